@@ -1,0 +1,7 @@
+"""Allows `python -m aiuteur_desktop` to behave exactly like the `aiuteur` command."""
+
+import sys
+
+from aiuteur_desktop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""Typed errors whose `user_message` is written for a filmmaker, not a developer."""
+
+from __future__ import annotations
+
+
+class AiuteurError(Exception):
+    """Base class: `user_message` says what happened and what to do next."""
+
+    def __init__(self, user_message: str, *, detail: str = "") -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.detail = detail
+
+
+class ProjectError(AiuteurError):
+    """A project bundle cannot be created, opened or changed."""
+
+
+class SchemaTooNew(ProjectError):
+    """The bundle was written by a newer Aiuteur; opening it could damage it."""
+
+
+class GateClosed(AiuteurError):
+    """A stage gate forbids the action (e.g. a stage is not locked yet)."""
+
+
+class BranchRequired(AiuteurError):
+    """The action must happen on a new Story Timeline (PRD §7.2)."""
+
+
+class SecretStoreError(AiuteurError):
+    """The OS keyring is unavailable or refused the operation."""
+
+
+class ProviderError(AiuteurError):
+    """A model provider failed; `kind` says whether retrying can help."""
+
+    RETRYABLE = frozenset({"rate_limited", "server", "timeout", "network"})
+
+    def __init__(self, kind: str, user_message: str, *, detail: str = "") -> None:
+        super().__init__(user_message, detail=detail)
+        self.kind = kind
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in self.RETRYABLE

@@ -1,0 +1,175 @@
+"""The app library (`library.db` in the app home): settings and the project registry.
+
+Projects are folders anywhere on disk; the registry remembers them for the
+dashboard. "Removing" a project only hides it in the Removed area, from which it
+can be restored or, after a second confirmation, deleted from disk.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+
+from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.settings import AppSettings
+
+LIBRARY_DB = "library.db"
+LIBRARY_SCHEMA = 1
+
+_md = MetaData()
+_meta = Table("meta", _md, Column("key", String(64), primary_key=True), Column("value", Text))
+_settings = Table(
+    "settings", _md, Column("key", String(64), primary_key=True), Column("value", Text)
+)
+_projects = Table(
+    "projects",
+    _md,
+    Column("path", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("added_at", Float, nullable=False),
+    Column("last_opened", Float, nullable=True),
+    Column("removed_at", Float, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    path: Path
+    name: str
+    added_at: float
+    last_opened: float | None
+    removed_at: float | None
+
+
+def _pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+class Library:
+    """Global, per-user state shared by every project."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = paths.ensure_dir(home or paths.app_home())
+        self._engine: Engine = create_engine(
+            f"sqlite:///{self.home / LIBRARY_DB}", connect_args={"check_same_thread": False}
+        )
+        event.listen(self._engine, "connect", _pragmas)
+        self._lock = threading.RLock()
+        with self._engine.begin() as conn:
+            _md.create_all(conn)
+            row = conn.execute(select(_meta.c.value).where(_meta.c.key == "schema_version")).first()
+            if row is None:
+                conn.execute(insert(_meta).values(key="schema_version", value=str(LIBRARY_SCHEMA)))
+            elif int(row[0]) > LIBRARY_SCHEMA:
+                raise ProjectError(
+                    f"The Aiuteur library at {self.home} was written by a newer version of "
+                    "Aiuteur. Update the app, or set AIUTEUR_HOME to another folder."
+                )
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # ------------------------------------------------------------------ settings
+    def load_settings(self) -> AppSettings:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(_settings.c.value).where(_settings.c.key == "app")).first()
+        if row is None:
+            return AppSettings()
+        try:
+            return AppSettings.model_validate(json.loads(row[0]))
+        except (ValueError, TypeError):
+            return AppSettings()  # unreadable settings fall back to defaults, never crash
+
+    def save_settings(self, settings: AppSettings) -> None:
+        value = settings.model_dump_json()
+        with self._lock, self._engine.begin() as conn:
+            done = conn.execute(
+                update(_settings).where(_settings.c.key == "app").values(value=value)
+            ).rowcount
+            if not done:
+                conn.execute(insert(_settings).values(key="app", value=value))
+
+    def projects_dir(self) -> Path:
+        configured = self.load_settings().projects_dir
+        return Path(configured).expanduser() if configured else paths.default_projects_dir()
+
+    # ------------------------------------------------------------- project registry
+    def register_project(self, bundle: Path, name: str, *, opened: bool = True) -> None:
+        key = str(Path(bundle).resolve())
+        now = time.time()
+        with self._lock, self._engine.begin() as conn:
+            exists = conn.execute(select(_projects.c.path).where(_projects.c.path == key)).first()
+            values: dict[str, object] = {"name": name, "removed_at": None}
+            if opened:
+                values["last_opened"] = now
+            if exists:
+                conn.execute(update(_projects).where(_projects.c.path == key).values(**values))
+            else:
+                conn.execute(insert(_projects).values(path=key, added_at=now, **values))
+
+    def projects(self, *, removed: bool = False) -> list[ProjectEntry]:
+        """Registered projects, most recently opened first."""
+        with self._engine.connect() as conn:
+            query = select(_projects).where(
+                _projects.c.removed_at.is_not(None) if removed else _projects.c.removed_at.is_(None)
+            )
+            rows = list(conn.execute(query))
+        entries = [
+            ProjectEntry(Path(r.path), r.name, r.added_at, r.last_opened, r.removed_at)
+            for r in rows
+        ]
+        entries.sort(key=lambda e: e.last_opened or e.added_at, reverse=True)
+        return entries
+
+    def remove_project(self, bundle: Path) -> None:
+        """Move a project to the Removed area (nothing on disk changes)."""
+        self._set_removed(bundle, time.time())
+
+    def restore_project(self, bundle: Path) -> None:
+        self._set_removed(bundle, None)
+
+    def _set_removed(self, bundle: Path, when: float | None) -> None:
+        key = str(Path(bundle).resolve())
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(update(_projects).where(_projects.c.path == key).values(removed_at=when))
+
+    def forget_project(self, bundle: Path) -> None:
+        key = str(Path(bundle).resolve())
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(delete(_projects).where(_projects.c.path == key))
+
+    def delete_project_files(self, bundle: Path) -> None:
+        """Permanently delete a removed project's folder. Slow: run it off the UI thread."""
+        bundle = Path(bundle)
+        if bundle.suffix != paths.BUNDLE_SUFFIX:
+            raise ProjectError(f"Refusing to delete {bundle}: it is not an Aiuteur project folder.")
+        if bundle.exists():
+            try:
+                shutil.rmtree(bundle)
+            except OSError as exc:
+                raise ProjectError(f"Could not delete {bundle}: {exc.strerror or exc}.") from exc
+        self.forget_project(bundle)

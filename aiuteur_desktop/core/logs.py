@@ -1,0 +1,43 @@
+"""Rotating log files with secrets redacted from every record."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.redaction import redact
+
+LOG_FILE = "aiuteur.log"
+_HANDLER_NAME = "aiuteur-file"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats normally, then masks anything that looks like a key."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Attach the rotating file handler once; returns the log file path."""
+    directory = paths.ensure_dir(paths.log_dir())
+    log_path = directory / LOG_FILE
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            if Path(getattr(handler, "baseFilename", "")) == log_path:
+                return log_path
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.handlers.RotatingFileHandler(
+        log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
+    root.addHandler(handler)
+    root.setLevel(min(root.level or level, level))
+    return log_path

@@ -1,0 +1,76 @@
+"""API keys live only in the OS keyring; this module is the one door to it."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from aiuteur_desktop.core import redaction
+from aiuteur_desktop.core.errors import SecretStoreError
+
+SERVICE = "Aiuteur"
+
+_NO_KEYRING = (
+    "No OS keyring is available, so API keys cannot be stored safely. "
+    "On Linux install and unlock a Secret Service (GNOME Keyring or KWallet); "
+    "on macOS and Windows the system keychain is used automatically."
+)
+
+
+def backend_name() -> str:
+    """Human-readable name of the keyring backend in use."""
+    kr = keyring.get_keyring()
+    return f"{type(kr).__module__}.{type(kr).__name__}"
+
+
+def backend_available() -> bool:
+    kr = keyring.get_keyring()
+    if isinstance(kr, fail.Keyring):
+        return False
+    # The chainer backend with no members behaves like the fail backend.
+    backends = getattr(kr, "backends", None)
+    return not (backends is not None and len(backends) == 0)
+
+
+def set_secret(name: str, value: str) -> None:
+    """Store (or, with an empty value, delete) the secret called `name`."""
+    value = value.strip()
+    if not value:
+        delete_secret(name)
+        return
+    redaction.register(value)
+    try:
+        keyring.set_password(SERVICE, name, value)
+    except keyring.errors.NoKeyringError as exc:
+        raise SecretStoreError(_NO_KEYRING, detail=str(exc)) from exc
+    except keyring.errors.KeyringError as exc:
+        raise SecretStoreError(
+            f"The OS keyring refused to store the key ({type(exc).__name__}). "
+            "Unlock your keyring and try again.",
+            detail=str(exc),
+        ) from exc
+
+
+def get_secret(name: str) -> str | None:
+    """The stored secret, or None when there is none or no keyring exists."""
+    try:
+        value = keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError:
+        return None
+    if value:
+        redaction.register(value)
+    return value or None
+
+
+def has_secret(name: str) -> bool:
+    return get_secret(name) is not None
+
+
+def delete_secret(name: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, name)
+    except keyring.errors.PasswordDeleteError:
+        pass  # nothing stored: deleting is already done
+    except keyring.errors.NoKeyringError as exc:
+        raise SecretStoreError(_NO_KEYRING, detail=str(exc)) from exc

@@ -1,0 +1,61 @@
+"""App settings: provider connections, default models, budgets. Never holds a secret."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class OpenAIConnection(BaseModel):
+    """OpenAI cloud. The API key lives in the keyring under `openai.api_key`."""
+
+    api_endpoint: str = ""  # blank = the official endpoint; set for proxies/gateways
+    organization: str = ""
+
+
+class GoogleConnection(BaseModel):
+    """Google: an API key (text, images, embeddings) and Vertex AI (video)."""
+
+    api_endpoint: str = ""  # blank = the official endpoint
+    vertex_project: str = ""
+    vertex_location: str = "us-central1"
+    vertex_credentials_file: str = ""  # path to a service-account JSON, kept outside the DB
+
+
+class LocalServer(BaseModel):
+    """An OpenAI-compatible server on this machine or network (Ollama, LM Studio…)."""
+
+    enabled: bool = False
+    base_url: str = "http://localhost:11434/v1"
+    model: str = ""
+
+
+class DefaultModels(BaseModel):
+    """`provider:model` per capability; model ids churn, so they are settings."""
+
+    text: str = ""
+    image: str = "offline:storyboard"
+    video: str = "offline:animatic"
+    embeddings: str = "offline:minilm"
+
+
+class Budget(BaseModel):
+    """Spending caps in US dollars; None means no cap."""
+
+    monthly_cap_usd: float | None = None
+    project_cap_usd: float | None = None
+
+    @field_validator("monthly_cap_usd", "project_cap_usd")
+    @classmethod
+    def _non_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
+            raise ValueError("a budget cap cannot be negative")
+        return value
+
+
+class AppSettings(BaseModel):
+    openai: OpenAIConnection = Field(default_factory=OpenAIConnection)
+    google: GoogleConnection = Field(default_factory=GoogleConnection)
+    local: LocalServer = Field(default_factory=LocalServer)
+    models: DefaultModels = Field(default_factory=DefaultModels)
+    budget: Budget = Field(default_factory=Budget)
+    projects_dir: str = ""

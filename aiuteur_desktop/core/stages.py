@@ -1,0 +1,52 @@
+"""The twelve pipeline stages (PRD §3–4) and where their lock markers live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    name: str
+    purpose: str
+
+    @property
+    def lock_path(self) -> str:
+        return f"stage{self.number}/lock"
+
+
+PHASE_A = (
+    Stage(1, "Input", "Project parameters, style and the story you bring in."),
+    Stage(2, "Treatment", "Three prose treatments to choose from and refine."),
+    Stage(3, "Beat Sheet", "The structural anchor: 15–30 editable beats."),
+    Stage(4, "Master Script", "The descriptive screenplay, scene by scene."),
+    Stage(5, "Assets & Style", "Characters, props and locations with locked image keys."),
+)
+
+PHASE_B = (
+    Stage(6, "Script Hub", "Pick a scene and see its status."),
+    Stage(7, "Shot List", "Break the scene into timed shots."),
+    Stage(8, "Visuals", "Scene instances of every asset."),
+    Stage(9, "Prompts", "Frame and video prompts per shot."),
+    Stage(10, "Frames", "Start and end anchor frames."),
+    Stage(11, "Confirm", "Check cost and freeze the scene."),
+    Stage(12, "Video", "Render, review and iterate."),
+)
+
+ALL = PHASE_A + PHASE_B
+
+
+class _Reader(Protocol):
+    def read(self, path: str, *, branch: str | None = None) -> object | None: ...
+
+
+def is_locked(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:
+    doc = project.read(stage.lock_path, branch=branch)
+    return isinstance(doc, dict) and bool(doc.get("locked"))
+
+
+def count_locked(project: _Reader, *, branch: str | None = None) -> int:
+    """How many Phase A stages are locked on a branch (the dashboard progress meter)."""
+    return sum(1 for s in PHASE_A if is_locked(project, s, branch=branch))

@@ -1,0 +1,587 @@
+"""A project bundle: SQLite store of immutable objects, trees, commits and branches.
+
+Nothing here ever deletes or rewrites a commit. A branch's *draft* tree takes
+autosaved edits; `commit()` turns the draft into a commit on that branch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from aiuteur_desktop import __version__
+from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
+from aiuteur_desktop.core.store import canonical, schema
+from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
+
+DB_NAME = "project.db"
+MAIN = "Main"
+TREE = "tree"
+BLOB = "blob"
+_EMPTY_TREE_DOC: dict[str, Any] = {"entries": {}}
+_BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One saved state of the project."""
+
+    id: str
+    seq: int
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+    kind: str
+    stage: int | None
+    created_at: float
+    cost: float
+    branch: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A Story Timeline: a named, movable pointer to a commit."""
+
+    name: str
+    head: str
+    draft: str
+    base: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """What the dashboard card shows, read without opening the project for editing."""
+
+    path: Path
+    name: str
+    branch: str
+    stages_locked: int
+    stages_total: int
+    modified: float
+    error: str = ""
+
+
+def validate_name(name: str) -> str:
+    """A project or branch name a filmmaker typed, cleaned or refused."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ProjectError("Please enter a name.")
+    if len(cleaned) > 120:
+        raise ProjectError("That name is too long: keep it under 120 characters.")
+    if _BAD_NAME.search(cleaned) or cleaned in {".", ".."}:
+        raise ProjectError('A name cannot contain any of these characters: < > : " / \\ | ? *')
+    return cleaned
+
+
+def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _make_engine(db_path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def _row_to_commit(row: Any) -> Commit:
+    return Commit(
+        id=row.id,
+        seq=row.seq,
+        tree=row.tree,
+        parents=tuple(json.loads(row.parents)),
+        message=row.message,
+        kind=row.kind,
+        stage=row.stage,
+        created_at=row.created_at,
+        cost=row.cost,
+        branch=row.branch,
+    )
+
+
+def _row_to_branch(row: Any) -> Branch:
+    return Branch(
+        name=row.name,
+        head=row.head,
+        draft=row.draft,
+        base=row.base,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class Project:
+    """An open project bundle. Safe to share between the UI thread and workers."""
+
+    def __init__(self, bundle: Path, engine: Engine) -> None:
+        self.path = bundle
+        self._engine = engine
+        self._lock = threading.RLock()
+        self._cache: dict[str, Any] = {}
+        self._known: set[str] = set()
+        with self._engine.connect() as conn:
+            self.name: str = self._meta(conn, "name") or bundle.stem
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def create(cls, parent: Path, name: str) -> Project:
+        """Make `<parent>/<name>.aiuteur/` with an initial commit on Main."""
+        name = validate_name(name)
+        bundle = Path(parent) / f"{name}{paths.BUNDLE_SUFFIX}"
+        if bundle.exists():
+            raise ProjectError(f"A project called “{name}” already exists in {parent}.")
+        try:
+            (bundle / "media").mkdir(parents=True)
+        except OSError as exc:
+            raise ProjectError(
+                f"Could not create the project folder in {parent}: {exc.strerror or exc}."
+            ) from exc
+        engine = _make_engine(bundle / DB_NAME)
+        now = time.time()
+        with engine.begin() as conn:
+            for migrate in schema.MIGRATIONS:
+                migrate(conn)
+            conn.execute(
+                insert(schema.meta),
+                [
+                    {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                    {"key": "name", "value": name},
+                    {"key": "created_at", "value": repr(now)},
+                    {"key": "current_branch", "value": MAIN},
+                    {"key": "app_version", "value": __version__},
+                ],
+            )
+        project = cls(bundle, engine)
+        with project._tx() as conn:
+            empty = project._put(conn, _EMPTY_TREE_DOC, TREE)
+            first = project._insert_commit(
+                conn, empty, (), "Project created", "system", None, 0.0, MAIN, now
+            )
+            conn.execute(
+                insert(schema.branches).values(
+                    name=MAIN, head=first, draft=empty, base=None, created_at=now, updated_at=now
+                )
+            )
+        return project
+
+    @classmethod
+    def open(cls, bundle: Path) -> Project:
+        """Open an existing bundle, migrating an older schema automatically."""
+        bundle = Path(bundle)
+        db_path = bundle / DB_NAME
+        if not db_path.is_file():
+            raise ProjectError(f"{bundle} is not an Aiuteur project (no {DB_NAME} inside).")
+        engine = _make_engine(db_path)
+        try:
+            with engine.begin() as conn:
+                version = schema.current_version(conn)
+                if version > SCHEMA_VERSION:
+                    raise SchemaTooNew(
+                        f"“{bundle.name}” was saved by a newer version of Aiuteur "
+                        f"(project format {version}; this app reads up to {SCHEMA_VERSION}). "
+                        "Update Aiuteur to open it. The project has not been changed."
+                    )
+                if version == 0:
+                    raise ProjectError(f"{bundle} does not contain an Aiuteur project.")
+                for step in range(version, SCHEMA_VERSION):
+                    schema.MIGRATIONS[step](conn)
+                if version != SCHEMA_VERSION:
+                    conn.execute(
+                        update(schema.meta)
+                        .where(schema.meta.c.key == "schema_version")
+                        .values(value=str(SCHEMA_VERSION))
+                    )
+        except (DatabaseError, OperationalError) as exc:
+            engine.dispose()
+            raise ProjectError(
+                f"“{bundle.name}” could not be read: its database is damaged or locked "
+                f"({exc.orig if hasattr(exc, 'orig') else exc})."
+            ) from exc
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(bundle, engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._lock, self._engine.begin() as conn:
+            yield conn
+
+    @staticmethod
+    def _meta(conn: Connection, key: str) -> str | None:
+        row = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).first()
+        return row[0] if row else None
+
+    def _put(self, conn: Connection, doc: Any, kind: str) -> str:
+        data = canonical.dumps(doc)
+        oid = canonical.digest(data)
+        if oid in self._known:
+            return oid
+        exists = conn.execute(select(schema.objects.c.id).where(schema.objects.c.id == oid)).first()
+        if not exists:
+            conn.execute(insert(schema.objects).values(id=oid, kind=kind, data=data))
+        self._known.add(oid)
+        # Blobs are cached as bytes so no caller can mutate a shared document.
+        self._cache[oid] = data if kind == BLOB else canonical.loads(data)
+        return oid
+
+    def _get(self, conn: Connection | None, oid: str) -> Any:
+        cached = self._cache.get(oid)
+        if cached is None:
+            if conn is None:
+                with self._engine.connect() as c:
+                    return self._get(c, oid)
+            row = conn.execute(
+                select(schema.objects.c.kind, schema.objects.c.data).where(
+                    schema.objects.c.id == oid
+                )
+            ).first()
+            if row is None:
+                raise ProjectError(f"The project is missing stored object {oid[:12]}.")
+            cached = bytes(row.data) if row.kind == BLOB else canonical.loads(row.data)
+            self._cache[oid] = cached
+            self._known.add(oid)
+        return canonical.loads(cached) if isinstance(cached, bytes) else cached
+
+    def _insert_commit(
+        self,
+        conn: Connection,
+        tree: str,
+        parents: tuple[str, ...],
+        message: str,
+        kind: str,
+        stage: int | None,
+        cost: float,
+        branch: str,
+        now: float,
+    ) -> str:
+        seq = (conn.execute(select(func.max(schema.commits.c.seq))).scalar() or 0) + 1
+        body = {
+            "tree": tree,
+            "parents": list(parents),
+            "message": message,
+            "kind": kind,
+            "stage": stage,
+            "created_at": now,
+            "cost": cost,
+            "branch": branch,
+            "seq": seq,
+        }
+        cid = canonical.digest(canonical.dumps(body))
+        conn.execute(
+            insert(schema.commits).values(
+                id=cid,
+                seq=seq,
+                tree=tree,
+                parents=json.dumps(list(parents)),
+                message=message,
+                kind=kind,
+                stage=stage,
+                created_at=now,
+                cost=cost,
+                branch=branch,
+            )
+        )
+        return cid
+
+    def _branch_row(self, conn: Connection, name: str) -> Branch:
+        row = conn.execute(select(schema.branches).where(schema.branches.c.name == name)).first()
+        if row is None:
+            raise ProjectError(f"There is no Story Timeline called “{name}”.")
+        return _row_to_branch(row)
+
+    def _set_path(self, conn: Connection, tree_id: str, parts: list[str], blob: str | None) -> str:
+        """Return the id of `tree_id` with `parts` set to `blob` (or removed when None)."""
+        entries: dict[str, list[str]] = dict(self._get(conn, tree_id)["entries"])
+        head, rest = parts[0], parts[1:]
+        if not rest:
+            if blob is None:
+                entries.pop(head, None)
+            else:
+                entries[head] = [BLOB, blob]
+        else:
+            child = entries.get(head)
+            child_tree = (
+                child[1] if child and child[0] == TREE else self._put(conn, _EMPTY_TREE_DOC, TREE)
+            )
+            new_child = self._set_path(conn, child_tree, rest, blob)
+            if not self._get(conn, new_child)["entries"]:
+                entries.pop(head, None)
+            else:
+                entries[head] = [TREE, new_child]
+        return self._put(conn, {"entries": entries}, TREE)
+
+    @staticmethod
+    def _split(path: str) -> list[str]:
+        parts = [p for p in path.strip("/").split("/") if p]
+        if not parts:
+            raise ValueError("empty path")
+        return parts
+
+    # ----------------------------------------------------------------- branches
+    @property
+    def current_branch(self) -> str:
+        with self._engine.connect() as conn:
+            return self._meta(conn, "current_branch") or MAIN
+
+    def branch(self, name: str | None = None) -> Branch:
+        with self._engine.connect() as conn:
+            return self._branch_row(conn, name or self._meta(conn, "current_branch") or MAIN)
+
+    def branches(self) -> list[Branch]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(schema.branches).order_by(schema.branches.c.created_at))
+            return [_row_to_branch(r) for r in rows]
+
+    def head(self, branch: str | None = None) -> Commit:
+        return self.commit_by_id(self.branch(branch).head)
+
+    # ------------------------------------------------------------------ objects
+    def tree_of(self, commit_id: str) -> str:
+        return self.commit_by_id(commit_id).tree
+
+    def read_tree(self, tree_id: str, path: str) -> Any | None:
+        """The document at `path` inside tree `tree_id`, or None."""
+        with self._engine.connect() as conn:
+            node = tree_id
+            parts = self._split(path)
+            for i, part in enumerate(parts):
+                entry = self._get(conn, node)["entries"].get(part)
+                if entry is None:
+                    return None
+                kind, oid = entry
+                if i == len(parts) - 1:
+                    return self._get(conn, oid) if kind == BLOB else None
+                if kind != TREE:
+                    return None
+                node = oid
+        return None
+
+    def read(self, path: str, *, branch: str | None = None) -> Any | None:
+        """The current (draft) document at `path` on a branch."""
+        return self.read_tree(self.branch(branch).draft, path)
+
+    def meta_value(self, key: str) -> str | None:
+        with self._engine.connect() as conn:
+            return self._meta(conn, key)
+
+    def commit_by_id(self, commit_id: str) -> Commit:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.commits).where(schema.commits.c.id == commit_id)
+            ).first()
+        if row is None:
+            raise ProjectError(f"There is no saved version {commit_id[:12]} in this project.")
+        return _row_to_commit(row)
+
+    # ------------------------------------------------------------------- writes
+    def write(self, path: str, doc: Any, *, branch: str | None = None) -> str:
+        """Autosave: put `doc` at `path` in the branch's draft. Returns the new draft tree."""
+        return self._edit_draft(path, doc, branch)
+
+    def delete(self, path: str, *, branch: str | None = None) -> str:
+        return self._edit_draft(path, None, branch)
+
+    def _edit_draft(self, path: str, doc: Any | None, branch: str | None) -> str:
+        parts = self._split(path)
+        with self._tx() as conn:
+            name = branch or self._meta(conn, "current_branch") or MAIN
+            row = self._branch_row(conn, name)
+            blob = None if doc is None else self._put(conn, doc, BLOB)
+            new_tree = self._set_path(conn, row.draft, parts, blob)
+            if new_tree != row.draft:
+                conn.execute(
+                    update(schema.branches)
+                    .where(schema.branches.c.name == name)
+                    .values(draft=new_tree, updated_at=time.time())
+                )
+            return new_tree
+
+    def is_dirty(self, branch: str | None = None) -> bool:
+        b = self.branch(branch)
+        return b.draft != self.tree_of(b.head)
+
+    def commit(
+        self,
+        message: str,
+        *,
+        kind: str = "edit",
+        stage: int | None = None,
+        cost: float = 0.0,
+        branch: str | None = None,
+        allow_empty: bool = False,
+    ) -> Commit:
+        """Turn the branch's draft into a commit; returns the new (or unchanged) head."""
+        message = message.strip() or "Saved version"
+        with self._tx() as conn:
+            name = branch or self._meta(conn, "current_branch") or MAIN
+            row = self._branch_row(conn, name)
+            head_tree = conn.execute(
+                select(schema.commits.c.tree).where(schema.commits.c.id == row.head)
+            ).scalar_one()
+            if row.draft == head_tree and not allow_empty:
+                cid = row.head
+            else:
+                now = time.time()
+                cid = self._insert_commit(
+                    conn, row.draft, (row.head,), message, kind, stage, cost, name, now
+                )
+                conn.execute(
+                    update(schema.branches)
+                    .where(schema.branches.c.name == name)
+                    .values(head=cid, updated_at=now)
+                )
+        return self.commit_by_id(cid)
+
+    def create_branch(
+        self, name: str, *, from_commit: str | None = None, switch: bool = True
+    ) -> Branch:
+        """A new Story Timeline starting at `from_commit` (default: current head). O(1)."""
+        name = validate_name(name)
+        with self._tx() as conn:
+            exists = conn.execute(
+                select(schema.branches.c.name).where(
+                    func.lower(schema.branches.c.name) == name.lower()
+                )
+            ).first()
+            if exists:
+                raise ProjectError(f"A Story Timeline called “{exists[0]}” already exists.")
+            current = self._branch_row(conn, self._meta(conn, "current_branch") or MAIN)
+            if from_commit is None:
+                base, tree = current.head, current.draft
+            else:
+                tree_row = conn.execute(
+                    select(schema.commits.c.tree).where(schema.commits.c.id == from_commit)
+                ).first()
+                if tree_row is None:
+                    raise ProjectError(f"There is no saved version {from_commit[:12]}.")
+                base, tree = from_commit, tree_row[0]
+            now = time.time()
+            conn.execute(
+                insert(schema.branches).values(
+                    name=name, head=base, draft=tree, base=base, created_at=now, updated_at=now
+                )
+            )
+            if switch:
+                self._set_current(conn, name)
+            return self._branch_row(conn, name)
+
+    def _set_current(self, conn: Connection, name: str) -> None:
+        conn.execute(
+            update(schema.meta).where(schema.meta.c.key == "current_branch").values(value=name)
+        )
+
+    def switch_branch(self, name: str) -> Branch:
+        with self._tx() as conn:
+            row = self._branch_row(conn, name)
+            self._set_current(conn, name)
+            return row
+
+    def unique_branch_name(self, stem: str) -> str:
+        taken = {b.name.lower() for b in self.branches()}
+        if stem.lower() not in taken:
+            return stem
+        n = 2
+        while f"{stem} {n}".lower() in taken:
+            n += 1
+        return f"{stem} {n}"
+
+    # -------------------------------------------------------------------- history
+    def log(self, branch: str | None = None, limit: int | None = None) -> list[Commit]:
+        """Commits reachable from a branch head, newest first (first-parent chain)."""
+        out: list[Commit] = []
+        cid: str | None = self.branch(branch).head
+        while cid and (limit is None or len(out) < limit):
+            c = self.commit_by_id(cid)
+            out.append(c)
+            cid = c.parents[0] if c.parents else None
+        return out
+
+    def all_commits(self) -> list[Commit]:
+        """Every commit ever made, oldest first (the Version History graph)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(schema.commits).order_by(schema.commits.c.seq))
+            return [_row_to_commit(r) for r in rows]
+
+    def list_paths(self, tree_id: str, prefix: str = "") -> dict[str, str]:
+        """Every document path in a tree mapped to its object id."""
+        out: dict[str, str] = {}
+        with self._engine.connect() as conn:
+            stack = [(tree_id, prefix.strip("/"))]
+            while stack:
+                node, base = stack.pop()
+                for name, (kind, oid) in self._get(conn, node)["entries"].items():
+                    path = f"{base}/{name}" if base else name
+                    if kind == TREE:
+                        stack.append((oid, path))
+                    else:
+                        out[path] = oid
+        return out
+
+    def diff(self, a: str, b: str) -> dict[str, tuple[str | None, str | None]]:
+        """Paths whose document differs between commits `a` and `b`: (old id, new id)."""
+        pa = self.list_paths(self.tree_of(a))
+        pb = self.list_paths(self.tree_of(b))
+        return {
+            p: (pa.get(p), pb.get(p)) for p in sorted(set(pa) | set(pb)) if pa.get(p) != pb.get(p)
+        }
+
+    def get_object(self, oid: str) -> Any:
+        return self._get(None, oid)
+
+    def last_modified(self) -> float:
+        with self._engine.connect() as conn:
+            return float(
+                conn.execute(select(func.max(schema.branches.c.updated_at))).scalar() or 0.0
+            )
+
+
+def read_summary(bundle: Path) -> ProjectSummary:
+    """Everything a dashboard card needs; never raises (errors go into `error`)."""
+    from aiuteur_desktop.core import stages
+
+    bundle = Path(bundle)
+    try:
+        with Project.open(bundle) as project:
+            return ProjectSummary(
+                path=bundle,
+                name=project.name,
+                branch=project.current_branch,
+                stages_locked=stages.count_locked(project),
+                stages_total=len(stages.PHASE_A),
+                modified=project.last_modified(),
+            )
+    except ProjectError as exc:
+        return ProjectSummary(
+            bundle, bundle.stem, "", 0, len(stages.PHASE_A), 0.0, exc.user_message
+        )

@@ -1,0 +1,93 @@
+"""Tables of project.db and the ordered list of migrations that build them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),  # "blob" | "tree"
+    Column("data", LargeBinary, nullable=False),
+)
+
+commits = Table(
+    "commits",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("tree", String(64), nullable=False),
+    Column("parents", Text, nullable=False),  # JSON list of commit ids
+    Column("message", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("stage", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("cost", Float, nullable=False, default=0.0),
+    Column("branch", String(200), nullable=False),  # branch it was made on
+)
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("head", String(64), nullable=False),
+    Column("draft", String(64), nullable=False),  # draft tree (autosave)
+    Column("base", String(64), nullable=True),  # commit it was forked from
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+media = Table(
+    "media",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("mime", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("duration", Float, nullable=True),
+    Column("created_at", Float, nullable=False),
+)
+
+Index("ix_commits_seq", commits.c.seq)
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+# MIGRATIONS[i] upgrades a bundle from schema version i to i + 1.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    """Schema version recorded in the bundle (0 for an empty database)."""
+    if not conn.dialect.has_table(conn, "meta"):
+        return 0
+    row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+    return int(row[0]) if row else 0

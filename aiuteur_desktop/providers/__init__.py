@@ -1,0 +1,1 @@
+"""Clients for cloud and offline model services; they implement the Protocols declared in core."""

@@ -1,0 +1,257 @@
+"""Provider connections: what each one lights up, whether it is configured, and a live test.
+
+`test_connection` performs network I/O: call it from a job, never the UI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.redaction import redact
+from aiuteur_desktop.core.settings import AppSettings
+
+log = logging.getLogger(__name__)
+
+OPENAI = "openai"
+GOOGLE = "google"
+VERTEX = "vertex"
+LOCAL = "local"
+
+SECRET_NAMES = {OPENAI: "openai.api_key", GOOGLE: "google.api_key", LOCAL: "local.api_key"}
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    id: str
+    label: str
+    lights_up: str
+    configured: bool
+    detail: str
+
+
+def describe(settings: AppSettings) -> list[ConnectionInfo]:
+    """Every connection with its configuration state, for Settings and `aiuteur doctor`."""
+    has_openai = secrets.has_secret(SECRET_NAMES[OPENAI])
+    has_google = secrets.has_secret(SECRET_NAMES[GOOGLE])
+    g = settings.google
+    vertex_ok = bool(g.vertex_project and g.vertex_location and g.vertex_credentials_file)
+    local = settings.local
+    return [
+        ConnectionInfo(
+            OPENAI,
+            "OpenAI",
+            "story text, gpt-image images, embeddings",
+            has_openai,
+            "API key stored in the OS keyring" if has_openai else "no API key",
+        ),
+        ConnectionInfo(
+            GOOGLE,
+            "Google Gemini API",
+            "Gemini story text, Nano Banana images, embeddings",
+            has_google,
+            "API key stored in the OS keyring" if has_google else "no API key",
+        ),
+        ConnectionInfo(
+            VERTEX,
+            "Google Vertex AI",
+            "Veo video rendering",
+            vertex_ok,
+            f"project {g.vertex_project}, {g.vertex_location}"
+            if vertex_ok
+            else "needs project, location and a service-account credentials file",
+        ),
+        ConnectionInfo(
+            LOCAL,
+            "Local model server",
+            "story text from Ollama, LM Studio, llama.cpp or vLLM",
+            bool(local.enabled and local.base_url and local.model),
+            f"{local.base_url} · {local.model}" if local.enabled else "off",
+        ),
+    ]
+
+
+def test_connection(conn_id: str, settings: AppSettings, api_key: str | None = None) -> str:
+    """Contact the provider; return a one-line success message or raise ProviderError."""
+    tests: dict[str, Callable[[AppSettings, str | None], str]] = {
+        OPENAI: _test_openai,
+        LOCAL: _test_local,
+        GOOGLE: _test_google,
+        VERTEX: _test_vertex,
+    }
+    try:
+        return tests[conn_id](settings, api_key)
+    except ProviderError as exc:
+        log.info("connection test %s failed: %s", conn_id, redact(exc.user_message))
+        raise
+
+
+# --------------------------------------------------------------------------- OpenAI
+def _openai_error(exc: Exception, where: str) -> ProviderError:
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError("timeout", f"{where} did not answer in time. Try again later.")
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError(
+            "network", f"Could not reach {where}. Check the address and your network connection."
+        )
+    if isinstance(exc, openai.AuthenticationError):
+        return ProviderError(
+            "auth", f"{where} rejected the API key (401). Paste a valid key and test again."
+        )
+    if isinstance(exc, openai.PermissionDeniedError):
+        return ProviderError(
+            "auth", f"{where} says this key may not use the API (403). Check the account."
+        )
+    if isinstance(exc, openai.RateLimitError):
+        return ProviderError(
+            "rate_limited",
+            f"{where} is rate-limiting this key or the account is out of quota (429).",
+        )
+    if isinstance(exc, openai.NotFoundError):
+        return ProviderError(
+            "not_found",
+            f"{where} has no OpenAI-compatible API at that address (404). "
+            "Local servers usually end in /v1.",
+        )
+    if isinstance(exc, openai.APIStatusError):
+        message = _status_message(exc)
+        kind = "server" if exc.status_code >= 500 else "bad_request"
+        return ProviderError(kind, f"{where} answered with an error ({exc.status_code}): {message}")
+    return ProviderError("unknown", f"{where}: {redact(str(exc))}")
+
+
+def _status_message(exc: object) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return redact(str(inner["message"]))
+    return redact(str(getattr(exc, "message", exc)))
+
+
+def _list_openai_models(base_url: str | None, api_key: str, where: str) -> list[str]:
+    import openai
+
+    client = openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=0, timeout=15.0)
+    try:
+        return sorted(m.id for m in client.models.list())
+    except openai.OpenAIError as exc:
+        raise _openai_error(exc, where) from exc
+    finally:
+        client.close()
+
+
+def _test_openai(settings: AppSettings, api_key: str | None) -> str:
+    key = api_key or secrets.get_secret(SECRET_NAMES[OPENAI])
+    if not key:
+        raise ProviderError("auth", "Enter an OpenAI API key first.")
+    models = _list_openai_models(settings.openai.api_endpoint, key, "OpenAI")
+    return f"Connected to OpenAI: {len(models)} models available to this key."
+
+
+def _test_local(settings: AppSettings, api_key: str | None) -> str:
+    local = settings.local
+    if not local.base_url:
+        raise ProviderError(
+            "bad_request", "Enter the server address, e.g. http://localhost:11434/v1."
+        )
+    key = api_key or secrets.get_secret(SECRET_NAMES[LOCAL]) or "not-needed"
+    models = _list_openai_models(local.base_url, key, f"The server at {local.base_url}")
+    if not models:
+        return f"Connected to {local.base_url}, but it has no models loaded."
+    if local.model and local.model not in models:
+        shown = ", ".join(models[:5]) + ("…" if len(models) > 5 else "")
+        raise ProviderError(
+            "not_found",
+            f"Connected to {local.base_url}, but it has no model “{local.model}”. "
+            f"It offers: {shown}.",
+        )
+    chosen = f"; using {local.model}" if local.model else f"; pick one of {len(models)} models"
+    return f"Connected to {local.base_url}{chosen}."
+
+
+# --------------------------------------------------------------------------- Google
+def _google_error(exc: Exception, where: str) -> ProviderError:
+    from google.genai import errors as genai_errors
+
+    if isinstance(exc, genai_errors.APIError):
+        code = exc.code or 0
+        message = redact(exc.message or str(exc))
+        if code in (401, 403) or (code == 400 and "API key" in message):
+            return ProviderError("auth", f"{where} rejected the credentials ({code}): {message}")
+        if code == 429:
+            return ProviderError(
+                "rate_limited", f"{where} is rate-limiting this key (429): {message}"
+            )
+        if code >= 500:
+            return ProviderError("server", f"{where} had a server error ({code}): {message}")
+        return ProviderError("bad_request", f"{where} answered with an error ({code}): {message}")
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return ProviderError("timeout", f"{where} did not answer in time. Try again later.")
+    if "Connect" in name or isinstance(exc, OSError):
+        return ProviderError("network", f"Could not reach {where}. Check your network connection.")
+    return ProviderError("unknown", f"{where}: {redact(str(exc))}")
+
+
+def _test_google(settings: AppSettings, api_key: str | None) -> str:
+    from google import genai
+    from google.genai import types
+
+    key = api_key or secrets.get_secret(SECRET_NAMES[GOOGLE])
+    if not key:
+        raise ProviderError("auth", "Enter a Gemini API key first.")
+    options = types.HttpOptions(timeout=15_000, base_url=settings.google.api_endpoint or None)
+    try:
+        client = genai.Client(api_key=key, http_options=options)
+        count = sum(1 for _ in client.models.list(config={"page_size": 50}))
+    except Exception as exc:
+        raise _google_error(exc, "The Gemini API") from exc
+    return f"Connected to the Gemini API: {count} models available to this key."
+
+
+def _test_vertex(settings: AppSettings, _api_key: str | None) -> str:
+    g = settings.google
+    if not (g.vertex_project and g.vertex_location):
+        raise ProviderError("bad_request", "Enter the Vertex AI project id and location.")
+    path = Path(g.vertex_credentials_file).expanduser()
+    if not g.vertex_credentials_file or not path.is_file():
+        raise ProviderError(
+            "auth", "Choose the service-account credentials file (JSON) for your Vertex project."
+        )
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProviderError(
+            "auth", f"{path.name} is not a readable JSON credentials file."
+        ) from exc
+    if info.get("type") != "service_account" or "private_key" not in info:
+        raise ProviderError(
+            "auth",
+            f"{path.name} is not a service-account key (expected “type”: “service_account”).",
+        )
+    from google import genai
+    from google.oauth2 import service_account
+
+    try:
+        creds = service_account.Credentials.from_service_account_info(
+            info, scopes=["https://www.googleapis.com/auth/cloud-platform"]
+        )
+        client = genai.Client(
+            vertexai=True,
+            project=g.vertex_project,
+            location=g.vertex_location,
+            credentials=creds,
+            http_options=genai.types.HttpOptions(timeout=15_000),
+        )
+        count = sum(1 for _ in client.models.list(config={"page_size": 20}))
+    except Exception as exc:
+        raise _google_error(exc, "Vertex AI") from exc
+    return f"Connected to Vertex AI project {g.vertex_project}: {count} models visible."

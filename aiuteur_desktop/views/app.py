@@ -1,0 +1,59 @@
+"""Application bootstrap: QApplication, theme, logging, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from aiuteur_desktop import __version__
+from aiuteur_desktop.core.logs import setup_logging
+from aiuteur_desktop.views.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication, configured for HiDPI and themed."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Aiuteur")
+    app.setApplicationDisplayName("Aiuteur")
+    app.setOrganizationName("Aiuteur")
+    app.setApplicationVersion(__version__)
+    apply_theme(app)
+    return app
+
+
+def run_app(project: str | None = None) -> int:
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.views.main_window import MainWindow
+
+    log_path = setup_logging()
+    log.info("Aiuteur %s starting; log at %s", __version__, log_path)
+    app = ensure_app()
+    try:
+        library = Library()
+    except AiuteurError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Aiuteur cannot start", exc.user_message)
+        return 1
+    window = MainWindow(library)
+    window.show()
+    if project:
+        window.open_project(Path(project))
+    code = app.exec()
+    library.close()
+    return code

@@ -1,0 +1,296 @@
+"""Main window: the global sidebar (PRD §5.1), pages, menus and keyboard shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.dashboard import DashboardPage
+from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
+from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.project_view import ProjectPage
+from aiuteur_desktop.views.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+# Sidebar entries: (key, label, icon, tooltip when not yet available or "")
+NAV = [
+    ("projects", "Projects", "projects", ""),
+    (
+        "written",
+        "Written Styles",
+        "written",
+        "Written style libraries are not part of this build yet.",
+    ),
+    ("visual", "Visual Styles", "visual", "Visual style libraries are not part of this build yet."),
+    (
+        "assets",
+        "Asset Library",
+        "assets",
+        "The global Asset Library is not part of this build yet.",
+    ),
+    ("jobs", "Jobs", "jobs", "The Jobs page is not part of this build yet."),
+]
+KeyRole = Qt.ItemDataRole.UserRole + 10
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.project: Project | None = None
+        self.setWindowTitle("Aiuteur")
+        self.setWindowIcon(theme.icon("aiuteur"))
+        self.resize(1360, 840)
+        self.setMinimumSize(1040, 640)
+
+        # ---- sidebar
+        sidebar = QFrame()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(216)
+        brand = QLabel()
+        brand.setObjectName("brand")
+        brand.setText(
+            f'<img src="{theme.icon_file("aiuteur")}" width="26" height="26" '
+            'style="vertical-align: middle"> &nbsp;Aiuteur'
+        )
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for key, label, icon_name, unavailable in NAV:
+            item = QListWidgetItem(theme.icon(icon_name), label)
+            item.setData(KeyRole, key)
+            if unavailable:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip(unavailable)
+            self.nav.addItem(item)
+        self.project_item: QListWidgetItem | None = None
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self.settings_button = QPushButton(theme.icon("settings"), "Settings")
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setToolTip("Providers, API keys, models, budget (Ctrl+,)")
+        self.settings_button.clicked.connect(self.open_settings)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(10, 14, 10, 12)
+        side.addWidget(brand)
+        side.addWidget(self.nav, 1)
+        side.addWidget(self.settings_button)
+
+        # ---- pages
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.dashboard = DashboardPage(library)
+        self.dashboard.openRequested.connect(self.open_project)
+        self.dashboard.projectCreated.connect(self._show_project)
+        self.project_page = ProjectPage()
+        self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.project_page.branchChanged.connect(lambda _b: self._update_title())
+        self.pages.addWidget(self.dashboard)
+        self.pages.addWidget(self.project_page)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(sidebar)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage("Ready", 3000)
+
+        self._build_menus()
+        self.nav.setCurrentRow(0)
+        self.dashboard.refresh()
+
+    # -------------------------------------------------------------------- menus
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New Project…", "Ctrl+N", self.dashboard.new_project)
+        self.open_action = self._action("&Open Project…", "Ctrl+O", self._open_dialog)
+        self.close_action = self._action("&Close Project", "Ctrl+W", self.close_project)
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self.open_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        quit_action = self._action("&Quit", "Ctrl+Q", self.close)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for a in (self.new_action, self.open_action, self.close_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        go = bar.addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for i, (key, label, _icon, unavailable) in enumerate(NAV, start=1):
+            a = self._action(label, f"Ctrl+{i}", lambda _=False, k=key: self.go_to(k))
+            a.setEnabled(not unavailable)
+            go.addAction(a)
+            self.go_actions.append(a)
+        go.addSeparator()
+        self.project_actions: list[QAction] = []
+        self.back_to_project = self._action("Current Project", "Ctrl+0", self._show_current_project)
+        go.addAction(self.back_to_project)
+        self.project_actions.append(self.back_to_project)
+        for n in range(1, 6):
+            a = self._action(f"Stage {n}", f"Alt+{n}", lambda _=False, s=n: self._go_stage(s))
+            go.addAction(a)
+            self.project_actions.append(a)
+        self.branch_action = self._action(
+            "Create New Branch…", "Ctrl+Shift+B", self.project_page.create_branch
+        )
+        go.addSeparator()
+        go.addAction(self.branch_action)
+        self.project_actions.append(self.branch_action)
+
+        help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        about = self._action("&About Aiuteur", None, lambda: AboutDialog(self).open())
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(about)
+        self._sync_project_actions()
+
+    def _sync_project_actions(self) -> None:
+        has = self.project is not None
+        self.close_action.setEnabled(has)
+        for a in self.project_actions:
+            a.setEnabled(has)
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self.actions(), self)
+        dialog.setObjectName("shortcutsDialog")
+        dialog.open()
+
+    # --------------------------------------------------------------- navigation
+    def _nav_changed(self, current: QListWidgetItem | None, _prev: QListWidgetItem | None) -> None:
+        if current is None:
+            return
+        key = current.data(KeyRole)
+        if key == "projects":
+            self.dashboard.refresh()
+            self.pages.setCurrentWidget(self.dashboard)
+        elif key == "project":
+            self.pages.setCurrentWidget(self.project_page)
+
+    def go_to(self, key: str) -> None:
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(KeyRole) == key and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                self.nav.setCurrentRow(row)
+                return
+
+    def _go_stage(self, number: int) -> None:
+        if self.project is None:
+            return
+        self._show_current_project()
+        self.project_page.show_stage(number)
+
+    def _show_current_project(self) -> None:
+        if self.project_item is not None:
+            self.nav.setCurrentItem(self.project_item)
+
+    def _update_title(self) -> None:
+        if self.project is None:
+            self.setWindowTitle("Aiuteur")
+        else:
+            self.setWindowTitle(f"{self.project.name} — {self.project.current_branch} — Aiuteur")
+
+    # ----------------------------------------------------------------- projects
+    def _open_dialog(self) -> None:
+        self.go_to("projects")
+        self.dashboard.browse_open()
+
+    def open_project(self, bundle: Path) -> None:
+        """Open a bundle off the UI thread (it may need a schema migration)."""
+        bundle = Path(bundle)
+        if bundle.suffix != paths.BUNDLE_SUFFIX and (bundle.parent / "project.db").exists():
+            bundle = bundle.parent
+        if self.project is not None and self.project.path.resolve() == bundle.resolve():
+            self._show_current_project()
+            return
+        self.statusBar().showMessage(f"Opening {bundle.name}…")
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().clearMessage()
+            show_error(self, "Could not open the project", exc)
+
+        run_in_background(lambda: Project.open(bundle), self._show_project, failed, parent=self)
+
+    def _show_project(self, project: Project) -> None:
+        self._close_current()
+        self.project = project
+        self.library.register_project(project.path, project.name)
+        if self.project_item is None:
+            self.project_item = QListWidgetItem(theme.icon("film"), project.name)
+            self.project_item.setData(KeyRole, "project")
+            self.nav.insertItem(1, self.project_item)
+        self.project_item.setText(project.name)
+        self.project_item.setToolTip(f"{project.name}\n{project.path}")
+        self.project_page.set_project(project)
+        self._sync_project_actions()
+        self._update_title()
+        self.nav.setCurrentItem(self.project_item)
+        self.statusBar().showMessage(f"Opened {project.name}", 4000)
+
+    def _close_current(self) -> None:
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        name = self.project.name
+        self._close_current()
+        self.project_page.set_project(None)
+        if self.project_item is not None:
+            self.nav.takeItem(self.nav.row(self.project_item))
+            self.project_item = None
+        self._sync_project_actions()
+        self._update_title()
+        self.go_to("projects")
+        self.statusBar().showMessage(f"Closed {name}", 4000)
+
+    # ----------------------------------------------------------------- settings
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.library, self)
+        dialog.finished.connect(
+            lambda r: self.statusBar().showMessage("Settings saved", 3000) if r else None
+        )
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._close_current()
+        super().closeEvent(event)

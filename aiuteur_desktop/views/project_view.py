@@ -1,0 +1,341 @@
+"""The in-project view (PRD §5.2): header control panel, Phase A timeline, Phase B rail."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import stages
+from aiuteur_desktop.core.stages import Stage
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.dialogs import CreateBranchDialog
+
+NOT_YET = "not part of this build yet"
+
+
+class StageNode(QAbstractButton):
+    """One Phase A stage: a status light (grey unstarted, green locked), a label and a flag slot."""
+
+    def __init__(self, stage: Stage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage = stage
+        self.locked = False
+        self.flag_text = ""  # e.g. "Not up-to-date with current Script"
+        self.setCheckable(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setObjectName(f"stageNode{stage.number}")
+        self.setText(f"{stage.number}  {stage.name}")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._refresh_tooltip()
+
+    def set_state(self, locked: bool, flag_text: str = "") -> None:
+        self.locked, self.flag_text = locked, flag_text
+        self._refresh_tooltip()
+        self.update()
+
+    def _refresh_tooltip(self) -> None:
+        state = "Locked" if self.locked else "Unstarted"
+        tip = f"Stage {self.stage.number} · {self.stage.name} — {state}\n{self.stage.purpose}"
+        if self.flag_text:
+            tip += f"\n⚑ {self.flag_text}"
+        self.setToolTip(tip)
+        self.setAccessibleName(f"Stage {self.stage.number} {self.stage.name}, {state}")
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance(self.text()) + 72, 44)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self.text()) + 64, 44)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(2, 4, -2, -4)
+        if self.isChecked() or self.underMouse() or self.hasFocus():
+            p.setPen(QPen(theme.ACCENT if self.isChecked() else theme.BORDER, 1.5))
+            p.setBrush(QColor("#232838") if self.isChecked() else theme.PANEL)
+            p.drawRoundedRect(r, 8, 8)
+        light = QRectF(r.left() + 12, r.center().y() - 7, 14, 14)
+        p.setPen(QPen(QColor("#1c1d21"), 2))
+        p.setBrush(theme.LOCKED if self.locked else theme.UNSTARTED)
+        p.drawEllipse(light)
+        font = QFont(self.font())
+        font.setBold(self.isChecked())
+        p.setFont(font)
+        p.setPen(theme.TEXT if self.isChecked() or self.locked else theme.MUTED)
+        text_rect = r.adjusted(light.right() - r.left() + 10, 0, -26, 0)
+        p.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            p.fontMetrics().elidedText(
+                self.text(), Qt.TextElideMode.ElideRight, int(text_rect.width())
+            ),
+        )
+        if self.flag_text:  # the yellow "not up-to-date" flag; the slot is always reserved
+            theme.icon("flag").paint(p, int(r.right() - 22), int(r.center().y() - 8), 16, 16)
+        p.end()
+
+
+class PhaseATimeline(QFrame):
+    """The persistent bar of Stages 1–5 across the top of the project."""
+
+    stageSelected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.nodes: dict[int, StageNode] = {}
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.setSpacing(0)
+        for i, stage in enumerate(stages.PHASE_A):
+            if i:
+                connector = QFrame()
+                connector.setFixedSize(18, 2)
+                connector.setStyleSheet("background: #3a3d44;")
+                layout.addWidget(connector, 0, Qt.AlignmentFlag.AlignVCenter)
+            node = StageNode(stage)
+            self.group.addButton(node, stage.number)
+            self.nodes[stage.number] = node
+            layout.addWidget(node, 1)
+        self.group.idClicked.connect(self.stageSelected)
+
+    def select(self, number: int) -> None:
+        node = self.nodes.get(number)
+        if node is not None:
+            node.setChecked(True)
+        else:
+            self.group.setExclusive(False)
+            for n in self.nodes.values():
+                n.setChecked(False)
+            self.group.setExclusive(True)
+
+
+class StagePage(QWidget):
+    """The work area of one stage. Stage editors replace these as they are built."""
+
+    def __init__(self, stage: Stage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage = stage
+        title = QLabel(f"Stage {stage.number} · {stage.name}")
+        title.setObjectName("pageTitle")
+        purpose = QLabel(stage.purpose)
+        purpose.setProperty("muted", True)
+        purpose.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setObjectName("stageStatus")
+        note = QLabel(
+            f"The {stage.name} editor is {NOT_YET}. Your project is saved and versioned; "
+            "this stage will open here as soon as it is available."
+        )
+        note.setWordWrap(True)
+        note.setProperty("muted", True)
+        box = QFrame()
+        box.setObjectName("panel")
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(18, 16, 18, 16)
+        box_layout.addWidget(note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 22, 28, 22)
+        layout.addWidget(title)
+        layout.addWidget(purpose)
+        layout.addSpacing(6)
+        layout.addWidget(self.status)
+        layout.addSpacing(10)
+        layout.addWidget(box)
+        layout.addStretch(1)
+
+    def set_locked(self, locked: bool) -> None:
+        self.status.setText("Status: Locked" if locked else "Status: Unstarted")
+
+
+class ProjectPage(QWidget):
+    """Everything shown while a project is open."""
+
+    branchChanged = Signal(str)
+    statusMessage = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.project: Project | None = None
+
+        # ---- header with the mandatory control panel (top right)
+        self.name_label = QLabel()
+        self.name_label.setObjectName("pageTitle")
+        self.branch_label = QLabel()
+        self.branch_label.setObjectName("branchChip")
+        self.branch_label.setToolTip("Current Story Timeline")
+        self.vault_button = self._header_button(
+            "vault",
+            "Artifact Vault",
+            f"Artifact Vault — every artifact by branch and scene ({NOT_YET})",
+        )
+        self.vault_button.setEnabled(False)
+        self.history_button = self._header_button(
+            "history",
+            "Version History",
+            f"Version History — the tree of Story Timelines ({NOT_YET})",
+        )
+        self.history_button.setEnabled(False)
+        self.branch_button = self._header_button(
+            "branch",
+            "Create New Branch",
+            "Start a new Story Timeline from the current state (Ctrl+Shift+B)",
+        )
+        self.branch_button.clicked.connect(self.create_branch)
+
+        header = QFrame()
+        header.setObjectName("header")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(20, 10, 16, 10)
+        hl.addWidget(self.name_label)
+        hl.addSpacing(10)
+        hl.addWidget(self.branch_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        hl.addStretch(1)
+        for b in (self.vault_button, self.history_button, self.branch_button):
+            hl.addWidget(b)
+
+        # ---- Phase A timeline
+        self.timeline = PhaseATimeline()
+        self.timeline.stageSelected.connect(self.show_stage)
+
+        # ---- Script Hub (scene list) and the scene workflow rail
+        hub = QFrame()
+        hub.setObjectName("panel")
+        hub.setFixedWidth(250)
+        hub_layout = QVBoxLayout(hub)
+        hub_layout.setContentsMargins(12, 12, 12, 12)
+        hub_title = QLabel("Script Hub")
+        hub_title.setObjectName("sectionTitle")
+        self.scene_list = QListWidget()
+        self.scene_list.setObjectName("sceneList")
+        self.scene_empty = QLabel(
+            "Scenes appear here once the Master Script (Stage 4) is approved."
+        )
+        self.scene_empty.setWordWrap(True)
+        self.scene_empty.setProperty("muted", True)
+        rail_title = QLabel("Scene workflow")
+        rail_title.setObjectName("sectionTitle")
+        self.rail = QListWidget()
+        self.rail.setObjectName("sceneRail")
+        for stage in stages.PHASE_B:
+            item = QListWidgetItem(f"{stage.number}  {stage.name}")
+            item.setToolTip(f"{stage.purpose}\nSelect a scene in the Script Hub first.")
+            item.setData(Qt.ItemDataRole.UserRole, stage.number)
+            self.rail.addItem(item)
+        self.rail.setEnabled(False)
+        self.rail.setStyleSheet("QListWidget::item { padding: 5px 8px; }")
+        self.rail.setFixedHeight(len(stages.PHASE_B) * 31 + 10)
+        self.rail.itemClicked.connect(lambda it: self.show_stage(it.data(Qt.ItemDataRole.UserRole)))
+        self.scene_list.currentRowChanged.connect(lambda row: self.rail.setEnabled(row >= 0))
+        hub_layout.addWidget(hub_title)
+        hub_layout.addWidget(self.scene_empty)
+        hub_layout.addWidget(self.scene_list, 1)
+        hub_layout.addStretch(1)
+        hub_layout.addSpacing(8)
+        hub_layout.addWidget(rail_title)
+        hub_layout.addWidget(self.rail)
+
+        # ---- stage work area
+        self.stage_stack = QStackedWidget()
+        self.stage_pages: dict[int, StagePage] = {}
+        for stage in stages.ALL:
+            page = StagePage(stage)
+            self.stage_pages[stage.number] = page
+            self.stage_stack.addWidget(page)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(12, 12, 0, 12)
+        body.addWidget(hub)
+        body.addWidget(self.stage_stack, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.timeline)
+        layout.addLayout(body, 1)
+
+    def _header_button(self, icon_name: str, text: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setObjectName("headerButton")
+        b.setIcon(theme.icon(icon_name))
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        b.setIconSize(QSize(18, 18))
+        return b
+
+    # ------------------------------------------------------------------ state
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        if project is None:
+            return
+        self.name_label.setText(project.name)
+        self.refresh()
+        self.show_stage(self._first_open_stage())
+
+    def _first_open_stage(self) -> int:
+        assert self.project is not None
+        for stage in stages.PHASE_A:
+            if not stages.is_locked(self.project, stage):
+                return stage.number
+        return stages.PHASE_A[-1].number
+
+    def refresh(self) -> None:
+        if self.project is None:
+            return
+        branch = self.project.current_branch
+        self.branch_label.setText(
+            f'<img src="{theme.icon_file("branch")}" width="14" height="14" '
+            f'style="vertical-align: middle"> {html.escape(branch)}'
+        )
+        for stage in stages.ALL:
+            locked = stages.is_locked(self.project, stage)
+            self.stage_pages[stage.number].set_locked(locked)
+            if stage.number in self.timeline.nodes:
+                self.timeline.nodes[stage.number].set_state(locked)
+        empty = self.scene_list.count() == 0
+        self.scene_empty.setVisible(empty)
+        self.scene_list.setVisible(not empty)
+
+    def show_stage(self, number: int) -> None:
+        self.timeline.select(number)
+        self.stage_stack.setCurrentWidget(self.stage_pages[number])
+
+    def create_branch(self) -> None:
+        if self.project is None:
+            return
+        dialog = CreateBranchDialog(self.project, self)
+        dialog.setObjectName("createBranchDialog")
+
+        def done(result: int) -> None:
+            if result and dialog.created:
+                self.refresh()
+                self.branchChanged.emit(dialog.created)
+                self.statusMessage.emit(f"Now working on the Story Timeline “{dialog.created}”.")
+
+        dialog.finished.connect(done)
+        dialog.open()

@@ -1,0 +1,465 @@
+"""Settings: provider connections (keys in the OS keyring), default models, budgets, data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import paths, secrets
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.providers import connections
+from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, VERTEX
+from aiuteur_desktop.views.jobs import run_in_background
+
+log = logging.getLogger(__name__)
+
+_OFFLINE_CHOICES = {
+    "text": [],
+    "image": ["offline:storyboard"],
+    "video": ["offline:animatic"],
+    "embeddings": ["offline:minilm"],
+}
+
+
+def _muted(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("muted", True)
+    return label
+
+
+class KeyField(QWidget):
+    """A password field backed by the keyring: shows whether a key is stored, never the key."""
+
+    def __init__(self, secret_name: str, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.secret_name = secret_name
+        self.remove_requested = False
+        self.edit = QLineEdit()
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setObjectName(f"key_{secret_name}")
+        self._placeholder = placeholder
+        self.remove = QPushButton("Remove")
+        self.remove.setToolTip("Delete the stored key from the OS keyring when you save")
+        self.remove.clicked.connect(self._remove)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.remove)
+        self._stored = secrets.has_secret(secret_name)
+        self._sync()
+
+    def _sync(self) -> None:
+        stored = self._stored and not self.remove_requested
+        self.edit.setPlaceholderText(
+            "Stored in the OS keyring — type a new key to replace it"
+            if stored
+            else self._placeholder
+        )
+        self.remove.setEnabled(stored)
+
+    def _remove(self) -> None:
+        self.remove_requested = True
+        self.edit.clear()
+        self._sync()
+
+    def typed(self) -> str | None:
+        text = self.edit.text().strip()
+        return text or None
+
+    def save(self) -> None:
+        """Write to the keyring (raises SecretStoreError when there is no keyring)."""
+        if self.typed():
+            secrets.set_secret(self.secret_name, self.typed() or "")
+            self._stored, self.remove_requested = True, False
+            self.edit.clear()
+        elif self.remove_requested:
+            secrets.delete_secret(self.secret_name)
+            self._stored, self.remove_requested = False, False
+        self._sync()
+
+
+class ConnectionPanel(QWidget):
+    """One provider connection: what it lights up, its fields and a Test connection button."""
+
+    def __init__(self, conn_id: str, title: str, lights_up: str, dialog: SettingsDialog) -> None:
+        super().__init__()
+        self.conn_id = conn_id
+        self._dialog = dialog
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        heading = QLabel(title)
+        heading.setObjectName("sectionTitle")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setObjectName(f"test_{conn_id}")
+        self.test_button.clicked.connect(self.run_test)
+        self.result = QLabel()
+        self.result.setObjectName(f"result_{conn_id}")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
+        test_row.addWidget(self.result, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 8, 8, 8)
+        layout.addWidget(heading)
+        layout.addWidget(_muted(f"Lights up: {lights_up}"))
+        layout.addSpacing(8)
+        layout.addLayout(self.form)
+        layout.addSpacing(8)
+        layout.addLayout(test_row)
+        layout.addStretch(1)
+        self.key_field: KeyField | None = None
+
+    def set_result(self, text: str, kind: str) -> None:
+        self.result.setObjectName(
+            {"ok": "statusOk", "error": "statusError"}.get(kind, "statusBusy")
+        )
+        self.result.setText(text)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+
+    def run_test(self) -> None:
+        settings = self._dialog.collect()
+        key = self.key_field.typed() if self.key_field else None
+        self.test_button.setEnabled(False)
+        self.set_result("Testing…", "busy")
+
+        def work() -> str:
+            return connections.test_connection(self.conn_id, settings, key)
+
+        def ok(message: str) -> None:
+            self.test_button.setEnabled(True)
+            self.set_result(f"✓ {message}", "ok")
+
+        def failed(exc: BaseException) -> None:
+            self.test_button.setEnabled(True)
+            text = exc.user_message if isinstance(exc, AiuteurError) else f"Unexpected error: {exc}"
+            self.set_result(f"✗ {text}", "error")
+
+        run_in_background(work, ok, failed, parent=self)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self.setMinimumSize(820, 560)
+        self._library = library
+        self._settings = library.load_settings()
+        s = self._settings
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._providers_tab(s), "Providers")
+        self.tabs.addTab(self._models_tab(s), "Models")
+        self.tabs.addTab(self._budget_tab(s), "Budget")
+        self.tabs.addTab(self._data_tab(s), "Data")
+
+        self.error = QLabel()
+        self.error.setObjectName("statusError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("primary")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    # ----------------------------------------------------------------- providers
+    def _providers_tab(self, s: AppSettings) -> QWidget:
+        self.panels: dict[str, ConnectionPanel] = {}
+        info = {i.id: i for i in connections.describe(s)}
+
+        # OpenAI
+        p = ConnectionPanel(OPENAI, "OpenAI", info[OPENAI].lights_up, self)
+        p.key_field = KeyField(connections.SECRET_NAMES[OPENAI], "sk-…")
+        self.openai_endpoint = QLineEdit(s.openai.api_endpoint)
+        self.openai_endpoint.setPlaceholderText("Leave blank for api.openai.com")
+        p.form.addRow("API key", p.key_field)
+        p.form.addRow("API endpoint", self.openai_endpoint)
+        p.form.addRow("", _muted("Change the endpoint only for a proxy or gateway."))
+        self.panels[OPENAI] = p
+
+        # Google Gemini API
+        p = ConnectionPanel(GOOGLE, "Google Gemini API", info[GOOGLE].lights_up, self)
+        p.key_field = KeyField(connections.SECRET_NAMES[GOOGLE], "AIza…")
+        self.google_endpoint = QLineEdit(s.google.api_endpoint)
+        self.google_endpoint.setPlaceholderText("Leave blank for the Google endpoint")
+        p.form.addRow("API key", p.key_field)
+        p.form.addRow("API endpoint", self.google_endpoint)
+        p.form.addRow(
+            "", _muted("An API key does not render video: Veo needs the Vertex AI connection.")
+        )
+        self.panels[GOOGLE] = p
+
+        # Vertex AI
+        p = ConnectionPanel(VERTEX, "Google Vertex AI", info[VERTEX].lights_up, self)
+        self.vertex_project = QLineEdit(s.google.vertex_project)
+        self.vertex_project.setPlaceholderText("my-gcp-project")
+        self.vertex_location = QLineEdit(s.google.vertex_location)
+        self.vertex_credentials = QLineEdit(s.google.vertex_credentials_file)
+        self.vertex_credentials.setPlaceholderText("service-account key (.json)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_credentials)
+        cred_row = QHBoxLayout()
+        cred_row.addWidget(self.vertex_credentials, 1)
+        cred_row.addWidget(browse)
+        p.form.addRow("Project id", self.vertex_project)
+        p.form.addRow("Location", self.vertex_location)
+        p.form.addRow("Credentials file", cred_row)
+        p.form.addRow(
+            "",
+            _muted(
+                "Only the file's location is saved; its contents never enter a project or a log."
+            ),
+        )
+        self.panels[VERTEX] = p
+
+        # Local server
+        p = ConnectionPanel(LOCAL, "Local model server", info[LOCAL].lights_up, self)
+        self.local_enabled = QCheckBox("Use a local OpenAI-compatible server for story text")
+        self.local_enabled.setChecked(s.local.enabled)
+        self.local_url = QLineEdit(s.local.base_url)
+        self.local_url.setObjectName("localUrl")
+        self.local_url.setPlaceholderText(
+            "http://localhost:11434/v1 (Ollama) · http://localhost:1234/v1 (LM Studio)"
+        )
+        self.local_model = QComboBox()
+        self.local_model.setEditable(True)
+        self.local_model.setCurrentText(s.local.model)
+        self.local_model.lineEdit().setPlaceholderText(
+            "e.g. llama3.1:8b — Test connection lists them"
+        )
+        p.key_field = KeyField(
+            connections.SECRET_NAMES[LOCAL], "optional; most local servers need none"
+        )
+        p.form.addRow("", self.local_enabled)
+        p.form.addRow("Server address", self.local_url)
+        p.form.addRow("Model", self.local_model)
+        p.form.addRow("API key", p.key_field)
+        self.panels[LOCAL] = p
+
+        self.provider_list = QListWidget()
+        self.provider_list.setObjectName("providerList")
+        self.provider_list.setFixedWidth(210)
+        self.provider_list.setStyleSheet("QListWidget::item { padding: 8px 10px; }")
+        self.provider_stack = QStackedWidget()
+        for conn_id, panel in self.panels.items():
+            item = QListWidgetItem(info[conn_id].label)
+            item.setToolTip(info[conn_id].detail)
+            self.provider_list.addItem(item)
+            self.provider_stack.addWidget(panel)
+        self.provider_list.currentRowChanged.connect(self.provider_stack.setCurrentIndex)
+        self.provider_list.setCurrentRow(0)
+
+        tab = QWidget()
+        row = QHBoxLayout(tab)
+        row.addWidget(self.provider_list)
+        row.addWidget(self.provider_stack, 1)
+        if not secrets.backend_available():
+            warning = QLabel(
+                "No OS keyring was found, so API keys cannot be saved on this computer. "
+                "Offline work is unaffected. Linux: install and unlock GNOME Keyring or KWallet."
+            )
+            warning.setWordWrap(True)
+            warning.setObjectName("statusError")
+            outer = QWidget()
+            v = QVBoxLayout(outer)
+            v.addWidget(warning)
+            v.addWidget(tab, 1)
+            return outer
+        return tab
+
+    def show_provider(self, conn_id: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.provider_list.setCurrentRow(list(self.panels).index(conn_id))
+
+    def _browse_credentials(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Service-account credentials", "", "JSON key files (*.json);;All files (*)"
+        )
+        if chosen:
+            self.vertex_credentials.setText(chosen)
+
+    # -------------------------------------------------------------------- models
+    def _models_tab(self, s: AppSettings) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(
+            _muted(
+                "Default model for each capability, written provider:model (for example "
+                "openai:gpt-5.1, google:gemini-3-pro-image, local:llama3.1:8b). Model names change "
+                "often: Test connection on the Providers tab shows what your account offers. "
+                "Offline engines cost nothing and work without a network."
+            )
+        )
+        form = QFormLayout()
+        self.model_boxes: dict[str, QComboBox] = {}
+        labels = {
+            "text": "Story text",
+            "image": "Images (keys, frames)",
+            "video": "Video",
+            "embeddings": "Embeddings (style search)",
+        }
+        for cap, label in labels.items():
+            box = QComboBox()
+            box.setEditable(True)
+            box.setObjectName(f"model_{cap}")
+            box.addItems(_OFFLINE_CHOICES[cap])
+            box.setCurrentText(getattr(s.models, cap))
+            if cap == "text":
+                box.lineEdit().setPlaceholderText("none — connect a provider or a local server")
+            self.model_boxes[cap] = box
+            form.addRow(label, box)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return tab
+
+    # -------------------------------------------------------------------- budget
+    def _budget_tab(self, s: AppSettings) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(
+            _muted(
+                "Aiuteur refuses to start a paid job that would take spending past a cap, and "
+                "says so before anything is charged. 0 means no cap."
+            )
+        )
+        form = QFormLayout()
+        self.monthly_cap = self._money(s.budget.monthly_cap_usd)
+        self.monthly_cap.setObjectName("monthlyCap")
+        self.project_cap = self._money(s.budget.project_cap_usd)
+        self.project_cap.setObjectName("projectCap")
+        form.addRow("Monthly cap (all projects)", self.monthly_cap)
+        form.addRow("Per-project cap", self.project_cap)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return tab
+
+    @staticmethod
+    def _money(value: float | None) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(0, 1_000_000)
+        box.setDecimals(2)
+        box.setPrefix("$ ")
+        box.setSpecialValueText("No cap")
+        box.setValue(value or 0.0)
+        box.setMinimumWidth(160)
+        return box
+
+    # ---------------------------------------------------------------------- data
+    def _data_tab(self, s: AppSettings) -> QWidget:
+        tab = QWidget()
+        form = QFormLayout(tab)
+        self.projects_dir = QLineEdit(s.projects_dir or str(paths.default_projects_dir()))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_projects_dir)
+        row = QHBoxLayout()
+        row.addWidget(self.projects_dir, 1)
+        row.addWidget(browse)
+        form.addRow("New projects go to", row)
+        for label, path in (
+            ("App library (styles, assets, jobs)", paths.app_home()),
+            ("Logs", paths.log_dir()),
+        ):
+            form.addRow(label, self._path_row(path))
+        form.addRow("Keyring", QLabel(secrets.backend_name()))
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        form.addRow(line)
+        form.addRow(
+            "",
+            _muted(
+                f"Set the {paths.HOME_ENV} environment variable to keep the app library "
+                "somewhere else (for example on an external drive)."
+            ),
+        )
+        return tab
+
+    def _path_row(self, path: Path) -> QWidget:
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(str(path))
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        show = QPushButton("Show")
+        show.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.ensure_dir(path))))
+        )
+        row.addWidget(label, 1)
+        row.addWidget(show)
+        return w
+
+    def _browse_projects_dir(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Folder for new projects", self.projects_dir.text()
+        )
+        if chosen:
+            self.projects_dir.setText(chosen)
+
+    # --------------------------------------------------------------------- save
+    def collect(self) -> AppSettings:
+        """The settings as currently typed (unsaved); secrets are not part of them."""
+        s = self._settings.model_copy(deep=True)
+        s.openai.api_endpoint = self.openai_endpoint.text().strip()
+        s.google.api_endpoint = self.google_endpoint.text().strip()
+        s.google.vertex_project = self.vertex_project.text().strip()
+        s.google.vertex_location = self.vertex_location.text().strip()
+        s.google.vertex_credentials_file = self.vertex_credentials.text().strip()
+        s.local.enabled = self.local_enabled.isChecked()
+        s.local.base_url = self.local_url.text().strip()
+        s.local.model = self.local_model.currentText().strip()
+        for cap, box in self.model_boxes.items():
+            setattr(s.models, cap, box.currentText().strip())
+        s.budget.monthly_cap_usd = self.monthly_cap.value() or None
+        s.budget.project_cap_usd = self.project_cap.value() or None
+        default_dir = str(paths.default_projects_dir())
+        typed_dir = self.projects_dir.text().strip()
+        s.projects_dir = "" if typed_dir in ("", default_dir) else typed_dir
+        return s
+
+    def save(self) -> None:
+        settings = self.collect()
+        try:
+            for panel in self.panels.values():
+                if panel.key_field is not None:
+                    panel.key_field.save()
+        except AiuteurError as exc:
+            self.error.setText(exc.user_message)
+            self.error.show()
+            return
+        self._library.save_settings(settings)
+        self._settings = settings
+        self.accept()

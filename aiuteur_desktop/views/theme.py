@@ -1,0 +1,47 @@
+"""Theme, icons and colours, loaded once from resources/ (krita-style image helpers)."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from functools import cache
+from importlib import resources as ilr
+
+from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication
+
+from aiuteur_desktop.core.resources import read_text, root
+
+_files = contextlib.ExitStack()
+atexit.register(_files.close)
+
+ACCENT = QColor("#5b8def")
+LOCKED = QColor("#3fb950")
+UNSTARTED = QColor("#5f636b")
+FLAG = QColor("#e3b341")
+DANGER = QColor("#f0736a")
+PANEL = QColor("#24262b")
+RAISED = QColor("#2d3036")
+BORDER = QColor("#3a3d44")
+TEXT = QColor("#e4e6eb")
+MUTED = QColor("#9aa0a8")
+
+
+@cache
+def _resource_dir() -> str:
+    return str(_files.enter_context(ilr.as_file(root())))
+
+
+def icon_file(name: str) -> str:
+    return f"{_resource_dir()}/icons/{name}.svg"
+
+
+def icon(name: str) -> QIcon:
+    """An icon from resources/icons/<name>.svg, crisp at any device pixel ratio."""
+    return QIcon(icon_file(name))
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    app.setStyleSheet(read_text("theme", "dark.qss"))
+    app.setWindowIcon(icon("aiuteur"))

@@ -1,0 +1,74 @@
+"""Shared fixtures: a private AIUTEUR_HOME, an in-memory keyring, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in a dict: what tests use instead of the OS keychain."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("not found")
+        del self.store[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def aiuteur_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "aiuteur-home"
+    monkeypatch.setenv("AIUTEUR_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def library(aiuteur_home: Path) -> Iterator:
+    from aiuteur_desktop.core.library import Library
+
+    lib = Library()
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def app(qapp):  # type: ignore[no-untyped-def]
+    """The QApplication configured and themed exactly as the real app does."""
+    from aiuteur_desktop.views.app import ensure_app
+
+    return ensure_app()
+
+
+def all_file_bytes(root: Path) -> Iterator[tuple[Path, bytes]]:
+    for path in root.rglob("*"):
+        if path.is_file():
+            yield path, path.read_bytes()

@@ -1,0 +1,68 @@
+"""App library: settings round trip and the project registry with its Removed area."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.core.store import Project
+
+
+def test_settings_round_trip_across_restarts(aiuteur_home: Path) -> None:
+    lib = Library()
+    s = AppSettings()
+    s.local.enabled = True
+    s.local.model = "llama3.1:8b"
+    s.budget.monthly_cap_usd = 25.0
+    s.models.text = "local:llama3.1:8b"
+    lib.save_settings(s)
+    lib.close()
+    again = Library().load_settings()
+    assert again == s
+
+
+def test_corrupt_settings_fall_back_to_defaults(library: Library) -> None:
+    import sqlalchemy
+
+    with library._engine.begin() as conn:  # simulate a damaged row
+        conn.execute(
+            sqlalchemy.text("INSERT INTO settings(key, value) VALUES ('app', '{not json')")
+        )
+    assert library.load_settings() == AppSettings()
+
+
+def test_negative_budget_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        AppSettings.model_validate({"budget": {"monthly_cap_usd": -1}})
+
+
+def test_remove_restore_and_delete_permanently(library: Library, tmp_path: Path) -> None:
+    p = Project.create(tmp_path, "Film")
+    p.close()
+    library.register_project(p.path, p.name)
+    assert [e.name for e in library.projects()] == ["Film"]
+
+    library.remove_project(p.path)
+    assert library.projects() == []
+    assert [e.name for e in library.projects(removed=True)] == ["Film"]
+    assert p.path.exists(), "removing only hides the project"
+
+    library.restore_project(p.path)
+    assert [e.name for e in library.projects()] == ["Film"]
+
+    library.remove_project(p.path)
+    library.delete_project_files(p.path)
+    assert not p.path.exists()
+    assert library.projects(removed=True) == []
+
+
+def test_delete_refuses_folders_that_are_not_bundles(library: Library, tmp_path: Path) -> None:
+    precious = tmp_path / "Documents"
+    precious.mkdir()
+    with pytest.raises(ProjectError):
+        library.delete_project_files(precious)
+    assert precious.exists()

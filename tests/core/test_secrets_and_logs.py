@@ -1,0 +1,52 @@
+"""Keys go to the keyring only, and never reach a log file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.errors import SecretStoreError
+from aiuteur_desktop.core.logs import setup_logging
+from aiuteur_desktop.core.redaction import redact
+
+
+def test_secret_round_trip_and_delete(memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    secrets.set_secret("openai.api_key", "sk-test-1234567890abcdef")
+    assert secrets.get_secret("openai.api_key") == "sk-test-1234567890abcdef"
+    assert memory_keyring.store[("Aiuteur", "openai.api_key")] == "sk-test-1234567890abcdef"
+    secrets.set_secret("openai.api_key", "")
+    assert secrets.get_secret("openai.api_key") is None
+    secrets.delete_secret("openai.api_key")  # deleting twice is fine
+
+
+def test_no_keyring_gives_a_clear_error() -> None:
+    keyring.set_keyring(fail.Keyring())
+    assert not secrets.backend_available()
+    with pytest.raises(SecretStoreError, match="No OS keyring"):
+        secrets.set_secret("openai.api_key", "sk-abcdefabcdefabcdef")
+    assert secrets.get_secret("openai.api_key") is None
+
+
+def test_logs_never_contain_a_key(aiuteur_home: Path) -> None:
+    key = "my-very-private-local-key-42"
+    secrets.set_secret("local.api_key", key)
+    log_path = setup_logging()
+    logger = logging.getLogger("aiuteur.test")
+    logger.error("request failed with key %s and header Authorization: Bearer %s", key, key)
+    logger.error("openai said: Incorrect API key provided: sk-proj-abcdefghijklmnop1234")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_path.read_text(encoding="utf-8")
+    assert "request failed" in text
+    assert key not in text
+    assert "sk-proj-abcdefghijklmnop1234" not in text
+
+
+def test_redact_masks_google_keys_and_query_strings() -> None:
+    text = redact("GET /v1/models?key=AIzaSyA1234567890abcdefghijklmnop HTTP/1.1")
+    assert "AIza" not in text and "[REDACTED]" in text

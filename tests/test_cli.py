@@ -1,0 +1,87 @@
+"""The headless `aiuteur` commands, run as a user would run them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from aiuteur_desktop import __version__
+from aiuteur_desktop.core.library import Library
+
+
+def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AIUTEUR_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "aiuteur_desktop", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_version(aiuteur_home: Path) -> None:
+    result = run("--version", home=aiuteur_home)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"Aiuteur {__version__}"
+
+
+def test_doctor_reports_every_component_and_passes_here(aiuteur_home: Path) -> None:
+    result = run("doctor", home=aiuteur_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for label in (
+        "Python",
+        "Qt (PySide6)",
+        "FFmpeg (PyAV)",
+        "Keyring",
+        "App data",
+        "Logs",
+        "Provider: OpenAI",
+        "Provider: Google Vertex AI",
+        "Provider: Local model server",
+    ):
+        assert label in result.stdout
+    assert str(aiuteur_home) in result.stdout
+
+
+def test_doctor_fails_clearly_when_the_data_folder_is_unusable(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the app library should be")
+    result = run("doctor", home=blocker)
+    assert result.returncode == 1
+    assert "[FAIL] App data" in result.stdout
+    assert "cannot run on this machine yet: App data" in result.stdout
+    assert "AIUTEUR_HOME" in result.stdout
+
+
+def test_new_creates_a_bundle_and_lists_it_on_the_dashboard(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    result = run("new", "Night Market", "--dir", str(tmp_path / "films"), home=aiuteur_home)
+    assert result.returncode == 0, result.stderr
+    bundle = tmp_path / "films" / "Night Market.aiuteur"
+    assert result.stdout.strip() == str(bundle)
+    assert (bundle / "project.db").is_file()
+    lib = Library()
+    assert [e.path for e in lib.projects()] == [bundle.resolve()]
+    lib.close()
+
+
+def test_new_without_dir_uses_the_projects_folder(aiuteur_home: Path) -> None:
+    result = run("new", "Default Place", home=aiuteur_home)
+    assert result.returncode == 0, result.stderr
+    assert (aiuteur_home / "Projects" / "Default Place.aiuteur").is_dir()
+
+
+def test_new_refuses_duplicates_and_bad_names_with_one_line(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    assert run("new", "Film", "--dir", str(tmp_path), home=aiuteur_home).returncode == 0
+    again = run("new", "Film", "--dir", str(tmp_path), home=aiuteur_home)
+    assert again.returncode == 2
+    assert again.stderr.strip().startswith("aiuteur new: A project called “Film” already exists")
+    assert len(again.stderr.strip().splitlines()) == 1
+    bad = run("new", "a/b", "--dir", str(tmp_path), home=aiuteur_home)
+    assert bad.returncode == 2 and "cannot contain" in bad.stderr

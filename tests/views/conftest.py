@@ -1,0 +1,39 @@
+"""GUI fixtures: a main window on a private library, plus helpers for modal-less dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeVar
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.views.main_window import MainWindow
+
+W = TypeVar("W", bound=QWidget)
+
+
+def find_window(kind: type[W], name: str | None = None) -> W | None:
+    """The visible top-level window of a type (dialogs are opened with .open())."""
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, kind) and w.isVisible() and (name is None or w.objectName() == name):
+            return w
+    return None
+
+
+def wait_for_window(qtbot, kind: type[W], name: str | None = None) -> W:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: find_window(kind, name) is not None, timeout=5000)
+    found = find_window(kind, name)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def window(app, qtbot, library: Library) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    w = MainWindow(library)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()

@@ -1,0 +1,218 @@
+"""Start-up, the dashboard, creating/reopening/removing projects, in-project view, shortcuts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox, QPushButton, QTableWidget
+
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views.dashboard import SummaryRole
+from aiuteur_desktop.views.dialogs import CreateBranchDialog, NewProjectDialog, ShortcutsDialog
+from aiuteur_desktop.views.main_window import MainWindow
+from tests.views.conftest import wait_for_window
+
+
+def create_from_dashboard(qtbot, window: MainWindow, name: str) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.dashboard.new_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_window(qtbot, NewProjectDialog)
+    assert not dialog.create_button.isEnabled(), "cannot create without a name"
+    qtbot.keyClicks(dialog.name_edit, name)
+    assert dialog.preview.text().endswith(f"{name}.aiuteur")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)
+
+
+def double_click(qtbot, view, index) -> None:  # type: ignore[no-untyped-def]
+    """A real double-click: press/release, then the double-click event."""
+    pos = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def card_summaries(window: MainWindow) -> list:  # type: ignore[type-arg]
+    m = window.dashboard.model
+    return [m.index(r).data(SummaryRole) for r in range(m.rowCount())]
+
+
+def test_startup_lands_on_an_empty_dashboard(window: MainWindow) -> None:
+    assert window.pages.currentWidget() is window.dashboard
+    assert window.dashboard.stack.currentWidget() is window.dashboard.empty
+    assert window.dashboard.empty_title.text() == "No projects yet"
+    labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert labels == ["Projects", "Written Styles", "Visual Styles", "Asset Library", "Jobs"]
+    for i in range(1, window.nav.count()):  # not built yet: disabled and saying so
+        item = window.nav.item(i)
+        assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+        assert "not part of this build" in item.toolTip()
+
+
+def test_create_a_project_from_the_dashboard(qtbot, window: MainWindow, aiuteur_home: Path) -> None:  # type: ignore[no-untyped-def]
+    create_from_dashboard(qtbot, window, "The Lighthouse")
+    page = window.project_page
+    assert page.name_label.text() == "The Lighthouse"
+    assert "Main" in page.branch_label.text()
+    assert (aiuteur_home / "Projects" / "The Lighthouse.aiuteur" / "project.db").is_file()
+    assert window.windowTitle() == "The Lighthouse — Main — Aiuteur"
+    # Stage 1 is where a new project starts; all lights are grey (unstarted)
+    assert page.timeline.nodes[1].isChecked()
+    assert not any(n.locked for n in page.timeline.nodes.values())
+    assert (
+        not page.vault_button.isEnabled()
+        and "not part of this build" in page.vault_button.toolTip()
+    )
+
+    window.go_to("projects")
+    qtbot.waitUntil(lambda: [s.branch for s in card_summaries(window)] == ["Main"])
+    summary = card_summaries(window)[0]
+    assert (summary.name, summary.stages_locked, summary.stages_total) == ("The Lighthouse", 0, 5)
+
+
+def test_duplicate_name_is_explained_in_the_dialog(
+    qtbot, window: MainWindow, aiuteur_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    (aiuteur_home / "Projects").mkdir(parents=True)
+    Project.create(aiuteur_home / "Projects", "Film").close()
+    qtbot.mouseClick(window.dashboard.new_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_window(qtbot, NewProjectDialog)
+    qtbot.keyClicks(dialog.name_edit, "Film")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "already exists" in dialog.error.text() and dialog.error.isVisible()
+    dialog.reject()
+
+
+def test_reopen_a_project_after_restart(app, qtbot, aiuteur_home: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = Library()
+    first = MainWindow(lib)
+    qtbot.addWidget(first)
+    first.show()
+    create_from_dashboard(qtbot, first, "Night Market")
+    first.project.write("stage1/lock", {"locked": True})  # type: ignore[union-attr]
+    first.close()
+    lib.close()
+
+    lib2 = Library()
+    second = MainWindow(lib2)
+    qtbot.addWidget(second)
+    second.show()
+    view = second.dashboard.view
+    qtbot.waitUntil(lambda: [s.stages_locked for s in card_summaries(second)] == [1])
+    index = second.dashboard.model.index(0)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: second.pages.currentWidget() is second.project_page)
+    assert second.project is not None and second.project.name == "Night Market"
+    assert second.project_page.timeline.nodes[1].locked
+    assert second.project_page.timeline.nodes[2].isChecked(), "opens at the first unlocked stage"
+    second.close()
+    lib2.close()
+
+
+def test_remove_asks_first_then_restore_brings_it_back(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    p = Project.create(tmp_path, "Paper Moons")
+    p.close()
+    library.register_project(p.path, p.name)
+    window.dashboard.refresh()
+    view = window.dashboard.view
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 1)
+    view.setCurrentIndex(window.dashboard.model.index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    box = wait_for_window(qtbot, QMessageBox, "confirmRemove")
+    assert "stays on disk" in box.text()
+    cancel = box.button(QMessageBox.StandardButton.Cancel)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert window.dashboard.model.rowCount() == 1, "cancel keeps the project"
+
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    box = wait_for_window(qtbot, QMessageBox, "confirmRemove")
+    remove = next(b for b in box.findChildren(QPushButton) if b.text() == "Remove")
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 0)
+    assert p.path.exists()
+
+    qtbot.mouseClick(window.dashboard.removed_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 1)
+    assert window.dashboard.title.text() == "Removed Projects"
+    index = window.dashboard.model.index(0)
+    double_click(qtbot, view, index)
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 0)
+    qtbot.mouseClick(window.dashboard.removed_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [s.name for s in card_summaries(window)] == ["Paper Moons"])
+
+
+def test_delete_permanently_needs_a_second_confirmation(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    p = Project.create(tmp_path, "Doomed")
+    p.close()
+    library.register_project(p.path, p.name)
+    library.remove_project(p.path)
+    qtbot.mouseClick(window.dashboard.removed_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 1)
+    view = window.dashboard.view
+    view.setCurrentIndex(window.dashboard.model.index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    box = wait_for_window(qtbot, QMessageBox, "confirmDelete")
+    assert "cannot be undone" in box.text()
+    delete = next(b for b in box.findChildren(QPushButton) if b.text() == "Delete Permanently")
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not p.path.exists())
+    qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 0)
+
+
+def test_opening_a_damaged_project_shows_a_message(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    bundle = tmp_path / "Broken.aiuteur"
+    bundle.mkdir()
+    (bundle / "project.db").write_bytes(b"garbage" * 500)
+    window.open_project(bundle)
+    box = wait_for_window(qtbot, QMessageBox, "errorBox")
+    assert "damaged" in box.text()
+    assert window.pages.currentWidget() is window.dashboard
+
+
+def test_create_new_branch_from_the_header(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    create_from_dashboard(qtbot, window, "Branchy")
+    qtbot.mouseClick(window.project_page.branch_button, Qt.MouseButton.LeftButton)
+    dialog = wait_for_window(qtbot, CreateBranchDialog)
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, "Darker Ending")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Darker Ending" in window.project_page.branch_label.text())
+    assert window.project is not None
+    assert window.project.current_branch == "Darker Ending"
+    assert {b.name for b in window.project.branches()} == {"Main", "Darker Ending"}
+    assert window.windowTitle() == "Branchy — Darker Ending — Aiuteur"
+
+
+def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    create_from_dashboard(qtbot, window, "Keys")
+    page = window.project_page
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert page.stage_stack.currentWidget() is page.stage_pages[3]
+    assert page.timeline.nodes[3].isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.dashboard
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.project_page
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.project is None and window.pages.currentWidget() is window.dashboard
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = wait_for_window(qtbot, ShortcutsDialog)
+    table = dialog.findChild(QTableWidget, "shortcutsTable")
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["New Project…"] == QKeySequence("Ctrl+N").toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert "Settings…" in rows and "Keyboard Shortcuts" in rows and "Stage 3" in rows
+    dialog.reject()

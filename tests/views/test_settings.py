@@ -1,0 +1,142 @@
+"""Settings: keys go to the keyring only; Test connection never freezes the window."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import keyring
+from keyring.backends import fail
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel
+
+from aiuteur_desktop.core.logs import setup_logging
+from aiuteur_desktop.views.main_window import MainWindow
+from aiuteur_desktop.views.settings_dialog import SettingsDialog
+from tests.conftest import all_file_bytes
+from tests.fakes.openai_fake import FakeOpenAI, openai_error
+from tests.views.conftest import wait_for_window
+
+KEY = "sk-live-ThisIsASecretKey0123456789"
+
+
+def open_settings(qtbot, window: MainWindow) -> SettingsDialog:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    return wait_for_window(qtbot, SettingsDialog)
+
+
+def test_key_round_trip_through_the_keyring_and_nowhere_else(
+    qtbot,
+    window: MainWindow,
+    memory_keyring,
+    aiuteur_home: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    setup_logging()
+    dialog = open_settings(qtbot, window)
+    field = dialog.panels["openai"].key_field
+    assert field is not None
+    qtbot.keyClicks(field.edit, KEY)
+    qtbot.keyClicks(dialog.local_url, "")  # untouched fields keep their defaults
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert memory_keyring.store[("Aiuteur", "openai.api_key")] == KEY
+    logging.getLogger("aiuteur.test").warning("used key %s", KEY)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    files = list(all_file_bytes(aiuteur_home))
+    assert any(p.name == "library.db" for p, _ in files)
+    assert any(p.suffix == ".log" for p, _ in files)
+    for path, data in files:
+        assert KEY.encode() not in data, f"the key leaked into {path}"
+
+    again = open_settings(qtbot, window)
+    field = again.panels["openai"].key_field
+    assert field is not None
+    assert field.edit.text() == "", "a stored key is never shown"
+    assert "Stored in the OS keyring" in field.edit.placeholderText()
+    qtbot.mouseClick(field.remove, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not again.isVisible())
+    assert ("Aiuteur", "openai.api_key") not in memory_keyring.store
+
+
+def test_other_settings_round_trip(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_settings(qtbot, window)
+    dialog.local_enabled.setChecked(True)
+    dialog.local_url.clear()
+    qtbot.keyClicks(dialog.local_url, "http://localhost:1234/v1")
+    dialog.local_model.setCurrentText("qwen2.5:7b")
+    dialog.monthly_cap.setValue(40.0)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    saved = window.library.load_settings()
+    assert (saved.local.enabled, saved.local.base_url, saved.local.model) == (
+        True,
+        "http://localhost:1234/v1",
+        "qwen2.5:7b",
+    )
+    assert saved.budget.monthly_cap_usd == 40.0 and saved.budget.project_cap_usd is None
+    reopened = open_settings(qtbot, window)
+    assert reopened.local_model.currentText() == "qwen2.5:7b"
+    assert reopened.monthly_cap.value() == 40.0
+    reopened.reject()
+
+
+def test_test_connection_reports_an_error_without_freezing(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with FakeOpenAI() as fake:
+        slow = openai_error(401, "Incorrect API key provided.", "invalid_api_key")
+        slow.delay = 1.0
+        fake.fault = slow
+        dialog = open_settings(qtbot, window)
+        dialog.openai_endpoint.setText(fake.base_url)
+        panel = dialog.panels["openai"]
+        assert panel.key_field is not None
+        qtbot.keyClicks(panel.key_field.edit, "sk-wrong-0123456789abcdef")
+
+        ticks = []
+        heartbeat = QTimer()
+        heartbeat.timeout.connect(lambda: ticks.append(1))
+        heartbeat.start(10)
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        assert panel.result.text() == "Testing…"
+        assert not panel.test_button.isEnabled()
+        qtbot.waitUntil(lambda: "rejected" in panel.result.text(), timeout=10_000)
+        heartbeat.stop()
+
+    # The event loop kept running during the one-second request.
+    assert len(ticks) >= 30
+    assert panel.result.text().startswith("✗ OpenAI rejected the API key (401)")
+    assert panel.result.objectName() == "statusError"
+    assert panel.test_button.isEnabled()
+    assert len(fake.requests) == 1
+    dialog.reject()
+
+
+def test_successful_local_test_shows_the_model(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with FakeOpenAI(models=["llama3.1:8b"]) as fake:
+        dialog = open_settings(qtbot, window)
+        dialog.show_provider("local")
+        dialog.local_url.setText(fake.base_url)
+        dialog.local_model.setCurrentText("llama3.1:8b")
+        panel = dialog.panels["local"]
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
+    assert "using llama3.1:8b" in panel.result.text()
+    dialog.reject()
+
+
+def test_no_keyring_is_explained_and_nothing_is_lost(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    keyring.set_keyring(fail.Keyring())
+    dialog = open_settings(qtbot, window)
+    warnings = [w.text() for w in dialog.findChildren(QLabel) if "No OS keyring" in w.text()]
+    assert warnings, "the dialog says up front that keys cannot be saved"
+    panel = dialog.panels["openai"]
+    assert panel.key_field is not None
+    qtbot.keyClicks(panel.key_field.edit, KEY)
+    dialog.monthly_cap.setValue(12.0)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible(), "the dialog stays open so nothing typed is lost"
+    assert "No OS keyring" in dialog.error.text()
+    assert panel.key_field.edit.text() == KEY
+    dialog.reject()
