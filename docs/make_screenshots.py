@@ -1,0 +1,73 @@
+"""Renders the README screenshots offscreen from a throwaway demo library.
+
+Run: QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HOME = Path(tempfile.mkdtemp(prefix="aiuteur-shots-"))
+os.environ["AIUTEUR_HOME"] = str(HOME)
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+
+from aiuteur_desktop.core.library import Library  # noqa: E402
+from aiuteur_desktop.core.store import Project  # noqa: E402
+from aiuteur_desktop.views.app import ensure_app  # noqa: E402
+from aiuteur_desktop.views.main_window import MainWindow  # noqa: E402
+
+DEMO = [
+    ("The Lighthouse Keeper", 3, None),
+    ("Night Market", 1, "Darker Ending"),
+    ("Paper Moons — 30s Spot", 0, None),
+    ("Salt & Static", 5, None),
+]
+
+
+def settle(ms: int = 500) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    app = ensure_app()
+    library = Library()
+    projects_dir = HOME / "Projects"
+    projects_dir.mkdir(parents=True)
+    for name, locked, branch in DEMO:
+        with Project.create(projects_dir, name) as p:
+            for n in range(1, locked + 1):
+                p.write(f"stage{n}/lock", {"locked": True})
+            p.commit("Demo progress")
+            if branch:
+                p.create_branch(branch)
+            library.register_project(p.path, p.name)
+    window = MainWindow(library)
+    window.resize(1360, 840)
+    window.show()
+    settle()
+    OUT.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(OUT / "dashboard.png"))
+    window.open_project(projects_dir / "The Lighthouse Keeper.aiuteur")
+    settle(800)
+    window.grab().save(str(OUT / "project.png"))
+    window.open_settings()
+    settle()
+    window.settings_dialog.grab().save(str(OUT / "settings.png"))
+    window.settings_dialog.reject()
+    window.close()
+    library.close()
+    del app
+    print(f"wrote screenshots to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
