@@ -23,6 +23,7 @@ from aiuteur_desktop import __version__
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
 from aiuteur_desktop.core.store import canonical, schema
+from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
 
 DB_NAME = "project.db"
@@ -139,6 +140,7 @@ class Project:
         self._lock = threading.RLock()
         self._cache: dict[str, Any] = {}
         self._known: set[str] = set()
+        self.media = MediaStore(bundle / "media", engine)
         with self._engine.connect() as conn:
             self.name: str = self._meta(conn, "name") or bundle.stem
 

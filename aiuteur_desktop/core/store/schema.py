@@ -77,11 +77,17 @@ Index("ix_commits_seq", commits.c.seq)
 
 
 def _v1(conn: Connection) -> None:
-    metadata.create_all(conn)
+    """Objects, trees, commits and branches."""
+    metadata.create_all(conn, tables=[meta, objects, commits, branches])
 
 
-# MIGRATIONS[i] upgrades a bundle from schema version i to i + 1.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+def _v2(conn: Connection) -> None:
+    """The media table: one metadata row per content-addressed file in media/."""
+    metadata.create_all(conn, tables=[media])
+
+
+# MIGRATIONS[i] upgrades a bundle from schema version i to i + 1. Append only.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,141 @@
+"""Content-addressed media files: `media/<aa>/<sha256>`, written temp → fsync → rename.
+
+The interface (put/open/path/info) is what a future S3-compatible store implements too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import Engine, insert, select
+
+from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.store import schema
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    id: str
+    mime: str
+    size: int
+    width: int | None
+    height: int | None
+    duration: float | None
+    created_at: float
+
+
+def _probe(data: bytes, mime: str) -> tuple[int | None, int | None, float | None]:
+    """Width, height and duration read from the bytes themselves (best effort)."""
+    try:
+        if mime.startswith("image/"):
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as im:
+                return im.width, im.height, None
+        if mime.startswith(("video/", "audio/")):
+            import av
+
+            with av.open(io.BytesIO(data)) as container:
+                duration = container.duration / 1_000_000 if container.duration else None
+                video = next(iter(container.streams.video), None)
+                if video is not None:
+                    return video.codec_context.width, video.codec_context.height, duration
+                return None, None, duration
+    except Exception:  # unreadable media is still stored; its metadata stays unknown
+        return None, None, None
+    return None, None, None
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class MediaStore:
+    """Media of one project bundle."""
+
+    def __init__(self, root: Path, engine: Engine) -> None:
+        self.root = root
+        self._engine = engine
+
+    def path(self, media_id: str) -> Path:
+        if len(media_id) != 64 or any(c not in "0123456789abcdef" for c in media_id):
+            raise ProjectError(f"“{media_id}” is not a media id.")
+        return self.root / media_id[:2] / media_id
+
+    def put(self, data: bytes, mime: str) -> str:
+        """Store bytes once; returns their sha256. Safe against a crash at any instant."""
+        media_id = hashlib.sha256(data).hexdigest()
+        target = self.path(media_id)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+                _fsync_dir(target.parent)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        with self._engine.begin() as conn:
+            known = conn.execute(
+                select(schema.media.c.id).where(schema.media.c.id == media_id)
+            ).first()
+            if not known:
+                width, height, duration = _probe(data, mime)
+                conn.execute(
+                    insert(schema.media).values(
+                        id=media_id,
+                        mime=mime,
+                        size=len(data),
+                        width=width,
+                        height=height,
+                        duration=duration,
+                        created_at=time.time(),
+                    )
+                )
+        return media_id
+
+    def put_file(self, source: Path, mime: str) -> str:
+        return self.put(Path(source).read_bytes(), mime)
+
+    def open(self, media_id: str) -> BinaryIO:
+        try:
+            return self.path(media_id).open("rb")
+        except FileNotFoundError as exc:
+            raise ProjectError(f"Media file {media_id[:12]} is missing from the project.") from exc
+
+    def read(self, media_id: str) -> bytes:
+        with self.open(media_id) as fh:
+            return fh.read()
+
+    def info(self, media_id: str) -> MediaInfo | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(schema.media).where(schema.media.c.id == media_id)).first()
+        if row is None:
+            return None
+        return MediaInfo(
+            row.id, row.mime, row.size, row.width, row.height, row.duration, row.created_at
+        )
+
+    def verify(self, media_id: str) -> bool:
+        """True when the file exists and still hashes to its name."""
+        try:
+            return hashlib.sha256(self.read(media_id)).hexdigest() == media_id
+        except ProjectError:
+            return False
