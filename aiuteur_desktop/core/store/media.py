@@ -42,7 +42,7 @@ def _probe(data: bytes, mime: str) -> tuple[int | None, int | None, float | None
         if mime.startswith(("video/", "audio/")):
             import av
 
-            with av.open(io.BytesIO(data)) as container:
+            with av.open(io.BytesIO(data), mode="r") as container:
                 duration = container.duration / 1_000_000 if container.duration else None
                 video = next(iter(container.streams.video), None)
                 if video is not None:

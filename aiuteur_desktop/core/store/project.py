@@ -509,6 +509,14 @@ class Project:
             self._set_current(conn, name)
             return row
 
+    def fork_from(self, commit_id: str, name: str | None = None) -> Branch:
+        """Switch to an earlier version: always a new branch there, never a rewrite."""
+        commit = self.commit_by_id(commit_id)
+        if name is None:
+            label = " ".join(commit.message.split()[:4]) or "earlier version"
+            name = self.unique_branch_name(f"{commit.branch} from “{label[:40]}”")
+        return self.create_branch(name, from_commit=commit.id, switch=True)
+
     def unique_branch_name(self, stem: str) -> str:
         taken = {b.name.lower() for b in self.branches()}
         if stem.lower() not in taken:
