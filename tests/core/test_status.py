@@ -1,0 +1,73 @@
+"""Derived status: edits flow downstream as Outdated, across scenes as Continuity Broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status, StatusDeriver, fingerprint
+
+
+def derive(p: Project) -> StatusDeriver:
+    return StatusDeriver(p, p.branch().draft)
+
+
+def write_derived(p: Project, path: str, data: dict, inputs: list[str]) -> None:
+    p.write(path, {**data, "inputs": fingerprint(p, p.branch().draft, inputs)})
+
+
+def build(tmp_path: Path) -> Project:
+    p = Project.create(tmp_path, "Film")
+    p.write("stage3/beats", {"beats": ["storm", "rescue"]})
+    write_derived(p, "stage4/script", {"text": "INT. LAMP ROOM"}, ["stage3/beats"])
+    for n in (1, 2, 3):
+        prev = [f"scenes/{n - 1}/end_state"] if n > 1 else []
+        write_derived(p, f"scenes/{n}/shots", {"shots": n}, ["stage4/script", *prev])
+        write_derived(p, f"scenes/{n}/end_state", {"frame": f"f{n}"}, [f"scenes/{n}/shots"])
+    p.commit("Everything derived")
+    return p
+
+
+def test_fresh_derivations_are_up_to_date(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        d = derive(p)
+        assert {d.scene_status(s) for s in ("1", "2", "3")} == {Status.UP_TO_DATE}
+        assert d.status("stage4/script") is Status.UP_TO_DATE
+
+
+def test_edit_in_scene_n_outdates_it_and_breaks_continuity_after_it(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        p.write("scenes/2/shots", {"shots": 99, "inputs": p.read("scenes/2/shots")["inputs"]})
+        d = derive(p)
+        assert d.scene_status("1") is Status.UP_TO_DATE
+        assert d.status("scenes/2/end_state") is Status.OUTDATED
+        assert d.scene_status("2") is Status.OUTDATED
+        assert d.status("scenes/3/shots") is Status.CONTINUITY_BROKEN
+        assert d.scene_status("3") is Status.CONTINUITY_BROKEN
+        assert d.changed_inputs("scenes/3/shots") == {"scenes/2/end_state": Status.OUTDATED}
+
+
+def test_upstream_edit_outdates_everything_transitively(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        p.write("stage3/beats", {"beats": ["storm", "no rescue"]})
+        d = derive(p)
+        assert d.status("stage4/script") is Status.OUTDATED
+        assert {d.scene_status(s) for s in ("1", "2", "3")} == {Status.OUTDATED}
+
+
+def test_status_is_per_branch_and_old_commits_keep_theirs(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        clean = p.head()
+        p.create_branch("Rewrite")
+        p.write("stage3/beats", {"beats": ["different"]})
+        assert derive(p).status("stage4/script") is Status.OUTDATED
+        assert StatusDeriver(p, p.branch("Main").draft).status("stage4/script") is Status.UP_TO_DATE
+        assert StatusDeriver(p, clean.tree).scene_status("3") is Status.UP_TO_DATE
+
+
+def test_deleted_input_is_reported_missing(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        p.delete("stage3/beats")
+        d = derive(p)
+        assert d.changed_inputs("stage4/script") == {"stage3/beats": Status.MISSING}
+        assert d.status("stage4/script") is Status.OUTDATED
