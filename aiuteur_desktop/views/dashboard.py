@@ -36,7 +36,7 @@ from aiuteur_desktop.core import paths, timefmt
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import ProjectSummary, read_summary
 from aiuteur_desktop.views import theme
-from aiuteur_desktop.views.dialogs import NewProjectDialog, show_error
+from aiuteur_desktop.views.dialogs import NewProjectDialog, confirm, show_error
 from aiuteur_desktop.views.jobs import run_in_background
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -402,46 +402,29 @@ class DashboardPage(QWidget):
 
     def remove_project(self, path: Path) -> None:
         """Ask, then move the project to the Removed area (its files stay on disk)."""
-        box = QMessageBox(
+
+        def remove() -> None:
+            self._library.remove_project(path)
+            self.refresh()
+
+        confirm(
+            self,
+            "confirmRemove",
             QMessageBox.Icon.Question,
             "Remove Project",
             f"Remove “{path.stem}” from the dashboard?\n\nIts folder stays on disk at\n{path}\n"
             "and you can restore it any time from Removed.",
-            QMessageBox.StandardButton.Cancel,
-            self,
+            "Remove",
+            QMessageBox.ButtonRole.AcceptRole,
+            remove,
         )
-        box.setObjectName("confirmRemove")
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def done() -> None:
-            if box.clickedButton() is remove:
-                self._library.remove_project(path)
-                self.refresh()
-
-        box.finished.connect(done)
-        box.open()
 
     def _restore(self, path: Path) -> None:
         self._library.restore_project(path)
         self.refresh()
 
     def _delete_permanently(self, path: Path) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Delete Project Permanently",
-            f"Delete “{path.stem}” and every file in\n{path}?\n\n"
-            "All its Story Timelines, versions and media are erased. This cannot be undone.",
-            QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setObjectName("confirmDelete")
-        delete = box.addButton("Delete Permanently", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def done() -> None:
-            if box.clickedButton() is not delete:
-                return
+        def delete() -> None:
             run_in_background(
                 lambda: self._library.delete_project_files(path),
                 lambda _r: self.refresh(),
@@ -449,8 +432,17 @@ class DashboardPage(QWidget):
                 parent=self,
             )
 
-        box.finished.connect(done)
-        box.open()
+        confirm(
+            self,
+            "confirmDelete",
+            QMessageBox.Icon.Warning,
+            "Delete Project Permanently",
+            f"Delete “{path.stem}” and every file in\n{path}?\n\n"
+            "All its Story Timelines, versions and media are erased. This cannot be undone.",
+            "Delete Permanently",
+            QMessageBox.ButtonRole.DestructiveRole,
+            delete,
+        )
 
     def select(self, path: Path) -> None:
         row = self.model.row_for(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -44,6 +45,26 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorBox")
     box.open()
+
+
+def confirm(
+    parent: QWidget,
+    name: str,
+    icon_kind: QMessageBox.Icon,
+    title: str,
+    text: str,
+    action: str,
+    role: QMessageBox.ButtonRole,
+    on_yes: Callable[[], None],
+) -> QMessageBox:
+    """A window-modal question whose safe answer (Cancel) is the default."""
+    box = QMessageBox(icon_kind, title, text, QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName(name)
+    yes = box.addButton(action, role)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.finished.connect(lambda _r: on_yes() if box.clickedButton() is yes else None)
+    box.open()
+    return box
 
 
 def _form_error_label() -> QLabel:
