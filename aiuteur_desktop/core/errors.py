@@ -27,6 +27,10 @@ class GateClosed(AiuteurError):
 class BranchRequired(AiuteurError):
     """The action must happen on a new Story Timeline (PRD §7.2)."""
 
+    def __init__(self, user_message: str, *, suggested_name: str, detail: str = "") -> None:
+        super().__init__(user_message, detail=detail)
+        self.suggested_name = suggested_name
+
 
 class SecretStoreError(AiuteurError):
     """The OS keyring is unavailable or refused the operation."""

@@ -47,27 +47,54 @@ def test_edit_in_scene_n_outdates_it_and_breaks_continuity_after_it(tmp_path: Pa
         assert d.changed_inputs("scenes/3/shots") == {"scenes/2/end_state": Status.OUTDATED}
 
 
-def test_upstream_edit_outdates_everything_transitively(tmp_path: Path) -> None:
+def test_script_edit_outdates_everything_derived_from_it(tmp_path: Path) -> None:
+    with build(tmp_path) as p:
+        p.write("stage4/script", {**p.read("stage4/script"), "text": "EXT. CLIFF"})
+        d = derive(p)
+        assert {d.scene_status(s) for s in ("1", "2", "3")} == {Status.OUTDATED}
+
+
+def test_beat_edit_flags_the_beat_sheet_and_outdates_nothing(tmp_path: Path) -> None:
+    # PRD §7.2: the story stays stable; the edited upstream document carries the flag.
     with build(tmp_path) as p:
         p.write("stage3/beats", {"beats": ["storm", "no rescue"]})
         d = derive(p)
-        assert d.status("stage4/script") is Status.OUTDATED
-        assert {d.scene_status(s) for s in ("1", "2", "3")} == {Status.OUTDATED}
+        assert d.status("stage4/script") is Status.UP_TO_DATE
+        assert {d.scene_status(s) for s in ("1", "2", "3")} == {Status.UP_TO_DATE}
+        assert [(f.path, f.text) for f in d.flags()] == [
+            ("stage3/beats", "Not up-to-date with current Script")
+        ]
+
+
+def test_fragment_inputs_depend_on_their_part_only(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Film") as p:
+        p.write("stage4/script", {"scenes": [{"id": "a", "t": "one"}, {"id": "b", "t": "two"}]})
+        write_derived(p, "scenes/a/shots", {"n": 1}, ["stage4/script#scenes/a"])
+        write_derived(p, "scenes/b/shots", {"n": 1}, ["stage4/script#scenes/b"])
+        assert set(p.read("scenes/b/shots")["inputs"]) == {"stage4/script#scenes/b"}
+        p.write("stage4/script", {"scenes": [{"id": "a", "t": "ONE"}, {"id": "b", "t": "two"}]})
+        d = derive(p)
+        assert d.scene_status("a") is Status.OUTDATED
+        assert d.scene_status("b") is Status.UP_TO_DATE
+        p.write("stage4/script", {"scenes": [{"id": "a", "t": "ONE"}]})
+        assert derive(p).changed_inputs("scenes/b/shots") == {
+            "stage4/script#scenes/b": Status.MISSING
+        }
 
 
 def test_status_is_per_branch_and_old_commits_keep_theirs(tmp_path: Path) -> None:
     with build(tmp_path) as p:
         clean = p.head()
         p.create_branch("Rewrite")
-        p.write("stage3/beats", {"beats": ["different"]})
-        assert derive(p).status("stage4/script") is Status.OUTDATED
-        assert StatusDeriver(p, p.branch("Main").draft).status("stage4/script") is Status.UP_TO_DATE
+        p.write("scenes/1/shots", {"shots": 7, "inputs": p.read("scenes/1/shots")["inputs"]})
+        assert derive(p).scene_status("2") is Status.CONTINUITY_BROKEN
+        assert StatusDeriver(p, p.branch("Main").draft).scene_status("2") is Status.UP_TO_DATE
         assert StatusDeriver(p, clean.tree).scene_status("3") is Status.UP_TO_DATE
 
 
 def test_deleted_input_is_reported_missing(tmp_path: Path) -> None:
     with build(tmp_path) as p:
-        p.delete("stage3/beats")
+        p.delete("scenes/1/shots")
         d = derive(p)
-        assert d.changed_inputs("stage4/script") == {"stage3/beats": Status.MISSING}
-        assert d.status("stage4/script") is Status.OUTDATED
+        assert d.changed_inputs("scenes/1/end_state") == {"scenes/1/shots": Status.MISSING}
+        assert d.status("scenes/1/end_state") is Status.OUTDATED

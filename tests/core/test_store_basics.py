@@ -63,6 +63,19 @@ def test_branch_created_from_current_state_leaves_main_untouched(tmp_path: Path)
             p.create_branch("lighter")
 
 
+def test_switching_to_an_old_version_forks_with_a_readable_name(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Film") as p:
+        p.write("stage3/beats", {"beats": 1})
+        old = p.commit("Beats 1/2: storm? rescue")
+        p.write("stage3/beats", {"beats": 2})
+        p.commit("Beats 2")
+        fork = p.fork_from(old.id)
+        assert fork.name == "Main from “Beats 1 2 storm”"
+        assert p.read("stage3/beats") == {"beats": 1}
+        assert p.read("stage3/beats", branch="Main") == {"beats": 2}
+        assert p.fork_from(old.id).name == "Main from “Beats 1 2 storm” 2"
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "a/b", "what?", "x" * 121])
 def test_bad_names_are_refused_with_a_reason(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ProjectError) as info:

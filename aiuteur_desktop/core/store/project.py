@@ -513,7 +513,9 @@ class Project:
         """Switch to an earlier version: always a new branch there, never a rewrite."""
         commit = self.commit_by_id(commit_id)
         if name is None:
-            label = " ".join(commit.message.split()[:4]) or "earlier version"
+            # Commit messages are free text ("Scene 1/2 rewrite"); names must stay valid.
+            words = _BAD_NAME.sub(" ", commit.message).split()
+            label = " ".join(words[:4]) or "earlier version"
             name = self.unique_branch_name(f"{commit.branch} from “{label[:40]}”")
         return self.create_branch(name, from_commit=commit.id, switch=True)
 

@@ -1,18 +1,40 @@
 """Derived artifact status: never stored, always computed from recorded input fingerprints.
 
-An artifact document records `inputs: {path: object id}` for what it was derived
-from. It is Outdated when one of those inputs now differs (or is itself not
-up to date), and Continuity Broken when the difference comes from *another*
-scene (scene N's end state feeding scene N+1).
+An artifact document records `inputs: {key: fingerprint}` for what it was
+derived from. A key is a path (`stage3/beats`, fingerprint = the object id) or a
+path plus a fragment (`stage4/script#scenes/s3`, fingerprint = the hash of that
+part only), so a scene's shot list depends on its own scene of the script, not
+on every word of it.
+
+- Phase B artifacts (`assets/…`, `scenes/…`) are **Outdated** when an input
+  now differs or is itself outdated, and **Continuity Broken** when the change
+  comes from *another* scene (scene N's end state feeding scene N+1).
+- Phase A story documents (stages 1–4) never turn Outdated: the PRD keeps the
+  locked story stable and instead raises the passive flag "Not up-to-date with
+  current <downstream>" on the *upstream* document (§7.2).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from aiuteur_desktop.core.store import canonical
+
 _SCENE = re.compile(r"^scenes/([^/]+)/")
+_PHASE_A_STORY = re.compile(r"^stage[1-4]/")
+_ABSENT = object()
+
+#: What the UI calls each Phase A story document in a flag.
+DOCUMENT_LABELS = {
+    "stage1/config": "Project Setup",
+    "stage2/treatment": "Treatment",
+    "stage3/beats": "Beat Sheet",
+    "stage4/script": "Script",
+}
 
 
 class Status(StrEnum):
@@ -22,9 +44,31 @@ class Status(StrEnum):
     MISSING = "Missing"
 
 
+class FlagReason(StrEnum):
+    UPSTREAM_EDITED = "upstream edited since the downstream was derived"
+    DOWNSTREAM_EDITED = "downstream edited by hand after it was derived"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A passive "Not up-to-date with current <downstream>" flag on a Phase A document."""
+
+    path: str
+    downstream: str
+    reason: FlagReason
+
+    @property
+    def text(self) -> str:
+        return f"Not up-to-date with current {label(self.downstream)}"
+
+
 class _Store(Protocol):
     def list_paths(self, tree_id: str, prefix: str = "") -> dict[str, str]: ...
     def get_object(self, oid: str) -> Any: ...
+
+
+def label(path: str) -> str:
+    return DOCUMENT_LABELS.get(path, path)
 
 
 def scene_of(path: str) -> str | None:
@@ -32,52 +76,135 @@ def scene_of(path: str) -> str | None:
     return m.group(1) if m else None
 
 
-def fingerprint(store: _Store, tree: str, paths: list[str]) -> dict[str, str]:
-    """The `inputs` record for an artifact derived from `paths` in `tree` now."""
-    current = store.list_paths(tree)
-    return {p: current[p] for p in paths if p in current}
+def is_story_document(path: str) -> bool:
+    """Phase A story documents (stages 1–4): flagged, never outdated."""
+    return bool(_PHASE_A_STORY.match(path))
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    path, _, fragment = key.partition("#")
+    return path, (fragment or None)
+
+
+def fragment_of(doc: Any, fragment: str) -> Any:
+    """The part of `doc` a fragment names: dict keys, list indexes or list items' `id`."""
+    node = doc
+    for part in fragment.split("/"):
+        if isinstance(node, dict):
+            node = node.get(part, _ABSENT)
+        elif isinstance(node, list):
+            match = [x for x in node if isinstance(x, dict) and str(x.get("id")) == part]
+            if match:
+                node = match[0]
+            elif part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                node = _ABSENT
+        else:
+            node = _ABSENT
+        if node is _ABSENT:
+            return _ABSENT
+    return node
+
+
+def fragment_hash(doc: Any, fragment: str) -> str | None:
+    value = fragment_of(doc, fragment)
+    return None if value is _ABSENT else canonical.digest(canonical.dumps(value))
+
+
+def inputs_of(doc: Any) -> dict[str, str]:
+    inputs = doc.get("inputs") if isinstance(doc, dict) else None
+    return dict(inputs) if isinstance(inputs, dict) else {}
+
+
+class TreeView:
+    """A tree's paths and documents, optionally with pending changes laid over it (dry runs)."""
+
+    def __init__(
+        self, store: _Store, tree: str, overlay: Mapping[str, Any | None] | None = None
+    ) -> None:
+        self._store = store
+        self.paths = store.list_paths(tree)
+        self._pending: dict[str, Any] = {}
+        for path, doc in (overlay or {}).items():
+            if doc is None:
+                self.paths.pop(path, None)
+            else:
+                oid = canonical.digest(canonical.dumps(doc))
+                self.paths[path] = oid
+                self._pending[oid] = doc
+        self._keys: dict[str, str | None] = {}
+
+    def doc(self, path: str) -> Any | None:
+        oid = self.paths.get(path)
+        if oid is None:
+            return None
+        return self._pending[oid] if oid in self._pending else self._store.get_object(oid)
+
+    def current(self, key: str) -> str | None:
+        """The fingerprint an input key has now (None when the path or fragment is gone)."""
+        if key not in self._keys:
+            path, fragment = split_key(key)
+            if fragment is None:
+                self._keys[key] = self.paths.get(path)
+            else:
+                doc = self.doc(path)
+                self._keys[key] = None if doc is None else fragment_hash(doc, fragment)
+        return self._keys[key]
+
+
+def fingerprint(store: _Store, tree: str, keys: list[str]) -> dict[str, str]:
+    """The `inputs` record for an artifact derived from `keys` (paths or path#fragment) now."""
+    view = TreeView(store, tree)
+    out = {}
+    for key in keys:
+        value = view.current(key)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 class StatusDeriver:
     """Computes the status of any path in one tree; memoised, so deriving all is linear."""
 
-    def __init__(self, store: _Store, tree: str) -> None:
-        self._store = store
-        self._paths = store.list_paths(tree)
+    def __init__(
+        self, store: _Store, tree: str, overlay: Mapping[str, Any | None] | None = None
+    ) -> None:
+        self.view = TreeView(store, tree, overlay)
         self._memo: dict[str, Status] = {}
+
+    @property
+    def paths(self) -> dict[str, str]:
+        return self.view.paths
 
     def changed_inputs(self, path: str) -> dict[str, Status]:
         """Each recorded input that is not up to date, with why (for the UI's explanation)."""
-        oid = self._paths.get(path)
-        if oid is None:
-            return {}
-        doc = self._store.get_object(oid)
-        inputs = doc.get("inputs") if isinstance(doc, dict) else None
-        if not isinstance(inputs, dict):
-            return {}
         out: dict[str, Status] = {}
-        for in_path, recorded in inputs.items():
-            current = self._paths.get(in_path)
+        for key, recorded in inputs_of(self.view.doc(path)).items():
+            current = self.view.current(key)
             if current is None:
-                out[in_path] = Status.MISSING
+                out[key] = Status.MISSING
             elif current != recorded:
-                out[in_path] = Status.OUTDATED
+                out[key] = Status.OUTDATED
             else:
-                upstream = self.status(in_path)
+                upstream = self.status(split_key(key)[0])
                 if upstream is not Status.UP_TO_DATE:
-                    out[in_path] = upstream
+                    out[key] = upstream
         return out
 
     def status(self, path: str) -> Status:
         if path in self._memo:
             return self._memo[path]
-        if path not in self._paths:
+        if path not in self.view.paths:
             return Status.MISSING
+        if is_story_document(path):
+            self._memo[path] = Status.UP_TO_DATE
+            return Status.UP_TO_DATE
         self._memo[path] = Status.UP_TO_DATE  # guards against accidental cycles
         mine = scene_of(path)
         local = cross = False
-        for in_path, why in self.changed_inputs(path).items():
-            theirs = scene_of(in_path)
+        for key, why in self.changed_inputs(path).items():
+            theirs = scene_of(key)
             from_other_scene = mine is not None and theirs is not None and theirs != mine
             # A break inherited inside the scene stays a continuity break.
             if from_other_scene or why is Status.CONTINUITY_BROKEN:
@@ -93,8 +220,31 @@ class StatusDeriver:
     def scene_status(self, scene: str) -> Status:
         """The worst status of any artifact in a scene (Outdated beats Continuity Broken)."""
         prefix = f"scenes/{scene}/"
-        seen = {self.status(p) for p in self._paths if p.startswith(prefix)}
-        for s in (Status.OUTDATED, Status.CONTINUITY_BROKEN):
-            if s in seen:
-                return s
-        return Status.UP_TO_DATE
+        return worst(self.status(p) for p in self.view.paths if p.startswith(prefix))
+
+    def scenes(self) -> list[str]:
+        seen = {scene_of(p) for p in self.view.paths}
+        return sorted(s for s in seen if s is not None)
+
+    def flags(self) -> list[Flag]:
+        """Passive flags on Phase A documents whose downstream document no longer matches."""
+        out: list[Flag] = []
+        for path in sorted(p for p in self.view.paths if is_story_document(p)):
+            doc = self.view.doc(path)
+            for key, recorded in inputs_of(doc).items():
+                upstream = split_key(key)[0]
+                if not is_story_document(upstream) or upstream not in self.view.paths:
+                    continue
+                if self.view.current(key) != recorded:
+                    out.append(Flag(upstream, path, FlagReason.UPSTREAM_EDITED))
+                elif isinstance(doc, dict) and doc.get("origin") == "manual":
+                    out.append(Flag(upstream, path, FlagReason.DOWNSTREAM_EDITED))
+        return out
+
+
+def worst(statuses: Iterator[Status] | list[Status]) -> Status:
+    seen = set(statuses)
+    for s in (Status.OUTDATED, Status.CONTINUITY_BROKEN):
+        if s in seen:
+            return s
+    return Status.UP_TO_DATE
