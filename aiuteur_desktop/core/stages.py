@@ -50,3 +50,30 @@ def is_locked(project: _Reader, stage: Stage, *, branch: str | None = None) -> b
 def count_locked(project: _Reader, *, branch: str | None = None) -> int:
     """How many Phase A stages are locked on a branch (the dashboard progress meter)."""
     return sum(1 for s in PHASE_A if is_locked(project, s, branch=branch))
+
+
+#: Which stage produces the artifacts under each part of a scene (`scenes/<id>/<part>/…`).
+_SCENE_PARTS = {
+    "scene": 6,
+    "shots": 7,
+    "assets": 8,
+    "prompts": 9,
+    "frames": 10,
+    "confirm": 11,
+    "videos": 12,
+}
+
+
+def stage_of(path: str) -> Stage | None:
+    """The stage an artifact path belongs to (for the Artifact Vault's grouping)."""
+    parts = path.split("/")
+    head = parts[0]
+    if head.startswith("stage") and head[5:].isdigit():
+        number = int(head[5:])
+    elif head == "assets":
+        number = 5
+    elif head == "scenes" and len(parts) >= 3:
+        number = _SCENE_PARTS.get(parts[2], 6)
+    else:
+        return None
+    return next((s for s in ALL if s.number == number), None)

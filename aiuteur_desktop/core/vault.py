@@ -1,0 +1,178 @@
+"""The Artifact Vault (PRD §7.4 A): every artifact of a project, by branch → stage → scene.
+
+Each entry carries its origin branch (the Story Timeline it was made on, even
+when a later branch inherited it), creation time and cost. Built off the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiuteur_desktop.core import artifacts, stages
+from aiuteur_desktop.core.stages import Stage
+from aiuteur_desktop.core.store import Branch, Project
+from aiuteur_desktop.core.store.project import MAIN
+from aiuteur_desktop.core.store.status import DOCUMENT_LABELS, scene_of
+
+_HIDDEN_PREFIXES = ("timeline/",)
+_SCENE_LABELS = {
+    "scene": "Scene script",
+    "shots": "Shot List",
+    "assets": "Scene instance",
+    "prompts": "Prompts",
+    "frames": "Anchor frame",
+    "confirm": "Render confirmation",
+    "videos": "Video",
+}
+
+
+@dataclass(frozen=True)
+class VaultEntry:
+    branch: str
+    path: str
+    stage: Stage | None
+    scene: str | None
+    title: str
+    origin_branch: str
+    created_at: float | None
+    cost: float
+    object_id: str
+    media_id: str | None = None
+    media_mime: str | None = None
+
+    @property
+    def media_kind(self) -> str | None:
+        if not self.media_mime:
+            return None
+        return self.media_mime.split("/", 1)[0]
+
+
+def title_of(path: str, doc: Any) -> str:
+    """What a filmmaker calls this artifact."""
+    if path in DOCUMENT_LABELS:
+        return "Master Script" if path == artifacts.SCRIPT else DOCUMENT_LABELS[path]
+    parts = path.split("/")
+    name = doc.get("name") if isinstance(doc, dict) else None
+    if parts[0] == "assets":
+        return str(name or parts[-1])
+    if parts[0] == "scenes" and len(parts) >= 3:
+        part, rest = parts[2], " · ".join(parts[3:])
+        label = _SCENE_LABELS.get(part, part.capitalize())
+        if part == "assets" and name:
+            rest = str(name)
+        if not rest:
+            return label
+        return f"{label} {rest}" if part in ("frames", "videos") else f"{label} · {rest}"
+    if parts[0] == "stage2" and len(parts) == 3 and parts[1] == "variants":
+        return f"Treatment variant {parts[2]}"
+    return " · ".join(parts[1:]) or path
+
+
+def media_ref(doc: Any) -> str | None:
+    """The media file an artifact shows: `media` as a sha256 string or {"id": sha256}."""
+    if not isinstance(doc, dict):
+        return None
+    ref = doc.get("media")
+    if isinstance(ref, dict):
+        ref = ref.get("id")
+    return ref if isinstance(ref, str) and len(ref) == 64 else None
+
+
+def _listed(path: str) -> bool:
+    return not path.startswith(_HIDDEN_PREFIXES) and not path.endswith("/lock")
+
+
+class _Origins:
+    """Which Story Timeline first held an object at a path, following branch bases upward."""
+
+    def __init__(self, project: Project, branches: dict[str, Branch]) -> None:
+        self._project = project
+        self._branches = branches
+        self._trees: dict[str, dict[str, str]] = {}
+        self._base_branch: dict[str, str] = {}
+
+    def _paths_at(self, commit_id: str) -> dict[str, str]:
+        if commit_id not in self._trees:
+            self._trees[commit_id] = self._project.list_paths(self._project.tree_of(commit_id))
+        return self._trees[commit_id]
+
+    def of(self, branch: str, path: str, oid: str) -> str:
+        for _ in range(len(self._branches) + 1):
+            b = self._branches.get(branch)
+            if b is None or b.base is None or branch == MAIN:
+                return branch
+            if self._paths_at(b.base).get(path) != oid:
+                return branch
+            if b.base not in self._base_branch:
+                self._base_branch[b.base] = self._project.commit_by_id(b.base).branch
+            parent = self._base_branch[b.base]
+            if parent == branch:
+                return branch
+            branch = parent
+        return branch
+
+
+def collect(project: Project) -> list[VaultEntry]:
+    """Every listed artifact on every branch, sorted by branch (Main first), stage, scene, path."""
+    branches = {b.name: b for b in project.branches()}
+    origins = _Origins(project, branches)
+    out: list[VaultEntry] = []
+    order = [MAIN, *sorted(n for n in branches if n != MAIN)]
+    for name in order:
+        if name not in branches:
+            continue
+        for path, oid in sorted(project.list_paths(branches[name].draft).items()):
+            if not _listed(path):
+                continue
+            doc = project.get_object(oid)
+            media_id = media_ref(doc)
+            mime = None
+            if media_id:
+                info = project.media.info(media_id)
+                mime = info.mime if info else None
+            created = doc.get("created_at") if isinstance(doc, dict) else None
+            out.append(
+                VaultEntry(
+                    branch=name,
+                    path=path,
+                    stage=stages.stage_of(path),
+                    scene=scene_of(path),
+                    title=title_of(path, doc),
+                    origin_branch=origins.of(name, path, oid),
+                    created_at=float(created) if isinstance(created, int | float) else None,
+                    cost=artifacts.cost_of(doc),
+                    object_id=oid,
+                    media_id=media_id,
+                    media_mime=mime,
+                )
+            )
+    return out
+
+
+def readable(value: Any, indent: int = 0) -> str:
+    """An artifact's content as plain text for the Vault's preview pane."""
+    pad = "  " * indent
+    if isinstance(value, str):
+        return "\n".join(pad + line for line in value.splitlines()) or pad
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                lines.append(f"{pad}{key}:")
+                lines.append(readable(item, indent + 1))
+            else:
+                text = readable(item).strip()
+                lines.append(f"{pad}{key}: {text}" if "\n" not in text else f"{pad}{key}:")
+                if "\n" in text:
+                    lines.append(readable(item, indent + 1))
+        return "\n".join(lines)
+    if isinstance(value, list):
+        return "\n".join(
+            readable(item, indent + 1).replace("  " * (indent + 1), pad + "- ", 1) for item in value
+        )
+    return pad + ("" if value is None else str(value))
+
+
+def preview_text(project: Project, entry: VaultEntry) -> str:
+    return readable(artifacts.content_of(project.get_object(entry.object_id)))
