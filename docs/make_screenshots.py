@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HOME = Path(tempfile.mkdtemp(prefix="aiuteur-shots-"))
 os.environ["AIUTEUR_HOME"] = str(HOME)
 OUT = Path(__file__).resolve().parent / "screenshots"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
@@ -58,6 +59,23 @@ def main() -> int:
     window.open_project(projects_dir / "The Lighthouse Keeper.aiuteur")
     settle(800)
     window.grab().save(str(OUT / "project.png"))
+    from tests.story import build_film  # a project with three timelines, media and costs
+
+    build_film(projects_dir, "Lighthouse — timelines").close()
+    window.open_project(projects_dir / "Lighthouse — timelines.aiuteur")
+    settle(800)
+    for name, opener, attr in (
+        ("history", window.project_page.open_history, "versionHistoryDialog"),
+        ("vault", window.project_page.open_vault, "artifactVaultDialog"),
+    ):
+        opener()
+        settle(800)
+        dialog = next(w for w in app.topLevelWidgets() if w.objectName() == attr)
+        if name == "vault":
+            dialog.select_path("Main", "assets/mara")
+            settle(600)
+        dialog.grab().save(str(OUT / f"{name}.png"))
+        dialog.reject()
     window.open_settings()
     settle()
     window.settings_dialog.grab().save(str(OUT / "settings.png"))

@@ -6,6 +6,7 @@ when a later branch inherited it), creation time and cost. Built off the UI thre
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +123,7 @@ def collect(project: Project) -> list[VaultEntry]:
     for name in order:
         if name not in branches:
             continue
+        start = len(out)
         for path, oid in sorted(project.list_paths(branches[name].draft).items()):
             if not _listed(path):
                 continue
@@ -147,7 +149,17 @@ def collect(project: Project) -> list[VaultEntry]:
                     media_mime=mime,
                 )
             )
+        out[start:] = sorted(out[start:], key=_order)
     return out
+
+
+def _natural(text: str | None) -> list[Any]:
+    return [(0, int(t)) if t.isdigit() else (1, t.lower()) for t in re.split(r"(\d+)", text or "")]
+
+
+def _order(e: VaultEntry) -> tuple[Any, ...]:
+    """Stage order, then scenes in natural order (s2 before s10), then path."""
+    return (e.stage.number if e.stage else 99, _natural(e.scene), _natural(e.path))
 
 
 def readable(value: Any, indent: int = 0) -> str:

@@ -168,9 +168,16 @@ class MainWindow(QMainWindow):
         self.branch_action = self._action(
             "Create New Branch…", "Ctrl+Shift+B", self.project_page.create_branch
         )
+        self.history_action = self._action(
+            "Version History…", "Ctrl+Shift+H", self.project_page.open_history
+        )
+        self.vault_action = self._action(
+            "Artifact Vault…", "Ctrl+Shift+V", self.project_page.open_vault
+        )
         go.addSeparator()
-        go.addAction(self.branch_action)
-        self.project_actions.append(self.branch_action)
+        for a in (self.branch_action, self.history_action, self.vault_action):
+            go.addAction(a)
+            self.project_actions.append(a)
 
         help_menu = bar.addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)

@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import stages
 from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
+from aiuteur_desktop.views.history import VersionHistoryDialog
+from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
 NOT_YET = "not part of this build yet"
 
@@ -190,15 +193,15 @@ class ProjectPage(QWidget):
         self.vault_button = self._header_button(
             "vault",
             "Artifact Vault",
-            f"Artifact Vault — every artifact by branch and scene ({NOT_YET})",
+            "Artifact Vault — every artifact by branch, stage and scene (Ctrl+Shift+V)",
         )
-        self.vault_button.setEnabled(False)
+        self.vault_button.clicked.connect(self.open_vault)
         self.history_button = self._header_button(
             "history",
             "Version History",
-            f"Version History — the tree of Story Timelines ({NOT_YET})",
+            "Version History — every saved version on every Story Timeline (Ctrl+Shift+H)",
         )
-        self.history_button.setEnabled(False)
+        self.history_button.clicked.connect(self.open_history)
         self.branch_button = self._header_button(
             "branch",
             "Create New Branch",
@@ -312,11 +315,17 @@ class ProjectPage(QWidget):
             f'<img src="{theme.icon_file("branch")}" width="14" height="14" '
             f'style="vertical-align: middle"> {html.escape(branch)}'
         )
+        flags: dict[int, list[str]] = {}
+        for flag in StatusDeriver(self.project, self.project.branch().draft).flags():
+            stage = stages.stage_of(flag.path)
+            if stage is not None:
+                flags.setdefault(stage.number, []).append(flag.text)
         for stage in stages.ALL:
             locked = stages.is_locked(self.project, stage)
             self.stage_pages[stage.number].set_locked(locked)
             if stage.number in self.timeline.nodes:
-                self.timeline.nodes[stage.number].set_state(locked)
+                text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
+                self.timeline.nodes[stage.number].set_state(locked, text)
         empty = self.scene_list.count() == 0
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
@@ -324,6 +333,30 @@ class ProjectPage(QWidget):
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)
         self.stage_stack.setCurrentWidget(self.stage_pages[number])
+
+    def open_history(self) -> None:
+        if self.project is None:
+            return
+        dialog = VersionHistoryDialog(self.project, self)
+
+        def switched(name: str, forked: bool) -> None:
+            self.refresh()
+            self.show_stage(self._first_open_stage())
+            self.branchChanged.emit(name)
+            self.statusMessage.emit(
+                f"Started the new Story Timeline “{name}” from that version. "
+                "Nothing was overwritten."
+                if forked
+                else f"Now working on the Story Timeline “{name}”."
+            )
+
+        dialog.switched.connect(switched)
+        dialog.open()
+
+    def open_vault(self) -> None:
+        if self.project is None:
+            return
+        ArtifactVaultDialog(self.project, self).open()
 
     def create_branch(self) -> None:
         if self.project is None:

@@ -60,10 +60,7 @@ def test_create_a_project_from_the_dashboard(qtbot, window: MainWindow, aiuteur_
     # Stage 1 is where a new project starts; all lights are grey (unstarted)
     assert page.timeline.nodes[1].isChecked()
     assert not any(n.locked for n in page.timeline.nodes.values())
-    assert (
-        not page.vault_button.isEnabled()
-        and "not part of this build" in page.vault_button.toolTip()
-    )
+    assert page.vault_button.isEnabled() and page.history_button.isEnabled()
 
     window.go_to("projects")
     qtbot.waitUntil(lambda: [s.branch for s in card_summaries(window)] == ["Main"])
