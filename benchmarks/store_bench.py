@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aiuteur_desktop.core import artifacts, history, timelines, vault
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
 
@@ -53,19 +54,47 @@ def shot_doc(rng: random.Random, s: int, k: int) -> dict:
             rng.choice(["MARA", "climbs", "the", "stairs", "lamp", "storm"]) for _ in range(30)
         ),
         "duration": 8,
-        "inputs": {f"stage4/script/scene-{s:02d}": f"{rng.getrandbits(256):064x}"},
+        "inputs": {},  # filled by record_inputs() in build()
+    }
+
+
+def script_doc(rng: random.Random) -> dict:
+    return {
+        "scenes": [
+            {"id": f"s{s:02d}", "text": " ".join(str(rng.random()) for _ in range(40))}
+            for s in range(SCENES)
+        ]
     }
 
 
 def build(root: Path, commits: int, media_files: int, rng: random.Random) -> Project:
+    """Script → per-scene shots → per-scene end frame feeding the next scene, as stages record."""
     p = Project.create(root, "Bench")
+    p.write(artifacts.SCRIPT, artifacts.make(script_doc(rng), new_derivation=True))
     for s in range(SCENES):
+        tree = p.branch().draft
+        prev = [f"scenes/s{s - 1:02d}/frames/end"] if s else []
         for k in range(SHOTS_PER_SCENE):
-            p.write(f"scenes/s{s:02d}/shots/{k:02d}", shot_doc(rng, s, k))
+            path = f"scenes/s{s:02d}/shots/{k:02d}"
+            doc = shot_doc(rng, s, k)
+            doc["inputs"] = artifacts.record_inputs(
+                p, tree, path, [f"{artifacts.SCRIPT}#scenes/s{s:02d}", *prev]
+            )
+            p.write(path, doc)
+        tree = p.branch().draft
+        path = f"scenes/s{s:02d}/frames/end"
+        keys = [f"scenes/s{s:02d}/shots/{k:02d}" for k in range(SHOTS_PER_SCENE)]
+        p.write(
+            path,
+            artifacts.make(
+                {"frame": s}, inputs=artifacts.record_inputs(p, tree, path, keys), cost=0.04
+            ),
+        )
     p.commit("Synthetic scenes")
     for i in range(commits - 2):
         s, k = rng.randrange(SCENES), rng.randrange(SHOTS_PER_SCENE)
-        p.write(f"scenes/s{s:02d}/shots/{k:02d}", shot_doc(rng, s, k))
+        path = f"scenes/s{s:02d}/shots/{k:02d}"
+        p.write(path, {**shot_doc(rng, s, k), "inputs": p.read(path)["inputs"]})
         p.commit(f"Edit {i}")
     for _ in range(media_files):
         p.media.put(os.urandom(4096), "application/octet-stream")
@@ -91,9 +120,16 @@ def main() -> int:
             f"({SCENES} scenes, {SCENES * SHOTS_PER_SCENE} shots, {commits} commits, {media} media)\n"
         )
 
+        recorded = {
+            path: doc["inputs"]
+            for path in big.list_paths(big.branch().draft)
+            if "/shots/" in path and (doc := big.read(path)) is not None
+        }
+
         def draft_write() -> None:
             s, k = rng.randrange(SCENES), rng.randrange(SHOTS_PER_SCENE)
-            big.write(f"scenes/s{s:02d}/shots/{k:02d}", shot_doc(rng, s, k))
+            path = f"scenes/s{s:02d}/shots/{k:02d}"
+            big.write(path, {**shot_doc(rng, s, k), "inputs": recorded[path]})
 
         ok &= report("autosave/draft write", timed(draft_write, 300), 5)
 
@@ -131,6 +167,22 @@ def main() -> int:
                 d.scene_status(f"s{s:02d}")
 
         ok &= report("derive status of every scene", timed(derive_all, 20), 30)
+        ok &= report(
+            "history graph layout (Version History)",
+            timed(lambda: history.load_graph(big), 5),
+            None,
+        )
+        edited = script_doc(rng)
+
+        def dry_run() -> None:
+            timelines.impact(big, big.branch().draft, {artifacts.SCRIPT: edited})
+
+        ok &= report("Cost & Dependency dry run (script edit)", timed(dry_run, 10), None)
+        ok &= report(
+            "Artifact Vault opening (current branch)",
+            timed(lambda: vault.collect(big, [big.current_branch]), 10),
+            None,
+        )
         big.close()
         small.close()
     finally:

@@ -117,6 +117,9 @@ def build_graph(
 
 def load_graph(project: Project) -> HistoryGraph:
     """Read and lay out a project's whole history (run it off the UI thread)."""
-    branches = project.branches()
-    dirty = frozenset(b.name for b in branches if project.is_dirty(b.name))
-    return build_graph(project.all_commits(), branches, project.current_branch, dirty)
+    return build_graph(
+        project.all_commits(),
+        project.branches(),
+        project.current_branch,
+        project.dirty_branches(),
+    )

@@ -114,15 +114,19 @@ class _Origins:
         return branch
 
 
-def collect(project: Project) -> list[VaultEntry]:
-    """Every listed artifact on every branch, sorted by branch (Main first), stage, scene, path."""
+def branch_order(project: Project) -> list[str]:
+    """The Vault's top level: Main first, then every other Story Timeline by name."""
+    names = [b.name for b in project.branches()]
+    return [n for n in (MAIN, *sorted(n for n in names if n != MAIN)) if n in names]
+
+
+def collect(project: Project, only: list[str] | None = None) -> list[VaultEntry]:
+    """Listed artifacts of `only` these branches (default all): branch, stage, scene, path order."""
     branches = {b.name: b for b in project.branches()}
     origins = _Origins(project, branches)
     out: list[VaultEntry] = []
-    order = [MAIN, *sorted(n for n in branches if n != MAIN)]
+    order = [n for n in branch_order(project) if only is None or n in only]
     for name in order:
-        if name not in branches:
-            continue
         start = len(out)
         for path, oid in sorted(project.list_paths(branches[name].draft).items()):
             if not _listed(path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QImage, QPixmap, QStandardItem, QStandardItemModel
@@ -31,6 +31,7 @@ from aiuteur_desktop.views.dialogs import show_error
 from aiuteur_desktop.views.jobs import run_in_background
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
+BranchRole = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Artifact", "Origin branch", "Created", "Cost")
 
 
@@ -38,62 +39,80 @@ def money(value: float) -> str:
     return f"${value:,.2f}" if value else "—"
 
 
+def _row(*texts: str) -> list[QStandardItem]:
+    row = [QStandardItem(t) for t in texts]
+    for item in row:
+        item.setEditable(False)
+    row[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return row
+
+
 class VaultModel(QStandardItemModel):
-    """Branch → Stage → Scene → artifact rows; group rows show the total cost beneath them."""
+    """Branch → Stage → Scene → artifact rows; group rows show the total cost beneath them.
+
+    Branch rows are created up front; their artifacts arrive when first needed
+    (a project may hold hundreds of timelines).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.branch_rows: dict[str, QStandardItem] = {}
+        self.loaded: set[str] = set()
 
-    def load(self, entries: Iterable[VaultEntry], current_branch: str) -> None:
+    def set_branches(self, names: list[str], current_branch: str) -> None:
         self.removeRows(0, self.rowCount())
-        groups: dict[tuple[str, ...], list[QStandardItem]] = {}
-        totals: dict[tuple[str, ...], float] = {}
+        self.branch_rows.clear()
+        self.loaded.clear()
         bold = QFont()
         bold.setWeight(QFont.Weight.DemiBold)
+        for name in names:
+            suffix = "  (current)" if name == current_branch else ""
+            row = _row(f"{name}{suffix}", "", "", "")
+            row[0].setFont(bold)
+            row[0].setData(name, BranchRole)
+            row[0].appendRow(_row("Loading…", "", "", ""))
+            self.invisibleRootItem().appendRow(row)
+            self.branch_rows[name] = row[0]
+
+    def add_entries(self, branch: str, entries: Iterable[VaultEntry]) -> None:
+        """Fill one branch row with its artifacts (replacing the "Loading…" row)."""
+        top = self.branch_rows.get(branch)
+        if top is None or branch in self.loaded:
+            return
+        self.loaded.add(branch)
+        top.removeRows(0, top.rowCount())
+        groups: dict[tuple[str, ...], list[QStandardItem]] = {}
+        totals: dict[tuple[str, ...], float] = {(): 0.0}
 
         def group(key: tuple[str, ...], label: str, parent: QStandardItem) -> QStandardItem:
             if key not in groups:
-                row = [QStandardItem(label), QStandardItem(""), QStandardItem(""), QStandardItem()]
-                for item in row:
-                    item.setEditable(False)
-                parent.appendRow(row)
-                groups[key] = row
+                groups[key] = _row(label, "", "", "")
+                parent.appendRow(groups[key])
                 totals[key] = 0.0
             return groups[key][0]
 
-        root = self.invisibleRootItem()
+        count = 0
         for e in entries:
-            suffix = "  (current)" if e.branch == current_branch else ""
-            branch_key = (e.branch,)
-            node = group(branch_key, f"{e.branch}{suffix}", root)
-            node.setFont(bold)
-            keys = [branch_key]
+            count += 1
             stage_label = f"Stage {e.stage.number} · {e.stage.name}" if e.stage else "Other"
-            stage_key = (e.branch, stage_label)
-            node = group(stage_key, stage_label, node)
-            keys.append(stage_key)
+            node = group((stage_label,), stage_label, top)
+            keys: list[tuple[str, ...]] = [(), (stage_label,)]
             if e.scene is not None:
-                scene_key = (*stage_key, e.scene)
-                node = group(scene_key, f"Scene {e.scene}", node)
-                keys.append(scene_key)
-            row = [
-                QStandardItem(e.title),
-                QStandardItem(e.origin_branch),
-                QStandardItem(timefmt.stamp(e.created_at) if e.created_at else "—"),
-                QStandardItem(money(e.cost)),
-            ]
+                node = group((stage_label, e.scene), f"Scene {e.scene}", node)
+                keys.append((stage_label, e.scene))
+            created = timefmt.stamp(e.created_at) if e.created_at else "—"
+            row = _row(e.title, e.origin_branch, created, money(e.cost))
             row[0].setData(e, EntryRole)
             row[0].setToolTip(e.path)
-            row[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            for item in row:
-                item.setEditable(False)
             node.appendRow(row)
             for key in keys:
                 totals[key] += e.cost
-        for key, row in groups.items():
-            row[3].setText(money(totals[key]))
-            row[3].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if count == 0:
+            top.appendRow(_row("No artifacts on this timeline yet", "", "", ""))
+        for key, items in groups.items():
+            items[3].setText(money(totals[key]))
+        self.item(top.row(), 3).setText(money(totals[()]))
 
 
 class ArtifactVaultDialog(QDialog):
@@ -198,36 +217,74 @@ class ArtifactVaultDialog(QDialog):
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
 
-        current = project.current_branch
+        self.current_branch = project.current_branch
+        self._pending: set[str] = set()
+        self.tree.expanded.connect(self._expanded)
+        current = self.current_branch
         run_in_background(
-            lambda: vault.collect(project),
-            lambda entries: self._loaded(entries, current),
-            lambda exc: show_error(self, "Artifact Vault", exc),
+            lambda: (vault.branch_order(project), vault.collect(project, [current])),
+            self._opened,
+            self._failed,
             parent=self,
         )
 
-    def _loaded(self, entries: list[VaultEntry], current_branch: str) -> None:
-        self.entries = entries
-        self.model.load(entries, current_branch)
-        branches = len({e.branch for e in entries})
-        spent = sum(e.cost for e in entries if e.branch == current_branch)
-        self.summary.setText(
-            f"{len(entries)} artifact{'s' * (len(entries) != 1)} on {branches} Story "
-            f"Timeline{'s' * (branches != 1)} · {money(spent)} spent on “{current_branch}”"
-            if entries
-            else "This project has no artifacts yet."
-        )
-        self.left.setCurrentWidget(self.tree if entries else self.empty)
+    def _failed(self, exc: BaseException) -> None:
+        self.summary.setText("The Vault could not be read.")
+        show_error(self, "Artifact Vault", exc)
+
+    def _opened(self, result: tuple[list[str], list[VaultEntry]]) -> None:
+        names, entries = result
+        self.model.set_branches(names, self.current_branch)
+        self._add(self.current_branch, entries)
+        if len(names) <= 1 and not entries:
+            self.summary.setText("This project has no artifacts yet.")
+            self.left.setCurrentWidget(self.empty)
+            return
+        self.left.setCurrentWidget(self.tree)
         # Open the current timeline down to its stages; other timelines stay folded.
-        for r in range(self.proxy.rowCount()):
-            index = self.proxy.index(r, 0)
-            if index.data().endswith("(current)"):
-                self.tree.expand(index)
+        row = self.model.branch_rows.get(self.current_branch)
+        if row is not None:
+            self.tree.expand(self.proxy.mapFromSource(row.index()))
+
+    def _add(self, branch: str, entries: list[VaultEntry]) -> None:
+        self.entries.extend(entries)
+        self.model.add_entries(branch, entries)
+        here = [e for e in self.entries if e.branch == self.current_branch]
+        timelines = len(self.model.branch_rows)
+        self.summary.setText(
+            f"{len(here)} artifact{'s' * (len(here) != 1)} on “{self.current_branch}” · "
+            f"{money(sum(e.cost for e in here))} spent · {timelines} Story "
+            f"Timeline{'s' * (timelines != 1)} in this project"
+        )
+
+    def _expanded(self, index: QModelIndex) -> None:
+        name = index.data(BranchRole)
+        if isinstance(name, str):
+            self._load([name])
+
+    def _load(self, names: list[str], then: Callable[[], None] | None = None) -> None:
+        """Collect the artifacts of timelines not loaded yet, off the UI thread."""
+        todo = [n for n in names if n not in self.model.loaded and n not in self._pending]
+        if not todo:
+            if then is not None:
+                then()
+            return
+        self._pending.update(todo)
+
+        def done(entries: list[VaultEntry]) -> None:
+            for name in todo:
+                self._pending.discard(name)
+                self._add(name, [e for e in entries if e.branch == name])
+            if then is not None:
+                then()
+
+        project = self.project
+        run_in_background(lambda: vault.collect(project, todo), done, self._failed, parent=self)
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
-        if text.strip():
-            self.tree.expandAll()
+        if text.strip():  # search every timeline, not just the ones opened so far
+            self._load(list(self.model.branch_rows), then=self.tree.expandAll)
 
     def _show(self, index: QModelIndex) -> None:
         entry = index.siblingAtColumn(0).data(EntryRole)

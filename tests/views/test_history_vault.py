@@ -154,7 +154,16 @@ def test_vault_groups_by_branch_stage_scene_with_costs(
     row = [video.siblingAtColumn(c).data() for c in range(4)]
     assert row[0] == "Video 01" and row[1] == "Main" and row[3] == "$1.20"
     assert row[2] != "—"
-    assert "$" in dialog.summary.text() and "3 Story Timelines" in dialog.summary.text()
+    assert dialog.summary.text() == (
+        "10 artifacts on “Main” · $1.41 spent · 3 Story Timelines in this project"
+    )
+    # Other timelines load when opened: select "Darker ending" and press → to expand it.
+    darker = proxy.index(2, 0)
+    assert proxy.index(0, 0, darker).data() == "Loading…"
+    dialog.tree.setCurrentIndex(darker)
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: proxy.index(0, 0, darker).data() == "Stage 3 · Beat Sheet")
+    assert darker.siblingAtColumn(3).data() == "$1.41"
 
 
 def test_vault_previews_text_image_and_video(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -182,9 +191,12 @@ def test_vault_previews_text_image_and_video(qtbot, window: MainWindow, tmp_path
 def test_vault_origin_and_filter(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     open_film(qtbot, window, tmp_path)
     dialog = open_vault(qtbot, window)
+    qtbot.keyClicks(dialog.filter_edit, "script")
+    qtbot.waitUntil(lambda: "Darker ending" in dialog.model.loaded)
     assert dialog.select_path("Darker ending", "stage4/script")
     current = dialog.tree.currentIndex()
     assert current.siblingAtColumn(1).data() == "Main"  # inherited from Main
+    dialog.filter_edit.clear()
     qtbot.keyClicks(dialog.filter_edit, "video")
     proxy = dialog.proxy
 

@@ -429,6 +429,15 @@ class Project:
                 )
             return new_tree
 
+    def dirty_branches(self) -> frozenset[str]:
+        """Every branch whose draft holds unsaved changes, in one query."""
+        b, c = schema.branches, schema.commits
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(b.c.name).join(c, c.c.id == b.c.head).where(b.c.draft != c.c.tree)
+            )
+            return frozenset(r[0] for r in rows)
+
     def is_dirty(self, branch: str | None = None) -> bool:
         b = self.branch(branch)
         return b.draft != self.tree_of(b.head)
