@@ -1,0 +1,1 @@
+"""Offline engines: storyboard panels, asset cards, animatic clips, scratch dialogue."""

@@ -1,0 +1,613 @@
+"""Offline storyboard engine: deterministic panels and anchor frames drawn with Pillow.
+
+Everything is laid out in *frame units* (0–1 across the frame's width and
+height) so the same composition can be drawn into a larger canvas around the
+frame, which the animatic engine then moves a virtual camera over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
+
+#: Foreground figure height (× frame height) and where its head top sits, per shot size.
+FIGURE_SCALE: dict[ShotSize, tuple[float, float]] = {
+    ShotSize.EWS: (0.20, 0.58),
+    ShotSize.WS: (0.72, 0.18),
+    ShotSize.MS: (1.9, 0.13),
+    ShotSize.MCU: (2.8, 0.11),
+    ShotSize.CU: (4.3, 0.08),
+    ShotSize.ECU: (8.5, -0.12),
+}
+DEPTH_SCALE = {"foreground": 1.0, "midground": 0.72, "background": 0.5}
+POSITION_X = {"left": 0.27, "center": 0.5, "centre": 0.5, "right": 0.73}
+HORIZON = {Angle.EYE: 0.46, Angle.LOW: 0.80, Angle.HIGH: 0.14, Angle.OVERHEAD: -1.0}
+#: Virtual camera path per move: (x, y, zoom) at the start and the end, in frame units.
+MOVES: dict[Move, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
+    Move.STATIC: ((0, 0, 1), (0, 0, 1)),
+    Move.PUSH_IN: ((0, 0, 1), (0, 0, 1.3)),
+    Move.PULL_OUT: ((0, 0, 1), (0, 0, 1 / 1.3)),
+    Move.PAN_LEFT: ((0, 0, 1), (-0.22, 0, 1)),
+    Move.PAN_RIGHT: ((0, 0, 1), (0.22, 0, 1)),
+    Move.TILT_UP: ((0, 0, 1), (0, -0.2, 1)),
+    Move.TILT_DOWN: ((0, 0, 1), (0, 0.2, 1)),
+    Move.TRACK_LEFT: ((0, 0, 1), (-0.18, 0, 1.06)),
+    Move.TRACK_RIGHT: ((0, 0, 1), (0.18, 0, 1.06)),
+}
+#: How far the canvas extends around the frame, in frame units, so every move has picture.
+MARGIN = 0.26
+
+
+@dataclass(frozen=True)
+class Palette:
+    sky_top: tuple[int, int, int]
+    sky_bottom: tuple[int, int, int]
+    ground: tuple[int, int, int]
+    figure: tuple[int, int, int]
+    outline: tuple[int, int, int]
+    label: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Where a character is drawn: centre x, head top y and full height, in frame units."""
+
+    name: str
+    x: float
+    top: float
+    height: float
+    facing: str
+    depth: str
+    image: str | None = None
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+@cache
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled font: the same glyphs on every machine, so panels are reproducible."""
+    return ImageFont.load_default(size=max(8, size))
+
+
+def _hex(c: str) -> tuple[int, int, int]:
+    return (int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16))
+
+
+def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    return (
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
+    )
+
+
+def palette_for(spec: ShotSpec) -> Palette:
+    """INT/EXT and time of day set the light; a locked style palette tints it."""
+    tod = spec.time_of_day
+    if spec.interior:
+        base = {
+            "NIGHT": ((52, 48, 58), (70, 62, 66), (38, 34, 36)),
+            "DAWN": ((150, 136, 128), (176, 160, 146), (96, 84, 76)),
+            "DUSK": ((128, 104, 96), (156, 126, 110), (84, 70, 64)),
+        }.get(tod, ((176, 170, 160), (198, 192, 180), (120, 112, 102)))
+    else:
+        base = {
+            "NIGHT": ((12, 18, 38), (34, 46, 78), (20, 24, 30)),
+            "DAWN": ((120, 136, 186), (240, 186, 150), (88, 92, 86)),
+            "DUSK": ((70, 60, 120), (236, 140, 96), (64, 58, 60)),
+        }.get(tod, ((118, 170, 226), (200, 224, 240), (118, 136, 104)))
+    sky_top, sky_bottom, ground = base
+    if spec.palette:
+        cols = [_hex(c) for c in spec.palette]
+        sky_top = _mix(sky_top, cols[0], 0.55)
+        sky_bottom = _mix(sky_bottom, cols[min(1, len(cols) - 1)], 0.45)
+        ground = _mix(ground, cols[min(2, len(cols) - 1)], 0.55)
+    dark = tod == "NIGHT"
+    figure = (226, 222, 214) if dark else (44, 46, 54)
+    return Palette(sky_top, sky_bottom, ground, figure, (0, 0, 0), (255, 255, 255))
+
+
+def layout(spec: ShotSpec) -> list[Figure]:
+    """Each character's place in the frame: shot size sets scale, blocking sets position/depth."""
+    base_h, base_top = FIGURE_SCALE[spec.shot_size]
+    if spec.angle is Angle.HIGH:
+        base_h, base_top = base_h * 0.9, base_top + 0.06
+    elif spec.angle is Angle.LOW:
+        base_top -= 0.04
+    placed = []
+    counts: dict[str, int] = {}
+    for c in spec.characters:
+        pos = "center" if c.position == "centre" else c.position
+        counts[pos] = counts.get(pos, 0) + 1
+        nudge = (counts[pos] - 1) * 0.08 * (-1 if pos == "right" else 1)
+        scale = DEPTH_SCALE[c.depth]
+        height = base_h * scale
+        if spec.shot_size is ShotSize.EWS:
+            top = base_top + (1 - scale) * 0.05
+        else:
+            # Smaller figures further back stand higher in frame, near the horizon.
+            top = base_top + (1 - scale) * 0.22
+        x = POSITION_X[pos] + nudge
+        if c.depth != "foreground":
+            x = 0.5 + (x - 0.5) * 0.8
+        placed.append(Figure(c.name.upper(), x, top, height, c.facing, c.depth, c.image))
+    # Background first, so nearer figures overlap them.
+    order = {"background": 0, "midground": 1, "foreground": 2}
+    return sorted(placed, key=lambda f: order[f.depth])
+
+
+class Canvas:
+    """Maps frame units to pixels of an image that extends `margin` around the frame."""
+
+    def __init__(self, frame: tuple[int, int], margin: float = 0.0, scale: float = 1.0) -> None:
+        self.fw, self.fh = frame[0] * scale, frame[1] * scale
+        self.margin = margin
+        self.w = round(self.fw * (1 + 2 * margin))
+        self.h = round(self.fh * (1 + 2 * margin))
+
+    def x(self, u: float) -> float:
+        return (u + self.margin) * self.fw
+
+    def y(self, v: float) -> float:
+        return (v + self.margin) * self.fh
+
+    def len(self, v: float) -> float:
+        """A length in frame heights, in pixels."""
+        return v * self.fh
+
+
+def _seed(spec: ShotSpec) -> int:
+    return int.from_bytes(hashlib.sha256(spec.heading.encode()).digest()[:8], "big")
+
+
+def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
+    img = Image.new("RGB", (cv.w, cv.h), pal.sky_top)
+    if spec.location_image and Path(spec.location_image).is_file():
+        with Image.open(spec.location_image) as loc:
+            plate = ImageOps.fit(loc.convert("RGB"), (cv.w, cv.h), Image.Resampling.LANCZOS)
+        # Knock the photo back so figures and labels read over it.
+        return Image.blend(plate, Image.new("RGB", plate.size, (24, 24, 28)), 0.35)
+    draw = ImageDraw.Draw(img)
+    horizon = HORIZON[spec.angle]
+    if spec.angle is Angle.OVERHEAD:
+        img.paste(pal.ground, (0, 0, cv.w, cv.h))
+        step = max(8, int(cv.len(0.12)))
+        line = _mix(pal.ground, (255, 255, 255), 0.08)
+        for gx in range(int(cv.x(0)) % step, cv.w, step):
+            draw.line([(gx, 0), (gx, cv.h)], fill=line, width=1)
+        for gy in range(int(cv.y(0)) % step, cv.h, step):
+            draw.line([(0, gy), (cv.w, gy)], fill=line, width=1)
+        return img
+    hy = int(cv.y(horizon))
+    for yy in range(0, max(1, min(hy, cv.h))):
+        t = yy / max(1, hy)
+        draw.line([(0, yy), (cv.w, yy)], fill=_mix(pal.sky_top, pal.sky_bottom, t))
+    if hy < cv.h:
+        for yy in range(max(0, hy), cv.h):
+            t = (yy - hy) / max(1, cv.h - hy)
+            draw.line(
+                [(0, yy), (cv.w, yy)], fill=_mix(pal.ground, _mix(pal.ground, (0, 0, 0), 0.35), t)
+            )
+    rng = random.Random(_seed(spec))
+    vx = cv.x(0.5)
+    if spec.interior:
+        # Floor boards converge on the vanishing point; a skirting line marks the wall.
+        line = _mix(pal.ground, (0, 0, 0), 0.25)
+        for k in range(-12, 13):
+            draw.line([(vx, hy), (vx + k * cv.len(0.35), cv.h)], fill=line, width=1)
+        draw.line([(0, hy), (cv.w, hy)], fill=_mix(pal.sky_bottom, (0, 0, 0), 0.3), width=3)
+        window = _mix(pal.sky_bottom, (255, 255, 255), 0.25)
+        if spec.time_of_day == "NIGHT":
+            window = (34, 44, 74)
+        wx = cv.x(0.08 + rng.random() * 0.6)
+        top = cv.y(horizon - 0.36)
+        draw.rectangle(
+            [wx, top, wx + cv.len(0.22), top + cv.len(0.24)],
+            fill=window,
+            outline=_mix(pal.sky_top, (0, 0, 0), 0.4),
+            width=3,
+        )
+    else:
+        if spec.time_of_day == "NIGHT":
+            for _ in range(140):
+                sx, sy = rng.random() * cv.w, rng.random() * max(1, hy) * 0.9
+                r = 1 if rng.random() < 0.8 else 2
+                draw.ellipse([sx - r, sy - r, sx + r, sy + r], fill=(220, 224, 236))
+            mx, my, mr = cv.x(0.78), cv.y(horizon - 0.32), cv.len(0.05)
+            draw.ellipse([mx - mr, my - mr, mx + mr, my + mr], fill=(236, 234, 214))
+        elif spec.time_of_day in ("DAWN", "DUSK"):
+            sx, sy, sr = cv.x(0.3), cv.y(horizon - 0.03), cv.len(0.07)
+            draw.ellipse([sx - sr, sy - sr, sx + sr, sy + sr], fill=(255, 214, 150))
+        # A distant ridge gives the horizon a shape.
+        ridge = _mix(pal.ground, pal.sky_bottom, 0.45)
+        pts = [(0.0, float(hy))]
+        for i in range(13):
+            pts.append((cv.w * i / 12, hy - cv.len(0.02 + 0.05 * rng.random())))
+        pts.append((float(cv.w), float(hy)))
+        draw.polygon(pts, fill=ridge)
+    return img
+
+
+def _figure_shape(
+    draw: ImageDraw.ImageDraw,
+    cx: float,
+    top: float,
+    h: float,
+    fill: tuple[int, int, int],
+    outline: tuple[int, int, int],
+    facing: str,
+) -> None:
+    """A readable standing figure: head, shoulders, torso, arms and legs."""
+    hr = h * 0.062
+    head_cy = top + hr
+    lw = max(1, round(h * 0.006))
+    neck = head_cy + hr * 0.95
+    sh_w = h * 0.13
+    waist = top + h * 0.50
+    hip_w = h * 0.095
+    # legs
+    for side in (-1, 1):
+        draw.polygon(
+            [
+                (cx + side * hip_w * 0.15, waist),
+                (cx + side * hip_w, waist),
+                (cx + side * hip_w * 0.75, top + h),
+                (cx + side * hip_w * 0.25, top + h),
+            ],
+            fill=fill,
+            outline=outline,
+            width=lw,
+        )
+    # arms
+    for side in (-1, 1):
+        draw.polygon(
+            [
+                (cx + side * sh_w * 0.92, neck + h * 0.02),
+                (cx + side * sh_w * 1.18, neck + h * 0.05),
+                (cx + side * sh_w * 1.05, top + h * 0.55),
+                (cx + side * sh_w * 0.82, top + h * 0.55),
+            ],
+            fill=fill,
+            outline=outline,
+            width=lw,
+        )
+    # torso
+    draw.polygon(
+        [
+            (cx - sh_w, neck + h * 0.02),
+            (cx + sh_w, neck + h * 0.02),
+            (cx + hip_w * 1.05, waist + h * 0.02),
+            (cx - hip_w * 1.05, waist + h * 0.02),
+        ],
+        fill=fill,
+        outline=outline,
+        width=lw,
+    )
+    cap = sh_w * 0.3
+    for side in (-1, 1):  # rounded shoulders
+        sx = cx + side * (sh_w - cap * 0.7)
+        sy = neck + h * 0.02 + cap * 0.75
+        draw.ellipse([sx - cap, sy - cap, sx + cap, sy + cap], fill=fill)
+    draw.line(
+        [(cx - sh_w + cap * 0.5, neck + h * 0.02), (cx + sh_w - cap * 0.5, neck + h * 0.02)],
+        fill=fill,
+        width=lw * 2,
+    )
+    draw.rectangle([cx - hr * 0.35, head_cy + hr * 0.6, cx + hr * 0.35, neck + lw], fill=fill)
+    draw.ellipse(
+        [cx - hr * 0.8, head_cy - hr, cx + hr * 0.8, head_cy + hr],
+        fill=fill,
+        outline=outline,
+        width=lw,
+    )
+    # which way the character looks
+    eye = _mix(fill, outline, 0.7)
+    er = max(1.0, hr * 0.1)
+    if facing == "camera":
+        for side in (-1, 1):
+            ex = cx + side * hr * 0.32
+            draw.ellipse([ex - er, head_cy - er, ex + er, head_cy + er], fill=eye)
+    elif facing in ("left", "right"):
+        side = -1 if facing == "left" else 1
+        draw.polygon(
+            [
+                (cx + side * hr * 0.8, head_cy - hr * 0.15),
+                (cx + side * hr * 1.08, head_cy + hr * 0.12),
+                (cx + side * hr * 0.8, head_cy + hr * 0.25),
+            ],
+            fill=fill,
+            outline=outline,
+        )
+        ex = cx + side * hr * 0.45
+        draw.ellipse([ex - er, head_cy - er, ex + er, head_cy + er], fill=eye)
+
+
+def _overhead_figure(
+    draw: ImageDraw.ImageDraw,
+    cx: float,
+    cy: float,
+    h: float,
+    fill: tuple[int, int, int],
+    outline: tuple[int, int, int],
+) -> None:
+    sh = h * 0.16
+    draw.ellipse(
+        [cx - sh, cy - sh * 0.45, cx + sh, cy + sh * 0.45], fill=fill, outline=outline, width=2
+    )
+    hr = h * 0.07
+    draw.ellipse(
+        [cx - hr, cy - hr, cx + hr, cy + hr],
+        fill=_mix(fill, outline, 0.2),
+        outline=outline,
+        width=2,
+    )
+
+
+def _cutout(path: str, size: tuple[int, int]) -> Image.Image | None:
+    try:
+        with Image.open(path) as im:
+            return ImageOps.fit(im.convert("RGB"), size, Image.Resampling.LANCZOS)
+    except (OSError, ValueError):
+        return None
+
+
+def _figure_mask(w: int, h: int, facing: str) -> Image.Image:
+    mask = Image.new("L", (w, h), 0)
+    _figure_shape(
+        ImageDraw.Draw(mask), w / 2, 0, h * 0.999, (255, 255, 255), (255, 255, 255), facing
+    )
+    return mask
+
+
+def _label(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    cx: float,
+    y: float,
+    size: int,
+    bounds: tuple[float, float, float, float],
+    pal: Palette,
+) -> None:
+    f = font(size)
+    box = draw.textbbox((0, 0), text, font=f)
+    tw, th = box[2] - box[0], box[3] - box[1]
+    pad = size * 0.35
+    x0 = min(max(cx - tw / 2 - pad, bounds[0] + 4), bounds[2] - tw - 2 * pad - 4)
+    y0 = min(max(y, bounds[1] + 4), bounds[3] - th - 2 * pad - 4)
+    draw.rounded_rectangle(
+        [x0, y0, x0 + tw + 2 * pad, y0 + th + 2 * pad], radius=pad, fill=(20, 22, 28)
+    )
+    draw.text((x0 + pad - box[0], y0 + pad - box[1]), text, font=f, fill=pal.label)
+
+
+def render_canvas(
+    spec: ShotSpec, *, margin: float = MARGIN, scale: float = 1.0, figures: bool = True
+) -> tuple[Image.Image, Canvas]:
+    """The whole composition, drawn over the frame plus `margin` on every side."""
+    cv = Canvas(spec.size, margin, scale)
+    pal = palette_for(spec)
+    img = _background(spec, cv, pal)
+    if not figures:
+        return img, cv
+    draw = ImageDraw.Draw(img)
+    frame_bounds = (cv.x(0), cv.y(0), cv.x(1), cv.y(1))
+    labels = []
+    for fig in layout(spec):
+        fill = (
+            pal.figure
+            if fig.depth == "foreground"
+            else _mix(pal.figure, pal.sky_bottom, 0.35 if fig.depth == "midground" else 0.55)
+        )
+        cx, top, h = cv.x(fig.x), cv.y(fig.top), cv.len(fig.height)
+        if spec.angle is Angle.OVERHEAD:
+            cy = cv.y(0.25 + 0.5 * (0.5 if fig.depth == "foreground" else 0.2))
+            oh = cv.len(min(fig.height, 1.2) * 0.9)
+            _overhead_figure(draw, cx, cy, oh, fill, pal.outline)
+            labels.append((fig.name, cx, cy + oh * 0.2))
+            continue
+        picture = (
+            _cutout(fig.image, (max(2, round(h * 0.36)), max(2, round(h)))) if fig.image else None
+        )
+        if picture is not None:
+            w = picture.width
+            img.paste(
+                picture,
+                (round(cx - w / 2), round(top)),
+                _figure_mask(w, picture.height, fig.facing),
+            )
+            ImageDraw.Draw(img)  # keep drawing on top
+        else:
+            _figure_shape(draw, cx, top, h, fill, pal.outline, fig.facing)
+        labels.append((fig.name, cx, top - cv.len(0.075)))
+    size = max(10, round(cv.len(0.034)))
+    for name, cx, y in labels:
+        _label(draw, name, cx, y, size, frame_bounds, pal)
+    return img, cv
+
+
+def view_box(cv: Canvas, x: float, y: float, zoom: float) -> tuple[float, float, float, float]:
+    """The canvas rectangle (left, top, width, height in px) a camera at (x, y, zoom) sees."""
+    w, h = cv.fw / zoom, cv.fh / zoom
+    cx, cy = cv.x(0.5 + x), cv.y(0.5 + y)
+    return cx - w / 2, cy - h / 2, w, h
+
+
+def render_anchor(spec: ShotSpec, which: str = "start") -> Image.Image:
+    """The start or end anchor frame: the composition as the camera sees it then."""
+    start, end = MOVES[spec.move]
+    x, y, zoom = start if which == "start" else end
+    canvas, cv = render_canvas(spec, scale=max(1.0, zoom))
+    left, top, w, h = view_box(cv, x, y, zoom)
+    crop = canvas.crop((round(left), round(top), round(left + w), round(top + h)))
+    return crop.resize(spec.size, Image.Resampling.LANCZOS)
+
+
+# -------------------------------------------------------------- storyboard sheet
+def _arrow(
+    draw: ImageDraw.ImageDraw,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    width: int,
+    colour: tuple[int, int, int],
+) -> None:
+    draw.line([a, b], fill=colour, width=width)
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = max(1.0, (dx * dx + dy * dy) ** 0.5)
+    ux, uy = dx / length, dy / length
+    head = width * 3.2
+    draw.polygon(
+        [
+            b,
+            (b[0] - ux * head - uy * head * 0.6, b[1] - uy * head + ux * head * 0.6),
+            (b[0] - ux * head + uy * head * 0.6, b[1] - uy * head - ux * head * 0.6),
+        ],
+        fill=colour,
+    )
+
+
+def draw_move(img: Image.Image, move: Move) -> None:
+    """Storyboard camera-move arrows over a frame (nothing for a static shot)."""
+    if move is Move.STATIC:
+        return
+    w, h = img.size
+    draw = ImageDraw.Draw(img)
+    col = (255, 214, 92)
+    lw = max(2, round(h * 0.008))
+    if move in (Move.PUSH_IN, Move.PULL_OUT):
+        inset = 0.16
+        inner = [w * inset, h * inset, w * (1 - inset), h * (1 - inset)]
+        draw.rectangle(inner, outline=col, width=lw)
+        for cx, cy, ix, iy in (
+            (0, 0, inner[0], inner[1]),
+            (w, 0, inner[2], inner[1]),
+            (0, h, inner[0], inner[3]),
+            (w, h, inner[2], inner[3]),
+        ):
+            ox, oy = cx + (ix - cx) * 0.25, cy + (iy - cy) * 0.25
+            a, b = ((ox, oy), (ix, iy)) if move is Move.PUSH_IN else ((ix, iy), (ox, oy))
+            _arrow(draw, a, b, lw, col)
+        return
+    horizontal = move in (Move.PAN_LEFT, Move.PAN_RIGHT, Move.TRACK_LEFT, Move.TRACK_RIGHT)
+    sign = -1 if move in (Move.PAN_LEFT, Move.TRACK_LEFT, Move.TILT_UP) else 1
+    if horizontal:
+        y = h * (0.9 if move in (Move.TRACK_LEFT, Move.TRACK_RIGHT) else 0.5)
+        a, b = (w * (0.5 - 0.3 * sign), y), (w * (0.5 + 0.3 * sign), y)
+    else:
+        a, b = (w * 0.9, h * (0.5 - 0.3 * sign)), (w * 0.9, h * (0.5 + 0.3 * sign))
+    _arrow(draw, a, b, lw * 2, col)
+
+
+def _wrap(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    f: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    width: float,
+) -> list[str]:
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        words, line = para.split(), ""
+        for word in words:
+            trial = f"{line} {word}".strip()
+            if draw.textlength(trial, font=f) <= width or not line:
+                line = trial
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+def render_panel(spec: ShotSpec, *, number: str | None = None) -> Image.Image:
+    """A storyboard panel: the start frame with move arrows, over a caption strip."""
+    frame = render_anchor(spec, "start")
+    draw_move(frame, spec.move)
+    w, h = frame.size
+    strip_h = round(h * 0.34)
+    panel = Image.new("RGB", (w, h + strip_h), (246, 244, 238))
+    panel.paste(frame, (0, 0))
+    draw = ImageDraw.Draw(panel)
+    draw.rectangle([0, 0, w - 1, h - 1], outline=(20, 20, 20), width=max(2, h // 240))
+    pad = round(h * 0.03)
+    big, small = font(round(h * 0.042)), font(round(h * 0.034))
+    move = spec.move.value.replace("-", " ").upper()
+    angle = {"eye": "EYE LEVEL"}.get(spec.angle.value, spec.angle.value.upper() + " ANGLE")
+    title = f"SHOT {number or spec.shot}   {spec.shot_size.value} · {angle} · {move} · {spec.duration:g}s"
+    y = h + pad
+    draw.text((pad, y), title, font=big, fill=(20, 20, 24))
+    y += round(h * 0.055)
+    draw.text((pad, y), spec.heading.upper(), font=small, fill=(90, 90, 96))
+    y += round(h * 0.048)
+    lines = _wrap(draw, spec.action, small, w - 2 * pad)[:3] if spec.action else []
+    for d in spec.dialogue[: max(0, 4 - len(lines))]:
+        lines += _wrap(draw, f"{d.character.upper()}: “{d.text}”", small, w - 2 * pad)[:1]
+    for line in lines[:4]:
+        if y + round(h * 0.04) > h + strip_h - pad // 2:
+            break
+        draw.text((pad, y), line, font=small, fill=(30, 30, 34))
+        y += round(h * 0.043)
+    return panel
+
+
+# --------------------------------------------------------------------- region edit
+def edit_region(
+    image: Image.Image, mask: Image.Image, instruction: str, spec: ShotSpec
+) -> Image.Image:
+    """Redraw the masked region from a clean plate with the instruction noted on it.
+
+    Offline there is no model to paint "a lantern on the table", so the region is
+    cleared to the set behind it and the instruction is written there, the way a
+    storyboard artist marks a change. Pixels outside the mask never change.
+    """
+    image = image.convert("RGB")
+    mask = (
+        mask.convert("L")
+        .resize(image.size, Image.Resampling.NEAREST)
+        .point(lambda v: 255 if v >= 128 else 0)
+    )
+    bbox = mask.getbbox()
+    if bbox is None:
+        return image.copy()
+    plate = render_canvas(spec, margin=0.0, figures=not instruction.lower().startswith("remove"))[0]
+    plate = (
+        plate.resize(image.size, Image.Resampling.LANCZOS) if plate.size != image.size else plate
+    )
+    if spec.location_image is None:
+        plate = plate.filter(ImageFilter.GaussianBlur(2))
+    layer = plate.copy()
+    draw = ImageDraw.Draw(layer)
+    x0, y0, x1, y1 = bbox
+    lw = max(2, image.height // 180)
+    for i in range(x0, x1, lw * 4):  # dashed outline of the changed area
+        draw.line(
+            [(i, y0 + lw // 2), (min(i + lw * 2, x1), y0 + lw // 2)], fill=(255, 214, 92), width=lw
+        )
+        draw.line([(i, y1 - lw), (min(i + lw * 2, x1), y1 - lw)], fill=(255, 214, 92), width=lw)
+    for j in range(y0, y1, lw * 4):
+        draw.line(
+            [(x0 + lw // 2, j), (x0 + lw // 2, min(j + lw * 2, y1))], fill=(255, 214, 92), width=lw
+        )
+        draw.line([(x1 - lw, j), (x1 - lw, min(j + lw * 2, y1))], fill=(255, 214, 92), width=lw)
+    f = font(max(10, min(image.height // 24, (y1 - y0) // 4 or 10)))
+    ty = y0 + lw * 3
+    for line in _wrap(draw, instruction.strip() or "change", f, max(20, x1 - x0 - lw * 6))[:6]:
+        draw.text(
+            (x0 + lw * 3, ty),
+            line,
+            font=f,
+            fill=(255, 240, 200),
+            stroke_width=2,
+            stroke_fill=(20, 20, 20),
+        )
+        ty += f.size + 4 if hasattr(f, "size") else 14
+    out = image.copy()
+    out.paste(layer, (0, 0), mask)
+    return out
