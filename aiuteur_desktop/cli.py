@@ -23,7 +23,39 @@ def _build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="create a project bundle")
     new.add_argument("name", help="project name")
     new.add_argument("--dir", dest="directory", help="parent folder (default: the projects folder)")
+    previz = sub.add_parser("previz", help="render offline storyboard frames and animatics")
+    previz_sub = previz.add_subparsers(dest="previz_command", metavar="WHAT", required=True)
+    shot = previz_sub.add_parser("shot", help="render start.png, end.png, panel.png and clip.mp4")
+    shot.add_argument("spec", help="the shot as JSON (see the README's ShotSpec section)")
+    shot.add_argument("-o", "--out", required=True, help="output folder")
+    shot.add_argument("--no-speech", action="store_true", help="silent audio, no scratch voices")
     return parser
+
+
+def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
+    from aiuteur_desktop.core import shotspec
+    from aiuteur_desktop.providers.offline import animatic, panels, tts
+
+    try:
+        spec = shotspec.load(Path(spec_path))
+    except shotspec.SpecError as exc:
+        print(f"aiuteur previz: {exc.user_message}", file=sys.stderr)
+        return 2
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        panels.render_anchor(spec, "start").save(out / "start.png")
+        panels.render_anchor(spec, "end").save(out / "end.png")
+        panels.render_panel(spec).save(out / "panel.png")
+        info = animatic.render_clip(spec, out / "clip.mp4", speech=speech)
+    except OSError as exc:
+        print(f"aiuteur previz: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    voice = "scratch dialogue" if info.speech else "silent audio"
+    if speech and spec.dialogue and not info.speech and tts.available() is None:
+        voice += " (no speech engine found: install espeak-ng)"
+    print(f"{out / 'clip.mp4'}: {info.width}×{info.height}, {info.duration:g} s, {voice}")
+    return 0
 
 
 def _cmd_new(name: str, directory: str | None) -> int:
@@ -56,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return doctor.main()
     if args.command == "new":
         return _cmd_new(args.name, args.directory)
+    if args.command == "previz":
+        return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app
 
     return run_app(getattr(args, "project", None))

@@ -131,7 +131,7 @@ class ShotSpec(BaseModel):
     def height(self) -> int:
         """Frame height from width and aspect, rounded to an even number (H.264 needs it)."""
         a, b = (float(x) for x in self.aspect.split(":"))
-        return max(2, int(round(self.width * b / a / 2)) * 2)
+        return max(2, round(self.width * b / a / 2) * 2)
 
     @property
     def size(self) -> tuple[int, int]:

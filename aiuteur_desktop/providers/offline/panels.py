@@ -607,7 +607,7 @@ def edit_region(
             stroke_width=2,
             stroke_fill=(20, 20, 20),
         )
-        ty += f.size + 4 if hasattr(f, "size") else 14
+        ty += round(getattr(f, "size", 10)) + 4
     out = image.copy()
     out.paste(layer, (0, 0), mask)
     return out

@@ -1,0 +1,150 @@
+"""Scratch dialogue from the operating system's own speech engine.
+
+espeak-ng (Linux, and anywhere it is installed), `say` on macOS, SAPI through
+PowerShell on Windows. Each character gets a stable voice of their own. When no
+engine exists, `available()` is None and callers render silence — a missing
+voice never fails a render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SAMPLE_RATE = 48_000
+
+#: espeak-ng voice variants that sound clearly different from each other.
+_ESPEAK_VOICES = [
+    ("en-gb+f3", 55),
+    ("en-us+m3", 40),
+    ("en-gb+m7", 30),
+    ("en-us+f4", 65),
+    ("en+m1", 50),
+    ("en-us+f2", 45),
+    ("en+m5", 35),
+    ("en-gb+f1", 60),
+]
+_SAY_VOICES = ["Samantha", "Daniel", "Karen", "Alex", "Moira", "Fred", "Tessa", "Rishi"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    command: str
+
+
+def available() -> Engine | None:
+    """The speech engine this machine has, if any."""
+    if os.environ.get("AIUTEUR_NO_TTS"):
+        return None
+    espeak = shutil.which("espeak-ng") or shutil.which("espeak")
+    if espeak:
+        return Engine("espeak-ng", espeak)
+    if sys.platform == "darwin" and shutil.which("say"):
+        return Engine("say", shutil.which("say") or "say")
+    if sys.platform == "win32" and shutil.which("powershell"):
+        return Engine("sapi", shutil.which("powershell") or "powershell")
+    return None
+
+
+def voice_index(character: str, taken: set[int] | None = None) -> int:
+    """A stable voice per character name; the next free one when a scene partner has it."""
+    key = " ".join(character.upper().split())
+    idx = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % len(_ESPEAK_VOICES)
+    taken = taken or set()
+    for step in range(len(_ESPEAK_VOICES)):
+        candidate = (idx + step) % len(_ESPEAK_VOICES)
+        if candidate not in taken:
+            return candidate
+    return idx
+
+
+def _run(args: list[str], timeout: float = 30) -> None:
+    subprocess.run(args, check=True, capture_output=True, timeout=timeout)
+
+
+def speak(text: str, voice: int, engine: Engine | None = None) -> np.ndarray | None:
+    """Mono float32 samples at SAMPLE_RATE, or None when there is no engine or it fails."""
+    engine = engine or available()
+    text = " ".join(text.split())
+    if engine is None or not text:
+        return None
+    with tempfile.TemporaryDirectory(prefix="aiuteur-tts-") as tmp:
+        out = Path(tmp) / "line.wav"
+        try:
+            if engine.name == "espeak-ng":
+                name, pitch = _ESPEAK_VOICES[voice % len(_ESPEAK_VOICES)]
+                _run(
+                    [
+                        engine.command,
+                        "-v",
+                        name,
+                        "-p",
+                        str(pitch),
+                        "-s",
+                        "165",
+                        "-w",
+                        str(out),
+                        "--",
+                        text,
+                    ]
+                )
+            elif engine.name == "say":
+                name = _SAY_VOICES[voice % len(_SAY_VOICES)]
+                _run(
+                    [
+                        engine.command,
+                        "-v",
+                        name,
+                        "-o",
+                        str(out),
+                        "--file-format=WAVE",
+                        "--data-format=LEI16@22050",
+                        text,
+                    ]
+                )
+            else:
+                script = (
+                    "Add-Type -AssemblyName System.Speech; "
+                    "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
+                    f"$v = $s.GetInstalledVoices(); if ($v.Count -gt 0) {{ $s.SelectVoice($v[{voice} % $v.Count].VoiceInfo.Name) }}; "
+                    f"$s.SetOutputToWaveFile('{out}'); $s.Speak([Console]::In.ReadToEnd()); $s.Dispose()"
+                )
+                subprocess.run(
+                    [engine.command, "-NoProfile", "-Command", script],
+                    input=text.encode(),
+                    check=True,
+                    capture_output=True,
+                    timeout=30,
+                )
+            return read_wav(out.read_bytes())
+        except (OSError, subprocess.SubprocessError, wave.Error, ValueError):
+            return None
+
+
+def read_wav(data: bytes) -> np.ndarray:
+    """PCM WAV bytes as mono float32 at SAMPLE_RATE (linear resampling is plenty for scratch)."""
+    with wave.open(io.BytesIO(data)) as w:
+        channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
+        raw = w.readframes(w.getnframes())
+    if width != 2:
+        raise ValueError("only 16-bit speech is expected")
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1)
+    if rate != SAMPLE_RATE and len(samples):
+        n = round(len(samples) * SAMPLE_RATE / rate)
+        samples = np.interp(
+            np.linspace(0, len(samples) - 1, n), np.arange(len(samples)), samples
+        ).astype(np.float32)
+    return samples
