@@ -399,7 +399,14 @@ def render_canvas(
     if not figures:
         return img, cv
     draw = ImageDraw.Draw(img)
-    frame_bounds = (cv.x(0), cv.y(0), cv.x(1), cv.y(1))
+    # Labels stay inside what the camera sees for the whole move, so none is cut off.
+    boxes = [view_box(cv, *cam) for cam in MOVES[spec.move]]
+    frame_bounds = (
+        max(b[0] for b in boxes),
+        max(b[1] for b in boxes),
+        min(b[0] + b[2] for b in boxes),
+        min(b[1] + b[3] for b in boxes),
+    )
     labels = []
     for fig in layout(spec):
         fill = (
