@@ -291,3 +291,41 @@ def test_cli_renders_a_shot_and_refuses_bad_specs(tmp_path: Path) -> None:
     result = run_cli("previz", "shot", str(bad), "-o", str(tmp_path / "x"))
     assert result.returncode == 2 and "not valid JSON" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_image_keys_become_cut_outs_and_locations_backgrounds(tmp_path: Path) -> None:
+    key = tmp_path / "mara.png"
+    Image.new("RGB", (200, 400), (20, 200, 40)).save(key)
+    place = tmp_path / "room.png"
+    Image.new("RGB", (400, 300), (200, 40, 200)).save(place)
+    s = spec(
+        characters=[{"name": "Mara", "image": str(key)}],
+        location_image=str(place),
+        shot_size="WS",
+    )
+    arr = np.asarray(panels.render_anchor(s)).astype(int)
+    green = (arr[..., 1] > 150) & (arr[..., 0] < 60)
+    assert green.sum() > 500  # the key, cut to a figure's shape
+    corner = arr[:20, :20].reshape(-1, 3).mean(axis=0)
+    assert corner[0] > 100 and corner[2] > 100 and corner[1] < 80  # the location, knocked back
+    missing = spec(characters=[{"name": "Mara", "image": str(tmp_path / "gone.png")}])
+    assert figure_pixels(missing) > 0  # a missing key falls back to the drawn figure
+
+
+def test_offline_providers_record_provenance_at_no_cost(tmp_path: Path) -> None:
+    from aiuteur_desktop.providers.offline.provider import OfflineAnimatic, OfflineStoryboard
+
+    board, video = OfflineStoryboard(), OfflineAnimatic()
+    s = spec(move="push-in")
+    start, end = board.frame(s, "start"), board.frame(s, "end")
+    assert start.provenance["cost"] == 0.0 and start.provenance["provider"] == "offline"
+    assert start.provenance["parameters"]["spec"]["move"] == "push-in"
+    assert start.data.startswith(b"\x89PNG") and start.data != end.data
+    mask = Image.new("L", (320, 180), 0)
+    ImageDraw.Draw(mask).rectangle([10, 10, 50, 50], fill=255)
+    edited = board.edit(start.data, png_bytes(mask), "add a lantern", s)
+    assert edited.provenance["parameters"]["instruction"] == "add a lantern"
+    clip = video.render(s, tmp_path / "c.mp4", start_png=start.data, end_png=end.data)
+    assert clip.path == tmp_path / "c.mp4" and clip.path.stat().st_size > 1000
+    assert clip.provenance["model"] == "animatic" and clip.info["frames"] == 24
+    assert video.capabilities.end_frame and video.capabilities.audio

@@ -361,11 +361,10 @@ def _cutout(path: str, size: tuple[int, int]) -> Image.Image | None:
 
 
 def _figure_mask(w: int, h: int, facing: str) -> Image.Image:
-    mask = Image.new("L", (w, h), 0)
-    _figure_shape(
-        ImageDraw.Draw(mask), w / 2, 0, h * 0.999, (255, 255, 255), (255, 255, 255), facing
-    )
-    return mask
+    mask = Image.new("RGB", (w, h), (0, 0, 0))
+    white = (255, 255, 255)
+    _figure_shape(ImageDraw.Draw(mask), w / 2, 0, h * 0.999, white, white, facing)
+    return mask.convert("L")
 
 
 def _label(

@@ -1,0 +1,135 @@
+"""The offline engines as providers: what they can do, what they cost (nothing), and provenance.
+
+Every render returns the record a stored artifact keeps (provider, model,
+engine version, parameters, cost), so an offline panel or animatic can be
+explained and reproduced exactly like a cloud generation.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from aiuteur_desktop.core.shotspec import ShotSpec
+from aiuteur_desktop.providers.offline import animatic, cards, panels, tts
+
+ENGINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    end_frame: bool
+    mask_edit: bool
+    max_duration: float
+    audio: bool
+    max_references: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Bytes (PNG) or a file, with the provenance to store next to it."""
+
+    provenance: dict[str, Any]
+    data: bytes = b""
+    path: Path | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _provenance(model: str, parameters: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "provider": "offline",
+        "model": model,
+        "engine_version": ENGINE_VERSION,
+        "parameters": parameters,
+        "cost": 0.0,
+        **extra,
+    }
+
+
+class OfflineStoryboard:
+    """Image provider: storyboard anchor frames, panels, region edits and asset cards."""
+
+    id = "offline:storyboard"
+    capabilities = Capabilities(
+        end_frame=True, mask_edit=True, max_duration=0.0, audio=False, max_references=12
+    )
+
+    def frame(self, spec: ShotSpec, which: str = "start") -> Rendered:
+        image = panels.render_anchor(spec, which)
+        params = {"spec": spec.model_dump(mode="json"), "which": which}
+        return Rendered(_provenance("storyboard", params), _png(image))
+
+    def panel(self, spec: ShotSpec) -> Rendered:
+        params = {"spec": spec.model_dump(mode="json")}
+        return Rendered(_provenance("storyboard-panel", params), _png(panels.render_panel(spec)))
+
+    def edit(self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec) -> Rendered:
+        with Image.open(io.BytesIO(image_png)) as im, Image.open(io.BytesIO(mask_png)) as mask:
+            edited = panels.edit_region(im, mask, instruction, spec)
+        params = {"spec": spec.model_dump(mode="json"), "instruction": instruction}
+        return Rendered(_provenance("storyboard-edit", params), _png(edited))
+
+    def card(
+        self,
+        kind: str,
+        name: str,
+        description: str,
+        traits: list[str] | None = None,
+        palette: list[str] | None = None,
+    ) -> Rendered:
+        image = cards.render_card(kind, name, description, traits, palette)
+        params = {"kind": kind, "name": name, "description": description, "traits": traits or []}
+        return Rendered(_provenance("asset-card", params), _png(image))
+
+
+class OfflineAnimatic:
+    """Video provider: animatic clips with scratch dialogue, at no cost."""
+
+    id = "offline:animatic"
+    capabilities = Capabilities(
+        end_frame=True, mask_edit=False, max_duration=60.0, audio=True, max_references=0
+    )
+
+    def render(
+        self,
+        spec: ShotSpec,
+        out: Path,
+        *,
+        start_png: bytes | None = None,
+        end_png: bytes | None = None,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Rendered:
+        def load(data: bytes | None) -> Image.Image | None:
+            if data is None:
+                return None
+            with Image.open(io.BytesIO(data)) as im:
+                return im.convert("RGB")
+
+        engine = tts.available()
+        info = animatic.render_clip(
+            spec,
+            out,
+            start_image=load(start_png),
+            end_image=load(end_png),
+            engine=engine,
+            progress=progress,
+            cancelled=cancelled,
+        )
+        params = {"spec": spec.model_dump(mode="json"), "frames_given": start_png is not None}
+        provenance = _provenance(
+            "animatic", params, speech=engine.name if engine and info.speech else None
+        )
+        details = {"frames": info.frames, "duration": info.duration, "speech": info.speech}
+        return Rendered(provenance, path=info.path, info=details)
