@@ -10,24 +10,9 @@ from aiuteur_desktop.core import artifacts, timelines
 from aiuteur_desktop.core.errors import BranchRequired
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import FlagReason, Status, StatusDeriver
+from tests.story import SCENES, derive, script_content
 
-SCENES = ("s1", "s2", "s3")
 SHOTS_COST, FRAME_COST, VIDEO_COST, ASSET_COST = 0.01, 0.04, 1.2, 0.08
-
-
-def script_content(**overrides: str) -> dict:
-    text = {
-        "s1": "INT. LAMP ROOM - NIGHT\nMara trims the wick.",
-        "s2": "EXT. CLIFF - NIGHT\nThe boat hits the rocks.",
-        "s3": "EXT. BEACH - DAWN\nMara pulls Ade from the surf.",
-    }
-    text.update(overrides)
-    return {"scenes": [{"id": s, "text": t} for s, t in text.items()]}
-
-
-def derive_write(p: Project, path: str, content: dict, keys: list[str], cost: float) -> None:
-    inputs = artifacts.record_inputs(p, p.branch().draft, path, keys)
-    p.write(path, artifacts.make(content, inputs=inputs, cost=cost))
 
 
 @pytest.fixture
@@ -35,18 +20,18 @@ def film(tmp_path: Path) -> Project:
     p = Project.create(tmp_path, "Lighthouse")
     p.write(artifacts.BEATS, artifacts.make({"beats": ["storm", "wreck", "rescue"]}))
     timelines.save_generated_script(p, script_content(), cost=0.02, model="test")
-    derive_write(p, "assets/mara", {"name": "Mara"}, ["stage4/script#scenes/s1"], ASSET_COST)
+    derive(p, "assets/mara", {"name": "Mara"}, ["stage4/script#scenes/s1"], ASSET_COST)
     for i, s in enumerate(SCENES):
         prev = [f"scenes/{SCENES[i - 1]}/frames/end"] if i else []
-        derive_write(
+        derive(
             p,
             f"scenes/{s}/shots",
             {"shots": [s]},
             [f"stage4/script#scenes/{s}", "assets/mara", *prev],
             SHOTS_COST,
         )
-        derive_write(p, f"scenes/{s}/frames/end", {"f": s}, [f"scenes/{s}/shots"], FRAME_COST)
-        derive_write(p, f"scenes/{s}/videos/01", {"v": s}, [f"scenes/{s}/frames/end"], VIDEO_COST)
+        derive(p, f"scenes/{s}/frames/end", {"f": s}, [f"scenes/{s}/shots"], FRAME_COST)
+        derive(p, f"scenes/{s}/videos/01", {"v": s}, [f"scenes/{s}/frames/end"], VIDEO_COST)
     p.commit("Everything made")
     yield p
     p.close()

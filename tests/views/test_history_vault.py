@@ -20,6 +20,16 @@ def open_film(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignor
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)
 
 
+def film_history(qtbot, window: MainWindow, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The Lighthouse film open in the window, with its Version History shown and loaded."""
+    open_film(qtbot, window, tmp_path)
+    project = window.project
+    assert project is not None
+    dialog = open_history(qtbot, window)
+    assert dialog.graph is not None
+    return project, dialog, dialog.graph
+
+
 def open_history(qtbot, window: MainWindow) -> VersionHistoryDialog:  # type: ignore[no-untyped-def]
     page = window.project_page
     assert page.history_button.isEnabled()
@@ -62,13 +72,8 @@ def test_history_graph_shows_every_timeline(qtbot, window: MainWindow, tmp_path:
 def test_switching_to_an_old_version_creates_a_fork(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    open_film(qtbot, window, tmp_path)
-    project = window.project
-    assert project is not None
+    project, dialog, graph = film_history(qtbot, window, tmp_path)
     heads_before = {b.name: b.head for b in project.branches()}
-    dialog = open_history(qtbot, window)
-    graph = dialog.graph
-    assert graph is not None
     old_row = next(n.row for n in graph.nodes if n.commit.message == "Locked image key for Mara")
     click_row(qtbot, dialog, old_row)
     assert dialog.detail_title.text() == "Locked image key for Mara"
@@ -89,13 +94,8 @@ def test_switching_to_an_old_version_creates_a_fork(
 def test_switching_to_a_timeline_head_opens_that_timeline(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    open_film(qtbot, window, tmp_path)
-    project = window.project
-    assert project is not None
+    project, dialog, graph = film_history(qtbot, window, tmp_path)
     count = len(project.branches())
-    dialog = open_history(qtbot, window)
-    graph = dialog.graph
-    assert graph is not None
     row = next(n.row for n in graph.nodes if "Darker ending" in n.heads)
     click_row(qtbot, dialog, row)
     assert "Opens the Story Timeline “Darker ending”" in dialog.detail_action.text()
