@@ -41,9 +41,13 @@ class ProviderError(AiuteurError):
 
     RETRYABLE = frozenset({"rate_limited", "server", "timeout", "network"})
 
-    def __init__(self, kind: str, user_message: str, *, detail: str = "") -> None:
+    def __init__(
+        self, kind: str, user_message: str, *, detail: str = "", retry_after: float | None = None
+    ) -> None:
         super().__init__(user_message, detail=detail)
         self.kind = kind
+        #: Seconds the provider asked us to wait (HTTP Retry-After), when it said.
+        self.retry_after = retry_after
 
     @property
     def retryable(self) -> bool:

@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.settings import AppSettings
 
 LIBRARY_DB = "library.db"
@@ -89,6 +90,14 @@ class Library:
                     f"The Aiuteur library at {self.home} was written by a newer version of "
                     "Aiuteur. Update the app, or set AIUTEUR_HOME to another folder."
                 )
+        self._jobs: JobStore | None = None
+
+    @property
+    def jobs(self) -> JobStore:
+        """The persisted job table (created on first use)."""
+        if self._jobs is None:
+            self._jobs = JobStore(self._engine)
+        return self._jobs
 
     def close(self) -> None:
         self._engine.dispose()

@@ -26,7 +26,9 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dashboard import DashboardPage
 from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
+from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.jobs_page import JobsIndicator, JobsPage
 from aiuteur_desktop.views.project_view import ProjectPage
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 
@@ -48,7 +50,7 @@ NAV = [
         "assets",
         "The global Asset Library is not part of this build yet.",
     ),
-    ("jobs", "Jobs", "jobs", "The Jobs page is not part of this build yet."),
+    ("jobs", "Jobs", "jobs", ""),
 ]
 KeyRole = Qt.ItemDataRole.UserRole + 10
 
@@ -96,6 +98,10 @@ class MainWindow(QMainWindow):
         side.setContentsMargins(10, 14, 10, 12)
         side.addWidget(brand)
         side.addWidget(self.nav, 1)
+        self.job_runner = JobRunner(library.jobs, self)
+        self.jobs_indicator = JobsIndicator(self.job_runner)
+        self.jobs_indicator.clicked.connect(lambda: self.go_to("jobs"))
+        side.addWidget(self.jobs_indicator)
         side.addWidget(self.settings_button)
 
         # ---- pages
@@ -107,8 +113,10 @@ class MainWindow(QMainWindow):
         self.project_page = ProjectPage()
         self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.project_page.branchChanged.connect(lambda _b: self._update_title())
+        self.jobs_page = JobsPage(self.job_runner)
         self.pages.addWidget(self.dashboard)
         self.pages.addWidget(self.project_page)
+        self.pages.addWidget(self.jobs_page)
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -122,6 +130,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.nav.setCurrentRow(0)
         self.dashboard.refresh()
+        self.job_runner.resume()
 
     # -------------------------------------------------------------------- menus
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
@@ -209,6 +218,8 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.dashboard)
         elif key == "project":
             self.pages.setCurrentWidget(self.project_page)
+        elif key == "jobs":
+            self.pages.setCurrentWidget(self.jobs_page)
 
     def go_to(self, key: str) -> None:
         for row in range(self.nav.count()):
@@ -299,5 +310,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.job_runner.shutdown()
         self._close_current()
         super().closeEvent(event)

@@ -1,0 +1,177 @@
+"""The job runner and the Jobs page: real offline renders, retries, limits, cancel, restart."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.providers.offline.jobs import PREVIZ_SHOT
+from aiuteur_desktop.views import job_runner
+from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.main_window import MainWindow
+
+SPEC = {
+    "heading": "INT. LAMP ROOM - NIGHT",
+    "width": 640,
+    "duration": 3.0,
+    "move": "push-in",
+    "characters": [{"name": "Mara"}],
+    "dialogue": [{"character": "MARA", "text": "Keep the lamp burning."}],
+}
+CALLS: dict[str, int] = {}
+GATE = threading.Event()
+
+
+@jobs.register("test.flaky")
+def _flaky(ctx: jobs.JobContext) -> tuple[dict, float]:
+    CALLS[ctx.job.id] = CALLS.get(ctx.job.id, 0) + 1
+    if CALLS[ctx.job.id] < 3:
+        raise ProviderError("rate_limited", "The provider is busy.", retry_after=0.05)
+    return {"ok": True}, 0.25
+
+
+@jobs.register("test.refused")
+def _refused(ctx: jobs.JobContext) -> tuple[dict, float]:
+    raise ProviderError("auth", "The API key was refused. Check it in Settings → Providers.")
+
+
+@jobs.register("test.wait")
+def _wait(ctx: jobs.JobContext) -> tuple[dict, float]:
+    while not GATE.is_set():
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        time.sleep(0.01)
+    return {}, 0.0
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
+    GATE.clear()
+
+
+def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    runner = window.job_runner
+    seen: list[float] = []
+    runner.progressed.connect(lambda _id, f: seen.append(f))
+    ticks = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    heartbeat.start(10)
+    job = runner.submit(
+        PREVIZ_SHOT,
+        "Shot 2 — animatic",
+        "offline:animatic",
+        {"spec": SPEC, "out_dir": str(tmp_path / "shot2")},
+    )
+    qtbot.waitUntil(lambda: window.jobs_indicator.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=30_000)
+    heartbeat.stop()
+    done = runner.store.get(job.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert (tmp_path / "shot2" / "clip.mp4").stat().st_size > 1000
+    assert {p.name for p in (tmp_path / "shot2").iterdir()} == {
+        "clip.mp4",
+        "start.png",
+        "end.png",
+        "panel.png",
+    }
+    assert done.result["provenance"]["cost"] == 0.0 and done.cost == 0.0
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == 1.0
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 20 and max(gaps) < 0.5  # the UI kept running during the render
+    qtbot.waitUntil(lambda: not window.jobs_indicator.isVisible())
+
+    window.go_to("jobs")
+    assert window.pages.currentWidget() is window.jobs_page
+    page = window.jobs_page
+    assert page.model.jobs[0].id == job.id and page.model.jobs[0].state is JobState.SUCCEEDED
+    assert "0 running" in page.summary.text()
+    page.grab().save(str(tmp_path / "jobs.png"))
+
+
+def test_retryable_errors_are_retried_then_succeed(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    runner = JobRunner(library.jobs)
+    job = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
+    done = runner.store.get(job.id)
+    assert done.state is JobState.SUCCEEDED and done.attempts == 3 and done.cost == 0.25
+    assert CALLS[job.id] == 3
+
+
+def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    runner = window.job_runner
+    job = runner.submit("test.refused", "Treatment 2", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=5000)
+    failed = runner.store.get(job.id)
+    assert failed.state is JobState.FAILED and failed.attempts == 1
+    assert failed.error == "The API key was refused. Check it in Settings → Providers."
+    window.go_to("jobs")
+    page = window.jobs_page
+    page.view.setCurrentIndex(page.model.index(0))
+    assert page.retry_button.isEnabled() and not page.cancel_button.isEnabled()
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: runner.store.get(job.id).attempts == 2, timeout=5000)
+
+
+def test_cancel_stops_a_running_render_and_writes_no_clip(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    runner = window.job_runner
+    spec = {**SPEC, "duration": 30.0, "width": 1280}
+    job = runner.submit(
+        PREVIZ_SHOT, "Long shot", "offline:animatic", {"spec": spec, "out_dir": str(tmp_path)}
+    )
+    qtbot.waitUntil(lambda: runner.progress.get(job.id, 0) > 0.1, timeout=20_000)
+    assert "1 job running" in window.jobs_indicator.label.text()
+    qtbot.mouseClick(window.jobs_indicator, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.jobs_page
+    page = window.jobs_page
+    page.view.setCurrentIndex(page.model.index(page.model.row_of(job.id)))
+    assert page.cancel_button.isEnabled()
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state is JobState.CANCELLED, timeout=10_000)
+    assert not (tmp_path / "clip.mp4").exists()
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_per_provider_limit_and_queued_cancel(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    runner = JobRunner(library.jobs)
+    ids = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}).id for i in range(3)]
+    other = runner.submit("test.wait", "Cloud", "google:x", {}).id
+    qtbot.waitUntil(lambda: runner.running_count() == 3, timeout=5000)
+    states = [runner.store.get(i).state for i in ids]
+    assert states == [JobState.RUNNING, JobState.RUNNING, JobState.QUEUED]
+    assert runner.store.get(other).state is JobState.RUNNING
+    runner.cancel(ids[2])
+    assert runner.store.get(ids[2]).state is JobState.CANCELLED
+    GATE.set()
+    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
+    assert {runner.store.get(i).state for i in (*ids[:2], other)} == {JobState.SUCCEEDED}
+
+
+def test_restart_reports_interrupted_work(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    store = library.jobs
+    left = store.add("test.wait", "Was running", "offline:test", {})
+    store.start(left.id)
+    w = MainWindow(library)
+    qtbot.addWidget(w)
+    try:
+        job = store.get(left.id)
+        assert job.state is JobState.FAILED and "Interrupted" in (job.error or "")
+        assert w.jobs_page.model.jobs[0].id == left.id
+    finally:
+        w.close()
