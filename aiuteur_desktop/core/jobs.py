@@ -190,6 +190,19 @@ class JobStore:
         with self._engine.connect() as conn:
             return [_row(r) for r in conn.execute(q)]
 
+    def committed(self, since: float = 0.0, project: str | None = None) -> float:
+        """Money spent (finished jobs' actual cost) plus committed (estimates of unfinished ones)."""
+        c = jobs_table.c
+        q = select(c.state, c.cost, c.estimate).where(c.created_at >= since)
+        if project is not None:
+            q = q.where(c.project == project)
+        total = 0.0
+        with self._engine.connect() as conn:
+            for state, cost, estimate in conn.execute(q):
+                running = state in (JobState.QUEUED.value, JobState.RUNNING.value)
+                total += estimate if running else cost
+        return round(total, 6)
+
     def _set(self, job_id: str, **values: Any) -> Job:
         for key in ("handle", "result"):
             if key in values and values[key] is not None:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 import aiuteur_desktop.providers.offline.jobs  # noqa: F401  (registers the offline job kinds)
-from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core import cost, jobs
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.redaction import redact
+from aiuteur_desktop.core.settings import Budget
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +90,16 @@ class JobRunner(QObject):
     progressed = Signal(str, float)  # a running job reported progress
     finished = Signal(str)  # a job reached succeeded, failed or cancelled
 
-    def __init__(self, store: JobStore, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        parent: QObject | None = None,
+        *,
+        budget: Callable[[], Budget] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self._budget = budget or Budget
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(8)
         self.progress: dict[str, float] = {}
@@ -112,6 +121,13 @@ class JobRunner(QObject):
         project: str | None = None,
         estimate: float = 0.0,
     ) -> Job:
+        """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
+        cost.check_budget(
+            estimate,
+            self._budget(),
+            spent_this_month=self.store.committed(cost.month_start()),
+            spent_on_project=self.store.committed(0.0, project) if project else None,
+        )
         job = self.store.add(kind, title, provider, params, project=project, estimate=estimate)
         self.changed.emit(job.id)
         self._pump()
@@ -187,9 +203,9 @@ class JobRunner(QObject):
             self.progressed.emit(job_id, fraction)
 
     @Slot(str, object, float)
-    def _on_done(self, job_id: str, result: dict[str, Any], cost: float) -> None:
+    def _on_done(self, job_id: str, result: dict[str, Any], amount: float) -> None:
         self._running.pop(job_id, None)
-        self.store.succeed(job_id, result, cost)
+        self.store.succeed(job_id, result, amount)
         self.progress[job_id] = 1.0
         self._finish(job_id)
 

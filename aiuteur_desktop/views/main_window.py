@@ -98,7 +98,9 @@ class MainWindow(QMainWindow):
         side.setContentsMargins(10, 14, 10, 12)
         side.addWidget(brand)
         side.addWidget(self.nav, 1)
-        self.job_runner = JobRunner(library.jobs, self)
+        self.job_runner = JobRunner(
+            library.jobs, self, budget=lambda: library.load_settings().budget
+        )
         self.jobs_indicator = JobsIndicator(self.job_runner)
         self.jobs_indicator.clicked.connect(lambda: self.go_to("jobs"))
         side.addWidget(self.jobs_indicator)

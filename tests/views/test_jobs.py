@@ -175,3 +175,16 @@ def test_restart_reports_interrupted_work(qtbot, library: Library) -> None:  # t
         assert w.jobs_page.model.jobs[0].id == left.id
     finally:
         w.close()
+
+
+def test_budget_cap_refuses_a_job_and_queues_nothing(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.cost import BudgetExceeded
+    from aiuteur_desktop.core.settings import Budget
+
+    runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
+    first = runner.submit("test.wait", "Render 1", "google:veo", {}, estimate=3.2)
+    with pytest.raises(BudgetExceeded, match="monthly budget"):
+        runner.submit("test.wait", "Render 2", "google:veo", {}, estimate=3.2)
+    assert [j.id for j in runner.store.recent()] == [first.id]
+    GATE.set()
+    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)

@@ -1,0 +1,120 @@
+"""What core asks of model providers (DESIGN.md "Providers"): protocols, requests, capabilities.
+
+`providers/` implements these for OpenAI, Google, local OpenAI-compatible
+servers and the offline engines. Nothing outside `providers/` may ask which
+service it is talking to; it reads `capabilities` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider/model can do; views and stages decide from this, never from names."""
+
+    text: bool = False
+    structured: bool = False
+    streaming: bool = False
+    image: bool = False
+    mask_edit: bool = False
+    max_references: int = 0
+    video: bool = False
+    end_frame: bool = False
+    max_duration: float = 0.0
+    audio: bool = False
+    embeddings: bool = False
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a call consumed, as the API reported it (or as estimated when it did not)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    images: int = 0
+    video_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    prompt: str
+    model: str
+    system: str = ""
+    max_tokens: int = 2048
+    temperature: float | None = None
+    #: Template id/version and retrieved context ids, recorded in provenance.
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextResult:
+    text: str
+    model: str
+    usage: Usage
+    finish_reason: str = ""
+
+
+@dataclass(frozen=True)
+class StructuredResult:
+    value: BaseModel
+    model: str
+    usage: Usage
+    #: How the provider got valid JSON: "json_schema", "json_object", "json_mode", "retry".
+    method: str = "json_schema"
+
+
+class TextProvider(Protocol):
+    id: str
+    capabilities: Capabilities
+
+    def models(self) -> list[str]: ...
+
+    def complete(
+        self, request: TextRequest, on_delta: Callable[[str], None] | None = None
+    ) -> TextResult: ...
+
+    def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult: ...
+
+
+class EmbeddingProvider(Protocol):
+    id: str
+    capabilities: Capabilities
+
+    def embed_texts(self, texts: list[str], model: str) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    prompt: str
+    model: str
+    start_frame: bytes
+    end_frame: bytes | None = None
+    duration: float = 8.0
+    audio: bool = True
+    aspect_ratio: str = "16:9"
+    resolution: str = "720p"
+
+
+class VideoProvider(Protocol):
+    """Long-running renders: the handle is plain JSON so it survives a restart."""
+
+    id: str
+    capabilities: Capabilities
+
+    def submit(self, request: VideoRequest) -> dict[str, Any]: ...
+
+    def poll(self, handle: dict[str, Any]) -> tuple[bool, float]:
+        """(done, progress 0–1)."""
+        ...
+
+    def download(self, handle: dict[str, Any]) -> tuple[bytes, str]:
+        """(video bytes, mime type) of a finished render."""
+        ...

@@ -1,0 +1,70 @@
+"""Prices, estimates and the budget caps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import cost
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.settings import Budget
+
+
+def test_shipped_prices_match_by_most_specific_pattern(aiuteur_home: Path) -> None:
+    table = cost.PriceTable.load()
+    assert table.find("text", "openai:gpt-5-mini-2026-08").pattern == "openai:gpt-5-mini*"
+    assert table.find("text", "openai:gpt-5.1").pattern == "openai:gpt-5*"
+    assert table.text("openai:gpt-5.1", 1_000_000, 100_000) == pytest.approx(1.25 + 1.0)
+    assert table.video("google:veo-3.1-generate-001", 8, audio=True) == pytest.approx(3.2)
+    assert table.video("google:veo-3.1-generate-001", 8, audio=False) == pytest.approx(1.6)
+    assert table.image("openai:gpt-image-2.5", 2, "high") == pytest.approx(0.334)
+    assert (
+        table.image("offline:storyboard") == 0.0 and table.video("offline:animatic", 8, True) == 0
+    )
+    assert table.text("local:llama3", 5000, 5000) == 0.0
+    assert all(table.find(c, m).source for c, m in [("video", "google:veo-3.1-lite-x")])
+
+
+def test_unknown_models_cannot_be_estimated(aiuteur_home: Path) -> None:
+    with pytest.raises(cost.PriceUnknown, match="No price is known for openai:o9"):
+        cost.PriceTable.load().text("openai:o9", 1, 1)
+
+
+def test_user_overrides_win_and_broken_ones_say_so(aiuteur_home: Path) -> None:
+    aiuteur_home.mkdir(parents=True, exist_ok=True)
+    (aiuteur_home / "pricing.toml").write_text(
+        '[video."google:veo-3.1-generate*"]\nper_second = 0.5\nper_second_audio = 0.75\n'
+        'source = "my contract"\n'
+    )
+    table = cost.PriceTable.load()
+    assert table.video("google:veo-3.1-generate-001", 8, True) == pytest.approx(6.0)
+    assert table.find("video", "google:veo-3.1-generate-001").source == "my contract"
+    (aiuteur_home / "pricing.toml").write_text("[video\nbroken")
+    with pytest.raises(cost.GateClosed, match="cannot be read"):
+        cost.PriceTable.load()
+
+
+def test_budget_caps_refuse_before_anything_is_spent() -> None:
+    budget = Budget(monthly_cap_usd=10.0, project_cap_usd=4.0)
+    cost.check_budget(3.2, budget, spent_this_month=6.0, spent_on_project=0.5)
+    with pytest.raises(cost.BudgetExceeded, match="monthly budget"):
+        cost.check_budget(3.2, budget, spent_this_month=7.0, spent_on_project=0.0)
+    with pytest.raises(cost.BudgetExceeded, match=r"project's \$4\.00 budget"):
+        cost.check_budget(3.2, budget, spent_this_month=0.0, spent_on_project=1.0)
+    cost.check_budget(0.0, Budget(monthly_cap_usd=0.0), spent_this_month=99, spent_on_project=99)
+    cost.check_budget(500.0, Budget(), spent_this_month=0, spent_on_project=0)
+
+
+def test_committed_money_counts_spent_and_pending(library: Library) -> None:
+    store = library.jobs
+    done = store.add("k", "A", "google:veo", {}, project="/p/A.aiuteur", estimate=3.2)
+    store.start(done.id)
+    store.succeed(done.id, {}, cost=3.0)
+    store.add("k", "B", "google:veo", {}, project="/p/A.aiuteur", estimate=1.6)
+    failed = store.add("k", "C", "google:veo", {}, project="/p/B.aiuteur", estimate=2.0)
+    store.fail(failed.id, "refused")
+    assert store.committed() == pytest.approx(4.6)
+    assert store.committed(project="/p/A.aiuteur") == pytest.approx(4.6)
+    assert store.committed(project="/p/B.aiuteur") == 0.0
+    assert store.committed(since=cost.month_start() + 10**9) == 0.0
