@@ -92,7 +92,7 @@ def test_connection(conn_id: str, settings: AppSettings, api_key: str | None = N
 
 
 # --------------------------------------------------------------------------- OpenAI
-def _openai_error(exc: Exception, where: str) -> ProviderError:
+def map_openai_error(exc: Exception, where: str) -> ProviderError:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
@@ -143,7 +143,7 @@ def _list_openai_models(base_url: str | None, api_key: str, where: str) -> list[
     try:
         return sorted(m.id for m in client.models.list())
     except openai.OpenAIError as exc:
-        raise _openai_error(exc, where) from exc
+        raise map_openai_error(exc, where) from exc
     finally:
         client.close()
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from tests.fakes.server import FakeServer, Request, Response
 
 
@@ -43,3 +47,101 @@ class FakeOpenAI(FakeServer):
                 ],
             },
         )
+
+
+def _completion(model: str, content: str, usage: tuple[int, int], finish: str = "stop") -> dict:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": None},
+                "finish_reason": finish,
+                "logprobs": None,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": usage[0],
+            "completion_tokens": usage[1],
+            "total_tokens": usage[0] + usage[1],
+        },
+    }
+
+
+def _sse(model: str, content: str, usage: tuple[int, int], pieces: int = 4) -> bytes:
+    """The chat stream wire format: `data: {chunk}` events, a usage chunk, then `data: [DONE]`."""
+    step = max(1, len(content) // pieces)
+    parts = [content[i : i + step] for i in range(0, len(content), step)] or [""]
+    events = []
+    for i, part in enumerate(parts):
+        delta = {"content": part} if i else {"role": "assistant", "content": part}
+        events.append(
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": 1_700_000_000,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+            }
+        )
+    events.append(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": model,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+    )
+    events.append(
+        {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": model,
+            "choices": [],
+            "usage": {
+                "prompt_tokens": usage[0],
+                "completion_tokens": usage[1],
+                "total_tokens": sum(usage),
+            },
+        }
+    )
+    lines = [f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"]
+    return "".join(lines).encode()
+
+
+def reply(content: str, usage: tuple[int, int] = (100, 50)) -> Callable[[Request], Response]:
+    """A scripted chat answer, streamed or not as the request asks."""
+
+    def handler(req: Request) -> Response:
+        body = req.json()
+        model = body.get("model", "gpt-test-1")
+        if body.get("stream"):
+            return Response(200, _sse(model, content, usage), {"Content-Type": "text/event-stream"})
+        return Response(200, _completion(model, content, usage))
+
+    return handler
+
+
+class FakeChat(FakeOpenAI):
+    """`/v1/chat/completions` answering from a script: each request takes the next entry
+    (a handler from `reply()` or a fault `Response`); the last entry repeats."""
+
+    def __init__(self, script: list[Callable[[Request], Response] | Response], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.script = list(script)
+        self.route("POST", "/v1/chat/completions", self._chat)
+
+    @property
+    def chat_requests(self) -> list[Request]:
+        return [r for r in self.requests if r.path.startswith("/v1/chat/completions")]
+
+    def _chat(self, req: Request) -> Response:
+        if not self._authorised(req):
+            return openai_error(401, "Incorrect API key provided.", "invalid_api_key")
+        entry = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        return entry if isinstance(entry, Response) else entry(req)
