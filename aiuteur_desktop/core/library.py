@@ -66,6 +66,9 @@ class ProjectEntry:
 def _pragmas(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL never corrupts; a power cut may lose the last instants of job progress,
+    # which reconcile() already handles. FULL would fsync on the UI thread at every job change.
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
 

@@ -27,6 +27,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    # Worker threads (renders, streaming replies) hold the GIL for up to the switch interval;
+    # 1 ms instead of 5 ms keeps the UI thread's wait short when eight jobs run at once.
+    sys.setswitchinterval(0.001)
     app.setApplicationName("Aiuteur")
     app.setApplicationDisplayName("Aiuteur")
     app.setOrganizationName("Aiuteur")

@@ -67,20 +67,50 @@ class _Context:
         self._store.set_handle(self.job.id, handle)
 
 
+def _settle(
+    store: JobStore, job: Job, exc: BaseException, stop: threading.Event
+) -> tuple[str, float]:
+    """Record how a failed attempt ends: ("cancelled" | "retry" | "failed", delay before retry).
+
+    Runs on the worker thread, so the UI thread never waits on this write.
+    """
+    if isinstance(exc, jobs.Cancelled) or stop.is_set():
+        store.cancel(job.id)
+        return "cancelled", 0.0
+    if isinstance(exc, ProviderError) and exc.retryable and job.attempts < MAX_ATTEMPTS:
+        delay = jobs.backoff(job.attempts, exc.retry_after)
+        store.requeue(job.id, f"{exc.user_message} Trying again in {delay:.0f} s…")
+        return "retry", delay
+    if isinstance(exc, AiuteurError):
+        store.fail(job.id, exc.user_message)
+    else:
+        log.error("job %s (%s) failed", job.id, job.kind, exc_info=exc)
+        store.fail(
+            job.id, f"Something unexpected went wrong: {redact(str(exc)) or type(exc).__name__}."
+        )
+    return "failed", 0.0
+
+
 class _Work(QRunnable):
-    def __init__(self, ctx: _Context, bridge: _Bridge) -> None:
+    def __init__(self, ctx: _Context, store: JobStore, bridge: _Bridge) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._ctx, self._bridge = ctx, bridge
+        self._ctx, self._store, self._bridge = ctx, store, bridge
 
     def run(self) -> None:
         job = self._ctx.job
         try:
-            result, cost = jobs.work_for(job.kind)(self._ctx)
-        except BaseException as exc:  # handed to the UI thread; never lost in a worker
-            self._bridge.failed.emit(job.id, exc)
+            result, amount = jobs.work_for(job.kind)(self._ctx)
+            self._store.succeed(job.id, result, amount)
+        except BaseException as exc:  # settled here, reported to the UI; never lost
+            try:
+                outcome = _settle(self._store, job, exc, self._ctx._stop)
+            except BaseException:
+                log.exception("could not record the end of job %s", job.id)
+                outcome = ("failed", 0.0)
+            self._bridge.failed.emit(job.id, outcome)
         else:
-            self._bridge.done.emit(job.id, result, cost)
+            self._bridge.done.emit(job.id, None, amount)
 
 
 class JobRunner(QObject):
@@ -105,6 +135,7 @@ class JobRunner(QObject):
         self.progress: dict[str, float] = {}
         self._running: dict[str, tuple[str, threading.Event]] = {}
         self._not_before: dict[str, float] = {}
+        self._pump_pending = False
         self._bridge = _Bridge(self)
         self._bridge.progressed.connect(self._on_progress)
         self._bridge.done.connect(self._on_done)
@@ -122,15 +153,16 @@ class JobRunner(QObject):
         estimate: float = 0.0,
     ) -> Job:
         """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
-        cost.check_budget(
-            estimate,
-            self._budget(),
-            spent_this_month=self.store.committed(cost.month_start()),
-            spent_on_project=self.store.committed(0.0, project) if project else None,
-        )
+        if estimate > 0:
+            cost.check_budget(
+                estimate,
+                self._budget(),
+                spent_this_month=self.store.committed(cost.month_start()),
+                spent_on_project=self.store.committed(0.0, project) if project else None,
+            )
         job = self.store.add(kind, title, provider, params, project=project, estimate=estimate)
         self.changed.emit(job.id)
-        self._pump()
+        self._schedule_pump()  # a burst of submissions starts together, after one queue scan
         return job
 
     def cancel(self, job_id: str) -> None:
@@ -174,10 +206,12 @@ class JobRunner(QObject):
     # -------------------------------------------------------------- scheduling
     @Slot()
     def _pump(self) -> None:
+        self._pump_pending = False
         now = time.monotonic()
         busy: dict[str, int] = {}
         for provider, _stop in self._running.values():
             busy[provider] = busy.get(provider, 0) + 1
+        work: list[_Work] = []
         for job in reversed(self.store.recent(states={JobState.QUEUED})):  # oldest first
             if job.id in self._running or self._not_before.get(job.id, 0) > now:
                 continue
@@ -185,15 +219,19 @@ class JobRunner(QObject):
             if busy.get(key, 0) >= LIMITS.get(key, DEFAULT_LIMIT):
                 continue
             busy[key] = busy.get(key, 0) + 1
-            self._start(job)
+            work.append(self._prepare(job))
+        # Threads start only after the bookkeeping: a worker that grabs the GIL would
+        # otherwise make each of these database writes wait for it (a UI stall).
+        for w in work:
+            self.pool.start(w)
 
-    def _start(self, job: Job) -> None:
+    def _prepare(self, job: Job) -> _Work:
         job = self.store.start(job.id)
         stop = threading.Event()
         self._running[job.id] = (provider_key(job.provider), stop)
         self.progress[job.id] = job.progress
         self.changed.emit(job.id)
-        self.pool.start(_Work(_Context(job, self.store, self._bridge, stop), self._bridge))
+        return _Work(_Context(job, self.store, self._bridge, stop), self.store, self._bridge)
 
     # ----------------------------------------------------------------- results
     @Slot(str, float)
@@ -203,38 +241,31 @@ class JobRunner(QObject):
             self.progressed.emit(job_id, fraction)
 
     @Slot(str, object, float)
-    def _on_done(self, job_id: str, result: dict[str, Any], amount: float) -> None:
+    def _on_done(self, job_id: str, _result: object, _amount: float) -> None:
         self._running.pop(job_id, None)
-        self.store.succeed(job_id, result, amount)
         self.progress[job_id] = 1.0
         self._finish(job_id)
 
     @Slot(str, object)
-    def _on_failed(self, job_id: str, exc: BaseException) -> None:
-        _provider, stop = self._running.pop(job_id, ("", threading.Event()))
-        job = self.store.get(job_id)
-        if isinstance(exc, jobs.Cancelled) or stop.is_set():
-            self.store.cancel(job_id)
-        elif isinstance(exc, ProviderError) and exc.retryable and job.attempts < MAX_ATTEMPTS:
-            delay = jobs.backoff(job.attempts, exc.retry_after)
+    def _on_failed(self, job_id: str, outcome: tuple[str, float]) -> None:
+        self._running.pop(job_id, None)
+        kind, delay = outcome
+        if kind == "retry":
             self._not_before[job_id] = time.monotonic() + delay
-            self.store.requeue(job_id, f"{exc.user_message} Trying again in {delay:.0f} s…")
             self.changed.emit(job_id)
             QTimer.singleShot(int(delay * 1000) + 10, self._pump)
-            self._pump()
+            self._schedule_pump()
             return
-        elif isinstance(exc, AiuteurError):
-            self.store.fail(job_id, exc.user_message)
-        else:
-            log.error("job %s (%s) failed", job_id, job.kind, exc_info=exc)
-            self.store.fail(
-                job_id,
-                f"Something unexpected went wrong: {redact(str(exc)) or type(exc).__name__}.",
-            )
         self._finish(job_id)
 
     def _finish(self, job_id: str) -> None:
         self._not_before.pop(job_id, None)
         self.changed.emit(job_id)
         self.finished.emit(job_id)
-        self._pump()
+        self._schedule_pump()
+
+    def _schedule_pump(self) -> None:
+        """One queue scan for a burst of finishing jobs, not one per job."""
+        if not self._pump_pending:
+            self._pump_pending = True
+            QTimer.singleShot(0, self._pump)
