@@ -178,7 +178,7 @@ def _test_local(settings: AppSettings, api_key: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- Google
-def _google_error(exc: Exception, where: str) -> ProviderError:
+def map_google_error(exc: Exception, where: str) -> ProviderError:
     from google.genai import errors as genai_errors
 
     if isinstance(exc, genai_errors.APIError):
@@ -213,7 +213,7 @@ def _test_google(settings: AppSettings, api_key: str | None) -> str:
         client = genai.Client(api_key=key, http_options=options)
         count = sum(1 for _ in client.models.list(config={"page_size": 50}))
     except Exception as exc:
-        raise _google_error(exc, "The Gemini API") from exc
+        raise map_google_error(exc, "The Gemini API") from exc
     return f"Connected to the Gemini API: {count} models available to this key."
 
 
@@ -253,5 +253,5 @@ def _test_vertex(settings: AppSettings, _api_key: str | None) -> str:
         )
         count = sum(1 for _ in client.models.list(config={"page_size": 20}))
     except Exception as exc:
-        raise _google_error(exc, "Vertex AI") from exc
+        raise map_google_error(exc, "Vertex AI") from exc
     return f"Connected to Vertex AI project {g.vertex_project}: {count} models visible."

@@ -15,12 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-import aiuteur_desktop.providers.offline.jobs  # noqa: F401  (registers the offline job kinds)
 from aiuteur_desktop.core import cost, jobs
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.settings import Budget
+
+# Importing these registers their job kinds with core.jobs.
+from aiuteur_desktop.providers import video_jobs  # noqa: F401
+from aiuteur_desktop.providers.offline import jobs as offline_jobs  # noqa: F401
 
 log = logging.getLogger(__name__)
 

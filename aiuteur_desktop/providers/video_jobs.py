@@ -1,0 +1,82 @@
+"""The paid video render as a job: submit once, store the handle, poll, download into the project.
+
+If Aiuteur is closed while Veo renders, the job row keeps the operation name;
+the next start resumes polling it. Nothing here ever submits twice for one job.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.providers import VideoRequest
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.google_video import VeoVideo
+
+VIDEO_RENDER = "video.render"
+
+
+def _sleep(ctx: jobs.JobContext, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        time.sleep(min(0.1, max(0.0, end - time.monotonic())))
+
+
+@jobs.register(VIDEO_RENDER)
+def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+    """params: prompt, model, start_frame (path), end_frame (path or None), duration, audio,
+    bundle (project), vertex {project, location, credentials_file, base_url?}, poll_seconds."""
+    p = ctx.job.params
+    vertex = p["vertex"]
+    provider = VeoVideo(
+        vertex["project"],
+        vertex["location"],
+        vertex["credentials_file"],
+        base_url=vertex.get("base_url"),
+    )
+    handle = ctx.job.handle
+    if handle is None:
+        request = VideoRequest(
+            prompt=p["prompt"],
+            model=p["model"],
+            start_frame=Path(p["start_frame"]).read_bytes(),
+            end_frame=Path(p["end_frame"]).read_bytes() if p.get("end_frame") else None,
+            duration=float(p.get("duration", 8)),
+            audio=bool(p.get("audio", True)),
+        )
+        handle = provider.submit(request)
+        ctx.set_handle(handle)  # persisted before anything else can go wrong
+    while True:
+        done, fraction = provider.poll(handle)
+        ctx.progress(0.9 * fraction)
+        if done:
+            break
+        _sleep(ctx, float(p.get("poll_seconds", 10)))
+    data, mime = provider.download(handle)
+    with Project.open(Path(p["bundle"])) as project:
+        media_id = project.media.put(data, mime)
+    ctx.progress(1.0)
+    try:
+        price = PriceTable.load().video(
+            f"google:{p['model']}", float(p.get("duration", 8)), bool(p.get("audio", True))
+        )
+    except PriceUnknown:
+        price = 0.0
+    result = {
+        "media": media_id,
+        "mime": mime,
+        "operation": handle["operation"],
+        "provenance": {
+            "provider": "google:veo",
+            "model": p["model"],
+            "parameters": {k: p.get(k) for k in ("prompt", "duration", "audio")},
+            "cost": price,
+            "job": ctx.job.id,
+        },
+    }
+    return result, price

@@ -1,0 +1,44 @@
+"""A separate app process for the restart test: `submit` a video render job, or `resume`.
+
+Run: python -m tests.fakes.job_driver submit|resume PARAMS.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str]) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
+    from aiuteur_desktop.views.app import ensure_app
+    from aiuteur_desktop.views.job_runner import JobRunner
+
+    mode, params_file = argv
+    app = ensure_app()
+    library = Library()
+    runner = JobRunner(library.jobs)
+    if mode == "submit":
+        with open(params_file, encoding="utf-8") as f:
+            params = json.load(f)
+        runner.submit(VIDEO_RENDER, "Shot 1 — Veo", "google:veo", params, estimate=3.2)
+    else:
+        runner.resume()
+    loop = QEventLoop()
+    runner.finished.connect(lambda _id: loop.quit())
+    QTimer.singleShot(60_000, loop.quit)
+    loop.exec()
+    runner.shutdown()
+    library.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
