@@ -1,0 +1,55 @@
+"""AI text as a job: the key comes from the OS keyring at run time, never from the job row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiuteur_desktop.core import jobs, secrets
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.providers.connections import LOCAL, OPENAI, SECRET_NAMES
+from aiuteur_desktop.providers.openai_text import OpenAIText
+
+TEXT_COMPLETE = "text.complete"
+
+
+@jobs.register(TEXT_COMPLETE)
+def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+    """params: connection ("openai" | "local"), base_url, model, prompt, system, max_tokens."""
+    p = ctx.job.params
+    connection = p.get("connection", OPENAI)
+    if connection not in (OPENAI, LOCAL):
+        raise ProviderError("bad_request", f"Text through “{connection}” is not available yet.")
+    key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+    if connection == OPENAI and not key:
+        raise ProviderError("auth", "Add your OpenAI API key in Settings → Providers first.")
+    provider = OpenAIText(key, p.get("base_url"), local=connection == LOCAL)
+    request = TextRequest(
+        prompt=p["prompt"],
+        model=p["model"],
+        system=p.get("system", ""),
+        max_tokens=int(p.get("max_tokens", 2048)),
+    )
+    received: list[str] = []
+    expected = max(1, request.max_tokens * 3)  # characters, for a rough progress bar
+
+    def delta(text: str) -> None:
+        received.append(text)
+        ctx.progress(min(0.95, sum(map(len, received)) / expected))
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+
+    try:
+        result = provider.complete(request, on_delta=delta)
+    finally:
+        provider.close()
+    try:
+        price = PriceTable.load().text(
+            f"{connection}:{request.model}", result.usage.input_tokens, result.usage.output_tokens
+        )
+    except PriceUnknown:
+        price = 0.0
+    usage = {"input_tokens": result.usage.input_tokens, "output_tokens": result.usage.output_tokens}
+    provenance = {"provider": connection, "model": request.model, "cost": price, "job": ctx.job.id}
+    return {"text": result.text, "usage": usage, "provenance": provenance}, price

@@ -1,0 +1,60 @@
+"""After jobs that used real keys (one succeeding, one refused), no key is anywhere on disk."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.logs import setup_logging
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
+from aiuteur_desktop.views.job_runner import JobRunner
+from tests.conftest import all_file_bytes
+from tests.fakes.openai_fake import FakeChat, reply
+
+KEY = "sk-proj-SECRETkey0123456789abcdefXYZ"
+
+
+def test_keys_never_reach_the_database_logs_or_media(
+    qtbot, library: Library, aiuteur_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    setup_logging(logging.DEBUG)
+    secrets.set_secret("openai.api_key", KEY)
+    project = Project.create(tmp_path, "Film")
+    with FakeChat([reply("A storm. A rescue.", (1000, 500))], valid_keys={KEY}) as good:
+        runner = JobRunner(library.jobs)
+        ok = runner.submit(
+            TEXT_COMPLETE,
+            "Beats",
+            "openai:gpt-5.1",
+            {"base_url": good.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+        )
+        qtbot.waitUntil(lambda: runner.store.get(ok.id).state.finished, timeout=10_000)
+        assert good.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"
+    done = runner.store.get(ok.id)
+    assert done.state is JobState.SUCCEEDED and done.result["text"] == "A storm. A rescue."
+    assert done.cost == pytest.approx(1000 * 1.25 / 1e6 + 500 * 10 / 1e6)  # from reported usage
+    with FakeChat([reply("x")], valid_keys={"someone-else"}) as refusing:
+        bad = runner.submit(
+            TEXT_COMPLETE,
+            "Beats",
+            "openai:gpt-5.1",
+            {"base_url": refusing.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+        )
+        qtbot.waitUntil(lambda: runner.store.get(bad.id).state.finished, timeout=10_000)
+    refused = runner.store.get(bad.id)
+    assert refused.state is JobState.FAILED and "rejected the API key" in refused.error
+    project.media.put(done.result["text"].encode(), "text/plain")
+    project.close()
+    logging.getLogger("aiuteur").error("request failed with key %s", KEY)  # redacted on write
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    files = [*all_file_bytes(aiuteur_home), *all_file_bytes(tmp_path / "Film.aiuteur")]
+    assert any(p.suffix == ".log" or "log" in p.name for p, _ in files)
+    for path, data in files:
+        assert KEY.encode() not in data, f"the key leaked into {path}"
