@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, secrets
+from aiuteur_desktop.core import jobs, ledger, secrets
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import LOCAL, OPENAI, SECRET_NAMES
 from aiuteur_desktop.providers.openai_text import OpenAIText
 
@@ -50,6 +53,23 @@ def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         )
     except PriceUnknown:
         price = 0.0
+    if p.get("bundle"):
+        with Project.open(Path(p["bundle"])) as project:
+            ledger.record(
+                project,
+                ledger.Spend(
+                    time.time(),
+                    ctx.job.id,
+                    connection,
+                    request.model,
+                    "text",
+                    p.get("stage"),
+                    p.get("scene"),
+                    p.get("branch"),
+                    ctx.job.estimate,
+                    price,
+                ),
+            )
     usage = {"input_tokens": result.usage.input_tokens, "output_tokens": result.usage.output_tokens}
     provenance = {"provider": connection, "model": request.model, "cost": price, "job": ctx.job.id}
     return {"text": result.text, "usage": usage, "provenance": provenance}, price

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core import jobs, ledger
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
 from aiuteur_desktop.core.providers import VideoRequest
 from aiuteur_desktop.core.store import Project
@@ -58,15 +58,30 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             break
         _sleep(ctx, float(p.get("poll_seconds", 10)))
     data, mime = provider.download(handle)
-    with Project.open(Path(p["bundle"])) as project:
-        media_id = project.media.put(data, mime)
-    ctx.progress(1.0)
     try:
         price = PriceTable.load().video(
             f"google:{p['model']}", float(p.get("duration", 8)), bool(p.get("audio", True))
         )
     except PriceUnknown:
         price = 0.0
+    with Project.open(Path(p["bundle"])) as project:
+        media_id = project.media.put(data, mime)
+        ledger.record(
+            project,
+            ledger.Spend(
+                time.time(),
+                ctx.job.id,
+                "google:veo",
+                p["model"],
+                "video",
+                p.get("stage", 12),
+                p.get("scene"),
+                p.get("branch"),
+                ctx.job.estimate,
+                price,
+            ),
+        )
+    ctx.progress(1.0)
     result = {
         "media": media_id,
         "mime": mime,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from aiuteur_desktop.core import ledger
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
@@ -73,6 +74,14 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
         with Project.open(tmp_path / "Film.aiuteur") as project:
             assert project.media.read(done.result["media"]) == clip
             assert project.media.info(done.result["media"]).mime == "video/mp4"
+            [entry] = ledger.entries(project)
+            assert (entry.provider, entry.kind, entry.stage, entry.job) == (
+                "google:veo",
+                "video",
+                12,
+                job.id,
+            )
+            assert entry.estimate == pytest.approx(3.2) and entry.actual == pytest.approx(3.2)
 
 
 def test_filtered_render_fails_in_plain_words_without_retrying(

@@ -144,6 +144,11 @@ class Project:
         with self._engine.connect() as conn:
             self.name: str = self._meta(conn, "name") or bundle.stem
 
+    @property
+    def engine(self) -> Engine:
+        """For core modules that keep their own tables in project.db (the cost ledger)."""
+        return self._engine
+
     # ----------------------------------------------------------------- lifecycle
     @classmethod
     def create(cls, parent: Path, name: str) -> Project:

@@ -73,6 +73,22 @@ media = Table(
     Column("created_at", Float, nullable=False),
 )
 
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("job", String(32), nullable=True),
+    Column("provider", String(64), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("stage", Integer, nullable=True),
+    Column("scene", String(100), nullable=True),
+    Column("branch", String(200), nullable=True),
+    Column("estimate", Float, nullable=False),
+    Column("actual", Float, nullable=False),
+)
+
 Index("ix_commits_seq", commits.c.seq)
 
 
@@ -86,8 +102,13 @@ def _v2(conn: Connection) -> None:
     metadata.create_all(conn, tables=[media])
 
 
+def _v3(conn: Connection) -> None:
+    """The cost ledger: every paid (or free) model call, estimated and actual."""
+    metadata.create_all(conn, tables=[ledger])
+
+
 # MIGRATIONS[i] upgrades a bundle from schema version i to i + 1. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
