@@ -192,6 +192,12 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
             )
         if code >= 500:
             return ProviderError("server", f"{where} had a server error ({code}): {message}")
+        if code == 404:
+            return ProviderError(
+                "not_found",
+                f"{where} has no such model ({message}). It may be retired: pick another in "
+                "Settings → Models.",
+            )
         return ProviderError("bad_request", f"{where} answered with an error ({code}): {message}")
     name = type(exc).__name__
     if "Timeout" in name:

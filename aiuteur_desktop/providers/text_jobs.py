@@ -11,7 +11,8 @@ from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.providers import TextRequest
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.connections import LOCAL, OPENAI, SECRET_NAMES
+from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
+from aiuteur_desktop.providers.gemini_text import GeminiText
 from aiuteur_desktop.providers.openai_text import OpenAIText
 
 TEXT_COMPLETE = "text.complete"
@@ -19,15 +20,20 @@ TEXT_COMPLETE = "text.complete"
 
 @jobs.register(TEXT_COMPLETE)
 def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
-    """params: connection ("openai" | "local"), base_url, model, prompt, system, max_tokens."""
+    """params: connection ("openai" | "google" | "local"), base_url, model, prompt, system,
+    max_tokens; bundle/stage/scene/branch to record the spend in the project's ledger."""
     p = ctx.job.params
     connection = p.get("connection", OPENAI)
-    if connection not in (OPENAI, LOCAL):
-        raise ProviderError("bad_request", f"Text through “{connection}” is not available yet.")
+    if connection not in (OPENAI, GOOGLE, LOCAL):
+        raise ProviderError("bad_request", f"Text through “{connection}” is not available.")
     key = secrets.get_secret(SECRET_NAMES[connection]) or ""
     if connection == OPENAI and not key:
         raise ProviderError("auth", "Add your OpenAI API key in Settings → Providers first.")
-    provider = OpenAIText(key, p.get("base_url"), local=connection == LOCAL)
+    provider: OpenAIText | GeminiText
+    if connection == GOOGLE:
+        provider = GeminiText(key, p.get("base_url"))
+    else:
+        provider = OpenAIText(key, p.get("base_url"), local=connection == LOCAL)
     request = TextRequest(
         prompt=p["prompt"],
         model=p["model"],

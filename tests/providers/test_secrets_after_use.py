@@ -58,3 +58,31 @@ def test_keys_never_reach_the_database_logs_or_media(
     assert any(p.suffix == ".log" or "log" in p.name for p, _ in files)
     for path, data in files:
         assert KEY.encode() not in data, f"the key leaked into {path}"
+
+
+def test_gemini_text_job_records_usage_cost_in_the_ledger(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import ledger
+    from tests.fakes.gemini_fake import FakeGeminiContent, gemini_reply
+
+    secrets.set_secret("google.api_key", "AIza-ledger-key")
+    Project.create(tmp_path, "Film").close()
+    with FakeGeminiContent([gemini_reply("Beats.", (2_000_000, 100_000))]) as fake:
+        runner = JobRunner(library.jobs)
+        params = {
+            "connection": "google",
+            "base_url": fake.url,
+            "model": "gemini-3-flash",
+            "prompt": "Beats.",
+            "bundle": str(tmp_path / "Film.aiuteur"),
+            "stage": 3,
+        }
+        job = runner.submit(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
+    done = runner.store.get(job.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    expected = 2 * 0.30 + 0.1 * 2.50  # flash prices per 1M tokens
+    assert done.cost == pytest.approx(expected)
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert ledger.by(project, "stage") == {3: pytest.approx(expected)}
