@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -121,3 +122,19 @@ class FakeGeminiContent(FakeGemini):
             )
         entry = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         return entry if isinstance(entry, Response) else entry(req)
+
+
+def gemini_image(png: bytes) -> Callable[[Request], Response]:
+    def handler(_req: Request) -> Response:
+        part = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}
+        return Response(
+            200,
+            {
+                "candidates": [
+                    {"content": {"parts": [part], "role": "model"}, "finishReason": "STOP"}
+                ],
+                "usageMetadata": {"promptTokenCount": 300, "candidatesTokenCount": 1290},
+            },
+        )
+
+    return handler

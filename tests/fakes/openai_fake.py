@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -145,3 +146,29 @@ class FakeChat(FakeOpenAI):
             return openai_error(401, "Incorrect API key provided.", "invalid_api_key")
         entry = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         return entry if isinstance(entry, Response) else entry(req)
+
+
+class FakeImages(FakeOpenAI):
+    """`/v1/images/generations` (JSON) and `/v1/images/edits` (multipart): every answer is
+    the PNG in `answer`; faults replace the next answer."""
+
+    def __init__(self, answer: bytes, faults: list[Response] | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.answer = answer
+        self.faults = list(faults or [])
+        self.route("POST", "/v1/images/generations", self._image)
+        self.route("POST", "/v1/images/edits", self._image)
+
+    def _image(self, req: Request) -> Response:
+        if self.faults:
+            return self.faults.pop(0)
+        data = base64.b64encode(self.answer).decode()
+        usage = {
+            "input_tokens": 50,
+            "output_tokens": 1056,
+            "total_tokens": 1106,
+            "input_tokens_details": {"image_tokens": 0, "text_tokens": 50},
+        }
+        return Response(
+            200, {"created": 1_700_000_000, "data": [{"b64_json": data}], "usage": usage}
+        )
