@@ -47,7 +47,7 @@ def _retry_after(exc: Exception) -> float | None:
 class OpenAIText:
     """`TextProvider` for OpenAI (`local=False`) or an OpenAI-compatible server (`local=True`)."""
 
-    capabilities = Capabilities(text=True, structured=True, streaming=True)
+    capabilities = Capabilities(text=True, structured=True, streaming=True, embeddings=True)
 
     def __init__(
         self,
@@ -138,6 +138,22 @@ class OpenAIText:
         if not text.strip():
             raise ProviderError("bad_output", f"{self.where} returned an empty answer.")
         return TextResult(text, request.model, usage, finish)
+
+    # -------------------------------------------------------------- embeddings
+    def embed_texts(self, texts: list[str], model: str) -> list[list[float]]:
+        """Vectors in input order. Asks for floats: some compatible servers cannot do base64."""
+        try:
+            response = self.client.embeddings.create(
+                model=model, input=texts, encoding_format="float"
+            )
+        except openai.OpenAIError as exc:
+            raise self._error(exc, model) from exc
+        ordered = sorted(response.data, key=lambda d: d.index)
+        if len(ordered) != len(texts):
+            raise ProviderError(
+                "bad_output", f"{self.where} returned {len(ordered)} of {len(texts)} embeddings."
+            )
+        return [list(d.embedding) for d in ordered]
 
     # -------------------------------------------------------------- structured
     def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult:

@@ -172,3 +172,27 @@ class FakeImages(FakeOpenAI):
         return Response(
             200, {"created": 1_700_000_000, "data": [{"b64_json": data}], "usage": usage}
         )
+
+
+class FakeEmbeddings(FakeOpenAI):
+    """`/v1/embeddings` answering a 3-d vector per input, in shuffled order (the SDK sorts)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.route("POST", "/v1/embeddings", self._embed)
+
+    def _embed(self, req: Request) -> Response:
+        body = req.json()
+        items = [
+            {"object": "embedding", "index": i, "embedding": [float(len(text)), 1.0, -1.0]}
+            for i, text in enumerate(body["input"])
+        ]
+        return Response(
+            200,
+            {
+                "object": "list",
+                "data": items[::-1],
+                "model": body["model"],
+                "usage": {"prompt_tokens": 8, "total_tokens": 8},
+            },
+        )

@@ -140,3 +140,12 @@ def test_content_filter_and_empty_answers() -> None:
         with pytest.raises(ProviderError) as err:
             client(fake).complete(REQ)
         assert err.value.kind == "safety"
+
+
+def test_embeddings_come_back_in_input_order_as_floats() -> None:
+    from tests.fakes.openai_fake import FakeEmbeddings
+
+    with FakeEmbeddings() as fake:
+        vectors = OpenAIText("sk-test", fake.base_url).embed_texts(["storm", "rescue!"], "emb-test")
+        assert vectors == [[5.0, 1.0, -1.0], [7.0, 1.0, -1.0]]
+        assert fake.requests[-1].json()["encoding_format"] == "float"
