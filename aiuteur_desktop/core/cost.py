@@ -133,3 +133,16 @@ def check_budget(
             f"project's ${cap:,.2f} budget is already spent or committed. Raise the cap in "
             "Settings → Budget to go on."
         )
+
+
+def spend_question(
+    what: str, estimate: float, source: str, budget: Budget, *, spent_this_month: float
+) -> str:
+    """The sentence shown before a paid job: what, how much, from which price, what is left."""
+    text = f"{what} will cost about ${estimate:,.2f}"
+    text += f" (price: {source})." if source else "."
+    cap = budget.monthly_cap_usd
+    if cap is not None:
+        left = max(0.0, cap - spent_this_month)
+        text += f" ${left:,.2f} of your ${cap:,.2f} monthly budget is left."
+    return text

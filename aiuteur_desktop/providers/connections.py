@@ -76,6 +76,21 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
     ]
 
 
+NO_TEXT_MODEL = (
+    "AI writing needs a language model: add an OpenAI or Gemini API key, or connect a local "
+    "server (Ollama, LM Studio), in Settings → Providers. Everything else works offline."
+)
+
+
+def text_ready(settings: AppSettings) -> tuple[bool, str]:
+    """Whether AI text actions can run, and if not, the one line that says what to connect."""
+    usable = {c.id for c in describe(settings) if c.configured}
+    return (
+        bool(usable & {OPENAI, GOOGLE, LOCAL}),
+        "" if usable & {OPENAI, GOOGLE, LOCAL} else NO_TEXT_MODEL,
+    )
+
+
 def test_connection(conn_id: str, settings: AppSettings, api_key: str | None = None) -> str:
     """Contact the provider; return a one-line success message or raise ProviderError."""
     tests: dict[str, Callable[[AppSettings, str | None], str]] = {

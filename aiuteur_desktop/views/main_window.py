@@ -29,6 +29,7 @@ from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_err
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.jobs_page import JobsIndicator, JobsPage
+from aiuteur_desktop.views.notify import Notifier
 from aiuteur_desktop.views.project_view import ProjectPage
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 
@@ -129,6 +130,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready", 3000)
 
+        self.notifier = Notifier(self)
+        self.notifier.toast.clicked.connect(lambda: self.go_to("jobs"))
+        self.job_runner.finished.connect(self._job_finished)
+
         self._build_menus()
         self.nav.setCurrentRow(0)
         self.dashboard.refresh()
@@ -222,6 +227,10 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.project_page)
         elif key == "jobs":
             self.pages.setCurrentWidget(self.jobs_page)
+
+    def _job_finished(self, job_id: str) -> None:
+        self.notifier.job_finished(self.job_runner.store.get(job_id))
+        self.project_page.refresh_spend()
 
     def go_to(self, key: str) -> None:
         for row in range(self.nav.count()):

@@ -28,6 +28,7 @@ from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
 from aiuteur_desktop.views.history import VersionHistoryDialog
+from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
 NOT_YET = "not part of this build yet"
@@ -190,6 +191,9 @@ class ProjectPage(QWidget):
         self.branch_label = QLabel()
         self.branch_label.setObjectName("branchChip")
         self.branch_label.setToolTip("Current Story Timeline")
+        self.spend_label = QLabel()
+        self.spend_label.setObjectName("spendLabel")
+        self.spend_label.setProperty("muted", True)
         self.vault_button = self._header_button(
             "vault",
             "Artifact Vault",
@@ -216,6 +220,8 @@ class ProjectPage(QWidget):
         hl.addWidget(self.name_label)
         hl.addSpacing(10)
         hl.addWidget(self.branch_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        hl.addSpacing(12)
+        hl.addWidget(self.spend_label, 0, Qt.AlignmentFlag.AlignVCenter)
         hl.addStretch(1)
         for b in (self.vault_button, self.history_button, self.branch_button):
             hl.addWidget(b)
@@ -326,9 +332,19 @@ class ProjectPage(QWidget):
             if stage.number in self.timeline.nodes:
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
                 self.timeline.nodes[stage.number].set_state(locked, text)
+        self.refresh_spend()
         empty = self.scene_list.count() == 0
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
+
+    def refresh_spend(self) -> None:
+        """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""
+        if self.project is None:
+            return
+        text, tip = spend_summary(self.project)
+        self.spend_label.setText(text)
+        self.spend_label.setToolTip(tip)
+        self.spend_label.setVisible(bool(text))
 
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)
