@@ -41,6 +41,8 @@ class Toast(QFrame):
     def show_message(self, text: str, ms: int = 5000, *, danger: bool = False) -> None:
         colour = theme.DANGER.name() if danger else theme.TEXT.name()
         self.label.setText(f'<span style="color:{colour}">{text}</span>')
+        # Short messages on one line; long ones wrap at 360 px.
+        self.label.setMinimumWidth(min(360, self.label.fontMetrics().horizontalAdvance(text) + 8))
         self.adjustSize()
         self._place()
         self.show()
