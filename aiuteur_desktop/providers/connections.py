@@ -214,11 +214,17 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
                 "Settings → Models.",
             )
         return ProviderError("bad_request", f"{where} answered with an error ({code}): {message}")
-    name = type(exc).__name__
-    if "Timeout" in name:
+    # The SDK's HTTP transport (httpx or httpx2) is matched by class names, not imported.
+    names = {c.__name__ for c in type(exc).__mro__}
+    if any("Timeout" in n for n in names):
         return ProviderError("timeout", f"{where} did not answer in time. Try again later.")
-    if "Connect" in name or isinstance(exc, OSError):
+    if "ConnectError" in names or isinstance(exc, OSError):
         return ProviderError("network", f"Could not reach {where}. Check your network connection.")
+    if names & {"TransportError", "RequestError", "NetworkError"}:
+        return ProviderError(
+            "network",
+            f"The connection to {where} broke off (network or server trouble). Try again.",
+        )
     return ProviderError("unknown", f"{where}: {redact(str(exc))}")
 
 

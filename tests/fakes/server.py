@@ -28,6 +28,8 @@ class Response:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: Send only this share of the body, then close: a truncated download.
+    truncate: float | None = None
 
 
 Handler = Callable[[Request], Response]
@@ -82,6 +84,9 @@ class FakeServer:
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
+                if resp.truncate is not None:
+                    data = data[: int(len(data) * resp.truncate)]
+                    self.close_connection = True
                 try:
                     self.end_headers()
                     self.wfile.write(data)

@@ -25,6 +25,9 @@ class VertexState:
     video: bytes = b""
     filtered: list[str] = field(default_factory=list)
     submit_faults: list[Response] = field(default_factory=list)
+    poll_faults: list[Response] = field(default_factory=list)
+    #: Cut the finished operation's body (with the video) short this many times.
+    truncate_downloads: int = 0
     release: threading.Event | None = None  # when set, operations stay pending until it is
 
 
@@ -52,6 +55,8 @@ class FakeVertex(FakeServer):
             self.operations[name] = Operation(name, req.json())
             return Response(200, {"name": name})
         if req.path.endswith(":fetchPredictOperation"):
+            if self.state.poll_faults:
+                return self.state.poll_faults.pop(0)
             name = req.json().get("operationName", "")
             op = self.operations.get(name)
             if op is None:
@@ -71,6 +76,11 @@ class FakeVertex(FakeServer):
             else:
                 data = base64.b64encode(self.state.video).decode()
                 response = {"videos": [{"bytesBase64Encoded": data, "mimeType": "video/mp4"}]}
+            if self.state.truncate_downloads > 0 and not self.state.filtered:
+                self.state.truncate_downloads -= 1
+                return Response(
+                    200, {"name": name, "done": True, "response": response}, truncate=0.5
+                )
             return Response(200, {"name": name, "done": True, "response": response})
         return Response(404, {"error": {"code": 404, "message": "unknown", "status": "NOT_FOUND"}})
 

@@ -102,3 +102,40 @@ def test_nano_banana_blocked_and_empty_answers() -> None:
 def test_keep_outside_mask_resizes_a_differently_sized_answer() -> None:
     big_blue = png("#0000ff", (640, 360))
     assert_only_mask_changed(keep_outside_mask(FRAME, big_blue, mask_png()))
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("429", "rate_limited"),
+        ("500", "server"),
+        ("timeout", "timeout"),
+        ("truncated", "network"),
+    ],
+)
+def test_image_faults_on_both_providers(fault: str, kind: str) -> None:
+    from tests.fakes.gemini_fake import google_error
+    from tests.fakes.server import Response
+
+    openai_faults = {
+        "429": Response(429, {"error": {"message": "Rate limit"}}, {"Retry-After": "3"}),
+        "500": Response(500, {"error": {"message": "boom"}}),
+        "timeout": Response(200, {}, delay=1.5),
+        "truncated": Response(200, {"data": [{"b64_json": "x" * 5000}]}, truncate=0.3),
+    }
+    google_faults = {
+        "429": google_error(429, "Resource exhausted", "RESOURCE_EXHAUSTED"),
+        "500": google_error(500, "Internal", "INTERNAL"),
+        "timeout": Response(200, {}, delay=1.5),
+        "truncated": Response(
+            200, {"candidates": [{"content": {"parts": [{"text": "x" * 5000}]}}]}, truncate=0.3
+        ),
+    }
+    with FakeImages(BLUE, faults=[openai_faults[fault]]) as fake:
+        with pytest.raises(ProviderError) as err:
+            OpenAIImages("sk-test", fake.base_url, timeout=0.4).generate("x", "gpt-image-2.5")
+        assert err.value.kind == kind and err.value.retryable
+    with FakeGeminiContent([google_faults[fault]]) as fake:
+        with pytest.raises(ProviderError) as err:
+            GeminiImages("AIza-test", fake.url, timeout=0.4).generate("x", "gemini-3-pro-image")
+        assert err.value.retryable, err.value.user_message

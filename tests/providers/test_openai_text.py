@@ -149,3 +149,15 @@ def test_embeddings_come_back_in_input_order_as_floats() -> None:
         vectors = OpenAIText("sk-test", fake.base_url).embed_texts(["storm", "rescue!"], "emb-test")
         assert vectors == [[5.0, 1.0, -1.0], [7.0, 1.0, -1.0]]
         assert fake.requests[-1].json()["encoding_format"] == "float"
+
+
+def test_truncated_stream_is_a_retryable_network_error_not_partial_text() -> None:
+    def cut(req):  # type: ignore[no-untyped-def]
+        answer = reply("A long answer that will be cut off halfway through the stream.")(req)
+        answer.truncate = 0.5
+        return answer
+
+    with FakeChat([cut]) as fake:
+        with pytest.raises(ProviderError) as err:
+            client(fake).complete(REQ)
+        assert err.value.kind == "network" and err.value.retryable

@@ -169,3 +169,26 @@ def test_restart_resumes_a_pending_render_without_resubmitting(
     assert job.attempts == 2  # started in both processes, submitted in the first only
     with Project.open(tmp_path / "Film.aiuteur") as project:
         assert project.media.read(job.result["media"]) == clip
+
+
+def test_poll_errors_and_truncated_downloads_retry_without_resubmitting(
+    qtbot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.views import job_runner
+
+    monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
+    clip = mp4()
+    outage = Response(
+        503, {"error": {"code": 503, "message": "Service unavailable", "status": "UNAVAILABLE"}}
+    )
+    state = VertexState(polls_until_done=2, video=clip, poll_faults=[outage], truncate_downloads=1)
+    with FakeVertex(state) as fake:
+        runner = JobRunner(library.jobs)
+        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
+        done = runner.store.get(job.id)
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert done.attempts == 3  # the outage, the cut-off download, then success
+        assert len(fake.submissions) == 1  # every retry polled the same operation
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert project.media.read(done.result["media"]) == clip
