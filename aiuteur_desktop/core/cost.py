@@ -146,3 +146,24 @@ def spend_question(
         left = max(0.0, cap - spent_this_month)
         text += f" ${left:,.2f} of your ${cap:,.2f} monthly budget is left."
     return text
+
+
+_USER_PRICES_TEMPLATE = """\
+# Your prices (US dollars). Entries here win over the table shipped with Aiuteur.
+# Same layout as the shipped table; a model matches its exact id first, then the
+# most specific pattern ending in "*". Example (remove the leading "# " to use it):
+#
+# [video."google:veo-3.1-generate*"]
+# per_second = 0.20
+# per_second_audio = 0.40
+# source = "my Google Cloud contract, 2026-11"
+"""
+
+
+def user_price_file(home: Path | None = None) -> Path:
+    """The user's price overrides file, created with a commented example if missing."""
+    path = (home or paths.app_home()) / PRICING_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_USER_PRICES_TEMPLATE, encoding="utf-8")
+    return path

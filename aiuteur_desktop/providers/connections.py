@@ -91,9 +91,17 @@ def text_ready(settings: AppSettings) -> tuple[bool, str]:
     )
 
 
+Checked = tuple[str, list[str]]
+
+
 def test_connection(conn_id: str, settings: AppSettings, api_key: str | None = None) -> str:
     """Contact the provider; return a one-line success message or raise ProviderError."""
-    tests: dict[str, Callable[[AppSettings, str | None], str]] = {
+    return check_connection(conn_id, settings, api_key)[0]
+
+
+def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = None) -> Checked:
+    """Like `test_connection`, plus the model ids the account offers (as provider:model)."""
+    tests: dict[str, Callable[[AppSettings, str | None], Checked]] = {
         OPENAI: _test_openai,
         LOCAL: _test_local,
         GOOGLE: _test_google,
@@ -163,15 +171,20 @@ def _list_openai_models(base_url: str | None, api_key: str, where: str) -> list[
         client.close()
 
 
-def _test_openai(settings: AppSettings, api_key: str | None) -> str:
+def _prefixed(provider: str, models: list[str]) -> list[str]:
+    return [f"{provider}:{m}" for m in models]
+
+
+def _test_openai(settings: AppSettings, api_key: str | None) -> Checked:
     key = api_key or secrets.get_secret(SECRET_NAMES[OPENAI])
     if not key:
         raise ProviderError("auth", "Enter an OpenAI API key first.")
     models = _list_openai_models(settings.openai.api_endpoint, key, "OpenAI")
-    return f"Connected to OpenAI: {len(models)} models available to this key."
+    message = f"Connected to OpenAI: {len(models)} models available to this key."
+    return message, _prefixed(OPENAI, models)
 
 
-def _test_local(settings: AppSettings, api_key: str | None) -> str:
+def _test_local(settings: AppSettings, api_key: str | None) -> Checked:
     local = settings.local
     if not local.base_url:
         raise ProviderError(
@@ -180,7 +193,7 @@ def _test_local(settings: AppSettings, api_key: str | None) -> str:
     key = api_key or secrets.get_secret(SECRET_NAMES[LOCAL]) or "not-needed"
     models = _list_openai_models(local.base_url, key, f"The server at {local.base_url}")
     if not models:
-        return f"Connected to {local.base_url}, but it has no models loaded."
+        return f"Connected to {local.base_url}, but it has no models loaded.", []
     if local.model and local.model not in models:
         shown = ", ".join(models[:5]) + ("…" if len(models) > 5 else "")
         raise ProviderError(
@@ -189,7 +202,7 @@ def _test_local(settings: AppSettings, api_key: str | None) -> str:
             f"It offers: {shown}.",
         )
     chosen = f"; using {local.model}" if local.model else f"; pick one of {len(models)} models"
-    return f"Connected to {local.base_url}{chosen}."
+    return f"Connected to {local.base_url}{chosen}.", _prefixed(LOCAL, models)
 
 
 # --------------------------------------------------------------------------- Google
@@ -228,7 +241,7 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
     return ProviderError("unknown", f"{where}: {redact(str(exc))}")
 
 
-def _test_google(settings: AppSettings, api_key: str | None) -> str:
+def _test_google(settings: AppSettings, api_key: str | None) -> Checked:
     from google import genai
     from google.genai import types
 
@@ -238,13 +251,17 @@ def _test_google(settings: AppSettings, api_key: str | None) -> str:
     options = types.HttpOptions(timeout=15_000, base_url=settings.google.api_endpoint or None)
     try:
         client = genai.Client(api_key=key, http_options=options)
-        count = sum(1 for _ in client.models.list(config={"page_size": 50}))
+        names = [
+            (m.name or "").removeprefix("models/")
+            for m in client.models.list(config={"page_size": 50})
+        ]
     except Exception as exc:
         raise map_google_error(exc, "The Gemini API") from exc
-    return f"Connected to the Gemini API: {count} models available to this key."
+    message = f"Connected to the Gemini API: {len(names)} models available to this key."
+    return message, _prefixed(GOOGLE, sorted(n for n in names if n))
 
 
-def _test_vertex(settings: AppSettings, _api_key: str | None) -> str:
+def _test_vertex(settings: AppSettings, _api_key: str | None) -> Checked:
     g = settings.google
     if not (g.vertex_project and g.vertex_location):
         raise ProviderError("bad_request", "Enter the Vertex AI project id and location.")
@@ -281,4 +298,26 @@ def _test_vertex(settings: AppSettings, _api_key: str | None) -> str:
         count = sum(1 for _ in client.models.list(config={"page_size": 20}))
     except Exception as exc:
         raise map_google_error(exc, "Vertex AI") from exc
-    return f"Connected to Vertex AI project {g.vertex_project}: {count} models visible."
+    return f"Connected to Vertex AI project {g.vertex_project}: {count} models visible.", []
+
+
+#: Model ids we do not offer for any capability (speech, moderation, retired APIs).
+_SKIP = ("tts", "whisper", "audio", "moderation", "dall-e", "sora", "realtime", "transcribe")
+
+
+def models_by_capability(models: list[str]) -> dict[str, list[str]]:
+    """Sort `provider:model` ids into the Models tab's boxes by what their names say."""
+    out: dict[str, list[str]] = {"text": [], "image": [], "video": [], "embeddings": []}
+    for model in models:
+        name = model.split(":", 1)[-1].lower()
+        if any(word in name for word in _SKIP):
+            continue
+        if "veo" in name:
+            out["video"].append(model)
+        elif "image" in name or "imagen" in name:
+            out["image"].append(model)
+        elif "embed" in name:
+            out["embeddings"].append(model)
+        else:
+            out["text"].append(model)
+    return out

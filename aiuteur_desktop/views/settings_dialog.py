@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import paths, secrets
+from aiuteur_desktop.core import cost, paths, secrets
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.settings import AppSettings
@@ -150,12 +150,14 @@ class ConnectionPanel(QWidget):
         self.test_button.setEnabled(False)
         self.set_result("Testing…", "busy")
 
-        def work() -> str:
-            return connections.test_connection(self.conn_id, settings, key)
+        def work() -> connections.Checked:
+            return connections.check_connection(self.conn_id, settings, key)
 
-        def ok(message: str) -> None:
+        def ok(result: connections.Checked) -> None:
+            message, models = result
             self.test_button.setEnabled(True)
             self.set_result(f"✓ {message}", "ok")
+            self._dialog.offer_models(models)
 
         def failed(exc: BaseException) -> None:
             self.test_button.setEnabled(True)
@@ -347,6 +349,15 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return tab
 
+    def offer_models(self, models: list[str]) -> None:
+        """Add what a successful Test connection found to the Models tab's choices."""
+        for cap, found in connections.models_by_capability(models).items():
+            box = self.model_boxes[cap]
+            have = {box.itemText(i) for i in range(box.count())}
+            current = box.currentText()
+            box.addItems([m for m in found if m not in have])
+            box.setCurrentText(current)
+
     # -------------------------------------------------------------------- budget
     def _budget_tab(self, s: AppSettings) -> QWidget:
         tab = QWidget()
@@ -365,8 +376,28 @@ class SettingsDialog(QDialog):
         form.addRow("Monthly cap (all projects)", self.monthly_cap)
         form.addRow("Per-project cap", self.project_cap)
         layout.addLayout(form)
+        layout.addSpacing(12)
+        layout.addWidget(
+            _muted(
+                "Prices come from a dated table shipped with Aiuteur; each entry names its "
+                "source. If your contract differs, or a new model appears, put your own prices "
+                "in your price file: its entries win."
+            )
+        )
+        self.prices_button = QPushButton("Edit my prices…")
+        self.prices_button.setObjectName("editPrices")
+        self.prices_button.clicked.connect(self._edit_prices)
+        row = QHBoxLayout()
+        row.addWidget(self.prices_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(1)
         return tab
+
+    def _edit_prices(self) -> None:
+        """Create the user's price file (with a worked example) if needed and open it."""
+        path = cost.user_price_file(self._library.home)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     @staticmethod
     def _money(value: float | None) -> QDoubleSpinBox:

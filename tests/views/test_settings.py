@@ -140,3 +140,57 @@ def test_no_keyring_is_explained_and_nothing_is_lost(qtbot, window: MainWindow) 
     assert "No OS keyring" in dialog.error.text()
     assert panel.key_field.edit.text() == KEY
     dialog.reject()
+
+
+def test_edit_my_prices_creates_the_override_file_and_it_wins(
+    qtbot,
+    window: MainWindow,
+    aiuteur_home: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from aiuteur_desktop.core.cost import PriceTable
+
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
+    dialog = open_settings(qtbot, window)
+    dialog.tabs.setCurrentIndex(2)
+    qtbot.mouseClick(dialog.prices_button, Qt.MouseButton.LeftButton)
+    price_file = aiuteur_home / "pricing.toml"
+    assert opened == [str(price_file)] and "Example" in price_file.read_text()
+    assert (
+        PriceTable.load().video("google:veo-3.1-generate-001", 8, True) == 3.2
+    )  # example is commented
+    price_file.write_text(
+        price_file.read_text() + '\n[video."google:veo-3.1-generate*"]\nper_second_audio = 0.5\n'
+    )
+    assert PriceTable.load().video("google:veo-3.1-generate-001", 8, True) == 4.0
+    qtbot.mouseClick(dialog.prices_button, Qt.MouseButton.LeftButton)
+    assert "per_second_audio = 0.5" in price_file.read_text()  # never overwritten
+    dialog.reject()
+
+
+def test_successful_test_offers_the_accounts_models(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    models = ["gpt-5.1", "gpt-image-2.5", "text-embedding-3-small", "whisper-1", "tts-1"]
+    with FakeOpenAI(models=models) as fake:
+        dialog = open_settings(qtbot, window)
+        dialog.openai_endpoint.setText(fake.base_url)
+        panel = dialog.panels["openai"]
+        assert panel.key_field is not None
+        qtbot.keyClicks(panel.key_field.edit, "sk-good-0123456789abcdef")
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
+
+    def choices(cap: str) -> list[str]:
+        box = dialog.model_boxes[cap]
+        return [box.itemText(i) for i in range(box.count())]
+
+    assert choices("text") == ["openai:gpt-5.1"]
+    assert choices("image") == ["offline:storyboard", "openai:gpt-image-2.5"]
+    assert choices("embeddings") == ["offline:minilm", "openai:text-embedding-3-small"]
+    assert dialog.model_boxes["image"].currentText() == "offline:storyboard"  # choice kept
+    assert not any("whisper" in c or "tts" in c for cap in dialog.model_boxes for c in choices(cap))
+    dialog.reject()
