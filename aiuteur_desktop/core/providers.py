@@ -101,6 +101,7 @@ class VideoRequest:
     audio: bool = True
     aspect_ratio: str = "16:9"
     resolution: str = "720p"
+    seed: int | None = None
 
 
 class VideoProvider(Protocol):

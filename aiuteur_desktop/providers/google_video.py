@@ -86,6 +86,7 @@ class VeoVideo:
             generate_audio=request.audio,
             aspect_ratio=request.aspect_ratio,
             resolution=request.resolution,
+            seed=request.seed,
             last_frame=t.Image(image_bytes=request.end_frame, mime_type="image/png")
             if request.end_frame
             else None,

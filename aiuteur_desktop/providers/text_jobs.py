@@ -77,5 +77,15 @@ def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
                 ),
             )
     usage = {"input_tokens": result.usage.input_tokens, "output_tokens": result.usage.output_tokens}
-    provenance = {"provider": connection, "model": request.model, "cost": price, "job": ctx.job.id}
+    provenance = {
+        "provider": connection,
+        "model": request.model,
+        "parameters": {"max_tokens": request.max_tokens, "temperature": request.temperature},
+        # Template id/version and retrieved context ids, as the stage that asked recorded them.
+        "template": p.get("template"),
+        "context_ids": p.get("context_ids", []),
+        "seed": None,
+        "cost": price,
+        "job": ctx.job.id,
+    }
     return {"text": result.text, "usage": usage, "provenance": provenance}, price

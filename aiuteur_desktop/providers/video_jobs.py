@@ -48,6 +48,7 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             end_frame=Path(p["end_frame"]).read_bytes() if p.get("end_frame") else None,
             duration=float(p.get("duration", 8)),
             audio=bool(p.get("audio", True)),
+            seed=p.get("seed"),
         )
         handle = provider.submit(request)
         ctx.set_handle(handle)  # persisted before anything else can go wrong
@@ -89,7 +90,10 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "provenance": {
             "provider": "google:veo",
             "model": p["model"],
-            "parameters": {k: p.get(k) for k in ("prompt", "duration", "audio")},
+            "parameters": {k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")},
+            "template": p.get("template"),
+            "context_ids": p.get("context_ids", []),
+            "seed": p.get("seed"),
             "cost": price,
             "job": ctx.job.id,
         },

@@ -77,12 +77,22 @@ def test_gemini_text_job_records_usage_cost_in_the_ledger(
             "prompt": "Beats.",
             "bundle": str(tmp_path / "Film.aiuteur"),
             "stage": 3,
+            "template": "beats@2",
+            "context_ids": ["style:noir#12"],
         }
         job = runner.submit(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
         qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
     done = runner.store.get(job.id)
     assert done.state is JobState.SUCCEEDED, done.error
     expected = 2 * 0.30 + 0.1 * 2.50  # flash prices per 1M tokens
+    prov = done.result["provenance"]
+    assert (prov["provider"], prov["model"], prov["template"], prov["job"]) == (
+        "google",
+        "gemini-3-flash",
+        "beats@2",
+        job.id,
+    )
+    assert prov["context_ids"] == ["style:noir#12"] and prov["parameters"]["max_tokens"] == 2048
     assert done.cost == pytest.approx(expected)
     with Project.open(tmp_path / "Film.aiuteur") as project:
         assert ledger.by(project, "stage") == {3: pytest.approx(expected)}

@@ -58,9 +58,8 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
     clip = mp4()
     with FakeVertex(VertexState(polls_until_done=3, video=clip)) as fake:
         runner = JobRunner(library.jobs)
-        job = runner.submit(
-            VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake), estimate=3.2
-        )
+        params = {**render_params(tmp_path, fake), "seed": 1234, "template": "video-prompt@1"}
+        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, estimate=3.2)
         qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
         done = runner.store.get(job.id)
         assert done.state is JobState.SUCCEEDED, done.error
@@ -69,6 +68,9 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
         instance = body["instances"][0]
         assert instance["prompt"].startswith("Slow push-in") and "lastFrame" in instance
         assert body["parameters"]["durationSeconds"] == 8 and body["parameters"]["generateAudio"]
+        assert body["parameters"]["seed"] == 1234
+        prov = done.result["provenance"]
+        assert (prov["seed"], prov["template"], prov["job"]) == (1234, "video-prompt@1", job.id)
         assert done.handle["operation"].endswith("/operations/op-1")
         assert done.cost == pytest.approx(3.2)
         with Project.open(tmp_path / "Film.aiuteur") as project:
@@ -192,3 +194,17 @@ def test_poll_errors_and_truncated_downloads_retry_without_resubmitting(
         assert len(fake.submissions) == 1  # every retry polled the same operation
     with Project.open(tmp_path / "Film.aiuteur") as project:
         assert project.media.read(done.result["media"]) == clip
+
+
+def test_malformed_operation_answers_are_reported_not_crashes(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    garbage = Response(200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+    with FakeVertex(VertexState(video=mp4(), poll_faults=[garbage] * 10)) as fake:
+        runner = JobRunner(library.jobs)
+        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
+        failed = runner.store.get(job.id)
+        assert failed.state is JobState.FAILED and failed.error
+        assert failed.handle is not None  # the operation is remembered: Retry resumes it
+        assert len(fake.submissions) == 1
