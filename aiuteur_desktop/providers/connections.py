@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiuteur_desktop.core import secrets
 from aiuteur_desktop.core.errors import ProviderError
@@ -261,6 +262,38 @@ def _test_google(settings: AppSettings, api_key: str | None) -> Checked:
     return message, _prefixed(GOOGLE, sorted(n for n in names if n))
 
 
+VERTEX_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+
+
+def load_vertex_credentials(path: str) -> Any:
+    """Service-account or authorized-user credentials from a JSON file (kept only there)."""
+    file = Path(path).expanduser()
+    try:
+        info = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProviderError(
+            "auth", f"{file.name} is not a readable JSON credentials file."
+        ) from exc
+    try:
+        if info.get("type") == "service_account":
+            from google.oauth2 import service_account
+
+            return service_account.Credentials.from_service_account_info(info, scopes=VERTEX_SCOPES)
+        if info.get("type") == "authorized_user":
+            from google.oauth2.credentials import Credentials
+
+            return Credentials.from_authorized_user_info(info, scopes=VERTEX_SCOPES)
+    except (ValueError, KeyError) as exc:
+        raise ProviderError(
+            "auth", f"{file.name} is not a usable credentials file: {redact(str(exc))}"
+        ) from exc
+    raise ProviderError(
+        "auth",
+        f"{file.name} is not a usable credentials file: expected a service-account key "
+        "(“type”: “service_account”) or authorized-user credentials.",
+    )
+
+
 def _test_vertex(settings: AppSettings, _api_key: str | None) -> Checked:
     g = settings.google
     if not (g.vertex_project and g.vertex_location):
@@ -270,24 +303,10 @@ def _test_vertex(settings: AppSettings, _api_key: str | None) -> Checked:
         raise ProviderError(
             "auth", "Choose the service-account credentials file (JSON) for your Vertex project."
         )
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ProviderError(
-            "auth", f"{path.name} is not a readable JSON credentials file."
-        ) from exc
-    if info.get("type") != "service_account" or "private_key" not in info:
-        raise ProviderError(
-            "auth",
-            f"{path.name} is not a service-account key (expected “type”: “service_account”).",
-        )
     from google import genai
-    from google.oauth2 import service_account
 
+    creds = load_vertex_credentials(str(path))
     try:
-        creds = service_account.Credentials.from_service_account_info(
-            info, scopes=["https://www.googleapis.com/auth/cloud-platform"]
-        )
         client = genai.Client(
             vertexai=True,
             project=g.vertex_project,

@@ -8,41 +8,16 @@ holding the operation name, which the job stores at once; after a restart
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.providers import Capabilities, VideoRequest
-from aiuteur_desktop.providers.connections import map_google_error
+from aiuteur_desktop.providers.connections import load_vertex_credentials, map_google_error
 
-SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 #: Typical Veo render time, used only to draw a progress bar (the API reports none).
 TYPICAL_SECONDS = 90.0
 WHERE = "Vertex AI (Veo)"
-
-
-def load_credentials(path: str) -> Any:
-    """Service-account or authorized-user credentials from a JSON file (never stored elsewhere)."""
-    file = Path(path).expanduser()
-    try:
-        info = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ProviderError(
-            "auth", f"{file.name} is not a readable JSON credentials file."
-        ) from exc
-    if info.get("type") == "service_account":
-        from google.oauth2 import service_account
-
-        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
-    if info.get("type") == "authorized_user":
-        from google.oauth2.credentials import Credentials
-
-        return Credentials.from_authorized_user_info(info, scopes=SCOPES)
-    raise ProviderError(
-        "auth", f"{file.name} is neither a service-account key nor authorized-user credentials."
-    )
 
 
 class VeoVideo:
@@ -75,7 +50,7 @@ class VeoVideo:
             vertexai=True,
             project=project,
             location=location,
-            credentials=load_credentials(credentials_file),
+            credentials=load_vertex_credentials(credentials_file),
             http_options=types.HttpOptions(base_url=base_url or None, timeout=int(timeout * 1000)),
         )
 

@@ -127,7 +127,10 @@ def test_missing_key_and_vertex_misconfiguration_say_what_to_do(tmp_path) -> Non
     user_creds = tmp_path / "user.json"
     user_creds.write_text('{"type": "authorized_user"}')
     s.google.vertex_credentials_file = str(user_creds)
-    with pytest.raises(ProviderError, match="not a service-account key"):
+    with pytest.raises(ProviderError, match="not a usable credentials file"):
+        connections.test_connection("vertex", s)
+    user_creds.write_text('{"type": "something_else"}')
+    with pytest.raises(ProviderError, match="expected a service-account key"):
         connections.test_connection("vertex", s)
 
 
