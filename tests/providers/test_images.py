@@ -139,3 +139,37 @@ def test_image_faults_on_both_providers(fault: str, kind: str) -> None:
         with pytest.raises(ProviderError) as err:
             GeminiImages("AIza-test", fake.url, timeout=0.4).generate("x", "gemini-3-pro-image")
         assert err.value.retryable, err.value.user_message
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "timeout", "truncated"])
+def test_embedding_faults_on_both_providers(fault: str) -> None:
+    from aiuteur_desktop.providers.gemini_text import GeminiText
+    from aiuteur_desktop.providers.openai_text import OpenAIText
+    from tests.fakes.gemini_fake import google_error
+    from tests.fakes.openai_fake import FakeEmbeddings
+    from tests.fakes.server import Response
+
+    openai_fault = {
+        "429": Response(429, {"error": {"message": "Rate limit"}}, {"Retry-After": "2"}),
+        "500": Response(500, {"error": {"message": "boom"}}),
+        "timeout": Response(200, {}, delay=1.5),
+        "truncated": Response(200, {"data": [{"embedding": [0.1] * 500}]}, truncate=0.3),
+    }[fault]
+    google_fault = {
+        "429": google_error(429, "Resource exhausted", "RESOURCE_EXHAUSTED"),
+        "500": google_error(500, "Internal", "INTERNAL"),
+        "timeout": Response(200, {}, delay=1.5),
+        "truncated": Response(200, {"embeddings": [{"values": [0.1] * 500}]}, truncate=0.3),
+    }[fault]
+    with FakeEmbeddings() as fake:
+        fake.fault = openai_fault
+        with pytest.raises(ProviderError) as err:
+            OpenAIText("sk-test", fake.base_url, timeout=0.4).embed_texts(["a"], "emb")
+        assert err.value.retryable, err.value.user_message
+    with FakeGeminiContent([google_fault]) as fake:
+        fake.fault = google_fault
+        with pytest.raises(ProviderError) as err:
+            GeminiText("AIza-test", fake.url, timeout=0.4).embed_texts(
+                ["a"], "gemini-embedding-001"
+            )
+        assert err.value.retryable, err.value.user_message

@@ -96,7 +96,8 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     window.go_to("jobs")
     assert window.pages.currentWidget() is window.jobs_page
     page = window.jobs_page
-    assert page.model.jobs[0].id == job.id and page.model.jobs[0].state is JobState.SUCCEEDED
+    qtbot.waitUntil(lambda: page.model.jobs[0].state is JobState.SUCCEEDED, timeout=5000)
+    assert page.model.jobs[0].id == job.id
     assert "0 running" in page.summary.text()
     page.grab().save(str(tmp_path / "jobs.png"))
 
@@ -121,6 +122,8 @@ def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
     assert failed.error == "The API key was refused. Check it in Settings → Providers."
     window.go_to("jobs")
     page = window.jobs_page
+    # The worker records the outcome first; the page hears of it on the UI thread just after.
+    qtbot.waitUntil(lambda: page.model.jobs[0].state is JobState.FAILED, timeout=5000)
     page.view.setCurrentIndex(page.model.index(0))
     assert page.retry_button.isEnabled() and not page.cancel_button.isEnabled()
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
