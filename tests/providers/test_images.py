@@ -173,3 +173,38 @@ def test_embedding_faults_on_both_providers(fault: str) -> None:
                 ["a"], "gemini-embedding-001"
             )
         assert err.value.retryable, err.value.user_message
+
+
+def test_image_job_stores_the_frame_and_its_cost(qtbot, library, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import ledger, secrets
+    from aiuteur_desktop.core.jobs import JobState
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.image_jobs import IMAGE_GENERATE
+    from aiuteur_desktop.views.job_runner import JobRunner
+
+    secrets.set_secret("google.api_key", "AIza-job-key")
+    Project.create(tmp_path, "Film").close()
+    frame, mask = tmp_path / "frame.png", tmp_path / "mask.png"
+    frame.write_bytes(FRAME)
+    mask.write_bytes(mask_png())
+    with FakeGeminiContent([gemini_image(BLUE)]) as fake:
+        runner = JobRunner(library.jobs)
+        params = {
+            "connection": "google",
+            "base_url": fake.url,
+            "model": "gemini-3-pro-image",
+            "prompt": "add a storm lantern",
+            "image": str(frame),
+            "mask": str(mask),
+            "bundle": str(tmp_path / "Film.aiuteur"),
+            "stage": 10,
+            "scene": "s1",
+        }
+        job = runner.submit(IMAGE_GENERATE, "Frame s1-2 fix", "google:gemini-3-pro-image", params)
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
+    done = runner.store.get(job.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert done.cost == pytest.approx(0.134)
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert_only_mask_changed(project.media.read(done.result["media"]))
+        assert ledger.by(project, "scene") == {"s1": pytest.approx(0.134)}
