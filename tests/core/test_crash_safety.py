@@ -88,7 +88,9 @@ def test_random_sigkills_never_lose_a_committed_state(tmp_path: Path) -> None:
                 assert p.media.verify(mid)
             last_draft = current
     # Kills land before, during and after commits: the test must have seen many of each.
-    # (about 75 commits and 230 drafts per run here; the floor only catches a stalled writer)
-    assert len(committed) >= 20 and last_draft >= 60, (
+    # (about 75 commits and 230 drafts per run on an idle machine, 17 and 188 under heavy load;
+    # the floor only catches a stalled writer)
+    # On a machine busy with other work the writer is slower; the floor stays far above zero.
+    assert len(committed) >= 8 and last_draft >= 40, (
         f"the writer made too little progress: {len(committed)} commits, {last_draft} drafts"
     )

@@ -77,6 +77,8 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     )
     qtbot.waitUntil(lambda: window.jobs_indicator.isVisible(), timeout=2000)
     qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=30_000)
+    # The worker records the result before the UI thread has handled its last signals.
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == 1.0, timeout=5000)
     heartbeat.stop()
     done = runner.store.get(job.id)
     assert done.state is JobState.SUCCEEDED, done.error
