@@ -22,6 +22,8 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.style_chunks import chunk_text, task_kind
 
 TABLE = "written_chunks"
+#: From this many chunks on, searches use an IVF-PQ vector index (exact search below it).
+INDEX_AT = 4096
 
 
 class Embedder(Protocol):
@@ -134,15 +136,39 @@ class WrittenStyles:
             self.remove_document(library, document, _keep_listing=True)
             table = self._table()
             if table is None:
-                self._db.create_table(TABLE, data=rows)
+                table = self._db.create_table(TABLE, data=rows)
             else:
                 table.add(rows)
+            self._maintain_index(table)
             meta = self._meta()
             docs = meta["libraries"][library]["documents"]
             if document not in docs:
                 docs.append(document)
             self._save_meta(meta)
         return len(rows)
+
+    def _maintain_index(self, table: Any) -> None:
+        """Index big tables for fast search. New rows are searched exactly until there are
+        enough of them to rebuild the index in one piece (many small index segments make
+        every query slower)."""
+        from lancedb.index import IvfPq
+
+        rows = table.count_rows()
+        if rows < INDEX_AT:
+            return
+        idx = next((i for i in table.list_indices() if i.name == "vector_idx"), None)
+        stale = idx is not None and (
+            getattr(idx, "num_unindexed_rows", 0) > max(2048, rows // 5)
+            or getattr(idx, "num_segments", 1) > 1
+        )
+        if idx is None or stale:
+            table.create_index(
+                "vector",  # with a config, lancedb 0.40 takes the column name first
+                config=IvfPq(num_partitions=max(8, int(rows**0.5) // 2), num_sub_vectors=32),
+                name="vector_idx",
+                replace=True,
+            )
+            table.create_scalar_index("library", index_type="BITMAP", name="library_idx")
 
     def remove_document(self, library: str, document: str, *, _keep_listing: bool = False) -> None:
         with self._lock:
