@@ -158,3 +158,38 @@ def style_card(d: Descriptors) -> str:
         f"Texture: {texture}; {detail}.\n"
         f"Lens feel: {lens}."
     )
+
+
+def style_vector(rgb: np.ndarray) -> list[float]:
+    """A small, comparable 'look' vector for retrieval without any model: colourfulness,
+    tone and texture, plus a coarse hue/lightness histogram. Compared by plain distance (not
+    normalised), so "has no colour at all" stays the loudest difference."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    lightness = lab[..., 0].astype(np.float32) / 255.0
+    chroma = np.abs(lab[..., 1:].astype(np.float32) - 128.0).mean() / 64.0
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    residual = np.abs(grey.astype(np.float32) - cv2.medianBlur(grey, 3).astype(np.float32))
+    edges = cv2.Canny(cv2.GaussianBlur(grey, (5, 5), 0), 60, 160)
+    summary = np.array(
+        [
+            # Colour against black and white matters most for a look; the square roots make
+            # even a little colour count clearly.
+            3.0 * min(1.0, float(np.sqrt(chroma))),
+            2.0 * float(np.sqrt(hsv[..., 1].mean() / 255.0)),
+            float(lightness.std()) * 2.0,
+            float(lightness.mean()),
+            min(1.0, float(residual.mean() / 20.0)),
+            float((edges > 0).mean()) * 4.0,
+        ],
+        dtype=np.float32,
+    )
+    weights = hsv[..., 1].astype(np.float32).ravel() / 255.0
+    hue_hist, _ = np.histogram(hsv[..., 0].ravel(), bins=6, range=(0, 180), weights=weights)
+    light_hist, _ = np.histogram(lightness.ravel(), bins=4, range=(0, 1))
+    hue_hist = hue_hist / max(1.0, float(len(weights)))
+    light_hist = light_hist / max(1.0, float(lightness.size))
+    vector = np.concatenate(
+        [summary, hue_hist.astype(np.float32), 0.5 * light_hist.astype(np.float32)]
+    )
+    return [float(x) for x in vector]

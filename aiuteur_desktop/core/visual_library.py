@@ -1,0 +1,120 @@
+"""Visual style libraries: reference images with tags, measured descriptors, a style card and a
+look vector in LanceDB, so the k most similar references can go to image models (PRD §2.2)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.visual_style import describe, load_rgb, style_card, style_vector
+
+TABLE = "visual_refs"
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    library: str
+    name: str
+    path: Path
+    tags: tuple[str, ...]
+    card: str
+    score: float = 0.0
+
+
+def _sql(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class VisualStyles:
+    """Reference images stored under `<app home>/styles/images/`, indexed in LanceDB."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        import lancedb
+
+        self.root = paths.ensure_dir((home or paths.app_home()) / "styles")
+        self.images = paths.ensure_dir(self.root / "images")
+        self._db = lancedb.connect(str(self.root / "lancedb"))
+        self._lock = threading.RLock()
+
+    def _table(self) -> Any:
+        try:
+            return self._db.open_table(TABLE)
+        except (ValueError, FileNotFoundError):
+            return None
+
+    def add(self, library: str, name: str, data: bytes, tags: list[str] | None = None) -> Reference:
+        """Store a reference image (refused with a reason when it is not PNG/JPEG/WebP or is
+        damaged) with its descriptors, style card and look vector."""
+        rgb = load_rgb(data)  # raises BadImage with the user's words
+        card = style_card(describe(data))
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.images / f"{digest}{Path(name).suffix.lower() or '.png'}"
+        if not path.exists():
+            fd, tmp = tempfile.mkstemp(dir=self.images, prefix=".ref-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        row = {
+            "id": uuid.uuid4().hex,
+            "library": library,
+            "name": name,
+            "path": str(path),
+            "tags": ", ".join(tags or []),
+            "card": card,
+            "vector": style_vector(rgb),
+        }
+        with self._lock:
+            table = self._table()
+            if table is None:
+                self._db.create_table(TABLE, data=[row])
+            else:
+                table.add([row])
+        return self._ref(row)
+
+    def _ref(self, row: dict[str, Any], score: float = 0.0) -> Reference:
+        tags = tuple(t.strip() for t in str(row["tags"]).split(",") if t.strip())
+        return Reference(
+            row["id"], row["library"], row["name"], Path(row["path"]), tags, row["card"], score
+        )
+
+    def references(self, library: str) -> list[Reference]:
+        table = self._table()
+        if table is None:
+            return []
+        rows = table.search().where(f"library = {_sql(library)}").limit(100_000).to_list()
+        return sorted((self._ref(r) for r in rows), key=lambda r: r.name)
+
+    def remove(self, ref_id: str) -> None:
+        table = self._table()
+        if table is not None:
+            table.delete(f"id = {_sql(ref_id)}")
+
+    def set_card(self, ref_id: str, card: str) -> None:
+        """The user's edit of a style card (prompts use the edited text)."""
+        table = self._table()
+        if table is not None:
+            table.update(where=f"id = {_sql(ref_id)}", values={"card": card})
+
+    def retrieve(self, library: str, query_image: bytes, k: int = 3) -> list[Reference]:
+        """The k references whose look is closest to the query image's."""
+        table = self._table()
+        if table is None:
+            return []
+        vector = style_vector(load_rgb(query_image))
+        rows = (
+            table.search(vector)
+            .where(f"library = {_sql(library)}", prefilter=True)
+            .limit(k)
+            .to_list()
+        )
+        return [self._ref(r, round(1.0 / (1.0 + float(r["_distance"])), 4)) for r in rows]

@@ -1,0 +1,67 @@
+"""Visual style references: stored, described, and retrieved by look."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from aiuteur_desktop.core.visual_library import VisualStyles
+from aiuteur_desktop.core.visual_style import BadImage
+
+
+def picture(seed: int, colour: bool, fmt: str = "PNG") -> bytes:
+    """A little scene: sky, ground, a few shapes — in colour or in black and white."""
+    rng = np.random.default_rng(seed)
+    im = Image.new("RGB", (160, 90), tuple(int(x) for x in rng.integers(60, 200, 3)))
+    draw = ImageDraw.Draw(im)
+    for _ in range(6):
+        x, y = int(rng.integers(0, 140)), int(rng.integers(0, 70))
+        fill = tuple(int(c) for c in rng.integers(0, 255, 3))
+        draw.rectangle(
+            [x, y, x + int(rng.integers(8, 40)), y + int(rng.integers(8, 30))], fill=fill
+        )
+    if not colour:
+        im = im.convert("L").convert("RGB")
+    out = io.BytesIO()
+    im.save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.fixture
+def visual(aiuteur_home: Path) -> VisualStyles:
+    return VisualStyles()
+
+
+def test_black_and_white_query_finds_the_black_and_white_references(visual: VisualStyles) -> None:
+    for i in range(6):
+        visual.add("Looks", f"bw-{i}.png", picture(i, colour=False), ["noir"])
+        visual.add("Looks", f"colour-{i}.jpg", picture(100 + i, colour=True, fmt="JPEG"), ["pop"])
+    found = visual.retrieve("Looks", picture(999, colour=False), k=5)
+    assert [r.name.startswith("bw-") for r in found] == [True] * 5
+    assert all("noir" in r.tags for r in found)
+    found = visual.retrieve("Looks", picture(998, colour=True), k=4)
+    assert all(r.name.startswith("colour-") for r in found)
+
+
+def test_references_keep_a_card_that_can_be_edited_and_files_that_can_be_read(
+    visual: VisualStyles,
+) -> None:
+    ref = visual.add("Looks", "bw.png", picture(1, colour=False))
+    assert ref.path.is_file() and "black and white" in ref.card
+    visual.set_card(ref.id, "Palette: silver and ink. Lighting: low-key.")
+    [again] = visual.references("Looks")
+    assert again.card.startswith("Palette: silver and ink")
+    visual.remove(ref.id)
+    assert visual.references("Looks") == []
+
+
+def test_wrong_or_broken_files_are_refused(visual: VisualStyles) -> None:
+    with pytest.raises(BadImage, match="PNG, JPEG or WebP"):
+        visual.add("Looks", "x.gif", picture(1, True, fmt="GIF"))
+    with pytest.raises(BadImage, match="not a readable image"):
+        visual.add("Looks", "x.png", b"not an image")
+    assert visual.references("Looks") == []
