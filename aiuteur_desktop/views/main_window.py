@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.style_library import WrittenStyles
+from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dashboard import DashboardPage
 from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
@@ -32,18 +34,14 @@ from aiuteur_desktop.views.jobs_page import JobsIndicator, JobsPage
 from aiuteur_desktop.views.notify import Notifier
 from aiuteur_desktop.views.project_view import ProjectPage
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
+from aiuteur_desktop.views.styles_page import WrittenStylesPage
 
 log = logging.getLogger(__name__)
 
 # Sidebar entries: (key, label, icon, tooltip when not yet available or "")
 NAV = [
     ("projects", "Projects", "projects", ""),
-    (
-        "written",
-        "Written Styles",
-        "written",
-        "Written style libraries are not part of this build yet.",
-    ),
+    ("written", "Written Styles", "written", ""),
     ("visual", "Visual Styles", "visual", "Visual style libraries are not part of this build yet."),
     (
         "assets",
@@ -117,9 +115,11 @@ class MainWindow(QMainWindow):
         self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.project_page.branchChanged.connect(lambda _b: self._update_title())
         self.jobs_page = JobsPage(self.job_runner)
+        self.written_page = WrittenStylesPage(WrittenStyles(OfflineEmbedder(), library.home))
         self.pages.addWidget(self.dashboard)
         self.pages.addWidget(self.project_page)
         self.pages.addWidget(self.jobs_page)
+        self.pages.addWidget(self.written_page)
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -227,6 +227,9 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.project_page)
         elif key == "jobs":
             self.pages.setCurrentWidget(self.jobs_page)
+        elif key == "written":
+            self.written_page.refresh()
+            self.pages.setCurrentWidget(self.written_page)
 
     def _job_finished(self, job_id: str) -> None:
         self.notifier.job_finished(self.job_runner.store.get(job_id))
