@@ -182,15 +182,19 @@ class WrittenStyles:
                     docs.remove(document)
                     self._save_meta(meta)
 
-    def chunks(self, library: str) -> list[dict[str, Any]]:
+    def chunks(self, library: str, limit: int = 100_000) -> list[dict[str, Any]]:
         table = self._table()
         if table is None:
             return []
-        rows = table.search().where(f"library = {_sql(library)}").limit(100_000).to_list()
+        rows = table.search().where(f"library = {_sql(library)}").limit(limit).to_list()
         return sorted(
             ({k: r[k] for k in ("id", "doc", "position", "kind", "text")} for r in rows),
             key=lambda r: (r["doc"], r["position"]),
         )
+
+    def count(self, library: str) -> int:
+        table = self._table()
+        return 0 if table is None else int(table.count_rows(f"library = {_sql(library)}"))
 
     # ----------------------------------------------------------------- retrieval
     def retrieve(self, library: str, query: str, k: int = 4, *, task: str = "") -> list[StyleChunk]:

@@ -132,6 +132,7 @@ class WrittenStylesPage(QWidget):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(split, 1)
+        self._note = ""
         self.library_list.currentItemChanged.connect(lambda *_: self.show_library())
         self.refresh()
 
@@ -164,15 +165,31 @@ class WrittenStylesPage(QWidget):
             return
         info = self.styles.info(name)
         self.doc_list.addItems(list(info.documents))
-        chunks = self.styles.chunks(name)
-        for c in chunks[:500]:
-            item = QListWidgetItem(f"[{c['kind']}] {c['text'][:300]}")
-            item.setToolTip(f"{c['doc']} · passage {c['position'] + 1}")
-            self.chunk_list.addItem(item)
-        docs, passages = len(info.documents), len(chunks)
-        self.status.setText(
-            f"{docs} sample{'s' * (docs != 1)}, {passages} passage{'s' * (passages != 1)} · "
-            f"embedded with {info.embedder}"
+        self.status.setText("Loading passages…")
+        styles = self.styles
+
+        def load() -> tuple[int, list[dict[str, object]]]:
+            return styles.count(name), styles.chunks(name, limit=500)
+
+        def show(result: tuple[int, list[dict[str, object]]]) -> None:
+            passages, chunks = result
+            if self.current() != name:
+                return  # the user moved on
+            self.chunk_list.clear()
+            for c in chunks:
+                item = QListWidgetItem(f"[{c['kind']}] {str(c['text'])[:300]}")
+                item.setToolTip(f"{c['doc']} · passage {int(str(c['position'])) + 1}")
+                self.chunk_list.addItem(item)
+            docs = len(info.documents)
+            note = f" · {self._note}" if self._note else ""
+            self._note = ""
+            self.status.setText(
+                f"{docs} sample{'s' * (docs != 1)}, {passages} passage{'s' * (passages != 1)} · "
+                f"embedded with {info.embedder}{note}"
+            )
+
+        run_in_background(
+            load, show, lambda exc: show_error(self, "Written Styles", exc), parent=self
         )
 
     # ------------------------------------------------------------------ actions
@@ -207,8 +224,8 @@ class WrittenStylesPage(QWidget):
 
         def done(count: int) -> None:
             self.add_button.setEnabled(True)
+            self._note = f"added {path.name} ({count} passages)"
             self.show_library()
-            self.status.setText(f"Added {path.name} ({count} passages). " + self.status.text())
 
         def failed(exc: BaseException) -> None:
             self.add_button.setEnabled(True)

@@ -26,7 +26,7 @@ def test_written_styles_from_sample_to_retrieval(qtbot, window: MainWindow, tmp_
     assert [page.doc_list.item(i).text() for i in range(page.doc_list.count())] == [
         "diner.fountain"
     ]
-    assert "Added diner.fountain" in page.status.text()
+    qtbot.waitUntil(lambda: "added diner.fountain (4 passages)" in page.status.text(), timeout=5000)
     kinds = {page.chunk_list.item(i).text().split("]")[0] for i in range(page.chunk_list.count())}
     assert kinds == {"[dialogue", "[action"}
     qtbot.keyClicks(page.query, "a chase across the rooftops")
