@@ -23,29 +23,12 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.context import StyleChunk
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.formats.documents import FILE_FILTER, read_document
 from aiuteur_desktop.core.style_library import WrittenStyles
 from aiuteur_desktop.views.dialogs import show_error
 from aiuteur_desktop.views.jobs import run_in_background
 
-TEXT_FILES = "Text and screenplays (*.txt *.md *.fountain)"
 TASKS = ["Any", "Write the dialogue", "Describe the action", "Write the treatment"]
-
-
-def read_sample(path: Path) -> str:
-    """A sample document's text; refuses what it cannot read, in plain words."""
-    if path.suffix.lower() not in (".txt", ".md", ".fountain"):
-        raise AiuteurError(
-            f"{path.name}: only .txt, .md and .fountain samples can be added in this build."
-        )
-    data = path.read_bytes()
-    if len(data) > 20_000_000:
-        raise AiuteurError(f"{path.name} is larger than 20 MB; split it into smaller samples.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AiuteurError(f"{path.name} is not text Aiuteur can read (unknown encoding).")
 
 
 class WrittenStylesPage(QWidget):
@@ -207,7 +190,7 @@ class WrittenStylesPage(QWidget):
         self.refresh(select=lib.name)
 
     def choose_sample(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add a writing sample", "", TEXT_FILES)
+        path, _ = QFileDialog.getOpenFileName(self, "Add a writing sample", "", FILE_FILTER)
         if path:
             self.add_sample(Path(path))
 
@@ -220,7 +203,7 @@ class WrittenStylesPage(QWidget):
         self.add_button.setEnabled(False)
 
         def work() -> int:
-            return self.styles.add_document(name, path.name, read_sample(path))
+            return self.styles.add_document(name, path.name, read_document(path).text)
 
         def done(count: int) -> None:
             self.add_button.setEnabled(True)

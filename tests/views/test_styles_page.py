@@ -48,9 +48,15 @@ def test_unreadable_samples_are_refused_in_plain_words(
     page = window.written_page
     page.create_library("Noir")
     pdf = tmp_path / "script.pdf"
-    pdf.write_bytes(b"%PDF-1.4 not supported yet")
+    pdf.write_bytes(b"%PDF-1.4 damaged")
     page.add_sample(pdf)
     box = wait_for_window(qtbot, QMessageBox, "errorBox")
-    assert "only .txt, .md and .fountain" in box.text()
+    assert "script.pdf is not a readable PDF" in box.text()
+    box.close()
+    rtf = tmp_path / "notes.rtf"
+    rtf.write_bytes(b"{\\rtf1 hi}")
+    page.add_sample(rtf)
+    box = wait_for_window(qtbot, QMessageBox, "errorBox")
+    assert "notes.rtf: Aiuteur reads .txt, .md, .fountain, .fdx, .pdf, .docx" in box.text()
     box.close()
     assert page.doc_list.count() == 0

@@ -1,0 +1,1 @@
+"""Interchange formats as adapters with plain read/write functions (OTIO style)."""
