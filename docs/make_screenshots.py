@@ -37,6 +37,33 @@ def settle(ms: int = 500) -> None:
     loop.exec()
 
 
+def wait_for(condition, ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(ms // 100):
+        if condition():
+            return
+        settle(100)
+    raise TimeoutError("the screen never got there")
+
+
+def written_styles(window: MainWindow) -> None:
+    from tests.core.test_style_library import NOIR
+
+    window.go_to("written")
+    page = window.written_page
+    wait_for(lambda: page.library_list.count() > 0)
+    page.create_library("Noir dialogue")
+    sample = HOME / "diner.fountain"
+    sample.write_text(NOIR, encoding="utf-8")
+    page.add_sample(sample)
+    wait_for(lambda: "Added diner.fountain" in page.status.text())
+    page.query.setText("a chase across the rooftops")
+    page.task.setCurrentText("Describe the action")
+    page.try_retrieval()
+    wait_for(lambda: page.results.count() > 1)
+    settle(300)
+    window.grab().save(str(OUT / "written-styles.png"))
+
+
 def main() -> int:
     app = ensure_app()
     library = Library()
@@ -80,6 +107,7 @@ def main() -> int:
     settle()
     window.settings_dialog.grab().save(str(OUT / "settings.png"))
     window.settings_dialog.reject()
+    written_styles(window)
     window.close()
     library.close()
     del app

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.core.style_library import WrittenStyles
-from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
+from aiuteur_desktop.providers import embedders
+from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dashboard import DashboardPage
 from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
@@ -115,7 +115,11 @@ class MainWindow(QMainWindow):
         self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.project_page.branchChanged.connect(lambda _b: self._update_title())
         self.jobs_page = JobsPage(self.job_runner)
-        self.written_page = WrittenStylesPage(WrittenStyles(OfflineEmbedder(), library.home))
+        self.written_page = WrittenStylesPage(
+            written_styles(library.home),
+            self.job_runner,
+            embedder_choices=lambda: embedders.choices(library.load_settings()),
+        )
         self.pages.addWidget(self.dashboard)
         self.pages.addWidget(self.project_page)
         self.pages.addWidget(self.jobs_page)

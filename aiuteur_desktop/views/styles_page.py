@@ -1,20 +1,21 @@
-"""The Written Styles page (global sidebar): libraries, their documents and chunks, and a
-"what would be retrieved?" box. Ingest and retrieval run off the UI thread."""
+"""The Written Styles page (global sidebar): libraries, their samples and passages, the search
+model that embeds them (switching re-embeds as a job), and a "what would be retrieved?" box.
+Adding samples and re-embedding are jobs (progress, cancel); nothing heavy runs on the UI thread."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -22,20 +23,43 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.context import StyleChunk
-from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.formats.documents import FILE_FILTER, read_document
-from aiuteur_desktop.core.style_library import WrittenStyles
+from aiuteur_desktop.core.formats.documents import FILE_FILTER
+from aiuteur_desktop.core.jobs import Job, JobState
+from aiuteur_desktop.core.resources import read_text
+from aiuteur_desktop.core.style_library import NEUTRAL, WrittenStyles
+from aiuteur_desktop.providers import embedders
+from aiuteur_desktop.providers.style_jobs import STYLE_INGEST, STYLE_REEMBED
 from aiuteur_desktop.views.dialogs import show_error
+from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.library_pane import LibraryPane
 
 TASKS = ["Any", "Write the dialogue", "Describe the action", "Write the treatment"]
+STYLE_JOBS = (STYLE_INGEST, STYLE_REEMBED)
+
+
+def neutral_samples() -> dict[str, str]:
+    return {
+        "neutral-prose.md": read_text("styles", "neutral-prose.md"),
+        "neutral-scenes.fountain": read_text("styles", "neutral-scenes.fountain"),
+    }
 
 
 class WrittenStylesPage(QWidget):
-    def __init__(self, styles: WrittenStyles, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        styles: WrittenStyles,
+        runner: JobRunner,
+        *,
+        embedder_choices: Callable[[], list[str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.styles = styles
+        self.runner = runner
+        self._choices = embedder_choices or (lambda: [embedders.OFFLINE])
+        self._seeded = False
         title = QLabel("Written Styles")
         title.setObjectName("pageTitle")
         intro = QLabel(
@@ -46,23 +70,37 @@ class WrittenStylesPage(QWidget):
         intro.setWordWrap(True)
         intro.setProperty("muted", True)
 
-        self.library_list = QListWidget()
-        self.library_list.setObjectName("libraryList")
-        self.new_button = QPushButton("New library…")
-        self.new_button.clicked.connect(self.new_library)
-        left = QVBoxLayout()
-        left.addWidget(QLabel("Libraries"))
-        left.addWidget(self.library_list, 1)
-        left.addWidget(self.new_button)
-        left_w = QWidget()
-        left_w.setLayout(left)
+        self.libraries = LibraryPane(
+            "written style",
+            names=lambda: [lib.name for lib in self.styles.libraries()],
+            create=lambda name: self.styles.create(name).name,
+            rename=lambda old, new: self.styles.rename(old, new).name,
+            delete=self.styles.delete,
+        )
+        self.library_list = self.libraries.list
+        self.libraries.current_changed.connect(lambda _name: self.show_library())
 
         self.doc_list = QListWidget()
         self.doc_list.setObjectName("documentList")
         self.add_button = QPushButton("Add sample…")
+        self.add_button.setToolTip("Add a story, script or dialogue: " + FILE_FILTER)
         self.add_button.clicked.connect(self.choose_sample)
         self.remove_button = QPushButton("Remove sample")
         self.remove_button.clicked.connect(self.remove_sample)
+        self.embedder = QComboBox()
+        self.embedder.setObjectName("embedderChoice")
+        self.embedder.setToolTip("The model that turns passages into searchable vectors")
+        self._fill_choices()
+        self.embedder.currentIndexChanged.connect(lambda _i: self._sync_buttons())
+        self.reembed_button = QPushButton("Re-embed")
+        self.reembed_button.setToolTip("Embed every passage again with the chosen search model")
+        self.reembed_button.clicked.connect(self.reembed)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_work)
         self.status = QLabel("")
         self.status.setProperty("muted", True)
         self.status.setWordWrap(True)
@@ -75,10 +113,20 @@ class WrittenStylesPage(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
+        model_row = QHBoxLayout()
+        model_row.addWidget(QLabel("Search model"))
+        model_row.addWidget(self.embedder, 1)
+        model_row.addWidget(self.reembed_button)
+        work_row = QHBoxLayout()
+        work_row.addWidget(self.progress, 1)
+        work_row.addWidget(self.cancel_button)
         middle = QVBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(QLabel("Samples"))
         middle.addWidget(self.doc_list, 1)
         middle.addLayout(buttons)
+        middle.addLayout(model_row)
+        middle.addLayout(work_row)
         middle.addWidget(self.status)
         middle.addWidget(QLabel("Passages"))
         middle.addWidget(self.chunk_list, 2)
@@ -98,6 +146,7 @@ class WrittenStylesPage(QWidget):
         self.results.setSpacing(5)
         self.results.setAlternatingRowColors(True)
         right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(QLabel("What would be retrieved?"))
         right.addWidget(self.query)
         right.addWidget(self.task)
@@ -107,48 +156,92 @@ class WrittenStylesPage(QWidget):
         right_w.setLayout(right)
 
         split = QSplitter()
-        for w in (left_w, middle_w, right_w):
+        for w in (self.libraries, middle_w, right_w):
             split.addWidget(w)
-        split.setSizes([220, 480, 360])
+        split.setSizes([230, 480, 360])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(split, 1)
         self._note = ""
-        self.library_list.currentItemChanged.connect(lambda *_: self.show_library())
-        self.refresh()
+        runner.progressed.connect(self._job_progress)
+        runner.finished.connect(self._job_finished)
+        runner.changed.connect(lambda _id: self._sync_buttons())
+        self.libraries.refresh()
 
     # ------------------------------------------------------------------- state
     def current(self) -> str | None:
-        item = self.library_list.currentItem()
-        return item.text() if item is not None else None
+        return self.libraries.current()
+
+    def create_library(self, name: str) -> None:
+        self.libraries.create(name)
+
+    def _fill_choices(self) -> None:
+        self.embedder.blockSignals(True)
+        self.embedder.clear()
+        for eid in self._choices():
+            self.embedder.addItem(embedders.label(eid), eid)
+        self.embedder.blockSignals(False)
 
     def refresh(self, select: str | None = None) -> None:
-        keep = select or self.current()
-        self.library_list.clear()
-        for lib in self.styles.libraries():
-            self.library_list.addItem(lib.name)
-        items = self.library_list.findItems(keep or "", Qt.MatchFlag.MatchExactly) if keep else []
-        if items:
-            self.library_list.setCurrentItem(items[0])
-        elif self.library_list.count():
-            self.library_list.setCurrentRow(0)
-        self.show_library()
+        """Called when the page is shown; the first time, ships the neutral library."""
+        self._fill_choices()
+        if not self._seeded:
+            self._seeded = True
+            styles = self.styles
+
+            run_in_background(
+                lambda: styles.ensure_neutral(neutral_samples()),
+                lambda added: self.libraries.refresh() if added else None,
+                lambda exc: show_error(self, "Written Styles", exc),
+                parent=self,
+            )
+        self.libraries.refresh(select)
+
+    def _active_job(self) -> Job | None:
+        name = self.current()
+        for job in self.runner.active():
+            if job.kind in STYLE_JOBS and job.params.get("library") == name:
+                return job
+        return None
+
+    def _sync_buttons(self) -> None:
+        name = self.current()
+        busy = self._active_job()
+        self.add_button.setEnabled(name is not None)
+        self.remove_button.setEnabled(name is not None and busy is None)
+        self.try_button.setEnabled(name is not None)
+        self.embedder.setEnabled(name is not None and busy is None)
+        current = self.styles.info(name).embedder if name else None
+        self.reembed_button.setEnabled(
+            name is not None and busy is None and self.embedder.currentData() != current
+        )
+        self.progress.setVisible(busy is not None)
+        self.cancel_button.setVisible(busy is not None)
+        if busy is not None:
+            self.progress.setValue(int(1000 * self.runner.progress.get(busy.id, 0.0)))
 
     def show_library(self) -> None:
         name = self.current()
-        has = name is not None
-        for w in (self.add_button, self.remove_button, self.try_button):
-            w.setEnabled(has)
         self.doc_list.clear()
         self.chunk_list.clear()
+        self._sync_buttons()
         if name is None:
             self.status.setText("Create a library to start.")
             return
         info = self.styles.info(name)
+        index = self.embedder.findData(info.embedder)
+        if index < 0:
+            self.embedder.addItem(embedders.label(info.embedder), info.embedder)
+            index = self.embedder.count() - 1
+        self.embedder.blockSignals(True)
+        self.embedder.setCurrentIndex(index)
+        self.embedder.blockSignals(False)
+        self._sync_buttons()
         self.doc_list.addItems(list(info.documents))
-        self.status.setText("Loading passages…")
+        busy = self._active_job()
+        self.status.setText(f"{busy.title}…" if busy else "Loading passages…")
         styles = self.styles
 
         def load() -> tuple[int, list[dict[str, object]]]:
@@ -163,59 +256,79 @@ class WrittenStylesPage(QWidget):
                 item = QListWidgetItem(f"[{c['kind']}] {str(c['text'])[:300]}")
                 item.setToolTip(f"{c['doc']} · passage {int(str(c['position'])) + 1}")
                 self.chunk_list.addItem(item)
+            if self._active_job() is not None:
+                return
             docs = len(info.documents)
-            note = f" · {self._note}" if self._note else ""
+            note = f"{self._note}. " if self._note else ""
             self._note = ""
             self.status.setText(
-                f"{docs} sample{'s' * (docs != 1)}, {passages} passage{'s' * (passages != 1)} · "
-                f"embedded with {info.embedder}{note}"
+                f"{note}{docs} sample{'s' * (docs != 1)}, {passages} "
+                f"passage{'s' * (passages != 1)} · searched with {embedders.label(info.embedder)}"
             )
 
         run_in_background(
             load, show, lambda exc: show_error(self, "Written Styles", exc), parent=self
         )
 
-    # ------------------------------------------------------------------ actions
-    def new_library(self) -> None:
-        name, ok = QInputDialog.getText(self, "New written style", "Name (e.g. Noir dialogue)")
-        if ok and name.strip():
-            self.create_library(name)
+    # ------------------------------------------------------------------ jobs
+    def _job_progress(self, job_id: str, fraction: float) -> None:
+        busy = self._active_job()
+        if busy is not None and busy.id == job_id:
+            self.progress.setValue(int(1000 * fraction))
 
-    def create_library(self, name: str) -> None:
-        try:
-            lib = self.styles.create(name)
-        except AiuteurError as exc:
-            show_error(self, "New written style", exc)
+    def _job_finished(self, job_id: str) -> None:
+        job = self.runner.store.get(job_id)
+        if job.kind not in STYLE_JOBS:
             return
-        self.refresh(select=lib.name)
+        if job.params.get("library") != self.current():
+            self._sync_buttons()
+            return
+        if job.state == JobState.SUCCEEDED and job.kind == STYLE_INGEST:
+            r = job.result or {}
+            self._note = f"Added {r.get('document')} ({r.get('passages')} passages)"
+        elif job.state == JobState.SUCCEEDED:
+            self._note = f"Re-embedded {(job.result or {}).get('passages')} passages"
+        elif job.state == JobState.CANCELLED:
+            self._note = "Cancelled; the library is as it was"
+        elif job.state == JobState.FAILED:
+            self._note = job.error or "That did not work"
+        self.show_library()
 
+    def _submit(self, kind: str, title: str, provider: str, params: dict[str, object]) -> None:
+        name = self.current()
+        if name is None:
+            return
+        params = {"home": str(self.styles.root.parent), "library": name, **params}
+        self.runner.submit(kind, title, provider, params)
+        self.status.setText(f"{title}…")
+        self._sync_buttons()
+
+    # ------------------------------------------------------------------ actions
     def choose_sample(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a writing sample", "", FILE_FILTER)
         if path:
             self.add_sample(Path(path))
 
     def add_sample(self, path: Path) -> None:
-        """Read, chunk and embed a sample in the background."""
-        name = self.current()
-        if name is None:
-            return
-        self.status.setText(f"Reading {path.name}…")
-        self.add_button.setEnabled(False)
+        """Read, chunk and embed a sample as a job."""
+        name = self.current() or ""
+        provider = self.styles.info(name).embedder.split(":")[0] if name else "offline"
+        self._submit(STYLE_INGEST, f"Adding {path.name} to {name}", provider, {"path": str(path)})
 
-        def work() -> int:
-            return self.styles.add_document(name, path.name, read_document(path).text)
+    def reembed(self) -> None:
+        target = str(self.embedder.currentData())
+        name = self.current() or ""
+        self._submit(
+            STYLE_REEMBED,
+            f"Re-embedding {name} with {embedders.label(target)}",
+            target.split(":")[0],
+            {"embedder": target},
+        )
 
-        def done(count: int) -> None:
-            self.add_button.setEnabled(True)
-            self._note = f"added {path.name} ({count} passages)"
-            self.show_library()
-
-        def failed(exc: BaseException) -> None:
-            self.add_button.setEnabled(True)
-            self.status.setText("")
-            show_error(self, "Add sample", exc)
-
-        run_in_background(work, done, failed, parent=self)
+    def cancel_work(self) -> None:
+        busy = self._active_job()
+        if busy is not None:
+            self.runner.cancel(busy.id)
 
     def remove_sample(self) -> None:
         name, item = self.current(), self.doc_list.currentItem()
@@ -247,3 +360,6 @@ class WrittenStylesPage(QWidget):
             lambda exc: show_error(self, "Retrieval", exc),
             parent=self,
         )
+
+
+__all__ = ["NEUTRAL", "WrittenStylesPage"]

@@ -94,3 +94,80 @@ def test_the_embedder_works_with_the_network_unplugged(monkeypatch: pytest.Monke
     near = sum(a * b for a, b in zip(vectors[0], vectors[1], strict=True))
     far = sum(a * b for a, b in zip(vectors[0], vectors[2], strict=True))
     assert near > far
+
+
+def test_rename_and_delete_carry_or_drop_the_passages(styles: WrittenStyles) -> None:
+    styles.create("Noir")
+    styles.add_document("Noir", "diner.fountain", NOIR)
+    n = styles.count("Noir")
+    styles.create("Other")
+    with pytest.raises(StyleLibraryError, match="already"):
+        styles.rename("Noir", "other")
+    styles.rename("Noir", "Rain City")
+    assert [lib.name for lib in styles.libraries()] == ["Other", "Rain City"]
+    assert styles.count("Rain City") == n
+    assert styles.retrieve("Rain City", "a chase over rooftops", k=1)[0].id.startswith("Rain City/")
+    styles.delete("Rain City")
+    assert [lib.name for lib in styles.libraries()] == ["Other"]
+    styles.create("Rain City")
+    assert styles.count("Rain City") == 0  # nothing of the deleted library comes back
+
+
+def test_neutral_library_is_shipped_once_and_stays_deleted(styles: WrittenStyles) -> None:
+    from aiuteur_desktop.core.style_library import NEUTRAL
+    from aiuteur_desktop.views.styles_page import neutral_samples
+
+    assert styles.ensure_neutral(neutral_samples())
+    assert not styles.ensure_neutral(neutral_samples())
+    kinds = {c["kind"] for c in styles.chunks(NEUTRAL)}
+    assert kinds == {"prose", "dialogue", "action"}
+    styles.delete(NEUTRAL)
+    assert not styles.ensure_neutral(neutral_samples())
+    assert NEUTRAL not in [lib.name for lib in styles.libraries()]
+
+
+def test_switching_embedder_re_embeds_every_passage(
+    aiuteur_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiuteur_desktop.core import style_library
+    from aiuteur_desktop.core.style_library import IngestCancelled, table_name
+    from aiuteur_desktop.providers.embedders import CloudEmbedder
+    from aiuteur_desktop.providers.openai_text import OpenAIText
+    from tests.fakes.openai_fake import FakeEmbeddings
+
+    with FakeEmbeddings(bag=True) as fake:
+        cloud = CloudEmbedder("openai:emb-test", OpenAIText("sk-test", fake.base_url), "emb-test")
+        styles = WrittenStyles(OfflineEmbedder(), resolve=lambda eid: cloud)
+        styles.create("Noir")
+        styles.add_document("Noir", "diner.fountain", NOIR)
+        texts = sorted(c["text"] for c in styles.chunks("Noir"))
+
+        # A cancel half-way leaves the library exactly as it was.
+        monkeypatch.setattr(style_library, "BATCH", 2)
+        with pytest.raises(IngestCancelled):
+            styles.reembed("Noir", cloud, cancelled=lambda: bool(fake.embedded))
+        assert len(fake.embedded) == 2 < len(texts)
+        assert styles.info("Noir").embedder == "offline:minilm"
+        assert "leaps" in styles.retrieve("Noir", "a chase over rooftops", k=1)[0].text
+        fake.embedded.clear()
+
+        seen: list[float] = []
+        assert styles.reembed("Noir", cloud, progress=seen.append) == len(texts)
+        assert sorted(fake.embedded) == texts  # every passage, once
+        assert seen[-1] == 1.0
+        info = styles.info("Noir")
+        assert info.embedder == "openai:emb-test"
+        assert sorted(c["text"] for c in styles.chunks("Noir")) == texts
+        old = styles._db.open_table(table_name("offline:minilm"))
+        assert old.count_rows("library = 'Noir'") == 0
+        # Queries now go through the cloud embedder, and still find the right passage.
+        found = styles.retrieve("Noir", "Did you get the money?", k=1)
+        assert fake.embedded[-1] == "Did you get the money?"
+        assert "money" in found[0].text
+        # New samples are embedded by the library's embedder too.
+        styles.add_document("Noir", "more.txt", "The harbour lights went out one by one.")
+        assert fake.embedded[-1].startswith("The harbour lights")
+        # And back to the offline embedder.
+        styles.reembed("Noir", OfflineEmbedder())
+        assert styles.info("Noir").embedder == "offline:minilm"
+        assert styles.count("Noir") == len(texts) + 1

@@ -174,17 +174,40 @@ class FakeImages(FakeOpenAI):
         )
 
 
-class FakeEmbeddings(FakeOpenAI):
-    """`/v1/embeddings` answering a 3-d vector per input, in shuffled order (the SDK sorts)."""
+def bag_of_words(text: str, dims: int = 32) -> list[float]:
+    """A tiny deterministic embedding: hashed word counts, unit length (texts sharing words
+    are close), so retrieval through a fake cloud embedder still ranks sensibly."""
+    import hashlib
+    import math
+    import re
 
-    def __init__(self, **kw: Any) -> None:
+    v = [0.0] * dims
+    for word in re.findall(r"[a-z']+", text.lower()):
+        v[int(hashlib.md5(word.encode()).hexdigest(), 16) % dims] += 1.0
+    norm = math.sqrt(sum(x * x for x in v)) or 1.0
+    return [x / norm for x in v]
+
+
+class FakeEmbeddings(FakeOpenAI):
+    """`/v1/embeddings` answering one vector per input, in shuffled order (the SDK sorts):
+    3-d `[len(text), 1, -1]` by default, or `bag_of_words` vectors."""
+
+    def __init__(self, *, bag: bool = False, delay: float = 0.0, **kw: Any) -> None:
         super().__init__(**kw)
+        self.bag = bag
+        self.delay = delay
+        self.embedded: list[str] = []
         self.route("POST", "/v1/embeddings", self._embed)
 
     def _embed(self, req: Request) -> Response:
         body = req.json()
+        self.embedded.extend(body["input"])
         items = [
-            {"object": "embedding", "index": i, "embedding": [float(len(text)), 1.0, -1.0]}
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": bag_of_words(text) if self.bag else [float(len(text)), 1.0, -1.0],
+            }
             for i, text in enumerate(body["input"])
         ]
         return Response(
@@ -195,4 +218,5 @@ class FakeEmbeddings(FakeOpenAI):
                 "model": body["model"],
                 "usage": {"prompt_tokens": 8, "total_tokens": 8},
             },
+            delay=self.delay,
         )
