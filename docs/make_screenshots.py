@@ -64,6 +64,31 @@ def written_styles(window: MainWindow) -> None:
     window.grab().save(str(OUT / "written-styles.png"))
 
 
+def visual_styles(window: MainWindow) -> None:
+    from tests.core.test_visual_library import picture
+
+    window.go_to("visual")
+    page = window.visual_page
+    page.create_library("Silver screen noir")
+    files = []
+    for i in range(5):
+        for colour, fmt, ext in ((False, "PNG", "png"), (True, "JPEG", "jpg")):
+            path = HOME / f"{'colour' if colour else 'bw'}-{i}.{ext}"
+            path.write_bytes(picture(i + 10 * colour, colour=colour, fmt=fmt))
+            files.append(path)
+    page.add_images(files)
+    wait_for(lambda: page.model.rowCount() == len(files))
+    page.grid.setCurrentIndex(page.model.index(0, 0))
+    page.tags.setText("noir, high contrast")
+    page.store_tags()
+    query = HOME / "query.png"
+    query.write_bytes(picture(999, colour=False))
+    page.find_similar(query, k=4)
+    wait_for(lambda: "Closest looks" in page.status.text())
+    settle(300)
+    window.grab().save(str(OUT / "visual-styles.png"))
+
+
 def main() -> int:
     app = ensure_app()
     library = Library()
@@ -108,6 +133,7 @@ def main() -> int:
     window.settings_dialog.grab().save(str(OUT / "settings.png"))
     window.settings_dialog.reject()
     written_styles(window)
+    visual_styles(window)
     window.close()
     library.close()
     del app

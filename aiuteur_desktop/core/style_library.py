@@ -7,10 +7,7 @@ library records; retrieval prefers the chunk kind the task wants.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -19,8 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.catalogue import Catalogue, StyleLibraryError
 from aiuteur_desktop.core.context import StyleChunk
-from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.style_chunks import chunk_text, task_kind
 
 TABLE = "written_chunks"
@@ -50,10 +47,6 @@ class Embedder(Protocol):
     id: str
 
     def embed_texts(self, texts: list[str], model: str = ...) -> list[list[float]]: ...
-
-
-class StyleLibraryError(AiuteurError):
-    """A style library action cannot be done (unknown library, empty document…)."""
 
 
 @dataclass(frozen=True)
@@ -87,21 +80,9 @@ class WrittenStyles:
         self._resolve = resolve
         self._db = lancedb.connect(str(self.root / "lancedb"))
         self._lock = threading.RLock()
-        self._meta_path = self.root / "written.json"
-
-    # ----------------------------------------------------------------- catalogue
-    def _meta(self) -> dict[str, Any]:
-        if not self._meta_path.exists():
-            return {"libraries": {}}
-        return dict(json.loads(self._meta_path.read_text(encoding="utf-8")))
-
-    def _save_meta(self, meta: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".written-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(meta, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self._meta_path)
+        self._catalogue = Catalogue(self.root / "written.json", "written style")
+        self._meta = self._catalogue.load
+        self._save_meta = self._catalogue.save
 
     def libraries(self) -> list[LibraryInfo]:
         return [
@@ -111,17 +92,11 @@ class WrittenStyles:
             for name, v in sorted(self._meta()["libraries"].items())
         ]
 
-    def _check_new_name(self, meta: dict[str, Any], name: str) -> None:
-        if not name:
-            raise StyleLibraryError("Give the written style a name.")
-        if name.lower() in (n.lower() for n in meta["libraries"]):
-            raise StyleLibraryError(f"There is already a written style called “{name}”.")
-
     def create(self, name: str, description: str = "") -> LibraryInfo:
         name = " ".join(name.split())
         with self._lock:
             meta = self._meta()
-            self._check_new_name(meta, name)
+            name = self._catalogue.check_new_name(meta, name)
             meta["libraries"][name] = {
                 "embedder": self.embedder.id,
                 "description": description,
@@ -142,7 +117,7 @@ class WrittenStyles:
             meta = self._meta()
             lib = self.info(old)
             if new.lower() != old.lower():
-                self._check_new_name(meta, new)
+                new = self._catalogue.check_new_name(meta, new)
             table = self._table(lib.embedder)
             if table is not None:
                 table.update(where=f"library = {_sql(old)}", values={"library": new})

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.catalogue import Catalogue
 from aiuteur_desktop.core.visual_style import describe, load_rgb, style_card, style_vector
 
 TABLE = "visual_refs"
@@ -43,6 +44,73 @@ class VisualStyles:
         self.images = paths.ensure_dir(self.root / "images")
         self._db = lancedb.connect(str(self.root / "lancedb"))
         self._lock = threading.RLock()
+        self._catalogue = Catalogue(self.root / "visual.json", "visual style")
+
+    # ----------------------------------------------------------------- catalogue
+    def libraries(self) -> list[str]:
+        meta = self._catalogue.load()
+        return sorted(meta["libraries"], key=str.lower)
+
+    def create(self, name: str) -> str:
+        with self._lock:
+            meta = self._catalogue.load()
+            name = self._catalogue.check_new_name(meta, name)
+            meta["libraries"][name] = {"card": ""}
+            self._catalogue.save(meta)
+        return name
+
+    def rename(self, old: str, new: str) -> str:
+        with self._lock:
+            meta = self._catalogue.load()
+            entry = self._catalogue.entry(meta, old)
+            if " ".join(new.split()).lower() != old.lower():
+                new = self._catalogue.check_new_name(meta, new)
+            new = " ".join(new.split())
+            table = self._table()
+            if table is not None:
+                table.update(where=f"library = {_sql(old)}", values={"library": new})
+            del meta["libraries"][old]
+            meta["libraries"][new] = entry
+            self._catalogue.save(meta)
+        return new
+
+    def delete(self, name: str) -> None:
+        """Delete a library and its references (image files shared with another library stay)."""
+        with self._lock:
+            meta = self._catalogue.load()
+            self._catalogue.entry(meta, name)
+            table = self._table()
+            if table is not None:
+                table.delete(f"library = {_sql(name)}")
+            del meta["libraries"][name]
+            self._catalogue.save(meta)
+
+    def library_card(self, library: str) -> str:
+        """The style card prompts use: the user's own text when they wrote one, otherwise the
+        card of the most typical reference (the one whose look is nearest the average)."""
+        entry = self._catalogue.entry(self._catalogue.load(), library)
+        if entry.get("card", "").strip():
+            return str(entry["card"])
+        table = self._table()
+        if table is None:
+            return ""
+        rows = table.search().where(f"library = {_sql(library)}").limit(100_000).to_list()
+        if not rows:
+            return ""
+        import numpy as np
+
+        vectors = np.array([r["vector"] for r in rows], dtype=np.float32)
+        mean = vectors.mean(axis=0)
+        typical = int(np.argmin(((vectors - mean) ** 2).sum(axis=1)))
+        return str(rows[typical]["card"])
+
+    def set_library_card(self, library: str, card: str) -> None:
+        """The user's own card for the whole library ("" returns to the measured one)."""
+        with self._lock:
+            meta = self._catalogue.load()
+            self._catalogue.entry(meta, library)
+            meta["libraries"][library]["card"] = card
+            self._catalogue.save(meta)
 
     def _table(self) -> Any:
         try:
@@ -53,6 +121,9 @@ class VisualStyles:
     def add(self, library: str, name: str, data: bytes, tags: list[str] | None = None) -> Reference:
         """Store a reference image (refused with a reason when it is not PNG/JPEG/WebP or is
         damaged) with its descriptors, style card and look vector."""
+        meta = self._catalogue.load()
+        if library not in meta["libraries"]:  # adding to a library creates it
+            self.create(library)
         rgb = load_rgb(data)  # raises BadImage with the user's words
         card = style_card(describe(data))
         digest = hashlib.sha256(data).hexdigest()
@@ -98,6 +169,12 @@ class VisualStyles:
         table = self._table()
         if table is not None:
             table.delete(f"id = {_sql(ref_id)}")
+
+    def set_tags(self, ref_id: str, tags: list[str]) -> None:
+        table = self._table()
+        if table is not None:
+            clean = [t.strip() for t in tags if t.strip()]
+            table.update(where=f"id = {_sql(ref_id)}", values={"tags": ", ".join(clean)})
 
     def set_card(self, ref_id: str, card: str) -> None:
         """The user's edit of a style card (prompts use the edited text)."""

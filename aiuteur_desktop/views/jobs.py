@@ -26,12 +26,15 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._fn()
-        except BaseException as exc:  # handed to the UI; never lost in a worker
-            log.debug("background task failed:\n%s", traceback.format_exc())
-            self._bridge.failed.emit(exc)
-        else:
-            self._bridge.done.emit(result)
+            try:
+                result = self._fn()
+            except BaseException as exc:  # handed to the UI; never lost in a worker
+                log.debug("background task failed:\n%s", traceback.format_exc())
+                self._bridge.failed.emit(exc)
+            else:
+                self._bridge.done.emit(result)
+        except RuntimeError:  # the app shut down while this ran: nobody is left to tell
+            log.debug("background task finished after its receiver was deleted")
 
 
 _live: set[_Bridge] = set()

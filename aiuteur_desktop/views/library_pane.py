@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.views.dialogs import confirm, show_error
+from aiuteur_desktop.views.shortcuts import local_shortcut
 
 
 class LibraryPane(QWidget):
@@ -40,22 +41,23 @@ class LibraryPane(QWidget):
         self._names, self._create, self._rename, self._delete = names, create, rename, delete
         self.list = QListWidget()
         self.list.setObjectName("libraryList")
-        self.new_button = QPushButton("New…")
+        self.new_button = QPushButton("New library…")
         self.new_button.setToolTip(f"Create a {kind} library")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete…")
         self.new_button.clicked.connect(self.ask_new)
         self.rename_button.clicked.connect(self.ask_rename)
         self.delete_button.clicked.connect(self.ask_delete)
-        QShortcut(QKeySequence("F2"), self.list, self.ask_rename)
-        QShortcut(QKeySequence.StandardKey.Delete, self.list, self.ask_delete)
+        local_shortcut(QKeySequence("F2"), self.list, self.ask_rename)
+        local_shortcut(QKeySequence.StandardKey.Delete, self.list, self.ask_delete)
         buttons = QHBoxLayout()
-        for b in (self.new_button, self.rename_button, self.delete_button):
-            buttons.addWidget(b)
+        buttons.addWidget(self.rename_button)
+        buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Libraries"))
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.new_button)
         layout.addLayout(buttons)
         self.list.currentItemChanged.connect(self._changed)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.visual_library import VisualStyles
 from aiuteur_desktop.providers import embedders
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views import theme
@@ -35,6 +36,7 @@ from aiuteur_desktop.views.notify import Notifier
 from aiuteur_desktop.views.project_view import ProjectPage
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from aiuteur_desktop.views.styles_page import WrittenStylesPage
+from aiuteur_desktop.views.visual_styles_page import VisualStylesPage
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 NAV = [
     ("projects", "Projects", "projects", ""),
     ("written", "Written Styles", "written", ""),
-    ("visual", "Visual Styles", "visual", "Visual style libraries are not part of this build yet."),
+    ("visual", "Visual Styles", "visual", ""),
     (
         "assets",
         "Asset Library",
@@ -124,6 +126,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.project_page)
         self.pages.addWidget(self.jobs_page)
         self.pages.addWidget(self.written_page)
+        self.visual_page = VisualStylesPage(VisualStyles(library.home))
+        self.pages.addWidget(self.visual_page)
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -234,6 +238,9 @@ class MainWindow(QMainWindow):
         elif key == "written":
             self.written_page.refresh()
             self.pages.setCurrentWidget(self.written_page)
+        elif key == "visual":
+            self.visual_page.refresh()
+            self.pages.setCurrentWidget(self.visual_page)
 
     def _job_finished(self, job_id: str) -> None:
         self.notifier.job_finished(self.job_runner.store.get(job_id))

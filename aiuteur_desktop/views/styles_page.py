@@ -158,7 +158,8 @@ class WrittenStylesPage(QWidget):
         split = QSplitter()
         for w in (self.libraries, middle_w, right_w):
             split.addWidget(w)
-        split.setSizes([230, 480, 360])
+        split.setSizes([200, 500, 380])
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)

@@ -65,3 +65,36 @@ def test_wrong_or_broken_files_are_refused(visual: VisualStyles) -> None:
     with pytest.raises(BadImage, match="not a readable image"):
         visual.add("Looks", "x.png", b"not an image")
     assert visual.references("Looks") == []
+
+
+def test_libraries_are_created_renamed_and_deleted_with_their_references(
+    visual: VisualStyles,
+) -> None:
+    from aiuteur_desktop.core.catalogue import StyleLibraryError
+
+    visual.create("Silver")
+    with pytest.raises(StyleLibraryError, match="already"):
+        visual.create("silver ")
+    ref = visual.add("Silver", "bw.png", picture(1, colour=False), ["noir"])
+    visual.add("Pop", "c.png", picture(2, colour=True))  # adding creates the library
+    assert visual.libraries() == ["Pop", "Silver"]
+    visual.set_tags(ref.id, ["noir", " grain ", ""])
+    assert visual.rename("Silver", "Silver screen") == "Silver screen"
+    [moved] = visual.references("Silver screen")
+    assert moved.tags == ("noir", "grain") and moved.path == ref.path
+    visual.delete("Silver screen")
+    assert visual.libraries() == ["Pop"] and visual.references("Silver screen") == []
+
+
+def test_library_card_is_the_most_typical_reference_until_the_user_writes_one(
+    visual: VisualStyles,
+) -> None:
+    for i in range(4):
+        visual.add("Looks", f"bw-{i}.png", picture(i, colour=False))
+    visual.add("Looks", "odd-one.png", picture(50, colour=True))
+    card = visual.library_card("Looks")
+    assert "black and white" in card
+    visual.set_library_card("Looks", "Silver halide, deep blacks, 1950s studio lighting.")
+    assert visual.library_card("Looks").startswith("Silver halide")
+    visual.set_library_card("Looks", "")
+    assert visual.library_card("Looks") == card

@@ -1,0 +1,20 @@
+"""Shortcuts that belong to one widget (and its children), not the whole window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
+
+def local_shortcut(
+    key: QKeySequence | QKeySequence.StandardKey | str, widget: QWidget, slot: Callable[[], None]
+) -> QShortcut:
+    """Active only while focus is inside `widget`, so pages can reuse keys such as Delete
+    without clashing (PySide6 ignores a `context=` keyword here, so it is set afterwards)."""
+    shortcut = QShortcut(QKeySequence(key), widget)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(slot)
+    return shortcut
