@@ -37,3 +37,6 @@ def window(app, qtbot, library: Library) -> Iterator[MainWindow]:  # type: ignor
     qtbot.waitExposed(w)
     yield w
     w.close()
+    for left in QApplication.topLevelWidgets():  # dialogs a test left open must not leak
+        if left.isVisible():
+            left.close()
