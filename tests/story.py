@@ -71,7 +71,16 @@ def build_film(parent: Path, name: str = "Lighthouse", *, branches: bool = True)
         "assets/mara",
         {
             **artifacts.make(
-                {"name": "Mara", "description": "Keeper, 60"}, inputs=inputs, cost=0.04
+                {"name": "Mara", "description": "Keeper, 60"},
+                inputs=inputs,
+                cost=0.04,
+                model="gemini-3-pro-image",
+                template="stage5.image_key v1",
+                context=[
+                    "assets/mara",
+                    "image:Silver screen/bw-0.png",
+                    "image:Silver screen/bw-1.png",
+                ],
             ),
             "media": image,
         },

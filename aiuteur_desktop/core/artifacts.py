@@ -22,7 +22,9 @@ from aiuteur_desktop.core.store.status import fingerprint, is_story_document
 GENERATED = "generated"
 MANUAL = "manual"
 IMPORTED = "imported"
-RESERVED = frozenset({"inputs", "origin", "cost", "created_at", "derivation", "model"})
+RESERVED = frozenset(
+    {"inputs", "origin", "cost", "created_at", "derivation", "model", "template", "context"}
+)
 
 SCRIPT = "stage4/script"
 BEATS = "stage3/beats"
@@ -54,8 +56,12 @@ def make(
     cost: float = 0.0,
     model: str | None = None,
     new_derivation: bool = False,
+    template: str | None = None,
+    context: list[str] | None = None,
 ) -> dict[str, Any]:
-    """A new artifact document with its provenance."""
+    """A new artifact document with its provenance: what it was derived from, which model and
+    prompt template made it, and the retrieval log — every context piece, style passage
+    (`style:<library>/<doc>#<n>`) and reference image (`image:<library>/<name>`) it saw."""
     clash = RESERVED & content.keys()
     if clash:
         raise ValueError(f"artifact content uses reserved keys: {sorted(clash)}")
@@ -68,6 +74,10 @@ def make(
     }
     if model:
         doc["model"] = model
+    if template:
+        doc["template"] = template
+    if context:
+        doc["context"] = list(context)
     if new_derivation:
         doc["derivation"] = uuid.uuid4().hex
     return doc

@@ -140,7 +140,9 @@ class ContextManager:
         ]
         for i, chunk in enumerate(sorted(style or [], key=lambda c: -c.score)):
             pieces.append(
-                Piece(f"style:{chunk.id}", "Style exemplar", chunk.text, 10 + i, chunk.id)
+                Piece(
+                    f"style:{chunk.id}", "Style exemplar", chunk.text, 10 + i, f"style:{chunk.id}"
+                )
             )
         return pieces
 

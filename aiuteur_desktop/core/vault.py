@@ -190,5 +190,43 @@ def readable(value: Any, indent: int = 0) -> str:
     return pad + ("" if value is None else str(value))
 
 
+_ORIGINS = {
+    artifacts.GENERATED: "generated",
+    artifacts.MANUAL: "written or edited by hand",
+    artifacts.IMPORTED: "imported",
+}
+
+
+def explain(project: Project, entry: VaultEntry) -> str:
+    """How the artifact was made: origin, model, prompt template and its retrieval log."""
+    doc = project.get_object(entry.object_id)
+    if not isinstance(doc, dict):
+        return ""
+    lines = []
+    origin = _ORIGINS.get(str(doc.get("origin", "")), "")
+    made = " · ".join(
+        x
+        for x in (
+            origin.capitalize(),
+            f"model {doc['model']}" if doc.get("model") else "",
+            f"template {doc['template']}" if doc.get("template") else "",
+        )
+        if x
+    )
+    if made:
+        lines.append(made)
+    context = [str(c) for c in doc.get("context") or []]
+    styles = [c.split(":", 1)[1] for c in context if c.startswith("style:")]
+    images = [c.split(":", 1)[1] for c in context if c.startswith("image:")]
+    other = [c for c in context if not c.startswith(("style:", "image:"))]
+    if other:
+        lines.append("Context: " + ", ".join(other))
+    if styles:
+        lines.append(f"Retrieved style passages ({len(styles)}): " + ", ".join(styles))
+    if images:
+        lines.append(f"Retrieved style references ({len(images)}): " + ", ".join(images))
+    return "\n".join(lines)
+
+
 def preview_text(project: Project, entry: VaultEntry) -> str:
     return readable(artifacts.content_of(project.get_object(entry.object_id)))

@@ -295,8 +295,13 @@ class ArtifactVaultDialog(QDialog):
             return
         self.preview_title.setText(entry.title)
         created = timefmt.stamp(entry.created_at) if entry.created_at else "unknown time"
+        try:
+            how = vault.explain(self.project, entry)
+        except Exception:  # a damaged object: the preview below says so
+            how = ""
         self.preview_meta.setText(
             f"Made on “{entry.origin_branch}” · {created} · cost {money(entry.cost)}\n{entry.path}"
+            + (f"\n{how}" if how else "")
         )
         if entry.media_id and entry.media_kind in ("image", "video"):
             self.preview_image.setText("Loading preview…")

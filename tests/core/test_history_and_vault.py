@@ -115,3 +115,32 @@ def test_thumbnails_of_images_and_videos_and_garbage(film: Project, tmp_path: Pa
     bad.write_bytes(b"not a video")
     assert thumbnail_png(bad, "video/mp4") is None
     assert thumbnail_png(bad, "image/png") is None
+
+
+def test_artifact_details_explain_what_a_generation_saw(tmp_path: Path) -> None:
+    from aiuteur_desktop.core import artifacts, vault
+    from aiuteur_desktop.core.store import Project
+
+    with Project.create(tmp_path, "Explain") as p:
+        p.write(
+            artifacts.TREATMENT,
+            artifacts.make(
+                {"text": "A keeper, a storm."},
+                model="gpt-test",
+                template="stage2.treatment v1",
+                context=[
+                    "stage1/config",
+                    "style:Noir/diner.fountain#2",
+                    "style:Noir/diner.fountain#0",
+                ],
+            ),
+        )
+        p.commit("Treatment", kind="generate", stage=2)
+        [entry] = [e for e in vault.collect(p) if e.path == artifacts.TREATMENT]
+        text = vault.explain(p, entry)
+        assert text.splitlines() == [
+            "Generated · model gpt-test · template stage2.treatment v1",
+            "Context: stage1/config",
+            "Retrieved style passages (2): Noir/diner.fountain#2, Noir/diner.fountain#0",
+        ]
+        assert "context" not in artifacts.content_of(p.get_object(entry.object_id))

@@ -175,6 +175,9 @@ def test_vault_previews_text_image_and_video(qtbot, window: MainWindow, tmp_path
     assert "Made on “Main”" in dialog.preview_meta.text()
 
     assert dialog.select_path("Main", "assets/mara")
+    meta = dialog.preview_meta.text()
+    assert "Generated · model gemini-3-pro-image · template stage5.image_key v1" in meta
+    assert "Retrieved style references (2): Silver screen/bw-0.png, Silver screen/bw-1.png" in meta
     qtbot.waitUntil(lambda: not dialog.preview_image.pixmap().isNull())
     assert dialog.preview_image.pixmap().width() == 320
 
