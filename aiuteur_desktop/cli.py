@@ -29,7 +29,125 @@ def _build_parser() -> argparse.ArgumentParser:
     shot.add_argument("spec", help="the shot as JSON (see the README's ShotSpec section)")
     shot.add_argument("-o", "--out", required=True, help="output folder")
     shot.add_argument("--no-speech", action="store_true", help="silent audio, no scratch voices")
+    script = sub.add_parser("script", help="import or export the Master Script")
+    script_sub = script.add_subparsers(dest="script_command", metavar="WHAT", required=True)
+    imp = script_sub.add_parser("import", help="a Fountain or FDX screenplay becomes the script")
+    imp.add_argument("file", help="a .fountain or .fdx file")
+    imp.add_argument("--project", required=True, help="the project bundle (created if missing)")
+    exp = script_sub.add_parser("export", help="write the script as Fountain, FDX or PDF")
+    exp.add_argument("--project", required=True, help="the project bundle")
+    exp.add_argument("--format", required=True, choices=["fountain", "fdx", "pdf"])
+    exp.add_argument("-o", "--out", required=True, help="the file to write")
+    scenes = sub.add_parser("scenes", help="list the script's scenes")
+    scenes.add_argument("--project", required=True, help="the project bundle")
+    scenes.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+def _fail(command: str, message: str, code: int = 2) -> int:
+    print(f"aiuteur {command}: {message}", file=sys.stderr)
+    return code
+
+
+def _bundle(path: str) -> Path:
+    p = Path(path).expanduser()
+    return p if p.suffix == ".aiuteur" else p.with_name(p.name + ".aiuteur")
+
+
+def _cmd_script_import(file: str, project_path: str) -> int:
+    from aiuteur_desktop.core import master_script
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.formats.documents import read_screenplay
+    from aiuteur_desktop.core.store import Project
+
+    bundle = _bundle(project_path)
+    try:
+        play = read_screenplay(Path(file))
+        if bundle.exists():
+            project = Project.open(bundle)
+        else:
+            bundle.parent.mkdir(parents=True, exist_ok=True)
+            project = Project.create(bundle.parent, bundle.stem)
+        with project:
+            master_script.import_screenplay(project, play, Path(file).name)
+    except AiuteurError as exc:
+        return _fail("script import", exc.user_message)
+    except OSError as exc:
+        return _fail("script import", f"cannot write {bundle}: {exc.strerror or exc}", 1)
+    n = len(play.scenes())
+    print(f"{Path(file).name}: {n} scene{'s' * (n != 1)} imported into {project.path}")
+    return 0
+
+
+def _open_script(command: str, project_path: str):  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import master_script
+    from aiuteur_desktop.core.store import Project
+
+    bundle = _bundle(project_path)
+    if not bundle.exists():
+        raise LookupError(f"there is no project at {bundle}")
+    with Project.open(bundle) as project:
+        play = master_script.current(project)
+    if play is None:
+        raise LookupError(f"{bundle.name} has no Master Script yet")
+    return play
+
+
+def _cmd_script_export(project_path: str, fmt: str, out: str) -> int:
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.formats import fdx, fountain, pdf
+
+    try:
+        play = _open_script("script export", project_path)
+        target = Path(out).expanduser()
+        if fmt == "pdf":
+            pages = pdf.write_pdf(play, target)
+            print(f"{target}: {pages} page{'s' * (pages != 1)}")
+            return 0
+        text = fountain.write_string(play) if fmt == "fountain" else fdx.write_string(play)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except LookupError as exc:
+        return _fail("script export", str(exc))
+    except AiuteurError as exc:
+        return _fail("script export", exc.user_message)
+    except OSError as exc:
+        return _fail("script export", f"cannot write {out}: {exc.strerror or exc}", 1)
+    print(target)
+    return 0
+
+
+def _cmd_scenes(project_path: str, as_json: bool) -> int:
+    import json
+
+    from aiuteur_desktop.core.errors import AiuteurError
+
+    try:
+        play = _open_script("scenes", project_path)
+    except LookupError as exc:
+        return _fail("scenes", str(exc))
+    except AiuteurError as exc:
+        return _fail("scenes", exc.user_message)
+    rows = [
+        {
+            "number": s.label,
+            "heading": s.heading,
+            "int_ext": s.int_ext,
+            "location": s.location,
+            "time_of_day": s.time_of_day,
+            "characters": list(s.characters),
+            "first_line": s.first_line,
+        }
+        for s in play.scenes()
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for r in rows:
+            who = ", ".join(r["characters"]) or "no dialogue"
+            print(f"{r['number']:>4}  {r['heading']}  ({who})")
+    return 0
 
 
 def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
@@ -88,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         return doctor.main()
     if args.command == "new":
         return _cmd_new(args.name, args.directory)
+    if args.command == "script" and args.script_command == "import":
+        return _cmd_script_import(args.file, args.project)
+    if args.command == "script":
+        return _cmd_script_export(args.project, args.format, args.out)
+    if args.command == "scenes":
+        return _cmd_scenes(args.project, args.json)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app

@@ -85,3 +85,70 @@ def test_new_refuses_duplicates_and_bad_names_with_one_line(
     assert len(again.stderr.strip().splitlines()) == 1
     bad = run("new", "a/b", "--dir", str(tmp_path), home=aiuteur_home)
     assert bad.returncode == 2 and "cannot contain" in bad.stderr
+
+
+SCRIPTS = Path(__file__).parent / "data" / "screenplays"
+
+
+def test_script_import_export_and_scenes(aiuteur_home: Path, tmp_path: Path) -> None:
+    import json
+
+    from aiuteur_desktop.core.formats import fdx, fountain
+
+    source = SCRIPTS / "night_ferry.fountain"
+    bundle = tmp_path / "films" / "ferry"
+    result = run("script", "import", str(source), "--project", str(bundle), home=aiuteur_home)
+    assert result.returncode == 0, result.stderr
+    assert "4 scenes imported" in result.stdout
+    assert (tmp_path / "films" / "ferry.aiuteur" / "project.db").is_file()
+
+    listed = run("scenes", "--project", str(bundle) + ".aiuteur", "--json", home=aiuteur_home)
+    assert listed.returncode == 0, listed.stderr
+    scenes = json.loads(listed.stdout)
+    assert [s["heading"] for s in scenes][:2] == [
+        "INT. HARBOUR OFFICE - NIGHT",
+        "EXT. QUAYSIDE - CONTINUOUS",
+    ]
+    assert scenes[0] == {
+        "number": "1",
+        "heading": "INT. HARBOUR OFFICE - NIGHT",
+        "int_ext": "INT",
+        "location": "HARBOUR OFFICE",
+        "time_of_day": "NIGHT",
+        "characters": ["NESSA", "OLD TOM", "TOM"],
+        "first_line": "Rain streaks the window. A kettle ticks as it cools.",
+    }
+
+    original = fountain.read_string(source.read_text(encoding="utf-8"))
+    for fmt, reader in (("fountain", fountain.read_string), ("fdx", fdx.read_string)):
+        out = tmp_path / f"out.{fmt}"
+        done = run(
+            "script", "export", "--project", str(bundle), "--format", fmt, "-o", str(out),
+            home=aiuteur_home,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert reader(out.read_text(encoding="utf-8")) == original  # nothing lost on the way
+    pdf = tmp_path / "out.pdf"
+    done = run(
+        "script", "export", "--project", str(bundle), "--format", "pdf", "-o", str(pdf),
+        home=aiuteur_home,
+    )  # fmt: skip
+    assert done.returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_script_commands_refuse_bad_input_in_one_line(aiuteur_home: Path, tmp_path: Path) -> None:
+    prose = tmp_path / "story.fountain"
+    prose.write_text("Just a story, no scenes.\n", encoding="utf-8")
+    bad = run("script", "import", str(prose), "--project", str(tmp_path / "p"), home=aiuteur_home)
+    assert bad.returncode == 2 and not (tmp_path / "p.aiuteur").exists()
+    assert bad.stderr.strip().count("\n") == 0 and "no scene headings" in bad.stderr
+    broken = tmp_path / "broken.fdx"
+    broken.write_text("<FinalDraft><Content>", encoding="utf-8")
+    bad = run("script", "import", str(broken), "--project", str(tmp_path / "p"), home=aiuteur_home)
+    assert bad.returncode == 2 and "damaged" in bad.stderr
+    missing = run("scenes", "--project", str(tmp_path / "nope"), home=aiuteur_home)
+    assert missing.returncode == 2 and "there is no project" in missing.stderr
+    empty = run("new", "Empty", "--dir", str(tmp_path), home=aiuteur_home)
+    assert empty.returncode == 0
+    none = run("scenes", "--project", str(tmp_path / "Empty.aiuteur"), home=aiuteur_home)
+    assert none.returncode == 2 and "no Master Script yet" in none.stderr

@@ -275,8 +275,9 @@ def save_generated_script(
     cost: float = 0.0,
     model: str | None = None,
     extra_inputs: Iterable[str] = (),
+    origin: str = artifacts.GENERATED,
 ) -> str:
-    """Store a freshly generated Master Script (global invalidation of Phase B on this branch).
+    """Store a freshly generated (or imported) Master Script (global invalidation of Phase B on this branch).
 
     Raises `BranchRequired` when PRD §7.2 demands a new Story Timeline first.
     """
@@ -288,6 +289,7 @@ def save_generated_script(
         inputs=fingerprint(project, tree, keys),
         cost=cost,
         model=model,
+        origin=origin,
         new_derivation=True,
     )
     return project.write(artifacts.SCRIPT, doc)
