@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -137,3 +138,26 @@ class LibraryPane(QWidget):
             show_error(self, f"Delete {self.kind}", exc)
             return
         self.refresh()
+
+
+def library_page(
+    page: QWidget, title: str, intro: str, panes: list[QWidget], sizes: list[int]
+) -> None:
+    """The style pages' frame: a title, a muted introduction, then libraries | work | details
+    side by side, the middle pane taking any extra width."""
+    page.setObjectName("page")
+    heading = QLabel(title)
+    heading.setObjectName("pageTitle")
+    words = QLabel(intro)
+    words.setWordWrap(True)
+    words.setProperty("muted", True)
+    split = QSplitter()
+    for pane in panes:
+        split.addWidget(pane)
+    split.setSizes(sizes)
+    split.setStretchFactor(1, 1)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 18, 24, 18)
+    layout.addWidget(heading)
+    layout.addWidget(words)
+    layout.addWidget(split, 1)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from aiuteur_desktop.providers.style_jobs import STYLE_INGEST, STYLE_REEMBED
 from aiuteur_desktop.views.dialogs import show_error
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
-from aiuteur_desktop.views.library_pane import LibraryPane
+from aiuteur_desktop.views.library_pane import LibraryPane, library_page
 
 TASKS = ["Any", "Write the dialogue", "Describe the action", "Write the treatment"]
 STYLE_JOBS = (STYLE_INGEST, STYLE_REEMBED)
@@ -55,20 +54,10 @@ class WrittenStylesPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("page")
         self.styles = styles
         self.runner = runner
         self._choices = embedder_choices or (lambda: [embedders.OFFLINE])
         self._seeded = False
-        title = QLabel("Written Styles")
-        title.setObjectName("pageTitle")
-        intro = QLabel(
-            "Bring writing you admire — scripts, stories, dialogue. Aiuteur cuts it into "
-            "exchanges, action and prose, and shows the closest passages to the model as "
-            "examples when it writes for you."
-        )
-        intro.setWordWrap(True)
-        intro.setProperty("muted", True)
 
         self.libraries = LibraryPane(
             "written style",
@@ -155,16 +144,15 @@ class WrittenStylesPage(QWidget):
         right_w = QWidget()
         right_w.setLayout(right)
 
-        split = QSplitter()
-        for w in (self.libraries, middle_w, right_w):
-            split.addWidget(w)
-        split.setSizes([200, 500, 380])
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addWidget(split, 1)
+        library_page(
+            self,
+            "Written Styles",
+            "Bring writing you admire — scripts, stories, dialogue. Aiuteur cuts it into "
+            "exchanges, action and prose, and shows the closest passages to the model as "
+            "examples when it writes for you.",
+            [self.libraries, middle_w, right_w],
+            [200, 500, 380],
+        )
         self._note = ""
         runner.progressed.connect(self._job_progress)
         runner.finished.connect(self._job_finished)
@@ -335,8 +323,13 @@ class WrittenStylesPage(QWidget):
         name, item = self.current(), self.doc_list.currentItem()
         if name is None or item is None:
             return
-        self.styles.remove_document(name, item.text())
-        self.show_library()
+        document, styles = item.text(), self.styles
+        run_in_background(  # a LanceDB delete: disk work, off the UI thread
+            lambda: styles.remove_document(name, document),
+            lambda _r: self.show_library(),
+            lambda exc: show_error(self, "Remove sample", exc),
+            parent=self,
+        )
 
     def try_retrieval(self) -> None:
         name, query = self.current(), self.query.text().strip()

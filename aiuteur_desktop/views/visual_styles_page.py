@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +35,7 @@ from aiuteur_desktop.core.thumbnails import thumbnail_png
 from aiuteur_desktop.core.visual_library import Reference, VisualStyles
 from aiuteur_desktop.views.dialogs import show_error
 from aiuteur_desktop.views.jobs import run_in_background
-from aiuteur_desktop.views.library_pane import LibraryPane
+from aiuteur_desktop.views.library_pane import LibraryPane, library_page
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
 IMAGE_FILTER = "Reference images (*.png *.jpg *.jpeg *.webp)"
@@ -47,21 +46,11 @@ THUMB = 148
 class VisualStylesPage(QWidget):
     def __init__(self, visual: VisualStyles, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("page")
         self.setAcceptDrops(True)
         self.visual = visual
         self._refs: dict[str, Reference] = {}
         self._thumbs: dict[str, QIcon] = {}
         self._note = ""
-        title = QLabel("Visual Styles")
-        title.setObjectName("pageTitle")
-        intro = QLabel(
-            "Collect reference images for a look — black and white, a film stock, an anime "
-            "style. Aiuteur measures palette, contrast, grain and edges, writes a style card "
-            "you can edit, and shows the closest references to image models."
-        )
-        intro.setWordWrap(True)
-        intro.setProperty("muted", True)
 
         self.libraries = LibraryPane(
             "visual style",
@@ -161,16 +150,15 @@ class VisualStylesPage(QWidget):
         self.details = QWidget()
         self.details.setLayout(right)
 
-        split = QSplitter()
-        for w in (self.libraries, middle_w, self.details):
-            split.addWidget(w)
-        split.setSizes([200, 600, 320])
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addWidget(split, 1)
+        library_page(
+            self,
+            "Visual Styles",
+            "Collect reference images for a look — black and white, a film stock, an anime "
+            "style. Aiuteur measures palette, contrast, grain and edges, writes a style card "
+            "you can edit, and shows the closest references to image models.",
+            [self.libraries, middle_w, self.details],
+            [200, 600, 320],
+        )
         self.refresh()
 
     # ------------------------------------------------------------------- state
@@ -253,19 +241,38 @@ class VisualStylesPage(QWidget):
             self.tags.setText("")
             self.card.setPlainText("")
             return
-        image = QImage(str(ref.path))
-        if not image.isNull():
+        self.preview.setText("Loading…")
+        self.ref_name.setText(ref.name)
+
+        def load() -> tuple[bytes | None, tuple[int, int] | None]:
+            from PIL import Image
+
+            try:
+                with Image.open(ref.path) as im:
+                    size: tuple[int, int] | None = im.size
+            except OSError:
+                size = None
+            return thumbnail_png(ref.path, "image/*", 560), size
+
+        def show(result: tuple[bytes | None, tuple[int, int] | None]) -> None:
+            data, size = result
+            if self.selected() != ref:
+                return  # the user moved on while it decoded
+            if data is None:
+                self.preview.setText("No preview: the file could not be decoded.")
+                return
             self.preview.setPixmap(
-                QPixmap.fromImage(image).scaled(
+                QPixmap.fromImage(QImage.fromData(data)).scaled(
                     280,
                     200,
                     Qt.AspectRatioMode.KeepAspectRatio,
                     Qt.TransformationMode.SmoothTransformation,
                 )
             )
-            self.ref_name.setText(f"{ref.name} · {image.width()}×{image.height()}")
-        else:
-            self.ref_name.setText(ref.name)
+            if size:
+                self.ref_name.setText(f"{ref.name} · {size[0]}×{size[1]}")
+
+        run_in_background(load, show, parent=self)  # big references decode off the UI thread
         self.tags.setText(", ".join(ref.tags))
         self.card.setPlainText(ref.card)
 
@@ -316,10 +323,20 @@ class VisualStylesPage(QWidget):
 
     def remove_selected(self) -> None:
         ids = [str(i.data(RefRole)) for i in self.grid.selectionModel().selectedIndexes()]
-        for ref_id in ids:
-            self.visual.remove(ref_id)
-        if ids:
-            self.show_library()
+        if not ids:
+            return
+        visual = self.visual
+
+        def work() -> None:
+            for ref_id in ids:
+                visual.remove(ref_id)
+
+        run_in_background(
+            work,
+            lambda _r: self.show_library(),
+            lambda e: show_error(self, "Remove", e),
+            parent=self,
+        )
 
     def store_tags(self) -> None:
         ref = self.selected()

@@ -54,7 +54,7 @@ def test_visual_library_from_images_to_retrieval(qtbot, window: MainWindow, tmp_
     # Select a reference: preview, tags and card; edit and save them.
     first = page.model.index(0, 0)
     page.grid.setCurrentIndex(first)
-    assert page.ref_name.text().startswith("bw-0.png · 160×90")
+    qtbot.waitUntil(lambda: page.ref_name.text().startswith("bw-0.png · 160×90"), timeout=5000)
     assert page.preview.pixmap() is not None and not page.preview.pixmap().isNull()
     page.tags.clear()
     qtbot.keyClicks(page.tags, "noir, grain")
