@@ -256,7 +256,8 @@ class VisualStylesPage(QWidget):
 
         def show(result: tuple[bytes | None, tuple[int, int] | None]) -> None:
             data, size = result
-            if self.selected() != ref:
+            now = self.selected()
+            if now is None or now.id != ref.id:
                 return  # the user moved on while it decoded
             if data is None:
                 self.preview.setText("No preview: the file could not be decoded.")
