@@ -234,7 +234,12 @@ def beats_changed_since_script(project: Project, branch: str | None = None) -> b
     if recorded is None:
         return False
     tree = project.branch(branch).draft
-    return fingerprint(project, tree, [artifacts.BEATS]).get(artifacts.BEATS) != recorded
+    now = fingerprint(project, tree, [artifacts.BEATS, artifacts.SCRIPT])
+    if now.get(artifacts.BEATS) == recorded:
+        return False
+    # Beats revised retroactively to match this very script are in step with it.
+    beats = project.read(artifacts.BEATS, branch=branch)
+    return inputs_of(beats).get(artifacts.SCRIPT) != now.get(artifacts.SCRIPT)
 
 
 def check_script_regeneration(project: Project) -> None:

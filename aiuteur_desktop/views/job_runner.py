@@ -22,7 +22,13 @@ from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.settings import Budget
 
 # Importing these registers their job kinds with core.jobs.
-from aiuteur_desktop.providers import image_jobs, style_jobs, text_jobs, video_jobs  # noqa: F401
+from aiuteur_desktop.providers import (  # noqa: F401
+    image_jobs,
+    story_jobs,
+    style_jobs,
+    text_jobs,
+    video_jobs,
+)
 from aiuteur_desktop.providers.offline import jobs as offline_jobs  # noqa: F401
 
 log = logging.getLogger(__name__)

@@ -113,7 +113,10 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(library)
         self.dashboard.openRequested.connect(self.open_project)
         self.dashboard.projectCreated.connect(self._show_project)
-        self.project_page = ProjectPage()
+        self.project_page = ProjectPage(
+            runner=self.job_runner, library=library, styles=written_styles(library.home)
+        )
+        self.project_page.openSettings.connect(self.open_settings)
         self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.project_page.branchChanged.connect(lambda _b: self._update_title())
         self.jobs_page = JobsPage(self.job_runner)
@@ -307,6 +310,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {project.name}", 4000)
 
     def _close_current(self) -> None:
+        self.project_page.flush()
         if self.project is not None:
             self.project.close()
             self.project = None

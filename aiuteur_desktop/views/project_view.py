@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QToolButton,
@@ -21,13 +22,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import stages
+from aiuteur_desktop.core import stages, story
+from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
 from aiuteur_desktop.views.history import VersionHistoryDialog
+from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.phase_a.stage1 import Stage1Page
+from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
+from aiuteur_desktop.views.phase_a.stage3 import Stage3Page
+from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
@@ -174,13 +182,59 @@ class StagePage(QWidget):
         self.status.setText("Status: Locked" if locked else "Status: Unstarted")
 
 
+class GatePage(QWidget):
+    """Shown instead of a stage whose gate is closed: why, and the way there."""
+
+    goTo = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gatePage")
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.reason = QLabel()
+        self.reason.setObjectName("gateReason")
+        self.reason.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.setObjectName("gateButton")
+        self.button.clicked.connect(lambda: self.goTo.emit(self.target))
+        self.target = 1
+        box = QFrame()
+        box.setObjectName("panel")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(18, 16, 18, 16)
+        lay.addWidget(self.reason)
+        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(28, 22, 28, 22)
+        outer.addWidget(self.title)
+        outer.addSpacing(8)
+        outer.addWidget(box)
+        outer.addStretch(1)
+
+    def show_gate(self, stage: Stage, reason: str, target: int) -> None:
+        self.title.setText(f"Stage {stage.number} · {stage.name} — not open yet")
+        self.reason.setText(reason)
+        self.target = target
+        name = next(s.name for s in stages.ALL if s.number == target)
+        self.button.setText(f"Go to Stage {target} · {name}")
+
+
 class ProjectPage(QWidget):
     """Everything shown while a project is open."""
 
     branchChanged = Signal(str)
     statusMessage = Signal(str)
+    openSettings = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        runner: JobRunner | None = None,
+        library: Library | None = None,
+        styles: object = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.project: Project | None = None
@@ -270,10 +324,33 @@ class ProjectPage(QWidget):
         # ---- stage work area
         self.stage_stack = QStackedWidget()
         self.stage_pages: dict[int, StagePage] = {}
+        self.editors: dict[int, StageFrame] = {}
+        self.story_jobs: StoryJobs | None = None
+        if runner is not None and library is not None:
+            self.story_jobs = StoryJobs(runner, library, self)
+            jobs = self.story_jobs
+            self.editors = {
+                1: Stage1Page(jobs, styles),
+                2: Stage2Page(jobs),
+                3: Stage3Page(jobs),
+                4: Stage4Page(jobs),
+            }
+            for editor in self.editors.values():
+                editor.changed.connect(self.refresh)
+                editor.goToStage.connect(self.show_stage)
+                editor.message.connect(self.statusMessage)
+                editor.openSettings.connect(self.openSettings)
+                self.stage_stack.addWidget(editor)
+            stage4 = self.editors[4]
+            assert isinstance(stage4, Stage4Page)
+            stage4.branched.connect(self._branched)
         for stage in stages.ALL:
             page = StagePage(stage)
             self.stage_pages[stage.number] = page
             self.stage_stack.addWidget(page)
+        self.gate_page = GatePage()
+        self.gate_page.goTo.connect(self.show_stage)
+        self.stage_stack.addWidget(self.gate_page)
 
         body = QHBoxLayout()
         body.setContentsMargins(12, 12, 0, 12)
@@ -299,12 +376,32 @@ class ProjectPage(QWidget):
 
     # ------------------------------------------------------------------ state
     def set_project(self, project: Project | None) -> None:
+        self.flush()
         self.project = project
+        if self.story_jobs is not None:
+            self.story_jobs.forget()
+            self.story_jobs.project = project
+        for editor in self.editors.values():
+            editor.set_project(project)
         if project is None:
             return
         self.name_label.setText(project.name)
         self.refresh()
         self.show_stage(self._first_open_stage())
+
+    def flush(self) -> None:
+        """Write every editor's pending hand edits (before closing or switching)."""
+        for editor in self.editors.values():
+            editor.flush()
+
+    def _reload(self) -> None:
+        for editor in self.editors.values():
+            editor.set_project(self.project)
+
+    def _branched(self, name: str) -> None:
+        self.refresh()
+        self.branchChanged.emit(name)
+        self.statusMessage.emit(f"Now working on the Story Timeline “{name}”.")
 
     def _first_open_stage(self) -> int:
         assert self.project is not None
@@ -333,6 +430,15 @@ class ProjectPage(QWidget):
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
                 self.timeline.nodes[stage.number].set_state(locked, text)
         self.refresh_spend()
+        self.scene_list.clear()
+        if stages.is_locked(self.project, stages.PHASE_A[3]):
+            for scene in story.scenes(self.project):
+                item = QListWidgetItem(f"{scene['number']}  {scene['heading']}")
+                item.setToolTip(
+                    f"{scene['int_ext']} · {scene['location']} · {scene['time_of_day'] or '—'}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, scene["id"])
+                self.scene_list.addItem(item)
         empty = self.scene_list.count() == 0
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
@@ -348,14 +454,38 @@ class ProjectPage(QWidget):
 
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)
-        self.stage_stack.setCurrentWidget(self.stage_pages[number])
+        if self.project is not None and self.editors and 2 <= number <= 5:
+            reason = story.gate(self.project, number)
+            if reason:
+                stage = next(s for s in stages.ALL if s.number == number)
+                self.gate_page.show_gate(stage, reason, self._gate_target(number))
+                self.stage_stack.setCurrentWidget(self.gate_page)
+                return
+        editor = self.editors.get(number)
+        if editor is not None:
+            editor.sync()
+            self.stage_stack.setCurrentWidget(editor)
+        else:
+            self.stage_stack.setCurrentWidget(self.stage_pages[number])
+
+    def _gate_target(self, number: int) -> int:
+        """The stage that has to be finished before `number` opens."""
+        assert self.project is not None
+        for n in range(1, number):
+            if not story.gate(self.project, n) and not stages.is_locked(
+                self.project, stages.PHASE_A[n - 1]
+            ):
+                return n
+        return 4 if story.skipped(self.project, 3) else number - 1
 
     def open_history(self) -> None:
         if self.project is None:
             return
+        self.flush()
         dialog = VersionHistoryDialog(self.project, self)
 
         def switched(name: str, forked: bool) -> None:
+            self._reload()
             self.refresh()
             self.show_stage(self._first_open_stage())
             self.branchChanged.emit(name)
@@ -382,6 +512,7 @@ class ProjectPage(QWidget):
 
         def done(result: int) -> None:
             if result and dialog.created:
+                self._reload()
                 self.refresh()
                 self.branchChanged.emit(dialog.created)
                 self.statusMessage.emit(f"Now working on the Story Timeline “{dialog.created}”.")

@@ -197,8 +197,12 @@ def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> Non
     create_from_dashboard(qtbot, window, "Keys")
     page = window.project_page
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
-    assert page.stage_stack.currentWidget() is page.stage_pages[3]
+    # A new project: Stage 3 is gated, and the page says what opens it.
+    assert page.stage_stack.currentWidget() is page.gate_page
+    assert "treatment" in page.gate_page.reason.text()
     assert page.timeline.nodes[3].isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert page.stage_stack.currentWidget() is page.editors[1]
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.dashboard
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)

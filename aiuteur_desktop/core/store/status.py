@@ -226,6 +226,12 @@ class StatusDeriver:
         seen = {scene_of(p) for p in self.view.paths}
         return sorted(s for s in seen if s is not None)
 
+    def synced(self, upstream: str, downstream: str) -> bool:
+        """True when `upstream` was revised from `downstream` as it is now (the "Retroactively
+        Revise …" actions record the downstream document among their inputs): no flag then."""
+        mine = inputs_of(self.view.doc(upstream)).get(downstream)
+        return mine is not None and mine == self.view.current(downstream)
+
     def flags(self) -> list[Flag]:
         """Passive flags on Phase A documents whose downstream document no longer matches."""
         out: list[Flag] = []
@@ -234,6 +240,8 @@ class StatusDeriver:
             for key, recorded in inputs_of(doc).items():
                 upstream = split_key(key)[0]
                 if not is_story_document(upstream) or upstream not in self.view.paths:
+                    continue
+                if self.synced(upstream, path):
                     continue
                 if self.view.current(key) != recorded:
                     out.append(Flag(upstream, path, FlagReason.UPSTREAM_EDITED))

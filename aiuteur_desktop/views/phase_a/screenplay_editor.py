@@ -1,0 +1,271 @@
+"""A screenplay editor: one block per element, formatted like the page (Courier 12, element
+indents, ALL CAPS headings, cues and transitions), with Tab/Enter element switching as in
+screenwriting tools. Undo/redo is the document's own stack (every key and every rewrite)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QResizeEvent,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextBlockUserData,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from aiuteur_desktop.core import screenplay as sp
+from aiuteur_desktop.core.screenplay import Element, Screenplay
+from aiuteur_desktop.views.phase_a.rewrite import add_rewrite_action
+
+TYPES = tuple(sp.ELEMENT_NAMES)
+#: Left indent and right margin in characters of a 60-character page line (Courier 12).
+LAYOUT = {
+    sp.SCENE_HEADING: (0, 0),
+    sp.ACTION: (0, 0),
+    sp.CHARACTER: (22, 0),
+    sp.PARENTHETICAL: (16, 16),
+    sp.DIALOGUE: (10, 15),
+    sp.TRANSITION: (0, 0),
+    sp.CENTERED: (0, 0),
+    sp.SECTION: (0, 0),
+    sp.SYNOPSIS: (0, 0),
+    sp.LYRICS: (10, 10),
+    sp.PAGE_BREAK: (0, 0),
+}
+UPPER = {sp.SCENE_HEADING, sp.CHARACTER, sp.TRANSITION}
+#: Enter at the end of an element starts this one.
+AFTER_ENTER = {
+    sp.SCENE_HEADING: sp.ACTION,
+    sp.ACTION: sp.ACTION,
+    sp.CHARACTER: sp.DIALOGUE,
+    sp.PARENTHETICAL: sp.DIALOGUE,
+    sp.DIALOGUE: sp.ACTION,
+    sp.TRANSITION: sp.SCENE_HEADING,
+}
+#: Tab changes the current element to this one (Shift+Tab goes back).
+AFTER_TAB = {
+    sp.ACTION: sp.CHARACTER,
+    sp.CHARACTER: sp.TRANSITION,
+    sp.TRANSITION: sp.SCENE_HEADING,
+    sp.SCENE_HEADING: sp.ACTION,
+    sp.DIALOGUE: sp.PARENTHETICAL,
+    sp.PARENTHETICAL: sp.DIALOGUE,
+}
+BEFORE_TAB = {v: k for k, v in AFTER_TAB.items() if k not in (sp.PARENTHETICAL,)}
+BEFORE_TAB[sp.DIALOGUE] = sp.PARENTHETICAL
+LINE = 60  # characters in a page line
+
+
+class _Extra(QTextBlockUserData):
+    """What an element carries besides its type and text (scene number, dual cue, depth)."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        super().__init__()
+        self.values = values
+
+
+def type_of(block: QTextBlock) -> str:
+    state = block.userState()
+    return TYPES[state] if 0 <= state < len(TYPES) else sp.ACTION
+
+
+class ScreenplayEditor(QTextEdit):
+    elementChanged = Signal(str)
+    rewriteRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("screenplayEditor")
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(False)
+        self.can_rewrite = True
+        font = QFont("Courier Prime")
+        font.setStyleHint(QFont.StyleHint.TypeWriter)
+        font.setFamilies(
+            ["Courier Prime", "Courier New", "Courier", "Liberation Mono", "monospace"]
+        )
+        font.setPointSize(12)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+        self.char_w = QFontMetricsF(font).horizontalAdvance("M")
+        self.setLineWrapMode(QTextEdit.LineWrapMode.FixedPixelWidth)
+        self.setLineWrapColumnOrWidth(int(self.char_w * LINE) + 2)
+        self.title_page: tuple[tuple[str, str], ...] = ()
+        self.cursorPositionChanged.connect(lambda: self.elementChanged.emit(self.element()))
+        self.setStyleSheet(
+            "QTextEdit#screenplayEditor { background: #f4f1ea; color: #1b1b1b; border-radius: 6px; }"
+        )
+
+    # ---------------------------------------------------------------- content
+    def set_screenplay(self, play: Screenplay) -> None:
+        self.title_page = play.title_page
+        doc = self.document()
+        doc.blockSignals(True)
+        self.clear()
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()
+        for i, el in enumerate(play.elements):
+            if i:
+                cursor.insertBlock()
+            block = cursor.block()
+            self._format(cursor, el.type)
+            block.setUserState(TYPES.index(el.type))
+            cursor.insertText(el.text.replace("\n", "\u2028"))
+            extra = {
+                k: v
+                for k, v in (("number", el.number), ("dual", el.dual), ("depth", el.depth))
+                if v
+            }
+            if extra:
+                block.setUserData(_Extra(extra))
+        cursor.endEditBlock()
+        doc.blockSignals(False)
+        doc.clearUndoRedoStacks()
+        doc.setModified(False)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.textChanged.emit()
+
+    def screenplay(self) -> Screenplay:
+        out: list[Element] = []
+        block = self.document().begin()
+        while block.isValid():
+            kind = type_of(block)
+            text = block.text().replace("\u2028", "\n").strip()
+            if kind in UPPER:
+                text = text.upper()
+            if kind == sp.PARENTHETICAL and text and not text.startswith("("):
+                text = f"({text})"
+            if text or kind == sp.PAGE_BREAK:
+                data = block.userData()
+                extra = data.values if isinstance(data, _Extra) else {}
+                out.append(
+                    Element(
+                        kind,
+                        text,
+                        number=str(extra.get("number", "")) if kind == sp.SCENE_HEADING else "",
+                        dual=bool(extra.get("dual")) if kind == sp.CHARACTER else False,
+                        depth=int(extra.get("depth", 0) or 0),  # type: ignore[call-overload]
+                    )
+                )
+            block = block.next()
+        return Screenplay(self.title_page, tuple(out))
+
+    # ------------------------------------------------------------- formatting
+    def _format(self, cursor: QTextCursor, kind: str) -> None:
+        left, right = LAYOUT.get(kind, (0, 0))
+        fmt = QTextBlockFormat()
+        fmt.setLeftMargin(left * self.char_w)
+        fmt.setRightMargin(right * self.char_w)
+        tight = kind in (sp.DIALOGUE, sp.PARENTHETICAL)
+        fmt.setTopMargin(0 if tight else 14)
+        if kind == sp.TRANSITION:
+            fmt.setAlignment(Qt.AlignmentFlag.AlignRight)
+        elif kind == sp.CENTERED:
+            fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        else:
+            fmt.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        if kind == sp.SCENE_HEADING:
+            fmt.setTopMargin(24)
+        cursor.setBlockFormat(fmt)
+        char = QTextCharFormat()
+        char.setFontCapitalization(
+            QFont.Capitalization.AllUppercase if kind in UPPER else QFont.Capitalization.MixedCase
+        )
+        char.setFontWeight(QFont.Weight.Bold if kind == sp.SCENE_HEADING else QFont.Weight.Normal)
+        char.setFontItalic(kind in (sp.SYNOPSIS, sp.LYRICS))
+        char.setForeground(
+            Qt.GlobalColor.darkGray if kind in (sp.SECTION, sp.SYNOPSIS) else Qt.GlobalColor.black
+        )
+        cursor.setBlockCharFormat(char)
+        c = QTextCursor(cursor.block())
+        c.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        c.mergeCharFormat(char)
+
+    def element(self) -> str:
+        return type_of(self.textCursor().block())
+
+    def set_element(self, kind: str) -> None:
+        """Change the current element (one undo step)."""
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.block().setUserState(TYPES.index(kind))
+        self._format(cursor, kind)
+        cursor.endEditBlock()
+        self.elementChanged.emit(kind)
+        self.textChanged.emit()
+
+    # ------------------------------------------------------------------- keys
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers()
+        if (
+            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not mods & Qt.KeyboardModifier.ShiftModifier
+        ):
+            cursor = self.textCursor()
+            current = self.element()
+            if not cursor.block().text().strip() and current == sp.CHARACTER:
+                self.set_element(sp.ACTION)  # Enter on an empty cue: back to action
+                return
+            nxt = AFTER_ENTER.get(current, sp.ACTION) if cursor.atBlockEnd() else current
+            cursor.beginEditBlock()
+            cursor.insertBlock()
+            cursor.block().setUserState(TYPES.index(nxt))
+            self._format(cursor, nxt)
+            cursor.endEditBlock()
+            self.setTextCursor(cursor)
+            self.elementChanged.emit(nxt)
+            return
+        if key == Qt.Key.Key_Tab and not mods & Qt.KeyboardModifier.ControlModifier:
+            self.set_element(AFTER_TAB.get(self.element(), sp.ACTION))
+            return
+        if key == Qt.Key.Key_Backtab:
+            self.set_element(BEFORE_TAB.get(self.element(), sp.ACTION))
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        add_rewrite_action(self, event, self.rewriteRequested.emit, self.can_rewrite)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        page = int(self.char_w * LINE) + 2
+        side = max(
+            12, (self.viewport().width() + self.viewportMargins().left() * 2 - page) // 2 - 8
+        )
+        self.document().setDocumentMargin(28)
+        self.setViewportMargins(max(0, side - 28), 0, 0, 0)
+
+    # ------------------------------------------------------------- navigation
+    def scene_in_view(self) -> int:
+        """Index (0-based) of the scene at the top of the view; -1 before the first heading."""
+        block = self.cursorForPosition(QPoint(8, 8)).block()
+        index = -1
+        b = self.document().begin()
+        while b.isValid():
+            if type_of(b) == sp.SCENE_HEADING:
+                index += 1
+            if b == block:
+                break
+            b = b.next()
+        return index
+
+    def go_to_scene(self, index: int) -> None:
+        b = self.document().begin()
+        n = -1
+        while b.isValid():
+            if type_of(b) == sp.SCENE_HEADING:
+                n += 1
+                if n == index:
+                    cursor = QTextCursor(b)
+                    self.setTextCursor(cursor)
+                    sb = self.verticalScrollBar()
+                    sb.setValue(int(self.document().documentLayout().blockBoundingRect(b).top()))
+                    return
+            b = b.next()

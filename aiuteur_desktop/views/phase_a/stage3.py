@@ -1,0 +1,604 @@
+"""Stage 3 (PRD §8.3): the numbered drag-and-drop beat list with inline tools (+, ✕,
+Brainstorm, Expand, Context, Rewrite), the "Not up-to-date with current Script" flag with its
+retroactive revision, full regeneration behind the Why box, and the Confirm gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import story
+from aiuteur_desktop.core.store.status import StatusDeriver
+from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.phase_a.beats import BeatModel, fresh
+from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
+from aiuteur_desktop.views.phase_a.rewrite import undo_buttons
+from aiuteur_desktop.views.shortcuts import local_shortcut
+
+#: The inline tools of every beat, in painting order: (key, label, tooltip).
+TOOLS = (
+    (
+        "add",
+        "+",
+        "Add a beat after this one (the AI writes it from your guidance and the neighbours)",
+    ),
+    ("remove", "✕", "Remove this beat"),
+    ("brainstorm", "Brainstorm", "Three alternatives for this beat"),
+    ("expand", "Expand", "Split this beat into more detailed sub-beats"),
+    ("rewrite", "Rewrite", "Rewrite part or all of this beat with an instruction"),
+    ("context", "Context", "The treatment passage this beat came from"),
+)
+PAD = 10
+NUMBER_W = 34
+STRIP = 24
+AI_TOOLS = {"add", "brainstorm", "expand", "rewrite"}
+
+
+class BeatDelegate(QStyledItemDelegate):
+    def __init__(self, page: Stage3Page) -> None:
+        super().__init__(page)
+        self.page = page
+        self.hover_tool = ""
+
+    def _text_rect(self, rect: QRect) -> QRect:
+        return rect.adjusted(PAD + NUMBER_W, PAD, -PAD, -(PAD + STRIP))
+
+    def tool_rects(self, rect: QRect, fm: QFontMetrics) -> dict[str, QRect]:
+        out: dict[str, QRect] = {}
+        x = rect.left() + PAD + NUMBER_W
+        y = rect.bottom() - PAD - STRIP + 4
+        for key, label, _tip in TOOLS:
+            w = fm.horizontalAdvance(label) + 18
+            out[key] = QRect(x, y, w, STRIP - 2)
+            x += w + 6
+        return out
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        width = max(200, option.rect.width() or self.page.view.viewport().width())
+        fm = option.fontMetrics
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        bound = fm.boundingRect(
+            QRect(0, 0, width - 2 * PAD - NUMBER_W, 10_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(width, bound.height() + 2 * PAD + STRIP + 4)
+
+    def paint(
+        self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = option.rect.adjusted(2, 3, -2, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        p.setPen(QPen(theme.ACCENT if selected else QColor("#33363c"), 1))
+        p.setBrush(
+            QColor("#232838") if selected else QColor("#24262b") if hovered else QColor("#202226")
+        )
+        p.drawRoundedRect(r, 7, 7)
+        p.setPen(theme.ACCENT if selected else theme.MUTED)
+        number = QRect(r.left() + 6, r.top() + PAD - 2, NUMBER_W - 4, 22)
+        font = p.font()
+        font.setBold(True)
+        p.setFont(font)
+        p.drawText(
+            number,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"{index.row() + 1}",
+        )
+        font.setBold(False)
+        p.setFont(font)
+        p.setPen(theme.TEXT)
+        p.drawText(
+            self._text_rect(option.rect),
+            Qt.TextFlag.TextWordWrap,
+            str(index.data(Qt.ItemDataRole.EditRole)),
+        )
+        ai = self.page.ai_ready()
+        for key, rect in self.tool_rects(option.rect, option.fontMetrics).items():
+            label = next(t[1] for t in TOOLS if t[0] == key)
+            enabled = ai or key not in AI_TOOLS
+            active = (selected or hovered) and enabled
+            p.setPen(QPen(QColor("#4a4e57") if active else QColor("#2e3035"), 1))
+            p.setBrush(QColor("#2d3036") if active else Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(rect, 5, 5)
+            p.setPen(theme.TEXT if active else QColor("#60646b") if not enabled else theme.MUTED)
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+        p.restore()
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = QPlainTextEdit(parent)
+        editor.setObjectName("beatEditor")
+        editor.setTabChangesFocus(True)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole)))
+        editor.selectAll()
+
+    def setModelData(
+        self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        assert isinstance(editor, QPlainTextEdit)
+        model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self,
+        editor: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        editor.setGeometry(self._text_rect(option.rect).adjusted(-6, -6, 6, 6 + STRIP - 4))
+
+    def editorEvent(
+        self,
+        event: QEvent,
+        model: Any,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            for key, rect in self.tool_rects(option.rect, option.fontMetrics).items():
+                if rect.contains(event.position().toPoint()):
+                    self.page.tool(key, index.row())
+                    return True
+        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            for rect in self.tool_rects(option.rect, option.fontMetrics).values():
+                if rect.contains(event.position().toPoint()):
+                    return True
+        return super().editorEvent(event, model, option, index)
+
+
+class Stage3Page(StageFrame):
+    def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
+        super().__init__(3, jobs, parent)
+        self.model = BeatModel(self)
+        self.model.edited.connect(self._edited)
+        self.regen_button = self.add_action("Regenerate…", "regenerateBeats", self.regenerate)
+        self.confirm_button = self.add_action(
+            "Confirm Beat Sheet && Proceed", "confirmBeats", self.confirm, primary=True
+        )
+        undo_buttons(self, stack=self.model.stack)
+        self.view = QListView()
+        self.view.setObjectName("beatList")
+        self.view.setModel(self.model)
+        self.delegate = BeatDelegate(self)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setMouseTracking(True)
+        self.view.setWordWrap(True)
+        self.view.setUniformItemSizes(False)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setSpacing(1)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.view.setStyleSheet("QListView#beatList { background: transparent; border: none; }")
+        self.generate_button = QPushButton("Generate Beat Sheet from the Treatment")
+        self.generate_button.setObjectName("generateBeats")
+        self.generate_button.setStyleSheet(PRIMARY_STYLE)
+        self.generate_button.clicked.connect(lambda: self.generate(""))
+        self.count = QLabel()
+        self.count.setProperty("muted", True)
+        self.body.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(self.view, 1)
+        self.body.addWidget(self.count)
+        self.flag.button.clicked.connect(self.revise_from_script)
+        self.busy.cancelled.connect(lambda: self.jobs.cancel(self.tag()))
+        local_shortcut(QKeySequence.StandardKey.Undo, self, self.model.stack.undo)
+        local_shortcut(QKeySequence.StandardKey.Redo, self, self.model.stack.redo)
+        local_shortcut(QKeySequence("Ctrl+Up"), self.view, lambda: self._nudge(-1))
+        local_shortcut(QKeySequence("Ctrl+Down"), self.view, lambda: self._nudge(1))
+        local_shortcut(
+            QKeySequence.StandardKey.Delete, self.view, lambda: self._on_selected("remove")
+        )
+        self._loading = False
+
+    def ai_ready(self) -> bool:
+        return self.jobs.route() is not None and not self.jobs.running(self.tag())
+
+    # ------------------------------------------------------------------ state
+    def load(self) -> None:
+        self._loading = True
+        self.model.load(story.beats_of(self.project) if self.project else [])
+        self._loading = False
+        self.sync()
+
+    def _edited(self) -> None:
+        if not self._loading:
+            self.schedule_save()
+            self._count()
+
+    def save_now(self) -> None:
+        if self.project is None:
+            return
+        story.edit_beats(self.project, self.model.beats)
+        self.changed.emit()
+        self.sync()
+
+    def _count(self) -> None:
+        n = len(self.model.beats)
+        note = "" if 15 <= n <= 30 or n == 0 else " — a beat sheet usually has 15 to 30 beats"
+        self.count.setText(f"{n} beats{note}" if n else "")
+
+    def sync(self) -> None:
+        if self.project is None:
+            return
+        has = bool(self.model.beats)
+        running = bool(self.jobs.running(self.tag()))
+        ready = self.model_ready()
+        self.generate_button.setVisible(not has and not running)
+        self.generate_button.setEnabled(ready)
+        self.regen_button.setEnabled(has and ready and not running)
+        self.confirm_button.setEnabled(has and not running)
+        locked = story.is_locked(self.project, 3) and not self.project.is_dirty()
+        self.confirm_button.setText(
+            "Beat Sheet Confirmed ✓ — Go to Script" if locked else "Confirm Beat Sheet && Proceed"
+        )
+        self.view.setEnabled(not running)
+        flag = next(
+            (
+                f.text
+                for f in StatusDeriver(self.project, self.project.branch().draft).flags()
+                if f.path == story.BEATS
+            ),
+            "",
+        )
+        if flag:
+            self.flag.show_message(
+                f"{flag}. The script no longer matches these beats exactly.",
+                "Retroactively Revise Beat Sheet to Sync with Script",
+            )
+            self.flag.button.setEnabled(ready and not running)
+        else:
+            self.flag.hide()
+        self._count()
+        self.view.viewport().update()
+
+    # ---------------------------------------------------------------- tools
+    def _on_selected(self, key: str) -> None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        if rows:
+            self.tool(key, rows[0].row())
+
+    def _nudge(self, step: int) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            dest = index.row() + step
+            if 0 <= dest < len(self.model.beats):
+                self.model.move(index.row(), dest)
+                self.view.setCurrentIndex(self.model.index(dest))
+
+    def tool(self, key: str, row: int) -> None:
+        if key in AI_TOOLS and not self.ai_ready():
+            self.model_ready()
+            return
+        {
+            "add": self.add_after,
+            "remove": self.remove,
+            "brainstorm": self.brainstorm,
+            "expand": self.expand,
+            "rewrite": self.rewrite,
+            "context": self.show_context,
+        }[key](row)
+
+    def remove(self, row: int) -> None:
+        self.model.remove(row)
+        self.message.emit(f"Removed beat {row + 1}. Undo brings it back.")
+
+    def add_after(self, row: int) -> None:
+        """+ opens the Why box; the new beat is written from the guidance and its neighbours."""
+        assert self.project is not None
+        at = row + 1
+
+        def go(guidance: str) -> None:
+            assert self.project is not None
+            ask = story.add_beat_ask(self.project, self.model.beats, at, guidance)
+
+            def done(result: dict[str, Any]) -> None:
+                self.model.insert(at, fresh([result["value"]["text"]]), f"Add beat {at + 1}")
+                self.view.setCurrentIndex(self.model.index(at))
+
+            self.run(ask, done, f"Writing a new beat {at + 1}…")
+
+        ask_guidance(
+            self,
+            "Add Beat",
+            f"What should happen in the new beat {at + 1}?",
+            "Write Beat",
+            go,
+            placeholder="e.g. “Mara finds the captain’s log and learns the ferry never docked.”",
+        )
+
+    def brainstorm(self, row: int) -> None:
+        assert self.project is not None
+        ask = story.brainstorm_ask(self.project, self.model.beats, row, "")
+        beat_id = self.model.beats[row]["id"]
+
+        def done(result: dict[str, Any]) -> None:
+            options = list(result["value"]["alternatives"])
+            dialog = ChoiceDialog(
+                f"Brainstorm · Beat {row + 1}",
+                "Pick one to replace the beat, or keep yours.",
+                options,
+                self,
+            )
+            dialog.setObjectName("brainstormDialog")
+
+            def chosen(i: int) -> None:
+                at = self._row_of(beat_id)
+                if at is not None:
+                    self.model.retype(at, options[i], f"Brainstorm pick for beat {at + 1}")
+
+            dialog.chosen.connect(chosen)
+            dialog.open()
+
+        self.run(ask, done, f"Brainstorming three alternatives for beat {row + 1}…")
+
+    def expand(self, row: int) -> None:
+        assert self.project is not None
+        ask = story.expand_ask(self.project, self.model.beats, row, "")
+        beat_id = self.model.beats[row]["id"]
+
+        def done(result: dict[str, Any]) -> None:
+            subs = list(result["value"]["beats"])
+            dialog = ChoiceDialog(
+                f"Expand · Beat {row + 1}",
+                "Replace the beat with these sub-beats?",
+                ["\n".join(f"{row + 1}.{i} {t}" for i, t in enumerate(subs, 1))],
+                self,
+                action="Replace with Sub-beats",
+            )
+            dialog.setObjectName("expandDialog")
+
+            def chosen(_i: int) -> None:
+                at = self._row_of(beat_id)
+                if at is not None:
+                    self.model.replace(at, fresh(subs), f"Expand beat {at + 1}")
+
+            dialog.chosen.connect(chosen)
+            dialog.open()
+
+        self.run(ask, done, f"Expanding beat {row + 1}…")
+
+    def rewrite(self, row: int) -> None:
+        """Targeted rewrite inside one beat: select part of it (or all) and say how."""
+        assert self.project is not None
+        dialog = BeatRewriteDialog(row, self.model.beats[row]["text"], self)
+        beat_id = self.model.beats[row]["id"]
+
+        def go() -> None:
+            assert self.project is not None
+            text, start, end = dialog.text, dialog.start, dialog.end
+            ask = story.rewrite_ask(
+                self.project, "beat of a beat sheet", text, start, end, dialog.instruction, 3
+            )
+
+            def done(result: dict[str, Any]) -> None:
+                at = self._row_of(beat_id)
+                if at is None or self.model.beats[at]["text"] != text:
+                    self.fail("The beat changed while the rewrite ran, so it was not applied.")
+                    return
+                new = text[:start] + str(result["value"]["replacement"]) + text[end:]
+                self.model.retype(at, " ".join(new.split()), f"Rewrite beat {at + 1}")
+
+            self.run(ask, done, f"Rewriting beat {row + 1}…")
+
+        dialog.accepted.connect(go)
+        dialog.open()
+
+    def show_context(self, row: int) -> None:
+        assert self.project is not None
+        passage, at, length = story.beat_passage(self.project, self.model.beats[row])
+        dialog = QDialog(self)
+        dialog.setObjectName("beatContext")
+        dialog.setWindowTitle(f"Beat {row + 1} · Treatment context")
+        dialog.resize(560, 320)
+        lay = QVBoxLayout(dialog)
+        head = QLabel(f"<b>Beat {row + 1}</b> — {self.model.beats[row]['text']}")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        browser = QTextBrowser()
+        browser.setObjectName("contextText")
+        if not passage:
+            browser.setPlainText(
+                "This beat has no recorded source passage (it was added or written by hand)."
+            )
+        elif at < 0:
+            browser.setPlainText(
+                f"The treatment no longer contains this beat's source:\n\n“{passage}”"
+            )
+        else:
+            import html
+
+            browser.setHtml(
+                html.escape(passage[:at])
+                + f"<span style='background:#4a3f1a'>{html.escape(passage[at : at + length])}</span>"
+                + html.escape(passage[at + length :])
+            )
+        lay.addWidget(browser, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        lay.addWidget(buttons)
+        dialog.open()
+
+    def _row_of(self, beat_id: str) -> int | None:
+        return next((i for i, b in enumerate(self.model.beats) if b["id"] == beat_id), None)
+
+    # --------------------------------------------------------------- whole sheet
+    def _apply_sheet(self, message: str, from_script: bool = False) -> Any:
+        project = self.project
+
+        def done(result: dict[str, Any]) -> None:
+            if self.project is not project or project is None:
+                return
+            story.save_generated_beats(
+                project,
+                story.BeatSheetOut.model_validate(result["value"]),
+                message,
+                model=result.get("model"),
+                template=str(result.get("template")),
+                context=list(result.get("context") or []),
+                cost=float(result.get("cost") or 0),
+                from_script=from_script,
+            )
+            self.load()
+            self.changed.emit()
+
+        return done
+
+    def generate(self, guidance: str) -> None:
+        if self.project is None:
+            return
+        self.flush()
+        message = guidance.strip() or "Generated beat sheet from the treatment"
+        self.run(
+            story.beats_ask(self.project, guidance),
+            self._apply_sheet(message),
+            "Breaking the treatment into beats…",
+        )
+
+    def regenerate(self) -> None:
+        ask_guidance(
+            self,
+            "Regenerate Beat Sheet",
+            "Full regeneration replaces every beat (the current sheet stays in Version History). "
+            "What should change?",
+            "Regenerate",
+            self.generate,
+        )
+
+    def revise_from_script(self) -> None:
+        if self.project is None:
+            return
+        self.flush()
+        self.run(
+            story.beats_revise_ask(self.project),
+            self._apply_sheet(
+                "Retroactively revised beat sheet to sync with the script", from_script=True
+            ),
+            "Revising the beat sheet to match the script…",
+        )
+
+    def confirm(self) -> None:
+        if self.project is None:
+            return
+        self.flush()
+        if not (story.is_locked(self.project, 3) and not self.project.is_dirty()):
+            story.confirm_beats(self.project)
+        self.changed.emit()
+        self.goToStage.emit(4)
+
+
+class ChoiceDialog(QDialog):
+    """Brainstorm alternatives / expansion preview: each option with its own button."""
+
+    chosen = Signal(int)
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        options: list[str],
+        parent: QWidget | None = None,
+        *,
+        action: str = "Use This",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(560, 160 + 90 * len(options))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(prompt))
+        self.buttons: list[QPushButton] = []
+        for i, text in enumerate(options):
+            label = QLabel(text)
+            label.setWordWrap(True)
+            label.setStyleSheet(
+                "background:#202226;border:1px solid #2e3035;border-radius:6px;padding:8px;"
+            )
+            b = QPushButton(action)
+            b.setObjectName(f"option{i}")
+            b.clicked.connect(lambda _=False, i=i: (self.chosen.emit(i), self.accept()))
+            self.buttons.append(b)
+            lay.addWidget(label)
+            lay.addWidget(b, 0, Qt.AlignmentFlag.AlignRight)
+        keep = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        keep.button(QDialogButtonBox.StandardButton.Cancel).setText("Keep Mine")
+        keep.rejected.connect(self.reject)
+        lay.addWidget(keep)
+
+
+class BeatRewriteDialog(QDialog):
+    """Select the part of the beat to rewrite (all of it by default) and give the instruction."""
+
+    def __init__(self, row: int, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("beatRewrite")
+        self.setWindowTitle(f"Rewrite · Beat {row + 1}")
+        self.resize(520, 300)
+        self.text = text
+        lay = QVBoxLayout(self)
+        lay.addWidget(
+            QLabel("Highlight the words to rewrite (nothing highlighted = the whole beat):")
+        )
+        self.beat = QPlainTextEdit(text)
+        self.beat.setObjectName("beatText")
+        self.beat.setReadOnly(True)
+        self.beat.setFixedHeight(90)
+        lay.addWidget(self.beat)
+        lay.addWidget(QLabel("Instruction"))
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("instruction")
+        self.edit.setPlaceholderText("e.g. “Make this beat more dramatic”")
+        lay.addWidget(self.edit, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Rewrite", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.edit.textChanged.connect(lambda: self.ok.setEnabled(len(self.instruction) >= 3))
+        self.ok.setEnabled(False)
+
+    @property
+    def instruction(self) -> str:
+        return self.edit.toPlainText().strip()
+
+    @property
+    def start(self) -> int:
+        c = self.beat.textCursor()
+        return c.selectionStart() if c.hasSelection() else 0
+
+    @property
+    def end(self) -> int:
+        c = self.beat.textCursor()
+        return c.selectionEnd() if c.hasSelection() else len(self.text)
