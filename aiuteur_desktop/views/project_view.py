@@ -463,6 +463,9 @@ class ProjectPage(QWidget):
                 return
         editor = self.editors.get(number)
         if editor is not None:
+            if editor.stale():
+                editor.flush()
+                editor.load()
             editor.sync()
             self.stage_stack.setCurrentWidget(editor)
         else:

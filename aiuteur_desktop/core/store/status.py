@@ -241,6 +241,8 @@ class StatusDeriver:
                 upstream = split_key(key)[0]
                 if not is_story_document(upstream) or upstream not in self.view.paths:
                     continue
+                if _stage_number(upstream) + 1 != _stage_number(path):
+                    continue  # only neighbours flag each other (treatment↔beats↔script)
                 if self.synced(upstream, path):
                     continue
                 if self.view.current(key) != recorded:
@@ -248,6 +250,10 @@ class StatusDeriver:
                 elif isinstance(doc, dict) and doc.get("origin") == "manual":
                     out.append(Flag(upstream, path, FlagReason.DOWNSTREAM_EDITED))
         return out
+
+
+def _stage_number(path: str) -> int:
+    return int(path[5]) if _PHASE_A_STORY.match(path) else -1
 
 
 def worst(statuses: Iterator[Status] | list[Status]) -> Status:

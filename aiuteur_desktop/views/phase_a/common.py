@@ -390,7 +390,20 @@ class StageFrame(QWidget):
         self.load()
 
     def load(self) -> None:
-        """Read the stage's documents into the editors."""
+        """Read the stage's documents into the editors (then `mark_loaded`)."""
+
+    def state(self) -> tuple[str, str] | None:
+        if self.project is None:
+            return None
+        return self.project.current_branch, self.project.branch().draft
+
+    def mark_loaded(self) -> None:
+        """The editor shows the project as it is now (after loading or saving its own edits)."""
+        self._seen = self.state()
+
+    def stale(self) -> bool:
+        """Something else changed the project since this editor last read or wrote it."""
+        return getattr(self, "_seen", None) != self.state()
 
     def sync(self) -> None:
         """Enable and disable actions for the current state."""

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QTextBlockUserData,
     QTextCharFormat,
     QTextCursor,
+    QTextFormat,
 )
 from PySide6.QtWidgets import QTextEdit, QWidget
 
@@ -70,8 +71,13 @@ class _Extra(QTextBlockUserData):
         self.values = values
 
 
+#: The element type lives in the block format, so undo and redo restore it with the text.
+ELEMENT = int(QTextFormat.Property.UserProperty) + 1
+
+
 def type_of(block: QTextBlock) -> str:
-    state = block.userState()
+    fmt = block.blockFormat()
+    state = fmt.intProperty(ELEMENT) - 1 if fmt.hasProperty(ELEMENT) else -1
     return TYPES[state] if 0 <= state < len(TYPES) else sp.ACTION
 
 
@@ -115,11 +121,15 @@ class ScreenplayEditor(QTextEdit):
                 cursor.insertBlock()
             block = cursor.block()
             self._format(cursor, el.type)
-            block.setUserState(TYPES.index(el.type))
             cursor.insertText(el.text.replace("\n", "\u2028"))
             extra = {
                 k: v
-                for k, v in (("number", el.number), ("dual", el.dual), ("depth", el.depth))
+                for k, v in (
+                    ("number", el.number),
+                    ("dual", el.dual),
+                    ("depth", el.depth),
+                    ("forced", el.forced),
+                )
                 if v
             }
             if extra:
@@ -137,13 +147,13 @@ class ScreenplayEditor(QTextEdit):
         while block.isValid():
             kind = type_of(block)
             text = block.text().replace("\u2028", "\n").strip()
-            if kind in UPPER:
+            data = block.userData()
+            extra = data.values if isinstance(data, _Extra) else {}
+            if kind in UPPER and not extra.get("forced"):  # "@McCLANE" keeps its spelling
                 text = text.upper()
             if kind == sp.PARENTHETICAL and text and not text.startswith("("):
                 text = f"({text})"
             if text or kind == sp.PAGE_BREAK:
-                data = block.userData()
-                extra = data.values if isinstance(data, _Extra) else {}
                 out.append(
                     Element(
                         kind,
@@ -151,6 +161,7 @@ class ScreenplayEditor(QTextEdit):
                         number=str(extra.get("number", "")) if kind == sp.SCENE_HEADING else "",
                         dual=bool(extra.get("dual")) if kind == sp.CHARACTER else False,
                         depth=int(extra.get("depth", 0) or 0),  # type: ignore[call-overload]
+                        forced=bool(extra.get("forced")),
                     )
                 )
             block = block.next()
@@ -160,6 +171,7 @@ class ScreenplayEditor(QTextEdit):
     def _format(self, cursor: QTextCursor, kind: str) -> None:
         left, right = LAYOUT.get(kind, (0, 0))
         fmt = QTextBlockFormat()
+        fmt.setProperty(ELEMENT, TYPES.index(kind) + 1)
         fmt.setLeftMargin(left * self.char_w)
         fmt.setRightMargin(right * self.char_w)
         tight = kind in (sp.DIALOGUE, sp.PARENTHETICAL)
@@ -194,7 +206,6 @@ class ScreenplayEditor(QTextEdit):
         """Change the current element (one undo step)."""
         cursor = self.textCursor()
         cursor.beginEditBlock()
-        cursor.block().setUserState(TYPES.index(kind))
         self._format(cursor, kind)
         cursor.endEditBlock()
         self.elementChanged.emit(kind)
@@ -216,7 +227,6 @@ class ScreenplayEditor(QTextEdit):
             nxt = AFTER_ENTER.get(current, sp.ACTION) if cursor.atBlockEnd() else current
             cursor.beginEditBlock()
             cursor.insertBlock()
-            cursor.block().setUserState(TYPES.index(nxt))
             self._format(cursor, nxt)
             cursor.endEditBlock()
             self.setTextCursor(cursor)
@@ -244,8 +254,13 @@ class ScreenplayEditor(QTextEdit):
 
     # ------------------------------------------------------------- navigation
     def scene_in_view(self) -> int:
-        """Index (0-based) of the scene at the top of the view; -1 before the first heading."""
-        block = self.cursorForPosition(QPoint(8, 8)).block()
+        """Index (0-based) of the scene being worked on: the cursor's when it is in view, else
+        the one at the top of the view; -1 before the first heading."""
+        cursor_rect = self.cursorRect()
+        if self.viewport().rect().contains(cursor_rect.center()):
+            block = self.textCursor().block()  # where the writer is working
+        else:
+            block = self.cursorForPosition(QPoint(8, 8)).block()
         index = -1
         b = self.document().begin()
         while b.isValid():

@@ -445,6 +445,7 @@ class Stage1Page(StageFrame):
         finally:
             self._loading = False
         self.sync()
+        self.mark_loaded()
 
     def _fill_styles(self, current: str) -> None:
         self.style_combo.blockSignals(True)
@@ -473,6 +474,7 @@ class Stage1Page(StageFrame):
         if self.project is None or story.is_locked(self.project, 1):
             return
         story.save_setup(self.project, self.setup())
+        self.mark_loaded()
 
     def sync(self) -> None:
         if self.project is None:

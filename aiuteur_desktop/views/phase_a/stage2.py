@@ -130,6 +130,7 @@ class Stage2Page(StageFrame):
         self.editor.document().clearUndoRedoStacks()
         self._loading = False
         self.sync()
+        self.mark_loaded()
 
     def _edited(self) -> None:
         if self._loading:
@@ -142,6 +143,7 @@ class Stage2Page(StageFrame):
             return
         story.edit_treatment(self.project, self.editor.toPlainText())
         self.changed.emit()
+        self.mark_loaded()
 
     def _count(self) -> None:
         n = len(self.editor.toPlainText().split())

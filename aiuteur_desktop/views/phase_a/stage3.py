@@ -233,6 +233,7 @@ class Stage3Page(StageFrame):
         self.model.load(story.beats_of(self.project) if self.project else [])
         self._loading = False
         self.sync()
+        self.mark_loaded()
 
     def _edited(self) -> None:
         if not self._loading:
@@ -245,6 +246,7 @@ class Stage3Page(StageFrame):
         story.edit_beats(self.project, self.model.beats)
         self.changed.emit()
         self.sync()
+        self.mark_loaded()
 
     def _count(self) -> None:
         n = len(self.model.beats)

@@ -202,6 +202,7 @@ class Stage4Page(StageFrame):
         self.advice.hide()
         self.sync()
         self.align_beats()
+        self.mark_loaded()
 
     def _edited(self) -> None:
         if not self._loading:
@@ -220,6 +221,7 @@ class Stage4Page(StageFrame):
         self._advise()
         self.changed.emit()
         self.sync()
+        self.mark_loaded()
 
     def _advise(self) -> None:
         """Soft advice (PRD §7.2): a large hand edit is better made on a new Story Timeline."""
