@@ -89,6 +89,63 @@ def visual_styles(window: MainWindow) -> None:
     window.grab().save(str(OUT / "visual-styles.png"))
 
 
+def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
+    """Stages 1–4 driven through the UI, with the fake story model as a local server."""
+    from tests.fakes.story_fake import FakeStoryModel
+
+    model = FakeStoryModel()
+    model.start()
+    settings = library.load_settings()
+    settings.local.enabled, settings.local.base_url, settings.local.model = (
+        True,
+        model.base_url,
+        "llama3.1",
+    )
+    library.save_settings(settings)
+    project = Project.create(projects_dir, "Night Ferry")
+    window._show_project(project)
+    settle(400)
+    editors = window.project_page.editors
+    s1, s2, s3, s4 = (editors[n] for n in (1, 2, 3, 4))
+    s1.tone.setText("Wry and melancholy, with a warm, hopeful last image")
+    for g in ("Drama", "Thriller / Suspense"):
+        s1.genre_buttons[g].setChecked(True)
+    s1.idea.setPlainText(
+        "On the last night before the line closes, a ferry mechanic keeps the old night "
+        "ferry alive through a storm, while the captain drinks in his cabin and a boy with a "
+        "paper lantern watches her work."
+    )
+    notes = HOME / "Mara - character notes.md"
+    notes.write_text("Mara Quill, 34, grease under her nails, hums when she is afraid.\n")
+    world = HOME / "Strait of Gulls.txt"
+    world.write_text("The strait: lighthouse on Gull Point, ferry line closing after 60 years.\n")
+    s1.staging.add_paths([notes, world])
+    wait_for(lambda: len(s1.staging.rows) == 2)
+    s1.staging.rows[1].tag.setCurrentText("World Building")
+    settle(300)
+    window.grab().save(str(OUT / "stage1-setup.png"))
+    s1.lock_setup()
+    wait_for(lambda: window.project_page.stage_stack.currentWidget() is s2)
+    s2.generate("")
+    wait_for(lambda: s2.cards[2].use.isVisible())
+    s2.choose(1)
+    settle(300)
+    window.grab().save(str(OUT / "stage2-treatment.png"))
+    s2.lock_treatment()
+    s3.generate("")
+    wait_for(lambda: len(s3.model.beats) == 16)
+    s3.view.setCurrentIndex(s3.model.index(1))
+    settle(300)
+    window.grab().save(str(OUT / "stage3-beats.png"))
+    s3.confirm()
+    s4.generate("")
+    wait_for(lambda: s4.editor.toPlainText() != "")
+    s4.editor.go_to_scene(0)
+    settle(300)
+    window.grab().save(str(OUT / "stage4-script.png"))
+    model.stop()
+
+
 def main() -> int:
     app = ensure_app()
     library = Library()
@@ -134,6 +191,7 @@ def main() -> int:
     window.settings_dialog.reject()
     written_styles(window)
     visual_styles(window)
+    phase_a(window, library, projects_dir)
     window.close()
     library.close()
     del app

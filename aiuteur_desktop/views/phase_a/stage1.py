@@ -243,25 +243,33 @@ class StagingArea(QFrame):
 
 
 class ModeCard(QPushButton):
+    """One input mode: a checkable card with its name and what it does."""
+
     def __init__(self, mode: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.mode = mode
         self.setObjectName(f"mode{mode}")
         self.setCheckable(True)
-        self.setMinimumHeight(78)
-        self.setText(f"{mode} · {story.MODES[mode]}")
+        self.setMinimumHeight(96)
+        self.setAccessibleName(f"Mode {mode}: {story.MODES[mode]}")
         self.setToolTip(story.MODE_HELP[mode])
         self.setStyleSheet(
-            "QPushButton { text-align: left; padding: 8px 12px; font-weight: 600; }"
+            "QPushButton { text-align: left; padding: 0; }"
             "QPushButton:checked { background: #2c3a5c; border-color: #5b8def; }"
         )
-        help_label = QLabel(story.MODE_HELP[mode], self)
+        title = QLabel(f"{mode} · {story.MODES[mode]}")
+        title.setStyleSheet("font-weight: 600; background: transparent;")
+        help_label = QLabel(story.MODE_HELP[mode])
         help_label.setWordWrap(True)
-        help_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        help_label.setStyleSheet("color: #9aa0a8; font-weight: normal; background: transparent;")
+        help_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        help_label.setStyleSheet("color: #9aa0a8; background: transparent;")
+        for label in (title, help_label):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 28, 10, 6)
-        lay.addWidget(help_label)
+        lay.setContentsMargins(12, 8, 10, 8)
+        lay.setSpacing(3)
+        lay.addWidget(title)
+        lay.addWidget(help_label, 1)
 
 
 class Stage1Page(StageFrame):
@@ -401,6 +409,9 @@ class Stage1Page(StageFrame):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        scroll.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        scroll.setStyleSheet("QScrollArea { background: transparent; }")
         self.body.addWidget(scroll)
         self.busy.cancelled.connect(lambda: self.jobs.cancel(self.tag()))
 

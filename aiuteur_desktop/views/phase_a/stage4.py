@@ -107,12 +107,16 @@ class Stage4Page(StageFrame):
         self.export_button.setMenu(menu)
         self.actions.addWidget(self.export_button)
         self.approve_button = self.add_action(
-            "Approve Master Script && Proceed to Asset Definition (Stage 5)",
+            "Approve Script && Proceed",
             "approveScript",
             self.approve,
             primary=True,
         )
 
+        self.approve_button.setToolTip(
+            "Approve Master Script & Proceed to Asset Definition (Stage 5): the approved script "
+            "is the single source of truth for Phase B."
+        )
         self.editor = ScreenplayEditor()
         self.editor.textChanged.connect(self._edited)
         self.editor.rewriteRequested.connect(
@@ -264,7 +268,7 @@ class Stage4Page(StageFrame):
         self.approve_button.setText(
             "Master Script Approved ✓ — Go to Assets"
             if approved
-            else "Approve Master Script && Proceed to Asset Definition (Stage 5)"
+            else "Approve Script && Proceed"
         )
         self.export_button.setEnabled(has)
         self.editor.setReadOnly(running or not has)
