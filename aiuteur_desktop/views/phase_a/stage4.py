@@ -266,9 +266,7 @@ class Stage4Page(StageFrame):
         self.approve_button.setEnabled(has and not running)
         approved = story.is_locked(self.project, 4) and not self.project.is_dirty()
         self.approve_button.setText(
-            "Master Script Approved ✓ — Go to Assets"
-            if approved
-            else "Approve Script && Proceed"
+            "Master Script Approved ✓ — Go to Assets" if approved else "Approve Script && Proceed"
         )
         self.export_button.setEnabled(has)
         self.editor.setReadOnly(running or not has)
