@@ -607,3 +607,54 @@ def test_mode_d_imports_screenplay_and_sheet_without_any_model(
     s4.approve_button.click()
     assert story.is_locked(project, 4)
     assert find_window(SettingsDialog) is None
+
+
+def test_large_script_edit_advises_a_branch_and_moves_the_edits_there(
+    qtbot, window: MainWindow, model: FakeStoryModel, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project, s4 = to_stage4(qtbot, window, tmp_path)
+    original = project.read(story.SCRIPT)
+    ed = s4.editor
+    ed.moveCursor(QTextCursor.MoveOperation.End)
+    ed.insertPlainText(" A small fix.")
+    s4.flush()
+    assert not s4.advice.isVisible()  # a one-line fix is not worth a branch
+    ed.selectAll()
+    ed.insertPlainText("EXT. ISLAND - DAY")
+    qtbot.keyClick(ed, Qt.Key.Key_Return)
+    qtbot.keyClicks(ed, "Everything is different now.")
+    s4.flush()
+    assert (
+        s4.advice.isVisible() and "Consider creating a new Story Timeline" in s4.advice.label.text()
+    )
+    s4.advice.button.click()
+    assert project.current_branch == "Main – script edits"
+    assert [s.heading for s in master_script.current(project).scenes()] == ["EXT. ISLAND - DAY"]
+    assert project.read(story.SCRIPT, branch="Main") == original
+    assert "script edits" in window.project_page.branch_label.text()
+
+
+def test_script_rewrite_and_export(
+    qtbot, window: MainWindow, model: FakeStoryModel, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.formats import fountain
+
+    project, s4 = to_stage4(qtbot, window, tmp_path)
+    before = s4.editor.toPlainText()
+    start = before.index("Rain lashes the deck")
+    cursor = s4.editor.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len("Rain lashes the deck"), QTextCursor.MoveMode.KeepAnchor)
+    s4.editor.setTextCursor(cursor)
+    s4.editor.rewriteRequested.emit()
+    answer(qtbot, "Make it a hurricane")
+    qtbot.waitUntil(lambda: "A HURRICANE howls" in s4.editor.toPlainText(), timeout=10_000)
+    assert s4.editor.toPlainText() == before.replace(
+        "Rain lashes the deck", "A HURRICANE howls over the strait"
+    )
+    out = tmp_path / "ferry.fountain"
+    s4.export_to(out, "fountain")
+    qtbot.waitUntil(out.exists)
+    assert fountain.read_string(out.read_text(encoding="utf-8")) == s4.editor.screenplay()
+    s4.flush()
+    assert "A HURRICANE howls" in project.read(story.SCRIPT)["scenes"][1]["text"]

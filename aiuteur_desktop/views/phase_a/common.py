@@ -328,6 +328,7 @@ class StageFrame(QWidget):
         if primary:
             b.setStyleSheet(PRIMARY_STYLE)
         b.clicked.connect(slot)
+        b.setMinimumWidth(b.sizeHint().width())  # the title gives way, never the action
         self.actions.addWidget(b)
         return b
 

@@ -94,8 +94,12 @@ def undo_buttons(page: StageFrame, editor: Editor | None = None, stack: Any = No
     from PySide6.QtWidgets import QToolButton
 
     undo, redo = QToolButton(), QToolButton()
-    undo.setText("Undo")
-    redo.setText("Redo")
+    undo.setText("↶")
+    redo.setText("↷")
+    undo.setAccessibleName("Undo")
+    redo.setAccessibleName("Redo")
+    for b in (undo, redo):
+        b.setStyleSheet("QToolButton { font-size: 13pt; padding: 2px 10px; }")
     undo.setObjectName("undoButton")
     redo.setObjectName("redoButton")
     undo.setToolTip("Undo (Ctrl+Z)")

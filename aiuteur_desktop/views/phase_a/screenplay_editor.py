@@ -4,6 +4,8 @@ screenwriting tools. Undo/redo is the document's own stack (every key and every 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
@@ -61,6 +63,7 @@ AFTER_TAB = {
 BEFORE_TAB = {v: k for k, v in AFTER_TAB.items() if k not in (sp.PARENTHETICAL,)}
 BEFORE_TAB[sp.DIALOGUE] = sp.PARENTHETICAL
 LINE = 60  # characters in a page line
+HEADING = re.compile(r"^\s*(INT|EXT|EST|INT\.?/EXT|I/E)[.\s]", re.IGNORECASE)
 
 
 class _Extra(QTextBlockUserData):
@@ -224,6 +227,9 @@ class ScreenplayEditor(QTextEdit):
             if not cursor.block().text().strip() and current == sp.CHARACTER:
                 self.set_element(sp.ACTION)  # Enter on an empty cue: back to action
                 return
+            if current == sp.ACTION and HEADING.match(cursor.block().text()):
+                self.set_element(sp.SCENE_HEADING)  # typed "INT. …" / "EXT. …": a heading
+                current = sp.SCENE_HEADING
             nxt = AFTER_ENTER.get(current, sp.ACTION) if cursor.atBlockEnd() else current
             cursor.beginEditBlock()
             cursor.insertBlock()

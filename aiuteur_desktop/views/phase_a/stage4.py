@@ -125,9 +125,11 @@ class Stage4Page(StageFrame):
         self.element_combo = QComboBox()
         self.element_combo.setObjectName("elementCombo")
         for i, kind in enumerate(WRITING_ELEMENTS, 1):
-            self.element_combo.addItem(f"{ELEMENT_NAMES[kind]}   Ctrl+{i}", kind)
+            self.element_combo.addItem(f"{ELEMENT_NAMES[kind]}   Ctrl+Alt+{i}", kind)
             local_shortcut(
-                QKeySequence(f"Ctrl+{i}"), self.editor, lambda k=kind: self.editor.set_element(k)
+                QKeySequence(f"Ctrl+Alt+{i}"),
+                self.editor,
+                lambda k=kind: self.editor.set_element(k),
             )
         self.element_combo.activated.connect(
             lambda i: (
@@ -144,9 +146,11 @@ class Stage4Page(StageFrame):
         tools = QHBoxLayout()
         tools.addWidget(QLabel("Element"))
         tools.addWidget(self.element_combo)
-        tools.addWidget(QLabel("Tab / Enter switch elements as in screenwriting tools"), 1)
+        tools.addWidget(QLabel("Tab / Enter switch elements"), 1)
         tools.itemAt(tools.count() - 1).widget().setProperty("muted", True)
         tools.addWidget(self.generate_button)
+        tools.addWidget(self.regen_button)  # in the editor's row: the header keeps Approve
+        tools.addWidget(self.export_button)
 
         self.beat_panel = QListWidget()
         self.beat_panel.setObjectName("beatAlignment")
