@@ -367,11 +367,15 @@ class StageFrame(QWidget):
         return self.jobs.ask(ask, on_done, failed, tag=tag or self.tag())
 
     def _busy_changed(self) -> None:
-        if not self.jobs.running(self.tag()):
+        running = len(self.jobs.running(self.tag()))
+        if not running:
             self.busy.hide()
         else:
             self.busy.set_progress(self.jobs.progress(self.tag()))
-        self.sync()
+        # Progress ticks many times a second: re-check the page only when a job starts or ends.
+        if running != getattr(self, "_running", -1):
+            self._running = running
+            self.sync()
 
     def schedule_save(self) -> None:
         self._save_timer.start()
