@@ -41,6 +41,13 @@ def _build_parser() -> argparse.ArgumentParser:
     scenes = sub.add_parser("scenes", help="list the script's scenes")
     scenes.add_argument("--project", required=True, help="the project bundle")
     scenes.add_argument("--json", action="store_true", help="machine-readable output")
+    assets = sub.add_parser("assets", help="master assets")
+    assets_sub = assets.add_subparsers(dest="assets_command", metavar="WHAT", required=True)
+    ext = assets_sub.add_parser(
+        "extract", help="characters, locations (with variants) and props of the script"
+    )
+    ext.add_argument("--project", required=True, help="the project bundle")
+    ext.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -150,6 +157,67 @@ def _cmd_scenes(project_path: str, as_json: bool) -> int:
     return 0
 
 
+def _cmd_assets_extract(project_path: str, as_json: bool) -> int:
+    import json
+
+    from aiuteur_desktop.core import assets
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.store import Project
+
+    try:
+        play = _open_script("assets extract", project_path)
+        with Project.open(_bundle(project_path)) as project:
+            props = [a for a in assets.all_assets(project) if a["kind"] == "prop"]
+    except LookupError as exc:
+        return _fail("assets extract", str(exc))
+    except AiuteurError as exc:
+        return _fail("assets extract", exc.user_message)
+    found = assets.extract(play)
+    number = {f"s{s.number}": s.label for s in play.scenes()}
+    out = {
+        "characters": [
+            {
+                "name": a.name,
+                "aliases": a.aliases,
+                "speaks_in": [number[s] for s in a.scenes],
+                "description": a.description,
+            }
+            for a in found
+            if a.kind == "character"
+        ],
+        "locations": [
+            {
+                "name": a.name,
+                "variants": [
+                    {
+                        **{k: v for k, v in var.items() if k != "scenes"},
+                        "scenes": [number[s] for s in var["scenes"]],
+                    }
+                    for var in a.variants
+                ],
+                "description": a.description,
+            }
+            for a in found
+            if a.kind == "location"
+        ],
+        "props": [{"name": p["name"], "description": p.get("description", "")} for p in props],
+    }
+    if as_json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for c in out["characters"]:
+        print(f"character  {c['name']}  (speaks in {', '.join(c['speaks_in']) or '—'})")
+    for loc in out["locations"]:
+        kinds = "; ".join(
+            " ".join(x for x in (v["int_ext"], v["time_of_day"], v["detail"]) if x) or "—"
+            for v in loc["variants"]
+        )
+        print(f"location   {loc['name']}  ({kinds})")
+    for p in out["props"]:
+        print(f"prop       {p['name']}")
+    return 0
+
+
 def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
     from aiuteur_desktop.core import shotspec
     from aiuteur_desktop.providers.offline import animatic, panels, tts
@@ -210,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_script_import(args.file, args.project)
     if args.command == "script":
         return _cmd_script_export(args.project, args.format, args.out)
+    if args.command == "assets":
+        return _cmd_assets_extract(args.project, args.json)
     if args.command == "scenes":
         return _cmd_scenes(args.project, args.json)
     if args.command == "previz":

@@ -152,3 +152,35 @@ def test_script_commands_refuse_bad_input_in_one_line(aiuteur_home: Path, tmp_pa
     assert empty.returncode == 0
     none = run("scenes", "--project", str(tmp_path / "Empty.aiuteur"), home=aiuteur_home)
     assert none.returncode == 2 and "no Master Script yet" in none.stderr
+
+
+def test_assets_extract_prints_characters_locations_and_props(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    script = Path(__file__).parent / "data" / "screenplays" / "kitchen_heist.fountain"
+    bundle = tmp_path / "Heist.aiuteur"
+    assert (
+        run("script", "import", str(script), "--project", str(bundle), home=aiuteur_home).returncode
+        == 0
+    )
+    result = run("assets", "extract", "--project", str(bundle), "--json", home=aiuteur_home)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [(c["name"], c["speaks_in"]) for c in data["characters"]] == [
+        ("JUNE", ["1", "2", "5"]),
+        ("TOMMY", ["1", "2", "4"]),
+        ("RADIO", ["2"]),
+        ("McCLANE", ["3"]),
+        ("DANA", ["4"]),
+    ]
+    kitchen = data["locations"][0]
+    assert kitchen["name"] == "KITCHEN"
+    assert [(v["int_ext"], v["time_of_day"], v["scenes"]) for v in kitchen["variants"]] == [
+        ("INT", "NIGHT", ["1", "5"]),
+        ("EXT", "DAY", ["2"]),
+    ]
+    assert data["props"] == []
+    missing = run("assets", "extract", "--project", str(tmp_path / "nope"), home=aiuteur_home)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1

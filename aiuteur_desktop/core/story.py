@@ -30,7 +30,7 @@ TREATMENT = artifacts.TREATMENT
 BEATS = artifacts.BEATS
 SCRIPT = artifacts.SCRIPT
 
-STAGE = {n: next(s for s in stages.PHASE_A if s.number == n) for n in (1, 2, 3, 4)}
+STAGE = {s.number: s for s in stages.PHASE_A}
 
 PROJECT_TYPES = ("Narrative Short Film", "Commercial / Trailer", "Video for Audio")
 RATINGS = ("G", "PG", "PG-13", "M")

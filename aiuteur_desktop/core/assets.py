@@ -1,0 +1,471 @@
+"""Master assets (PRD §2.3, §3.5, §8.5): characters, locations and props extracted from the
+Master Script, their pre-filled descriptions, image keys, locks, and scene instances.
+
+Extraction is deterministic: characters from character cues (JOHN / JOHN (V.O.) /
+JOHN (CONT'D) are one) and from ALL-CAPS introductions in action lines ("MARA QUILL (30s,
+…)"), locations from scene headings ("INT. KITCHEN - NIGHT" and "EXT. KITCHEN - DAY" are one
+location with two variants). Props come from the text model or the user.
+
+Stored at `assets/<slug>`:
+{kind, name, aliases, description, mentions: [{scene, text}], scenes, variants, voice, tags,
+ candidates: [{media, prompt, guidance, source, created_at, cost}], image_key, locked,
+ global_id}
+Scene instances (Stage 8 later) live at `scenes/<scene>/assets/<slug>` and inherit: a scene
+sees the latest instance at or before it, else the master asset.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiuteur_desktop.core import artifacts
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.screenplay import (
+    ACTION,
+    CHARACTER,
+    Screenplay,
+    cue_name,
+    parse_heading,
+    plain,
+)
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import fingerprint
+
+KINDS = ("character", "location", "prop")
+KIND_LABELS = {"character": "Characters", "location": "Locations", "prop": "Props"}
+STYLE = "stage5/style"
+#: Trailing heading parts that say how, not where ("TOMMY'S VAN - MOVING").
+_DETAIL_AFTER = {"MOVING", "CONTINUOUS", "LATER", "MOMENTS LATER", "SAME", "SAME TIME"}
+#: Leading heading parts that say what kind of scene, not where (".FLASHBACK - THE PIER").
+_DETAIL_BEFORE = {"FLASHBACK", "DREAM", "MONTAGE", "INTERCUT", "BACK TO SCENE", "PRESENT DAY"}
+_INTRO = re.compile(
+    r"\b((?:[A-Z][A-Za-z'’.\-]*[A-Z][A-Za-z'’\-]*)(?:\s+[A-Z][A-Z'’.\-]+){0,3})\s*\(([^)]{1,120})\)"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_NOT_NAMES = {"INT", "EXT", "V.O.", "O.S.", "O.C.", "CONT'D", "POV", "CU", "ECU", "SFX", "VFX"}
+
+
+@dataclass
+class Extracted:
+    kind: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    scenes: list[str] = field(default_factory=list)  # where it appears (characters: speaks)
+    mentions: list[dict[str, str]] = field(default_factory=list)
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def slug(self) -> str:
+        return slug(self.name)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "asset"
+
+
+def _scene_ids(play: Screenplay) -> list[tuple[str, int, int, str]]:
+    """(id, start, end, heading) per scene, ids as the Master Script stores them (s1…)."""
+    return [(f"s{s.number}", s.start, s.end, s.heading) for s in play.scenes()]
+
+
+def location_of(heading: str) -> tuple[str, dict[str, str]]:
+    """The place a heading names, and the variant (INT/EXT, time of day, detail)."""
+    h = parse_heading(heading)
+    parts = [p.strip() for p in re.split(r"\s+[-–—]+\s+", h.location) if p.strip()]
+    detail: list[str] = []
+    while len(parts) > 1 and parts[-1] in _DETAIL_AFTER:
+        detail.insert(0, parts.pop())
+    while len(parts) > 1 and parts[0] in _DETAIL_BEFORE:
+        detail.insert(0, parts.pop(0))
+    name = " - ".join(parts) or h.location or heading.strip().upper()
+    return name, {"int_ext": h.int_ext, "time_of_day": h.time_of_day, "detail": " ".join(detail)}
+
+
+def extract(play: Screenplay) -> list[Extracted]:
+    """Every character and location of the script, in order of first appearance."""
+    characters: dict[str, Extracted] = {}
+    locations: dict[str, Extracted] = {}
+    intros: list[tuple[str, str, str]] = []  # (full caps name, parenthetical, scene)
+    for sid, start, end, heading in _scene_ids(play):
+        name, variant = location_of(heading)
+        loc = locations.setdefault(name, Extracted("location", name))
+        loc.scenes.append(sid)
+        same = next((v for v in loc.variants if all(v[k] == variant[k] for k in variant)), None)
+        if same is None:
+            loc.variants.append({**variant, "scenes": [sid]})
+        else:
+            same["scenes"].append(sid)
+        body = play.elements[start + 1 : end]
+        first_action = next(
+            (plain(e.text) for e in body if e.type == ACTION and e.text.strip()), ""
+        )
+        if first_action:
+            loc.mentions.append({"scene": sid, "text": first_action})
+        for e in body:
+            if e.type == CHARACTER:
+                key = cue_name(e.text)
+                if not key or key in _NOT_NAMES:
+                    continue
+                display = _display(e.text)
+                c = characters.setdefault(key, Extracted("character", display))
+                if sid not in c.scenes:
+                    c.scenes.append(sid)
+            elif e.type == ACTION:
+                for m in _INTRO.finditer(plain(e.text)):
+                    full = " ".join(m.group(1).split())
+                    if full.upper() == full and full not in _NOT_NAMES and len(full) > 1:
+                        intros.append((full, m.group(2).strip(), sid))
+    for full, paren, sid in intros:
+        words = full.upper().split()
+        found = next((k for k in characters if k == full.upper() or k in words), None)
+        key = found if found is not None else full.upper()
+        c = characters.setdefault(key, Extracted("character", full))
+        if full != c.name and full not in c.aliases:
+            c.aliases.append(full)
+        c.mentions.insert(0, {"scene": sid, "text": f"{full} ({paren})"})
+    _mentions_in_action(play, list(characters.values()))
+    out = list(characters.values()) + list(locations.values())
+    for a in out:
+        a.description = describe(a)
+    return out
+
+
+def _display(cue: str) -> str:
+    """JOHN (V.O.) → JOHN; a forced @McCLANE keeps its spelling."""
+    name = cue.strip().lstrip("@").rstrip("^").strip()
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or cue_name(cue)
+
+
+def _mentions_in_action(play: Screenplay, characters: list[Extracted]) -> None:
+    for sid, start, end, _heading in _scene_ids(play):
+        for e in play.elements[start + 1 : end]:
+            if e.type != ACTION:
+                continue
+            for sentence in _SENTENCE.split(plain(e.text)):
+                for c in characters:
+                    names = [c.name, *c.aliases]
+                    named = any(
+                        re.search(rf"\b{re.escape(n)}\b", sentence, re.IGNORECASE) for n in names
+                    )
+                    known = any(m["text"] in sentence for m in c.mentions if m["scene"] == sid)
+                    if named and not known:
+                        c.mentions.append({"scene": sid, "text": sentence})
+
+
+def describe(asset: Extracted, limit: int = 700) -> str:
+    """The pre-filled description: every mention, concatenated and cleaned (no repeats)."""
+    seen: list[str] = []
+    for m in asset.mentions:
+        text = " ".join(m["text"].split()).strip()
+        if text and text.lower() not in (s.lower() for s in seen):
+            seen.append(text)
+    out = " ".join(s if s.endswith((".", "!", "?", ")")) else s + "." for s in seen)
+    return out if len(out) <= limit else out[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --------------------------------------------------------------- the store
+def asset_paths(project: Project) -> list[str]:
+    tree = project.branch().draft
+    return sorted(
+        p for p in project.list_paths(tree) if p.startswith("assets/") and p.count("/") == 1
+    )
+
+
+def all_assets(project: Project) -> list[dict[str, Any]]:
+    out = []
+    for path in asset_paths(project):
+        doc = project.read(path)
+        if isinstance(doc, dict) and doc.get("kind") in KINDS:
+            out.append({**artifacts.content_of(doc), "path": path})
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(out, key=lambda a: (order[a["kind"]], a["path"]))
+
+
+def _blank(kind: str, name: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "name": name,
+        "aliases": [],
+        "description": "",
+        "mentions": [],
+        "scenes": [],
+        "variants": [],
+        "voice": "",
+        "tags": [],
+        "candidates": [],
+        "image_key": None,
+        "locked": False,
+        "global_id": None,
+    }
+
+
+def sync_extracted(project: Project, found: list[Extracted]) -> tuple[int, int]:
+    """Merge extraction into the project's assets: new ones are added, existing ones (from a
+    definition sheet or an earlier pass) gain mentions and variants but keep what the user
+    wrote. Returns (added, updated). The caller commits."""
+    tree = project.branch().draft
+    added = updated = 0
+    existing = {a["path"]: a for a in all_assets(project)}
+    by_name = {slug(n): p for p, a in existing.items() for n in [a["name"], *a.get("aliases", [])]}
+    for item in found:
+        path = next(
+            (by_name[slug(n)] for n in [item.name, *item.aliases] if slug(n) in by_name),
+            f"assets/{item.slug}",
+        )
+        current = existing.get(path)
+        content = dict(current) if current else _blank(item.kind, item.name)
+        content.pop("path", None)
+        names = {*(content.get("aliases") or []), *item.aliases, item.name}
+        content["aliases"] = sorted(n for n in names if n.lower() != content["name"].lower())
+        content["mentions"] = item.mentions
+        content["scenes"] = item.scenes
+        content["variants"] = item.variants
+        if not str(content.get("description") or "").strip():
+            content["description"] = item.description
+        keys = [f"{artifacts.SCRIPT}#scenes/{s}" for s in item.scenes]
+        previous = project.read(path)
+        doc = artifacts.make(
+            {k: v for k, v in content.items() if k not in artifacts.RESERVED},
+            inputs=artifacts.record_inputs(project, tree, path, keys),
+            origin=(previous or {}).get("origin", artifacts.GENERATED)
+            if isinstance(previous, dict)
+            else artifacts.GENERATED,
+        )
+        if previous is None or artifacts.content_of(previous) != artifacts.content_of(doc):
+            project.write(path, doc)
+            if current:
+                updated += 1
+            else:
+                added += 1
+    return added, updated
+
+
+def read(project: Project, path: str) -> dict[str, Any]:
+    doc = project.read(path)
+    if not isinstance(doc, dict):
+        raise GateClosed(f"There is no asset {path}.")
+    return artifacts.content_of(doc)
+
+
+def update(project: Project, path: str, **changes: Any) -> None:
+    """A hand edit of a master asset (description, voice, name, tags…), saved to the draft."""
+    doc = project.read(path)
+    content = artifacts.content_of(doc)
+    content.update(changes)
+    previous = doc if isinstance(doc, dict) else {}
+    new = artifacts.make(
+        content,
+        inputs=previous.get("inputs") or {},
+        origin=artifacts.MANUAL
+        if "description" in changes
+        else previous.get("origin", artifacts.MANUAL),
+    )
+    project.write(path, new)
+
+
+def add(project: Project, kind: str, name: str, description: str = "") -> str:
+    if kind not in KINDS:
+        raise GateClosed(f"An asset is a character, a location or a prop, not “{kind}”.")
+    name = " ".join(name.split())
+    if not name:
+        raise GateClosed("Give the asset a name.")
+    path = f"assets/{slug(name)}"
+    if project.read(path) is not None:
+        raise GateClosed(f"There is already an asset called “{name}”.")
+    content = {**_blank(kind, name), "description": description.strip()}
+    project.write(path, artifacts.make(content, origin=artifacts.MANUAL))
+    return path
+
+
+def remove(project: Project, path: str) -> None:
+    project.delete(path)
+
+
+def merge(project: Project, keep: str, other: str) -> None:
+    """Fold `other` into `keep`: its name becomes an alias, its mentions and scenes join."""
+    a, b = read(project, keep), read(project, other)
+    if a["kind"] != b["kind"]:
+        raise GateClosed("Only assets of the same kind can be merged.")
+    aliases = sorted({*a.get("aliases", []), b["name"], *b.get("aliases", [])} - {a["name"]})
+    scenes = list(dict.fromkeys([*a.get("scenes", []), *b.get("scenes", [])]))
+    mentions = [*a.get("mentions", []), *b.get("mentions", [])]
+    candidates = [*a.get("candidates", []), *b.get("candidates", [])]
+    description = a.get("description") or b.get("description", "")
+    update(
+        project,
+        keep,
+        aliases=aliases,
+        scenes=scenes,
+        mentions=mentions,
+        candidates=candidates,
+        description=description,
+    )
+    project.delete(other)
+
+
+def rename(project: Project, path: str, name: str) -> None:
+    name = " ".join(name.split())
+    if not name:
+        raise GateClosed("Give the asset a name.")
+    a = read(project, path)
+    aliases = sorted({*a.get("aliases", []), a["name"]} - {name})
+    update(project, path, name=name, aliases=aliases)
+
+
+# ------------------------------------------------------------- image keys
+def add_candidate(
+    project: Project,
+    path: str,
+    media: str,
+    *,
+    prompt: str = "",
+    guidance: str = "",
+    source: str = "generated",
+    cost: float = 0.0,
+    model: str = "",
+) -> None:
+    """Keep every image key candidate (the history strip); the newest becomes the current key."""
+    a = read(project, path)
+    candidates = [
+        *a.get("candidates", []),
+        {
+            "media": media,
+            "prompt": prompt,
+            "guidance": guidance,
+            "source": source,
+            "model": model,
+            "cost": round(cost, 6),
+            "created_at": time.time(),
+        },
+    ]
+    update(project, path, candidates=candidates, image_key=media, locked=False)
+
+
+def choose_candidate(project: Project, path: str, media: str) -> None:
+    a = read(project, path)
+    if media not in [c["media"] for c in a.get("candidates", [])]:
+        raise GateClosed("That image is not one of this asset's candidates.")
+    update(project, path, image_key=media, locked=False)
+
+
+def lock(project: Project, path: str) -> None:
+    """Lock Master Asset: the chosen image key is final (a commit)."""
+    a = read(project, path)
+    if not a.get("image_key"):
+        raise GateClosed(f"Choose an image key for {a['name']} before locking it.")
+    update(project, path, locked=True)
+    project.commit(f"Locked master asset {a['name']}", kind="approve", stage=5)
+
+
+def unlock(project: Project, path: str) -> None:
+    update(project, path, locked=False)
+
+
+def unlocked(project: Project) -> list[dict[str, Any]]:
+    return [a for a in all_assets(project) if not a.get("locked")]
+
+
+def approve(project: Project) -> None:
+    """The Stage 5 gate: every master asset has a locked image key."""
+    assets = all_assets(project)
+    if not assets:
+        raise GateClosed("There are no master assets yet: extract them from the script first.")
+    missing = [a["name"] for a in assets if not a.get("locked")]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise GateClosed(f"Lock an image key for {', '.join(missing[:3])}{more} first.")
+    if project.is_dirty():
+        project.commit("Master assets", kind="edit", stage=5)
+    project.write("stage5/lock", {"locked": True})
+    project.commit("Approved master assets", kind="approve", stage=5)
+
+
+# --------------------------------------------------------------- style lock
+def style_lock(project: Project) -> dict[str, Any]:
+    doc = project.read(STYLE)
+    return artifacts.content_of(doc) if isinstance(doc, dict) else {"library": "", "card": ""}
+
+
+def set_style_lock(project: Project, library: str, card: str) -> None:
+    """The Visual Style Lock: global context for every later image and video call."""
+    project.write(
+        STYLE, artifacts.make({"library": library, "card": card}, origin=artifacts.MANUAL)
+    )
+    project.commit(
+        f"Visual style locked: {library}" if library else "Visual style: none", kind="edit", stage=5
+    )
+
+
+def image_prompt(asset: dict[str, Any], style_card: str = "", guidance: str = "") -> str:
+    kind = {
+        "character": "Character reference sheet, full body and face, neutral background",
+        "location": "Establishing location key art, no people",
+        "prop": "Prop reference, isolated on a neutral background",
+    }[asset["kind"]]
+    parts = [f"{kind}: {asset['name']}.", str(asset.get("description") or "").strip()]
+    if style_card:
+        parts.append(f"Visual style: {style_card}")
+    if guidance:
+        parts.append(f"Change from the last version: {guidance}")
+    return "\n".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------- scene instances
+def instance_path(scene: str, asset_slug: str) -> str:
+    return f"scenes/{scene}/assets/{asset_slug}"
+
+
+def save_instance(
+    project: Project,
+    scene: str,
+    path: str,
+    *,
+    label: str,
+    description: str,
+    conditions: list[str] | None = None,
+    image: str | None = None,
+) -> str:
+    """A scene-specific state of a master asset ("Scene 3 – Muddy"), inherited by later scenes."""
+    asset_slug = path.split("/", 1)[1]
+    tree = project.branch().draft
+    ipath = instance_path(scene, asset_slug)
+    doc = artifacts.make(
+        {
+            "asset": path,
+            "label": label,
+            "description": description,
+            "conditions": list(conditions or []),
+            "image": image,
+        },
+        inputs=fingerprint(project, tree, [path, f"{artifacts.SCRIPT}#scenes/{scene}"]),
+        origin=artifacts.MANUAL,
+    )
+    return project.write(ipath, doc)
+
+
+def state_in_scene(project: Project, path: str, scene: str, order: list[str]) -> dict[str, Any]:
+    """What the asset looks like in `scene`: the latest instance at or before it (PRD §2.3
+    inheritance), else the master asset."""
+    asset_slug = path.split("/", 1)[1]
+    if scene in order:
+        for s in reversed(order[: order.index(scene) + 1]):
+            doc = project.read(instance_path(s, asset_slug))
+            if isinstance(doc, dict):
+                return {**artifacts.content_of(doc), "scene": s}
+    master = read(project, path)
+    return {
+        "asset": path,
+        "label": master["name"],
+        "description": master.get("description", ""),
+        "conditions": [],
+        "image": master.get("image_key"),
+        "scene": None,
+    }
+
+
+def scene_number(scene_id: str) -> str:
+    return scene_id[1:] if scene_id.startswith("s") else scene_id

@@ -1,0 +1,132 @@
+"""Master assets: deterministic extraction, pre-fill, merge with a definition sheet, image-key
+candidates and locks, the Stage 5 gate, and scene-instance inheritance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import assets, master_script, story
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.store import Project
+
+DATA = Path(__file__).parents[1] / "data" / "screenplays"
+
+
+def heist():  # type: ignore[no-untyped-def]
+    return fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+
+
+def test_characters_are_normalised_across_extensions_and_introductions() -> None:
+    found = {a.name: a for a in assets.extract(heist()) if a.kind == "character"}
+    # JUNE / JUNE (CONT'D) / JUNE (V.O.), TOMMY / TOMMY (O.S.) / dual TOMMY ^ are one each;
+    # the radio speaks; a forced @McCLANE keeps its spelling; A KNOCK and A GULL are sounds.
+    assert list(found) == ["JUNE", "TOMMY", "RADIO", "McCLANE", "DANA"]
+    assert found["JUNE"].scenes == ["s1", "s2", "s5"]
+    assert found["TOMMY"].scenes == ["s1", "s2", "s4"]
+    assert found["JUNE"].aliases == ["JUNE PARKER"]
+    assert found["DANA"].aliases == ["OFFICER DANA WEST"]
+    assert found["TOMMY"].description.startswith(
+        "TOMMY REYES (20s, soaked denim jacket, a split lip)"
+    )
+    assert "Tommy drives, the duffel bag on the passenger seat." in found["TOMMY"].description
+
+
+def test_locations_share_a_place_with_variants() -> None:
+    found = {a.name: a for a in assets.extract(heist()) if a.kind == "location"}
+    assert list(found) == ["KITCHEN", "THE PIER", "TOMMY'S VAN"]
+    assert found["KITCHEN"].variants == [
+        {"int_ext": "INT", "time_of_day": "NIGHT", "detail": "", "scenes": ["s1", "s5"]},
+        {"int_ext": "EXT", "time_of_day": "DAY", "detail": "", "scenes": ["s2"]},
+    ]
+    assert found["THE PIER"].variants[0]["detail"] == "FLASHBACK"  # a forced heading
+    assert found["TOMMY'S VAN"].variants == [
+        {"int_ext": "INT/EXT", "time_of_day": "NIGHT", "detail": "MOVING", "scenes": ["s4"]}
+    ]
+    assert found["KITCHEN"].description.startswith("A cramped galley kitchen.")
+
+
+def test_night_ferry_extraction_exact_sets() -> None:
+    play = fountain.read_string((DATA / "night_ferry.fountain").read_text(encoding="utf-8"))
+    found = assets.extract(play)
+    # Dual dialogue (BRICK / STEEL ^) gives both speakers; OLD TOM (O.S.) is his own cue.
+    assert [a.name for a in found if a.kind == "character"] == [
+        "NESSA",
+        "OLD TOM",
+        "TOM",
+        "BRICK",
+        "STEEL",
+        "McCLANE",
+    ]
+    assert [
+        (a.name, [(v["int_ext"], v["time_of_day"], v["detail"]) for v in a.variants])
+        for a in found
+        if a.kind == "location"
+    ] == [
+        ("HARBOUR OFFICE", [("INT", "NIGHT", "")]),
+        ("QUAYSIDE", [("EXT", "CONTINUOUS", "")]),
+        ("THE FERRY DECK, TWENTY YEARS EARLIER", [("", "", "FLASHBACK")]),
+        ("TOM'S TRUCK", [("INT/EXT", "DAWN", "MOVING")]),
+    ]
+
+
+def test_sync_merges_with_the_sheet_and_keeps_user_text(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Heist") as p:
+        master_script.import_screenplay(p, heist(), "kitchen_heist.fountain")
+        assets.add(p, "character", "June Parker", "Our own words about June.")
+        assets.add(p, "prop", "Biscuit tin")
+        added, updated = assets.sync_extracted(p, assets.extract(heist()))
+        assert (added, updated) == (7, 1)  # June matched by her full name
+        by_name = {a["name"]: a for a in assets.all_assets(p)}
+        june = by_name["June Parker"]
+        assert june["description"] == "Our own words about June."  # the user's text wins
+        assert "JUNE" in june["aliases"] and june["scenes"] == ["s1", "s2", "s5"]
+        assert [a["kind"] for a in assets.all_assets(p)].count("prop") == 1
+        # Running it again changes nothing.
+        assert assets.sync_extracted(p, assets.extract(heist())) == (0, 0)
+
+
+def test_candidates_locks_and_the_gate(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Keys") as p:
+        a = assets.add(p, "character", "Mara", "Ferry mechanic")
+        b = assets.add(p, "prop", "Lantern", "Paper lantern")
+        with pytest.raises(GateClosed, match="Choose an image key"):
+            assets.lock(p, a)
+        assets.add_candidate(p, a, "m1", prompt="x", source="generated", cost=0.04)
+        assets.add_candidate(p, a, "m2", prompt="y", guidance="redder hair")
+        assert assets.read(p, a)["image_key"] == "m2"
+        assets.choose_candidate(p, a, "m1")
+        assets.lock(p, a)
+        assert p.log()[0].message == "Locked master asset Mara"
+        with pytest.raises(GateClosed, match="Lock an image key for Lantern"):
+            assets.approve(p)
+        assets.add_candidate(p, b, "m3", source="uploaded")
+        assets.lock(p, b)
+        assets.approve(p)
+        assert story.is_locked(p, 5)
+        assert [c["media"] for c in assets.read(p, a)["candidates"]] == ["m1", "m2"]
+
+
+def test_scene_instances_inherit_forward(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "States") as p:
+        master_script.import_screenplay(p, heist(), "kitchen_heist.fountain")
+        path = assets.add(p, "character", "Tommy", "Soaked denim jacket")
+        order = ["s1", "s2", "s3", "s4", "s5"]
+        assert assets.state_in_scene(p, path, "s3", order)["description"] == "Soaked denim jacket"
+        assets.save_instance(
+            p,
+            "s2",
+            path,
+            label="Tommy (Scene 2 – Muddy)",
+            description="Mud on the jacket",
+            conditions=["Muddy"],
+        )
+        s4 = assets.state_in_scene(p, path, "s4", order)
+        assert (s4["label"], s4["scene"], s4["conditions"]) == (
+            "Tommy (Scene 2 – Muddy)",
+            "s2",
+            ["Muddy"],
+        )
+        assert assets.state_in_scene(p, path, "s1", order)["scene"] is None
