@@ -130,3 +130,36 @@ def test_scene_instances_inherit_forward(tmp_path: Path) -> None:
             ["Muddy"],
         )
         assert assets.state_in_scene(p, path, "s1", order)["scene"] is None
+
+
+def test_promote_to_global_and_reuse_in_another_project(tmp_path: Path, aiuteur_home: Path) -> None:
+    from aiuteur_desktop.core.asset_library import AssetLibrary
+
+    lib = AssetLibrary(aiuteur_home)
+    png = b"\x89PNG\r\n\x1a\nfake-key"
+    with Project.create(tmp_path, "First") as p:
+        path = assets.add(p, "character", "Mara", "Ferry mechanic, 30s, grease-streaked overalls")
+        assets.update(p, path, voice="low, dry", tags=["lead"])
+        assets.add_candidate(p, path, p.media.put(png, "image/png"), source="uploaded")
+        g = lib.promote(p, path)
+    assert (g.name, g.kind, g.voice, g.tags, g.source) == (
+        "Mara",
+        "character",
+        "low, dry",
+        ("lead",),
+        "Promoted from First",
+    )
+    assert g.image is not None and g.image.read_bytes() == png
+    assert [a.name for a in lib.all(kind="character", text="grease")] == ["Mara"]
+    assert lib.all(kind="prop") == [] and lib.all(tag="LEAD")[0].id == g.id
+    with Project.create(tmp_path, "Second") as q:
+        new = lib.use_in(q, g.id)
+        a = assets.read(q, new)
+        assert a["global_id"] == g.id and q.media.read(a["image_key"]) == png
+        assert a["description"].startswith("Ferry mechanic")
+        q.commit("From the library")
+    second = tmp_path / "Second.aiuteur"
+    with pytest.raises(GateClosed, match="1 project use this asset \\(Second\\)"):
+        lib.delete(g.id, [tmp_path / "First.aiuteur", second])
+    lib.delete(g.id, [second], force=True)
+    assert lib.all() == [] and not (lib.images / f"{g.id}.png").exists()
