@@ -182,7 +182,13 @@ def all_assets(project: Project) -> list[dict[str, Any]]:
         if isinstance(doc, dict) and doc.get("kind") in KINDS:
             out.append({**artifacts.content_of(doc), "path": path})
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(out, key=lambda a: (order[a["kind"]], a["path"]))
+
+    def first_scene(a: dict[str, Any]) -> int:
+        numbers = [int(s[1:]) for s in a.get("scenes") or [] if s[1:].isdigit()]
+        return min(numbers) if numbers else 1_000_000
+
+    # In the order the script introduces them; the ones it does not mention last, by name.
+    return sorted(out, key=lambda a: (order[a["kind"]], first_scene(a), a["name"].lower()))
 
 
 def _blank(kind: str, name: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from aiuteur_desktop.core.settings import Budget
 
 # Importing these registers their job kinds with core.jobs.
 from aiuteur_desktop.providers import (  # noqa: F401
+    asset_jobs,
     image_jobs,
     story_jobs,
     style_jobs,

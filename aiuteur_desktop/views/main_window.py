@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.visual_library import VisualStyles
@@ -113,8 +114,14 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(library)
         self.dashboard.openRequested.connect(self.open_project)
         self.dashboard.projectCreated.connect(self._show_project)
+        self.visual_styles = VisualStyles(library.home)
+        self.asset_library = AssetLibrary(library.home)
         self.project_page = ProjectPage(
-            runner=self.job_runner, library=library, styles=written_styles(library.home)
+            runner=self.job_runner,
+            library=library,
+            styles=written_styles(library.home),
+            visual=self.visual_styles,
+            asset_library=self.asset_library,
         )
         self.project_page.openSettings.connect(self.open_settings)
         self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
@@ -129,7 +136,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.project_page)
         self.pages.addWidget(self.jobs_page)
         self.pages.addWidget(self.written_page)
-        self.visual_page = VisualStylesPage(VisualStyles(library.home))
+        self.visual_page = VisualStylesPage(self.visual_styles)
         self.pages.addWidget(self.visual_page)
 
         central = QWidget()

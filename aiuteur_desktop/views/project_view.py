@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import stages, story
+from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
@@ -36,6 +37,7 @@ from aiuteur_desktop.views.phase_a.stage1 import Stage1Page
 from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
 from aiuteur_desktop.views.phase_a.stage3 import Stage3Page
 from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
+from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
@@ -234,6 +236,8 @@ class ProjectPage(QWidget):
         runner: JobRunner | None = None,
         library: Library | None = None,
         styles: object = None,
+        visual: object = None,
+        asset_library: AssetLibrary | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -334,7 +338,11 @@ class ProjectPage(QWidget):
                 2: Stage2Page(jobs),
                 3: Stage3Page(jobs),
                 4: Stage4Page(jobs),
+                5: Stage5Page(jobs, visual, asset_library or AssetLibrary(library.home)),
             }
+            stage5 = self.editors[5]
+            assert isinstance(stage5, Stage5Page)
+            runner.finished.connect(stage5.job_finished)
             for editor in self.editors.values():
                 editor.changed.connect(self.refresh)
                 editor.goToStage.connect(self.show_stage)

@@ -1,0 +1,192 @@
+"""Stage 5 through its UI with a fake image provider (the real google-genai SDK against a
+local fake): style lock, extraction, generate, iterate with guidance, your own image, lock,
+the gate, bulk generation with its estimate first, and promote → reuse in a second project."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from aiuteur_desktop.core import assets, master_script, secrets, story
+from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views.main_window import MainWindow
+from aiuteur_desktop.views.phase_a.common import GuidanceDialog
+from aiuteur_desktop.views.phase_a.stage5 import PathRole, Stage5Page
+from tests.core.test_visual_library import picture
+from tests.fakes.gemini_fake import FakeGeminiContent, gemini_image
+from tests.views.conftest import wait_for_window
+
+DATA = Path(__file__).parents[1] / "data" / "screenplays"
+KEY_PNG = picture(7, colour=True)
+
+
+@pytest.fixture
+def images(library: Library) -> Iterator[FakeGeminiContent]:
+    fake = FakeGeminiContent([gemini_image(KEY_PNG)])
+    fake.start()
+    secrets.set_secret("google.api_key", "AIza-test")
+    settings = library.load_settings()
+    settings.google.api_endpoint = fake.url
+    settings.models.image = "google:gemini-2.5-flash-image"
+    library.save_settings(settings)
+    yield fake
+    fake.stop()
+
+
+def approved_project(tmp_path: Path, name: str = "Heist") -> Project:
+    p = Project.create(tmp_path, name)
+    play = fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+    master_script.import_screenplay(p, play, "kitchen_heist.fountain")
+    for n in (1, 2, 3, 4):
+        p.write(story.STAGE[n].lock_path, {"locked": True})
+    p.commit("Approved")
+    return p
+
+
+def open_stage5(qtbot, window: MainWindow, project: Project) -> Stage5Page:  # type: ignore[no-untyped-def]
+    window._show_project(project)
+    window.project_page.show_stage(5)
+    page = window.project_page.editors[5]
+    assert window.project_page.stage_stack.currentWidget() is page
+    assert isinstance(page, Stage5Page)
+    return page
+
+
+def select(page: Stage5Page, name: str) -> None:
+    for row in range(page.list.count()):
+        item = page.list.item(row)
+        if item.data(PathRole) and item.text().endswith(name):
+            page.list.setCurrentRow(row)
+            return
+    raise AssertionError(f"{name} is not in the list")
+
+
+def names(page: Stage5Page) -> list[str]:
+    return [page.list.item(r).text() for r in range(page.list.count())]
+
+
+def test_stage5_style_lock_keys_gate_bulk_and_promote(
+    qtbot, window: MainWindow, images: FakeGeminiContent, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A visual style library to lock.
+    window.visual_styles.create("Silver noir")
+    for i in range(3):
+        window.visual_styles.add("Silver noir", f"ref{i}.png", picture(i, colour=False))
+    project = approved_project(tmp_path)
+    page = open_stage5(qtbot, window, project)
+    page.style_combo.setCurrentIndex(page.style_combo.findData("Silver noir"))
+    page.style_button.click()
+    assert assets.style_lock(project)["library"] == "Silver noir"
+    assert project.log()[0].message == "Visual style locked: Silver noir"
+    assert "Locked: Silver noir" in page.style_state.text()
+
+    page.extract_button.click()
+    assert names(page)[:2] == ["CHARACTERS", "○ JUNE"]
+    assert "LOCATIONS" in names(page) and "○ KITCHEN" in names(page)
+    select(page, "JUNE")
+    assert page.description.toPlainText().startswith("JUNE PARKER (40s, flour-dusted apron")
+    assert page.scenes.text() == "In scenes 1, 2, 5."
+    page.voice.setText("warm, gravelly alto")
+    page.flush()
+    assert assets.read(project, "assets/june")["voice"] == "warm, gravelly alto"
+
+    # Generate: a job through the real google-genai SDK, with the style's references.
+    page.generate_button.click()
+    qtbot.waitUntil(lambda: page.history.count() == 1, timeout=15_000)
+    body = json.loads(images.content_requests[-1].body)
+    parts = body["contents"][0]["parts"]
+    prompt = next(p["text"] for p in parts if "text" in p)
+    assert "JUNE" in prompt and "flour-dusted apron" in prompt and "Visual style:" in prompt
+    assert sum("inlineData" in p or "inline_data" in p for p in parts) == 3
+    assert not page.image.pixmap().isNull()
+    # Iterate with guidance: the Why box, a second candidate, the guidance as the message.
+    page.generate_button.click()
+    answer = wait_for_window(qtbot, GuidanceDialog)
+    answer.edit.setPlainText("short")
+    assert not answer.ok.isEnabled()
+    answer.edit.setPlainText("Make her apron redder")
+    answer.ok.click()
+    qtbot.waitUntil(lambda: page.history.count() == 2, timeout=15_000)
+    assert project.log()[0].message == "Make her apron redder"
+    assert "Change from the last version: Make her apron redder" in json.dumps(
+        json.loads(images.content_requests[-1].body)
+    )
+    # Pick the first candidate back, then lock.
+    page.history.itemClicked.emit(page.history.item(0))
+    a = assets.read(project, "assets/june")
+    assert a["image_key"] == a["candidates"][0]["media"]
+    page.lock_button.click()
+    assert assets.read(project, "assets/june")["locked"]
+    assert project.log()[0].message == "Locked master asset JUNE"
+    assert "🔒 JUNE" in names(page)
+
+    # The gate stays shut while anything is unlocked.
+    assert not page.approve_button.isEnabled()
+    # Your own image is a first-class key (no model involved).
+    select(page, "KITCHEN")
+    photo = tmp_path / "kitchen.jpg"
+    photo.write_bytes(picture(3, colour=True, fmt="JPEG"))
+    requests_before = len(images.content_requests)
+    page.use_image_file(photo)
+    qtbot.waitUntil(lambda: page.history.count() == 1)
+    assert len(images.content_requests) == requests_before
+    assert assets.read(project, "assets/kitchen")["candidates"][0]["source"] == "uploaded"
+
+    # Bulk: the estimate is shown before anything starts.
+    jobs_before = len(window.job_runner.store.recent())
+    page.bulk_button.click()
+    box = wait_for_window(qtbot, QMessageBox, "bulkEstimate")
+    unlocked = len(assets.unlocked(project))
+    assert f"for {unlocked} unlocked assets" in box.text() and "$0.039 each" in box.text()
+    assert f"${0.039 * unlocked:,.2f}" in box.text()
+    assert len(window.job_runner.store.recent()) == jobs_before
+    next(b for b in box.buttons() if b.text() == "Generate").click()
+    qtbot.waitUntil(lambda: not page._pending, timeout=30_000)
+    assert all(a.get("image_key") for a in assets.all_assets(project))
+    for a in assets.unlocked(project):
+        assets.lock(project, a["path"])
+    page.load()
+    assert page.approve_button.isEnabled()
+    page.approve_button.click()
+    assert story.is_locked(project, 5)
+
+    # Promote to Global, then start the second project's asset from it.
+    select(page, "JUNE")
+    page.promote_button.click()
+    g = window.asset_library.all()[0]
+    assert (g.name, g.voice, g.source) == ("JUNE", "warm, gravelly alto", "Promoted from Heist")
+    second = approved_project(tmp_path, "Sequel")
+    page2 = open_stage5(qtbot, window, second)
+    page2.add_from_library(g.id)
+    assert names(page2) == ["CHARACTERS", "● JUNE"]
+    copy = assets.read(second, "assets/june")
+    assert (
+        copy["global_id"] == g.id and second.media.read(copy["image_key"]) == g.image.read_bytes()
+    )
+
+
+def test_stage5_add_merge_rename_remove(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = approved_project(tmp_path)
+    page = open_stage5(qtbot, window, project)
+    page.extract_button.click()
+    page.add_new("prop", "Biscuit tin")
+    assert "○ Biscuit tin" in names(page) and names(page)[-2] == "PROPS"
+    select(page, "DANA")
+    page._try(lambda: assets.merge(project, "assets/dana", "assets/radio"))
+    page._fill_list("assets/dana")
+    assert (
+        "○ RADIO" not in names(page) and "RADIO" in assets.read(project, "assets/dana")["aliases"]
+    )
+    assets.rename(project, "assets/dana", "Officer Dana West")
+    page._fill_list("assets/dana")
+    assert page.name.text() == "Officer Dana West"
+    page.remove_button.click()
+    box = wait_for_window(qtbot, QMessageBox, "removeAsset")
+    next(b for b in box.buttons() if b.text() == "Remove").click()
+    assert project.read("assets/dana") is None
