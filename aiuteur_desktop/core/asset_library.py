@@ -168,10 +168,11 @@ class AssetLibrary:
     def promote(self, project: Project, path: str) -> GlobalAsset:
         """Promote to Global: clone a project asset with its image key."""
         a = assets.read(project, path)
-        image = project.media.read(a["image_key"]) if a.get("image_key") else None
+        media = a.get("image_key") or a.get("media")  # older documents kept it as "media"
+        image = project.media.read(media) if media else None
         made = self.create(
-            a["kind"],
-            a["name"],
+            a.get("kind") or "character",
+            a.get("name") or path.rsplit("/", 1)[-1],
             a.get("description", ""),
             voice=a.get("voice", ""),
             tags=a.get("tags", []),

@@ -28,6 +28,7 @@ from aiuteur_desktop.core.visual_library import VisualStyles
 from aiuteur_desktop.providers import embedders
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.asset_library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
 from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
 from aiuteur_desktop.views.job_runner import JobRunner
@@ -46,12 +47,7 @@ NAV = [
     ("projects", "Projects", "projects", ""),
     ("written", "Written Styles", "written", ""),
     ("visual", "Visual Styles", "visual", ""),
-    (
-        "assets",
-        "Asset Library",
-        "assets",
-        "The global Asset Library is not part of this build yet.",
-    ),
+    ("assets", "Asset Library", "assets", ""),
     ("jobs", "Jobs", "jobs", ""),
 ]
 KeyRole = Qt.ItemDataRole.UserRole + 10
@@ -138,6 +134,13 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.written_page)
         self.visual_page = VisualStylesPage(self.visual_styles)
         self.pages.addWidget(self.visual_page)
+        self.asset_page = AssetLibraryPage(
+            self.asset_library, lambda: [e.path for e in library.projects()]
+        )
+        self.pages.addWidget(self.asset_page)
+        stage5 = self.project_page.editors.get(5)
+        if stage5 is not None:
+            stage5.promoted.connect(lambda _id: self.asset_page.refresh())  # type: ignore[attr-defined]
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -248,6 +251,9 @@ class MainWindow(QMainWindow):
         elif key == "written":
             self.written_page.refresh()
             self.pages.setCurrentWidget(self.written_page)
+        elif key == "assets":
+            self.asset_page.refresh()
+            self.pages.setCurrentWidget(self.asset_page)
         elif key == "visual":
             self.visual_page.refresh()
             self.pages.setCurrentWidget(self.visual_page)

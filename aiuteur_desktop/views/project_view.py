@@ -513,7 +513,12 @@ class ProjectPage(QWidget):
     def open_vault(self) -> None:
         if self.project is None:
             return
-        ArtifactVaultDialog(self.project, self).open()
+        stage5 = self.editors.get(5)
+        library = getattr(stage5, "global_assets", None)
+        dialog = ArtifactVaultDialog(self.project, self, asset_library=library)
+        if stage5 is not None:
+            dialog.promoted.connect(stage5.promoted)  # type: ignore[attr-defined]
+        dialog.open()
 
     def create_branch(self) -> None:
         if self.project is None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -118,9 +119,16 @@ class VaultModel(QStandardItemModel):
 class ArtifactVaultDialog(QDialog):
     """Browse every artifact on every Story Timeline and preview it."""
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    #: A master asset went to the global Asset Library (its new id).
+    promoted = Signal(str)
+
+    def __init__(
+        self, project: Project, parent: QWidget | None = None, *, asset_library: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("artifactVaultDialog")
+        self.asset_library = asset_library
+        self.selected: VaultEntry | None = None
         self.setWindowTitle(f"Artifact Vault — {project.name}")
         self.resize(1040, 640)
         self.project = project
@@ -212,6 +220,16 @@ class ArtifactVaultDialog(QDialog):
         top.addWidget(self.filter_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.promote_button = buttons.addButton(
+            "Promote to Global", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.promote_button.setObjectName("promoteToGlobal")
+        self.promote_button.setToolTip(
+            "Clone this master asset (description, voice, image key) into the Asset Library"
+        )
+        self.promote_button.setEnabled(False)
+        self.promote_button.setVisible(asset_library is not None)
+        self.promote_button.clicked.connect(self.promote)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -286,8 +304,38 @@ class ArtifactVaultDialog(QDialog):
         if text.strip():  # search every timeline, not just the ones opened so far
             self._load(list(self.model.branch_rows), then=self.tree.expandAll)
 
+    def _promotable(self, entry: VaultEntry | None) -> bool:
+        return (
+            entry is not None
+            and entry.path.startswith("assets/")
+            and entry.path.count("/") == 1
+            and entry.branch == self.project.current_branch
+        )
+
+    def promote(self) -> None:
+        """Promote to Global (PRD §7.4): the asset, its image key and description."""
+        entry = self.selected
+        if self.asset_library is None or not self._promotable(entry):
+            return
+        assert entry is not None
+        try:
+            made = self.asset_library.promote(self.project, entry.path)
+        except Exception as exc:
+            show_error(self, "Promote to Global", exc)
+            return
+        self.summary.setText(f"{made.name} is now in the Asset Library.")
+        self.promoted.emit(made.id)
+
     def _show(self, index: QModelIndex) -> None:
         entry = index.siblingAtColumn(0).data(EntryRole)
+        self.selected = entry if isinstance(entry, VaultEntry) else None
+        self.promote_button.setEnabled(self._promotable(self.selected))
+        if self.asset_library is not None and self.selected is not None:
+            self.promote_button.setToolTip(
+                "Clone this master asset (description, voice, image key) into the Asset Library"
+                if self._promotable(self.selected)
+                else "Only master assets of the current Story Timeline can be promoted."
+            )
         if not isinstance(entry, VaultEntry):
             self.preview_title.setText(index.siblingAtColumn(0).data() or "")
             self.preview_meta.setText("A group. Select an artifact inside it to preview it.")

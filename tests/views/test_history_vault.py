@@ -247,3 +247,22 @@ def test_beat_sheet_node_carries_the_not_up_to_date_flag(
     qtbot.waitUntil(lambda: nodes[3].flag_text == "Not up-to-date with current Script")
     assert "Not up-to-date with current Script" in nodes[3].toolTip()
     assert nodes[4].flag_text == ""
+
+
+def test_vault_promotes_a_master_asset_to_the_global_library(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_film(qtbot, window, tmp_path)
+    dialog = open_vault(qtbot, window)
+    assert dialog.select_path("Main", "stage4/script")
+    assert not dialog.promote_button.isEnabled()  # only master assets can be promoted
+    assert dialog.select_path("Main", "assets/mara")
+    assert dialog.promote_button.isEnabled()
+    dialog.promote_button.click()
+    [mara] = window.asset_library.all()
+    assert (mara.name, mara.description) == ("Mara", "Keeper, 60")
+    project = window.project
+    assert project is not None
+    doc = project.read("assets/mara")
+    assert mara.image is not None and mara.image.read_bytes() == project.media.read(doc["media"])
+    assert "Mara is now in the Asset Library" in dialog.summary.text()

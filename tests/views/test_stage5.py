@@ -190,3 +190,56 @@ def test_stage5_add_merge_rename_remove(qtbot, window: MainWindow, tmp_path: Pat
     box = wait_for_window(qtbot, QMessageBox, "removeAsset")
     next(b for b in box.buttons() if b.text() == "Remove").click()
     assert project.read("assets/dana") is None
+
+
+def test_asset_library_page_search_filter_edit_and_delete_with_dependencies(
+    qtbot, window: MainWindow, tmp_path: Path, library: Library
+) -> None:  # type: ignore[no-untyped-def]
+    lib = window.asset_library
+    mara = lib.create(
+        "character", "Mara", "Ferry mechanic in grease-streaked overalls", tags=["lead"]
+    )
+    lib.create("location", "Gull Point Lighthouse", "White tower, red lamp room", tags=["coast"])
+    lib.create("prop", "Paper lantern", "Folded red paper, a candle inside")
+    window.go_to("assets")
+    page = window.asset_page
+    assert window.pages.currentWidget() is page
+    shown = lambda: [page.grid.item(r).text().split("\n")[0] for r in range(page.grid.count())]  # noqa: E731
+    assert shown() == ["Mara", "Gull Point Lighthouse", "Paper lantern"]
+    page.kind.setCurrentIndex(page.kind.findData("location"))
+    assert shown() == ["Gull Point Lighthouse"]
+    page.kind.setCurrentIndex(0)
+    page.search.setText("red")
+    assert shown() == ["Gull Point Lighthouse", "Paper lantern"]
+    page.search.clear()
+    page.tag.setCurrentIndex(page.tag.findData("lead"))
+    assert shown() == ["Mara"]
+    page.tag.setCurrentIndex(0)
+    # Edit: name, tags and an image key.
+    page.grid.setCurrentRow(0)
+    page.name.setText("Mara Quill")
+    page.tags.setText("lead, mechanic")
+    photo = tmp_path / "mara.png"
+    photo.write_bytes(picture(5, colour=True))
+    page.set_image_file(photo)
+    page.save_button.click()
+    edited = lib.get(mara.id)
+    assert (edited.name, edited.tags) == (
+        "Mara Quill",
+        ("lead", "mechanic"),
+    ) and edited.image is not None
+    # A project started from Mara: deleting says which one, and only on confirmation.
+    with Project.create(tmp_path, "Uses Mara") as p:
+        lib.use_in(p, mara.id)
+        p.commit("From the library")
+        library.register_project(p.path, p.name)
+    page.refresh(select=mara.id)
+    page.delete_button.click()
+    box = wait_for_window(qtbot, QMessageBox, "deleteGlobalAsset")
+    assert "1 project started from it: Uses Mara" in box.text()
+    box.reject()
+    assert lib.get(mara.id)
+    page.delete_button.click()
+    box = wait_for_window(qtbot, QMessageBox, "deleteGlobalAsset")
+    next(b for b in box.buttons() if b.text() == "Delete").click()
+    assert shown() == ["Gull Point Lighthouse", "Paper lantern"]
