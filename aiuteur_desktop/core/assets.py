@@ -250,6 +250,24 @@ def sync_extracted(project: Project, found: list[Extracted]) -> tuple[int, int]:
     return added, updated
 
 
+def props_from(found: list[tuple[str, str]], play: Screenplay) -> list[Extracted]:
+    """Props the text model named, as extracted assets with the scenes that mention them."""
+    out: list[Extracted] = []
+    for name, description in found:
+        name = " ".join(name.split())
+        if not name or any(slug(name) == e.slug for e in out):
+            continue
+        item = Extracted("prop", name, description=description.strip())
+        for sid, start, end, _heading in _scene_ids(play):
+            text = " ".join(
+                plain(e.text) for e in play.elements[start + 1 : end] if e.type == ACTION
+            )
+            if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+                item.scenes.append(sid)
+        out.append(item)
+    return out
+
+
 def read(project: Project, path: str) -> dict[str, Any]:
     doc = project.read(path)
     if not isinstance(doc, dict):

@@ -327,6 +327,15 @@ class ScriptOut(BaseModel):
         return self
 
 
+class PropOut(BaseModel):
+    name: str = Field(min_length=1)
+    description: str
+
+
+class PropsOut(BaseModel):
+    props: list[PropOut] = Field(max_length=40)
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     m.__name__: m
     for m in (
@@ -338,6 +347,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
         RewriteOut,
         SummaryOut,
         ScriptOut,
+        PropsOut,
     )
 }
 
@@ -564,6 +574,25 @@ def script_ask(project: Project, guidance: str = "") -> Ask:
         4,
         "Master script",
         _style(project, treatment_text(project)[:1000], "screenplay scenes"),
+    )
+
+
+def props_ask(project: Project, limit: int = 15) -> Ask:
+    """Key props of the approved script (Stage 5's extraction agent; characters and locations
+    are extracted deterministically)."""
+    context, ids = _global(project, 3000)
+    play = master_script.current(project)
+    return Ask(
+        "assets.props",
+        {
+            "context": context,
+            "script": fountain.write_string(play) if play else "",
+            "limit": str(limit),
+        },
+        "PropsOut",
+        [*ids, SCRIPT],
+        5,
+        "Key props",
     )
 
 

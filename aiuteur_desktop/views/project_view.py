@@ -340,17 +340,20 @@ class ProjectPage(QWidget):
                 4: Stage4Page(jobs),
                 5: Stage5Page(jobs, visual, asset_library or AssetLibrary(library.home)),
             }
-            stage5 = self.editors[5]
-            assert isinstance(stage5, Stage5Page)
+            stage4, stage5 = self.editors[4], self.editors[5]
+            assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
             runner.finished.connect(stage5.job_finished)
+            stage5.sceneRequested.connect(
+                lambda sid: (
+                    stage4.editor.go_to_scene(int(sid[1:]) - 1) if sid[1:].isdigit() else None
+                )
+            )
             for editor in self.editors.values():
                 editor.changed.connect(self.refresh)
                 editor.goToStage.connect(self.show_stage)
                 editor.message.connect(self.statusMessage)
                 editor.openSettings.connect(self.openSettings)
                 self.stage_stack.addWidget(editor)
-            stage4 = self.editors[4]
-            assert isinstance(stage4, Stage4Page)
             stage4.branched.connect(self._branched)
         for stage in stages.ALL:
             page = StagePage(stage)

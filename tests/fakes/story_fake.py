@@ -86,6 +86,7 @@ class FakeStoryModel(FakeOpenAI):
             ("beat.brainstorm", "exactly three alternatives"),
             ("beat.expand", "Expand one beat"),
             ("script.generate", "You are a screenwriter"),
+            ("assets.props", "You are a props master"),
         )
         return next((k for k, needle in checks if needle in system), "unknown")
 
@@ -138,6 +139,13 @@ class FakeStoryModel(FakeOpenAI):
                 "body": scenes[0]["body"] + f"\n\nVersion: {self.script_tag}.",
             }
             return {"title": "Night Ferry", "scenes": scenes}
+        if kind == "assets.props":
+            return {
+                "props": [
+                    {"name": "biscuit tin", "description": "A dented biscuit tin full of cash."},
+                    {"name": "duffel bag", "description": "A dripping canvas duffel bag."},
+                ]
+            }
         return {}
 
     def _chat(self, req: Request) -> Response:

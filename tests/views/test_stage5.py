@@ -91,7 +91,11 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     assert "LOCATIONS" in names(page) and "○ KITCHEN" in names(page)
     select(page, "JUNE")
     assert page.description.toPlainText().startswith("JUNE PARKER (40s, flour-dusted apron")
-    assert page.scenes.text() == "In scenes 1, 2, 5."
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(page.scenes.text())
+    assert doc.toPlainText() == "In scenes 1, 2, 5."
     page.voice.setText("warm, gravelly alto")
     page.flush()
     assert assets.read(project, "assets/june")["voice"] == "warm, gravelly alto"
@@ -243,3 +247,40 @@ def test_asset_library_page_search_filter_edit_and_delete_with_dependencies(
     box = wait_for_window(qtbot, QMessageBox, "deleteGlobalAsset")
     next(b for b in box.buttons() if b.text() == "Delete").click()
     assert shown() == ["Gull Point Lighthouse", "Paper lantern"]
+
+
+def test_key_props_come_from_the_text_model_and_scene_links_open_the_script(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.story_fake import FakeStoryModel
+
+    model = FakeStoryModel()
+    model.start()
+    try:
+        secrets.set_secret("openai.api_key", "sk-test")
+        settings = library.load_settings()
+        settings.openai.api_endpoint = model.base_url
+        settings.models.text = "openai:gpt-test-1"
+        library.save_settings(settings)
+        project = approved_project(tmp_path)
+        page = open_stage5(qtbot, window, project)
+        page.extract_button.click()
+        page.props_button.click()
+        qtbot.waitUntil(lambda: "PROPS" in names(page), timeout=15_000)
+        assert names(page)[-3:] == ["PROPS", "○ biscuit tin", "○ duffel bag"]
+        tin = assets.read(project, "assets/biscuit-tin")
+        assert (
+            tin["scenes"] == ["s1", "s5"]
+            and tin["description"] == "A dented biscuit tin full of cash."
+        )
+        _k, _system, user = next(a for a in model.asked if a[0] == "assets.props")
+        assert "INT. KITCHEN - NIGHT" in user
+        select(page, "biscuit tin")
+        assert 'href="s5"' in page.scenes.text()
+        page.scenes.linkActivated.emit("s5")
+        stage4 = window.project_page.editors[4]
+        assert window.project_page.stage_stack.currentWidget() is stage4
+        assert stage4.editor.textCursor().block().text() == "INT. KITCHEN - NIGHT"
+        assert stage4.editor.scene_in_view() == 4
+    finally:
+        model.stop()

@@ -59,6 +59,8 @@ class DescriptionEdit(QPlainTextEdit):
 class Stage5Page(StageFrame):
     #: An asset was promoted: the Asset Library page refreshes.
     promoted = Signal(str)
+    #: Show a scene (id "s3") of the Master Script.
+    sceneRequested = Signal(str)
 
     def __init__(
         self, jobs: StoryJobs, visual: Any, library: AssetLibrary, parent: QWidget | None = None
@@ -99,6 +101,10 @@ class Stage5Page(StageFrame):
         self.extract_button = QPushButton("Extract from Script")
         self.extract_button.setObjectName("extractAssets")
         self.extract_button.clicked.connect(self.extract)
+        self.props_button = QPushButton("Find Key Props with AI")
+        self.props_button.setObjectName("findProps")
+        self.props_button.setToolTip("The text model lists the props the story depends on")
+        self.props_button.clicked.connect(self.find_props)
         self.add_button = QPushButton("Add…")
         self.add_button.clicked.connect(self.add_asset)
         self.from_library = QPushButton("From Asset Library…")
@@ -120,6 +126,7 @@ class Stage5Page(StageFrame):
         for b in (self.merge_button, self.rename_button, self.remove_button):
             row2.addWidget(b)
         ll.addLayout(row1)
+        ll.addWidget(self.props_button)
         ll.addLayout(row2)
         # ---- editor
         self.name = QLabel()
@@ -144,6 +151,8 @@ class Stage5Page(StageFrame):
         self.scenes.setObjectName("assetScenes")
         self.scenes.setWordWrap(True)
         self.scenes.setProperty("muted", True)
+        self.scenes.setTextFormat(Qt.TextFormat.RichText)
+        self.scenes.linkActivated.connect(self.open_scene)
         self.image = QLabel("No image key yet")
         self.image.setObjectName("imageKey")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -307,7 +316,10 @@ class Stage5Page(StageFrame):
             self.description.document().clearUndoRedoStacks()
             self.voice.setText(a.get("voice", ""))
             self.voice.setVisible(a["kind"] == "character")
-            scenes = ", ".join(assets.scene_number(s) for s in a.get("scenes", []))
+            scenes = ", ".join(
+                f'<a href="{s}" style="color:#8fb1ff">{assets.scene_number(s)}</a>'
+                for s in a.get("scenes", [])
+            )
             variants = "; ".join(
                 " ".join(x for x in (v.get("int_ext"), v.get("time_of_day"), v.get("detail")) if x)
                 for v in a.get("variants", [])
@@ -318,6 +330,7 @@ class Stage5Page(StageFrame):
             if a.get("global_id"):
                 text += " From the Asset Library."
             self.scenes.setText(text)
+            self.scenes.setToolTip("Click a scene number to read it in the Master Script")
             key = a.get("image_key")
             if key:
                 self.image.setPixmap(self._pixmap(key, 320))
@@ -371,6 +384,9 @@ class Stage5Page(StageFrame):
         has_script = master_script.current(self.project) is not None
         busy = path in self._pending.values() if path else False
         self.extract_button.setEnabled(has_script)
+        self.props_button.setEnabled(
+            has_script and self.jobs.route() is not None and not self.jobs.running(self.tag())
+        )
         for b in (
             self.merge_button,
             self.rename_button,
@@ -436,6 +452,35 @@ class Stage5Page(StageFrame):
         self.message.emit(f"Extracted master assets: {added} new, {updated} updated.")
         self._fill_list()
         self.changed.emit()
+
+    def find_props(self) -> None:
+        """The extraction agent for props (characters and locations come from the script)."""
+        if self.project is None:
+            return
+        self.flush()
+        project = self.project
+
+        def done(result: dict[str, Any]) -> None:
+            if self.project is not project:
+                return
+            play = master_script.current(project)
+            if play is None:
+                return
+            value = story.PropsOut.model_validate(result["value"])
+            found = assets.props_from([(p.name, p.description) for p in value.props], play)
+            added, updated = assets.sync_extracted(project, found)
+            if project.is_dirty():
+                project.commit("Key props from the script", kind="generate", stage=5)
+            self.message.emit(f"Key props: {added} new, {updated} updated.")
+            self._fill_list()
+            self.changed.emit()
+
+        self.run(story.props_ask(project), done, "Finding the key props in the script…")
+
+    def open_scene(self, scene: str) -> None:
+        """A scene link in the asset editor: show that scene in the Master Script."""
+        self.goToStage.emit(4)
+        self.sceneRequested.emit(scene)
 
     def add_asset(self) -> None:
         kinds = ["Character", "Location", "Prop"]
