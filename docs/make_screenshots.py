@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
+from aiuteur_desktop.core import assets  # noqa: E402
 from aiuteur_desktop.core.library import Library  # noqa: E402
 from aiuteur_desktop.core.store import Project  # noqa: E402
 from aiuteur_desktop.views.app import ensure_app  # noqa: E402
@@ -143,6 +144,32 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     s4.editor.go_to_scene(0)
     settle(300)
     window.grab().save(str(OUT / "stage4-script.png"))
+    s4.approve()
+    s5 = editors[5]
+    window.project_page.show_stage(5)
+    s5.style_combo.setCurrentIndex(max(0, s5.style_combo.findData("Silver screen noir")))
+    s5.lock_style()
+    s5.extract()
+    s5.find_props()
+    wait_for(lambda: not s5.jobs.running(s5.tag()))
+    for a in assets.all_assets(project):
+        s5._submit_key(a, "")
+    wait_for(lambda: not s5._pending)
+    for a in assets.all_assets(project)[1:3]:
+        assets.lock(project, a["path"])
+    s5.load()
+    s5.list.setCurrentRow(1)
+    s5.voice.setText("Low, dry, Scottish")
+    settle(400)
+    window.grab().save(str(OUT / "stage5-assets.png"))
+    for a in assets.all_assets(project)[:3]:
+        window.asset_library.promote(project, a["path"])
+    window.asset_library.create(
+        "location", "Gull Point Lighthouse", "White tower, red lamp room", tags=["coast"]
+    )
+    window.go_to("assets")
+    settle(400)
+    window.grab().save(str(OUT / "asset-library.png"))
     model.stop()
 
 

@@ -145,7 +145,7 @@ class AssetLibraryPage(QWidget):
             self,
             "Asset Library",
             "Characters, props and locations to reuse across projects, with their image keys. "
-            "“From Asset Library…” in Stage 5 starts a project's asset from one of these.",
+            "“From Library…” in Stage 5 starts a project's asset from one of these.",
             [middle, details],
             [760, 380],
         )

@@ -13,8 +13,8 @@ from PySide6.QtGui import QContextMenuEvent, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -98,17 +98,21 @@ class Stage5Page(StageFrame):
         self.list.setObjectName("assetList")
         self.list.setIconSize(QSize(40, 40))
         self.list.currentItemChanged.connect(lambda *_: self.show_asset())
-        self.extract_button = QPushButton("Extract from Script")
+        self.extract_button = QPushButton("Extract")
         self.extract_button.setObjectName("extractAssets")
+        self.extract_button.setToolTip(
+            "Characters from the cues and introductions, locations from the scene headings"
+        )
         self.extract_button.clicked.connect(self.extract)
-        self.props_button = QPushButton("Find Key Props with AI")
+        self.props_button = QPushButton("Find Props (AI)")
         self.props_button.setObjectName("findProps")
         self.props_button.setToolTip("The text model lists the props the story depends on")
         self.props_button.clicked.connect(self.find_props)
         self.add_button = QPushButton("Add…")
         self.add_button.clicked.connect(self.add_asset)
-        self.from_library = QPushButton("From Asset Library…")
+        self.from_library = QPushButton("From Library…")
         self.from_library.setObjectName("fromLibrary")
+        self.from_library.setToolTip("Start an asset from the global Asset Library")
         self.from_library.clicked.connect(self.use_global)
         self.merge_button = QPushButton("Merge…")
         self.merge_button.clicked.connect(self.merge_asset)
@@ -120,14 +124,17 @@ class Stage5Page(StageFrame):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.list, 1)
-        row1, row2 = QHBoxLayout(), QHBoxLayout()
-        for b in (self.extract_button, self.add_button, self.from_library):
-            row1.addWidget(b)
-        for b in (self.merge_button, self.rename_button, self.remove_button):
-            row2.addWidget(b)
-        ll.addLayout(row1)
-        ll.addWidget(self.props_button)
-        ll.addLayout(row2)
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        grid.addWidget(self.extract_button, 0, 0, 1, 3)
+        grid.addWidget(self.props_button, 0, 3, 1, 3)
+        grid.addWidget(self.add_button, 1, 0, 1, 3)
+        grid.addWidget(self.from_library, 1, 3, 1, 3)
+        grid.addWidget(self.merge_button, 2, 0, 1, 2)
+        grid.addWidget(self.rename_button, 2, 2, 1, 2)
+        grid.addWidget(self.remove_button, 2, 4, 1, 2)
+        ll.addLayout(grid)
+        left.setMaximumWidth(340)
         # ---- editor
         self.name = QLabel()
         self.name.setObjectName("pageTitle")
@@ -181,26 +188,38 @@ class Stage5Page(StageFrame):
         self.promote_button = QPushButton("Promote to Global")
         self.promote_button.setObjectName("promoteAsset")
         self.promote_button.clicked.connect(self.promote)
-        form = QFormLayout()
-        form.addRow("Description", self.description)
-        form.addRow("Voice", self.voice)
-        form.addRow("", self.scenes)
-        keys = QHBoxLayout()
-        for b in (self.generate_button, self.own_button, self.lock_button, self.promote_button):
-            keys.addWidget(b)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(8, 0, 0, 0)
-        rl.addWidget(self.name)
-        rl.addWidget(self.kind)
-        editor_row = QHBoxLayout()
-        editor_row.addLayout(form, 3)
+        text_col = QVBoxLayout()
+        desc_label = QLabel("Description")
+        desc_label.setObjectName("sectionTitle")
+        text_col.addWidget(desc_label)
+        text_col.addWidget(self.description, 1)
+        voice_row = QHBoxLayout()
+        self.voice_label = QLabel("Voice")
+        voice_row.addWidget(self.voice_label)
+        voice_row.addWidget(self.voice, 1)
+        text_col.addLayout(voice_row)
+        text_col.addWidget(self.scenes)
+        keys = QGridLayout()
+        keys.addWidget(self.generate_button, 0, 0)
+        keys.addWidget(self.own_button, 0, 1)
+        keys.addWidget(self.lock_button, 1, 0)
+        keys.addWidget(self.promote_button, 1, 1)
         image_col = QVBoxLayout()
         image_col.addWidget(self.image, 1)
         image_col.addWidget(self.history)
-        editor_row.addLayout(image_col, 2)
+        image_col.addLayout(keys)
+        image_box = QWidget()
+        image_box.setLayout(image_col)
+        image_box.setFixedWidth(330)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(10, 0, 0, 0)
+        rl.addWidget(self.name)
+        rl.addWidget(self.kind)
+        editor_row = QHBoxLayout()
+        editor_row.addLayout(text_col, 1)
+        editor_row.addWidget(image_box)
         rl.addLayout(editor_row, 1)
-        rl.addLayout(keys)
         self.empty = QLabel(
             "Extract the characters, locations and props from the approved Master Script."
         )
@@ -208,7 +227,8 @@ class Stage5Page(StageFrame):
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
-        split.setSizes([280, 900])
+        split.setSizes([250, 950])
+        split.setStretchFactor(1, 1)
         box = QFrame()
         box.setObjectName("panel")
         bl = QVBoxLayout(box)
@@ -256,7 +276,7 @@ class Stage5Page(StageFrame):
                     header.setFlags(Qt.ItemFlag.NoItemFlags)
                     self.list.addItem(header)
                     last_kind = a["kind"]
-                mark = "🔒 " if a.get("locked") else ("● " if a.get("image_key") else "○ ")
+                mark = "✓ " if a.get("locked") else ("● " if a.get("image_key") else "○ ")
                 item = QListWidgetItem(f"{mark}{a['name']}")
                 item.setData(PathRole, a["path"])
                 item.setToolTip(
@@ -316,6 +336,7 @@ class Stage5Page(StageFrame):
             self.description.document().clearUndoRedoStacks()
             self.voice.setText(a.get("voice", ""))
             self.voice.setVisible(a["kind"] == "character")
+            self.voice_label.setVisible(a["kind"] == "character")
             scenes = ", ".join(
                 f'<a href="{s}" style="color:#8fb1ff">{assets.scene_number(s)}</a>'
                 for s in a.get("scenes", [])
