@@ -126,6 +126,12 @@ class ContextManager:
             lines.append(f"- {name}: {doc.get('description', '')}".rstrip(": "))
         return "\n".join(lines)
 
+    def _visual_style(self) -> str:
+        doc = self._read("stage5/style")
+        if not isinstance(doc, dict) or not doc.get("library"):
+            return ""
+        return f"{doc['library']}: {doc.get('card', '')}".strip(": ")
+
     def global_pieces(self, style: list[StyleChunk] | None = None) -> list[Piece]:
         config = self._read("stage1/config")
         constraints = _text(config.get("constraints") if isinstance(config, dict) else None)
@@ -137,6 +143,8 @@ class ContextManager:
             Piece("characters", "Characters", self._characters(), 3, "assets/"),
             Piece("summary", "Project summary", summary, 5, "stage1/config#summary"),
             Piece("style", "Written style", style_note, 6, "stage1/config#written_style"),
+            # The Visual Style Lock (Stage 5): global context for every image and video call.
+            Piece("visual_style", "Visual style", self._visual_style(), 4, "stage5/style"),
         ]
         for i, chunk in enumerate(sorted(style or [], key=lambda c: -c.score)):
             pieces.append(

@@ -163,3 +163,15 @@ def test_promote_to_global_and_reuse_in_another_project(tmp_path: Path, aiuteur_
         lib.delete(g.id, [tmp_path / "First.aiuteur", second])
     lib.delete(g.id, [second], force=True)
     assert lib.all() == [] and not (lib.images / f"{g.id}.png").exists()
+
+
+def test_the_visual_style_lock_is_global_context(tmp_path: Path) -> None:
+    from aiuteur_desktop.core.context import ContextManager
+
+    with Project.create(tmp_path, "Styled") as p:
+        assert "visual_style" not in [x.key for x in ContextManager(p).for_story(4000).pieces]
+        assets.set_style_lock(p, "Silver noir", "high-contrast black and white, hard shadows")
+        ctx = ContextManager(p).for_story(4000)
+        piece = next(x for x in ctx.pieces if x.key == "visual_style")
+        assert piece.text == "Silver noir: high-contrast black and white, hard shadows"
+        assert "stage5/style" in ctx.sources()

@@ -284,3 +284,29 @@ def test_key_props_come_from_the_text_model_and_scene_links_open_the_script(
         assert stage4.editor.scene_in_view() == 4
     finally:
         model.stop()
+
+
+def test_bulk_generation_can_be_cancelled(
+    qtbot, window: MainWindow, images: FakeGeminiContent, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import time as _time
+
+    fast = gemini_image(KEY_PNG)
+
+    def slow(req):  # type: ignore[no-untyped-def]
+        _time.sleep(0.5)
+        return fast(req)
+
+    images.script = [slow]
+    project = approved_project(tmp_path)
+    page = open_stage5(qtbot, window, project)
+    page.extract_button.click()
+    page.bulk_button.click()
+    box = wait_for_window(qtbot, QMessageBox, "bulkEstimate")
+    next(b for b in box.buttons() if b.text() == "Generate").click()
+    assert page.busy.isVisible() and len(page._pending) == 8
+    page.busy.cancel.click()
+    qtbot.waitUntil(lambda: not page._pending, timeout=20_000)
+    assert not page.busy.isVisible()
+    assert not any(a.get("image_key") for a in assets.all_assets(project))
+    assert "cancelled" in page.error.text()

@@ -238,6 +238,7 @@ class Stage5Page(StageFrame):
         self.body.addWidget(split, 1)
         self._loading = False
         self._pending: dict[str, str] = {}  # job id → asset path
+        self.busy.cancelled.connect(self.cancel_keys)
 
     # ------------------------------------------------------------------ state
     def current_path(self) -> str | None:
@@ -291,7 +292,7 @@ class Stage5Page(StageFrame):
                 self.list.addItem(item)
         self.list.blockSignals(False)
         for row in range(self.list.count()):
-            if self.list.item(row).data(PathRole) == keep:
+            if keep is not None and self.list.item(row).data(PathRole) == keep:
                 self.list.setCurrentRow(row)
                 break
         else:
@@ -327,6 +328,7 @@ class Stage5Page(StageFrame):
                 self.image.setPixmap(QPixmap())
                 self.image.setText("No asset selected")
                 self.history.clear()
+                self.sync()
                 return
             a = assets.read(self.project, path)
             self.name.setText(a["name"])
@@ -659,8 +661,16 @@ class Stage5Page(StageFrame):
             self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
         if not self._pending:
             self.busy.hide()
+        else:
+            n = len(self._pending)
+            self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
         self._fill_list()
         self.changed.emit()
+
+    def cancel_keys(self) -> None:
+        """Stop the image keys still queued or running (finished ones are kept)."""
+        for job_id in list(self._pending):
+            self.jobs.runner.cancel(job_id)
 
     def generate_key(self) -> None:
         path = self.current_path()
