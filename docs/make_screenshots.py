@@ -160,6 +160,7 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     s5.load()
     s5.list.setCurrentRow(1)
     s5.voice.setText("Low, dry, Scottish")
+    window.notifier.toast.hide()  # the last job's toast would cover the asset buttons
     settle(400)
     window.grab().save(str(OUT / "stage5-assets.png"))
     for a in assets.all_assets(project)[:3]:
