@@ -48,6 +48,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     ext.add_argument("--project", required=True, help="the project bundle")
     ext.add_argument("--json", action="store_true", help="machine-readable output")
+    shots = sub.add_parser("shots", help="the script broken into shots of at most 8 seconds")
+    shots.add_argument("--project", required=True, help="the project bundle")
+    shots.add_argument("--json", action="store_true", help="machine-readable output")
+    anim = sub.add_parser(
+        "animatic", help="render the whole script offline: clips, one film and editor timelines"
+    )
+    anim.add_argument("--project", required=True, help="the project bundle")
+    anim.add_argument("-o", "--out", required=True, help="output folder")
+    anim.add_argument("--width", type=int, default=1280, help="frame width (default 1280)")
+    anim.add_argument("--no-speech", action="store_true", help="silent audio, no scratch voices")
     return parser
 
 
@@ -244,6 +254,96 @@ def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
     return 0
 
 
+def _shot_list(command: str, project_path: str):  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import shots
+
+    return shots.breakdown(_open_script(command, project_path))
+
+
+def _cmd_shots(project_path: str, as_json: bool) -> int:
+    import json
+
+    from aiuteur_desktop.core.errors import AiuteurError
+
+    try:
+        rows = _shot_list("shots", project_path)
+    except LookupError as exc:
+        return _fail("shots", str(exc))
+    except AiuteurError as exc:
+        return _fail("shots", exc.user_message)
+    if as_json:
+        out = [
+            {
+                "scene": s.scene_label,
+                "shot": s.id,
+                "duration": s.duration,
+                "timing": s.timing,
+                "setting": s.setting,
+                "action": s.action,
+                "dialogue": [
+                    {"character": d.character, "parenthetical": d.parenthetical, "text": d.text}
+                    for d in s.dialogue
+                ],
+                "characters": list(s.characters),
+                "camera": {"size": s.shot_size, "angle": s.angle, "move": s.move},
+            }
+            for s in rows
+        ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for s in rows:
+        said = " / ".join(f"{d.character}: {d.text}" for d in s.dialogue)
+        what = " · ".join(p for p in (s.action, said) if p)
+        print(f"{s.scene_label:>4}.{s.id:<3} {s.duration} s  {s.shot_size:<3} {what[:90]}")
+    total = sum(s.duration for s in rows)
+    print(f"{len(rows)} shots, {total // 60}:{total % 60:02d}")
+    return 0
+
+
+def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> int:
+    from aiuteur_desktop.core import assets
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.offline import reel, tts
+
+    if not 160 <= width <= 3840:
+        return _fail("animatic", "--width must be between 160 and 3840")
+    try:
+        rows = _shot_list("animatic", project_path)
+        with Project.open(_bundle(project_path)) as project:
+            people, places = assets.image_keys(project)
+            title = project.name
+    except LookupError as exc:
+        return _fail("animatic", str(exc))
+    except AiuteurError as exc:
+        return _fail("animatic", exc.user_message)
+    seconds = sum(s.duration for s in rows)
+    print(f"Rendering {len(rows)} shots ({seconds // 60}:{seconds % 60:02d})…", file=sys.stderr)
+    try:
+        made = reel.render_reel(
+            rows,
+            Path(out_dir).expanduser(),
+            title=title,
+            width=width,
+            speech=speech,
+            images=people,
+            locations=places,
+        )
+    except AiuteurError as exc:
+        return _fail("animatic", exc.user_message)
+    except OSError as exc:
+        return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
+    print(f"{made.film}: {len(made.clips)} shots, {made.seconds:g} s")
+    for path in made.timelines:
+        print(path)
+    if speech and not made.speech and tts.available() is None:
+        print("No speech engine found (install espeak-ng): the clips are silent.", file=sys.stderr)
+    if made.missing_keys:
+        who = ", ".join(made.missing_keys[:5]) + (" …" if len(made.missing_keys) > 5 else "")
+        print(f"Drawn as figures (no image key yet): {who}", file=sys.stderr)
+    return 0
+
+
 def _cmd_new(name: str, directory: str | None) -> int:
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
@@ -282,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_assets_extract(args.project, args.json)
     if args.command == "scenes":
         return _cmd_scenes(args.project, args.json)
+    if args.command == "shots":
+        return _cmd_shots(args.project, args.json)
+    if args.command == "animatic":
+        return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app

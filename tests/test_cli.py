@@ -184,3 +184,85 @@ def test_assets_extract_prints_characters_locations_and_props(
     assert data["props"] == []
     missing = run("assets", "extract", "--project", str(tmp_path / "nope"), home=aiuteur_home)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import io
+    import json
+
+    import av
+    from PIL import Image
+
+    from aiuteur_desktop.core import assets, master_script
+    from aiuteur_desktop.core.store import Project
+
+    script = Path(__file__).parent / "data" / "screenplays" / "kitchen_heist.fountain"
+    bundle = tmp_path / "Kitchen Heist.aiuteur"
+    assert (
+        run("script", "import", str(script), "--project", str(bundle), home=aiuteur_home).returncode
+        == 0
+    )
+    listed = run("shots", "--project", str(bundle), "--json", home=aiuteur_home)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 11 and sum(r["duration"] for r in rows) == 68
+    assert rows[2] == {
+        "scene": "1",
+        "shot": "3",
+        "duration": 4,
+        "timing": 3.54,
+        "setting": "INT · KITCHEN · NIGHT",
+        "action": "",
+        "dialogue": [
+            {"character": "JUNE", "parenthetical": "", "text": "Who's there?"},
+            {"character": "TOMMY", "parenthetical": "", "text": "It's me. Open up."},
+        ],
+        "characters": ["JUNE", "TOMMY"],
+        "camera": {"size": "MS", "angle": "eye", "move": "static"},
+    }
+    text = run("shots", "--project", str(bundle), home=aiuteur_home)
+    assert text.stdout.strip().endswith("11 shots, 1:08")
+    # June has an image key (Stage 5): the animatic draws her with it.
+    with Project.open(bundle) as project:
+        play = master_script.current(project)
+        assert play is not None
+        assets.sync_extracted(project, assets.extract(play))
+        png = io.BytesIO()
+        Image.new("RGB", (64, 128), (200, 40, 40)).save(png, format="PNG")
+        media = project.media.put(png.getvalue(), "image/png")
+        assets.add_candidate(project, "assets/june", media, source="own")
+        project.commit("June's key", kind="edit", stage=5)
+    out = tmp_path / "out"
+    made = run(
+        "animatic",
+        "--project",
+        str(bundle),
+        "-o",
+        str(out),
+        "--width",
+        "320",
+        "--no-speech",
+        home=aiuteur_home,
+    )
+    assert made.returncode == 0, made.stderr
+    film = out / "KitchenHeist_animatic.mp4"
+    assert made.stdout.splitlines()[0] == f"{film}: 11 shots, 68 s"
+    assert {p.name for p in out.iterdir()} == {
+        "clips",
+        "KitchenHeist_animatic.mp4",
+        "KitchenHeist_animatic.xml",
+        "KitchenHeist_animatic.edl",
+        "KitchenHeist_animatic.otio",
+    }
+    assert len(list((out / "clips").glob("KitchenHeist_Sc0?_Shot?_v01.mp4"))) == 11
+    with av.open(str(film)) as c:
+        assert round(float(c.duration / av.time_base)) == 68
+    assert "Drawn as figures (no image key yet): TOMMY, RADIO" in made.stderr
+    assert "JUNE" not in made.stderr
+    nothing = run(
+        "animatic", "--project", str(tmp_path / "nope"), "-o", str(out), home=aiuteur_home
+    )
+    assert nothing.returncode == 2 and nothing.stderr.count("\n") == 1
+    assert "there is no project" in nothing.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import artifacts
@@ -387,6 +388,24 @@ def lock(project: Project, path: str) -> None:
 
 def unlock(project: Project, path: str) -> None:
     update(project, path, locked=False)
+
+
+def image_keys(project: Project) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Files of the current image keys, for renders: characters by name and alias
+    (capitals, as cues spell them) and locations by the place their headings name."""
+    people: dict[str, Path] = {}
+    places: dict[str, Path] = {}
+    for a in all_assets(project):
+        media = a.get("image_key")
+        path = project.media.path(media) if media else None
+        if path is None or not path.is_file():
+            continue
+        if a["kind"] == "character":
+            for name in [a["name"], *(a.get("aliases") or [])]:
+                people.setdefault(name.upper(), path)
+        elif a["kind"] == "location":
+            places.setdefault(a["name"].upper(), path)
+    return people, places
 
 
 def unlocked(project: Project) -> list[dict[str, Any]]:

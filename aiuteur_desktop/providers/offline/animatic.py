@@ -21,13 +21,13 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from aiuteur_desktop.core.shots import MIN_LINE
+from aiuteur_desktop.core.shots import SPEECH_WORDS_PER_SECOND as WORDS_PER_SECOND
 from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import panels, tts
 
-WORDS_PER_SECOND = 2.6
 LEAD_IN = 0.3
 GAP = 0.25
-MIN_LINE = 1.2
 
 
 class Cancelled(Exception):

@@ -1,0 +1,178 @@
+"""The offline path's end: every shot of the script rendered as an animatic clip, the clips
+joined into one film, and the editor's timelines (Resolve/Premiere XML, EDL, OTIO) pointing
+at the clips under their export names (PRD §10).
+
+Clips are rendered one by one and written atomically; a cancel keeps the finished clips
+and writes neither the film nor the timelines, so nothing half-made is left to import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+from aiuteur_desktop.core import shots as shotlist
+from aiuteur_desktop.core.formats import nle
+from aiuteur_desktop.core.shots import Shot
+from aiuteur_desktop.providers.offline import animatic, tts
+
+TIMELINE_FORMATS = (".xml", ".edl", ".otio")
+
+
+@dataclass(frozen=True)
+class ReelClip:
+    shot: Shot
+    name: str
+    path: Path
+    frames: int
+
+
+@dataclass(frozen=True)
+class Reel:
+    """What was written: the clips, the whole film and the timelines."""
+
+    clips: tuple[ReelClip, ...]
+    film: Path
+    timelines: tuple[Path, ...]
+    seconds: float
+    speech: bool
+    fps: int = 24
+    missing_keys: tuple[str, ...] = field(default=())
+
+
+def _clip_audio(source: av.container.InputContainer, samples: int) -> np.ndarray:
+    """The clip's sound as mono float samples, cut or padded to exactly `samples`."""
+    parts = [f.to_ndarray().reshape(-1) for f in source.decode(audio=0)]
+    sound = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+    return np.pad(sound[:samples], (0, max(0, samples - len(sound))))
+
+
+def _join(clips: Sequence[ReelClip], fps: int, out: Path) -> None:
+    """One film from the clips: picture packets copied as they are (no re-encode), sound
+    decoded and re-encoded as one stream cut to each clip's picture so the two never drift."""
+    tmp = out.with_name(f".{out.name}.part")
+    rate = tts.SAMPLE_RATE
+    with av.open(str(clips[0].path)) as first:
+        target = av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            video = target.add_stream_from_template(first.streams.video[0])
+            audio = target.add_stream("aac", rate=rate, layout="mono")
+            chunk = audio.codec_context.frame_size or 1024
+            frames_done, pending, sent = 0, np.zeros(0, np.float32), 0
+            for clip in clips:
+                with av.open(str(clip.path)) as source:
+                    stream = source.streams.video[0]
+                    shift = round(frames_done / fps / stream.time_base)
+                    for packet in source.demux(stream):
+                        if packet.dts is None or packet.size == 0:
+                            continue
+                        packet.pts = (packet.pts or 0) + shift
+                        packet.dts += shift
+                        packet.stream = video
+                        target.mux(packet)
+                    source.seek(0)
+                    samples = round(clip.frames / fps * rate)
+                    pending = np.concatenate([pending, _clip_audio(source, samples)])
+                frames_done += clip.frames
+                while len(pending) >= chunk:
+                    piece, pending = pending[:chunk], pending[chunk:]
+                    frame = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
+                    frame.sample_rate, frame.pts = rate, sent
+                    sent += chunk
+                    for packet in audio.encode(frame):
+                        target.mux(packet)
+            if len(pending):
+                piece = np.pad(pending, (0, chunk - len(pending)))
+                frame = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
+                frame.sample_rate, frame.pts = rate, sent
+                for packet in audio.encode(frame):
+                    target.mux(packet)
+            for packet in audio.encode():
+                target.mux(packet)
+            target.close()
+        except BaseException:
+            target.close()
+            tmp.unlink(missing_ok=True)
+            raise
+    tmp.replace(out)
+
+
+def render_reel(
+    shots: Sequence[Shot],
+    out_dir: Path,
+    *,
+    title: str,
+    width: int = 1280,
+    fps: int = 24,
+    speech: bool = True,
+    images: dict[str, Path] | None = None,
+    locations: dict[str, Path] | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Reel:
+    """Render every shot into out_dir/clips, join them into out_dir/<Title>_animatic.mp4 and
+    write the timelines beside it. Raises animatic.Cancelled when cancelled."""
+    if not shots:
+        raise nle.NleError("There are no shots to render: the script has no scenes.")
+    out_dir = Path(out_dir)
+    images, locations = images or {}, locations or {}
+    engine = tts.available() if speech else None
+    total = sum(s.duration for s in shots)
+    done = 0.0
+    clips: list[ReelClip] = []
+    missing: list[str] = []
+    for shot in shots:
+        spec = shotlist.to_spec(
+            shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
+        )
+        missing.extend(c.name for c in spec.characters if c.image is None and c.name not in missing)
+        name = shotlist.clip_name(title, shot)
+        info = animatic.render_clip(
+            spec,
+            out_dir / "clips" / f"{name}.mp4",
+            speech=engine is not None,
+            engine=engine,
+            progress=(lambda f, d=done, s=shot.duration: progress(0.97 * (d + f * s) / total))
+            if progress
+            else None,
+            cancelled=cancelled,
+        )
+        clips.append(ReelClip(shot, name, info.path, info.frames))
+        done += shot.duration
+    if cancelled and cancelled():
+        raise animatic.Cancelled()
+    stem = f"{shotlist.clip_name(title, shots[0]).split('_Sc')[0]}_animatic"
+    film = out_dir / f"{stem}.mp4"
+    _join(clips, fps, film)
+    timeline = nle.build(
+        f"{title} — Animatic",
+        [
+            nle.TimelineClip(
+                name=c.name,
+                path=c.path,
+                frames=c.frames,
+                scene=c.shot.scene_label,
+                shot=c.shot.id,
+                heading=c.shot.heading,
+                dialogue=" / ".join(f"{d.character}: {d.text}" for d in c.shot.dialogue),
+            )
+            for c in clips
+        ],
+        fps=fps,
+    )
+    written = tuple(nle.write(timeline, out_dir / f"{stem}{ext}") for ext in TIMELINE_FORMATS)
+    if progress:
+        progress(1.0)
+    return Reel(
+        clips=tuple(clips),
+        film=film,
+        timelines=written,
+        seconds=sum(c.frames for c in clips) / fps,
+        speech=engine is not None,
+        fps=fps,
+        missing_keys=tuple(missing),
+    )

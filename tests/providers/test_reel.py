@@ -1,0 +1,109 @@
+"""The offline path's end: every shot rendered, one film, and timelines an editor imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import pytest
+from PIL import Image
+
+from aiuteur_desktop.core import shots
+from aiuteur_desktop.core.formats import fountain, nle
+from aiuteur_desktop.providers.offline import animatic, reel
+
+SCRIPT = """INT. LAMP ROOM - NIGHT
+
+ADA polishes the lens.
+
+ADA
+Another night.
+
+EXT. GALLERY - DAY
+
+Wind. A boat rocks far below.
+
+BEN
+The boat's in!
+"""
+
+
+def frames_of(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+def test_reel_joins_every_shot_and_writes_timelines_that_point_at_the_clips(
+    tmp_path: Path,
+) -> None:
+    rows = shots.breakdown(fountain.read_string(SCRIPT))
+    assert [(s.scene_label, s.duration) for s in rows] == [("1", 4), ("2", 4)]
+    seen: list[float] = []
+    made = reel.render_reel(
+        rows, tmp_path / "out", title="The Keeper", width=320, speech=False, progress=seen.append
+    )
+    assert [c.path.name for c in made.clips] == [
+        "TheKeeper_Sc01_Shot1_v01.mp4",
+        "TheKeeper_Sc02_Shot1_v01.mp4",
+    ]
+    assert made.film == tmp_path / "out" / "TheKeeper_animatic.mp4"
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    film = frames_of(made.film)
+    first, second = frames_of(made.clips[0].path), frames_of(made.clips[1].path)
+    assert len(film) == len(first) + len(second) == 8 * 24
+    # Picture copied, not redrawn: the film cuts from clip 1 to clip 2 exactly at 4 s.
+    assert np.abs(film[95].astype(int) - first[-1]).mean() < 1.0
+    assert np.abs(film[96].astype(int) - second[0]).mean() < 1.0
+    assert np.abs(first[-1].astype(int) - second[0]).mean() > 10  # night interior → day exterior
+    with av.open(str(made.film)) as c:
+        sound = c.streams.audio[0]
+        assert sound.codec_context.name == "aac"
+        assert abs(float(sound.duration * sound.time_base) - 8.0) < 0.1
+    # Resolve/Premiere XML, EDL and OTIO beside the film, naming and pointing at the clips.
+    assert sorted(p.suffix for p in made.timelines) == [".edl", ".otio", ".xml"]
+    cut = nle.read(tmp_path / "out" / "TheKeeper_animatic.xml")
+    video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
+    urls = [c.media_reference.target_url for c in video.find_clips()]
+    assert urls == [c.path.resolve().as_uri() for c in made.clips]
+    assert all(c.path.is_file() for c in made.clips)
+
+
+def test_image_keys_are_drawn_into_the_shots(tmp_path: Path) -> None:
+    rows = shots.breakdown(fountain.read_string(SCRIPT))[:1]
+    key = tmp_path / "ada.png"
+    Image.new("RGB", (200, 400), (230, 20, 20)).save(key)
+
+    def red_share(made: reel.Reel) -> float:
+        frame = frames_of(made.film)[48].astype(int)
+        red = (frame[..., 0] > 180) & (frame[..., 1] < 80) & (frame[..., 2] < 80)
+        return float(red.mean())
+
+    plain = reel.render_reel(rows, tmp_path / "a", title="K", width=320, speech=False)
+    keyed = reel.render_reel(
+        rows, tmp_path / "b", title="K", width=320, speech=False, images={"ADA": key}
+    )
+    assert plain.missing_keys == ("ADA",) and keyed.missing_keys == ()
+    assert red_share(plain) == 0.0 and red_share(keyed) > 0.01
+
+
+def test_cancel_keeps_finished_clips_and_writes_no_film_or_timeline(tmp_path: Path) -> None:
+    rows = shots.breakdown(fountain.read_string(SCRIPT))
+    out = tmp_path / "out"
+    with pytest.raises(animatic.Cancelled):
+        reel.render_reel(
+            rows,
+            out,
+            title="K",
+            width=320,
+            speech=False,
+            cancelled=lambda: (out / "clips" / "K_Sc01_Shot1_v01.mp4").exists(),
+        )
+    assert [p.name for p in (out / "clips").iterdir()] == ["K_Sc01_Shot1_v01.mp4"]
+    assert not list(out.glob("K_animatic*"))
+
+
+def test_a_script_without_scenes_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(nle.NleError, match="no shots"):
+        reel.render_reel([], tmp_path, title="K")
