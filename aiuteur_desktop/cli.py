@@ -340,7 +340,7 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
         print("No speech engine found (install espeak-ng): the clips are silent.", file=sys.stderr)
     if made.missing_keys:
         who = ", ".join(made.missing_keys[:5]) + (" …" if len(made.missing_keys) > 5 else "")
-        print(f"Drawn as figures (no image key yet): {who}", file=sys.stderr)
+        print(f"Drawn as figures (no picture as their image key yet): {who}", file=sys.stderr)
     return 0
 
 

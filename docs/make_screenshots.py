@@ -17,6 +17,7 @@ OUT = Path(__file__).resolve().parent / "screenshots"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from aiuteur_desktop.core import assets  # noqa: E402
 from aiuteur_desktop.core.library import Library  # noqa: E402
@@ -172,6 +173,32 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     settle(400)
     window.grab().save(str(OUT / "asset-library.png"))
     model.stop()
+    animatic(window, project)
+
+
+def animatic(window: MainWindow, project: Project) -> None:
+    """The offline path's end: the shot list, a finished render, and a frame of the film."""
+    import av
+
+    from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
+
+    window.project_page.open_animatic()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AnimaticDialog))
+    wait_for(lambda: dialog.render_button.isEnabled())
+    dialog.folder.setText(str(HOME / "Night Ferry animatic"))
+    dialog.voices.setChecked(False)
+    dialog.render()
+    wait_for(lambda: dialog.status.text().startswith("Done"), 120_000)
+    dialog.table.selectRow(1)
+    settle(300)
+    dialog.grab().save(str(OUT / "animatic-dialog.png"))
+    film = next((HOME / "Night Ferry animatic").glob("*_animatic.mp4"))
+    with av.open(str(film)) as c:
+        for i, frame in enumerate(c.decode(video=0)):
+            if i == 24 * 3:
+                frame.to_image().save(str(OUT / "animatic-frame.png"))
+                break
+    dialog.accept()
 
 
 def main() -> int:

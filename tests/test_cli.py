@@ -259,7 +259,7 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     assert len(list((out / "clips").glob("KitchenHeist_Sc0?_Shot?_v01.mp4"))) == 11
     with av.open(str(film)) as c:
         assert round(float(c.duration / av.time_base)) == 68
-    assert "Drawn as figures (no image key yet): TOMMY, RADIO" in made.stderr
+    assert "Drawn as figures (no picture as their image key yet): TOMMY, RADIO" in made.stderr
     assert "JUNE" not in made.stderr
     nothing = run(
         "animatic", "--project", str(tmp_path / "nope"), "-o", str(out), home=aiuteur_home

@@ -169,17 +169,17 @@ def describe(asset: Extracted, limit: int = 700) -> str:
 
 
 # --------------------------------------------------------------- the store
-def asset_paths(project: Project) -> list[str]:
-    tree = project.branch().draft
+def asset_paths(project: Project, branch: str | None = None) -> list[str]:
+    tree = project.branch(branch).draft
     return sorted(
         p for p in project.list_paths(tree) if p.startswith("assets/") and p.count("/") == 1
     )
 
 
-def all_assets(project: Project) -> list[dict[str, Any]]:
+def all_assets(project: Project, branch: str | None = None) -> list[dict[str, Any]]:
     out = []
-    for path in asset_paths(project):
-        doc = project.read(path)
+    for path in asset_paths(project, branch):
+        doc = project.read(path, branch=branch)
         if isinstance(doc, dict) and doc.get("kind") in KINDS:
             out.append({**artifacts.content_of(doc), "path": path})
     order = {k: i for i, k in enumerate(KINDS)}
@@ -390,13 +390,23 @@ def unlock(project: Project, path: str) -> None:
     update(project, path, locked=False)
 
 
-def image_keys(project: Project) -> tuple[dict[str, Path], dict[str, Path]]:
+def image_keys(
+    project: Project, branch: str | None = None
+) -> tuple[dict[str, Path], dict[str, Path]]:
     """Files of the current image keys, for renders: characters by name and alias
-    (capitals, as cues spell them) and locations by the place their headings name."""
+    (capitals, as cues spell them) and locations by the place their headings name.
+
+    Offline key cards are left out: a card is a sheet about the asset (caption, swatches),
+    not a picture of it, so renders draw their own figure or set instead."""
     people: dict[str, Path] = {}
     places: dict[str, Path] = {}
-    for a in all_assets(project):
+    for a in all_assets(project, branch):
         media = a.get("image_key")
+        chosen: dict[str, Any] = next(
+            (c for c in a.get("candidates") or [] if c.get("media") == media), {}
+        )
+        if str(chosen.get("model", "")).startswith("offline:"):
+            continue
         path = project.media.path(media) if media else None
         if path is None or not path.is_file():
             continue

@@ -59,8 +59,9 @@ def from_document(doc: Any) -> Screenplay:
     return Screenplay(title, tuple(els))
 
 
-def current(project: Project) -> Screenplay | None:
-    doc = project.read(artifacts.SCRIPT)
+def current(project: Project, branch: str | None = None) -> Screenplay | None:
+    """The Master Script on a branch (the current one by default), or None before there is one."""
+    doc = project.read(artifacts.SCRIPT, branch=branch)
     return None if doc is None else from_document(doc)
 
 

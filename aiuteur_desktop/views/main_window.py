@@ -179,8 +179,13 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.animatic_action = self._action(
+            "Render &Animatic && Timeline…", "Ctrl+Shift+E", self.project_page.open_animatic
+        )
         for a in (self.new_action, self.open_action, self.close_action):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.animatic_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -215,6 +220,7 @@ class MainWindow(QMainWindow):
         for a in (self.branch_action, self.history_action, self.vault_action):
             go.addAction(a)
             self.project_actions.append(a)
+        self.project_actions.append(self.animatic_action)
 
         help_menu = bar.addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)

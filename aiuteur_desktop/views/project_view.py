@@ -29,6 +29,7 @@ from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
 from aiuteur_desktop.views.history import VersionHistoryDialog
 from aiuteur_desktop.views.job_runner import JobRunner
@@ -355,6 +356,7 @@ class ProjectPage(QWidget):
                 editor.openSettings.connect(self.openSettings)
                 self.stage_stack.addWidget(editor)
             stage4.branched.connect(self._branched)
+            stage4.animaticRequested.connect(self.open_animatic)
         for stage in stages.ALL:
             page = StagePage(stage)
             self.stage_pages[stage.number] = page
@@ -521,6 +523,15 @@ class ProjectPage(QWidget):
         dialog = ArtifactVaultDialog(self.project, self, asset_library=library)
         if stage5 is not None:
             dialog.promoted.connect(stage5.promoted)  # type: ignore[attr-defined]
+        dialog.open()
+
+    def open_animatic(self) -> None:
+        """The offline path's end: the script as an animatic and an editor's timeline."""
+        if self.project is None or self.story_jobs is None:
+            return
+        self.flush()  # the render reads the script as it is on screen
+        dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
+        dialog.setObjectName("animaticDialog")
         dialog.open()
 
     def create_branch(self) -> None:

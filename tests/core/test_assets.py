@@ -175,3 +175,21 @@ def test_the_visual_style_lock_is_global_context(tmp_path: Path) -> None:
         piece = next(x for x in ctx.pieces if x.key == "visual_style")
         assert piece.text == "Silver noir: high-contrast black and white, hard shadows"
         assert "stage5/style" in ctx.sources()
+
+
+def test_renders_get_pictures_not_key_cards(tmp_path: Path) -> None:
+    """Image keys for the animatic: a photo or generated picture by name and alias, locations
+    by place; an offline key card is a sheet about the asset, so renders draw their own."""
+    with Project.create(tmp_path, "Renders") as p:
+        master_script.import_screenplay(p, heist(), "kitchen_heist.fountain")
+        assets.sync_extracted(p, assets.extract(heist()))
+        photo = p.media.put(b"\x89PNG june", "image/png")
+        card = p.media.put(b"\x89PNG card", "image/png")
+        kitchen = p.media.put(b"\x89PNG kitchen", "image/png")
+        assets.add_candidate(p, "assets/june", photo, source="uploaded")
+        assets.add_candidate(p, "assets/tommy", card, model="offline:storyboard")
+        assets.add_candidate(p, "assets/kitchen", kitchen, model="google:gemini-2.5-flash-image")
+        assets.add_candidate(p, "assets/dana", "f" * 64, source="uploaded")  # file gone
+        people, places = assets.image_keys(p)
+        assert people == {"JUNE": p.media.path(photo), "JUNE PARKER": p.media.path(photo)}
+        assert places == {"KITCHEN": p.media.path(kitchen)}

@@ -1,12 +1,15 @@
-"""Job kinds of the offline engines: a shot's previz (frames, panel, animatic) as one job."""
+"""Job kinds of the offline engines: a shot's previz (frames, panel, animatic) and the whole
+script's animatic reel, each as one job."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, shotspec
-from aiuteur_desktop.providers.offline import animatic
+from aiuteur_desktop.core import assets, jobs, master_script, shots, shotspec
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.offline import animatic, reel
 from aiuteur_desktop.providers.offline.provider import OfflineAnimatic, OfflineStoryboard
 
 PREVIZ_SHOT = "previz.shot"
@@ -40,5 +43,46 @@ def previz_shot(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "panel": str(out / "panel.png"),
         "provenance": clip.provenance,
         **clip.info,
+    }
+    return result, 0.0
+
+
+PREVIZ_REEL = "previz.reel"
+
+
+@jobs.register(PREVIZ_REEL)
+def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+    """params: {"bundle", "branch", "out_dir", "width", "speech"} → every shot of the Master
+    Script as a clip, the whole film and the editor's timelines (XML, EDL, OTIO)."""
+    p = ctx.job.params
+    with Project.open(Path(p["bundle"])) as project:
+        play = master_script.current(project, p.get("branch"))
+        people, places = assets.image_keys(project, p.get("branch"))
+        title = project.name
+    if play is None or not play.scenes():
+        raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
+    try:
+        made = reel.render_reel(
+            shots.breakdown(play),
+            Path(p["out_dir"]),
+            title=title,
+            width=int(p.get("width", 1280)),
+            speech=bool(p.get("speech", True)),
+            images=people,
+            locations=places,
+            progress=ctx.progress,
+            cancelled=ctx.cancelled,
+        )
+    except animatic.Cancelled:
+        raise jobs.Cancelled() from None
+    except OSError as exc:
+        raise AiuteurError(f"Cannot write to {p['out_dir']}: {exc.strerror or exc}") from None
+    result = {
+        "film": str(made.film),
+        "timelines": [str(t) for t in made.timelines],
+        "clips": len(made.clips),
+        "seconds": made.seconds,
+        "speech": made.speech,
+        "missing_keys": list(made.missing_keys),
     }
     return result, 0.0

@@ -89,6 +89,7 @@ class BranchRequiredDialog(QDialog):
 
 class Stage4Page(StageFrame):
     branched = Signal(str)
+    animaticRequested = Signal()
 
     def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(4, jobs, parent)
@@ -104,6 +105,8 @@ class Stage4Page(StageFrame):
             ("PDF…", "pdf"),
         ):
             menu.addAction(label, lambda f=fmt: self.export(f))
+        menu.addSeparator()
+        menu.addAction("Animatic and Editor's Timeline…", self.animaticRequested.emit)
         self.export_button.setMenu(menu)
         self.actions.addWidget(self.export_button)
         self.approve_button = self.add_action(

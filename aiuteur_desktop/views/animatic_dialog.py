@@ -1,0 +1,275 @@
+"""Animatic and editor's timeline: the offline path's end, from the desktop app.
+
+Shows the shot breakdown of the Master Script, then renders it as a `previz.reel` job:
+one clip per shot under its export name, the whole film, and the timelines an editor
+imports (Resolve/Premiere XML, EDL, OTIO). Nothing here needs a key or the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import master_script, shots
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.offline import tts
+from aiuteur_desktop.providers.offline.jobs import PREVIZ_REEL
+from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
+
+SIZES = (("Draft · 640 × 360", 640), ("HD · 1280 × 720", 1280), ("Full HD · 1920 × 1080", 1920))
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def default_folder(project_name: str) -> Path:
+    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+    return Path(movies or Path.home()) / f"{project_name} animatic"
+
+
+class AnimaticDialog(QDialog):
+    """Shot list preview, output choices, and the render with progress and Cancel."""
+
+    def __init__(self, project: Project, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project, self.runner = project, runner
+        self.branch = project.current_branch
+        self.job_id: str | None = None
+        self.shots: list[shots.Shot] = []
+        self.setWindowTitle("Animatic and Editor's Timeline")
+        self.resize(860, 600)
+
+        intro = QLabel(
+            "Every shot of the Master Script rendered offline — storyboard framing, camera "
+            "moves, subtitles and scratch voices — as one clip per shot named for the edit, "
+            "the whole film, and a timeline for DaVinci Resolve or Premiere Pro (XML), with "
+            "EDL and OTIO beside it. No key or network needed."
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color:#9aa0a8;")
+        self.summary = QLabel("Breaking the script into shots…")
+        self.summary.setStyleSheet("font-weight:600;")
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Shot", "Length", "Camera", "What happens"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for col in (0, 1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+        self.folder = QLineEdit(str(default_folder(project.name)))
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self.choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+        self.size = QComboBox()
+        for label, width in SIZES:
+            self.size.addItem(label, width)
+        self.size.setCurrentIndex(1)
+        self.voices = QCheckBox("Scratch voices (the computer's speech engine)")
+        if tts.available() is None:
+            self.voices.setChecked(False)
+            self.voices.setEnabled(False)
+            self.voices.setText("Scratch voices — no speech engine found (install espeak-ng)")
+        else:
+            self.voices.setChecked(True)
+        form = QFormLayout()
+        form.addRow("Folder", folder_row)
+        form.addRow("Size", self.size)
+        form.addRow("", self.voices)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.render_button = QPushButton("Render Animatic")
+        self.render_button.setStyleSheet(PRIMARY_STYLE)
+        self.render_button.setDefault(True)
+        self.render_button.setEnabled(False)
+        self.render_button.clicked.connect(self.render)
+        self.open_button = QPushButton("Open Folder")
+        self.open_button.hide()
+        self.open_button.clicked.connect(self.open_folder)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.cancel_or_close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.render_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+
+        runner.progressed.connect(self._progressed)
+        runner.finished.connect(self._finished)
+        self._load()
+
+    # ------------------------------------------------------------- breakdown
+    def _load(self) -> None:
+        project, branch = self.project, self.branch
+
+        def work() -> list[shots.Shot]:
+            play = master_script.current(project, branch)
+            return shots.breakdown(play) if play is not None else []
+
+        run_in_background(work, self._show, lambda exc: self._refuse(str(exc)), parent=self)
+
+    def _refuse(self, why: str) -> None:
+        self.summary.setText(why)
+        self.render_button.setEnabled(False)
+
+    def _show(self, rows: list[shots.Shot]) -> None:
+        self.shots = rows
+        if not rows:
+            self._refuse(
+                "There is no Master Script yet: import a screenplay in Stage 1 (Mode D) "
+                "or write one in Stage 4."
+            )
+            return
+        scenes = len({s.scene for s in rows})
+        total = sum(s.duration for s in rows)
+        self.summary.setText(
+            f"{len(rows)} shots · {_clock(total)} · {scenes} scene{'s' * (scenes != 1)}"
+        )
+        self.table.setRowCount(len(rows))
+        for r, s in enumerate(rows):
+            said = " / ".join(f"{d.character}: {d.text}" for d in s.dialogue)
+            what = " · ".join(p for p in (s.action, said) if p) or s.heading
+            cells = (f"{s.scene_label}.{s.id}", f"{s.duration} s", f"{s.shot_size} {s.move}", what)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 3:
+                    item.setToolTip(f"{s.heading}\n\n{what}")
+                self.table.setItem(r, c, item)
+        self.render_button.setEnabled(True)
+
+    # ---------------------------------------------------------------- render
+    def choose_folder(self) -> None:
+        name = QFileDialog.getExistingDirectory(
+            self, "Render the animatic into", self.folder.text()
+        )
+        if name:
+            self.folder.setText(name)
+
+    def out_dir(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
+
+    def render(self) -> None:
+        if not self.folder.text().strip():
+            self.status.setText("Choose a folder for the animatic first.")
+            return
+        params = {
+            "bundle": str(self.project.path),
+            "branch": self.branch,
+            "out_dir": str(self.out_dir()),
+            "width": int(self.size.currentData()),
+            "speech": self.voices.isChecked(),
+        }
+        job = self.runner.submit(
+            PREVIZ_REEL,
+            f"Animatic: {self.project.name}",
+            "offline",
+            params,
+            project=str(self.project.path),
+        )
+        self.job_id = job.id
+        self.render_button.setEnabled(False)
+        self.open_button.hide()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.close_button.setText("Cancel")
+        total = sum(s.duration for s in self.shots)
+        self.status.setText(f"Rendering {len(self.shots)} shots ({_clock(total)})…")
+
+    def _progressed(self, job_id: str, fraction: float) -> None:
+        if job_id == self.job_id:
+            self.progress.setValue(round(fraction * 1000))
+
+    def _finished(self, job_id: str) -> None:
+        if job_id != self.job_id:
+            return
+        self.job_id = None
+        job = self.runner.store.get(job_id)
+        self.progress.hide()
+        self.close_button.setText("Close")
+        self.render_button.setEnabled(True)
+        self.render_button.setText("Render Again")
+        if job.state == JobState.SUCCEEDED and job.result:
+            res = job.result
+            film = Path(res["film"])
+            lines = [
+                f"Done: {film.name} ({res['clips']} shots, {_clock(res['seconds'])}) and "
+                f"its timeline for Resolve or Premiere ({film.stem}.xml, .edl, .otio)."
+            ]
+            if res.get("missing_keys"):
+                names = ", ".join(res["missing_keys"][:4])
+                more = "…" if len(res["missing_keys"]) > 4 else ""
+                lines.append(
+                    f"Drawn as figures until they have a picture as their image key: {names}{more}."
+                )
+            self.status.setText(" ".join(lines))
+            self.open_button.show()
+        elif job.state == JobState.CANCELLED:
+            self.status.setText(
+                "Cancelled. The clips already rendered are kept in the folder; "
+                "no film or timeline was written."
+            )
+            self.open_button.show()
+        else:
+            self.status.setText(f"The animatic could not be rendered: {job.error}")
+
+    def open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_dir())))
+
+    def cancel_or_close(self) -> None:
+        if self.job_id is not None:
+            self.runner.cancel(self.job_id)
+            self.status.setText("Cancelling…")
+            return
+        self.accept()
+
+    def reject(self) -> None:  # Esc: cancel a running render first, as the button does
+        if self.job_id is not None:
+            self.cancel_or_close()
+            return
+        super().reject()

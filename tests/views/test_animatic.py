@@ -1,0 +1,124 @@
+"""The offline path from the desktop app: a screenplay in, an animatic and an editor's
+timeline out — shot list preview, render as a job with progress, cancel, clear failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+from PySide6.QtCore import Qt
+
+from aiuteur_desktop.core import master_script
+from aiuteur_desktop.core.formats import fountain, nle
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
+from aiuteur_desktop.views.main_window import MainWindow
+from tests.views.conftest import find_window, wait_for_window
+
+DATA = Path(__file__).parents[1] / "data" / "screenplays"
+
+
+def heist(tmp_path: Path, name: str = "Kitchen Heist") -> Project:
+    p = Project.create(tmp_path, name)
+    play = fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+    master_script.import_screenplay(p, play, "kitchen_heist.fountain")
+    return p
+
+
+def open_dialog(qtbot, window: MainWindow, project: Project) -> AnimaticDialog:  # type: ignore[no-untyped-def]
+    window._show_project(project)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    return wait_for_window(qtbot, AnimaticDialog)
+
+
+def test_a_screenplay_becomes_an_animatic_and_a_timeline(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, window, heist(tmp_path))
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 11)
+    assert dialog.summary.text() == "11 shots · 1:08 · 5 scenes"
+    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1.3", "4 s", "MS static"]
+    assert dialog.table.item(2, 3).text() == "JUNE: Who's there? / TOMMY: It's me. Open up."
+    out = tmp_path / "out"
+    dialog.folder.setText(str(out))
+    dialog.size.setCurrentIndex(0)  # draft size keeps the test quick
+    dialog.voices.setChecked(False)
+    qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
+    assert dialog.close_button.text() == "Cancel" and not dialog.render_button.isEnabled()
+    assert dialog.status.text() == "Rendering 11 shots (1:08)…"
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=90_000)
+    assert dialog.status.text().startswith(
+        "Done: KitchenHeist_animatic.mp4 (11 shots, 1:08) and its timeline for Resolve or Premiere"
+    )
+    assert (
+        "Drawn as figures until they have a picture as their image key: JUNE, TOMMY, RADIO, MCCLANE…"
+        in (dialog.status.text())
+    )
+    assert dialog.open_button.isVisible() and dialog.close_button.text() == "Close"
+    cut = nle.read(out / "KitchenHeist_animatic.xml")
+    video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
+    names = [c.name for c in video.find_clips()]
+    assert len(names) == 11 and names[0] == "KitchenHeist_Sc01_Shot1_v01"
+    assert all((out / "clips" / f"{n}.mp4").is_file() for n in names)
+    # It ran as a job: it is in the Jobs page's table with its outcome.
+    jobs = [j for j in window.job_runner.store.recent() if j.kind == "previz.reel"]
+    assert [j.state for j in jobs] == [JobState.SUCCEEDED]
+    dialog.close_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_cancel_stops_the_render_and_writes_no_film(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, window, heist(tmp_path))
+    qtbot.waitUntil(lambda: dialog.render_button.isEnabled())
+    out = tmp_path / "out"
+    dialog.folder.setText(str(out))
+    dialog.voices.setChecked(False)
+    qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=30_000)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc cancels the render, it does not close
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Cancelled"), timeout=30_000)
+    assert not list(out.glob("KitchenHeist_animatic*"))
+    assert dialog.render_button.isEnabled() and dialog.close_button.text() == "Close"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_no_script_and_unwritable_folders_are_said_plainly(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    empty = Project.create(tmp_path, "Empty")
+    dialog = open_dialog(qtbot, window, empty)
+    qtbot.waitUntil(lambda: "no Master Script yet" in dialog.summary.text())
+    assert not dialog.render_button.isEnabled()
+    dialog.reject()
+    qtbot.waitUntil(lambda: find_window(AnimaticDialog) is None or not dialog.isVisible())
+    # From Stage 4's Export menu, for a project with a script, into a folder that cannot exist.
+    project = heist(tmp_path / "second")
+    window._show_project(project)
+    stage4 = window.project_page.editors[4]
+    action = next(
+        a for a in stage4.export_button.menu().actions() if a.text().startswith("Animatic")
+    )
+    action.trigger()
+    dialog = wait_for_window(qtbot, AnimaticDialog)
+    qtbot.waitUntil(lambda: dialog.render_button.isEnabled())
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    dialog.folder.setText(str(blocker / "out"))
+    dialog.size.setCurrentIndex(0)
+    dialog.voices.setChecked(False)
+    qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "could not be rendered" in dialog.status.text(), timeout=30_000)
+    assert f"Cannot write to {blocker / 'out'}" in dialog.status.text()
+    assert master_script.current(project) is not None  # nothing of the project was touched
+    dialog.reject()
