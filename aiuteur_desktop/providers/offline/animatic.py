@@ -144,6 +144,24 @@ def _mix_speech(spec: ShotSpec, cues: list[Cue], voices: list[np.ndarray | None]
     return np.clip(track, -1, 1)
 
 
+def encode_samples(
+    container: av.container.OutputContainer, stream: av.AudioStream, samples: np.ndarray, pts: int
+) -> int:
+    """Encode mono float samples starting at `pts` in the encoder's frame size (a short last
+    frame is padded with silence) and mux them; returns the pts after them."""
+    chunk = stream.codec_context.frame_size or 1024
+    for start in range(0, len(samples), chunk):
+        piece = samples[start : start + chunk]
+        if len(piece) < chunk:
+            piece = np.pad(piece, (0, chunk - len(piece)))
+        frame = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
+        frame.sample_rate = stream.codec_context.sample_rate
+        frame.pts = pts + start
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    return pts + -(-len(samples) // chunk) * chunk
+
+
 def render_clip(
     spec: ShotSpec,
     out: Path,
@@ -227,16 +245,7 @@ def render_clip(
                     progress((i + 1) / n * 0.95)
         for packet in vs.encode():
             container.mux(packet)
-        chunk = aus.codec_context.frame_size or 1024
-        for start in range(0, len(audio), chunk):
-            piece = audio[start : start + chunk]
-            if len(piece) < chunk:
-                piece = np.pad(piece, (0, chunk - len(piece)))
-            aframe = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
-            aframe.sample_rate = tts.SAMPLE_RATE
-            aframe.pts = start
-            for packet in aus.encode(aframe):
-                container.mux(packet)
+        encode_samples(container, aus, audio, 0)
         for packet in aus.encode():
             container.mux(packet)
         container.close()

@@ -78,19 +78,11 @@ def _join(clips: Sequence[ReelClip], fps: int, out: Path) -> None:
                     samples = round(clip.frames / fps * rate)
                     pending = np.concatenate([pending, _clip_audio(source, samples)])
                 frames_done += clip.frames
-                while len(pending) >= chunk:
-                    piece, pending = pending[:chunk], pending[chunk:]
-                    frame = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
-                    frame.sample_rate, frame.pts = rate, sent
-                    sent += chunk
-                    for packet in audio.encode(frame):
-                        target.mux(packet)
-            if len(pending):
-                piece = np.pad(pending, (0, chunk - len(pending)))
-                frame = av.AudioFrame.from_ndarray(piece[None, :], format="fltp", layout="mono")
-                frame.sample_rate, frame.pts = rate, sent
-                for packet in audio.encode(frame):
-                    target.mux(packet)
+                # Whole encoder frames now; the rest waits for the next clip's sound.
+                whole = len(pending) - len(pending) % chunk
+                sent = animatic.encode_samples(target, audio, pending[:whole], sent)
+                pending = pending[whole:]
+            animatic.encode_samples(target, audio, pending, sent)
             for packet in audio.encode():
                 target.mux(packet)
             target.close()
