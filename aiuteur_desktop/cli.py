@@ -333,7 +333,8 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
         return _fail("animatic", exc.user_message)
     except OSError as exc:
         return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
-    print(f"{made.film}: {len(made.clips)} shots, {made.seconds:g} s")
+    kept = f" ({made.reused} unchanged, reused)" if made.reused else ""
+    print(f"{made.film}: {len(made.clips)} shots{kept}, {made.seconds:g} s")
     for path in made.timelines:
         print(path)
     if speech and not made.speech and tts.available() is None:

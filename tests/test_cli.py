@@ -249,7 +249,8 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     assert made.returncode == 0, made.stderr
     film = out / "KitchenHeist_animatic.mp4"
     assert made.stdout.splitlines()[0] == f"{film}: 11 shots, 68 s"
-    assert {p.name for p in out.iterdir()} == {
+    # What an editor sees (the hidden render manifest lets a second render reuse clips).
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
         "clips",
         "KitchenHeist_animatic.mp4",
         "KitchenHeist_animatic.xml",

@@ -241,6 +241,8 @@ class AnimaticDialog(QDialog):
                 f"Done: {film.name} ({res['clips']} shots, {_clock(res['seconds'])}) and "
                 f"its timeline for Resolve or Premiere ({film.stem}.xml, .edl, .otio)."
             ]
+            if res.get("reused"):
+                lines.append(f"{res['reused']} unchanged shots were kept from the last render.")
             if res.get("missing_keys"):
                 names = ", ".join(res["missing_keys"][:4])
                 more = "…" if len(res["missing_keys"]) > 4 else ""

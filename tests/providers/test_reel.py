@@ -107,3 +107,33 @@ def test_cancel_keeps_finished_clips_and_writes_no_film_or_timeline(tmp_path: Pa
 def test_a_script_without_scenes_is_refused(tmp_path: Path) -> None:
     with pytest.raises(nle.NleError, match="no shots"):
         reel.render_reel([], tmp_path, title="K")
+
+
+def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = reel.render_reel(
+        shots.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
+    )
+    stamps = {c.path.name: c.path.stat().st_mtime_ns for c in first.clips}
+    again = reel.render_reel(
+        shots.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
+    )
+    assert again.reused == 2
+    assert {c.path.name: c.path.stat().st_mtime_ns for c in again.clips} == stamps
+    # Ben's line changes: only scene 2's shot is drawn again; the film has the new line.
+    edited = SCRIPT.replace("The boat's in!", "The boat is in, Ada!")
+    third = reel.render_reel(
+        shots.breakdown(fountain.read_string(edited)), out, title="K", width=320, speech=False
+    )
+    assert third.reused == 1
+    after = {c.path.name: c.path.stat().st_mtime_ns for c in third.clips}
+    assert after["K_Sc01_Shot1_v01.mp4"] == stamps["K_Sc01_Shot1_v01.mp4"]
+    assert after["K_Sc02_Shot1_v01.mp4"] != stamps["K_Sc02_Shot1_v01.mp4"]
+    # A scene cut from the script: its clip leaves the folder with it.
+    third_only = edited.split("EXT. GALLERY")[0]
+    fourth = reel.render_reel(
+        shots.breakdown(fountain.read_string(third_only)), out, title="K", width=320, speech=False
+    )
+    assert fourth.reused == 1
+    assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_Shot1_v01.mp4"]
+    assert len(frames_of(fourth.film)) == 4 * 24

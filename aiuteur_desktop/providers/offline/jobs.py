@@ -84,5 +84,6 @@ def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "seconds": made.seconds,
         "speech": made.speech,
         "missing_keys": list(made.missing_keys),
+        "reused": made.reused,
     }
     return result, 0.0

@@ -4,10 +4,14 @@ at the clips under their export names (PRD §10).
 
 Clips are rendered one by one and written atomically; a cancel keeps the finished clips
 and writes neither the film nor the timelines, so nothing half-made is left to import.
+Rendering again into the same folder redraws only the shots that changed (a key of what
+draws each clip is kept in the folder), and clips of shots the script no longer has are removed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +22,9 @@ import numpy as np
 from aiuteur_desktop.core import shots as shotlist
 from aiuteur_desktop.core.formats import nle
 from aiuteur_desktop.core.shots import Shot
+from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import animatic, tts
+from aiuteur_desktop.providers.offline.provider import ENGINE_VERSION
 
 TIMELINE_FORMATS = (".xml", ".edl", ".otio")
 
@@ -42,6 +48,50 @@ class Reel:
     speech: bool
     fps: int = 24
     missing_keys: tuple[str, ...] = field(default=())
+    #: Clips kept from an earlier render because nothing that draws them changed.
+    reused: int = 0
+
+
+def _render_key(spec: ShotSpec, engine: tts.Engine | None) -> str:
+    """Everything a clip's pixels and sound depend on, so an unchanged shot is not redrawn."""
+    files = {}
+    for f in [c.image for c in spec.characters if c.image] + [spec.location_image or ""]:
+        if f and Path(f).is_file():
+            st = Path(f).stat()
+            files[f] = [st.st_size, st.st_mtime_ns]
+    blob = {
+        "spec": spec.model_dump(mode="json"),
+        "files": files,
+        "voice": engine.command if engine else None,
+        "engine": ENGINE_VERSION,
+    }
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+MANIFEST = ".aiuteur-animatic.json"
+
+
+def _load_manifest(out_dir: Path) -> dict[str, str]:
+    """Clip name → the key it was drawn with, from the last render into this folder."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    keys = data.get("clips") if isinstance(data, dict) else None
+    return {k: v for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
+
+
+def _save_manifest(out_dir: Path, keys: dict[str, str]) -> None:
+    tmp = out_dir / f"{MANIFEST}.part"
+    tmp.write_text(json.dumps({"clips": keys}, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(out_dir / MANIFEST)
+
+
+def _remove_stale(folder: Path, prefix: str, keep: set[Path]) -> None:
+    """Clips of shots the script no longer has, so the folder matches the timeline."""
+    for old in folder.glob(f"{prefix}_Sc*_Shot*_v*.mp4"):
+        if old not in keep:
+            old.unlink(missing_ok=True)
 
 
 def _clip_audio(source: av.container.InputContainer, samples: int) -> np.ndarray:
@@ -117,27 +167,43 @@ def render_reel(
     done = 0.0
     clips: list[ReelClip] = []
     missing: list[str] = []
+    reused = 0
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys = _load_manifest(out_dir)
     for shot in shots:
         spec = shotlist.to_spec(
             shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
         )
         missing.extend(c.name for c in spec.characters if c.image is None and c.name not in missing)
         name = shotlist.clip_name(title, shot)
-        info = animatic.render_clip(
-            spec,
-            out_dir / "clips" / f"{name}.mp4",
-            speech=engine is not None,
-            engine=engine,
-            progress=(lambda f, d=done, s=shot.duration: progress(0.97 * (d + f * s) / total))
-            if progress
-            else None,
-            cancelled=cancelled,
-        )
-        clips.append(ReelClip(shot, name, info.path, info.frames))
+        path = out_dir / "clips" / f"{name}.mp4"
+        key = _render_key(spec, engine)
+        if path.is_file() and keys.get(name) == key:
+            reused += 1
+            frames = spec.frame_count
+        else:
+            keys.pop(name, None)
+            info = animatic.render_clip(
+                spec,
+                path,
+                speech=engine is not None,
+                engine=engine,
+                progress=(lambda f, d=done, s=shot.duration: progress(0.97 * (d + f * s) / total))
+                if progress
+                else None,
+                cancelled=cancelled,
+            )
+            keys[name] = key
+            _save_manifest(out_dir, keys)
+            frames = info.frames
+        clips.append(ReelClip(shot, name, path, frames))
         done += shot.duration
+        if progress:
+            progress(0.97 * done / total)
     if cancelled and cancelled():
         raise animatic.Cancelled()
-    stem = f"{shotlist.clip_name(title, shots[0]).split('_Sc')[0]}_animatic"
+    prefix = shotlist.clip_name(title, shots[0]).split("_Sc")[0]
+    stem = f"{prefix}_animatic"
     film = out_dir / f"{stem}.mp4"
     _join(clips, fps, film)
     timeline = nle.build(
@@ -157,6 +223,8 @@ def render_reel(
         fps=fps,
     )
     written = tuple(nle.write(timeline, out_dir / f"{stem}{ext}") for ext in TIMELINE_FORMATS)
+    _remove_stale(out_dir / "clips", prefix, {c.path for c in clips})
+    _save_manifest(out_dir, {c.name: keys[c.name] for c in clips if c.name in keys})
     if progress:
         progress(1.0)
     return Reel(
@@ -167,4 +235,5 @@ def render_reel(
         speech=engine is not None,
         fps=fps,
         missing_keys=tuple(missing),
+        reused=reused,
     )
