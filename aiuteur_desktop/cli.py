@@ -335,8 +335,9 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
         return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
     kept = f" ({made.reused} unchanged, reused)" if made.reused else ""
     print(f"{made.film}: {len(made.clips)} shots{kept}, {made.seconds:g} s")
-    for path in made.timelines:
-        print(path)
+    for path in (*made.timelines, made.storyboard):
+        if path is not None:
+            print(path)
     if speech and not made.speech and tts.available() is None:
         print("No speech engine found (install espeak-ng): the clips are silent.", file=sys.stderr)
     if made.missing_keys:

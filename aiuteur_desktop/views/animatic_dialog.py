@@ -67,8 +67,8 @@ class AnimaticDialog(QDialog):
         intro = QLabel(
             "Every shot of the Master Script rendered offline — storyboard framing, camera "
             "moves, subtitles and scratch voices — as one clip per shot named for the edit, "
-            "the whole film, and a timeline for DaVinci Resolve or Premiere Pro (XML), with "
-            "EDL and OTIO beside it. No key or network needed."
+            "the whole film, a timeline for DaVinci Resolve or Premiere Pro (XML) with EDL "
+            "and OTIO beside it, and printable storyboard sheets. No key or network needed."
         )
         intro.setWordWrap(True)
         intro.setStyleSheet("color:#9aa0a8;")
@@ -239,7 +239,8 @@ class AnimaticDialog(QDialog):
             film = Path(res["film"])
             lines = [
                 f"Done: {film.name} ({res['clips']} shots, {_clock(res['seconds'])}) and "
-                f"its timeline for Resolve or Premiere ({film.stem}.xml, .edl, .otio)."
+                f"its timeline for Resolve or Premiere ({film.stem}.xml, .edl, .otio), "
+                "with the storyboard sheets as a PDF."
             ]
             if res.get("reused"):
                 lines.append(f"{res['reused']} unchanged shots were kept from the last render.")

@@ -137,3 +137,37 @@ def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
     assert fourth.reused == 1
     assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_Shot1_v01.mp4"]
     assert len(frames_of(fourth.film)) == 4 * 24
+
+
+def test_storyboard_sheets_print_six_captioned_panels_a_page(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    script = "\n\n".join(
+        f"INT. ROOM {n} - NIGHT\n\nADA waits by door number {n}." for n in range(1, 8)
+    )
+    made = reel.render_reel(
+        shots.breakdown(fountain.read_string(script)),
+        tmp_path,
+        title="The Keeper",
+        width=320,
+        speech=False,
+    )
+    assert made.storyboard == tmp_path / "TheKeeper_storyboard.pdf"
+    doc = pdfium.PdfDocument(str(made.storyboard))
+    assert len(doc) == 2  # seven shots: six on the first page, one on the second
+    first = doc[0]
+    text = first.get_textpage().get_text_range()
+    assert "The Keeper — Storyboard" in text and "Shots 1.1–6.1" in text and "Page 1 of 2" in text
+    assert first.get_width() > first.get_height()  # landscape
+    page = np.asarray(first.render(scale=1).to_pil().convert("L"), dtype=int)
+    # Six panels: dark frames (night interiors) in a 3 × 2 grid on white paper.
+    h, w = page.shape
+    cells = [
+        page[int(h * (0.3 + 0.43 * r)), int(w * (0.18 + 0.32 * c))]
+        for r in (0, 1)
+        for c in (0, 1, 2)
+    ]
+    assert all(v < 120 for v in cells)
+    assert page[int(h * 0.97), int(w * 0.5)] > 240  # the margin stays paper
+    second = np.asarray(doc[1].render(scale=1).to_pil().convert("L"), dtype=int)
+    assert second[int(h * 0.3), int(w * 0.18)] < 120 and second[int(h * 0.3), int(w * 0.5)] > 240

@@ -61,6 +61,8 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
         "Drawn as figures until they have a picture as their image key: JUNE, TOMMY, RADIO, MCCLANE…"
         in (dialog.status.text())
     )
+    assert "with the storyboard sheets as a PDF" in dialog.status.text()
+    assert (out / "KitchenHeist_storyboard.pdf").is_file()
     assert dialog.open_button.isVisible() and dialog.close_button.text() == "Close"
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)

@@ -56,7 +56,7 @@ class _Line:
     beside: tuple[float, str] | None = None
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Courier's core font speaks Windows-1252: keep curly quotes and dashes, fold the rest."""
     out = []
     for ch in text:
@@ -232,7 +232,7 @@ def write_pdf(play: Screenplay, path: Path) -> int:
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
     title = play.title()
-    pdf.set_title(_printable(plain(title) or path.stem))
+    pdf.set_title(printable(plain(title) or path.stem))
     pdf.set_creator("Aiuteur Desktop")
     pdf.set_font("Courier", size=12)
     if play.title_page:
@@ -247,7 +247,7 @@ def write_pdf(play: Screenplay, path: Path) -> int:
             if line is None or not line.text:
                 continue
             y = TOP + (row + 1) * LINE - 3  # baseline inside the 12 pt line
-            text = _printable(line.text)
+            text = printable(line.text)
             if line.right:
                 x = line.right - len(text) * CHAR
             elif line.center:
@@ -256,7 +256,7 @@ def write_pdf(play: Screenplay, path: Path) -> int:
                 x = line.x
             pdf.text(x, y, text)
             if line.beside:
-                pdf.text(line.beside[0], y, _printable(line.beside[1]))
+                pdf.text(line.beside[0], y, printable(line.beside[1]))
     tmp = path.with_name(f".{path.name}.tmp")
     pdf.output(str(tmp))
     tmp.replace(path)
@@ -275,7 +275,7 @@ def _title_page(pdf: object, play: Screenplay) -> None:
         if not value:
             continue
         for ln in value.split("\n"):
-            text = _printable(ln.upper() if key == "title" else ln)
+            text = printable(ln.upper() if key == "title" else ln)
             pdf.text((8.5 * PT - len(text) * CHAR) / 2, y, text)
             y += LINE
         y += LINE * (3 if key == "title" else 1)
@@ -283,5 +283,5 @@ def _title_page(pdf: object, play: Screenplay) -> None:
     lines = [ln for value in bottom for ln in value.split("\n")]
     y = 10 * PT - len(lines) * LINE
     for ln in lines:
-        pdf.text(1.5 * PT, y, _printable(ln))
+        pdf.text(1.5 * PT, y, printable(ln))
         y += LINE

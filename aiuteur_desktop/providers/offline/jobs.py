@@ -85,5 +85,6 @@ def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "speech": made.speech,
         "missing_keys": list(made.missing_keys),
         "reused": made.reused,
+        "storyboard": str(made.storyboard) if made.storyboard else None,
     }
     return result, 0.0

@@ -1,6 +1,6 @@
 """The offline path's end: every shot of the script rendered as an animatic clip, the clips
-joined into one film, and the editor's timelines (Resolve/Premiere XML, EDL, OTIO) pointing
-at the clips under their export names (PRD §10).
+joined into one film, the editor's timelines (Resolve/Premiere XML, EDL, OTIO) pointing at
+the clips under their export names (PRD §10), and printable storyboard sheets.
 
 Clips are rendered one by one and written atomically; a cancel keeps the finished clips
 and writes neither the film nor the timelines, so nothing half-made is left to import.
@@ -20,10 +20,10 @@ import av
 import numpy as np
 
 from aiuteur_desktop.core import shots as shotlist
-from aiuteur_desktop.core.formats import nle
+from aiuteur_desktop.core.formats import nle, storyboard_pdf
 from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.shotspec import ShotSpec
-from aiuteur_desktop.providers.offline import animatic, tts
+from aiuteur_desktop.providers.offline import animatic, panels, tts
 from aiuteur_desktop.providers.offline.provider import ENGINE_VERSION
 
 TIMELINE_FORMATS = (".xml", ".edl", ".otio")
@@ -50,6 +50,8 @@ class Reel:
     missing_keys: tuple[str, ...] = field(default=())
     #: Clips kept from an earlier render because nothing that draws them changed.
     reused: int = 0
+    #: The storyboard sheets (six panels to a page), when asked for.
+    storyboard: Path | None = None
 
 
 def _render_key(spec: ShotSpec, engine: tts.Engine | None) -> str:
@@ -155,6 +157,7 @@ def render_reel(
     locations: dict[str, Path] | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    storyboard: bool = True,
 ) -> Reel:
     """Render every shot into out_dir/clips, join them into out_dir/<Title>_animatic.mp4 and
     write the timelines beside it. Raises animatic.Cancelled when cancelled."""
@@ -168,6 +171,7 @@ def render_reel(
     clips: list[ReelClip] = []
     missing: list[str] = []
     reused = 0
+    boards: list[storyboard_pdf.Panel] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = _load_manifest(out_dir)
     for shot in shots:
@@ -177,6 +181,10 @@ def render_reel(
         missing.extend(c.name for c in spec.characters if c.image is None and c.name not in missing)
         name = shotlist.clip_name(title, shot)
         path = out_dir / "clips" / f"{name}.mp4"
+        if storyboard:
+            # Panels print at a third of a page: half the clip's width is plenty.
+            small = spec.model_copy(update={"width": max(320, min(spec.width, 960))})
+            boards.append(storyboard_pdf.Panel.of(panels.render_panel(small), small.shot))
         key = _render_key(spec, engine)
         if path.is_file() and keys.get(name) == key:
             reused += 1
@@ -223,6 +231,10 @@ def render_reel(
         fps=fps,
     )
     written = tuple(nle.write(timeline, out_dir / f"{stem}{ext}") for ext in TIMELINE_FORMATS)
+    sheets = None
+    if boards:
+        sheets = out_dir / f"{prefix}_storyboard.pdf"
+        storyboard_pdf.write_storyboard(sheets, title, boards)
     _remove_stale(out_dir / "clips", prefix, {c.path for c in clips})
     _save_manifest(out_dir, {c.name: keys[c.name] for c in clips if c.name in keys})
     if progress:
@@ -236,4 +248,5 @@ def render_reel(
         fps=fps,
         missing_keys=tuple(missing),
         reused=reused,
+        storyboard=sheets,
     )
