@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiuteur_desktop.core import screenplay as sp
+from aiuteur_desktop.core.assets import location_of
 from aiuteur_desktop.core.screenplay import Element, Scene, Screenplay
 from aiuteur_desktop.core.shotspec import ShotSpec
 
@@ -226,8 +227,6 @@ def scene_shots(
     play: Screenplay, scene: Scene, names: list[str] | None = None, previous_light: str = ""
 ) -> list[Shot]:
     """The scene broken into shots of at most eight seconds."""
-    from aiuteur_desktop.core.assets import location_of
-
     names = characters_of(play) if names is None else names
     place = location_of(scene.heading)[0]
     light = _light(scene, previous_light)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import stages, story
+from aiuteur_desktop.core import master_script, shots, stages, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
@@ -295,10 +295,14 @@ class ProjectPage(QWidget):
         hub.setFixedWidth(250)
         hub_layout = QVBoxLayout(hub)
         hub_layout.setContentsMargins(12, 12, 12, 12)
-        hub_title = QLabel("Script Hub")
+        self.hub_title = hub_title = QLabel("Script Hub")
         hub_title.setObjectName("sectionTitle")
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
+        self.scene_list.setWordWrap(True)
+        self.scene_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scene_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.scene_list.setStyleSheet("QListWidget#sceneList::item { padding: 4px 2px; }")
         self.scene_empty = QLabel(
             "Scenes appear here once the Master Script (Stage 4) is approved."
         )
@@ -444,11 +448,26 @@ class ProjectPage(QWidget):
                 self.timeline.nodes[stage.number].set_state(locked, text)
         self.refresh_spend()
         self.scene_list.clear()
+        self.hub_title.setText("Script Hub")
         if stages.is_locked(self.project, stages.PHASE_A[3]):
-            for scene in story.scenes(self.project):
-                item = QListWidgetItem(f"{scene['number']}  {scene['heading']}")
+            play = master_script.current(self.project)
+            timing: dict[int, list[int]] = {}
+            for shot in shots.breakdown(play) if play is not None else []:
+                timing.setdefault(shot.scene, []).append(shot.duration)
+            total = sum(sum(d) for d in timing.values())
+            if total:
+                self.hub_title.setText(f"Script Hub · {total // 60}:{total % 60:02d}")
+            for order, scene in enumerate(story.scenes(self.project), start=1):
+                lengths = timing.get(order, [])
+                secs = sum(lengths)
+                count = (
+                    f"{len(lengths)} shot{'s' * (len(lengths) != 1)} · {secs // 60}:{secs % 60:02d}"
+                )
+                item = QListWidgetItem(f"{scene['number']}  {scene['heading']}\n     {count}")
                 item.setToolTip(
-                    f"{scene['int_ext']} · {scene['location']} · {scene['time_of_day'] or '—'}"
+                    f"{scene['heading']}\n"
+                    f"{scene['int_ext']} · {scene['location']} · {scene['time_of_day'] or '—'}\n"
+                    f"{count} (8-second shot timing; File → Render Animatic & Timeline)"
                 )
                 item.setData(Qt.ItemDataRole.UserRole, scene["id"])
                 self.scene_list.addItem(item)

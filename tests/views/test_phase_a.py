@@ -327,11 +327,13 @@ def test_script_generation_alignment_approval_and_scene_list(
     s4.approve_button.click()
     assert story.is_locked(project, 4)
     hub = window.project_page.scene_list
-    assert [hub.item(i).text() for i in range(hub.count())] == [
-        "1  INT. FERRY ENGINE ROOM - NIGHT",
-        "2  EXT. FERRY DECK - NIGHT",
-        "3  EXT. HARBOUR PIER - DAWN",
+    # Each scene with its shot count and running time from the 8-second shot timing.
+    assert [hub.item(i).text().split("\n") for i in range(hub.count())] == [
+        ["1  INT. FERRY ENGINE ROOM - NIGHT", "     2 shots · 0:12"],
+        ["2  EXT. FERRY DECK - NIGHT", "     1 shot · 0:06"],
+        ["3  EXT. HARBOUR PIER - DAWN", "     1 shot · 0:06"],
     ]
+    assert window.project_page.hub_title.text() == "Script Hub · 0:24"
 
 
 def test_screenplay_editor_tab_enter_switching_and_undo(
