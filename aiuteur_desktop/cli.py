@@ -255,9 +255,13 @@ def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
 
 
 def _shot_list(command: str, project_path: str):  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import shots
+    """The film's shots: Stage 7's edited lists where there are any, the shot timing elsewhere."""
+    from aiuteur_desktop.core import shot_list
+    from aiuteur_desktop.core.store import Project
 
-    return shots.breakdown(_open_script(command, project_path))
+    _open_script(command, project_path)  # says "no project" / "no Master Script" plainly
+    with Project.open(_bundle(project_path)) as project:
+        return shot_list.film(project)
 
 
 def _cmd_shots(project_path: str, as_json: bool) -> int:

@@ -93,7 +93,8 @@ def line_seconds(text: str) -> float:
     return max(MIN_LINE, _words(text) / SPEECH_WORDS_PER_SECOND) + LINE_PAUSE
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
+    """Whole sentences, the pieces a shot is never cut inside."""
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
@@ -102,7 +103,7 @@ def _fit(text: str, seconds: float, rate: float) -> list[str]:
     joined while they fit, a runaway sentence cut into word runs."""
     room = max(1, int(seconds * rate))
     out: list[str] = []
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         words = sentence.split()
         for chunk in (" ".join(words[i : i + room]) for i in range(0, len(words), room)):
             if out and _words(out[-1]) + _words(chunk) <= room:
@@ -178,7 +179,8 @@ def _pack(units: list[_Unit]) -> list[list[_Unit]]:
     return shots
 
 
-def _duration(seconds: float) -> int:
+def duration_for(seconds: float) -> int:
+    """The shortest renderable length (4, 6 or 8 s) that holds `seconds`."""
     return next((d for d in DURATIONS if seconds <= d + 1e-9), DURATIONS[-1])
 
 
@@ -247,7 +249,7 @@ def scene_shots(
                 scene=scene.number,
                 scene_label=scene.label,
                 id=str(n),
-                duration=_duration(timing),
+                duration=duration_for(timing),
                 timing=timing,
                 heading=scene.heading,
                 int_ext=scene.int_ext,

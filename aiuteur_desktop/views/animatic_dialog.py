@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import master_script, shots
+from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.offline import tts
@@ -149,8 +149,7 @@ class AnimaticDialog(QDialog):
         project, branch = self.project, self.branch
 
         def work() -> list[shots.Shot]:
-            play = master_script.current(project, branch)
-            return shots.breakdown(play) if play is not None else []
+            return shot_list.film(project, branch)
 
         run_in_background(work, self._show, lambda exc: self._refuse(str(exc)), parent=self)
 

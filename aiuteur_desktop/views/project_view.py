@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import master_script, shots, stages, story
+from aiuteur_desktop.core import shot_list, stages, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
@@ -450,9 +450,8 @@ class ProjectPage(QWidget):
         self.scene_list.clear()
         self.hub_title.setText("Script Hub")
         if stages.is_locked(self.project, stages.PHASE_A[3]):
-            play = master_script.current(self.project)
             timing: dict[int, list[int]] = {}
-            for shot in shots.breakdown(play) if play is not None else []:
+            for shot in shot_list.film(self.project):
                 timing.setdefault(shot.scene, []).append(shot.duration)
             total = sum(sum(d) for d in timing.values())
             if total:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import assets, jobs, master_script, shots, shotspec
+from aiuteur_desktop.core import assets, jobs, shot_list, shotspec
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.offline import animatic, reel
@@ -56,14 +56,14 @@ def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     Script as a clip, the whole film and the editor's timelines (XML, EDL, OTIO)."""
     p = ctx.job.params
     with Project.open(Path(p["bundle"])) as project:
-        play = master_script.current(project, p.get("branch"))
+        rows = shot_list.film(project, p.get("branch"))
         people, places = assets.image_keys(project, p.get("branch"))
         title = project.name
-    if play is None or not play.scenes():
+    if not rows:
         raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
     try:
         made = reel.render_reel(
-            shots.breakdown(play),
+            rows,
             Path(p["out_dir"]),
             title=title,
             width=int(p.get("width", 1280)),

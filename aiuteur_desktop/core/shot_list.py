@@ -1,0 +1,208 @@
+"""Stage 7: the scene's shot list as the filmmaker edits and locks it (PRD §4.2, §9.2).
+
+A scene's shots start from the deterministic shot timing (`core.shots`) and are stored at
+`scenes/<scene id>/shots` once edited, with the fingerprint of their own scene of the
+Master Script as input — so rewriting scene 3 outdates scene 3's shot list only. Split
+and merge move what the script says between shots; they never invent anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiuteur_desktop.core import artifacts, master_script, shots
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core.shots import Line, Shot
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status, StatusDeriver
+
+SIZES = ("ECU", "CU", "MCU", "MS", "WS", "EWS")
+ANGLES = ("eye", "low", "high", "overhead")
+MOVES = (
+    "static",
+    "push-in",
+    "pull-out",
+    "pan-left",
+    "pan-right",
+    "tilt-up",
+    "tilt-down",
+    "track-left",
+    "track-right",
+)
+
+
+def path(scene_id: str) -> str:
+    return f"scenes/{scene_id}/shots"
+
+
+def to_dict(shot: Shot) -> dict[str, Any]:
+    return dataclasses.asdict(shot)
+
+
+def from_dict(d: dict[str, Any]) -> Shot:
+    fields = {f.name for f in dataclasses.fields(Shot)}
+    values = {k: v for k, v in d.items() if k in fields}
+    values["dialogue"] = tuple(Line(**line) for line in d.get("dialogue") or [])
+    values["characters"] = tuple(d.get("characters") or [])
+    return Shot(**values)
+
+
+def _scene(play: Screenplay, scene_id: str) -> Any:
+    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
+    scenes = play.scenes()
+    if not 1 <= number <= len(scenes):
+        raise GateClosed(f"There is no scene {scene_id} in the Master Script.")
+    return scenes[number - 1]
+
+
+def timed(project: Project, scene_id: str) -> list[Shot]:
+    """The scene's shots as the shot timing cuts them from the script now."""
+    play = master_script.current(project)
+    if play is None:
+        raise GateClosed("There is no Master Script yet.")
+    scene = _scene(play, scene_id)
+    light = ""
+    if scene.number > 1:  # CONTINUOUS keeps the light of the scene before
+        previous = play.scenes()[scene.number - 2]
+        light = shots.scene_shots(play, previous)[-1].light
+    return shots.scene_shots(play, scene, previous_light=light)
+
+
+def stored(project: Project, scene_id: str, branch: str | None = None) -> dict[str, Any] | None:
+    doc = project.read(path(scene_id), branch=branch)
+    return artifacts.content_of(doc) if isinstance(doc, dict) else None
+
+
+def current(project: Project, scene_id: str) -> list[Shot]:
+    """The shot list the filmmaker works on: the stored one, or the shot timing's."""
+    doc = stored(project, scene_id)
+    if doc is None:
+        return timed(project, scene_id)
+    return [from_dict(d) for d in doc.get("shots") or []]
+
+
+def is_locked(project: Project, scene_id: str) -> bool:
+    doc = stored(project, scene_id)
+    return bool(doc and doc.get("locked"))
+
+
+def status(project: Project, scene_id: str, branch: str | None = None) -> Status:
+    """Up-to-date, Outdated (its scene of the script changed) or Missing (never edited)."""
+    if stored(project, scene_id, branch) is None:
+        return Status.MISSING
+    return StatusDeriver(project, project.branch(branch).draft).status(path(scene_id))
+
+
+def renumbered(rows: list[Shot]) -> list[Shot]:
+    return [dataclasses.replace(s, id=str(i)) for i, s in enumerate(rows, start=1)]
+
+
+def save(project: Project, scene_id: str, rows: list[Shot], *, locked: bool = False) -> None:
+    """Write the edited list as a draft (numbers follow the table order)."""
+    if not rows:
+        raise GateClosed("A scene needs at least one shot.")
+    inputs = artifacts.record_inputs(
+        project, project.branch().draft, path(scene_id), [f"{artifacts.SCRIPT}#scenes/{scene_id}"]
+    )
+    content = {"shots": [to_dict(s) for s in renumbered(rows)], "locked": locked}
+    project.write(path(scene_id), artifacts.make(content, inputs=inputs, origin=artifacts.MANUAL))
+
+
+def lock(project: Project, scene_id: str, rows: list[Shot]) -> None:
+    """Lock Shot List: the scene's breakdown is final for the stages after it (a commit)."""
+    save(project, scene_id, rows, locked=True)
+    project.commit(f"Locked shot list for scene {scene_id[1:]}", kind="approve", stage=7)
+
+
+def unlock(project: Project, scene_id: str) -> None:
+    save(project, scene_id, current(project, scene_id), locked=False)
+    project.commit(f"Unlocked shot list for scene {scene_id[1:]}", kind="edit", stage=7)
+
+
+def reset(project: Project, scene_id: str) -> list[Shot]:
+    """Back to the shot timing of the script as it is now (a commit; the old list stays in
+    the history)."""
+    rows = timed(project, scene_id)
+    save(project, scene_id, rows)
+    project.commit(f"Shot list for scene {scene_id[1:]} re-timed from the script", stage=7)
+    return rows
+
+
+# ------------------------------------------------------------ split / merge
+def _retimed(shot: Shot, action: str, dialogue: tuple[Line, ...]) -> Shot:
+    timing = (shots.action_seconds(action) if action else 0.0) + sum(
+        shots.line_seconds(d.text) for d in dialogue
+    )
+    speakers = [d.character for d in dialogue]
+    people = tuple(dict.fromkeys([*speakers, *(c for c in shot.characters if c not in speakers)]))
+    return dataclasses.replace(
+        shot,
+        action=action,
+        dialogue=dialogue,
+        characters=people,
+        timing=round(timing, 2),
+        duration=shots.duration_for(timing),
+    )
+
+
+def can_split(shot: Shot) -> bool:
+    pieces = len(shots.sentences(shot.action)) if shot.action else 0
+    return pieces + len(shot.dialogue) >= 2
+
+
+def split(rows: list[Shot], index: int) -> list[Shot]:
+    """Shot `index` as two: its action then its dialogue, or each half of its sentences or
+    lines. Nothing is invented; both halves keep the shot's camera and place."""
+    shot = rows[index]
+    if not can_split(shot):
+        raise GateClosed("This shot holds a single sentence or line: there is nothing to split.")
+    sentences = shots.sentences(shot.action) if shot.action else []
+    if sentences and shot.dialogue:
+        first = _retimed(shot, shot.action, ())
+        second = _retimed(shot, "", shot.dialogue)
+    elif sentences:
+        half = (len(sentences) + 1) // 2
+        first = _retimed(shot, " ".join(sentences[:half]), ())
+        second = _retimed(shot, " ".join(sentences[half:]), ())
+    else:
+        half = (len(shot.dialogue) + 1) // 2
+        first = _retimed(shot, "", shot.dialogue[:half])
+        second = _retimed(shot, "", shot.dialogue[half:])
+    return renumbered([*rows[:index], first, second, *rows[index + 1 :]])
+
+
+def merge(rows: list[Shot], index: int) -> list[Shot]:
+    """Shots `index` and `index + 1` as one, when together they still fit eight seconds."""
+    if not 0 <= index < len(rows) - 1:
+        raise GateClosed("Select a shot with another shot after it to merge.")
+    a, b = rows[index], rows[index + 1]
+    action = " ".join(p for p in (a.action, b.action) if p)
+    merged = _retimed(a, action, a.dialogue + b.dialogue)
+    if merged.timing > shots.MAX_SHOT:
+        raise GateClosed(
+            f"Together they run {merged.timing:g} s: a shot is at most {shots.MAX_SHOT:g} s."
+        )
+    people = tuple(dict.fromkeys([*merged.characters, *b.characters]))
+    merged = dataclasses.replace(merged, characters=people)
+    return renumbered([*rows[:index], merged, *rows[index + 2 :]])
+
+
+# ------------------------------------------------------------------- film
+def film(project: Project, branch: str | None = None) -> list[Shot]:
+    """Every scene's shots in script order: edited lists where the filmmaker made them (and
+    they are not outdated by a script change), the shot timing elsewhere."""
+    play = master_script.current(project, branch)
+    if play is None:
+        return []
+    out: list[Shot] = []
+    timing = shots.breakdown(play)
+    for scene in play.scenes():
+        sid = f"s{scene.number}"
+        edited = stored(project, sid, branch)
+        if edited is not None and status(project, sid, branch) == Status.UP_TO_DATE:
+            out.extend(from_dict(d) for d in edited.get("shots") or [])
+        else:
+            out.extend(s for s in timing if s.scene == scene.number)
+    return out
