@@ -189,6 +189,49 @@ def merge(rows: list[Shot], index: int) -> list[Shot]:
     return renumbered([*rows[:index], merged, *rows[index + 2 :]])
 
 
+# ------------------------------------------------------------ flags
+def needed(shot: Shot) -> float:
+    """Seconds the shot's action and lines take at the shot timing's pace."""
+    action = shots.action_seconds(shot.action) if shot.action else 0.0
+    return round(action + sum(shots.line_seconds(d.text) for d in shot.dialogue), 2)
+
+
+_SAME_TIME = ("CONTINUOUS", "SAME")
+
+
+def flags(rows: list[Shot], previous: Shot | None = None) -> list[tuple[str, ...]]:
+    """Advisory continuity flags per shot (never blocking): a shot too short for what it
+    holds, and who carries over from the previous scene's last shot into a CONTINUOUS one."""
+    out: list[tuple[str, ...]] = []
+    for i, shot in enumerate(rows):
+        found: list[str] = []
+        need = needed(shot)
+        if need > shot.duration + 0.05:
+            found.append(
+                f"Needs {need:.1f} s for its action and lines; the shot is {shot.duration} s"
+            )
+        if not shot.action and not shot.dialogue:
+            found.append("Nothing happens in this shot")
+        continuous = any(shot.time_of_day.startswith(t) for t in _SAME_TIME)
+        if i == 0 and previous is not None and continuous:
+            gone = [c for c in previous.characters if c not in shot.characters]
+            if gone:
+                found.append(
+                    f"Continuous from the scene before, whose last shot had {', '.join(gone)}"
+                )
+        out.append(tuple(found))
+    return out
+
+
+def previous_last(project: Project, scene_id: str) -> Shot | None:
+    """The last shot of the scene before (the Rearview Mirror), or None for the first scene."""
+    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
+    if number <= 1:
+        return None
+    rows = current(project, f"s{number - 1}")
+    return rows[-1] if rows else None
+
+
 # ------------------------------------------------------------------- film
 def film(project: Project, branch: str | None = None) -> list[Shot]:
     """Every scene's shots in script order: edited lists where the filmmaker made them (and

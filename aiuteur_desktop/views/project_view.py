@@ -39,6 +39,7 @@ from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
 from aiuteur_desktop.views.phase_a.stage3 import Stage3Page
 from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
 from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
+from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
@@ -321,7 +322,7 @@ class ProjectPage(QWidget):
         self.rail.setStyleSheet("QListWidget::item { padding: 5px 8px; }")
         self.rail.setFixedHeight(len(stages.PHASE_B) * 31 + 10)
         self.rail.itemClicked.connect(lambda it: self.show_stage(it.data(Qt.ItemDataRole.UserRole)))
-        self.scene_list.currentRowChanged.connect(lambda row: self.rail.setEnabled(row >= 0))
+        self.scene_list.currentRowChanged.connect(self._scene_changed)
         hub_layout.addWidget(hub_title)
         hub_layout.addWidget(self.scene_empty)
         hub_layout.addWidget(self.scene_list, 1)
@@ -344,6 +345,7 @@ class ProjectPage(QWidget):
                 3: Stage3Page(jobs),
                 4: Stage4Page(jobs),
                 5: Stage5Page(jobs, visual, asset_library or AssetLibrary(library.home)),
+                7: Stage7Page(jobs),
             }
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
@@ -447,6 +449,8 @@ class ProjectPage(QWidget):
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
                 self.timeline.nodes[stage.number].set_state(locked, text)
         self.refresh_spend()
+        keep = self.current_scene()
+        self.scene_list.blockSignals(True)
         self.scene_list.clear()
         self.hub_title.setText("Script Hub")
         if stages.is_locked(self.project, stages.PHASE_A[3]):
@@ -470,9 +474,28 @@ class ProjectPage(QWidget):
                 )
                 item.setData(Qt.ItemDataRole.UserRole, scene["id"])
                 self.scene_list.addItem(item)
+        for row in range(self.scene_list.count()):
+            if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep:
+                self.scene_list.setCurrentRow(row)
+        self.scene_list.blockSignals(False)
+        if self.current_scene() != keep:
+            self._scene_changed(self.scene_list.currentRow())
         empty = self.scene_list.count() == 0
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
+
+    def current_scene(self) -> str | None:
+        """The scene picked in the Script Hub (its id, "s3"), or None."""
+        item = self.scene_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _scene_changed(self, row: int) -> None:
+        self.rail.setEnabled(row >= 0)
+        stage7 = self.editors.get(7)
+        if isinstance(stage7, Stage7Page):
+            stage7.set_scene(self.current_scene())
+            if self.stage_stack.currentWidget() is stage7 and self.current_scene() is None:
+                self.show_stage(7)
 
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""
@@ -485,6 +508,19 @@ class ProjectPage(QWidget):
 
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)
+        if self.project is not None and self.editors and number >= 6 and number in self.editors:
+            if not stages.is_locked(self.project, stages.PHASE_A[3]):
+                stage = next(s for s in stages.ALL if s.number == number)
+                self.gate_page.show_gate(stage, story.gate(self.project, 5) or "", 4)
+                self.stage_stack.setCurrentWidget(self.gate_page)
+                return
+            if self.current_scene() is None:
+                stage = next(s for s in stages.ALL if s.number == number)
+                self.gate_page.show_gate(
+                    stage, "Select a scene in the Script Hub (on the left) first.", 4
+                )
+                self.stage_stack.setCurrentWidget(self.gate_page)
+                return
         if self.project is not None and self.editors and 2 <= number <= 5:
             reason = story.gate(self.project, number)
             if reason:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import story
+from aiuteur_desktop.core import stages, story
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
@@ -280,7 +280,7 @@ class StageFrame(QWidget):
         self.number = number
         self.jobs = jobs
         self.project: Project | None = None
-        stage = story.STAGE[number]
+        stage = next(s for s in stages.ALL if s.number == number)
         self.title = QLabel(f"Stage {number} · {stage.name}")
         self.title.setObjectName("pageTitle")
         self.purpose = QLabel(stage.purpose)

@@ -1,0 +1,1 @@
+"""Phase B stage editors (the scene-by-scene production cycle)."""

@@ -1,0 +1,564 @@
+"""Stage 7 · Shot List: the scene's exact mechanical breakdown into timed shots (PRD §9.2).
+
+The Rearview Mirror shows how the scene before ends; the shot table holds one row per
+shot (length, dialogue verbatim, action, characters, setting, camera, continuity flags);
+the inspector shows the selected shot in full. Every edit — a cell, split, merge, re-time —
+is one undoable step and is saved as a draft at once; Lock Shot List commits it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+    QUndoCommand,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core import shot_list, shots
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.shots import Line, Shot
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status
+from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.shortcuts import local_shortcut
+
+ID, LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS, FLAGS = range(7)
+HEADERS = ("Shot", "Length", "Camera", "Dialogue", "Action", "Characters", "⚠")
+#: The camera column edits three values: size · angle · move.
+CAMERA_PARTS = (list(shot_list.SIZES), list(shot_list.ANGLES), list(shot_list.MOVES))
+EDITABLE = {LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS}
+_WARN = QColor("#e0b050")
+
+
+def dialogue_text(shot: Shot) -> str:
+    return "\n".join(
+        f"{d.character}: {d.parenthetical + ' ' if d.parenthetical else ''}{d.text}"
+        for d in shot.dialogue
+    )
+
+
+def parse_dialogue(text: str, before: tuple[Line, ...]) -> tuple[Line, ...]:
+    """ "NAME: (paren) words" per line back into lines; a line without a name keeps the
+    speaker of the line before it (or of the line it replaces)."""
+    out: list[Line] = []
+    for i, raw in enumerate(t for t in text.splitlines() if t.strip()):
+        name, sep, words = raw.partition(":")
+        if not sep or not name.strip() or name.strip().upper() != name.strip():
+            who = out[-1].character if out else (before[i].character if i < len(before) else "")
+            name, words = who, raw
+        words = words.strip()
+        paren = ""
+        if words.startswith("(") and ")" in words:
+            paren, words = words[: words.index(")") + 1], words[words.index(")") + 1 :].strip()
+        if name.strip() and words:
+            out.append(Line(name.strip().upper(), words, paren))
+    return tuple(out)
+
+
+class ShotModel(QAbstractTableModel):
+    """The rows of the table; edits become undo commands on the page's stack."""
+
+    def __init__(self, page: Stage7Page) -> None:
+        super().__init__(page)
+        self.page = page
+        self.rows: list[Shot] = []
+        self.flags_of: list[tuple[str, ...]] = []
+        self.read_only = False
+
+    def set_rows(self, rows: list[Shot], flags: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self.rows, self.flags_of = list(rows), flags
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def text(self, row: int, col: int) -> str:
+        s = self.rows[row]
+        return {
+            ID: f"{s.scene_label}.{s.id}",
+            LENGTH: f"{s.duration} s",
+            CAMERA: f"{s.shot_size} · {s.angle} · {s.move}",
+            DIALOGUE: dialogue_text(s),
+            ACTION: s.action,
+            CHARACTERS: ", ".join(s.characters),
+            FLAGS: "⚠" if self.flags_of[row] else "",
+        }[col]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row, col)
+        if role == Qt.ItemDataRole.EditRole:
+            s = self.rows[row]
+            if col == LENGTH:
+                return str(s.duration)
+            if col == CAMERA:
+                return f"{s.shot_size}|{s.angle}|{s.move}"
+            return self.text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == FLAGS:
+                return "\n".join(self.flags_of[row]) or None
+            if col in (DIALOGUE, ACTION):
+                return self.text(row, col) or None
+        if role == Qt.ItemDataRole.ForegroundRole and col == FLAGS:
+            return _WARN
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (DIALOGUE, ACTION, CHARACTERS):
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in EDITABLE and not self.read_only:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = 2
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.read_only:
+            return False
+        row, col = index.row(), index.column()
+        s = self.rows[row]
+        text = str(value)
+        if col == LENGTH:
+            new = dataclasses.replace(s, duration=int(text.split()[0]))
+        elif col == DIALOGUE:
+            new = dataclasses.replace(s, dialogue=parse_dialogue(text, s.dialogue))
+        elif col == ACTION:
+            new = dataclasses.replace(s, action=" ".join(text.split()))
+        elif col == CHARACTERS:
+            names = [n.strip().upper() for n in text.split(",") if n.strip()]
+            new = dataclasses.replace(s, characters=tuple(dict.fromkeys(names)))
+        elif col == CAMERA:
+            size, angle, move = [*text.split("|"), "", "", ""][:3]
+            parts = (size, angle, move)
+            if any(p not in values for p, values in zip(parts, CAMERA_PARTS, strict=True)):
+                return False
+            new = dataclasses.replace(s, shot_size=size, angle=angle, move=move)
+        else:
+            return False
+        if new == s:
+            return False
+        rows = list(self.rows)
+        rows[row] = new
+        self.page.push(f"Edit {HEADERS[col].lower()} of shot {s.id}", rows, row)
+        return True
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """Combo boxes for the columns with fixed values: the length, and the camera's size,
+    angle and move side by side."""
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        if index.column() == LENGTH:
+            box = QComboBox(parent)
+            box.addItems([str(d) for d in shots.DURATIONS])
+            return box
+        if index.column() == CAMERA:
+            editor = QWidget(parent)
+            editor.setAutoFillBackground(True)
+            row = QHBoxLayout(editor)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(2)
+            for values in CAMERA_PARTS:
+                box = QComboBox(editor)
+                box.addItems(values)
+                row.addWidget(box)
+            return editor
+        return super().createEditor(parent, option, index)
+
+    def updateEditorGeometry(
+        self,
+        editor: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        rect = option.rect  # type: ignore[attr-defined]
+        if index.column() == CAMERA:
+            rect.setWidth(max(rect.width(), editor.sizeHint().width()))
+            rect.setHeight(editor.sizeHint().height())
+        editor.setGeometry(rect)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        value = str(index.data(Qt.ItemDataRole.EditRole))
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(value)
+        elif index.column() == CAMERA:
+            for box, part in zip(editor.findChildren(QComboBox), value.split("|"), strict=False):
+                box.setCurrentText(part)
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(
+        self,
+        editor: QWidget,
+        model: QAbstractTableModel,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+        elif index.column() == CAMERA:
+            parts = [b.currentText() for b in editor.findChildren(QComboBox)]
+            model.setData(index, "|".join(parts), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
+
+
+class _Step(QUndoCommand):
+    """One edit of the list: the rows before and after, and the row to select."""
+
+    def __init__(
+        self, page: Stage7Page, text: str, before: list[Shot], after: list[Shot], row: int
+    ):
+        super().__init__(text)
+        self.page, self.before, self.after, self.row = page, before, after, row
+
+    def redo(self) -> None:
+        self.page.apply(self.after, self.row)
+
+    def undo(self) -> None:
+        self.page.apply(self.before, self.row)
+
+
+class Stage7Page(StageFrame):
+    """One scene's shot list."""
+
+    def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
+        super().__init__(7, jobs, parent)
+        self.scene_id: str | None = None
+        self.undo = QUndoStack(self)
+        self.retime_button = self.add_action("Re-time from Script", "retimeShots", self.retime)
+        self.lock_button = self.add_action(
+            "Lock Shot List", "lockShots", self.toggle_lock, primary=True
+        )
+
+        self.flag.button.clicked.connect(self.retime)
+        self.scene_line = QLabel()
+        self.scene_line.setObjectName("sectionTitle")
+        self.status_label = QLabel()
+        self.status_label.setProperty("muted", True)
+        self.mirror = QLabel()
+        self.mirror.setObjectName("rearviewMirror")
+        self.mirror.setWordWrap(True)
+        self.mirror.setStyleSheet(
+            "QLabel#rearviewMirror { background:#1d1f23; border:1px solid #2e3035;"
+            " border-radius:6px; padding:8px 10px; color:#c8ccd2; }"
+        )
+
+        self.model = ShotModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("shotTable")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(ChoiceDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        header = self.table.horizontalHeader()
+        for col in (ID, LENGTH, CAMERA, FLAGS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (DIALOGUE, ACTION):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(CHARACTERS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(CHARACTERS, 120)
+        # Wrapped text needs the rows re-measured whenever the columns change width.
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.inspect())
+
+        self.split_button = QPushButton("Split Shot")
+        self.split_button.setObjectName("splitShot")
+        self.split_button.setToolTip("Split the selected shot in two (Ctrl+Shift+S)")
+        self.split_button.clicked.connect(self.split)
+        self.merge_button = QPushButton("Merge with Next")
+        self.merge_button.setObjectName("mergeShot")
+        self.merge_button.setToolTip("Merge the selected shot with the one after it (Ctrl+Shift+M)")
+        self.merge_button.clicked.connect(self.merge)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(self.undo.undo)
+        self.redo_button = QPushButton("Redo")
+        self.redo_button.clicked.connect(self.undo.redo)
+        self.undo.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+        self.total = QLabel()
+        self.total.setProperty("muted", True)
+        tools = QHBoxLayout()
+        for b in (self.split_button, self.merge_button, self.undo_button, self.redo_button):
+            tools.addWidget(b)
+        tools.addStretch(1)
+        tools.addWidget(self.total)
+        local_shortcut(QKeySequence("Ctrl+Shift+S"), self.table, self.split)
+        local_shortcut(QKeySequence("Ctrl+Shift+M"), self.table, self.merge)
+        local_shortcut(QKeySequence.StandardKey.Undo, self, self.undo.undo)
+        local_shortcut(QKeySequence.StandardKey.Redo, self, self.undo.redo)
+
+        self.inspector = QTextBrowser()
+        self.inspector.setObjectName("shotInspector")
+        self.inspector.setOpenLinks(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addLayout(tools)
+        # The inspector sits under the table so the table keeps the page's full width.
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(left)
+        split.addWidget(self.inspector)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([480, 150])
+
+        head = QFrame()
+        head_layout = QVBoxLayout(head)
+        head_layout.setContentsMargins(0, 0, 0, 0)
+        head_layout.setSpacing(4)
+        line = QHBoxLayout()
+        line.addWidget(self.scene_line)
+        line.addStretch(1)
+        line.addWidget(self.status_label)
+        head_layout.addLayout(line)
+        head_layout.addWidget(self.mirror)
+        self.body.addWidget(head)
+        self.body.addWidget(split, 1)
+
+    # ---------------------------------------------------------------- state
+    def set_scene(self, scene_id: str | None) -> None:
+        if scene_id != self.scene_id:
+            self.scene_id = scene_id
+            self.undo.clear()
+            self.load()
+
+    def locked(self) -> bool:
+        return bool(
+            self.project and self.scene_id and shot_list.is_locked(self.project, self.scene_id)
+        )
+
+    def load(self) -> None:
+        self.clear_error()
+        if self.project is None or self.scene_id is None:
+            self.model.set_rows([], [])
+            self.scene_line.setText("Select a scene in the Script Hub")
+            self.mirror.hide()
+            self.mark_loaded()
+            self.sync()
+            return
+        try:
+            rows = shot_list.current(self.project, self.scene_id)
+            previous = shot_list.previous_last(self.project, self.scene_id)
+        except AiuteurError as exc:
+            self.model.set_rows([], [])
+            self.fail(exc.user_message)
+            self.mark_loaded()
+            return
+        self.previous = previous
+        if rows:
+            r = rows[0]
+            self.scene_line.setText(f"Scene {r.scene_label} · {r.heading}")
+        if previous is None:
+            self.mirror.setText("<b>Rearview Mirror</b> — this is the first scene.")
+        else:
+            said = " / ".join(f"{d.character}: “{d.text}”" for d in previous.dialogue)
+            what = " · ".join(p for p in (previous.action, said) if p) or previous.heading
+            self.mirror.setText(
+                f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
+                f"{previous.scene_label}.{previous.id} ({previous.shot_size}): {what}"
+            )
+        self.mirror.show()
+        self.apply(rows, 0, save=False)
+        self.mark_loaded()
+
+    def apply(self, rows: list[Shot], row: int, *, save: bool = True) -> None:
+        """Show `rows` (an edit, an undo or a redo) and write them as the scene's draft."""
+        rows = shot_list.renumbered(rows)
+        self.model.read_only = self.locked()
+        self.model.set_rows(rows, shot_list.flags(rows, getattr(self, "previous", None)))
+        self._fit_rows()
+        if rows:
+            self.table.selectRow(max(0, min(row, len(rows) - 1)))
+        secs = sum(s.duration for s in rows)
+        self.total.setText(f"{len(rows)} shots · {secs // 60}:{secs % 60:02d}")
+        if save and self.project is not None and self.scene_id is not None:
+            try:
+                shot_list.save(self.project, self.scene_id, rows)
+            except AiuteurError as exc:
+                self.fail(exc.user_message)
+            self.mark_loaded()
+            self.changed.emit()
+        self.inspect()
+        self.sync()
+
+    def push(self, text: str, rows: list[Shot], row: int) -> None:
+        self.undo.push(_Step(self, text, list(self.model.rows), rows, row))
+
+    def current_row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def sync(self) -> None:
+        has = self.project is not None and self.scene_id is not None and bool(self.model.rows)
+        locked = self.locked()
+        row = self.current_row()
+        rows = self.model.rows
+        self.split_button.setEnabled(
+            has and not locked and 0 <= row < len(rows) and shot_list.can_split(rows[row])
+        )
+        self.merge_button.setEnabled(has and not locked and 0 <= row < len(rows) - 1)
+        self.retime_button.setEnabled(has and not locked)
+        self.lock_button.setEnabled(has)
+        self.lock_button.setText("Unlock Shot List" if locked else "Lock Shot List")
+        if not has or self.project is None or self.scene_id is None:
+            self.status_label.setText("")
+            self.flag.hide()
+            return
+        status = shot_list.status(self.project, self.scene_id)
+        self.status_label.setText(
+            "Locked"
+            if locked
+            else ("Shot timing (not edited yet)" if status == Status.MISSING else "Draft")
+        )
+        if status == Status.OUTDATED:
+            self.flag.show_message(
+                "Outdated: this scene changed in the Master Script since the shot list was made. "
+                "Re-time it from the script, or keep your list.",
+                "Re-time from Script",
+            )
+        else:
+            self.flag.hide()
+
+    def inspect(self) -> None:
+        row = self.current_row()
+        if not 0 <= row < len(self.model.rows):
+            self.inspector.setHtml("")
+            self.sync()
+            return
+        s = self.model.rows[row]
+        need = shot_list.needed(s)
+        lines = "".join(
+            f"<p><b>{d.character}</b> {d.parenthetical}<br>{d.text}</p>" for d in s.dialogue
+        )
+        flags = "".join(f"<p style='color:#e0b050'>⚠ {f}</p>" for f in self.model.flags_of[row])
+        self.inspector.setHtml(
+            f"<h3>Shot {s.scene_label}.{s.id}</h3>"
+            f"<p style='color:#9aa0a8'>{s.heading}<br>{s.duration} s · its action and lines "
+            f"take {need:.1f} s<br>{s.shot_size} · {s.angle} · {s.move}</p>"
+            f"{flags}"
+            f"<p>{s.action or '<i>No action</i>'}</p>{lines}"
+            f"<p style='color:#9aa0a8'>{', '.join(s.characters) or 'Nobody in shot'}</p>"
+        )
+        self.sync()
+
+    # -------------------------------------------------------------- actions
+    def split(self) -> None:
+        row = self.current_row()
+        if self.locked() or not 0 <= row < len(self.model.rows):
+            return
+        try:
+            rows = shot_list.split(self.model.rows, row)
+        except AiuteurError as exc:
+            self.message.emit(exc.user_message)
+            return
+        self.push(f"Split shot {row + 1}", rows, row)
+
+    def merge(self) -> None:
+        row = self.current_row()
+        if self.locked() or not 0 <= row < len(self.model.rows) - 1:
+            return
+        try:
+            rows = shot_list.merge(self.model.rows, row)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.clear_error()
+        self.push(f"Merge shots {row + 1} and {row + 2}", rows, row)
+
+    def retime(self) -> None:
+        """Back to the shot timing of the script as it is now (undoable). From the Outdated
+        banner this also unlocks a locked list: the user asked to follow the new script."""
+        if self.project is None or self.scene_id is None:
+            return
+        if self.locked():
+            shot_list.unlock(self.project, self.scene_id)
+            self.undo.clear()
+            self.load()
+        rows = shot_list.timed(self.project, self.scene_id)
+        self.push("Re-time from script", rows, 0)
+
+    def toggle_lock(self) -> None:
+        if self.project is None or self.scene_id is None:
+            return
+        try:
+            if self.locked():
+                shot_list.unlock(self.project, self.scene_id)
+                self.message.emit("Shot list unlocked.")
+            else:
+                shot_list.lock(self.project, self.scene_id, self.model.rows)
+                self.message.emit("Shot list locked.")
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.undo.clear()
+        self.load()
+        self.changed.emit()
+
+    def _fit_rows(self) -> None:
+        QTimer.singleShot(0, self.table.resizeRowsToContents)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_rows()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def set_project(self, project: Project | None) -> None:
+        self.scene_id = None
+        self.undo.clear()
+        super().set_project(project)
