@@ -177,7 +177,10 @@ class ShotModel(QAbstractTableModel):
             return False
         rows = list(self.rows)
         rows[row] = new
-        self.page.push(f"Edit {HEADERS[col].lower()} of shot {s.id}", rows, row)
+        # After the editor has closed: the edit resets the model, which must not pull the
+        # editor out from under the delegate that is committing it.
+        label = f"Edit {HEADERS[col].lower()} of shot {s.id}"
+        QTimer.singleShot(0, lambda: self.page.push(label, rows, row))
         return True
 
 

@@ -1,0 +1,174 @@
+"""Stage 7 · Shot List through its UI: open a scene from the Script Hub, edit cells, split,
+merge, undo/redo, lock, and the Outdated banner after the scene changes in the script."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+
+from aiuteur_desktop.core import master_script, shot_list, story
+from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status
+from aiuteur_desktop.views.main_window import MainWindow
+from aiuteur_desktop.views.phase_b.stage7 import ACTION, CAMERA, LENGTH, Stage7Page
+
+DATA = Path(__file__).parents[1] / "data" / "screenplays"
+
+
+def heist_play() -> Screenplay:
+    return fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+
+
+def open_scene(qtbot, window: MainWindow, project: Project, row: int) -> Stage7Page:  # type: ignore[no-untyped-def]
+    window._show_project(project)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.project_page
+    hub = page.scene_list
+    qtbot.mouseClick(
+        hub.viewport(), Qt.MouseButton.LeftButton, pos=hub.visualItemRect(hub.item(row)).center()
+    )
+    rail = page.rail
+    item = next(
+        rail.item(i) for i in range(rail.count()) if rail.item(i).text().endswith("Shot List")
+    )
+    qtbot.mouseClick(
+        rail.viewport(), Qt.MouseButton.LeftButton, pos=rail.visualItemRect(item).center()
+    )
+    stage7 = page.editors[7]
+    assert isinstance(stage7, Stage7Page)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    return stage7
+
+
+def cell(page: Stage7Page, row: int, col: int):  # type: ignore[no-untyped-def]
+    return page.table.visualRect(page.model.index(row, col)).center()
+
+
+def double_click(qtbot, page: Stage7Page, row: int, col: int) -> None:  # type: ignore[no-untyped-def]
+    """A real double-click: press-release, then the double-click (Qt edits only an item it
+    saw pressed)."""
+    view = page.table.viewport()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=cell(page, row, col))
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=cell(page, row, col))
+
+
+def heist(tmp_path: Path) -> Project:
+    p = Project.create(tmp_path, "Heist")
+    master_script.import_screenplay(p, heist_play(), "kitchen_heist.fountain")
+    story.lock(p, 4, "Approved Master Script")
+    return p
+
+
+def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = heist(tmp_path)
+    page = open_scene(qtbot, window, project, 1)
+    assert page.scene_line.text() == "Scene 2 · EXT. KITCHEN - DAY"
+    assert "scene 1 ends on shot 1.5" in page.mirror.text() and "Then you led them here" in (
+        page.mirror.text()
+    )
+    assert [page.model.text(r, 0) for r in range(page.model.rowCount())] == ["2.1", "2.2"]
+    assert page.status_label.text() == "Shot timing (not edited yet)"
+    # Length: double-click, pick 6 in the combo, Enter.
+    double_click(qtbot, page, 0, LENGTH)
+    combo = page.table.viewport().findChild(QComboBox)
+    assert combo is not None
+    combo.setCurrentText("6")
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.text(0, LENGTH) == "6 s")
+    # The action needs more than 6 s: the continuity column says so.
+    assert page.model.flags_of[0] and "Needs" in page.model.flags_of[0][0]
+    assert shot_list.current(project, "s2")[0].duration == 6  # saved as a draft at once
+    assert page.status_label.text() == "Draft"
+    # Camera: three combos side by side.
+    double_click(qtbot, page, 1, CAMERA)
+    qtbot.waitUntil(lambda: len(page.table.viewport().findChildren(QComboBox)) == 3)
+    size, _angle, move = page.table.viewport().findChildren(QComboBox)
+    size.setCurrentText("CU")
+    move.setCurrentText("push-in")
+    qtbot.keyClick(size, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.text(1, CAMERA) == "CU · eye · push-in")
+    # Split the dialogue shot (three lines) with the keyboard, then undo and redo.
+    page.table.setFocus()
+    page.table.selectRow(1)
+    qtbot.keyClick(
+        page.table,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert page.model.rowCount() == 3
+    assert [len(s.dialogue) for s in page.model.rows] == [0, 2, 1]
+    assert [s.id for s in page.model.rows] == ["1", "2", "3"]
+    qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    assert page.model.rowCount() == 2 and len(page.model.rows[1].dialogue) == 3
+    qtbot.mouseClick(page.redo_button, Qt.MouseButton.LeftButton)
+    assert page.model.rowCount() == 3
+    # Merge the two halves back; merging the long action shot with them is refused.
+    page.table.selectRow(1)
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    assert page.model.rowCount() == 2
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    assert page.error.isVisible() and "a shot is at most 8 s" in page.error.text()
+    assert page.model.rowCount() == 2
+    # Typing in the action cell edits it.
+    page.table.selectRow(1)
+    double_click(qtbot, page, 1, ACTION)
+    editor = page.table.viewport().focusWidget()
+    qtbot.keyClicks(editor, "June turns the radio off.")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.rows[1].action == "June turns the radio off.")
+    # Lock: a commit, the table is read-only, the buttons say so.
+    qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    assert project.log()[0].message == "Locked shot list for scene 2"
+    assert page.lock_button.text() == "Unlock Shot List" and page.status_label.text() == "Locked"
+    assert (
+        not page.split_button.isEnabled()
+        and not page.model.flags(page.model.index(0, ACTION)) & Qt.ItemFlag.ItemIsEditable
+    )
+    film = shot_list.film(project)
+    scene2 = [s for s in film if s.scene == 2]
+    assert scene2[0].duration == 6 and scene2[1].action == "June turns the radio off."
+    assert window.project_page.scene_list.item(1).text().endswith("2 shots · 0:12")
+
+
+def test_a_script_change_outdates_the_list_and_retime_follows_it(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = heist(tmp_path)
+    rows = shot_list.current(project, "s2")
+    shot_list.lock(project, "s2", [dataclasses.replace(rows[0], shot_size="EWS"), *rows[1:]])
+    play = heist_play()
+    els = list(play.elements)
+    i = next(k for k, e in enumerate(els) if e.text == "Not my harbour.")
+    els[i] = dataclasses.replace(els[i], text="Not my harbour, not my town, not my war.")
+    story.edit_script(project, Screenplay(play.title_page, tuple(els)))
+    assert shot_list.status(project, "s2") == Status.OUTDATED
+    page = open_scene(qtbot, window, project, 1)
+    assert page.flag.isVisible() and "Outdated" in page.flag.label.text()
+    qtbot.mouseClick(page.flag.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.flag.isVisible())
+    assert shot_list.status(project, "s2") == Status.UP_TO_DATE
+    assert page.model.rows[0].shot_size == "WS"  # the shot timing again
+    assert any("not my war" in d.text for s in page.model.rows for d in s.dialogue)
+    qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)  # the re-time is undoable
+    assert page.model.rows[0].shot_size == "EWS"
+
+
+def test_stage7_needs_a_scene_and_an_approved_script(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = heist(tmp_path)
+    window._show_project(project)
+    page = window.project_page
+    page.scene_list.setCurrentRow(-1)
+    page.show_stage(7)
+    assert page.stage_stack.currentWidget() is page.gate_page
+    assert "Select a scene in the Script Hub" in page.gate_page.reason.text()
