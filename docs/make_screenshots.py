@@ -173,7 +173,20 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     settle(400)
     window.grab().save(str(OUT / "asset-library.png"))
     model.stop()
+    shot_list_page(window)
     animatic(window, project)
+
+
+def shot_list_page(window: MainWindow) -> None:
+    """Stage 7 on the first scene: the Rearview Mirror, the shot table and the inspector."""
+    window._show_current_project()
+    page = window.project_page
+    page.scene_list.setCurrentRow(0)
+    page.show_stage(7)
+    stage7 = page.editors[7]
+    stage7.table.selectRow(0)
+    settle(500)
+    window.grab().save(str(OUT / "stage7-shots.png"))
 
 
 def animatic(window: MainWindow, project: Project) -> None:

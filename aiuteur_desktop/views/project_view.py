@@ -508,6 +508,12 @@ class ProjectPage(QWidget):
 
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)
+        self.rail.blockSignals(True)
+        if number >= 6:
+            self.rail.setCurrentRow(number - stages.PHASE_B[0].number)
+        else:
+            self.rail.clearSelection()
+        self.rail.blockSignals(False)
         if self.project is not None and self.editors and number >= 6 and number in self.editors:
             if not stages.is_locked(self.project, stages.PHASE_A[3]):
                 stage = next(s for s in stages.ALL if s.number == number)
