@@ -9,7 +9,6 @@ the script's structure on the timeline.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.formats import write_atomically
 
 #: Editorial convention: sequences start at 01:00:00:00.
 START_HOUR = 1
@@ -102,16 +102,10 @@ def write(timeline: otio.schema.Timeline, path: Path) -> Path:
         for track in [t for t in timeline.tracks if t.kind != otio.schema.TrackKind.Video]:
             timeline.tracks.remove(track)
     text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
-    tmp = path.with_name(f".{path.name}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise NleError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+        return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except AiuteurError as exc:
+        raise NleError(exc.user_message) from None
 
 
 def read(path: Path, fps: int = 24) -> otio.schema.Timeline:

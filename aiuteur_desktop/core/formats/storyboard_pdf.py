@@ -3,7 +3,6 @@ project title and page numbers — what a director prints and marks up on set.""
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.formats import write_atomically
 from aiuteur_desktop.core.formats.pdf import printable
 
 COLUMNS, ROWS = 3, 2
@@ -65,13 +65,5 @@ def write_storyboard(path: Path, title: str, panels: Sequence[Panel]) -> int:
             x = MARGIN + col * (cell_w + GAP) + (cell_w - w) / 2
             y = MARGIN + HEADER + row * (cell_h + GAP) + (cell_h - h) / 2
             pdf.image(io.BytesIO(panel.jpeg), x=x, y=y, w=w, h=h)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pdf.output(str(tmp))
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise AiuteurError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, lambda tmp: pdf.output(str(tmp)))
     return pages
