@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import shot_list, stages, story
+from aiuteur_desktop.core import script_hub, shot_list, stages, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
@@ -39,6 +40,7 @@ from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
 from aiuteur_desktop.views.phase_a.stage3 import Stage3Page
 from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
 from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
+from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
@@ -301,9 +303,13 @@ class ProjectPage(QWidget):
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
         self.scene_list.setWordWrap(True)
+        # Re-measure wrapped items when the panel's width settles (else lines get elided).
+        self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.scene_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scene_list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.scene_list.setStyleSheet("QListWidget#sceneList::item { padding: 4px 2px; }")
+        self.scene_list.setStyleSheet(
+            "QListWidget#sceneList::item { padding-top: 4px; padding-bottom: 4px; }"
+        )
         self.scene_empty = QLabel(
             "Scenes appear here once the Master Script (Stage 4) is approved."
         )
@@ -324,9 +330,8 @@ class ProjectPage(QWidget):
         self.rail.itemClicked.connect(lambda it: self.show_stage(it.data(Qt.ItemDataRole.UserRole)))
         self.scene_list.currentRowChanged.connect(self._scene_changed)
         hub_layout.addWidget(hub_title)
-        hub_layout.addWidget(self.scene_empty)
+        hub_layout.addWidget(self.scene_empty, 1)
         hub_layout.addWidget(self.scene_list, 1)
-        hub_layout.addStretch(1)
         hub_layout.addSpacing(8)
         hub_layout.addWidget(rail_title)
         hub_layout.addWidget(self.rail)
@@ -345,6 +350,7 @@ class ProjectPage(QWidget):
                 3: Stage3Page(jobs),
                 4: Stage4Page(jobs),
                 5: Stage5Page(jobs, visual, asset_library or AssetLibrary(library.home)),
+                6: Stage6Page(jobs),
                 7: Stage7Page(jobs),
             }
             stage4, stage5 = self.editors[4], self.editors[5]
@@ -363,6 +369,10 @@ class ProjectPage(QWidget):
                 self.stage_stack.addWidget(editor)
             stage4.branched.connect(self._branched)
             stage4.animaticRequested.connect(self.open_animatic)
+            stage6 = self.editors[6]
+            assert isinstance(stage6, Stage6Page)
+            stage6.upstreamRequested.connect(self.select_scene)
+            stage6.branchRequested.connect(self.create_branch)
         for stage in stages.ALL:
             page = StagePage(stage)
             self.stage_pages[stage.number] = page
@@ -457,6 +467,7 @@ class ProjectPage(QWidget):
             timing: dict[int, list[int]] = {}
             for shot in shot_list.film(self.project):
                 timing.setdefault(shot.scene, []).append(shot.duration)
+            status = script_hub.statuses(self.project)
             total = sum(sum(d) for d in timing.values())
             if total:
                 self.hub_title.setText(f"Script Hub · {total // 60}:{total % 60:02d}")
@@ -466,6 +477,9 @@ class ProjectPage(QWidget):
                 count = (
                     f"{len(lengths)} shot{'s' * (len(lengths) != 1)} · {secs // 60}:{secs % 60:02d}"
                 )
+                state = status.get(str(scene["id"]), script_hub.DRAFT)
+                if state != script_hub.DRAFT:
+                    count += f" · {state}"
                 item = QListWidgetItem(f"{scene['number']}  {scene['heading']}\n     {count}")
                 item.setToolTip(
                     f"{scene['heading']}\n"
@@ -489,13 +503,19 @@ class ProjectPage(QWidget):
         item = self.scene_list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
+    def select_scene(self, scene_id: str) -> None:
+        for row in range(self.scene_list.count()):
+            if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == scene_id:
+                self.scene_list.setCurrentRow(row)
+
     def _scene_changed(self, row: int) -> None:
         self.rail.setEnabled(row >= 0)
-        stage7 = self.editors.get(7)
-        if isinstance(stage7, Stage7Page):
-            stage7.set_scene(self.current_scene())
-            if self.stage_stack.currentWidget() is stage7 and self.current_scene() is None:
-                self.show_stage(7)
+        for number in (6, 7):
+            editor = self.editors.get(number)
+            if isinstance(editor, Stage6Page | Stage7Page):
+                editor.set_scene(self.current_scene())
+                if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
+                    self.show_stage(number)
 
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""

@@ -91,8 +91,12 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     }
     assert done.result["provenance"]["cost"] == 0.0 and done.cost == 0.0
     assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == 1.0
+    # The UI kept running during the render: the 10 ms heartbeat ticked all along (however
+    # quick the render was on this machine) and never stalled for half a second.
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) > 20 and max(gaps) < 0.5  # the UI kept running during the render
+    assert done.started_at is not None and done.finished_at is not None
+    expected = (done.finished_at - done.started_at) / 0.010
+    assert len(ticks) > 3 and len(ticks) >= 0.3 * expected and max(gaps) < 0.5
     qtbot.waitUntil(lambda: not window.jobs_indicator.isVisible())
 
     window.go_to("jobs")

@@ -136,7 +136,9 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     film = shot_list.film(project)
     scene2 = [s for s in film if s.scene == 2]
     assert scene2[0].duration == 6 and scene2[1].action == "June turns the radio off."
-    assert window.project_page.scene_list.item(1).text().endswith("2 shots · 0:12")
+    assert (
+        window.project_page.scene_list.item(1).text().endswith("2 shots · 0:12 · Shot List Locked")
+    )
 
 
 def test_a_script_change_outdates_the_list_and_retime_follows_it(

@@ -1,0 +1,188 @@
+"""Stage 6 · Script Hub: each scene's production status and what it depends on (PRD §9.1).
+
+Everything here is derived — from the Master Script, the scene's shot list and the stored
+artifacts' status — and advisory: the Continuity Risk Analyzer says Safe, Risky or Broken
+with its reasons, and never blocks or edits anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiuteur_desktop.core import artifacts, master_script, shot_list
+from aiuteur_desktop.core import screenplay as sp
+from aiuteur_desktop.core.assets import location_of
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.screenplay import plain
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status, StatusDeriver, label
+
+DRAFT = "Draft"
+SHOTS_LOCKED = "Shot List Locked"
+OUTDATED = "Outdated"
+BROKEN = "Continuity Broken"
+
+SAFE, RISKY = "Safe", "Risky"
+_SAME_TIME = ("CONTINUOUS", "SAME", "MOMENTS LATER")
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the Scene Overview panel shows for one scene."""
+
+    scene_id: str
+    label: str
+    heading: str
+    status: str
+    excerpt: str
+    characters: tuple[str, ...]  # expected at the scene's start (its first shot)
+    location: str
+    variant: str
+    previous: str  # how the scene before ends, in one line ("" for the first scene)
+    risk: str  # Safe, Risky or Broken
+    reasons: tuple[str, ...] = field(default=())
+    shots: int = 0
+    seconds: int = 0
+
+
+def scene_status(project: Project, scene_id: str, deriver: StatusDeriver | None = None) -> str:
+    """Draft, Shot List Locked, Outdated or Continuity Broken (frames and video come later)."""
+    deriver = deriver or StatusDeriver(project, project.branch().draft)
+    worst = deriver.scene_status(scene_id)
+    if worst == Status.OUTDATED:
+        return OUTDATED
+    if worst == Status.CONTINUITY_BROKEN:
+        return BROKEN
+    return SHOTS_LOCKED if shot_list.is_locked(project, scene_id) else DRAFT
+
+
+def statuses(project: Project) -> dict[str, str]:
+    """Every scene's status at once (one status derivation for the whole project)."""
+    deriver = StatusDeriver(project, project.branch().draft)
+    play = master_script.current(project)
+    ids = [f"s{s.number}" for s in play.scenes()] if play is not None else []
+    return {sid: scene_status(project, sid, deriver) for sid in ids}
+
+
+_SHOWN = {
+    sp.SCENE_HEADING: "{}",
+    sp.ACTION: "{}",
+    sp.CHARACTER: "            {}",
+    sp.PARENTHETICAL: "        {}",
+    sp.DIALOGUE: "      {}",
+    sp.TRANSITION: "                              {}",
+    sp.CENTERED: "              {}",
+    sp.LYRICS: "      {}",
+}
+
+
+def _excerpt(elements: tuple[sp.Element, ...], lines: int = 16) -> str:
+    """The scene's opening as a reader sees it (notes, sections and synopses left out)."""
+    out: list[str] = []
+    for e in elements:
+        if e.type not in _SHOWN or not plain(e.text):
+            continue
+        if e.type in (sp.SCENE_HEADING, sp.ACTION, sp.CHARACTER, sp.TRANSITION) and out:
+            out.append("")
+        out.extend(_SHOWN[e.type].format(line) for line in plain(e.text).splitlines())
+    more = len(out) > lines
+    return "\n".join(out[:lines]).rstrip() + ("\n…" if more else "")
+
+
+def overview(project: Project, scene_id: str) -> Overview:
+    play = master_script.current(project)
+    if play is None:
+        raise GateClosed("There is no Master Script yet.")
+    scenes = play.scenes()
+    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
+    if not 1 <= number <= len(scenes):
+        raise GateClosed(f"There is no scene {scene_id} in the Master Script.")
+    scene = scenes[number - 1]
+    rows = shot_list.current(project, scene_id)
+    first = rows[0] if rows else None
+    place, variant = location_of(scene.heading)
+    variant_text = " · ".join(v for v in (variant["int_ext"], variant["time_of_day"]) if v)
+    previous = shot_list.previous_last(project, scene_id)
+    status = scene_status(project, scene_id)
+
+    reasons: list[str] = []
+    risk = SAFE
+    if status == BROKEN:
+        risk = "Broken"
+        reasons.append("Something this scene was made from changed in another scene.")
+    elif status == OUTDATED:
+        risk = RISKY
+        reasons.append("Work in this scene was made from an earlier version of it.")
+    continuous = any(scene.time_of_day.startswith(t) for t in _SAME_TIME)
+    if previous is not None and continuous:
+        # A continuous scene picks up where the last one stopped: whoever was on screen
+        # there is expected here (moving to another place is normal, so it is not a risk).
+        gone = [c for c in previous.characters if first is None or c not in first.characters]
+        if gone:
+            reasons.append(
+                f"{', '.join(gone)} ended the scene before on screen but are not in this "
+                "scene's first shot."
+            )
+        if risk == SAFE and reasons:
+            risk = RISKY
+    prev_line = ""
+    if previous is not None:
+        said = " / ".join(f"{d.character}: “{d.text}”" for d in previous.dialogue)
+        what = " · ".join(p for p in (previous.action, said) if p) or previous.heading
+        who = ", ".join(previous.characters) or "nobody"
+        prev_line = f"Scene {previous.scene_label} ends on {who}: {what}"
+    return Overview(
+        scene_id=scene_id,
+        label=scene.label,
+        heading=scene.heading,
+        status=status,
+        excerpt=_excerpt(play.elements[scene.start : scene.end]),
+        characters=first.characters if first else (),
+        location=place,
+        variant=variant_text,
+        previous=prev_line,
+        risk=risk,
+        reasons=tuple(reasons),
+        shots=len(rows),
+        seconds=sum(s.duration for s in rows),
+    )
+
+
+def _describe_input(key: str) -> str:
+    path, _, fragment = key.partition("#")
+    if path == artifacts.SCRIPT and fragment.startswith("scenes/s"):
+        return f"scene {fragment.removeprefix('scenes/s')} of the Master Script"
+    if key == artifacts.SCRIPT_DERIVATION:
+        return "the Master Script (regenerated)"
+    if path.startswith("scenes/s"):
+        scene, _, what = path.removeprefix("scenes/s").partition("/")
+        return f"the {what.replace('_', ' ')} of scene {scene}"
+    return label(path)
+
+
+def why_outdated(project: Project, scene_id: str) -> str:
+    """The Outdated warning: what changed upstream and which scenes may feel it (advice)."""
+    deriver = StatusDeriver(project, project.branch().draft)
+    prefix = f"scenes/{scene_id}/"
+    changed: list[str] = []
+    for path in sorted(p for p in deriver.view.paths if p.startswith(prefix)):
+        for key in deriver.changed_inputs(path):
+            text = _describe_input(key)
+            if text not in changed:
+                changed.append(text)
+    if not changed:
+        return ""
+    play = master_script.current(project)
+    total = len(play.scenes()) if play is not None else 0
+    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
+    later = (
+        f"Scenes {number + 1}–{total} follow it and may need a look for continuity."
+        if number < total - 1
+        else f"Scene {total} follows it and may need a look for continuity."
+        if number == total - 1
+        else "It is the last scene."
+    )
+    return (
+        f"Scene {number} is outdated: {', '.join(changed)} changed since its work was made. "
+        f"{later} You can carry on; nothing is blocked."
+    )

@@ -1,0 +1,71 @@
+"""Stage 6's derived view of each scene: status, dependencies, continuity advice, and why a
+scene is outdated."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import master_script, script_hub, shot_list, story
+from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core.store import Project
+
+DATA = Path(__file__).parents[1] / "data" / "screenplays"
+
+
+def ferry_play() -> Screenplay:
+    return fountain.read_string((DATA / "night_ferry.fountain").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def ferry(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with Project.create(tmp_path, "Ferry") as p:
+        master_script.import_screenplay(p, ferry_play(), "night_ferry.fountain")
+        yield p
+
+
+def test_overview_says_what_a_scene_depends_on(ferry: Project) -> None:
+    first = script_hub.overview(ferry, "s1")
+    assert (first.label, first.heading, first.status) == (
+        "1",
+        "INT. HARBOUR OFFICE - NIGHT",
+        "Draft",
+    )
+    assert (first.location, first.variant, first.previous) == ("HARBOUR OFFICE", "INT · NIGHT", "")
+    assert first.risk == "Safe" and first.reasons == ()
+    assert first.excerpt.startswith("INT. HARBOUR OFFICE - NIGHT\n\nRain streaks the window.")
+    assert "office is closing" not in first.excerpt  # synopses are writers' notes
+    assert "Is she carrying" not in first.excerpt  # so are [[notes]]
+    second = script_hub.overview(ferry, "s2")
+    assert second.characters == ("BRICK", "STEEL")
+    assert second.previous.startswith(
+        "Scene 1 ends on NESSA, TOM: NESSA: “I can't wait till morning.”"
+    )
+    # CONTINUOUS, and the two people on screen at the end of scene 1 are not in its first shot.
+    assert second.risk == "Risky"
+    assert second.reasons == (
+        "NESSA, TOM ended the scene before on screen but are not in this scene's first shot.",
+    )
+
+
+def test_statuses_follow_the_shot_lists_and_the_script(ferry: Project) -> None:
+    assert set(script_hub.statuses(ferry).values()) == {"Draft"}
+    shot_list.lock(ferry, "s1", shot_list.current(ferry, "s1"))
+    assert script_hub.statuses(ferry)["s1"] == "Shot List Locked"
+    assert script_hub.why_outdated(ferry, "s1") == ""
+    play = ferry_play()
+    els = list(play.elements)
+    i = next(k for k, e in enumerate(els) if e.text == "I can't wait till morning.")
+    els[i] = dataclasses.replace(els[i], text="I can't wait. Not tonight.")
+    story.edit_script(ferry, Screenplay(play.title_page, tuple(els)))
+    statuses = script_hub.statuses(ferry)
+    assert statuses == {"s1": "Outdated", "s2": "Draft", "s3": "Draft", "s4": "Draft"}
+    assert script_hub.overview(ferry, "s1").risk == "Risky"
+    assert script_hub.why_outdated(ferry, "s1") == (
+        "Scene 1 is outdated: scene 1 of the Master Script changed since its work was made. "
+        "Scenes 2–4 follow it and may need a look for continuity. You can carry on; nothing "
+        "is blocked."
+    )
