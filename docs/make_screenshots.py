@@ -178,9 +178,14 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
 
 
 def shot_list_page(window: MainWindow) -> None:
-    """Stage 7 on the first scene: the Rearview Mirror, the shot table and the inspector."""
+    """Stage 6 on the second scene, then Stage 7 on the first: the Rearview Mirror, the shot
+    table and the inspector."""
     window._show_current_project()
     page = window.project_page
+    page.scene_list.setCurrentRow(1)
+    page.show_stage(6)
+    settle(500)
+    window.grab().save(str(OUT / "stage6-hub.png"))
     page.scene_list.setCurrentRow(0)
     page.show_stage(7)
     stage7 = page.editors[7]

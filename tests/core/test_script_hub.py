@@ -42,7 +42,7 @@ def test_overview_says_what_a_scene_depends_on(ferry: Project) -> None:
     second = script_hub.overview(ferry, "s2")
     assert second.characters == ("BRICK", "STEEL")
     assert second.previous.startswith(
-        "Scene 1 ends on NESSA, TOM: NESSA: “I can't wait till morning.”"
+        "Scene 1 ends on NESSA, TOM — NESSA: “I can't wait till morning.”"
     )
     # CONTINUOUS, and the two people on screen at the end of scene 1 are not in its first shot.
     assert second.risk == "Risky"
