@@ -187,3 +187,44 @@ def why_outdated(project: Project, scene_id: str) -> str:
         f"Scene {number} is outdated: {', '.join(changed)} changed since its work was made. "
         f"{later} You can carry on; nothing is blocked."
     )
+
+
+@dataclass(frozen=True)
+class HubRow:
+    """One scene in the Script Hub list."""
+
+    scene_id: str
+    label: str
+    heading: str
+    int_ext: str
+    location: str
+    time_of_day: str
+    shots: int
+    seconds: int
+    status: str
+
+
+def hub(project: Project) -> list[HubRow]:
+    """Every scene with its shot count, running time (edited lists where up to date, the
+    shot timing elsewhere) and status — what the Script Hub shows."""
+    play = master_script.current(project)
+    if play is None:
+        return []
+    lengths: dict[int, list[int]] = {}
+    for shot in shot_list.film(project):
+        lengths.setdefault(shot.scene, []).append(shot.duration)
+    status = statuses(project)
+    return [
+        HubRow(
+            scene_id=f"s{s.number}",
+            label=s.label,
+            heading=s.heading,
+            int_ext=s.int_ext,
+            location=s.location,
+            time_of_day=s.time_of_day,
+            shots=len(lengths.get(s.number, [])),
+            seconds=sum(lengths.get(s.number, [])),
+            status=status.get(f"s{s.number}", DRAFT),
+        )
+        for s in play.scenes()
+    ]

@@ -88,11 +88,16 @@ def is_locked(project: Project, scene_id: str) -> bool:
     return bool(doc and doc.get("locked"))
 
 
-def status(project: Project, scene_id: str, branch: str | None = None) -> Status:
-    """Up-to-date, Outdated (its scene of the script changed) or Missing (never edited)."""
-    if stored(project, scene_id, branch) is None:
-        return Status.MISSING
-    return StatusDeriver(project, project.branch(branch).draft).status(path(scene_id))
+def status(
+    project: Project,
+    scene_id: str,
+    branch: str | None = None,
+    deriver: StatusDeriver | None = None,
+) -> Status:
+    """Up-to-date, Outdated (its scene of the script changed) or Missing (never edited).
+    Pass one `deriver` when asking for many scenes: it memoises the tree's statuses."""
+    deriver = deriver or StatusDeriver(project, project.branch(branch).draft)
+    return deriver.status(path(scene_id))
 
 
 def renumbered(rows: list[Shot]) -> list[Shot]:
@@ -241,10 +246,14 @@ def film(project: Project, branch: str | None = None) -> list[Shot]:
         return []
     out: list[Shot] = []
     timing = shots.breakdown(play)
+    deriver = StatusDeriver(project, project.branch(branch).draft)
     for scene in play.scenes():
         sid = f"s{scene.number}"
+        if deriver.status(path(sid)) != Status.UP_TO_DATE:
+            out.extend(s for s in timing if s.scene == scene.number)
+            continue
         edited = stored(project, sid, branch)
-        if edited is not None and status(project, sid, branch) == Status.UP_TO_DATE:
+        if edited is not None:
             out.extend(from_dict(d) for d in edited.get("shots") or [])
         else:
             out.extend(s for s in timing if s.scene == scene.number)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import script_hub, shot_list, stages, story
+from aiuteur_desktop.core import script_hub, stages, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
@@ -34,6 +34,7 @@ from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
 from aiuteur_desktop.views.history import VersionHistoryDialog
 from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 from aiuteur_desktop.views.phase_a.stage1 import Stage1Page
 from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
@@ -302,6 +303,7 @@ class ProjectPage(QWidget):
         hub_title.setObjectName("sectionTitle")
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
+        self._hub_generation = 0
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -459,35 +461,40 @@ class ProjectPage(QWidget):
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
                 self.timeline.nodes[stage.number].set_state(locked, text)
         self.refresh_spend()
+        if not stages.is_locked(self.project, stages.PHASE_A[3]):
+            self._show_hub([])
+        elif self.scene_list.count() == 0:
+            self._show_hub(script_hub.hub(self.project))  # just opened: show it at once
+        else:
+            # After an edit: the hub is re-derived off the UI thread; the newest result wins.
+            self._hub_generation += 1
+            generation, project = self._hub_generation, self.project
+
+            def show(rows: list[script_hub.HubRow]) -> None:
+                if generation == self._hub_generation and project is self.project:
+                    self._show_hub(rows)
+
+            run_in_background(lambda: script_hub.hub(project), show, parent=self)
+
+    def _show_hub(self, rows: list[script_hub.HubRow]) -> None:
         keep = self.current_scene()
         self.scene_list.blockSignals(True)
         self.scene_list.clear()
-        self.hub_title.setText("Script Hub")
-        if stages.is_locked(self.project, stages.PHASE_A[3]):
-            timing: dict[int, list[int]] = {}
-            for shot in shot_list.film(self.project):
-                timing.setdefault(shot.scene, []).append(shot.duration)
-            status = script_hub.statuses(self.project)
-            total = sum(sum(d) for d in timing.values())
-            if total:
-                self.hub_title.setText(f"Script Hub · {total // 60}:{total % 60:02d}")
-            for order, scene in enumerate(story.scenes(self.project), start=1):
-                lengths = timing.get(order, [])
-                secs = sum(lengths)
-                count = (
-                    f"{len(lengths)} shot{'s' * (len(lengths) != 1)} · {secs // 60}:{secs % 60:02d}"
-                )
-                state = status.get(str(scene["id"]), script_hub.DRAFT)
-                if state != script_hub.DRAFT:
-                    count += f" · {state}"
-                item = QListWidgetItem(f"{scene['number']}  {scene['heading']}\n     {count}")
-                item.setToolTip(
-                    f"{scene['heading']}\n"
-                    f"{scene['int_ext']} · {scene['location']} · {scene['time_of_day'] or '—'}\n"
-                    f"{count} (8-second shot timing; File → Render Animatic & Timeline)"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, scene["id"])
-                self.scene_list.addItem(item)
+        total = sum(r.seconds for r in rows)
+        self.hub_title.setText(
+            f"Script Hub · {total // 60}:{total % 60:02d}" if total else "Script Hub"
+        )
+        for r in rows:
+            count = f"{r.shots} shot{'s' * (r.shots != 1)} · {r.seconds // 60}:{r.seconds % 60:02d}"
+            if r.status != script_hub.DRAFT:
+                count += f" · {r.status}"
+            item = QListWidgetItem(f"{r.label}  {r.heading}\n     {count}")
+            item.setToolTip(
+                f"{r.heading}\n{r.int_ext} · {r.location} · {r.time_of_day or '—'}\n"
+                f"{count} (8-second shot timing; File → Render Animatic & Timeline)"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, r.scene_id)
+            self.scene_list.addItem(item)
         for row in range(self.scene_list.count()):
             if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep:
                 self.scene_list.setCurrentRow(row)

@@ -69,3 +69,17 @@ def test_statuses_follow_the_shot_lists_and_the_script(ferry: Project) -> None:
         "Scenes 2–4 follow it and may need a look for continuity. You can carry on; nothing "
         "is blocked."
     )
+
+
+def test_hub_rows_count_shots_time_and_status(ferry: Project) -> None:
+    rows = script_hub.hub(ferry)
+    assert [(r.scene_id, r.label, r.shots, r.seconds, r.status) for r in rows] == [
+        ("s1", "1", 4, 26, "Draft"),
+        ("s2", "2", 1, 8, "Draft"),
+        ("s3", "3", 2, 14, "Draft"),
+        ("s4", "4", 1, 8, "Draft"),
+    ]
+    edited = shot_list.split(shot_list.current(ferry, "s4"), 0)  # the drive, then Tom's line
+    shot_list.lock(ferry, "s4", edited)
+    last = script_hub.hub(ferry)[3]
+    assert (last.shots, last.seconds, last.status) == (2, 8, "Shot List Locked")

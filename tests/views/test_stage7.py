@@ -136,9 +136,10 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     film = shot_list.film(project)
     scene2 = [s for s in film if s.scene == 2]
     assert scene2[0].duration == 6 and scene2[1].action == "June turns the radio off."
-    assert (
-        window.project_page.scene_list.item(1).text().endswith("2 shots · 0:12 · Shot List Locked")
-    )
+    # The Script Hub is re-derived off the UI thread after an edit.
+    hub = window.project_page.scene_list
+    qtbot.waitUntil(lambda: hub.item(1).text().endswith("2 shots · 0:12 · Shot List Locked"))
+    assert window.project_page.current_scene() == "s2"  # the selection survives the refresh
 
 
 def test_a_script_change_outdates_the_list_and_retime_follows_it(
