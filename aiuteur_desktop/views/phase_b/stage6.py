@@ -34,6 +34,7 @@ class Stage6Page(StageFrame):
     def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(6, jobs, parent)
         self.scene_id: str | None = None
+        self.overview: script_hub.Overview | None = None
         self._warned: set[tuple[str, str]] = set()
         self.upstream_button = self.add_action(
             "Jump to Upstream Scene", "upstreamScene", self.upstream
@@ -156,7 +157,7 @@ class Stage6Page(StageFrame):
         self._warn_if_outdated()
 
     def sync(self) -> None:
-        has = self.scene_id is not None and getattr(self, "overview", None) is not None
+        has = self.scene_id is not None and self.overview is not None
         self.enter_button.setEnabled(has)
         self.upstream_button.setEnabled(has and self.scene_id not in (None, "s1"))
 

@@ -270,6 +270,7 @@ class Stage7Page(StageFrame):
     def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(7, jobs, parent)
         self.scene_id: str | None = None
+        self.previous: Shot | None = None  # the scene before's last shot (Rearview Mirror)
         self.undo = QUndoStack(self)
         self.retime_button = self.add_action("Re-time from Script", "retimeShots", self.retime)
         self.lock_button = self.add_action(
@@ -421,7 +422,7 @@ class Stage7Page(StageFrame):
         """Show `rows` (an edit, an undo or a redo) and write them as the scene's draft."""
         rows = shot_list.renumbered(rows)
         self.model.read_only = self.locked()
-        self.model.set_rows(rows, shot_list.flags(rows, getattr(self, "previous", None)))
+        self.model.set_rows(rows, shot_list.flags(rows, self.previous))
         self._fit_rows()
         if rows:
             self.table.selectRow(max(0, min(row, len(rows) - 1)))
