@@ -124,3 +124,53 @@ def test_no_script_and_unwritable_folders_are_said_plainly(
     assert f"Cannot write to {blocker / 'out'}" in dialog.status.text()
     assert master_script.current(project) is not None  # nothing of the project was touched
     dialog.reject()
+
+
+def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """What a new user tries first, with no key and no network: import a screenplay (Mode D),
+    approve it, adjust a scene's shots, render — the timeline holds the adjusted shots."""
+    from tests.views.test_phase_a import fill_setup, open_project, pages
+
+    project = open_project(qtbot, window, tmp_path, "Kitchen Heist")
+    window.show()
+    qtbot.waitExposed(window)
+    s1, _s2, _s3, s4 = pages(window)
+    fill_setup(s1, "D")
+    s1.staging.add_paths([DATA / "kitchen_heist.fountain"])
+    qtbot.waitUntil(s1.lock_button.isEnabled)
+    s1.lock_button.click()
+    page = window.project_page
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is s4)
+    assert "Render Animatic & Timeline" in window.statusBar().currentMessage()
+    s4.approve_button.click()
+    qtbot.waitUntil(lambda: page.scene_list.count() == 5)
+    page.select_scene("s2")
+    page.show_stage(7)
+    stage7 = page.editors[7]
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    stage7.table.selectRow(1)
+    qtbot.mouseClick(stage7.split_button, Qt.MouseButton.LeftButton)  # 2.2 → 2.2 + 2.3
+    assert stage7.model.rowCount() == 3
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = wait_for_window(qtbot, AnimaticDialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 12)
+    assert [dialog.table.item(r, 0).text() for r in range(5, 8)] == ["2.1", "2.2", "2.3"]
+    out = tmp_path / "first cut"
+    dialog.folder.setText(str(out))
+    dialog.size.setCurrentIndex(0)
+    dialog.voices.setChecked(False)
+    qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=90_000)
+    cut = nle.read(out / "KitchenHeist_animatic.xml")
+    video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
+    names = [c.name for c in video.find_clips()]
+    assert len(names) == 12 and "KitchenHeist_Sc02_Shot3_v01" in names
+    assert (out / "KitchenHeist_storyboard.pdf").is_file()
+    assert master_script.current(project) is not None
+    dialog.accept()

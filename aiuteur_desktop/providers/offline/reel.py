@@ -182,7 +182,7 @@ def render_reel(
         name = shotlist.clip_name(title, shot)
         path = out_dir / "clips" / f"{name}.mp4"
         if storyboard:
-            # Panels print at a third of a page: half the clip's width is plenty.
+            # Panels print a third of a page wide: 960 px is plenty (and keeps the PDF small).
             small = spec.model_copy(update={"width": max(320, min(spec.width, 960))})
             boards.append(storyboard_pdf.Panel.of(panels.render_panel(small), small.shot))
         key = _render_key(spec, engine)

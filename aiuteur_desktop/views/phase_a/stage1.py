@@ -554,7 +554,9 @@ class Stage1Page(StageFrame):
                 count = story.import_script(self.project, s, play, primary.name)
                 self.message.emit(
                     f"Imported {primary.name}: {len(play.scenes())} scenes"
-                    + (f", {count} master assets from the definition sheet." if count else ".")
+                    + (f", {count} master assets from the definition sheet" if count else "")
+                    + ". Next: File → Render Animatic & Timeline (Ctrl+Shift+E) for a first cut,"
+                    " or approve the script to break scenes into shots."
                 )
                 self.changed.emit()
                 self.goToStage.emit(4)
