@@ -175,3 +175,21 @@ def test_stage7_needs_a_scene_and_an_approved_script(
     page.show_stage(7)
     assert page.stage_stack.currentWidget() is page.gate_page
     assert "Select a scene in the Script Hub" in page.gate_page.reason.text()
+
+
+def test_typed_dialogue_reads_back_into_lines() -> None:
+    from aiuteur_desktop.core.shots import Line
+    from aiuteur_desktop.views.phase_b.stage7 import dialogue_text, parse_dialogue
+
+    before = (Line("JUNE", "Not my harbour."), Line("TOMMY", "Not my problem.", "(quietly)"))
+    from aiuteur_desktop.core import shots
+
+    shot = dataclasses.replace(shots.breakdown(heist_play())[0], dialogue=before)
+    assert parse_dialogue(dialogue_text(shot), before) == before  # what the cell shows reads back
+    typed = "june: Not my harbour, Tommy.\nShe turns away: for good.\nTOMMY: (loud) Wait!"
+    assert parse_dialogue(typed, before) == (
+        Line("JUNE", "Not my harbour, Tommy."),
+        Line("JUNE", "She turns away: for good."),  # "She turns away" is nobody's name
+        Line("TOMMY", "Wait!", "(loud)"),
+    )
+    assert parse_dialogue("", before) == ()

@@ -61,20 +61,23 @@ def dialogue_text(shot: Shot) -> str:
 
 
 def parse_dialogue(text: str, before: tuple[Line, ...]) -> tuple[Line, ...]:
-    """ "NAME: (paren) words" per line back into lines; a line without a name keeps the
-    speaker of the line before it (or of the line it replaces)."""
+    """Dialogue typed as `NAME: (parenthetical) words`, one line each, back into lines. A
+    name is written in capitals or is one of the shot's speakers (any case); a line without
+    one belongs to the speaker of the line before it (or of the line it replaces)."""
+    known = {d.character.upper() for d in before}
     out: list[Line] = []
     for i, raw in enumerate(t for t in text.splitlines() if t.strip()):
         name, sep, words = raw.partition(":")
-        if not sep or not name.strip() or name.strip().upper() != name.strip():
+        name = name.strip()
+        if not sep or not name or not (name.isupper() or name.upper() in known):
             who = out[-1].character if out else (before[i].character if i < len(before) else "")
             name, words = who, raw
         words = words.strip()
         paren = ""
         if words.startswith("(") and ")" in words:
             paren, words = words[: words.index(")") + 1], words[words.index(")") + 1 :].strip()
-        if name.strip() and words:
-            out.append(Line(name.strip().upper(), words, paren))
+        if name and words:
+            out.append(Line(name.upper(), words, paren))
     return tuple(out)
 
 
