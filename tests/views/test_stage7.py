@@ -110,6 +110,12 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     assert page.model.rowCount() == 2 and len(page.model.rows[1].dialogue) == 3
     qtbot.mouseClick(page.redo_button, Qt.MouseButton.LeftButton)
     assert page.model.rowCount() == 3
+    # Delete takes a shot out; Undo puts it back.
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=cell(page, 2, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert page.model.rowCount() == 2 and page.model.rows[-1].id == "2"
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.model.rowCount() == 3
     # Merge the two halves back; merging the long action shot with them is refused.
     page.table.selectRow(1)
     qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)

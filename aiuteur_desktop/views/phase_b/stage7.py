@@ -326,6 +326,10 @@ class Stage7Page(StageFrame):
         self.merge_button.setObjectName("mergeShot")
         self.merge_button.setToolTip("Merge the selected shot with the one after it (Ctrl+Shift+M)")
         self.merge_button.clicked.connect(self.merge)
+        self.delete_button = QPushButton("Delete Shot")
+        self.delete_button.setObjectName("deleteShot")
+        self.delete_button.setToolTip("Remove the selected shot from the list (Delete; undoable)")
+        self.delete_button.clicked.connect(self.delete)
         self.undo_button = QPushButton("Undo")
         self.undo_button.clicked.connect(self.undo.undo)
         self.redo_button = QPushButton("Redo")
@@ -337,12 +341,19 @@ class Stage7Page(StageFrame):
         self.total = QLabel()
         self.total.setProperty("muted", True)
         tools = QHBoxLayout()
-        for b in (self.split_button, self.merge_button, self.undo_button, self.redo_button):
+        for b in (
+            self.split_button,
+            self.merge_button,
+            self.delete_button,
+            self.undo_button,
+            self.redo_button,
+        ):
             tools.addWidget(b)
         tools.addStretch(1)
         tools.addWidget(self.total)
         local_shortcut(QKeySequence("Ctrl+Shift+S"), self.table, self.split)
         local_shortcut(QKeySequence("Ctrl+Shift+M"), self.table, self.merge)
+        local_shortcut(QKeySequence.StandardKey.Delete, self.table, self.delete)
         local_shortcut(QKeySequence.StandardKey.Undo, self, self.undo.undo)
         local_shortcut(QKeySequence.StandardKey.Redo, self, self.undo.redo)
 
@@ -457,6 +468,7 @@ class Stage7Page(StageFrame):
             has and not locked and 0 <= row < len(rows) and shot_list.can_split(rows[row])
         )
         self.merge_button.setEnabled(has and not locked and 0 <= row < len(rows) - 1)
+        self.delete_button.setEnabled(has and not locked and 0 <= row < len(rows) and len(rows) > 1)
         self.retime_button.setEnabled(has and not locked)
         self.lock_button.setEnabled(has)
         self.lock_button.setText("Unlock Shot List" if locked else "Lock Shot List")
@@ -524,6 +536,14 @@ class Stage7Page(StageFrame):
             return
         self.clear_error()
         self.push(f"Merge shots {row + 1} and {row + 2}", rows, row)
+
+    def delete(self) -> None:
+        """Take a shot out (what it held leaves the list; Undo brings it back)."""
+        row = self.current_row()
+        if self.locked() or not 0 <= row < len(self.model.rows) or len(self.model.rows) < 2:
+            return
+        rows = [s for i, s in enumerate(self.model.rows) if i != row]
+        self.push(f"Delete shot {row + 1}", rows, min(row, len(rows) - 1))
 
     def retime(self) -> None:
         """Back to the shot timing of the script as it is now (undoable). From the Outdated
