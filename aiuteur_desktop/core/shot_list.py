@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, master_script, shots
+from aiuteur_desktop.core import artifacts, master_script, shots, story
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.shots import Line, Shot
@@ -226,6 +226,19 @@ def flags(rows: list[Shot], previous: Shot | None = None) -> list[tuple[str, ...
                 )
         out.append(tuple(found))
     return out
+
+
+def scene_beats(project: Project, scene_id: str) -> list[tuple[int, str]]:
+    """The Beat Sheet beats this scene was written from (number, text) — the shot list's
+    structural reference; none for a script imported without a beat sheet."""
+    if story.skipped(project, 3):
+        return []
+    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
+    mapping = story.scene_beats(project)
+    beats = story.beats_of(project)
+    if not 1 <= number <= len(mapping):
+        return []
+    return [(n, beats[n - 1]["text"]) for n in mapping[number - 1] if 1 <= n <= len(beats)]
 
 
 def previous_last(project: Project, scene_id: str) -> Shot | None:

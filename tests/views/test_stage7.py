@@ -199,3 +199,25 @@ def test_typed_dialogue_reads_back_into_lines() -> None:
         Line("TOMMY", "Wait!", "(loud)"),
     )
     assert parse_dialogue("", before) == ()
+
+
+def test_inspector_shows_the_beats_a_scene_was_written_from(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = Project.create(tmp_path, "Heist")
+    story.edit_beats(
+        project,
+        [
+            {"id": "b1", "text": "June counts the money <alone>.", "source": ""},
+            {"id": "b2", "text": "Tommy arrives hurt.", "source": ""},
+            {"id": "b3", "text": "They argue.", "source": ""},
+        ],
+    )
+    master_script.import_screenplay(project, heist_play(), "kitchen_heist.fountain")
+    story.lock(project, 4, "Approved Master Script")
+    page = open_scene(qtbot, window, project, 0)
+    page.table.selectRow(0)
+    text = page.inspector.toPlainText()
+    # Scenes without a recorded mapping spread evenly over the beats: scene 1 is beat 1.
+    assert "Beat 1 — June counts the money <alone>." in text  # shown as written, not as markup
+    assert "Tommy arrives hurt" not in text

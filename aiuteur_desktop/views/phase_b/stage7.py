@@ -9,6 +9,7 @@ is one undoable step and is saved as a draft at once; Lock Shot List commits it.
 from __future__ import annotations
 
 import dataclasses
+import html
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
@@ -274,6 +275,7 @@ class Stage7Page(StageFrame):
         super().__init__(7, jobs, parent)
         self.scene_id: str | None = None
         self.previous: Shot | None = None  # the scene before's last shot (Rearview Mirror)
+        self.beats: list[tuple[int, str]] = []  # the Beat Sheet beats the scene comes from
         self.undo = QUndoStack(self)
         self.retime_button = self.add_action("Re-time from Script", "retimeShots", self.retime)
         self.lock_button = self.add_action(
@@ -410,6 +412,7 @@ class Stage7Page(StageFrame):
         try:
             rows = shot_list.current(self.project, self.scene_id)
             previous = shot_list.previous_last(self.project, self.scene_id)
+            self.beats = shot_list.scene_beats(self.project, self.scene_id)
         except AiuteurError as exc:
             self.model.set_rows([], [])
             self.fail(exc.user_message)
@@ -426,7 +429,7 @@ class Stage7Page(StageFrame):
             what = " · ".join(p for p in (previous.action, said) if p) or previous.heading
             self.mirror.setText(
                 f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
-                f"{previous.scene_label}.{previous.id} ({previous.shot_size}): {what}"
+                f"{previous.scene_label}.{previous.id} ({previous.shot_size}): {html.escape(what)}"
             )
         self.mirror.show()
         self.apply(rows, 0, save=False)
@@ -499,17 +502,23 @@ class Stage7Page(StageFrame):
             return
         s = self.model.rows[row]
         need = shot_list.needed(s)
+        e = html.escape
         lines = "".join(
-            f"<p><b>{d.character}</b> {d.parenthetical}<br>{d.text}</p>" for d in s.dialogue
+            f"<p><b>{e(d.character)}</b> {e(d.parenthetical)}<br>{e(d.text)}</p>"
+            for d in s.dialogue
         )
-        flags = "".join(f"<p style='color:#e0b050'>⚠ {f}</p>" for f in self.model.flags_of[row])
+        flags = "".join(f"<p style='color:#e0b050'>⚠ {e(f)}</p>" for f in self.model.flags_of[row])
+        beats = "".join(
+            f"<p style='color:#9aa0a8'><b>Beat {n}</b> — {e(text)}</p>" for n, text in self.beats
+        )
+        action = e(s.action) if s.action else "<i>No action</i>"
         self.inspector.setHtml(
-            f"<h3>Shot {s.scene_label}.{s.id}</h3>"
-            f"<p style='color:#9aa0a8'>{s.heading}<br>{s.duration} s · its action and lines "
+            f"<h3>Shot {e(s.scene_label)}.{s.id}</h3>"
+            f"<p style='color:#9aa0a8'>{e(s.heading)}<br>{s.duration} s · its action and lines "
             f"take {need:.1f} s<br>{s.shot_size} · {s.angle} · {s.move}</p>"
-            f"{flags}"
-            f"<p>{s.action or '<i>No action</i>'}</p>{lines}"
-            f"<p style='color:#9aa0a8'>{', '.join(s.characters) or 'Nobody in shot'}</p>"
+            f"{flags}<p>{action}</p>{lines}"
+            f"<p style='color:#9aa0a8'>{e(', '.join(s.characters)) or 'Nobody in shot'}</p>"
+            f"{beats}"
         )
         self.sync()
 
