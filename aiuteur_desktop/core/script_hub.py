@@ -53,7 +53,9 @@ def scene_status(project: Project, scene_id: str, deriver: StatusDeriver | None 
         return OUTDATED
     if worst == Status.CONTINUITY_BROKEN:
         return BROKEN
-    return SHOTS_LOCKED if shot_list.is_locked(project, scene_id) else DRAFT
+    doc = deriver.view.doc(shot_list.path(scene_id))  # read once with the statuses
+    locked = isinstance(doc, dict) and artifacts.content_of(doc).get("locked")
+    return SHOTS_LOCKED if locked else DRAFT
 
 
 def statuses(project: Project) -> dict[str, str]:

@@ -134,12 +134,19 @@ class TreeView:
                 self.paths[path] = oid
                 self._pending[oid] = doc
         self._keys: dict[str, str | None] = {}
+        self._docs: dict[str, Any] = {}
 
     def doc(self, path: str) -> Any | None:
         oid = self.paths.get(path)
         if oid is None:
             return None
-        return self._pending[oid] if oid in self._pending else self._store.get_object(oid)
+        if oid in self._pending:
+            return self._pending[oid]
+        # Objects are content-addressed and never change: decode each one once per view
+        # (every scene's fragment of the Master Script would otherwise decode it again).
+        if oid not in self._docs:
+            self._docs[oid] = self._store.get_object(oid)
+        return self._docs[oid]
 
     def current(self, key: str) -> str | None:
         """The fingerprint an input key has now (None when the path or fragment is gone)."""
