@@ -15,22 +15,14 @@ from aiuteur_desktop.core import artifacts, master_script, shots, story
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.shots import Line, Shot
+from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status, StatusDeriver
 
-SIZES = ("ECU", "CU", "MCU", "MS", "WS", "EWS")
-ANGLES = ("eye", "low", "high", "overhead")
-MOVES = (
-    "static",
-    "push-in",
-    "pull-out",
-    "pan-left",
-    "pan-right",
-    "tilt-up",
-    "tilt-down",
-    "track-left",
-    "track-right",
-)
+# The camera values the render engines understand, in the order a filmmaker reads them.
+SIZES = tuple(v.value for v in ShotSize)
+ANGLES = tuple(v.value for v in Angle)
+MOVES = tuple(v.value for v in Move)
 
 
 def path(scene_id: str) -> str:
