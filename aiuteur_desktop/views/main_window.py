@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
         self.back_to_project = self._action("Current Project", "Ctrl+0", self._show_current_project)
         go.addAction(self.back_to_project)
         self.project_actions.append(self.back_to_project)
-        for n in range(1, 6):
+        # Alt+1…5: the story stages; Alt+6/7: Script Hub and Shot List of the picked scene.
+        for n in range(1, 8):
             a = self._action(f"Stage {n}", f"Alt+{n}", lambda _=False, s=n: self._go_stage(s))
             go.addAction(a)
             self.project_actions.append(a)

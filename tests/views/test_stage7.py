@@ -221,3 +221,16 @@ def test_inspector_shows_the_beats_a_scene_was_written_from(
     # Scenes without a recorded mapping spread evenly over the beats: scene 1 is beat 1.
     assert "Beat 1 — June counts the money <alone>." in text  # shown as written, not as markup
     assert "Tommy arrives hurt" not in text
+
+
+def test_alt_6_and_alt_7_open_the_picked_scene(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window._show_project(heist(tmp_path))
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.project_page
+    page.select_scene("s3")
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
+    assert page.stage_stack.currentWidget() is page.editors[7]
+    assert page.editors[7].scene_line.text() == "Scene 3 · FLASHBACK - THE PIER"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
+    assert page.stage_stack.currentWidget() is page.editors[6]
