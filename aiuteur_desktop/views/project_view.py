@@ -304,6 +304,7 @@ class ProjectPage(QWidget):
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
         self._hub_generation = 0
+        self._animatic: AnimaticDialog | None = None
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -617,8 +618,15 @@ class ProjectPage(QWidget):
         if self.project is None or self.story_jobs is None:
             return
         self.flush()  # the render reads the script as it is on screen
+        if self._animatic is not None:
+            if self._animatic.isVisible():  # one render dialog at a time: bring it forward
+                self._animatic.raise_()
+                self._animatic.activateWindow()
+                return
+            self._animatic.deleteLater()  # a closed one is idle (closing cancels a render)
         dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
         dialog.setObjectName("animaticDialog")
+        self._animatic = dialog
         dialog.open()
 
     def create_branch(self) -> None:

@@ -174,3 +174,19 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
     assert (out / "KitchenHeist_storyboard.pdf").is_file()
     assert master_script.current(project) is not None
     dialog.accept()
+
+
+def test_one_render_dialog_at_a_time(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = open_dialog(qtbot, window, heist(tmp_path))
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.project_page._animatic is first  # the open one is brought forward
+    first.reject()
+    qtbot.waitUntil(lambda: not first.isVisible())
+    window.project_page.open_animatic()
+    again = window.project_page._animatic
+    assert again is not None and again is not first and again.isVisible()
+    again.reject()
