@@ -3,27 +3,18 @@ scene is outdated."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import master_script, script_hub, shot_list, story
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core import script_hub, shot_list
 from aiuteur_desktop.core.store import Project
-
-DATA = Path(__file__).parents[1] / "data" / "screenplays"
-
-
-def ferry_play() -> Screenplay:
-    return fountain.read_string((DATA / "night_ferry.fountain").read_text(encoding="utf-8"))
+from tests.screenplays import edit_line, scripted_project
 
 
 @pytest.fixture
 def ferry(tmp_path: Path):  # type: ignore[no-untyped-def]
-    with Project.create(tmp_path, "Ferry") as p:
-        master_script.import_screenplay(p, ferry_play(), "night_ferry.fountain")
+    with scripted_project(tmp_path, "Ferry", "night_ferry") as p:
         yield p
 
 
@@ -56,11 +47,7 @@ def test_statuses_follow_the_shot_lists_and_the_script(ferry: Project) -> None:
     shot_list.lock(ferry, "s1", shot_list.current(ferry, "s1"))
     assert script_hub.statuses(ferry)["s1"] == "Shot List Locked"
     assert script_hub.why_outdated(ferry, "s1") == ""
-    play = ferry_play()
-    els = list(play.elements)
-    i = next(k for k, e in enumerate(els) if e.text == "I can't wait till morning.")
-    els[i] = dataclasses.replace(els[i], text="I can't wait. Not tonight.")
-    story.edit_script(ferry, Screenplay(play.title_page, tuple(els)))
+    edit_line(ferry, "night_ferry", "I can't wait till morning.", "I can't wait. Not tonight.")
     statuses = script_hub.statuses(ferry)
     assert statuses == {"s1": "Outdated", "s2": "Draft", "s3": "Draft", "s4": "Draft"}
     assert script_hub.overview(ferry, "s1").risk == "Risky"

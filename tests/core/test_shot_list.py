@@ -8,24 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import master_script, shot_list, story
+from aiuteur_desktop.core import shot_list
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
-
-DATA = Path(__file__).parents[1] / "data" / "screenplays"
-
-
-def heist() -> Screenplay:
-    return fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+from tests.screenplays import edit_line, scripted_project
 
 
 @pytest.fixture
 def project(tmp_path: Path):  # type: ignore[no-untyped-def]
-    with Project.create(tmp_path, "Heist") as p:
-        master_script.import_screenplay(p, heist(), "kitchen_heist.fountain")
+    with scripted_project(tmp_path, "Heist", "kitchen_heist") as p:
         yield p
 
 
@@ -76,12 +68,7 @@ def test_a_script_edit_outdates_only_that_scenes_shot_list(project: Project) -> 
         shot_list.lock(project, sid, shot_list.current(project, sid))
     assert project.log()[0].message == "Locked shot list for scene 2"
     assert shot_list.is_locked(project, "s1")
-    play = heist()
-    scene2 = play.scenes()[1]
-    els = list(play.elements)
-    i = next(k for k in range(scene2.start, scene2.end) if "Not my harbour" in els[k].text)
-    els[i] = dataclasses.replace(els[i], text="Not my harbour, not my town.")
-    story.edit_script(project, Screenplay(play.title_page, tuple(els)))
+    edit_line(project, "kitchen_heist", "Not my harbour.", "Not my harbour, not my town.")
     assert shot_list.status(project, "s1") == Status.UP_TO_DATE
     assert shot_list.status(project, "s2") == Status.OUTDATED
     # The film takes scene 2 from the script as it is now, until the list is re-timed.

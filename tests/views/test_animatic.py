@@ -9,21 +9,17 @@ import opentimelineio as otio
 from PySide6.QtCore import Qt
 
 from aiuteur_desktop.core import master_script
-from aiuteur_desktop.core.formats import fountain, nle
+from aiuteur_desktop.core.formats import nle
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.main_window import MainWindow
+from tests.screenplays import DATA, scripted_project
 from tests.views.conftest import find_window, wait_for_window
-
-DATA = Path(__file__).parents[1] / "data" / "screenplays"
 
 
 def heist(tmp_path: Path, name: str = "Kitchen Heist") -> Project:
-    p = Project.create(tmp_path, name)
-    play = fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
-    master_script.import_screenplay(p, play, "kitchen_heist.fountain")
-    return p
+    return scripted_project(tmp_path, name, "kitchen_heist")
 
 
 def open_dialog(qtbot, window: MainWindow, project: Project) -> AnimaticDialog:  # type: ignore[no-untyped-def]

@@ -3,33 +3,22 @@ entering the scene pipeline, and the non-blocking note on an outdated scene."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from aiuteur_desktop.core import master_script, shot_list, story
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core import shot_list
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
+from tests.screenplays import edit_line, scripted_project
 from tests.views.conftest import wait_for_window
-
-DATA = Path(__file__).parents[1] / "data" / "screenplays"
-
-
-def ferry_play() -> Screenplay:
-    return fountain.read_string((DATA / "night_ferry.fountain").read_text(encoding="utf-8"))
 
 
 def ferry(tmp_path: Path) -> Project:
-    p = Project.create(tmp_path, "Ferry")
-    master_script.import_screenplay(p, ferry_play(), "night_ferry.fountain")
-    story.lock(p, 4, "Approved Master Script")
-    return p
+    return scripted_project(tmp_path, "Ferry", "night_ferry", approved=True)
 
 
 def click_item(qtbot, view, text_end: str) -> None:  # type: ignore[no-untyped-def]
@@ -70,11 +59,7 @@ def test_an_outdated_scene_explains_itself_without_blocking(
 ) -> None:  # type: ignore[no-untyped-def]
     project = ferry(tmp_path)
     shot_list.lock(project, "s1", shot_list.current(project, "s1"))
-    play = ferry_play()
-    els = list(play.elements)
-    i = next(k for k, e in enumerate(els) if e.text == "I can't wait till morning.")
-    els[i] = dataclasses.replace(els[i], text="I can't wait. Not tonight.")
-    story.edit_script(project, Screenplay(play.title_page, tuple(els)))
+    edit_line(project, "night_ferry", "I can't wait till morning.", "I can't wait. Not tonight.")
     window._show_project(project)
     window.show()
     qtbot.waitExposed(window)

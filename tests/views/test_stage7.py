@@ -10,18 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from aiuteur_desktop.core import master_script, shot_list, story
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_b.stage7 import ACTION, CAMERA, LENGTH, Stage7Page
-
-DATA = Path(__file__).parents[1] / "data" / "screenplays"
-
-
-def heist_play() -> Screenplay:
-    return fountain.read_string((DATA / "kitchen_heist.fountain").read_text(encoding="utf-8"))
+from tests.screenplays import edit_line, play, scripted_project
 
 
 def open_scene(qtbot, window: MainWindow, project: Project, row: int) -> Stage7Page:  # type: ignore[no-untyped-def]
@@ -59,10 +52,7 @@ def double_click(qtbot, page: Stage7Page, row: int, col: int) -> None:  # type: 
 
 
 def heist(tmp_path: Path) -> Project:
-    p = Project.create(tmp_path, "Heist")
-    master_script.import_screenplay(p, heist_play(), "kitchen_heist.fountain")
-    story.lock(p, 4, "Approved Master Script")
-    return p
+    return scripted_project(tmp_path, "Heist", "kitchen_heist", approved=True)
 
 
 def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
@@ -154,11 +144,9 @@ def test_a_script_change_outdates_the_list_and_retime_follows_it(
     project = heist(tmp_path)
     rows = shot_list.current(project, "s2")
     shot_list.lock(project, "s2", [dataclasses.replace(rows[0], shot_size="EWS"), *rows[1:]])
-    play = heist_play()
-    els = list(play.elements)
-    i = next(k for k, e in enumerate(els) if e.text == "Not my harbour.")
-    els[i] = dataclasses.replace(els[i], text="Not my harbour, not my town, not my war.")
-    story.edit_script(project, Screenplay(play.title_page, tuple(els)))
+    edit_line(
+        project, "kitchen_heist", "Not my harbour.", "Not my harbour, not my town, not my war."
+    )
     assert shot_list.status(project, "s2") == Status.OUTDATED
     page = open_scene(qtbot, window, project, 1)
     assert page.flag.isVisible() and "Outdated" in page.flag.label.text()
@@ -190,7 +178,7 @@ def test_typed_dialogue_reads_back_into_lines() -> None:
     before = (Line("JUNE", "Not my harbour."), Line("TOMMY", "Not my problem.", "(quietly)"))
     from aiuteur_desktop.core import shots
 
-    shot = dataclasses.replace(shots.breakdown(heist_play())[0], dialogue=before)
+    shot = dataclasses.replace(shots.breakdown(play("kitchen_heist"))[0], dialogue=before)
     assert parse_dialogue(dialogue_text(shot), before) == before  # what the cell shows reads back
     typed = "june: Not my harbour, Tommy.\nShe turns away: for good.\nTOMMY: (loud) Wait!"
     assert parse_dialogue(typed, before) == (
@@ -213,7 +201,7 @@ def test_inspector_shows_the_beats_a_scene_was_written_from(
             {"id": "b3", "text": "They argue.", "source": ""},
         ],
     )
-    master_script.import_screenplay(project, heist_play(), "kitchen_heist.fountain")
+    master_script.import_screenplay(project, play("kitchen_heist"), "kitchen_heist.fountain")
     story.lock(project, 4, "Approved Master Script")
     page = open_scene(qtbot, window, project, 0)
     page.table.selectRow(0)
