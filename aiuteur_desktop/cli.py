@@ -296,8 +296,7 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     for s in rows:
-        said = " / ".join(f"{d.character}: {d.text}" for d in s.dialogue)
-        what = " · ".join(p for p in (s.action, said) if p)
+        what = s.summary()
         print(f"{s.scene_label:>4}.{s.id:<3} {s.duration} s  {s.shot_size:<3} {what[:90]}")
     total = sum(s.duration for s in rows)
     print(f"{len(rows)} shots, {total // 60}:{total % 60:02d}")

@@ -129,8 +129,7 @@ def overview(project: Project, scene_id: str) -> Overview:
             risk = RISKY
     prev_line = ""
     if previous is not None:
-        said = " / ".join(f"{d.character}: “{d.text}”" for d in previous.dialogue)
-        what = " · ".join(p for p in (previous.action, said) if p) or previous.heading
+        what = previous.summary(quoted=True) or previous.heading
         who = ", ".join(previous.characters)
         on = f" on {who}" if who else ""
         prev_line = f"Scene {previous.scene_label} ends{on} — {what}"

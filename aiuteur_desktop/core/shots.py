@@ -75,6 +75,15 @@ class Shot:
     #: Time of day for the light: CONTINUOUS, LATER … take the previous scene's.
     light: str = ""
 
+    def said(self, *, quoted: bool = False) -> str:
+        """The shot's lines on one line: JUNE: Who's there? / TOMMY: It's me."""
+        q = "“{}”" if quoted else "{}"
+        return " / ".join(f"{d.character}: {q.format(d.text)}" for d in self.dialogue)
+
+    def summary(self, *, quoted: bool = False) -> str:
+        """What happens in the shot on one line: its action, then its lines."""
+        return " · ".join(p for p in (self.action, self.said(quoted=quoted)) if p)
+
     @property
     def setting(self) -> str:
         parts = [p for p in (self.int_ext, self.location, self.time_of_day) if p]

@@ -172,8 +172,7 @@ class AnimaticDialog(QDialog):
         )
         self.table.setRowCount(len(rows))
         for r, s in enumerate(rows):
-            said = " / ".join(f"{d.character}: {d.text}" for d in s.dialogue)
-            what = " · ".join(p for p in (s.action, said) if p) or s.heading
+            what = s.summary() or s.heading
             cells = (f"{s.scene_label}.{s.id}", f"{s.duration} s", f"{s.shot_size} {s.move}", what)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

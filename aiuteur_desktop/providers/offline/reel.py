@@ -224,7 +224,7 @@ def render_reel(
                 scene=c.shot.scene_label,
                 shot=c.shot.id,
                 heading=c.shot.heading,
-                dialogue=" / ".join(f"{d.character}: {d.text}" for d in c.shot.dialogue),
+                dialogue=c.shot.said(),
             )
             for c in clips
         ],

@@ -425,8 +425,7 @@ class Stage7Page(StageFrame):
         if previous is None:
             self.mirror.setText("<b>Rearview Mirror</b> — this is the first scene.")
         else:
-            said = " / ".join(f"{d.character}: “{d.text}”" for d in previous.dialogue)
-            what = " · ".join(p for p in (previous.action, said) if p) or previous.heading
+            what = previous.summary(quoted=True) or previous.heading
             self.mirror.setText(
                 f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
                 f"{previous.scene_label}.{previous.id} ({previous.shot_size}): {html.escape(what)}"
