@@ -4,7 +4,10 @@ the Stage 4 editor and scene extraction (PRD §8.4: ALL-CAPS headings, cues, ind
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+
+from aiuteur_desktop.core import headings
 
 SCENE_HEADING = "scene_heading"
 ACTION = "action"
@@ -48,6 +51,9 @@ class Element:
     #: Written with an explicit marker in Fountain (".", "!", "@", ">"); a hint for writers,
     #: not part of the content (two elements differing only here are equal).
     forced: bool = field(default=False, compare=False)
+    #: The permanent id of the scene this element starts (a heading, or the opening's first
+    #: element), carried from the store through the editor; not part of the content.
+    scene_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,27 +69,18 @@ class Screenplay:
 
 
 # ------------------------------------------------------------------- scenes
-_PREFIX = re.compile(
-    r"^(?P<ie>INT\.?/EXT\.?|EXT\.?/INT\.?|I/E\.?|INT\.?|EXT\.?|EST\.?)\s*(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-_TIMES = (
-    "CONTINUOUS",
-    "MOMENTS LATER",
-    "LATER",
-    "DAY",
-    "NIGHT",
-    "MORNING",
-    "AFTERNOON",
-    "EVENING",
-    "DAWN",
-    "DUSK",
-    "SUNSET",
-    "SUNRISE",
-    "SAME",
-    "SAME TIME",
-)
 _EXTENSION = re.compile(r"\s*\((?:[^)]*)\)\s*$")
+#: Cues several people speak at once: TOM AND ANNA, TOM & ANNA, TOM/ANNA.
+_UNISON_SPLIT = re.compile(r"\s+(?:AND|&)\s+|\s*/\s*|\s*,\s*(?:AND\s+)?")
+_EVERYONE = frozenset({"ALL", "BOTH", "EVERYONE", "TOGETHER", "ALL TOGETHER", "EVERYBODY"})
+#: Lines that are transitions however they are typed (Fountain only knows "… TO:").
+_TRANSITIONS = re.compile(
+    r"^(?:FADE IN|FADE OUT|FADE TO BLACK|FADE TO WHITE|CUT TO BLACK|SMASH TO BLACK|"
+    r"CUT TO|SMASH CUT|SMASH CUT TO|MATCH CUT|MATCH CUT TO|JUMP CUT|JUMP CUT TO|DISSOLVE|"
+    r"DISSOLVE TO|FADE TO|WIPE TO|IRIS OUT|IRIS IN|BACK TO|INTERCUT|TIME CUT)[.:!]?$"
+)
+#: Lines that end a film on a card.
+_END_CARDS = frozenset({"THE END", "END", "FIN", "END CREDITS", "ROLL CREDITS"})
 
 
 def cue_name(cue: str) -> str:
@@ -97,92 +94,241 @@ def cue_name(cue: str) -> str:
     return " ".join(name.split()).upper()
 
 
-@dataclass(frozen=True)
-class Heading:
-    int_ext: str  # "INT", "EXT", "INT/EXT" or "" when the heading does not say
-    location: str
-    time_of_day: str
+def unison(name: str, known: Collection[str] = ()) -> tuple[str, ...]:
+    """The speakers of a cue several people speak together (TOM AND ANNA, TOM & ANNA) when
+    each of them is a character of the script; () for a cue one character speaks.
+    ALL / BOTH / EVERYONE return ("ALL",): the caller knows who is present."""
+    name = cue_name(name)
+    if name in _EVERYONE:
+        return ("ALL",)
+    parts = [p.strip() for p in _UNISON_SPLIT.split(name) if p.strip()]
+    if len(parts) < 2:
+        return ()
+    if all(p in known for p in parts) or (name not in known and "&" in name):
+        return tuple(parts)
+    return ()
 
 
-def parse_heading(text: str) -> Heading:
-    """INT. KITCHEN - NIGHT → (INT, KITCHEN, NIGHT); tolerant of forced and odd headings."""
-    text = " ".join(text.strip().lstrip(".").split())
-    m = _PREFIX.match(text)
-    int_ext = ""
-    rest = text
-    if m:
-        raw = m.group("ie").upper().replace(".", "")
-        int_ext = "INT/EXT" if "/" in raw else {"EST": "EXT"}.get(raw, raw)
-        rest = m.group("rest")
-    rest = rest.strip(" .-–—")
-    time = ""
-    parts = re.split(r"\s+[-–—]+\s+", rest)
-    if len(parts) > 1:
-        last = parts[-1].strip().upper()
-        if any(last == t or last.startswith(t + " ") or last.endswith(" " + t) for t in _TIMES):
-            time = last
-            parts = parts[:-1]
-    location = " - ".join(p.strip() for p in parts if p.strip())
-    return Heading(int_ext, location.upper(), time)
+def transition_of(text: str) -> str:
+    """The transition a line says (CUT TO:, FADE OUT.), or "" when it is not one."""
+    raw = " ".join(plain(text).split())
+    t = raw.upper()
+    if len(t) > 40 or "\n" in text.strip():
+        return ""
+    return t if _TRANSITIONS.match(t) or (raw == t and t.endswith(" TO:")) else ""
+
+
+def is_end_card(text: str) -> bool:
+    return " ".join(plain(text).upper().split()).strip(".!") in _END_CARDS
 
 
 @dataclass(frozen=True)
 class Scene:
     number: int  # 1-based order in the script
-    label: str  # the script's own scene number ("12A") or the order
-    heading: str
+    label: str  # the script's own scene number ("12A") or its count among headings
+    heading: str  # as written; "" for the opening before the first heading
     int_ext: str
     location: str
     time_of_day: str
     characters: tuple[str, ...]  # who speaks, in order of first line
     first_line: str
-    start: int  # index of the heading in Screenplay.elements
+    start: int  # index of the heading (or the opening's first element) in Screenplay.elements
     end: int  # index after the scene's last element
+    #: Permanent id ("s7"): kept through edits, never reused (Element.scene_id marks it).
+    id: str = ""
+    kind: str = headings.SCENE  # SCENE, OPENING, INSERT, POV, TITLE or SHOT
+    subject: str = ""  # what an insert / POV / shot heading is on
+    place: str = ""  # the place alone (Stage 5's location), inherited by secondary headings
+    sub_location: str = ""
+    continuity: str = ""  # CONTINUOUS, LATER, TWO DAYS LATER …
+    detail: str = ""  # MOVING, FLASHBACK, 1968 …
+
+    @property
+    def title(self) -> str:
+        """The heading, or what the opening is called."""
+        return self.heading or "OPENING (before the first scene heading)"
+
+    @property
+    def body_start(self) -> int:
+        """Index of the scene's first element after its heading."""
+        return self.start if self.kind == headings.OPENING else self.start + 1
+
+
+_ON_SCREEN = (ACTION, CHARACTER, DIALOGUE, CENTERED, LYRICS)
+
+
+def _speaker_names(elements: tuple[Element, ...]) -> set[str]:
+    names: set[str] = set()
+    for e in elements:
+        if e.type == CHARACTER:
+            names.add(cue_name(e.text))
+    return names
 
 
 def scenes_of(play: Screenplay) -> list[Scene]:
-    """Every scene with its heading parts, speakers and first line of action or dialogue."""
-    starts = [i for i, e in enumerate(play.elements) if e.type == SCENE_HEADING]
+    """Every scene with its heading parts, speakers and first line of action or dialogue;
+    what comes before the first heading is an opening scene when anything is on screen."""
+    els = play.elements
+    starts = [i for i, e in enumerate(els) if e.type == SCENE_HEADING]
+    first = starts[0] if starts else len(els)
+    opening = any(
+        e.type in _ON_SCREEN and e.text.strip() and not transition_of(e.text) for e in els[:first]
+    )
+    if opening:
+        starts.insert(0, 0)
+    known = _speaker_names(els)
+    solo = {n for n in known if not unison(n, ())} - _EVERYONE
+    places: list[str] = []
     out: list[Scene] = []
+    previous: Scene | None = None
+    count = 0
     for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(play.elements)
-        body = play.elements[start + 1 : end]
+        end = starts[n + 1] if n + 1 < len(starts) else len(els)
+        is_opening = opening and n == 0
+        body = els[start if is_opening else start + 1 : end]
         speakers: list[str] = []
         for e in body:
             if e.type == CHARACTER:
                 name = cue_name(e.text)
-                if name and name not in speakers:
-                    speakers.append(name)
-        first = next(
+                for who in unison(name, solo) or (name,):
+                    if who and who != "ALL" and who not in speakers:
+                        speakers.append(who)
+        first_line = next(
             (e.text for e in body if e.type in (ACTION, DIALOGUE, CENTERED) and e.text.strip()), ""
         )
-        heading = play.elements[start]
-        parts = parse_heading(heading.text)
+        marker = els[start]
+        if is_opening:
+            h = headings.Heading("", "", "", kind=headings.OPENING)
+            heading_text, label = "", "0"
+        else:
+            count += 1
+            heading_text = marker.text
+            h = headings.parse_heading(heading_text, characters=solo, places=places)
+            label = marker.number or str(count)
+        inherit = previous is not None and (h.kind != headings.SCENE or not h.location)
+        if h.kind == headings.SCENE and h.place and h.place not in places:
+            places.append(h.place)
         out.append(
             Scene(
                 n + 1,
-                heading.number or str(n + 1),
-                heading.text,
-                parts.int_ext,
-                parts.location,
-                parts.time_of_day,
+                label,
+                heading_text,
+                previous.int_ext if inherit and previous else h.int_ext,
+                previous.location if inherit and previous else h.location,
+                h.time_of_day,
                 tuple(speakers),
-                " ".join(first.split()),
+                " ".join(plain(first_line).split()),
                 start,
                 end,
+                id=marker.scene_id or f"s{n + 1}",
+                kind=h.kind,
+                subject=h.subject,
+                place=previous.place if inherit and previous else h.place,
+                sub_location=previous.sub_location if inherit and previous else h.sub_location,
+                continuity=h.continuity,
+                detail=h.detail,
             )
         )
+        previous = out[-1]
     return out
 
 
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
-_EMPHASIS = re.compile(r"(\*{1,3}|_)(?=\S)(.+?)(?<=\S)\1")
+def without_notes(text: str) -> str:
+    """Text without its [[notes]], in one pass (an unclosed [[ is kept as written)."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = text.find("[[", i)
+        k = text.find("]]", j + 2) if j >= 0 else -1
+        if j < 0 or k < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:j])
+        i = k + 2
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text in one style (Fountain emphasis: *italic*, **bold**, _underline_)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+
+
+_MARKER = re.compile(r"\\[*_]|\*{1,3}|_")
+
+
+def runs(text: str) -> list[Run]:
+    """Text split into styled runs; markers are matched pairwise at any depth and across
+    lines, an unmatched one stays as typed, \\* is a literal asterisk. Linear time."""
+    text = without_notes(text)
+    tokens: list[tuple[str, str]] = []  # ("t", text) or ("m", marker)
+    pos = 0
+    for m in _MARKER.finditer(text):
+        if m.start() > pos:
+            tokens.append(("t", text[pos : m.start()]))
+        tok = m.group()
+        tokens.append(("t", tok[1]) if tok.startswith("\\") else ("m", tok))
+        pos = m.end()
+    if pos < len(text):
+        tokens.append(("t", text[pos:]))
+
+    def char_at(i: int, side: int) -> str:
+        j = i + side
+        if 0 <= j < len(tokens):
+            t = tokens[j][1]
+            return t[0] if side > 0 else t[-1]
+        return " "
+
+    # Pair markers with one stack: a closer matches the nearest open marker of its kind.
+    matched: dict[int, int] = {}
+    stack: list[int] = []
+    open_count: dict[str, int] = {}
+    for i, (kind, tok) in enumerate(tokens):
+        if kind != "m":
+            continue
+        before, after = char_at(i, -1), char_at(i, 1)
+        word = tok == "_"
+        can_close = not before.isspace() and not (word and after.isalnum())
+        can_open = not after.isspace() and not (word and before.isalnum())
+        if can_close and open_count.get(tok):
+            while stack:
+                j = stack.pop()
+                open_count[tokens[j][1]] -= 1
+                if tokens[j][1] == tok:
+                    matched[j] = i
+                    matched[i] = j
+                    break
+            continue
+        if can_open:
+            stack.append(i)
+            open_count[tok] = open_count.get(tok, 0) + 1
+    out: list[Run] = []
+    style = {"*": 0, "**": 0, "***": 0, "_": 0}
+    for i, (kind, tok) in enumerate(tokens):
+        if kind == "m" and i in matched:
+            style[tok] += 1 if matched[i] > i else -1
+            continue
+        bold = bool(style["**"] or style["***"])
+        italic = bool(style["*"] or style["***"])
+        run = Run(tok, bold, italic, bool(style["_"]))
+        if out and (out[-1].bold, out[-1].italic, out[-1].underline) == (
+            bold,
+            italic,
+            run.underline,
+        ):
+            out[-1] = Run(out[-1].text + tok, bold, italic, run.underline)
+        else:
+            out.append(run)
+    return out
 
 
 def plain(text: str) -> str:
-    """Text as printed or sent to a model: notes removed, emphasis markers dropped."""
-    text = _NOTE.sub("", text)
-    text = _EMPHASIS.sub(lambda m: m.group(2), text)
+    """Text as printed or sent to a model: notes removed, emphasis markers dropped, spaces
+    folded inside each line (line breaks — verse, lyrics — are kept)."""
+    text = "".join(r.text for r in runs(text))
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aiuteur_desktop.core import artifacts, master_script, shot_list
+from aiuteur_desktop.core import artifacts, headings, master_script, shot_list
 from aiuteur_desktop.core import screenplay as sp
 from aiuteur_desktop.core.assets import location_of
 from aiuteur_desktop.core.errors import GateClosed
@@ -23,7 +23,6 @@ OUTDATED = "Outdated"
 BROKEN = "Continuity Broken"
 
 SAFE, RISKY = "Safe", "Risky"
-_SAME_TIME = ("CONTINUOUS", "SAME", "MOMENTS LATER")
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def overview(project: Project, scene_id: str) -> Overview:
     elif status == OUTDATED:
         risk = RISKY
         reasons.append("Work in this scene was made from an earlier version of it.")
-    continuous = any(scene.time_of_day.startswith(t) for t in _SAME_TIME)
+    continuous = headings.continuous(scene.continuity)
     if previous is not None and continuous:
         # A continuous scene picks up where the last one stopped: whoever was on screen
         # there is expected here (moving to another place is normal, so it is not a risk).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, master_script, shots, story
+from aiuteur_desktop.core import artifacts, headings, master_script, shots, story
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.shots import Line, Shot
@@ -193,9 +193,6 @@ def needed(shot: Shot) -> float:
     return round(action + sum(shots.line_seconds(d.text) for d in shot.dialogue), 2)
 
 
-_SAME_TIME = ("CONTINUOUS", "SAME")
-
-
 def flags(rows: list[Shot], previous: Shot | None = None) -> list[tuple[str, ...]]:
     """Advisory continuity flags per shot (never blocking): a shot too short for what it
     holds, and who carries over from the previous scene's last shot into a CONTINUOUS one."""
@@ -209,7 +206,7 @@ def flags(rows: list[Shot], previous: Shot | None = None) -> list[tuple[str, ...
             )
         if not shot.action and not shot.dialogue:
             found.append("Nothing happens in this shot")
-        continuous = any(shot.time_of_day.startswith(t) for t in _SAME_TIME)
+        continuous = headings.continuous(shot.continuity)
         if i == 0 and previous is not None and continuous:
             gone = [c for c in previous.characters if c not in shot.characters]
             if gone:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiuteur_desktop.core import headings
 from aiuteur_desktop.core import screenplay as sp
-from aiuteur_desktop.core.assets import location_of
 from aiuteur_desktop.core.screenplay import Element, Scene, Screenplay
 from aiuteur_desktop.core.shotspec import ShotSpec
 
@@ -31,13 +31,15 @@ MAX_SHOT = 8.0
 #: Durations video models render; a shot is rounded up to one of them.
 DURATIONS = (4, 6, 8)
 
-_ACTION_TYPES = (sp.ACTION, sp.CENTERED, sp.LYRICS)
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=\S)")
+#: A sentence ends at . ! ? … and whatever closes it (quotes, brackets): `."` `?)` `!”`.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+#: Kinds of shot (Shot.kind): what the renderers draw and the editor's timeline names.
+SHOT, INSERT, POV, TITLE = "shot", "insert", "pov", "title"
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of dialogue, verbatim."""
+    """One line of dialogue, verbatim (line breaks of verse and lyrics kept)."""
 
     character: str
     text: str
@@ -49,6 +51,8 @@ class _Unit:
     seconds: float
     action: str = ""
     lines: tuple[Line, ...] = ()
+    title: bool = False  # a title card (centred text, THE END, OPENING TITLES): a shot alone
+    transition: str = ""  # the transition after it (CUT TO:, DISSOLVE TO:, FADE OUT.)
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Shot:
     """One row of the shot table."""
 
     scene: int  # the scene's order in the script (1-based)
-    scene_label: str  # the script's own scene number ("12A") or the order
+    scene_label: str  # the script's own scene number ("12A") or its count among headings
     id: str  # "1", "2" … within the scene
     duration: int  # seconds: one of DURATIONS
     timing: float  # seconds the action and dialogue need, before rounding up
@@ -72,17 +76,31 @@ class Shot:
     move: str = "static"
     #: The place as Stage 5 names it (its location asset), without MOVING/FLASHBACK detail.
     place: str = ""
-    #: Time of day for the light: CONTINUOUS, LATER … take the previous scene's.
+    #: The light the renderers draw (DAY, NIGHT, DAWN, DUSK): CONTINUOUS, LATER … and
+    #: headings without a time of day keep the previous scene's.
     light: str = ""
+    #: The scene's permanent id ("s7").
+    scene_id: str = ""
+    #: SHOT, INSERT, POV or TITLE (a card with the action as its text).
+    kind: str = SHOT
+    #: The transition to the next shot as the script writes it ("DISSOLVE TO:"), or "".
+    transition: str = ""
+    #: The heading's continuity word (CONTINUOUS, LATER …), or "".
+    continuity: str = ""
 
     def said(self, *, quoted: bool = False) -> str:
         """The shot's lines on one line: JUNE: Who's there? / TOMMY: It's me."""
         q = "“{}”" if quoted else "{}"
-        return " / ".join(f"{d.character}: {q.format(d.text)}" for d in self.dialogue)
+        return " / ".join(
+            f"{d.character}: {q.format(' '.join(d.text.split()))}" for d in self.dialogue
+        )
 
     def summary(self, *, quoted: bool = False) -> str:
         """What happens in the shot on one line: its action, then its lines."""
-        return " · ".join(p for p in (self.action, self.said(quoted=quoted)) if p)
+        action = " ".join(self.action.split())
+        if self.kind == TITLE:
+            action = f"Title card: {action}"
+        return " · ".join(p for p in (action, self.said(quoted=quoted)) if p)
 
     @property
     def setting(self) -> str:
@@ -102,33 +120,56 @@ def line_seconds(text: str) -> float:
     return max(MIN_LINE, _words(text) / SPEECH_WORDS_PER_SECOND) + LINE_PAUSE
 
 
+def _sentence_spans(text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """Words, the whitespace after each, and each sentence as a range of word indexes; a
+    line break ends a sentence too (verse, lyrics)."""
+    toks = re.split(r"(\s+)", text.strip())
+    words, seps = toks[0::2], [*toks[1::2], ""]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i, word in enumerate(words):
+        if _SENTENCE_END.search(word) or "\n" in seps[i] or i == len(words) - 1:
+            spans.append((start, i + 1))
+            start = i + 1
+    return words, seps, [s for s in spans if s[1] > s[0] and words[s[0]]]
+
+
+def _join(words: list[str], seps: list[str], a: int, b: int) -> str:
+    return "".join(words[i] + (seps[i] if i < b - 1 else "") for i in range(a, b))
+
+
 def sentences(text: str) -> list[str]:
-    """Whole sentences, the pieces a shot is never cut inside."""
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    """Whole sentences, the pieces a shot is never cut inside (verbatim: closing quotes stay
+    with their sentence, line breaks inside one are kept)."""
+    words, seps, spans = _sentence_spans(text)
+    return [_join(words, seps, a, b) for a, b in spans]
 
 
 def _fit(text: str, seconds: float, rate: float) -> list[str]:
     """Text in pieces that each fit `seconds` at `rate` words per second: whole sentences
-    joined while they fit, a runaway sentence cut into word runs."""
+    joined while they fit, a runaway sentence cut into word runs. The pieces joined by a
+    space give back every word and mark of `text`."""
     room = max(1, int(seconds * rate))
-    out: list[str] = []
-    for sentence in sentences(text):
-        words = sentence.split()
-        for chunk in (" ".join(words[i : i + room]) for i in range(0, len(words), room)):
-            if out and _words(out[-1]) + _words(chunk) <= room:
-                out[-1] = f"{out[-1]} {chunk}"
+    words, seps, spans = _sentence_spans(text)
+    ranges: list[tuple[int, int]] = []
+    for a, b in spans:
+        for c in range(a, b, room):
+            d = min(b, c + room)
+            if ranges and (ranges[-1][1] - ranges[-1][0]) + (d - c) <= room:
+                ranges[-1] = (ranges[-1][0], d)
             else:
-                out.append(chunk)
-    return out
+                ranges.append((c, d))
+    return [_join(words, seps, a, b) for a, b in ranges]
 
 
-def _action_units(text: str) -> list[_Unit]:
+def _action_units(text: str, *, keep_breaks: bool = False) -> list[_Unit]:
     text = sp.plain(text)
     if not text:
         return []
-    if action_seconds(text) <= MAX_SHOT:
-        return [_Unit(action_seconds(text), action=" ".join(text.split()))]
-    pieces = _fit(" ".join(text.split()), MAX_SHOT, ACTION_WORDS_PER_SECOND)
+    flat = text if keep_breaks else " ".join(text.split())
+    if action_seconds(flat) <= MAX_SHOT:
+        return [_Unit(action_seconds(flat), action=flat)]
+    pieces = _fit(flat, MAX_SHOT, ACTION_WORDS_PER_SECOND)
     return [_Unit(action_seconds(p), action=p) for p in pieces]
 
 
@@ -136,55 +177,105 @@ def _line_units(line: Line) -> list[_Unit]:
     if line_seconds(line.text) <= MAX_SHOT:
         return [_Unit(line_seconds(line.text), lines=(line,))]
     pieces = _fit(line.text, MAX_SHOT - LINE_PAUSE, SPEECH_WORDS_PER_SECOND)
-    out = []
-    for i, piece in enumerate(pieces):
-        paren = line.parenthetical if i == 0 else "(continuing)"
-        out.append(_Unit(line_seconds(piece), lines=(Line(line.character, piece, paren),)))
-    return out
+    # The writer's parenthetical goes with the first piece; the rest are the same speech.
+    return [
+        _Unit(
+            line_seconds(piece),
+            lines=(Line(line.character, piece, line.parenthetical if i == 0 else ""),),
+        )
+        for i, piece in enumerate(pieces)
+    ]
+
+
+def _speech(body: tuple[Element, ...], i: int) -> tuple[list[Line], int]:
+    """The lines of the speech whose cue is body[i]: a parenthetical inside it starts a new
+    line that keeps it, so `(beat)` and `(pause)` stay where the writer put them."""
+    name = sp.cue_name(body[i].text)
+    lines: list[Line] = []
+    paren, spoken = "", list[str]()
+    i += 1
+
+    def flush() -> None:
+        text = sp.plain("\n".join(spoken))
+        if text:
+            lines.append(Line(name, text, paren))
+
+    while i < len(body) and body[i].type in (sp.PARENTHETICAL, sp.DIALOGUE):
+        if body[i].type == sp.PARENTHETICAL:
+            if spoken:
+                flush()
+                spoken = []
+            paren = sp.plain(body[i].text)
+        else:
+            spoken.append(body[i].text)
+        i += 1
+    flush()
+    return lines, i
+
+
+def _with_transition(units: list[_Unit], transition: str) -> None:
+    if units:
+        last = units[-1]
+        units[-1] = _Unit(last.seconds, last.action, last.lines, last.title, transition)
 
 
 def _units(body: tuple[Element, ...]) -> list[_Unit]:
-    """Action paragraphs and dialogue blocks in script order; dual dialogue is one unit."""
+    """Action paragraphs, dialogue blocks and title cards in script order; dual dialogue is
+    one unit; a transition rides on the unit before it."""
     units: list[_Unit] = []
     i = 0
     while i < len(body):
         e = body[i]
-        if e.type in _ACTION_TYPES:
-            units.extend(_action_units(e.text))
+        if e.type == sp.TRANSITION or (e.type == sp.ACTION and sp.transition_of(e.text)):
+            _with_transition(units, " ".join(sp.plain(e.text).upper().split()))
+            i += 1
+            continue
+        if e.type == sp.CENTERED or (e.type == sp.ACTION and sp.is_end_card(e.text)):
+            text = sp.plain(e.text)
+            if text:
+                units.append(_Unit(float(DURATIONS[0]), action=text, title=True))
+            i += 1
+            continue
+        if e.type in (sp.ACTION, sp.LYRICS):
+            units.extend(_action_units(e.text, keep_breaks=e.type == sp.LYRICS))
             i += 1
             continue
         if e.type != sp.CHARACTER:
-            i += 1  # transitions, sections, synopses, page breaks: not on screen
+            i += 1  # sections, synopses, page breaks: not on screen
             continue
-        name, dual = sp.cue_name(e.text), e.dual
-        paren, spoken = "", list[str]()
-        i += 1
-        while i < len(body) and body[i].type in (sp.PARENTHETICAL, sp.DIALOGUE):
-            if body[i].type == sp.PARENTHETICAL and not spoken:
-                paren = sp.plain(body[i].text)
-            elif body[i].type == sp.DIALOGUE:
-                spoken.append(sp.plain(body[i].text))
-            i += 1
-        text = " ".join(" ".join(spoken).split())
-        if not name or not text:
+        dual = e.dual
+        lines, i = _speech(body, i)
+        if not lines:
             continue
-        line = Line(name, text, paren)
-        if dual and units and units[-1].lines and not units[-1].action:
-            # Both speak at once: one unit, as long as the longer line.
+        if dual and units and units[-1].lines and not units[-1].action and not units[-1].title:
+            # Both speak at once: one unit, as long as the longer speech.
             prev = units.pop()
-            units.append(_Unit(max(prev.seconds, line_seconds(text)), lines=(*prev.lines, line)))
+            seconds = max(prev.seconds, sum(line_seconds(x.text) for x in lines))
+            units.append(_Unit(seconds, lines=(*prev.lines, *lines)))
             continue
-        units.extend(_line_units(line))
+        for line in lines:
+            units.extend(_line_units(line))
     return units
 
 
 def _pack(units: list[_Unit]) -> list[list[_Unit]]:
     shots: list[list[_Unit]] = []
+    total = 0.0
     for unit in units:
-        if shots and sum(u.seconds for u in shots[-1]) + unit.seconds <= MAX_SHOT:
-            shots[-1].append(unit)
+        last = shots[-1] if shots else None
+        fits = last is not None and total + unit.seconds <= MAX_SHOT
+        if (
+            last is not None
+            and fits
+            and not unit.title
+            and not last[-1].title
+            and not last[-1].transition
+        ):
+            last.append(unit)
+            total += unit.seconds
         else:
             shots.append([unit])
+            total = unit.seconds
     return shots
 
 
@@ -193,12 +284,25 @@ def duration_for(seconds: float) -> int:
     return next((d for d in DURATIONS if seconds <= d + 1e-9), DURATIONS[-1])
 
 
-def _mentioned(text: str, names: list[str]) -> list[str]:
-    found = []
-    for name in names:
-        if re.search(rf"(?<![\w'’]){re.escape(name)}(?![\w'’])", text, re.IGNORECASE):
-            found.append(name)
-    return found
+class Names:
+    """The script's character names, found in action text with one pattern (so a shot's
+    cost does not grow with the size of the cast)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = sorted(dict.fromkeys(names), key=lambda n: (-len(n), n))
+        self._by_upper = {n.upper(): n for n in self.names}
+        alternation = "|".join(re.escape(n) for n in self.names)
+        self._pattern = (
+            re.compile(rf"(?<![\w'’])(?:{alternation})(?![\w'’])", re.IGNORECASE)
+            if self.names
+            else None
+        )
+
+    def in_text(self, text: str) -> list[str]:
+        if self._pattern is None:
+            return []
+        found = [self._by_upper[m.group().upper()] for m in self._pattern.finditer(text)]
+        return list(dict.fromkeys(found))
 
 
 def _camera(first: bool, opens_on_picture: bool, speakers: int, people: int) -> tuple[str, str]:
@@ -213,46 +317,80 @@ def _camera(first: bool, opens_on_picture: bool, speakers: int, people: int) -> 
 
 
 def characters_of(play: Screenplay) -> list[str]:
-    """Every speaking character, longest names first (so MARA QUILL wins over MARA)."""
+    """Every speaking character, longest names first (so MARA QUILL wins over MARA); cues
+    several people speak together (TOM AND ANNA, ALL) are not characters of their own."""
     names: list[str] = []
     for e in play.elements:
         if e.type == sp.CHARACTER:
             name = sp.cue_name(e.text)
             if name and name not in names:
                 names.append(name)
-    return sorted(names, key=lambda n: (-len(n), n))
-
-
-#: Headings that say "no change in time" rather than a time of day.
-_SAME_TIME = ("CONTINUOUS", "SAME", "LATER", "MOMENTS LATER", "SAME TIME")
+    known = set(names)
+    solo = [n for n in names if not sp.unison(n, known)]
+    return sorted(solo, key=lambda n: (-len(n), n))
 
 
 def _light(scene: Scene, previous: str) -> str:
-    tod = scene.time_of_day
-    if not tod or any(tod == t or tod.startswith(t) for t in _SAME_TIME):
-        return previous or "DAY"
-    return tod
+    if not scene.time_of_day:
+        return (
+            (previous or "DAY") if headings.carries_light(scene.continuity, scene.detail) else "DAY"
+        )
+    return headings.light_of(scene.time_of_day)
+
+
+def _speakers(lines: tuple[Line, ...], known: set[str], present: list[str]) -> list[str]:
+    """Who speaks: each of a unison cue's people, everyone present for ALL."""
+    out: list[str] = []
+    for line in lines:
+        together = sp.unison(line.character, known)
+        if together == ("ALL",):
+            out.extend(present)
+        else:
+            out.extend(together or (line.character,))
+    return list(dict.fromkeys(out))
+
+
+_KIND_OF_SCENE = {headings.INSERT: INSERT, headings.POV: POV, headings.TITLE: TITLE}
 
 
 def scene_shots(
-    play: Screenplay, scene: Scene, names: list[str] | None = None, previous_light: str = ""
+    play: Screenplay,
+    scene: Scene,
+    names: list[str] | Names | None = None,
+    previous_light: str = "",
 ) -> list[Shot]:
     """The scene broken into shots of at most eight seconds."""
-    names = characters_of(play) if names is None else names
-    place = location_of(scene.heading)[0]
+    found = (
+        names
+        if isinstance(names, Names)
+        else Names(characters_of(play) if names is None else names)
+    )
+    known = set(found.names)
     light = _light(scene, previous_light)
-    body = play.elements[scene.start + 1 : scene.end]
+    body = play.elements[scene.body_start : scene.end]
+    units = _units(body)
+    if scene.kind == headings.TITLE:
+        units.insert(0, _Unit(float(DURATIONS[0]), action=scene.subject, title=True))
     # A scene with nothing under its heading still gets its establishing shot.
-    packed = _pack(_units(body) or [_Unit(float(DURATIONS[0]))])
+    packed = _pack(units or [_Unit(float(DURATIONS[0]))])
     shots: list[Shot] = []
-    for n, units in enumerate(packed, start=1):
-        action = " ".join(u.action for u in units if u.action)
-        lines = tuple(line for u in units for line in u.lines)
-        speakers = list(dict.fromkeys(line.character for line in lines))
-        people = list(dict.fromkeys([*speakers, *_mentioned(action, names)]))
-        opens_on_picture = not units[0].lines
+    for n, group in enumerate(packed, start=1):
+        action = " ".join(u.action for u in group if u.action)
+        lines = tuple(line for u in group for line in u.lines)
+        title = group[0].title
+        mentioned = [] if title else found.in_text(action)
+        speakers = _speakers(lines, known, list(scene.characters))
+        people = list(dict.fromkeys([*speakers, *mentioned]))
+        kind = TITLE if title else SHOT
+        if n == 1 and not title:
+            kind = _KIND_OF_SCENE.get(scene.kind, SHOT)
+            if scene.kind == headings.SHOT and scene.subject not in people:
+                people.insert(0, scene.subject)
+        opens_on_picture = not group[0].lines
         size, move = _camera(n == 1, opens_on_picture, len(speakers), len(people))
-        timing = round(sum(u.seconds for u in units), 2)
+        if n == 1 and scene.kind in (headings.INSERT, headings.SHOT):
+            size, move = ("CU" if scene.kind == headings.INSERT else "MCU"), "static"
+        timing = round(sum(u.seconds for u in group), 2)
         shots.append(
             Shot(
                 scene=scene.number,
@@ -266,19 +404,23 @@ def scene_shots(
                 time_of_day=scene.time_of_day,
                 action=action,
                 dialogue=lines,
-                characters=tuple(people),
+                characters=() if title else tuple(people),
                 shot_size=size,
                 move=move,
-                place=place,
+                place=scene.place,
                 light=light,
+                scene_id=scene.id,
+                kind=kind,
+                transition=group[-1].transition,
+                continuity=scene.continuity,
             )
         )
     return shots
 
 
 def breakdown(play: Screenplay) -> list[Shot]:
-    """Every scene's shots, in script order."""
-    names = characters_of(play)
+    """Every scene's shots, in script order (linear in the script's length)."""
+    names = Names(characters_of(play))
     out: list[Shot] = []
     light = ""
     for scene in play.scenes():
@@ -331,23 +473,27 @@ def to_spec(
         cast.append(
             {"name": name, **place, "facing": facing, "image": str(image) if image else None}
         )
+    title = shot.kind == TITLE
     return ShotSpec.model_validate(
         {
-            # The heading the renderer lights by: a CONTINUOUS scene keeps the previous light.
-            "heading": f"{shot.int_ext + '. ' if shot.int_ext else ''}{shot.location} - {shot.light}"
-            if shot.light and shot.light != shot.time_of_day
-            else shot.heading,
+            "heading": shot.heading or shot.location or "OPENING",
             "action": shot.action[:4000],
             "width": width,
             "fps": fps,
             "duration": shot.duration,
             "shot_size": shot.shot_size,
             "angle": shot.angle,
-            "move": shot.move,
-            "characters": cast,
-            "dialogue": [{"character": d.character, "text": d.text} for d in shot.dialogue][:40],
+            "move": "static" if title else shot.move,
+            "characters": [] if title else cast,
+            "dialogue": [
+                {"character": d.character, "text": " ".join(d.text.split())} for d in shot.dialogue
+            ][:40],
             "shot": f"{shot.scene_label}.{shot.id}",
-            "location_image": str(location_image) if location_image else None,
+            "location_image": None if title else (str(location_image) if location_image else None),
             "palette": palette or [],
+            # The light the renderer draws: a CONTINUOUS scene keeps the previous light.
+            "light": shot.light,
+            "int_ext": shot.int_ext,
+            "kind": shot.kind if shot.kind in (SHOT, INSERT, POV, TITLE) else SHOT,
         }
     )

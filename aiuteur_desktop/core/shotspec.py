@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from aiuteur_desktop.core import headings
 from aiuteur_desktop.core.errors import AiuteurError
 
 
@@ -105,6 +106,13 @@ class ShotSpec(BaseModel):
     location_image: str | None = None
     #: Optional palette of the locked visual style, as "#rrggbb" colours.
     palette: list[str] = Field(default_factory=list, max_length=8)
+    #: The light to draw (DAY, NIGHT, DAWN, DUSK …) when it is not the heading's own: a
+    #: CONTINUOUS scene keeps the light of the scene before. Empty: read from the heading.
+    light: str = Field(default="", max_length=40)
+    #: INT, EXT or INT/EXT when the heading does not say (an insert inherits its scene's).
+    int_ext: str = Field(default="", pattern=r"^(|INT|EXT|INT/EXT)$")
+    #: "title" draws a title card with the action as its text; anything else is a shot.
+    kind: str = Field(default="shot", pattern=r"^(shot|insert|pov|title)$")
 
     @field_validator("shot_size", mode="before")
     @classmethod
@@ -143,18 +151,15 @@ class ShotSpec(BaseModel):
 
     @property
     def interior(self) -> bool:
-        return self.heading.strip().upper().startswith(("INT", "I/E"))
+        int_ext = self.int_ext or headings.parse_heading(self.heading).int_ext
+        return int_ext.startswith("INT")
 
     @property
     def time_of_day(self) -> str:
-        """DAY, NIGHT, DAWN, DUSK … from the scene heading (DAY when it does not say)."""
-        m = re.search(r"-\s*([A-Z ]+)$", self.heading.strip().upper())
-        tod = m.group(1).strip() if m else "DAY"
-        for word in ("NIGHT", "DAWN", "DUSK", "SUNSET", "SUNRISE", "EVENING", "MORNING"):
-            if word in tod:
-                aliases = {"SUNSET": "DUSK", "EVENING": "DUSK", "SUNRISE": "DAWN", "MORNING": "DAY"}
-                return aliases.get(word, word)
-        return "DAY"
+        """The light to draw — DAY, NIGHT, DAWN or DUSK — read with the app's one heading
+        grammar (NIGHT (1968), NIGHT [CONTINUOUS], `, NIGHT` are all night)."""
+        word = self.light or headings.parse_heading(self.heading).time_of_day
+        return headings.light_of(word) if word else "DAY"
 
 
 def _reason(err: ValidationError) -> str:

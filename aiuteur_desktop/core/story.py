@@ -20,7 +20,8 @@ from aiuteur_desktop.core import artifacts, master_script, stages, timelines
 from aiuteur_desktop.core.context import ContextManager, estimate_tokens
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay, parse_heading
+from aiuteur_desktop.core.headings import parse_heading
+from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import fingerprint, inputs_of
 

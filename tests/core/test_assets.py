@@ -38,12 +38,30 @@ def test_locations_share_a_place_with_variants() -> None:
     found = {a.name: a for a in assets.extract(heist()) if a.kind == "location"}
     assert list(found) == ["KITCHEN", "THE PIER", "TOMMY'S VAN"]
     assert found["KITCHEN"].variants == [
-        {"int_ext": "INT", "time_of_day": "NIGHT", "detail": "", "scenes": ["s1", "s5"]},
-        {"int_ext": "EXT", "time_of_day": "DAY", "detail": "", "scenes": ["s2"]},
+        {
+            "int_ext": "INT",
+            "time_of_day": "NIGHT",
+            "detail": "",
+            "sub_location": "",
+            "scenes": ["s1", "s5"],
+        },
+        {
+            "int_ext": "EXT",
+            "time_of_day": "DAY",
+            "detail": "",
+            "sub_location": "",
+            "scenes": ["s2"],
+        },
     ]
     assert found["THE PIER"].variants[0]["detail"] == "FLASHBACK"  # a forced heading
     assert found["TOMMY'S VAN"].variants == [
-        {"int_ext": "INT/EXT", "time_of_day": "NIGHT", "detail": "MOVING", "scenes": ["s4"]}
+        {
+            "int_ext": "INT/EXT",
+            "time_of_day": "NIGHT",
+            "detail": "MOVING",
+            "sub_location": "",
+            "scenes": ["s4"],
+        }
     ]
     assert found["KITCHEN"].description.startswith("A cramped galley kitchen.")
 
@@ -51,23 +69,24 @@ def test_locations_share_a_place_with_variants() -> None:
 def test_night_ferry_extraction_exact_sets() -> None:
     play = fountain.read_string((DATA / "night_ferry.fountain").read_text(encoding="utf-8"))
     found = assets.extract(play)
-    # Dual dialogue (BRICK / STEEL ^) gives both speakers; OLD TOM (O.S.) is his own cue.
-    assert [a.name for a in found if a.kind == "character"] == [
-        "NESSA",
-        "OLD TOM",
-        "TOM",
-        "BRICK",
-        "STEEL",
-        "McCLANE",
+    # Dual dialogue (BRICK / STEEL ^) gives both speakers; OLD TOM (O.S.) is Tom (70s) as
+    # the film's present shows him: an age variant of TOM, not a character of his own.
+    people = {a.name: a for a in found if a.kind == "character"}
+    assert list(people) == ["NESSA", "TOM", "BRICK", "STEEL", "McCLANE"]
+    assert [(v["age"], v["name"], v["scenes"]) for v in people["TOM"].variants] == [
+        ("OLD", "OLD TOM", ["s1"])
     ]
+    assert people["TOM"].aliases == []
     assert [
         (a.name, [(v["int_ext"], v["time_of_day"], v["detail"]) for v in a.variants])
         for a in found
         if a.kind == "location"
     ] == [
         ("HARBOUR OFFICE", [("INT", "NIGHT", "")]),
-        ("QUAYSIDE", [("EXT", "CONTINUOUS", "")]),
-        ("THE FERRY DECK, TWENTY YEARS EARLIER", [("", "", "FLASHBACK")]),
+        # CONTINUOUS keeps the harbour office's night.
+        ("QUAYSIDE", [("EXT", "NIGHT", "")]),
+        # A flashback twenty years back is not in the night of the scene before.
+        ("THE FERRY DECK", [("", "", "FLASHBACK")]),
         ("TOM'S TRUCK", [("INT/EXT", "DAWN", "MOVING")]),
     ]
 

@@ -117,11 +117,11 @@ def test_fdx_written_by_final_draft_reads_correctly() -> None:
 
 def test_scenes_are_extracted_with_their_parts(ferry: sp.Screenplay) -> None:
     scenes = ferry.scenes()
-    assert [(s.int_ext, s.location, s.time_of_day) for s in scenes] == [
-        ("INT", "HARBOUR OFFICE", "NIGHT"),
-        ("EXT", "QUAYSIDE", "CONTINUOUS"),
-        ("", "FLASHBACK - THE FERRY DECK, TWENTY YEARS EARLIER", ""),
-        ("INT/EXT", "TOM'S TRUCK - MOVING", "DAWN"),
+    assert [(s.int_ext, s.location, s.time_of_day, s.continuity, s.detail) for s in scenes] == [
+        ("INT", "HARBOUR OFFICE", "NIGHT", "", ""),
+        ("EXT", "QUAYSIDE", "", "CONTINUOUS", ""),
+        ("", "THE FERRY DECK", "", "TWENTY YEARS EARLIER", "FLASHBACK"),
+        ("INT/EXT", "TOM'S TRUCK", "DAWN", "", "MOVING"),
     ]
     assert scenes[0].characters == ("NESSA", "OLD TOM", "TOM")
     assert scenes[3].characters == ("TOM",)

@@ -62,9 +62,11 @@ def test_hub_rows_count_shots_time_and_status(ferry: Project) -> None:
     rows = script_hub.hub(ferry)
     assert [(r.scene_id, r.label, r.shots, r.seconds, r.status) for r in rows] == [
         ("s1", "1", 4, 26, "Draft"),
-        ("s2", "2", 1, 8, "Draft"),
+        # The quayside's action and dual lines, then its centred title as a card of its own.
+        ("s2", "2", 2, 10, "Draft"),
         ("s3", "3", 2, 14, "Draft"),
-        ("s4", "4", 1, 8, "Draft"),
+        # FADE OUT. is a transition, not screen time.
+        ("s4", "4", 1, 6, "Draft"),
     ]
     edited = shot_list.split(shot_list.current(ferry, "s4"), 0)  # the drive, then Tom's line
     shot_list.lock(ferry, "s4", edited)

@@ -95,12 +95,8 @@ def test_scenes_break_into_the_expected_shots(keeper: list[shots.Shot]) -> None:
         ("BEN", "Then come down!"),
     ]
     monologue = keeper[5:9]
-    assert [d.parenthetical for s in monologue for d in s.dialogue] == [
-        "(tired)",
-        "(continuing)",
-        "(continuing)",
-        "(continuing)",
-    ]
+    # The writer's parenthetical stays with the first piece; nothing is added to the others.
+    assert [d.parenthetical for s in monologue for d in s.dialogue] == ["(tired)", "", "", ""]
     assert monologue[0].dialogue[0].text == "I waited three hours at the jetty."
     assert (
         monologue[-1].dialogue[0].text
@@ -123,9 +119,12 @@ def test_nothing_on_screen_is_lost_or_reordered(name: str) -> None:
     """Every word of action and dialogue is in exactly one shot, in script order."""
     play = fountain.read_string((DATA / name).read_text(encoding="utf-8"))
     for scene in play.scenes():
-        body = play.elements[scene.start + 1 : scene.end]
+        body = play.elements[scene.body_start : scene.end]
         action = [
-            w for e in body if e.type in (sp.ACTION, sp.CENTERED, sp.LYRICS) for w in _words(e.text)
+            w
+            for e in body
+            if e.type in (sp.ACTION, sp.CENTERED, sp.LYRICS) and not sp.transition_of(e.text)
+            for w in _words(e.text)
         ]
         spoken = [w for e in body if e.type == sp.DIALOGUE for w in _words(e.text)]
         rows = shots.scene_shots(play, scene)
@@ -135,7 +134,7 @@ def test_nothing_on_screen_is_lost_or_reordered(name: str) -> None:
 
 def test_continuous_scenes_keep_the_light_of_the_scene_before(keeper: list[shots.Shot]) -> None:
     gallery = keeper[2]
-    assert gallery.time_of_day == "CONTINUOUS" and gallery.light == "NIGHT"
+    assert gallery.continuity == "CONTINUOUS" and gallery.light == "NIGHT"
     spec = shots.to_spec(gallery)
     assert spec.time_of_day == "NIGHT" and not spec.interior
     assert keeper[5].light == "DAY"

@@ -39,7 +39,7 @@ def test_hub_overview_upstream_and_enter(qtbot, window: MainWindow, tmp_path: Pa
     assert isinstance(hub, Stage6Page)
     qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is hub)
     assert hub.scene_line.text() == "Scene 2 · EXT. QUAYSIDE - CONTINUOUS"
-    assert hub.status_label.text() == "Draft · 1 shot · 0:08"
+    assert hub.status_label.text() == "Draft · 2 shots · 0:10"  # the centred title is a card
     assert "BRICK" in hub.excerpt.toPlainText() and "Risky" in hub.risk.text()
     assert "NESSA, TOM ended the scene before" in hub.risk.text()
     assert "BRICK, STEEL" in hub.dependencies.text()

@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
+from aiuteur_desktop.providers.offline import title_card
 
 #: Foreground figure height (× frame height) and where its head top sits, per shot size.
 FIGURE_SCALE: dict[ShotSize, tuple[float, float]] = {
@@ -393,6 +394,10 @@ def render_canvas(
 ) -> tuple[Image.Image, Canvas]:
     """The whole composition, drawn over the frame plus `margin` on every side."""
     cv = Canvas(spec.size, margin, scale)
+    if spec.kind == "title":
+        return title_card.draw_card(
+            (cv.w, cv.h), (cv.x(0), cv.y(0), cv.fw, cv.fh), spec.action, font
+        ), cv
     pal = palette_for(spec)
     img = _background(spec, cv, pal)
     if not figures:
