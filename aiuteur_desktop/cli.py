@@ -86,13 +86,15 @@ def _cmd_script_import(file: str, project_path: str) -> int:
             bundle.parent.mkdir(parents=True, exist_ok=True)
             project = Project.create(bundle.parent, bundle.stem)
         with project:
-            master_script.import_screenplay(project, play, Path(file).name)
+            _commit, matching = master_script.import_screenplay(project, play, Path(file).name)
     except AiuteurError as exc:
         return _fail("script import", exc.user_message)
     except OSError as exc:
         return _fail("script import", f"cannot write {bundle}: {exc.strerror or exc}", 1)
     n = len(play.scenes())
     print(f"{Path(file).name}: {n} scene{'s' * (n != 1)} imported into {project.path}")
+    if matching.matched or matching.gone:
+        print(master_script.matching_summary(matching))
     return 0
 
 
@@ -183,7 +185,7 @@ def _cmd_assets_extract(project_path: str, as_json: bool) -> int:
     except AiuteurError as exc:
         return _fail("assets extract", exc.user_message)
     found = assets.extract(play)
-    number = {f"s{s.number}": s.label for s in play.scenes()}
+    number = {s.id: s.label for s in play.scenes()}
     out = {
         "characters": [
             {
@@ -218,10 +220,7 @@ def _cmd_assets_extract(project_path: str, as_json: bool) -> int:
     for c in out["characters"]:
         print(f"character  {c['name']}  (speaks in {', '.join(c['speaks_in']) or '—'})")
     for loc in out["locations"]:
-        kinds = "; ".join(
-            " ".join(x for x in (v["int_ext"], v["time_of_day"], v["detail"]) if x) or "—"
-            for v in loc["variants"]
-        )
+        kinds = "; ".join(assets.variant_text(v) for v in loc["variants"])
         print(f"location   {loc['name']}  ({kinds})")
     for p in out["props"]:
         print(f"prop       {p['name']}")

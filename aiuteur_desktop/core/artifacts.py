@@ -32,6 +32,12 @@ TREATMENT = "stage2/treatment"
 SCRIPT_DERIVATION = f"{SCRIPT}#derivation"
 
 
+def scene_key(scene_id: str) -> str:
+    """The input key of one scene's content: its text, not its position or number, so work
+    made from scene s7 stays up to date when a scene is added before it."""
+    return f"{SCRIPT}#scenes/{scene_id}/text"
+
+
 def is_phase_b(path: str) -> bool:
     return path.startswith(("assets/", "scenes/"))
 

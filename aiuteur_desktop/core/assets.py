@@ -282,8 +282,13 @@ def _mentions_in_action(play: Screenplay, characters: list[Extracted]) -> None:
             for sentence in _SENTENCE.split(plain(e.text)):
                 for c in characters:
                     names = [c.name, *c.aliases]
+                    # YOUNG TOM watching is not a mention of TOM: leave the variants out.
+                    said = sentence
+                    for v in c.variants:
+                        if v.get("name"):
+                            said = re.sub(rf"\b{re.escape(v['name'])}\b", "", said, flags=re.I)
                     named = any(
-                        re.search(rf"\b{re.escape(n)}\b", sentence, re.IGNORECASE) for n in names
+                        re.search(rf"\b{re.escape(n)}\b", said, re.IGNORECASE) for n in names
                     )
                     known = any(m["text"] in sentence for m in c.mentions if m["scene"] == sid)
                     if named and not known:
@@ -366,7 +371,7 @@ def sync_extracted(project: Project, found: list[Extracted]) -> tuple[int, int]:
         content["variants"] = item.variants
         if not str(content.get("description") or "").strip():
             content["description"] = item.description
-        keys = [f"{artifacts.SCRIPT}#scenes/{s}" for s in item.scenes]
+        keys = [artifacts.scene_key(s) for s in item.scenes]
         previous = project.read(path)
         doc = artifacts.make(
             {k: v for k, v in content.items() if k not in artifacts.RESERVED},
@@ -625,7 +630,7 @@ def save_instance(
             "conditions": list(conditions or []),
             "image": image,
         },
-        inputs=fingerprint(project, tree, [path, f"{artifacts.SCRIPT}#scenes/{scene}"]),
+        inputs=fingerprint(project, tree, [path, artifacts.scene_key(scene)]),
         origin=artifacts.MANUAL,
     )
     return project.write(ipath, doc)
@@ -649,7 +654,3 @@ def state_in_scene(project: Project, path: str, scene: str, order: list[str]) ->
         "image": master.get("image_key"),
         "scene": None,
     }
-
-
-def scene_number(scene_id: str) -> str:
-    return scene_id[1:] if scene_id.startswith("s") else scene_id

@@ -166,7 +166,7 @@ class ContextManager:
                 f"Scene {scene} script",
                 _text(own),
                 1,
-                f"{artifacts.SCRIPT}#scenes/{scene}",
+                artifacts.scene_key(scene),
             ),
             Piece(
                 "shots",

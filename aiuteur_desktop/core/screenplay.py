@@ -4,7 +4,7 @@ the Stage 4 editor and scene extraction (PRD §8.4: ALL-CAPS headings, cues, ind
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from aiuteur_desktop.core import headings
@@ -165,17 +165,44 @@ def _speaker_names(elements: tuple[Element, ...]) -> set[str]:
     return names
 
 
+def has_opening(elements: Sequence[Element]) -> bool:
+    """Something is on screen before the first heading (FADE IN: alone is not)."""
+    for e in elements:
+        if e.type == SCENE_HEADING:
+            return False
+        if e.type in _ON_SCREEN and e.text.strip() and not transition_of(e.text):
+            return True
+    return False
+
+
+def _fallback_ids(els: tuple[Element, ...], starts: list[int]) -> list[str]:
+    """Ids for scenes whose first element carries none (a script not from the store, or a
+    heading just typed): s1, s2 … by position when nothing is marked, else numbers past the
+    highest marked id so that none collides."""
+    marked = [els[i].scene_id for i in starts if els[i].scene_id]
+    numbers = [int(m[1:]) for m in marked if m[:1] == "s" and m[1:].isdigit()]
+    free = max(numbers, default=0) + 1
+    out: list[str] = []
+    for n, i in enumerate(starts):
+        if els[i].scene_id:
+            out.append(els[i].scene_id)
+        elif not marked:
+            out.append(f"s{n + 1}")
+        else:
+            out.append(f"s{free}")
+            free += 1
+    return out
+
+
 def scenes_of(play: Screenplay) -> list[Scene]:
     """Every scene with its heading parts, speakers and first line of action or dialogue;
     what comes before the first heading is an opening scene when anything is on screen."""
     els = play.elements
     starts = [i for i, e in enumerate(els) if e.type == SCENE_HEADING]
-    first = starts[0] if starts else len(els)
-    opening = any(
-        e.type in _ON_SCREEN and e.text.strip() and not transition_of(e.text) for e in els[:first]
-    )
+    opening = has_opening(els)
     if opening:
         starts.insert(0, 0)
+    ids = _fallback_ids(els, starts)
     known = _speaker_names(els)
     solo = {n for n in known if not unison(n, ())} - _EVERYONE
     places: list[str] = []
@@ -220,7 +247,7 @@ def scenes_of(play: Screenplay) -> list[Scene]:
                 " ".join(plain(first_line).split()),
                 start,
                 end,
-                id=marker.scene_id or f"s{n + 1}",
+                id=ids[n],
                 kind=h.kind,
                 subject=h.subject,
                 place=previous.place if inherit and previous else h.place,

@@ -42,6 +42,7 @@ class Overview:
     reasons: tuple[str, ...] = field(default=())
     shots: int = 0
     seconds: int = 0
+    upstream: str | None = None  # the id of the scene before, for Jump to Upstream Scene
 
 
 def scene_status(project: Project, scene_id: str, deriver: StatusDeriver | None = None) -> str:
@@ -61,7 +62,7 @@ def statuses(project: Project) -> dict[str, str]:
     """Every scene's status at once (one status derivation for the whole project)."""
     deriver = StatusDeriver(project, project.branch().draft)
     play = master_script.current(project)
-    ids = [f"s{s.number}" for s in play.scenes()] if play is not None else []
+    ids = [s.id for s in play.scenes()] if play is not None else []
     return {sid: scene_status(project, sid, deriver) for sid in ids}
 
 
@@ -94,11 +95,8 @@ def overview(project: Project, scene_id: str) -> Overview:
     play = master_script.current(project)
     if play is None:
         raise GateClosed("There is no Master Script yet.")
-    scenes = play.scenes()
-    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
-    if not 1 <= number <= len(scenes):
-        raise GateClosed(f"There is no scene {scene_id} in the Master Script.")
-    scene = scenes[number - 1]
+    scene = master_script.scene(play, scene_id)
+    before = master_script.previous_scene(play, scene_id)
     rows = shot_list.current(project, scene_id)
     first = rows[0] if rows else None
     place, variant = location_of(scene.heading)
@@ -120,8 +118,9 @@ def overview(project: Project, scene_id: str) -> Overview:
         # there is expected here (moving to another place is normal, so it is not a risk).
         gone = [c for c in previous.characters if first is None or c not in first.characters]
         if gone:
+            verb = "is" if len(gone) == 1 else "are"
             reasons.append(
-                f"{', '.join(gone)} ended the scene before on screen but are not in this "
+                f"{', '.join(gone)} ended the scene before on screen but {verb} not in this "
                 "scene's first shot."
             )
         if risk == SAFE and reasons:
@@ -135,7 +134,7 @@ def overview(project: Project, scene_id: str) -> Overview:
     return Overview(
         scene_id=scene_id,
         label=scene.label,
-        heading=scene.heading,
+        heading=scene.title,
         status=status,
         excerpt=_excerpt(play.elements[scene.start : scene.end]),
         characters=first.characters if first else (),
@@ -146,46 +145,56 @@ def overview(project: Project, scene_id: str) -> Overview:
         reasons=tuple(reasons),
         shots=len(rows),
         seconds=sum(s.duration for s in rows),
+        upstream=before.id if before is not None else None,
     )
 
 
-def _describe_input(key: str) -> str:
+def upstream(project: Project, scene_id: str) -> str | None:
+    """The id of the scene before this one in script order (Jump to Upstream Scene)."""
+    play = master_script.current(project)
+    before = master_script.previous_scene(play, scene_id) if play is not None else None
+    return before.id if before is not None else None
+
+
+def _describe_input(key: str, labels: dict[str, str]) -> str:
     path, _, fragment = key.partition("#")
-    if path == artifacts.SCRIPT and fragment.startswith("scenes/s"):
-        return f"scene {fragment.removeprefix('scenes/s')} of the Master Script"
+    if path == artifacts.SCRIPT and fragment.startswith("scenes/"):
+        sid = fragment.removeprefix("scenes/").split("/", 1)[0]
+        return f"scene {labels.get(sid, sid)} of the Master Script"
     if key == artifacts.SCRIPT_DERIVATION:
         return "the Master Script (regenerated)"
-    if path.startswith("scenes/s"):
-        scene, _, what = path.removeprefix("scenes/s").partition("/")
-        return f"the {what.replace('_', ' ')} of scene {scene}"
+    if path.startswith("scenes/"):
+        sid, _, what = path.removeprefix("scenes/").partition("/")
+        return f"the {what.replace('_', ' ')} of scene {labels.get(sid, sid)}"
     return label(path)
 
 
 def why_outdated(project: Project, scene_id: str) -> str:
     """The Outdated warning: what changed upstream and which scenes may feel it (advice)."""
     deriver = StatusDeriver(project, project.branch().draft)
+    play = master_script.current(project)
+    scenes = play.scenes() if play is not None else []
+    labels = {s.id: s.label for s in scenes}
     prefix = f"scenes/{scene_id}/"
     changed: list[str] = []
     for path in sorted(p for p in deriver.view.paths if p.startswith(prefix)):
         for key in deriver.changed_inputs(path):
-            text = _describe_input(key)
+            text = _describe_input(key, labels)
             if text not in changed:
                 changed.append(text)
     if not changed:
         return ""
-    play = master_script.current(project)
-    total = len(play.scenes()) if play is not None else 0
-    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
-    later = (
-        f"Scenes {number + 1}–{total} follow it and may need a look for continuity."
-        if number < total - 1
-        else f"Scene {total} follows it and may need a look for continuity."
-        if number == total - 1
-        else "It is the last scene."
-    )
+    ids = [s.id for s in scenes]
+    after = scenes[ids.index(scene_id) + 1 :] if scene_id in ids else []
+    if len(after) > 1:
+        later = f"Scenes {after[0].label}–{after[-1].label} follow it and may need a look for continuity."
+    elif after:
+        later = f"Scene {after[0].label} follows it and may need a look for continuity."
+    else:
+        later = "It is the last scene."
     return (
-        f"Scene {number} is outdated: {', '.join(changed)} changed since its work was made. "
-        f"{later} You can carry on; nothing is blocked."
+        f"Scene {labels.get(scene_id, scene_id)} is outdated: {', '.join(changed)} changed "
+        f"since its work was made. {later} You can carry on; nothing is blocked."
     )
 
 
@@ -210,21 +219,21 @@ def hub(project: Project) -> list[HubRow]:
     play = master_script.current(project)
     if play is None:
         return []
-    lengths: dict[int, list[int]] = {}
+    lengths: dict[str, list[int]] = {}
     for shot in shot_list.film(project):
-        lengths.setdefault(shot.scene, []).append(shot.duration)
+        lengths.setdefault(shot.scene_id, []).append(shot.duration)
     status = statuses(project)
     return [
         HubRow(
-            scene_id=f"s{s.number}",
+            scene_id=s.id,
             label=s.label,
-            heading=s.heading,
+            heading=s.title,
             int_ext=s.int_ext,
             location=s.location,
             time_of_day=s.time_of_day,
-            shots=len(lengths.get(s.number, [])),
-            seconds=sum(lengths.get(s.number, [])),
-            status=status.get(f"s{s.number}", DRAFT),
+            shots=len(lengths.get(s.id, [])),
+            seconds=sum(lengths.get(s.id, [])),
+            status=status.get(s.id, DRAFT),
         )
         for s in play.scenes()
     ]

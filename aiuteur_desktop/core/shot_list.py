@@ -13,7 +13,7 @@ from typing import Any
 
 from aiuteur_desktop.core import artifacts, headings, master_script, shots, story
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core.screenplay import Scene, Screenplay
 from aiuteur_desktop.core.shots import Line, Shot
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize
 from aiuteur_desktop.core.store import Project
@@ -41,25 +41,28 @@ def from_dict(d: dict[str, Any]) -> Shot:
     return Shot(**values)
 
 
-def _scene(play: Screenplay, scene_id: str) -> Any:
-    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
-    scenes = play.scenes()
-    if not 1 <= number <= len(scenes):
-        raise GateClosed(f"There is no scene {scene_id} in the Master Script.")
-    return scenes[number - 1]
+def _play(project: Project) -> Screenplay:
+    play = master_script.current(project)
+    if play is None:
+        raise GateClosed("There is no Master Script yet.")
+    return play
 
 
 def timed(project: Project, scene_id: str) -> list[Shot]:
     """The scene's shots as the shot timing cuts them from the script now."""
-    play = master_script.current(project)
-    if play is None:
-        raise GateClosed("There is no Master Script yet.")
-    scene = _scene(play, scene_id)
-    light = ""
-    if scene.number > 1:  # CONTINUOUS keeps the light of the scene before
-        previous = play.scenes()[scene.number - 2]
-        light = shots.scene_shots(play, previous)[-1].light
-    return shots.scene_shots(play, scene, previous_light=light)
+    play = _play(project)
+    scene = master_script.scene(play, scene_id)
+    # CONTINUOUS keeps the light of the scenes before.
+    return shots.scene_shots(play, scene, previous_light=shots.light_before(play, scene))
+
+
+def _placed(rows: list[Shot], scene: Scene) -> list[Shot]:
+    """Stored rows where their scene is now (its order and number move when scenes are
+    added or removed before it; the rows stay with the scene, by its id)."""
+    return [
+        dataclasses.replace(r, scene=scene.number, scene_label=scene.label, scene_id=scene.id)
+        for r in rows
+    ]
 
 
 def stored(project: Project, scene_id: str, branch: str | None = None) -> dict[str, Any] | None:
@@ -72,7 +75,10 @@ def current(project: Project, scene_id: str) -> list[Shot]:
     doc = stored(project, scene_id)
     if doc is None:
         return timed(project, scene_id)
-    return [from_dict(d) for d in doc.get("shots") or []]
+    rows = [from_dict(d) for d in doc.get("shots") or []]
+    play = master_script.current(project)
+    found = next((s for s in play.scenes() if s.id == scene_id), None) if play else None
+    return _placed(rows, found) if found is not None else rows
 
 
 def is_locked(project: Project, scene_id: str) -> bool:
@@ -101,7 +107,7 @@ def save(project: Project, scene_id: str, rows: list[Shot], *, locked: bool = Fa
     if not rows:
         raise GateClosed("A scene needs at least one shot.")
     inputs = artifacts.record_inputs(
-        project, project.branch().draft, path(scene_id), [f"{artifacts.SCRIPT}#scenes/{scene_id}"]
+        project, project.branch().draft, path(scene_id), [master_script.scene_key(scene_id)]
     )
     content = {"shots": [to_dict(s) for s in renumbered(rows)], "locked": locked}
     project.write(path(scene_id), artifacts.make(content, inputs=inputs, origin=artifacts.MANUAL))
@@ -110,12 +116,14 @@ def save(project: Project, scene_id: str, rows: list[Shot], *, locked: bool = Fa
 def lock(project: Project, scene_id: str, rows: list[Shot]) -> None:
     """Lock Shot List: the scene's breakdown is final for the stages after it (a commit)."""
     save(project, scene_id, rows, locked=True)
-    project.commit(f"Locked shot list for scene {scene_id[1:]}", kind="approve", stage=7)
+    label = master_script.label_of(project, scene_id)
+    project.commit(f"Locked shot list for scene {label}", kind="approve", stage=7)
 
 
 def unlock(project: Project, scene_id: str) -> None:
     save(project, scene_id, current(project, scene_id), locked=False)
-    project.commit(f"Unlocked shot list for scene {scene_id[1:]}", kind="edit", stage=7)
+    label = master_script.label_of(project, scene_id)
+    project.commit(f"Unlocked shot list for scene {label}", kind="edit", stage=7)
 
 
 def reset(project: Project, scene_id: str) -> list[Shot]:
@@ -123,7 +131,8 @@ def reset(project: Project, scene_id: str) -> list[Shot]:
     the history)."""
     rows = timed(project, scene_id)
     save(project, scene_id, rows)
-    project.commit(f"Shot list for scene {scene_id[1:]} re-timed from the script", stage=7)
+    label = master_script.label_of(project, scene_id)
+    project.commit(f"Shot list for scene {label} re-timed from the script", stage=7)
     return rows
 
 
@@ -222,41 +231,46 @@ def scene_beats(project: Project, scene_id: str) -> list[tuple[int, str]]:
     structural reference; none for a script imported without a beat sheet."""
     if story.skipped(project, 3):
         return []
-    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
     mapping = story.scene_beats(project)
     beats = story.beats_of(project)
-    if not 1 <= number <= len(mapping):
+    ids = [s["id"] for s in story.scenes(project)]
+    if scene_id not in ids or ids.index(scene_id) >= len(mapping):
         return []
-    return [(n, beats[n - 1]["text"]) for n in mapping[number - 1] if 1 <= n <= len(beats)]
+    numbers = mapping[ids.index(scene_id)]
+    return [(n, beats[n - 1]["text"]) for n in numbers if 1 <= n <= len(beats)]
 
 
 def previous_last(project: Project, scene_id: str) -> Shot | None:
     """The last shot of the scene before (the Rearview Mirror), or None for the first scene."""
-    number = int(scene_id[1:]) if scene_id[1:].isdigit() else 0
-    if number <= 1:
+    play = master_script.current(project)
+    before = master_script.previous_scene(play, scene_id) if play is not None else None
+    if before is None:
         return None
-    rows = current(project, f"s{number - 1}")
+    rows = current(project, before.id)
     return rows[-1] if rows else None
 
 
 # ------------------------------------------------------------------- film
 def film(project: Project, branch: str | None = None) -> list[Shot]:
     """Every scene's shots in script order: edited lists where the filmmaker made them (and
-    they are not outdated by a script change), the shot timing elsewhere."""
+    they are not outdated by a script change), the shot timing elsewhere. Linear in the
+    script's length."""
     play = master_script.current(project, branch)
     if play is None:
         return []
     out: list[Shot] = []
-    timing = shots.breakdown(play)
+    by_scene: dict[str, list[Shot]] = {}
+    for shot in shots.breakdown(play):
+        by_scene.setdefault(shot.scene_id, []).append(shot)
     deriver = StatusDeriver(project, project.branch(branch).draft)
     for scene in play.scenes():
-        sid = f"s{scene.number}"
-        if deriver.status(path(sid)) != Status.UP_TO_DATE:
-            out.extend(s for s in timing if s.scene == scene.number)
+        timing = by_scene.get(scene.id, [])
+        if deriver.status(path(scene.id)) != Status.UP_TO_DATE:
+            out.extend(timing)
             continue
-        edited = stored(project, sid, branch)
+        edited = stored(project, scene.id, branch)
         if edited is not None:
-            out.extend(from_dict(d) for d in edited.get("shots") or [])
+            out.extend(_placed([from_dict(d) for d in edited.get("shots") or []], scene))
         else:
-            out.extend(s for s in timing if s.scene == scene.number)
+            out.extend(timing)
     return out

@@ -187,13 +187,11 @@ def _line_units(line: Line) -> list[_Unit]:
     ]
 
 
-def _speech(body: tuple[Element, ...], i: int) -> tuple[list[Line], int]:
-    """The lines of the speech whose cue is body[i]: a parenthetical inside it starts a new
+def _speech(body: tuple[Element, ...], i: int, name: str) -> tuple[list[Line], int]:
+    """The lines of `name`'s speech from body[i]: a parenthetical inside it starts a new
     line that keeps it, so `(beat)` and `(pause)` stay where the writer put them."""
-    name = sp.cue_name(body[i].text)
     lines: list[Line] = []
     paren, spoken = "", list[str]()
-    i += 1
 
     def flush() -> None:
         text = sp.plain("\n".join(spoken))
@@ -223,6 +221,7 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
     """Action paragraphs, dialogue blocks and title cards in script order; dual dialogue is
     one unit; a transition rides on the unit before it."""
     units: list[_Unit] = []
+    speaker = ""
     i = 0
     while i < len(body):
         e = body[i]
@@ -240,11 +239,18 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
             units.extend(_action_units(e.text, keep_breaks=e.type == sp.LYRICS))
             i += 1
             continue
+        if e.type in (sp.PARENTHETICAL, sp.DIALOGUE):
+            # Lines with no cue before them (a damaged or hand-built file): the last speaker's.
+            lines, i = _speech(body, i, speaker or "?")
+            for line in lines:
+                units.extend(_line_units(line))
+            continue
         if e.type != sp.CHARACTER:
             i += 1  # sections, synopses, page breaks: not on screen
             continue
         dual = e.dual
-        lines, i = _speech(body, i)
+        speaker = sp.cue_name(e.text) or "?"
+        lines, i = _speech(body, i + 1, speaker)
         if not lines:
             continue
         if dual and units and units[-1].lines and not units[-1].action and not units[-1].title:
@@ -418,6 +424,16 @@ def scene_shots(
     return shots
 
 
+def light_before(play: Screenplay, scene: Scene) -> str:
+    """The light the scenes before `scene` end in (what CONTINUOUS carries on)."""
+    light = ""
+    for s in play.scenes():
+        if s.id == scene.id:
+            return light
+        light = _light(s, light)
+    return light
+
+
 def breakdown(play: Screenplay) -> list[Shot]:
     """Every scene's shots, in script order (linear in the script's length)."""
     names = Names(characters_of(play))
@@ -486,7 +502,8 @@ def to_spec(
             "move": "static" if title else shot.move,
             "characters": [] if title else cast,
             "dialogue": [
-                {"character": d.character, "text": " ".join(d.text.split())} for d in shot.dialogue
+                {"character": d.character[:60] or "?", "text": " ".join(d.text.split())[:2000]}
+                for d in shot.dialogue
             ][:40],
             "shot": f"{shot.scene_label}.{shot.id}",
             "location_image": None if title else (str(location_image) if location_image else None),

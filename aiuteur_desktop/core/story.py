@@ -823,7 +823,7 @@ def save_generated_script(
 ) -> None:
     """Raises BranchRequired (nothing written) when the beats changed since the last script."""
     play, beat_map = script_from(value)
-    content = master_script.to_document(play)
+    content = master_script.to_document(play, project.read(SCRIPT))
     for scene, numbers in zip(content["scenes"], beat_map, strict=False):
         scene["beats"] = numbers
     timelines.save_generated_script(
@@ -837,16 +837,19 @@ def save_generated_script(
 
 
 def edit_script(project: Project, play: Screenplay) -> None:
-    """A hand edit of the Master Script, keeping each scene's beat mapping by position."""
+    """A hand edit of the Master Script; each scene keeps its id and its beat mapping."""
     previous = project.read(SCRIPT)
     old_scenes = (previous or {}).get("scenes") or [] if isinstance(previous, dict) else []
-    content = master_script.to_document(play)
-    for i, scene in enumerate(content["scenes"]):
-        if i < len(old_scenes) and "beats" in old_scenes[i]:
-            scene["beats"] = old_scenes[i]["beats"]
+    beats = {s.get("id"): s["beats"] for s in old_scenes if isinstance(s, dict) and "beats" in s}
+    content = master_script.to_document(play, previous)
+    for scene in content["scenes"]:
+        if scene["id"] in beats:
+            scene["beats"] = beats[scene["id"]]
     if artifacts.content_of(previous) == content:
         return
     timelines.save_edit(project, SCRIPT, content)
+    if previous is not None and "next_scene" not in artifacts.content_of(previous):
+        master_script.carry_legacy_inputs(project, previous, project.read(SCRIPT))
 
 
 def scene_beats(project: Project) -> list[list[int]]:

@@ -359,11 +359,7 @@ class ProjectPage(QWidget):
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
             runner.finished.connect(stage5.job_finished)
-            stage5.sceneRequested.connect(
-                lambda sid: (
-                    stage4.editor.go_to_scene(int(sid[1:]) - 1) if sid[1:].isdigit() else None
-                )
-            )
+            stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
             for editor in self.editors.values():
                 editor.changed.connect(self.refresh)
                 editor.goToStage.connect(self.show_stage)

@@ -54,7 +54,7 @@ def test_no_phase_b_request_sees_another_scenes_script(film: Project) -> None:
     assert "s5 shot 1" in text and "s4 shot 1" not in text
     assert "Storm rises" in text and "No gore" in text and "Keeper, 60." in text
     assert "Brass" not in text  # props are not master characters
-    assert "stage4/script#scenes/s5" in ctx.sources()
+    assert "stage4/script#scenes/s5/text" in ctx.sources()
     assert not any(
         src.startswith("stage4/script#scenes/s") and src.endswith(("s2", "s4"))
         for src in ctx.sources()

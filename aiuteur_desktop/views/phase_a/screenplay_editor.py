@@ -132,6 +132,7 @@ class ScreenplayEditor(QTextEdit):
                     ("dual", el.dual),
                     ("depth", el.depth),
                     ("forced", el.forced),
+                    ("scene_id", el.scene_id),
                 )
                 if v
             }
@@ -165,6 +166,7 @@ class ScreenplayEditor(QTextEdit):
                         dual=bool(extra.get("dual")) if kind == sp.CHARACTER else False,
                         depth=int(extra.get("depth", 0) or 0),  # type: ignore[call-overload]
                         forced=bool(extra.get("forced")),
+                        scene_id=str(extra.get("scene_id", "")),
                     )
                 )
             block = block.next()
@@ -276,6 +278,19 @@ class ScreenplayEditor(QTextEdit):
                 break
             b = b.next()
         return index
+
+    def go_to_scene_id(self, scene_id: str) -> bool:
+        """Show the scene with this permanent id (its heading carries it); False if absent."""
+        b = self.document().begin()
+        while b.isValid():
+            data = b.userData()
+            if isinstance(data, _Extra) and data.values.get("scene_id") == scene_id:
+                self.setTextCursor(QTextCursor(b))
+                sb = self.verticalScrollBar()
+                sb.setValue(int(self.document().documentLayout().blockBoundingRect(b).top()))
+                return True
+            b = b.next()
+        return False
 
     def go_to_scene(self, index: int) -> None:
         b = self.document().begin()

@@ -5,6 +5,7 @@ with its estimate first, Promote to Global, and the Approve gate."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -339,14 +340,12 @@ class Stage5Page(StageFrame):
             self.voice.setText(a.get("voice", ""))
             self.voice.setVisible(a["kind"] == "character")
             self.voice_label.setVisible(a["kind"] == "character")
+            labels = master_script.labels(self.project)
             scenes = ", ".join(
-                f'<a href="{s}" style="color:#8fb1ff">{assets.scene_number(s)}</a>'
+                f'<a href="{s}" style="color:#8fb1ff">{html.escape(labels.get(s, s))}</a>'
                 for s in a.get("scenes", [])
             )
-            variants = "; ".join(
-                " ".join(x for x in (v.get("int_ext"), v.get("time_of_day"), v.get("detail")) if x)
-                for v in a.get("variants", [])
-            )
+            variants = "; ".join(assets.variant_text(v) for v in a.get("variants", []))
             text = f"In scenes {scenes}." if scenes else "Not found in the script."
             if variants:
                 text += f" Variants: {variants}."

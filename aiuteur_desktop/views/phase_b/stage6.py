@@ -159,11 +159,15 @@ class Stage6Page(StageFrame):
     def sync(self) -> None:
         has = self.scene_id is not None and self.overview is not None
         self.enter_button.setEnabled(has)
-        self.upstream_button.setEnabled(has and self.scene_id not in (None, "s1"))
+        self.upstream_button.setEnabled(has and self.upstream_id is not None)
+
+    @property
+    def upstream_id(self) -> str | None:
+        return self.overview.upstream if self.overview is not None else None
 
     def upstream(self) -> None:
-        if self.scene_id and self.scene_id[1:].isdigit() and int(self.scene_id[1:]) > 1:
-            self.upstreamRequested.emit(f"s{int(self.scene_id[1:]) - 1}")
+        if self.upstream_id is not None:
+            self.upstreamRequested.emit(self.upstream_id)
 
     def set_project(self, project: Project | None) -> None:
         self.scene_id = None

@@ -1,0 +1,272 @@
+"""Reading a screenplay as a script supervisor would: nothing dropped, every word verbatim,
+the right place and light (tests/data/screenplays/supervisor.fountain exercises each case:
+an opening before the first heading, every heading form, comma headings, forced headings
+that name no place, centred titles, `."` sentence ends, parentheticals inside speeches,
+nested and multi-line emphasis, lyrics, titled and aged introductions, YOUNG/OLD variants,
+unison cues, transitions at the end)."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import ImageStat
+
+from aiuteur_desktop.core import assets, headings, shots
+from aiuteur_desktop.core import screenplay as sp
+from aiuteur_desktop.core.headings import parse_heading
+from aiuteur_desktop.providers.offline import panels
+from tests.screenplays import play
+
+
+@pytest.fixture(scope="module")
+def supervisor() -> sp.Screenplay:
+    return play("supervisor")
+
+
+@pytest.mark.parametrize(
+    ("heading", "parts"),
+    [
+        # (int_ext, location, sub-location, time of day, continuity, detail)
+        (
+            "EXT. BY THE CANAL - NIGHT - CONTINUOUS",
+            ("EXT", "BY THE CANAL", "", "NIGHT", "CONTINUOUS", ""),
+        ),
+        (
+            "INT. ANNA'S APARTMENT, TWO DAYS LATER",
+            ("INT", "ANNA'S APARTMENT", "", "", "TWO DAYS LATER", ""),
+        ),
+        ("INT. ANNA'S APARTMENT, NIGHT", ("INT", "ANNA'S APARTMENT", "", "NIGHT", "", "")),
+        ("INT. HOUSE - KITCHEN - DAY", ("INT", "HOUSE - KITCHEN", "KITCHEN", "DAY", "", "")),
+        ("INT. HOUSE - NIGHT (1968)", ("INT", "HOUSE", "", "NIGHT", "", "1968")),
+        ("EXT. ROOF - NIGHT [CONTINUOUS]", ("EXT", "ROOF", "", "NIGHT", "CONTINUOUS", "")),
+        ("EXT. STREET - NIGHT / LATER", ("EXT", "STREET", "", "NIGHT", "LATER", "")),
+        ("EXT. FIELD - PRE-DAWN", ("EXT", "FIELD", "", "PRE-DAWN", "", "")),
+        ("EXT. BEACH - MAGIC HOUR", ("EXT", "BEACH", "", "MAGIC HOUR", "", "")),
+        ("EXT. CITY - VARIOUS SHOTS", ("EXT", "CITY", "", "", "", "VARIOUS SHOTS")),
+        (
+            "INT./EXT. TOMMY'S VAN - MOVING - NIGHT",
+            ("INT/EXT", "TOMMY'S VAN", "", "NIGHT", "", "MOVING"),
+        ),
+        ("EXT/INT. GARAGE - DAY", ("INT/EXT", "GARAGE", "", "DAY", "", "")),
+        ("I/E VAN - DAWN", ("INT/EXT", "VAN", "", "DAWN", "", "")),
+        ("INT. HALL - SAME", ("INT", "HALL", "", "", "SAME", "")),
+        ("INT. HALL - MOMENTS LATER", ("INT", "HALL", "", "", "MOMENTS LATER", "")),
+        ("INT. HALL - CONTINUED", ("INT", "HALL", "", "", "CONTINUED", "")),
+        ("INT. HALL - DAY #12A#", ("INT", "HALL", "", "DAY", "", "")),
+        ("INT. LAB -- NIGHT", ("INT", "LAB", "", "NIGHT", "", "")),
+        ("EST. HARBOUR — DUSK", ("EXT", "HARBOUR", "", "DUSK", "", "")),
+        (".FLASHBACK - THE PIER", ("", "THE PIER", "", "", "", "FLASHBACK")),
+    ],
+)
+def test_every_heading_form_splits_into_place_and_time(
+    heading: str, parts: tuple[str, ...]
+) -> None:
+    h = parse_heading(heading)
+    assert (h.int_ext, h.location, h.sub_location, h.time_of_day, h.continuity, h.detail) == parts
+    assert h.kind == headings.SCENE
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind", "subject"),
+    [
+        ("ANNA", headings.SHOT, "ANNA"),  # a character of the script
+        ("THE RING", headings.INSERT, "THE RING"),  # no place, no time, mid-scene
+        ("INSERT - THE LETTER", headings.INSERT, "THE LETTER"),
+        ("OPENING TITLES", headings.TITLE, "OPENING TITLES"),
+        ("RIFLE SCOPE POV", headings.POV, "RIFLE SCOPE"),
+        ("ANNA'S POV", headings.POV, "ANNA"),
+        ("THE PIER", headings.SCENE, ""),  # a place seen before
+    ],
+)
+def test_forced_headings_that_name_no_place_are_shots(
+    heading: str, kind: str, subject: str
+) -> None:
+    h = parse_heading(heading, characters={"ANNA"}, places={"THE PIER"})
+    assert (h.kind, h.subject) == (kind, subject)
+
+
+def _spec(heading: str) -> object:
+    one = sp.Screenplay((), (sp.Element(sp.SCENE_HEADING, heading),))
+    return shots.to_spec(shots.breakdown(one)[0], width=320)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "EXT. YARD - NIGHT",
+        "EXT. YARD - NIGHT (1968)",
+        "EXT. YARD - NIGHT [CONTINUOUS]",
+        "EXT. YARD - NIGHT / LATER",
+        "EXT. YARD, NIGHT",
+        "EXT. YARD - LATE NIGHT",
+    ],
+)
+def test_night_renders_as_night_however_the_heading_writes_it(heading: str) -> None:
+    night, day = _spec(heading), _spec("EXT. YARD - DAY")
+    assert night.time_of_day == "NIGHT"  # type: ignore[attr-defined]
+    dark = ImageStat.Stat(panels.render_anchor(night).convert("L")).mean[0]  # type: ignore[arg-type]
+    light = ImageStat.Stat(panels.render_anchor(day).convert("L")).mean[0]  # type: ignore[arg-type]
+    assert dark < light - 30
+
+
+def test_scenes_opening_places_and_light(supervisor: sp.Screenplay) -> None:
+    scenes = supervisor.scenes()
+    assert [
+        (s.label, s.kind, s.int_ext, s.location, s.time_of_day, s.continuity, s.subject)
+        for s in scenes
+    ] == [
+        # Everything before the first heading is an opening scene, not dropped.
+        ("0", headings.OPENING, "", "", "", "", ""),
+        ("1", "scene", "EXT", "BY THE CANAL", "NIGHT", "CONTINUOUS", ""),
+        ("2", "scene", "INT", "ANNA'S APARTMENT", "", "TWO DAYS LATER", ""),
+        ("3", "scene", "INT", "ANNA'S APARTMENT - KITCHEN", "NIGHT", "", ""),
+        ("4", "scene", "INT", "HOUSE", "NIGHT", "", ""),
+        ("5", "scene", "EXT", "ROOF", "NIGHT", "CONTINUOUS", ""),
+        # Forced headings on a character and an object stay on the roof.
+        ("6", headings.SHOT, "EXT", "ROOF", "", "", "ANNA"),
+        ("7", headings.INSERT, "EXT", "ROOF", "", "", "THE RING"),
+        ("8", "scene", "EXT", "STREET", "NIGHT", "LATER", ""),
+        ("9", "scene", "INT/EXT", "VAN", "PRE-DAWN", "", ""),
+        ("10", "scene", "INT/EXT", "GARAGE", "MAGIC HOUR", "", ""),
+        ("11", "scene", "EXT", "CITY", "", "", ""),
+        ("12A", "scene", "INT", "HALL", "", "SAME", ""),
+        ("13", headings.POV, "INT", "HALL", "", "", "RIFLE SCOPE"),
+        ("14", "scene", "INT", "HALL", "", "MOMENTS LATER", ""),
+    ]
+    # One apartment, not one place per time of day.
+    assert scenes[2].place == scenes[3].place == "ANNA'S APARTMENT"
+    assert scenes[3].sub_location == "KITCHEN"
+
+
+def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
+    rows = shots.breakdown(supervisor)
+    table = [
+        (
+            f"{s.scene_label}.{s.id}",
+            s.kind,
+            s.light,
+            s.characters,
+            [(d.character, d.parenthetical, d.text) for d in s.dialogue],
+        )
+        for s in rows
+    ]
+    assert table == [
+        ("0.1", "shot", "DAY", ("ANNA",), [("ANNA", "", "I was nine the summer the river froze.")]),
+        (
+            "1.1",
+            "shot",
+            "NIGHT",
+            ("DR. ROE",),
+            # The writer's (beat) stays where it was written, with the line it leads.
+            [("DR. ROE", "(to herself)", "Not far now."), ("DR. ROE", "(beat)", "Not far.")],
+        ),
+        ("2.1", "shot", "DAY", ("YOUNG TOM", "ANNA"), [("YOUNG TOM", "", "Is that all of them?")]),
+        ("2.2", "shot", "DAY", ("ANNA",), [("ANNA", "", "Every last one.")]),
+        # `."` ends a sentence and the quote stays with it.
+        ("3.1", "shot", "NIGHT", ("TOM",), [("TOM", "", 'She told me, "Wait by the gate."')]),
+        (
+            "3.2",
+            "shot",
+            "NIGHT",
+            ("TOM",),
+            [
+                (
+                    "TOM",
+                    "",
+                    "So I waited by the gate for an hour and then another hour and then I "
+                    "stopped counting, because",
+                )
+            ],
+        ),
+        (
+            "3.3",
+            "shot",
+            "NIGHT",
+            # A unison cue is spoken by each of them.
+            ("TOM", "ANNA"),
+            [
+                ("TOM", "", "counting made it so much worse."),
+                ("TOM AND ANNA", "", "Happy birthday!"),
+            ],
+        ),
+        # Multi-line italics leave no asterisks and keep the verse's line break.
+        ("4.1", "shot", "NIGHT", ("ANNA",), [("ANNA", "", "Hush little baby,\ndon't say a word.")]),
+        ("5.1", "shot", "NIGHT", ("TOM",), [("TOM", "", "Now!"), ("ALL", "", "Surprise!")]),
+        ("6.1", "shot", "NIGHT", ("ANNA",), []),
+        ("7.1", "insert", "NIGHT", (), []),
+        ("8.1", "shot", "NIGHT", (), []),
+        ("9.1", "shot", "DAWN", ("TOM",), []),
+        ("10.1", "shot", "DUSK", (), []),
+        ("11.1", "shot", "DUSK", (), []),
+        ("12A.1", "shot", "DUSK", ("OLD TOM",), [("OLD TOM", "(quietly)", "You came.")]),
+        ("13.1", "pov", "DUSK", (), []),
+        ("14.1", "shot", "DUSK", (), []),
+        ("14.2", "title", "DUSK", (), []),
+    ]
+    assert rows[0].action == "Black. Rain on a tin roof."  # FADE IN: is not on screen
+    assert rows[11].action == "Row, row, row your boat\nGently down the stream"  # lyrics
+    assert rows[10].shot_size == "CU" and rows[10].action == "A gold band on the sill."
+    # The centred title is a card; FADE OUT. is the transition after it, never a shot.
+    assert (rows[-1].action, rows[-1].transition) == ("THE END", "FADE OUT.")
+    assert not any("FADE" in s.action for s in rows)
+
+
+def test_title_cards_are_drawn_as_cards(supervisor: sp.Screenplay) -> None:
+    card = shots.to_spec(shots.breakdown(supervisor)[-1], width=320)
+    assert card.kind == "title" and not card.characters
+    image = panels.render_anchor(card).convert("L")
+    stat = ImageStat.Stat(image)
+    assert stat.mean[0] < 40  # dark card …
+    assert image.getextrema()[1] > 200  # … with light type on it
+
+
+def test_characters_resolve_titles_ages_variants_and_unison(supervisor: sp.Screenplay) -> None:
+    people = {a.name: a for a in assets.extract(supervisor) if a.kind == "character"}
+    assert list(people) == ["ANNA", "DR. ROE", "TOM"]  # no TOM AND ANNA, no ALL, no YOUNG TOM
+    assert people["DR. ROE"].aliases == ["DR. JANE ROE"]  # introduced as DR. JANE ROE (85)
+    assert people["DR. ROE"].description.startswith("DR. JANE ROE (85)")
+    tom = people["TOM"]
+    assert tom.aliases == []
+    assert [(v["age"], v["name"], v["scenes"]) for v in tom.variants] == [
+        ("YOUNG", "YOUNG TOM", ["s3"]),
+        ("OLD", "OLD TOM", ["s13"]),
+    ]
+    assert tom.variants[0]["description"] == "YOUNG TOM (8)"
+    assert tom.description.startswith("TOM (40s)") and "YOUNG" not in tom.description
+    assert people["ANNA"].scenes == ["s1", "s3", "s4", "s5"]  # TOM AND ANNA speak in s4
+    places = [a.name for a in assets.extract(supervisor) if a.kind == "location"]
+    assert places == [
+        "BY THE CANAL",
+        "ANNA'S APARTMENT",
+        "HOUSE",
+        "ROOF",
+        "STREET",
+        "VAN",
+        "GARAGE",
+        "CITY",
+        "HALL",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("marked", "shown"),
+    [
+        ("**THE END**", "THE END"),
+        ("***bold italic*** and *italic*", "bold italic and italic"),
+        ("**bold *nested* bold**", "bold nested bold"),
+        ("*over\ntwo lines*", "over\ntwo lines"),
+        ("_underlined_ but snake_case_name stays", "underlined but snake_case_name stays"),
+        ("5 * 3 = 15", "5 * 3 = 15"),
+        ("\\*not emphasis\\*", "*not emphasis*"),
+        ("a [[note]] here", "a here"),
+    ],
+)
+def test_emphasis_markup_never_shows(marked: str, shown: str) -> None:
+    assert sp.plain(marked) == shown
+
+
+def test_runs_keep_emphasis_for_outputs_that_can_show_it() -> None:
+    assert sp.runs("**bold *both* bold**") == [
+        sp.Run("bold ", bold=True),
+        sp.Run("both", bold=True, italic=True),
+        sp.Run(" bold", bold=True),
+    ]
