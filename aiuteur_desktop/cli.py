@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -121,7 +122,9 @@ def _cmd_script_export(project_path: str, fmt: str, out: str) -> int:
         target = Path(out).expanduser()
         if fmt == "pdf":
             pages = pdf.write_pdf(play, target)
-            print(f"{target}: {pages} page{'s' * (pages != 1)}")
+            total = pages + (1 if play.title_page else 0)
+            title = " (a title page and the script)" if play.title_page else ""
+            print(f"{target}: {total} page{'s' * (total != 1)}{title}")
             return 0
         text = fountain.write_string(play) if fmt == "fountain" else fdx.write_string(play)
         tmp = target.with_name(f".{target.name}.tmp")
@@ -278,7 +281,9 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
         out = [
             {
                 "scene": s.scene_label,
+                "scene_id": s.scene_id,
                 "shot": s.id,
+                "kind": s.kind,
                 "duration": s.duration,
                 "timing": s.timing,
                 "setting": s.setting,
@@ -289,6 +294,7 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
                 ],
                 "characters": list(s.characters),
                 "camera": {"size": s.shot_size, "angle": s.angle, "move": s.move},
+                "transition": s.transition,
             }
             for s in rows
         ]
@@ -372,6 +378,16 @@ def _cmd_new(name: str, directory: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader went away (`aiuteur shots | head`): stop quietly, and keep Python from
+        # complaining again while it flushes stdout on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from aiuteur_desktop import doctor
 

@@ -210,7 +210,9 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     assert len(rows) == 11 and sum(r["duration"] for r in rows) == 68
     assert rows[2] == {
         "scene": "1",
+        "scene_id": "s1",
         "shot": "3",
+        "kind": "shot",
         "duration": 4,
         "timing": 3.54,
         "setting": "INT · KITCHEN · NIGHT",
@@ -221,6 +223,7 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
         ],
         "characters": ["JUNE", "TOMMY"],
         "camera": {"size": "MS", "angle": "eye", "move": "static"},
+        "transition": "",
     }
     text = run("shots", "--project", str(bundle), home=aiuteur_home)
     assert text.stdout.strip().endswith("11 shots, 1:08")
@@ -268,3 +271,29 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     )
     assert nothing.returncode == 2 and nothing.stderr.count("\n") == 1
     assert "there is no project" in nothing.stderr
+
+
+def test_shots_piped_into_a_reader_that_stops_early_ends_quietly(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    one = (Path(__file__).parent / "data" / "screenplays" / "supervisor.fountain").read_text()
+    script = tmp_path / "long.fountain"
+    script.write_text(one + "\n\n" + "\n\n".join(one.split("\n\n", 4)[-1] for _ in range(40)))
+    bundle = tmp_path / "Walk.aiuteur"
+    imported = run("script", "import", str(script), "--project", str(bundle), home=aiuteur_home)
+    assert imported.returncode == 0, imported.stderr
+    env = {**os.environ, "AIUTEUR_HOME": str(aiuteur_home)}
+    # `aiuteur shots | head -1`: the reader closes the pipe after the first line.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aiuteur_desktop", "shots", "--project", str(bundle), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        bufsize=0,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.read(1)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert first == b"[" and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiuteur_desktop.core import headings
 
@@ -284,71 +285,89 @@ class Run:
     underline: bool = False
 
 
-_MARKER = re.compile(r"\\[*_]|\*{1,3}|_")
+_MARKER = re.compile(r"\\[*_]|\*+|_+")
 
 
 def runs(text: str) -> list[Run]:
-    """Text split into styled runs; markers are matched pairwise at any depth and across
+    """Text split into styled runs, Fountain emphasis matched as delimiter runs (the way
+    CommonMark does): `**bold *both***` closes both, markers pair at any depth and across
     lines, an unmatched one stays as typed, \\* is a literal asterisk. Linear time."""
     text = without_notes(text)
-    tokens: list[tuple[str, str]] = []  # ("t", text) or ("m", marker)
+    # tokens: [kind, text, remaining] — kind "t" (text) or "d" (a run of * or _).
+    tokens: list[list[Any]] = []
     pos = 0
     for m in _MARKER.finditer(text):
         if m.start() > pos:
-            tokens.append(("t", text[pos : m.start()]))
-        tok = m.group()
-        tokens.append(("t", tok[1]) if tok.startswith("\\") else ("m", tok))
+            tokens.append(["t", text[pos : m.start()], 0])
+        raw = m.group()
+        if raw.startswith("\\"):
+            tokens.append(["t", raw[1], 0])
+        else:
+            tokens.append(["d", raw, len(raw)])
         pos = m.end()
     if pos < len(text):
-        tokens.append(("t", text[pos:]))
+        tokens.append(["t", text[pos:], 0])
 
-    def char_at(i: int, side: int) -> str:
+    def edge(i: int, side: int) -> str:
         j = i + side
         if 0 <= j < len(tokens):
             t = tokens[j][1]
             return t[0] if side > 0 else t[-1]
         return " "
 
-    # Pair markers with one stack: a closer matches the nearest open marker of its kind.
-    matched: dict[int, int] = {}
-    stack: list[int] = []
-    open_count: dict[str, int] = {}
-    for i, (kind, tok) in enumerate(tokens):
-        if kind != "m":
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    stack: list[int] = []  # indexes of delimiter runs that may still open
+    for i, tok in enumerate(tokens):
+        if tok[0] != "d":
             continue
-        before, after = char_at(i, -1), char_at(i, 1)
-        word = tok == "_"
+        char = tok[1][0]
+        before, after = edge(i, -1), edge(i, 1)
+        word = char == "_"
         can_close = not before.isspace() and not (word and after.isalnum())
         can_open = not after.isspace() and not (word and before.isalnum())
-        if can_close and open_count.get(tok):
-            while stack:
-                j = stack.pop()
-                open_count[tokens[j][1]] -= 1
-                if tokens[j][1] == tok:
-                    matched[j] = i
-                    matched[i] = j
-                    break
-            continue
-        if can_open:
+        while can_close and tok[2] > 0:
+            k = len(stack) - 1
+            while k >= 0 and tokens[stack[k]][1][0] != char:
+                k -= 1
+            if k < 0:
+                break
+            del stack[k + 1 :]  # markers of the other kind inside stay as typed
+            opener = tokens[stack[k]]
+            if char == "_":
+                amount, style = min(opener[2], tok[2]), "U"
+            else:
+                amount = 2 if opener[2] >= 2 and tok[2] >= 2 else 1
+                style = "B" if amount == 2 else "I"
+            opener[2] -= amount
+            tok[2] -= amount
+            opens.setdefault(stack[k], []).append(style)
+            closes.setdefault(i, []).append(style)
+            if opener[2] == 0:
+                stack.pop()
+        if can_open and tok[2] > 0:
             stack.append(i)
-            open_count[tok] = open_count.get(tok, 0) + 1
     out: list[Run] = []
-    style = {"*": 0, "**": 0, "***": 0, "_": 0}
-    for i, (kind, tok) in enumerate(tokens):
-        if kind == "m" and i in matched:
-            style[tok] += 1 if matched[i] > i else -1
-            continue
-        bold = bool(style["**"] or style["***"])
-        italic = bool(style["*"] or style["***"])
-        run = Run(tok, bold, italic, bool(style["_"]))
-        if out and (out[-1].bold, out[-1].italic, out[-1].underline) == (
-            bold,
-            italic,
-            run.underline,
-        ):
-            out[-1] = Run(out[-1].text + tok, bold, italic, run.underline)
+    depth = {"B": 0, "I": 0, "U": 0}
+
+    def emit(piece: str) -> None:
+        if not piece:
+            return
+        style = (depth["B"] > 0, depth["I"] > 0, depth["U"] > 0)
+        if out and (out[-1].bold, out[-1].italic, out[-1].underline) == style:
+            out[-1] = Run(out[-1].text + piece, *style)
         else:
-            out.append(run)
+            out.append(Run(piece, *style))
+
+    for i, tok in enumerate(tokens):
+        if tok[0] == "t":
+            emit(tok[1])
+            continue
+        for style in closes.get(i, []):
+            depth[style] -= 1
+        emit(tok[1][0] * tok[2])  # what no partner took stays as typed
+        for style in opens.get(i, []):
+            depth[style] += 1
     return out
 
 

@@ -194,7 +194,7 @@ def _speech(body: tuple[Element, ...], i: int, name: str) -> tuple[list[Line], i
     paren, spoken = "", list[str]()
 
     def flush() -> None:
-        text = sp.plain("\n".join(spoken))
+        text = "\n".join(t for t in spoken if t)
         if text:
             lines.append(Line(name, text, paren))
 
@@ -205,7 +205,7 @@ def _speech(body: tuple[Element, ...], i: int, name: str) -> tuple[list[Line], i
                 spoken = []
             paren = sp.plain(body[i].text)
         else:
-            spoken.append(body[i].text)
+            spoken.append(sp.plain(body[i].text))
         i += 1
     flush()
     return lines, i

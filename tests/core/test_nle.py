@@ -37,13 +37,16 @@ def test_timeline_reads_back_with_every_shot_in_order(tmp_path: Path, ext: str) 
     assert [c.name for c in got] == [c.name for c in made]
     assert [c.source_range.duration.value for c in got] == [192, 96, 144]
     assert back.duration().to_frames() == 432
-    if ext != ".edl":
-        # Each clip points at its file; the sound comes along on A1.
+    # The sound comes along on A1 in every format.
+    audio = [t for t in back.tracks if t.kind == otio.schema.TrackKind.Audio]
+    assert [c.name for c in audio[0].find_clips()] == [c.name for c in made]
+    if ext == ".xml":  # FCP7 XML addresses media by absolute file URL (the format's rule)
         assert [c.media_reference.target_url for c in got] == [
             c.path.resolve().as_uri() for c in made
         ]
-        audio = [t for t in back.tracks if t.kind == otio.schema.TrackKind.Audio]
-        assert [c.name for c in audio[0].find_clips()] == [c.name for c in made]
+    if ext == ".otio":  # relative to the timeline, so the folder can move
+        assert [c.media_reference.target_url for c in got] == [f"clips/{c.path.name}" for c in made]
+    if ext != ".edl":
         assert back.global_start_time.to_timecode() == "01:00:00:00"
 
 
@@ -61,6 +64,7 @@ def test_scenes_are_marked_and_shots_carry_their_place(tmp_path: Path) -> None:
         "shot": "2",
         "heading": "INT. PLACE 1 - NIGHT",
         "dialogue": "TOM: Six sharp.",
+        "track": "Video",
     }
 
 
@@ -78,3 +82,75 @@ def test_wrong_format_or_place_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(nle.NleError, match=r"junk\.xml is not a readable fcp_xml timeline"):
         nle.read(tmp_path / "junk.xml")
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_fcp7_xml_has_what_resolve_and_premiere_read(tmp_path: Path) -> None:
+    """Apple's XML interchange format as both editors import it: a sequence <format> with
+    the frame size, each <file> saying what picture and sound it holds, every <clipitem>
+    complete (never a bare reference to a picture item from the sound track), one <rate>."""
+    from xml.etree import ElementTree
+
+    made = clips(tmp_path / "clips")
+    path = nle.write(
+        nle.build("Ferry", made, size=(1920, 1080), sample_rate=48000), tmp_path / "cut.xml"
+    )
+    root = ElementTree.parse(path).getroot()
+    sequence = root.find("./project/children/sequence")
+    assert sequence is not None
+    assert [c.tag for c in sequence][:4] == ["name", "duration", "rate", "timecode"]
+    assert sequence.findtext("./timecode/string") == "01:00:00:00"
+    chars = sequence.find("./media/video/format/samplecharacteristics")
+    assert chars is not None
+    assert (chars.findtext("width"), chars.findtext("height")) == ("1920", "1080")
+    assert sequence.findtext("./media/audio/format/samplecharacteristics/samplerate") == "48000"
+    items = list(sequence.iter("clipitem"))
+    assert len(items) == 6  # three shots, picture and sound
+    for item in items:
+        assert item.find("file") is not None and item.findtext("name")
+        assert len(item.findall("rate")) == 1
+    assert len({item.get("id") for item in items}) == 6
+    files = [f for f in sequence.iter("file") if f.find("pathurl") is not None]
+    assert len(files) == 3
+    for f in files:
+        assert f.findtext("./media/video/samplecharacteristics/width") == "1920"
+        assert f.findtext("./media/audio/channelcount") == "1"
+    # And OTIO reads it back with the same cut on both tracks.
+    back = nle.read(path)
+    assert [len(list(t.find_clips())) for t in back.tracks] == [3, 3]
+
+
+def test_edl_agrees_with_the_xml(tmp_path: Path) -> None:
+    """The EDL starts at 01:00:00:00 like the XML and OTIO, carries sound (channel B: picture
+    and audio 1), a reel name per shot that survives a read-back, and an ASCII title."""
+    made = clips(tmp_path / "clips")
+    path = nle.write(nle.build("Night Ferry — Animatic", made), tmp_path / "cut.edl")
+    text = path.read_text(encoding="ascii")  # ASCII throughout
+    assert text.startswith("TITLE: Night Ferry - Animatic\n")
+    events = [ln.split() for ln in text.splitlines() if ln[:3].isdigit()]
+    assert [e[1] for e in events] == ["S00101", "S00102", "S00201"]
+    assert {e[2] for e in events} == {"B"}
+    assert [e[6] for e in events] == ["01:00:00:00", "01:00:08:00", "01:00:12:00"]
+    back = nle.read(path)
+    audio = [t for t in back.tracks if t.kind == otio.schema.TrackKind.Audio]
+    assert audio and len(list(audio[0].find_clips())) == 3
+    video = next(t for t in back.tracks if t.kind == otio.schema.TrackKind.Video)
+    reels = [c.metadata["cmx_3600"]["reel"] for c in video.find_clips()]
+    assert reels == ["S00101", "S00102", "S00201"]
+    # The same clip names as the XML, in the same order.
+    xml = nle.read(nle.write(nle.build("Cut", made), tmp_path / "cut.xml"))
+    xml_video = next(t for t in xml.tracks if t.kind == otio.schema.TrackKind.Video)
+    assert [c.name for c in video.find_clips()] == [c.name for c in xml_video.find_clips()]
+
+
+def test_otio_timeline_survives_moving_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    made = clips(folder / "clips")
+    for c in made:
+        c.path.parent.mkdir(parents=True, exist_ok=True)
+        c.path.write_bytes(b"clip")
+    nle.write(nle.build("Cut", made), folder / "cut.otio")
+    moved = tmp_path / "elsewhere"
+    folder.rename(moved)
+    back = nle.read(moved / "cut.otio")
+    for clip in back.find_clips():
+        assert (moved / clip.media_reference.target_url).is_file()

@@ -174,7 +174,8 @@ def test_pdf_is_industry_format(ferry: sp.Screenplay, tmp_path: Path) -> None:
         for p in reader.pages
         for f in p["/Resources"]["/Font"].values()  # type: ignore[index]
     }
-    assert fonts == {"/Courier"}
+    # Courier throughout; the script's *Everyone* is set in italics, never with asterisks.
+    assert fonts == {"/Courier", "/Courier-Oblique"}
     first = reader.pages[1].extract_text()
     assert "[[" not in first and "ACT ONE" not in first  # notes, sections are not printed
     assert "*Everyone*" not in first and "Everyone can wait" in first
@@ -228,3 +229,25 @@ def test_long_speech_breaks_with_more_and_contd() -> None:
     assert texts[1][0] == "ORATOR (CONT'D)"
     words = [w for p in texts for ln in p for w in ln.split() if w.startswith("Word")]
     assert words == [f"Word{i}" for i in range(1200)]  # nothing lost or repeated
+
+
+def test_pdf_shows_emphasis_as_type_never_as_asterisks(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from tests.screenplays import play
+
+    out = tmp_path / "walk.pdf"
+    pdf.write_pdf(play("supervisor"), out)
+    reader = PdfReader(out)
+    title = reader.pages[0].extract_text()
+    assert "THE LONG WALK" in title and "*" not in title
+    body = "".join(p.extract_text() for p in reader.pages[1:])
+    assert "*" not in body
+    assert "Every last one." in body and "Hush little baby," in body
+    fonts = {
+        str(f["/BaseFont"])
+        for p in reader.pages
+        for f in p["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    # ***Every*** bold italic; the sung lines in italics across their line break.
+    assert {"/Courier", "/Courier-Oblique", "/Courier-BoldOblique"} <= fonts

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from aiuteur_desktop.core import shotspec
-from aiuteur_desktop.providers.offline import animatic, cards, panels, tts
+from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
 BASE = {
     "heading": "INT. LIGHTHOUSE LAMP ROOM - NIGHT",
@@ -89,12 +89,12 @@ def test_region_edit_changes_only_the_masked_pixels() -> None:
     image = panels.render_anchor(s)
     mask = Image.new("L", image.size, 0)
     ImageDraw.Draw(mask).rectangle([40, 30, 160, 120], fill=255)
-    edited = panels.edit_region(image, mask, "add a storm lantern on the table", s)
+    edited = region_edit.edit_region(image, mask, "add a storm lantern on the table", s)
     outside = np.asarray(mask) == 0
     before, after = np.asarray(image), np.asarray(edited)
     assert np.array_equal(before[outside], after[outside])
     assert not np.array_equal(before[~outside], after[~outside])
-    empty = panels.edit_region(image, Image.new("L", image.size, 0), "anything", s)
+    empty = region_edit.edit_region(image, Image.new("L", image.size, 0), "anything", s)
     assert ImageChops.difference(empty, image).getbbox() is None
 
 

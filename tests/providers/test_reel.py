@@ -171,3 +171,43 @@ def test_storyboard_sheets_print_six_captioned_panels_a_page(tmp_path: Path) -> 
     assert page[int(h * 0.97), int(w * 0.5)] > 240  # the margin stays paper
     second = np.asarray(doc[1].render(scale=1).to_pil().convert("L"), dtype=int)
     assert second[int(h * 0.3), int(w * 0.18)] < 120 and second[int(h * 0.3), int(w * 0.5)] > 240
+
+
+def test_storyboard_captions_are_readable_text_and_the_file_mails(tmp_path: Path) -> None:
+    """Captions are set as type a reader can read on paper (≥ 8 pt), not drawn into the
+    picture at a third of its size; pictures are placed at print resolution, so a board of
+    a feature (about a thousand shots) stays a file that mails."""
+    from pypdf import PdfReader
+
+    from aiuteur_desktop.core.formats import storyboard_pdf
+    from aiuteur_desktop.providers.offline import panels
+
+    script = "\n\n".join(
+        f"{'INT' if n % 2 else 'EXT'}. ROOM {n} - {'NIGHT' if n % 3 else 'DAY'}\n\n"
+        f"ADA waits by door number {n}. BEN{n % 5} (40s) paces.\n\nBEN{n % 5}\nWe should go."
+        for n in range(1, 61)
+    )
+    boards = []
+    for shot in shots.breakdown(fountain.read_string(script)):
+        spec = shots.to_spec(shot, width=storyboard_pdf.PANEL_PX)
+        boards.append(
+            storyboard_pdf.Panel.of(
+                panels.render_board_frame(spec), spec.shot, storyboard_pdf.caption_for(spec)
+            )
+        )
+    out = tmp_path / "board.pdf"
+    pages = storyboard_pdf.write_storyboard(out, "The Keeper", boards)
+    assert pages == 10
+    assert out.stat().st_size / len(boards) < 25_000  # ~1,000 shots: well under 25 MB
+    sizes: set[float] = set()
+
+    def seen(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            sizes.add(round(size * tm[0], 1))
+
+    first = PdfReader(out).pages[0]
+    text = first.extract_text(visitor_text=seen)
+    assert "SHOT 1.1 WS · EYE LEVEL · PUSH IN" in text
+    assert "EXT. ROOM 6 - DAY" in text and "ADA waits by door number 1." in text
+    assert "BEN1: “We should go.”" in text
+    assert min(sizes) >= 8

@@ -9,9 +9,16 @@ the script's structure on the timeline.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+from xml.etree import ElementTree
 
 import opentimelineio as otio
 
@@ -38,6 +45,7 @@ class TimelineClip:
     shot: str
     heading: str = ""
     dialogue: str = ""  # verbatim lines, for the editor's notes
+    transition: str = ""  # the script's transition after this shot ("DISSOLVE TO:"), or ""
 
 
 def _range(frames: int, fps: int) -> otio.opentime.TimeRange:
@@ -46,9 +54,60 @@ def _range(frames: int, fps: int) -> otio.opentime.TimeRange:
     )
 
 
-def build(title: str, clips: Sequence[TimelineClip], fps: int = 24) -> otio.schema.Timeline:
+def _file_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dict[str, object]:
+    """What Premiere and Resolve read from a <file>'s <media>: picture size and sound."""
+    return {
+        "media": {
+            "video": {
+                "samplecharacteristics": {
+                    "rate": {"timebase": fps, "ntsc": "FALSE"},
+                    "width": size[0],
+                    "height": size[1],
+                    "pixelaspectratio": "square",
+                }
+            },
+            "audio": {
+                "samplecharacteristics": {"depth": 16, "samplerate": sample_rate},
+                "channelcount": 1,
+            },
+        }
+    }
+
+
+def _sequence_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dict[str, object]:
+    """The sequence's <format>: without it Premiere and Resolve guess the frame size."""
+    return {
+        "media": {
+            "video": {
+                "format": {
+                    "samplecharacteristics": {
+                        "rate": {"timebase": fps, "ntsc": "FALSE"},
+                        "width": size[0],
+                        "height": size[1],
+                        "pixelaspectratio": "square",
+                        "fielddominance": "none",
+                    }
+                }
+            },
+            "audio": {
+                "format": {"samplecharacteristics": {"depth": 16, "samplerate": sample_rate}}
+            },
+        }
+    }
+
+
+def build(
+    title: str,
+    clips: Sequence[TimelineClip],
+    fps: int = 24,
+    *,
+    size: tuple[int, int] = (1280, 720),
+    sample_rate: int = 48000,
+) -> otio.schema.Timeline:
     """A timeline with the shots on V1 and their sound on A1, a marker at each scene."""
-    timeline = otio.schema.Timeline(name=title)
+    timeline = otio.schema.Timeline(
+        name=title, metadata={"fcp_xml": _sequence_metadata(size, fps, sample_rate)}
+    )
     timeline.global_start_time = otio.opentime.RationalTime(START_HOUR * 3600 * fps, fps)
     video = otio.schema.Track(name="Shots", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="Scratch dialogue", kind=otio.schema.TrackKind.Audio)
@@ -60,14 +119,20 @@ def build(title: str, clips: Sequence[TimelineClip], fps: int = 24) -> otio.sche
         meta = {"scene": clip.scene, "shot": clip.shot, "heading": clip.heading}
         if clip.dialogue:
             meta["dialogue"] = clip.dialogue
+        if clip.transition:
+            meta["transition"] = clip.transition
         for track in (video, audio):
             item = otio.schema.Clip(
                 name=clip.name,
                 media_reference=otio.schema.ExternalReference(
-                    target_url=url, available_range=_range(clip.frames, fps)
+                    target_url=url,
+                    available_range=_range(clip.frames, fps),
+                    metadata={"fcp_xml": _file_metadata(size, fps, sample_rate)},
                 ),
                 source_range=_range(clip.frames, fps),
-                metadata={"aiuteur": dict(meta)},
+                # The track in the metadata keeps the picture and sound items distinct (the
+                # XML adapter would otherwise write the sound one as a reference to the other).
+                metadata={"aiuteur": {**meta, "track": track.kind}, "cmx_3600": {"reel": ""}},
             )
             if track is video and clip.scene != previous_scene:
                 item.markers.append(
@@ -79,9 +144,102 @@ def build(title: str, clips: Sequence[TimelineClip], fps: int = 24) -> otio.sche
                 )
             track.append(item)
         previous_scene = clip.scene
+    reels = _reel_names([c for c in video if isinstance(c, otio.schema.Clip)])
+    for track in (video, audio):
+        for item, reel in zip(track, reels, strict=True):
+            item.metadata["cmx_3600"] = {"reel": reel}
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
     return timeline
+
+
+def _reel_names(clips: Sequence[otio.schema.Clip]) -> list[str]:
+    """CMX 3600 reel names (8 characters, letters and digits) unique per shot: scene and shot
+    (S012A03 is scene 12A, shot 3), so an editor can tell them apart and relink by them."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for n, clip in enumerate(clips, start=1):
+        meta = clip.metadata.get("aiuteur", {})
+        scene = re.sub(r"[^0-9A-Z]", "", str(meta.get("scene", "")).upper())
+        shot = re.sub(r"[^0-9A-Z]", "", str(meta.get("shot", "")).upper())
+        reel = f"S{scene:0>3}{shot:0>2}"
+        if len(reel) > 8 or reel in seen:
+            reel = f"AI{n:06d}"
+        seen.add(reel)
+        out.append(reel)
+    return out
+
+
+def _ascii(text: str) -> str:
+    """EDL text is ASCII: dashes and accents folded, anything else dropped."""
+    text = text.replace("—", "-").replace("–", "-").replace("’", "'")
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(folded.split())
+
+
+def _edl(timeline: otio.schema.Timeline, fps: int) -> str:
+    """CMX 3600 by OTIO's adapter, made to agree with the XML and OTIO: records from
+    01:00:00:00 (a leading gap, which an EDL writes as nothing), an ASCII title, reel names
+    per shot, and — the adapter writes picture events only — each event marked B (picture
+    and audio channel 1) when the shots carry their sound."""
+    edl = timeline.deepcopy()
+    edl.name = _ascii(edl.name)
+    sound = any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in edl.tracks)
+    for track in [t for t in edl.tracks if t.kind != otio.schema.TrackKind.Video]:
+        edl.tracks.remove(track)
+    start = edl.global_start_time or otio.opentime.RationalTime(0, fps)
+    if start.value:
+        edl.tracks[0].insert(0, otio.schema.Gap(source_range=_range(round(start.value), fps)))
+    for clip in edl.tracks[0].find_clips():
+        for marker in clip.markers:
+            marker.name = _ascii(marker.name)
+    text = otio.adapters.write_to_string(edl, adapter_name="cmx_3600", rate=fps)
+    if sound:
+        text = re.sub(r"(?m)^(\d{3}  \S+\s+)V    ", r"\1B    ", text)
+    return text
+
+
+def _relative(timeline: otio.schema.Timeline, folder: Path) -> otio.schema.Timeline:
+    """The timeline with media paths relative to `folder`, so the folder can move."""
+    out = timeline.deepcopy()
+    for clip in out.find_clips():
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference) and ref.target_url.startswith("file:"):
+            target = Path(url2pathname(urlparse(ref.target_url).path))
+            with contextlib.suppress(ValueError):  # another drive (Windows): keep the URL
+                ref.target_url = Path(os.path.relpath(target, folder.resolve())).as_posix()
+    return out
+
+
+#: Child order of <sequence> and <file> in Apple's XML interchange format (others follow).
+_ORDER = {
+    "sequence": ["name", "duration", "rate", "timecode", "in", "out", "media", "marker"],
+    "file": ["name", "pathurl", "rate", "duration", "timecode", "media"],
+}
+
+
+def _fcp_xml(timeline: otio.schema.Timeline) -> str:
+    """FCP7 XML by OTIO's adapter, with its one repeated element removed: a <clipitem> gets
+    <rate> twice (from the clip and from its timings), which the XML interchange format
+    allows once."""
+    text = otio.adapters.write_to_string(timeline, adapter_name="fcp_xml")
+    root = ElementTree.fromstring(text)
+    for item in root.iter("clipitem"):
+        rates = item.findall("rate")
+        for extra in rates[1:]:
+            item.remove(extra)
+    # The metadata-made <media> comes first; put each element where the format has it.
+    for tag, order in _ORDER.items():
+        for element in root.iter(tag):
+            children = list(element)
+            children.sort(key=lambda c: order.index(c.tag) if c.tag in order else len(order))
+            element[:] = children
+    ElementTree.indent(root, space="    ")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 def adapter_for(path: Path) -> str:
@@ -96,12 +254,13 @@ def write(timeline: otio.schema.Timeline, path: Path) -> Path:
     """Write by the file's extension: .xml (Resolve/Premiere), .edl or .otio; atomically."""
     path = Path(path)
     adapter = adapter_for(path)
+    fps = round(timeline.global_start_time.rate) if timeline.global_start_time else 24
     if adapter == "cmx_3600":
-        # An EDL holds one picture track; the clips' own sound comes with them.
-        timeline = timeline.deepcopy()
-        for track in [t for t in timeline.tracks if t.kind != otio.schema.TrackKind.Video]:
-            timeline.tracks.remove(track)
-    text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
+        text = _edl(timeline, fps)
+    elif adapter == "fcp_xml":
+        text = _fcp_xml(timeline)
+    else:
+        text = otio.adapters.write_to_string(_relative(timeline, path.parent), adapter_name=adapter)
     try:
         return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except AiuteurError as exc:

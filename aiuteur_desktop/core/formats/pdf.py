@@ -21,8 +21,10 @@ from aiuteur_desktop.core.screenplay import (
     SCENE_HEADING,
     TRANSITION,
     Element,
+    Run,
     Screenplay,
     plain,
+    runs,
 )
 
 PT = 72.0  # points per inch
@@ -54,6 +56,8 @@ class _Line:
     center: bool = False
     #: The right-hand column of dual dialogue printed on the same line: (x, text).
     beside: tuple[float, str] | None = None
+    #: The text in runs of one style ("B", "I", "U" combined; "" plain) when it has emphasis.
+    segments: tuple[tuple[str, str], ...] | None = None
 
 
 def printable(text: str) -> str:
@@ -67,6 +71,38 @@ def printable(text: str) -> str:
             folded = unicodedata.normalize("NFKD", ch).encode("cp1252", "ignore").decode("cp1252")
             out.append(folded or "?")
     return "".join(out)
+
+
+def _style(run: Run) -> str:
+    return ("B" if run.bold else "") + ("I" if run.italic else "") + ("U" if run.underline else "")
+
+
+def _styled(source: str, lines: list[str]) -> list[tuple[tuple[str, str], ...] | None]:
+    """Fountain emphasis (*italic*, **bold**, _underline_) laid over wrapped lines of the
+    plain text: wrapping only moves white space, so the n-th visible character of the lines
+    is the n-th of the runs. None for a line without emphasis."""
+    marks = [_style(r) for r in runs(source) for ch in r.text if not ch.isspace()]
+    if not any(marks) or len(marks) != sum(1 for ln in lines for ch in ln if not ch.isspace()):
+        return [None] * len(lines)
+    out: list[tuple[tuple[str, str], ...] | None] = []
+    k = 0
+    for ln in lines:
+        segs: list[tuple[str, str]] = []
+        for j, ch in enumerate(ln):
+            if ch.isspace():
+                # A space inside a styled stretch keeps the style (an underline runs on).
+                before = marks[k - 1] if k > 0 else ""
+                after = marks[k] if k < len(marks) and j + 1 < len(ln) else ""
+                style = before if before == after else ""
+            else:
+                style = marks[k]
+                k += 1
+            if segs and segs[-1][1] == style:
+                segs[-1] = (segs[-1][0] + ch, style)
+            else:
+                segs.append((ch, style))
+        out.append(tuple(segs) if any(st for _t, st in segs) else None)
+    return out
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -152,9 +188,10 @@ def _blocks(play: Screenplay) -> list[list[_Line]]:
             text = text.upper()
         if e.type == SCENE_HEADING and e.number:
             text = f"{e.number}  {text}"
+        wrapped = _wrap(text, width if e.type != TRANSITION else 60)
         lines = [
-            _Line(left * PT, ln, e.type)
-            for ln in _wrap(text, width if e.type != TRANSITION else 60)
+            _Line(left * PT, ln, e.type, segments=segs)
+            for ln, segs in zip(wrapped, _styled(e.text, wrapped), strict=True)
         ]
         if e.type == TRANSITION:
             for ln in lines:
@@ -254,7 +291,14 @@ def write_pdf(play: Screenplay, path: Path) -> int:
                 x = (8.5 * PT - len(text) * CHAR) / 2
             else:
                 x = line.x
-            pdf.text(x, y, text)
+            if line.segments:
+                for part, style in line.segments:
+                    pdf.set_font("Courier", style=style, size=12)
+                    pdf.text(x, y, printable(part))
+                    x += len(printable(part)) * CHAR
+                pdf.set_font("Courier", size=12)
+            else:
+                pdf.text(x, y, text)
             if line.beside:
                 pdf.text(line.beside[0], y, printable(line.beside[1]))
     tmp = path.with_name(f".{path.name}.tmp")

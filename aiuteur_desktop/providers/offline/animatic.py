@@ -84,7 +84,7 @@ def _subtitle(cue: Cue, size: tuple[int, int]) -> tuple[int, int, np.ndarray, np
     w, h = size
     f = panels.font(max(12, round(h * 0.042)))
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    lines = panels._wrap(probe, f"{cue.character}: {cue.text}", f, w * 0.8)[:3]
+    lines = panels.wrap(probe, f"{cue.character}: {cue.text}", f, w * 0.8)[:3]
     line_h = round(h * 0.055)
     widths = [probe.textlength(line, font=f) for line in lines]
     pad = round(h * 0.015)

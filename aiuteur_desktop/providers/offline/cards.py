@@ -129,7 +129,7 @@ def render_card(
     # description and traits
     body = panels.font(round(h * 0.024))
     y = sy + round(h * 0.07)
-    lines = panels._wrap(draw, description, body, w - 2 * pad)[:4]
+    lines = panels.wrap(draw, description, body, w - 2 * pad)[:4]
     lines += [f"· {t}" for t in (traits or [])][:6]
     for line in lines:
         if y > h - pad - h * 0.03:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.providers.offline import title_card
@@ -517,7 +517,7 @@ def draw_move(img: Image.Image, move: Move) -> None:
     _arrow(draw, a, b, lw * 2, col)
 
 
-def _wrap(
+def wrap(
     draw: ImageDraw.ImageDraw,
     text: str,
     f: ImageFont.FreeTypeFont | ImageFont.ImageFont,
@@ -535,6 +535,15 @@ def _wrap(
                 line = word
         lines.append(line)
     return lines
+
+
+def render_board_frame(spec: ShotSpec) -> Image.Image:
+    """A storyboard sheet's picture: the start frame with the camera move's arrows (the sheet
+    sets the caption as text)."""
+    frame = render_anchor(spec, "start")
+    if spec.kind != "title":
+        draw_move(frame, spec.move)
+    return frame
 
 
 def render_panel(spec: ShotSpec, *, number: str | None = None) -> Image.Image:
@@ -557,68 +566,12 @@ def render_panel(spec: ShotSpec, *, number: str | None = None) -> Image.Image:
     y += round(h * 0.055)
     draw.text((pad, y), spec.heading.upper(), font=small, fill=(90, 90, 96))
     y += round(h * 0.048)
-    lines = _wrap(draw, spec.action, small, w - 2 * pad)[:3] if spec.action else []
+    lines = wrap(draw, spec.action, small, w - 2 * pad)[:3] if spec.action else []
     for d in spec.dialogue[: max(0, 4 - len(lines))]:
-        lines += _wrap(draw, f"{d.character.upper()}: “{d.text}”", small, w - 2 * pad)[:1]
+        lines += wrap(draw, f"{d.character.upper()}: “{d.text}”", small, w - 2 * pad)[:1]
     for line in lines[:4]:
         if y + round(h * 0.04) > h + strip_h - pad // 2:
             break
         draw.text((pad, y), line, font=small, fill=(30, 30, 34))
         y += round(h * 0.043)
     return panel
-
-
-# --------------------------------------------------------------------- region edit
-def edit_region(
-    image: Image.Image, mask: Image.Image, instruction: str, spec: ShotSpec
-) -> Image.Image:
-    """Redraw the masked region from a clean plate with the instruction noted on it.
-
-    Offline there is no model to paint "a lantern on the table", so the region is
-    cleared to the set behind it and the instruction is written there, the way a
-    storyboard artist marks a change. Pixels outside the mask never change.
-    """
-    image = image.convert("RGB")
-    mask = (
-        mask.convert("L")
-        .resize(image.size, Image.Resampling.NEAREST)
-        .point(lambda v: 255 if v >= 128 else 0)
-    )
-    bbox = mask.getbbox()
-    if bbox is None:
-        return image.copy()
-    plate = render_canvas(spec, margin=0.0, figures=not instruction.lower().startswith("remove"))[0]
-    plate = (
-        plate.resize(image.size, Image.Resampling.LANCZOS) if plate.size != image.size else plate
-    )
-    if spec.location_image is None:
-        plate = plate.filter(ImageFilter.GaussianBlur(2))
-    layer = plate.copy()
-    draw = ImageDraw.Draw(layer)
-    x0, y0, x1, y1 = bbox
-    lw = max(2, image.height // 180)
-    for i in range(x0, x1, lw * 4):  # dashed outline of the changed area
-        draw.line(
-            [(i, y0 + lw // 2), (min(i + lw * 2, x1), y0 + lw // 2)], fill=(255, 214, 92), width=lw
-        )
-        draw.line([(i, y1 - lw), (min(i + lw * 2, x1), y1 - lw)], fill=(255, 214, 92), width=lw)
-    for j in range(y0, y1, lw * 4):
-        draw.line(
-            [(x0 + lw // 2, j), (x0 + lw // 2, min(j + lw * 2, y1))], fill=(255, 214, 92), width=lw
-        )
-        draw.line([(x1 - lw, j), (x1 - lw, min(j + lw * 2, y1))], fill=(255, 214, 92), width=lw)
-    f = font(max(10, min(image.height // 24, (y1 - y0) // 4 or 10)))
-    ty = y0 + lw * 3
-    for line in _wrap(draw, instruction.strip() or "change", f, max(20, x1 - x0 - lw * 6))[:6]:
-        draw.text(
-            (x0 + lw * 3, ty),
-            line,
-            font=f,
-            fill=(255, 240, 200),
-            stroke_width=2,
-            stroke_fill=(20, 20, 20),
-        )
-        ty += round(getattr(f, "size", 10)) + 4
-    out = image.copy()
-    out.paste(layer, (0, 0), mask)
-    return out

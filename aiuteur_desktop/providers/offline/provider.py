@@ -16,7 +16,7 @@ from typing import Any
 from PIL import Image
 
 from aiuteur_desktop.core.shotspec import ShotSpec
-from aiuteur_desktop.providers.offline import animatic, cards, panels, tts
+from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
 ENGINE_VERSION = "1"
 
@@ -76,7 +76,7 @@ class OfflineStoryboard:
 
     def edit(self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec) -> Rendered:
         with Image.open(io.BytesIO(image_png)) as im, Image.open(io.BytesIO(mask_png)) as mask:
-            edited = panels.edit_region(im, mask, instruction, spec)
+            edited = region_edit.edit_region(im, mask, instruction, spec)
         params = {"spec": spec.model_dump(mode="json"), "instruction": instruction}
         return Rendered(_provenance("storyboard-edit", params), _png(edited))
 

@@ -174,17 +174,23 @@ def render_reel(
     boards: list[storyboard_pdf.Panel] = []
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = _load_manifest(out_dir)
+    frame_size = (width, width * 9 // 16)
     for shot in shots:
         spec = shotlist.to_spec(
             shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
         )
+        frame_size = spec.size
         missing.extend(c.name for c in spec.characters if c.image is None and c.name not in missing)
         name = shotlist.clip_name(title, shot)
         path = out_dir / "clips" / f"{name}.mp4"
         if storyboard:
-            # Panels print a third of a page wide: 960 px is plenty (and keeps the PDF small).
-            small = spec.model_copy(update={"width": max(320, min(spec.width, 960))})
-            boards.append(storyboard_pdf.Panel.of(panels.render_panel(small), small.shot))
+            # Panels print a third of a page wide: drawn at that size, captioned as text.
+            small = spec.model_copy(update={"width": storyboard_pdf.PANEL_PX})
+            boards.append(
+                storyboard_pdf.Panel.of(
+                    panels.render_board_frame(small), small.shot, storyboard_pdf.caption_for(spec)
+                )
+            )
         key = _render_key(spec, engine)
         if path.is_file() and keys.get(name) == key:
             reused += 1
@@ -225,10 +231,13 @@ def render_reel(
                 shot=c.shot.id,
                 heading=c.shot.heading,
                 dialogue=c.shot.said(),
+                transition=c.shot.transition,
             )
             for c in clips
         ],
         fps=fps,
+        size=frame_size,
+        sample_rate=tts.SAMPLE_RATE,
     )
     written = tuple(nle.write(timeline, out_dir / f"{stem}{ext}") for ext in TIMELINE_FORMATS)
     sheets = None
