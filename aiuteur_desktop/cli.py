@@ -153,11 +153,15 @@ def _cmd_scenes(project_path: str, as_json: bool) -> int:
         return _fail("scenes", exc.user_message)
     rows = [
         {
+            "id": s.id,
             "number": s.label,
-            "heading": s.heading,
+            "kind": s.kind,
+            "heading": s.title,
             "int_ext": s.int_ext,
             "location": s.location,
+            "sub_location": s.sub_location,
             "time_of_day": s.time_of_day,
+            "continuity": s.continuity,
             "characters": list(s.characters),
             "first_line": s.first_line,
         }

@@ -110,14 +110,19 @@ def test_script_import_export_and_scenes(aiuteur_home: Path, tmp_path: Path) -> 
         "EXT. QUAYSIDE - CONTINUOUS",
     ]
     assert scenes[0] == {
+        "id": "s1",
         "number": "1",
+        "kind": "scene",
         "heading": "INT. HARBOUR OFFICE - NIGHT",
         "int_ext": "INT",
         "location": "HARBOUR OFFICE",
+        "sub_location": "",
         "time_of_day": "NIGHT",
+        "continuity": "",
         "characters": ["NESSA", "OLD TOM", "TOM"],
         "first_line": "Rain streaks the window. A kettle ticks as it cools.",
     }
+    assert (scenes[1]["time_of_day"], scenes[1]["continuity"]) == ("", "CONTINUOUS")
 
     original = fountain.read_string(source.read_text(encoding="utf-8"))
     for fmt, reader in (("fountain", fountain.read_string), ("fdx", fdx.read_string)):
@@ -297,3 +302,32 @@ def test_shots_piped_into_a_reader_that_stops_early_ends_quietly(
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0
     assert first == b"[" and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_script_pdf_export_counts_every_page_it_wrote(aiuteur_home: Path, tmp_path: Path) -> None:
+    import re
+
+    from pypdf import PdfReader
+
+    script = Path(__file__).parent / "data" / "screenplays" / "night_ferry.fountain"
+    bundle = tmp_path / "Ferry.aiuteur"
+    assert (
+        run("script", "import", str(script), "--project", str(bundle), home=aiuteur_home).returncode
+        == 0
+    )
+    out = tmp_path / "ferry.pdf"
+    done = run(
+        "script",
+        "export",
+        "--project",
+        str(bundle),
+        "--format",
+        "pdf",
+        "-o",
+        str(out),
+        home=aiuteur_home,
+    )
+    assert done.returncode == 0, done.stderr
+    said = re.search(r": (\d+) pages? \(a title page and the script\)", done.stdout)
+    assert said is not None, done.stdout
+    assert int(said.group(1)) == len(PdfReader(out).pages)

@@ -212,6 +212,11 @@ class HubRow:
     seconds: int
     status: str
 
+    @property
+    def setting(self) -> str:
+        """INT · KITCHEN · NIGHT, leaving out what the heading does not say."""
+        return " · ".join(p for p in (self.int_ext, self.location, self.time_of_day) if p)
+
 
 def hub(project: Project) -> list[HubRow]:
     """Every scene with its shot count, running time (edited lists where up to date, the

@@ -502,7 +502,8 @@ def to_spec(
             "move": "static" if title else shot.move,
             "characters": [] if title else cast,
             "dialogue": [
-                {"character": d.character[:60] or "?", "text": " ".join(d.text.split())[:2000]}
+                # Verse keeps its line breaks on screen too.
+                {"character": d.character[:60] or "?", "text": d.text.strip()[:2000]}
                 for d in shot.dialogue
             ][:40],
             "shot": f"{shot.scene_label}.{shot.id}",

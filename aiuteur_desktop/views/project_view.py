@@ -487,7 +487,7 @@ class ProjectPage(QWidget):
                 count += f" · {r.status}"
             item = QListWidgetItem(f"{r.label}  {r.heading}\n     {count}")
             item.setToolTip(
-                f"{r.heading}\n{r.int_ext} · {r.location} · {r.time_of_day or '—'}\n"
+                f"{r.heading}\n{r.setting or '—'}\n"
                 f"{count} (8-second shot timing; File → Render Animatic & Timeline)"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.scene_id)
