@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.providers.offline import title_card
+from aiuteur_desktop.providers.offline.title_card import wrap
 
 #: Foreground figure height (× frame height) and where its head top sits, per shot size.
 FIGURE_SCALE: dict[ShotSize, tuple[float, float]] = {
@@ -515,26 +516,6 @@ def draw_move(img: Image.Image, move: Move) -> None:
     else:
         a, b = (w * 0.9, h * (0.5 - 0.3 * sign)), (w * 0.9, h * (0.5 + 0.3 * sign))
     _arrow(draw, a, b, lw * 2, col)
-
-
-def wrap(
-    draw: ImageDraw.ImageDraw,
-    text: str,
-    f: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    width: float,
-) -> list[str]:
-    lines: list[str] = []
-    for para in text.splitlines() or [""]:
-        words, line = para.split(), ""
-        for word in words:
-            trial = f"{line} {word}".strip()
-            if draw.textlength(trial, font=f) <= width or not line:
-                line = trial
-            else:
-                lines.append(line)
-                line = word
-        lines.append(line)
-    return lines
 
 
 def render_board_frame(spec: ShotSpec) -> Image.Image:

@@ -24,7 +24,7 @@ def draw_card(
     words = " ".join(text.split()) or " "
     for px in range(max(10, round(fh * 0.1)), 7, -2):
         f = font(px)
-        lines = _lines(draw, text, f, fw * 0.8)
+        lines = wrap(draw, text, f, fw * 0.8)
         if len(lines) <= 5:
             break
     line_h = round(px * 1.35)
@@ -36,7 +36,9 @@ def draw_card(
     return img
 
 
-def _lines(draw: ImageDraw.ImageDraw, text: str, f: Font, width: float) -> list[str]:
+def wrap(draw: ImageDraw.ImageDraw, text: str, f: Font, width: float) -> list[str]:
+    """Text broken into lines no wider than `width` (a word longer than that stands alone);
+    the text's own line breaks are kept."""
     out: list[str] = []
     for para in text.splitlines() or [""]:
         line = ""
