@@ -293,7 +293,12 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
                 "setting": s.setting,
                 "action": s.action,
                 "dialogue": [
-                    {"character": d.character, "parenthetical": d.parenthetical, "text": d.text}
+                    {
+                        "character": d.character,
+                        "parenthetical": d.parenthetical,
+                        "text": d.text,
+                        "off_screen": d.off_screen,
+                    }
                     for d in s.dialogue
                 ],
                 "characters": list(s.characters),

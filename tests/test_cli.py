@@ -223,11 +223,17 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
         "setting": "INT · KITCHEN · NIGHT",
         "action": "",
         "dialogue": [
-            {"character": "JUNE", "parenthetical": "", "text": "Who's there?"},
-            {"character": "TOMMY", "parenthetical": "", "text": "It's me. Open up."},
+            {"character": "JUNE", "parenthetical": "", "text": "Who's there?", "off_screen": False},
+            # Tommy answers from behind the door: heard, not in the shot.
+            {
+                "character": "TOMMY",
+                "parenthetical": "",
+                "text": "It's me. Open up.",
+                "off_screen": True,
+            },
         ],
-        "characters": ["JUNE", "TOMMY"],
-        "camera": {"size": "MS", "angle": "eye", "move": "static"},
+        "characters": ["JUNE"],
+        "camera": {"size": "MCU", "angle": "eye", "move": "static"},
         "transition": "",
     }
     text = run("shots", "--project", str(bundle), home=aiuteur_home)
@@ -269,8 +275,11 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     assert len(list((out / "clips").glob("KitchenHeist_Sc0?_Shot?_v01.mp4"))) == 11
     with av.open(str(film)) as c:
         assert round(float(c.duration / av.time_base)) == 68
-    assert "Drawn as figures (no picture as their image key yet): TOMMY, RADIO" in made.stderr
-    assert "JUNE" not in made.stderr
+    # The radio is a voice (V.O.): heard, never drawn.
+    assert (
+        "Drawn as figures (no picture as their image key yet): TOMMY, MCCLANE, DANA" in made.stderr
+    )
+    assert "JUNE" not in made.stderr and "RADIO" not in made.stderr
     nothing = run(
         "animatic", "--project", str(tmp_path / "nope"), "-o", str(out), home=aiuteur_home
     )

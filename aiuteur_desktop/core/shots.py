@@ -10,6 +10,7 @@ models render).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ DURATIONS = (4, 6, 8)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 #: Kinds of shot (Shot.kind): what the renderers draw and the editor's timeline names.
 SHOT, INSERT, POV, TITLE = "shot", "insert", "pov", "title"
+#: How the shot table names a kind (a plain shot needs no word).
+KIND_NAMES = {INSERT: "Insert · ", POV: "POV · ", TITLE: "Title card · "}
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Line:
     character: str
     text: str
     parenthetical: str = ""
+    #: Spoken from off screen — voice-over, off screen, off camera (V.O., O.S., O.C.): heard,
+    #: not drawn.
+    off_screen: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,13 +187,22 @@ def _line_units(line: Line) -> list[_Unit]:
     return [
         _Unit(
             line_seconds(piece),
-            lines=(Line(line.character, piece, line.parenthetical if i == 0 else ""),),
+            lines=(
+                dataclasses.replace(
+                    line, text=piece, parenthetical=line.parenthetical if i == 0 else ""
+                ),
+            ),
         )
         for i, piece in enumerate(pieces)
     ]
 
 
-def _speech(body: tuple[Element, ...], i: int, name: str) -> tuple[list[Line], int]:
+_OFF_SCREEN = re.compile(r"\((?:V\.?\s*O|O\.?\s*S|O\.?\s*C|OFF|OFF SCREEN|PRE-?LAP)\b", re.I)
+
+
+def _speech(
+    body: tuple[Element, ...], i: int, name: str, off: bool = False
+) -> tuple[list[Line], int]:
     """The lines of `name`'s speech from body[i]: a parenthetical inside it starts a new
     line that keeps it, so `(beat)` and `(pause)` stay where the writer put them."""
     lines: list[Line] = []
@@ -196,7 +211,7 @@ def _speech(body: tuple[Element, ...], i: int, name: str) -> tuple[list[Line], i
     def flush() -> None:
         text = "\n".join(t for t in spoken if t)
         if text:
-            lines.append(Line(name, text, paren))
+            lines.append(Line(name, text, paren, off))
 
     while i < len(body) and body[i].type in (sp.PARENTHETICAL, sp.DIALOGUE):
         if body[i].type == sp.PARENTHETICAL:
@@ -250,7 +265,7 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
             continue
         dual = e.dual
         speaker = sp.cue_name(e.text) or "?"
-        lines, i = _speech(body, i + 1, speaker)
+        lines, i = _speech(body, i + 1, speaker, bool(_OFF_SCREEN.search(e.text)))
         if not lines:
             continue
         if dual and units and units[-1].lines and not units[-1].action and not units[-1].title:
@@ -345,9 +360,12 @@ def _light(scene: Scene, previous: str) -> str:
 
 
 def _speakers(lines: tuple[Line, ...], known: set[str], present: list[str]) -> list[str]:
-    """Who speaks: each of a unison cue's people, everyone present for ALL."""
+    """Who speaks on screen: each of a unison cue's people, everyone present for ALL (a voice
+    from off screen is heard, not seen)."""
     out: list[str] = []
     for line in lines:
+        if line.off_screen:
+            continue
         together = sp.unison(line.character, known)
         if together == ("ALL",):
             out.extend(present)

@@ -150,7 +150,8 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
         for s in rows
     ]
     assert table == [
-        ("0.1", "shot", "DAY", ("ANNA",), [("ANNA", "", "I was nine the summer the river froze.")]),
+        # A voice-over is heard, not drawn: nobody is in the opening's shot.
+        ("0.1", "shot", "DAY", (), [("ANNA", "", "I was nine the summer the river froze.")]),
         (
             "1.1",
             "shot",

@@ -67,8 +67,9 @@ def table(rows: list[shots.Shot]) -> list[tuple[str, int, str, str, tuple[str, .
 
 def test_scenes_break_into_the_expected_shots(keeper: list[shots.Shot]) -> None:
     assert table(keeper) == [
-        # Opens on picture: a wide establishing push-in holding the first two lines.
-        ("1.1", 8, "WS", "push-in", ("ADA", "BEN")),
+        # Opens on picture: a wide establishing push-in holding the first two lines; Ben
+        # calls from off screen (O.S.), so only Ada is in it.
+        ("1.1", 8, "WS", "push-in", ("ADA",)),
         ("1.2", 4, "MCU", "static", ("ADA",)),
         # A 53-word paragraph: three shots cut between sentences.
         ("2.1", 8, "WS", "push-in", ("ADA",)),

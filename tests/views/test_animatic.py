@@ -40,7 +40,8 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     dialog = open_dialog(qtbot, window, heist(tmp_path))
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 11)
     assert dialog.summary.text() == "11 shots · 1:08 · 5 scenes"
-    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1.3", "4 s", "MS static"]
+    # June at the door; Tommy answers from outside it (O.S.): a close shot of her alone.
+    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1.3", "4 s", "MCU static"]
     assert dialog.table.item(2, 3).text() == "JUNE: Who's there? / TOMMY: It's me. Open up."
     out = tmp_path / "out"
     dialog.folder.setText(str(out))

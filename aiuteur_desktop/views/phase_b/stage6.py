@@ -118,7 +118,7 @@ class Stage6Page(StageFrame):
         self.status_label.setText(f"{o.status} · {shots} · {minutes}")
         self.excerpt.setPlainText(o.excerpt)
         who = ", ".join(o.characters) or "nobody"
-        place = f"{o.location} ({o.variant})" if o.variant else o.location
+        place = f"{o.location} ({o.variant})" if o.variant else (o.location or "—")
         before = html.escape(o.previous) if o.previous else "This is the first scene."
         self.dependencies.setText(
             f"<p><b>At the start:</b> {html.escape(who)}</p>"

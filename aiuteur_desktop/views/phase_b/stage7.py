@@ -443,7 +443,9 @@ class Stage7Page(StageFrame):
         if rows:
             self.table.selectRow(max(0, min(row, len(rows) - 1)))
         secs = sum(s.duration for s in rows)
-        self.total.setText(f"{len(rows)} shots · {secs // 60}:{secs % 60:02d}")
+        self.total.setText(
+            f"{len(rows)} shot{'s' * (len(rows) != 1)} · {secs // 60}:{secs % 60:02d}"
+        )
         if save and self.project is not None and self.scene_id is not None:
             try:
                 shot_list.save(self.project, self.scene_id, rows)
@@ -503,9 +505,11 @@ class Stage7Page(StageFrame):
         need = shot_list.needed(s)
         e = html.escape
         lines = "".join(
-            f"<p><b>{e(d.character)}</b> {e(d.parenthetical)}<br>{e(d.text)}</p>"
+            f"<p><b>{e(d.character)}</b> {e(d.parenthetical)}<br>"
+            f"{e(d.text).replace(chr(10), '<br>')}</p>"
             for d in s.dialogue
         )
+        kind = shots.KIND_NAMES.get(s.kind, "")
         flags = "".join(f"<p style='color:#e0b050'>⚠ {e(f)}</p>" for f in self.model.flags_of[row])
         beats = "".join(
             f"<p style='color:#9aa0a8'><b>Beat {n}</b> — {e(text)}</p>" for n, text in self.beats
@@ -513,8 +517,9 @@ class Stage7Page(StageFrame):
         action = e(s.action) if s.action else "<i>No action</i>"
         self.inspector.setHtml(
             f"<h3>Shot {e(s.scene_label)}.{s.id}</h3>"
-            f"<p style='color:#9aa0a8'>{e(s.heading)}<br>{s.duration} s · its action and lines "
-            f"take {need:.1f} s<br>{s.shot_size} · {s.angle} · {s.move}</p>"
+            f"<p style='color:#9aa0a8'>{e(s.heading or s.location)}<br>{s.duration} s · its "
+            f"action and lines take {need:.1f} s<br>{kind}{s.shot_size} · {s.angle} · {s.move}"
+            f"{'<br>Then ' + e(s.transition) if s.transition else ''}</p>"
             f"{flags}<p>{action}</p>{lines}"
             f"<p style='color:#9aa0a8'>{e(', '.join(s.characters)) or 'Nobody in shot'}</p>"
             f"{beats}"
