@@ -55,7 +55,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
         "Done: KitchenHeist_animatic.mp4 (11 shots, 1:08) and its timeline for Resolve or Premiere"
     )
     assert (
-        "Drawn as figures until they have a picture as their image key: JUNE, TOMMY, RADIO, MCCLANE…"
+        "Drawn as figures until they have a picture as their image key: JUNE, TOMMY, MCCLANE, DANA."
         in (dialog.status.text())
     )
     assert "with the storyboard sheets as a PDF" in dialog.status.text()
