@@ -73,8 +73,9 @@ def _bundle(path: str) -> Path:
 
 
 def _cmd_script_import(file: str, project_path: str) -> int:
-    from aiuteur_desktop.core import master_script
+    from aiuteur_desktop.core import master_script, mode_d
     from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.formats import fountain
     from aiuteur_desktop.core.formats.documents import read_screenplay
     from aiuteur_desktop.core.store import Project
 
@@ -87,7 +88,9 @@ def _cmd_script_import(file: str, project_path: str) -> int:
             bundle.parent.mkdir(parents=True, exist_ok=True)
             project = Project.create(bundle.parent, bundle.stem)
         with project:
-            _commit, matching = master_script.import_screenplay(project, play, Path(file).name)
+            # The same project Stage 1's Mode D makes, so it opens in the app on Stage 4.
+            text = fountain.write_string(play)
+            matching = mode_d.import_file(project, play, Path(file).name, text)
     except AiuteurError as exc:
         return _fail("script import", exc.user_message)
     except OSError as exc:

@@ -68,6 +68,10 @@ class Screenplay:
     def scenes(self) -> list[Scene]:
         return scenes_of(self)
 
+    def has_headings(self) -> bool:
+        """It reads as a screenplay: at least one scene heading."""
+        return any(e.type == SCENE_HEADING for e in self.elements)
+
 
 # ------------------------------------------------------------------- scenes
 _EXTENSION = re.compile(r"\s*\((?:[^)]*)\)\s*$")

@@ -47,9 +47,24 @@ def is_locked(project: _Reader, stage: Stage, *, branch: str | None = None) -> b
     return isinstance(doc, dict) and bool(doc.get("locked"))
 
 
+def is_skipped(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:
+    """The project does without this stage (Mode D skips the treatment and beat sheet)."""
+    doc = project.read(stage.lock_path, branch=branch)
+    return isinstance(doc, dict) and bool(doc.get("skipped"))
+
+
 def count_locked(project: _Reader, *, branch: str | None = None) -> int:
-    """How many Phase A stages are locked on a branch (the dashboard progress meter)."""
-    return sum(1 for s in PHASE_A if is_locked(project, s, branch=branch))
+    """How many Phase A stages are locked on a branch (the dashboard progress meter); a
+    skipped stage is not counted as done."""
+    return sum(
+        1
+        for s in PHASE_A
+        if is_locked(project, s, branch=branch) and not is_skipped(project, s, branch=branch)
+    )
+
+
+def count_skipped(project: _Reader, *, branch: str | None = None) -> int:
+    return sum(1 for s in PHASE_A if is_skipped(project, s, branch=branch))
 
 
 #: Which stage produces the artifacts under each part of a scene (`scenes/<id>/<part>/…`).

@@ -8,7 +8,6 @@ an answer is validated before anything is written, so nothing is ever half-appli
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -127,7 +126,8 @@ class Setup(BaseModel):
         out = []
         if not 0 < self.min_minutes <= self.max_minutes:
             out.append("The target length needs a minimum no longer than its maximum.")
-        if len(self.tonal_precision.strip()) < MIN_GUIDANCE:
+        if self.mode != "D" and len(self.tonal_precision.strip()) < MIN_GUIDANCE:
+            # A finished screenplay already has its tone; the AI modes need it said.
             out.append(f"Tonal precision needs at least {MIN_GUIDANCE} characters.")
         primaries = [f for f in self.files if f.role == PRIMARY]
         if len(primaries) > 1:
@@ -237,28 +237,6 @@ def lock_setup(project: Project, setup: Setup) -> None:
         raise GateClosed(problems[0])
     save_setup(project, setup)
     lock(project, 1, f"Project setup · Mode {setup.mode} ({MODES[setup.mode]})")
-
-
-def gate(project: Project, number: int) -> str:
-    """Why stage `number` cannot be opened yet ('' when it can)."""
-    imported = skipped(project, 3)
-    if number == 2 and not is_locked(project, 1):
-        return "Lock the Project Setup in Stage 1 first."
-    if number in (2, 3) and imported:
-        return (
-            "This project started from a finished screenplay (Mode D): there is no treatment "
-            "or beat sheet. Work on the Master Script in Stage 4."
-        )
-    if number == 3 and not is_locked(project, 2):
-        return "Choose and lock a treatment in Stage 2 first."
-    if number == 4 and not is_locked(project, 3):
-        return (
-            "Confirm the Beat Sheet first: it is the structural lock the Master Script is "
-            "written from (Stage 3 → “Confirm Beat Sheet & Proceed”)."
-        )
-    if number == 5 and not is_locked(project, 4):
-        return "Approve the Master Script in Stage 4 first."
-    return ""
 
 
 # ------------------------------------------------------------- model schemas
@@ -878,76 +856,6 @@ def approve_script(project: Project) -> None:
 def script_synced_to_beats(project: Project) -> bool:
     """False when the Beat Sheet changed after the script was written (Stage 4's flag)."""
     return not timelines.beats_changed_since_script(project)
-
-
-# ------------------------------------------------------------------ Mode D
-class SheetAsset(BaseModel):
-    name: str = Field(min_length=1)
-    description: str = ""
-    voice: str = ""
-
-
-class DefinitionSheet(BaseModel):
-    """A Character/Setting Definition Sheet (JSON): pre-defined master assets."""
-
-    characters: list[SheetAsset] = Field(default_factory=list)
-    locations: list[SheetAsset] = Field(default_factory=list)
-    props: list[SheetAsset] = Field(default_factory=list)
-
-
-SHEET_EXAMPLE = (
-    '{"characters": [{"name": "MARA", "description": "…", "voice": "…"}], '
-    '"locations": [{"name": "FERRY DECK", "description": "…"}], "props": []}'
-)
-
-
-def read_sheet(text: str, name: str) -> DefinitionSheet:
-    try:
-        return DefinitionSheet.model_validate(json.loads(text))
-    except (ValueError, ValidationError) as exc:
-        raise GateClosed(
-            f"{name} is not a definition sheet Aiuteur can read ({str(exc).splitlines()[0][:120]}). "
-            f"Expected JSON like {SHEET_EXAMPLE}"
-        ) from exc
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "asset"
-
-
-def import_script(project: Project, setup: Setup, play: Screenplay, source: str) -> int:
-    """Mode D: the screenplay becomes the Master Script, the definition sheet master assets,
-    and Stages 2–3 are marked skipped. Returns how many assets the sheet defined."""
-    problems = setup.problems()
-    if problems:
-        raise GateClosed(problems[0])
-    sheets = [f for f in setup.context_files() if f.kind == "sheet"]
-    parsed = [read_sheet(f.text, f.name) for f in sheets]  # all validated before any write
-    save_setup(project, setup)
-    lock(project, 1, f"Project setup · Mode D ({MODES['D']})")
-    count = 0
-    for sheet in parsed:
-        for kind, items in (
-            ("character", sheet.characters),
-            ("location", sheet.locations),
-            ("prop", sheet.props),
-        ):
-            for item in items:
-                content = {
-                    "kind": kind,
-                    "name": item.name.strip(),
-                    "description": item.description.strip(),
-                }
-                if item.voice:
-                    content["voice"] = item.voice.strip()
-                project.write(
-                    f"assets/{_slug(item.name)}", artifacts.make(content, origin=artifacts.IMPORTED)
-                )
-                count += 1
-    for n in (2, 3):
-        project.write(STAGE[n].lock_path, {"locked": True, "skipped": True})
-    master_script.import_screenplay(project, play, source)
-    return count
 
 
 def scenes(project: Project) -> list[dict[str, Any]]:

@@ -147,7 +147,7 @@ class ProjectCardDelegate(QStyledItemDelegate):
         y = chip.bottom() + 14
 
         # Progress meter: one segment per story stage
-        total = max(1, summary.stages_total)
+        total = max(1, summary.stages_total - summary.stages_skipped)
         gap = 4
         painter.setPen(Qt.PenStyle.NoPen)
         seg_w = (inner.width() - gap * (total - 1)) / total
@@ -160,7 +160,8 @@ class ProjectCardDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(inner.left(), y, inner.width(), fm.height()),
             Qt.AlignmentFlag.AlignLeft,
-            f"{summary.stages_locked} of {summary.stages_total} story stages locked",
+            f"{summary.stages_locked} of {total} story stages locked"
+            + (" · screenplay imported" if summary.stages_skipped else ""),
         )
         painter.drawText(
             QRect(inner.left(), inner.bottom() - fm.height(), inner.width(), fm.height()),

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import script_hub, stages, story
+from aiuteur_desktop.core import gates, script_hub, stages
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.stages import Stage
@@ -56,6 +56,7 @@ class StageNode(QAbstractButton):
         super().__init__(parent)
         self.stage = stage
         self.locked = False
+        self.skipped = False  # Mode D: the stage has no place in this project
         self.flag_text = ""  # e.g. "Not up-to-date with current Script"
         self.setCheckable(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -65,14 +66,16 @@ class StageNode(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._refresh_tooltip()
 
-    def set_state(self, locked: bool, flag_text: str = "") -> None:
-        self.locked, self.flag_text = locked, flag_text
+    def set_state(self, locked: bool, flag_text: str = "", *, skipped: bool = False) -> None:
+        self.locked, self.flag_text, self.skipped = locked, flag_text, skipped
         self._refresh_tooltip()
         self.update()
 
     def _refresh_tooltip(self) -> None:
-        state = "Locked" if self.locked else "Unstarted"
+        state = "Skipped" if self.skipped else "Locked" if self.locked else "Unstarted"
         tip = f"Stage {self.stage.number} · {self.stage.name} — {state}\n{self.stage.purpose}"
+        if self.skipped:
+            tip += "\nThe project started from a finished screenplay: nothing to do here."
         if self.flag_text:
             tip += f"\n⚑ {self.flag_text}"
         self.setToolTip(tip)
@@ -95,12 +98,18 @@ class StageNode(QAbstractButton):
             p.drawRoundedRect(r, 8, 8)
         light = QRectF(r.left() + 12, r.center().y() - 7, 14, 14)
         p.setPen(QPen(QColor("#1c1d21"), 2))
-        p.setBrush(theme.LOCKED if self.locked else theme.UNSTARTED)
+        if self.skipped:  # a hollow light: neither done nor waiting
+            p.setPen(QPen(theme.MUTED, 1.5, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        else:
+            p.setBrush(theme.LOCKED if self.locked else theme.UNSTARTED)
         p.drawEllipse(light)
         font = QFont(self.font())
         font.setBold(self.isChecked())
         p.setFont(font)
-        p.setPen(theme.TEXT if self.isChecked() or self.locked else theme.MUTED)
+        p.setPen(
+            theme.TEXT if self.isChecked() or (self.locked and not self.skipped) else theme.MUTED
+        )
         text_rect = r.adjusted(light.right() - r.left() + 10, 0, -26, 0)
         p.drawText(
             text_rect,
@@ -193,10 +202,14 @@ class GatePage(QWidget):
     """Shown instead of a stage whose gate is closed: why, and the way there."""
 
     goTo = Signal(int)
+    #: The button picks this scene, then opens the stage (Phase B before a scene is chosen).
+    sceneWanted = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gatePage")
+        self.gate: gates.Gate | None = None
+        self.wanted = 1
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
         self.reason = QLabel()
@@ -204,7 +217,7 @@ class GatePage(QWidget):
         self.reason.setWordWrap(True)
         self.button = QPushButton()
         self.button.setObjectName("gateButton")
-        self.button.clicked.connect(lambda: self.goTo.emit(self.target))
+        self.button.clicked.connect(self._go)
         self.target = 1
         box = QFrame()
         box.setObjectName("panel")
@@ -219,12 +232,24 @@ class GatePage(QWidget):
         outer.addWidget(box)
         outer.addStretch(1)
 
-    def show_gate(self, stage: Stage, reason: str, target: int) -> None:
-        self.title.setText(f"Stage {stage.number} · {stage.name} — not open yet")
-        self.reason.setText(reason)
-        self.target = target
-        name = next(s.name for s in stages.ALL if s.number == target)
-        self.button.setText(f"Go to Stage {target} · {name}")
+    def show_gate(self, stage: Stage, gate: gates.Gate, wanted: int) -> None:
+        """`gate` closes `stage`; `wanted` is the stage the user asked for."""
+        self.gate, self.wanted = gate, wanted
+        state = "skipped" if gate.skipped else "not open yet"
+        self.title.setText(
+            f"Stage {stage.number} · {stage.name}"
+            if gate.scene
+            else f"Stage {stage.number} · {stage.name} — {state}"
+        )
+        self.reason.setText(gate.reason)
+        self.target = gate.target
+        self.button.setText(gate.button_text)
+
+    def _go(self) -> None:
+        if self.gate is not None and self.gate.scene:
+            self.sceneWanted.emit(self.gate.scene, self.wanted)
+        else:
+            self.goTo.emit(self.target)
 
 
 class ProjectPage(QWidget):
@@ -323,8 +348,15 @@ class ProjectPage(QWidget):
         self.rail = QListWidget()
         self.rail.setObjectName("sceneRail")
         for stage in stages.PHASE_B:
-            item = QListWidgetItem(f"{stage.number}  {stage.name}")
-            item.setToolTip(f"{stage.purpose}\nSelect a scene in the Script Hub first.")
+            built = stage.number in gates.BUILT
+            item = QListWidgetItem(f"{stage.number}  {stage.name}" + ("" if built else "  🔒"))
+            item.setToolTip(
+                f"{stage.purpose}\nSelect a scene in the Script Hub first."
+                if built
+                else f"{stage.purpose}\nComing in a later version of Aiuteur: not built yet."
+            )
+            if not built:  # greyed: it looks like what it is, a stage still to come
+                item.setForeground(theme.MUTED)
             item.setData(Qt.ItemDataRole.UserRole, stage.number)
             self.rail.addItem(item)
         self.rail.setEnabled(False)
@@ -378,6 +410,7 @@ class ProjectPage(QWidget):
             self.stage_stack.addWidget(page)
         self.gate_page = GatePage()
         self.gate_page.goTo.connect(self.show_stage)
+        self.gate_page.sceneWanted.connect(self._open_scene)
         self.stage_stack.addWidget(self.gate_page)
 
         body = QHBoxLayout()
@@ -456,7 +489,9 @@ class ProjectPage(QWidget):
             self.stage_pages[stage.number].set_locked(locked)
             if stage.number in self.timeline.nodes:
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
-                self.timeline.nodes[stage.number].set_state(locked, text)
+                self.timeline.nodes[stage.number].set_state(
+                    locked, text, skipped=gates.skipped(self.project, stage.number)
+                )
         self.refresh_spend()
         if not stages.is_locked(self.project, stages.PHASE_A[3]):
             self._show_hub([])
@@ -514,6 +549,14 @@ class ProjectPage(QWidget):
 
     def _scene_changed(self, row: int) -> None:
         self.rail.setEnabled(row >= 0)
+        waiting = self.gate_page.gate
+        if (
+            row >= 0
+            and self.stage_stack.currentWidget() is self.gate_page
+            and waiting is not None
+            and waiting.scene
+        ):  # the stage was waiting for a scene: open it on the one just picked
+            self.show_stage(self.gate_page.wanted)
         for number in (6, 7):
             editor = self.editors.get(number)
             if isinstance(editor, Stage6Page | Stage7Page):
@@ -538,24 +581,15 @@ class ProjectPage(QWidget):
         else:
             self.rail.clearSelection()
         self.rail.blockSignals(False)
-        if self.project is not None and self.editors and number >= 6 and number in self.editors:
-            if not stages.is_locked(self.project, stages.PHASE_A[3]):
+        if (
+            self.project is not None
+            and self.editors
+            and (2 <= number <= 5 or (number >= 6 and number in self.editors))
+        ):
+            closed = gates.gate(self.project, number, self.current_scene())
+            if closed is not None:
                 stage = next(s for s in stages.ALL if s.number == number)
-                self.gate_page.show_gate(stage, story.gate(self.project, 5) or "", 4)
-                self.stage_stack.setCurrentWidget(self.gate_page)
-                return
-            if self.current_scene() is None:
-                stage = next(s for s in stages.ALL if s.number == number)
-                self.gate_page.show_gate(
-                    stage, "Select a scene in the Script Hub (on the left) first.", 4
-                )
-                self.stage_stack.setCurrentWidget(self.gate_page)
-                return
-        if self.project is not None and self.editors and 2 <= number <= 5:
-            reason = story.gate(self.project, number)
-            if reason:
-                stage = next(s for s in stages.ALL if s.number == number)
-                self.gate_page.show_gate(stage, reason, self._gate_target(number))
+                self.gate_page.show_gate(stage, closed, number)
                 self.stage_stack.setCurrentWidget(self.gate_page)
                 return
         editor = self.editors.get(number)
@@ -568,15 +602,13 @@ class ProjectPage(QWidget):
         else:
             self.stage_stack.setCurrentWidget(self.stage_pages[number])
 
-    def _gate_target(self, number: int) -> int:
-        """The stage that has to be finished before `number` opens."""
-        assert self.project is not None
-        for n in range(1, number):
-            if not story.gate(self.project, n) and not stages.is_locked(
-                self.project, stages.PHASE_A[n - 1]
-            ):
-                return n
-        return 4 if story.skipped(self.project, 3) else number - 1
+    def _open_scene(self, scene_id: str, number: int) -> None:
+        """Pick a scene in the Script Hub list, then open stage `number` on it."""
+        for row in range(self.scene_list.count()):
+            if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == scene_id:
+                self.scene_list.setCurrentRow(row)
+                break
+        self.show_stage(number)
 
     def open_history(self) -> None:
         if self.project is None:

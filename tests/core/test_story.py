@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from aiuteur_desktop.core import artifacts, prompts, story
+from aiuteur_desktop.core import artifacts, gates, mode_d, prompts, story
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
@@ -68,13 +68,19 @@ def test_every_template_renders_with_an_id_and_version() -> None:
 
 def test_gates_and_mode_d(tmp_path: Path) -> None:
     with Project.create(tmp_path, "Gates") as p:
-        assert story.gate(p, 2) == "Lock the Project Setup in Stage 1 first."
+        first = gates.gate(p, 2)
+        assert first == gates.Gate("Lock the Project Setup in Stage 1 first.", 1)
+        # Every later stage waits on the same first step, and its button goes there.
+        assert all(g is not None and g.target == 1 for g in (gates.gate(p, n) for n in (3, 4, 7)))
         setup = story.Setup(
             tonal_precision="Dry and tender", idea="A ferry crosses a stormy strait at night."
         )
         story.lock_setup(p, setup)
-        assert story.gate(p, 2) == "" and "treatment" in story.gate(p, 3)
-        assert "Confirm the Beat Sheet" in story.gate(p, 4)
+        assert gates.gate(p, 2) is None
+        third = gates.gate(p, 3)
+        assert third is not None and "treatment" in third.reason and third.target == 2
+        fourth = gates.gate(p, 4)
+        assert fourth is not None and fourth.target == 2  # the treatment comes before beats
     with Project.create(tmp_path, "Sheet") as p:
         bad = story.StagedFile(name="cast.json", text="{not json", kind="sheet")
         play_file = story.StagedFile(
@@ -84,7 +90,7 @@ def test_gates_and_mode_d(tmp_path: Path) -> None:
         from aiuteur_desktop.core.formats import fountain
 
         with pytest.raises(GateClosed, match=r"cast\.json is not a definition sheet"):
-            story.import_script(p, setup, fountain.read_string(play_file.text), "s.fountain")
+            mode_d.import_script(p, setup, fountain.read_string(play_file.text), "s.fountain")
         assert p.read(story.SCRIPT) is None and not story.is_locked(p, 1)  # nothing half-done
 
 

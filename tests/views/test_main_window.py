@@ -193,9 +193,11 @@ def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> Non
     create_from_dashboard(qtbot, window, "Keys")
     page = window.project_page
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
-    # A new project: Stage 3 is gated, and the page says what opens it.
+    # A new project: Stage 3 is gated, and the page says what opens it — the first step
+    # still to do, and its button goes there.
     assert page.stage_stack.currentWidget() is page.gate_page
-    assert "treatment" in page.gate_page.reason.text()
+    assert "Lock the Project Setup in Stage 1" in page.gate_page.reason.text()
+    assert page.gate_page.button.text() == "Go to Stage 1 · Input"
     assert page.timeline.nodes[3].isChecked()
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert page.stage_stack.currentWidget() is page.editors[1]

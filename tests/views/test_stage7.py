@@ -168,7 +168,14 @@ def test_stage7_needs_a_scene_and_an_approved_script(
     page.scene_list.setCurrentRow(-1)
     page.show_stage(7)
     assert page.stage_stack.currentWidget() is page.gate_page
-    assert "Select a scene in the Script Hub" in page.gate_page.reason.text()
+    assert "Pick a scene" in page.gate_page.reason.text()
+    assert page.gate_page.title.text() == "Stage 7 · Shot List"  # not "not open yet"
+    # The button does what it says: it picks the first scene and opens its shot list.
+    assert page.gate_page.button.text() == "Open scene 1 · INT. KITCHEN - NIGHT"
+    qtbot.mouseClick(page.gate_page.button, Qt.MouseButton.LeftButton)
+    stage7 = page.editors[7]
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    assert page.current_scene() == "s1" and stage7.scene_line.text().startswith("Scene 1 ·")
 
 
 def test_typed_dialogue_reads_back_into_lines() -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.screenplay import SCENE_HEADING, Screenplay
+from aiuteur_desktop.core.screenplay import Screenplay
 
 ACCEPTED = (".txt", ".md", ".fountain", ".fdx", ".pdf", ".docx")
 SCREENPLAYS = (".fountain", ".fdx")
@@ -148,7 +148,7 @@ def read_screenplay(path: Path) -> Screenplay:
             raise DocumentError(f"{path.name}: {exc.user_message}") from exc
     else:
         play = fountain.read_string(decode_text(data, path.name))
-    if not any(e.type == SCENE_HEADING for e in play.elements):
+    if not play.has_headings():
         raise DocumentError(
             f"{path.name} has no scene headings (INT./EXT.), so it does not read as a screenplay."
         )

@@ -73,6 +73,8 @@ class ProjectSummary:
     stages_total: int
     modified: float
     error: str = ""
+    #: Stages this project does without (Mode D: treatment, beat sheet), out of the total.
+    stages_skipped: int = 0
 
 
 def validate_name(name: str) -> str:
@@ -606,6 +608,7 @@ def read_summary(bundle: Path) -> ProjectSummary:
                 stages_locked=stages.count_locked(project),
                 stages_total=len(stages.PHASE_A),
                 modified=project.last_modified(),
+                stages_skipped=stages.count_skipped(project),
             )
     except ProjectError as exc:
         return ProjectSummary(

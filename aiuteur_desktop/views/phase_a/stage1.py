@@ -3,16 +3,13 @@ staging area (one Primary Input, tagged context files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -23,223 +20,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from aiuteur_desktop.core import story
+from aiuteur_desktop.core import mode_d, story
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.formats.documents import ACCEPTED, MAX_BYTES, SCREENPLAYS, read_document
-from aiuteur_desktop.core.story import CONTEXT, PRIMARY, Setup, StagedFile
+from aiuteur_desktop.core.story import Setup
 from aiuteur_desktop.providers.story_jobs import STORY_CONDENSE
-from aiuteur_desktop.views import theme
-from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
-
-SHEET_TAG = "Definition Sheet"
-STAGING_FILTER = (
-    "Stories, scripts and definition sheets (*.txt *.md *.fountain *.fdx *.pdf *.docx *.json)"
-)
-
-
-def read_staged(path: Path) -> StagedFile:
-    """Extract one dropped file (off the UI thread): text, and whether it is a screenplay or
-    a definition sheet."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        if path.stat().st_size > MAX_BYTES:
-            raise AiuteurError(f"{path.name} is larger than 50 MB.")
-        text = path.read_text(encoding="utf-8-sig")
-        story.read_sheet(text, path.name)
-        return StagedFile(name=path.name, role=CONTEXT, tag=SHEET_TAG, text=text, kind="sheet")
-    if suffix not in ACCEPTED:
-        raise AiuteurError(
-            f"{path.name}: Aiuteur reads {', '.join(ACCEPTED)} files (and .json definition "
-            "sheets). Save it in one of those formats first."
-        )
-    doc = read_document(path)
-    kind = "text"
-    if suffix in SCREENPLAYS and fountain.read_string(doc.text).scenes():
-        kind = "screenplay"
-    return StagedFile(name=path.name, role=CONTEXT, text=doc.text, kind=kind)
-
-
-class StagingRow(QFrame):
-    changed = Signal()
-    removed = Signal()
-    madePrimary = Signal()
-
-    def __init__(
-        self, file: StagedFile, group: QButtonGroup, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("stagingRow")
-        self.file = file
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 4, 4)
-        words = len(file.text.split())
-        kind = {"screenplay": "screenplay", "sheet": "definition sheet"}.get(file.kind, "text")
-        name = QLabel(
-            f"<b>{file.name}</b><br><span style='color:#9aa0a8'>{kind} · {words:,} words</span>"
-        )
-        row.addWidget(name, 1)
-        self.primary = QRadioButton("Primary Input")
-        self.primary.setObjectName("primaryRadio")
-        group.addButton(self.primary)
-        self.primary.setChecked(file.role == PRIMARY)
-        self.primary.toggled.connect(self._primary_toggled)
-        row.addWidget(self.primary)
-        self.tag = QComboBox()
-        self.tag.setObjectName("tagCombo")
-        self.tag.setEditable(True)
-        self.tag.setToolTip("What this context file is for (type your own tag if none fits)")
-        self.tag.addItems([*story.CONTEXT_TAGS, SHEET_TAG])
-        self.tag.setCurrentText(file.tag)
-        self.tag.setMinimumWidth(170)
-        self.tag.currentTextChanged.connect(self._tag_changed)
-        row.addWidget(self.tag)
-        remove = QToolButton()
-        remove.setIcon(theme.icon("trash"))
-        remove.setToolTip(f"Remove {file.name} from the staging area")
-        remove.setAccessibleName(f"Remove {file.name}")
-        remove.clicked.connect(self.removed)
-        row.addWidget(remove)
-        self._sync()
-
-    def _primary_toggled(self, on: bool) -> None:
-        self.file = self.file.model_copy(update={"role": PRIMARY if on else CONTEXT})
-        self._sync()
-        if on:
-            self.madePrimary.emit()
-        self.changed.emit()
-
-    def _tag_changed(self, text: str) -> None:
-        self.file = self.file.model_copy(update={"tag": text.strip() or story.CONTEXT_TAGS[0]})
-        self.changed.emit()
-
-    def _sync(self) -> None:
-        self.tag.setEnabled(self.file.role != PRIMARY)
-
-
-class StagingArea(QFrame):
-    """Drop several files; exactly one is the Primary Input, the others tagged context."""
-
-    changed = Signal()
-    problem = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("stagingArea")
-        self.setAcceptDrops(True)
-        self.setStyleSheet(
-            "QFrame#stagingArea { border: 1px dashed #4a4e57; border-radius: 8px; background: #1f2024; }"
-            "QFrame#stagingRow { background: #24262b; border-radius: 6px; }"
-        )
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
-        self.rows: list[StagingRow] = []
-        self.rows_box = QVBoxLayout()
-        self.rows_box.setSpacing(4)
-        self.hint = QLabel(
-            "Drop files here — your story, novel or screenplay, plus any notes. "
-            "Accepts .txt .md .fountain .fdx .pdf .docx (and a .json definition sheet in Mode D)."
-        )
-        self.hint.setWordWrap(True)
-        self.hint.setProperty("muted", True)
-        self.add_button = QPushButton(theme.icon("plus"), "Add Files…")
-        self.add_button.setObjectName("addFiles")
-        self.add_button.clicked.connect(self.browse)
-        self.status = QLabel()
-        self.status.setObjectName("statusError")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        foot = QHBoxLayout()
-        foot.addWidget(self.hint, 1)
-        foot.addWidget(self.add_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.addLayout(self.rows_box)
-        layout.addLayout(foot)
-        layout.addWidget(self.status)
-        self.pending = 0
-
-    def files(self) -> list[StagedFile]:
-        return [r.file for r in self.rows]
-
-    def set_files(self, files: list[StagedFile]) -> None:
-        for r in self.rows:
-            self.group.removeButton(r.primary)
-            r.deleteLater()
-        self.rows = []
-        for f in files:
-            self._add_row(f)
-
-    def _add_row(self, file: StagedFile) -> None:
-        row = StagingRow(file, self.group)
-        row.changed.connect(self.changed)
-        row.removed.connect(lambda r=row: self.remove(r))
-        self.rows.append(row)
-        self.rows_box.addWidget(row)
-
-    def remove(self, row: StagingRow) -> None:
-        self.rows.remove(row)
-        self.group.removeButton(row.primary)
-        row.deleteLater()
-        self.changed.emit()
-
-    def set_enabled(self, on: bool) -> None:
-        self.setAcceptDrops(on)
-        self.add_button.setEnabled(on)
-        for r in self.rows:
-            r.setEnabled(on)
-
-    def browse(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "Add files to the staging area", "", STAGING_FILTER
-        )
-        self.add_paths([Path(n) for n in names])
-
-    def add_paths(self, paths: list[Path]) -> None:
-        errors: list[str] = []
-        self.status.hide()
-        for path in paths:
-            if any(r.file.name == path.name for r in self.rows):
-                errors.append(f"{path.name} is already in the staging area.")
-                continue
-            self.pending += 1
-
-            def done(file: StagedFile) -> None:
-                self.pending -= 1
-                if not any(r.primary.isChecked() for r in self.rows) and file.kind != "sheet":
-                    file = file.model_copy(update={"role": PRIMARY})
-                self._add_row(file)
-                self.changed.emit()
-
-            def failed(exc: BaseException, name: str = path.name) -> None:
-                self.pending -= 1
-                errors.append(
-                    exc.user_message if isinstance(exc, AiuteurError) else f"{name}: {exc}"
-                )
-                self.status.setText("\n".join(errors))
-                self.status.show()
-                self.problem.emit(errors[-1])
-
-            run_in_background(lambda p=path: read_staged(p), done, failed, parent=self)
-        if errors:
-            self.status.setText("\n".join(errors))
-            self.status.show()
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and self.acceptDrops():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.add_paths(paths)
+from aiuteur_desktop.views.phase_a.staging import StagingArea
 
 
 class ModeCard(QPushButton):
@@ -352,6 +143,7 @@ class Stage1Page(StageFrame):
         form.addRow("Content rating", self.rating)
         form.addRow("Genre", genres)
         form.addRow("Tonal precision", self.tone)
+        self._form, self._genres = form, genres
         form.addRow("Written style (optional)", self.style_combo)
 
         # ---- input mode and staging
@@ -382,7 +174,7 @@ class Stage1Page(StageFrame):
         self.problem = QLabel()
         self.problem.setObjectName("setupProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #9aa0a8;")
+        self.problem.setStyleSheet("color: #e3b341;")
 
         content = QWidget()
         col = QVBoxLayout(content)
@@ -403,8 +195,9 @@ class Stage1Page(StageFrame):
             _section("File staging area", "Designate one Primary Input; tag the others as context.")
         )
         col.addWidget(self.staging)
-        col.addWidget(self.problem)
         col.addStretch(1)
+        # What stops the lock, right under the button it disables.
+        self.body.addWidget(self.problem)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -495,12 +288,16 @@ class Stage1Page(StageFrame):
         self.audio_note.setVisible(s.project_type == story.PROJECT_TYPES[2])
         self.idea.setVisible(s.mode == "A")
         self.twist.setVisible(s.mode == "C")
+        # A finished screenplay has its tone, genre and rating: those steer the AI modes only.
+        for row in (self.rating, self._genres, self.tone):
+            self._form.setRowVisible(row, s.mode != "D")
         problems = s.problems()
         running = bool(self.jobs.running(self.tag()))
         if locked:
             self.problem.setText("Locked for this Story Timeline. “Edit Setup” unlocks it.")
         else:
-            self.problem.setText(problems[0] if problems else "Ready.")
+            self.problem.setText(problems[0] if problems else "")
+        self.problem.setVisible(bool(self.problem.text()))
         needs_model = s.mode != "D"
         ready = self.model_ready() if needs_model else True
         if not needs_model:
@@ -551,11 +348,13 @@ class Stage1Page(StageFrame):
                 primary = s.primary()
                 assert primary is not None
                 play = fountain.read_string(primary.text)
-                count = story.import_script(self.project, s, play, primary.name)
+                count = mode_d.import_script(self.project, s, play, primary.name)
                 self.message.emit(
                     f"Imported {primary.name}: {len(play.scenes())} scenes"
                     + (f", {count} master assets from the definition sheet" if count else "")
-                    + ". Next: File → Render Animatic & Timeline (Ctrl+Shift+E) for a first cut,"
+                    + ". "
+                    + mode_d.runtime_note(s, play)
+                    + "Next: File → Render Animatic & Timeline (Ctrl+Shift+E) for a first cut,"
                     " or approve the script to break scenes into shots."
                 )
                 self.changed.emit()

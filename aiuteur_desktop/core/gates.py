@@ -1,0 +1,93 @@
+"""Gates (DESIGN.md): why a stage cannot open yet, and which stage's page the way forward
+is on — one rule per stage, so the message and its button always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiuteur_desktop.core import artifacts, master_script, stages, story
+from aiuteur_desktop.core.store import Project
+
+#: What finishing each Phase A stage means, said to someone waiting on it.
+_FINISH = {
+    1: "Lock the Project Setup in Stage 1 first.",
+    2: "Choose and lock a treatment in Stage 2 first.",
+    3: (
+        "Confirm the Beat Sheet first: it is the structural lock the Master Script is "
+        "written from (Stage 3 → “Confirm Beat Sheet & Proceed”)."
+    ),
+    4: "Approve the Master Script in Stage 4 first.",
+}
+SKIPPED = (
+    "Skipped: this project started from a finished screenplay (Mode D), so there is no "
+    "treatment or beat sheet. Work on the Master Script in Stage 4."
+)
+#: Phase B stages that exist; the rest of the scene workflow is still to be built.
+BUILT = frozenset({6, 7})
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A closed stage: why, and where to go about it."""
+
+    reason: str
+    target: int  # the stage whose page the button opens
+    skipped: bool = False  # not waiting on anything: this project does without the stage
+    scene: str = ""  # the button picks this scene (Phase B before a scene is chosen)
+    button: str = ""  # the button's words; "" = "Go to Stage N · Name"
+
+    @property
+    def button_text(self) -> str:
+        if self.button:
+            return self.button
+        name = next(s.name for s in stages.ALL if s.number == self.target)
+        return f"Go to Stage {self.target} · {name}"
+
+
+def imported(project: Project) -> bool:
+    """The Master Script came in finished (Mode D, `aiuteur script import`): the stages that
+    write one — setup, treatment, beat sheet — do not stand in its way."""
+    doc = project.read(artifacts.SCRIPT)
+    # A script written from a beat sheet records it among its inputs (hand edits keep them).
+    return isinstance(doc, dict) and artifacts.BEATS not in (doc.get("inputs") or {})
+
+
+def _waiting_on(project: Project, before: int) -> Gate | None:
+    bypass = imported(project)
+    for k in range(1, before):
+        if not story.is_locked(project, k) and not (bypass and k <= 3):
+            return Gate(_FINISH[k], k)
+    return None
+
+
+def skipped(project: Project, number: int) -> bool:
+    """Stage 2 or 3 has no place in this project (its script was imported)."""
+    return number in (2, 3) and (
+        story.skipped(project, number)
+        or (imported(project) and not story.is_locked(project, number))
+    )
+
+
+def gate(project: Project, number: int, scene: str | None = None) -> Gate | None:
+    """Why stage `number` cannot be opened now (None when it can). `scene` is the scene
+    picked in the Script Hub, for the scene workflow (Stages 6–12)."""
+    if skipped(project, number):
+        return Gate(SKIPPED, 4, skipped=True)
+    if 2 <= number <= 4:
+        return _waiting_on(project, number)
+    if number >= 5 and not story.is_locked(project, 4):
+        # The approved script is what everything after Stage 4 is made from; when Stage 4
+        # itself is closed, the way there comes first.
+        return _waiting_on(project, 4) or Gate(_FINISH[4], 4)
+    if number >= 6 and scene is None:
+        play = master_script.current(project)
+        first = play.scenes()[0] if play is not None and play.scenes() else None
+        if first is None:
+            return Gate("The Master Script has no scenes yet.", 4)
+        return Gate(
+            "Pick a scene: the Script Hub on the left lists every scene of the script.",
+            6,
+            scene=first.id,
+            button=f"Open scene {first.label} · {first.title}"[:80],
+        )
+    return None
