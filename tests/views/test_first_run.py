@@ -1,0 +1,134 @@
+"""A newcomer's first run: a screenplay brought in from the command line or through Mode D
+reaches every stage, skipped stages say why, and every gate's button goes where its
+message says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from aiuteur_desktop import cli
+from aiuteur_desktop.core import gates, stages, story
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views.main_window import MainWindow
+from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
+from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
+from tests.views.test_phase_a import DATA, current, open_project, pages
+
+
+def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_stage_7(
+    qtbot, window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    bundle = tmp_path / "Ferry.aiuteur"
+    assert (
+        cli.main(["script", "import", str(DATA / "night_ferry.fountain"), "--project", str(bundle)])
+        == 0
+    )
+    capsys.readouterr()
+    project = Project.open(bundle)
+    window._show_project(project)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.project_page
+    s4 = page.editors[4]
+    assert isinstance(s4, Stage4Page)
+    # The same project Mode D makes: it opens on the script, not on an idea and a key.
+    qtbot.waitUntil(lambda: current(window) is s4)
+    assert "EXT. QUAYSIDE - CONTINUOUS" in s4.editor.toPlainText()
+    click(qtbot, s4.approve_button)
+    assert story.is_locked(project, 4)
+    # Stage 7 before a scene is picked: its button picks the first one and opens it.
+    page.scene_list.setCurrentRow(-1)
+    page.show_stage(7)
+    assert current(window) is page.gate_page
+    click(qtbot, page.gate_page.button)
+    stage7 = page.editors[7]
+    assert isinstance(stage7, Stage7Page)
+    qtbot.waitUntil(lambda: current(window) is stage7)
+    assert stage7.table.model().rowCount() == 4
+
+
+def test_mode_d_needs_only_the_file_and_says_how_long_the_script_runs(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = open_project(qtbot, window, tmp_path)
+    s1, _s2, _s3, s4 = pages(window)
+    s1.mode_cards["D"].setChecked(True)
+    # Tone, genre and rating steer the AI modes: a finished script is not asked for them.
+    assert not s1.tone.isVisibleTo(s1) and not s1.rating.isVisibleTo(s1)
+    assert "screenplay as the Primary Input" in s1.problem.text()  # said under the button
+    s1.staging.add_paths([DATA / "night_ferry.fountain"])
+    qtbot.waitUntil(s1.lock_button.isEnabled)
+    messages: list[str] = []
+    s1.message.connect(messages.append)
+    click(qtbot, s1.lock_button)
+    qtbot.waitUntil(lambda: current(window) is s4)
+    # The target is 3–5 minutes; the night ferry runs under one.
+    assert any(
+        "Its shots run 0:56, outside the target length (3:00 to 5:00 minutes)" in m
+        for m in messages
+    ), messages
+
+
+def test_skipped_stages_say_why_and_every_gate_button_goes_where_it_says(
+    qtbot, window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    bundle = tmp_path / "Ferry.aiuteur"
+    assert (
+        cli.main(["script", "import", str(DATA / "night_ferry.fountain"), "--project", str(bundle)])
+        == 0
+    )
+    capsys.readouterr()
+    project = Project.open(bundle)
+    window._show_project(project)
+    page = window.project_page
+    for number in (2, 3):
+        node = page.timeline.nodes[number]
+        assert "Skipped" in node.toolTip() and "Locked" not in node.toolTip()
+        click(qtbot, node)
+        assert current(window) is page.gate_page
+        assert page.gate_page.title.text().endswith("— skipped")
+        assert page.gate_page.reason.text().startswith("Skipped: this project started")
+        click(qtbot, page.gate_page.button)  # "Go to Stage 4 · Master Script"
+        assert current(window) is page.editors[4]
+    # Before the script is approved, Stages 5–7 send the filmmaker to Stage 4, and say so.
+    for number in (5, 6, 7):
+        page.show_stage(number)
+        gate = page.gate_page.gate
+        assert current(window) is page.gate_page and gate is not None
+        assert "Stage 4" in gate.reason and gate.target == 4
+        click(qtbot, page.gate_page.button)
+        assert current(window) is page.editors[4]
+
+
+def test_a_new_projects_gates_name_the_first_step_still_to_do(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project = open_project(qtbot, window, tmp_path)
+    page = window.project_page
+    for number in range(2, 8):
+        g = gates.gate(project, number)
+        assert g is not None and g.target == 1, number
+        page.show_stage(number)
+        assert page.gate_page.reason.text() == "Lock the Project Setup in Stage 1 first."
+        assert page.gate_page.button.text() == "Go to Stage 1 · Input"
+        click(qtbot, page.gate_page.button)
+        assert current(window) is page.editors[1]
+
+
+def test_stages_still_to_be_built_look_it(window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rail = window.project_page.rail
+    for row in range(rail.count()):
+        item = rail.item(row)
+        number = item.data(Qt.ItemDataRole.UserRole)
+        built = number in gates.BUILT
+        assert item.text().endswith("🔒") is not built
+        assert ("not built yet" in item.toolTip()) is not built
+        stage = next(s for s in stages.PHASE_B if s.number == number)
+        assert stage.purpose in item.toolTip()
