@@ -57,7 +57,7 @@ def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_
 def test_mode_d_needs_only_the_file_and_says_how_long_the_script_runs(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    project = open_project(qtbot, window, tmp_path)
+    open_project(qtbot, window, tmp_path)
     s1, _s2, _s3, s4 = pages(window)
     s1.mode_cards["D"].setChecked(True)
     # Tone, genre and rating steer the AI modes: a finished script is not asked for them.
