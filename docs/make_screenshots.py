@@ -151,6 +151,7 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     s5.style_combo.setCurrentIndex(max(0, s5.style_combo.findData("Silver screen noir")))
     s5.lock_style()
     s5.extract()
+    wait_for(lambda: bool(assets.all_assets(project)))
     s5.find_props()
     wait_for(lambda: not s5.jobs.running(s5.tag()))
     for a in assets.all_assets(project):

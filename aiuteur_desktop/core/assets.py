@@ -389,6 +389,20 @@ def sync_extracted(project: Project, found: list[Extracted]) -> tuple[int, int]:
     return added, updated
 
 
+def extract_into(project: Project) -> tuple[int, int]:
+    """Stage 5's Extract: the script's characters and locations merged into the project's
+    assets and committed. Returns (added, updated)."""
+    from aiuteur_desktop.core import master_script
+
+    play = master_script.current(project)
+    if play is None:
+        raise GateClosed("There is no Master Script to extract from yet.")
+    added, updated = sync_extracted(project, extract(play))
+    if project.is_dirty():
+        project.commit("Extracted master assets from the script", kind="generate", stage=5)
+    return added, updated
+
+
 def props_from(found: list[tuple[str, str]], play: Screenplay) -> list[Extracted]:
     """Props the text model named, as extracted assets with the scenes that mention them."""
     out: list[Extracted] = []

@@ -18,6 +18,21 @@ _NO_KEYRING = (
 )
 
 
+#: Whether a secret is stored, per keyring backend: asking the OS keyring is a D-Bus or
+#: Keychain round trip, and every page that offers an AI action asks.
+_present: dict[tuple[int, str], bool] = {}
+
+
+def _key(name: str) -> tuple[int, str]:
+    return (id(keyring.get_keyring()), name)
+
+
+def warm_up() -> None:
+    """Find the OS keyring now (loading its backends takes ~80 ms): call it off the UI
+    thread at start-up, so the first page that asks does not wait."""
+    keyring.get_keyring()
+
+
 def backend_name() -> str:
     """Human-readable name of the keyring backend in use."""
     kr = keyring.get_keyring()
@@ -40,6 +55,7 @@ def set_secret(name: str, value: str) -> None:
         delete_secret(name)
         return
     redaction.register(value)
+    _present.pop(_key(name), None)
     try:
         keyring.set_password(SERVICE, name, value)
     except keyring.errors.NoKeyringError as exc:
@@ -60,14 +76,17 @@ def get_secret(name: str) -> str | None:
         return None
     if value:
         redaction.register(value)
+    _present[_key(name)] = bool(value)
     return value or None
 
 
 def has_secret(name: str) -> bool:
-    return get_secret(name) is not None
+    known = _present.get(_key(name))
+    return known if known is not None else get_secret(name) is not None
 
 
 def delete_secret(name: str) -> None:
+    _present.pop(_key(name), None)
     try:
         keyring.delete_password(SERVICE, name)
     except keyring.errors.PasswordDeleteError:

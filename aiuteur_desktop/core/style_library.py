@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.catalogue import Catalogue, StyleLibraryError
 from aiuteur_desktop.core.context import StyleChunk
+from aiuteur_desktop.core.lance import LazyLanceDB
 from aiuteur_desktop.core.style_chunks import chunk_text, task_kind
 
 TABLE = "written_chunks"
@@ -61,7 +62,7 @@ def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-class WrittenStyles:
+class WrittenStyles(LazyLanceDB):
     """Every written style library of this user, stored under `<app home>/styles/`."""
 
     def __init__(
@@ -73,12 +74,9 @@ class WrittenStyles:
     ) -> None:
         """`embedder` builds new libraries; `resolve` finds the embedder of a library built
         with another one (cloud embedders need the user's key)."""
-        import lancedb
-
         self.root = paths.ensure_dir((home or paths.app_home()) / "styles")
         self.embedder = embedder
         self._resolve = resolve
-        self._db = lancedb.connect(str(self.root / "lancedb"))
         self._lock = threading.RLock()
         self._catalogue = Catalogue(self.root / "written.json", "written style")
         self._meta = self._catalogue.load

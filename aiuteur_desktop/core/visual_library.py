@@ -14,6 +14,7 @@ from typing import Any
 
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.catalogue import Catalogue
+from aiuteur_desktop.core.lance import LazyLanceDB
 from aiuteur_desktop.core.visual_style import describe, load_rgb, style_card, style_vector
 
 TABLE = "visual_refs"
@@ -34,15 +35,12 @@ def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-class VisualStyles:
+class VisualStyles(LazyLanceDB):
     """Reference images stored under `<app home>/styles/images/`, indexed in LanceDB."""
 
     def __init__(self, home: Path | None = None) -> None:
-        import lancedb
-
         self.root = paths.ensure_dir((home or paths.app_home()) / "styles")
         self.images = paths.ensure_dir(self.root / "images")
-        self._db = lancedb.connect(str(self.root / "lancedb"))
         self._lock = threading.RLock()
         self._catalogue = Catalogue(self.root / "visual.json", "visual style")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
@@ -70,6 +69,8 @@ def load_rgb(data: bytes) -> np.ndarray:
 
 
 def _palette(rgb: np.ndarray, k: int = 5) -> tuple[Swatch, ...]:
+    import cv2  # OpenCV loads on first use, not at start-up
+
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
     step = max(1, len(lab) // 20000)
     sample = lab[::step]
@@ -89,6 +90,8 @@ def _palette(rgb: np.ndarray, k: int = 5) -> tuple[Swatch, ...]:
 
 
 def describe(data: bytes) -> Descriptors:
+    import cv2  # OpenCV loads on first use, not at start-up
+
     rgb = load_rgb(data)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     lightness = lab[..., 0].astype(np.float32) / 255.0
@@ -164,6 +167,8 @@ def style_vector(rgb: np.ndarray) -> list[float]:
     """A small, comparable 'look' vector for retrieval without any model: colourfulness,
     tone and texture, plus a coarse hue/lightness histogram. Compared by plain distance (not
     normalised), so "has no colour at all" stays the loudest difference."""
+    import cv2  # OpenCV loads on first use, not at start-up
+
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     lightness = lab[..., 0].astype(np.float32) / 255.0

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from aiuteur_desktop.core.errors import ProviderError
@@ -57,6 +56,8 @@ class OpenAIText:
         local: bool = False,
         timeout: float = 120.0,
     ) -> None:
+        import openai  # the SDK loads with the first request, not at start-up
+
         self.local = local
         self.id = "local" if local else "openai"
         self.where = f"The server at {base_url}" if local else "OpenAI"
@@ -72,6 +73,8 @@ class OpenAIText:
 
     # ----------------------------------------------------------------- helpers
     def _error(self, exc: Exception, model: str) -> ProviderError:
+        import openai  # the SDK loads with the first request, not at start-up
+
         if isinstance(exc, openai.NotFoundError) and "model" in str(exc).lower():
             return ProviderError(
                 "not_found",
@@ -97,6 +100,8 @@ class OpenAIText:
 
     # -------------------------------------------------------------------- text
     def models(self) -> list[str]:
+        import openai  # the SDK loads with the first request, not at start-up
+
         try:
             return sorted(m.id for m in self.client.models.list())
         except openai.OpenAIError as exc:
@@ -106,6 +111,8 @@ class OpenAIText:
         self, request: TextRequest, on_delta: Callable[[str], None] | None = None
     ) -> TextResult:
         """Streamed completion; `on_delta` receives text as it arrives (on the worker thread)."""
+        import openai  # the SDK loads with the first request, not at start-up
+
         parts: list[str] = []
         usage = Usage()
         finish = ""
@@ -142,6 +149,8 @@ class OpenAIText:
     # -------------------------------------------------------------- embeddings
     def embed_texts(self, texts: list[str], model: str) -> list[list[float]]:
         """Vectors in input order. Asks for floats: some compatible servers cannot do base64."""
+        import openai  # the SDK loads with the first request, not at start-up
+
         try:
             response = self.client.embeddings.create(
                 model=model, input=texts, encoding_format="float"
@@ -157,6 +166,8 @@ class OpenAIText:
 
     # -------------------------------------------------------------- structured
     def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult:
+        import openai  # the SDK loads with the first request, not at start-up
+
         feedback = ""
         try:
             done = self.client.chat.completions.parse(
@@ -194,6 +205,8 @@ class OpenAIText:
         self, request: TextRequest, schema: type[BaseModel], feedback: str = ""
     ) -> StructuredResult:
         """json_object with the schema, then plain JSON mode; two invalid answers in all end it."""
+        import openai  # the SDK loads with the first request, not at start-up
+
         shape = json.dumps(schema.model_json_schema())
         instruction = f"Answer with one JSON object only, matching this JSON schema:\n{shape}"
         formats: list[tuple[str, dict[str, Any]]] = [

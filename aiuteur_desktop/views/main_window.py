@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import paths
+from aiuteur_desktop.core import paths, secrets
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.icon("aiuteur"))
         self.resize(1360, 840)
         self.setMinimumSize(1040, 640)
+        # Find the OS keyring just after the first window is painted (off the UI thread),
+        # not when a page first asks.
+        QTimer.singleShot(300, lambda: run_in_background(secrets.warm_up, parent=self))
 
         # ---- sidebar
         sidebar = QFrame()

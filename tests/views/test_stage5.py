@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from aiuteur_desktop.core import assets, master_script, secrets, story
@@ -24,6 +25,12 @@ from tests.views.conftest import wait_for_window
 
 DATA = Path(__file__).parents[1] / "data" / "screenplays"
 KEY_PNG = picture(7, colour=True)
+
+
+def extract(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """Press Extract and wait for it: it runs off the UI thread."""
+    qtbot.mouseClick(page.extract_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.extract_button.isEnabled() and "CHARACTERS" in names(page))
 
 
 @pytest.fixture
@@ -86,7 +93,7 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     assert project.log()[0].message == "Visual style locked: Silver noir"
     assert "Locked: Silver noir" in page.style_state.text()
 
-    page.extract_button.click()
+    extract(qtbot, page)
     assert names(page)[:2] == ["CHARACTERS", "○ JUNE"]
     assert "LOCATIONS" in names(page) and "○ KITCHEN" in names(page)
     select(page, "JUNE")
@@ -178,7 +185,7 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
 def test_stage5_add_merge_rename_remove(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = approved_project(tmp_path)
     page = open_stage5(qtbot, window, project)
-    page.extract_button.click()
+    extract(qtbot, page)
     page.add_new("prop", "Biscuit tin")
     assert "○ Biscuit tin" in names(page) and names(page)[-2] == "PROPS"
     select(page, "DANA")
@@ -264,7 +271,7 @@ def test_key_props_come_from_the_text_model_and_scene_links_open_the_script(
         library.save_settings(settings)
         project = approved_project(tmp_path)
         page = open_stage5(qtbot, window, project)
-        page.extract_button.click()
+        extract(qtbot, page)
         page.props_button.click()
         qtbot.waitUntil(lambda: "PROPS" in names(page), timeout=15_000)
         assert names(page)[-3:] == ["PROPS", "○ biscuit tin", "○ duffel bag"]
@@ -300,7 +307,7 @@ def test_bulk_generation_can_be_cancelled(
     images.script = [slow]
     project = approved_project(tmp_path)
     page = open_stage5(qtbot, window, project)
-    page.extract_button.click()
+    extract(qtbot, page)
     page.bulk_button.click()
     box = wait_for_window(qtbot, QMessageBox, "bulkEstimate")
     next(b for b in box.buttons() if b.text() == "Generate").click()

@@ -9,8 +9,6 @@ from typing import Any
 from aiuteur_desktop.core import assets, jobs, shot_list, shotspec
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.offline import animatic, reel
-from aiuteur_desktop.providers.offline.provider import OfflineAnimatic, OfflineStoryboard
 
 PREVIZ_SHOT = "previz.shot"
 
@@ -18,6 +16,10 @@ PREVIZ_SHOT = "previz.shot"
 @jobs.register(PREVIZ_SHOT)
 def previz_shot(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     """params: {"spec": ShotSpec JSON, "out_dir": folder} → start/end/panel PNGs and clip.mp4."""
+    # The engines (PyAV, OpenCV) load with the first render, not when the app starts.
+    from aiuteur_desktop.providers.offline import animatic
+    from aiuteur_desktop.providers.offline.provider import OfflineAnimatic, OfflineStoryboard
+
     spec = shotspec.parse(ctx.job.params.get("spec"))
     out = Path(ctx.job.params["out_dir"])
     out.mkdir(parents=True, exist_ok=True)
@@ -54,6 +56,8 @@ PREVIZ_REEL = "previz.reel"
 def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     """params: {"bundle", "branch", "out_dir", "width", "speech"} → every shot of the Master
     Script as a clip, the whole film and the editor's timelines (XML, EDL, OTIO)."""
+    from aiuteur_desktop.providers.offline import animatic, reel
+
     p = ctx.job.params
     with Project.open(Path(p["bundle"])) as project:
         rows = shot_list.film(project, p.get("branch"))

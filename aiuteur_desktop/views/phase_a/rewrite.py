@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QContextMenuEvent, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit
 
@@ -120,3 +121,16 @@ def undo_buttons(page: StageFrame, editor: Editor | None = None, stack: Any = No
         redo.setEnabled(stack.canRedo())
     page.actions.insertWidget(0, redo)
     page.actions.insertWidget(0, undo)
+
+
+class DescriptionEdit(QPlainTextEdit):
+    """A plain-text field whose selection can be rewritten (right-click → instruction)."""
+
+    rewriteRequested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.can_rewrite = True
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        add_rewrite_action(self, event, self.rewriteRequested.emit, self.can_rewrite)

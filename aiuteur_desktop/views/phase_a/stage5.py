@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -39,22 +38,11 @@ from aiuteur_desktop.providers.asset_jobs import ASSET_KEY, OFFLINE, image_route
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
-from aiuteur_desktop.views.phase_a.rewrite import add_rewrite_action, start_rewrite
+from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
-
-
-class DescriptionEdit(QPlainTextEdit):
-    rewriteRequested = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.can_rewrite = True
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        add_rewrite_action(self, event, self.rewriteRequested.emit, self.can_rewrite)
 
 
 class Stage5Page(StageFrame):
@@ -464,16 +452,21 @@ class Stage5Page(StageFrame):
         if self.project is None:
             return
         self.flush()
-        play = master_script.current(self.project)
-        if play is None:
-            self.fail("There is no Master Script to extract from yet.")
-            return
-        added, updated = assets.sync_extracted(self.project, assets.extract(play))
-        if self.project.is_dirty():
-            self.project.commit("Extracted master assets from the script", kind="generate", stage=5)
-        self.message.emit(f"Extracted master assets: {added} new, {updated} updated.")
-        self._fill_list()
-        self.changed.emit()
+        project = self.project
+        self.extract_button.setEnabled(False)  # off the UI thread: a feature takes a second
+
+        def done(counts: tuple[int, int]) -> None:
+            self.extract_button.setEnabled(True)
+            if self.project is project:
+                self.message.emit(f"Extracted master assets: {counts[0]} new, {counts[1]} updated.")
+                self._fill_list()
+                self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.extract_button.setEnabled(True)
+            self.fail(exc.user_message if isinstance(exc, AiuteurError) else str(exc))
+
+        run_in_background(lambda: assets.extract_into(project), done, failed, parent=self)
 
     def find_props(self) -> None:
         """The extraction agent for props (characters and locations come from the script)."""
