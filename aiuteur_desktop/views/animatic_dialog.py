@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -35,6 +36,7 @@ from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.offline import tts
 from aiuteur_desktop.providers.offline.jobs import PREVIZ_REEL
+from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
@@ -62,6 +64,7 @@ class AnimaticDialog(QDialog):
         self.job_id: str | None = None
         self.shots: list[shots.Shot] = []
         self.setWindowTitle("Animatic and Editor's Timeline")
+        self.setModal(False)  # a feature renders for minutes: the app stays usable meanwhile
         self.resize(860, 600)
 
         intro = QLabel(
@@ -80,7 +83,12 @@ class AnimaticDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
+        # Two lines of "What happens" per row (the whole of it in the tooltip): cheap for a
+        # feature's thousand rows, unlike measuring every row.
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().lineSpacing() * 2 + 10
+        )
         header = self.table.horizontalHeader()
         for col in (0, 1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
@@ -111,6 +119,11 @@ class AnimaticDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.progress.setStyleSheet(
+            "QProgressBar { background: #2a2d33; border: none; border-radius: 4px; }"
+            "QProgressBar::chunk { background: #5b8def; border-radius: 4px; }"
+        )
         self.progress.hide()
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -124,11 +137,17 @@ class AnimaticDialog(QDialog):
         self.open_button = QPushButton("Open Folder")
         self.open_button.hide()
         self.open_button.clicked.connect(self.open_folder)
+        self.cancel_button = QPushButton("Cancel Render")
+        self.cancel_button.setObjectName("cancelRender")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.ask_cancel)
         self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self.cancel_or_close)
+        self.close_button.setToolTip("Close this window; a render carries on in the Jobs page")
+        self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.render_button)
 
@@ -215,7 +234,7 @@ class AnimaticDialog(QDialog):
         self.open_button.hide()
         self.progress.setValue(0)
         self.progress.show()
-        self.close_button.setText("Cancel")
+        self.cancel_button.show()
         total = sum(s.duration for s in self.shots)
         self.status.setText(f"Rendering {len(self.shots)} shots ({_clock(total)})…")
 
@@ -229,7 +248,7 @@ class AnimaticDialog(QDialog):
         self.job_id = None
         job = self.runner.store.get(job_id)
         self.progress.hide()
-        self.close_button.setText("Close")
+        self.cancel_button.hide()
         self.render_button.setEnabled(True)
         self.render_button.setText("Render Again")
         if job.state == JobState.SUCCEEDED and job.result:
@@ -262,15 +281,35 @@ class AnimaticDialog(QDialog):
     def open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.out_dir())))
 
-    def cancel_or_close(self) -> None:
+    @property
+    def rendering(self) -> bool:
+        return self.job_id is not None
+
+    def ask_cancel(self) -> None:
+        """Cancel asks first: minutes of rendering are not thrown away by a stray click."""
+        if not self.rendering:
+            return
+        confirm(
+            self,
+            "cancelRender",
+            QMessageBox.Icon.Question,
+            "Stop the render?",
+            "Stop rendering the animatic? The clips already rendered are kept in the folder "
+            "(a new render reuses them); no film or timeline is written.",
+            "Stop Rendering",
+            QMessageBox.ButtonRole.DestructiveRole,
+            self._cancel,
+        )
+
+    def _cancel(self) -> None:
         if self.job_id is not None:
             self.runner.cancel(self.job_id)
             self.status.setText("Cancelling…")
-            return
-        self.accept()
 
-    def reject(self) -> None:  # Esc: cancel a running render first, as the button does
-        if self.job_id is not None:
-            self.cancel_or_close()
+    def reject(self) -> None:
+        """Close, Esc and the window's close box hide the window and never cancel: a render
+        carries on in the Jobs page and the sidebar, and Ctrl+Shift+E brings it back."""
+        if self.rendering:
+            self.hide()
             return
         super().reject()

@@ -647,15 +647,17 @@ class ProjectPage(QWidget):
             return
         self.flush()  # the render reads the script as it is on screen
         if self._animatic is not None:
-            if self._animatic.isVisible():  # one render dialog at a time: bring it forward
+            if self._animatic.isVisible() or self._animatic.rendering:
+                # One render window at a time: bring it forward (a closed one may be rendering).
+                self._animatic.show()
                 self._animatic.raise_()
                 self._animatic.activateWindow()
                 return
-            self._animatic.deleteLater()  # a closed one is idle (closing cancels a render)
+            self._animatic.deleteLater()  # closed and idle
         dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
         dialog.setObjectName("animaticDialog")
         self._animatic = dialog
-        dialog.open()
+        dialog.show()
 
     def create_branch(self) -> None:
         if self.project is None:

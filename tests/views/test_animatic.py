@@ -7,6 +7,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from aiuteur_desktop.core import master_script
 from aiuteur_desktop.core.formats import nle
@@ -48,7 +49,8 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     dialog.size.setCurrentIndex(0)  # draft size keeps the test quick
     dialog.voices.setChecked(False)
     qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
-    assert dialog.close_button.text() == "Cancel" and not dialog.render_button.isEnabled()
+    assert dialog.cancel_button.isVisible() and not dialog.render_button.isEnabled()
+    assert dialog.close_button.text() == "Close"  # closing never cancels
     assert dialog.status.text() == "Rendering 11 shots (1:08)…"
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=90_000)
     assert dialog.status.text().startswith(
@@ -60,7 +62,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     )
     assert "with the storyboard sheets as a PDF" in dialog.status.text()
     assert (out / "KitchenHeist_storyboard.pdf").is_file()
-    assert dialog.open_button.isVisible() and dialog.close_button.text() == "Close"
+    assert dialog.open_button.isVisible() and not dialog.cancel_button.isVisible()
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
     names = [c.name for c in video.find_clips()]
@@ -73,7 +75,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
 
-def test_cancel_stops_the_render_and_writes_no_film(
+def test_cancel_asks_then_stops_the_render_and_writes_no_film(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     dialog = open_dialog(qtbot, window, heist(tmp_path))
@@ -83,13 +85,45 @@ def test_cancel_stops_the_render_and_writes_no_film(
     dialog.voices.setChecked(False)
     qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=30_000)
-    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc cancels the render, it does not close
-    assert dialog.isVisible()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "cancelRender")
+    assert "clips already rendered are kept" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()  # "no": the render goes on
+    assert dialog.rendering
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "cancelRender")
+    next(b for b in box.buttons() if b.text() == "Stop Rendering").click()
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Cancelled"), timeout=30_000)
     assert not list(out.glob("KitchenHeist_animatic*"))
-    assert dialog.render_button.isEnabled() and dialog.close_button.text() == "Close"
+    assert dialog.render_button.isEnabled() and not dialog.cancel_button.isVisible()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_closing_the_dialog_leaves_the_render_running(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, window, heist(tmp_path))
+    assert not dialog.isModal()  # the rest of the app stays usable
+    qtbot.waitUntil(lambda: dialog.render_button.isEnabled())
+    out = tmp_path / "out"
+    dialog.folder.setText(str(out))
+    dialog.size.setCurrentIndex(0)
+    dialog.voices.setChecked(False)
+    qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc closes the window, not the render
+    assert not dialog.isVisible() and dialog.rendering
+    job = next(j for j in window.job_runner.store.recent() if j.kind == "previz.reel")
+    assert job.state in (JobState.QUEUED, JobState.RUNNING)
+    # File → Render Animatic & Timeline (Ctrl+Shift+E) brings the same window back, rendering.
+    assert window.animatic_action.shortcut().toString() == "Ctrl+Shift+E"
+    window.animatic_action.trigger()
+    assert window.project_page._animatic is dialog and dialog.isVisible() and dialog.rendering
+    dialog.close_button.click()
+    qtbot.waitUntil(
+        lambda: window.job_runner.store.get(job.id).state == JobState.SUCCEEDED, timeout=90_000
+    )
+    assert (out / "KitchenHeist_animatic.mp4").is_file()
 
 
 def test_no_script_and_unwritable_folders_are_said_plainly(
