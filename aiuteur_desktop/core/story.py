@@ -754,6 +754,7 @@ def edit_beats(project: Project, beats: list[dict[str, Any]]) -> None:
     content = artifacts.content_of(doc)
     content["beats"] = [dict(b) for b in beats]
     timelines.save_edit(project, BEATS, content)
+    _unapprove(project, 3)  # a changed beat sheet needs confirming again
 
 
 def confirm_beats(project: Project) -> None:
@@ -811,7 +812,14 @@ def save_generated_script(
     assert isinstance(doc, dict)
     doc = {**doc, "template": template, "context": context}
     project.write(SCRIPT, doc)
+    _unapprove(project, 4)  # nobody has read the new script yet: approval is the user's click
     project.commit(message, kind="generate", stage=4, cost=cost)
+
+
+def _unapprove(project: Project, number: int) -> None:
+    """Take back a stage's lock (confirmation, approval) when what it approved changed."""
+    if project.read(STAGE[number].lock_path) is not None and not skipped(project, number):
+        project.delete(STAGE[number].lock_path)
 
 
 def edit_script(project: Project, play: Screenplay) -> None:

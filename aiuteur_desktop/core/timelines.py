@@ -180,8 +180,13 @@ def advise_edit(project: Project, path: str, content: dict[str, Any]) -> EditAdv
 
 
 def save_edit(project: Project, path: str, content: dict[str, Any]) -> str:
-    """Save a hand edit on the current branch (a draft write; keeps the recorded inputs)."""
+    """Save a hand edit on the current branch (a draft write; keeps the recorded inputs).
+    An edit that comes back to what the last version holds (edit, then undo) restores that
+    version itself, so nothing downstream sees a change that is not there."""
     previous = project.read(path)
+    saved = project.read_tree(project.head().tree, path)
+    if isinstance(saved, dict) and artifacts.content_of(saved) == content:
+        return project.write(path, saved)
     doc = artifacts.hand_edited(previous if isinstance(previous, dict) else None, content)
     return project.write(path, doc)
 

@@ -7,14 +7,14 @@ when a later branch inherited it), creation time and cost. Built off the UI thre
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiuteur_desktop.core import artifacts, stages
 from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Branch, Project
 from aiuteur_desktop.core.store.project import MAIN
-from aiuteur_desktop.core.store.status import DOCUMENT_LABELS, scene_of
+from aiuteur_desktop.core.store.status import DOCUMENT_LABELS, fragment_of, scene_of
 
 _HIDDEN_PREFIXES = ("timeline/",)
 _SCENE_LABELS = {
@@ -41,6 +41,10 @@ class VaultEntry:
     object_id: str
     media_id: str | None = None
     media_mime: str | None = None
+    #: An earlier version: the Story Timeline holds a newer one at this path now.
+    superseded: bool = False
+    #: The part of the document this entry shows ("variants/1": the second treatment).
+    part: str = ""
 
     @property
     def media_kind(self) -> str | None:
@@ -67,6 +71,8 @@ def title_of(path: str, doc: Any) -> str:
         return f"{label} {rest}" if part in ("frames", "videos") else f"{label} · {rest}"
     if parts[0] == "stage2" and len(parts) == 3 and parts[1] == "variants":
         return f"Treatment variant {parts[2]}"
+    if path == "stage1/inputs":
+        return "Project Setup · staged files"
     return " · ".join(parts[1:]) or path
 
 
@@ -120,15 +126,62 @@ def branch_order(project: Project) -> list[str]:
     return [n for n in (MAIN, *sorted(n for n in names if n != MAIN)) if n in names]
 
 
+#: Folders whose earlier versions the Vault lists (the story documents, PRD §7.4).
+_HISTORY = ("stage1", "stage2", "stage3", "stage4")
+
+
+def _history(project: Project, name: str) -> dict[tuple[str, str], tuple[float, bool]]:
+    """Every story document a branch's history held: (path, object id) → (when first
+    committed, whether a commit of this branch made it — not one it inherited). A folder
+    unchanged since the commit before is not read again."""
+    seen: dict[tuple[str, str], tuple[float, bool]] = {}
+    last: dict[str, str | None] = {}
+    for commit in reversed(project.log(name)):
+        for folder in _HISTORY:
+            oid = project.folder_of(commit.tree, folder)
+            if oid is None or last.get(folder) == oid:
+                continue
+            last[folder] = oid
+            for path, doc in project.list_paths(oid, folder).items():
+                seen.setdefault((path, doc), (commit.created_at, commit.branch == name))
+    return seen
+
+
+def _variants(entry: VaultEntry, doc: Any) -> list[VaultEntry]:
+    """A treatment's variants (Stage 2 writes three), each an entry of its own."""
+    variants = doc.get("variants") if isinstance(doc, dict) else None
+    if entry.path != artifacts.TREATMENT or not isinstance(variants, list):
+        return []
+    return [
+        replace(
+            entry,
+            title=f"Treatment variant {i + 1}: {str(v.get('title') or '').strip()}".rstrip(": ")
+            + (" · earlier version" if entry.superseded else ""),
+            part=f"variants/{i}",
+            cost=0.0,
+        )
+        for i, v in enumerate(variants)
+        if isinstance(v, dict)
+    ]
+
+
 def collect(project: Project, only: list[str] | None = None) -> list[VaultEntry]:
-    """Listed artifacts of `only` these branches (default all): branch, stage, scene, path order."""
+    """Listed artifacts of `only` these branches (default all): branch, stage, scene, path order
+    — each Story Timeline's current artifacts, the treatment's variants, and the earlier
+    versions of its story documents."""
     branches = {b.name: b for b in project.branches()}
     origins = _Origins(project, branches)
     out: list[VaultEntry] = []
     order = [n for n in branch_order(project) if only is None or n in only]
     for name in order:
         start = len(out)
-        for path, oid in sorted(project.list_paths(branches[name].draft).items()):
+        history = _history(project, name)
+        current = project.list_paths(branches[name].draft)
+        earlier = [(p, o) for (p, o), (_t, own) in history.items() if own and current.get(p) != o]
+        for path, oid, old in [
+            *((p, o, False) for p, o in sorted(current.items())),
+            *((p, o, True) for p, o in earlier),
+        ]:
             if not _listed(path):
                 continue
             doc = project.get_object(oid)
@@ -138,21 +191,28 @@ def collect(project: Project, only: list[str] | None = None) -> list[VaultEntry]
                 info = project.media.info(media_id)
                 mime = info.mime if info else None
             created = doc.get("created_at") if isinstance(doc, dict) else None
-            out.append(
-                VaultEntry(
-                    branch=name,
-                    path=path,
-                    stage=stages.stage_of(path),
-                    scene=scene_of(path),
-                    title=title_of(path, doc),
-                    origin_branch=origins.of(name, path, oid),
-                    created_at=float(created) if isinstance(created, int | float) else None,
-                    cost=artifacts.cost_of(doc),
-                    object_id=oid,
-                    media_id=media_id,
-                    media_mime=mime,
-                )
+            first = history.get((path, oid))
+            when = (
+                float(created)
+                if isinstance(created, int | float)
+                else (first[0] if first else None)
             )
+            entry = VaultEntry(
+                branch=name,
+                path=path,
+                stage=stages.stage_of(path),
+                scene=scene_of(path),
+                title=title_of(path, doc) + (" · earlier version" if old else ""),
+                origin_branch=origins.of(name, path, oid),
+                created_at=when,
+                cost=artifacts.cost_of(doc),
+                object_id=oid,
+                media_id=media_id,
+                media_mime=mime,
+                superseded=old,
+            )
+            out.append(entry)
+            out.extend(_variants(entry, doc))
         out[start:] = sorted(out[start:], key=_order)
     return out
 
@@ -162,8 +222,16 @@ def _natural(text: str | None) -> list[Any]:
 
 
 def _order(e: VaultEntry) -> tuple[Any, ...]:
-    """Stage order, then scenes in natural order (s2 before s10), then path."""
-    return (e.stage.number if e.stage else 99, _natural(e.scene), _natural(e.path))
+    """Stage order, then scenes in natural order (s2 before s10), then path; a document's
+    variants after it and its earlier versions newest first after those."""
+    return (
+        e.stage.number if e.stage else 99,
+        _natural(e.scene),
+        _natural(e.path),
+        e.superseded,
+        -(e.created_at or 0.0) if e.superseded else 0.0,
+        _natural(e.part),
+    )
 
 
 def readable(value: Any, indent: int = 0) -> str:
@@ -229,4 +297,5 @@ def explain(project: Project, entry: VaultEntry) -> str:
 
 
 def preview_text(project: Project, entry: VaultEntry) -> str:
-    return readable(artifacts.content_of(project.get_object(entry.object_id)))
+    content = artifacts.content_of(project.get_object(entry.object_id))
+    return readable(fragment_of(content, entry.part) if entry.part else content)

@@ -87,7 +87,9 @@ def test_vault_groups_every_artifact_by_branch_stage_and_scene(film: Project) ->
 
 
 def test_vault_origin_is_the_timeline_an_artifact_was_made_on(film: Project) -> None:
-    entries = {(e.branch, e.path): e for e in vault.collect(film)}
+    entries = {
+        (e.branch, e.path): e for e in vault.collect(film) if not e.superseded and not e.part
+    }
     assert entries[("Darker ending", "stage4/script")].origin_branch == "Main"
     assert entries[("Darker ending", "stage3/beats")].origin_branch == "Darker ending"
     assert entries[("Comedy pass", "stage1/config")].origin_branch == "Comedy pass"
@@ -104,7 +106,7 @@ def test_vault_preview_text_reads_like_the_document(film: Project) -> None:
 
 
 def test_thumbnails_of_images_and_videos_and_garbage(film: Project, tmp_path: Path) -> None:
-    entries = {e.path: e for e in vault.collect(film) if e.branch == "Main"}
+    entries = {e.path: e for e in vault.collect(film) if e.branch == "Main" and not e.superseded}
     for path in ("assets/mara", "scenes/s1/videos/01"):
         e = entries[path]
         data = thumbnail_png(film.media.path(e.media_id), e.media_mime, 100)

@@ -576,6 +576,18 @@ class Project:
                         out[path] = oid
         return out
 
+    def folder_of(self, tree_id: str, folder: str) -> str | None:
+        """The object id of the subtree at `folder` ("stage2"), or None when there is none:
+        two commits whose folder ids agree hold the same documents there."""
+        with self._engine.connect() as conn:
+            node = tree_id
+            for part in self._split(folder):
+                entry = self._get(conn, node)["entries"].get(part)
+                if entry is None or entry[0] != TREE:
+                    return None
+                node = entry[1]
+            return node
+
     def diff(self, a: str, b: str) -> dict[str, tuple[str | None, str | None]]:
         """Paths whose document differs between commits `a` and `b`: (old id, new id)."""
         pa = self.list_paths(self.tree_of(a))

@@ -287,6 +287,7 @@ class Stage1Page(StageFrame):
         locked = story.is_locked(self.project, 1)
         self.audio_note.setVisible(s.project_type == story.PROJECT_TYPES[2])
         self.idea.setVisible(s.mode == "A")
+        self.staging.auto_primary = s.mode != "A"
         self.twist.setVisible(s.mode == "C")
         # A finished screenplay has its tone, genre and rating: those steer the AI modes only.
         for row in (self.rating, self._genres, self.tone):

@@ -78,6 +78,9 @@ class StagingRow(QFrame):
         row.addWidget(name, 1)
         self.primary = QRadioButton("Primary Input")
         self.primary.setObjectName("primaryRadio")
+        # Clicking the Primary Input again makes it context: the idea (Mode A) leads again.
+        self.primary.setAutoExclusive(False)
+        self.primary.setToolTip("The story source; click again to make it a context file")
         group.addButton(self.primary)
         self.primary.setChecked(file.role == PRIMARY)
         self.primary.toggled.connect(self._primary_toggled)
@@ -129,7 +132,11 @@ class StagingArea(QFrame):
             "QFrame#stagingRow { background: #24262b; border-radius: 6px; }"
         )
         self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
+        self.group.setExclusive(False)  # one Primary Input at most, and none is allowed
+        #: A file read into an empty staging area becomes the Primary Input (Modes B–D:
+        #: the story comes from a file); in Mode A the idea is the primary input, files are
+        #: context until the filmmaker designates one.
+        self.auto_primary = True
         self.rows: list[StagingRow] = []
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(4)
@@ -169,10 +176,16 @@ class StagingArea(QFrame):
 
     def _add_row(self, file: StagedFile) -> None:
         row = StagingRow(file, self.group)
+        row.madePrimary.connect(lambda r=row: self._only_primary(r))
         row.changed.connect(self.changed)
         row.removed.connect(lambda r=row: self.remove(r))
         self.rows.append(row)
         self.rows_box.addWidget(row)
+
+    def _only_primary(self, chosen: StagingRow) -> None:
+        for r in self.rows:
+            if r is not chosen and r.primary.isChecked():
+                r.primary.setChecked(False)
 
     def remove(self, row: StagingRow) -> None:
         self.rows.remove(row)
@@ -203,7 +216,8 @@ class StagingArea(QFrame):
 
             def done(file: StagedFile) -> None:
                 self.pending -= 1
-                if not any(r.primary.isChecked() for r in self.rows) and file.kind != "sheet":
+                first = not any(r.primary.isChecked() for r in self.rows)
+                if self.auto_primary and first and file.kind != "sheet":
                     file = file.model_copy(update={"role": PRIMARY})
                 self._add_row(file)
                 self.changed.emit()
