@@ -51,6 +51,8 @@ NAV = [
     ("jobs", "Jobs", "jobs", ""),
 ]
 KeyRole = Qt.ItemDataRole.UserRole + 10
+#: The smallest window every page fits without clipping a button or a line of text.
+MINIMUM_SIZE = (1280, 720)
 
 
 class MainWindow(QMainWindow):
@@ -61,7 +63,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Aiuteur")
         self.setWindowIcon(theme.icon("aiuteur"))
         self.resize(1360, 840)
-        self.setMinimumSize(1040, 640)
+        self.setMinimumSize(*MINIMUM_SIZE)
         # Find the OS keyring just after the first window is painted (off the UI thread),
         # not when a page first asks.
         QTimer.singleShot(300, lambda: run_in_background(secrets.warm_up, parent=self))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import NO_TEXT_MODEL
 from aiuteur_desktop.providers.story_jobs import STORY_GENERATE, TextRoute, text_route
 from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.job_runner import JobRunner
 
 PRIMARY_STYLE = (
@@ -281,7 +283,7 @@ class StageFrame(QWidget):
         self.jobs = jobs
         self.project: Project | None = None
         stage = next(s for s in stages.ALL if s.number == number)
-        self.title = QLabel(f"Stage {number} · {stage.name}")
+        self.title = ElidedLabel(f"Stage {number} · {stage.name}")
         self.title.setObjectName("pageTitle")
         self.purpose = QLabel(stage.purpose)
         self.purpose.setProperty("muted", True)
@@ -328,7 +330,9 @@ class StageFrame(QWidget):
         if primary:
             b.setStyleSheet(PRIMARY_STYLE)
         b.clicked.connect(slot)
-        b.setMinimumWidth(b.sizeHint().width())  # the title gives way, never the action
+        # As wide as its text, whatever it says later ("Approved ✓ — Go to …"): the title
+        # gives way, never the action.
+        b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.actions.addWidget(b)
         return b
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -61,6 +62,23 @@ class ModeCard(QPushButton):
         lay.setSpacing(3)
         lay.addWidget(title)
         lay.addWidget(help_label, 1)
+        self._title, self._help = title, help_label
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A button does not measure the wrapped text laid inside it: grow to hold it.
+        super().resizeEvent(event)
+        margins = self.layout().contentsMargins()
+        inner = self.width() - margins.left() - margins.right()
+        need = (
+            margins.top()
+            + margins.bottom()
+            + self.layout().spacing()
+            + self._title.sizeHint().height()
+            + self._help.heightForWidth(inner)
+        )
+        if need > self.minimumHeight():
+            self.setMinimumHeight(need)
+        self.layout().setGeometry(self.rect())  # lay the text out for the size it has now
 
 
 class Stage1Page(StageFrame):

@@ -1,0 +1,69 @@
+"""Every page at the window's minimum size: no button or field narrower or shorter than its
+text needs, no line of text cut — elided only where a tooltip shows the whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+
+from aiuteur_desktop.views.elided import ElidedLabel
+from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
+from tests.screenplays import scripted_project
+
+
+def clipped(root: QWidget) -> list[str]:
+    out: list[str] = []
+    for w in root.findChildren(QWidget):
+        if not w.isVisible() or w.width() <= 0:
+            continue
+        name = f"{type(w).__name__} {w.objectName() or ''}".strip()
+        if isinstance(w, QAbstractButton | QComboBox):
+            need = w.minimumSizeHint()
+            if w.width() < need.width() - 1 or w.height() < need.height() - 1:
+                text = w.text() if isinstance(w, QAbstractButton) else w.currentText()
+                out.append(
+                    f"{name} “{text}” is {w.width()}×{w.height()}, needs {need.width()}×{need.height()}"
+                )
+        elif isinstance(w, ElidedLabel):
+            if w.is_elided() and w.toolTip() != w.text():
+                out.append(f"{name} “{w.text()}” is cut with no tooltip")
+        elif isinstance(w, QLabel) and w.text() and w.pixmap().isNull():
+            if not w.wordWrap() and w.width() < w.sizeHint().width() - 1:
+                out.append(
+                    f"{name} “{w.text()[:50]}” is {w.width()} wide, needs {w.sizeHint().width()}"
+                )
+            elif w.wordWrap() and w.height() < w.heightForWidth(w.width()) - 1:
+                out.append(
+                    f"{name} “{w.text()[:50]}” is {w.height()} high, needs {w.heightForWidth(w.width())}"
+                )
+    return out
+
+
+def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert (window.minimumWidth(), window.minimumHeight()) == MINIMUM_SIZE == (1280, 720)
+    window.resize(*MINIMUM_SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    problems: dict[str, list[str]] = {}
+
+    def look(page: str) -> None:
+        qtbot.wait(150)  # layouts settle (wrapped text measures itself after a resize)
+        found = clipped(window)
+        if found:
+            problems[page] = found
+
+    look("Projects")
+    window._show_project(
+        scripted_project(tmp_path, "Kitchen Heist", "kitchen_heist", approved=True)
+    )
+    page = window.project_page
+    page.scene_list.setCurrentRow(0)
+    for number in range(1, 8):
+        page.show_stage(number)
+        look(f"Stage {number}")
+    for key in ("written", "visual", "assets", "jobs"):
+        window.go_to(key)
+        look(key)
+    assert window.width() == MINIMUM_SIZE[0] and window.height() == MINIMUM_SIZE[1]
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
