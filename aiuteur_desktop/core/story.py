@@ -754,7 +754,6 @@ def edit_beats(project: Project, beats: list[dict[str, Any]]) -> None:
     content = artifacts.content_of(doc)
     content["beats"] = [dict(b) for b in beats]
     timelines.save_edit(project, BEATS, content)
-    _unapprove(project, 3)  # a changed beat sheet needs confirming again
 
 
 def confirm_beats(project: Project) -> None:

@@ -1,6 +1,5 @@
 """Story-writing defects a filmmaker met against a local model: an undone edit is no edit,
-a regenerated script waits for its approval, a changed beat sheet needs confirming again,
-the Vault keeps every variant and every earlier version."""
+a regenerated script waits for its approval, the Vault keeps every variant and every earlier version."""
 
 from __future__ import annotations
 
@@ -44,15 +43,6 @@ def test_an_edit_undone_is_no_edit(tmp_path: Path) -> None:
         assert p.read(story.BEATS) == before  # the very version the script was made from
         assert not timelines.beats_changed_since_script(p)
         timelines.check_script_regeneration(p)  # no BranchRequired: nothing changed
-
-
-def test_a_changed_beat_sheet_needs_confirming_again(tmp_path: Path) -> None:
-    with scripted(tmp_path) as p:
-        assert story.is_locked(p, 3)
-        story.edit_beats(
-            p, [*BEATS, {"id": "b3", "text": "The harbour lights go out.", "source": ""}]
-        )
-        assert not story.is_locked(p, 3)
 
 
 def test_a_regenerated_script_waits_for_approval(tmp_path: Path) -> None:
