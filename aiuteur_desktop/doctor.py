@@ -77,7 +77,7 @@ def _keyring() -> Check:
             f"{name}: no OS keyring, so API keys cannot be saved (offline work is unaffected)",
             "Linux: install and unlock GNOME Keyring or KWallet.",
         )
-    return Check(OK, "Keyring", name)
+    return Check(OK, "Keyring", f"{name} ({secrets.backend_path()})")
 
 
 def _dirs() -> list[Check]:

@@ -33,8 +33,28 @@ def warm_up() -> None:
     keyring.get_keyring()
 
 
+#: What people call the keyrings the backends talk to.
+_KEYRING_NAMES = {
+    "SecretService": "Secret Service (GNOME Keyring / KWallet)",
+    "kwallet": "KWallet",
+    "macOS": "macOS Keychain",
+    "Windows": "Windows Credential Manager",
+    "fail": "none — no OS keyring found",
+    "chainer": "OS keyring",
+}
+
+
 def backend_name() -> str:
-    """Human-readable name of the keyring backend in use."""
+    """The keyring in use as a person would name it (the doctor adds the class path)."""
+    kr = keyring.get_keyring()
+    module = type(kr).__module__.rsplit(".", 1)[-1]
+    friendly = _KEYRING_NAMES.get(module)
+    if friendly is None:
+        friendly = getattr(kr, "name", "") or type(kr).__name__
+    return str(friendly)
+
+
+def backend_path() -> str:
     kr = keyring.get_keyring()
     return f"{type(kr).__module__}.{type(kr).__name__}"
 

@@ -260,7 +260,7 @@ def check_script_regeneration(project: Project) -> None:
         "The Beat Sheet was edited after the Master Script was written from it. Regenerating "
         f"the script happens on a new Story Timeline, so “{current}” keeps its script and "
         "everything made from it.",
-        suggested_name=project.unique_branch_name(f"{current} – revised beats"),
+        suggested_name=project.derived_branch_name(current, "revised beats"),
     )
 
 

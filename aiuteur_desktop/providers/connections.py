@@ -36,6 +36,11 @@ class ConnectionInfo:
     detail: str
 
 
+def _cap(where: str) -> str:
+    """“the server at …” at the start of a sentence."""
+    return where[:1].upper() + where[1:]
+
+
 def describe(settings: AppSettings) -> list[ConnectionInfo]:
     """Every connection with its configuration state, for Settings and `aiuteur doctor`."""
     has_openai = secrets.has_secret(SECRET_NAMES[OPENAI])
@@ -120,35 +125,37 @@ def map_openai_error(exc: Exception, where: str) -> ProviderError:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):
-        return ProviderError("timeout", f"{where} did not answer in time. Try again later.")
+        return ProviderError("timeout", f"{_cap(where)} did not answer in time. Try again later.")
     if isinstance(exc, openai.APIConnectionError):
         return ProviderError(
             "network", f"Could not reach {where}. Check the address and your network connection."
         )
     if isinstance(exc, openai.AuthenticationError):
         return ProviderError(
-            "auth", f"{where} rejected the API key (401). Paste a valid key and test again."
+            "auth", f"{_cap(where)} rejected the API key (401). Paste a valid key and test again."
         )
     if isinstance(exc, openai.PermissionDeniedError):
         return ProviderError(
-            "auth", f"{where} says this key may not use the API (403). Check the account."
+            "auth", f"{_cap(where)} says this key may not use the API (403). Check the account."
         )
     if isinstance(exc, openai.RateLimitError):
         return ProviderError(
             "rate_limited",
-            f"{where} is rate-limiting this key or the account is out of quota (429).",
+            f"{_cap(where)} is rate-limiting this key or the account is out of quota (429).",
         )
     if isinstance(exc, openai.NotFoundError):
         return ProviderError(
             "not_found",
-            f"{where} has no OpenAI-compatible API at that address (404). "
+            f"{_cap(where)} has no OpenAI-compatible API at that address (404). "
             "Local servers usually end in /v1.",
         )
     if isinstance(exc, openai.APIStatusError):
         message = _status_message(exc)
         kind = "server" if exc.status_code >= 500 else "bad_request"
-        return ProviderError(kind, f"{where} answered with an error ({exc.status_code}): {message}")
-    return ProviderError("unknown", f"{where}: {redact(str(exc))}")
+        return ProviderError(
+            kind, f"{_cap(where)} answered with an error ({exc.status_code}): {message}"
+        )
+    return ProviderError("unknown", f"{_cap(where)}: {redact(str(exc))}")
 
 
 def _status_message(exc: object) -> str:
@@ -192,7 +199,7 @@ def _test_local(settings: AppSettings, api_key: str | None) -> Checked:
             "bad_request", "Enter the server address, e.g. http://localhost:11434/v1."
         )
     key = api_key or secrets.get_secret(SECRET_NAMES[LOCAL]) or "not-needed"
-    models = _list_openai_models(local.base_url, key, f"The server at {local.base_url}")
+    models = _list_openai_models(local.base_url, key, f"the server at {local.base_url}")
     if not models:
         return f"Connected to {local.base_url}, but it has no models loaded.", []
     if local.model and local.model not in models:
@@ -214,24 +221,28 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
         code = exc.code or 0
         message = redact(exc.message or str(exc))
         if code in (401, 403) or (code == 400 and "API key" in message):
-            return ProviderError("auth", f"{where} rejected the credentials ({code}): {message}")
+            return ProviderError(
+                "auth", f"{_cap(where)} rejected the credentials ({code}): {message}"
+            )
         if code == 429:
             return ProviderError(
-                "rate_limited", f"{where} is rate-limiting this key (429): {message}"
+                "rate_limited", f"{_cap(where)} is rate-limiting this key (429): {message}"
             )
         if code >= 500:
-            return ProviderError("server", f"{where} had a server error ({code}): {message}")
+            return ProviderError("server", f"{_cap(where)} had a server error ({code}): {message}")
         if code == 404:
             return ProviderError(
                 "not_found",
-                f"{where} has no such model ({message}). It may be retired: pick another in "
+                f"{_cap(where)} has no such model ({message}). It may be retired: pick another in "
                 "Settings → Models.",
             )
-        return ProviderError("bad_request", f"{where} answered with an error ({code}): {message}")
+        return ProviderError(
+            "bad_request", f"{_cap(where)} answered with an error ({code}): {message}"
+        )
     # The SDK's HTTP transport (httpx or httpx2) is matched by class names, not imported.
     names = {c.__name__ for c in type(exc).__mro__}
     if any("Timeout" in n for n in names):
-        return ProviderError("timeout", f"{where} did not answer in time. Try again later.")
+        return ProviderError("timeout", f"{_cap(where)} did not answer in time. Try again later.")
     if "ConnectError" in names or isinstance(exc, OSError):
         return ProviderError("network", f"Could not reach {where}. Check your network connection.")
     if names & {"TransportError", "RequestError", "NetworkError"}:
@@ -239,7 +250,7 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
             "network",
             f"The connection to {where} broke off (network or server trouble). Try again.",
         )
-    return ProviderError("unknown", f"{where}: {redact(str(exc))}")
+    return ProviderError("unknown", f"{_cap(where)}: {redact(str(exc))}")
 
 
 def _test_google(settings: AppSettings, api_key: str | None) -> Checked:

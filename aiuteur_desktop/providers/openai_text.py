@@ -60,7 +60,8 @@ class OpenAIText:
 
         self.local = local
         self.id = "local" if local else "openai"
-        self.where = f"The server at {base_url}" if local else "OpenAI"
+        self.where = f"the server at {base_url}" if local else "OpenAI"
+        self.subject = self.where[:1].upper() + self.where[1:]  # to start a sentence
         self.client = openai.OpenAI(
             api_key=api_key or "not-needed",
             base_url=base_url or None,
@@ -78,7 +79,7 @@ class OpenAIText:
         if isinstance(exc, openai.NotFoundError) and "model" in str(exc).lower():
             return ProviderError(
                 "not_found",
-                f"{self.where} has no model “{model}” (it may be retired or not enabled for "
+                f"{self.subject} has no model “{model}” (it may be retired or not enabled for "
                 "this key). Pick another in Settings → Models.",
             )
         err = map_openai_error(exc, self.where)
@@ -140,10 +141,10 @@ class OpenAIText:
         if finish == "content_filter":
             raise ProviderError(
                 "safety",
-                f"{self.where} refused to write this (content filter). Rephrase and retry.",
+                f"{self.subject} refused to write this (content filter). Rephrase and retry.",
             )
         if not text.strip():
-            raise ProviderError("bad_output", f"{self.where} returned an empty answer.")
+            raise ProviderError("bad_output", f"{self.subject} returned an empty answer.")
         return TextResult(text, request.model, usage, finish)
 
     # -------------------------------------------------------------- embeddings
@@ -160,7 +161,7 @@ class OpenAIText:
         ordered = sorted(response.data, key=lambda d: d.index)
         if len(ordered) != len(texts):
             raise ProviderError(
-                "bad_output", f"{self.where} returned {len(ordered)} of {len(texts)} embeddings."
+                "bad_output", f"{self.subject} returned {len(ordered)} of {len(texts)} embeddings."
             )
         return [list(d.embedding) for d in ordered]
 
@@ -178,11 +179,11 @@ class OpenAIText:
             )
         except openai.LengthFinishReasonError as exc:
             raise ProviderError(
-                "bad_output", f"{self.where} ran out of room before finishing the answer."
+                "bad_output", f"{self.subject} ran out of room before finishing the answer."
             ) from exc
         except openai.ContentFilterFinishReasonError as exc:
             raise ProviderError(
-                "safety", f"{self.where} refused this request (content filter)."
+                "safety", f"{self.subject} refused this request (content filter)."
             ) from exc
         except (openai.BadRequestError, openai.InternalServerError) as exc:
             if not any(word in str(exc) for word in _FORMAT_REFUSALS):
@@ -194,7 +195,7 @@ class OpenAIText:
         else:
             message = done.choices[0].message
             if message.refusal:
-                raise ProviderError("safety", f"{self.where} refused: {message.refusal}")
+                raise ProviderError("safety", f"{self.subject} refused: {message.refusal}")
             if message.parsed is not None:
                 return StructuredResult(
                     message.parsed, request.model, _usage(done.usage), "json_schema"
@@ -256,7 +257,7 @@ class OpenAIText:
                 return StructuredResult(value, request.model, Usage(usage_in, usage_out), used)
         raise ProviderError(
             "bad_output",
-            f"{self.where} did not return the expected structure, even after a retry. "
+            f"{self.subject} did not return the expected structure, even after a retry. "
             f"Try again or choose a stronger model. ({last_error[:160]})",
         )
 

@@ -231,7 +231,8 @@ class ShortcutsDialog(QDialog):
         self.setMinimumSize(460, 420)
         rows = [
             (
-                a.text().replace("&", ""),
+                # "&&" is a literal ampersand, a single "&" marks the mnemonic.
+                a.text().replace("&&", "\0").replace("&", "").replace("\0", "&"),
                 a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
             )
             for a in actions

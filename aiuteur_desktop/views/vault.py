@@ -269,10 +269,11 @@ class ArtifactVaultDialog(QDialog):
         self.model.add_entries(branch, entries)
         here = [e for e in self.entries if e.branch == self.current_branch]
         timelines = len(self.model.branch_rows)
+        spent = sum(e.cost for e in here)
         self.summary.setText(
             f"{len(here)} artifact{'s' * (len(here) != 1)} on “{self.current_branch}” · "
-            f"{money(sum(e.cost for e in here))} spent · {timelines} Story "
-            f"Timeline{'s' * (timelines != 1)} in this project"
+            + (f"{money(spent)} spent · " if spent else "nothing spent · ")
+            + f"{timelines} Story Timeline{'s' * (timelines != 1)} in this project"
         )
 
     def _expanded(self, index: QModelIndex) -> None:

@@ -77,6 +77,13 @@ class ProjectSummary:
     stages_skipped: int = 0
 
 
+def root_name(branch: str) -> str:
+    """The Story Timeline a name grew from: "Main – revised beats 2" and
+    "Main from “Chose treatment 2”" are both Main."""
+    root = branch.split(" – ", 1)[0].split(" from “", 1)[0].strip()
+    return root or branch
+
+
 def validate_name(name: str) -> str:
     """A project or branch name a filmmaker typed, cleaned or refused."""
     cleaned = " ".join(name.split())
@@ -530,10 +537,17 @@ class Project:
         commit = self.commit_by_id(commit_id)
         if name is None:
             # Commit messages are free text ("Scene 1/2 rewrite"); names must stay valid.
-            words = _BAD_NAME.sub(" ", commit.message).split()
-            label = " ".join(words[:4]) or "earlier version"
-            name = self.unique_branch_name(f"{commit.branch} from “{label[:40]}”")
+            words = _BAD_NAME.sub(" ", commit.message).split()[:4]
+            while len(" ".join(words)) > 40 and len(words) > 1:
+                words.pop()  # whole words only, so the quote is never cut mid-word
+            label = " ".join(words)[:40] or "earlier version"
+            name = self.unique_branch_name(f"{root_name(commit.branch)} from “{label}”")
         return self.create_branch(name, from_commit=commit.id, switch=True)
+
+    def derived_branch_name(self, origin: str, what: str) -> str:
+        """A new Story Timeline's name from the one it leaves: "Main – revised beats", and
+        from that one "Main – revised beats 2", never "… – revised beats – revised beats"."""
+        return self.unique_branch_name(f"{root_name(origin)} – {what}")
 
     def unique_branch_name(self, stem: str) -> str:
         taken = {b.name.lower() for b in self.branches()}

@@ -408,7 +408,7 @@ class Stage4Page(StageFrame):
         project = self.project
         origin = project.current_branch
         head_doc = project.read_tree(project.tree_of(project.branch().head), story.SCRIPT)
-        name = project.unique_branch_name(f"{origin} – script edits")
+        name = project.derived_branch_name(origin, "script edits")
         project.create_branch(name, switch=True)
         project.commit("Manual edits to Master Script", kind="edit", stage=4)
         if head_doc is not None:
