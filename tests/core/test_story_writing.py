@@ -82,3 +82,17 @@ def test_the_vault_lists_every_treatment_variant_and_earlier_versions(tmp_path: 
         current = next(e for e in entries if e.path == story.BEATS and not e.superseded)
         assert "She rows it home" not in vault.preview_text(p, current)
         assert all(e.created_at for e in entries)  # every entry says when it was made
+
+
+def test_story_timeline_names_do_not_pile_up(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Names") as p:
+        first = p.derived_branch_name("Main", "revised beats")
+        assert first == "Main – revised beats"
+        p.create_branch(first)
+        # From the branch just made, the next one is numbered, not "… – revised beats" again.
+        assert p.derived_branch_name(first, "revised beats") == "Main – revised beats 2"
+        p.write("x", {"n": 1})
+        commit = p.commit("Chose treatment 2 Night ferry in the storm")
+        fork = p.fork_from(commit.id)
+        assert fork.name == "Main from “Chose treatment 2 Night”"  # whole words, one root
+        assert p.derived_branch_name(fork.name, "script edits") == "Main – script edits"
