@@ -195,6 +195,19 @@ def shot_list_page(window: MainWindow) -> None:
     window.grab().save(str(OUT / "stage7-shots.png"))
 
 
+def at_minimum_size(window: MainWindow) -> None:
+    """The last project's stages at the smallest window (1280 × 720): what a laptop shows."""
+    window.resize(window.minimumSize())
+    window._show_current_project()
+    page = window.project_page
+    page.scene_list.setCurrentRow(0)
+    for number in (1, 4, 5, 6, 7):
+        page.show_stage(number)
+        settle(500)
+        window.grab().save(str(OUT / f"min-stage{number}.png"))
+    window.resize(1440, 900)
+
+
 def animatic(window: MainWindow, project: Project) -> None:
     """The offline path's end: the shot list, a finished render, and a frame of the film."""
     import av
@@ -234,7 +247,7 @@ def main() -> int:
                 p.create_branch(branch)
             library.register_project(p.path, p.name)
     window = MainWindow(library)
-    window.resize(1360, 840)
+    window.resize(1440, 900)
     window.show()
     settle()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -266,6 +279,7 @@ def main() -> int:
     written_styles(window)
     visual_styles(window)
     phase_a(window, library, projects_dir)
+    at_minimum_size(window)
     window.close()
     library.close()
     del app

@@ -61,10 +61,13 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "asset"
 
 
-def import_script(project: Project, setup: Setup, play: Screenplay, source: str) -> int:
+def import_script(
+    project: Project, setup: Setup, play: Screenplay, source: str
+) -> tuple[int, master_script.Matching]:
     """Mode D: the screenplay becomes the Master Script, the definition sheet master assets,
-    and Stages 2–3 are marked skipped. Returns how many assets the sheet defined."""
-    return _import(project, setup, play, source)[0]
+    and Stages 2–3 are marked skipped. Returns how many assets the sheet defined and how
+    its scenes matched the script it replaced (if any)."""
+    return _import(project, setup, play, source)
 
 
 def _import(

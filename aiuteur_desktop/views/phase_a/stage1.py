@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import mode_d, story
+from aiuteur_desktop.core import master_script, mode_d, story
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import fountain
 from aiuteur_desktop.core.story import Setup
@@ -367,11 +367,13 @@ class Stage1Page(StageFrame):
                 primary = s.primary()
                 assert primary is not None
                 play = fountain.read_string(primary.text)
-                count = mode_d.import_script(self.project, s, play, primary.name)
+                count, matching = mode_d.import_script(self.project, s, play, primary.name)
+                replaced = matching.matched or matching.gone
                 self.message.emit(
                     f"Imported {primary.name}: {len(play.scenes())} scenes"
                     + (f", {count} master assets from the definition sheet" if count else "")
                     + ". "
+                    + (master_script.matching_summary(matching) + " " if replaced else "")
                     + mode_d.runtime_note(s, play)
                     + "Next: File → Render Animatic & Timeline (Ctrl+Shift+E) for a first cut,"
                     " or approve the script to break scenes into shots."
