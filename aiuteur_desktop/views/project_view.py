@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -47,6 +47,13 @@ from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
 
 NOT_YET = "not part of this build yet"
+
+
+def _blank_icon() -> QIcon:
+    """Keeps the built stages' names in line with the locked ones'."""
+    blank = QPixmap(16, 16)
+    blank.fill(Qt.GlobalColor.transparent)
+    return QIcon(blank)
 
 
 class StageNode(QAbstractButton):
@@ -349,7 +356,8 @@ class ProjectPage(QWidget):
         self.rail.setObjectName("sceneRail")
         for stage in stages.PHASE_B:
             built = stage.number in gates.BUILT
-            item = QListWidgetItem(f"{stage.number}  {stage.name}" + ("" if built else "  🔒"))
+            item = QListWidgetItem(f"{stage.number}  {stage.name}")
+            item.setIcon(theme.icon("lock") if not built else _blank_icon())
             item.setToolTip(
                 f"{stage.purpose}\nSelect a scene in the Script Hub first."
                 if built

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStackedLayout, QWidget
 
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
@@ -37,6 +37,35 @@ def clipped(root: QWidget) -> list[str]:
                 out.append(
                     f"{name} “{w.text()[:50]}” is {w.height()} high, needs {w.heightForWidth(w.width())}"
                 )
+    return out + overlaps(root)
+
+
+def _managed(layout) -> list[QWidget]:  # type: ignore[no-untyped-def]
+    out: list[QWidget] = []
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.widget() is not None:
+            out.append(item.widget())
+        elif item.layout() is not None:
+            out.extend(_managed(item.layout()))
+    return out
+
+
+def overlaps(root: QWidget) -> list[str]:
+    """Widgets of one layout drawn over each other: the layout could not give them room."""
+    out: list[str] = []
+    for w in [root, *root.findChildren(QWidget)]:
+        layout = w.layout()
+        if layout is None or not w.isVisible() or isinstance(layout, QStackedLayout):
+            continue
+        shown = [c for c in _managed(layout) if c.isVisible() and not c.isWindow()]
+        for i, a in enumerate(shown):
+            for b in shown[i + 1 :]:
+                both = a.geometry().intersected(b.geometry())
+                if both.width() > 2 and both.height() > 2:
+                    out.append(
+                        f"{type(a).__name__} {a.objectName()} overlaps {type(b).__name__} {b.objectName()}"
+                    )
     return out
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -152,7 +153,9 @@ class Stage5Page(StageFrame):
         self.image = QLabel("No image key yet")
         self.image.setObjectName("imageKey")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setMinimumSize(300, 300)
+        self.image.setMinimumSize(220, 120)
+        # The picture takes the room the column has; it never holds the column open.
+        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.image.setStyleSheet(
             "background:#17181b;border:1px solid #2e3035;border-radius:6px;color:#9aa0a8;"
         )
@@ -188,18 +191,18 @@ class Stage5Page(StageFrame):
         voice_row.addWidget(self.voice, 1)
         text_col.addLayout(voice_row)
         text_col.addWidget(self.scenes)
-        keys = QGridLayout()  # the primary action across the column, never clipped
-        keys.addWidget(self.generate_button, 0, 0, 1, 2)
-        keys.addWidget(self.own_button, 1, 0)
-        keys.addWidget(self.lock_button, 1, 1)
-        keys.addWidget(self.promote_button, 2, 0, 1, 2)
+        keys = QGridLayout()
+        keys.addWidget(self.generate_button, 0, 0)
+        keys.addWidget(self.own_button, 0, 1)
+        keys.addWidget(self.lock_button, 1, 0)
+        keys.addWidget(self.promote_button, 1, 1)
         image_col = QVBoxLayout()
         image_col.addWidget(self.image, 1)
         image_col.addWidget(self.history)
         image_col.addLayout(keys)
         image_box = QWidget()
         image_box.setLayout(image_col)
-        image_box.setFixedWidth(330)
+        image_box.setFixedWidth(390)  # two key buttons a row, neither clipped
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(10, 0, 0, 0)
@@ -343,7 +346,8 @@ class Stage5Page(StageFrame):
             self.scenes.setToolTip("Click a scene number to read it in the Master Script")
             key = a.get("image_key")
             if key:
-                self.image.setPixmap(self._pixmap(key, 320))
+                fit = max(112, min(320, self.image.height() - 8, self.image.width() - 8))
+                self.image.setPixmap(self._pixmap(key, fit))
             else:
                 self.image.setPixmap(QPixmap())
                 self.image.setText("No image key yet")
