@@ -354,6 +354,7 @@ class ProjectPage(QWidget):
         rail_title.setObjectName("sectionTitle")
         self.rail = QListWidget()
         self.rail.setObjectName("sceneRail")
+        self.rail.setIconSize(QSize(14, 14))
         for stage in stages.PHASE_B:
             built = stage.number in gates.BUILT
             item = QListWidgetItem(f"{stage.number}  {stage.name}")

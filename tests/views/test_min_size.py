@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QStackedLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QScrollArea,
+    QStackedLayout,
+    QWidget,
+)
 
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
@@ -37,6 +44,9 @@ def clipped(root: QWidget) -> list[str]:
                 out.append(
                     f"{name} “{w.text()[:50]}” is {w.height()} high, needs {w.heightForWidth(w.width())}"
                 )
+    for area in root.findChildren(QScrollArea):
+        if area.isVisible() and area.horizontalScrollBar().isVisible():
+            out.append(f"QScrollArea {area.objectName()} scrolls sideways: its page is too wide")
     return out + overlaps(root)
 
 

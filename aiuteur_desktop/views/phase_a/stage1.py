@@ -141,7 +141,7 @@ class Stage1Page(StageFrame):
             )
             b.toggled.connect(self._changed)
             self.genre_buttons[g] = b
-            genres.addWidget(b, i // 6, i % 6)
+            genres.addWidget(b, i // 4, i % 4)  # four a row: fits the narrowest window
         self.tone = QLineEdit()
         self.tone.setObjectName("tonalPrecision")
         self.tone.setPlaceholderText(
