@@ -183,6 +183,7 @@ def shot_list_page(window: MainWindow) -> None:
     table and the inspector."""
     window._show_current_project()
     page = window.project_page
+    wait_for(lambda: page.scene_list.count() > 0)
     page.scene_list.setCurrentRow(1)
     page.show_stage(6)
     settle(500)
@@ -200,6 +201,7 @@ def at_minimum_size(window: MainWindow) -> None:
     window.resize(window.minimumSize())
     window._show_current_project()
     page = window.project_page
+    wait_for(lambda: page.scene_list.count() > 0)
     page.scene_list.setCurrentRow(0)
     for number in (1, 4, 5, 6, 7):
         page.show_stage(number)

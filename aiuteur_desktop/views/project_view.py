@@ -504,10 +504,11 @@ class ProjectPage(QWidget):
         self.refresh_spend()
         if not stages.is_locked(self.project, stages.PHASE_A[3]):
             self._show_hub([])
-        elif self.scene_list.count() == 0:
-            self._show_hub(script_hub.hub(self.project))  # just opened: show it at once
         else:
-            # After an edit: the hub is re-derived off the UI thread; the newest result wins.
+            # The hub is derived off the UI thread (a feature's takes tens of ms), on opening
+            # as after an edit; the newest result wins.
+            if self.scene_list.count() == 0:
+                self.scene_empty.setText("Reading the scenes…")
             self._hub_generation += 1
             generation, project = self._hub_generation, self.project
 
@@ -543,6 +544,9 @@ class ProjectPage(QWidget):
         if self.current_scene() != keep:
             self._scene_changed(self.scene_list.currentRow())
         empty = self.scene_list.count() == 0
+        self.scene_empty.setText(
+            "Scenes appear here once the Master Script (Stage 4) is approved." if not rows else ""
+        )
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
 

@@ -40,3 +40,8 @@ def window(app, qtbot, library: Library) -> Iterator[MainWindow]:  # type: ignor
     for left in QApplication.topLevelWidgets():  # dialogs a test left open must not leak
         if left.isVisible():
             left.close()
+
+
+def wait_for_hub(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    """The Script Hub's scenes arrive from a worker after a project opens."""
+    qtbot.waitUntil(lambda: page.scene_list.count() > 0, timeout=10_000)

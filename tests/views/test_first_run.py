@@ -15,6 +15,7 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
+from tests.views.conftest import wait_for_hub
 from tests.views.test_phase_a import DATA, current, open_project, pages
 
 
@@ -43,6 +44,7 @@ def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_
     assert "EXT. QUAYSIDE - CONTINUOUS" in s4.editor.toPlainText()
     click(qtbot, s4.approve_button)
     assert story.is_locked(project, 4)
+    wait_for_hub(qtbot, page)
     # Stage 7 before a scene is picked: its button picks the first one and opens it.
     page.scene_list.setCurrentRow(-1)
     page.show_stage(7)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from aiuteur_desktop.core import story
 from aiuteur_desktop.views.main_window import MainWindow
@@ -27,10 +27,13 @@ def test_the_idea_reaches_the_prompt_with_a_staged_context_file(
     qtbot.waitUntil(lambda: len(s1.staging.rows) == 1)
     row = s1.staging.rows[0]
     assert not row.primary.isChecked() and row.tag.isEnabled()  # context, not the source
-    # Designating it and clicking again gives the lead back to the idea.
-    qtbot.mouseClick(row.primary, Qt.MouseButton.LeftButton)
+    # Designating it and clicking again gives the lead back to the idea (a click on the
+    # radio's circle, once the row is laid out).
+    qtbot.waitUntil(lambda: row.primary.isVisible() and row.primary.width() > 20)
+    on_circle = QPoint(8, row.primary.height() // 2)
+    qtbot.mouseClick(row.primary, Qt.MouseButton.LeftButton, pos=on_circle)
     assert row.file.role == story.PRIMARY
-    qtbot.mouseClick(row.primary, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(row.primary, Qt.MouseButton.LeftButton, pos=on_circle)
     assert row.file.role == story.CONTEXT
     qtbot.waitUntil(s1.lock_button.isEnabled)
     s1.lock_button.click()

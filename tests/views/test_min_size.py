@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
 from tests.screenplays import scripted_project
+from tests.views.conftest import wait_for_hub
 
 
 def clipped(root: QWidget) -> list[str]:
@@ -97,6 +98,7 @@ def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path:
         scripted_project(tmp_path, "Kitchen Heist", "kitchen_heist", approved=True)
     )
     page = window.project_page
+    wait_for_hub(qtbot, page)
     page.scene_list.setCurrentRow(0)
     for number in range(1, 8):
         page.show_stage(number)

@@ -26,7 +26,7 @@ from aiuteur_desktop.views.phase_a.stage3 import ChoiceDialog, Stage3Page
 from aiuteur_desktop.views.phase_a.stage4 import BranchRequiredDialog, Stage4Page
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from tests.fakes.story_fake import FakeStoryModel
-from tests.views.conftest import find_window, wait_for_window
+from tests.views.conftest import find_window, wait_for_hub, wait_for_window
 
 DATA = Path(__file__).parents[1] / "data" / "screenplays"
 LONG = 20_000
@@ -327,6 +327,7 @@ def test_script_generation_alignment_approval_and_scene_list(
     s4.approve_button.click()
     assert story.is_locked(project, 4)
     hub = window.project_page.scene_list
+    wait_for_hub(qtbot, window.project_page)
     # Each scene with its shot count and running time from the 8-second shot timing.
     assert [hub.item(i).text().split("\n") for i in range(hub.count())] == [
         ["1  INT. FERRY ENGINE ROOM - NIGHT", "     2 shots · 0:12"],

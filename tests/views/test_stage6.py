@@ -14,7 +14,7 @@ from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from tests.screenplays import edit_line, scripted_project
-from tests.views.conftest import wait_for_window
+from tests.views.conftest import wait_for_hub, wait_for_window
 
 
 def ferry(tmp_path: Path) -> Project:
@@ -33,6 +33,7 @@ def test_hub_overview_upstream_and_enter(qtbot, window: MainWindow, tmp_path: Pa
     window.show()
     qtbot.waitExposed(window)
     page = window.project_page
+    wait_for_hub(qtbot, page)
     click_item(qtbot, page.scene_list, "QUAYSIDE")
     click_item(qtbot, page.rail, "Script Hub")
     hub = page.editors[6]
@@ -64,6 +65,7 @@ def test_an_outdated_scene_explains_itself_without_blocking(
     window.show()
     qtbot.waitExposed(window)
     page = window.project_page
+    wait_for_hub(qtbot, page)
     assert page.scene_list.item(0).text().endswith("4 shots · 0:26 · Outdated")
     click_item(qtbot, page.scene_list, "HARBOUR OFFICE")
     click_item(qtbot, page.rail, "Script Hub")

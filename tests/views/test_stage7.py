@@ -15,6 +15,7 @@ from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_b.stage7 import ACTION, CAMERA, LENGTH, Stage7Page
 from tests.screenplays import edit_line, play, scripted_project
+from tests.views.conftest import wait_for_hub
 
 
 def open_scene(qtbot, window: MainWindow, project: Project, row: int) -> Stage7Page:  # type: ignore[no-untyped-def]
@@ -22,6 +23,7 @@ def open_scene(qtbot, window: MainWindow, project: Project, row: int) -> Stage7P
     window.show()
     qtbot.waitExposed(window)
     page = window.project_page
+    wait_for_hub(qtbot, page)
     hub = page.scene_list
     qtbot.mouseClick(
         hub.viewport(), Qt.MouseButton.LeftButton, pos=hub.visualItemRect(hub.item(row)).center()
@@ -165,6 +167,7 @@ def test_stage7_needs_a_scene_and_an_approved_script(
     project = heist(tmp_path)
     window._show_project(project)
     page = window.project_page
+    wait_for_hub(qtbot, page)
     page.scene_list.setCurrentRow(-1)
     page.show_stage(7)
     assert page.stage_stack.currentWidget() is page.gate_page
@@ -223,6 +226,7 @@ def test_alt_6_and_alt_7_open_the_picked_scene(qtbot, window: MainWindow, tmp_pa
     window.show()
     qtbot.waitExposed(window)
     page = window.project_page
+    wait_for_hub(qtbot, page)
     page.select_scene("s3")
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
     assert page.stage_stack.currentWidget() is page.editors[7]
