@@ -29,7 +29,7 @@ from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.core.store.project import validate_name
+from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.views.theme import icon
 
 log = logging.getLogger(__name__)

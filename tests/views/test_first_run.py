@@ -23,17 +23,21 @@ def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_stage_7(
-    qtbot, window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+def cli_imported(window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Project:
+    """`aiuteur script import night_ferry.fountain`, then the project opened in the app."""
     bundle = tmp_path / "Ferry.aiuteur"
-    assert (
-        cli.main(["script", "import", str(DATA / "night_ferry.fountain"), "--project", str(bundle)])
-        == 0
-    )
+    argv = ["script", "import", str(DATA / "night_ferry.fountain"), "--project", str(bundle)]
+    assert cli.main(argv) == 0
     capsys.readouterr()
     project = Project.open(bundle)
     window._show_project(project)
+    return project
+
+
+def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_stage_7(
+    qtbot, window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    project = cli_imported(window, tmp_path, capsys)
     window.show()
     qtbot.waitExposed(window)
     page = window.project_page
@@ -81,14 +85,7 @@ def test_mode_d_needs_only_the_file_and_says_how_long_the_script_runs(
 def test_skipped_stages_say_why_and_every_gate_button_goes_where_it_says(
     qtbot, window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
-    bundle = tmp_path / "Ferry.aiuteur"
-    assert (
-        cli.main(["script", "import", str(DATA / "night_ferry.fountain"), "--project", str(bundle)])
-        == 0
-    )
-    capsys.readouterr()
-    project = Project.open(bundle)
-    window._show_project(project)
+    cli_imported(window, tmp_path, capsys)
     page = window.project_page
     for number in (2, 3):
         node = page.timeline.nodes[number]

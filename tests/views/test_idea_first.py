@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from aiuteur_desktop.core import story
 from aiuteur_desktop.views.main_window import MainWindow
 from tests.fakes.story_fake import FakeStoryModel
-from tests.views.test_phase_a import current, fill_setup, model, open_project, pages
+from tests.views.test_phase_a import fill_setup, model, open_project, pages, treatment_prompt
 
 __all__ = ["model"]  # the fake story model fixture
 
@@ -21,7 +21,7 @@ def test_the_idea_reaches_the_prompt_with_a_staged_context_file(
     notes = tmp_path / "notes.md"
     notes.write_text("The ferry's engine is older than the harbour itself.", encoding="utf-8")
     project = open_project(qtbot, window, tmp_path)
-    s1, s2, _s3, _s4 = pages(window)
+    s1, _s2, _s3, _s4 = pages(window)
     fill_setup(s1, "A")
     s1.staging.add_paths([notes])
     qtbot.waitUntil(lambda: len(s1.staging.rows) == 1)
@@ -35,12 +35,7 @@ def test_the_idea_reaches_the_prompt_with_a_staged_context_file(
     assert row.file.role == story.PRIMARY
     qtbot.mouseClick(row.primary, Qt.MouseButton.LeftButton, pos=on_circle)
     assert row.file.role == story.CONTEXT
-    qtbot.waitUntil(s1.lock_button.isEnabled)
-    s1.lock_button.click()
-    qtbot.waitUntil(lambda: current(window) is s2)
-    s2.generate_button.click()
-    qtbot.waitUntil(lambda: s2.cards[2].use.isVisible(), timeout=15_000)
-    user = next(u for k, _s, u in model.asked if k == "treatment.generate")
+    user = treatment_prompt(qtbot, window, model)
     assert "A ferry mechanic keeps a dying night ferry afloat" in user  # the idea leads
     assert "Context file “notes.md”" in user and "older than the harbour" in user
     assert story.read_setup(project).primary() is None

@@ -75,6 +75,17 @@ def answer(qtbot, text: str) -> GuidanceDialog:  # type: ignore[no-untyped-def]
     return dialog
 
 
+def treatment_prompt(qtbot, window: MainWindow, model: FakeStoryModel) -> str:  # type: ignore[no-untyped-def]
+    """Lock the setup, generate the treatments, and return what the model was asked."""
+    s1, s2, _s3, _s4 = pages(window)
+    qtbot.waitUntil(s1.lock_button.isEnabled)
+    s1.lock_button.click()
+    qtbot.waitUntil(lambda: current(window) is s2)
+    s2.generate_button.click()
+    qtbot.waitUntil(lambda: s2.cards[2].use.isVisible(), timeout=15_000)
+    return next(u for k, _s, u in model.asked if k == "treatment.generate")
+
+
 def current(window: MainWindow):  # type: ignore[no-untyped-def]
     return window.project_page.stage_stack.currentWidget()
 
@@ -513,7 +524,7 @@ def test_mode_c_needs_a_twist_and_sends_it(
         encoding="utf-8",
     )
     _project = open_project(qtbot, window, tmp_path)
-    s1, s2, _s3, _s4 = pages(window)
+    s1, _s2, _s3, _s4 = pages(window)
     fill_setup(s1, "C")
     s1.staging.add_paths([source, notes])
     qtbot.waitUntil(lambda: len(s1.staging.rows) == 2)
@@ -524,12 +535,7 @@ def test_mode_c_needs_a_twist_and_sends_it(
     qtbot.waitUntil(lambda: "twist" in s1.problem.text())
     assert not s1.lock_button.isEnabled()
     s1.twist.setText("Hamlet in space")
-    qtbot.waitUntil(s1.lock_button.isEnabled)
-    s1.lock_button.click()
-    qtbot.waitUntil(lambda: current(window) is s2)
-    s2.generate_button.click()
-    qtbot.waitUntil(lambda: s2.cards[2].use.isVisible(), timeout=15_000)
-    user = next(u for k, _s, u in model.asked if k == "treatment.generate")
+    user = treatment_prompt(qtbot, window, model)
     assert "transformed by the twist: Hamlet in space" in user
     assert "his father's ghost" in user
     assert "Context file “space.md” (Parody Source)" in user and "dying star" in user

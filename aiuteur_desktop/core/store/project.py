@@ -7,7 +7,6 @@ autosaved edits; `commit()` turns the draft into a commit on that branch.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
 from aiuteur_desktop.core.store import canonical, schema
 from aiuteur_desktop.core.store.media import MediaStore
+from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
 
 DB_NAME = "project.db"
@@ -31,7 +31,6 @@ MAIN = "Main"
 TREE = "tree"
 BLOB = "blob"
 _EMPTY_TREE_DOC: dict[str, Any] = {"entries": {}}
-_BAD_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 @dataclass(frozen=True)
@@ -60,40 +59,6 @@ class Branch:
     base: str | None
     created_at: float
     updated_at: float
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """What the dashboard card shows, read without opening the project for editing."""
-
-    path: Path
-    name: str
-    branch: str
-    stages_locked: int
-    stages_total: int
-    modified: float
-    error: str = ""
-    #: Stages this project does without (Mode D: treatment, beat sheet), out of the total.
-    stages_skipped: int = 0
-
-
-def root_name(branch: str) -> str:
-    """The Story Timeline a name grew from: "Main – revised beats 2" and
-    "Main from “Chose treatment 2”" are both Main."""
-    root = branch.split(" – ", 1)[0].split(" from “", 1)[0].strip()
-    return root or branch
-
-
-def validate_name(name: str) -> str:
-    """A project or branch name a filmmaker typed, cleaned or refused."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ProjectError("Please enter a name.")
-    if len(cleaned) > 120:
-        raise ProjectError("That name is too long: keep it under 120 characters.")
-    if _BAD_NAME.search(cleaned) or cleaned in {".", ".."}:
-        raise ProjectError('A name cannot contain any of these characters: < > : " / \\ | ? *')
-    return cleaned
 
 
 def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -537,7 +502,7 @@ class Project:
         commit = self.commit_by_id(commit_id)
         if name is None:
             # Commit messages are free text ("Scene 1/2 rewrite"); names must stay valid.
-            words = _BAD_NAME.sub(" ", commit.message).split()[:4]
+            words = BAD_NAME.sub(" ", commit.message).split()[:4]
             while len(" ".join(words)) > 40 and len(words) > 1:
                 words.pop()  # whole words only, so the quote is never cut mid-word
             label = " ".join(words)[:40] or "earlier version"
@@ -618,25 +583,3 @@ class Project:
             return float(
                 conn.execute(select(func.max(schema.branches.c.updated_at))).scalar() or 0.0
             )
-
-
-def read_summary(bundle: Path) -> ProjectSummary:
-    """Everything a dashboard card needs; never raises (errors go into `error`)."""
-    from aiuteur_desktop.core import stages
-
-    bundle = Path(bundle)
-    try:
-        with Project.open(bundle) as project:
-            return ProjectSummary(
-                path=bundle,
-                name=project.name,
-                branch=project.current_branch,
-                stages_locked=stages.count_locked(project),
-                stages_total=len(stages.PHASE_A),
-                modified=project.last_modified(),
-                stages_skipped=stages.count_skipped(project),
-            )
-    except ProjectError as exc:
-        return ProjectSummary(
-            bundle, bundle.stem, "", 0, len(stages.PHASE_A), 0.0, exc.user_message
-        )

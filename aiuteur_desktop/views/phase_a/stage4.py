@@ -31,7 +31,7 @@ from aiuteur_desktop.core import artifacts, master_script, story, timelines
 from aiuteur_desktop.core.errors import AiuteurError, BranchRequired
 from aiuteur_desktop.core.formats import fdx, fountain, pdf
 from aiuteur_desktop.core.screenplay import ELEMENT_NAMES, WRITING_ELEMENTS
-from aiuteur_desktop.core.store.project import validate_name
+from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import (
     PRIMARY_STYLE,

@@ -40,10 +40,11 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.shots import Line, Shot
+from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.phase_b.dialogue import dialogue_text, parse_dialogue
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
 ID, LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS, FLAGS = range(7)
@@ -52,34 +53,6 @@ HEADERS = ("Shot", "Length", "Camera", "Dialogue", "Action", "Characters", "⚠"
 CAMERA_PARTS = (list(shot_list.SIZES), list(shot_list.ANGLES), list(shot_list.MOVES))
 EDITABLE = {LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS}
 _WARN = QColor("#e0b050")
-
-
-def dialogue_text(shot: Shot) -> str:
-    return "\n".join(
-        f"{d.character}: {d.parenthetical + ' ' if d.parenthetical else ''}{d.text}"
-        for d in shot.dialogue
-    )
-
-
-def parse_dialogue(text: str, before: tuple[Line, ...]) -> tuple[Line, ...]:
-    """Dialogue typed as `NAME: (parenthetical) words`, one line each, back into lines. A
-    name is written in capitals or is one of the shot's speakers (any case); a line without
-    one belongs to the speaker of the line before it (or of the line it replaces)."""
-    known = {d.character.upper() for d in before}
-    out: list[Line] = []
-    for i, raw in enumerate(t for t in text.splitlines() if t.strip()):
-        name, sep, words = raw.partition(":")
-        name = name.strip()
-        if not sep or not name or not (name.isupper() or name.upper() in known):
-            who = out[-1].character if out else (before[i].character if i < len(before) else "")
-            name, words = who, raw
-        words = words.strip()
-        paren = ""
-        if words.startswith("(") and ")" in words:
-            paren, words = words[: words.index(")") + 1], words[words.index(")") + 1 :].strip()
-        if name and words:
-            out.append(Line(name.upper(), words, paren))
-    return tuple(out)
 
 
 class ShotModel(QAbstractTableModel):
