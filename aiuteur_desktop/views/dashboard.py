@@ -275,6 +275,10 @@ class DashboardPage(QWidget):
         ]
         self.model.set_rows(placeholder)
         self._update_chrome(len(entries))
+        # "Removed" only once something has been removed (or while showing them).
+        self.removed_button.setVisible(
+            self._showing_removed or bool(self._library.projects(removed=True))
+        )
         self._generation += 1
         generation = self._generation
         bundles = [e.path for e in entries]

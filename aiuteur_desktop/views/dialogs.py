@@ -229,15 +229,20 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
         self.setMinimumSize(460, 420)
+        native = QKeySequence.SequenceFormat.NativeText
         rows = [
             (
                 # "&&" is a literal ampersand, a single "&" marks the mnemonic.
                 a.text().replace("&&", "\0").replace("&", "").replace("\0", "&"),
-                a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+                a.shortcut().toString(native),
             )
             for a in actions
             if not a.shortcut().isEmpty()
-        ]
+        ] + [(name, QKeySequence(keys).toString(native) or keys) for name, keys in EDITOR_KEYS]
+        self.search = QLineEdit()
+        self.search.setObjectName("shortcutSearch")
+        self.search.setPlaceholderText("Find an action or a key…")
+        self.search.setClearButtonEnabled(True)
         table = QTableWidget(len(rows), 2)
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels(["Action", "Shortcut"])
@@ -253,8 +258,33 @@ class ShortcutsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
         layout.addWidget(table)
         layout.addWidget(close)
+
+        def find(text: str) -> None:
+            words = text.lower().split()
+            for r, (name, keys) in enumerate(rows):
+                hay = f"{name} {keys}".lower()
+                table.setRowHidden(r, not all(w in hay for w in words))
+
+        self.search.textChanged.connect(find)
+
+
+#: Shortcuts of the editors themselves (they act where the cursor is, not from a menu).
+EDITOR_KEYS = (
+    ("Undo (the page you are editing)", "Ctrl+Z"),
+    ("Redo (the page you are editing)", "Ctrl+Shift+Z"),
+    (
+        "Script editor: Scene Heading, Action, Character, Parenthetical, Dialogue, Transition",
+        "Ctrl+Alt+1…6",
+    ),
+    ("Script editor: next element type", "Tab"),
+    ("Script editor: the element that usually follows", "Enter"),
+    ("Shot List: Split Shot", "Ctrl+Shift+S"),
+    ("Shot List: Merge with Next", "Ctrl+Shift+M"),
+    ("Shot List: Delete Shot", "Delete"),
+)
 
 
 class AboutDialog(QDialog):

@@ -118,6 +118,7 @@ def test_remove_asks_first_then_restore_brings_it_back(
     window.dashboard.refresh()
     view = window.dashboard.view
     qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 1)
+    assert not window.dashboard.removed_button.isVisibleTo(window.dashboard)  # nothing removed yet
     view.setCurrentIndex(window.dashboard.model.index(0))
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     box = wait_for_window(qtbot, QMessageBox, "confirmRemove")
@@ -132,6 +133,7 @@ def test_remove_asks_first_then_restore_brings_it_back(
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 0)
     assert p.path.exists()
+    assert window.dashboard.removed_button.isVisibleTo(window.dashboard)
 
     qtbot.mouseClick(window.dashboard.removed_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.dashboard.model.rowCount() == 1)
@@ -216,4 +218,16 @@ def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> Non
         QKeySequence.SequenceFormat.NativeText
     )
     assert "Settings…" in rows and "Keyboard Shortcuts" in rows and "Stage 3" in rows
+    assert "Render Animatic & Timeline…" in rows  # "&&" shows as "&"
+    assert rows["Shot List: Split Shot"] == QKeySequence("Ctrl+Shift+S").toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert "Script editor: next element type" in rows
+    qtbot.keyClicks(dialog.search, "shot list")
+    shown = [table.item(r, 0).text() for r in range(table.rowCount()) if not table.isRowHidden(r)]
+    assert shown == [
+        "Shot List: Split Shot",
+        "Shot List: Merge with Next",
+        "Shot List: Delete Shot",
+    ]
     dialog.reject()
