@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -397,15 +396,7 @@ class StageFrame(QWidget):
     def set_project(self, project: Project | None) -> None:
         self.flush()
         self.project = project
-        if self.isVisible() or project is None:
-            self.load()
-        else:  # read when first shown: opening a project loads the page in view, not all seven
-            self._seen = None
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.project is not None and self.stale():
-            self.load()
-        super().showEvent(event)
+        self.load()
 
     def load(self) -> None:
         """Read the stage's documents into the editors (then `mark_loaded`)."""
