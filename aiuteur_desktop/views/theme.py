@@ -43,5 +43,7 @@ def icon(name: str) -> QIcon:
 
 def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
-    app.setStyleSheet(read_text("theme", "dark.qss"))
+    # Images in the style sheet (spin-box arrows) come from the icons folder, wherever it is.
+    icons = f"{_resource_dir()}/icons".replace("\\", "/")
+    app.setStyleSheet(read_text("theme", "dark.qss").replace("@ICONS@", icons))
     app.setWindowIcon(icon("aiuteur"))

@@ -133,3 +133,27 @@ def test_stages_still_to_be_built_look_it(window: MainWindow, tmp_path: Path) ->
         assert ("not built yet" in item.toolTip()) is not built
         stage = next(s for s in stages.PHASE_B if s.number == number)
         assert stage.purpose in item.toolTip()
+
+
+def test_walking_the_pages_changes_nothing(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Opening a project and looking at every page writes nothing: no page saves a draft of
+    its own on being shown or left (an editor that had not read the project would save an
+    empty script)."""
+    from tests.screenplays import scripted_project
+
+    project = scripted_project(tmp_path, "Heist", "kitchen_heist", approved=True)
+    draft = project.branch().draft
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window._show_project(project)
+    page = window.project_page
+    qtbot.wait(800)  # longer than any autosave delay
+    wait_for_hub(qtbot, page)
+    page.scene_list.setCurrentRow(0)
+    for number in (1, 7, 6, 5, 3, 2, 4, 1):
+        page.show_stage(number)
+        qtbot.wait(200)
+    window.go_to("projects")
+    page.flush()
+    assert project.branch().draft == draft and not project.is_dirty()
