@@ -114,8 +114,8 @@ class NewProjectDialog(QDialog):
 
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "A project is a folder (<i>name</i>.aiuteur) holding the story, every version of "
-            "it and its media. You can move, copy or back it up like any folder."
+            "A project is one folder on your disk holding the story, every version of it and "
+            "its media. You can move, copy or back it up like any folder."
         )
         intro.setWordWrap(True)
         intro.setProperty("muted", True)

@@ -177,8 +177,14 @@ class VisualStylesPage(QWidget):
     def show_library(self) -> None:
         name = self.current()
         has = name is not None
-        for w in (self.add_button, self.similar_button, self.library_card):
-            w.setEnabled(has)
+        for w in (
+            self.add_button,
+            self.similar_button,
+            self.library_card,
+            self.save_library_card,
+            self.measured_card,
+        ):
+            w.setEnabled(has)  # nothing to add to or save before a library exists
         self.model.clear()
         self._refs.clear()
         self.show_reference()
