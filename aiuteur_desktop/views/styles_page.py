@@ -217,7 +217,9 @@ class WrittenStylesPage(QWidget):
         self.chunk_list.clear()
         self._sync_buttons()
         if name is None:
-            self.status.setText("Create a library to start.")
+            self.status.setText(
+                "No library yet: press “New library…” (bottom left), then add scripts or stories whose writing you like."
+            )
             return
         info = self.styles.info(name)
         index = self.embedder.findData(info.embedder)

@@ -189,7 +189,9 @@ class VisualStylesPage(QWidget):
         self._refs.clear()
         self.show_reference()
         if name is None:
-            self.status.setText("Create a library to start.")
+            self.status.setText(
+                "No library yet: press “New library…” (bottom left), then add images whose look you want."
+            )
             self.library_card.setPlainText("")
             return
         visual = self.visual

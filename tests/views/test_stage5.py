@@ -93,7 +93,9 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     assert project.log()[0].message == "Visual style locked: Silver noir"
     assert "Locked: Silver noir" in page.style_state.text()
 
+    assert page.empty.isVisible() and "press Extract" in page.empty.text()  # says what to do
     extract(qtbot, page)
+    assert not page.empty.isVisible()
     assert names(page)[:2] == ["CHARACTERS", "○ JUNE"]
     assert "LOCATIONS" in names(page) and "○ KITCHEN" in names(page)
     select(page, "JUNE")

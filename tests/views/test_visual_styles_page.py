@@ -36,7 +36,7 @@ def open_page(qtbot, window: MainWindow) -> VisualStylesPage:  # type: ignore[no
 
 def test_visual_library_from_images_to_retrieval(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = open_page(qtbot, window)
-    assert not page.add_button.isEnabled() and "Create a library" in page.status.text()
+    assert not page.add_button.isEnabled() and "No library yet" in page.status.text()
     # With no library there is no card to save or measure.
     assert not page.save_library_card.isEnabled() and not page.measured_card.isEnabled()
     page.create_library("Silver screen")

@@ -36,6 +36,7 @@ from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.providers.asset_jobs import ASSET_KEY, OFFLINE, image_route, price_per_key
+from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
@@ -44,6 +45,8 @@ from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+_MARKS = {"locked": ("✓", "Locked"), "key": ("●", "Has an image key, not locked yet")}
+_MARKS["none"] = ("○", "No image key yet")
 
 
 class Stage5Page(StageFrame):
@@ -113,6 +116,13 @@ class Stage5Page(StageFrame):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
+        self.empty = QLabel(
+            "No assets yet: press Extract to find the characters and locations of the "
+            "Master Script, or Add… your own."
+        )
+        self.empty.setObjectName("assetsEmpty")
+        self.empty.setWordWrap(True)
+        ll.addWidget(self.empty)
         ll.addWidget(self.list, 1)
         grid = QGridLayout()
         grid.setSpacing(4)
@@ -212,10 +222,6 @@ class Stage5Page(StageFrame):
         editor_row.addLayout(text_col, 1)
         editor_row.addWidget(image_box)
         rl.addLayout(editor_row, 1)
-        self.empty = QLabel(
-            "Extract the characters, locations and props from the approved Master Script."
-        )
-        self.empty.setProperty("muted", True)
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
@@ -267,22 +273,18 @@ class Stage5Page(StageFrame):
                 if a["kind"] != last_kind:
                     header = QListWidgetItem(assets.KIND_LABELS[a["kind"]].upper())
                     header.setFlags(Qt.ItemFlag.NoItemFlags)
+                    header.setForeground(theme.MUTED)  # a section, not an asset
                     self.list.addItem(header)
                     last_kind = a["kind"]
-                mark = "✓ " if a.get("locked") else ("● " if a.get("image_key") else "○ ")
-                item = QListWidgetItem(f"{mark}{a['name']}")
+                state = "locked" if a.get("locked") else "key" if a.get("image_key") else "none"
+                item = QListWidgetItem(f"{_MARKS[state][0]} {a['name']}")
                 item.setData(PathRole, a["path"])
-                item.setToolTip(
-                    "Locked"
-                    if a.get("locked")
-                    else "Has an image key, not locked"
-                    if a.get("image_key")
-                    else "No image key yet"
-                )
+                item.setToolTip(_MARKS[state][1])
                 if a.get("image_key"):
                     item.setIcon(QIcon(self._pixmap(a["image_key"], 40)))
                 self.list.addItem(item)
         self.list.blockSignals(False)
+        self.empty.setVisible(self.list.count() == 0)
         for row in range(self.list.count()):
             if keep is not None and self.list.item(row).data(PathRole) == keep:
                 self.list.setCurrentRow(row)
