@@ -232,7 +232,7 @@ def extract(play: Screenplay) -> list[Extracted]:
         c = characters.setdefault(key, Extracted("character", full))
         if full != c.name and full not in c.aliases:
             c.aliases.append(full)
-        c.mentions.insert(0, {"scene": sid, "text": f"{full} ({paren})"})
+        c.mentions.insert(0, {"scene": sid, "text": f"{full} ({paren})", "intro": "yes"})
     _mentions_in_action(play, list(characters.values()))
     out = list(characters.values()) + list(locations.values())
     for a in out:
@@ -278,9 +278,12 @@ def _mentions_in_action(play: Screenplay, characters: list[Extracted]) -> None:
 
 
 def describe(asset: Extracted, limit: int = 700) -> str:
-    """The pre-filled description: every mention, concatenated and cleaned (no repeats)."""
+    """The pre-filled description, cleaned and without repeats: for a character introduced
+    in the script, its introductions (how they look: "TOMMY REYES (20s, soaked denim
+    jacket)"), not the action lines that merely name them; otherwise every mention."""
+    intros = [m for m in asset.mentions if m.get("intro")]
     seen: list[str] = []
-    for m in asset.mentions:
+    for m in intros or asset.mentions:
         text = " ".join(m["text"].split()).strip()
         if text and text.lower() not in (s.lower() for s in seen):
             seen.append(text)
