@@ -213,7 +213,7 @@ class ProjectPage(QWidget):
         self.timeline.stageSelected.connect(self.show_stage)
 
         # ---- Script Hub (scene list) and the scene workflow rail
-        hub = QFrame()
+        self.hub_panel = hub = QFrame()
         hub.setObjectName("panel")
         hub.setFixedWidth(250)
         hub_layout = QVBoxLayout(hub)
@@ -389,7 +389,11 @@ class ProjectPage(QWidget):
                     locked, text, skipped=gates.skipped(self.project, stage.number)
                 )
         self.refresh_spend()
-        if not stages.is_locked(self.project, stages.PHASE_A[3]):
+        approved = stages.is_locked(self.project, stages.PHASE_A[3])
+        # Before the script is approved there are no scenes to work on: the story stages
+        # get the whole width instead of an empty Script Hub.
+        self.hub_panel.setVisible(approved)
+        if not approved:
             self._show_hub([])
         else:
             # The hub is derived off the UI thread (a feature's takes tens of ms), on opening

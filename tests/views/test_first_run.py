@@ -46,9 +46,11 @@ def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_
     # The same project Mode D makes: it opens on the script, not on an idea and a key.
     qtbot.waitUntil(lambda: current(window) is s4)
     assert "EXT. QUAYSIDE - CONTINUOUS" in s4.editor.toPlainText()
+    assert not page.hub_panel.isVisible()  # no scenes to work on before the approval
     click(qtbot, s4.approve_button)
     assert story.is_locked(project, 4)
     wait_for_hub(qtbot, page)
+    assert page.hub_panel.isVisible()
     # Stage 7 before a scene is picked: its button picks the first one and opens it.
     page.scene_list.setCurrentRow(-1)
     page.show_stage(7)
