@@ -138,15 +138,6 @@ class Heading:
     kind: str = SCENE  # SCENE, INSERT, POV, TITLE or SHOT (see the module doc)
     subject: str = ""  # what an insert, POV or shot heading is on: "THE RING", "ANNA"
 
-    @property
-    def names_place(self) -> bool:
-        return self.kind == SCENE
-
-    @property
-    def same_time(self) -> bool:
-        """No time of day of its own: the light of the scene before carries on."""
-        return not self.time_of_day
-
 
 def continuous(continuity: str) -> bool:
     """The scene runs on from the one before with no cut in time (CONTINUOUS, SAME …)."""

@@ -149,13 +149,6 @@ def overview(project: Project, scene_id: str) -> Overview:
     )
 
 
-def upstream(project: Project, scene_id: str) -> str | None:
-    """The id of the scene before this one in script order (Jump to Upstream Scene)."""
-    play = master_script.current(project)
-    before = master_script.previous_scene(play, scene_id) if play is not None else None
-    return before.id if before is not None else None
-
-
 def _describe_input(key: str, labels: dict[str, str]) -> str:
     path, _, fragment = key.partition("#")
     if path == artifacts.SCRIPT and fragment.startswith("scenes/"):
