@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from aiuteur_desktop.core.errors import AiuteurError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ACCEPTED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 ANALYSIS_SIDE = 512
@@ -65,11 +68,14 @@ def load_rgb(data: bytes) -> np.ndarray:
     if rgb.width < 8 or rgb.height < 8:
         raise BadImage("This image is too small to say anything about a style.")
     rgb.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE))
+    import numpy as np
+
     return np.asarray(rgb)
 
 
 def _palette(rgb: np.ndarray, k: int = 5) -> tuple[Swatch, ...]:
-    import cv2  # OpenCV loads on first use, not at start-up
+    import cv2  # OpenCV and NumPy load on first use, not at start-up
+    import numpy as np
 
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float32)
     step = max(1, len(lab) // 20000)
@@ -90,7 +96,8 @@ def _palette(rgb: np.ndarray, k: int = 5) -> tuple[Swatch, ...]:
 
 
 def describe(data: bytes) -> Descriptors:
-    import cv2  # OpenCV loads on first use, not at start-up
+    import cv2  # OpenCV and NumPy load on first use, not at start-up
+    import numpy as np
 
     rgb = load_rgb(data)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
@@ -167,7 +174,8 @@ def style_vector(rgb: np.ndarray) -> list[float]:
     """A small, comparable 'look' vector for retrieval without any model: colourfulness,
     tone and texture, plus a coarse hue/lightness histogram. Compared by plain distance (not
     normalised), so "has no colour at all" stays the loudest difference."""
-    import cv2  # OpenCV loads on first use, not at start-up
+    import cv2  # OpenCV and NumPy load on first use, not at start-up
+    import numpy as np
 
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -35,10 +36,12 @@ from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.jobs_page import JobsIndicator, JobsPage
 from aiuteur_desktop.views.notify import Notifier
-from aiuteur_desktop.views.project_view import ProjectPage
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from aiuteur_desktop.views.styles_page import WrittenStylesPage
 from aiuteur_desktop.views.visual_styles_page import VisualStylesPage
+
+if TYPE_CHECKING:
+    from aiuteur_desktop.views.project_view import ProjectPage
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +120,10 @@ class MainWindow(QMainWindow):
         self.dashboard.projectCreated.connect(self._show_project)
         self.visual_styles = VisualStyles(library.home)
         self.asset_library = AssetLibrary(library.home)
-        self.project_page = ProjectPage(
-            runner=self.job_runner,
-            library=library,
-            styles=written_styles(library.home),
-            visual=self.visual_styles,
-            asset_library=self.asset_library,
-        )
-        self.project_page.openSettings.connect(self.open_settings)
-        self.project_page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.project_page.branchChanged.connect(lambda _b: self._update_title())
+        # The project page (seven stage editors) is built after the first paint or on
+        # first use, whichever comes first: the dashboard does not wait for it.
+        self._project_page: ProjectPage | None = None
+        self._prebuilding = False
         self.jobs_page = JobsPage(self.job_runner)
         self.written_page = WrittenStylesPage(
             written_styles(library.home),
@@ -134,7 +131,6 @@ class MainWindow(QMainWindow):
             embedder_choices=lambda: embedders.choices(library.load_settings()),
         )
         self.pages.addWidget(self.dashboard)
-        self.pages.addWidget(self.project_page)
         self.pages.addWidget(self.jobs_page)
         self.pages.addWidget(self.written_page)
         self.visual_page = VisualStylesPage(self.visual_styles)
@@ -143,9 +139,6 @@ class MainWindow(QMainWindow):
             self.asset_library, lambda: [e.path for e in library.projects()]
         )
         self.pages.addWidget(self.asset_page)
-        stage5 = self.project_page.editors.get(5)
-        if stage5 is not None:
-            stage5.promoted.connect(lambda _id: self.asset_page.refresh())  # type: ignore[attr-defined]
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -164,6 +157,36 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.dashboard.refresh()
         self.job_runner.resume()
+
+    @property
+    def project_page(self) -> ProjectPage:
+        if self._project_page is None:
+            from aiuteur_desktop.views.project_view import ProjectPage
+
+            page = ProjectPage(
+                runner=self.job_runner,
+                library=self.library,
+                styles=written_styles(self.library.home),
+                visual=self.visual_styles,
+                asset_library=self.asset_library,
+            )
+            page.openSettings.connect(self.open_settings)
+            page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
+            page.branchChanged.connect(lambda _b: self._update_title())
+            stage5 = page.editors.get(5)
+            if stage5 is not None:
+                stage5.promoted.connect(lambda _id: self.asset_page.refresh())  # type: ignore[attr-defined]
+            self.pages.addWidget(page)
+            self._project_page = page
+        return self._project_page
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._project_page is None and not self._prebuilding:
+            # Once the first frame is on screen, build the project page while the user
+            # reads the dashboard, so opening a project does not wait for it.
+            self._prebuilding = True
+            QTimer.singleShot(0, lambda: self.project_page)
 
     # -------------------------------------------------------------------- menus
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
@@ -185,7 +208,9 @@ class MainWindow(QMainWindow):
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.animatic_action = self._action(
-            "Render &Animatic && Timeline…", "Ctrl+Shift+E", self.project_page.open_animatic
+            "Render &Animatic && Timeline…",
+            "Ctrl+Shift+E",
+            lambda: self.project_page.open_animatic(),
         )
         for a in (self.new_action, self.open_action, self.close_action):
             file_menu.addAction(a)
@@ -214,13 +239,13 @@ class MainWindow(QMainWindow):
             go.addAction(a)
             self.project_actions.append(a)
         self.branch_action = self._action(
-            "Create New Branch…", "Ctrl+Shift+B", self.project_page.create_branch
+            "Create New Branch…", "Ctrl+Shift+B", lambda: self.project_page.create_branch()
         )
         self.history_action = self._action(
-            "Version History…", "Ctrl+Shift+H", self.project_page.open_history
+            "Version History…", "Ctrl+Shift+H", lambda: self.project_page.open_history()
         )
         self.vault_action = self._action(
-            "Artifact Vault…", "Ctrl+Shift+V", self.project_page.open_vault
+            "Artifact Vault…", "Ctrl+Shift+V", lambda: self.project_page.open_vault()
         )
         go.addSeparator()
         for a in (self.branch_action, self.history_action, self.vault_action):
@@ -272,7 +297,8 @@ class MainWindow(QMainWindow):
 
     def _job_finished(self, job_id: str) -> None:
         self.notifier.job_finished(self.job_runner.store.get(job_id))
-        self.project_page.refresh_spend()
+        if self._project_page is not None:
+            self._project_page.refresh_spend()
 
     def go_to(self, key: str) -> None:
         for row in range(self.nav.count()):
@@ -335,7 +361,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {project.name}", 4000)
 
     def _close_current(self) -> None:
-        self.project_page.flush()
+        if self._project_page is not None:
+            self._project_page.flush()
         if self.project is not None:
             self.project.close()
             self.project = None

@@ -338,8 +338,10 @@ class ProjectPage(QWidget):
         if self.story_jobs is not None:
             self.story_jobs.forget()
             self.story_jobs.project = project
+        # Only the page shown is read now; the others when first shown (they are stale
+        # until then), so opening a feature does not read and lay out seven stages.
         for editor in self.editors.values():
-            editor.set_project(project)
+            editor.set_project(project, load=project is None)
         if project is None:
             return
         self.name_label.setText(project.name)
@@ -352,8 +354,9 @@ class ProjectPage(QWidget):
             editor.flush()
 
     def _reload(self) -> None:
+        shown = self.stage_stack.currentWidget()
         for editor in self.editors.values():
-            editor.set_project(self.project)
+            editor.set_project(self.project, load=editor is shown)
 
     def _branched(self, name: str) -> None:
         self.refresh()

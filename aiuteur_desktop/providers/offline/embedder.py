@@ -8,8 +8,6 @@ import os
 import threading
 from typing import Any
 
-import numpy as np
-
 from aiuteur_desktop.core.providers import Capabilities
 from aiuteur_desktop.core.resources import resource
 
@@ -39,6 +37,8 @@ class OfflineEmbedder:
     def embed_texts(self, texts: list[str], model: str = MODEL_ID) -> list[list[float]]:
         if not texts:
             return []
+        import numpy as np  # loads with the model, not at start-up
+
         vectors = np.asarray(_load().encode(texts), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.where(norms == 0, 1, norms)

@@ -18,8 +18,10 @@ import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 SAMPLE_RATE = 48_000
 
@@ -139,6 +141,8 @@ def read_wav(data: bytes) -> np.ndarray:
         raw = w.readframes(w.getnframes())
     if width != 2:
         raise ValueError("only 16-bit speech is expected")
+    import numpy as np  # loads with the first spoken line, not at start-up
+
     samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1)

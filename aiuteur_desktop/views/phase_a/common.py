@@ -318,7 +318,9 @@ class StageFrame(QWidget):
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(500)
-        self._save_timer.timeout.connect(self.save_now)
+        self._save_timer.timeout.connect(self.flush_timer)
+        self._loaded = False
+        self._seen: tuple[str, str] | None = None
         jobs.busyChanged.connect(self._busy_changed)
 
     # ---------------------------------------------------------------- helpers
@@ -382,21 +384,33 @@ class StageFrame(QWidget):
             self.sync()
 
     def schedule_save(self) -> None:
-        self._save_timer.start()
+        # An editor that has not read this project yet holds nothing of it to save (its
+        # widgets may still show another project, or nothing): it never writes.
+        if self._loaded:
+            self._save_timer.start()
 
     def save_now(self) -> None:
         """Write pending hand edits to the draft (subclasses)."""
 
+    def flush_timer(self) -> None:
+        if self._loaded:
+            self.save_now()
+
     def flush(self) -> None:
         if self._save_timer.isActive():
             self._save_timer.stop()
-            self.save_now()
+            if self._loaded:
+                self.save_now()
 
     # --------------------------------------------------------------- overrides
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
+        """Show `project`; with `load=False` it is read when the page is first shown."""
         self.flush()
         self.project = project
-        self.load()
+        self._loaded = False
+        self._seen = None
+        if load:
+            self.load()
 
     def load(self) -> None:
         """Read the stage's documents into the editors (then `mark_loaded`)."""
@@ -408,11 +422,12 @@ class StageFrame(QWidget):
 
     def mark_loaded(self) -> None:
         """The editor shows the project as it is now (after loading or saving its own edits)."""
+        self._loaded = True
         self._seen = self.state()
 
     def stale(self) -> bool:
         """Something else changed the project since this editor last read or wrote it."""
-        return getattr(self, "_seen", None) != self.state()
+        return not self._loaded or self._seen != self.state()
 
     def sync(self) -> None:
         """Enable and disable actions for the current state."""

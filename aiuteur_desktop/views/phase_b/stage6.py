@@ -169,6 +169,6 @@ class Stage6Page(StageFrame):
         if self.upstream_id is not None:
             self.upstreamRequested.emit(self.upstream_id)
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None
-        super().set_project(project)
+        super().set_project(project, load=load)

@@ -571,7 +571,7 @@ class Stage7Page(StageFrame):
         super().resizeEvent(event)
         self._fit_rows()
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None
         self.undo.clear()
-        super().set_project(project)
+        super().set_project(project, load=load)
