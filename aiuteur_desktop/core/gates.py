@@ -18,6 +18,14 @@ _FINISH = {
     ),
     4: "Approve the Master Script in Stage 4 first.",
 }
+#: A confirmation that lapsed because what it confirmed was edited since.
+_LAPSED = {
+    3: (
+        "The Beat Sheet was edited after you confirmed it: confirm it again (Stage 3 → "
+        "“Confirm Beat Sheet & Proceed”). The Master Script stays as it is until you "
+        "regenerate it from the new beats."
+    ),
+}
 SKIPPED = (
     "Skipped: this project started from a finished screenplay (Mode D), so there is no "
     "treatment or beat sheet. Work on the Master Script in Stage 4."
@@ -56,6 +64,8 @@ def _waiting_on(project: Project, before: int) -> Gate | None:
     bypass = imported(project)
     for k in range(1, before):
         if not story.is_locked(project, k) and not (bypass and k <= 3):
+            if k in _LAPSED and stages.lapsed(project, story.STAGE[k]):
+                return Gate(_LAPSED[k], k)
             return Gate(_FINISH[k], k)
     return None
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+from aiuteur_desktop.core.store.status import fragment_hash, split_key
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,31 @@ class _Reader(Protocol):
     def read(self, path: str, *, branch: str | None = None) -> object | None: ...
 
 
-def is_locked(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:
+def _lock(project: _Reader, stage: Stage, branch: str | None) -> dict[str, Any] | None:
     doc = project.read(stage.lock_path, branch=branch)
-    return isinstance(doc, dict) and bool(doc.get("locked"))
+    return doc if isinstance(doc, dict) and doc.get("locked") else None
+
+
+def _holds(project: _Reader, lock: dict[str, Any], branch: str | None) -> bool:
+    """A lock that names what it approved (`of`: {path#fragment: hash}) holds only while that
+    is unchanged: an edit lets it lapse, undoing the edit brings it back."""
+    for key, digest in (lock.get("of") or {}).items():
+        path, fragment = split_key(key)
+        doc = project.read(path, branch=branch)
+        if doc is None or fragment is None or fragment_hash(doc, fragment) != digest:
+            return False
+    return True
+
+
+def is_locked(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:
+    lock = _lock(project, stage, branch)
+    return lock is not None and _holds(project, lock, branch)
+
+
+def lapsed(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:
+    """The stage was locked, and what it locked has been edited since."""
+    lock = _lock(project, stage, branch)
+    return lock is not None and not _holds(project, lock, branch)
 
 
 def is_skipped(project: _Reader, stage: Stage, *, branch: str | None = None) -> bool:

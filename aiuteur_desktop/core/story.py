@@ -22,7 +22,7 @@ from aiuteur_desktop.core.formats import fountain
 from aiuteur_desktop.core.headings import parse_heading
 from aiuteur_desktop.core.screenplay import Screenplay
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.core.store.status import fingerprint, inputs_of
+from aiuteur_desktop.core.store.status import fingerprint, fragment_hash, inputs_of
 
 CONFIG = "stage1/config"
 INPUTS = "stage1/inputs"
@@ -756,12 +756,18 @@ def edit_beats(project: Project, beats: list[dict[str, Any]]) -> None:
     timelines.save_edit(project, BEATS, content)
 
 
+def beats_fingerprint(project: Project) -> str | None:
+    doc = project.read(BEATS)
+    return None if doc is None else fragment_hash(doc, "beats")
+
+
 def confirm_beats(project: Project) -> None:
     if not beats_of(project):
         raise GateClosed("There are no beats to confirm yet.")
     if project.is_dirty():
         project.commit("Manual edits to Beat Sheet", kind="edit", stage=3)
-    lock(project, 3, "Confirmed Beat Sheet")
+    # The confirmation is of these beats: editing them lets it lapse until confirmed again.
+    lock(project, 3, "Confirmed Beat Sheet", of={f"{BEATS}#beats": beats_fingerprint(project)})
 
 
 def beat_passage(project: Project, beat: dict[str, Any]) -> tuple[str, int, int]:

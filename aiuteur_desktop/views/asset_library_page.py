@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -141,12 +142,22 @@ class AssetLibraryPage(QWidget):
             buttons.addWidget(b)
         dl.addLayout(buttons)
         dl.addWidget(self.status)
+        # With nothing selected the pane says what to do instead of drawing a dead form.
+        self.idle = QLabel("Select an asset to see and edit it, or create one with “New Asset”.")
+        self.idle.setObjectName("assetIdle")
+        self.idle.setWordWrap(True)
+        self.idle.setProperty("muted", True)
+        self.idle.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.idle.setContentsMargins(16, 40, 16, 0)
+        self.details = QStackedWidget()
+        self.details.addWidget(self.idle)
+        self.details.addWidget(details)
         library_page(
             self,
             "Asset Library",
             "Characters, props and locations to reuse across projects, with their image keys. "
             "“From Library…” in Stage 5 starts a project's asset from one of these.",
-            [middle, details],
+            [middle, self.details],
             [760, 380],
         )
         self._image_bytes: bytes | None = None
@@ -208,6 +219,7 @@ class AssetLibraryPage(QWidget):
             self.delete_button,
         ):
             w.setEnabled(a is not None)
+        self.details.setCurrentIndex(0 if a is None else 1)
         if a is None:
             for e in (self.name, self.voice, self.tags):
                 e.clear()

@@ -389,7 +389,10 @@ class ProjectPage(QWidget):
             if stage.number in self.timeline.nodes:
                 text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
                 self.timeline.nodes[stage.number].set_state(
-                    locked, text, skipped=gates.skipped(self.project, stage.number)
+                    locked,
+                    text,
+                    skipped=gates.skipped(self.project, stage.number),
+                    lapsed=stages.lapsed(self.project, stage),
                 )
         self.refresh_spend()
         approved = stages.is_locked(self.project, stages.PHASE_A[3])

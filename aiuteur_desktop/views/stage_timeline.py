@@ -28,6 +28,7 @@ class StageNode(QAbstractButton):
         self.stage = stage
         self.locked = False
         self.skipped = False  # Mode D: the stage has no place in this project
+        self.lapsed = False  # was locked; what it locked has been edited since
         self.flag_text = ""  # e.g. "Not up-to-date with current Script"
         self.setCheckable(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -37,13 +38,24 @@ class StageNode(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._refresh_tooltip()
 
-    def set_state(self, locked: bool, flag_text: str = "", *, skipped: bool = False) -> None:
+    def set_state(
+        self, locked: bool, flag_text: str = "", *, skipped: bool = False, lapsed: bool = False
+    ) -> None:
         self.locked, self.flag_text, self.skipped = locked, flag_text, skipped
+        self.lapsed = lapsed and not locked
         self._refresh_tooltip()
         self.update()
 
     def _refresh_tooltip(self) -> None:
-        state = "Skipped" if self.skipped else "Locked" if self.locked else "Unstarted"
+        state = (
+            "Skipped"
+            if self.skipped
+            else "Locked"
+            if self.locked
+            else "Edited since it was confirmed: confirm it again"
+            if self.lapsed
+            else "Unstarted"
+        )
         tip = f"Stage {self.stage.number} · {self.stage.name} — {state}\n{self.stage.purpose}"
         if self.skipped:
             tip += "\nThe project started from a finished screenplay: nothing to do here."
@@ -71,6 +83,9 @@ class StageNode(QAbstractButton):
         p.setPen(QPen(QColor("#1c1d21"), 2))
         if self.skipped:  # a hollow light: neither done nor waiting
             p.setPen(QPen(theme.MUTED, 1.5, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        elif self.lapsed:  # a green ring: it was confirmed, and is waiting to be again
+            p.setPen(QPen(theme.LOCKED, 2))
             p.setBrush(Qt.BrushStyle.NoBrush)
         else:
             p.setBrush(theme.LOCKED if self.locked else theme.UNSTARTED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiuteur_desktop.core import artifacts, story, timelines, vault
+from aiuteur_desktop.core import artifacts, gates, stages, story, timelines, vault
 from aiuteur_desktop.core.store import Project
 
 BEATS = [
@@ -43,6 +43,30 @@ def test_an_edit_undone_is_no_edit(tmp_path: Path) -> None:
         assert p.read(story.BEATS) == before  # the very version the script was made from
         assert not timelines.beats_changed_since_script(p)
         timelines.check_script_regeneration(p)  # no BranchRequired: nothing changed
+
+
+def test_editing_confirmed_beats_lets_the_confirmation_lapse_until_confirmed_again(
+    tmp_path: Path,
+) -> None:
+    with Project.create(tmp_path, "Drift") as p:
+        story.lock(p, 1, "Setup")
+        story.lock(p, 2, "Treatment")
+        p.write(story.BEATS, artifacts.make({"beats": BEATS}))
+        story.confirm_beats(p)
+        assert story.is_locked(p, 3) and gates.gate(p, 4) is None
+        story.edit_beats(p, [dict(BEATS[0], text="Mara finds the boat at dawn."), BEATS[1]])
+        # The confirmation was of the old beats: Stage 4 waits, and says why.
+        assert not story.is_locked(p, 3) and stages.lapsed(p, story.STAGE[3])
+        closed = gates.gate(p, 4)
+        assert closed is not None and closed.target == 3
+        assert "edited after you confirmed it" in closed.reason
+        assert stages.count_locked(p) == 2
+        story.edit_beats(p, BEATS)  # undoing the edit brings the confirmation back
+        assert story.is_locked(p, 3) and gates.gate(p, 4) is None
+        story.edit_beats(p, BEATS[:1])
+        story.confirm_beats(p)  # the user's click confirms the new beats
+        assert story.is_locked(p, 3) and not stages.lapsed(p, story.STAGE[3])
+        assert p.log()[0].message == "Confirmed Beat Sheet"
 
 
 def test_a_regenerated_script_waits_for_approval(tmp_path: Path) -> None:

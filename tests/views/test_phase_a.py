@@ -230,6 +230,8 @@ def test_beats_reorder_add_remove_brainstorm_expand_with_undo(
 ) -> None:  # type: ignore[no-untyped-def]
     project, s3 = to_stage3(qtbot, window, tmp_path)
     m = s3.model
+    # One toolbar for the selected beat; with none picked its tools wait for a pick.
+    assert s3.toolbar.isVisible() and not any(b.isEnabled() for b in s3.tools.values())
     texts = lambda: [b["text"] for b in m.beats]  # noqa: E731
     original = texts()
     assert m.index(0).data() == "1. Beat 1: Mara faces the storm, step 1."
@@ -278,13 +280,15 @@ def test_beats_reorder_add_remove_brainstorm_expand_with_undo(
     while m.stack.canRedo():
         m.stack.redo()
     assert texts() == after
-    # Inline tools are painted and clickable on each beat.
-    rect = s3.view.visualRect(m.index(0))
-    tools = s3.delegate.tool_rects(rect, s3.view.fontMetrics())
+    # One toolbar acts on the beat the user picked; with none picked it does nothing.
     from PySide6.QtTest import QTest
 
-    QTest.mouseClick(s3.view.viewport(), Qt.MouseButton.LeftButton, pos=tools["remove"].center())
-    assert len(m.beats) == 16
+    second = m.beats[1]["text"]
+    rect = s3.view.visualRect(m.index(0))
+    QTest.mouseClick(s3.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert all(b.isEnabled() for b in s3.tools.values())
+    QTest.mouseClick(s3.tools["remove"], Qt.MouseButton.LeftButton)
+    assert len(m.beats) == 16 and m.beats[0]["text"] == second
 
 
 def test_beat_context_shows_the_treatment_passage(
@@ -423,7 +427,17 @@ def test_regenerating_the_script_from_edited_beats_forces_a_new_branch(
     window.project_page.show_stage(3)
     s3.model.retype(2, "Mara lets the ferry drift to the island.", "Edit beat")
     s3.flush()
-    window.project_page.show_stage(4)
+    # The confirmation was of the old beats: it lapses, and Stage 4 waits for a new one.
+    page = window.project_page
+    assert not page.timeline.nodes[3].locked
+    page.show_stage(4)
+    assert page.stage_stack.currentWidget() is page.gate_page
+    assert "edited after you confirmed it" in page.gate_page.reason.text()
+    page.gate_page.button.click()
+    assert page.stage_stack.currentWidget() is s3
+    assert s3.confirm_button.text() == "Confirm Beat Sheet && Proceed"
+    s3.confirm_button.click()
+    assert page.stage_stack.currentWidget() is s4 and page.timeline.nodes[3].locked
     assert s4.flag.isVisible() and "Not up-to-date with current Beat Sheet" in s4.flag.label.text()
     model.script_tag = "second"
     s4.regen_button.click()

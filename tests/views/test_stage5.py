@@ -97,6 +97,11 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     extract(qtbot, page)
     assert not page.empty.isVisible()
     assert names(page)[:2] == ["CHARACTERS", "○ JUNE"]
+    # The marks are explained where they are seen, not only in tooltips.
+    assert (
+        page.legend.isVisible() and "○\u00a0No\u00a0image\u00a0key\u00a0yet" in page.legend.text()
+    )
+    assert "✓\u00a0Locked" in page.legend.text()
     assert "LOCATIONS" in names(page) and "○ KITCHEN" in names(page)
     select(page, "JUNE")
     assert page.description.toPlainText().startswith("JUNE PARKER (40s, flour-dusted apron")
@@ -203,6 +208,18 @@ def test_stage5_add_merge_rename_remove(qtbot, window: MainWindow, tmp_path: Pat
     box = wait_for_window(qtbot, QMessageBox, "removeAsset")
     next(b for b in box.buttons() if b.text() == "Remove").click()
     assert project.read("assets/dana") is None
+
+
+def test_asset_library_says_what_to_do_when_nothing_is_selected(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.go_to("assets")
+    page = window.asset_page
+    # No dead, disabled form: the pane says how to start, and New Asset opens one.
+    assert page.details.currentWidget() is page.idle and page.idle.isVisible()
+    assert not page.name.isVisible() and "New Asset" in page.idle.text()
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert page.name.isVisible() and page.name.isEnabled() and page.name.text() == "New character"
+    page.search.setText("nothing matches this")
+    assert page.grid.count() == 0 and page.idle.isVisible()
 
 
 def test_asset_library_page_search_filter_edit_and_delete_with_dependencies(

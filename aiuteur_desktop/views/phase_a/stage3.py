@@ -1,21 +1,24 @@
-"""Stage 3 (PRD §8.3): the numbered drag-and-drop beat list with inline tools (+, ✕,
-Brainstorm, Expand, Context, Rewrite), the "Not up-to-date with current Script" flag with its
-retroactive revision, full regeneration behind the Why box, and the Confirm gate."""
+"""Stage 3 (PRD §8.3): the numbered drag-and-drop beat list with one toolbar for the selected
+beat (add after, remove, Brainstorm, Expand, Rewrite, Context), the "Not up-to-date with
+current Script" flag with its retroactive revision, full regeneration behind the Why box, and
+the Confirm gate."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -32,22 +35,23 @@ from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, Stor
 from aiuteur_desktop.views.phase_a.rewrite import undo_buttons
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
-#: The inline tools of every beat, in painting order: (key, label, tooltip).
+#: The tools for the selected beat, in toolbar order: (key, label, tooltip, shortcut).
 TOOLS = (
     (
         "add",
-        "+",
-        "Add a beat after this one (the AI writes it from your guidance and the neighbours)",
+        "Add After…",
+        "Add a beat after the selected one (the AI writes it from your guidance and the "
+        "neighbours)",
+        "Ctrl+Shift+N",
     ),
-    ("remove", "✕", "Remove this beat"),
-    ("brainstorm", "Brainstorm", "Three alternatives for this beat"),
-    ("expand", "Expand", "Split this beat into more detailed sub-beats"),
-    ("rewrite", "Rewrite", "Rewrite part or all of this beat with an instruction"),
-    ("context", "Context", "The treatment passage this beat came from"),
+    ("remove", "Remove", "Remove the selected beat (undo brings it back)", "Del"),
+    ("brainstorm", "Brainstorm…", "Three alternatives for the selected beat", ""),
+    ("expand", "Expand…", "Split the selected beat into more detailed sub-beats", ""),
+    ("rewrite", "Rewrite…", "Rewrite part or all of the selected beat with an instruction", ""),
+    ("context", "Context", "The treatment passage the selected beat came from", ""),
 )
 PAD = 10
 NUMBER_W = 34
-STRIP = 24
 AI_TOOLS = {"add", "brainstorm", "expand", "rewrite"}
 
 
@@ -55,20 +59,9 @@ class BeatDelegate(QStyledItemDelegate):
     def __init__(self, page: Stage3Page) -> None:
         super().__init__(page)
         self.page = page
-        self.hover_tool = ""
 
     def _text_rect(self, rect: QRect) -> QRect:
-        return rect.adjusted(PAD + NUMBER_W, PAD, -PAD, -(PAD + STRIP))
-
-    def tool_rects(self, rect: QRect, fm: QFontMetrics) -> dict[str, QRect]:
-        out: dict[str, QRect] = {}
-        x = rect.left() + PAD + NUMBER_W
-        y = rect.bottom() - PAD - STRIP + 4
-        for key, label, _tip in TOOLS:
-            w = fm.horizontalAdvance(label) + 18
-            out[key] = QRect(x, y, w, STRIP - 2)
-            x += w + 6
-        return out
+        return rect.adjusted(PAD + NUMBER_W, PAD, -PAD, -PAD)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -79,7 +72,7 @@ class BeatDelegate(QStyledItemDelegate):
         bound = fm.boundingRect(
             QRect(0, 0, width - 2 * PAD - NUMBER_W, 10_000), Qt.TextFlag.TextWordWrap, text
         )
-        return QSize(width, bound.height() + 2 * PAD + STRIP + 4)
+        return QSize(width, bound.height() + 2 * PAD + 4)
 
     def paint(
         self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -95,13 +88,15 @@ class BeatDelegate(QStyledItemDelegate):
         )
         p.drawRoundedRect(r, 7, 7)
         p.setPen(theme.ACCENT if selected else theme.MUTED)
-        number = QRect(r.left() + 6, r.top() + PAD - 2, NUMBER_W - 4, 22)
+        # On the first line's baseline, beside the text.
+        first = self._text_rect(option.rect)
+        number = QRect(r.left() + 6, first.top(), NUMBER_W - 4, option.fontMetrics.height())
         font = p.font()
         font.setBold(True)
         p.setFont(font)
         p.drawText(
             number,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
             f"{index.row() + 1}",
         )
         font.setBold(False)
@@ -112,16 +107,6 @@ class BeatDelegate(QStyledItemDelegate):
             Qt.TextFlag.TextWordWrap,
             str(index.data(Qt.ItemDataRole.EditRole)),
         )
-        ai = self.page.ai_ready()
-        for key, rect in self.tool_rects(option.rect, option.fontMetrics).items():
-            label = next(t[1] for t in TOOLS if t[0] == key)
-            enabled = ai or key not in AI_TOOLS
-            active = (selected or hovered) and enabled
-            p.setPen(QPen(QColor("#4a4e57") if active else QColor("#2e3035"), 1))
-            p.setBrush(QColor("#2d3036") if active else Qt.BrushStyle.NoBrush)
-            p.drawRoundedRect(rect, 5, 5)
-            p.setPen(theme.TEXT if active else QColor("#60646b") if not enabled else theme.MUTED)
-            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
         p.restore()
 
     def createEditor(
@@ -152,25 +137,7 @@ class BeatDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        editor.setGeometry(self._text_rect(option.rect).adjusted(-6, -6, 6, 6 + STRIP - 4))
-
-    def editorEvent(
-        self,
-        event: QEvent,
-        model: Any,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> bool:
-        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
-            for key, rect in self.tool_rects(option.rect, option.fontMetrics).items():
-                if rect.contains(event.position().toPoint()):
-                    self.page.tool(key, index.row())
-                    return True
-        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
-            for rect in self.tool_rects(option.rect, option.fontMetrics).values():
-                if rect.contains(event.position().toPoint()):
-                    return True
-        return super().editorEvent(event, model, option, index)
+        editor.setGeometry(self._text_rect(option.rect).adjusted(-6, -6, 6, 6))
 
 
 class Stage3Page(StageFrame):
@@ -210,7 +177,25 @@ class Stage3Page(StageFrame):
         self.generate_button.clicked.connect(lambda: self.generate(""))
         self.count = QLabel()
         self.count.setProperty("muted", True)
+        # One toolbar for the selected beat, instead of six buttons on every row.
+        self.tools: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        for key, label, tip, keys in TOOLS:
+            b = QPushButton(label)
+            b.setObjectName(f"beatTool_{key}")
+            b.setToolTip(f"{tip} ({keys})" if keys else tip)
+            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            b.clicked.connect(lambda _=False, k=key: self._on_selected(k))
+            bar.addWidget(b)
+            self.tools[key] = b
+        bar.addStretch(1)
+        self.toolbar = QWidget()
+        self.toolbar.setObjectName("beatToolbar")
+        self.toolbar.setLayout(bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(self.toolbar)
         self.body.addWidget(self.view, 1)
         self.body.addWidget(self.count)
         self.flag.button.clicked.connect(self.revise_from_script)
@@ -222,6 +207,8 @@ class Stage3Page(StageFrame):
         local_shortcut(
             QKeySequence.StandardKey.Delete, self.view, lambda: self._on_selected("remove")
         )
+        local_shortcut(QKeySequence("Ctrl+Shift+N"), self, lambda: self._on_selected("add"))
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._sync_tools())
         self._loading = False
 
     def ai_ready(self) -> bool:
@@ -285,7 +272,16 @@ class Stage3Page(StageFrame):
         else:
             self.flag.hide()
         self._count()
+        self._sync_tools()
         self.view.viewport().update()
+
+    def _sync_tools(self) -> None:
+        """The toolbar acts on the selected beat; the AI tools need a model and no job."""
+        picked = bool(self.view.selectionModel().selectedRows())
+        ai = self.ai_ready()
+        self.toolbar.setVisible(bool(self.model.beats))
+        for key, b in self.tools.items():
+            b.setEnabled(picked and self.view.isEnabled() and (ai or key not in AI_TOOLS))
 
     # ---------------------------------------------------------------- tools
     def _on_selected(self, key: str) -> None:

@@ -45,8 +45,11 @@ from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
-_MARKS = {"locked": ("✓", "Locked"), "key": ("●", "Has an image key, not locked yet")}
-_MARKS["none"] = ("○", "No image key yet")
+_MARKS = {
+    "none": ("○", "No image key yet"),
+    "key": ("●", "Image key, not locked yet"),
+    "locked": ("✓", "Locked"),
+}
 
 
 class Stage5Page(StageFrame):
@@ -124,6 +127,14 @@ class Stage5Page(StageFrame):
         self.empty.setWordWrap(True)
         ll.addWidget(self.empty)
         ll.addWidget(self.list, 1)
+        # The marks in front of each name, said once where they are seen.
+        # (each entry is kept on one line: it wraps between entries, never inside one)
+        entries = (f"{m} {t}".replace(" ", "\u00a0") for m, t in _MARKS.values())
+        self.legend = QLabel("  ·  ".join(entries))
+        self.legend.setObjectName("assetLegend")
+        self.legend.setProperty("muted", True)
+        self.legend.setWordWrap(True)
+        ll.addWidget(self.legend)
         grid = QGridLayout()
         grid.setSpacing(4)
         grid.addWidget(self.extract_button, 0, 0, 1, 3)
@@ -285,6 +296,7 @@ class Stage5Page(StageFrame):
                 self.list.addItem(item)
         self.list.blockSignals(False)
         self.empty.setVisible(self.list.count() == 0)
+        self.legend.setVisible(self.list.count() > 0)
         for row in range(self.list.count()):
             if keep is not None and self.list.item(row).data(PathRole) == keep:
                 self.list.setCurrentRow(row)
