@@ -20,7 +20,7 @@ os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-jobs-benc
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core import jobs, scheduler
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.providers import TextRequest
 from aiuteur_desktop.providers.offline.jobs import PREVIZ_SHOT
@@ -57,7 +57,7 @@ def _text(ctx: jobs.JobContext) -> tuple[dict, float]:
 def main() -> int:
     app = ensure_app()  # configured exactly as the real app is
     library = Library()
-    job_runner.LIMITS["bench"] = JOBS
+    scheduler.LIMITS["bench"] = JOBS
     runner = job_runner.JobRunner(library.jobs)
     runner.resume()  # as the main window does at start-up
     clock = QElapsedTimer()

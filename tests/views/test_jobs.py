@@ -117,6 +117,15 @@ def test_retryable_errors_are_retried_then_succeed(qtbot, library: Library) -> N
     assert CALLS[job.id] == 3
 
 
+def test_a_retry_whose_timer_fires_early_still_runs(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    # The scheduler's clock runs at 80 % of the timers' pace: every wake-up comes "early".
+    start = time.time()
+    runner = JobRunner(library.jobs, clock=lambda: start + (time.time() - start) * 0.8)
+    job = runner.submit("test.flaky", "Script", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
+    assert runner.store.get(job.id).state is JobState.SUCCEEDED and CALLS[job.id] == 3
+
+
 def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,180 @@
+"""The job scheduling policy, with no Qt (DESIGN.md "Jobs"): per-provider limits, attempts,
+retry due times read from a clock, and the budget check before every submission.
+
+The Qt adapter (`views/job_runner.py`) only starts what `take()` hands it and wakes when
+`wake_in()` says; a wake-up that comes early finds nothing due and is simply re-armed, so a
+job waiting for its retry can never be left queued forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiuteur_desktop.core import cost, jobs
+from aiuteur_desktop.core.errors import AiuteurError, ProviderError
+from aiuteur_desktop.core.jobs import Job, JobState, JobStore
+from aiuteur_desktop.core.redaction import redact
+from aiuteur_desktop.core.settings import Budget
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+#: How many jobs of one provider run at once (cloud rate limits, local CPU).
+LIMITS = {"offline": 2, "local": 1}
+DEFAULT_LIMIT = 4
+#: A retry due within this many seconds counts as due (timers are coarser than this).
+SLACK = 0.001
+
+
+def provider_key(provider: str) -> str:
+    return provider.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an attempt that raised ended: cancelled, to be retried after `delay`, or failed."""
+
+    kind: Literal["cancelled", "retry", "failed"]
+    delay: float = 0.0
+
+
+class Scheduler:
+    """Which queued jobs may start now, and what happens after one fails. Thread-safe: the
+    workers settle their own failures."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        *,
+        budget: Callable[[], Budget] = Budget,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self._budget = budget
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._due: dict[str, float] = {}  # job id → the clock time it may start again
+        self._running: dict[str, str] = {}  # job id → provider key
+
+    # --------------------------------------------------------------- commands
+    def check_budget(self, estimate: float, project: str | None) -> None:
+        """Raises BudgetExceeded when `estimate` more would pass a cap."""
+        cost.check_budget(
+            estimate,
+            self._budget(),
+            spent_this_month=self.store.committed(cost.month_start()),
+            spent_on_project=self.store.committed(0.0, project) if project else None,
+        )
+
+    def submit(
+        self,
+        kind: str,
+        title: str,
+        provider: str,
+        params: dict[str, Any],
+        *,
+        project: str | None = None,
+        estimate: float = 0.0,
+    ) -> Job:
+        """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
+        if estimate > 0:
+            self.check_budget(estimate, project)
+        return self.store.add(kind, title, provider, params, project=project, estimate=estimate)
+
+    def running(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._running)
+
+    def is_running(self, job_id: str) -> bool:
+        with self._lock:
+            return job_id in self._running
+
+    def take(self) -> list[Job]:
+        """The queued jobs that are due and fit their provider's limit, oldest first, each
+        marked running. A paid retry is checked against the budget again first."""
+        now = self._clock()
+        started: list[Job] = []
+        with self._lock:
+            busy: dict[str, int] = {}
+            for key in self._running.values():
+                busy[key] = busy.get(key, 0) + 1
+            for job in reversed(self.store.recent(states={JobState.QUEUED})):
+                if job.id in self._running or self._due.get(job.id, now) > now + SLACK:
+                    continue
+                key = provider_key(job.provider)
+                if busy.get(key, 0) >= LIMITS.get(key, DEFAULT_LIMIT):
+                    continue
+                if job.attempts and job.estimate > 0 and not self._retry_fits(job):
+                    continue
+                busy[key] = busy.get(key, 0) + 1
+                self._due.pop(job.id, None)
+                self._running[job.id] = key
+                started.append(self.store.start(job.id))
+        return started
+
+    def _retry_fits(self, job: Job) -> bool:
+        """Its own estimate is already among the committed money: the caps must still hold."""
+        try:
+            self.check_budget(1e-9, job.project)
+        except AiuteurError as exc:
+            self.store.fail(job.id, exc.user_message)
+            return False
+        return True
+
+    def wake_in(self) -> float | None:
+        """Seconds until the earliest waiting retry is due (0 when one is due now), or None."""
+        with self._lock:
+            queued = {j.id for j in self.store.recent(states={JobState.QUEUED})}
+            for job_id in [j for j in self._due if j not in queued]:
+                del self._due[job_id]  # cancelled or retried by hand meanwhile
+            if not self._due:
+                return None
+            return max(0.0, min(self._due.values()) - self._clock())
+
+    def succeeded(self, job: Job, result: dict[str, Any], amount: float) -> None:
+        self.store.succeed(job.id, result, amount)
+        self._release(job.id)
+
+    def settle(self, job: Job, exc: BaseException, *, stopped: bool) -> Outcome:
+        """Record how a failed attempt ends; runs on the worker thread."""
+        try:
+            return self._settle(job, exc, stopped)
+        except BaseException:
+            log.exception("could not record the end of job %s", job.id)
+            return Outcome("failed")
+        finally:
+            self._release(job.id)
+
+    def _settle(self, job: Job, exc: BaseException, stopped: bool) -> Outcome:
+        if isinstance(exc, jobs.Cancelled) or stopped:
+            self.store.cancel(job.id)
+            return Outcome("cancelled")
+        if isinstance(exc, ProviderError) and exc.retryable and job.attempts < MAX_ATTEMPTS:
+            delay = jobs.backoff(job.attempts, exc.retry_after)
+            with self._lock:
+                self._due[job.id] = self._clock() + delay
+            self.store.requeue(job.id, f"{exc.user_message} Trying again in {delay:.0f} s…")
+            return Outcome("retry", delay)
+        if isinstance(exc, AiuteurError):
+            self.store.fail(job.id, exc.user_message)
+        else:
+            log.error("job %s (%s) failed", job.id, job.kind, exc_info=exc)
+            self.store.fail(
+                job.id,
+                f"Something unexpected went wrong: {redact(str(exc)) or type(exc).__name__}.",
+            )
+        return Outcome("failed")
+
+    def _release(self, job_id: str) -> None:
+        with self._lock:
+            self._running.pop(job_id, None)
+
+    def forget(self, job_id: str) -> None:
+        """A queued job was cancelled or retried by hand: no retry is pending for it."""
+        with self._lock:
+            self._due.pop(job_id, None)
