@@ -84,6 +84,37 @@ class TextProvider(Protocol):
     def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult: ...
 
 
+@dataclass(frozen=True)
+class ImageSubject:
+    """What a picture is of, for engines that draw from structure rather than prose (the
+    offline key cards); cloud models read the prompt and ignore it."""
+
+    kind: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    png: bytes
+    model: str
+    usage: Usage
+
+
+class ImageProvider(Protocol):
+    id: str
+    capabilities: Capabilities
+
+    def generate(
+        self,
+        prompt: str,
+        model: str,
+        references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
+    ) -> ImageResult: ...
+
+
 class EmbeddingProvider(Protocol):
     id: str
     capabilities: Capabilities

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, ledger, secrets
+from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
-from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.connections import GOOGLE, OPENAI, SECRET_NAMES
-from aiuteur_desktop.providers.images import GeminiImages, OpenAIImages
+from aiuteur_desktop.providers.connections import GOOGLE
+from aiuteur_desktop.providers.registry import Registry
 
 IMAGE_GENERATE = "image.generate"
 
@@ -22,20 +19,11 @@ def generate_image(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     image + mask (paths, for a region edit), quality, bundle, stage, scene, branch, template."""
     p = ctx.job.params
     connection = p.get("connection", GOOGLE)
-    key = secrets.get_secret(SECRET_NAMES.get(connection, "")) or ""
-    if connection not in (OPENAI, GOOGLE) or not key:
-        raise ProviderError(
-            "auth", f"Add your {connection} API key in Settings → Providers to generate images."
-        )
+    provider = Registry().image(f"{connection}:{p['model']}", p.get("base_url"))
     references = [Path(r).read_bytes() for r in p.get("references", [])]
-    provider = (
-        OpenAIImages(key, p.get("base_url"))
-        if connection == OPENAI
-        else GeminiImages(key, p.get("base_url"))
-    )
     ctx.progress(0.1)
     if p.get("image") and p.get("mask"):
-        result = provider.edit(
+        result = provider.edit(  # type: ignore[attr-defined]
             Path(p["image"]).read_bytes(),
             Path(p["mask"]).read_bytes(),
             p["prompt"],
@@ -50,35 +38,24 @@ def generate_image(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         )
     except PriceUnknown:
         price = 0.0
-    with Project.open(Path(p["bundle"])) as project:
-        media_id = project.media.put(result.png, "image/png")
-        ledger.record(
+    with operations.open_project(p["bundle"]) as project:
+        media_id = operations.end_job(
             project,
-            ledger.Spend(
-                time.time(),
-                ctx.job.id,
-                connection,
-                p["model"],
-                "image",
-                p.get("stage"),
-                p.get("scene"),
-                p.get("branch"),
-                ctx.job.estimate,
-                price,
-            ),
+            ctx.job,
+            provider=connection,
+            model=p["model"],
+            kind="image",
+            actual=price,
+            data=result.png,
+            mime="image/png",
         )
-    provenance = {
-        "provider": connection,
-        "model": p["model"],
-        "parameters": {
-            "prompt": p["prompt"],
-            "references": len(references),
-            "edit": bool(p.get("mask")),
-        },
-        "template": p.get("template"),
-        "context_ids": p.get("context_ids", []),
-        "seed": None,
-        "cost": price,
-        "job": ctx.job.id,
-    }
+    provenance = operations.provenance(
+        ctx.job,
+        provider=connection,
+        model=p["model"],
+        cost=price,
+        prompt=p["prompt"],
+        references=len(references),
+        edit=bool(p.get("mask")),
+    )
     return {"media": media_id, "mime": "image/png", "provenance": provenance}, price

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
 
 from PIL import Image
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import Capabilities, Usage
+from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
 from aiuteur_desktop.providers.connections import map_google_error, map_openai_error
 
-
-@dataclass(frozen=True)
-class ImageResult:
-    png: bytes
-    model: str
-    usage: Usage
+__all__ = ["GeminiImages", "ImageResult", "OpenAIImages"]
 
 
 def _png(image: Image.Image) -> bytes:
@@ -92,6 +86,7 @@ class OpenAIImages:
         *,
         size: str = "1536x1024",
         quality: str = "medium",
+        subject: ImageSubject | None = None,
     ) -> ImageResult:
         import openai
 
@@ -195,6 +190,7 @@ class GeminiImages:
         references: list[bytes] | None = None,
         *,
         aspect_ratio: str = "16:9",
+        subject: ImageSubject | None = None,
     ) -> ImageResult:
         t = self._types
         parts: list[object] = [prompt]

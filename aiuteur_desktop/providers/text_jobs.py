@@ -2,59 +2,34 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, ledger, secrets
+from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
-from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import TextRequest, Usage
-from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
-from aiuteur_desktop.providers.gemini_text import GeminiText
-from aiuteur_desktop.providers.openai_text import OpenAIText
+from aiuteur_desktop.core.providers import TextProvider, TextRequest, Usage
+from aiuteur_desktop.providers.connections import OPENAI
+from aiuteur_desktop.providers.registry import Registry
 
 TEXT_COMPLETE = "text.complete"
 
 
-def text_provider(connection: str, base_url: str | None) -> OpenAIText | GeminiText:
-    """The provider for a text job; the key is read from the keyring here, at run time."""
-    if connection not in (OPENAI, GOOGLE, LOCAL):
-        raise ProviderError("bad_request", f"Text through “{connection}” is not available.")
-    key = secrets.get_secret(SECRET_NAMES[connection]) or ""
-    if connection == OPENAI and not key:
-        raise ProviderError("auth", "Add your OpenAI API key in Settings → Providers first.")
-    if connection == GOOGLE:
-        return GeminiText(key, base_url)
-    return OpenAIText(key, base_url, local=connection == LOCAL)
+def text_provider(connection: str, base_url: str | None) -> TextProvider:
+    """The provider for a text job (from the registry); the key is read at run time."""
+    return Registry().text(connection, base_url)
 
 
 def record_text_spend(ctx: jobs.JobContext, connection: str, model: str, usage: Usage) -> float:
     """Price a finished call and record it in the project's ledger; returns the price."""
-    p = ctx.job.params
     try:
         price = PriceTable.load().text(
             f"{connection}:{model}", usage.input_tokens, usage.output_tokens
         )
     except PriceUnknown:
         price = 0.0
-    if p.get("bundle"):
-        with Project.open(Path(p["bundle"])) as project:
-            ledger.record(
-                project,
-                ledger.Spend(
-                    time.time(),
-                    ctx.job.id,
-                    connection,
-                    model,
-                    "text",
-                    p.get("stage"),
-                    p.get("scene"),
-                    p.get("branch"),
-                    ctx.job.estimate,
-                    price,
-                ),
+    if ctx.job.params.get("bundle"):
+        with operations.open_project(ctx.job.params["bundle"]) as project:
+            operations.end_job(
+                project, ctx.job, provider=connection, model=model, kind="text", actual=price
             )
     return price
 
@@ -87,15 +62,12 @@ def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         provider.close()
     price = record_text_spend(ctx, connection, request.model, result.usage)
     usage = {"input_tokens": result.usage.input_tokens, "output_tokens": result.usage.output_tokens}
-    provenance = {
-        "provider": connection,
-        "model": request.model,
-        "parameters": {"max_tokens": request.max_tokens, "temperature": request.temperature},
-        # Template id/version and retrieved context ids, as the stage that asked recorded them.
-        "template": p.get("template"),
-        "context_ids": p.get("context_ids", []),
-        "seed": None,
-        "cost": price,
-        "job": ctx.job.id,
-    }
+    provenance = operations.provenance(
+        ctx.job,
+        provider=connection,
+        model=request.model,
+        cost=price,
+        max_tokens=request.max_tokens,
+        temperature=request.temperature,
+    )
     return {"text": result.text, "usage": usage, "provenance": provenance}, price

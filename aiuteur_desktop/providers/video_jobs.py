@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, ledger
+from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
 from aiuteur_desktop.core.providers import VideoRequest
-from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.google_video import VeoVideo
 
 VIDEO_RENDER = "video.render"
@@ -65,37 +64,29 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         )
     except PriceUnknown:
         price = 0.0
-    with Project.open(Path(p["bundle"])) as project:
-        media_id = project.media.put(data, mime)
-        ledger.record(
+    with operations.open_project(p["bundle"]) as project:
+        media_id = operations.end_job(
             project,
-            ledger.Spend(
-                time.time(),
-                ctx.job.id,
-                "google:veo",
-                p["model"],
-                "video",
-                p.get("stage", 12),
-                p.get("scene"),
-                p.get("branch"),
-                ctx.job.estimate,
-                price,
-            ),
+            ctx.job,
+            provider="google:veo",
+            model=p["model"],
+            kind="video",
+            actual=price,
+            data=data,
+            mime=mime,
+            stage=p.get("stage", 12),
         )
     ctx.progress(1.0)
     result = {
         "media": media_id,
         "mime": mime,
         "operation": handle["operation"],
-        "provenance": {
-            "provider": "google:veo",
-            "model": p["model"],
-            "parameters": {k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")},
-            "template": p.get("template"),
-            "context_ids": p.get("context_ids", []),
-            "seed": p.get("seed"),
-            "cost": price,
-            "job": ctx.job.id,
-        },
+        "provenance": operations.provenance(
+            ctx.job,
+            provider="google:veo",
+            model=p["model"],
+            cost=price,
+            **{k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")},
+        ),
     }
     return result, price

@@ -17,19 +17,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
+from aiuteur_desktop.core.operations import Operation
 from aiuteur_desktop.core.scheduler import Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
-
-# Importing these registers their job kinds with core.jobs.
-from aiuteur_desktop.providers import (  # noqa: F401
-    asset_jobs,
-    image_jobs,
-    story_jobs,
-    style_jobs,
-    text_jobs,
-    video_jobs,
-)
-from aiuteur_desktop.providers.offline import jobs as offline_jobs  # noqa: F401
+from aiuteur_desktop.providers.registry import register_all
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +93,7 @@ class JobRunner(QObject):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(parent)
+        register_all()  # every job kind and operation, with the provider registry behind them
         self.store = store
         self.scheduler = Scheduler(store, budget=budget or Budget, clock=clock)
         self.pool = QThreadPool(self)
@@ -135,6 +127,13 @@ class JobRunner(QObject):
         self.changed.emit(job.id)
         self._schedule_pump()  # a burst of submissions starts together, after one queue scan
         return job
+
+    def run_operation(self, op: Operation) -> Job:
+        """Queue an operation as a job; it applies its own result when it finishes."""
+        s = op.submission()
+        return self.submit(
+            op.kind, s.title, s.provider, s.params, project=s.project, estimate=s.estimate
+        )
 
     def cancel(self, job_id: str) -> None:
         """Queued jobs stop at once; running ones at their next checkpoint."""

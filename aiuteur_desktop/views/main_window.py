@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import paths, secrets
+from aiuteur_desktop.core import operations, paths, secrets
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
@@ -347,6 +347,7 @@ class MainWindow(QMainWindow):
     def _show_project(self, project: Project) -> None:
         self._close_current()
         self.project = project
+        operations.share(project)  # finished generations apply through this instance
         self.library.register_project(project.path, project.name)
         if self.project_item is None:
             self.project_item = QListWidgetItem(theme.icon("film"), project.name)
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         if self._project_page is not None:
             self._project_page.flush()
         if self.project is not None:
+            operations.unshare(self.project)
             self.project.close()
             self.project = None
 

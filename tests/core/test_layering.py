@@ -40,3 +40,30 @@ def test_importing_all_of_core_loads_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _imports(root: Path) -> list[tuple[str, str]]:
+    """(file, imported module) for every import under `root`, relative imports resolved."""
+    out = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                out += [(str(path.relative_to(root.parent)), a.name) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                out.append((str(path.relative_to(root.parent)), node.module))
+    return out
+
+
+def test_dependencies_point_down() -> None:
+    """views → providers → core (DESIGN.md "Layers"): never upwards."""
+    package = CORE.parent
+    up_from_core = [
+        (f, m)
+        for f, m in _imports(CORE)
+        if m.startswith(("aiuteur_desktop.providers", "aiuteur_desktop.views"))
+    ]
+    up_from_providers = [
+        (f, m) for f, m in _imports(package / "providers") if m.startswith("aiuteur_desktop.views")
+    ]
+    assert up_from_core == [] and up_from_providers == []

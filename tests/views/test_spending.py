@@ -82,10 +82,34 @@ def test_finished_jobs_raise_a_toast_and_long_ones_a_desktop_notice(
 def test_project_header_shows_what_was_spent(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with Project.create(tmp_path, "Spendy") as p:
         ledger.record(
-            p, ledger.Spend(1.0, None, "google:veo", "veo-3.1", "video", 12, "s1", "Main", 3.2, 3.2)
+            p,
+            ledger.Spend(
+                at=1.0,
+                job=None,
+                provider="google:veo",
+                model="veo-3.1",
+                kind="video",
+                stage=12,
+                scene="s1",
+                branch="Main",
+                estimate=3.2,
+                actual=3.2,
+            ),
         )
         ledger.record(
-            p, ledger.Spend(1.0, None, "openai", "gpt-5.1", "text", 4, None, "Main", 0.02, 0.01)
+            p,
+            ledger.Spend(
+                at=1.0,
+                job=None,
+                provider="openai",
+                model="gpt-5.1",
+                kind="text",
+                stage=4,
+                scene=None,
+                branch="Main",
+                estimate=0.02,
+                actual=0.01,
+            ),
         )
     window.open_project(tmp_path / "Spendy.aiuteur")
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)

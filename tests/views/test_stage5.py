@@ -336,3 +336,44 @@ def test_bulk_generation_can_be_cancelled(
     assert not page.busy.isVisible()
     assert not any(a.get("image_key") for a in assets.all_assets(project))
     assert "cancelled" in page.error.text()
+
+
+def test_a_key_finished_after_the_project_was_closed_is_in_it_when_reopened(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    release = threading.Event()
+    slow = gemini_image(KEY_PNG)
+
+    def held(req):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return slow(req)
+
+    fake = FakeGeminiContent([held])
+    fake.start()
+    try:
+        secrets.set_secret("google.api_key", "AIza-test")
+        settings = library.load_settings()
+        settings.google.api_endpoint = fake.url
+        settings.models.image = "google:gemini-2.5-flash-image"
+        library.save_settings(settings)
+        project = approved_project(tmp_path)
+        bundle = project.path
+        page = open_stage5(qtbot, window, project)
+        extract(qtbot, page)
+        select(page, "JUNE")
+        page.generate_button.click()
+        qtbot.waitUntil(lambda: len(fake.content_requests) == 1, timeout=10_000)
+        # The filmmaker closes the project while the provider is still drawing.
+        window.close_project()
+        release.set()
+        qtbot.waitUntil(lambda: window.job_runner.running_count() == 0, timeout=15_000)
+        with Project.open(bundle) as reopened:
+            june = assets.read(reopened, "assets/june")
+            assert len(june["candidates"]) == 1 and june["image_key"]
+            assert reopened.head().message == "Image key for JUNE"
+        assert len(fake.content_requests) == 1  # applied once, never asked again
+    finally:
+        release.set()
+        fake.stop()

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from aiuteur_desktop import __version__
@@ -120,8 +131,18 @@ class Project:
 
     @property
     def engine(self) -> Engine:
-        """For core modules that keep their own tables in project.db (the cost ledger)."""
+        """For schema migrations and benchmarks; core modules use `append`/`query`."""
         return self._engine
+
+    def append(self, table: Table, **values: Any) -> None:
+        """Add one row to a table of project.db outside the object store (the cost ledger),
+        in its own transaction, serialised with the store's writes."""
+        with self._tx() as conn:
+            conn.execute(insert(table).values(**values))
+
+    def query(self, statement: Executable) -> list[Any]:
+        with self._engine.connect() as conn:
+            return list(conn.execute(statement))
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod

@@ -15,19 +15,11 @@ from typing import Any
 
 from PIL import Image
 
+from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
 from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
 ENGINE_VERSION = "1"
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    end_frame: bool
-    mask_edit: bool
-    max_duration: float
-    audio: bool
-    max_references: int
 
 
 @dataclass(frozen=True)
@@ -61,9 +53,20 @@ class OfflineStoryboard:
     """Image provider: storyboard anchor frames, panels, region edits and asset cards."""
 
     id = "offline:storyboard"
-    capabilities = Capabilities(
-        end_frame=True, mask_edit=True, max_duration=0.0, audio=False, max_references=12
-    )
+    capabilities = Capabilities(image=True, end_frame=True, mask_edit=True, max_references=12)
+
+    def generate(
+        self,
+        prompt: str,
+        model: str = "storyboard",
+        references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
+    ) -> ImageResult:
+        """`ImageProvider`: a key card drawn from what the picture is of (free, no network)."""
+        subject = subject or ImageSubject("frame", prompt[:60], prompt)
+        image = cards.render_card(subject.kind, subject.name, subject.description)
+        return ImageResult(_png(image), f"offline:{model}", Usage(images=1))
 
     def frame(self, spec: ShotSpec, which: str = "start") -> Rendered:
         image = panels.render_anchor(spec, which)
@@ -97,9 +100,7 @@ class OfflineAnimatic:
     """Video provider: animatic clips with scratch dialogue, at no cost."""
 
     id = "offline:animatic"
-    capabilities = Capabilities(
-        end_frame=True, mask_edit=False, max_duration=60.0, audio=True, max_references=0
-    )
+    capabilities = Capabilities(video=True, end_frame=True, max_duration=60.0, audio=True)
 
     def render(
         self,

@@ -35,7 +35,8 @@ from aiuteur_desktop.core import assets, master_script, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
-from aiuteur_desktop.providers.asset_jobs import ASSET_KEY, OFFLINE, image_route, price_per_key
+from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
+from aiuteur_desktop.providers.registry import Registry, image_model
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
@@ -601,45 +602,29 @@ class Stage5Page(StageFrame):
         )
 
     # -------------------------------------------------------------- image keys
-    def _job_params(self, a: dict[str, Any], guidance: str) -> dict[str, Any]:
-        assert self.project is not None
-        conn, model, base = image_route(self.jobs.library.load_settings())
-        style = assets.style_lock(self.project)
-        refs: list[str] = []
-        if style.get("library") and self.visual is not None and conn != OFFLINE:
-            try:
-                refs = [str(r.path) for r in self.visual.references(style["library"])[:3]]
-            except Exception:
-                refs = []
-        return {
-            "bundle": str(self.project.path),
-            "branch": self.project.current_branch,
-            "path": a["path"],
-            "kind": a["kind"],
-            "name": a["name"],
-            "description": a.get("description", ""),
-            "prompt": assets.image_prompt(a, style.get("card", ""), guidance),
-            "connection": conn,
-            "model": model,
-            "base_url": base,
-            "references": refs,
-            "guidance": guidance,
-        }
+    def _source(self) -> Registry:
+        return Registry(self.jobs.library.load_settings())
 
     def _submit_key(self, a: dict[str, Any], guidance: str) -> None:
         assert self.project is not None
-        params = self._job_params(a, guidance)
-        project = self.project
-        estimate = price_per_key(self.jobs.library.load_settings())
+        source = self._source()
+        style = assets.style_lock(self.project)
+        refs = []
+        if style.get("library") and self.visual is not None:
+            try:
+                refs = [r.path for r in self.visual.references(style["library"])]
+            except AiuteurError:
+                refs = []
+        op = AssetKey.prepare(
+            self.project,
+            a["path"],
+            guidance,
+            model=image_model(source.settings),
+            source=source,
+            references=refs,
+        )
         try:
-            job = self.jobs.runner.submit(
-                ASSET_KEY,
-                f"Image key: {a['name']}",
-                f"{params['connection']}:{params['model']}",
-                params,
-                project=str(project.path),
-                estimate=estimate,
-            )
+            job = self.jobs.runner.run_operation(op)
         except AiuteurError as exc:
             self.fail(exc.user_message)
             return
@@ -650,24 +635,12 @@ class Stage5Page(StageFrame):
         self.sync()
 
     def job_finished(self, job_id: str) -> None:
+        """The operation has applied its result already; the page only shows it."""
         path = self._pending.pop(job_id, None)
         if path is None or self.project is None:
             return
         job = self.jobs.runner.store.get(job_id)
-        if job.state is JobState.SUCCEEDED and job.result and self.project.read(path) is not None:
-            r = job.result
-            assets.add_candidate(
-                self.project,
-                path,
-                r["media"],
-                prompt=r.get("prompt", ""),
-                guidance=job.params.get("guidance", ""),
-                cost=float(r.get("cost") or 0),
-                model=r.get("model", ""),
-            )
-            message = job.params.get("guidance") or f"Image key for {job.params.get('name')}"
-            self.project.commit(message, kind="generate", stage=5, cost=float(r.get("cost") or 0))
-        elif job.state is not JobState.SUCCEEDED:
+        if job.state is not JobState.SUCCEEDED:
             self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
         if not self._pending:
             self.busy.hide()
@@ -675,6 +648,7 @@ class Stage5Page(StageFrame):
             n = len(self._pending)
             self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
         self._fill_list()
+        self.mark_loaded()
         self.changed.emit()
 
     def cancel_keys(self) -> None:
@@ -707,14 +681,10 @@ class Stage5Page(StageFrame):
         todo = [a for a in assets.all_assets(self.project) if not a.get("locked")]
         if not todo:
             return
-        settings = self.jobs.library.load_settings()
-        conn, model, _ = image_route(settings)
-        each = price_per_key(settings)
-        where = (
-            "the offline key-card engine (free, no network)"
-            if conn == OFFLINE
-            else f"{conn} · {model}"
-        )
+        source = self._source()
+        model = image_model(source.settings)
+        each = price_per_key(model, source)
+        where = source.describe(model)
         text = (
             f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "
             f"{where}. Estimated cost: ${each * len(todo):,.2f}"

@@ -1,0 +1,281 @@
+"""Operations (DESIGN.md "Operations, jobs and the session"): one plain, Qt-free object per
+user action that generates. It reads project state and builds the request when it is made,
+runs as a job (the provider comes from the registry, by model id and capability), applies
+its result to the store on the worker, commits, and returns what changed.
+
+Because the operation — not the page that asked — applies the result, a generation that
+finishes after its page was left, its project closed or the app restarted still lands.
+
+A new stage's generation is one module here: a subclass of `Operation` with `kind`,
+`submission()`, `from_params()`, `run()` and `apply()`, registered with `@register`.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar, cast
+
+from aiuteur_desktop.core import jobs, ledger
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.providers import Capabilities, ImageProvider, TextProvider
+from aiuteur_desktop.core.store import Project
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an operation changed: the pages showing any of it refresh, nothing else."""
+
+    paths: tuple[str, ...] = ()
+    stages: tuple[int, ...] = ()
+    scenes: tuple[str, ...] = ()
+    commit: str | None = None  # the new head, when the operation committed
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            tuple(dict.fromkeys(self.paths + other.paths)),
+            tuple(dict.fromkeys(self.stages + other.stages)),
+            tuple(dict.fromkeys(self.scenes + other.scenes)),
+            other.commit or self.commit,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or self.stages or self.scenes or self.commit)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "paths": list(self.paths),
+            "stages": list(self.stages),
+            "scenes": list(self.scenes),
+            "commit": self.commit,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Changes:
+        if not isinstance(data, dict):
+            return cls()
+        return cls(
+            tuple(str(p) for p in data.get("paths") or ()),
+            tuple(int(s) for s in data.get("stages") or ()),
+            tuple(str(s) for s in data.get("scenes") or ()),
+            data.get("commit"),
+        )
+
+
+class ProviderSource(Protocol):
+    """What operations ask of the provider registry (`providers/registry.py`)."""
+
+    def endpoint(self, model_id: str) -> str | None: ...
+    def image(self, model_id: str, base_url: str | None = None) -> ImageProvider: ...
+    def image_capabilities(self, model_id: str) -> Capabilities: ...
+    def is_free(self, model_id: str) -> bool: ...
+    def describe(self, model_id: str) -> str: ...
+    def text(self, connection: str, base_url: str | None) -> TextProvider: ...
+
+
+_source: Callable[[Any], ProviderSource] | None = None
+
+
+def use_providers(factory: Callable[[Any], ProviderSource]) -> None:
+    """Installed once at start-up by `providers.registry.register_all()`."""
+    global _source
+    _source = factory
+
+
+def providers(settings: Any = None) -> ProviderSource:
+    if _source is None:
+        raise AiuteurError("No provider registry is installed (call register_all() at start-up).")
+    return _source(settings)
+
+
+# ---------------------------------------------------------------- open projects
+_open: dict[Path, Project] = {}
+
+
+def share(project: Project) -> None:
+    """The app's open project: operations apply their results through this very instance,
+    so its writes and the editors' autosaves are serialised, never interleaved."""
+    _open[project.path.resolve()] = project
+
+
+def unshare(project: Project) -> None:
+    if _open.get(project.path.resolve()) is project:
+        del _open[project.path.resolve()]
+
+
+@contextmanager
+def open_project(bundle: str | Path) -> Iterator[Project]:
+    """The shared instance when the app has the project open, else one opened for the job."""
+    shared = _open.get(Path(bundle).resolve())
+    if shared is not None:
+        yield shared
+        return
+    with Project.open(Path(bundle)) as project:
+        yield project
+
+
+class OnBranch:
+    """A project seen from one Story Timeline: an operation applies its result to the
+    branch it was started on, even if the user has switched since."""
+
+    def __init__(self, project: Project, branch: str) -> None:
+        self._project, self._branch = project, branch
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._project, name)
+
+    @property
+    def current_branch(self) -> str:
+        return self._branch
+
+    def branch(self, name: str | None = None) -> Any:
+        return self._project.branch(name or self._branch)
+
+    def read(self, path: str, *, branch: str | None = None) -> Any:
+        return self._project.read(path, branch=branch or self._branch)
+
+    def write(self, path: str, doc: Any, *, branch: str | None = None) -> str:
+        return self._project.write(path, doc, branch=branch or self._branch)
+
+    def delete(self, path: str, *, branch: str | None = None) -> str:
+        return self._project.delete(path, branch=branch or self._branch)
+
+    def is_dirty(self, branch: str | None = None) -> bool:
+        return self._project.is_dirty(branch or self._branch)
+
+    def commit(self, message: str, *, branch: str | None = None, **kw: Any) -> Any:
+        return self._project.commit(message, branch=branch or self._branch, **kw)
+
+
+def on_branch(project: Project, branch: str | None) -> Project:
+    if not branch or branch == project.current_branch:
+        return project
+    return cast(Project, OnBranch(project, branch))
+
+
+# ------------------------------------------------------------------ job ending
+def end_job(
+    project: Project,
+    job: jobs.Job,
+    *,
+    provider: str,
+    model: str,
+    kind: str,
+    actual: float,
+    data: bytes | None = None,
+    mime: str = "",
+    stage: int | None = None,
+) -> str | None:
+    """The end every generation shares, paid or free: the bytes into the project's media
+    (returns their id), and the ledger row of what it was estimated to cost and did."""
+    media = project.media.put(data, mime) if data is not None else None
+    p = job.params
+    ledger.record(
+        project,
+        ledger.Spend(
+            job=job.id,
+            provider=provider,
+            model=model,
+            kind=kind,
+            stage=stage if stage is not None else p.get("stage"),
+            scene=p.get("scene"),
+            branch=p.get("branch"),
+            estimate=job.estimate,
+            actual=actual,
+            at=time.time(),
+        ),
+    )
+    return media
+
+
+def provenance(
+    job: jobs.Job, *, provider: str, model: str, cost: float, **parameters: Any
+) -> dict[str, Any]:
+    """What a stored artifact keeps to be explained and reproduced."""
+    p = job.params
+    return {
+        "provider": provider,
+        "model": model,
+        "parameters": parameters,
+        "template": p.get("template"),
+        "context_ids": p.get("context_ids", []),
+        "seed": p.get("seed"),
+        "cost": cost,
+        "job": job.id,
+    }
+
+
+# ------------------------------------------------------------------ operations
+@dataclass(frozen=True)
+class Submission:
+    """The job row an operation becomes."""
+
+    title: str
+    provider: str  # the model id, e.g. "offline:storyboard"
+    params: dict[str, Any]  # JSON; `from_params` rebuilds the operation from it
+    project: str
+    estimate: float
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What the provider call produced (JSON) and what it cost."""
+
+    result: dict[str, Any]
+    cost: float
+
+
+OpT = TypeVar("OpT", bound="Operation")
+
+
+class Operation(ABC):
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def submission(self) -> Submission: ...
+
+    @classmethod
+    @abstractmethod
+    def from_params(cls: type[OpT], params: dict[str, Any]) -> OpT: ...
+
+    @abstractmethod
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        """The provider call (on the worker); media into the project, spend into the ledger."""
+
+    @abstractmethod
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        """The result into the store (on the job's branch), committed."""
+
+
+_OPERATIONS: dict[str, type[Operation]] = {}
+T = TypeVar("T", bound=type[Operation])
+
+
+def register(cls: T) -> T:
+    """Make an operation kind runnable as a job."""
+    _OPERATIONS[cls.kind] = cls
+
+    @jobs.register(cls.kind)
+    def work(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+        op = cls.from_params(ctx.job.params)
+        with open_project(ctx.job.params["bundle"]) as project:
+            ran = op.run(ctx, project, providers())
+            if ctx.cancelled():
+                raise jobs.Cancelled()
+            changes = op.apply(on_branch(project, ctx.job.params.get("branch")), ran.result)
+        return {**ran.result, "changes": changes.to_json()}, ran.cost
+
+    return cls
+
+
+def changes_of(job: jobs.Job) -> Changes:
+    """What a finished operation job changed (empty for anything else)."""
+    return Changes.from_json((job.result or {}).get("changes"))
+
+
+def is_operation(kind: str) -> bool:
+    return kind in _OPERATIONS

@@ -1,0 +1,176 @@
+"""Stage 5 image keys (PRD §8.5) as an operation: the asset's description with the locked
+visual style (and up to three of its reference images, when the model takes references) →
+the image model Settings → Models names, or the offline key cards with no key or network.
+Every candidate is kept; the newest becomes the key, committed with the Why box's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import assets, jobs
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    end_job,
+    register,
+)
+from aiuteur_desktop.core.providers import ImageSubject
+from aiuteur_desktop.core.store import Project
+
+#: Style references sent with a key, at most.
+REFERENCES = 3
+
+
+def price_per_key(model_id: str, source: ProviderSource) -> float:
+    if source.is_free(model_id):
+        return 0.0
+    try:
+        return PriceTable.load().image(model_id, 1)
+    except PriceUnknown:
+        return 0.0
+
+
+@register
+@dataclass(frozen=True)
+class AssetKey(Operation):
+    kind: ClassVar[str] = "asset.key"
+
+    bundle: str
+    branch: str
+    path: str
+    asset_kind: str
+    name: str
+    description: str
+    prompt: str
+    model: str  # model id, e.g. "google:gemini-2.5-flash-image" or "offline:storyboard"
+    references: tuple[str, ...] = ()
+    guidance: str = ""
+    estimate: float = 0.0
+    base_url: str | None = None
+
+    @classmethod
+    def prepare(
+        cls,
+        project: Project,
+        path: str,
+        guidance: str,
+        *,
+        model: str,
+        source: ProviderSource,
+        references: list[Path] | None = None,
+    ) -> AssetKey:
+        """Read the asset and the style lock now: the request is what the user saw."""
+        a = assets.read(project, path)
+        style = assets.style_lock(project)
+        room = min(REFERENCES, source.image_capabilities(model).max_references)
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            path=path,
+            asset_kind=a["kind"],
+            name=a["name"],
+            description=a.get("description", ""),
+            prompt=assets.image_prompt(a, style.get("card", ""), guidance),
+            model=model,
+            references=tuple(str(r) for r in (references or [])[:room]),
+            guidance=guidance,
+            estimate=price_per_key(model, source),
+            base_url=source.endpoint(model),
+        )
+
+    def submission(self) -> Submission:
+        return Submission(
+            title=f"Image key: {self.name}",
+            provider=self.model,
+            params=self.params(),
+            project=self.bundle,
+            estimate=self.estimate,
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "path": self.path,
+            "kind": self.asset_kind,
+            "name": self.name,
+            "description": self.description,
+            "prompt": self.prompt,
+            "model_id": self.model,
+            "references": list(self.references),
+            "guidance": self.guidance,
+            "estimate": self.estimate,
+            "base_url": self.base_url,
+            "stage": 5,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> AssetKey:
+        # Rows queued by earlier versions name the connection and model apart.
+        model = params.get("model_id") or (
+            f"{params.get('connection', 'offline')}:{params.get('model', 'storyboard')}"
+        )
+        return cls(
+            bundle=params["bundle"],
+            branch=params.get("branch") or "",
+            path=params["path"],
+            asset_kind=params.get("kind", "character"),
+            name=params.get("name", ""),
+            description=params.get("description", ""),
+            prompt=params.get("prompt", ""),
+            model=model,
+            references=tuple(params.get("references") or ()),
+            guidance=params.get("guidance", ""),
+            estimate=float(params.get("estimate") or 0.0),
+            base_url=params.get("base_url"),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        provider = source.image(self.model, self.base_url)
+        refs = [Path(r).read_bytes() for r in self.references if Path(r).exists()]
+        ctx.progress(0.1)
+        name = self.model.partition(":")[2] or self.model
+        subject = ImageSubject(self.asset_kind, self.name, self.description)
+        image = provider.generate(self.prompt, name, refs, subject=subject)
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        price = price_per_key(self.model, source)
+        media = end_job(
+            project,
+            ctx.job,
+            provider=self.model.partition(":")[0],
+            model=name,
+            kind="image",
+            actual=price,
+            data=image.png,
+            mime="image/png",
+        )
+        ctx.progress(1.0)
+        return Ran(
+            {"media": media, "cost": price, "model": self.model, "prompt": self.prompt}, price
+        )
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        if project.read(self.path) is None:
+            # Removed while its key was made: the image stays in the media store, unused.
+            return Changes()
+        cost = float(result.get("cost") or 0.0)
+        assets.add_candidate(
+            project,
+            self.path,
+            result["media"],
+            prompt=self.prompt,
+            guidance=self.guidance,
+            cost=cost,
+            model=self.model,
+        )
+        head = project.commit(
+            self.guidance or f"Image key for {self.name}", kind="generate", stage=5, cost=cost
+        )
+        return Changes(paths=(self.path,), stages=(5,), commit=head.id)

@@ -1,0 +1,140 @@
+"""The one place a provider is chosen (DESIGN.md "Providers"): by capability and the model id
+Settings → Models names ("openai:gpt-image-1.5", "google:…", "local:…", "offline:…").
+
+Everything else — core operations, views — asks here and reads `capabilities`; no other
+module compares provider names. Keys come from the OS keyring when a provider is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.providers import Capabilities, ImageProvider, TextProvider
+from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.providers.connections import (
+    GOOGLE,
+    LOCAL,
+    NO_TEXT_MODEL,
+    OPENAI,
+    SECRET_NAMES,
+)
+
+OFFLINE = "offline"
+#: The image model when Settings → Models names none: the offline key-card engine.
+DEFAULT_IMAGE = "offline:storyboard"
+_WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
+
+__all__ = ["NO_TEXT_MODEL", "Registry", "image_model", "register_all"]
+
+
+def _endpoint(settings: AppSettings, connection: str) -> str | None:
+    return {
+        OPENAI: settings.openai.api_endpoint or None,
+        GOOGLE: settings.google.api_endpoint or None,
+        LOCAL: settings.local.base_url or None,
+    }.get(connection)
+
+
+def image_model(settings: AppSettings) -> str:
+    """The image model id Settings → Models names (offline key cards when none)."""
+    return settings.models.image or DEFAULT_IMAGE
+
+
+class Registry:
+    """Providers by capability for the current settings (core's `ProviderSource`)."""
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        self.settings = settings or AppSettings()
+
+    # ----------------------------------------------------------------- image
+    def image_capabilities(self, model_id: str) -> Capabilities:
+        """What the image model can do, known without building it (no key needed)."""
+        connection = model_id.partition(":")[0]
+        if connection == OFFLINE:
+            from aiuteur_desktop.providers.offline.provider import OfflineStoryboard
+
+            return OfflineStoryboard.capabilities
+        from aiuteur_desktop.providers.images import GeminiImages, OpenAIImages
+
+        if connection == OPENAI:
+            return OpenAIImages.capabilities
+        if connection == GOOGLE:
+            return GeminiImages.capabilities
+        return Capabilities()
+
+    def endpoint(self, model_id: str) -> str | None:
+        """The API endpoint Settings gives the model's connection (None: the default)."""
+        return _endpoint(self.settings, model_id.partition(":")[0])
+
+    def image(self, model_id: str, base_url: str | None = None) -> ImageProvider:
+        """`base_url` as captured when the operation was made (a worker has no settings)."""
+        connection = model_id.partition(":")[0]
+        if connection == OFFLINE:
+            from aiuteur_desktop.providers.offline.provider import OfflineStoryboard
+
+            return OfflineStoryboard()
+        if connection not in (OPENAI, GOOGLE):
+            raise ProviderError("bad_request", f"Images through “{connection}” are not available.")
+        key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+        if not key:
+            raise ProviderError(
+                "auth",
+                f"Add your {_WHO[connection]} API key in Settings → Providers to make images.",
+            )
+        from aiuteur_desktop.providers.images import GeminiImages, OpenAIImages
+
+        base = base_url or _endpoint(self.settings, connection)
+        provider: Any = OpenAIImages(key, base) if connection == OPENAI else GeminiImages(key, base)
+        return provider  # type: ignore[no-any-return]
+
+    def is_free(self, model_id: str) -> bool:
+        """Runs on this computer at no cost (offline engines)."""
+        return model_id.partition(":")[0] == OFFLINE
+
+    def describe(self, model_id: str) -> str:
+        """The model in a filmmaker's words, for estimates and progress."""
+        connection, _, model = model_id.partition(":")
+        if connection == OFFLINE:
+            return "the offline key-card engine (free, no network)"
+        return f"{connection} · {model}"
+
+    # ------------------------------------------------------------------ text
+    def text(self, connection: str, base_url: str | None) -> TextProvider:
+        """The provider for a text call; the key is read from the keyring here, at run time."""
+        if connection not in (OPENAI, GOOGLE, LOCAL):
+            raise ProviderError("bad_request", f"Text through “{connection}” is not available.")
+        key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+        if connection == OPENAI and not key:
+            raise ProviderError("auth", "Add your OpenAI API key in Settings → Providers first.")
+        if connection == GOOGLE:
+            from aiuteur_desktop.providers.gemini_text import GeminiText
+
+            return GeminiText(key, base_url)
+        from aiuteur_desktop.providers.openai_text import OpenAIText
+
+        return OpenAIText(key, base_url, local=connection == LOCAL)
+
+
+_registered = False
+
+
+def register_all() -> None:
+    """At start-up: every job kind and operation known, with this registry behind them."""
+    global _registered
+    if _registered:
+        return
+    from aiuteur_desktop.core import operations
+    from aiuteur_desktop.core.operations import asset_key  # noqa: F401
+    from aiuteur_desktop.providers import (  # noqa: F401
+        image_jobs,
+        story_jobs,
+        style_jobs,
+        text_jobs,
+        video_jobs,
+    )
+    from aiuteur_desktop.providers.offline import jobs  # noqa: F401
+
+    operations.use_providers(lambda settings: Registry(settings))
+    _registered = True

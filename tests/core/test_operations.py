@@ -1,0 +1,174 @@
+"""Operations without Qt: an image key made through a fake registry provider lands in the
+store by its operation — with the project closed meanwhile, on the branch it started on,
+and not at all for an asset removed meanwhile — and says what it changed."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from aiuteur_desktop.core import assets, jobs, ledger, operations
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import Changes
+from aiuteur_desktop.core.operations.asset_key import AssetKey
+from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
+from aiuteur_desktop.core.store import Project
+
+
+def png(colour: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+class FakeImages:
+    id = "fake"
+    capabilities = Capabilities(image=True, max_references=2)
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, int, ImageSubject | None]] = []
+
+    def generate(
+        self,
+        prompt: str,
+        model: str,
+        references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
+    ) -> ImageResult:
+        self.calls.append((prompt, model, len(references or []), subject))
+        return ImageResult(png(), model, Usage(images=1))
+
+
+class FakeSource:
+    def __init__(self) -> None:
+        self.images = FakeImages()
+
+    def endpoint(self, model_id: str) -> str | None:
+        return None
+
+    def image(self, model_id: str, base_url: str | None = None) -> FakeImages:
+        return self.images
+
+    def image_capabilities(self, model_id: str) -> Capabilities:
+        return self.images.capabilities
+
+    def is_free(self, model_id: str) -> bool:
+        return False
+
+    def describe(self, model_id: str) -> str:
+        return model_id
+
+    def text(self, connection: str, base_url: str | None) -> Any:
+        raise AssertionError("no text here")
+
+
+class Context:
+    def __init__(self, job: jobs.Job) -> None:
+        self.job = job
+        self.seen: list[float] = []
+
+    def progress(self, fraction: float) -> None:
+        self.seen.append(fraction)
+
+    def cancelled(self) -> bool:
+        return False
+
+    def set_handle(self, handle: dict[str, Any]) -> None:
+        raise AssertionError("an image key has no handle")
+
+
+@pytest.fixture
+def source(monkeypatch: pytest.MonkeyPatch) -> FakeSource:
+    fake = FakeSource()
+    monkeypatch.setattr(operations, "_source", lambda _settings: fake)
+    return fake
+
+
+def project_with_mara(tmp_path: Path) -> Project:
+    p = Project.create(tmp_path, "Keys")
+    assets.add(p, "character", "Mara", "A ferry mechanic in grease-streaked overalls")
+    p.commit("Mara")
+    return p
+
+
+def run_job(library: Library, op: AssetKey) -> tuple[dict[str, Any], float]:
+    s = op.submission()
+    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    return jobs.work_for(op.kind)(Context(library.jobs.start(job.id)))
+
+
+def test_a_key_finished_after_its_project_was_closed_is_still_applied(
+    tmp_path: Path, library: Library, source: FakeSource
+) -> None:
+    refs = [tmp_path / f"ref{i}.png" for i in range(3)]
+    for r in refs:
+        r.write_bytes(png("blue"))
+    with project_with_mara(tmp_path) as p:
+        op = AssetKey.prepare(
+            p, "assets/mara", "", model="google:nano", source=source, references=refs
+        )
+        bundle = p.path
+    # The project is closed (the user left it); the job runs and applies the key itself.
+    result, _cost = run_job(library, op)
+    prompt, model, n_refs, subject = source.images.calls[0]
+    assert model == "nano" and n_refs == 2  # as many references as the model takes
+    assert subject == ImageSubject("character", "Mara", op.description)
+    assert "grease-streaked overalls" in prompt
+    changes = Changes.from_json(result["changes"])
+    assert changes.paths == ("assets/mara",) and changes.stages == (5,)
+    with Project.open(bundle) as p:
+        mara = assets.read(p, "assets/mara")
+        assert mara["image_key"] == result["media"] and len(mara["candidates"]) == 1
+        assert p.head().id == changes.commit and p.head().message == "Image key for Mara"
+        assert not p.is_dirty()
+        assert p.media.read(result["media"]) == png()
+        (row,) = ledger.entries(p)
+        assert (row.kind, row.stage, row.branch, row.model) == ("image", 5, "Main", "nano")
+
+
+def test_a_key_lands_on_the_branch_it_was_started_on(
+    tmp_path: Path, library: Library, source: FakeSource
+) -> None:
+    with project_with_mara(tmp_path) as p:
+        op = AssetKey.prepare(p, "assets/mara", "Redder hair", model="google:nano", source=source)
+        p.create_branch("Other")  # the user switched Story Timelines meanwhile
+        operations.share(p)
+        try:
+            result, _ = run_job(library, op)
+        finally:
+            operations.unshare(p)
+        assert p.current_branch == "Other"
+        assert not assets.read(p, "assets/mara").get("candidates")
+        main = p.read("assets/mara", branch="Main")
+        assert main["image_key"] == result["media"]
+        assert p.head("Main").message == "Redder hair"
+
+
+def test_a_key_for_an_asset_removed_meanwhile_changes_nothing(
+    tmp_path: Path, library: Library, source: FakeSource
+) -> None:
+    with project_with_mara(tmp_path) as p:
+        op = AssetKey.prepare(p, "assets/mara", "", model="google:nano", source=source)
+        assets.remove(p, "assets/mara")
+        head = p.head().id
+        operations.share(p)
+        try:
+            result, _ = run_job(library, op)
+        finally:
+            operations.unshare(p)
+        assert not Changes.from_json(result["changes"])
+        assert p.read("assets/mara") is None and p.head().id == head
+
+
+def test_changes_combine_and_survive_the_job_row() -> None:
+    a = Changes(paths=("assets/mara",), stages=(5,))
+    b = Changes(paths=("assets/eli", "assets/mara"), stages=(5,), commit="c1")
+    both = a | b
+    assert both.paths == ("assets/mara", "assets/eli") and both.commit == "c1"
+    assert Changes.from_json(both.to_json()) == both
+    assert not Changes() and Changes.from_json(None) == Changes()
