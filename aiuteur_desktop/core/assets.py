@@ -255,7 +255,38 @@ def lock(project: Project, path: str) -> None:
 
 
 def unlock(project: Project, path: str) -> None:
+    """Unlock a master asset to work on its key again (a commit)."""
+    name = read(project, path)["name"]
     update(project, path, locked=False)
+    project.commit(f"Unlocked master asset {name}", kind="edit", stage=5)
+
+
+def use_own_image(project: Project, path: str, png: bytes, filename: str) -> str:
+    """An actor headshot, location photo or concept art as the key (a commit); the media id."""
+    media = project.media.put(png, "image/png")
+    add_candidate(project, path, media, source="uploaded", guidance=f"Your image: {filename}")
+    project.commit(f"Image key from {filename}", kind="edit", stage=5)
+    return media
+
+
+def save_edits(project: Project, message: str) -> None:
+    """Hand edits of the assets (add, merge, rename, remove…) become one version."""
+    if project.is_dirty():
+        project.commit(message, kind="edit", stage=5)
+
+
+def apply_props(project: Project, props: list[tuple[str, str]]) -> tuple[int, int]:
+    """The key props the text model found in the script, merged and committed; returns
+    (added, updated)."""
+    from aiuteur_desktop.core import master_script
+
+    play = master_script.current(project)
+    if play is None:
+        return 0, 0
+    added, updated = sync_extracted(project, props_from(props, play))
+    if project.is_dirty():
+        project.commit("Key props from the script", kind="generate", stage=5)
+    return added, updated
 
 
 def image_keys(

@@ -30,6 +30,10 @@ _PREFIX = re.compile(
     r"(?=[\s.]|$)\s*\.?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+#: A line that opens a scene: the one rule the reader, the editor and the model checks share.
+_STARTS = re.compile(
+    r"^\s*(?:INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|I\.?\s*/\s*E|INT|EXT|EST)[.\s]", re.IGNORECASE
+)
 _NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 #: Separators between parts: spaced hyphens, double hyphens, en/em dashes, commas, slashes.
 _SEPARATOR = re.compile(r"\s+-+\s+|\s*-{2,}\s*|\s*[–—]+\s*|\s*,\s*|\s+/\s+|\s*\|\s*")
@@ -137,6 +141,11 @@ class Heading:
     detail: str = ""  # MOVING, FLASHBACK, VARIOUS SHOTS, 1968 …
     kind: str = SCENE  # SCENE, INSERT, POV, TITLE or SHOT (see the module doc)
     subject: str = ""  # what an insert, POV or shot heading is on: "THE RING", "ANNA"
+
+
+def starts_heading(line: str) -> bool:
+    """The line begins with INT./EXT./EST./INT./EXT./I/E: a scene heading."""
+    return bool(_STARTS.match(line))
 
 
 def continuous(continuity: str) -> bool:

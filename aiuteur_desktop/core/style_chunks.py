@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^(INT|EXT|EST|INT\./EXT|I/E)[\.\s]", re.IGNORECASE)
+from aiuteur_desktop.core.headings import starts_heading
+
 _CUE = re.compile(r"^[A-Z][A-Z0-9 .'\-]{1,30}(\s*\((V\.O\.|O\.S\.|CONT'D|O\.C\.)\))?$")
 _TRANSITION = re.compile(r"^[A-Z ]+TO:$")
 MAX_WORDS = 180
@@ -40,14 +41,14 @@ def looks_like_screenplay(text: str) -> bool:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines:
         return False
-    cues = sum(1 for ln in lines if _CUE.match(ln) and not _HEADING.match(ln))
-    headings = sum(1 for ln in lines if _HEADING.match(ln))
+    cues = sum(1 for ln in lines if _CUE.match(ln) and not starts_heading(ln))
+    headings = sum(1 for ln in lines if starts_heading(ln))
     return headings >= 1 or cues >= max(2, len(lines) // 12)
 
 
 def _is_dialogue_block(block: str) -> bool:
     first = block.strip().splitlines()[0].strip()
-    return bool(_CUE.match(first)) and not _HEADING.match(first) and len(block.splitlines()) > 1
+    return bool(_CUE.match(first)) and not starts_heading(first) and len(block.splitlines()) > 1
 
 
 def chunk_text(text: str, source: str) -> list[Chunk]:
@@ -58,7 +59,7 @@ def chunk_text(text: str, source: str) -> list[Chunk]:
         groups: list[tuple[str, list[str]]] = []
         for block in blocks:
             first = block.strip().splitlines()[0].strip()
-            if _HEADING.match(first) or _TRANSITION.match(first):
+            if starts_heading(first) or _TRANSITION.match(first):
                 continue  # headings and transitions say nothing about style
             kind = "dialogue" if _is_dialogue_block(block) else "action"
             if (

@@ -303,3 +303,18 @@ def save_generated_script(
         new_derivation=True,
     )
     return project.write(artifacts.SCRIPT, doc)
+
+
+def move_edits_to_branch(
+    project: Project, path: str, what: str, *, message: str, stage: int
+) -> str:
+    """Move the unsaved edits of `path` to a new Story Timeline, committed there; the one
+    they were made on gets back its saved version. Returns the new timeline's name."""
+    origin = project.current_branch
+    saved = project.read_tree(project.tree_of(project.branch().head), path)
+    name = project.derived_branch_name(origin, what)
+    project.create_branch(name, switch=True)
+    project.commit(message, kind="edit", stage=stage)
+    if saved is not None:
+        project.write(path, saved, branch=origin)
+    return name

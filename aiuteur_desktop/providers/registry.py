@@ -138,3 +138,45 @@ def register_all() -> None:
 
     operations.use_providers(lambda settings: Registry(settings))
     _registered = True
+
+
+def speech_available() -> bool:
+    """Scratch dialogue can be spoken (an OS text-to-speech engine was found)."""
+    from aiuteur_desktop.providers.offline import tts
+
+    return tts.available() is not None
+
+
+# ---------------------------------------------------------------------------------------
+# The views' one door into providers/: the job kinds, routes and connection settings they
+# name, resolved on first use (the modules behind them build providers through Registry).
+_FACADE = {  # name → (module, attribute; "" = the module itself)
+    "connections": ("aiuteur_desktop.providers.connections", ""),
+    "embedders": ("aiuteur_desktop.providers.embedders", ""),
+    "VERTEX": ("aiuteur_desktop.providers.connections", "VERTEX"),
+    "text_ready": ("aiuteur_desktop.providers.connections", "text_ready"),
+    "PREVIZ_REEL": ("aiuteur_desktop.providers.offline.jobs", "PREVIZ_REEL"),
+    "STORY_CONDENSE": ("aiuteur_desktop.providers.story_jobs", "STORY_CONDENSE"),
+    "STORY_GENERATE": ("aiuteur_desktop.providers.story_jobs", "STORY_GENERATE"),
+    "TextRoute": ("aiuteur_desktop.providers.story_jobs", "TextRoute"),
+    "text_route": ("aiuteur_desktop.providers.story_jobs", "text_route"),
+    "STYLE_INGEST": ("aiuteur_desktop.providers.style_jobs", "STYLE_INGEST"),
+    "STYLE_REEMBED": ("aiuteur_desktop.providers.style_jobs", "STYLE_REEMBED"),
+    "written_styles": ("aiuteur_desktop.providers.style_jobs", "written_styles"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FACADE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attr = _FACADE[name]
+    value = importlib.import_module(module)
+    if attr:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+__all__ += [*_FACADE, "GOOGLE", "LOCAL", "OPENAI", "speech_available"]

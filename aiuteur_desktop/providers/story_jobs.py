@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import jobs, prompts, secrets, story
+from aiuteur_desktop.core.context import estimate_tokens
 from aiuteur_desktop.core.providers import TextRequest, Usage
 from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
@@ -169,7 +170,7 @@ def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             ctx.progress(min(0.9, (i / total) * (0.9 if not rounds else 1.0)))
         text = "\n\n".join(summaries)
         rounds += 1
-        if story.estimate_tokens(text) <= part_budget or rounds >= 4:
+        if estimate_tokens(text) <= part_budget or rounds >= 4:
             break
     if ctx.cancelled():
         raise jobs.Cancelled()

@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.offline import tts
-from aiuteur_desktop.providers.offline.jobs import PREVIZ_REEL
+from aiuteur_desktop.providers.registry import PREVIZ_REEL, speech_available
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
@@ -105,7 +104,7 @@ class AnimaticDialog(QDialog):
             self.size.addItem(label, width)
         self.size.setCurrentIndex(1)
         self.voices = QCheckBox("Scratch voices (the computer's speech engine)")
-        if tts.available() is None:
+        if not speech_available():
             self.voices.setChecked(False)
             self.voices.setEnabled(False)
             self.voices.setText("Scratch voices — no speech engine found (install espeak-ng)")

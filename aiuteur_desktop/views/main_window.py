@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import operations, paths, secrets
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.visual_library import VisualStyles
-from aiuteur_desktop.providers import embedders
-from aiuteur_desktop.providers.style_jobs import written_styles
+from aiuteur_desktop.providers.registry import embedders, written_styles
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.asset_library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.project: Project | None = None
+        #: The open project, its timeline and scene, observed by every page.
+        self.session = Session()
         self.setWindowTitle("Aiuteur")
         self.setWindowIcon(theme.icon("aiuteur"))
         self.resize(1360, 840)
@@ -139,6 +141,9 @@ class MainWindow(QMainWindow):
             self.asset_library, lambda: [e.path for e in library.projects()]
         )
         self.pages.addWidget(self.asset_page)
+        self.session.subscribe(
+            lambda e: self.asset_page.refresh() if "assets" in e.changes.library else None
+        )
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -169,13 +174,11 @@ class MainWindow(QMainWindow):
                 styles=written_styles(self.library.home),
                 visual=self.visual_styles,
                 asset_library=self.asset_library,
+                session=self.session,
             )
             page.openSettings.connect(self.open_settings)
             page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
             page.branchChanged.connect(lambda _b: self._update_title())
-            stage5 = page.editors.get(5)
-            if stage5 is not None:
-                stage5.promoted.connect(lambda _id: self.asset_page.refresh())  # type: ignore[attr-defined]
             self.pages.addWidget(page)
             self._project_page = page
         return self._project_page
@@ -348,6 +351,7 @@ class MainWindow(QMainWindow):
         self._close_current()
         self.project = project
         operations.share(project)  # finished generations apply through this instance
+        self.session.open(project)
         self.library.register_project(project.path, project.name)
         if self.project_item is None:
             self.project_item = QListWidgetItem(theme.icon("film"), project.name)
@@ -368,6 +372,7 @@ class MainWindow(QMainWindow):
             operations.unshare(self.project)
             self.project.close()
             self.project = None
+            self.session.open(None)
 
     def close_project(self) -> None:
         if self.project is None:

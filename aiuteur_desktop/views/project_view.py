@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import gates, script_hub, stages
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import Changes
+from aiuteur_desktop.core.session import Event, Session
 from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
@@ -162,6 +164,7 @@ class ProjectPage(QWidget):
         styles: object = None,
         visual: object = None,
         asset_library: AssetLibrary | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -270,17 +273,21 @@ class ProjectPage(QWidget):
         # ---- stage work area
         self.stage_stack = QStackedWidget()
         self.stage_pages: dict[int, StagePage] = {}
+        self.asset_library: AssetLibrary | None = asset_library
         self.editors: dict[int, StageFrame] = {}
         self.story_jobs: StoryJobs | None = None
         if runner is not None and library is not None:
-            self.story_jobs = StoryJobs(runner, library, self)
+            self.asset_library = asset_library or AssetLibrary(library.home)
+            self.story_jobs = StoryJobs(runner, library, self, session=session)
+            # Documents an operation changed: the timeline's flags and the hub follow.
+            self.story_jobs.session.subscribe(self._session_event)
             jobs = self.story_jobs
             self.editors = {
                 1: Stage1Page(jobs, styles),
                 2: Stage2Page(jobs),
                 3: Stage3Page(jobs),
                 4: Stage4Page(jobs),
-                5: Stage5Page(jobs, visual, asset_library or AssetLibrary(library.home)),
+                5: Stage5Page(jobs, visual, self.asset_library),
                 6: Stage6Page(jobs),
                 7: Stage7Page(jobs),
             }
@@ -474,6 +481,10 @@ class ProjectPage(QWidget):
                 if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
                     self.show_stage(number)
 
+    def _session_event(self, event: Event) -> None:
+        if self.project is not None and (event.changes.paths or event.changes.stages):
+            self.refresh()
+
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""
         if self.project is None:
@@ -544,11 +555,10 @@ class ProjectPage(QWidget):
     def open_vault(self) -> None:
         if self.project is None:
             return
-        stage5 = self.editors.get(5)
-        library = getattr(stage5, "global_assets", None)
-        dialog = ArtifactVaultDialog(self.project, self, asset_library=library)
-        if stage5 is not None:
-            dialog.promoted.connect(stage5.promoted)  # type: ignore[attr-defined]
+        dialog = ArtifactVaultDialog(self.project, self, asset_library=self.asset_library)
+        if self.story_jobs is not None:
+            session = self.story_jobs.session
+            dialog.promoted.connect(lambda _id: session.changed(Changes(library=("assets",))))
         dialog.open()
 
     def open_animatic(self) -> None:

@@ -32,8 +32,7 @@ from aiuteur_desktop.core import cost, paths, secrets
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.settings import AppSettings
-from aiuteur_desktop.providers import connections
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, VERTEX
+from aiuteur_desktop.providers.registry import GOOGLE, LOCAL, OPENAI, VERTEX, connections
 from aiuteur_desktop.views.jobs import run_in_background
 
 log = logging.getLogger(__name__)

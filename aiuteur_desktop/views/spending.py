@@ -11,7 +11,7 @@ from aiuteur_desktop.core import cost, ledger
 from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.connections import text_ready
+from aiuteur_desktop.providers.registry import text_ready
 from aiuteur_desktop.views.dialogs import confirm
 
 

@@ -26,8 +26,7 @@ from aiuteur_desktop.core.formats.documents import FILE_FILTER
 from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.resources import read_text
 from aiuteur_desktop.core.style_library import NEUTRAL, WrittenStyles
-from aiuteur_desktop.providers import embedders
-from aiuteur_desktop.providers.style_jobs import STYLE_INGEST, STYLE_REEMBED
+from aiuteur_desktop.providers.registry import STYLE_INGEST, STYLE_REEMBED, embedders
 from aiuteur_desktop.views.dialogs import show_error
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background

@@ -67,3 +67,19 @@ def test_dependencies_point_down() -> None:
         (f, m) for f, m in _imports(package / "providers") if m.startswith("aiuteur_desktop.views")
     ]
     assert up_from_core == [] and up_from_providers == []
+
+
+def test_views_reach_providers_only_through_the_registry_and_never_commit() -> None:
+    views = CORE.parent / "views"
+    concrete = [
+        (f, m)
+        for f, m in _imports(views)
+        if m.startswith("aiuteur_desktop.providers") and m != "aiuteur_desktop.providers.registry"
+    ]
+    commits = [
+        f"{path.relative_to(views)}:{n}"
+        for path in views.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".commit(" in line
+    ]
+    assert concrete == [] and commits == []

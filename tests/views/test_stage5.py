@@ -176,9 +176,13 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
 
     # Promote to Global, then start the second project's asset from it.
     select(page, "JUNE")
+    library_page = window.asset_page
+    assert library_page.grid.count() == 0
     page.promote_button.click()
     g = window.asset_library.all()[0]
     assert (g.name, g.voice, g.source) == ("JUNE", "warm, gravelly alto", "Promoted from Heist")
+    # The Asset Library heard it through the session (no page told another).
+    assert library_page.grid.count() == 1 and library_page.grid.item(0).text().startswith("JUNE")
     second = approved_project(tmp_path, "Sequel")
     page2 = open_stage5(qtbot, window, second)
     page2.add_from_library(g.id)

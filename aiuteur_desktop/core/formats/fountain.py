@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from aiuteur_desktop.core.headings import starts_heading
 from aiuteur_desktop.core.screenplay import (
     ACTION,
     CENTERED,
@@ -21,7 +22,6 @@ from aiuteur_desktop.core.screenplay import (
     Screenplay,
 )
 
-HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|EXT\.?/INT|I/E)[\.\s]", re.IGNORECASE)
 _NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 _TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]*?):\s*(.*)$")
 _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -92,9 +92,9 @@ def read_string(text: str) -> Screenplay:
             else:
                 els.append(Element(LYRICS, s[1:].strip()))
         elif prev_blank and (
-            (s.startswith(".") and not s.startswith("..") and len(s) > 1) or HEADING.match(s)
+            (s.startswith(".") and not s.startswith("..") and len(s) > 1) or starts_heading(s)
         ):
-            forced = s.startswith(".") and not HEADING.match(s)
+            forced = s.startswith(".") and not starts_heading(s)
             body = s[1:] if forced else s
             number = ""
             m = _NUMBER.search(body)
@@ -148,7 +148,7 @@ def _action_needs_force(text: str) -> bool:
     first = text.split("\n")[0].strip()
     if not first:
         return False
-    if first.startswith(_SPECIAL) or HEADING.match(first):
+    if first.startswith(_SPECIAL) or starts_heading(first):
         return True
     if first == first.upper() and any(c.isalpha() for c in first):
         # All capitals: read back as a cue (more lines follow) or a transition.
@@ -172,7 +172,7 @@ def write_string(play: Screenplay) -> str:
         e = els[i]
         if e.type == SCENE_HEADING:
             text = " ".join(e.text.split())
-            force = e.forced or not HEADING.match(text)
+            force = e.forced or not starts_heading(text)
             number = f" #{e.number}#" if e.number else ""
             out.append(("." if force else "") + text + number)
         elif e.type == ACTION:

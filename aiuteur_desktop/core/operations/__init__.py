@@ -34,6 +34,7 @@ class Changes:
     stages: tuple[int, ...] = ()
     scenes: tuple[str, ...] = ()
     commit: str | None = None  # the new head, when the operation committed
+    library: tuple[str, ...] = ()  # app-library parts: "assets", "written", "visual"
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -41,10 +42,11 @@ class Changes:
             tuple(dict.fromkeys(self.stages + other.stages)),
             tuple(dict.fromkeys(self.scenes + other.scenes)),
             other.commit or self.commit,
+            tuple(dict.fromkeys(self.library + other.library)),
         )
 
     def __bool__(self) -> bool:
-        return bool(self.paths or self.stages or self.scenes or self.commit)
+        return bool(self.paths or self.stages or self.scenes or self.commit or self.library)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,7 @@ class Changes:
             "stages": list(self.stages),
             "scenes": list(self.scenes),
             "commit": self.commit,
+            "library": list(self.library),
         }
 
     @classmethod
@@ -63,6 +66,7 @@ class Changes:
             tuple(int(s) for s in data.get("stages") or ()),
             tuple(str(s) for s in data.get("scenes") or ()),
             data.get("commit"),
+            tuple(str(x) for x in data.get("library") or ()),
         )
 
 

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
 from aiuteur_desktop.core.store import canonical, schema
 from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
+from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
 
 DB_NAME = "project.db"
@@ -42,34 +42,6 @@ MAIN = "Main"
 TREE = "tree"
 BLOB = "blob"
 _EMPTY_TREE_DOC: dict[str, Any] = {"entries": {}}
-
-
-@dataclass(frozen=True)
-class Commit:
-    """One saved state of the project."""
-
-    id: str
-    seq: int
-    tree: str
-    parents: tuple[str, ...]
-    message: str
-    kind: str
-    stage: int | None
-    created_at: float
-    cost: float
-    branch: str
-
-
-@dataclass(frozen=True)
-class Branch:
-    """A Story Timeline: a named, movable pointer to a commit."""
-
-    name: str
-    head: str
-    draft: str
-    base: str | None
-    created_at: float
-    updated_at: float
 
 
 def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -88,32 +60,6 @@ def _make_engine(db_path: Path) -> Engine:
     )
     event.listen(engine, "connect", _set_pragmas)
     return engine
-
-
-def _row_to_commit(row: Any) -> Commit:
-    return Commit(
-        id=row.id,
-        seq=row.seq,
-        tree=row.tree,
-        parents=tuple(json.loads(row.parents)),
-        message=row.message,
-        kind=row.kind,
-        stage=row.stage,
-        created_at=row.created_at,
-        cost=row.cost,
-        branch=row.branch,
-    )
-
-
-def _row_to_branch(row: Any) -> Branch:
-    return Branch(
-        name=row.name,
-        head=row.head,
-        draft=row.draft,
-        base=row.base,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 class Project:

@@ -25,9 +25,14 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import stages, story
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.connections import NO_TEXT_MODEL
-from aiuteur_desktop.providers.story_jobs import STORY_GENERATE, TextRoute, text_route
+from aiuteur_desktop.providers.registry import (
+    NO_TEXT_MODEL,
+    STORY_GENERATE,
+    TextRoute,
+    text_route,
+)
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.job_runner import JobRunner
@@ -46,9 +51,18 @@ class StoryJobs(QObject):
 
     busyChanged = Signal()
 
-    def __init__(self, runner: JobRunner, library: Library, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        library: Library,
+        parent: QObject | None = None,
+        *,
+        session: Session | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner, self.library = runner, library
+        #: The app's one session: pages report what they changed here, and hear it here.
+        self.session = session or Session()
         self.project: Project | None = None
         self._waiting: dict[str, tuple[Done, Failed, str]] = {}
         runner.finished.connect(self._finished)

@@ -4,8 +4,6 @@ screenwriting tools. Undo/redo is the document's own stack (every key and every 
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
@@ -23,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from aiuteur_desktop.core import screenplay as sp
+from aiuteur_desktop.core.headings import starts_heading
 from aiuteur_desktop.core.screenplay import Element, Screenplay
 from aiuteur_desktop.views.phase_a.rewrite import add_rewrite_action
 
@@ -63,7 +62,6 @@ AFTER_TAB = {
 BEFORE_TAB = {v: k for k, v in AFTER_TAB.items() if k not in (sp.PARENTHETICAL,)}
 BEFORE_TAB[sp.DIALOGUE] = sp.PARENTHETICAL
 LINE = 60  # characters in a page line
-HEADING = re.compile(r"^\s*(INT|EXT|EST|INT\.?/EXT|I/E)[.\s]", re.IGNORECASE)
 
 
 class _Extra(QTextBlockUserData):
@@ -229,7 +227,7 @@ class ScreenplayEditor(QTextEdit):
             if not cursor.block().text().strip() and current == sp.CHARACTER:
                 self.set_element(sp.ACTION)  # Enter on an empty cue: back to action
                 return
-            if current == sp.ACTION and HEADING.match(cursor.block().text()):
+            if current == sp.ACTION and starts_heading(cursor.block().text()):
                 self.set_element(sp.SCENE_HEADING)  # typed "INT. …" / "EXT. …": a heading
                 current = sp.SCENE_HEADING
             nxt = AFTER_ENTER.get(current, sp.ACTION) if cursor.atBlockEnd() else current

@@ -29,7 +29,7 @@ from aiuteur_desktop.core import master_script, mode_d, story
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import fountain
 from aiuteur_desktop.core.story import Setup
-from aiuteur_desktop.providers.story_jobs import STORY_CONDENSE
+from aiuteur_desktop.providers.registry import STORY_CONDENSE
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 from aiuteur_desktop.views.phase_a.staging import StagingArea
 

@@ -407,12 +407,13 @@ class Stage4Page(StageFrame):
         self.flush()
         project = self.project
         origin = project.current_branch
-        head_doc = project.read_tree(project.tree_of(project.branch().head), story.SCRIPT)
-        name = project.derived_branch_name(origin, "script edits")
-        project.create_branch(name, switch=True)
-        project.commit("Manual edits to Master Script", kind="edit", stage=4)
-        if head_doc is not None:
-            project.write(story.SCRIPT, head_doc, branch=origin)
+        name = timelines.move_edits_to_branch(
+            project,
+            story.SCRIPT,
+            "script edits",
+            message="Manual edits to Master Script",
+            stage=4,
+        )
         self.advice.hide()
         self.branched.emit(name)
         self.changed.emit()

@@ -6,26 +6,19 @@ with its estimate first, Promote to Global, and the Approve gate."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -34,28 +27,16 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import assets, master_script, story
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.jobs import JobState
-from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
-from aiuteur_desktop.providers.registry import Registry, image_model
+from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
-from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
-from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
-
-PathRole = Qt.ItemDataRole.UserRole + 1
-MediaRole = Qt.ItemDataRole.UserRole + 2
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
-_MARKS = {
-    "none": ("○", "No image key yet"),
-    "key": ("●", "Image key, not locked yet"),
-    "locked": ("✓", "Locked"),
-}
+from aiuteur_desktop.views.phase_a.asset_keys import KeyActions, MediaRole, PathRole
+from aiuteur_desktop.views.phase_a.asset_panels import MARKS, AssetInspector, AssetList
+from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 
 
-class Stage5Page(StageFrame):
-    #: An asset was promoted: the Asset Library page refreshes.
-    promoted = Signal(str)
+class Stage5Page(KeyActions, StageFrame):
     #: Show a scene (id "s3") of the Master Script.
     sceneRequested = Signal(str)
 
@@ -90,150 +71,38 @@ class Stage5Page(StageFrame):
         style_row.addWidget(self.style_combo)
         style_row.addWidget(self.style_button)
         style_row.addWidget(self.style_state, 1)
-        # ---- asset list
-        self.list = QListWidget()
-        self.list.setObjectName("assetList")
-        self.list.setIconSize(QSize(40, 40))
-        self.list.currentItemChanged.connect(lambda *_: self.show_asset())
-        self.extract_button = QPushButton("Extract")
-        self.extract_button.setObjectName("extractAssets")
-        self.extract_button.setToolTip(
-            "Characters from the cues and introductions, locations from the scene headings"
-        )
-        self.extract_button.clicked.connect(self.extract)
-        self.props_button = QPushButton("Find Props (AI)")
-        self.props_button.setObjectName("findProps")
-        self.props_button.setToolTip("The text model lists the props the story depends on")
-        self.props_button.clicked.connect(self.find_props)
-        self.add_button = QPushButton("Add…")
-        self.add_button.clicked.connect(self.add_asset)
-        self.from_library = QPushButton("From Library…")
-        self.from_library.setObjectName("fromLibrary")
-        self.from_library.setToolTip("Start an asset from the global Asset Library")
-        self.from_library.clicked.connect(self.use_global)
-        self.merge_button = QPushButton("Merge…")
-        self.merge_button.clicked.connect(self.merge_asset)
-        self.rename_button = QPushButton("Rename…")
-        self.rename_button.clicked.connect(self.rename_asset)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.clicked.connect(self.remove_asset)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        self.empty = QLabel(
-            "No assets yet: press Extract to find the characters and locations of the "
-            "Master Script, or Add… your own."
-        )
-        self.empty.setObjectName("assetsEmpty")
-        self.empty.setWordWrap(True)
-        ll.addWidget(self.empty)
-        ll.addWidget(self.list, 1)
-        # The marks in front of each name, said once where they are seen.
-        # (each entry is kept on one line: it wraps between entries, never inside one)
-        entries = (f"{m} {t}".replace(" ", "\u00a0") for m, t in _MARKS.values())
-        self.legend = QLabel("  ·  ".join(entries))
-        self.legend.setObjectName("assetLegend")
-        self.legend.setProperty("muted", True)
-        self.legend.setWordWrap(True)
-        ll.addWidget(self.legend)
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        grid.addWidget(self.extract_button, 0, 0, 1, 3)
-        grid.addWidget(self.props_button, 0, 3, 1, 3)
-        grid.addWidget(self.add_button, 1, 0, 1, 3)
-        grid.addWidget(self.from_library, 1, 3, 1, 3)
-        grid.addWidget(self.merge_button, 2, 0, 1, 2)
-        grid.addWidget(self.rename_button, 2, 2, 1, 2)
-        grid.addWidget(self.remove_button, 2, 4, 1, 2)
-        ll.addLayout(grid)
-        left.setMaximumWidth(340)
-        # ---- editor
-        self.name = QLabel()
-        self.name.setObjectName("pageTitle")
-        self.name.setStyleSheet("font-size: 15pt;")
-        self.kind = QLabel()
-        self.kind.setProperty("muted", True)
-        self.description = DescriptionEdit()
-        self.description.setObjectName("assetDescription")
-        self.description.setPlaceholderText(
-            "How it looks: age, build, wardrobe, colours, materials, light…"
-        )
-        self.description.textChanged.connect(self._edited)
-        self.description.rewriteRequested.connect(
-            lambda: start_rewrite(self, self.description, "asset description", self.schedule_save)
-        )
-        self.voice = QLineEdit()
-        self.voice.setObjectName("voiceProfile")
-        self.voice.setPlaceholderText("Voice profile: free text or a provider voice id")
-        self.voice.textChanged.connect(self._edited)
-        self.scenes = QLabel()
-        self.scenes.setObjectName("assetScenes")
-        self.scenes.setWordWrap(True)
-        self.scenes.setProperty("muted", True)
-        self.scenes.setTextFormat(Qt.TextFormat.RichText)
-        self.scenes.linkActivated.connect(self.open_scene)
-        self.image = QLabel("No image key yet")
-        self.image.setObjectName("imageKey")
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setMinimumSize(220, 120)
-        # The picture takes the room the column has; it never holds the column open.
-        self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.image.setStyleSheet(
-            "background:#17181b;border:1px solid #2e3035;border-radius:6px;color:#9aa0a8;"
-        )
-        self.history = QListWidget()
-        self.history.setObjectName("keyHistory")
-        self.history.setViewMode(QListView.ViewMode.IconMode)
-        self.history.setFlow(QListView.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(72, 72))
-        self.history.setFixedHeight(100)
-        self.history.itemClicked.connect(self.choose_candidate)
-        self.generate_button = QPushButton("Generate Image Key")
-        self.generate_button.setObjectName("generateKey")
-        self.generate_button.setStyleSheet(PRIMARY_STYLE)
-        self.generate_button.clicked.connect(self.generate_key)
-        self.own_button = QPushButton("Use My Image…")
-        self.own_button.setObjectName("useOwnImage")
-        self.own_button.clicked.connect(self.use_own_image)
-        self.lock_button = QPushButton("Lock Master Asset")
-        self.lock_button.setObjectName("lockAsset")
-        self.lock_button.clicked.connect(self.lock_asset)
-        self.promote_button = QPushButton("Promote to Global")
-        self.promote_button.setObjectName("promoteAsset")
-        self.promote_button.clicked.connect(self.promote)
-        text_col = QVBoxLayout()
-        desc_label = QLabel("Description")
-        desc_label.setObjectName("sectionTitle")
-        text_col.addWidget(desc_label)
-        text_col.addWidget(self.description, 1)
-        voice_row = QHBoxLayout()
-        self.voice_label = QLabel("Voice")
-        voice_row.addWidget(self.voice_label)
-        voice_row.addWidget(self.voice, 1)
-        text_col.addLayout(voice_row)
-        text_col.addWidget(self.scenes)
-        keys = QGridLayout()
-        keys.addWidget(self.generate_button, 0, 0)
-        keys.addWidget(self.own_button, 0, 1)
-        keys.addWidget(self.lock_button, 1, 0)
-        keys.addWidget(self.promote_button, 1, 1)
-        image_col = QVBoxLayout()
-        image_col.addWidget(self.image, 1)
-        image_col.addWidget(self.history)
-        image_col.addLayout(keys)
-        image_box = QWidget()
-        image_box.setLayout(image_col)
-        image_box.setFixedWidth(390)  # two key buttons a row, neither clipped
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(10, 0, 0, 0)
-        rl.addWidget(self.name)
-        rl.addWidget(self.kind)
-        editor_row = QHBoxLayout()
-        editor_row.addLayout(text_col, 1)
-        editor_row.addWidget(image_box)
-        rl.addLayout(editor_row, 1)
+        self.asset_list = AssetList(self)
+        for name in [
+            "add_button",
+            "empty",
+            "extract_button",
+            "from_library",
+            "legend",
+            "list",
+            "merge_button",
+            "props_button",
+            "remove_button",
+            "rename_button",
+        ]:
+            setattr(self, name, getattr(self.asset_list, name))
+        left = self.asset_list
+        self.inspector = AssetInspector(self)
+        for name in [
+            "description",
+            "generate_button",
+            "history",
+            "image",
+            "kind",
+            "lock_button",
+            "name",
+            "own_button",
+            "promote_button",
+            "scenes",
+            "voice",
+            "voice_label",
+        ]:
+            setattr(self, name, getattr(self.inspector, name))
+        right = self.inspector
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
@@ -289,9 +158,9 @@ class Stage5Page(StageFrame):
                     self.list.addItem(header)
                     last_kind = a["kind"]
                 state = "locked" if a.get("locked") else "key" if a.get("image_key") else "none"
-                item = QListWidgetItem(f"{_MARKS[state][0]} {a['name']}")
+                item = QListWidgetItem(f"{MARKS[state][0]} {a['name']}")
                 item.setData(PathRole, a["path"])
-                item.setToolTip(_MARKS[state][1])
+                item.setToolTip(MARKS[state][1])
                 if a.get("image_key"):
                     item.setIcon(QIcon(self._pixmap(a["image_key"], 40)))
                 self.list.addItem(item)
@@ -497,14 +366,10 @@ class Stage5Page(StageFrame):
         def done(result: dict[str, Any]) -> None:
             if self.project is not project:
                 return
-            play = master_script.current(project)
-            if play is None:
-                return
             value = story.PropsOut.model_validate(result["value"])
-            found = assets.props_from([(p.name, p.description) for p in value.props], play)
-            added, updated = assets.sync_extracted(project, found)
-            if project.is_dirty():
-                project.commit("Key props from the script", kind="generate", stage=5)
+            added, updated = assets.apply_props(
+                project, [(p.name, p.description) for p in value.props]
+            )
             self.message.emit(f"Key props: {added} new, {updated} updated.")
             self._fill_list()
             self.changed.emit()
@@ -531,8 +396,7 @@ class Stage5Page(StageFrame):
 
     def _after(self, path: str | None, message: str) -> None:
         assert self.project is not None
-        if self.project.is_dirty():
-            self.project.commit(message, kind="edit", stage=5)
+        assets.save_edits(self.project, message)
         self._fill_list(path)
         self.changed.emit()
         self.message.emit(message)
@@ -601,173 +465,6 @@ class Stage5Page(StageFrame):
             ),  # type: ignore[arg-type]
         )
 
-    # -------------------------------------------------------------- image keys
-    def _source(self) -> Registry:
-        return Registry(self.jobs.library.load_settings())
-
-    def _submit_key(self, a: dict[str, Any], guidance: str) -> None:
-        assert self.project is not None
-        source = self._source()
-        style = assets.style_lock(self.project)
-        refs = []
-        if style.get("library") and self.visual is not None:
-            try:
-                refs = [r.path for r in self.visual.references(style["library"])]
-            except AiuteurError:
-                refs = []
-        op = AssetKey.prepare(
-            self.project,
-            a["path"],
-            guidance,
-            model=image_model(source.settings),
-            source=source,
-            references=refs,
-        )
-        try:
-            job = self.jobs.runner.run_operation(op)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        self._pending[job.id] = a["path"]
-        self.busy.start(
-            f"Generating {len(self._pending)} image key{'s' * (len(self._pending) > 1)}…"
-        )
-        self.sync()
-
-    def job_finished(self, job_id: str) -> None:
-        """The operation has applied its result already; the page only shows it."""
-        path = self._pending.pop(job_id, None)
-        if path is None or self.project is None:
-            return
-        job = self.jobs.runner.store.get(job_id)
-        if job.state is not JobState.SUCCEEDED:
-            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
-        if not self._pending:
-            self.busy.hide()
-        else:
-            n = len(self._pending)
-            self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
-        self._fill_list()
-        self.mark_loaded()
-        self.changed.emit()
-
-    def cancel_keys(self) -> None:
-        """Stop the image keys still queued or running (finished ones are kept)."""
-        for job_id in list(self._pending):
-            self.jobs.runner.cancel(job_id)
-
-    def generate_key(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        self.flush()
-        a = {**assets.read(self.project, path), "path": path}
-        if not a.get("candidates"):
-            self._submit_key(a, "")
-            return
-        ask_guidance(
-            self,
-            "Regenerate Image Key",
-            f"What should change in {a['name']}'s image? Every earlier version stays in the strip.",
-            "Regenerate",
-            lambda g: self._submit_key({**assets.read(self.project, path), "path": path}, g),  # type: ignore[arg-type]
-            placeholder="e.g. “Make the character's hair redder.”",
-        )
-
-    def generate_all(self) -> None:
-        if self.project is None:
-            return
-        self.flush()
-        todo = [a for a in assets.all_assets(self.project) if not a.get("locked")]
-        if not todo:
-            return
-        source = self._source()
-        model = image_model(source.settings)
-        each = price_per_key(model, source)
-        where = source.describe(model)
-        text = (
-            f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "
-            f"{where}. Estimated cost: ${each * len(todo):,.2f}"
-            + (f" (${each:,.3f} each)." if each else ".")
-        )
-        self.last_estimate = text
-        confirm(
-            self,
-            "bulkEstimate",
-            QMessageBox.Icon.Question,
-            "Generate All Unlocked",
-            text,
-            "Generate",
-            QMessageBox.ButtonRole.AcceptRole,
-            lambda: [self._submit_key(a, "") for a in todo],
-        )
-
-    def choose_candidate(self, item: QListWidgetItem) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        media = item.data(MediaRole)
-        assets.choose_candidate(self.project, path, media)
-        self._fill_list(path)
-        self.changed.emit()
-
-    def use_own_image(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Use your own image as the key", "", IMAGE_FILTER
-        )
-        if name:
-            self.use_image_file(Path(name))
-
-    def use_image_file(self, file: Path) -> None:
-        """An actor headshot, location photo or concept art as the key: works offline."""
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        project = self.project
-
-        def read() -> bytes:
-            data = file.read_bytes()
-            image = QImage.fromData(data)
-            if image.isNull():
-                raise AiuteurError(
-                    f"{file.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
-                )
-            from PySide6.QtCore import QBuffer, QIODevice
-
-            buf = QBuffer()
-            buf.open(QIODevice.OpenModeFlag.WriteOnly)
-            image.save(buf, "PNG")
-            return bytes(buf.data().data())
-
-        def done(png: bytes) -> None:
-            if self.project is not project:
-                return
-            media = project.media.put(png, "image/png")
-            assets.add_candidate(
-                project, path, media, source="uploaded", guidance=f"Your image: {file.name}"
-            )
-            project.commit(f"Image key from {file.name}", kind="edit", stage=5)
-            self._fill_list(path)
-            self.changed.emit()
-
-        run_in_background(
-            read, done, lambda exc: self.fail(getattr(exc, "user_message", str(exc))), parent=self
-        )
-
-    def lock_asset(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        self.flush()
-        a = assets.read(self.project, path)
-        if a.get("locked"):
-            assets.unlock(self.project, path)
-            self.project.commit(f"Unlocked master asset {a['name']}", kind="edit", stage=5)
-        else:
-            self._try(lambda: assets.lock(self.project, path))  # type: ignore[arg-type]
-        self._fill_list(path)
-        self.changed.emit()
-
     def promote(self) -> None:
         path = self.current_path()
         if self.project is None or path is None:
@@ -779,7 +476,7 @@ class Stage5Page(StageFrame):
             self.fail(exc.user_message)
             return
         self.message.emit(f"{g.name} is now in the Asset Library.")
-        self.promoted.emit(g.id)
+        self.jobs.session.changed(Changes(library=("assets",)))
 
     def use_global(self) -> None:
         items = self.global_assets.all()

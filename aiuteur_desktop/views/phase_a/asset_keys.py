@@ -1,0 +1,200 @@
+"""Stage 5's image keys: generate (an operation, with the Why box when iterating), bulk
+generation with its estimate first, cancel, the candidate strip, your own image as the key,
+and Lock Master Asset. A mixin of `Stage5Page`, which holds the widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QListWidgetItem,
+    QMessageBox,
+)
+
+from aiuteur_desktop.core import assets, operations
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
+from aiuteur_desktop.providers.registry import Registry, image_model
+from aiuteur_desktop.views.dialogs import confirm
+from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.phase_a.common import ask_guidance
+
+PathRole = Qt.ItemDataRole.UserRole + 1
+MediaRole = Qt.ItemDataRole.UserRole + 2
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+
+
+class KeyActions:
+    """Image-key actions of the Stage 5 page (`self` is the page)."""
+
+    project: Any
+    jobs: Any
+    visual: Any
+    _pending: dict[str, str]
+
+    # -------------------------------------------------------------- image keys
+    def _source(self) -> Registry:
+        return Registry(self.jobs.library.load_settings())
+
+    def _submit_key(self, a: dict[str, Any], guidance: str) -> None:
+        assert self.project is not None
+        source = self._source()
+        style = assets.style_lock(self.project)
+        refs = []
+        if style.get("library") and self.visual is not None:
+            try:
+                refs = [r.path for r in self.visual.references(style["library"])]
+            except AiuteurError:
+                refs = []
+        op = AssetKey.prepare(
+            self.project,
+            a["path"],
+            guidance,
+            model=image_model(source.settings),
+            source=source,
+            references=refs,
+        )
+        try:
+            job = self.jobs.runner.run_operation(op)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self._pending[job.id] = a["path"]
+        self.busy.start(
+            f"Generating {len(self._pending)} image key{'s' * (len(self._pending) > 1)}…"
+        )
+        self.sync()
+
+    def job_finished(self, job_id: str) -> None:
+        """The operation has applied its result already; the page only shows it."""
+        path = self._pending.pop(job_id, None)
+        if path is None or self.project is None:
+            return
+        job = self.jobs.runner.store.get(job_id)
+        if job.state is not JobState.SUCCEEDED:
+            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
+        if not self._pending:
+            self.busy.hide()
+        else:
+            n = len(self._pending)
+            self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
+        self._fill_list()
+        self.mark_loaded()
+        self.jobs.session.changed(operations.changes_of(job))
+
+    def cancel_keys(self) -> None:
+        """Stop the image keys still queued or running (finished ones are kept)."""
+        for job_id in list(self._pending):
+            self.jobs.runner.cancel(job_id)
+
+    def generate_key(self) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        self.flush()
+        a = {**assets.read(self.project, path), "path": path}
+        if not a.get("candidates"):
+            self._submit_key(a, "")
+            return
+        ask_guidance(
+            self,
+            "Regenerate Image Key",
+            f"What should change in {a['name']}'s image? Every earlier version stays in the strip.",
+            "Regenerate",
+            lambda g: self._submit_key({**assets.read(self.project, path), "path": path}, g),  # type: ignore[arg-type]
+            placeholder="e.g. “Make the character's hair redder.”",
+        )
+
+    def generate_all(self) -> None:
+        if self.project is None:
+            return
+        self.flush()
+        todo = [a for a in assets.all_assets(self.project) if not a.get("locked")]
+        if not todo:
+            return
+        source = self._source()
+        model = image_model(source.settings)
+        each = price_per_key(model, source)
+        where = source.describe(model)
+        text = (
+            f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "
+            f"{where}. Estimated cost: ${each * len(todo):,.2f}"
+            + (f" (${each:,.3f} each)." if each else ".")
+        )
+        self.last_estimate = text
+        confirm(
+            self,
+            "bulkEstimate",
+            QMessageBox.Icon.Question,
+            "Generate All Unlocked",
+            text,
+            "Generate",
+            QMessageBox.ButtonRole.AcceptRole,
+            lambda: [self._submit_key(a, "") for a in todo],
+        )
+
+    def choose_candidate(self, item: QListWidgetItem) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        media = item.data(MediaRole)
+        assets.choose_candidate(self.project, path, media)
+        self._fill_list(path)
+        self.changed.emit()
+
+    def use_own_image(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Use your own image as the key", "", IMAGE_FILTER
+        )
+        if name:
+            self.use_image_file(Path(name))
+
+    def use_image_file(self, file: Path) -> None:
+        """An actor headshot, location photo or concept art as the key: works offline."""
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        project = self.project
+
+        def read() -> bytes:
+            data = file.read_bytes()
+            image = QImage.fromData(data)
+            if image.isNull():
+                raise AiuteurError(
+                    f"{file.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
+                )
+            from PySide6.QtCore import QBuffer, QIODevice
+
+            buf = QBuffer()
+            buf.open(QIODevice.OpenModeFlag.WriteOnly)
+            image.save(buf, "PNG")
+            return bytes(buf.data().data())
+
+        def done(png: bytes) -> None:
+            if self.project is not project:
+                return
+            assets.use_own_image(project, path, png, file.name)
+            self._fill_list(path)
+            self.changed.emit()
+
+        run_in_background(
+            read, done, lambda exc: self.fail(getattr(exc, "user_message", str(exc))), parent=self
+        )
+
+    def lock_asset(self) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        self.flush()
+        a = assets.read(self.project, path)
+        if a.get("locked"):
+            assets.unlock(self.project, path)
+        else:
+            self._try(lambda: assets.lock(self.project, path))  # type: ignore[arg-type]
+        self._fill_list(path)
+        self.changed.emit()
