@@ -133,6 +133,8 @@ class VideoRequest:
     aspect_ratio: str = "16:9"
     resolution: str = "720p"
     seed: int | None = None
+    #: The shot as the offline engines draw it (ShotSpec JSON); cloud models read the prompt.
+    spec: dict[str, Any] | None = None
 
 
 class VideoProvider(Protocol):

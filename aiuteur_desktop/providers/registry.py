@@ -11,7 +11,12 @@ from typing import Any
 
 from aiuteur_desktop.core import secrets
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import Capabilities, ImageProvider, TextProvider
+from aiuteur_desktop.core.providers import (
+    Capabilities,
+    ImageProvider,
+    TextProvider,
+    VideoProvider,
+)
 from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.providers.connections import (
     GOOGLE,
@@ -99,6 +104,27 @@ class Registry:
         if connection == OFFLINE:
             return "the offline key-card engine (free, no network)"
         return f"{connection} · {model}"
+
+    # ----------------------------------------------------------------- video
+    def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
+        """`vertex`: {project, location, credentials_file, base_url?} as captured when the
+        render was asked for (Veo runs on Vertex AI only)."""
+        connection = model_id.partition(":")[0]
+        if connection == OFFLINE:
+            from aiuteur_desktop.providers.offline.provider import OfflineAnimatic
+
+            return OfflineAnimatic()  # type: ignore[return-value]
+        if connection != GOOGLE:
+            raise ProviderError("bad_request", f"Video through “{connection}” is not available.")
+        from aiuteur_desktop.providers.google_video import VeoVideo
+
+        v = vertex or {}
+        return VeoVideo(
+            v.get("project", ""),
+            v.get("location", ""),
+            v.get("credentials_file", ""),
+            base_url=v.get("base_url"),
+        )
 
     # ------------------------------------------------------------------ text
     def text(self, connection: str, base_url: str | None) -> TextProvider:

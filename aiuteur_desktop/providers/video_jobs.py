@@ -13,7 +13,7 @@ from typing import Any
 from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
 from aiuteur_desktop.core.providers import VideoRequest
-from aiuteur_desktop.providers.google_video import VeoVideo
+from aiuteur_desktop.providers.registry import Registry
 
 VIDEO_RENDER = "video.render"
 
@@ -28,26 +28,27 @@ def _sleep(ctx: jobs.JobContext, seconds: float) -> None:
 
 @jobs.register(VIDEO_RENDER)
 def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
-    """params: prompt, model, start_frame (path), end_frame (path or None), duration, audio,
-    bundle (project), vertex {project, location, credentials_file, base_url?}, poll_seconds."""
+    """params: prompt, model_id ("google:veo-3.1-…" or "offline:animatic"; older rows: model),
+    start_frame (path), end_frame (path or None), duration, audio, spec (the shot, for the
+    offline engine), bundle, vertex {project, location, credentials_file, base_url?},
+    poll_seconds. The provider comes from the registry: every render path runs offline."""
     p = ctx.job.params
-    vertex = p["vertex"]
-    provider = VeoVideo(
-        vertex["project"],
-        vertex["location"],
-        vertex["credentials_file"],
-        base_url=vertex.get("base_url"),
-    )
+    # Rows from earlier versions name only the Veo model.
+    model_id = p.get("model_id") or f"google:{p['model']}"
+    source = Registry()
+    provider = source.video(model_id, p.get("vertex"))
+    model = model_id.partition(":")[2]
     handle = ctx.job.handle
     if handle is None:
         request = VideoRequest(
             prompt=p["prompt"],
-            model=p["model"],
+            model=model,
             start_frame=Path(p["start_frame"]).read_bytes(),
             end_frame=Path(p["end_frame"]).read_bytes() if p.get("end_frame") else None,
             duration=float(p.get("duration", 8)),
             audio=bool(p.get("audio", True)),
             seed=p.get("seed"),
+            spec=p.get("spec"),
         )
         handle = provider.submit(request)
         ctx.set_handle(handle)  # persisted before anything else can go wrong
@@ -59,17 +60,22 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         _sleep(ctx, float(p.get("poll_seconds", 10)))
     data, mime = provider.download(handle)
     try:
-        price = PriceTable.load().video(
-            f"google:{p['model']}", float(p.get("duration", 8)), bool(p.get("audio", True))
+        price = (
+            0.0
+            if source.is_free(model_id)
+            else PriceTable.load().video(
+                model_id, float(p.get("duration", 8)), bool(p.get("audio", True))
+            )
         )
     except PriceUnknown:
         price = 0.0
+    who = provider.id
     with operations.open_project(p["bundle"]) as project:
         media_id = operations.end_job(
             project,
             ctx.job,
-            provider="google:veo",
-            model=p["model"],
+            provider=who,
+            model=model,
             kind="video",
             actual=price,
             data=data,
@@ -83,8 +89,8 @@ def render_video(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "operation": handle["operation"],
         "provenance": operations.provenance(
             ctx.job,
-            provider="google:veo",
-            model=p["model"],
+            provider=who,
+            model=model,
             cost=price,
             **{k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")},
         ),

@@ -208,3 +208,42 @@ def test_malformed_operation_answers_are_reported_not_crashes(
         assert failed.state is JobState.FAILED and failed.error
         assert failed.handle is not None  # the operation is remembered: Retry resumes it
         assert len(fake.submissions) == 1
+
+
+def test_the_same_render_job_runs_offline_on_the_animatic_engine(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # No key, no Vertex, no network: the registry gives the offline animatic for the model.
+    bundle = tmp_path / "Film.aiuteur"
+    Project.create(tmp_path, "Film").close()
+    start, end = tmp_path / "start.png", tmp_path / "end.png"
+    start.write_bytes(png("#203040"))
+    end.write_bytes(png("#405060"))
+    params = {
+        "prompt": "Slow push-in on Mara trimming the wick; storm outside.",
+        "model_id": "offline:animatic",
+        "start_frame": str(start),
+        "end_frame": str(end),
+        "duration": 2,
+        "audio": False,
+        "bundle": str(bundle),
+        "stage": 12,
+        "spec": {"heading": "INT. LAMP ROOM - NIGHT", "width": 320, "duration": 2},
+    }
+    runner = JobRunner(library.jobs)
+    job = runner.submit(VIDEO_RENDER, "Shot 1", "offline:animatic", params)
+    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=60_000)
+    done = runner.store.get(job.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert done.cost == 0.0 and done.handle["operation"].startswith("offline:")
+    with Project.open(bundle) as project:
+        data = project.media.read(done.result["media"])
+        assert data[4:8] == b"ftyp" and project.media.info(done.result["media"]).mime == "video/mp4"
+        (entry,) = ledger.entries(project)
+        assert (entry.provider, entry.kind, entry.stage, entry.actual) == (
+            "offline:animatic",
+            "video",
+            12,
+            0.0,
+        )
+    assert not Path(done.handle["path"]).exists()  # the render's scratch file is gone

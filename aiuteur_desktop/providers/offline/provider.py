@@ -8,6 +8,8 @@ explained and reproduced exactly like a cloud generation.
 from __future__ import annotations
 
 import io
+import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,13 @@ from typing import Any
 
 from PIL import Image
 
-from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
+from aiuteur_desktop.core.providers import (
+    Capabilities,
+    ImageResult,
+    ImageSubject,
+    Usage,
+    VideoRequest,
+)
 from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
@@ -101,6 +109,29 @@ class OfflineAnimatic:
 
     id = "offline:animatic"
     capabilities = Capabilities(video=True, end_frame=True, max_duration=60.0, audio=True)
+
+    # `VideoProvider`: the render happens at submit (it is local and quick); the handle
+    # names the finished clip, so a restart between submit and download still finds it.
+    def submit(self, request: VideoRequest) -> dict[str, Any]:
+        from aiuteur_desktop.core import shotspec
+
+        spec = shotspec.parse(
+            request.spec or {"heading": "INT. SHOT", "action": request.prompt[:4000]}
+        )
+        spec = spec.model_copy(update={"duration": min(request.duration, 60.0)})
+        out = Path(tempfile.gettempdir()) / "aiuteur-offline-video" / f"{uuid.uuid4().hex}.mp4"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.render(spec, out, start_png=request.start_frame, end_png=request.end_frame)
+        return {"operation": f"offline:{out.stem}", "path": str(out)}
+
+    def poll(self, handle: dict[str, Any]) -> tuple[bool, float]:
+        return Path(handle["path"]).exists(), 1.0
+
+    def download(self, handle: dict[str, Any]) -> tuple[bytes, str]:
+        path = Path(handle["path"])
+        data = path.read_bytes()
+        path.unlink(missing_ok=True)
+        return data, "video/mp4"
 
     def render(
         self,
