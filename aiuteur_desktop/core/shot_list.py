@@ -274,3 +274,64 @@ def film(project: Project, branch: str | None = None) -> list[Shot]:
         else:
             out.extend(timing)
     return out
+
+
+# ------------------------------------------------------- the shot table's text
+#: The parts of a shot the Stage 7 table edits as text.
+LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS = "length", "camera", "dialogue", "action", "chars"
+
+
+def dialogue_text(shot: Shot) -> str:
+    return "\n".join(
+        f"{d.character}: {d.parenthetical + ' ' if d.parenthetical else ''}{d.text}"
+        for d in shot.dialogue
+    )
+
+
+def parse_dialogue(text: str, before: tuple[Line, ...]) -> tuple[Line, ...]:
+    """Dialogue typed as `NAME: (parenthetical) words`, one line each, back into lines. A
+    name is written in capitals or is one of the shot's speakers (any case); a line without
+    one belongs to the speaker of the line before it (or of the line it replaces)."""
+    known = {d.character.upper() for d in before}
+    out: list[Line] = []
+    for i, raw in enumerate(t for t in text.splitlines() if t.strip()):
+        name, sep, words = raw.partition(":")
+        name = name.strip()
+        if not sep or not name or not (name.isupper() or name.upper() in known):
+            who = out[-1].character if out else (before[i].character if i < len(before) else "")
+            name, words = who, raw
+        words = words.strip()
+        paren = ""
+        if words.startswith("(") and ")" in words:
+            paren, words = words[: words.index(")") + 1], words[words.index(")") + 1 :].strip()
+        if name and words:
+            out.append(Line(name.upper(), words, paren))
+    return tuple(out)
+
+
+def camera_text(shot: Shot) -> str:
+    return f"{shot.shot_size}|{shot.angle}|{shot.move}"
+
+
+def edited(shot: Shot, part: str, text: str) -> Shot | None:
+    """The shot with one part retyped as the table shows it (None: the text is not a valid
+    value for that part). Length is whole seconds; camera is "SIZE|angle|move"; characters
+    are names separated by commas."""
+    if part == LENGTH:
+        head = text.split()[0] if text.split() else ""
+        if not head.isdigit() or int(head) <= 0:
+            return None
+        return dataclasses.replace(shot, duration=int(head))
+    if part == DIALOGUE:
+        return dataclasses.replace(shot, dialogue=parse_dialogue(text, shot.dialogue))
+    if part == ACTION:
+        return dataclasses.replace(shot, action=" ".join(text.split()))
+    if part == CHARACTERS:
+        names = [n.strip().upper() for n in text.split(",") if n.strip()]
+        return dataclasses.replace(shot, characters=tuple(dict.fromkeys(names)))
+    if part == CAMERA:
+        size, angle, move = [*text.split("|"), "", "", ""][:3]
+        if size not in SIZES or angle not in ANGLES or move not in MOVES:
+            return None
+        return dataclasses.replace(shot, shot_size=size, angle=angle, move=move)
+    return None

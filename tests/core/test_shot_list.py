@@ -85,3 +85,20 @@ def test_empty_lists_and_unknown_scenes_are_refused(project: Project) -> None:
         shot_list.save(project, "s1", [])
     with pytest.raises(GateClosed, match="no scene s9"):
         shot_list.current(project, "s9")
+
+
+def test_a_shot_retyped_as_the_table_shows_it(project: Project) -> None:
+    shot = shot_list.current(project, "s1")[0]
+    assert shot_list.edited(shot, shot_list.LENGTH, "5 s").duration == 5
+    assert shot_list.edited(shot, shot_list.LENGTH, "five") is None
+    camera = shot_list.edited(shot, shot_list.CAMERA, "CU|low|push-in")
+    assert (camera.shot_size, camera.angle, camera.move) == ("CU", "low", "push-in")
+    assert shot_list.camera_text(camera) == "CU|low|push-in"
+    assert shot_list.edited(shot, shot_list.CAMERA, "HUGE|low|push-in") is None
+    cast = shot_list.edited(shot, shot_list.CHARACTERS, "june, Tommy, JUNE,")
+    assert cast.characters == ("JUNE", "TOMMY")
+    assert shot_list.edited(shot, shot_list.ACTION, "  She   turns. ").action == "She turns."
+    spoken = shot_list.edited(shot, shot_list.DIALOGUE, "JUNE: (low) Not tonight.")
+    assert [(d.character, d.parenthetical, d.text) for d in spoken.dialogue] == [
+        ("JUNE", "(low)", "Not tonight.")
+    ]

@@ -182,8 +182,8 @@ def test_stage7_needs_a_scene_and_an_approved_script(
 
 
 def test_typed_dialogue_reads_back_into_lines() -> None:
+    from aiuteur_desktop.core.shot_list import dialogue_text, parse_dialogue
     from aiuteur_desktop.core.shots import Line
-    from aiuteur_desktop.views.phase_b.stage7 import dialogue_text, parse_dialogue
 
     before = (Line("JUNE", "Not my harbour."), Line("TOMMY", "Not my problem.", "(quietly)"))
     from aiuteur_desktop.core import shots

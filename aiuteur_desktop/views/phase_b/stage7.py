@@ -8,7 +8,6 @@ is one undoable step and is saved as a draft at once; Lock Shot List commits it.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 from typing import Any
 
@@ -40,11 +39,11 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.shot_list import dialogue_text
 from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
-from aiuteur_desktop.views.phase_b.dialogue import dialogue_text, parse_dialogue
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
 ID, LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS, FLAGS = range(7)
@@ -52,6 +51,14 @@ HEADERS = ("Shot", "Length", "Camera", "Dialogue", "Action", "Characters", "⚠"
 #: The camera column edits three values: size · angle · move.
 CAMERA_PARTS = (list(shot_list.SIZES), list(shot_list.ANGLES), list(shot_list.MOVES))
 EDITABLE = {LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS}
+#: Which part of a shot each editable column retypes (the rules are core's).
+_PART = {
+    LENGTH: shot_list.LENGTH,
+    CAMERA: shot_list.CAMERA,
+    DIALOGUE: shot_list.DIALOGUE,
+    ACTION: shot_list.ACTION,
+    CHARACTERS: shot_list.CHARACTERS,
+}
 _WARN = QColor("#e0b050")
 
 
@@ -132,23 +139,8 @@ class ShotModel(QAbstractTableModel):
             return False
         row, col = index.row(), index.column()
         s = self.rows[row]
-        text = str(value)
-        if col == LENGTH:
-            new = dataclasses.replace(s, duration=int(text.split()[0]))
-        elif col == DIALOGUE:
-            new = dataclasses.replace(s, dialogue=parse_dialogue(text, s.dialogue))
-        elif col == ACTION:
-            new = dataclasses.replace(s, action=" ".join(text.split()))
-        elif col == CHARACTERS:
-            names = [n.strip().upper() for n in text.split(",") if n.strip()]
-            new = dataclasses.replace(s, characters=tuple(dict.fromkeys(names)))
-        elif col == CAMERA:
-            size, angle, move = [*text.split("|"), "", "", ""][:3]
-            parts = (size, angle, move)
-            if any(p not in values for p, values in zip(parts, CAMERA_PARTS, strict=True)):
-                return False
-            new = dataclasses.replace(s, shot_size=size, angle=angle, move=move)
-        else:
+        new = shot_list.edited(s, _PART[col], str(value)) if col in _PART else None
+        if new is None:
             return False
         if new == s:
             return False
