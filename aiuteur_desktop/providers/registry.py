@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core import jobs, secrets
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.providers import (
     Capabilities,
@@ -127,6 +127,13 @@ class Registry:
         )
 
     # ------------------------------------------------------------------ text
+    def story_answer(
+        self, ctx: jobs.JobContext, params: dict[str, Any]
+    ) -> tuple[dict[str, Any], float]:
+        from aiuteur_desktop.providers.story_jobs import generate
+
+        return generate(ctx)
+
     def text(self, connection: str, base_url: str | None) -> TextProvider:
         """The provider for a text call; the key is read from the keyring here, at run time."""
         if connection not in (OPENAI, GOOGLE, LOCAL):
@@ -152,7 +159,7 @@ def register_all() -> None:
     if _registered:
         return
     from aiuteur_desktop.core import operations
-    from aiuteur_desktop.core.operations import asset_key  # noqa: F401
+    from aiuteur_desktop.core.operations import asset_key, story_answer  # noqa: F401
     from aiuteur_desktop.providers import (  # noqa: F401
         image_jobs,
         story_jobs,

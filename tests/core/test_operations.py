@@ -172,3 +172,82 @@ def test_changes_combine_and_survive_the_job_row() -> None:
     assert both.paths == ("assets/mara", "assets/eli") and both.commit == "c1"
     assert Changes.from_json(both.to_json()) == both
     assert not Changes() and Changes.from_json(None) == Changes()
+
+
+# ------------------------------------------------------------------ story answers
+class StorySource(FakeSource):
+    def __init__(self, value: dict[str, Any]) -> None:
+        super().__init__()
+        self.value = value
+        self.asked: list[dict[str, Any]] = []
+
+    def story_answer(self, ctx: Any, params: dict[str, Any]) -> tuple[dict[str, Any], float]:
+        self.asked.append(params)
+        result = {"value": self.value, "model": "m", "template": "t@1", "context": [], "cost": 0.02}
+        return result, 0.02
+
+
+def sheet(n: int = 15) -> dict[str, Any]:
+    return {"beats": [{"text": f"Beat {i}: Mara rows on.", "source": ""} for i in range(1, n + 1)]}
+
+
+def answer_op(p: Project, apply_as: str, message: str, **options: Any) -> Any:
+    from aiuteur_desktop.core import story
+    from aiuteur_desktop.core.operations.story_answer import StoryAnswer
+
+    ask = story.Ask("beats.generate", {"treatment": "x"}, "BeatSheetOut", [], 3, "Beat sheet")
+    route = {"connection": "local", "base_url": None, "model": "llama", "home": "", "budget": 1}
+    return StoryAnswer.prepare(
+        p, ask, apply_as, message, route=route, provider="local:llama", **options
+    )
+
+
+def run_story(library: Library, op: Any) -> dict[str, Any]:
+    s = op.submission()
+    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    result, _ = jobs.work_for(op.kind)(Context(library.jobs.start(job.id)))
+    return result
+
+
+def test_a_story_answer_lands_on_its_timeline_after_the_project_closed(
+    tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiuteur_desktop.core import story
+
+    source = StorySource(sheet())
+    monkeypatch.setattr(operations, "_source", lambda _settings: source)
+    with Project.create(tmp_path, "Drift") as p:
+        op = answer_op(p, "beats", "Beats, please")
+        p.create_branch("Elsewhere")  # the user moved on …
+        bundle = p.path
+    result = run_story(library, op)  # … and closed the project before the answer came
+    assert source.asked[0]["template"] == "beats.generate" and source.asked[0]["model"] == "llama"
+    changes = Changes.from_json(result["changes"])
+    assert changes.paths == (story.BEATS,) and changes.stages == (3,)
+    with Project.open(bundle) as p:
+        assert len(story.beats_of(p)) == 0  # "Elsewhere" is current and untouched
+        assert len(p.read(story.BEATS, branch="Main")["beats"]) == 15
+        assert p.head("Main").message == "Beats, please" and p.head("Main").id == changes.commit
+
+
+def test_a_story_answer_the_project_refuses_is_kept_and_says_why(
+    tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = StorySource(sheet(3))  # fewer beats than a sheet may have: invalid
+    monkeypatch.setattr(operations, "_source", lambda _settings: source)
+    with Project.create(tmp_path, "Drift") as p:
+        op = answer_op(p, "beats", "Beats")
+        head = p.head().id
+        operations.share(p)
+        try:
+            result = run_story(library, op)
+        finally:
+            operations.unshare(p)
+        assert result["value"] == sheet(3)  # the paid answer is kept in the job row
+        assert not Changes.from_json(result["changes"]) and p.head().id == head
+        assert "does not fit the project" in result["not_applied"]
+
+
+def test_story_answers_apply_only_by_a_known_rule(tmp_path: Path) -> None:
+    with Project.create(tmp_path, "Drift") as p, pytest.raises(ValueError):
+        answer_op(p, "poem", "A poem")

@@ -118,7 +118,11 @@ def to_stage4(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Project, Stage
     s4 = pages(window)[3]
     qtbot.waitUntil(lambda: current(window) is s4)
     s4.generate_button.click()
-    qtbot.waitUntil(lambda: project.read(story.SCRIPT) is not None, timeout=15_000)
+    # Saved by its operation, then shown by the page.
+    qtbot.waitUntil(
+        lambda: project.read(story.SCRIPT) is not None and not s4.jobs.running(s4.tag()),
+        timeout=15_000,
+    )
     return project, s4
 
 

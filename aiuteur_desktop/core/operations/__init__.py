@@ -79,6 +79,12 @@ class ProviderSource(Protocol):
     def is_free(self, model_id: str) -> bool: ...
     def describe(self, model_id: str) -> str: ...
     def text(self, connection: str, base_url: str | None) -> TextProvider: ...
+    def story_answer(
+        self, ctx: jobs.JobContext, params: dict[str, Any]
+    ) -> tuple[dict[str, Any], float]:
+        """One validated structured answer for a Phase A request (`story.Ask.params()` plus
+        the text route); the spend is in the ledger. Returns (result, cost)."""
+        ...
 
 
 _source: Callable[[Any], ProviderSource] | None = None
@@ -150,6 +156,9 @@ class OnBranch:
 
     def is_dirty(self, branch: str | None = None) -> bool:
         return self._project.is_dirty(branch or self._branch)
+
+    def head(self, branch: str | None = None) -> Any:
+        return self._project.head(branch or self._branch)
 
     def commit(self, message: str, *, branch: str | None = None, **kw: Any) -> Any:
         return self._project.commit(message, branch=branch or self._branch, **kw)
@@ -270,10 +279,26 @@ def register(cls: T) -> T:
             ran = op.run(ctx, project, providers())
             if ctx.cancelled():
                 raise jobs.Cancelled()
-            changes = op.apply(on_branch(project, ctx.job.params.get("branch")), ran.result)
+            try:
+                changes = op.apply(on_branch(project, ctx.job.params.get("branch")), ran.result)
+            except (AiuteurError, ValueError) as exc:
+                # Paid for and kept in the job row, but the project refused it (say, the
+                # beats changed meanwhile): the page says why; nothing is sent again.
+                why = (
+                    exc.user_message
+                    if isinstance(exc, AiuteurError)
+                    else "The model's answer does not fit the project, so nothing was changed. "
+                    "Try again, perhaps with other guidance."
+                )
+                return {**ran.result, "changes": {}, "not_applied": why}, ran.cost
         return {**ran.result, "changes": changes.to_json()}, ran.cost
 
     return cls
+
+
+def not_applied(job: jobs.Job) -> str:
+    """Why a finished operation's result was not applied ("" when it was)."""
+    return str((job.result or {}).get("not_applied") or "")
 
 
 def changes_of(job: jobs.Job) -> Changes:

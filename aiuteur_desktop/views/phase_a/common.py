@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import stages, story
+from aiuteur_desktop.core import operations, stages, story
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import (
@@ -102,6 +103,38 @@ class StoryJobs(QObject):
     def ask(self, ask: story.Ask, on_done: Done, on_failed: Failed, *, tag: str = "") -> str | None:
         return self.submit(STORY_GENERATE, ask.title, ask.params(), on_done, on_failed, tag=tag)
 
+    def answer(
+        self,
+        ask: story.Ask,
+        apply_as: str,
+        message: str,
+        on_done: Done,
+        on_failed: Failed,
+        *,
+        tag: str = "",
+        **options: Any,
+    ) -> str | None:
+        """A story generation that changes the project: the operation applies its answer
+        (on the timeline it started on) even if this page is gone; `on_done` then hears the
+        job's result with its `changes`."""
+        route = self.route()
+        if route is None or self.project is None:
+            on_failed(NO_TEXT_MODEL)
+            return None
+        op = StoryAnswer.prepare(
+            self.project,
+            ask,
+            apply_as,
+            message,
+            route={**route.params(), "home": str(self.library.home), "budget": route.budget},
+            provider=route.provider,
+            **options,
+        )
+        job = self.runner.run_operation(op)
+        self._waiting[job.id] = (on_done, on_failed, tag)
+        self.busyChanged.emit()
+        return job.id
+
     def running(self, tag: str = "") -> list[str]:
         return [j for j, (_d, _f, t) in self._waiting.items() if not tag or t == tag]
 
@@ -127,6 +160,11 @@ class StoryJobs(QObject):
         job = self.runner.store.get(job_id)
         self.busyChanged.emit()
         if job.state is JobState.SUCCEEDED and job.result is not None:
+            refused = operations.not_applied(job)
+            if refused:
+                on_failed(refused)
+                return
+            self.session.changed(operations.changes_of(job))
             on_done(job.result)
         elif job.state is JobState.CANCELLED:
             on_failed("Cancelled. Nothing was changed.")
@@ -371,6 +409,28 @@ class StageFrame(QWidget):
 
     def tag(self) -> str:
         return f"stage{self.number}"
+
+    def run_answer(
+        self,
+        ask: story.Ask,
+        apply_as: str,
+        message: str,
+        on_done: Done,
+        busy_text: str,
+        **options: Any,
+    ) -> str | None:
+        """Submit a generation that changes the project (an operation applies it)."""
+        self.clear_error()
+        if not self.model_ready():
+            self.fail(NO_TEXT_MODEL)
+            return None
+        self.busy.start(busy_text)
+
+        def failed(text: str) -> None:
+            self.fail(text)
+            self._busy_changed()
+
+        return self.jobs.answer(ask, apply_as, message, on_done, failed, tag=self.tag(), **options)
 
     def run(self, ask: story.Ask, on_done: Done, busy_text: str, *, tag: str = "") -> str | None:
         """Submit one generation with the busy bar shown; errors land in the error line."""

@@ -264,23 +264,15 @@ class Stage2Page(StageFrame):
         self.flush()
         project = self.project
 
-        def done(result: dict[str, Any]) -> None:
-            if self.project is not project:
-                return
-            story.revise_treatment(
-                project,
-                story.TreatmentOut.model_validate(result["value"]),
-                "Retroactively revised treatment to the current beat sheet",
-                model=result.get("model"),
-                template=str(result.get("template")),
-                context=list(result.get("context") or []),
-                cost=float(result.get("cost") or 0),
-            )
-            self.load()
-            self.changed.emit()
+        def done(_result: dict[str, Any]) -> None:
+            if self.project is project:
+                self.load()
+                self.changed.emit()
 
-        self.run(
+        self.run_answer(
             story.treatment_revise_ask(project, ""),
+            "treatment",
+            "Retroactively revised treatment to the current beat sheet",
             done,
             "Revising the treatment to the beat sheet…",
         )

@@ -455,35 +455,21 @@ class Stage3Page(StageFrame):
         return next((i for i, b in enumerate(self.model.beats) if b["id"] == beat_id), None)
 
     # --------------------------------------------------------------- whole sheet
-    def _apply_sheet(self, message: str, from_script: bool = False) -> Any:
-        project = self.project
-
-        def done(result: dict[str, Any]) -> None:
-            if self.project is not project or project is None:
-                return
-            story.save_generated_beats(
-                project,
-                story.BeatSheetOut.model_validate(result["value"]),
-                message,
-                model=result.get("model"),
-                template=str(result.get("template")),
-                context=list(result.get("context") or []),
-                cost=float(result.get("cost") or 0),
-                from_script=from_script,
-            )
-            self.load()
-            self.changed.emit()
-
-        return done
+    def _sheet_applied(self, result: dict[str, Any]) -> None:
+        """The operation has saved the new sheet; the page shows it."""
+        self.load()
+        self.changed.emit()
 
     def generate(self, guidance: str) -> None:
         if self.project is None:
             return
         self.flush()
         message = guidance.strip() or "Generated beat sheet from the treatment"
-        self.run(
+        self.run_answer(
             story.beats_ask(self.project, guidance),
-            self._apply_sheet(message),
+            "beats",
+            message,
+            self._sheet_applied,
             "Breaking the treatment into beats…",
         )
 
@@ -501,12 +487,13 @@ class Stage3Page(StageFrame):
         if self.project is None:
             return
         self.flush()
-        self.run(
+        self.run_answer(
             story.beats_revise_ask(self.project),
-            self._apply_sheet(
-                "Retroactively revised beat sheet to sync with the script", from_script=True
-            ),
+            "beats",
+            "Retroactively revised beat sheet to sync with the script",
+            self._sheet_applied,
             "Revising the beat sheet to match the script…",
+            from_script=True,
         )
 
     def confirm(self) -> None:

@@ -342,33 +342,24 @@ class Stage4Page(StageFrame):
         )
 
         def done(result: dict[str, Any]) -> None:
+            # The operation saved the script on the timeline it was asked for.
             if self.project is not project:
-                return
-            if project.current_branch != branch:
-                self.fail(
-                    f"The script was written for “{branch}”, but another Story Timeline is open now; it was not applied."
-                )
-                return
-            try:
-                story.save_generated_script(
-                    project,
-                    story.ScriptOut.model_validate(result["value"]),
-                    message,
-                    model=result.get("model"),
-                    template=str(result.get("template")),
-                    context=list(result.get("context") or []),
-                    cost=float(result.get("cost") or 0),
-                )
-            except AiuteurError as exc:
-                self.fail(exc.user_message)
                 return
             self._advice_dismissed = False
             self.load()
             self.changed.emit()
-            self.message.emit("The Master Script is ready.")
+            self.message.emit(
+                "The Master Script is ready."
+                if project.current_branch == branch
+                else f"The Master Script is ready on “{branch}”."
+            )
 
-        self.run(
-            story.script_ask(project, guidance), done, "Writing the descriptive master script…"
+        self.run_answer(
+            story.script_ask(project, guidance),
+            "script",
+            message,
+            done,
+            "Writing the descriptive master script…",
         )
 
     def _require_branch(self, exc: BranchRequired, guidance: str) -> None:

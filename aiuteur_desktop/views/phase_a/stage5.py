@@ -366,15 +366,19 @@ class Stage5Page(KeyActions, StageFrame):
         def done(result: dict[str, Any]) -> None:
             if self.project is not project:
                 return
-            value = story.PropsOut.model_validate(result["value"])
-            added, updated = assets.apply_props(
-                project, [(p.name, p.description) for p in value.props]
-            )
+            added, updated = result.get("counts") or (0, 0)
             self.message.emit(f"Key props: {added} new, {updated} updated.")
             self._fill_list()
+            self.mark_loaded()
             self.changed.emit()
 
-        self.run(story.props_ask(project), done, "Finding the key props in the script…")
+        self.run_answer(
+            story.props_ask(project),
+            "props",
+            "Key props from the script",
+            done,
+            "Finding the key props in the script…",
+        )
 
     def open_scene(self, scene: str) -> None:
         """A scene link in the asset editor: show that scene in the Master Script."""

@@ -1,0 +1,150 @@
+"""Phase A generations that change the story (PRD §8.2–8.5) as one operation: a validated
+structured answer, applied by the rule its stage names in `APPLY` — a table, so a new kind
+of story generation is one row. Answers that only propose (brainstorm, expand, rewrite
+previews) are not operations: nothing is written until the user picks one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import assets, jobs, story
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    register,
+)
+from aiuteur_desktop.core.store import Project
+
+Apply = Callable[[Project, dict[str, Any], "StoryAnswer"], Changes]
+
+
+def _provenance(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": result.get("model"),
+        "template": str(result.get("template")),
+        "context": list(result.get("context") or []),
+        "cost": float(result.get("cost") or 0),
+    }
+
+
+def _beats(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    story.save_generated_beats(
+        project,
+        story.BeatSheetOut.model_validate(result["value"]),
+        op.message,
+        from_script=bool(op.options.get("from_script")),
+        **_provenance(result),
+    )
+    return Changes(paths=(story.BEATS,), stages=(3,), commit=project.head().id)
+
+
+def _script(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    story.save_generated_script(
+        project, story.ScriptOut.model_validate(result["value"]), op.message, **_provenance(result)
+    )
+    return Changes(paths=(story.SCRIPT,), stages=(4,), commit=project.head().id)
+
+
+def _treatment(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    story.revise_treatment(
+        project,
+        story.TreatmentOut.model_validate(result["value"]),
+        op.message,
+        **_provenance(result),
+    )
+    return Changes(paths=(story.TREATMENT,), stages=(2,), commit=project.head().id)
+
+
+def _props(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    value = story.PropsOut.model_validate(result["value"])
+    before = {a["path"] for a in assets.all_assets(project)}
+    added, updated = assets.apply_props(project, [(p.name, p.description) for p in value.props])
+    after = {a["path"] for a in assets.all_assets(project)}
+    result["counts"] = [added, updated]
+    return Changes(paths=tuple(sorted(after - before)), stages=(5,), commit=project.head().id)
+
+
+#: How each kind of story answer lands in the project.
+APPLY: dict[str, Apply] = {
+    "beats": _beats,
+    "script": _script,
+    "treatment": _treatment,
+    "props": _props,
+}
+
+
+@register
+@dataclass(frozen=True)
+class StoryAnswer(Operation):
+    kind: ClassVar[str] = "story.answer"
+
+    bundle: str
+    branch: str
+    title: str
+    provider: str  # the text model id, e.g. "openai:gpt-4.1-mini"
+    request: dict[str, Any]  # story.Ask.params() + the text route + home
+    apply_as: str  # a key of APPLY
+    message: str  # the commit message: the Why box's words, or the system's
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(
+        cls,
+        project: Project,
+        ask: story.Ask,
+        apply_as: str,
+        message: str,
+        *,
+        route: dict[str, Any],
+        provider: str,
+        **options: Any,
+    ) -> StoryAnswer:
+        if apply_as not in APPLY:
+            raise ValueError(f"no way to apply a story answer as {apply_as!r}")
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            title=ask.title,
+            provider=provider,
+            request={**ask.params(), **route},
+            apply_as=apply_as,
+            message=message,
+            options=dict(options),
+        )
+
+    def submission(self) -> Submission:
+        params = {
+            **self.request,
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "apply_as": self.apply_as,
+            "message": self.message,
+            "options": self.options,
+        }
+        return Submission(self.title, self.provider, params, self.bundle, 0.0)
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> StoryAnswer:
+        own = {"bundle", "branch", "apply_as", "message", "options"}
+        return cls(
+            bundle=params["bundle"],
+            branch=params.get("branch") or "",
+            title=params.get("title", ""),
+            provider=f"{params.get('connection', '')}:{params.get('model', '')}",
+            request={k: v for k, v in params.items() if k not in own},
+            apply_as=params["apply_as"],
+            message=params.get("message") or "Generated",
+            options=dict(params.get("options") or {}),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        result, cost = source.story_answer(ctx, ctx.job.params)
+        return Ran(result, cost)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        return APPLY[self.apply_as](project, result, self)
