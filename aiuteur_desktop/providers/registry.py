@@ -130,9 +130,9 @@ class Registry:
     def story_answer(
         self, ctx: jobs.JobContext, params: dict[str, Any]
     ) -> tuple[dict[str, Any], float]:
-        from aiuteur_desktop.providers.story_jobs import generate
+        from aiuteur_desktop.providers.story_jobs import run_story
 
-        return generate(ctx)
+        return run_story(ctx, params)
 
     def text(self, connection: str, base_url: str | None) -> TextProvider:
         """The provider for a text call; the key is read from the keyring here, at run time."""

@@ -89,9 +89,8 @@ def _style_block(p: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _ask(
-    ctx: jobs.JobContext, template_id: str, values: dict[str, Any], schema: str, max_tokens: int
+    p: dict[str, Any], template_id: str, values: dict[str, Any], schema: str, max_tokens: int
 ) -> tuple[Any, Usage]:
-    p = ctx.job.params
     template = prompts.load(template_id)
     system, user = template.render(**values)
     provider = text_provider(p.get("connection", OPENAI), p.get("base_url"))
@@ -105,17 +104,15 @@ def _ask(
     return result.value, result.usage
 
 
-@jobs.register(STORY_GENERATE)
-def generate(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
-    """params: connection/base_url/model, template, values, schema, context_ids, style,
-    stage, bundle (for the ledger), home."""
-    p = ctx.job.params
+def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """One validated structured answer. p: connection/base_url/model, template, values,
+    schema, context_ids, style, stage, home; the spend goes to the job's project ledger."""
     values = dict(p["values"])
     style, style_ids = _style_block(p)
     if style:
         values["context"] = f"{values.get('context', '')}{style}"
     ctx.progress(0.05)
-    value, usage = _ask(ctx, p["template"], values, p["schema"], int(p.get("max_tokens", 8000)))
+    value, usage = _ask(p, p["template"], values, p["schema"], int(p.get("max_tokens", 8000)))
     if ctx.cancelled():
         raise jobs.Cancelled()
     price = record_text_spend(ctx, p.get("connection", OPENAI), p["model"], usage)
@@ -128,12 +125,38 @@ def generate(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     }, price
 
 
-@jobs.register(STORY_CONDENSE)
-def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+@jobs.register(STORY_GENERATE)
+def generate(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+    return answer(ctx, ctx.job.params)
+
+
+def answers(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """Several answers asked at once (the three treatments): all in flight together; if one
+    fails, the error is the job's and none is applied."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = {k: v for k, v in p.items() if k != "asks"}
+    asks = [{**shared, **a} for a in p["asks"]]
+    with ThreadPoolExecutor(max_workers=max(1, len(asks))) as pool:
+        done = list(pool.map(lambda a: answer(ctx, a), asks))
+    cost = sum(c for _r, c in done)
+    return {"results": [r for r, _c in done], "cost": cost}, cost
+
+
+def run_story(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """A story operation's model call, by what it asks for."""
+    call = p.get("call", "answer")
+    if call == "answers":
+        return answers(ctx, p)
+    if call == "condense":
+        return condense_text(ctx, p)
+    return answer(ctx, p)
+
+
+def condense_text(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
     """Mode B: summarise a long text part by part within the model's context budget, then
     merge the summaries (again in parts while they are still too long). params: text, title,
     words, budget, context, plus the route."""
-    p = ctx.job.params
     budget = int(p.get("budget", 6000))
     part_budget = max(500, budget // 2)  # room for the instructions and the answer
     title, context = p.get("title", "the source"), p.get("context", "")
@@ -151,7 +174,7 @@ def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             if ctx.cancelled():
                 raise jobs.Cancelled()
             value, usage = _ask(
-                ctx,
+                p,
                 "condense.chunk",
                 {
                     "context": context,
@@ -175,7 +198,7 @@ def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     if ctx.cancelled():
         raise jobs.Cancelled()
     value, usage = _ask(
-        ctx,
+        p,
         "condense.merge",
         {"context": context, "title": title, "text": text, "words": int(p.get("words", 1500))},
         "SummaryOut",
@@ -184,3 +207,8 @@ def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     spent += record_text_spend(ctx, p.get("connection", OPENAI), p["model"], usage)
     ctx.progress(1.0)
     return {"summary": value.summary, "parts": done_parts, "cost": spent}, spent
+
+
+@jobs.register(STORY_CONDENSE)
+def condense(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
+    return condense_text(ctx, ctx.job.params)

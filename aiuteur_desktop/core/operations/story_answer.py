@@ -60,6 +60,29 @@ def _treatment(project: Project, result: dict[str, Any], op: StoryAnswer) -> Cha
     return Changes(paths=(story.TREATMENT,), stages=(2,), commit=project.head().id)
 
 
+def _treatments(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    ordered = result["results"]
+    story.save_treatments(
+        project,
+        [story.TreatmentOut.model_validate(r["value"]).model_dump() for r in ordered],
+        op.message,
+        model=ordered[0].get("model"),
+        template=str(ordered[0].get("template")),
+        context=list(ordered[0].get("context") or []),
+        cost=float(result.get("cost") or 0),
+    )
+    return Changes(paths=(story.TREATMENT,), stages=(2,), commit=project.head().id)
+
+
+def _condensed(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    """Mode B: the long source condensed; the setup is saved with it and locked."""
+    setup = story.Setup.model_validate(op.options["setup"])
+    story.save_setup(project, setup)
+    story.set_condensed(project, str(result["summary"]))
+    story.lock_setup(project, setup)
+    return Changes(paths=(story.CONFIG,), stages=(1,), commit=project.head().id)
+
+
 def _props(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
     value = story.PropsOut.model_validate(result["value"])
     before = {a["path"] for a in assets.all_assets(project)}
@@ -75,6 +98,8 @@ APPLY: dict[str, Apply] = {
     "script": _script,
     "treatment": _treatment,
     "props": _props,
+    "treatments": _treatments,
+    "condensed": _condensed,
 }
 
 
@@ -115,6 +140,55 @@ class StoryAnswer(Operation):
             apply_as=apply_as,
             message=message,
             options=dict(options),
+        )
+
+    @classmethod
+    def prepare_many(
+        cls,
+        project: Project,
+        asks: list[story.Ask],
+        apply_as: str,
+        message: str,
+        *,
+        title: str,
+        route: dict[str, Any],
+        provider: str,
+    ) -> StoryAnswer:
+        """Several answers asked at once, applied together (none if one fails)."""
+        op = cls.prepare(project, asks[0], apply_as, message, route=route, provider=provider)
+        request = {**route, "call": "answers", "asks": [a.params() for a in asks]}
+        return cls(**{**op.__dict__, "title": title, "request": request})
+
+    @classmethod
+    def prepare_condense(
+        cls,
+        project: Project,
+        setup: story.Setup,
+        *,
+        route: dict[str, Any],
+        provider: str,
+    ) -> StoryAnswer:
+        """Mode B: the primary input condensed in parts, then the setup locked with it."""
+        primary = setup.primary()
+        if primary is None:
+            raise ValueError("Mode B condenses the primary input; there is none")
+        request = {
+            **route,
+            "call": "condense",
+            "text": primary.text,
+            "title": primary.name,
+            "context": setup.constraints(),
+            "stage": 1,
+        }
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            title=f"Condense {primary.name}",
+            provider=provider,
+            request=request,
+            apply_as="condensed",
+            message="Project setup",
+            options={"setup": setup.model_dump(mode="json")},
         )
 
     def submission(self) -> Submission:

@@ -117,20 +117,30 @@ class StoryJobs(QObject):
         """A story generation that changes the project: the operation applies its answer
         (on the timeline it started on) even if this page is gone; `on_done` then hears the
         job's result with its `changes`."""
+        return self.operate(
+            lambda p, route, provider: StoryAnswer.prepare(
+                p, ask, apply_as, message, route=route, provider=provider, **options
+            ),
+            on_done,
+            on_failed,
+            tag=tag,
+        )
+
+    def operate(
+        self,
+        make: Callable[[Project, dict[str, Any], str], StoryAnswer],
+        on_done: Done,
+        on_failed: Failed,
+        *,
+        tag: str = "",
+    ) -> str | None:
+        """Run the story operation `make(project, route, provider)` builds for the open project."""
         route = self.route()
         if route is None or self.project is None:
             on_failed(NO_TEXT_MODEL)
             return None
-        op = StoryAnswer.prepare(
-            self.project,
-            ask,
-            apply_as,
-            message,
-            route={**route.params(), "home": str(self.library.home), "budget": route.budget},
-            provider=route.provider,
-            **options,
-        )
-        job = self.runner.run_operation(op)
+        full = {**route.params(), "home": str(self.library.home), "budget": route.budget}
+        job = self.runner.run_operation(make(self.project, full, route.provider))
         self._waiting[job.id] = (on_done, on_failed, tag)
         self.busyChanged.emit()
         return job.id

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import master_script, mode_d, story
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.story import Setup
-from aiuteur_desktop.providers.registry import STORY_CONDENSE
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 from aiuteur_desktop.views.phase_a.staging import StagingArea
 
@@ -405,23 +405,17 @@ class Stage1Page(StageFrame):
         project = self.project
 
         def done(result: dict[str, Any]) -> None:
+            # The operation saved the setup with the condensed text and locked it.
             if self.project is not project:
-                return
-            story.save_setup(project, s)
-            story.set_condensed(project, str(result["summary"]))
-            try:
-                story.lock_setup(project, s)
-            except AiuteurError as exc:
-                self.fail(exc.user_message)
                 return
             self.message.emit(f"Condensed {primary.name} from {result.get('parts', 0)} parts.")
             self.changed.emit()
             self.goToStage.emit(2)
 
-        self.jobs.submit(
-            STORY_CONDENSE,
-            f"Condense {primary.name}",
-            {"text": primary.text, "title": primary.name, "context": s.constraints(), "stage": 1},
+        self.jobs.operate(
+            lambda p, route, provider: StoryAnswer.prepare_condense(
+                p, s, route=route, provider=provider
+            ),
             done,
             self.fail,
             tag=self.tag(),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import story
+from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
 from aiuteur_desktop.views.phase_a.rewrite import add_rewrite_action, start_rewrite, undo_buttons
@@ -201,42 +202,35 @@ class Stage2Page(StageFrame):
         if not self.model_ready():
             return
         asks = story.treatment_asks(self.project, guidance)
-        self._results = {}
         project = self.project
         message = guidance.strip() or "Generated 3 treatments"
-        failures: list[str] = []
 
-        def one_done(i: int, result: dict[str, Any]) -> None:
-            self._results[i] = result
-            finish()
+        def done(_result: dict[str, Any]) -> None:
+            # Saved by the operation, all three or none.
+            if self.project is project:
+                self.load()
+                self.changed.emit()
+                self.message.emit("Three treatments are ready. Pick the one to develop.")
 
-        def one_failed(text: str) -> None:
-            failures.append(text)
-            finish()
-
-        def finish() -> None:
-            if len(self._results) + len(failures) < len(asks) or self.project is not project:
-                return
-            if failures:
-                self.fail(f"The treatments were not replaced: {failures[0]}")
-                return
-            ordered = [self._results[i] for i in range(len(asks))]
-            story.save_treatments(
-                project,
-                [r["value"] for r in ordered],
-                message,
-                model=ordered[0].get("model"),
-                template=str(ordered[0].get("template")),
-                context=list(ordered[0].get("context") or []),
-                cost=sum(float(r.get("cost") or 0) for r in ordered),
-            )
-            self.load()
-            self.changed.emit()
-            self.message.emit("Three treatments are ready. Pick the one to develop.")
+        def failed(text: str) -> None:
+            self.fail(f"The treatments were not replaced: {text}")
+            self._busy_changed()
 
         self.busy.start("Writing three treatments in parallel…")
-        for i, ask in enumerate(asks):
-            self.jobs.ask(ask, lambda r, i=i: one_done(i, r), one_failed, tag=self.tag())
+        self.jobs.operate(
+            lambda p, route, provider: StoryAnswer.prepare_many(
+                p,
+                asks,
+                "treatments",
+                message,
+                title="Three treatments",
+                route=route,
+                provider=provider,
+            ),
+            done,
+            failed,
+            tag=self.tag(),
+        )
         self.sync()
 
     def regenerate(self) -> None:
