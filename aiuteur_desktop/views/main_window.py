@@ -69,9 +69,6 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.icon("aiuteur"))
         self.resize(1360, 840)
         self.setMinimumSize(*MINIMUM_SIZE)
-        # Find the OS keyring just after the first window is painted (off the UI thread),
-        # not when a page first asks.
-        QTimer.singleShot(300, lambda: run_in_background(secrets.warm_up, parent=self))
 
         # ---- sidebar
         sidebar = QFrame()
@@ -189,7 +186,12 @@ class MainWindow(QMainWindow):
             # Once the first frame is on screen, build the project page while the user
             # reads the dashboard, so opening a project does not wait for it.
             self._prebuilding = True
-            QTimer.singleShot(0, lambda: self.project_page)
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        # The OS keyring is found off the UI thread, not when a page first asks.
+        run_in_background(secrets.warm_up, parent=self)
+        _ = self.project_page
 
     # -------------------------------------------------------------------- menus
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:

@@ -304,7 +304,23 @@ class Project:
 
     def branch(self, name: str | None = None) -> Branch:
         with self._engine.connect() as conn:
-            return self._branch_row(conn, name or self._meta(conn, "current_branch") or MAIN)
+            return self._named_or_current(conn, name)
+
+    def _named_or_current(self, conn: Connection, name: str | None) -> Branch:
+        """The branch `name`, or the current one, in one query (reads ask this constantly)."""
+        if name:
+            return self._branch_row(conn, name)
+        current = (
+            select(schema.meta.c.value)
+            .where(schema.meta.c.key == "current_branch")
+            .scalar_subquery()
+        )
+        row = conn.execute(
+            select(schema.branches).where(schema.branches.c.name == func.coalesce(current, MAIN))
+        ).first()
+        if row is None:
+            raise ProjectError("The project's current Story Timeline is missing.")
+        return _row_to_branch(row)
 
     def branches(self) -> list[Branch]:
         with self._engine.connect() as conn:
@@ -321,23 +337,27 @@ class Project:
     def read_tree(self, tree_id: str, path: str) -> Any | None:
         """The document at `path` inside tree `tree_id`, or None."""
         with self._engine.connect() as conn:
-            node = tree_id
-            parts = self._split(path)
-            for i, part in enumerate(parts):
-                entry = self._get(conn, node)["entries"].get(part)
-                if entry is None:
-                    return None
-                kind, oid = entry
-                if i == len(parts) - 1:
-                    return self._get(conn, oid) if kind == BLOB else None
-                if kind != TREE:
-                    return None
-                node = oid
+            return self._read_tree(conn, tree_id, path)
+
+    def _read_tree(self, conn: Connection, tree_id: str, path: str) -> Any | None:
+        node = tree_id
+        parts = self._split(path)
+        for i, part in enumerate(parts):
+            entry = self._get(conn, node)["entries"].get(part)
+            if entry is None:
+                return None
+            kind, oid = entry
+            if i == len(parts) - 1:
+                return self._get(conn, oid) if kind == BLOB else None
+            if kind != TREE:
+                return None
+            node = oid
         return None
 
     def read(self, path: str, *, branch: str | None = None) -> Any | None:
         """The current (draft) document at `path` on a branch."""
-        return self.read_tree(self.branch(branch).draft, path)
+        with self._engine.connect() as conn:
+            return self._read_tree(conn, self._named_or_current(conn, branch).draft, path)
 
     def meta_value(self, key: str) -> str | None:
         with self._engine.connect() as conn:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import assets, jobs, shot_list, shotspec
+from aiuteur_desktop.core import assets, jobs, operations, shot_list, shotspec
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.store import Project
 
 PREVIZ_SHOT = "previz.shot"
 
@@ -59,7 +58,7 @@ def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     from aiuteur_desktop.providers.offline import animatic, reel
 
     p = ctx.job.params
-    with Project.open(Path(p["bundle"])) as project:
+    with operations.open_project(p["bundle"]) as project:
         rows = shot_list.film(project, p.get("branch"))
         people, places = assets.image_keys(project, p.get("branch"))
         title = project.name

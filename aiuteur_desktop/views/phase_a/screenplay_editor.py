@@ -101,6 +101,7 @@ class ScreenplayEditor(QTextEdit):
         self.setFont(font)
         self.document().setDefaultFont(font)
         self.char_w = QFontMetricsF(font).horizontalAdvance("M")
+        self._format_cache: dict[str, tuple[QTextBlockFormat, QTextCharFormat]] = {}
         self.setLineWrapMode(QTextEdit.LineWrapMode.FixedPixelWidth)
         self.setLineWrapColumnOrWidth(int(self.char_w * LINE) + 2)
         self.title_page: tuple[tuple[str, str], ...] = ()
@@ -118,11 +119,14 @@ class ScreenplayEditor(QTextEdit):
         cursor = QTextCursor(doc)
         cursor.beginEditBlock()
         for i, el in enumerate(play.elements):
+            block_fmt, char_fmt = self._formats(el.type)
             if i:
-                cursor.insertBlock()
+                cursor.insertBlock(block_fmt, char_fmt)
+            else:
+                cursor.setBlockFormat(block_fmt)
+                cursor.setBlockCharFormat(char_fmt)
             block = cursor.block()
-            self._format(cursor, el.type)
-            cursor.insertText(el.text.replace("\n", "\u2028"))
+            cursor.insertText(el.text.replace("\n", "\u2028"), char_fmt)
             extra = {
                 k: v
                 for k, v in (
@@ -172,6 +176,19 @@ class ScreenplayEditor(QTextEdit):
 
     # ------------------------------------------------------------- formatting
     def _format(self, cursor: QTextCursor, kind: str) -> None:
+        block_fmt, char_fmt = self._formats(kind)
+        cursor.setBlockFormat(block_fmt)
+        cursor.setBlockCharFormat(char_fmt)
+        # Text already in the block takes the element's look too.
+        c = QTextCursor(cursor.block())
+        c.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        c.mergeCharFormat(char_fmt)
+
+    def _formats(self, kind: str) -> tuple[QTextBlockFormat, QTextCharFormat]:
+        """Each element's block and character format, made once (a feature has thousands)."""
+        cache = self._format_cache
+        if kind in cache:
+            return cache[kind]
         left, right = LAYOUT.get(kind, (0, 0))
         fmt = QTextBlockFormat()
         fmt.setProperty(ELEMENT, TYPES.index(kind) + 1)
@@ -187,7 +204,6 @@ class ScreenplayEditor(QTextEdit):
             fmt.setAlignment(Qt.AlignmentFlag.AlignLeft)
         if kind == sp.SCENE_HEADING:
             fmt.setTopMargin(24)
-        cursor.setBlockFormat(fmt)
         char = QTextCharFormat()
         char.setFontCapitalization(
             QFont.Capitalization.AllUppercase if kind in UPPER else QFont.Capitalization.MixedCase
@@ -197,10 +213,8 @@ class ScreenplayEditor(QTextEdit):
         char.setForeground(
             Qt.GlobalColor.darkGray if kind in (sp.SECTION, sp.SYNOPSIS) else Qt.GlobalColor.black
         )
-        cursor.setBlockCharFormat(char)
-        c = QTextCursor(cursor.block())
-        c.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
-        c.mergeCharFormat(char)
+        cache[kind] = (fmt, char)
+        return fmt, char
 
     def element(self) -> str:
         return type_of(self.textCursor().block())
