@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,11 +54,26 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def library(aiuteur_home: Path) -> Iterator:
+def library(aiuteur_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     from aiuteur_desktop.core.library import Library
 
+    # Job runners a test makes are stopped before their library's job table closes, as
+    # the app stops its runner at quit (no scan or job is left running into teardown).
+    made: list = []
+    runners = sys.modules.get("aiuteur_desktop.views.job_runner")
+    if runners is not None:
+        original = runners.JobRunner.__init__
+
+        def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            original(self, *args, **kwargs)
+            made.append(self)
+
+        monkeypatch.setattr(runners.JobRunner, "__init__", init)
     lib = Library()
     yield lib
+    for runner in made:
+        with contextlib.suppress(RuntimeError):  # already deleted with its window
+            runner.shutdown(5000)
     lib.close()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,30 @@ class ConnectionInfo:
     lights_up: str
     configured: bool
     detail: str
+
+
+_tls_lock = threading.Lock()
+_tls: Any = None
+
+
+def tls_context() -> Any:
+    """One TLS context for every SDK client, made as the SDK would make it: building one
+    loads the CA bundle (~30 ms holding the GIL), which jobs starting together would
+    otherwise each do while the UI thread waits for the interpreter."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            import httpx2
+
+            _tls = httpx2.create_ssl_context()
+        return _tls
+
+
+def openai_http_client() -> Any:
+    """The HTTP client an `openai.OpenAI` gets: the SDK's default, with the shared TLS."""
+    import openai
+
+    return openai.DefaultHttpxClient(verify=tls_context())
 
 
 def _cap(where: str) -> str:

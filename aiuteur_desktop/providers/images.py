@@ -14,7 +14,11 @@ from PIL import Image
 
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
-from aiuteur_desktop.providers.connections import map_google_error, map_openai_error
+from aiuteur_desktop.providers.connections import (
+    map_google_error,
+    map_openai_error,
+    openai_http_client,
+)
 
 __all__ = ["GeminiImages", "ImageResult", "OpenAIImages"]
 
@@ -67,7 +71,11 @@ class OpenAIImages:
         import openai
 
         self.client = openai.OpenAI(
-            api_key=api_key, base_url=base_url or None, max_retries=0, timeout=timeout
+            api_key=api_key,
+            base_url=base_url or None,
+            max_retries=0,
+            timeout=timeout,
+            http_client=openai_http_client(),
         )
 
     def _result(self, response: object, model: str) -> ImageResult:

@@ -22,7 +22,7 @@ from aiuteur_desktop.core.providers import (
     TextResult,
     Usage,
 )
-from aiuteur_desktop.providers.connections import map_openai_error
+from aiuteur_desktop.providers.connections import map_openai_error, openai_http_client
 
 #: Errors that mean "this server does not do that response_format" rather than a real failure.
 _FORMAT_REFUSALS = ("response_format", "json_schema", "'text' or 'json_object'", "schema")
@@ -67,6 +67,7 @@ class OpenAIText:
             base_url=base_url or None,
             max_retries=0,
             timeout=timeout,
+            http_client=openai_http_client(),
         )
 
     def close(self) -> None:

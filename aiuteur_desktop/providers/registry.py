@@ -53,6 +53,21 @@ class Registry:
     def __init__(self, settings: AppSettings | None = None) -> None:
         self.settings = settings or AppSettings()
 
+    def warm_up(self) -> None:
+        """Load the SDKs the configured connections use, and the shared TLS context, off the
+        UI thread after start-up: a cold SDK import on the first job's worker holds the
+        interpreter long enough to stall the UI (~55 ms here)."""
+        from aiuteur_desktop.providers.connections import tls_context
+
+        s = self.settings
+        chosen = {m.partition(":")[0] for m in (s.models.text, s.models.image) if m}
+        if s.local.enabled or chosen & {OPENAI, LOCAL} or secrets.has_secret(SECRET_NAMES[OPENAI]):
+            import openai  # noqa: F401
+
+            tls_context()
+        if GOOGLE in chosen or secrets.has_secret(SECRET_NAMES[GOOGLE]):
+            from google import genai  # noqa: F401
+
     # ----------------------------------------------------------------- image
     def image_capabilities(self, model_id: str) -> Capabilities:
         """What the image model can do, known without building it (no key needed)."""

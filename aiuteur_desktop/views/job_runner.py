@@ -1,11 +1,13 @@
 """Runs persisted jobs on a QThreadPool and reports through Qt signals (DESIGN.md "Jobs").
 
 A thin adapter: what may start, retries, limits and the budget are `core.scheduler`'s;
-this module owns the threads, the wake-up timer and the signals.
+this module owns the threads, the wake-up timer and the signals. Which jobs start is
+decided on a worker (it reads and writes the job table), never on the UI thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -29,6 +31,7 @@ PERSIST_EVERY = 0.5
 
 
 class _Bridge(QObject):
+    taken = Signal(object, object)  # [(job id, progress)], seconds to the next retry or None
     progressed = Signal(str, float)
     done = Signal(str, object, float)
     failed = Signal(str, object)
@@ -66,8 +69,14 @@ class _Work(QRunnable):
         self._ctx, self._scheduler, self._bridge = ctx, scheduler, bridge
 
     def run(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
+            self._run()
+
+    def _run(self) -> None:
         job = self._ctx.job
         try:
+            if self._ctx.cancelled():  # cancelled while it was being started
+                raise jobs.Cancelled()
             result, amount = jobs.work_for(job.kind)(self._ctx)
             self._scheduler.succeeded(job, result, amount)
         except BaseException as exc:  # settled here, reported to the UI; never lost
@@ -75,6 +84,46 @@ class _Work(QRunnable):
             self._bridge.failed.emit(job.id, outcome)
         else:
             self._bridge.done.emit(job.id, None, amount)
+
+
+class _Take(QRunnable):
+    """One queue scan on a worker: start what is due, then tell the UI thread."""
+
+    def __init__(self, runner: JobRunner) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._runner = runner
+
+    def run(self) -> None:
+        try:
+            self._scan()
+        except BaseException:  # never let an exception reach Qt's thread pool
+            log.exception("the job queue scan failed")
+
+    def _scan(self) -> None:
+        r = self._runner
+        try:
+            taken = r.scheduler.take()
+            wake = r.scheduler.wake_in()
+        except Exception:  # a locked or damaged table: try again on the next pump
+            log.exception("could not read the job queue")
+            taken, wake = [], None
+        started = []
+        for job in taken:
+            stop = threading.Event()
+            with r._lock:
+                r._stops[job.id] = stop
+                if job.id in r._cancel_early:
+                    r._cancel_early.discard(job.id)
+                    stop.set()
+            started.append((job.id, job.progress))
+        # Threads start only after the bookkeeping: a worker that grabs the GIL would
+        # otherwise make each of these database writes wait for it.
+        for job in taken:
+            ctx = _Context(job, r.store, r._bridge, r._stops[job.id])
+            r.pool.start(_Work(ctx, r.scheduler, r._bridge))
+        with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
+            r._bridge.taken.emit(started, wake)
 
 
 class JobRunner(QObject):
@@ -100,11 +149,17 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(8)
         self.progress: dict[str, float] = {}
         self._stops: dict[str, threading.Event] = {}
+        self._cancel_early: set[str] = set()  # cancelled while a scan was starting them
+        self._lock = threading.Lock()
         self._pump_pending = False
+        self._taking = False  # a queue scan is on a worker
+        self._again = False  # … and another was asked for meanwhile
+        self._stopping = False
         self._wake = QTimer(self)
         self._wake.setSingleShot(True)
         self._wake.timeout.connect(self._pump)
         self._bridge = _Bridge(self)
+        self._bridge.taken.connect(self._on_taken)
         self._bridge.progressed.connect(self._on_progress)
         self._bridge.done.connect(self._on_done)
         self._bridge.failed.connect(self._on_failed)
@@ -137,8 +192,12 @@ class JobRunner(QObject):
 
     def cancel(self, job_id: str) -> None:
         """Queued jobs stop at once; running ones at their next checkpoint."""
-        if job_id in self._stops:
-            self._stops[job_id].set()
+        with self._lock:
+            stop = self._stops.get(job_id)
+            if stop is None and self._taking:
+                self._cancel_early.add(job_id)  # a scan may be starting it right now
+        if stop is not None:
+            stop.set()
             return
         job = self.store.get(job_id)
         if not job.state.finished:
@@ -162,7 +221,8 @@ class JobRunner(QObject):
         return queued
 
     def running_count(self) -> int:
-        return len(self._stops)
+        with self._lock:
+            return len(self._stops)
 
     def active(self) -> list[Job]:
         return self.store.recent(states={JobState.QUEUED, JobState.RUNNING})
@@ -171,33 +231,41 @@ class JobRunner(QObject):
         """On quit: ask running work to stop and wait briefly. The table still says "running",
         so the next start reports them as interrupted (or resumes those with a handle)."""
         self._wake.stop()
-        for stop in self._stops.values():
-            stop.set()
+        self._stopping = True
+        with self._lock:
+            for stop in self._stops.values():
+                stop.set()
         self.pool.waitForDone(timeout_ms)
 
     # -------------------------------------------------------------- scheduling
     @Slot()
     def _pump(self) -> None:
         self._pump_pending = False
-        work: list[_Work] = []
-        for job in self.scheduler.take():
-            stop = threading.Event()
-            self._stops[job.id] = stop
-            self.progress[job.id] = job.progress
-            self.changed.emit(job.id)
-            work.append(
-                _Work(_Context(job, self.store, self._bridge, stop), self.scheduler, self._bridge)
-            )
-        # Threads start only after the bookkeeping: a worker that grabs the GIL would
-        # otherwise make each of these database writes wait for it (a UI stall).
-        for w in work:
-            self.pool.start(w)
-        self._arm()
+        if self._stopping:
+            return
+        if self._taking:
+            self._again = True
+            return
+        self._taking = True
+        self.pool.start(_Take(self))
 
-    def _arm(self) -> None:
-        """Wake for the next waiting retry. Timers may fire a little early: the pump then
+    @Slot(object, object)
+    def _on_taken(self, started: list[tuple[str, float]], wake: float | None) -> None:
+        self._taking = False
+        for job_id, progress in started:
+            with self._lock:
+                running = job_id in self._stops
+            if running:  # (a quick job may have finished before this arrived)
+                self.progress[job_id] = max(progress, self.progress.get(job_id, 0.0))
+            self.changed.emit(job_id)
+        self._arm(wake)
+        if self._again:
+            self._again = False
+            self._schedule_pump()
+
+    def _arm(self, wait: float | None) -> None:
+        """Wake for the next waiting retry. Timers may fire a little early: the scan then
         finds it not yet due and arms again for the rest."""
-        wait = self.scheduler.wake_in()
         if wait is None:
             self._wake.stop()
         else:
@@ -206,19 +274,23 @@ class JobRunner(QObject):
     # ----------------------------------------------------------------- results
     @Slot(str, float)
     def _on_progress(self, job_id: str, fraction: float) -> None:
-        if job_id in self._stops:
+        with self._lock:
+            running = job_id in self._stops
+        if running:
             self.progress[job_id] = fraction
             self.progressed.emit(job_id, fraction)
 
     @Slot(str, object, float)
     def _on_done(self, job_id: str, _result: object, _amount: float) -> None:
-        self._stops.pop(job_id, None)
+        with self._lock:
+            self._stops.pop(job_id, None)
         self.progress[job_id] = 1.0
         self._finish(job_id)
 
     @Slot(str, object)
     def _on_failed(self, job_id: str, outcome: Outcome) -> None:
-        self._stops.pop(job_id, None)
+        with self._lock:
+            self._stops.pop(job_id, None)
         if outcome.kind == "retry":
             self.changed.emit(job_id)
             self._schedule_pump()

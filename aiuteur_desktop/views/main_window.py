@@ -27,7 +27,7 @@ from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.visual_library import VisualStyles
-from aiuteur_desktop.providers.registry import embedders, written_styles
+from aiuteur_desktop.providers.registry import Registry, embedders, written_styles
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.asset_library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
@@ -189,9 +189,14 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
-        # The OS keyring is found off the UI thread, not when a page first asks.
+        # The OS keyring is found off the UI thread, not when a page first asks; the SDKs
+        # the settings use load a moment later, before the first generation needs them.
         run_in_background(secrets.warm_up, parent=self)
         _ = self.project_page
+        settings = self.library.load_settings()
+        QTimer.singleShot(
+            1000, lambda: run_in_background(lambda: Registry(settings).warm_up(), parent=self)
+        )
 
     # -------------------------------------------------------------------- menus
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:

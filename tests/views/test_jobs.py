@@ -206,3 +206,24 @@ def test_budget_cap_refuses_a_job_and_queues_nothing(qtbot, library: Library) ->
     assert [j.id for j in runner.store.recent()] == [first.id]
     GATE.set()
     qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
+
+
+def test_the_queue_is_scanned_and_jobs_started_off_the_ui_thread(
+    qtbot, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = library.jobs
+    seen: list[tuple[str, bool]] = []
+    for name in ("recent", "start", "succeed"):
+        original = getattr(store, name)
+
+        def spy(*a, _name=name, _original=original, **k):  # type: ignore[no-untyped-def]
+            seen.append((_name, threading.current_thread() is threading.main_thread()))
+            return _original(*a, **k)
+
+        monkeypatch.setattr(store, name, spy)
+    runner = JobRunner(store)
+    job = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    qtbot.waitUntil(lambda: store.get(job.id).state.finished, timeout=10_000)
+    assert {n for n, _ in seen} >= {"recent", "start", "succeed"}
+    runner.shutdown()
+    assert not [n for n, on_ui in seen if on_ui]  # none of them on the UI thread
