@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiuteur_desktop.core import secrets
-from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.settings import AppSettings
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
+from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI
 from aiuteur_desktop.providers.offline.embedder import MODEL_ID as OFFLINE
-from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
 
 LABELS = {OFFLINE: "Offline (MiniLM, on this computer)"}
 _WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
@@ -37,33 +34,10 @@ class CloudEmbedder:
 
 
 def embedder_for(embedder_id: str, settings: AppSettings | None = None) -> Any:
-    """The embedder with this id; cloud ones take the key from the OS keyring now."""
-    if embedder_id == OFFLINE:
-        return OfflineEmbedder()
-    settings = settings or AppSettings()
-    connection, _, model = embedder_id.partition(":")
-    if connection not in (OPENAI, GOOGLE, LOCAL) or not model:
-        raise ProviderError("bad_request", f"Aiuteur has no embedder called “{embedder_id}”.")
-    key = secrets.get_secret(SECRET_NAMES[connection]) or ""
-    if connection in (OPENAI, GOOGLE) and not key:
-        raise ProviderError(
-            "auth",
-            f"{label(embedder_id)} needs your {_WHO[connection]} key: add it in "
-            "Settings → Providers.",
-        )
-    if connection == GOOGLE:
-        from aiuteur_desktop.providers.gemini_text import GeminiText
+    """The embedder with this id (chosen by the registry; cloud ones take the key now)."""
+    from aiuteur_desktop.providers.registry import Registry
 
-        provider: Any = GeminiText(key, settings.google.api_endpoint or None)
-    elif connection == OPENAI:
-        from aiuteur_desktop.providers.openai_text import OpenAIText
-
-        provider = OpenAIText(key, settings.openai.api_endpoint or None)
-    else:
-        from aiuteur_desktop.providers.openai_text import OpenAIText
-
-        provider = OpenAIText(key, settings.local.base_url, local=True)
-    return CloudEmbedder(embedder_id, provider, model)
+    return Registry(settings).embedder(embedder_id)
 
 
 def choices(settings: AppSettings) -> list[str]:

@@ -141,6 +141,28 @@ class Registry:
             base_url=v.get("base_url"),
         )
 
+    # ------------------------------------------------------------ embeddings
+    def embedder(self, embedder_id: str) -> Any:
+        """The text embedder a style library records ("offline:minilm", "openai:<model>",
+        "google:<model>", "local:<model>"); cloud ones take the key from the keyring now."""
+        from aiuteur_desktop.providers.embedders import CloudEmbedder, label
+        from aiuteur_desktop.providers.offline.embedder import MODEL_ID, OfflineEmbedder
+
+        if embedder_id == MODEL_ID:
+            return OfflineEmbedder()
+        connection, _, model = embedder_id.partition(":")
+        if connection not in (OPENAI, GOOGLE, LOCAL) or not model:
+            raise ProviderError("bad_request", f"Aiuteur has no embedder called “{embedder_id}”.")
+        key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+        if connection in (OPENAI, GOOGLE) and not key:
+            raise ProviderError(
+                "auth",
+                f"{label(embedder_id)} needs your {_WHO[connection]} key: add it in "
+                "Settings → Providers.",
+            )
+        base = _endpoint(self.settings, connection)
+        return CloudEmbedder(embedder_id, self.text(connection, base), model)
+
     # ------------------------------------------------------------------ text
     def story_answer(
         self, ctx: jobs.JobContext, params: dict[str, Any]

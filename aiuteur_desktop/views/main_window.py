@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
             # Once the first frame is on screen, build the project page while the user
             # reads the dashboard, so opening a project does not wait for it.
             self._prebuilding = True
-            QTimer.singleShot(0, self._after_first_paint)
+            QTimer.singleShot(0, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         # The OS keyring is found off the UI thread, not when a page first asks; the SDKs
@@ -194,8 +194,9 @@ class MainWindow(QMainWindow):
         run_in_background(secrets.warm_up, parent=self)
         _ = self.project_page
         settings = self.library.load_settings()
+        # (with the window as the timer's context: it never fires after the window is gone)
         QTimer.singleShot(
-            1000, lambda: run_in_background(lambda: Registry(settings).warm_up(), parent=self)
+            1000, self, lambda: run_in_background(lambda: Registry(settings).warm_up(), parent=self)
         )
 
     # -------------------------------------------------------------------- menus

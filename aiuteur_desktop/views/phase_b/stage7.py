@@ -428,7 +428,8 @@ class Stage7Page(StageFrame):
         index = self.table.currentIndex()
         return index.row() if index.isValid() else -1
 
-    def sync(self) -> None:
+    def _sync_row_tools(self) -> bool:
+        """The buttons that depend on the picked shot (cheap: no store reads but the lock)."""
         has = self.project is not None and self.scene_id is not None and bool(self.model.rows)
         locked = self.locked()
         row = self.current_row()
@@ -441,6 +442,11 @@ class Stage7Page(StageFrame):
         self.retime_button.setEnabled(has and not locked)
         self.lock_button.setEnabled(has)
         self.lock_button.setText("Unlock Shot List" if locked else "Lock Shot List")
+        return has
+
+    def sync(self) -> None:
+        has = self._sync_row_tools()
+        locked = self.locked()
         if not has or self.project is None or self.scene_id is None:
             self.status_label.setText("")
             self.flag.hide()
@@ -464,7 +470,7 @@ class Stage7Page(StageFrame):
         row = self.current_row()
         if not 0 <= row < len(self.model.rows):
             self.inspector.setHtml("")
-            self.sync()
+            self._sync_row_tools()
             return
         s = self.model.rows[row]
         need = shot_list.needed(s)
@@ -489,7 +495,9 @@ class Stage7Page(StageFrame):
             f"<p style='color:#9aa0a8'>{e(', '.join(s.characters)) or 'Nobody in shot'}</p>"
             f"{beats}"
         )
-        self.sync()
+        # A new pick changes only what the buttons can do; the scene's status is synced
+        # when the scene or its list changes.
+        self._sync_row_tools()
 
     # -------------------------------------------------------------- actions
     def split(self) -> None:
