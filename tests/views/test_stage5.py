@@ -200,13 +200,21 @@ def test_stage5_add_merge_rename_remove(qtbot, window: MainWindow, tmp_path: Pat
     page.add_new("prop", "Biscuit tin")
     assert "○ Biscuit tin" in names(page) and names(page)[-2] == "PROPS"
     select(page, "DANA")
-    page._try(lambda: assets.merge(project, "assets/dana", "assets/radio"))
-    page._fill_list("assets/dana")
+    from PySide6.QtWidgets import QInputDialog
+
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    ask = wait_for_window(qtbot, QInputDialog, "mergeAsset")
+    ask.setTextValue("RADIO")  # picked in the list of the other characters
+    qtbot.keyClick(ask, Qt.Key.Key_Return)
     assert (
         "○ RADIO" not in names(page) and "RADIO" in assets.read(project, "assets/dana")["aliases"]
     )
-    assets.rename(project, "assets/dana", "Officer Dana West")
-    page._fill_list("assets/dana")
+    assert project.head().message == "Merged RADIO into DANA"
+    qtbot.mouseClick(page.rename_button, Qt.MouseButton.LeftButton)
+    ask = wait_for_window(qtbot, QInputDialog, "renameAsset")
+    assert ask.textValue() == "DANA"
+    ask.setTextValue("Officer Dana West")
+    qtbot.keyClick(ask, Qt.Key.Key_Return)
     assert page.name.text() == "Officer Dana West"
     page.remove_button.click()
     box = wait_for_window(qtbot, QMessageBox, "removeAsset")

@@ -411,19 +411,44 @@ class Stage5Page(KeyActions, StageFrame):
         except AiuteurError as exc:
             self.fail(exc.user_message)
 
+    def _ask(
+        self,
+        name: str,
+        title: str,
+        label: str,
+        done: Any,
+        *,
+        text: str = "",
+        items: list[str] | None = None,
+    ) -> None:
+        """A small window-modal question (the page stays responsive; tests can answer it)."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName(name)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        if items is not None:
+            dialog.setComboBoxItems(items)
+            dialog.setComboBoxEditable(False)
+        else:
+            dialog.setTextValue(text)
+        dialog.textValueSelected.connect(done)
+        dialog.open()
+
     def rename_asset(self) -> None:
         path = self.current_path()
         if self.project is None or path is None:
             return
         old = assets.read(self.project, path)["name"]
-        name, ok = QInputDialog.getText(self, "Rename Asset", "New name", text=old)
-        if ok:
+
+        def rename(name: str) -> None:
             self._try(
                 lambda: (
                     assets.rename(self.project, path, name),
                     self._after(path, f"Renamed {old} to {name}"),
                 )
             )  # type: ignore[arg-type]
+
+        self._ask("renameAsset", "Rename Asset", "New name", rename, text=old)
 
     def merge_asset(self) -> None:
         path = self.current_path()
@@ -439,10 +464,8 @@ class Stage5Page(KeyActions, StageFrame):
             self.fail(f"There is no other {me['kind']} to merge into {me['name']}.")
             return
         names = [a["name"] for a in others]
-        name, ok = QInputDialog.getItem(
-            self, "Merge Assets", f"Merge into {me['name']} (it becomes an alias):", names, 0, False
-        )
-        if ok:
+
+        def merge(name: str) -> None:
             other = others[names.index(name)]["path"]
             self._try(
                 lambda: (
@@ -450,6 +473,14 @@ class Stage5Page(KeyActions, StageFrame):
                     self._after(path, f"Merged {name} into {me['name']}"),
                 )
             )  # type: ignore[arg-type]
+
+        self._ask(
+            "mergeAsset",
+            "Merge Assets",
+            f"Merge into {me['name']} (it becomes an alias):",
+            merge,
+            items=names,
+        )
 
     def remove_asset(self) -> None:
         path = self.current_path()
