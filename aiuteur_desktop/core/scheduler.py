@@ -27,6 +27,8 @@ MAX_ATTEMPTS = 5
 #: How many jobs of one provider run at once (cloud rate limits, local CPU).
 LIMITS = {"offline": 2, "local": 1}
 DEFAULT_LIMIT = 4
+#: Jobs running at once in all: the Qt pool keeps threads beyond these for quick queries.
+MAX_RUNNING = 8
 #: A retry due within this many seconds counts as due (timers are coarser than this).
 SLACK = 0.001
 
@@ -104,6 +106,8 @@ class Scheduler:
             for key in self._running.values():
                 busy[key] = busy.get(key, 0) + 1
             for job in reversed(self.store.recent(states={JobState.QUEUED})):
+                if len(self._running) >= MAX_RUNNING:
+                    break
                 if job.id in self._running or self._due.get(job.id, now) > now + SLACK:
                     continue
                 key = provider_key(job.provider)

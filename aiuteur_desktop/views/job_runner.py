@@ -20,9 +20,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.operations import Operation
-from aiuteur_desktop.core.scheduler import Outcome, Scheduler
+from aiuteur_desktop.core.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.providers.registry import register_all
+from aiuteur_desktop.views.jobs import use_pool
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,10 @@ class JobRunner(QObject):
         self.store = store
         self.scheduler = Scheduler(store, budget=budget or Budget, clock=clock)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(8)
+        # The scheduler runs at most MAX_RUNNING jobs; the rest of the threads are for
+        # queries and queue scans, which therefore never wait behind long renders.
+        self.pool.setMaxThreadCount(MAX_RUNNING + 3)
+        use_pool(self.pool)  # background queries share the pool and its shutdown
         self.progress: dict[str, float] = {}
         self._stops: dict[str, threading.Event] = {}
         self._cancel_early: set[str] = set()  # cancelled while a scan was starting them

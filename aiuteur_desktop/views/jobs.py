@@ -1,4 +1,6 @@
-"""Run work off the UI thread and hand the result back through Qt signals (Anki-style ops)."""
+"""Run work off the UI thread and hand the result back through Qt signals (Anki's QueryOp):
+reads and file work that change nothing in the store. It runs on the job runner's thread
+pool — one pool for jobs and queries, so the runner's limits and shutdown cover both."""
 
 from __future__ import annotations
 
@@ -38,6 +40,22 @@ class _Task(QRunnable):
 
 
 _live: set[_Bridge] = set()
+_pool: list[QThreadPool] = []
+
+
+def use_pool(pool: QThreadPool) -> None:
+    """The app's job runner lends its pool (installed when it starts)."""
+    _pool[:] = [pool]
+
+
+def _the_pool() -> QThreadPool:
+    if _pool:
+        try:
+            _pool[0].maxThreadCount()  # still alive?
+            return _pool[0]
+        except RuntimeError:  # its runner was deleted (tests make many)
+            _pool.clear()
+    return QThreadPool.globalInstance()
 
 
 def run_in_background(
@@ -75,4 +93,4 @@ def run_in_background(
 
     bridge.done.connect(finished)
     bridge.failed.connect(errored)
-    QThreadPool.globalInstance().start(_Task(fn, bridge))
+    _the_pool().start(_Task(fn, bridge))

@@ -251,3 +251,47 @@ def test_a_story_answer_the_project_refuses_is_kept_and_says_why(
 def test_story_answers_apply_only_by_a_known_rule(tmp_path: Path) -> None:
     with Project.create(tmp_path, "Drift") as p, pytest.raises(ValueError):
         answer_op(p, "poem", "A poem")
+
+
+def test_each_kind_of_story_answer_lands_where_its_stage_keeps_it(
+    tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiuteur_desktop.core import story
+    from aiuteur_desktop.core.operations.story_answer import StoryAnswer
+
+    treatment = {"title": "Drift", "logline": "A boat adrift.", "text": "Mara rows. " * 30}
+    script = {
+        "title": "Drift",
+        "scenes": [{"heading": "EXT. HARBOUR - NIGHT", "beats": [1], "body": "Mara rows."}],
+    }
+    with Project.create(tmp_path, "Drift") as p:
+        p.write(story.BEATS, {"beats": sheet()["beats"], "inputs": {}})
+        story.confirm_beats(p)
+        operations.share(p)
+        try:
+            monkeypatch.setattr(operations, "_source", lambda _s: StorySource(script))
+            result = run_story(library, answer_op(p, "script", "The script"))
+            assert Changes.from_json(result["changes"]).stages == (4,)
+            assert "Mara rows." in p.read(story.SCRIPT)["scenes"][0]["text"]
+            assert not story.is_locked(p, 4)  # nobody has read it yet
+
+            source = StorySource(treatment)
+            monkeypatch.setattr(operations, "_source", lambda _s: source)
+            route = {"connection": "local", "base_url": None, "model": "llama"}
+            asks = [
+                story.Ask("treatment.generate", {"n": str(i)}, "TreatmentOut", [], 2, f"T{i}")
+                for i in range(3)
+            ]
+            three = StoryAnswer.prepare_many(
+                p, asks, "treatments", "Three", title="Three", route=route, provider="local:l"
+            )
+            source.story_answer = lambda ctx, params: (  # type: ignore[method-assign]
+                {"results": [{"value": treatment, "model": "m", "template": "t@1"}] * 3},
+                0.0,
+            )
+            result = run_story(library, three)
+            assert Changes.from_json(result["changes"]).paths == (story.TREATMENT,)
+            assert len(p.read(story.TREATMENT)["variants"]) == 3
+            assert p.head().message == "Three"
+        finally:
+            operations.unshare(p)

@@ -85,3 +85,12 @@ def test_a_paid_retry_is_checked_against_the_budget_again(
     assert s.take() == []
     failed = library.jobs.get(job.id)
     assert failed.state is JobState.FAILED and "budget" in (failed.error or "")
+
+
+def test_no_more_than_eight_jobs_run_at_once(library: Library, clock: Clock) -> None:
+    s = Scheduler(library.jobs, clock=clock)
+    for provider in ("google:a", "openai:b", "vertex:c"):
+        for i in range(4):
+            s.submit("k", f"{provider} {i}", provider, {})
+    assert len(s.take()) == 8  # threads stay free for the app's quick background reads
+    assert s.take() == []

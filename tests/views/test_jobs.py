@@ -227,3 +227,30 @@ def test_the_queue_is_scanned_and_jobs_started_off_the_ui_thread(
     assert {n for n, _ in seen} >= {"recent", "start", "succeed"}
     runner.shutdown()
     assert not [n for n, on_ui in seen if on_ui]  # none of them on the UI thread
+
+
+def test_an_operation_queued_before_a_restart_is_applied_after_it(
+    qtbot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import assets, operations
+    from aiuteur_desktop.core.operations.asset_key import AssetKey
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry
+
+    with Project.create(tmp_path, "Keys") as p:
+        assets.add(p, "character", "Mara", "A ferry mechanic")
+        p.commit("Mara")
+        op = AssetKey.prepare(p, "assets/mara", "", model="offline:storyboard", source=Registry())
+        bundle = p.path
+    s = op.submission()
+    # The last session queued it and quit before it ran: only the job row is left.
+    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    runner = JobRunner(library.jobs)  # the next start
+    runner.resume()
+    qtbot.waitUntil(lambda: library.jobs.get(job.id).state.finished, timeout=10_000)
+    done = library.jobs.get(job.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert operations.changes_of(done).paths == ("assets/mara",)
+    with Project.open(bundle) as p:  # applied by its operation: no page was there to do it
+        assert assets.read(p, "assets/mara")["image_key"] == done.result["media"]
+        assert p.head().message == "Image key for Mara"
