@@ -140,3 +140,11 @@ def test_flags_pair_neighbours_and_clear_when_revised(tmp_path: Path) -> None:
             context=[],
         )
         assert (story.TREATMENT, "Not up-to-date with current Beat Sheet") not in flags(p)
+
+
+def test_every_request_kind_has_its_template_and_schema() -> None:
+    from aiuteur_desktop.core.story.asks import KINDS
+
+    for template, kind in KINDS.items():
+        assert prompts.load(template).ref.startswith(template)
+        assert kind.schema in story.SCHEMAS, template

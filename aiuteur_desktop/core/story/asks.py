@@ -46,15 +46,64 @@ def _global(project: Project, budget: int = 6000) -> tuple[str, list[str]]:
     return f"# Project context\n{text}", ctx.sources()
 
 
-def _style(project: Project, query: str, task: str) -> tuple[str, str, str]:
-    library = read_setup(project).written_style
-    return (library, query[:2000], task) if library else ("", "", "")
+@dataclass(frozen=True)
+class Kind:
+    """What every request of one template shares: the answer's schema, the stage it serves,
+    how much global context it may take, the documents it reads (recorded as context) and
+    the written-style task it retrieves passages for ("" = none)."""
+
+    schema: str
+    stage: int
+    budget: int = 6000
+    reads: tuple[str, ...] = ()
+    style: str = ""
+    leave_out: tuple[str, ...] = ()  # context pieces it must not see (it replaces them)
+
+
+#: Every Phase A request, by template: one row each.
+KINDS = {
+    "treatment.generate": Kind("TreatmentOut", 2, style="narrative prose"),
+    "treatment.revise": Kind("TreatmentOut", 2, reads=(BEATS,), style="narrative prose"),
+    "rewrite.selection": Kind("RewriteOut", 0, 3000),  # the stage is the caller's
+    "beats.generate": Kind("BeatSheetOut", 3, reads=(TREATMENT,), leave_out=(BEATS,)),
+    "beats.revise": Kind("BeatSheetOut", 3, reads=(SCRIPT,)),
+    "beat.add": Kind("BeatTextOut", 3, 3000),
+    "beat.brainstorm": Kind("AlternativesOut", 3, 3000),
+    "beat.expand": Kind("SubBeatsOut", 3, 3000),
+    "script.generate": Kind("ScriptOut", 4, 8000, reads=(TREATMENT,), style="screenplay scenes"),
+    "assets.props": Kind("PropsOut", 5, 3000, reads=(SCRIPT,)),
+}
+
+
+def build(
+    project: Project,
+    template: str,
+    values: dict[str, str],
+    title: str,
+    *,
+    stage: int = 0,
+    style_query: str = "",
+) -> Ask:
+    """The one request builder: the template's row, the global context, the values."""
+    kind = KINDS[template]
+    context, ids = _global(project, kind.budget)
+    ids = [i for i in ids if i not in kind.leave_out]
+    library = read_setup(project).written_style if kind.style else ""
+    style = (library, style_query[:1000], kind.style) if library else ("", "", "")
+    return Ask(
+        template,
+        {"context": context, **values},
+        kind.schema,
+        [*ids, *kind.reads],
+        stage or kind.stage,
+        title,
+        style,
+    )
 
 
 def treatment_asks(project: Project, guidance: str = "") -> list[Ask]:
     """Three treatments, one per angle (PRD §3.2), to run concurrently."""
     setup = read_setup(project)
-    context, ids = _global(project)
     source = condensed(project) if setup.mode == "B" and condensed(project) else setup.source_text()
     task = {
         "A": "Expand this idea into a full three-act treatment.",
@@ -69,21 +118,18 @@ def treatment_asks(project: Project, guidance: str = "") -> list[Ask]:
     if guidance.strip():
         task += f"\nGuidance from the filmmaker: {guidance.strip()}"
     return [
-        Ask(
+        build(
+            project,
             "treatment.generate",
             {
-                "context": context,
                 "source": source,
                 "task": task,
                 "number": str(i + 1),
                 "angle": angle,
                 "length": setup.length_text(),
             },
-            "TreatmentOut",
-            ids,
-            2,
             f"Treatment {i + 1} of 3",
-            _style(project, source[:1000], "narrative prose"),
+            style_query=source,
         )
         for i, angle in enumerate(ANGLES)
     ]
@@ -93,75 +139,50 @@ def rewrite_ask(
     project: Project, document: str, text: str, start: int, end: int, instruction: str, stage: int
 ) -> Ask:
     """Targeted rewrite of text[start:end]; the surrounding text is the context (PRD §3.2)."""
-    context, ids = _global(project, 3000)
-    return Ask(
-        "rewrite.selection",
-        {
-            "document": document,
-            "context": context,
-            "before": text[max(0, start - 3000) : start] or "(start of the text)",
-            "selection": text[start:end],
-            "after": text[end : end + 3000] or "(end of the text)",
-            "instruction": instruction.strip(),
-        },
-        "RewriteOut",
-        ids,
-        stage,
-        f"Rewrite selection ({document})",
+    values = {
+        "document": document,
+        "before": text[max(0, start - 3000) : start] or "(start of the text)",
+        "selection": text[start:end],
+        "after": text[end : end + 3000] or "(end of the text)",
+        "instruction": instruction.strip(),
+    }
+    return build(
+        project, "rewrite.selection", values, f"Rewrite selection ({document})", stage=stage
     )
 
 
 def treatment_revise_ask(project: Project, guidance: str) -> Ask:
-    context, ids = _global(project)
-    return Ask(
+    treatment = treatment_text(project)
+    values = {
+        "treatment": treatment,
+        "beats": numbered(beats_of(project)),
+        "guidance": guidance.strip() or "Make the treatment match the beat sheet.",
+    }
+    return build(
+        project,
         "treatment.revise",
-        {
-            "context": context,
-            "treatment": treatment_text(project),
-            "beats": numbered(beats_of(project)),
-            "guidance": guidance.strip() or "Make the treatment match the beat sheet.",
-        },
-        "TreatmentOut",
-        [*ids, BEATS],
-        2,
+        values,
         "Revise treatment to the beat sheet",
-        _style(project, treatment_text(project)[:1000], "narrative prose"),
+        style_query=treatment,
     )
 
 
 def beats_ask(project: Project, guidance: str = "") -> Ask:
-    context, ids = _global(project)
-    ids = [i for i in ids if i != BEATS]
-    return Ask(
-        "beats.generate",
-        {
-            "context": context,
-            "treatment": treatment_text(project),
-            "guidance": guidance.strip() or "(none)",
-            "length": read_setup(project).length_text(),
-        },
-        "BeatSheetOut",
-        [*ids, TREATMENT],
-        3,
-        "Beat sheet",
-    )
+    values = {
+        "treatment": treatment_text(project),
+        "guidance": guidance.strip() or "(none)",
+        "length": read_setup(project).length_text(),
+    }
+    return build(project, "beats.generate", values, "Beat sheet")
 
 
 def beats_revise_ask(project: Project) -> Ask:
-    context, ids = _global(project)
     play = master_script.current(project)
-    return Ask(
-        "beats.revise",
-        {
-            "context": context,
-            "beats": numbered(beats_of(project)),
-            "script": fountain.write_string(play) if play else "",
-        },
-        "BeatSheetOut",
-        [*ids, SCRIPT],
-        3,
-        "Revise beat sheet to the script",
-    )
+    values = {
+        "beats": numbered(beats_of(project)),
+        "script": fountain.write_string(play) if play else "",
+    }
+    return build(project, "beats.revise", values, "Revise beat sheet to the script")
 
 
 def _neighbours(beats: list[dict[str, Any]], index: int) -> tuple[str, str]:
@@ -172,88 +193,46 @@ def _neighbours(beats: list[dict[str, Any]], index: int) -> tuple[str, str]:
 
 def add_beat_ask(project: Project, beats: list[dict[str, Any]], index: int, guidance: str) -> Ask:
     """A new beat at `index`, between beats[index-1] and beats[index]."""
-    context, ids = _global(project, 3000)
     before = beats[index - 1]["text"] if index > 0 else "(none: the new beat opens the film)"
     after = beats[index]["text"] if index < len(beats) else "(none: the new beat ends the film)"
-    return Ask(
-        "beat.add",
-        {"context": context, "before": before, "after": after, "guidance": guidance.strip()},
-        "BeatTextOut",
-        ids,
-        3,
-        f"New beat {index + 1}",
-    )
+    values = {"before": before, "after": after, "guidance": guidance.strip()}
+    return build(project, "beat.add", values, f"New beat {index + 1}")
 
 
 def brainstorm_ask(project: Project, beats: list[dict[str, Any]], index: int, guidance: str) -> Ask:
-    context, ids = _global(project, 3000)
     before, after = _neighbours(beats, index)
-    return Ask(
-        "beat.brainstorm",
-        {
-            "context": context,
-            "before": before,
-            "after": after,
-            "number": str(index + 1),
-            "beat": beats[index]["text"],
-            "guidance": guidance.strip() or "Explore genuinely different directions.",
-        },
-        "AlternativesOut",
-        ids,
-        3,
-        f"Brainstorm beat {index + 1}",
-    )
+    values = {
+        "before": before,
+        "after": after,
+        "number": str(index + 1),
+        "beat": beats[index]["text"],
+        "guidance": guidance.strip() or "Explore genuinely different directions.",
+    }
+    return build(project, "beat.brainstorm", values, f"Brainstorm beat {index + 1}")
 
 
 def expand_ask(project: Project, beats: list[dict[str, Any]], index: int, guidance: str) -> Ask:
-    context, ids = _global(project, 3000)
-    return Ask(
-        "beat.expand",
-        {
-            "context": context,
-            "number": str(index + 1),
-            "beat": beats[index]["text"],
-            "guidance": guidance.strip() or "Two to four sub-beats.",
-        },
-        "SubBeatsOut",
-        ids,
-        3,
-        f"Expand beat {index + 1}",
-    )
+    values = {
+        "number": str(index + 1),
+        "beat": beats[index]["text"],
+        "guidance": guidance.strip() or "Two to four sub-beats.",
+    }
+    return build(project, "beat.expand", values, f"Expand beat {index + 1}")
 
 
 def script_ask(project: Project, guidance: str = "") -> Ask:
-    context, ids = _global(project, 8000)
-    return Ask(
-        "script.generate",
-        {
-            "context": context,
-            "treatment": treatment_text(project),
-            "beats": numbered(beats_of(project)),
-            "guidance": guidance.strip() or "(first draft)",
-        },
-        "ScriptOut",
-        [*ids, TREATMENT],
-        4,
-        "Master script",
-        _style(project, treatment_text(project)[:1000], "screenplay scenes"),
-    )
+    treatment = treatment_text(project)
+    values = {
+        "treatment": treatment,
+        "beats": numbered(beats_of(project)),
+        "guidance": guidance.strip() or "(first draft)",
+    }
+    return build(project, "script.generate", values, "Master script", style_query=treatment)
 
 
 def props_ask(project: Project, limit: int = 15) -> Ask:
     """Key props of the approved script (Stage 5's extraction agent; characters and locations
     are extracted deterministically)."""
-    context, ids = _global(project, 3000)
     play = master_script.current(project)
-    return Ask(
-        "assets.props",
-        {
-            "context": context,
-            "script": fountain.write_string(play) if play else "",
-            "limit": str(limit),
-        },
-        "PropsOut",
-        [*ids, SCRIPT],
-        5,
-        "Key props",
-    )
+    values = {"script": fountain.write_string(play) if play else "", "limit": str(limit)}
+    return build(project, "assets.props", values, "Key props")
