@@ -196,7 +196,11 @@ def register_all() -> None:
     if _registered:
         return
     from aiuteur_desktop.core import operations
-    from aiuteur_desktop.core.operations import asset_key, story_answer  # noqa: F401
+    from aiuteur_desktop.core.operations import (  # noqa: F401
+        asset_key,
+        story_answer,
+        video_render,
+    )
     from aiuteur_desktop.providers import (  # noqa: F401
         image_jobs,
         story_jobs,

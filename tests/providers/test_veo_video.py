@@ -228,6 +228,8 @@ def test_the_same_render_job_runs_offline_on_the_animatic_engine(
         "audio": False,
         "bundle": str(bundle),
         "stage": 12,
+        "scene": "s1",
+        "shot": "1A",
         "spec": {"heading": "INT. LAMP ROOM - NIGHT", "width": 320, "duration": 2},
     }
     runner = JobRunner(library.jobs)
@@ -246,4 +248,8 @@ def test_the_same_render_job_runs_offline_on_the_animatic_engine(
             12,
             0.0,
         )
+        # The operation keeps it as the shot's take (a second render would be take 2).
+        takes = project.read("scenes/s1/videos/1A")
+        assert takes["current"] == done.result["media"] and len(takes["takes"]) == 1
+        assert project.head().message == "Rendered shot 1A (take 1)"
     assert not Path(done.handle["path"]).exists()  # the render's scratch file is gone

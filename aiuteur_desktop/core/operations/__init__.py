@@ -22,7 +22,12 @@ from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from aiuteur_desktop.core import jobs, ledger
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.providers import Capabilities, ImageProvider, TextProvider
+from aiuteur_desktop.core.providers import (
+    Capabilities,
+    ImageProvider,
+    TextProvider,
+    VideoProvider,
+)
 from aiuteur_desktop.core.store import Project
 
 
@@ -79,6 +84,7 @@ class ProviderSource(Protocol):
     def is_free(self, model_id: str) -> bool: ...
     def describe(self, model_id: str) -> str: ...
     def text(self, connection: str, base_url: str | None) -> TextProvider: ...
+    def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider: ...
     def story_answer(
         self, ctx: jobs.JobContext, params: dict[str, Any]
     ) -> tuple[dict[str, Any], float]:

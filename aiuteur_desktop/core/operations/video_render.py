@@ -1,0 +1,152 @@
+"""A shot's video render (PRD §4.7, Stage 12) as an operation: submitted once, the provider's
+handle persisted before anything else (a restart resumes polling, never resubmits), polled,
+downloaded into the project's media, and — for a shot of a scene — kept as a take under
+`scenes/<scene>/videos/<shot>`. The provider is the registry's for the model id: Veo on
+Vertex AI, or the offline animatic engine (free, no network)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import artifacts, jobs
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    end_job,
+    provenance,
+    register,
+)
+from aiuteur_desktop.core.providers import VideoRequest
+from aiuteur_desktop.core.store import Project
+
+
+def takes_path(scene: str, shot: str) -> str:
+    return f"scenes/{scene}/videos/{shot}"
+
+
+def _sleep(ctx: jobs.JobContext, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        time.sleep(min(0.1, max(0.0, end - time.monotonic())))
+
+
+@register
+@dataclass(frozen=True)
+class VideoRender(Operation):
+    kind: ClassVar[str] = "video.render"
+
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model_id(self) -> str:
+        # Rows from earlier versions name only the Veo model.
+        return str(self.params.get("model_id") or f"google:{self.params['model']}")
+
+    def submission(self) -> Submission:
+        p = self.params
+        return Submission(
+            title=str(p.get("title") or f"Shot {p.get('shot', '')}".strip()),
+            provider=self.model_id,
+            params=p,
+            project=str(p["bundle"]),
+            estimate=float(p.get("estimate") or 0.0),
+        )
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> VideoRender:
+        """params: prompt, model_id, start_frame (path), end_frame (path or None), duration,
+        audio, seed, spec (the shot, for offline engines), bundle, branch, scene, shot,
+        vertex {project, location, credentials_file, base_url?}, poll_seconds."""
+        return cls(dict(params))
+
+    def _price(self, source: ProviderSource) -> float:
+        p = self.params
+        if source.is_free(self.model_id):
+            return 0.0
+        try:
+            return PriceTable.load().video(
+                self.model_id, float(p.get("duration", 8)), bool(p.get("audio", True))
+            )
+        except PriceUnknown:
+            return 0.0
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        p = self.params
+        provider = source.video(self.model_id, p.get("vertex"))
+        model = self.model_id.partition(":")[2]
+        handle = ctx.job.handle
+        if handle is None:
+            request = VideoRequest(
+                prompt=p["prompt"],
+                model=model,
+                start_frame=Path(p["start_frame"]).read_bytes(),
+                end_frame=Path(p["end_frame"]).read_bytes() if p.get("end_frame") else None,
+                duration=float(p.get("duration", 8)),
+                audio=bool(p.get("audio", True)),
+                seed=p.get("seed"),
+                spec=p.get("spec"),
+            )
+            handle = provider.submit(request)
+            ctx.set_handle(handle)  # persisted before anything else can go wrong
+        while True:
+            done, fraction = provider.poll(handle)
+            ctx.progress(0.9 * fraction)
+            if done:
+                break
+            _sleep(ctx, float(p.get("poll_seconds", 10)))
+        data, mime = provider.download(handle)
+        price = self._price(source)
+        media = end_job(
+            project,
+            ctx.job,
+            provider=provider.id,
+            model=model,
+            kind="video",
+            actual=price,
+            data=data,
+            mime=mime,
+            stage=p.get("stage", 12),
+        )
+        ctx.progress(1.0)
+        kept = {k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")}
+        result = {
+            "media": media,
+            "mime": mime,
+            "operation": handle["operation"],
+            "provenance": provenance(
+                ctx.job, provider=provider.id, model=model, cost=price, **kept
+            ),
+        }
+        return Ran(result, price)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        scene, shot = self.params.get("scene"), self.params.get("shot")
+        if not scene or not shot:
+            return Changes()  # a render asked outside a scene: the clip is in the media
+        path = takes_path(str(scene), str(shot))
+        doc = project.read(path)
+        takes = [*artifacts.content_of(doc).get("takes", [])] if doc else []
+        take = {"media": result["media"], "mime": result["mime"], **result["provenance"]}
+        takes.append(take)
+        cost = float(result["provenance"].get("cost") or 0.0)
+        project.write(
+            path,
+            artifacts.make(
+                {"takes": takes, "current": result["media"]},
+                cost=cost,
+                model=take.get("model"),
+            ),
+        )
+        head = project.commit(
+            f"Rendered shot {shot} (take {len(takes)})", kind="generate", stage=12, cost=cost
+        )
+        return Changes(paths=(path,), stages=(12,), scenes=(str(scene),), commit=head.id)
