@@ -141,6 +141,11 @@ class Registry:
             base_url=v.get("base_url"),
         )
 
+    def animatic_reel(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+        from aiuteur_desktop.providers.offline.jobs import render_reel
+
+        return render_reel(rows, out_dir, **options)
+
     # ------------------------------------------------------------ embeddings
     def embedder(self, embedder_id: str) -> Any:
         """The text embedder a style library records ("offline:minilm", "openai:<model>",
@@ -197,6 +202,7 @@ def register_all() -> None:
         return
     from aiuteur_desktop.core import operations
     from aiuteur_desktop.core.operations import (  # noqa: F401
+        animatic,
         asset_key,
         story_answer,
         video_render,
@@ -229,7 +235,6 @@ _FACADE = {  # name → (module, attribute; "" = the module itself)
     "embedders": ("aiuteur_desktop.providers.embedders", ""),
     "VERTEX": ("aiuteur_desktop.providers.connections", "VERTEX"),
     "text_ready": ("aiuteur_desktop.providers.connections", "text_ready"),
-    "PREVIZ_REEL": ("aiuteur_desktop.providers.offline.jobs", "PREVIZ_REEL"),
     "STORY_CONDENSE": ("aiuteur_desktop.providers.story_jobs", "STORY_CONDENSE"),
     "STORY_GENERATE": ("aiuteur_desktop.providers.story_jobs", "STORY_GENERATE"),
     "TextRoute": ("aiuteur_desktop.providers.story_jobs", "TextRoute"),

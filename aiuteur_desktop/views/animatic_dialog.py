@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.operations.animatic import AnimaticReel
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.registry import PREVIZ_REEL, speech_available
+from aiuteur_desktop.providers.registry import speech_available
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
@@ -214,20 +215,15 @@ class AnimaticDialog(QDialog):
         if not self.folder.text().strip():
             self.status.setText("Choose a folder for the animatic first.")
             return
-        params = {
-            "bundle": str(self.project.path),
-            "branch": self.branch,
-            "out_dir": str(self.out_dir()),
-            "width": int(self.size.currentData()),
-            "speech": self.voices.isChecked(),
-        }
-        job = self.runner.submit(
-            PREVIZ_REEL,
-            f"Animatic: {self.project.name}",
-            "offline",
-            params,
-            project=str(self.project.path),
+        op = AnimaticReel(
+            str(self.project.path),
+            self.branch,
+            str(self.out_dir()),
+            self.project.name,
+            int(self.size.currentData()),
+            self.voices.isChecked(),
         )
+        job = self.runner.run_operation(op)
         self.job_id = job.id
         self.render_button.setEnabled(False)
         self.open_button.hide()

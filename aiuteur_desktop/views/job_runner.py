@@ -96,12 +96,17 @@ class _Take(QRunnable):
         self._runner = runner
 
     def run(self) -> None:
+        started: list[tuple[str, float]] = []
+        wake: float | None = None
         try:
-            self._scan()
+            started, wake = self._scan()
         except BaseException:  # never let an exception reach Qt's thread pool
             log.exception("the job queue scan failed")
+        # Always answered, so the runner never waits for a scan that is gone.
+        with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
+            self._runner._bridge.taken.emit(started, wake)
 
-    def _scan(self) -> None:
+    def _scan(self) -> tuple[list[tuple[str, float]], float | None]:
         r = self._runner
         try:
             taken = r.scheduler.take()
@@ -123,8 +128,7 @@ class _Take(QRunnable):
         for job in taken:
             ctx = _Context(job, r.store, r._bridge, r._stops[job.id])
             r.pool.start(_Work(ctx, r.scheduler, r._bridge))
-        with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
-            r._bridge.taken.emit(started, wake)
+        return started, wake
 
 
 class JobRunner(QObject):

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -25,7 +24,6 @@ from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.session import Event, Session
-from aiuteur_desktop.core.stages import Stage
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
@@ -43,10 +41,9 @@ from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
 from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from aiuteur_desktop.views.spending import spend_summary
+from aiuteur_desktop.views.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
-
-NOT_YET = "not part of this build yet"
 
 
 def _blank_icon() -> QIcon:
@@ -54,98 +51,6 @@ def _blank_icon() -> QIcon:
     blank = QPixmap(16, 16)
     blank.fill(Qt.GlobalColor.transparent)
     return QIcon(blank)
-
-
-class StagePage(QWidget):
-    """The work area of one stage. Stage editors replace these as they are built."""
-
-    def __init__(self, stage: Stage, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.stage = stage
-        title = QLabel(f"Stage {stage.number} · {stage.name}")
-        title.setObjectName("pageTitle")
-        purpose = QLabel(stage.purpose)
-        purpose.setProperty("muted", True)
-        purpose.setWordWrap(True)
-        self.status = QLabel()
-        self.status.setObjectName("stageStatus")
-        note = QLabel(
-            f"The {stage.name} editor is {NOT_YET}. Your project is saved and versioned; "
-            "this stage will open here as soon as it is available."
-        )
-        note.setWordWrap(True)
-        note.setProperty("muted", True)
-        box = QFrame()
-        box.setObjectName("panel")
-        box_layout = QVBoxLayout(box)
-        box_layout.setContentsMargins(18, 16, 18, 16)
-        box_layout.addWidget(note)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 22, 28, 22)
-        layout.addWidget(title)
-        layout.addWidget(purpose)
-        layout.addSpacing(6)
-        layout.addWidget(self.status)
-        layout.addSpacing(10)
-        layout.addWidget(box)
-        layout.addStretch(1)
-
-    def set_locked(self, locked: bool) -> None:
-        self.status.setText("Status: Locked" if locked else "Status: Unstarted")
-
-
-class GatePage(QWidget):
-    """Shown instead of a stage whose gate is closed: why, and the way there."""
-
-    goTo = Signal(int)
-    #: The button picks this scene, then opens the stage (Phase B before a scene is chosen).
-    sceneWanted = Signal(str, int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("gatePage")
-        self.gate: gates.Gate | None = None
-        self.wanted = 1
-        self.title = QLabel()
-        self.title.setObjectName("pageTitle")
-        self.reason = QLabel()
-        self.reason.setObjectName("gateReason")
-        self.reason.setWordWrap(True)
-        self.button = QPushButton()
-        self.button.setObjectName("gateButton")
-        self.button.clicked.connect(self._go)
-        self.target = 1
-        box = QFrame()
-        box.setObjectName("panel")
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(18, 16, 18, 16)
-        lay.addWidget(self.reason)
-        lay.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(28, 22, 28, 22)
-        outer.addWidget(self.title)
-        outer.addSpacing(8)
-        outer.addWidget(box)
-        outer.addStretch(1)
-
-    def show_gate(self, stage: Stage, gate: gates.Gate, wanted: int) -> None:
-        """`gate` closes `stage`; `wanted` is the stage the user asked for."""
-        self.gate, self.wanted = gate, wanted
-        state = "skipped" if gate.skipped else "not open yet"
-        self.title.setText(
-            f"Stage {stage.number} · {stage.name}"
-            if gate.scene
-            else f"Stage {stage.number} · {stage.name} — {state}"
-        )
-        self.reason.setText(gate.reason)
-        self.target = gate.target
-        self.button.setText(gate.button_text)
-
-    def _go(self) -> None:
-        if self.gate is not None and self.gate.scene:
-            self.sceneWanted.emit(self.gate.scene, self.wanted)
-        else:
-            self.goTo.emit(self.target)
 
 
 class ProjectPage(QWidget):
@@ -377,7 +282,8 @@ class ProjectPage(QWidget):
                 return stage.number
         return stages.PHASE_A[-1].number
 
-    def refresh(self) -> None:
+    def refresh(self, *, hub: bool = True) -> None:
+        """The header, the timeline's lights and flags, and (with `hub`) the Script Hub."""
         if self.project is None:
             return
         branch = self.project.current_branch
@@ -408,7 +314,7 @@ class ProjectPage(QWidget):
         self.hub_panel.setVisible(approved)
         if not approved:
             self._show_hub([])
-        else:
+        elif hub:
             # The hub is derived off the UI thread (a feature's takes tens of ms), on opening
             # as after an edit; the newest result wins.
             if self.scene_list.count() == 0:
@@ -482,8 +388,13 @@ class ProjectPage(QWidget):
                     self.show_stage(number)
 
     def _session_event(self, event: Event) -> None:
-        if self.project is not None and (event.changes.paths or event.changes.stages):
-            self.refresh()
+        """Refresh what the change touches: the story timeline for Stages 1–5, the Script
+        Hub only when the script or a scene changed (a key for an asset leaves it alone)."""
+        c = event.changes
+        if self.project is None or not (c.stages or c.scenes):
+            return
+        scenes = bool(c.scenes) or 4 in c.stages
+        self.refresh(hub=scenes)
 
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""

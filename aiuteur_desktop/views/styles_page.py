@@ -231,7 +231,9 @@ class WrittenStylesPage(QWidget):
         self._sync_buttons()
         self.doc_list.addItems(list(info.documents))
         busy = self._active_job()
-        self.status.setText(f"{busy.title}…" if busy else "Loading passages…")
+        # What just happened is said at once, not after the passages have loaded.
+        waiting = f"{self._note}. Loading passages…" if self._note else "Loading passages…"
+        self.status.setText(f"{busy.title}…" if busy else waiting)
         styles = self.styles
 
         def load() -> tuple[int, list[dict[str, object]]]:

@@ -295,3 +295,80 @@ def test_each_kind_of_story_answer_lands_where_its_stage_keeps_it(
             assert p.head().message == "Three"
         finally:
             operations.unshare(p)
+
+
+# --------------------------------------------------------------------- video render
+class FakeVideo:
+    id = "fake:video"
+    capabilities = Capabilities(video=True, end_frame=True, max_duration=8.0)
+
+    def __init__(self) -> None:
+        self.submitted = 0
+        self.polls = 0
+        self.crash_on_first_poll = True
+
+    def submit(self, request: Any) -> dict[str, Any]:
+        self.submitted += 1
+        return {"operation": "op-1"}
+
+    def poll(self, handle: dict[str, Any]) -> tuple[bool, float]:
+        self.polls += 1
+        if self.crash_on_first_poll:
+            self.crash_on_first_poll = False
+            raise RuntimeError("the app was closed")  # after the handle was stored
+        return self.polls >= 3, min(1.0, self.polls / 3)
+
+    def download(self, handle: dict[str, Any]) -> tuple[bytes, str]:
+        return b"\x00\x00\x00\x18ftypmp42clip", "video/mp4"
+
+
+class HandleContext(Context):
+    def __init__(self, job: jobs.Job, store: Any) -> None:
+        super().__init__(job)
+        self.store = store
+
+    def set_handle(self, handle: dict[str, Any]) -> None:
+        self.store.set_handle(self.job.id, handle)
+
+
+def test_a_render_keeps_its_handle_first_and_its_clip_as_the_shots_take(
+    tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiuteur_desktop.core.operations.video_render import VideoRender
+
+    video = FakeVideo()
+    source = FakeSource()
+    monkeypatch.setattr(source, "video", lambda model_id, vertex=None: video, raising=False)
+    monkeypatch.setattr(operations, "_source", lambda _s: source)
+    start = tmp_path / "start.png"
+    start.write_bytes(png())
+    with Project.create(tmp_path, "Film") as p:
+        bundle = p.path
+    params = {
+        "prompt": "Slow push-in.",
+        "model_id": "google:veo-3.1",
+        "start_frame": str(start),
+        "bundle": str(bundle),
+        "branch": "Main",
+        "scene": "s2",
+        "shot": "3",
+        "poll_seconds": 0.01,
+    }
+    op = VideoRender.from_params(params)
+    s = op.submission()
+    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    with pytest.raises(RuntimeError):
+        jobs.work_for(op.kind)(HandleContext(library.jobs.start(job.id), library.jobs))
+    assert video.submitted == 1 and library.jobs.get(job.id).handle == {"operation": "op-1"}
+    # The next start resumes from the stored handle: polled and downloaded, never resubmitted.
+    again = library.jobs.get(job.id)
+    result, _ = jobs.work_for(op.kind)(HandleContext(again, library.jobs))
+    assert video.submitted == 1
+    changes = Changes.from_json(result["changes"])
+    assert changes.paths == ("scenes/s2/videos/3",) and changes.scenes == ("s2",)
+    with Project.open(bundle) as p:
+        takes = p.read("scenes/s2/videos/3")
+        assert len(takes["takes"]) == 1 and takes["current"] == result["media"]
+        assert p.head().message == "Rendered shot 3 (take 1)"
+        (row,) = ledger.entries(p)
+        assert (row.kind, row.stage, row.scene) == ("video", 12, "s2")

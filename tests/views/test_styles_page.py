@@ -42,8 +42,13 @@ def test_written_styles_from_sample_to_retrieval(qtbot, window: MainWindow, tmp_
     page.add_sample(sample)
     job = window.job_runner.active()[0]
     assert job.title == "Adding diner.fountain to Noir"
+    # Said at once, then with the library's passages once they have loaded.
     qtbot.waitUntil(
-        lambda: "Added diner.fountain (4 passages)" in page.status.text(), timeout=20_000
+        lambda: (
+            "Added diner.fountain (4 passages)" in page.status.text()
+            and "searched with" in page.status.text()
+        ),
+        timeout=20_000,
     )
     assert [page.doc_list.item(i).text() for i in range(page.doc_list.count())] == [
         "diner.fountain"
@@ -126,12 +131,24 @@ def test_switching_the_search_model_re_embeds_as_a_job(
         sample = tmp_path / "diner.fountain"
         sample.write_text(NOIR, encoding="utf-8")
         page.add_sample(sample)
-        qtbot.waitUntil(lambda: "Added diner.fountain" in page.status.text(), timeout=20_000)
+        qtbot.waitUntil(
+            lambda: (
+                "Added diner.fountain" in page.status.text()
+                and "searched with" in page.status.text()
+            ),
+            timeout=20_000,
+        )
         assert not page.reembed_button.isEnabled()  # already embedded with the chosen model
         page.embedder.setCurrentIndex(page.embedder.findData("openai:emb-test"))
         assert page.reembed_button.isEnabled()
         qtbot.mouseClick(page.reembed_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "Re-embedded 4 passages" in page.status.text(), timeout=20_000)
+        qtbot.waitUntil(
+            lambda: (
+                "Re-embedded 4 passages" in page.status.text()
+                and "searched with" in page.status.text()
+            ),
+            timeout=20_000,
+        )
         assert "searched with emb-test (OpenAI)" in page.status.text()
         assert len(fake.embedded) == 4
         qtbot.keyClicks(page.query, "Did you get the money?")

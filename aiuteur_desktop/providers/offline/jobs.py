@@ -1,12 +1,12 @@
-"""Job kinds of the offline engines: a shot's previz (frames, panel, animatic) and the whole
-script's animatic reel, each as one job."""
+"""The offline engines as jobs and engines: a shot's previz (frames, panel, animatic) as one
+job, and the whole script's animatic reel (run by the `AnimaticReel` operation)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import assets, jobs, operations, shot_list, shotspec
+from aiuteur_desktop.core import jobs, shotspec
 from aiuteur_desktop.core.errors import AiuteurError
 
 PREVIZ_SHOT = "previz.shot"
@@ -48,39 +48,17 @@ def previz_shot(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     return result, 0.0
 
 
-PREVIZ_REEL = "previz.reel"
-
-
-@jobs.register(PREVIZ_REEL)
-def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
-    """params: {"bundle", "branch", "out_dir", "width", "speech"} → every shot of the Master
-    Script as a clip, the whole film and the editor's timelines (XML, EDL, OTIO)."""
+def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+    """The animatic engine behind `AnimaticReel` (through the registry)."""
     from aiuteur_desktop.providers.offline import animatic, reel
 
-    p = ctx.job.params
-    with operations.open_project(p["bundle"]) as project:
-        rows = shot_list.film(project, p.get("branch"))
-        people, places = assets.image_keys(project, p.get("branch"))
-        title = project.name
-    if not rows:
-        raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
     try:
-        made = reel.render_reel(
-            rows,
-            Path(p["out_dir"]),
-            title=title,
-            width=int(p.get("width", 1280)),
-            speech=bool(p.get("speech", True)),
-            images=people,
-            locations=places,
-            progress=ctx.progress,
-            cancelled=ctx.cancelled,
-        )
+        made = reel.render_reel(rows, Path(out_dir), **options)
     except animatic.Cancelled:
         raise jobs.Cancelled() from None
     except OSError as exc:
-        raise AiuteurError(f"Cannot write to {p['out_dir']}: {exc.strerror or exc}") from None
-    result = {
+        raise AiuteurError(f"Cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return {
         "film": str(made.film),
         "timelines": [str(t) for t in made.timelines],
         "clips": len(made.clips),
@@ -90,4 +68,3 @@ def previz_reel(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         "reused": made.reused,
         "storyboard": str(made.storyboard) if made.storyboard else None,
     }
-    return result, 0.0

@@ -1,0 +1,84 @@
+"""The offline path's end (PRD §10) as an operation: every shot of the Master Script as an
+animatic clip, the whole film, the storyboard sheets and the editor's timelines, written to
+a folder the user chose. The engine comes from the registry; nothing in the store changes,
+so it returns no `Changes`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import assets, jobs, shot_list
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    register,
+)
+from aiuteur_desktop.core.store import Project
+
+
+@register
+@dataclass(frozen=True)
+class AnimaticReel(Operation):
+    kind: ClassVar[str] = "previz.reel"
+
+    bundle: str
+    branch: str
+    out_dir: str
+    title: str
+    width: int = 1280
+    speech: bool = True
+
+    @classmethod
+    def prepare(
+        cls, project: Project, out_dir: str, *, width: int = 1280, speech: bool = True
+    ) -> AnimaticReel:
+        return cls(str(project.path), project.current_branch, out_dir, project.name, width, speech)
+
+    def submission(self) -> Submission:
+        params = {
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "out_dir": self.out_dir,
+            "title": self.title,
+            "width": self.width,
+            "speech": self.speech,
+        }
+        return Submission(f"Animatic: {self.title}", "offline:animatic", params, self.bundle, 0.0)
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> AnimaticReel:
+        return cls(
+            params["bundle"],
+            params.get("branch") or "",
+            params["out_dir"],
+            params.get("title") or "",
+            int(params.get("width", 1280)),
+            bool(params.get("speech", True)),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        branch = self.branch or None
+        rows = shot_list.film(project, branch)
+        if not rows:
+            raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
+        people, places = assets.image_keys(project, branch)
+        result = source.animatic_reel(
+            rows,
+            self.out_dir,
+            title=self.title or project.name,
+            width=self.width,
+            speech=self.speech,
+            images=people,
+            locations=places,
+            progress=ctx.progress,
+            cancelled=ctx.cancelled,
+        )
+        return Ran(result, 0.0)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        return Changes()  # the film and timelines are files in the folder, not documents
