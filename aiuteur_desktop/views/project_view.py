@@ -271,6 +271,8 @@ class ProjectPage(QWidget):
             editor.set_project(self.project, load=editor is shown)
 
     def _branched(self, name: str) -> None:
+        if self.story_jobs is not None:
+            self.story_jobs.session.branch_switched()
         self.refresh()
         self.branchChanged.emit(name)
         self.statusMessage.emit(f"Now working on the Story Timeline “{name}”.")
@@ -380,12 +382,12 @@ class ProjectPage(QWidget):
             and waiting.scene
         ):  # the stage was waiting for a scene: open it on the one just picked
             self.show_stage(self.gate_page.wanted)
+        if self.story_jobs is not None:
+            self.story_jobs.session.select_scene(self.current_scene())  # Stages 6–7 hear it
         for number in (6, 7):
             editor = self.editors.get(number)
-            if isinstance(editor, Stage6Page | Stage7Page):
-                editor.set_scene(self.current_scene())
-                if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
-                    self.show_stage(number)
+            if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
+                self.show_stage(number)  # no scene any more: the gate says to pick one
 
     def _session_event(self, event: Event) -> None:
         """Refresh what the change touches: the story timeline for Stages 1–5, the Script

@@ -33,6 +33,8 @@ class Stage6Page(StageFrame):
 
     def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(6, jobs, parent)
+        # The scene picked in the Script Hub reaches this page through the session.
+        jobs.session.subscribe(lambda e: self.set_scene(jobs.session.scene) if e.scene else None)
         self.scene_id: str | None = None
         self.overview: script_hub.Overview | None = None
         self._warned: set[tuple[str, str]] = set()

@@ -238,6 +238,8 @@ class Stage7Page(StageFrame):
 
     def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(7, jobs, parent)
+        # The scene picked in the Script Hub reaches this page through the session.
+        jobs.session.subscribe(lambda e: self.set_scene(jobs.session.scene) if e.scene else None)
         self.scene_id: str | None = None
         self.previous: Shot | None = None  # the scene before's last shot (Rearview Mirror)
         self.beats: list[tuple[int, str]] = []  # the Beat Sheet beats the scene comes from
