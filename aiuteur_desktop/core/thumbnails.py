@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ImageOps
+
+from aiuteur_desktop.core.imaging import open_image
 
 
 def thumbnail_png(path: Path, mime: str, size: int = 360) -> bytes | None:
     """A PNG no larger than `size`×`size`, or None when the file cannot be decoded."""
     try:
         if mime.startswith("image/"):
-            with Image.open(path) as im:
+            with open_image(path) as im:
+                # Decoded at a fraction of its size where the format allows (JPEG draft).
+                im.draft("RGB", (size * 2, size * 2))
                 frame = ImageOps.exif_transpose(im).convert("RGB")
         elif mime.startswith("video/"):
             import av

@@ -4,13 +4,13 @@ edges — computed with OpenCV — and the plain-words style card that prompts u
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.imaging import ImageTooLarge, open_image
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,7 +55,7 @@ class Descriptors:
 def load_rgb(data: bytes) -> np.ndarray:
     """Decode PNG/JPEG/WebP bytes to RGB; anything else is refused with a reason."""
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with open_image(data) as im:
             kind = im.format
             if kind not in ACCEPTED:
                 raise BadImage(
@@ -63,6 +63,8 @@ def load_rgb(data: bytes) -> np.ndarray:
                 )
             im.load()
             rgb = im.convert("RGB")
+    except ImageTooLarge as exc:
+        raise BadImage(exc.user_message) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise BadImage("This file is not a readable image (it may be damaged).") from exc
     if rgb.width < 8 or rgb.height < 8:

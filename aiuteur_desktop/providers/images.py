@@ -13,6 +13,7 @@ import io
 from PIL import Image
 
 from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.imaging import ImageTooLarge, open_image
 from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
 from aiuteur_desktop.providers.connections import (
     map_google_error,
@@ -31,8 +32,10 @@ def _png(image: Image.Image) -> bytes:
 
 def _open(data: bytes) -> Image.Image:
     try:
-        with Image.open(io.BytesIO(data)) as im:
+        with open_image(data) as im:
             return im.convert("RGB")
+    except ImageTooLarge as exc:
+        raise ProviderError("bad_output", exc.user_message) from exc
     except (OSError, ValueError) as exc:
         raise ProviderError(
             "bad_output", "The provider returned an image that cannot be read."
@@ -43,7 +46,7 @@ def keep_outside_mask(original: bytes, edited: bytes, mask: bytes) -> bytes:
     """The edit inside the mask (white = change), the original everywhere else."""
     base = _open(original)
     new = _open(edited).resize(base.size, Image.Resampling.LANCZOS)
-    with Image.open(io.BytesIO(mask)) as m:
+    with open_image(mask) as m:
         region = m.convert("L").resize(base.size, Image.Resampling.NEAREST)
     region = region.point(lambda v: 255 if v >= 128 else 0)
     base.paste(new, (0, 0), region)
@@ -52,7 +55,7 @@ def keep_outside_mask(original: bytes, edited: bytes, mask: bytes) -> bytes:
 
 def openai_mask(mask: bytes) -> bytes:
     """OpenAI's convention: transparent pixels mark where to edit (ours: white)."""
-    with Image.open(io.BytesIO(mask)) as m:
+    with open_image(mask) as m:
         region = m.convert("L")
     rgba = Image.new("RGBA", region.size, (0, 0, 0, 255))
     rgba.putalpha(region.point(lambda v: 0 if v >= 128 else 255))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from aiuteur_desktop.core.imaging import open_image
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.providers.offline import title_card
 from aiuteur_desktop.providers.offline.title_card import wrap
@@ -174,10 +175,14 @@ def _seed(spec: ShotSpec) -> int:
 def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
     img = Image.new("RGB", (cv.w, cv.h), pal.sky_top)
     if spec.location_image and Path(spec.location_image).is_file():
-        with Image.open(spec.location_image) as loc:
-            plate = ImageOps.fit(loc.convert("RGB"), (cv.w, cv.h), Image.Resampling.LANCZOS)
-        # Knock the photo back so figures and labels read over it.
-        return Image.blend(plate, Image.new("RGB", plate.size, (24, 24, 28)), 0.35)
+        try:
+            with open_image(spec.location_image) as loc:
+                plate = ImageOps.fit(loc.convert("RGB"), (cv.w, cv.h), Image.Resampling.LANCZOS)
+        except (OSError, ValueError):  # unreadable or too large: the drawn set instead
+            plate = None
+        if plate is not None:
+            # Knock the photo back so figures and labels read over it.
+            return Image.blend(plate, Image.new("RGB", plate.size, (24, 24, 28)), 0.35)
     draw = ImageDraw.Draw(img)
     horizon = HORIZON[spec.angle]
     if spec.angle is Angle.OVERHEAD:
@@ -356,7 +361,7 @@ def _overhead_figure(
 
 def _cutout(path: str, size: tuple[int, int]) -> Image.Image | None:
     try:
-        with Image.open(path) as im:
+        with open_image(path) as im:
             return ImageOps.fit(im.convert("RGB"), size, Image.Resampling.LANCZOS)
     except (OSError, ValueError):
         return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image
 
+from aiuteur_desktop.core.imaging import open_image
 from aiuteur_desktop.core.providers import (
     Capabilities,
     ImageResult,
@@ -86,7 +87,7 @@ class OfflineStoryboard:
         return Rendered(_provenance("storyboard-panel", params), _png(panels.render_panel(spec)))
 
     def edit(self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec) -> Rendered:
-        with Image.open(io.BytesIO(image_png)) as im, Image.open(io.BytesIO(mask_png)) as mask:
+        with open_image(image_png) as im, open_image(mask_png) as mask:
             edited = region_edit.edit_region(im, mask, instruction, spec)
         params = {"spec": spec.model_dump(mode="json"), "instruction": instruction}
         return Rendered(_provenance("storyboard-edit", params), _png(edited))
@@ -146,7 +147,7 @@ class OfflineAnimatic:
         def load(data: bytes | None) -> Image.Image | None:
             if data is None:
                 return None
-            with Image.open(io.BytesIO(data)) as im:
+            with open_image(data) as im:
                 return im.convert("RGB")
 
         engine = tts.available()
