@@ -7,7 +7,11 @@ synopsis right after a scene heading goes into the scene's Summary as Final Draf
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.screenplay import (
@@ -47,18 +51,44 @@ class FdxError(AiuteurError):
     """The file is not a Final Draft document Aiuteur can read."""
 
 
+#: Dual dialogue holds two speeches; a DualDialogue inside one is not Final Draft's.
+MAX_NESTING = 2
+#: Section levels Aiuteur keeps (Fountain writes one # a level).
+MAX_LEVEL = 6
+#: What XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text as XML 1.0 can carry it: the characters it cannot hold are dropped."""
+    return _NOT_XML.sub("", text)
+
+
+def _level(value: str | None) -> int:
+    """A section's Level: a number from 1 to MAX_LEVEL whatever the file says."""
+    try:
+        return max(1, min(MAX_LEVEL, int(str(value or "1").strip())))
+    except ValueError:
+        return 1
+
+
 def _text(p: ET.Element) -> str:
     return "".join(t.text or "" for t in p.findall("Text"))
 
 
-def _paragraphs(parent: ET.Element, out: list[Element]) -> None:
+def _paragraphs(parent: ET.Element, out: list[Element], depth: int = 0) -> None:
+    if depth >= MAX_NESTING:
+        raise FdxError(
+            "This Final Draft file has dual dialogue nested inside dual dialogue; Aiuteur "
+            "reads two speeches side by side, not more. Re-save it from Final Draft."
+        )
     for p in parent.findall("Paragraph"):
         dual = p.find("DualDialogue")
         if p.get("StartsNewPage") == "Yes" and out:
             out.append(Element(PAGE_BREAK))
         if dual is not None:
             inner: list[Element] = []
-            _paragraphs(dual, inner)
+            _paragraphs(dual, inner, depth + 1)
             cues = [i for i, e in enumerate(inner) if e.type == CHARACTER]
             if len(cues) >= 2:
                 second = cues[1]
@@ -75,7 +105,7 @@ def _paragraphs(parent: ET.Element, out: list[Element]) -> None:
                     if _text(sp).strip():
                         out.append(Element(SYNOPSIS, _text(sp)))
         elif kind == "Section" or kind == "New Act":
-            out.append(Element(SECTION, text, depth=int(p.get("Level", "1") or 1)))
+            out.append(Element(SECTION, text, depth=_level(p.get("Level"))))
         elif kind == "Action" and p.get("Alignment") == "Center":
             out.append(Element(CENTERED, text))
         else:
@@ -84,9 +114,16 @@ def _paragraphs(parent: ET.Element, out: list[Element]) -> None:
 
 def read_string(data: str | bytes) -> Screenplay:
     try:
-        root = ET.fromstring(data)
+        root = _safe_fromstring(data, forbid_dtd=False)
+    except DefusedXmlException as exc:
+        raise FdxError(
+            "This Final Draft file declares XML entities or outside files; Aiuteur does not "
+            "expand them. Re-save it from Final Draft."
+        ) from exc
     except ET.ParseError as exc:
         raise FdxError(f"This Final Draft file is damaged (XML error: {exc}).") from exc
+    except (LookupError, ValueError) as exc:  # a bogus encoding declaration, say
+        raise FdxError(f"This Final Draft file cannot be decoded ({exc}).") from exc
     if root.tag != "FinalDraft":
         raise FdxError("This is XML but not a Final Draft script (no <FinalDraft> root).")
     content = root.find("Content")
@@ -130,8 +167,9 @@ def _guess_title_page(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def _para(parent: ET.Element, kind: str, text: str, **attrs: str) -> ET.Element:
-    p = ET.SubElement(parent, "Paragraph", {"Type": kind, **attrs})
-    ET.SubElement(p, "Text").text = text
+    clean = {k: _xml_text(v) for k, v in attrs.items()}
+    p = ET.SubElement(parent, "Paragraph", {"Type": kind, **clean})
+    ET.SubElement(p, "Text").text = _xml_text(text)
     return p
 
 
@@ -192,8 +230,8 @@ def write_string(play: Screenplay) -> str:
         for key, value in play.title_page:
             align = "Center" if key.lower() in ("title", "credit", "author", "source") else "Left"
             for line in value.split("\n"):
-                p = ET.SubElement(tp, "Paragraph", {"Alignment": align, _TITLE_KEY: key})
-                ET.SubElement(p, "Text").text = line
+                p = ET.SubElement(tp, "Paragraph", {"Alignment": align, _TITLE_KEY: _xml_text(key)})
+                ET.SubElement(p, "Text").text = _xml_text(line)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8" standalone="no" ?>\n' + body + "\n"
