@@ -80,6 +80,7 @@ def _cmd_script_import(file: str, project_path: str) -> int:
     from aiuteur_desktop.core.store import Project
 
     bundle = _bundle(project_path)
+    made = False
     try:
         play = read_screenplay(Path(file))
         if bundle.exists():
@@ -87,13 +88,18 @@ def _cmd_script_import(file: str, project_path: str) -> int:
         else:
             bundle.parent.mkdir(parents=True, exist_ok=True)
             project = Project.create(bundle.parent, bundle.stem)
+            made = True
         with project:
             # The same project Stage 1's Mode D makes, so it opens in the app on Stage 4.
             text = fountain.write_string(play)
             matching = mode_d.import_file(project, play, Path(file).name, text)
-    except AiuteurError as exc:
-        return _fail("script import", exc.user_message)
-    except OSError as exc:
+    except (AiuteurError, OSError) as exc:
+        if made:  # a failed import leaves no half-made project behind
+            import shutil
+
+            shutil.rmtree(bundle, ignore_errors=True)
+        if isinstance(exc, AiuteurError):
+            return _fail("script import", exc.user_message)
         return _fail("script import", f"cannot write {bundle}: {exc.strerror or exc}", 1)
     n = len(play.scenes())
     print(f"{Path(file).name}: {n} scene{'s' * (n != 1)} imported into {project.path}")

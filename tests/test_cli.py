@@ -151,6 +151,18 @@ def test_script_commands_refuse_bad_input_in_one_line(aiuteur_home: Path, tmp_pa
     broken.write_text("<FinalDraft><Content>", encoding="utf-8")
     bad = run("script", "import", str(broken), "--project", str(tmp_path / "p"), home=aiuteur_home)
     assert bad.returncode == 2 and "damaged" in bad.stderr
+    # Crafted Final Draft files: one line, exit 2, no project left behind.
+    nested = tmp_path / "nested.fdx"
+    nested.write_text(
+        "<FinalDraft><Content>"
+        + "<Paragraph><DualDialogue>" * 1000
+        + "</DualDialogue></Paragraph>" * 1000
+        + "</Content></FinalDraft>",
+        encoding="utf-8",
+    )
+    bad = run("script", "import", str(nested), "--project", str(tmp_path / "q"), home=aiuteur_home)
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0
+    assert "dual dialogue nested" in bad.stderr and not (tmp_path / "q.aiuteur").exists()
     missing = run("scenes", "--project", str(tmp_path / "nope"), home=aiuteur_home)
     assert missing.returncode == 2 and "there is no project" in missing.stderr
     empty = run("new", "Empty", "--dir", str(tmp_path), home=aiuteur_home)
