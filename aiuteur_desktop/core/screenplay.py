@@ -74,7 +74,6 @@ class Screenplay:
 
 
 # ------------------------------------------------------------------- scenes
-_EXTENSION = re.compile(r"\s*\((?:[^)]*)\)\s*$")
 #: Cues several people speak at once: TOM AND ANNA, TOM & ANNA, TOM/ANNA.
 _UNISON_SPLIT = re.compile(r"\s+(?:AND|&)\s+|\s*/\s*|\s*,\s*(?:AND\s+)?")
 _EVERYONE = frozenset({"ALL", "BOTH", "EVERYONE", "TOGETHER", "ALL TOGETHER", "EVERYBODY"})
@@ -91,12 +90,24 @@ _END_CARDS = frozenset({"THE END", "END", "FIN", "END CREDITS", "ROLL CREDITS"})
 def cue_name(cue: str) -> str:
     """The character a cue names: JOHN (V.O.) / JOHN (CONT'D) / JOHN ^ → JOHN."""
     name = cue.strip().lstrip("@").rstrip("^").strip()
+    return " ".join(name[: _before_extensions(name)].split()).upper()
+
+
+def _before_extensions(name: str) -> int:
+    """Where the trailing "(V.O.) (CONT'D)" extensions start, found from the end in one
+    pass (a regex retried at every "(" is quadratic on a cue like BOB((((…)."""
+    end = len(name)
     while True:
-        stripped = _EXTENSION.sub("", name)
-        if stripped == name:
-            break
-        name = stripped
-    return " ".join(name.split()).upper()
+        e = end
+        while e > 0 and name[e - 1].isspace():
+            e -= 1
+        if e == 0 or name[e - 1] != ")":
+            return end
+        # The extension opens at the first "(" after the ")" before its own.
+        opening = name.find("(", name.rfind(")", 0, e - 1) + 1, e - 1)
+        if opening < 0:
+            return end
+        end = opening
 
 
 def unison(name: str, known: Collection[str] = ()) -> tuple[str, ...]:

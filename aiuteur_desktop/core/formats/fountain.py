@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from aiuteur_desktop.core.headings import starts_heading
@@ -24,7 +25,21 @@ from aiuteur_desktop.core.screenplay import (
 
 _NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 _TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]*?):\s*(.*)$")
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def _drop_boneyard(text: str) -> str:
+    """Remove /* … */ (Fountain's boneyard) in one pass; an unclosed /* keeps the rest as
+    text. (A lazy regex retried at every unclosed /* is quadratic.)"""
+    out: list[str] = []
+    i = 0
+    while True:
+        start = text.find("/*", i)
+        end = text.find("*/", start + 2) if start >= 0 else -1
+        if start < 0 or end < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:start])
+        i = end + 2
 
 
 def _is_upper(name: str) -> bool:
@@ -56,10 +71,27 @@ def _title_page(lines: list[str]) -> tuple[list[tuple[str, str]], int]:
 
 def read_string(text: str) -> Screenplay:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    text = _BONEYARD.sub("", text)
+    text = _drop_boneyard(text)
     lines = text.split("\n")
     title, i = _title_page(lines)
     els: list[Element] = []
+    # The last element's text while lines are still being added to it: joined once when
+    # the next element starts (a run of lines joined one by one is quadratic).
+    tail: list[str] = []
+
+    def flush() -> None:
+        if len(tail) > 1:
+            els[-1] = dataclasses.replace(els[-1], text="\n".join(tail))
+        tail.clear()
+
+    def add(element: Element) -> None:
+        flush()
+        els.append(element)
+        tail.append(element.text)
+
+    def extend(line: str) -> None:
+        tail.append(line)
+
     prev_blank = True
     n = len(lines)
 
@@ -75,22 +107,21 @@ def read_string(text: str) -> Screenplay:
             i += 1
             continue
         if re.fullmatch(r"={3,}", s):
-            els.append(Element(PAGE_BREAK))
+            add(Element(PAGE_BREAK))
         elif s.startswith("#"):
             depth = len(s) - len(s.lstrip("#"))
-            els.append(Element(SECTION, s[depth:].strip(), depth=depth))
+            add(Element(SECTION, s[depth:].strip(), depth=depth))
         elif s.startswith("=") and not s.startswith("=="):
-            els.append(Element(SYNOPSIS, s[1:].strip()))
+            add(Element(SYNOPSIS, s[1:].strip()))
         elif s.startswith(">") and s.endswith("<") and len(s) > 1:
-            els.append(Element(CENTERED, s[1:-1].strip()))
+            add(Element(CENTERED, s[1:-1].strip()))
         elif s.startswith(">"):
-            els.append(Element(TRANSITION, s[1:].strip(), forced=True))
+            add(Element(TRANSITION, s[1:].strip(), forced=True))
         elif s.startswith("~"):
             if els and els[-1].type == LYRICS and not prev_blank:
-                last = els.pop()
-                els.append(Element(LYRICS, last.text + "\n" + s[1:].strip()))
+                extend(s[1:].strip())
             else:
-                els.append(Element(LYRICS, s[1:].strip()))
+                add(Element(LYRICS, s[1:].strip()))
         elif prev_blank and (
             (s.startswith(".") and not s.startswith("..") and len(s) > 1) or starts_heading(s)
         ):
@@ -100,9 +131,9 @@ def read_string(text: str) -> Screenplay:
             m = _NUMBER.search(body)
             if m:
                 number, body = m.group(1), body[: m.start()]
-            els.append(Element(SCENE_HEADING, body.strip(), number=number, forced=forced))
+            add(Element(SCENE_HEADING, body.strip(), number=number, forced=forced))
         elif prev_blank and s == s.upper() and s.endswith("TO:") and blank(i + 1):
-            els.append(Element(TRANSITION, s))
+            add(Element(TRANSITION, s))
         elif (
             prev_blank
             and not blank(i + 1)
@@ -111,19 +142,18 @@ def read_string(text: str) -> Screenplay:
             forced = s.startswith("@")
             cue = s[1:] if forced else s
             dual = cue.endswith("^")
-            els.append(Element(CHARACTER, cue.rstrip("^").strip(), dual=dual, forced=forced))
+            add(Element(CHARACTER, cue.rstrip("^").strip(), dual=dual, forced=forced))
             i += 1
             while not blank(i):
                 line = lines[i].strip()
                 if not line and els[-1].type == CHARACTER:
                     pass  # a cue kept alive with no words yet
                 elif line.startswith("(") and line.endswith(")"):
-                    els.append(Element(PARENTHETICAL, line))
+                    add(Element(PARENTHETICAL, line))
                 elif els[-1].type == DIALOGUE:
-                    last = els.pop()
-                    els.append(Element(DIALOGUE, last.text + "\n" + line))
+                    extend(line)
                 else:
-                    els.append(Element(DIALOGUE, line))
+                    add(Element(DIALOGUE, line))
                 i += 1
             prev_blank = False
             continue
@@ -131,12 +161,12 @@ def read_string(text: str) -> Screenplay:
             forced = s.startswith("!")
             line = raw.rstrip()[1:] if forced else raw.strip()
             if els and els[-1].type == ACTION and not prev_blank:
-                last = els.pop()
-                els.append(Element(ACTION, last.text + "\n" + line, forced=last.forced))
+                extend(line)
             else:
-                els.append(Element(ACTION, line, forced=forced))
+                add(Element(ACTION, line, forced=forced))
         prev_blank = False
         i += 1
+    flush()
     return Screenplay(tuple(title), tuple(els))
 
 
