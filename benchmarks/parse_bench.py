@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiuteur_desktop.core.formats import fountain  # noqa: E402
+from aiuteur_desktop.core.formats import fountain
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 
@@ -62,7 +62,9 @@ def main() -> int:
         linear = ratio <= 2 * SIZES[-1] / SIZES[0]
         fast = times[1] < 2.0
         ok &= linear and fast
-        cells = "  ".join(f"{n // 1000:>6} KB {t * 1000:9.1f} ms" for n, t in zip(SIZES, times))
+        cells = "  ".join(
+            f"{n // 1000:>6} KB {t * 1000:9.1f} ms" for n, t in zip(SIZES, times, strict=True)
+        )
         print(
             f"{name:<20} {cells}   10 MB/100 KB ×{ratio:,.0f} "
             f"{'PASS' if linear and fast else 'FAIL'}"
