@@ -235,7 +235,6 @@ _FACADE = {  # name → (module, attribute; "" = the module itself)
     "embedders": ("aiuteur_desktop.providers.embedders", ""),
     "VERTEX": ("aiuteur_desktop.providers.connections", "VERTEX"),
     "text_ready": ("aiuteur_desktop.providers.connections", "text_ready"),
-    "STORY_CONDENSE": ("aiuteur_desktop.providers.story_jobs", "STORY_CONDENSE"),
     "STORY_GENERATE": ("aiuteur_desktop.providers.story_jobs", "STORY_GENERATE"),
     "TextRoute": ("aiuteur_desktop.providers.story_jobs", "TextRoute"),
     "text_route": ("aiuteur_desktop.providers.story_jobs", "text_route"),

@@ -193,10 +193,15 @@ class MainWindow(QMainWindow):
         # the settings use load a moment later, before the first generation needs them.
         run_in_background(secrets.warm_up, parent=self)
         _ = self.project_page
-        settings = self.library.load_settings()
-        # (with the window as the timer's context: it never fires after the window is gone)
+        library = self.library
+        # (with the window as the timer's context: it never fires after the window is gone;
+        # the settings are read on the worker too)
         QTimer.singleShot(
-            1000, self, lambda: run_in_background(lambda: Registry(settings).warm_up(), parent=self)
+            1000,
+            self,
+            lambda: run_in_background(
+                lambda: Registry(library.load_settings()).warm_up(), parent=self
+            ),
         )
 
     # -------------------------------------------------------------------- menus

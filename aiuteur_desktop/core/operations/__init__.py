@@ -314,7 +314,3 @@ def not_applied(job: jobs.Job) -> str:
 def changes_of(job: jobs.Job) -> Changes:
     """What a finished operation job changed (empty for anything else)."""
     return Changes.from_json((job.result or {}).get("changes"))
-
-
-def is_operation(kind: str) -> bool:
-    return kind in _OPERATIONS

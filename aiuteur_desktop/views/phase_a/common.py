@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import operations, stages, story
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.session import Session
@@ -83,19 +83,32 @@ class StoryJobs(QObject):
         tag: str = "",
     ) -> str | None:
         """Queue a job; returns its id (None, after calling on_failed, without a text model)."""
+
+        def start(project: Project, route: dict[str, Any], provider: str) -> Job:
+            full = {
+                **route,
+                **params,
+                "bundle": str(project.path),
+                "branch": project.current_branch,
+            }
+            return self.runner.submit(kind, title, provider, full, project=str(project.path))
+
+        return self._start(start, on_done, on_failed, tag)
+
+    def _start(
+        self,
+        start: Callable[[Project, dict[str, Any], str], Job],
+        on_done: Done,
+        on_failed: Failed,
+        tag: str,
+    ) -> str | None:
+        """The one way a story job starts: with the text route, or `on_failed` without one."""
         route = self.route()
         if route is None or self.project is None:
             on_failed(NO_TEXT_MODEL)
             return None
-        full = {
-            **route.params(),
-            **params,
-            "bundle": str(self.project.path),
-            "branch": self.project.current_branch,
-            "home": str(self.library.home),
-            "budget": route.budget,
-        }
-        job = self.runner.submit(kind, title, route.provider, full, project=str(self.project.path))
+        params = {**route.params(), "home": str(self.library.home), "budget": route.budget}
+        job = start(self.project, params, route.provider)
         self._waiting[job.id] = (on_done, on_failed, tag)
         self.busyChanged.emit()
         return job.id
@@ -135,15 +148,12 @@ class StoryJobs(QObject):
         tag: str = "",
     ) -> str | None:
         """Run the story operation `make(project, route, provider)` builds for the open project."""
-        route = self.route()
-        if route is None or self.project is None:
-            on_failed(NO_TEXT_MODEL)
-            return None
-        full = {**route.params(), "home": str(self.library.home), "budget": route.budget}
-        job = self.runner.run_operation(make(self.project, full, route.provider))
-        self._waiting[job.id] = (on_done, on_failed, tag)
-        self.busyChanged.emit()
-        return job.id
+        return self._start(
+            lambda p, route, provider: self.runner.run_operation(make(p, route, provider)),
+            on_done,
+            on_failed,
+            tag,
+        )
 
     def running(self, tag: str = "") -> list[str]:
         return [j for j, (_d, _f, t) in self._waiting.items() if not tag or t == tag]

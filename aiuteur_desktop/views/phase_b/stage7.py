@@ -111,7 +111,7 @@ class ShotModel(QAbstractTableModel):
             if col == LENGTH:
                 return str(s.duration)
             if col == CAMERA:
-                return f"{s.shot_size}|{s.angle}|{s.move}"
+                return shot_list.camera_text(s)
             return self.text(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == FLAGS:
