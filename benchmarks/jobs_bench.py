@@ -95,10 +95,10 @@ def main() -> int:
             """Submitted from inside the event loop, so the submissions count as UI work too."""
             for i in range(JOBS):
                 params = {"base_url": fake.base_url}
-                ids.append(runner.submit("bench.text", f"Text {i}", "bench:fake", params).id)
+                ids.append(runner.submit("bench.text", f"Text {i}", "bench:fake", params))
             if not os.environ.get("BENCH_NO_ANIMATIC"):
                 params = {"spec": spec, "out_dir": tmp}
-                ids.append(runner.submit(PREVIZ_SHOT, "Animatic", "offline:animatic", params).id)
+                ids.append(runner.submit(PREVIZ_SHOT, "Animatic", "offline:animatic", params))
 
         QTimer.singleShot(20, submit_all)
         loop = QEventLoop()
@@ -106,7 +106,7 @@ def main() -> int:
         poll.timeout.connect(
             lambda: (
                 loop.quit()
-                if ids and all(runner.store.get(i).state.finished for i in ids)
+                if ids and all(runner.job(i).state.finished for i in ids)
                 else None
             )
         )

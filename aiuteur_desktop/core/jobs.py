@@ -93,6 +93,11 @@ class Job:
     finished_at: float | None
 
 
+def new_id() -> str:
+    """A job's id, made before its row is written (the UI names a job it is still queueing)."""
+    return uuid.uuid4().hex
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -144,9 +149,10 @@ class JobStore:
         *,
         project: str | None = None,
         estimate: float = 0.0,
+        job_id: str | None = None,
     ) -> Job:
         now = time.time()
-        job_id = uuid.uuid4().hex
+        job_id = job_id or new_id()
         with self._lock, self._engine.begin() as conn:
             seq = (
                 conn.execute(select(jobs_table.c.seq).order_by(jobs_table.c.seq.desc())).first()

@@ -82,11 +82,34 @@ class Scheduler:
         *,
         project: str | None = None,
         estimate: float = 0.0,
+        job_id: str | None = None,
     ) -> Job:
         """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
         if estimate > 0:
             self.check_budget(estimate, project)
-        return self.store.add(kind, title, provider, params, project=project, estimate=estimate)
+        return self.store.add(
+            kind, title, provider, params, project=project, estimate=estimate, job_id=job_id
+        )
+
+    def cancel_queued(self, job_id: str) -> Job | None:
+        """Cancel a job that has not started: the cancelled job, or None when it is running
+        (stop it at its next checkpoint instead) or has finished already."""
+        with self._lock:
+            if job_id in self._running:
+                return None
+            job = self.store.get(job_id)
+            if job.state is not JobState.QUEUED:
+                return None
+            self._due.pop(job_id, None)
+            return self.store.cancel(job_id)
+
+    def retry(self, job_id: str) -> Job | None:
+        """A failed or cancelled job queued again (None when it is neither)."""
+        with self._lock:
+            if self.store.get(job_id).state not in (JobState.FAILED, JobState.CANCELLED):
+                return None
+            self._due.pop(job_id, None)
+            return self.store.retry(job_id)
 
     def running(self) -> dict[str, str]:
         with self._lock:
@@ -140,9 +163,11 @@ class Scheduler:
                 return None
             return max(0.0, min(self._due.values()) - self._clock())
 
-    def succeeded(self, job: Job, result: dict[str, Any], amount: float) -> None:
-        self.store.succeed(job.id, result, amount)
-        self._release(job.id)
+    def succeeded(self, job: Job, result: dict[str, Any], amount: float) -> Job:
+        try:
+            return self.store.succeed(job.id, result, amount)
+        finally:
+            self._release(job.id)
 
     def settle(self, job: Job, exc: BaseException, *, stopped: bool) -> Outcome:
         """Record how a failed attempt ends; runs on the worker thread."""

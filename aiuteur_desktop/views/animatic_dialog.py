@@ -223,8 +223,7 @@ class AnimaticDialog(QDialog):
             int(self.size.currentData()),
             self.voices.isChecked(),
         )
-        job = self.runner.run_operation(op)
-        self.job_id = job.id
+        self.job_id = self.runner.run_operation(op)
         self.render_button.setEnabled(False)
         self.open_button.hide()
         self.progress.setValue(0)
@@ -241,7 +240,7 @@ class AnimaticDialog(QDialog):
         if job_id != self.job_id:
             return
         self.job_id = None
-        job = self.runner.store.get(job_id)
+        job = self.runner.job(job_id)
         self.progress.hide()
         self.cancel_button.hide()
         self.render_button.setEnabled(True)

@@ -1,8 +1,10 @@
 """Runs persisted jobs on a QThreadPool and reports through Qt signals (DESIGN.md "Jobs").
 
 A thin adapter: what may start, retries, limits and the budget are `core.scheduler`'s;
-this module owns the threads, the wake-up timer and the signals. Which jobs start is
-decided on a worker (it reads and writes the job table), never on the UI thread.
+this module owns the threads, the wake-up timer and the signals. The job table is read and
+written only on workers — queueing (with its budget check), queue scans, cancel, retry,
+the start-up reconcile — and the UI thread sees jobs through `job()` / `recent()`, a mirror
+the workers' reports keep current.
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.operations import Operation
+from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.providers.registry import register_all
-from aiuteur_desktop.views.jobs import use_pool
+from aiuteur_desktop.views.jobs import run_in_background, use_pool
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +37,12 @@ PERSIST_EVERY = 0.5
 
 
 class _Bridge(QObject):
-    taken = Signal(object, object)  # [(job id, progress)], seconds to the next retry or None
+    taken = Signal(object, object)  # [started Job], seconds to the next retry or None
     progressed = Signal(str, float)
-    done = Signal(str, object, float)
-    failed = Signal(str, object)
+    done = Signal(object)  # the finished Job
+    queued = Signal(object)  # a submission's Job, as written
+    refused = Signal(str, object)  # a submission's id, the exception that refused it
+    failed = Signal(str, object, object)  # job id, its Job as recorded (or None), Outcome
 
 
 class _Context:
@@ -79,12 +86,20 @@ class _Work(QRunnable):
             if self._ctx.cancelled():  # cancelled while it was being started
                 raise jobs.Cancelled()
             result, amount = jobs.work_for(job.kind)(self._ctx)
-            self._scheduler.succeeded(job, result, amount)
+            done = self._scheduler.succeeded(job, result, amount)
         except BaseException as exc:  # settled here, reported to the UI; never lost
             outcome = self._scheduler.settle(job, exc, stopped=self._ctx.cancelled())
-            self._bridge.failed.emit(job.id, outcome)
+            self._bridge.failed.emit(job.id, _reread(self._ctx._store, job.id), outcome)
         else:
-            self._bridge.done.emit(job.id, None, amount)
+            self._bridge.done.emit(done)
+
+
+def _reread(store: JobStore, job_id: str) -> Job | None:
+    try:
+        return store.get(job_id)
+    except Exception:  # a locked or damaged table: the UI keeps what it had
+        log.exception("could not read job %s back", job_id)
+        return None
 
 
 class _Take(QRunnable):
@@ -96,7 +111,7 @@ class _Take(QRunnable):
         self._runner = runner
 
     def run(self) -> None:
-        started: list[tuple[str, float]] = []
+        started: list[Job] = []
         wake: float | None = None
         try:
             started, wake = self._scan()
@@ -106,7 +121,7 @@ class _Take(QRunnable):
         with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
             self._runner._bridge.taken.emit(started, wake)
 
-    def _scan(self) -> tuple[list[tuple[str, float]], float | None]:
+    def _scan(self) -> tuple[list[Job], float | None]:
         r = self._runner
         try:
             taken = r.scheduler.take()
@@ -114,7 +129,6 @@ class _Take(QRunnable):
         except Exception:  # a locked or damaged table: try again on the next pump
             log.exception("could not read the job queue")
             taken, wake = [], None
-        started = []
         for job in taken:
             stop = threading.Event()
             with r._lock:
@@ -122,13 +136,39 @@ class _Take(QRunnable):
                 if job.id in r._cancel_early:
                     r._cancel_early.discard(job.id)
                     stop.set()
-            started.append((job.id, job.progress))
         # Threads start only after the bookkeeping: a worker that grabs the GIL would
         # otherwise make each of these database writes wait for it.
         for job in taken:
             ctx = _Context(job, r.store, r._bridge, r._stops[job.id])
             r.pool.start(_Work(ctx, r.scheduler, r._bridge))
-        return started, wake
+        return taken, wake
+
+
+class _Queue(QRunnable):
+    """Writes submissions in the order they were made (one at a time: a burst keeps its
+    order in the queue), each after its budget check."""
+
+    def __init__(self, runner: JobRunner) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._runner = runner
+
+    def run(self) -> None:
+        r = self._runner
+        while True:
+            with r._lock:
+                if not r._pending:
+                    r._queue_running = False
+                    return
+                job_id, add = r._pending.popleft()
+            try:
+                job = add()
+            except BaseException as exc:  # refused (a cap) or the table failed: say so
+                with contextlib.suppress(RuntimeError):
+                    r._bridge.refused.emit(job_id, exc)
+            else:
+                with contextlib.suppress(RuntimeError):
+                    r._bridge.queued.emit(job)
 
 
 class JobRunner(QObject):
@@ -137,6 +177,8 @@ class JobRunner(QObject):
     changed = Signal(str)  # a job was added, or its state or error changed
     progressed = Signal(str, float)  # a running job reported progress
     finished = Signal(str)  # a job reached succeeded, failed or cancelled
+    refused = Signal(str, str)  # a submission was refused (a budget cap): id, the reason
+    reloaded = Signal()  # the mirror was read afresh (at start-up): lists rebuild
 
     def __init__(
         self,
@@ -156,6 +198,11 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(MAX_RUNNING + 3)
         use_pool(self.pool)  # background queries share the pool and its shutdown
         self.progress: dict[str, float] = {}
+        self._jobs: dict[str, Job] = {}  # the UI thread's view of the job table
+        self._queueing: set[str] = set()  # submitted; their rows are being written
+        self._cancel_queued: set[str] = set()  # … and cancelled meanwhile
+        self._pending: deque[tuple[str, Callable[[], Job]]] = deque()  # for `_Queue`
+        self._queue_running = False
         self._stops: dict[str, threading.Event] = {}
         self._cancel_early: set[str] = set()  # cancelled while a scan was starting them
         self._lock = threading.Lock()
@@ -171,6 +218,8 @@ class JobRunner(QObject):
         self._bridge.progressed.connect(self._on_progress)
         self._bridge.done.connect(self._on_done)
         self._bridge.failed.connect(self._on_failed)
+        self._bridge.queued.connect(self._on_queued)
+        self._bridge.refused.connect(self._on_refused)
 
     # --------------------------------------------------------------- commands
     def submit(
@@ -182,16 +231,32 @@ class JobRunner(QObject):
         *,
         project: str | None = None,
         estimate: float = 0.0,
-    ) -> Job:
-        """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
-        job = self.scheduler.submit(
-            kind, title, provider, params, project=project, estimate=estimate
-        )
-        self.changed.emit(job.id)
-        self._schedule_pump()  # a burst of submissions starts together, after one queue scan
-        return job
+    ) -> str:
+        """Queue a job; returns its id at once. Its row is written (after the budget check) on
+        a worker: `changed` then says it is queued, or `refused` says why nothing was."""
+        job_id = jobs.new_id()
+        self._queueing.add(job_id)
+        # Shown as queued at once; the worker's row (or a refusal) replaces it.
+        seq = max((j.seq for j in self._jobs.values()), default=0) + 1
+        self._update(
+            Job(job_id, seq, kind, title, provider, project, params, JobState.QUEUED, 0.0,
+                float(estimate), 0.0, None, None, None, 0, time.time(), None, None)
+        )  # fmt: skip
 
-    def run_operation(self, op: Operation) -> Job:
+        def add() -> Job:
+            return self.scheduler.submit(
+                kind, title, provider, params, project=project, estimate=estimate, job_id=job_id
+            )
+
+        with self._lock:
+            self._pending.append((job_id, add))
+            start = not self._queue_running
+            self._queue_running = True
+        if start:
+            self.pool.start(_Queue(self))
+        return job_id
+
+    def run_operation(self, op: Operation) -> str:
         """Queue an operation as a job; it applies its own result when it finishes."""
         s = op.submission()
         return self.submit(
@@ -202,38 +267,72 @@ class JobRunner(QObject):
         """Queued jobs stop at once; running ones at their next checkpoint."""
         with self._lock:
             stop = self._stops.get(job_id)
-            if stop is None and self._taking:
-                self._cancel_early.add(job_id)  # a scan may be starting it right now
         if stop is not None:
             stop.set()
             return
-        job = self.store.get(job_id)
-        if not job.state.finished:
-            self.store.cancel(job_id)
-            self.scheduler.forget(job_id)
-            self.changed.emit(job_id)
-            self.finished.emit(job_id)
+        if job_id in self._queueing:
+            self._cancel_queued.add(job_id)  # cancelled as soon as its row exists
+            return
+
+        def cancel() -> Job | None:
+            job = self.scheduler.cancel_queued(job_id)
+            if job is None:  # a scan started it meanwhile: stop it at its checkpoint
+                with self._lock:
+                    running = self._stops.get(job_id)
+                    if running is None:
+                        self._cancel_early.add(job_id)
+                if running is not None:
+                    running.set()
+            return job
+
+        run_in_background(cancel, self._on_cancelled, self._on_error, parent=self, pool=self.pool)
 
     def retry(self, job_id: str) -> None:
-        if self.store.get(job_id).state in (JobState.FAILED, JobState.CANCELLED):
-            self.store.retry(job_id)
-            self.scheduler.forget(job_id)
-            self.progress.pop(job_id, None)
-            self.changed.emit(job_id)
+        """A failed or cancelled job, queued again as it was."""
+
+        def retry() -> Job | None:
+            return self.scheduler.retry(job_id)
+
+        def retried(job: Job | None) -> None:
+            if job is not None:
+                self.progress.pop(job.id, None)
+                self._update(job)
+                self._pump()
+
+        run_in_background(retry, retried, self._on_error, parent=self, pool=self.pool)
+
+    def resume(self) -> None:
+        """At start-up: reconcile what the last session left running (on a worker), read the
+        recent jobs for the lists, then run the queue."""
+
+        def reconcile() -> list[Job]:
+            self.store.reconcile()
+            return self.store.recent(limit=500)
+
+        def loaded(recent: list[Job]) -> None:
+            for job in recent:
+                self._jobs.setdefault(job.id, job)
+            self.reloaded.emit()
             self._pump()
 
-    def resume(self) -> list[Job]:
-        """At start-up: reconcile what the last session left running, then run the queue."""
-        queued = self.store.reconcile()
-        self._pump()
-        return queued
+        run_in_background(reconcile, loaded, self._on_error, parent=self, pool=self.pool)
+
+    # ------------------------------------------------------------------ reads
+    def job(self, job_id: str) -> Job:
+        """The job as last reported (no database read for a job of this session)."""
+        job = self._jobs.get(job_id)
+        return job if job is not None else self.store.get(job_id)
+
+    def recent(self, limit: int = 500) -> list[Job]:
+        """The jobs this runner knows, newest first."""
+        return sorted(self._jobs.values(), key=lambda j: -j.seq)[:limit]
 
     def running_count(self) -> int:
         with self._lock:
             return len(self._stops)
 
     def active(self) -> list[Job]:
-        return self.store.recent(states={JobState.QUEUED, JobState.RUNNING})
+        return [j for j in self.recent() if j.state in (JobState.QUEUED, JobState.RUNNING)]
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """On quit: ask running work to stop and wait briefly. The table still says "running",
@@ -258,14 +357,14 @@ class JobRunner(QObject):
         self.pool.start(_Take(self))
 
     @Slot(object, object)
-    def _on_taken(self, started: list[tuple[str, float]], wake: float | None) -> None:
+    def _on_taken(self, started: list[Job], wake: float | None) -> None:
         self._taking = False
-        for job_id, progress in started:
+        for job in started:
             with self._lock:
-                running = job_id in self._stops
+                running = job.id in self._stops
             if running:  # (a quick job may have finished before this arrived)
-                self.progress[job_id] = max(progress, self.progress.get(job_id, 0.0))
-            self.changed.emit(job_id)
+                self.progress[job.id] = max(job.progress, self.progress.get(job.id, 0.0))
+                self._update(job)
         self._arm(wake)
         if self._again:
             self._again = False
@@ -288,22 +387,56 @@ class JobRunner(QObject):
             self.progress[job_id] = fraction
             self.progressed.emit(job_id, fraction)
 
-    @Slot(str, object, float)
-    def _on_done(self, job_id: str, _result: object, _amount: float) -> None:
+    @Slot(object)
+    def _on_done(self, job: Job) -> None:
         with self._lock:
-            self._stops.pop(job_id, None)
-        self.progress[job_id] = 1.0
-        self._finish(job_id)
+            self._stops.pop(job.id, None)
+        self.progress[job.id] = 1.0
+        self._jobs[job.id] = job
+        self._finish(job.id)
 
-    @Slot(str, object)
-    def _on_failed(self, job_id: str, outcome: Outcome) -> None:
+    @Slot(str, object, object)
+    def _on_failed(self, job_id: str, job: Job | None, outcome: Outcome) -> None:
         with self._lock:
             self._stops.pop(job_id, None)
+        if job is not None:
+            self._jobs[job_id] = job
         if outcome.kind == "retry":
             self.changed.emit(job_id)
             self._schedule_pump()
             return
         self._finish(job_id)
+
+    def _on_queued(self, job: Job) -> None:
+        self._queueing.discard(job.id)
+        self._update(job)
+        if job.id in self._cancel_queued:
+            self._cancel_queued.discard(job.id)
+            self.cancel(job.id)
+        self._schedule_pump()  # a burst of submissions starts together, after one queue scan
+
+    def _on_refused(self, job_id: str, exc: BaseException) -> None:
+        self._queueing.discard(job_id)
+        self._cancel_queued.discard(job_id)
+        self._jobs.pop(job_id, None)
+        if isinstance(exc, AiuteurError):
+            reason = exc.user_message
+        else:
+            log.error("could not queue a job", exc_info=exc)
+            reason = f"The job could not be queued: {redact(str(exc)) or type(exc).__name__}."
+        self.refused.emit(job_id, reason)
+
+    def _on_cancelled(self, job: Job | None) -> None:
+        if job is not None:
+            self._update(job)
+            self.finished.emit(job.id)
+
+    def _on_error(self, exc: BaseException) -> None:
+        log.error("a job table update failed", exc_info=exc)
+
+    def _update(self, job: Job) -> None:
+        self._jobs[job.id] = job
+        self.changed.emit(job.id)
 
     def _finish(self, job_id: str) -> None:
         self.changed.emit(job_id)

@@ -64,8 +64,9 @@ def run_in_background(
     on_error: Callable[[BaseException], None] | None = None,
     *,
     parent: QObject | None = None,
+    pool: QThreadPool | None = None,
 ) -> None:
-    """Run `fn` on the global thread pool; callbacks run on the UI thread.
+    """Run `fn` on the app's thread pool (or `pool`); callbacks run on the UI thread.
 
     If `parent` is given and destroyed before the work ends, callbacks are dropped.
     """
@@ -93,4 +94,4 @@ def run_in_background(
 
     bridge.done.connect(finished)
     bridge.failed.connect(errored)
-    _the_pool().start(_Task(fn, bridge))
+    (pool or _the_pool()).start(_Task(fn, bridge))

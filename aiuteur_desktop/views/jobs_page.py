@@ -61,11 +61,13 @@ class JobListModel(QAbstractListModel):
         self.jobs: list[Job] = []
         runner.changed.connect(self.refresh_job)
         runner.progressed.connect(self._progressed)
+        runner.reloaded.connect(self.reload)
+        runner.refused.connect(lambda job_id, _why: self._drop(job_id))
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.jobs = self.runner.store.recent(limit=500)
+        self.jobs = self.runner.recent(limit=500)
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -89,7 +91,7 @@ class JobListModel(QAbstractListModel):
         return next((i for i, j in enumerate(self.jobs) if j.id == job_id), -1)
 
     def refresh_job(self, job_id: str) -> None:
-        job = self.runner.store.get(job_id)
+        job = self.runner.job(job_id)
         row = self.row_of(job_id)
         if row < 0:
             self.beginInsertRows(QModelIndex(), 0, 0)
@@ -98,6 +100,14 @@ class JobListModel(QAbstractListModel):
         else:
             self.jobs[row] = job
             self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _drop(self, job_id: str) -> None:
+        """A submission that was refused: it never was a job."""
+        row = self.row_of(job_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.jobs[row]
+            self.endRemoveRows()
 
     def _progressed(self, job_id: str, _fraction: float) -> None:
         row = self.row_of(job_id)
@@ -279,6 +289,7 @@ class JobsIndicator(QFrame):
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         runner.changed.connect(lambda _id: self.refresh())
+        runner.refused.connect(lambda *_: self.refresh())
         runner.progressed.connect(lambda _id, _f: self._update_bar())
         self.refresh()
 

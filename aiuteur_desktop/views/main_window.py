@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.visual_page)
 
     def _job_finished(self, job_id: str) -> None:
-        self.notifier.job_finished(self.job_runner.store.get(job_id))
+        self.notifier.job_finished(self.job_runner.job(job_id))
         if self._project_page is not None:
             self._project_page.refresh_spend()
 

@@ -199,9 +199,10 @@ class ProjectPage(QWidget):
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
             runner.finished.connect(stage5.job_finished)
+            runner.refused.connect(stage5.job_refused)
             stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
             for editor in self.editors.values():
-                editor.changed.connect(self.refresh)
+                # (a hand edit reaches this page through the session, as `Changes`)
                 editor.goToStage.connect(self.show_stage)
                 editor.message.connect(self.statusMessage)
                 editor.openSettings.connect(self.openSettings)

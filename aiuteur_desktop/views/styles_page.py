@@ -55,6 +55,7 @@ class WrittenStylesPage(QWidget):
         super().__init__(parent)
         self.styles = styles
         self.runner = runner
+        self._submitted: set[str] = set()  # jobs this page queued (to hear a refusal)
         self._choices = embedder_choices or (lambda: [embedders.OFFLINE])
         self._seeded = False
 
@@ -155,6 +156,7 @@ class WrittenStylesPage(QWidget):
         self._note = ""
         runner.progressed.connect(self._job_progress)
         runner.finished.connect(self._job_finished)
+        runner.refused.connect(self._job_refused)
         runner.changed.connect(lambda _id: self._sync_buttons())
         self.libraries.refresh()
 
@@ -268,8 +270,14 @@ class WrittenStylesPage(QWidget):
         if busy is not None and busy.id == job_id:
             self.progress.setValue(int(1000 * fraction))
 
+    def _job_refused(self, job_id: str, reason: str) -> None:
+        if job_id in self._submitted:
+            self._submitted.discard(job_id)
+            self._note = reason.rstrip(".")
+            self.show_library()
+
     def _job_finished(self, job_id: str) -> None:
-        job = self.runner.store.get(job_id)
+        job = self.runner.job(job_id)
         if job.kind not in STYLE_JOBS:
             return
         if job.params.get("library") != self.current():
@@ -291,7 +299,7 @@ class WrittenStylesPage(QWidget):
         if name is None:
             return
         params = {"home": str(self.styles.root.parent), "library": name, **params}
-        self.runner.submit(kind, title, provider, params)
+        self._submitted.add(self.runner.submit(kind, title, provider, params))
         self.status.setText(f"{title}…")
         self._sync_buttons()
 

@@ -200,9 +200,11 @@ def test_image_job_stores_the_frame_and_its_cost(qtbot, library, tmp_path) -> No
             "stage": 10,
             "scene": "s1",
         }
-        job = runner.submit(IMAGE_GENERATE, "Frame s1-2 fix", "google:gemini-3-pro-image", params)
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
-    done = runner.store.get(job.id)
+        job_id = runner.submit(
+            IMAGE_GENERATE, "Frame s1-2 fix", "google:gemini-3-pro-image", params
+        )
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.cost == pytest.approx(0.134)
     with Project.open(tmp_path / "Film.aiuteur") as project:

@@ -34,9 +34,9 @@ def test_keys_never_reach_the_database_logs_or_media(
             "openai:gpt-5.1",
             {"base_url": good.base_url, "model": "gpt-5.1", "prompt": "Beats."},
         )
-        qtbot.waitUntil(lambda: runner.store.get(ok.id).state.finished, timeout=10_000)
+        qtbot.waitUntil(lambda: runner.job(ok).state.finished, timeout=10_000)
         assert good.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"
-    done = runner.store.get(ok.id)
+    done = runner.store.get(ok)
     assert done.state is JobState.SUCCEEDED and done.result["text"] == "A storm. A rescue."
     assert done.cost == pytest.approx(1000 * 1.25 / 1e6 + 500 * 10 / 1e6)  # from reported usage
     with FakeChat([reply("x")], valid_keys={"someone-else"}) as refusing:
@@ -46,8 +46,8 @@ def test_keys_never_reach_the_database_logs_or_media(
             "openai:gpt-5.1",
             {"base_url": refusing.base_url, "model": "gpt-5.1", "prompt": "Beats."},
         )
-        qtbot.waitUntil(lambda: runner.store.get(bad.id).state.finished, timeout=10_000)
-    refused = runner.store.get(bad.id)
+        qtbot.waitUntil(lambda: runner.job(bad).state.finished, timeout=10_000)
+    refused = runner.store.get(bad)
     assert refused.state is JobState.FAILED and "rejected the API key" in refused.error
     project.media.put(done.result["text"].encode(), "text/plain")
     project.close()
@@ -80,9 +80,9 @@ def test_gemini_text_job_records_usage_cost_in_the_ledger(
             "template": "beats@2",
             "context_ids": ["style:noir#12"],
         }
-        job = runner.submit(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
-    done = runner.store.get(job.id)
+        job_id = runner.submit(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error
     expected = 2 * 0.30 + 0.1 * 2.50  # flash prices per 1M tokens
     prov = done.result["provenance"]
@@ -90,7 +90,7 @@ def test_gemini_text_job_records_usage_cost_in_the_ledger(
         "google",
         "gemini-3-flash",
         "beats@2",
-        job.id,
+        job_id,
     )
     assert prov["context_ids"] == ["style:noir#12"] and prov["parameters"]["max_tokens"] == 2048
     assert done.cost == pytest.approx(expected)

@@ -59,9 +59,9 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
     with FakeVertex(VertexState(polls_until_done=3, video=clip)) as fake:
         runner = JobRunner(library.jobs)
         params = {**render_params(tmp_path, fake), "seed": 1234, "template": "video-prompt@1"}
-        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, estimate=3.2)
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
-        done = runner.store.get(job.id)
+        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, estimate=3.2)
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
+        done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED, done.error
         assert len(fake.submissions) == 1
         body = fake.submissions[0].json()
@@ -70,7 +70,7 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
         assert body["parameters"]["durationSeconds"] == 8 and body["parameters"]["generateAudio"]
         assert body["parameters"]["seed"] == 1234
         prov = done.result["provenance"]
-        assert (prov["seed"], prov["template"], prov["job"]) == (1234, "video-prompt@1", job.id)
+        assert (prov["seed"], prov["template"], prov["job"]) == (1234, "video-prompt@1", job_id)
         assert done.handle["operation"].endswith("/operations/op-1")
         assert done.cost == pytest.approx(3.2)
         with Project.open(tmp_path / "Film.aiuteur") as project:
@@ -81,7 +81,7 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
                 "google:veo",
                 "video",
                 12,
-                job.id,
+                job_id,
             )
             assert entry.estimate == pytest.approx(3.2) and entry.actual == pytest.approx(3.2)
 
@@ -91,9 +91,9 @@ def test_filtered_render_fails_in_plain_words_without_retrying(
 ) -> None:  # type: ignore[no-untyped-def]
     with FakeVertex(VertexState(filtered=["Child safety"])) as fake:
         runner = JobRunner(library.jobs)
-        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
-        failed = runner.store.get(job.id)
+        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
+        failed = runner.store.get(job_id)
         assert failed.state is JobState.FAILED and failed.attempts == 1
         assert "filtered this render (Child safety)" in failed.error
         assert len(fake.submissions) == 1
@@ -110,9 +110,9 @@ def test_rate_limited_submission_is_retried_and_charged_once(
     )
     with FakeVertex(VertexState(video=mp4(), submit_faults=[busy])) as fake:
         runner = JobRunner(library.jobs)
-        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
-        done = runner.store.get(job.id)
+        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
+        done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED and done.attempts == 2
         assert len(fake.submissions) == 2 and len(fake.operations) == 1  # one accepted render
 
@@ -186,9 +186,9 @@ def test_poll_errors_and_truncated_downloads_retry_without_resubmitting(
     state = VertexState(polls_until_done=2, video=clip, poll_faults=[outage], truncate_downloads=1)
     with FakeVertex(state) as fake:
         runner = JobRunner(library.jobs)
-        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
-        done = runner.store.get(job.id)
+        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
+        done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED, done.error
         assert done.attempts == 3  # the outage, the cut-off download, then success
         assert len(fake.submissions) == 1  # every retry polled the same operation
@@ -202,9 +202,9 @@ def test_malformed_operation_answers_are_reported_not_crashes(
     garbage = Response(200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
     with FakeVertex(VertexState(video=mp4(), poll_faults=[garbage] * 10)) as fake:
         runner = JobRunner(library.jobs)
-        job = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=20_000)
-        failed = runner.store.get(job.id)
+        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
+        failed = runner.store.get(job_id)
         assert failed.state is JobState.FAILED and failed.error
         assert failed.handle is not None  # the operation is remembered: Retry resumes it
         assert len(fake.submissions) == 1
@@ -233,9 +233,9 @@ def test_the_same_render_job_runs_offline_on_the_animatic_engine(
         "spec": {"heading": "INT. LAMP ROOM - NIGHT", "width": 320, "duration": 2},
     }
     runner = JobRunner(library.jobs)
-    job = runner.submit(VIDEO_RENDER, "Shot 1", "offline:animatic", params)
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=60_000)
-    done = runner.store.get(job.id)
+    job_id = runner.submit(VIDEO_RENDER, "Shot 1", "offline:animatic", params)
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=60_000)
+    done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.cost == 0.0 and done.handle["operation"].startswith("offline:")
     with Project.open(bundle) as project:

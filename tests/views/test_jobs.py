@@ -63,24 +63,27 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     runner = window.job_runner
+    # The project page is built once, just after the window's first paint: build it now, so
+    # the heartbeat below measures the render, not the start-up.
+    assert window.project_page is not None
     seen: list[float] = []
     runner.progressed.connect(lambda _id, f: seen.append(f))
     ticks = []
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     heartbeat.start(10)
-    job = runner.submit(
+    job_id = runner.submit(
         PREVIZ_SHOT,
         "Shot 2 — animatic",
         "offline:animatic",
         {"spec": SPEC, "out_dir": str(tmp_path / "shot2")},
     )
     qtbot.waitUntil(lambda: window.jobs_indicator.isVisible(), timeout=2000)
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=30_000)
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=30_000)
     # The worker records the result before the UI thread has handled its last signals.
     qtbot.waitUntil(lambda: bool(seen) and seen[-1] == 1.0, timeout=5000)
     heartbeat.stop()
-    done = runner.store.get(job.id)
+    done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error
     assert (tmp_path / "shot2" / "clip.mp4").stat().st_size > 1000
     assert {p.name for p in (tmp_path / "shot2").iterdir()} == {
@@ -103,36 +106,36 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     assert window.pages.currentWidget() is window.jobs_page
     page = window.jobs_page
     qtbot.waitUntil(lambda: page.model.jobs[0].state is JobState.SUCCEEDED, timeout=5000)
-    assert page.model.jobs[0].id == job.id
+    assert page.model.jobs[0].id == job_id
     assert "0 running" in page.summary.text()
     page.grab().save(str(tmp_path / "jobs.png"))
 
 
 def test_retryable_errors_are_retried_then_succeed(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     runner = JobRunner(library.jobs)
-    job = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
-    done = runner.store.get(job.id)
+    job_id = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED and done.attempts == 3 and done.cost == 0.25
-    assert CALLS[job.id] == 3
+    assert CALLS[job_id] == 3
 
 
 def test_a_retry_whose_timer_fires_early_still_runs(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     # The scheduler's clock runs at 80 % of the timers' pace: every wake-up comes "early".
     start = time.time()
     runner = JobRunner(library.jobs, clock=lambda: start + (time.time() - start) * 0.8)
-    job = runner.submit("test.flaky", "Script", "openai:gpt", {})
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=10_000)
-    assert runner.store.get(job.id).state is JobState.SUCCEEDED and CALLS[job.id] == 3
+    job_id = runner.submit("test.flaky", "Script", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    assert runner.store.get(job_id).state is JobState.SUCCEEDED and CALLS[job_id] == 3
 
 
 def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
     runner = window.job_runner
-    job = runner.submit("test.refused", "Treatment 2", "openai:gpt", {})
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state.finished, timeout=5000)
-    failed = runner.store.get(job.id)
+    job_id = runner.submit("test.refused", "Treatment 2", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=5000)
+    failed = runner.store.get(job_id)
     assert failed.state is JobState.FAILED and failed.attempts == 1
     assert failed.error == "The API key was refused. Check it in Settings → Providers."
     window.go_to("jobs")
@@ -142,7 +145,7 @@ def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
     page.view.setCurrentIndex(page.model.index(0))
     assert page.retry_button.isEnabled() and not page.cancel_button.isEnabled()
     qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: runner.store.get(job.id).attempts == 2, timeout=5000)
+    qtbot.waitUntil(lambda: runner.store.get(job_id).attempts == 2, timeout=5000)
 
 
 def test_cancel_stops_a_running_render_and_writes_no_clip(
@@ -150,31 +153,32 @@ def test_cancel_stops_a_running_render_and_writes_no_clip(
 ) -> None:  # type: ignore[no-untyped-def]
     runner = window.job_runner
     spec = {**SPEC, "duration": 30.0, "width": 1280}
-    job = runner.submit(
+    job_id = runner.submit(
         PREVIZ_SHOT, "Long shot", "offline:animatic", {"spec": spec, "out_dir": str(tmp_path)}
     )
-    qtbot.waitUntil(lambda: runner.progress.get(job.id, 0) > 0.1, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.progress.get(job_id, 0) > 0.1, timeout=20_000)
     assert "1 job running" in window.jobs_indicator.label.text()
     qtbot.mouseClick(window.jobs_indicator, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.jobs_page
     page = window.jobs_page
-    page.view.setCurrentIndex(page.model.index(page.model.row_of(job.id)))
+    page.view.setCurrentIndex(page.model.index(page.model.row_of(job_id)))
     assert page.cancel_button.isEnabled()
     qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: runner.store.get(job.id).state is JobState.CANCELLED, timeout=10_000)
+    qtbot.waitUntil(lambda: runner.job(job_id).state is JobState.CANCELLED, timeout=10_000)
     assert not (tmp_path / "clip.mp4").exists()
     assert not list(tmp_path.glob(".*.part"))
 
 
 def test_per_provider_limit_and_queued_cancel(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     runner = JobRunner(library.jobs)
-    ids = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}).id for i in range(3)]
-    other = runner.submit("test.wait", "Cloud", "google:x", {}).id
+    ids = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}) for i in range(3)]
+    other = runner.submit("test.wait", "Cloud", "google:x", {})
     qtbot.waitUntil(lambda: runner.running_count() == 3, timeout=5000)
     states = [runner.store.get(i).state for i in ids]
     assert states == [JobState.RUNNING, JobState.RUNNING, JobState.QUEUED]
     assert runner.store.get(other).state is JobState.RUNNING
     runner.cancel(ids[2])
+    qtbot.waitUntil(lambda: runner.job(ids[2]).state is JobState.CANCELLED, timeout=5000)
     assert runner.store.get(ids[2]).state is JobState.CANCELLED
     GATE.set()
     qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
@@ -188,22 +192,29 @@ def test_restart_reports_interrupted_work(qtbot, library: Library) -> None:  # t
     w = MainWindow(library)
     qtbot.addWidget(w)
     try:
+        # Reconciled on a worker; the Jobs page lists it as soon as that is done.
+        qtbot.waitUntil(lambda: bool(w.jobs_page.model.jobs), timeout=5000)
         job = store.get(left.id)
         assert job.state is JobState.FAILED and "Interrupted" in (job.error or "")
         assert w.jobs_page.model.jobs[0].id == left.id
+        assert w.jobs_page.model.jobs[0].state is JobState.FAILED
     finally:
         w.close()
 
 
 def test_budget_cap_refuses_a_job_and_queues_nothing(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core.cost import BudgetExceeded
     from aiuteur_desktop.core.settings import Budget
 
     runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
+    refused: list[tuple[str, str]] = []
+    runner.refused.connect(lambda job_id, why: refused.append((job_id, why)))
     first = runner.submit("test.wait", "Render 1", "google:veo", {}, estimate=3.2)
-    with pytest.raises(BudgetExceeded, match="monthly budget"):
-        runner.submit("test.wait", "Render 2", "google:veo", {}, estimate=3.2)
-    assert [j.id for j in runner.store.recent()] == [first.id]
+    qtbot.waitUntil(lambda: runner.store.recent() != [], timeout=5000)
+    second = runner.submit("test.wait", "Render 2", "google:veo", {}, estimate=3.2)
+    qtbot.waitUntil(lambda: bool(refused), timeout=5000)
+    assert refused[0][0] == second and "monthly budget" in refused[0][1]
+    assert [j.id for j in runner.store.recent()] == [first]
+    assert second not in {j.id for j in runner.recent()}  # the lists drop it too
     GATE.set()
     qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
 
@@ -213,7 +224,7 @@ def test_the_queue_is_scanned_and_jobs_started_off_the_ui_thread(
 ) -> None:  # type: ignore[no-untyped-def]
     store = library.jobs
     seen: list[tuple[str, bool]] = []
-    for name in ("recent", "start", "succeed"):
+    for name in ("add", "recent", "start", "succeed", "cancel", "retry", "reconcile"):
         original = getattr(store, name)
 
         def spy(*a, _name=name, _original=original, **k):  # type: ignore[no-untyped-def]
@@ -222,9 +233,21 @@ def test_the_queue_is_scanned_and_jobs_started_off_the_ui_thread(
 
         monkeypatch.setattr(store, name, spy)
     runner = JobRunner(store)
-    job = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
-    qtbot.waitUntil(lambda: store.get(job.id).state.finished, timeout=10_000)
-    assert {n for n, _ in seen} >= {"recent", "start", "succeed"}
+    runner.resume()
+    job_id = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    # Retry and cancel, from the Jobs page's buttons, write on workers too.
+    failing = runner.submit("test.refused", "Refused", "openai:gpt", {})
+    qtbot.waitUntil(lambda: runner.job(failing).state is JobState.FAILED, timeout=10_000)
+    runner.retry(failing)
+    qtbot.waitUntil(lambda: store.get(failing).attempts == 2, timeout=10_000)
+    waiting = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}) for i in range(3)]
+    runner.cancel(waiting[2])  # still being queued: cancelled once its row exists
+    qtbot.waitUntil(lambda: runner.job(waiting[2]).state is JobState.CANCELLED, timeout=5000)
+    GATE.set()
+    qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
+    assert {n for n, _ in seen} >= {"add", "recent", "start", "succeed", "retry", "reconcile"}
+    assert {n for n, _ in seen} >= {"cancel"}
     runner.shutdown()
     assert not [n for n, on_ui in seen if on_ui]  # none of them on the UI thread
 

@@ -63,7 +63,7 @@ def test_finished_jobs_raise_a_toast_and_long_ones_a_desktop_notice(
     from tests.views.test_jobs import GATE  # registers the test job kinds
 
     GATE.set()
-    job = window.job_runner.submit("test.wait", "Shot 4 animatic", "offline:test", {})
+    job_id = window.job_runner.submit("test.wait", "Shot 4 animatic", "offline:test", {})
     qtbot.waitUntil(lambda: window.notifier.toast.isVisible(), timeout=5000)
     assert "Done: Shot 4 animatic" in window.notifier.toast.label.text()
     qtbot.mouseClick(window.notifier.toast.action, Qt.MouseButton.LeftButton)
@@ -76,7 +76,7 @@ def test_finished_jobs_raise_a_toast_and_long_ones_a_desktop_notice(
     store._set(long_job.id, started_at=time.time() - LONG_JOB_SECONDS - 5)
     window.notifier.job_finished(store.get(long_job.id))
     assert window.notifier.desktop_messages[-1].startswith("Failed: Veo render")
-    assert store.get(job.id).state is JobState.SUCCEEDED
+    assert store.get(job_id).state is JobState.SUCCEEDED
 
 
 def test_project_header_shows_what_was_spent(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -68,6 +68,8 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     )
     assert [page.model.text(r, 0) for r in range(page.model.rowCount())] == ["2.1", "2.2"]
     assert page.status_label.text() == "Shot timing (not edited yet)"
+    heard: list = []
+    window.session.subscribe(lambda e: heard.append(e.changes) if e.changes else None)
     # Length: double-click, pick 6 in the combo, Enter.
     double_click(qtbot, page, 0, LENGTH)
     combo = page.table.viewport().findChild(QComboBox)
@@ -79,6 +81,8 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     assert page.model.flags_of[0] and "Needs" in page.model.flags_of[0][0]
     assert shot_list.current(project, "s2")[0].duration == 6  # saved as a draft at once
     assert page.status_label.text() == "Draft"
+    # The pages hear what a hand edit changed through the session: this scene, Stage 7.
+    assert heard and heard[-1].scenes == ("s2",) and heard[-1].stages == (7,)
     # Camera: three combos side by side.
     double_click(qtbot, page, 1, CAMERA)
     qtbot.waitUntil(lambda: len(page.table.viewport().findChildren(QComboBox)) == 3)

@@ -60,11 +60,11 @@ class KeyActions:
             references=refs,
         )
         try:
-            job = self.jobs.runner.run_operation(op)
+            job_id = self.jobs.runner.run_operation(op)
         except AiuteurError as exc:
             self.fail(exc.user_message)
             return
-        self._pending[job.id] = a["path"]
+        self._pending[job_id] = a["path"]
         self.busy.start(
             f"Generating {len(self._pending)} image key{'s' * (len(self._pending) > 1)}…"
         )
@@ -75,9 +75,19 @@ class KeyActions:
         path = self._pending.pop(job_id, None)
         if path is None or self.project is None:
             return
-        job = self.jobs.runner.store.get(job_id)
+        job = self.jobs.runner.job(job_id)
         if job.state is not JobState.SUCCEEDED:
             self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
+        self._settled()
+        self.jobs.session.changed(operations.changes_of(job))
+
+    def job_refused(self, job_id: str, reason: str) -> None:
+        """Nothing was queued (a budget cap, say): the page says why."""
+        if self._pending.pop(job_id, None) is not None:
+            self.fail(reason)
+            self._settled()
+
+    def _settled(self) -> None:
         if not self._pending:
             self.busy.hide()
         else:
@@ -85,7 +95,6 @@ class KeyActions:
             self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
         self._fill_list()
         self.mark_loaded()
-        self.jobs.session.changed(operations.changes_of(job))
 
     def cancel_keys(self) -> None:
         """Stop the image keys still queued or running (finished ones are kept)."""

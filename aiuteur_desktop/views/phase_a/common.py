@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import operations, stages, story
-from aiuteur_desktop.core.jobs import Job, JobState
+from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
@@ -67,6 +68,7 @@ class StoryJobs(QObject):
         self.project: Project | None = None
         self._waiting: dict[str, tuple[Done, Failed, str]] = {}
         runner.finished.connect(self._finished)
+        runner.refused.connect(self._refused)
         runner.progressed.connect(lambda *_: self.busyChanged.emit())
 
     def route(self) -> TextRoute | None:
@@ -84,7 +86,7 @@ class StoryJobs(QObject):
     ) -> str | None:
         """Queue a job; returns its id (None, after calling on_failed, without a text model)."""
 
-        def start(project: Project, route: dict[str, Any], provider: str) -> Job:
+        def start(project: Project, route: dict[str, Any], provider: str) -> str:
             full = {
                 **route,
                 **params,
@@ -97,7 +99,7 @@ class StoryJobs(QObject):
 
     def _start(
         self,
-        start: Callable[[Project, dict[str, Any], str], Job],
+        start: Callable[[Project, dict[str, Any], str], str],
         on_done: Done,
         on_failed: Failed,
         tag: str,
@@ -108,10 +110,10 @@ class StoryJobs(QObject):
             on_failed(NO_TEXT_MODEL)
             return None
         params = {**route.params(), "home": str(self.library.home), "budget": route.budget}
-        job = start(self.project, params, route.provider)
-        self._waiting[job.id] = (on_done, on_failed, tag)
+        job_id = start(self.project, params, route.provider)
+        self._waiting[job_id] = (on_done, on_failed, tag)
         self.busyChanged.emit()
-        return job.id
+        return job_id
 
     def ask(self, ask: story.Ask, on_done: Done, on_failed: Failed, *, tag: str = "") -> str | None:
         return self.submit(STORY_GENERATE, ask.title, ask.params(), on_done, on_failed, tag=tag)
@@ -177,7 +179,7 @@ class StoryJobs(QObject):
         if waiting is None:
             return
         on_done, on_failed, _tag = waiting
-        job = self.runner.store.get(job_id)
+        job = self.runner.job(job_id)
         self.busyChanged.emit()
         if job.state is JobState.SUCCEEDED and job.result is not None:
             refused = operations.not_applied(job)
@@ -190,6 +192,12 @@ class StoryJobs(QObject):
             on_failed("Cancelled. Nothing was changed.")
         else:
             on_failed(job.error or "The generation failed. Nothing was changed.")
+
+    def _refused(self, job_id: str, reason: str) -> None:
+        waiting = self._waiting.pop(job_id, None)
+        if waiting is not None:
+            self.busyChanged.emit()
+            waiting[1](reason)
 
 
 class GuidanceDialog(QDialog):
@@ -345,9 +353,12 @@ class StageFrame(QWidget):
     openSettings = Signal()
     #: A stage asks the project page to show another stage (after locking, say).
     goToStage = Signal(int)
-    #: Something was saved or committed; the timeline and header refresh.
+    #: Something was saved or committed by hand: reported to the session as `changes()`, so
+    #: the pages showing it (the timeline, the header, the Script Hub) refresh.
     changed = Signal()
     message = Signal(str)
+    #: The scene a per-scene stage (6 onwards) shows; None for the story stages.
+    scene_id: str | None = None
 
     def __init__(self, number: int, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -394,6 +405,7 @@ class StageFrame(QWidget):
         self._loaded = False
         self._seen: tuple[str, str] | None = None
         jobs.busyChanged.connect(self._busy_changed)
+        self.changed.connect(self._report)
 
     # ---------------------------------------------------------------- helpers
     def add_action(
@@ -525,6 +537,15 @@ class StageFrame(QWidget):
 
     def sync(self) -> None:
         """Enable and disable actions for the current state."""
+
+    def changes(self) -> Changes:
+        """What this page's hand edits change (its stage; Stages 6–7 also name the scene)."""
+        scene = self.scene_id
+        return Changes(stages=(self.number,), scenes=(scene,) if scene else ())
+
+    def _report(self) -> None:
+        if self.project is not None:
+            self.jobs.session.changed(self.changes())
 
 
 def file_of(bundle: str | Path) -> Path:
