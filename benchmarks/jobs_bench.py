@@ -104,11 +104,7 @@ def main() -> int:
         loop = QEventLoop()
         poll = QTimer()
         poll.timeout.connect(
-            lambda: (
-                loop.quit()
-                if ids and all(runner.job(i).state.finished for i in ids)
-                else None
-            )
+            lambda: loop.quit() if ids and all(runner.job(i).state.finished for i in ids) else None
         )
         poll.start(50)
         QTimer.singleShot(60_000, loop.quit)
