@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -59,6 +60,11 @@ def _build_parser() -> argparse.ArgumentParser:
     anim.add_argument("-o", "--out", required=True, help="output folder")
     anim.add_argument("--width", type=int, default=1280, help="frame width (default 1280)")
     anim.add_argument("--no-speech", action="store_true", help="silent audio, no scratch voices")
+    spend = sub.add_parser(
+        "spend", help="what each job was estimated, charged and may be charged; the caps"
+    )
+    spend.add_argument("--project", help="only this project bundle")
+    spend.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -394,6 +400,29 @@ def _cmd_new(name: str, directory: str | None) -> int:
     return 0
 
 
+def _cmd_spend(project_path: str | None, as_json: bool) -> int:
+    from aiuteur_desktop.core import spend
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+
+    bundle = _bundle(project_path) if project_path else None
+    if bundle is not None and not bundle.exists():
+        return _fail("spend", f"there is no project at {bundle}")
+    try:
+        library = Library()
+    except AiuteurError as exc:
+        return _fail("spend", exc.user_message)
+    try:
+        data = spend.report(library.jobs, library.load_settings().budget, bundle)
+    finally:
+        library.close()
+    if as_json:
+        print(json.dumps(data, indent=2))
+    else:
+        print("\n".join(spend.lines(data)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -424,6 +453,8 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_shots(args.project, args.json)
     if args.command == "animatic":
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
+    if args.command == "spend":
+        return _cmd_spend(args.project, args.json)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app

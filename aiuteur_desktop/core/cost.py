@@ -31,6 +31,14 @@ class PriceUnknown(GateClosed):
     """No price is known for this model, so its cost cannot be estimated."""
 
 
+def unknown_price_message(model_id: str) -> str:
+    return (
+        f"Aiuteur has no price for {model_id}, so it cannot tell what this would cost and "
+        "does not send it. Add the price in Settings → Budget → Edit my prices…, or pick a "
+        "model with a known price."
+    )
+
+
 @dataclass(frozen=True)
 class Price:
     capability: str

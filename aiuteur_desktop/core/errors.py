@@ -39,7 +39,11 @@ class SecretStoreError(AiuteurError):
 class ProviderError(AiuteurError):
     """A model provider failed; `kind` says whether retrying can help."""
 
-    RETRYABLE = frozenset({"rate_limited", "server", "timeout", "network"})
+    RETRYABLE = frozenset({"rate_limited", "server", "timeout", "network", "broken"})
+    #: The request was sent and its answer lost (a read timeout, a connection or body cut
+    #: off, anything unexpected): the provider may have taken it. "network" is a connection
+    #: that never opened; "server", "rate_limited" and the 4xx kinds are answers.
+    UNCERTAIN = frozenset({"timeout", "broken", "unknown"})
 
     def __init__(
         self, kind: str, user_message: str, *, detail: str = "", retry_after: float | None = None
@@ -52,3 +56,8 @@ class ProviderError(AiuteurError):
     @property
     def retryable(self) -> bool:
         return self.kind in self.RETRYABLE
+
+    @property
+    def maybe_accepted(self) -> bool:
+        """For a paid request: it may have been accepted (and charged) nonetheless."""
+        return self.kind in self.UNCERTAIN

@@ -40,10 +40,29 @@ class JobState(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    #: A paid request was sent and its answer lost: the provider may have accepted (and will
+    #: charge for) it. Never run again automatically; the user checks again or pays again.
+    DECIDE = "decide"
 
     @property
     def finished(self) -> bool:
-        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+        """Nothing more happens to it unless the user acts."""
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.DECIDE)
+
+
+class Sent(StrEnum):
+    """Where one paid submission stands (the `submissions` table)."""
+
+    SENDING = "sending"  # written before the request leaves
+    ACCEPTED = "accepted"  # a handle or a result came back: it is charged
+    UNCERTAIN = "uncertain"  # sent, and the answer was lost: it may be charged
+    REFUSED = "refused"  # the provider proved it did not take it: free
+    SETTLED = "settled"  # finished and in the ledger at its actual price
+
+    @property
+    def counts(self) -> bool:
+        """Its estimate counts against the caps until it is settled."""
+        return self in (Sent.SENDING, Sent.ACCEPTED, Sent.UNCERTAIN)
 
 
 _md = MetaData()
@@ -68,6 +87,20 @@ jobs_table = Table(
     Column("created_at", Float, nullable=False),
     Column("started_at", Float, nullable=True),
     Column("finished_at", Float, nullable=True),
+)
+
+#: Every paid request a job sent, written before it leaves (DESIGN.md "Jobs"; issue "Money is
+#: spent once"): what a crash, a timeout or a cut-off answer left is classified from it.
+submissions_table = Table(
+    "submissions",
+    _md,
+    Column("id", String(48), primary_key=True),  # "<job>#<n>": the ledger's key too
+    Column("job", String(32), nullable=False, index=True),
+    Column("n", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("estimate", Float, nullable=False),
+    Column("actual", Float, nullable=True),
+    Column("created_at", Float, nullable=False),
 )
 
 
@@ -126,9 +159,24 @@ def _row(r: Any) -> Job:
 
 
 INTERRUPTED = (
-    "Interrupted when Aiuteur closed before the provider confirmed it. Nothing was resubmitted; "
-    "press Retry to run it again."
+    "Interrupted when Aiuteur closed. Nothing had been sent to a paid service; press Retry to "
+    "run it again."
 )
+MAYBE_CHARGED = (
+    "Needs your decision: Aiuteur stopped while this request was with the provider, which may "
+    "have accepted it and may charge for it. Nothing was sent again."
+)
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    job: str
+    n: int
+    state: Sent
+    estimate: float
+    actual: float | None
+    created_at: float
 
 
 class JobStore:
@@ -197,17 +245,99 @@ class JobStore:
             return [_row(r) for r in conn.execute(q)]
 
     def committed(self, since: float = 0.0, project: str | None = None) -> float:
-        """Money spent (finished jobs' actual cost) plus committed (estimates of unfinished ones)."""
-        c = jobs_table.c
-        q = select(c.state, c.cost, c.estimate).where(c.created_at >= since)
+        """Money spent or possibly spent, for the caps: each paid submission at its actual
+        price once settled, at its estimate while accepted or uncertain (failed and cancelled
+        jobs included), nothing when refused; plus the estimate of each queued or running job
+        whose next submission has not been sent yet. Jobs that never submitted count what
+        they cost (free and earlier jobs)."""
+        return round(sum(self.charges(since, project).values()), 6)
+
+    def charges(self, since: float = 0.0, project: str | None = None) -> dict[str, float]:
+        """Per job (id → dollars), what `committed` adds up."""
+        c, s = jobs_table.c, submissions_table.c
+        q = select(c.id, c.state, c.cost, c.estimate).where(c.created_at >= since)
         if project is not None:
             q = q.where(c.project == project)
-        total = 0.0
         with self._engine.connect() as conn:
-            for state, cost, estimate in conn.execute(q):
-                running = state in (JobState.QUEUED.value, JobState.RUNNING.value)
-                total += estimate if running else cost
-        return round(total, 6)
+            rows = list(conn.execute(q))
+            sent: dict[str, list[tuple[str, float, float | None]]] = {}
+            ids = [r.id for r in rows]
+            for i in range(0, len(ids), 500):
+                for r in conn.execute(
+                    select(s.job, s.state, s.estimate, s.actual).where(s.job.in_(ids[i : i + 500]))
+                ):
+                    sent.setdefault(r.job, []).append((r.state, r.estimate, r.actual))
+        out: dict[str, float] = {}
+        for r in rows:
+            subs = sent.get(r.id)
+            active = r.state in (JobState.QUEUED.value, JobState.RUNNING.value)
+            if not subs:
+                out[r.id] = r.estimate if active else r.cost
+                continue
+            total = 0.0
+            open_ = False
+            for state, estimate, actual in subs:
+                if state == Sent.SETTLED.value:
+                    total += actual or 0.0
+                elif Sent(state).counts:
+                    total += estimate
+                    open_ = open_ or state != Sent.UNCERTAIN.value  # the current attempt
+            if active and not open_:
+                total += r.estimate  # the next submission's reservation
+            out[r.id] = total
+        return out
+
+    # ------------------------------------------------------------ submissions
+    def submissions(self, job_id: str) -> list[Submission]:
+        s = submissions_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(submissions_table).where(s.job == job_id).order_by(s.n))
+            return [
+                Submission(r.id, r.job, r.n, Sent(r.state), r.estimate, r.actual, r.created_at)
+                for r in rows
+            ]
+
+    def sending(self, job_id: str, estimate: float) -> Submission:
+        """Write the intent to send a paid request, durably, before it leaves."""
+        with self._lock, self._engine.begin() as conn:
+            n = len(list(conn.execute(select(submissions_table.c.id).where(
+                submissions_table.c.job == job_id)))) + 1  # fmt: skip
+            row = Submission(f"{job_id}#{n}", job_id, n, Sent.SENDING, estimate, None, time.time())
+            conn.execute(
+                insert(submissions_table).values(
+                    id=row.id, job=job_id, n=n, state=row.state.value, estimate=estimate,
+                    actual=None, created_at=row.created_at,
+                )
+            )  # fmt: skip
+        return row
+
+    def mark(self, submission: str, state: Sent, *, handle: dict[str, Any] | None = None) -> None:
+        """Move a submission on; with `handle`, the job's handle is written in the same
+        transaction (a crash can never leave one without the other)."""
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(
+                update(submissions_table)
+                .where(submissions_table.c.id == submission)
+                .values(state=state.value)
+            )
+            if handle is not None:
+                job_id = submission.split("#", 1)[0]
+                conn.execute(
+                    update(jobs_table)
+                    .where(jobs_table.c.id == job_id)
+                    .values(handle=json.dumps(handle, sort_keys=True))
+                )
+
+    def spend_key(self, job_id: str) -> str:
+        """The ledger key of what this job is being paid for: its newest accepted
+        submission (the same one after a restart resumes it), or the job itself."""
+        for sub in reversed(self.submissions(job_id)):
+            if sub.state in (Sent.ACCEPTED, Sent.SETTLED):
+                return sub.id
+        return job_id
+
+    def decide(self, job_id: str, why: str) -> Job:
+        return self._set(job_id, state=JobState.DECIDE, error=why, finished_at=time.time())
 
     def _set(self, job_id: str, **values: Any) -> Job:
         for key in ("handle", "result"):
@@ -240,15 +370,31 @@ class JobStore:
         return self._set(job_id, state=JobState.QUEUED, error=error)
 
     def succeed(self, job_id: str, result: dict[str, Any], cost: float = 0.0) -> Job:
-        return self._set(
-            job_id,
-            state=JobState.SUCCEEDED,
-            progress=1.0,
-            result=result,
-            cost=cost,
-            error=None,
-            finished_at=time.time(),
-        )
+        """The job's success and the settling of what it was charged, in one transaction."""
+        values = {
+            "state": JobState.SUCCEEDED.value,
+            "progress": 1.0,
+            "result": json.dumps(result, sort_keys=True),
+            "cost": cost,
+            "error": None,
+            "finished_at": time.time(),
+        }
+        s = submissions_table.c
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(**values))
+            accepted = [
+                r.id
+                for r in conn.execute(
+                    select(s.id).where(s.job == job_id, s.state == Sent.ACCEPTED.value)
+                )
+            ]
+            for i, sub_id in enumerate(accepted):  # (one, normally) at the job's actual cost
+                conn.execute(
+                    update(submissions_table)
+                    .where(s.id == sub_id)
+                    .values(state=Sent.SETTLED.value, actual=cost if i == len(accepted) - 1 else 0)
+                )
+        return self.get(job_id)
 
     def fail(self, job_id: str, error: str) -> Job:
         return self._set(job_id, state=JobState.FAILED, error=error, finished_at=time.time())
@@ -257,18 +403,41 @@ class JobStore:
         return self._set(job_id, state=JobState.CANCELLED, finished_at=time.time())
 
     def retry(self, job_id: str) -> Job:
-        """A failed or cancelled job, queued again as it was (the same parameters)."""
+        """A job queued again as it was: the same parameters and the same provider handle,
+        so a render the provider has is resumed (polled), never submitted again."""
+        return self._set(job_id, state=JobState.QUEUED, error=None, finished_at=None)
+
+    def render_again(self, job_id: str) -> Job:
+        """Queued to be sent anew (a new charge, the user's priced decision): the handle is
+        dropped; what the earlier submissions may have cost still counts (as uncertain)."""
+        for sent in self.submissions(job_id):
+            if sent.state in (Sent.SENDING, Sent.ACCEPTED):
+                self.mark(sent.id, Sent.UNCERTAIN)
         return self._set(
             job_id, state=JobState.QUEUED, progress=0.0, error=None, finished_at=None, handle=None
         )
 
+    def possibly_charged(self, job_id: str) -> float:
+        """What this job's unsettled submissions may cost (accepted, uncertain or in flight)."""
+        return round(sum(s.estimate for s in self.submissions(job_id) if s.state.counts), 6)
+
+    def open_submission(self, job_id: str) -> Submission | None:
+        """The submission sent and not yet settled, refused or given up, if any."""
+        subs = [s for s in self.submissions(job_id) if s.state in (Sent.SENDING, Sent.ACCEPTED)]
+        return subs[-1] if subs else None
+
     def reconcile(self) -> list[Job]:
         """On start-up: running jobs with a provider handle are resumed (polled, never
-        resubmitted); running jobs without one are marked interrupted. Returns what to run."""
+        resubmitted); a job that was sending a paid request or had its answer (and had not
+        yet recorded it) needs the user's decision; the others are marked interrupted.
+        Returns what to run."""
         resume = []
         for job in self.recent(states={JobState.RUNNING}):
             if job.handle is not None:
                 resume.append(self._set(job.id, state=JobState.QUEUED))
+            elif (sent := self.open_submission(job.id)) is not None:
+                self.mark(sent.id, Sent.UNCERTAIN)
+                self.decide(job.id, MAYBE_CHARGED)
             else:
                 self.fail(job.id, INTERRUPTED)
         return resume + [
@@ -294,6 +463,13 @@ class JobContext(Protocol):
     def progress(self, fraction: float) -> None: ...
     def cancelled(self) -> bool: ...
     def set_handle(self, handle: dict[str, Any]) -> None: ...
+    def paid(self, estimate: float) -> Any:
+        """A context manager around one paid request (`core.paid.PaidCall`)."""
+        ...
+
+    def spend_key(self) -> str:
+        """The ledger key for what this job is paid for (one row however often it ends)."""
+        ...
 
 
 #: Work function per job kind: `fn(context) -> (result, actual cost)`.
@@ -319,4 +495,14 @@ class Cancelled(Exception):
     """Raised by work functions that notice `context.cancelled()`."""
 
 
-__all__ = ["Cancelled", "Job", "JobContext", "JobState", "JobStore", "backoff", "register"]
+__all__ = [
+    "Cancelled",
+    "Job",
+    "JobContext",
+    "JobState",
+    "JobStore",
+    "Sent",
+    "Submission",
+    "backoff",
+    "register",
+]

@@ -26,11 +26,16 @@ class Spend:
     estimate: float
     actual: float
     at: float = 0.0  # when; 0 = now
+    key: str | None = None  # what was paid for: recorded once (None: every call a row)
 
 
 def record(project: Project, spend: Spend) -> None:
+    """Add the row; a second row with the same key (a job ending again after a crash) is
+    ignored — the ledger never counts one payment twice."""
     project.append(
         schema.ledger,
+        ignore_duplicate=spend.key is not None,
+        key=spend.key,
         at=spend.at or time.time(),
         job=spend.job,
         provider=spend.provider,
@@ -58,6 +63,7 @@ def entries(project: Project) -> list[Spend]:
             branch=r.branch,
             estimate=r.estimate,
             actual=r.actual,
+            key=r.key,
         )
         for r in project.query(select(t).order_by(t.c.id))
     ]

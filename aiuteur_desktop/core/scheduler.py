@@ -18,6 +18,7 @@ from typing import Any, Literal
 from aiuteur_desktop.core import cost, jobs
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
+from aiuteur_desktop.core.paid import MaybeCharged
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.settings import Budget
 
@@ -41,7 +42,7 @@ def provider_key(provider: str) -> str:
 class Outcome:
     """How an attempt that raised ended: cancelled, to be retried after `delay`, or failed."""
 
-    kind: Literal["cancelled", "retry", "failed"]
+    kind: Literal["cancelled", "retry", "failed", "decide"]
     delay: float = 0.0
 
 
@@ -83,8 +84,12 @@ class Scheduler:
         project: str | None = None,
         estimate: float = 0.0,
         job_id: str | None = None,
+        paid: bool = False,
     ) -> Job:
-        """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap."""
+        """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap, and
+        PriceUnknown when a paid job comes without an estimate (never treated as free)."""
+        if paid and estimate <= 0:
+            raise cost.PriceUnknown(cost.unknown_price_message(provider))
         if estimate > 0:
             self.check_budget(estimate, project)
         return self.store.add(
@@ -104,12 +109,50 @@ class Scheduler:
             return self.store.cancel(job_id)
 
     def retry(self, job_id: str) -> Job | None:
-        """A failed or cancelled job queued again (None when it is neither)."""
+        """A failed or cancelled job queued again (None when it is neither). One the provider
+        has (a handle) is resumed: polled and downloaded, no new charge. A paid one it may
+        already be charging for without a handle is refused: that is `render_again`."""
         with self._lock:
-            if self.store.get(job_id).state not in (JobState.FAILED, JobState.CANCELLED):
+            job = self.store.get(job_id)
+            if job.state not in (JobState.FAILED, JobState.CANCELLED):
                 return None
+            if job.handle is None and job.estimate > 0:
+                maybe = self.store.possibly_charged(job_id)
+                if maybe > 0:
+                    raise AiuteurError(
+                        f"The provider may already be charging about ${maybe:,.2f} for this "
+                        "request, so Retry does not send it again. Use Render Again to pay "
+                        "for a new one."
+                    )
+                self.check_budget(job.estimate, job.project)
             self._due.pop(job_id, None)
             return self.store.retry(job_id)
+
+    def check_again(self, job_id: str) -> Job:
+        """A job that needs a decision, asked about again where the provider can be asked:
+        its handle is polled (no new charge)."""
+        with self._lock:
+            job = self.store.get(job_id)
+            if job.state is not JobState.DECIDE:
+                raise AiuteurError("This job is not waiting for a decision.")
+            if job.handle is None:
+                raise AiuteurError(
+                    "The provider never named this request, so it cannot be asked about it. "
+                    "Look in the provider's console for a charge, or use Render Again."
+                )
+            self._due.pop(job_id, None)
+            return self.store.retry(job_id)
+
+    def render_again(self, job_id: str) -> Job:
+        """Send a paid job anew — a new charge, by the user's explicit, priced decision —
+        after the caps are checked with what it may already have cost counted."""
+        with self._lock:
+            job = self.store.get(job_id)
+            if not job.state.finished or job.state is JobState.SUCCEEDED:
+                raise AiuteurError("Only a failed, cancelled or undecided job can be sent again.")
+            self.check_budget(job.estimate, job.project)
+            self._due.pop(job_id, None)
+            return self.store.render_again(job_id)
 
     def running(self) -> dict[str, str]:
         with self._lock:
@@ -136,7 +179,9 @@ class Scheduler:
                 key = provider_key(job.provider)
                 if busy.get(key, 0) >= LIMITS.get(key, DEFAULT_LIMIT):
                     continue
-                if job.attempts and job.estimate > 0 and not self._retry_fits(job):
+                # A paid retry that will submit anew (no handle to resume) must fit the caps.
+                anew = job.attempts and job.estimate > 0 and job.handle is None
+                if anew and not self._retry_fits(job):
                     continue
                 busy[key] = busy.get(key, 0) + 1
                 self._due.pop(job.id, None)
@@ -180,8 +225,11 @@ class Scheduler:
             self._release(job.id)
 
     def _settle(self, job: Job, exc: BaseException, stopped: bool) -> Outcome:
+        if isinstance(exc, MaybeCharged):  # never sent again without the user's decision
+            self.store.decide(job.id, exc.user_message)
+            return Outcome("decide")
         if isinstance(exc, jobs.Cancelled) or stopped:
-            self.store.cancel(job.id)
+            self.store.cancel(job.id)  # (a render the provider has keeps its handle: Resume)
             return Outcome("cancelled")
         if isinstance(exc, ProviderError) and exc.retryable and job.attempts < MAX_ATTEMPTS:
             delay = jobs.backoff(job.attempts, exc.retry_after)

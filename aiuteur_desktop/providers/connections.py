@@ -149,11 +149,15 @@ def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = 
 def map_openai_error(exc: Exception, where: str) -> ProviderError:
     import openai
 
+    if isinstance(exc, openai.APIConnectionError) and _never_connected(exc):
+        return ProviderError(
+            "network", f"Could not reach {where}. Check the address and your network connection."
+        )
     if isinstance(exc, openai.APITimeoutError):
         return ProviderError("timeout", f"{_cap(where)} did not answer in time. Try again later.")
     if isinstance(exc, openai.APIConnectionError):
         return ProviderError(
-            "network", f"Could not reach {where}. Check the address and your network connection."
+            "broken", f"The connection to {where} broke off before its answer was complete."
         )
     if isinstance(exc, openai.AuthenticationError):
         return ProviderError(
@@ -181,6 +185,20 @@ def map_openai_error(exc: Exception, where: str) -> ProviderError:
             kind, f"{_cap(where)} answered with an error ({exc.status_code}): {message}"
         )
     return ProviderError("unknown", f"{_cap(where)}: {redact(str(exc))}")
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """The transport failed to open the connection (so nothing was sent): httpx's
+    ConnectError / ConnectTimeout, or an OS error from connect, behind the SDK's wrapper."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 8:
+        names = {c.__name__ for c in type(cause).__mro__}
+        if names & {"ConnectError", "ConnectTimeout", "ConnectionRefusedError"}:
+            return True
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return False
 
 
 def _status_message(exc: object) -> str:
@@ -266,14 +284,14 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
         )
     # The SDK's HTTP transport (httpx or httpx2) is matched by class names, not imported.
     names = {c.__name__ for c in type(exc).__mro__}
+    if _never_connected(exc) or isinstance(exc, ConnectionRefusedError):
+        return ProviderError("network", f"Could not reach {where}. Check your network connection.")
     if any("Timeout" in n for n in names):
         return ProviderError("timeout", f"{_cap(where)} did not answer in time. Try again later.")
-    if "ConnectError" in names or isinstance(exc, OSError):
-        return ProviderError("network", f"Could not reach {where}. Check your network connection.")
-    if names & {"TransportError", "RequestError", "NetworkError"}:
+    if isinstance(exc, OSError) or names & {"TransportError", "RequestError", "NetworkError"}:
         return ProviderError(
-            "network",
-            f"The connection to {where} broke off (network or server trouble). Try again.",
+            "broken",
+            f"The connection to {where} broke off before its answer was complete.",
         )
     return ProviderError("unknown", f"{_cap(where)}: {redact(str(exc))}")
 

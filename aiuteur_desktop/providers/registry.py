@@ -139,6 +139,7 @@ class Registry:
             v.get("location", ""),
             v.get("credentials_file", ""),
             base_url=v.get("base_url"),
+            timeout=float(v.get("timeout") or 60.0),
         )
 
     def animatic_reel(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:

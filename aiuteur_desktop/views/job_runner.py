@@ -24,6 +24,7 @@ from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.operations import Operation
+from aiuteur_desktop.core.paid import StoreContext
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
@@ -45,12 +46,13 @@ class _Bridge(QObject):
     failed = Signal(str, object, object)  # job id, its Job as recorded (or None), Outcome
 
 
-class _Context:
-    """The `JobContext` a work function sees, on its worker thread."""
+class _Context(StoreContext):
+    """The `JobContext` a work function sees, on its worker thread: progress is also told to
+    the UI (and written at most every PERSIST_EVERY seconds)."""
 
     def __init__(self, job: Job, store: JobStore, bridge: _Bridge, stop: threading.Event) -> None:
-        self.job = job
-        self._store, self._bridge, self._stop = store, bridge, stop
+        super().__init__(job, store, stop)
+        self._bridge = bridge
         self._last_saved = 0.0
         self._last_emit = 0.0
 
@@ -62,12 +64,6 @@ class _Context:
         if fraction >= 1.0 or now - self._last_saved >= PERSIST_EVERY:
             self._last_saved = now
             self._store.progress(self.job.id, fraction)
-
-    def cancelled(self) -> bool:
-        return self._stop.is_set()
-
-    def set_handle(self, handle: dict[str, Any]) -> None:
-        self._store.set_handle(self.job.id, handle)
 
 
 class _Work(QRunnable):
@@ -179,6 +175,7 @@ class JobRunner(QObject):
     finished = Signal(str)  # a job reached succeeded, failed or cancelled
     refused = Signal(str, str)  # a submission was refused (a budget cap): id, the reason
     reloaded = Signal()  # the mirror was read afresh (at start-up): lists rebuild
+    declined = Signal(str, str)  # Retry / Check Again / Render Again refused: id, the reason
 
     def __init__(
         self,
@@ -231,6 +228,7 @@ class JobRunner(QObject):
         *,
         project: str | None = None,
         estimate: float = 0.0,
+        paid: bool = False,
     ) -> str:
         """Queue a job; returns its id at once. Its row is written (after the budget check) on
         a worker: `changed` then says it is queued, or `refused` says why nothing was."""
@@ -245,7 +243,14 @@ class JobRunner(QObject):
 
         def add() -> Job:
             return self.scheduler.submit(
-                kind, title, provider, params, project=project, estimate=estimate, job_id=job_id
+                kind,
+                title,
+                provider,
+                params,
+                project=project,
+                estimate=estimate,
+                job_id=job_id,
+                paid=paid,
             )
 
         with self._lock:
@@ -260,7 +265,13 @@ class JobRunner(QObject):
         """Queue an operation as a job; it applies its own result when it finishes."""
         s = op.submission()
         return self.submit(
-            op.kind, s.title, s.provider, s.params, project=s.project, estimate=s.estimate
+            op.kind,
+            s.title,
+            s.provider,
+            s.params,
+            project=s.project,
+            estimate=s.estimate,
+            paid=s.paid,
         )
 
     def cancel(self, job_id: str) -> None:
@@ -288,18 +299,32 @@ class JobRunner(QObject):
         run_in_background(cancel, self._on_cancelled, self._on_error, parent=self, pool=self.pool)
 
     def retry(self, job_id: str) -> None:
-        """A failed or cancelled job, queued again as it was."""
+        """A failed or cancelled job, queued again as it was; one the provider has (a
+        handle) is resumed, never sent again. A refusal comes back as `declined`."""
+        self._requeue(job_id, self.scheduler.retry)
 
-        def retry() -> Job | None:
-            return self.scheduler.retry(job_id)
+    def check_again(self, job_id: str) -> None:
+        """A job that needs a decision: ask the provider again (poll its handle)."""
+        self._requeue(job_id, self.scheduler.check_again)
 
-        def retried(job: Job | None) -> None:
+    def render_again(self, job_id: str) -> None:
+        """The user's explicit, priced decision to send a paid job anew (a new charge)."""
+        self._requeue(job_id, self.scheduler.render_again)
+
+    def _requeue(self, job_id: str, how: Callable[[str], Job | None]) -> None:
+        def queued(job: Job | None) -> None:
             if job is not None:
                 self.progress.pop(job.id, None)
                 self._update(job)
                 self._pump()
 
-        run_in_background(retry, retried, self._on_error, parent=self, pool=self.pool)
+        def declined(exc: BaseException) -> None:
+            if isinstance(exc, AiuteurError):
+                self.declined.emit(job_id, exc.user_message)
+            else:
+                self._on_error(exc)
+
+        run_in_background(lambda: how(job_id), queued, declined, parent=self, pool=self.pool)
 
     def resume(self) -> None:
         """At start-up: reconcile what the last session left running (on a worker), read the

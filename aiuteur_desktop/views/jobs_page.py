@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import timefmt
 from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.job_runner import JobRunner
 
 JobRole = Qt.ItemDataRole.UserRole + 1
@@ -42,13 +44,26 @@ STATE_WORDS = {
     JobState.SUCCEEDED: "Done",
     JobState.FAILED: "Failed",
     JobState.CANCELLED: "Cancelled",
+    JobState.DECIDE: "Needs your decision",
 }
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def may_be_charged(job: Job) -> bool:
+    """A paid job that ended without its result while the provider may have (and bill) it:
+    undecided, or failed/cancelled after the provider named it (a handle)."""
+    if job.estimate <= 0:
+        return False
+    if job.state is JobState.DECIDE:
+        return True
+    return job.state in (JobState.FAILED, JobState.CANCELLED) and job.handle is not None
+
+
 def cost_text(job: Job) -> str:
     if job.state is JobState.SUCCEEDED:
-        return "free" if job.cost == 0 else f"${job.cost:,.2f}"
+        return "free" if job.cost == 0 else f"charged ${job.cost:,.2f}"
+    if may_be_charged(job):
+        return f"possibly charged ${job.estimate:,.2f}"
     return "free" if job.estimate == 0 else f"est. ${job.estimate:,.2f}"
 
 
@@ -150,7 +165,7 @@ class JobDelegate(QStyledItemDelegate):
             QRectF(r.left() + 12, r.top() + 27, text_w, 18), Qt.AlignmentFlag.AlignVCenter, line
         )
         if job.error:
-            p.setPen(theme.DANGER if job.state is JobState.FAILED else theme.FLAG)
+            p.setPen(theme.DANGER if job.state is JobState.FAILED else theme.FLAG)  # (decide: flag)
             err = QFontMetrics(option.font).elidedText(  # type: ignore[attr-defined]
                 job.error, Qt.TextElideMode.ElideRight, int(r.width() - 24)
             )
@@ -218,16 +233,33 @@ class JobsPage(QWidget):
         self.cancel_button.setToolTip("Stop the selected job (Delete)")
         self.retry_button = QPushButton("Retry")
         self.retry_button.setToolTip("Run the selected job again with the same settings")
+        self.check_button = QPushButton("Check Again")
+        self.check_button.setToolTip(
+            "Ask the provider about the request it may have accepted (no new charge)"
+        )
+        self.again_button = QPushButton("Render Again…")
+        self.again_button.setToolTip("Send the request anew: a new charge, after you confirm it")
+        self.notice = QLabel()
+        self.notice.setObjectName("statusError")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         self.cancel_button.clicked.connect(self._cancel)
         self.retry_button.clicked.connect(self._retry)
+        self.check_button.clicked.connect(self._check)
+        self.again_button.clicked.connect(self._again)
+        runner.declined.connect(lambda _id, why: self._say(why))
+        runner.refused.connect(lambda _id, why: self._say(why))
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.again_button)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addWidget(title)
         layout.addLayout(buttons)
+        layout.addWidget(self.notice)
         layout.addWidget(self.stack, 1)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._sync())
         runner.changed.connect(lambda _id: self._sync())
@@ -247,14 +279,30 @@ class JobsPage(QWidget):
         queued = sum(1 for j in jobs if j.state is JobState.QUEUED)
         failed = sum(1 for j in jobs if j.state is JobState.FAILED)
         spent = sum(j.cost for j in jobs)
-        self.summary.setText(
-            f"{running} running · {queued} queued · {failed} failed · ${spent:,.2f} spent"
-        )
+        maybe = sum(j.estimate for j in jobs if may_be_charged(j))
+        text = f"{running} running · {queued} queued · {failed} failed · ${spent:,.2f} spent"
+        if maybe:
+            text += f" · ${maybe:,.2f} possibly charged"
+        self.summary.setText(text)
         job = self.selected()
         self.cancel_button.setEnabled(job is not None and not job.state.finished)
-        self.retry_button.setEnabled(
-            job is not None and job.state in (JobState.FAILED, JobState.CANCELLED)
+        ended = job is not None and job.state in (JobState.FAILED, JobState.CANCELLED)
+        resumable = ended and job is not None and job.handle is not None
+        self.retry_button.setText("Resume" if resumable else "Retry")
+        self.retry_button.setToolTip(
+            "Collect the render the provider already has (no new charge)"
+            if resumable
+            else "Run the selected job again with the same settings"
         )
+        self.retry_button.setEnabled(ended and not (job is not None and may_be_charged(job)
+                                                    and job.handle is None))  # fmt: skip
+        deciding = job is not None and job.state is JobState.DECIDE
+        self.check_button.setVisible(deciding)
+        self.check_button.setEnabled(deciding and job is not None and job.handle is not None)
+        paid_again = job is not None and job.estimate > 0 and (deciding or ended)
+        self.again_button.setVisible(paid_again)
+        if job is not None and paid_again:
+            self.again_button.setText(f"Render Again (new charge ≈ ${job.estimate:,.2f})…")
 
     def _cancel(self) -> None:
         job = self.selected()
@@ -264,7 +312,41 @@ class JobsPage(QWidget):
     def _retry(self) -> None:
         job = self.selected()
         if job is not None:
+            self.notice.hide()
             self.runner.retry(job.id)
+
+    def _check(self) -> None:
+        job = self.selected()
+        if job is not None:
+            self.notice.hide()
+            self.runner.check_again(job.id)
+
+    def _again(self) -> None:
+        """Paying again is an explicit, priced decision: asked, with the price, first."""
+        job = self.selected()
+        if job is None:
+            return
+        maybe = (
+            f" The provider may already be charging ${job.estimate:,.2f} for the earlier "
+            "request; that stays counted against your budget."
+            if may_be_charged(job)
+            else ""
+        )
+        confirm(
+            self,
+            "renderAgain",
+            QMessageBox.Icon.Warning,
+            "Render Again",
+            f"Send “{job.title}” to {job.provider} again? This is a new charge of about "
+            f"${job.estimate:,.2f}.{maybe}",
+            f"Render Again (${job.estimate:,.2f})",
+            QMessageBox.ButtonRole.AcceptRole,
+            lambda: self.runner.render_again(job.id),
+        )
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
 
 
 class JobsIndicator(QFrame):

@@ -15,6 +15,7 @@ from aiuteur_desktop.core import assets, jobs, ledger, operations
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.operations.asset_key import AssetKey
+from aiuteur_desktop.core.paid import StoreContext
 from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
 from aiuteur_desktop.core.store import Project
 
@@ -67,19 +68,13 @@ class FakeSource:
         raise AssertionError("no text here")
 
 
-class Context:
-    def __init__(self, job: jobs.Job) -> None:
-        self.job = job
+class Context(StoreContext):
+    def __init__(self, job: jobs.Job, store: jobs.JobStore) -> None:
+        super().__init__(job, store)
         self.seen: list[float] = []
 
     def progress(self, fraction: float) -> None:
         self.seen.append(fraction)
-
-    def cancelled(self) -> bool:
-        return False
-
-    def set_handle(self, handle: dict[str, Any]) -> None:
-        raise AssertionError("an image key has no handle")
 
 
 @pytest.fixture
@@ -99,7 +94,7 @@ def project_with_mara(tmp_path: Path) -> Project:
 def run_job(library: Library, op: AssetKey) -> tuple[dict[str, Any], float]:
     s = op.submission()
     job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
-    return jobs.work_for(op.kind)(Context(library.jobs.start(job.id)))
+    return jobs.work_for(op.kind)(Context(library.jobs.start(job.id), library.jobs))
 
 
 def test_a_key_finished_after_its_project_was_closed_is_still_applied(
@@ -110,13 +105,13 @@ def test_a_key_finished_after_its_project_was_closed_is_still_applied(
         r.write_bytes(png("blue"))
     with project_with_mara(tmp_path) as p:
         op = AssetKey.prepare(
-            p, "assets/mara", "", model="google:nano", source=source, references=refs
+            p, "assets/mara", "", model="google:gemini-3-pro-image", source=source, references=refs
         )
         bundle = p.path
     # The project is closed (the user left it); the job runs and applies the key itself.
     result, _cost = run_job(library, op)
     prompt, model, n_refs, subject = source.images.calls[0]
-    assert model == "nano" and n_refs == 2  # as many references as the model takes
+    assert model == "gemini-3-pro-image" and n_refs == 2  # as many references as the model takes
     assert subject == ImageSubject("character", "Mara", op.description)
     assert "grease-streaked overalls" in prompt
     changes = Changes.from_json(result["changes"])
@@ -128,14 +123,21 @@ def test_a_key_finished_after_its_project_was_closed_is_still_applied(
         assert not p.is_dirty()
         assert p.media.read(result["media"]) == png()
         (row,) = ledger.entries(p)
-        assert (row.kind, row.stage, row.branch, row.model) == ("image", 5, "Main", "nano")
+        assert (row.kind, row.stage, row.branch, row.model) == (
+            "image",
+            5,
+            "Main",
+            "gemini-3-pro-image",
+        )
 
 
 def test_a_key_lands_on_the_branch_it_was_started_on(
     tmp_path: Path, library: Library, source: FakeSource
 ) -> None:
     with project_with_mara(tmp_path) as p:
-        op = AssetKey.prepare(p, "assets/mara", "Redder hair", model="google:nano", source=source)
+        op = AssetKey.prepare(
+            p, "assets/mara", "Redder hair", model="google:gemini-3-pro-image", source=source
+        )
         p.create_branch("Other")  # the user switched Story Timelines meanwhile
         operations.share(p)
         try:
@@ -153,7 +155,9 @@ def test_a_key_for_an_asset_removed_meanwhile_changes_nothing(
     tmp_path: Path, library: Library, source: FakeSource
 ) -> None:
     with project_with_mara(tmp_path) as p:
-        op = AssetKey.prepare(p, "assets/mara", "", model="google:nano", source=source)
+        op = AssetKey.prepare(
+            p, "assets/mara", "", model="google:gemini-3-pro-image", source=source
+        )
         assets.remove(p, "assets/mara")
         head = p.head().id
         operations.share(p)
@@ -205,7 +209,7 @@ def answer_op(p: Project, apply_as: str, message: str, **options: Any) -> Any:
 def run_story(library: Library, op: Any) -> dict[str, Any]:
     s = op.submission()
     job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
-    result, _ = jobs.work_for(op.kind)(Context(library.jobs.start(job.id)))
+    result, _ = jobs.work_for(op.kind)(Context(library.jobs.start(job.id), library.jobs))
     return result
 
 
@@ -322,13 +326,7 @@ class FakeVideo:
         return b"\x00\x00\x00\x18ftypmp42clip", "video/mp4"
 
 
-class HandleContext(Context):
-    def __init__(self, job: jobs.Job, store: Any) -> None:
-        super().__init__(job)
-        self.store = store
-
-    def set_handle(self, handle: dict[str, Any]) -> None:
-        self.store.set_handle(self.job.id, handle)
+HandleContext = Context
 
 
 def test_a_render_keeps_its_handle_first_and_its_clip_as_the_shots_take(

@@ -21,6 +21,13 @@ def main(argv: list[str]) -> int:
     from aiuteur_desktop.views.job_runner import JobRunner
 
     mode, params_file = argv
+    if os.environ.get("AIUTEUR_TEST_KILL_AT") == "succeed":
+        # A crash after the ledger row is written and before the job's success is.
+        import signal
+
+        from aiuteur_desktop.core.jobs import JobStore
+
+        JobStore.succeed = lambda *_a, **_k: os.kill(os.getpid(), signal.SIGKILL)  # type: ignore[method-assign,assignment,return-value]
     app = ensure_app()
     library = Library()
     runner = JobRunner(library.jobs)
@@ -32,6 +39,8 @@ def main(argv: list[str]) -> int:
         runner.resume()
     loop = QEventLoop()
     runner.finished.connect(lambda _id: loop.quit())
+    # After a restart that left nothing to run (a job that needs a decision), stop there.
+    runner.reloaded.connect(lambda: None if runner.active() else loop.quit())
     QTimer.singleShot(60_000, loop.quit)
     loop.exec()
     runner.shutdown()

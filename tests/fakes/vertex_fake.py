@@ -29,6 +29,8 @@ class VertexState:
     #: Cut the finished operation's body (with the video) short this many times.
     truncate_downloads: int = 0
     release: threading.Event | None = None  # when set, operations stay pending until it is
+    #: Accept the render (it exists, and would be billed), then answer this many seconds late.
+    accept_delay: float = 0.0
 
 
 class FakeVertex(FakeServer):
@@ -53,7 +55,7 @@ class FakeVertex(FakeServer):
             model_path = req.path.split("/v1beta1/", 1)[1].rsplit(":", 1)[0]
             name = f"{model_path}/operations/op-{len(self.operations) + 1}"
             self.operations[name] = Operation(name, req.json())
-            return Response(200, {"name": name})
+            return Response(200, {"name": name}, delay=self.state.accept_delay)
         if req.path.endswith(":fetchPredictOperation"):
             if self.state.poll_faults:
                 return self.state.poll_faults.pop(0)

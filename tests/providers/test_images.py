@@ -110,7 +110,7 @@ def test_keep_outside_mask_resizes_a_differently_sized_answer() -> None:
         ("429", "rate_limited"),
         ("500", "server"),
         ("timeout", "timeout"),
-        ("truncated", "network"),
+        ("truncated", "broken"),
     ],
 )
 def test_image_faults_on_both_providers(fault: str, kind: str) -> None:

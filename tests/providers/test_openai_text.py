@@ -160,4 +160,4 @@ def test_truncated_stream_is_a_retryable_network_error_not_partial_text() -> Non
     with FakeChat([cut]) as fake:
         with pytest.raises(ProviderError) as err:
             client(fake).complete(REQ)
-        assert err.value.kind == "network" and err.value.retryable
+        assert err.value.kind == "broken" and err.value.retryable

@@ -277,3 +277,49 @@ def test_an_operation_queued_before_a_restart_is_applied_after_it(
     with Project.open(bundle) as p:  # applied by its operation: no page was there to do it
         assert assets.read(p, "assets/mara")["image_key"] == done.result["media"]
         assert p.head().message == "Image key for Mara"
+
+
+@jobs.register("test.maybe")
+def _maybe(ctx: jobs.JobContext) -> tuple[dict, float]:
+    with ctx.paid(ctx.job.estimate):  # sent, then the answer is lost
+        raise ProviderError("timeout", "The provider did not answer in time.")
+    return {}, 0.0
+
+
+def test_a_job_that_may_be_charged_waits_for_a_priced_decision_on_the_jobs_page(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.views.conftest import find_window
+
+    runner = window.job_runner
+    job_id = runner.submit("test.maybe", "Shot 3 — Veo", "google:veo", {}, estimate=3.2)
+    qtbot.waitUntil(lambda: runner.job(job_id).state is JobState.DECIDE, timeout=5000)
+    assert len(runner.store.submissions(job_id)) == 1  # not retried automatically
+    window.go_to("jobs")
+    page = window.jobs_page
+    qtbot.waitUntil(lambda: page.model.jobs[0].state is JobState.DECIDE, timeout=5000)
+    page.view.setCurrentIndex(page.model.index(0))
+    assert "$3.20 possibly charged" in page.summary.text()
+    assert not page.retry_button.isEnabled()  # Retry is not how one pays again
+    assert page.check_button.isVisible() and not page.check_button.isEnabled()  # no handle
+    assert page.again_button.text() == "Render Again (new charge ≈ $3.20)…"
+    page.resize(1440, 900)
+    page.grab().save(str(tmp_path / "jobs_decide.png"))
+    # Asked first, with the price; Cancel sends nothing.
+    qtbot.mouseClick(page.again_button, Qt.MouseButton.LeftButton)
+    box = find_window(QMessageBox, "renderAgain")
+    assert box is not None and "new charge of about $3.20" in box.text()
+    assert "may already be charging $3.20" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(200)
+    assert len(runner.store.submissions(job_id)) == 1
+    qtbot.mouseClick(page.again_button, Qt.MouseButton.LeftButton)
+    box = find_window(QMessageBox, "renderAgain")
+    assert box is not None
+    yes = next(b for b in box.buttons() if b.text().startswith("Render Again"))
+    yes.click()
+    qtbot.waitUntil(lambda: len(runner.store.submissions(job_id)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: runner.job(job_id).state is JobState.DECIDE, timeout=5000)
+    assert runner.store.committed() == pytest.approx(6.4)  # both may be charged

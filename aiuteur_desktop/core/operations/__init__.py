@@ -192,9 +192,11 @@ def end_job(
     data: bytes | None = None,
     mime: str = "",
     stage: int | None = None,
+    key: str | None = None,
 ) -> str | None:
     """The end every generation shares, paid or free: the bytes into the project's media
-    (returns their id), and the ledger row of what it was estimated to cost and did."""
+    (returns their id), and the ledger row of what it was estimated to cost and did — under
+    `key` (the job context's `spend_key()`), so ending twice records once."""
     media = project.media.put(data, mime) if data is not None else None
     p = job.params
     ledger.record(
@@ -210,6 +212,7 @@ def end_job(
             estimate=job.estimate,
             actual=actual,
             at=time.time(),
+            key=key,
         ),
     )
     return media
@@ -242,6 +245,7 @@ class Submission:
     params: dict[str, Any]  # JSON; `from_params` rebuilds the operation from it
     project: str
     estimate: float
+    paid: bool = False  # a paid model: refused without an estimate, never run as free
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import assets, jobs
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
@@ -28,12 +28,14 @@ REFERENCES = 3
 
 
 def price_per_key(model_id: str, source: ProviderSource) -> float:
+    """A key's price; PriceUnknown (naming the model) for a paid model with none — it is
+    refused, never made as if it were free."""
     if source.is_free(model_id):
         return 0.0
     try:
         return PriceTable.load().image(model_id, 1)
-    except PriceUnknown:
-        return 0.0
+    except PriceUnknown as exc:
+        raise PriceUnknown(unknown_price_message(model_id)) from exc
 
 
 @register
@@ -53,6 +55,7 @@ class AssetKey(Operation):
     guidance: str = ""
     estimate: float = 0.0
     base_url: str | None = None
+    paid: bool = False
 
     @classmethod
     def prepare(
@@ -82,6 +85,7 @@ class AssetKey(Operation):
             guidance=guidance,
             estimate=price_per_key(model, source),
             base_url=source.endpoint(model),
+            paid=not source.is_free(model),
         )
 
     def submission(self) -> Submission:
@@ -91,6 +95,7 @@ class AssetKey(Operation):
             params=self.params(),
             project=self.bundle,
             estimate=self.estimate,
+            paid=self.paid,
         )
 
     def params(self) -> dict[str, Any]:
@@ -107,6 +112,7 @@ class AssetKey(Operation):
             "guidance": self.guidance,
             "estimate": self.estimate,
             "base_url": self.base_url,
+            "paid": self.paid,
             "stage": 5,
         }
 
@@ -129,6 +135,7 @@ class AssetKey(Operation):
             guidance=params.get("guidance", ""),
             estimate=float(params.get("estimate") or 0.0),
             base_url=params.get("base_url"),
+            paid=bool(params.get("paid")),
         )
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
@@ -137,10 +144,12 @@ class AssetKey(Operation):
         ctx.progress(0.1)
         name = self.model.partition(":")[2] or self.model
         subject = ImageSubject(self.asset_kind, self.name, self.description)
-        image = provider.generate(self.prompt, name, refs, subject=subject)
+        # A cut-off or timed-out answer is not made again unasked: it may be charged.
+        with ctx.paid(ctx.job.estimate):
+            image = provider.generate(self.prompt, name, refs, subject=subject)
         if ctx.cancelled():
             raise jobs.Cancelled()
-        price = price_per_key(self.model, source)
+        price = ctx.job.estimate if self.paid else 0.0
         media = end_job(
             project,
             ctx.job,
@@ -150,6 +159,7 @@ class AssetKey(Operation):
             actual=price,
             data=image.png,
             mime="image/png",
+            key=ctx.spend_key(),
         )
         ctx.progress(1.0)
         return Ran(

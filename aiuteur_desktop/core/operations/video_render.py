@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import artifacts, jobs
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.cost import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
@@ -51,6 +51,24 @@ class VideoRender(Operation):
         # Rows from earlier versions name only the Veo model.
         return str(self.params.get("model_id") or f"google:{self.params['model']}")
 
+    @classmethod
+    def prepare(cls, params: dict[str, Any], source: ProviderSource) -> VideoRender:
+        """Priced now, from the price table: a paid model with no known price is refused
+        (PriceUnknown naming it) — never sent as if it were free."""
+        op = cls(dict(params))
+        free = source.is_free(op.model_id)
+        estimate = 0.0 if free else op.price()
+        return cls({**params, "estimate": estimate, "paid": not free})
+
+    def price(self) -> float:
+        p = self.params
+        try:
+            return PriceTable.load().video(
+                self.model_id, float(p.get("duration", 8)), bool(p.get("audio", True))
+            )
+        except PriceUnknown as exc:
+            raise PriceUnknown(unknown_price_message(self.model_id)) from exc
+
     def submission(self) -> Submission:
         p = self.params
         return Submission(
@@ -59,6 +77,7 @@ class VideoRender(Operation):
             params=p,
             project=str(p["bundle"]),
             estimate=float(p.get("estimate") or 0.0),
+            paid=bool(p.get("paid")),
         )
 
     @classmethod
@@ -67,17 +86,6 @@ class VideoRender(Operation):
         audio, seed, spec (the shot, for offline engines), bundle, branch, scene, shot,
         vertex {project, location, credentials_file, base_url?}, poll_seconds."""
         return cls(dict(params))
-
-    def _price(self, source: ProviderSource) -> float:
-        p = self.params
-        if source.is_free(self.model_id):
-            return 0.0
-        try:
-            return PriceTable.load().video(
-                self.model_id, float(p.get("duration", 8)), bool(p.get("audio", True))
-            )
-        except PriceUnknown:
-            return 0.0
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         p = self.params
@@ -95,8 +103,12 @@ class VideoRender(Operation):
                 seed=p.get("seed"),
                 spec=p.get("spec"),
             )
-            handle = provider.submit(request)
-            ctx.set_handle(handle)  # persisted before anything else can go wrong
+            # Written as being sent before it leaves; its handle with the same transaction
+            # that marks it accepted. A timeout or cut-off answer is never sent again
+            # unasked: the job waits for the user's decision (core/paid.py).
+            with ctx.paid(ctx.job.estimate) as call:
+                handle = provider.submit(request)
+                call.accepted(handle)
         while True:
             done, fraction = provider.poll(handle)
             ctx.progress(0.9 * fraction)
@@ -104,7 +116,8 @@ class VideoRender(Operation):
                 break
             _sleep(ctx, float(p.get("poll_seconds", 10)))
         data, mime = provider.download(handle)
-        price = self._price(source)
+        # Priced when it was queued (Veo bills per second rendered): a free engine's is 0.
+        price = 0.0 if source.is_free(self.model_id) else ctx.job.estimate
         media = end_job(
             project,
             ctx.job,
@@ -115,6 +128,7 @@ class VideoRender(Operation):
             data=data,
             mime=mime,
             stage=p.get("stage", 12),
+            key=ctx.spend_key(),
         )
         ctx.progress(1.0)
         kept = {k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")}
@@ -136,6 +150,8 @@ class VideoRender(Operation):
         doc = project.read(path)
         takes = [*artifacts.content_of(doc).get("takes", [])] if doc else []
         take = {"media": result["media"], "mime": result["mime"], **result["provenance"]}
+        if any(t.get("job") == take.get("job") for t in takes):
+            return Changes()  # applied already (the job ended twice, around a crash)
         takes.append(take)
         cost = float(result["provenance"].get("cost") or 0.0)
         project.write(

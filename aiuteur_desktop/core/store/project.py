@@ -80,11 +80,15 @@ class Project:
         """For schema migrations and benchmarks; core modules use `append`/`query`."""
         return self._engine
 
-    def append(self, table: Table, **values: Any) -> None:
+    def append(self, table: Table, *, ignore_duplicate: bool = False, **values: Any) -> None:
         """Add one row to a table of project.db outside the object store (the cost ledger),
-        in its own transaction, serialised with the store's writes."""
+        in its own transaction, serialised with the store's writes; with `ignore_duplicate`,
+        a row a unique key already holds is left as it is."""
+        statement = insert(table).values(**values)
+        if ignore_duplicate:
+            statement = statement.prefix_with("OR IGNORE")
         with self._tx() as conn:
-            conn.execute(insert(table).values(**values))
+            conn.execute(statement)
 
     def query(self, statement: Executable) -> list[Any]:
         with self._engine.connect() as conn:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -87,6 +88,9 @@ ledger = Table(
     Column("branch", String(200), nullable=True),
     Column("estimate", Float, nullable=False),
     Column("actual", Float, nullable=False),
+    # What was paid for (a submission, "<job>#<n>"): one row each, however often the job
+    # ends (a restart after the row was written records nothing again). NULL for old rows.
+    Column("key", String(48), nullable=True),
 )
 
 Index("ix_commits_seq", commits.c.seq)
@@ -107,8 +111,17 @@ def _v3(conn: Connection) -> None:
     metadata.create_all(conn, tables=[ledger])
 
 
+def _v4(conn: Connection) -> None:
+    """The ledger's key: a paid submission is recorded once."""
+    # (A bundle made by this version already has the column: `_v3` creates today's table.)
+    columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ledger)"))}
+    if "key" not in columns:
+        conn.execute(text("ALTER TABLE ledger ADD COLUMN key VARCHAR(48)"))
+    conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_ledger_key ON ledger (key)"))
+
+
 # MIGRATIONS[i] upgrades a bundle from schema version i to i + 1. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -51,15 +51,15 @@ class KeyActions:
                 refs = [r.path for r in self.visual.references(style["library"])]
             except AiuteurError:
                 refs = []
-        op = AssetKey.prepare(
-            self.project,
-            a["path"],
-            guidance,
-            model=image_model(source.settings),
-            source=source,
-            references=refs,
-        )
         try:
+            op = AssetKey.prepare(
+                self.project,
+                a["path"],
+                guidance,
+                model=image_model(source.settings),
+                source=source,
+                references=refs,
+            )
             job_id = self.jobs.runner.run_operation(op)
         except AiuteurError as exc:
             self.fail(exc.user_message)
@@ -128,7 +128,11 @@ class KeyActions:
             return
         source = self._source()
         model = image_model(source.settings)
-        each = price_per_key(model, source)
+        try:
+            each = price_per_key(model, source)
+        except AiuteurError as exc:  # no price for a paid model: nothing is sent
+            self.fail(exc.user_message)
+            return
         where = source.describe(model)
         text = (
             f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "

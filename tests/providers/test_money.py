@@ -1,0 +1,300 @@
+"""Money is spent once (issue 17): the real SDKs against the fakes, counting submissions there.
+
+A paid request the provider may have accepted is never sent again without the user's
+explicit, priced decision; what it may cost counts against the caps; the ledger records a
+payment once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import assets, ledger
+from aiuteur_desktop.core.cost import PriceUnknown
+from aiuteur_desktop.core.jobs import JobState, Sent
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations.asset_key import AssetKey
+from aiuteur_desktop.core.operations.video_render import VideoRender
+from aiuteur_desktop.core.settings import Budget
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
+from aiuteur_desktop.views.job_runner import JobRunner
+from tests.fakes.server import Response
+from tests.fakes.vertex_fake import FakeVertex, VertexState
+from tests.providers.test_veo_video import REPO, render_params
+from tests.story import mp4
+
+PRICE = 3.2  # what render_params' 8 s with audio costs on Veo 3.1 (the shipped price table)
+BAD = Response(
+    400, {"error": {"code": 400, "message": "Operation failed", "status": "FAILED_PRECONDITION"}}
+)
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiuteur_desktop.views import job_runner
+
+    monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
+
+
+def render(runner: JobRunner, params: dict) -> str:
+    op = VideoRender.prepare(params, Registry())
+    assert op.submission().estimate == pytest.approx(PRICE) and op.submission().paid
+    return runner.run_operation(op)
+
+
+def settle(qtbot, runner: JobRunner, job_id: str, timeout: int = 20_000):  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=timeout)
+    return runner.store.get(job_id)
+
+
+def test_a_an_accepted_render_answered_after_the_timeout_is_not_sent_again(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with FakeVertex(VertexState(video=mp4(), accept_delay=2.0)) as fake:
+        runner = JobRunner(library.jobs)
+        params = render_params(tmp_path, fake)
+        params["vertex"]["timeout"] = 0.5
+        job = settle(qtbot, runner, render(runner, params))
+        assert job.state is JobState.DECIDE
+        assert "Needs your decision" in job.error and "may charge" in job.error
+        time.sleep(1.0)  # nothing else is on its way
+        assert len(fake.submissions) == 1 and len(fake.operations) == 1
+        [sent] = runner.store.submissions(job.id)
+        assert sent.state is Sent.UNCERTAIN
+        assert runner.store.committed() == pytest.approx(PRICE)  # counted as spent
+        # Retry is not the way to pay again; Check Again cannot ask about a nameless request.
+        declined: list[str] = []
+        runner.declined.connect(lambda _id, why: declined.append(why))
+        runner.check_again(job.id)
+        qtbot.waitUntil(lambda: bool(declined), timeout=5000)
+        assert "never named this request" in declined[0]
+        # Render Again is the explicit, priced decision: a second submission, both counted.
+        fake.state.accept_delay = 0.0
+        runner.render_again(job.id)
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state is not JobState.DECIDE, timeout=5000)
+        done = settle(qtbot, runner, job.id)
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert len(fake.submissions) == 2
+    assert runner.store.possibly_charged(job.id) == pytest.approx(PRICE)  # the lost one
+    assert runner.store.committed() == pytest.approx(2 * PRICE)
+
+
+def test_b_retry_after_failed_polls_resumes_the_same_render(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    clip = mp4()
+    with FakeVertex(VertexState(polls_until_done=2, video=clip, poll_faults=[BAD])) as fake:
+        runner = JobRunner(library.jobs)
+        job = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert job.state is JobState.FAILED and job.handle is not None
+        assert runner.store.committed() == pytest.approx(PRICE)  # accepted: counted although failed
+        runner.retry(job.id)
+        qtbot.waitUntil(lambda: runner.store.get(job.id).state is not JobState.FAILED, timeout=5000)
+        done = settle(qtbot, runner, job.id)
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert len(fake.submissions) == 1  # polled the same operation
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert project.media.read(done.result["media"]) == clip
+        assert len(ledger.entries(project)) == 1 and ledger.total(project) == pytest.approx(PRICE)
+    assert runner.store.committed() == pytest.approx(PRICE)
+
+
+def test_c_cancel_keeps_the_render_and_resume_collects_it_without_a_new_charge(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    clip = mp4()
+    state = VertexState(video=clip, release=threading.Event())
+    with FakeVertex(state) as fake:
+        runner = JobRunner(library.jobs)
+        job_id = render(runner, render_params(tmp_path, fake))
+        qtbot.waitUntil(
+            lambda: any(op.polls >= 1 for op in fake.operations.values()), timeout=10_000
+        )
+        runner.cancel(job_id)
+        job = settle(qtbot, runner, job_id)
+        assert job.state is JobState.CANCELLED and job.handle is not None
+        assert runner.store.committed() == pytest.approx(PRICE)  # Veo keeps rendering, billing
+        state.release.set()
+        runner.retry(job_id)  # "Resume"
+        qtbot.waitUntil(
+            lambda: runner.store.get(job_id).state is not JobState.CANCELLED, timeout=5000
+        )
+        done = settle(qtbot, runner, job_id)
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert len(fake.submissions) == 1
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert project.media.read(done.result["media"]) == clip
+        assert [e.actual for e in ledger.entries(project)] == [pytest.approx(PRICE)]
+    assert runner.store.committed() == pytest.approx(PRICE)
+
+
+def test_d_the_cap_counts_an_accepted_render_that_failed(
+    qtbot, library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    with FakeVertex(VertexState(video=mp4(), poll_faults=[BAD])) as fake:
+        runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
+        refused: list[str] = []
+        declined: list[str] = []
+        runner.refused.connect(lambda _id, why: refused.append(why))
+        runner.declined.connect(lambda _id, why: declined.append(why))
+        first = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert first.state is JobState.FAILED
+        render(runner, render_params(tmp_path, fake))  # room for one render only
+        qtbot.waitUntil(lambda: bool(refused), timeout=5000)
+        assert "monthly budget" in refused[0] and "$3.20" in refused[0]
+        runner.render_again(first.id)  # a new charge over the cap
+        qtbot.waitUntil(lambda: bool(declined), timeout=5000)
+        assert "monthly budget" in declined[0]
+        time.sleep(0.3)
+        assert len(fake.submissions) == 1
+        assert runner.store.get(first.id).state is JobState.FAILED
+    # The headless report shows the same figures, per job and against the cap.
+    from aiuteur_desktop import cli
+    from aiuteur_desktop.core.settings import AppSettings
+
+    settings = AppSettings()
+    settings.budget.monthly_cap_usd = 5.0
+    library.save_settings(settings)
+    capsys.readouterr()
+    assert cli.main(["spend", "--project", str(tmp_path / "Film.aiuteur"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    [row] = data["jobs"]
+    assert (row["job"], row["state"], row["model"]) == (first.id, "failed", first.provider)
+    assert (row["estimate"], row["charged"], row["possibly"]) == (PRICE, 0.0, PRICE)
+    totals = data["totals"]
+    assert totals["counted_this_month"] == PRICE and totals["monthly_cap"] == 5.0
+    assert totals["possibly_charged"] == PRICE and totals["counted_on_project"] == PRICE
+    assert cli.main(["spend"]) == 0
+    assert "possibly charged $3.20" in capsys.readouterr().out
+    assert cli.main(["spend", "--project", str(tmp_path / "Nowhere.aiuteur")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
+
+
+def test_e_a_paid_model_without_a_price_is_refused_and_nothing_is_sent(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with FakeVertex(VertexState(video=mp4())) as fake:
+        params = {**render_params(tmp_path, fake), "model_id": "google:veo-9-unpriced"}
+        with pytest.raises(PriceUnknown, match="no price for google:veo-9-unpriced") as err:
+            VideoRender.prepare(params, Registry())
+        assert "Edit my prices" in err.value.user_message
+        # A paid job that reaches the runner without an estimate is refused there too.
+        runner = JobRunner(library.jobs)
+        refused: list[str] = []
+        runner.refused.connect(lambda _id, why: refused.append(why))
+        runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, paid=True)
+        qtbot.waitUntil(lambda: bool(refused), timeout=5000)
+        assert "no price" in refused[0]
+        assert fake.submissions == [] and runner.store.recent() == []
+
+
+def test_g_a_cut_off_image_answer_is_not_made_again(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import secrets
+    from tests.fakes.gemini_fake import FakeGeminiContent
+
+    secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
+    cut = Response(
+        200, {"candidates": [{"content": {"parts": [{"text": "x" * 5000}]}}]}, truncate=0.3
+    )
+    with Project.create(tmp_path, "Keys") as p:
+        assets.add(p, "character", "Mara", "A ferry mechanic")
+        p.commit("Mara")
+        with FakeGeminiContent([cut]) as fake:
+            source = Registry()
+            op = AssetKey.prepare(
+                p, "assets/mara", "", model="google:gemini-3-pro-image", source=source
+            )
+            op = AssetKey(**{**op.__dict__, "base_url": fake.url})
+            assert op.paid and op.estimate > 0
+            runner = JobRunner(library.jobs)
+            job = settle(qtbot, runner, runner.run_operation(op))
+            time.sleep(0.3)
+            assert job.state is JobState.DECIDE, job.error
+            assert len(fake.content_requests) == 1  # not regenerated (and billed) again
+        assert runner.store.committed() == pytest.approx(op.estimate)
+        assert assets.read(p, "assets/mara").get("candidates") in (None, [])
+
+
+# ----------------------------------------------------------------- (F) crashes
+def _driver(tmp_path: Path, home: Path, mode: str, params: dict, **env_extra: str):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "AIUTEUR_HOME": str(home), "QT_QPA_PLATFORM": "offscreen", **env_extra}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    params_file = tmp_path / "params.json"
+    params_file.write_text(json.dumps(params))
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.job_driver", mode, str(params_file)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _after_restart(tmp_path: Path, home: Path, params: dict, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    second = _driver(tmp_path, home, "resume", params)
+    _out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err.decode()[-2000:]
+    monkeypatch.setenv("AIUTEUR_HOME", str(home))
+    library = Library()
+    [job] = library.jobs.recent()
+    subs = library.jobs.submissions(job.id)
+    committed = library.jobs.committed()
+    library.close()
+    return job, subs, committed
+
+
+def test_f_killed_between_the_ledger_write_and_the_jobs_success(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    clip = mp4()
+    with FakeVertex(VertexState(video=clip)) as fake:
+        params = render_params(tmp_path, fake)
+        first = _driver(tmp_path, home, "submit", params, AIUTEUR_TEST_KILL_AT="succeed")
+        first.communicate(timeout=120)
+        assert first.returncode == -signal.SIGKILL
+        with Project.open(tmp_path / "Film.aiuteur") as project:
+            assert len(ledger.entries(project)) == 1  # written before the kill
+        job, subs, committed = _after_restart(tmp_path, home, params, monkeypatch)
+        assert len(fake.submissions) == 1
+    assert job.state is JobState.SUCCEEDED, job.error
+    assert [s.state for s in subs] == [Sent.SETTLED]
+    assert committed == pytest.approx(PRICE)
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert len(ledger.entries(project)) == 1  # the replayed ending recorded nothing again
+        assert ledger.total(project) == pytest.approx(PRICE)
+
+
+def test_f_killed_between_the_provider_accepting_and_the_handle_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    with FakeVertex(VertexState(video=mp4(), accept_delay=30.0)) as fake:
+        params = render_params(tmp_path, fake)
+        first = _driver(tmp_path, home, "submit", params)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not fake.operations:
+                time.sleep(0.05)
+            assert fake.operations, "the first process never submitted"
+        finally:
+            first.send_signal(signal.SIGKILL)  # Veo has it; the app never heard
+            first.communicate(timeout=30)
+        job, subs, committed = _after_restart(tmp_path, home, params, monkeypatch)
+        assert len(fake.submissions) == 1
+    assert job.state is JobState.DECIDE and "may have accepted" in job.error
+    assert [s.state for s in subs] == [Sent.UNCERTAIN]
+    assert committed == pytest.approx(PRICE)
