@@ -113,7 +113,7 @@ def test_closing_the_dialog_leaves_the_render_running(
     qtbot.mouseClick(dialog.render_button, Qt.MouseButton.LeftButton)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc closes the window, not the render
     assert not dialog.isVisible() and dialog.rendering
-    job = next(j for j in window.job_runner.store.recent() if j.kind == "previz.reel")
+    job = next(j for j in window.job_runner.recent() if j.kind == "previz.reel")
     assert job.state in (JobState.QUEUED, JobState.RUNNING)
     # File → Render Animatic & Timeline (Ctrl+Shift+E) brings the same window back, rendering.
     assert window.animatic_action.shortcut().toString() == "Ctrl+Shift+E"
@@ -121,7 +121,7 @@ def test_closing_the_dialog_leaves_the_render_running(
     assert window.project_page._animatic is dialog and dialog.isVisible() and dialog.rendering
     dialog.close_button.click()
     qtbot.waitUntil(
-        lambda: window.job_runner.store.get(job.id).state == JobState.SUCCEEDED, timeout=90_000
+        lambda: window.job_runner.job(job.id).state == JobState.SUCCEEDED, timeout=90_000
     )
     assert (out / "KitchenHeist_animatic.mp4").is_file()
 

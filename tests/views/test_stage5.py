@@ -157,13 +157,13 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     assert assets.read(project, "assets/kitchen")["candidates"][0]["source"] == "uploaded"
 
     # Bulk: the estimate is shown before anything starts.
-    jobs_before = len(window.job_runner.store.recent())
+    jobs_before = len(window.job_runner.recent())
     page.bulk_button.click()
     box = wait_for_window(qtbot, QMessageBox, "bulkEstimate")
     unlocked = len(assets.unlocked(project))
     assert f"for {unlocked} unlocked assets" in box.text() and "$0.039 each" in box.text()
     assert f"${0.039 * unlocked:,.2f}" in box.text()
-    assert len(window.job_runner.store.recent()) == jobs_before
+    assert len(window.job_runner.recent()) == jobs_before
     next(b for b in box.buttons() if b.text() == "Generate").click()
     qtbot.waitUntil(lambda: not page._pending, timeout=30_000)
     assert all(a.get("image_key") for a in assets.all_assets(project))
