@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
     update,
@@ -299,9 +300,9 @@ class JobStore:
 
     def sending(self, job_id: str, estimate: float) -> Submission:
         """Write the intent to send a paid request, durably, before it leaves."""
+        s = submissions_table.c
         with self._lock, self._engine.begin() as conn:
-            n = len(list(conn.execute(select(submissions_table.c.id).where(
-                submissions_table.c.job == job_id)))) + 1  # fmt: skip
+            n = (conn.execute(select(func.count()).where(s.job == job_id)).scalar() or 0) + 1
             row = Submission(f"{job_id}#{n}", job_id, n, Sent.SENDING, estimate, None, time.time())
             conn.execute(
                 insert(submissions_table).values(
@@ -404,8 +405,10 @@ class JobStore:
 
     def retry(self, job_id: str) -> Job:
         """A job queued again as it was: the same parameters and the same provider handle,
-        so a render the provider has is resumed (polled), never submitted again."""
-        return self._set(job_id, state=JobState.QUEUED, error=None, finished_at=None)
+        so a render the provider has is resumed (polled), never submitted again; one
+        without a handle starts over from no progress."""
+        fresh = {} if self.get(job_id).handle is not None else {"progress": 0.0}
+        return self._set(job_id, state=JobState.QUEUED, error=None, finished_at=None, **fresh)
 
     def render_again(self, job_id: str) -> Job:
         """Queued to be sent anew (a new charge, the user's priced decision): the handle is

@@ -243,6 +243,12 @@ class JobsPage(QWidget):
         self.notice.setObjectName("statusError")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        # The selected job's whole message (its row elides a long one).
+        self.detail = QLabel()
+        self.detail.setObjectName("jobDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setProperty("muted", True)
+        self.detail.hide()
         self.cancel_button.clicked.connect(self._cancel)
         self.retry_button.clicked.connect(self._retry)
         self.check_button.clicked.connect(self._check)
@@ -260,8 +266,10 @@ class JobsPage(QWidget):
         layout.addWidget(title)
         layout.addLayout(buttons)
         layout.addWidget(self.notice)
+        layout.addWidget(self.detail)
         layout.addWidget(self.stack, 1)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._sync())
+        self.view.selectionModel().currentChanged.connect(lambda *_: self.notice.hide())
         runner.changed.connect(lambda _id: self._sync())
         self.model.modelReset.connect(self._sync)
         self.model.rowsInserted.connect(lambda *_: self._sync())
@@ -285,20 +293,26 @@ class JobsPage(QWidget):
             text += f" · ${maybe:,.2f} possibly charged"
         self.summary.setText(text)
         job = self.selected()
-        self.cancel_button.setEnabled(job is not None and not job.state.finished)
-        ended = job is not None and job.state in (JobState.FAILED, JobState.CANCELLED)
-        resumable = ended and job is not None and job.handle is not None
+        state = job.state if job is not None else None
+        has_handle = job is not None and job.handle is not None
+        self.cancel_button.setEnabled(state is not None and not state.finished)
+        ended = state in (JobState.FAILED, JobState.CANCELLED)
+        resumable = ended and has_handle
         self.retry_button.setText("Resume" if resumable else "Retry")
         self.retry_button.setToolTip(
             "Collect the render the provider already has (no new charge)"
             if resumable
             else "Run the selected job again with the same settings"
         )
-        self.retry_button.setEnabled(ended and not (job is not None and may_be_charged(job)
-                                                    and job.handle is None))  # fmt: skip
-        deciding = job is not None and job.state is JobState.DECIDE
+        # A request that may be charged and cannot be resumed is paid for again only by
+        # Render Again's priced question, never by Retry.
+        charged = job is not None and may_be_charged(job)
+        self.retry_button.setEnabled(ended and (has_handle or not charged))
+        self.detail.setText(job.error or "" if job is not None else "")
+        self.detail.setVisible(bool(self.detail.text()))
+        deciding = state is JobState.DECIDE
         self.check_button.setVisible(deciding)
-        self.check_button.setEnabled(deciding and job is not None and job.handle is not None)
+        self.check_button.setEnabled(deciding and has_handle)
         paid_again = job is not None and job.estimate > 0 and (deciding or ended)
         self.again_button.setVisible(paid_again)
         if job is not None and paid_again:

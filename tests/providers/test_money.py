@@ -82,7 +82,7 @@ def test_a_an_accepted_render_answered_after_the_timeout_is_not_sent_again(
         # Render Again is the explicit, priced decision: a second submission, both counted.
         fake.state.accept_delay = 0.0
         runner.render_again(job.id)
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state is not JobState.DECIDE, timeout=5000)
+        qtbot.waitUntil(lambda: runner.job(job.id).state is not JobState.DECIDE, timeout=5000)
         done = settle(qtbot, runner, job.id)
         assert done.state is JobState.SUCCEEDED, done.error
         assert len(fake.submissions) == 2
@@ -100,7 +100,7 @@ def test_b_retry_after_failed_polls_resumes_the_same_render(
         assert job.state is JobState.FAILED and job.handle is not None
         assert runner.store.committed() == pytest.approx(PRICE)  # accepted: counted although failed
         runner.retry(job.id)
-        qtbot.waitUntil(lambda: runner.store.get(job.id).state is not JobState.FAILED, timeout=5000)
+        qtbot.waitUntil(lambda: runner.job(job.id).state is not JobState.FAILED, timeout=5000)
         done = settle(qtbot, runner, job.id)
         assert done.state is JobState.SUCCEEDED, done.error
         assert len(fake.submissions) == 1  # polled the same operation
@@ -127,9 +127,7 @@ def test_c_cancel_keeps_the_render_and_resume_collects_it_without_a_new_charge(
         assert runner.store.committed() == pytest.approx(PRICE)  # Veo keeps rendering, billing
         state.release.set()
         runner.retry(job_id)  # "Resume"
-        qtbot.waitUntil(
-            lambda: runner.store.get(job_id).state is not JobState.CANCELLED, timeout=5000
-        )
+        qtbot.waitUntil(lambda: runner.job(job_id).state is not JobState.CANCELLED, timeout=5000)
         done = settle(qtbot, runner, job_id)
         assert done.state is JobState.SUCCEEDED, done.error
         assert len(fake.submissions) == 1

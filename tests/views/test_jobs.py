@@ -305,6 +305,7 @@ def test_a_job_that_may_be_charged_waits_for_a_priced_decision_on_the_jobs_page(
     assert not page.retry_button.isEnabled()  # Retry is not how one pays again
     assert page.check_button.isVisible() and not page.check_button.isEnabled()  # no handle
     assert page.again_button.text() == "Render Again (new charge ≈ $3.20)…"
+    assert page.detail.isVisible() and page.detail.text().endswith("render again (a new charge).")
     page.resize(1440, 900)
     page.grab().save(str(tmp_path / "jobs_decide.png"))
     # Asked first, with the price; Cancel sends nothing.
