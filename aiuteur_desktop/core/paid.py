@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
-from aiuteur_desktop.core.jobs import Job, JobStore, Sent, Submission
+from aiuteur_desktop.core.jobs import Cancelled, Job, JobStore, Sent, Submission
 
 
 class MaybeCharged(AiuteurError):
@@ -77,6 +77,9 @@ class PaidCall:
             return False
         if refused(exc):
             self._store.mark(self.submission.id, Sent.REFUSED)
+            return False
+        if isinstance(exc, Cancelled):  # stopped by the user while it answered: it is charged
+            self._store.mark(self.submission.id, Sent.ACCEPTED)
             return False
         self._store.mark(self.submission.id, Sent.UNCERTAIN)
         raise MaybeCharged(maybe_charged_message(exc)) from exc

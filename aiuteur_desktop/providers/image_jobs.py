@@ -22,22 +22,24 @@ def generate_image(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     provider = Registry().image(f"{connection}:{p['model']}", p.get("base_url"))
     references = [Path(r).read_bytes() for r in p.get("references", [])]
     ctx.progress(0.1)
-    if p.get("image") and p.get("mask"):
-        result = provider.edit(  # type: ignore[attr-defined]
-            Path(p["image"]).read_bytes(),
-            Path(p["mask"]).read_bytes(),
-            p["prompt"],
-            p["model"],
-            references,
-        )
-    else:
-        result = provider.generate(p["prompt"], p["model"], references)
     try:
         price = PriceTable.load().image(
             f"{connection}:{p['model']}", 1, p.get("quality", "default")
         )
     except PriceUnknown:
-        price = 0.0
+        price = ctx.job.estimate  # (0 when it was queued without one: the caps cannot see it)
+    # A cut-off or timed-out answer is not made again unasked (core/paid.py).
+    with ctx.paid(price) as call:
+        if p.get("image") and p.get("mask"):
+            result = provider.edit(  # type: ignore[attr-defined]
+                Path(p["image"]).read_bytes(),
+                Path(p["mask"]).read_bytes(),
+                p["prompt"],
+                p["model"],
+                references,
+            )
+        else:
+            result = provider.generate(p["prompt"], p["model"], references)
     with operations.open_project(p["bundle"]) as project:
         media_id = operations.end_job(
             project,
@@ -48,6 +50,7 @@ def generate_image(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             actual=price,
             data=result.png,
             mime="image/png",
+            key=call.submission.id if call.submission is not None else None,
         )
     provenance = operations.provenance(
         ctx.job,

@@ -14,11 +14,11 @@ from typing import Any
 
 from aiuteur_desktop.core import jobs, prompts, secrets, story
 from aiuteur_desktop.core.context import estimate_tokens
-from aiuteur_desktop.core.providers import TextRequest, Usage
+from aiuteur_desktop.core.providers import TextRequest
 from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
 from aiuteur_desktop.providers.style_jobs import written_styles
-from aiuteur_desktop.providers.text_jobs import record_text_spend, text_provider
+from aiuteur_desktop.providers.text_jobs import paid_call, record_text_spend, text_provider
 
 STORY_GENERATE = "story.generate"
 STORY_CONDENSE = "story.condense"
@@ -89,19 +89,27 @@ def _style_block(p: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _ask(
-    p: dict[str, Any], template_id: str, values: dict[str, Any], schema: str, max_tokens: int
-) -> tuple[Any, Usage]:
+    ctx: jobs.JobContext,
+    p: dict[str, Any],
+    template_id: str,
+    values: dict[str, Any],
+    schema: str,
+    max_tokens: int,
+) -> tuple[Any, float]:
+    """One structured call, its spend recorded; returns the value and its price."""
     template = prompts.load(template_id)
     system, user = template.render(**values)
-    provider = text_provider(p.get("connection", OPENAI), p.get("base_url"))
+    connection = p.get("connection", OPENAI)
+    provider = text_provider(connection, p.get("base_url"))
+    request = TextRequest(prompt=user, system=system, model=p["model"], max_tokens=max_tokens)
     try:
-        result = provider.structured(
-            TextRequest(prompt=user, system=system, model=p["model"], max_tokens=max_tokens),
-            story.SCHEMAS[schema],
-        )
+        with paid_call(ctx, connection, request) as call:
+            result = provider.structured(request, story.SCHEMAS[schema])
     finally:
         provider.close()
-    return result.value, result.usage
+    if ctx.cancelled():
+        raise jobs.Cancelled()
+    return result.value, record_text_spend(ctx, connection, p["model"], result.usage, call)
 
 
 def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -112,10 +120,7 @@ def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], flo
     if style:
         values["context"] = f"{values.get('context', '')}{style}"
     ctx.progress(0.05)
-    value, usage = _ask(p, p["template"], values, p["schema"], int(p.get("max_tokens", 8000)))
-    if ctx.cancelled():
-        raise jobs.Cancelled()
-    price = record_text_spend(ctx, p.get("connection", OPENAI), p["model"], usage)
+    value, price = _ask(ctx, p, p["template"], values, p["schema"], int(p.get("max_tokens", 8000)))
     return {
         "value": value.model_dump(),
         "model": p["model"],
@@ -173,7 +178,8 @@ def condense_text(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, An
         for i, part in enumerate(parts, 1):
             if ctx.cancelled():
                 raise jobs.Cancelled()
-            value, usage = _ask(
+            value, price = _ask(
+                ctx,
                 p,
                 "condense.chunk",
                 {
@@ -187,7 +193,7 @@ def condense_text(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, An
                 "SummaryOut",
                 2000,
             )
-            spent += record_text_spend(ctx, p.get("connection", OPENAI), p["model"], usage)
+            spent += price
             summaries.append(value.summary)
             done_parts += 1
             ctx.progress(min(0.9, (i / total) * (0.9 if not rounds else 1.0)))
@@ -197,14 +203,15 @@ def condense_text(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, An
             break
     if ctx.cancelled():
         raise jobs.Cancelled()
-    value, usage = _ask(
+    value, price = _ask(
+        ctx,
         p,
         "condense.merge",
         {"context": context, "title": title, "text": text, "words": int(p.get("words", 1500))},
         "SummaryOut",
         4000,
     )
-    spent += record_text_spend(ctx, p.get("connection", OPENAI), p["model"], usage)
+    spent += price
     ctx.progress(1.0)
     return {"summary": value.summary, "parts": done_parts, "cost": spent}, spent
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiuteur_desktop.core import jobs, operations
+from aiuteur_desktop.core.context import estimate_tokens
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.paid import PaidCall
 from aiuteur_desktop.core.providers import TextProvider, TextRequest, Usage
-from aiuteur_desktop.providers.connections import OPENAI
+from aiuteur_desktop.providers.connections import LOCAL, OPENAI
 from aiuteur_desktop.providers.registry import Registry
 
 TEXT_COMPLETE = "text.complete"
@@ -18,18 +20,51 @@ def text_provider(connection: str, base_url: str | None) -> TextProvider:
     return Registry().text(connection, base_url)
 
 
-def record_text_spend(ctx: jobs.JobContext, connection: str, model: str, usage: Usage) -> float:
-    """Price a finished call and record it in the project's ledger; returns the price."""
+def call_estimate(connection: str, model: str, request: TextRequest) -> float:
+    """The most one text call may cost: its prompt and every token it may write. 0 on a
+    local server (free) — and for a model with no price, which the caps cannot see yet."""
+    if connection == LOCAL:
+        return 0.0
+    prompt = estimate_tokens(request.system + request.prompt)
+    try:
+        return PriceTable.load().text(f"{connection}:{model}", prompt, request.max_tokens)
+    except PriceUnknown:
+        return 0.0
+
+
+def paid_call(ctx: jobs.JobContext, connection: str, request: TextRequest) -> PaidCall:
+    """One text request as a paid call (`core/paid.py`): a cut-off or timed-out answer of a
+    paid model is not asked again unasked; its estimate counts as possibly spent."""
+    call: PaidCall = ctx.paid(call_estimate(connection, request.model, request))
+    return call
+
+
+def record_text_spend(
+    ctx: jobs.JobContext,
+    connection: str,
+    model: str,
+    usage: Usage,
+    call: PaidCall | None = None,
+) -> float:
+    """Price a finished call and record it in the project's ledger (under the paid call's
+    key, so it is recorded once); returns the price."""
     try:
         price = PriceTable.load().text(
             f"{connection}:{model}", usage.input_tokens, usage.output_tokens
         )
     except PriceUnknown:
-        price = 0.0
+        price = call.estimate if call is not None else 0.0
     if ctx.job.params.get("bundle"):
+        key = call.submission.id if call is not None and call.submission is not None else None
         with operations.open_project(ctx.job.params["bundle"]) as project:
             operations.end_job(
-                project, ctx.job, provider=connection, model=model, kind="text", actual=price
+                project,
+                ctx.job,
+                provider=connection,
+                model=model,
+                kind="text",
+                actual=price,
+                key=key,
             )
     return price
 
@@ -57,10 +92,11 @@ def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
             raise jobs.Cancelled()
 
     try:
-        result = provider.complete(request, on_delta=delta)
+        with paid_call(ctx, connection, request) as call:
+            result = provider.complete(request, on_delta=delta)
     finally:
         provider.close()
-    price = record_text_spend(ctx, connection, request.model, result.usage)
+    price = record_text_spend(ctx, connection, request.model, result.usage, call)
     usage = {"input_tokens": result.usage.input_tokens, "output_tokens": result.usage.output_tokens}
     provenance = operations.provenance(
         ctx.job,

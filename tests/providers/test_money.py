@@ -296,3 +296,38 @@ def test_f_killed_between_the_provider_accepting_and_the_handle_write(
     assert job.state is JobState.DECIDE and "may have accepted" in job.error
     assert [s.state for s in subs] == [Sent.UNCERTAIN]
     assert committed == pytest.approx(PRICE)
+
+
+def test_g_a_cut_off_paid_text_answer_is_not_asked_again(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core import secrets
+    from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
+    from tests.fakes.openai_fake import FakeChat, reply
+
+    def cut(req):  # type: ignore[no-untyped-def]
+        answer = reply("A storm. A rescue. A long answer that is cut off halfway through.")(req)
+        answer.truncate = 0.5
+        return answer
+
+    secrets.set_secret("openai.api_key", "sk-test-money-0000000000000000")
+    Project.create(tmp_path, "Film").close()
+    with FakeChat([cut]) as fake:
+        runner = JobRunner(library.jobs)
+        params = {
+            "base_url": fake.base_url,
+            "model": "gpt-5.1",
+            "prompt": "Beats.",
+            "max_tokens": 2000,
+            "bundle": str(tmp_path / "Film.aiuteur"),
+        }
+        job_id = runner.submit(TEXT_COMPLETE, "Beats", "openai:gpt-5.1", params)
+        job = settle(qtbot, runner, job_id)
+        time.sleep(0.3)
+        assert job.state is JobState.DECIDE, job.error
+        assert len(fake.chat_requests) == 1  # not asked (and billed) again
+    [sent] = runner.store.submissions(job_id)
+    assert sent.state is Sent.UNCERTAIN and sent.estimate > 0
+    assert runner.store.committed() == pytest.approx(sent.estimate)
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert ledger.entries(project) == []  # nothing settled, nothing recorded as $0
