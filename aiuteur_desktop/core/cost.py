@@ -31,6 +31,15 @@ class PriceUnknown(GateClosed):
     """No price is known for this model, so its cost cannot be estimated."""
 
 
+def text_price(model_id: str, input_tokens: int, output_tokens: int) -> float:
+    """What a text request may cost at most; PriceUnknown (naming the model) when there is
+    no price — a paid model is never treated as free (a local server's price is 0)."""
+    try:
+        return PriceTable.load().text(model_id, input_tokens, output_tokens)
+    except PriceUnknown as exc:
+        raise PriceUnknown(unknown_price_message(model_id)) from exc
+
+
 def unknown_price_message(model_id: str) -> str:
     return (
         f"Aiuteur has no price for {model_id}, so it cannot tell what this would cost and "

@@ -39,7 +39,7 @@ def model(library: Library) -> Iterator[FakeStoryModel]:
     secrets.set_secret("openai.api_key", "sk-test")
     settings = library.load_settings()
     settings.openai.api_endpoint = server.base_url
-    settings.models.text = "openai:gpt-test-1"
+    settings.models.text = "openai:gpt-5.1"  # (a priced model: an unpriced one is refused)
     library.save_settings(settings)
     yield server
     server.stop()
@@ -687,3 +687,27 @@ def test_script_rewrite_and_export(
     assert fountain.read_string(out.read_text(encoding="utf-8")) == s4.editor.screenplay()
     s4.flush()
     assert "A HURRICANE howls" in project.read(story.SCRIPT)["scenes"][1]["text"]
+
+
+def test_a_paid_text_model_without_a_price_is_refused_and_the_cap_counts_text(
+    qtbot, window: MainWindow, model: FakeStoryModel, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project, s3 = to_stage3(qtbot, window, tmp_path)
+    asked = len(model.asked_kinds())
+    jobs_before = len(window.job_runner.recent())
+    settings = library.load_settings()
+    settings.models.text = "openai:gpt-test-1"  # a model the price table does not know
+    library.save_settings(settings)
+    s3.generate("")
+    assert s3.error.isVisible() and "no price for openai:gpt-test-1" in s3.error.text()
+    assert "Edit my prices" in s3.error.text()
+    qtbot.wait(200)
+    assert len(model.asked_kinds()) == asked and len(window.job_runner.recent()) == jobs_before
+    # A priced model's estimate (prompt + every token it may write) meets the cap.
+    settings.models.text = "openai:gpt-5.1"
+    settings.budget.monthly_cap_usd = 0.01
+    library.save_settings(settings)
+    s3.generate("")
+    qtbot.waitUntil(s3.error.isVisible, timeout=5000)
+    assert "monthly budget" in s3.error.text()
+    assert len(model.asked_kinds()) == asked and story.beats_of(project)

@@ -298,7 +298,7 @@ def test_key_props_come_from_the_text_model_and_scene_links_open_the_script(
         secrets.set_secret("openai.api_key", "sk-test")
         settings = library.load_settings()
         settings.openai.api_endpoint = model.base_url
-        settings.models.text = "openai:gpt-test-1"
+        settings.models.text = "openai:gpt-5.1"  # (a priced model: an unpriced one is refused)
         library.save_settings(settings)
         project = approved_project(tmp_path)
         page = open_stage5(qtbot, window, project)

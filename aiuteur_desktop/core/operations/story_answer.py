@@ -5,11 +5,12 @@ previews) are not operations: nothing is written until the user picks one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import assets, jobs, story
+from aiuteur_desktop.core import assets, cost, jobs, story
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
@@ -90,6 +91,30 @@ def _props(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes
     after = {a["path"] for a in assets.all_assets(project)}
     result["counts"] = [added, updated]
     return Changes(paths=tuple(sorted(after - before)), stages=(5,), commit=project.head().id)
+
+
+def estimate(provider: str, request: dict[str, Any]) -> float:
+    """The most a story request may cost: each call's prompt (its values, plus room for the
+    template and style passages) and every token it may write. PriceUnknown for a paid
+    model with no price; 0 on a local server."""
+    call = request.get("call", "answer")
+    if call == "condense":
+        tokens = len(str(request.get("text", ""))) // 4 + 1
+        part = max(500, int(request.get("budget", 6000)) // 2)
+        parts = tokens // part + 2  # the parts and the merges
+        return cost.text_price(provider, 2 * tokens + 1500 * parts, 2000 * parts + 4000)
+    asks = request.get("asks") or [request]
+    return round(
+        sum(
+            cost.text_price(
+                provider,
+                len(json.dumps(a.get("values", {}))) // 4 + 1500,
+                int(a.get("max_tokens", 8000)),
+            )
+            for a in asks
+        ),
+        6,
+    )
 
 
 #: How each kind of story answer lands in the project.
@@ -200,7 +225,8 @@ class StoryAnswer(Operation):
             "message": self.message,
             "options": self.options,
         }
-        return Submission(self.title, self.provider, params, self.bundle, 0.0)
+        price = estimate(self.provider, self.request)
+        return Submission(self.title, self.provider, params, self.bundle, price, paid=price > 0)
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> StoryAnswer:

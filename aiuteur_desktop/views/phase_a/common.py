@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import operations, stages, story
+from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
+from aiuteur_desktop.core.operations.story_answer import estimate as story_estimate
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import (
@@ -93,7 +95,16 @@ class StoryJobs(QObject):
                 "bundle": str(project.path),
                 "branch": project.current_branch,
             }
-            return self.runner.submit(kind, title, provider, full, project=str(project.path))
+            price = story_estimate(provider, full)  # PriceUnknown: refused, nothing sent
+            return self.runner.submit(
+                kind,
+                title,
+                provider,
+                full,
+                project=str(project.path),
+                estimate=price,
+                paid=price > 0,
+            )
 
         return self._start(start, on_done, on_failed, tag)
 
@@ -110,7 +121,11 @@ class StoryJobs(QObject):
             on_failed(NO_TEXT_MODEL)
             return None
         params = {**route.params(), "home": str(self.library.home), "budget": route.budget}
-        job_id = start(self.project, params, route.provider)
+        try:
+            job_id = start(self.project, params, route.provider)
+        except AiuteurError as exc:  # a paid model with no price: nothing is sent
+            on_failed(exc.user_message)
+            return None
         self._waiting[job_id] = (on_done, on_failed, tag)
         self.busyChanged.emit()
         return job_id
