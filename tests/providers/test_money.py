@@ -331,3 +331,28 @@ def test_g_a_cut_off_paid_text_answer_is_not_asked_again(
     assert runner.store.committed() == pytest.approx(sent.estimate)
     with Project.open(tmp_path / "Film.aiuteur") as project:
         assert ledger.entries(project) == []  # nothing settled, nothing recorded as $0
+
+
+def test_d_a_retry_that_would_send_anew_meets_the_cap(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cap = {"usd": 5.0}
+    state = VertexState(video=mp4(), poll_faults=[BAD])
+    with FakeVertex(state) as fake:
+        runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=cap["usd"]))
+        declined: list[str] = []
+        runner.declined.connect(lambda _id, why: declined.append(why))
+        first = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert first.state is JobState.FAILED  # accepted, then its polls failed: counted
+        cap["usd"] = 7.0
+        state.submit_faults.append(BAD)  # the next submission is refused outright: free
+        second = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert second.state is JobState.FAILED and second.handle is None
+        assert runner.store.committed() == pytest.approx(PRICE)
+        cap["usd"] = 5.0
+        runner.retry(second.id)  # would submit anew: $3.20 more than the cap allows
+        qtbot.waitUntil(lambda: bool(declined), timeout=5000)
+        assert "monthly budget" in declined[0]
+        time.sleep(0.3)
+        assert len(fake.submissions) == 2
+        assert runner.store.get(second.id).state is JobState.FAILED
