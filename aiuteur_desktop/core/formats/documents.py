@@ -14,6 +14,10 @@ from aiuteur_desktop.core.screenplay import Screenplay
 ACCEPTED = (".txt", ".md", ".fountain", ".fdx", ".pdf", ".docx")
 SCREENPLAYS = (".fountain", ".fdx")
 MAX_BYTES = 50_000_000
+#: A Word document may unpack to at most this much (a novel's is a few MB); the 50 MB cap
+#: is of the compressed file, which a zip bomb keeps tiny.
+MAX_UNPACKED = 64_000_000
+MAX_PARTS = 5_000
 FILE_FILTER = "Stories and scripts (*.txt *.md *.fountain *.fdx *.pdf *.docx)"
 
 
@@ -80,7 +84,20 @@ def _docx_text(data: bytes, name: str) -> str:
     import docx
 
     try:
+        # The sizes the archive declares are all a reader will unpack (zipfile stops at
+        # them), so checking them first bounds the memory whatever the file claims.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            unpacked = sum(p.file_size for p in parts)
+        if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED:
+            raise DocumentError(
+                f"{name} unpacks to {unpacked / 1e6:,.0f} MB in {len(parts):,} parts; Aiuteur "
+                f"reads Word documents up to {MAX_UNPACKED // 1_000_000} MB unpacked. Save it "
+                "as plain text (.txt) or split it."
+            )
         doc = docx.Document(io.BytesIO(data))
+    except DocumentError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise DocumentError(f"{name} is not a readable Word document ({exc}).") from exc
     paragraphs = [p.text for p in doc.paragraphs]
