@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import cost, paths, secrets
+from aiuteur_desktop.core import cost, paths, redaction, secrets
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.settings import AppSettings
@@ -62,6 +62,9 @@ class KeyField(QWidget):
         self.edit = QLineEdit()
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setObjectName(f"key_{secret_name}")
+        # Masked in every log and message from the moment it is typed, saved or not (a
+        # server may echo it back during Test connection).
+        self.edit.textChanged.connect(redaction.register)
         self._placeholder = placeholder
         self.remove = QPushButton("Remove")
         self.remove.setToolTip("Delete the stored key from the OS keyring when you save")

@@ -50,3 +50,22 @@ def test_logs_never_contain_a_key(aiuteur_home: Path) -> None:
 def test_redact_masks_google_keys_and_query_strings() -> None:
     text = redact("GET /v1/models?key=AIzaSyA1234567890abcdefghijklmnop HTTP/1.1")
     assert "AIza" not in text and "[REDACTED]" in text
+
+
+def test_pieces_of_a_known_key_are_masked_too() -> None:
+    from aiuteur_desktop.core import redaction
+
+    key = "zz-live-Fragments0123456789abcdefWXYZ"
+    redaction.register(key)
+    head, tail = key[:14], key[-12:]
+    said = f"bad credentials (prefix {head}…) and tail …{tail}, middle {key[10:19]}"
+    masked = redact(said)
+    assert head not in masked and tail not in masked and key[10:19] not in masked
+    assert masked.startswith("bad credentials (prefix [REDACTED]")
+    # Seven characters of it are not a piece worth hiding; ordinary prose is untouched.
+    assert redact(f"only {key[3:10]} here") == f"only {key[3:10]} here"
+    assert redact("The storm hits the ferry at dawn.") == "The storm hits the ferry at dawn."
+    # Registered as it is typed: the prefixes add nothing and are folded into the whole.
+    for n in range(6, len(key) + 1):
+        redaction.register(key[:n])
+    assert sum(1 for k in redaction._known if key.startswith(k)) == 1

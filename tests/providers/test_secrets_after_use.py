@@ -96,3 +96,34 @@ def test_gemini_text_job_records_usage_cost_in_the_ledger(
     assert done.cost == pytest.approx(expected)
     with Project.open(tmp_path / "Film.aiuteur") as project:
         assert ledger.by(project, "stage") == {3: pytest.approx(expected)}
+
+
+def test_pieces_of_a_saved_key_echoed_in_job_errors_reach_no_file(
+    qtbot, library: Library, aiuteur_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.openai_fake import openai_error
+
+    setup_logging(logging.DEBUG)
+    key = "sk-proj-EchoedKey0123456789abcdefQRS"
+    secrets.set_secret("openai.api_key", key)
+    with FakeChat([reply("x")]) as fake:
+        fake.fault = openai_error(
+            400, f"Project key starting {key[:14]} (…{key[-12:]}) may not use this model.", "x"
+        )
+        runner = JobRunner(library.jobs)
+        job_id = runner.submit(
+            TEXT_COMPLETE,
+            "Beats",
+            "openai:gpt-5.1",
+            {"base_url": fake.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+        )
+        qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
+    failed = runner.store.get(job_id)
+    assert failed.state is JobState.FAILED and "may not use this model" in (failed.error or "")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    files = list(all_file_bytes(aiuteur_home))
+    assert any(p.name == "library.db" for p, _ in files)
+    for path, data in files:
+        for piece in (key, key[:14], key[-12:]):
+            assert piece.encode() not in data, f"{piece!r} leaked into {path}"

@@ -194,3 +194,32 @@ def test_successful_test_offers_the_accounts_models(qtbot, window: MainWindow) -
     assert dialog.model_boxes["image"].currentText() == "offline:storyboard"  # choice kept
     assert not any("whisper" in c or "tts" in c for cap in dialog.model_boxes for c in choices(cap))
     dialog.reject()
+
+
+def test_a_typed_unsaved_key_echoed_by_the_server_reaches_no_file(
+    qtbot, window: MainWindow, aiuteur_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    typed = "sk-typed-NeverSaved0123456789abcdefXY"
+    setup_logging()
+    with FakeOpenAI() as fake:
+        # The server answers with the key and pieces of it in its error text.
+        fake.fault = openai_error(
+            400, f"Key {typed} is malformed (starts {typed[:14]}, ends {typed[-12:]}).", "bad"
+        )
+        dialog = open_settings(qtbot, window)
+        dialog.openai_endpoint.setText(fake.base_url)
+        panel = dialog.panels["openai"]
+        assert panel.key_field is not None
+        qtbot.keyClicks(panel.key_field.edit, typed)
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✗"), timeout=10_000)
+    assert typed[:14] not in panel.result.text() and typed[-12:] not in panel.result.text()
+    logging.getLogger("aiuteur.test").error("server said %s", fake.fault.body)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    dialog.reject()
+    files = list(all_file_bytes(aiuteur_home))
+    assert any(p.suffix == ".log" for p, _ in files)
+    for path, data in files:
+        for piece in (typed, typed[:14], typed[-12:]):
+            assert piece.encode() not in data, f"{piece!r} leaked into {path}"
