@@ -89,3 +89,14 @@ def all_file_bytes(root: Path) -> Iterator[tuple[Path, bytes]]:
     for path in root.rglob("*"):
         if path.is_file():
             yield path, path.read_bytes()
+
+
+def assert_nowhere(root: Path, *pieces: str, expect: tuple[str, ...] = (".log", ".db")) -> None:
+    """No file under `root` holds any of `pieces`; files ending in each of `expect` exist
+    (so the scan read the log and the databases, not an empty folder)."""
+    files = list(all_file_bytes(root))
+    for suffix in expect:
+        assert any(p.name.endswith(suffix) for p, _ in files), f"no {suffix} file under {root}"
+    for path, data in files:
+        for piece in pieces:
+            assert piece.encode() not in data, f"{piece!r} leaked into {path}"

@@ -13,11 +13,20 @@ LOG_FILE = "aiuteur.log"
 _HANDLER_NAME = "aiuteur-file"
 
 
+#: A record longer than this is cut before it is redacted and written (a library's debug
+#: dump of a whole response says nothing a person reads, and must not stall the worker
+#: that logs it). A key cut at the edge is still masked: its remaining piece is known.
+MAX_RECORD = 16_000
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats normally, then masks anything that looks like a key."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        text = super().format(record)
+        if len(text) > MAX_RECORD:
+            text = f"{text[:MAX_RECORD]}… ({len(text) - MAX_RECORD:,} more characters)"
+        return redact(text)
 
 
 def setup_logging(level: int = logging.INFO) -> Path:

@@ -16,6 +16,9 @@ _PATTERNS = [
 _known: set[str] = set()
 _grams: dict[str, set[str]] = {}  # every FRAGMENT-long piece of a known secret → the secrets
 _lock = threading.Lock()
+#: What `redact` reads, rebuilt on each `register` (redacting takes no lock and copies
+#: nothing): the known secrets longest first, and the pieces.
+_snapshot: tuple[tuple[str, ...], dict[str, frozenset[str]]] = ((), {})
 MASK = "[REDACTED]"
 #: A run this long of a known secret is masked wherever it stands (a server echoing a key's
 #: first 14 or last 12 characters must not put them in a log).
@@ -37,6 +40,11 @@ def register(secret: str) -> None:
         _known.add(secret)
         for i in range(len(secret) - FRAGMENT + 1):
             _grams.setdefault(secret[i : i + FRAGMENT], set()).add(secret)
+        global _snapshot
+        _snapshot = (
+            tuple(sorted(_known, key=len, reverse=True)),
+            {g: frozenset(o) for g, o in _grams.items()},
+        )
 
 
 def _forget(secret: str) -> None:
@@ -49,7 +57,7 @@ def _forget(secret: str) -> None:
                 del _grams[secret[i : i + FRAGMENT]]
 
 
-def _mask_fragments(text: str, grams: dict[str, set[str]]) -> str:
+def _mask_fragments(text: str, grams: dict[str, frozenset[str]]) -> str:
     """Mask every run of FRAGMENT or more characters that stands in a known secret: each
     match starts at a known piece and grows while it is still inside one of its secrets."""
     out: list[str] = []
@@ -72,9 +80,7 @@ def _mask_fragments(text: str, grams: dict[str, set[str]]) -> str:
 
 def redact(text: str) -> str:
     """Return `text` with every known secret, any piece of one, and key-shaped token masked."""
-    with _lock:
-        known = sorted(_known, key=len, reverse=True)
-        grams = {g: set(o) for g, o in _grams.items()} if _grams else {}
+    known, grams = _snapshot
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)

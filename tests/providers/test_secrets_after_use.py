@@ -14,7 +14,7 @@ from aiuteur_desktop.core.logs import setup_logging
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
 from aiuteur_desktop.views.job_runner import JobRunner
-from tests.conftest import all_file_bytes
+from tests.conftest import all_file_bytes, assert_nowhere
 from tests.fakes.openai_fake import FakeChat, reply
 
 KEY = "sk-proj-SECRETkey0123456789abcdefXYZ"
@@ -122,8 +122,4 @@ def test_pieces_of_a_saved_key_echoed_in_job_errors_reach_no_file(
     assert failed.state is JobState.FAILED and "may not use this model" in (failed.error or "")
     for handler in logging.getLogger().handlers:
         handler.flush()
-    files = list(all_file_bytes(aiuteur_home))
-    assert any(p.name == "library.db" for p, _ in files)
-    for path, data in files:
-        for piece in (key, key[:14], key[-12:]):
-            assert piece.encode() not in data, f"{piece!r} leaked into {path}"
+    assert_nowhere(aiuteur_home, key, key[:14], key[-12:])

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel
 from aiuteur_desktop.core.logs import setup_logging
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
-from tests.conftest import all_file_bytes
+from tests.conftest import all_file_bytes, assert_nowhere
 from tests.fakes.openai_fake import FakeOpenAI, openai_error
 from tests.views.conftest import wait_for_window
 
@@ -218,8 +218,4 @@ def test_a_typed_unsaved_key_echoed_by_the_server_reaches_no_file(
     for handler in logging.getLogger().handlers:
         handler.flush()
     dialog.reject()
-    files = list(all_file_bytes(aiuteur_home))
-    assert any(p.suffix == ".log" for p, _ in files)
-    for path, data in files:
-        for piece in (typed, typed[:14], typed[-12:]):
-            assert piece.encode() not in data, f"{piece!r} leaked into {path}"
+    assert_nowhere(aiuteur_home, typed, typed[:14], typed[-12:])

@@ -30,14 +30,14 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core import paths
-from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
+from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import canonical, schema
+from aiuteur_desktop.core.store.checks import DB_NAME, inspect
 from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
 
-DB_NAME = "project.db"
 MAIN = "Main"
 TREE = "tree"
 BLOB = "blob"
@@ -143,18 +143,11 @@ class Project:
         db_path = bundle / DB_NAME
         if not db_path.is_file():
             raise ProjectError(f"{bundle} is not an Aiuteur project (no {DB_NAME} inside).")
+        inspect(bundle, db_path)  # read-only: nothing is written to a file it refuses
         engine = _make_engine(db_path)
         try:
             with engine.begin() as conn:
-                version = schema.current_version(conn)
-                if version > SCHEMA_VERSION:
-                    raise SchemaTooNew(
-                        f"“{bundle.name}” was saved by a newer version of Aiuteur "
-                        f"(project format {version}; this app reads up to {SCHEMA_VERSION}). "
-                        "Update Aiuteur to open it. The project has not been changed."
-                    )
-                if version == 0:
-                    raise ProjectError(f"{bundle} does not contain an Aiuteur project.")
+                version = schema.current_version(conn)  # (checked by `_inspect`)
                 for step in range(version, SCHEMA_VERSION):
                     schema.MIGRATIONS[step](conn)
                 if version != SCHEMA_VERSION:
