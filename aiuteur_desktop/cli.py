@@ -383,7 +383,10 @@ def _cmd_new(name: str, directory: str | None) -> int:
     from aiuteur_desktop.core.library import Library
     from aiuteur_desktop.core.store import Project
 
-    library = Library()
+    try:
+        library = Library()
+    except AiuteurError as exc:
+        return _fail("new", exc.user_message)
     try:
         parent = Path(directory).expanduser() if directory else library.projects_dir()
         parent.mkdir(parents=True, exist_ok=True)
@@ -434,11 +437,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _log_to_file() -> None:
+    """A headless command logs to aiuteur.log as the app does: its stderr is its one line
+    (a warning logged on the way, e.g. an integrity report, does not reach it)."""
+    import logging
+
+    from aiuteur_desktop.core.logs import setup_logging
+
+    try:
+        setup_logging()
+    except OSError:
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from aiuteur_desktop import doctor
 
         return doctor.main()
+    if args.command is not None:
+        _log_to_file()
     if args.command == "new":
         return _cmd_new(args.name, args.directory)
     if args.command == "script" and args.script_command == "import":

@@ -34,15 +34,15 @@ def open_image(source: bytes | Path | str | Any) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLarge(_too_large()) from exc
+        raise ImageTooLarge(too_large()) from exc
     if im.width * im.height > MAX_PIXELS:
         w, h = im.size
         im.close()
-        raise ImageTooLarge(_too_large(w, h))
+        raise ImageTooLarge(too_large(w, h))
     return im
 
 
-def _too_large(w: int = 0, h: int = 0) -> str:
+def too_large(w: int = 0, h: int = 0) -> str:
     size = f"{w:,}×{h:,} pixels" if w else "more pixels than Aiuteur reads"
     return (
         f"This image is {size}; Aiuteur reads images up to {MAX_PIXELS // 1_000_000} "

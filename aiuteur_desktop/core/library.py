@@ -34,6 +34,7 @@ from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.core.store import checks
 
 LIBRARY_DB = "library.db"
 LIBRARY_SCHEMA = 1
@@ -73,13 +74,33 @@ def _pragmas(dbapi_conn: object, _record: object) -> None:
     cur.close()
 
 
+def _words(home: Path) -> checks.Words:
+    return checks.Words(
+        name=f"The Aiuteur library at {home}",
+        file=LIBRARY_DB,
+        unchanged="Aiuteur has not changed it.",
+        remedy=(
+            f"move {LIBRARY_DB} out of that folder (Aiuteur starts a new library: settings "
+            "and the project list start empty; projects and keys are not lost), or set "
+            "AIUTEUR_HOME to another folder."
+        ),
+        update="Update the app, or set AIUTEUR_HOME to another folder.",
+        absent=f"The file {home / LIBRARY_DB} is not an Aiuteur library. Aiuteur has not "
+        "changed it; move it away or set AIUTEUR_HOME to another folder.",
+        kind="library",
+    )
+
+
 class Library:
     """Global, per-user state shared by every project."""
 
     def __init__(self, home: Path | None = None) -> None:
         self.home = paths.ensure_dir(home or paths.app_home())
+        db = self.home / LIBRARY_DB
+        if db.exists() and db.stat().st_size:  # read-only first: a damaged one stays as it was
+            checks.check(db, LIBRARY_SCHEMA, _words(self.home))
         self._engine: Engine = create_engine(
-            f"sqlite:///{self.home / LIBRARY_DB}", connect_args={"check_same_thread": False}
+            f"sqlite:///{db}", connect_args={"check_same_thread": False}
         )
         event.listen(self._engine, "connect", _pragmas)
         self._lock = threading.RLock()
@@ -88,11 +109,6 @@ class Library:
             row = conn.execute(select(_meta.c.value).where(_meta.c.key == "schema_version")).first()
             if row is None:
                 conn.execute(insert(_meta).values(key="schema_version", value=str(LIBRARY_SCHEMA)))
-            elif int(row[0]) > LIBRARY_SCHEMA:
-                raise ProjectError(
-                    f"The Aiuteur library at {self.home} was written by a newer version of "
-                    "Aiuteur. Update the app, or set AIUTEUR_HOME to another folder."
-                )
         self._jobs: JobStore | None = None
 
     @property

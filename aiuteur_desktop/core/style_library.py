@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.catalogue import Catalogue, StyleLibraryError
 from aiuteur_desktop.core.context import StyleChunk
-from aiuteur_desktop.core.lance import LazyLanceDB
+from aiuteur_desktop.core.lance import LazyLanceDB, indexed
 from aiuteur_desktop.core.style_chunks import chunk_text, task_kind
 
 TABLE = "written_chunks"
@@ -78,7 +78,12 @@ class WrittenStyles(LazyLanceDB):
         self.embedder = embedder
         self._resolve = resolve
         self._lock = threading.RLock()
-        self._catalogue = Catalogue(self.root / "written.json", "written style")
+        self._catalogue = Catalogue(
+            self.root / "written.json",
+            "written style",
+            {"embedder": str, "description": str, "documents": list},
+            required=("embedder", "documents"),
+        )
         self._meta = self._catalogue.load
         self._save_meta = self._catalogue.save
 
@@ -109,6 +114,7 @@ class WrittenStyles(LazyLanceDB):
                 return lib
         raise StyleLibraryError(f"There is no written style called “{name}”.")
 
+    @indexed
     def rename(self, old: str, new: str) -> LibraryInfo:
         new = " ".join(new.split())
         with self._lock:
@@ -130,6 +136,7 @@ class WrittenStyles(LazyLanceDB):
             meta["libraries"][name]["description"] = description
             self._save_meta(meta)
 
+    @indexed
     def delete(self, name: str) -> None:
         """Delete a library and every passage in it."""
         with self._lock:
@@ -143,6 +150,7 @@ class WrittenStyles(LazyLanceDB):
                 meta["neutral_removed"] = True  # the user's choice: do not bring it back
             self._save_meta(meta)
 
+    @indexed
     def ensure_neutral(self, samples: dict[str, str]) -> bool:
         """Add the shipped neutral library once (unless the user deleted it). True if added."""
         with self._lock:
@@ -191,6 +199,7 @@ class WrittenStyles(LazyLanceDB):
             raise IngestCancelled()
         return vectors
 
+    @indexed
     def add_document(
         self,
         library: str,
@@ -258,6 +267,7 @@ class WrittenStyles(LazyLanceDB):
             )
             table.create_scalar_index("library", index_type="BITMAP", name="library_idx")
 
+    @indexed
     def reembed(
         self,
         library: str,
@@ -300,6 +310,7 @@ class WrittenStyles(LazyLanceDB):
                 old.delete(f"library = {_sql(library)}")
         return len(new_rows)
 
+    @indexed
     def remove_document(self, library: str, document: str, *, _keep_listing: bool = False) -> None:
         with self._lock:
             table = self._table(self.info(library).embedder)
@@ -312,6 +323,7 @@ class WrittenStyles(LazyLanceDB):
                     docs.remove(document)
                     self._save_meta(meta)
 
+    @indexed
     def chunks(self, library: str, limit: int = 100_000) -> list[dict[str, Any]]:
         table = self._table(self.info(library).embedder)
         if table is None:
@@ -322,11 +334,13 @@ class WrittenStyles(LazyLanceDB):
             key=lambda r: (r["doc"], r["position"]),
         )
 
+    @indexed
     def count(self, library: str) -> int:
         table = self._table(self.info(library).embedder)
         return 0 if table is None else int(table.count_rows(f"library = {_sql(library)}"))
 
     # ----------------------------------------------------------------- retrieval
+    @indexed
     def retrieve(self, library: str, query: str, k: int = 4, *, task: str = "") -> list[StyleChunk]:
         """The k chunks closest to `query`, of the kind the task wants when there are any."""
         table = self._table(self.info(library).embedder)

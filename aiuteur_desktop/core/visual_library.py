@@ -14,7 +14,7 @@ from typing import Any
 
 from aiuteur_desktop.core import paths
 from aiuteur_desktop.core.catalogue import Catalogue
-from aiuteur_desktop.core.lance import LazyLanceDB
+from aiuteur_desktop.core.lance import LazyLanceDB, indexed
 from aiuteur_desktop.core.visual_style import describe, load_rgb, style_card, style_vector
 
 TABLE = "visual_refs"
@@ -42,7 +42,7 @@ class VisualStyles(LazyLanceDB):
         self.root = paths.ensure_dir((home or paths.app_home()) / "styles")
         self.images = paths.ensure_dir(self.root / "images")
         self._lock = threading.RLock()
-        self._catalogue = Catalogue(self.root / "visual.json", "visual style")
+        self._catalogue = Catalogue(self.root / "visual.json", "visual style", {"card": str})
 
     # ----------------------------------------------------------------- catalogue
     def libraries(self) -> list[str]:
@@ -57,6 +57,7 @@ class VisualStyles(LazyLanceDB):
             self._catalogue.save(meta)
         return name
 
+    @indexed
     def rename(self, old: str, new: str) -> str:
         with self._lock:
             meta = self._catalogue.load()
@@ -72,6 +73,7 @@ class VisualStyles(LazyLanceDB):
             self._catalogue.save(meta)
         return new
 
+    @indexed
     def delete(self, name: str) -> None:
         """Delete a library and its references (image files shared with another library stay)."""
         with self._lock:
@@ -83,6 +85,7 @@ class VisualStyles(LazyLanceDB):
             del meta["libraries"][name]
             self._catalogue.save(meta)
 
+    @indexed
     def library_card(self, library: str) -> str:
         """The style card prompts use: the user's own text when they wrote one, otherwise the
         card of the most typical reference (the one whose look is nearest the average)."""
@@ -116,6 +119,7 @@ class VisualStyles(LazyLanceDB):
         except (ValueError, FileNotFoundError):
             return None
 
+    @indexed
     def add(self, library: str, name: str, data: bytes, tags: list[str] | None = None) -> Reference:
         """Store a reference image (refused with a reason when it is not PNG/JPEG/WebP or is
         damaged) with its descriptors, style card and look vector."""
@@ -156,6 +160,7 @@ class VisualStyles(LazyLanceDB):
             row["id"], row["library"], row["name"], Path(row["path"]), tags, row["card"], score
         )
 
+    @indexed
     def references(self, library: str) -> list[Reference]:
         table = self._table()
         if table is None:
@@ -163,23 +168,27 @@ class VisualStyles(LazyLanceDB):
         rows = table.search().where(f"library = {_sql(library)}").limit(100_000).to_list()
         return sorted((self._ref(r) for r in rows), key=lambda r: r.name)
 
+    @indexed
     def remove(self, ref_id: str) -> None:
         table = self._table()
         if table is not None:
             table.delete(f"id = {_sql(ref_id)}")
 
+    @indexed
     def set_tags(self, ref_id: str, tags: list[str]) -> None:
         table = self._table()
         if table is not None:
             clean = [t.strip() for t in tags if t.strip()]
             table.update(where=f"id = {_sql(ref_id)}", values={"tags": ", ".join(clean)})
 
+    @indexed
     def set_card(self, ref_id: str, card: str) -> None:
         """The user's edit of a style card (prompts use the edited text)."""
         table = self._table()
         if table is not None:
             table.update(where=f"id = {_sql(ref_id)}", values={"card": card})
 
+    @indexed
     def retrieve(self, library: str, query_image: bytes, k: int = 3) -> list[Reference]:
         """The k references whose look is closest to the query image's."""
         table = self._table()

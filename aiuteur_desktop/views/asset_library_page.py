@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import assets
 from aiuteur_desktop.core.asset_library import AssetLibrary, GlobalAsset
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.imaging import ImageTooLarge
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.library_pane import library_page
+from aiuteur_desktop.views.pictures import png_bytes, preview, read_image
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
@@ -275,18 +277,17 @@ class AssetLibraryPage(QWidget):
             self.set_image_file(Path(name))
 
     def set_image_file(self, path: Path) -> None:
-        image = QImage(str(path))
+        try:
+            image = read_image(path)  # a bomb is refused from its header
+        except ImageTooLarge as exc:
+            self.status.setText(f"{path.name}: {exc.user_message}")
+            return
         if image.isNull():
             self.status.setText(
                 f"{path.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
             )
             return
-        from PySide6.QtCore import QBuffer, QIODevice
-
-        buf = QBuffer()
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "PNG")
-        self._image_bytes = bytes(buf.data().data())
+        self._image_bytes = png_bytes(image)
         self.image.setPixmap(
             QPixmap.fromImage(image).scaled(
                 220,
@@ -328,6 +329,4 @@ class AssetLibraryPage(QWidget):
 
 
 def _thumb(path: Path, size: int) -> QPixmap:
-    return QPixmap(str(path)).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
+    return preview(path, size)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.imaging import open_image
 from aiuteur_desktop.core.thumbnails import thumbnail_png
 from aiuteur_desktop.core.visual_library import Reference, VisualStyles
 from aiuteur_desktop.views.dialogs import show_error
@@ -253,12 +254,10 @@ class VisualStylesPage(QWidget):
         self.ref_name.setText(ref.name)
 
         def load() -> tuple[bytes | None, tuple[int, int] | None]:
-            from PIL import Image
-
             try:
-                with Image.open(ref.path) as im:
+                with open_image(ref.path) as im:  # the header only
                     size: tuple[int, int] | None = im.size
-            except OSError:
+            except (OSError, ValueError):  # damaged, or a bomb (ImageTooLarge)
                 size = None
             return thumbnail_png(ref.path, "image/*", 560), size
 

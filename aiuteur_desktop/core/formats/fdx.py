@@ -134,18 +134,20 @@ def read_string(data: str | bytes) -> Screenplay:
     tp = root.find("TitlePage/Content")
     if tp is not None:
         loose: list[str] = []
+        keyed: list[tuple[str, list[str]]] = []  # lines joined once at the end (linear)
         for p in tp.findall("Paragraph"):
             text = _text(p).strip()
             if not text:
                 continue
             key = p.get(_TITLE_KEY)
             if key:
-                if title and title[-1][0] == key:
-                    title[-1] = (key, title[-1][1] + "\n" + text)
+                if keyed and keyed[-1][0] == key:
+                    keyed[-1][1].append(text)
                 else:
-                    title.append((key, text))
+                    keyed.append((key, [text]))
             else:
                 loose.append(text)
+        title = [(key, "\n".join(lines)) for key, lines in keyed]
         if loose and not title:
             title = _guess_title_page(loose)
     return Screenplay(tuple(title), tuple(els))

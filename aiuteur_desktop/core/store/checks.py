@@ -1,10 +1,12 @@
-"""A bundle's database, read read-only before anything may write to it (issue "Hostile
-input"): a damaged, foreign, empty or newer project.db is refused byte for byte as it was."""
+"""A database read read-only before anything may write to it (issue "Hostile input"): a
+damaged, foreign, empty or newer project.db — or the app's own library.db — is refused
+byte for byte as it was (opening it for writing would already switch its journal)."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
@@ -16,33 +18,62 @@ DB_NAME = "project.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+@dataclass(frozen=True)
+class Words:
+    """How the messages name the file and what to do about it."""
+
+    name: str  # "“Short Film”" / "The Aiuteur library at …"
+    file: str  # "project.db" / "library.db"
+    unchanged: str  # what reassures the user, said after each refusal
+    remedy: str  # said after "damaged"
+    update: str  # said after "newer"
+    absent: str  # a database with no Aiuteur schema in it
+    kind: str = "project"  # "… names an unknown project format"
+
+
 def inspect(bundle: Path, db_path: Path) -> None:
-    """Read a bundle's database read-only before anything may write to it: its header, its
-    integrity and its schema version. A damaged, foreign or newer file is refused here,
-    byte for byte as it was (opening it for writing would already switch its journal)."""
+    """Read a bundle's database read-only: its header, its integrity and its schema version."""
+    check(
+        db_path,
+        SCHEMA_VERSION,
+        Words(
+            name=f"“{bundle.name}”",
+            file=DB_NAME,
+            unchanged="The project has not been changed.",
+            remedy="restore it from a backup or an exported archive.",
+            update="Update Aiuteur to open it.",
+            absent=f"{bundle} does not contain an Aiuteur project.",
+        ),
+    )
+
+
+def check(db_path: Path, newest: int, words: Words) -> None:
+    """Refuse (ProjectError / SchemaTooNew) a database that is empty, not SQLite, damaged,
+    without a `meta` schema version, with a version that is not an integer, or newer than
+    `newest` — reading it read-only, so nothing about the file changes."""
     try:
         with db_path.open("rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise ProjectError(f"“{bundle.name}” cannot be read ({exc.strerror or exc}).") from exc
+        raise ProjectError(f"{words.name} cannot be read ({exc.strerror or exc}).") from exc
     if not header:
-        raise ProjectError(f"“{bundle.name}” has an empty {DB_NAME}: there is no project in it.")
+        raise ProjectError(f"{words.name} has an empty {words.file}: {words.absent}")
     if header != SQLITE_HEADER:
         raise ProjectError(
-            f"“{bundle.name}” could not be read: its {DB_NAME} is not a database (damaged, or "
-            "not made by Aiuteur). The project has not been changed."
+            f"{words.name} could not be read: its {words.file} is not a database (damaged, or "
+            f"not made by Aiuteur). {words.unchanged} To go on, {words.remedy}"
         )
     try:
         conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise ProjectError(f"“{bundle.name}” could not be read ({exc}).") from exc
+        raise ProjectError(f"{words.name} could not be read ({exc}).") from exc
     try:
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
             log.warning("integrity check of %s: %s", db_path, problems)
             raise ProjectError(
-                f"“{bundle.name}” could not be read: its database is damaged. The project has "
-                "not been changed; restore it from a backup or an exported archive."
+                f"{words.name} could not be read: its database is damaged. {words.unchanged} "
+                f"To go on, {words.remedy}"
             )
         has_meta = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
@@ -54,25 +85,23 @@ def inspect(bundle: Path, db_path: Path) -> None:
         )
     except sqlite3.Error as exc:
         raise ProjectError(
-            f"“{bundle.name}” could not be read: its database is damaged or locked ({exc}). "
-            "The project has not been changed."
+            f"{words.name} could not be read: its database is damaged or locked ({exc}). "
+            f"{words.unchanged}"
         ) from exc
     finally:
         conn.close()
     if row is None:
-        raise ProjectError(f"{bundle} does not contain an Aiuteur project.")
+        raise ProjectError(words.absent)
     try:
         version = int(str(row[0]))
     except ValueError:
         raise ProjectError(
-            f"“{bundle.name}” names an unknown project format ({str(row[0])[:40]!r}). "
-            "The project has not been changed."
+            f"{words.name} names an unknown {words.kind} format ({str(row[0])[:40]!r}). {words.unchanged}"
         ) from None
-    if version > SCHEMA_VERSION:
+    if version > newest:
         raise SchemaTooNew(
-            f"“{bundle.name}” was saved by a newer version of Aiuteur "
-            f"(project format {version}; this app reads up to {SCHEMA_VERSION}). "
-            "Update Aiuteur to open it. The project has not been changed."
+            f"{words.name} was saved by a newer version of Aiuteur ({words.kind} format {version}; this "
+            f"app reads up to {newest}). {words.update} {words.unchanged}"
         )
     if version < 1:
-        raise ProjectError(f"{bundle} does not contain an Aiuteur project.")
+        raise ProjectError(words.absent)

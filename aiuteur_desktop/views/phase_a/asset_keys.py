@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidgetItem,
@@ -23,6 +22,7 @@ from aiuteur_desktop.providers.registry import Registry, image_model
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import ask_guidance
+from aiuteur_desktop.views.pictures import png_bytes, read_image
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
@@ -175,18 +175,12 @@ class KeyActions:
         project = self.project
 
         def read() -> bytes:
-            data = file.read_bytes()
-            image = QImage.fromData(data)
+            image = read_image(file)  # a bomb is refused from its header
             if image.isNull():
                 raise AiuteurError(
                     f"{file.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
                 )
-            from PySide6.QtCore import QBuffer, QIODevice
-
-            buf = QBuffer()
-            buf.open(QIODevice.OpenModeFlag.WriteOnly)
-            image.save(buf, "PNG")
-            return bytes(buf.data().data())
+            return png_bytes(image)
 
         def done(png: bytes) -> None:
             if self.project is not project:

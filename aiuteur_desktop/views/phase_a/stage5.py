@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -34,6 +34,7 @@ from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.asset_keys import KeyActions, MediaRole, PathRole
 from aiuteur_desktop.views.phase_a.asset_panels import MARKS, AssetInspector, AssetList
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.pictures import preview
 
 
 class Stage5Page(KeyActions, StageFrame):
@@ -181,15 +182,10 @@ class Stage5Page(KeyActions, StageFrame):
     def _pixmap(self, media: str, size: int) -> QPixmap:
         assert self.project is not None
         try:
-            image = QImage.fromData(self.project.media.read(media))
+            data = self.project.media.read(media)
         except Exception:
             return QPixmap()
-        return QPixmap.fromImage(image).scaled(
-            size,
-            size,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
+        return preview(data, size)
 
     def show_asset(self) -> None:
         path = self.current_path()

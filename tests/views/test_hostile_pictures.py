@@ -1,0 +1,63 @@
+"""Images Qt decodes (a key chosen from disk, a stored key shown in a card) refuse a
+header-declared bomb before decoding, as Pillow's paths do (issue "Hostile input")."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core.imaging import ImageTooLarge
+from aiuteur_desktop.views.main_window import MainWindow
+from aiuteur_desktop.views.pictures import preview, read_image
+from tests.core.test_hostile_images import jpeg_bomb, png_bomb, small_png
+
+
+@pytest.mark.parametrize("bomb", [png_bomb(), jpeg_bomb()], ids=["png", "jpeg"])
+def test_qt_reads_refuse_a_declared_bomb(qtbot, bomb: bytes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bomb"
+    path.write_bytes(bomb)
+    for source in (bomb, path):
+        with pytest.raises(ImageTooLarge, match="megapixels"):
+            read_image(source)
+        assert preview(source, 200).isNull()
+    image = read_image(small_png(), max_side=8)  # an ordinary image, decoded at its preview size
+    assert (image.width(), image.height()) == (8, 8)
+
+
+def test_a_bomb_chosen_as_a_library_image_key_is_refused_and_nothing_is_saved(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    lib = window.asset_library
+    mara = lib.create("character", "Mara", "Ferry mechanic")
+    window.go_to("assets")
+    page = window.asset_page
+    page.grid.setCurrentRow(0)
+    bomb = tmp_path / "huge.png"
+    bomb.write_bytes(png_bomb())
+    page.set_image_file(bomb)
+    assert "huge.png" in page.status.text() and "50 megapixels" in page.status.text()
+    page.save_button.click()
+    assert lib.get(mara.id).image is None
+
+
+def test_qt_reading_both_bombs_stays_under_300_mb(tmp_path: Path) -> None:
+    for name, bomb in (("bomb.png", png_bomb()), ("bomb.jpg", jpeg_bomb())):
+        (tmp_path / name).write_bytes(bomb)
+    code = (
+        "from pathlib import Path\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication(['x', '-platform', 'offscreen'])\n"
+        "from aiuteur_desktop.views.pictures import preview, read_image\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "for name in ('bomb.png', 'bomb.jpg'):\n"
+        "    preview(root / name, 480)\n"
+        "    preview((root / name).read_bytes(), 480)\n"
+        "status = Path('/proc/self/status').read_text().splitlines()\n"
+        "print(next(int(l.split()[1]) for l in status if l.startswith('VmHWM:')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    peak_mib = int(out.stdout.strip().splitlines()[-1]) / 1024  # VmHWM is in kB
+    assert peak_mib < 300, f"peak {peak_mib:.0f} MiB"
