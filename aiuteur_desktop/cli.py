@@ -302,6 +302,7 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
                 "scene": s.scene_label,
                 "scene_id": s.scene_id,
                 "shot": s.id,
+                "label": s.label,
                 "kind": s.kind,
                 "duration": s.duration,
                 "timing": s.timing,
@@ -326,7 +327,7 @@ def _cmd_shots(project_path: str, as_json: bool) -> int:
         return 0
     for s in rows:
         what = s.summary()
-        print(f"{s.scene_label:>4}.{s.id:<3} {s.duration} s  {s.shot_size:<3} {what[:90]}")
+        print(f"{s.label:>6} {s.duration} s  {s.shot_size:<3} {what[:90]}")
     total = sum(s.duration for s in rows)
     print(f"{len(rows)} shots, {total // 60}:{total % 60:02d}")
     return 0

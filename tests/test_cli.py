@@ -228,7 +228,8 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     assert rows[2] == {
         "scene": "1",
         "scene_id": "s1",
-        "shot": "3",
+        "shot": "C",
+        "label": "1C",
         "kind": "shot",
         "duration": 4,
         "timing": 3.54,

@@ -4,6 +4,13 @@ A scene's shots start from the deterministic shot timing (`core.shots`) and are 
 `scenes/<scene id>/shots` once edited, with the fingerprint of their own scene of the
 Master Script as input — so rewriting scene 3 outdates scene 3's shot list only. Split
 and merge move what the script says between shots; they never invent anything.
+
+Every shot keeps a permanent letter (`Shot.id`, shown "3B"): a split keeps the first half's
+and gives the second the scene's next unused letter, a merge keeps the first shot's,
+delete and reorder keep everyone's, and re-timing from the script gives a shot whose
+content survives its old letter. The stored list remembers how many letters were ever
+given (`issued`), so a letter is never given twice in a scene — a prompt set or a take
+keyed by it can never attach to another shot.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ def to_dict(shot: Shot) -> dict[str, Any]:
 def from_dict(d: dict[str, Any]) -> Shot:
     fields = {f.name for f in dataclasses.fields(Shot)}
     values = {k: v for k, v in d.items() if k in fields}
+    old = str(values.get("id") or "")
+    if old.isdigit() and int(old) > 0:  # lists saved before letters: numbered 1, 2 … in order
+        values["id"] = shots.letter(int(old) - 1)
     values["dialogue"] = tuple(Line(**line) for line in d.get("dialogue") or [])
     values["characters"] = tuple(d.get("characters") or [])
     return Shot(**values)
@@ -98,18 +108,47 @@ def status(
     return deriver.status(path(scene_id))
 
 
-def renumbered(rows: list[Shot]) -> list[Shot]:
-    return [dataclasses.replace(s, id=str(i)) for i, s in enumerate(rows, start=1)]
+def issued(project: Project, scene_id: str, branch: str | None = None) -> int:
+    """How many shot letters the scene has ever given (the next one is `letter(issued)`)."""
+    doc = stored(project, scene_id, branch)
+    rows = [from_dict(d) for d in doc.get("shots") or []] if doc else timed(project, scene_id)
+    given = int(doc.get("issued") or 0) if doc else 0
+    return max(given, _next_free(rows))
+
+
+def _next_free(rows: list[Shot], given: int = 0) -> int:
+    return max([given, *(shots.letter_index(s.id) + 1 for s in rows)])
+
+
+def _with_ids(rows: list[Shot], given: int) -> list[Shot]:
+    """Rows whose ids are unique letters: a missing, malformed or repeated id (a list from an
+    older version, a hand-edited file) gets the next unused letter."""
+    seen: set[str] = set()
+    out = []
+    for s in rows:
+        if shots.letter_index(s.id) < 0 or s.id in seen:
+            s = dataclasses.replace(s, id=shots.letter(_next_free([*out, *rows], given)))
+            given = shots.letter_index(s.id) + 1
+        seen.add(s.id)
+        out.append(s)
+    return out
 
 
 def save(project: Project, scene_id: str, rows: list[Shot], *, locked: bool = False) -> None:
-    """Write the edited list as a draft (numbers follow the table order)."""
+    """Write the edited list as a draft; each shot keeps its letter."""
     if not rows:
         raise GateClosed("A scene needs at least one shot.")
     inputs = artifacts.record_inputs(
         project, project.branch().draft, path(scene_id), [master_script.scene_key(scene_id)]
     )
-    content = {"shots": [to_dict(s) for s in renumbered(rows)], "locked": locked}
+    doc = stored(project, scene_id)
+    given = int(doc.get("issued") or 0) if doc else 0
+    rows = _with_ids(rows, given)
+    content = {
+        "shots": [to_dict(s) for s in rows],
+        "locked": locked,
+        "issued": _next_free(rows, given),
+    }
     project.write(path(scene_id), artifacts.make(content, inputs=inputs, origin=artifacts.MANUAL))
 
 
@@ -126,10 +165,52 @@ def unlock(project: Project, scene_id: str) -> None:
     project.commit(f"Unlocked shot list for scene {label}", kind="edit", stage=7)
 
 
+def _content(shot: Shot) -> set[str]:
+    """What a shot holds, as pieces: its action's sentences and its lines."""
+    said = {f"{d.character}: {' '.join(d.text.split())}" for d in shot.dialogue}
+    return {*shots.sentences(shot.action), *said} if shot.action else said
+
+
+def keep_ids(new: list[Shot], old: list[Shot], given: int) -> list[Shot]:
+    """`new` (a fresh timing of the script) with the letters of the `old` shots whose content
+    survives: the same action and lines first, then the old shot holding most of a new
+    shot's pieces (at least half of them); each old letter is used at most once, and every
+    other shot gets a letter never given in the scene."""
+    free = {s.id: _content(s) for s in old}
+    ids: list[str | None] = [None] * len(new)
+    pieces = [_content(s) for s in new]
+    for i, p in enumerate(pieces):  # unchanged shots keep their letters
+        same = next((k for k, q in free.items() if q == p), None)
+        if same is not None:
+            ids[i] = same
+            del free[same]
+    for i, p in enumerate(pieces):
+        if ids[i] is not None or not p or not free:
+            continue
+        best = max(free, key=lambda k: len(free[k] & p))
+        if len(free[best] & p) * 2 >= len(p):
+            ids[i] = best
+            del free[best]
+    given = _next_free(old, given)
+    out = []
+    for s, k in zip(new, ids, strict=True):
+        if k is None:
+            k, given = shots.letter(given), given + 1
+        out.append(dataclasses.replace(s, id=k))
+    return out
+
+
+def retimed(project: Project, scene_id: str, rows: list[Shot] | None = None) -> list[Shot]:
+    """The shot timing of the script as it is now, keeping the letters of the shots (`rows`,
+    or the scene's current list) whose content survives."""
+    old = current(project, scene_id) if rows is None else rows
+    return keep_ids(timed(project, scene_id), old, issued(project, scene_id))
+
+
 def reset(project: Project, scene_id: str) -> list[Shot]:
     """Back to the shot timing of the script as it is now (a commit; the old list stays in
-    the history)."""
-    rows = timed(project, scene_id)
+    the history). Shots whose content survives keep their letters."""
+    rows = retimed(project, scene_id)
     save(project, scene_id, rows)
     label = master_script.label_of(project, scene_id)
     project.commit(f"Shot list for scene {label} re-timed from the script", stage=7)
@@ -158,9 +239,11 @@ def can_split(shot: Shot) -> bool:
     return pieces + len(shot.dialogue) >= 2
 
 
-def split(rows: list[Shot], index: int) -> list[Shot]:
+def split(rows: list[Shot], index: int, given: int = 0) -> list[Shot]:
     """Shot `index` as two: its action then its dialogue, or each half of its sentences or
-    lines. Nothing is invented; both halves keep the shot's camera and place."""
+    lines. Nothing is invented; both halves keep the shot's camera and place. The first
+    keeps the shot's letter, the second gets the scene's next unused one (`given`: how many
+    letters the scene has given, see `issued`)."""
     shot = rows[index]
     if not can_split(shot):
         raise GateClosed("This shot holds a single sentence or line: there is nothing to split.")
@@ -176,11 +259,13 @@ def split(rows: list[Shot], index: int) -> list[Shot]:
         half = (len(shot.dialogue) + 1) // 2
         first = _retimed(shot, "", shot.dialogue[:half])
         second = _retimed(shot, "", shot.dialogue[half:])
-    return renumbered([*rows[:index], first, second, *rows[index + 1 :]])
+    second = dataclasses.replace(second, id=shots.letter(_next_free(rows, given)))
+    return [*rows[:index], first, second, *rows[index + 1 :]]
 
 
 def merge(rows: list[Shot], index: int) -> list[Shot]:
-    """Shots `index` and `index + 1` as one, when together they still fit eight seconds."""
+    """Shots `index` and `index + 1` as one, when together they still fit eight seconds. The
+    merged shot keeps the first one's letter; the second's is not given again."""
     if not 0 <= index < len(rows) - 1:
         raise GateClosed("Select a shot with another shot after it to merge.")
     a, b = rows[index], rows[index + 1]
@@ -192,7 +277,7 @@ def merge(rows: list[Shot], index: int) -> list[Shot]:
         )
     people = tuple(dict.fromkeys([*merged.characters, *b.characters]))
     merged = dataclasses.replace(merged, characters=people)
-    return renumbered([*rows[:index], merged, *rows[index + 2 :]])
+    return [*rows[:index], merged, *rows[index + 2 :]]
 
 
 # ------------------------------------------------------------ flags

@@ -67,7 +67,10 @@ class Shot:
 
     scene: int  # the scene's order in the script (1-based)
     scene_label: str  # the script's own scene number ("12A") or its count among headings
-    id: str  # "1", "2" … within the scene
+    #: The shot's permanent letter within its scene ("A", "B" … "Z", "AA"): given when the
+    #: shot is made, kept through split, merge, delete, reorder and re-timing, never reused
+    #: in the scene. Every per-shot artifact (prompts, frames, takes) is keyed by it.
+    id: str
     duration: int  # seconds: one of DURATIONS
     timing: float  # seconds the action and dialogue need, before rounding up
     heading: str
@@ -94,6 +97,13 @@ class Shot:
     #: The heading's continuity word (CONTINUOUS, LATER …), or "".
     continuity: str = ""
 
+    @property
+    def label(self) -> str:
+        """The PRD's shot id: scene number + letter ("3A", "3B"; "12A.B" when the script's
+        scene number ends in a letter)."""
+        sep = "." if self.scene_label[-1:].isalpha() else ""
+        return f"{self.scene_label}{sep}{self.id}"
+
     def said(self, *, quoted: bool = False) -> str:
         """The shot's lines on one line: JUNE: Who's there? / TOMMY: It's me."""
         q = "“{}”" if quoted else "{}"
@@ -112,6 +122,26 @@ class Shot:
     def setting(self) -> str:
         parts = [p for p in (self.int_ext, self.location, self.time_of_day) if p]
         return " · ".join(parts)
+
+
+def letter(n: int) -> str:
+    """The n-th shot letter (0 → A, 25 → Z, 26 → AA), as spreadsheets name columns."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def letter_index(text: str) -> int:
+    """The inverse of `letter` (-1 for anything that is not a run of capitals)."""
+    if not text or not text.isascii() or not text.isalpha() or not text.isupper():
+        return -1
+    n = 0
+    for ch in text:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
 
 
 def _words(text: str) -> int:
@@ -419,7 +449,7 @@ def scene_shots(
             Shot(
                 scene=scene.number,
                 scene_label=scene.label,
-                id=str(n),
+                id=letter(n - 1),
                 duration=duration_for(timing),
                 timing=timing,
                 heading=scene.heading,
@@ -472,7 +502,7 @@ def _camel(text: str) -> str:
 
 
 def clip_name(project: str, shot: Shot, version: int = 1) -> str:
-    """The PRD's export name, [Project]_[Sc##]_[Shot#]_[v##]: NightFerry_Sc01_Shot3_v02."""
+    """The PRD's export name, [Project]_[Sc##]_[Shot#]_[v##]: NightFerry_Sc01_ShotC_v02."""
     label = shot.scene_label
     scene = f"{int(label):02d}" if label.isdigit() else re.sub(r"[^0-9A-Za-z]+", "", label)
     return f"{_camel(project) or 'Aiuteur'}_Sc{scene}_Shot{shot.id}_v{version:02d}"
@@ -524,7 +554,7 @@ def to_spec(
                 {"character": d.character[:60] or "?", "text": d.text.strip()[:2000]}
                 for d in shot.dialogue
             ][:40],
-            "shot": f"{shot.scene_label}.{shot.id}",
+            "shot": shot.label,
             "location_image": None if title else (str(location_image) if location_image else None),
             "palette": palette or [],
             # The light the renderer draws: a CONTINUOUS scene keeps the previous light.

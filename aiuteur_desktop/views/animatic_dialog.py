@@ -192,7 +192,7 @@ class AnimaticDialog(QDialog):
         self.table.setRowCount(len(rows))
         for r, s in enumerate(rows):
             what = s.summary() or s.heading
-            cells = (f"{s.scene_label}.{s.id}", f"{s.duration} s", f"{s.shot_size} {s.move}", what)
+            cells = (s.label, f"{s.duration} s", f"{s.shot_size} {s.move}", what)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 3:

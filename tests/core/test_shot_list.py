@@ -24,7 +24,7 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_edits_are_kept_per_scene_and_the_film_uses_them(project: Project) -> None:
     timed = shot_list.current(project, "s1")
     assert shot_list.status(project, "s1") == Status.MISSING
-    assert [s.id for s in timed] == ["1", "2", "3", "4", "5"]
+    assert [s.id for s in timed] == ["A", "B", "C", "D", "E"]
     edited = [dataclasses.replace(timed[0], duration=6, shot_size="EWS", move="pan-right")]
     edited += timed[1:]
     shot_list.save(project, "s1", edited)
@@ -41,7 +41,7 @@ def test_split_and_merge_move_the_script_between_shots(project: Project) -> None
     rows = shot_list.current(project, "s3")  # fog, a ferry, a gull — then McClane's line
     assert len(rows) == 1 and rows[0].action and rows[0].dialogue
     parts = shot_list.split(rows, 0)
-    assert [s.id for s in parts] == ["1", "2"]
+    assert [s.id for s in parts] == ["A", "B"]
     assert parts[0].action == rows[0].action and parts[0].dialogue == ()
     assert parts[1].action == "" and parts[1].dialogue == rows[0].dialogue
     assert all(p.duration in (4, 6, 8) for p in parts)

@@ -60,28 +60,26 @@ def keeper() -> list[shots.Shot]:
 
 
 def table(rows: list[shots.Shot]) -> list[tuple[str, int, str, str, tuple[str, ...]]]:
-    return [
-        (f"{s.scene_label}.{s.id}", s.duration, s.shot_size, s.move, s.characters) for s in rows
-    ]
+    return [(s.label, s.duration, s.shot_size, s.move, s.characters) for s in rows]
 
 
 def test_scenes_break_into_the_expected_shots(keeper: list[shots.Shot]) -> None:
     assert table(keeper) == [
         # Opens on picture: a wide establishing push-in holding the first two lines; Ben
         # calls from off screen (O.S.), so only Ada is in it.
-        ("1.1", 8, "WS", "push-in", ("ADA",)),
-        ("1.2", 4, "MCU", "static", ("ADA",)),
+        ("1A", 8, "WS", "push-in", ("ADA",)),
+        ("1B", 4, "MCU", "static", ("ADA",)),
         # A 53-word paragraph: three shots cut between sentences.
-        ("2.1", 8, "WS", "push-in", ("ADA",)),
-        ("2.2", 8, "WS", "static", ()),
-        ("2.3", 8, "MS", "static", ("BEN", "ADA")),
+        ("2A", 8, "WS", "push-in", ("ADA",)),
+        ("2B", 8, "WS", "static", ()),
+        ("2C", 8, "MS", "static", ("BEN", "ADA")),
         # A 50-word monologue: four shots, the speech cut between sentences.
-        ("3.1", 4, "MCU", "static", ("BEN",)),
-        ("3.2", 8, "MCU", "static", ("BEN",)),
-        ("3.3", 8, "MCU", "static", ("BEN",)),
-        ("3.4", 6, "MCU", "static", ("BEN",)),
+        ("3A", 4, "MCU", "static", ("BEN",)),
+        ("3B", 8, "MCU", "static", ("BEN",)),
+        ("3C", 8, "MCU", "static", ("BEN",)),
+        ("3D", 6, "MCU", "static", ("BEN",)),
         # An empty scene still gets its establishing shot.
-        ("4.1", 4, "WS", "push-in", ()),
+        ("4A", 4, "WS", "push-in", ()),
     ]
     first = keeper[0]
     assert first.action == "The lamp turns. ADA (60s) polishes the lens."
@@ -142,10 +140,10 @@ def test_continuous_scenes_keep_the_light_of_the_scene_before(keeper: list[shots
 
 
 def test_export_names_follow_the_convention(keeper: list[shots.Shot]) -> None:
-    assert shots.clip_name("Night Ferry", keeper[1]) == "NightFerry_Sc01_Shot2_v01"
-    assert shots.clip_name("THE KEEPER", keeper[3], 2) == "TheKeeper_Sc02_Shot2_v02"
-    assert shots.clip_name("KH", keeper[0]) == "KH_Sc01_Shot1_v01"
-    assert shots.clip_name("???", keeper[0]) == "Aiuteur_Sc01_Shot1_v01"
+    assert shots.clip_name("Night Ferry", keeper[1]) == "NightFerry_Sc01_ShotB_v01"
+    assert shots.clip_name("THE KEEPER", keeper[3], 2) == "TheKeeper_Sc02_ShotB_v02"
+    assert shots.clip_name("KH", keeper[0]) == "KH_Sc01_ShotA_v01"
+    assert shots.clip_name("???", keeper[0]) == "Aiuteur_Sc01_ShotA_v01"
 
 
 def test_shot_becomes_a_render_spec_with_image_keys(
@@ -153,7 +151,7 @@ def test_shot_becomes_a_render_spec_with_image_keys(
 ) -> None:
     ada = tmp_path / "ada.png"
     spec = shots.to_spec(keeper[4], width=640, images={"ADA": ada})
-    assert spec.duration == 8 and spec.width == 640 and spec.shot == "2.3"
+    assert spec.duration == 8 and spec.width == 640 and spec.shot == "2C"
     cast = {c.name: c for c in spec.characters}
     # A two-shot: they stand left and right facing each other; Ada is her image key.
     assert (cast["BEN"].position, cast["BEN"].facing) == ("left", "right")

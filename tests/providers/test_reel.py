@@ -45,8 +45,8 @@ def test_reel_joins_every_shot_and_writes_timelines_that_point_at_the_clips(
         rows, tmp_path / "out", title="The Keeper", width=320, speech=False, progress=seen.append
     )
     assert [c.path.name for c in made.clips] == [
-        "TheKeeper_Sc01_Shot1_v01.mp4",
-        "TheKeeper_Sc02_Shot1_v01.mp4",
+        "TheKeeper_Sc01_ShotA_v01.mp4",
+        "TheKeeper_Sc02_ShotA_v01.mp4",
     ]
     assert made.film == tmp_path / "out" / "TheKeeper_animatic.mp4"
     assert seen == sorted(seen) and seen[-1] == 1.0
@@ -98,9 +98,9 @@ def test_cancel_keeps_finished_clips_and_writes_no_film_or_timeline(tmp_path: Pa
             title="K",
             width=320,
             speech=False,
-            cancelled=lambda: (out / "clips" / "K_Sc01_Shot1_v01.mp4").exists(),
+            cancelled=lambda: (out / "clips" / "K_Sc01_ShotA_v01.mp4").exists(),
         )
-    assert [p.name for p in (out / "clips").iterdir()] == ["K_Sc01_Shot1_v01.mp4"]
+    assert [p.name for p in (out / "clips").iterdir()] == ["K_Sc01_ShotA_v01.mp4"]
     assert not list(out.glob("K_animatic*"))
 
 
@@ -127,15 +127,15 @@ def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
     )
     assert third.reused == 1
     after = {c.path.name: c.path.stat().st_mtime_ns for c in third.clips}
-    assert after["K_Sc01_Shot1_v01.mp4"] == stamps["K_Sc01_Shot1_v01.mp4"]
-    assert after["K_Sc02_Shot1_v01.mp4"] != stamps["K_Sc02_Shot1_v01.mp4"]
+    assert after["K_Sc01_ShotA_v01.mp4"] == stamps["K_Sc01_ShotA_v01.mp4"]
+    assert after["K_Sc02_ShotA_v01.mp4"] != stamps["K_Sc02_ShotA_v01.mp4"]
     # A scene cut from the script: its clip leaves the folder with it.
     third_only = edited.split("EXT. GALLERY")[0]
     fourth = reel.render_reel(
         shots.breakdown(fountain.read_string(third_only)), out, title="K", width=320, speech=False
     )
     assert fourth.reused == 1
-    assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_Shot1_v01.mp4"]
+    assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_ShotA_v01.mp4"]
     assert len(frames_of(fourth.film)) == 4 * 24
 
 
@@ -157,7 +157,7 @@ def test_storyboard_sheets_print_six_captioned_panels_a_page(tmp_path: Path) -> 
     assert len(doc) == 2  # seven shots: six on the first page, one on the second
     first = doc[0]
     text = first.get_textpage().get_text_range()
-    assert "The Keeper — Storyboard" in text and "Shots 1.1–6.1" in text and "Page 1 of 2" in text
+    assert "The Keeper — Storyboard" in text and "Shots 1A–6A" in text and "Page 1 of 2" in text
     assert first.get_width() > first.get_height()  # landscape
     page = np.asarray(first.render(scale=1).to_pil().convert("L"), dtype=int)
     # Six panels: dark frames (night interiors) in a 3 × 2 grid on white paper.
@@ -207,7 +207,7 @@ def test_storyboard_captions_are_readable_text_and_the_file_mails(tmp_path: Path
 
     first = PdfReader(out).pages[0]
     text = first.extract_text(visitor_text=seen)
-    assert "SHOT 1.1 WS · EYE LEVEL · PUSH IN" in text
+    assert "SHOT 1A WS · EYE LEVEL · PUSH IN" in text
     assert "EXT. ROOM 6 - DAY" in text and "ADA waits by door number 1." in text
     assert "BEN1: “We should go.”" in text
     assert min(sizes) >= 8

@@ -42,7 +42,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 11)
     assert dialog.summary.text() == "11 shots · 1:08 · 5 scenes"
     # June at the door; Tommy answers from outside it (O.S.): a close shot of her alone.
-    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1.3", "4 s", "MCU static"]
+    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1C", "4 s", "MCU static"]
     assert dialog.table.item(2, 3).text() == "JUNE: Who's there? / TOMMY: It's me. Open up."
     out = tmp_path / "out"
     dialog.folder.setText(str(out))
@@ -66,7 +66,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
     names = [c.name for c in video.find_clips()]
-    assert len(names) == 11 and names[0] == "KitchenHeist_Sc01_Shot1_v01"
+    assert len(names) == 11 and names[0] == "KitchenHeist_Sc01_ShotA_v01"
     assert all((out / "clips" / f"{n}.mp4").is_file() for n in names)
     # It ran as a job: it is in the Jobs page's table with its outcome.
     jobs = [j for j in window.job_runner.store.recent() if j.kind == "previz.reel"]
@@ -191,7 +191,7 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
     )
     dialog = wait_for_window(qtbot, AnimaticDialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 12)
-    assert [dialog.table.item(r, 0).text() for r in range(5, 8)] == ["2.1", "2.2", "2.3"]
+    assert [dialog.table.item(r, 0).text() for r in range(5, 8)] == ["2A", "2B", "2C"]
     out = tmp_path / "first cut"
     dialog.folder.setText(str(out))
     dialog.size.setCurrentIndex(0)
@@ -201,7 +201,7 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
     names = [c.name for c in video.find_clips()]
-    assert len(names) == 12 and "KitchenHeist_Sc02_Shot3_v01" in names
+    assert len(names) == 12 and "KitchenHeist_Sc02_ShotC_v01" in names
     assert (out / "KitchenHeist_storyboard.pdf").is_file()
     assert master_script.current(project) is not None
     dialog.accept()

@@ -63,10 +63,10 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     project = heist(tmp_path)
     page = open_scene(qtbot, window, project, 1)
     assert page.scene_line.text() == "Scene 2 · EXT. KITCHEN - DAY"
-    assert "scene 1 ends on shot 1.5" in page.mirror.text() and "Then you led them here" in (
+    assert "scene 1 ends on shot 1E" in page.mirror.text() and "Then you led them here" in (
         page.mirror.text()
     )
-    assert [page.model.text(r, 0) for r in range(page.model.rowCount())] == ["2.1", "2.2"]
+    assert [page.model.text(r, 0) for r in range(page.model.rowCount())] == ["2A", "2B"]
     assert page.status_label.text() == "Shot timing (not edited yet)"
     heard: list = []
     window.session.subscribe(lambda e: heard.append(e.changes) if e.changes else None)
@@ -101,7 +101,7 @@ def test_shot_list_is_edited_split_merged_and_undone_through_the_table(
     )
     assert page.model.rowCount() == 3
     assert [len(s.dialogue) for s in page.model.rows] == [0, 2, 1]
-    assert [s.id for s in page.model.rows] == ["1", "2", "3"]
+    assert [s.id for s in page.model.rows] == ["A", "B", "C"]
     qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
     assert page.model.rowCount() == 2 and len(page.model.rows[1].dialogue) == 3
     qtbot.mouseClick(page.redo_button, Qt.MouseButton.LeftButton)

@@ -38,7 +38,7 @@ class NleError(AiuteurError):
 class TimelineClip:
     """One shot's media on the editor's timeline."""
 
-    name: str  # e.g. NightFerry_Sc01_Shot3_v01
+    name: str  # e.g. NightFerry_Sc01_ShotC_v01
     path: Path
     frames: int
     scene: str  # the scene label ("1", "12A")

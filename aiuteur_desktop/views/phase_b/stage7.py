@@ -91,7 +91,7 @@ class ShotModel(QAbstractTableModel):
     def text(self, row: int, col: int) -> str:
         s = self.rows[row]
         return {
-            ID: f"{s.scene_label}.{s.id}",
+            ID: s.label,
             LENGTH: f"{s.duration} s",
             CAMERA: f"{s.shot_size} · {s.angle} · {s.move}",
             DIALOGUE: dialogue_text(s),
@@ -148,7 +148,7 @@ class ShotModel(QAbstractTableModel):
         rows[row] = new
         # After the editor has closed: the edit resets the model, which must not pull the
         # editor out from under the delegate that is committing it.
-        label = f"Edit {HEADERS[col].lower()} of shot {s.id}"
+        label = f"Edit {HEADERS[col].lower()} of shot {s.label}"
         QTimer.singleShot(0, lambda: self.page.push(label, rows, row))
         return True
 
@@ -395,7 +395,7 @@ class Stage7Page(StageFrame):
             what = previous.summary(quoted=True) or previous.heading
             self.mirror.setText(
                 f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
-                f"{previous.scene_label}.{previous.id} ({previous.shot_size}): {html.escape(what)}"
+                f"{previous.label} ({previous.shot_size}): {html.escape(what)}"
             )
         self.mirror.show()
         self.apply(rows, 0, save=False)
@@ -403,7 +403,6 @@ class Stage7Page(StageFrame):
 
     def apply(self, rows: list[Shot], row: int, *, save: bool = True) -> None:
         """Show `rows` (an edit, an undo or a redo) and write them as the scene's draft."""
-        rows = shot_list.renumbered(rows)
         self.model.read_only = self.locked()
         self.model.set_rows(rows, shot_list.flags(rows, self.previous))
         self._fit_rows()
@@ -489,7 +488,7 @@ class Stage7Page(StageFrame):
         )
         action = e(s.action) if s.action else "<i>No action</i>"
         self.inspector.setHtml(
-            f"<h3>Shot {e(s.scene_label)}.{s.id}</h3>"
+            f"<h3>Shot {e(s.label)}</h3>"
             f"<p style='color:#9aa0a8'>{e(s.heading or s.location)}<br>{s.duration} s · its "
             f"action and lines take {need:.1f} s<br>{kind}{s.shot_size} · {s.angle} · {s.move}"
             f"{'<br>Then ' + e(s.transition) if s.transition else ''}</p>"
@@ -507,11 +506,12 @@ class Stage7Page(StageFrame):
         if self.locked() or not 0 <= row < len(self.model.rows):
             return
         try:
-            rows = shot_list.split(self.model.rows, row)
+            given = shot_list.issued(self.project, self.scene_id) if self.project else 0
+            rows = shot_list.split(self.model.rows, row, given)
         except AiuteurError as exc:
             self.message.emit(exc.user_message)
             return
-        self.push(f"Split shot {row + 1}", rows, row)
+        self.push(f"Split shot {self.model.rows[row].label}", rows, row)
 
     def merge(self) -> None:
         row = self.current_row()
@@ -523,15 +523,17 @@ class Stage7Page(StageFrame):
             self.fail(exc.user_message)
             return
         self.clear_error()
-        self.push(f"Merge shots {row + 1} and {row + 2}", rows, row)
+        a, b = self.model.rows[row].label, self.model.rows[row + 1].label
+        self.push(f"Merge shots {a} and {b}", rows, row)
 
     def delete(self) -> None:
         """Take a shot out (what it held leaves the list; Undo brings it back)."""
         row = self.current_row()
         if self.locked() or not 0 <= row < len(self.model.rows) or len(self.model.rows) < 2:
             return
+        gone = self.model.rows[row].label
         rows = [s for i, s in enumerate(self.model.rows) if i != row]
-        self.push(f"Delete shot {row + 1}", rows, min(row, len(rows) - 1))
+        self.push(f"Delete shot {gone}", rows, min(row, len(rows) - 1))
 
     def retime(self) -> None:
         """Back to the shot timing of the script as it is now (undoable). From the Outdated
@@ -542,7 +544,7 @@ class Stage7Page(StageFrame):
             shot_list.unlock(self.project, self.scene_id)
             self.undo.clear()
             self.load()
-        rows = shot_list.timed(self.project, self.scene_id)
+        rows = shot_list.retimed(self.project, self.scene_id, self.model.rows)
         self.push("Re-time from script", rows, 0)
 
     def toggle_lock(self) -> None:
