@@ -124,7 +124,7 @@ def _with_ids(rows: list[Shot], given: int) -> list[Shot]:
     """Rows whose ids are unique letters: a missing, malformed or repeated id (a list from an
     older version, a hand-edited file) gets the next unused letter."""
     seen: set[str] = set()
-    out = []
+    out: list[Shot] = []
     for s in rows:
         if shots.letter_index(s.id) < 0 or s.id in seen:
             s = dataclasses.replace(s, id=shots.letter(_next_free([*out, *rows], given)))
