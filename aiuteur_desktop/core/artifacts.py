@@ -42,7 +42,9 @@ def is_phase_b(path: str) -> bool:
     return path.startswith(("assets/", "scenes/"))
 
 
-def record_inputs(store: Any, tree: str, path: str, keys: list[str]) -> dict[str, str]:
+def record_inputs(
+    store: Any, tree: str, path: str, keys: list[str], *, absent: list[str] | tuple[str, ...] = ()
+) -> dict[str, str]:
     """Fingerprints for an artifact at `path` derived from `keys` in `tree` now.
 
     Phase B artifacts also record the Master Script's derivation id, which is how
@@ -51,7 +53,7 @@ def record_inputs(store: Any, tree: str, path: str, keys: list[str]) -> dict[str
     keys = list(keys)
     if is_phase_b(path) and SCRIPT_DERIVATION not in keys:
         keys.append(SCRIPT_DERIVATION)
-    return fingerprint(store, tree, keys)
+    return fingerprint(store, tree, keys, absent=absent)
 
 
 def make(

@@ -155,7 +155,8 @@ def test_a_project_stored_before_permanent_ids_keeps_its_lists(tmp_path: Path) -
     rows = shot_list.split(shot_list.timed(project, "s2"), 0)
     legacy_key = f"{artifacts.SCRIPT}#scenes/s2"
     inputs = artifacts.record_inputs(project, tree, shot_list.path("s2"), [legacy_key])
-    content = {"shots": [shot_list.to_dict(r) for r in shot_list.renumbered(rows)], "locked": True}
+    numbered = [dataclasses.replace(r, id=str(i)) for i, r in enumerate(rows, 1)]  # as then
+    content = {"shots": [shot_list.to_dict(r) for r in numbered], "locked": True}
     project.write(shot_list.path("s2"), artifacts.make(content, inputs=inputs))
     project.commit("made by an older version")
     project.close()

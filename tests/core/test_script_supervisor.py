@@ -141,7 +141,7 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
     rows = shots.breakdown(supervisor)
     table = [
         (
-            f"{s.scene_label}.{s.id}",
+            s.label,
             s.kind,
             s.light,
             s.characters,
@@ -151,21 +151,21 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
     ]
     assert table == [
         # A voice-over is heard, not drawn: nobody is in the opening's shot.
-        ("0.1", "shot", "DAY", (), [("ANNA", "", "I was nine the summer the river froze.")]),
+        ("0A", "shot", "DAY", (), [("ANNA", "", "I was nine the summer the river froze.")]),
         (
-            "1.1",
+            "1A",
             "shot",
             "NIGHT",
             ("DR. ROE",),
             # The writer's (beat) stays where it was written, with the line it leads.
             [("DR. ROE", "(to herself)", "Not far now."), ("DR. ROE", "(beat)", "Not far.")],
         ),
-        ("2.1", "shot", "DAY", ("YOUNG TOM", "ANNA"), [("YOUNG TOM", "", "Is that all of them?")]),
-        ("2.2", "shot", "DAY", ("ANNA",), [("ANNA", "", "Every last one.")]),
+        ("2A", "shot", "DAY", ("YOUNG TOM", "ANNA"), [("YOUNG TOM", "", "Is that all of them?")]),
+        ("2B", "shot", "DAY", ("ANNA",), [("ANNA", "", "Every last one.")]),
         # `."` ends a sentence and the quote stays with it.
-        ("3.1", "shot", "NIGHT", ("TOM",), [("TOM", "", 'She told me, "Wait by the gate."')]),
+        ("3A", "shot", "NIGHT", ("TOM",), [("TOM", "", 'She told me, "Wait by the gate."')]),
         (
-            "3.2",
+            "3B",
             "shot",
             "NIGHT",
             ("TOM",),
@@ -179,7 +179,7 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
             ],
         ),
         (
-            "3.3",
+            "3C",
             "shot",
             "NIGHT",
             # A unison cue is spoken by each of them.
@@ -190,18 +190,18 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
             ],
         ),
         # Multi-line italics leave no asterisks and keep the verse's line break.
-        ("4.1", "shot", "NIGHT", ("ANNA",), [("ANNA", "", "Hush little baby,\ndon't say a word.")]),
-        ("5.1", "shot", "NIGHT", ("TOM",), [("TOM", "", "Now!"), ("ALL", "", "Surprise!")]),
-        ("6.1", "shot", "NIGHT", ("ANNA",), []),
-        ("7.1", "insert", "NIGHT", (), []),
-        ("8.1", "shot", "NIGHT", (), []),
-        ("9.1", "shot", "DAWN", ("TOM",), []),
-        ("10.1", "shot", "DUSK", (), []),
-        ("11.1", "shot", "DUSK", (), []),
-        ("12A.1", "shot", "DUSK", ("OLD TOM",), [("OLD TOM", "(quietly)", "You came.")]),
-        ("13.1", "pov", "DUSK", (), []),
-        ("14.1", "shot", "DUSK", (), []),
-        ("14.2", "title", "DUSK", (), []),
+        ("4A", "shot", "NIGHT", ("ANNA",), [("ANNA", "", "Hush little baby,\ndon't say a word.")]),
+        ("5A", "shot", "NIGHT", ("TOM",), [("TOM", "", "Now!"), ("ALL", "", "Surprise!")]),
+        ("6A", "shot", "NIGHT", ("ANNA",), []),
+        ("7A", "insert", "NIGHT", (), []),
+        ("8A", "shot", "NIGHT", (), []),
+        ("9A", "shot", "DAWN", ("TOM",), []),
+        ("10A", "shot", "DUSK", (), []),
+        ("11A", "shot", "DUSK", (), []),
+        ("12A.A", "shot", "DUSK", ("OLD TOM",), [("OLD TOM", "(quietly)", "You came.")]),
+        ("13A", "pov", "DUSK", (), []),
+        ("14A", "shot", "DUSK", (), []),
+        ("14B", "title", "DUSK", (), []),
     ]
     assert rows[0].action == "Black. Rain on a tin roof."  # FADE IN: is not on screen
     assert rows[11].action == "Row, row, row your boat\nGently down the stream"  # lyrics

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop.core import shot_list, shots
+from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status
 from tests.screenplays import edit_line, scripted_project
 
 
@@ -87,3 +89,52 @@ def test_lists_saved_with_numbers_read_as_letters(project: Project) -> None:
     project.write(shot_list.path("s1"), doc)
     assert ids(shot_list.current(project, "s1")) == ["A", "B", "C", "D", "E"]
     assert shot_list.issued(project, "s1") == 5
+
+
+def test_a_prompt_set_stays_with_its_shot_through_every_edit(project: Project) -> None:
+    from aiuteur_desktop.core import prompt_sets
+
+    rows = shot_list.current(project, "s1")
+    shot_list.save(project, "s1", rows)
+    prompt_sets.assemble(project, "s1")
+    mine = prompt_sets.edit_video(project, "s1", "C", "MY OWN VIDEO PROMPT FOR C")
+
+    def c_set() -> prompt_sets.PromptSet:
+        return prompt_sets.one(project, "s1", "C")
+
+    # Split the shot before it, reorder, delete another: C's set is still C's.
+    split_at = next(i for i, s in enumerate(rows) if shot_list.can_split(s) and s.id != "C")
+    rows = shot_list.split(rows, split_at, shot_list.issued(project, "s1"))
+    shot_list.save(project, "s1", rows)
+    assert c_set().video == mine.video and c_set().manual_video
+    rows = [rows[-1], *rows[:-1]]
+    shot_list.save(project, "s1", rows)
+    assert c_set().video == mine.video
+    rows = [s for s in rows if s.id != "E"]
+    shot_list.save(project, "s1", rows)
+    assert c_set().video == mine.video and c_set().label == "1C"
+    # The new shot from the split has no saved set of its own; nobody inherited C's.
+    new = next(s for s in rows if s.id == "F")
+    assert prompt_sets.one(project, "s1", new.id).status == Status.MISSING
+    assert all(
+        s.video != mine.video for s in prompt_sets.prompt_sets(project, "s1") if s.shot != "C"
+    )
+    # A merge keeps the first shot's letter, and its set (outdated: its content grew).
+    pair = next(i for i in range(len(rows) - 1) if _merges(rows, i))
+    first, second = rows[pair].id, rows[pair + 1].id
+    kept = prompt_sets.edit_video(project, "s1", first, f"MY PROMPT FOR {first}").video
+    shot_list.save(project, "s1", shot_list.merge(rows, pair))
+    after = prompt_sets.one(project, "s1", first)
+    assert after.video == kept and after.status == Status.OUTDATED
+    assert second not in [x.shot for x in prompt_sets.prompt_sets(project, "s1")]
+    # Re-timing from the script keeps C where its content survives.
+    back = shot_list.reset(project, "s1")
+    assert "C" in [s.id for s in back]
+
+
+def _merges(rows: list[shots.Shot], i: int) -> bool:
+    try:
+        shot_list.merge(rows, i)
+    except GateClosed:
+        return False
+    return True

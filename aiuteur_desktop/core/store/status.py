@@ -27,6 +27,10 @@ from aiuteur_desktop.core.store import canonical
 _SCENE = re.compile(r"^scenes/([^/]+)/")
 _PHASE_A_STORY = re.compile(r"^stage[1-4]/")
 _ABSENT = object()
+#: The fingerprint recorded for an input that was expected to be absent (a scene instance
+#: not made yet): the artifact turns Outdated the moment that path appears. (Object ids are
+#: hex digests, so this value never collides with one.)
+ABSENT = "absent"
 
 #: What the UI calls each Phase A story document in a flag.
 DOCUMENT_LABELS = {
@@ -160,14 +164,20 @@ class TreeView:
         return self._keys[key]
 
 
-def fingerprint(store: _Store, tree: str, keys: list[str]) -> dict[str, str]:
-    """The `inputs` record for an artifact derived from `keys` (paths or path#fragment) now."""
+def fingerprint(
+    store: _Store, tree: str, keys: list[str], *, absent: tuple[str, ...] | list[str] = ()
+) -> dict[str, str]:
+    """The `inputs` record for an artifact derived from `keys` (paths or path#fragment) now.
+    `absent` keys that have no value now are recorded as ABSENT: their appearing later is a
+    change (an instance made in an earlier scene changes what a later one inherits)."""
     view = TreeView(store, tree)
     out = {}
-    for key in keys:
+    for key in [*keys, *absent]:
         value = view.current(key)
         if value is not None:
             out[key] = value
+        elif key in absent:
+            out[key] = ABSENT
     return out
 
 
@@ -189,6 +199,10 @@ class StatusDeriver:
         out: dict[str, Status] = {}
         for key, recorded in inputs_of(self.view.doc(path)).items():
             current = self.view.current(key)
+            if recorded == ABSENT:
+                if current is not None:
+                    out[key] = Status.OUTDATED  # it appeared since
+                continue
             if current is None:
                 out[key] = Status.MISSING
             elif current != recorded:
