@@ -60,6 +60,22 @@ def _build_parser() -> argparse.ArgumentParser:
     anim.add_argument("-o", "--out", required=True, help="output folder")
     anim.add_argument("--width", type=int, default=1280, help="frame width (default 1280)")
     anim.add_argument("--no-speech", action="store_true", help="silent audio, no scratch voices")
+    visuals = sub.add_parser(
+        "visuals",
+        help="Stage 8: a scene's characters, locations and props with their starting looks",
+    )
+    visuals.add_argument("--project", required=True, help="the project bundle")
+    visuals.add_argument("--scene", required=True, help="the scene's number (3, 12A) or id (s3)")
+    visuals.add_argument("--json", action="store_true", help="machine-readable output")
+    prompts = sub.add_parser(
+        "prompts", help="Stage 9: each shot's frame prompts, video prompt, tags and warnings"
+    )
+    prompts.add_argument("--project", required=True, help="the project bundle")
+    prompts.add_argument("--scene", required=True, help="the scene's number (3, 12A) or id (s3)")
+    prompts.add_argument("--json", action="store_true", help="machine-readable output")
+    prompts.add_argument(
+        "--with-scaffold", action="store_true", help="also print the hidden system prompts"
+    )
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -404,6 +420,114 @@ def _cmd_new(name: str, directory: str | None) -> int:
     return 0
 
 
+def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:
+    """The bundle and the id of `scene` — a scene number as the script prints it ("3",
+    "12A") or a scene id ("s3"); LookupError in plain words otherwise."""
+    play = _open_script(command, project_path)
+    found = play.scenes()
+    wanted = scene.strip()
+    for s in found:
+        if s.label.upper() == wanted.upper() or s.id == wanted:
+            return _bundle(project_path), s.id
+    numbers = ", ".join(s.label for s in found[:12]) + (" …" if len(found) > 12 else "")
+    raise LookupError(f"there is no scene {wanted} (the script's scenes: {numbers})")
+
+
+def _cmd_visuals(project_path: str, scene: str, as_json: bool) -> int:
+    from aiuteur_desktop.core import visuals
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.store import Project
+
+    try:
+        bundle, scene_id = _scene_of("visuals", project_path, scene)
+        with Project.open(bundle) as project:
+            items = visuals.elements(project, scene_id)
+            gate = visuals.gate(project, scene_id, items)
+            style = visuals.scene_style(project, scene_id)
+    except LookupError as exc:
+        return _fail("visuals", str(exc))
+    except AiuteurError as exc:
+        return _fail("visuals", exc.user_message)
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "style": {"library": style.get("library", ""), "own": bool(style.get("own"))},
+            "ready": gate is None,
+            "gate": gate,
+            "elements": [visuals.as_json(e) for e in items],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for kind, label in (("character", "Characters"), ("location", "Locations"), ("prop", "Props")):
+        group = [e for e in items if e.kind == kind]
+        if not group:
+            continue
+        print(label)
+        for e in group:
+            tags = f" [{', '.join(c.tag + ('↦' if c.carries else '') for c in e.conditions)}]"
+            where = f" from {e.first_shot}" if e.first_shot else " (added)"
+            print(
+                f"  {e.name}{where} · {e.source_label} · {e.review}{tags if e.conditions else ''}"
+            )
+            if e.description:
+                print(f"    {e.description[:200]}")
+    print(gate or "Ready: every starting look is locked.")
+    return 0
+
+
+def _cmd_prompts(project_path: str, scene: str, as_json: bool, with_scaffold: bool) -> int:
+    from aiuteur_desktop.core import prompt_sets, visuals
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry
+
+    try:
+        bundle, scene_id = _scene_of("prompts", project_path, scene)
+        library = Library()
+        try:
+            settings = library.load_settings()
+        finally:
+            library.close()
+        registry = Registry(settings)
+        models = registry.video_models()
+        with Project.open(bundle) as project:
+            sets = prompt_sets.prompt_sets(
+                project, scene_id, models, settings.models.video, with_scaffold=with_scaffold
+            )
+            gate = visuals.gate(project, scene_id)
+    except LookupError as exc:
+        return _fail("prompts", str(exc))
+    except AiuteurError as exc:
+        return _fail("prompts", exc.user_message)
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "ready": gate is None,
+            "gate": gate,
+            "video_model": settings.models.video,
+            "shots": [prompt_sets.as_json(s, with_scaffold=with_scaffold) for s in sets],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if gate:
+        print(f"Not ready: {gate}")
+    if with_scaffold and sets:
+        hidden = sets[0].scaffold or prompt_sets.scaffold()
+        print(f"System scaffold (frame):\n{hidden['frame']}\n")
+        print(f"System scaffold (video):\n{hidden['video']}\n")
+    for s in sets:
+        print(f"Shot {s.label} · {s.frames_label} · {s.status.value}")
+        print("  Start frame prompt:\n    " + s.start_frame.replace("\n", "\n    "))
+        if s.end_frame:
+            print("  End frame prompt:\n    " + s.end_frame.replace("\n", "\n    "))
+        print("  Video prompt:\n    " + s.video)
+        print("  Takes it: " + (", ".join(s.compatible) or "no configured video model"))
+        for w in s.warnings:
+            print(f"  ⚠ {w}")
+    return 0
+
+
 def _cmd_spend(project_path: str | None, as_json: bool) -> int:
     from aiuteur_desktop.core import spend
     from aiuteur_desktop.core.errors import AiuteurError
@@ -474,6 +598,10 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
+    if args.command == "visuals":
+        return _cmd_visuals(args.project, args.scene, args.json)
+    if args.command == "prompts":
+        return _cmd_prompts(args.project, args.scene, args.json, args.with_scaffold)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app

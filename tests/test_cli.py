@@ -353,3 +353,77 @@ def test_script_pdf_export_counts_every_page_it_wrote(aiuteur_home: Path, tmp_pa
     said = re.search(r": (\d+) pages? \(a title page and the script\)", done.stdout)
     assert said is not None, done.stdout
     assert int(said.group(1)) == len(PdfReader(out).pages)
+
+
+def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from aiuteur_desktop.core import assets, prompt_sets, visuals
+    from aiuteur_desktop.core.store import Project
+
+    bundle = tmp_path / "Storm.aiuteur"
+    made = run(
+        "script",
+        "import",
+        str(SCRIPTS / "storm_keeper.fountain"),
+        "--project",
+        str(bundle),
+        home=aiuteur_home,
+    )
+    assert made.returncode == 0, made.stderr
+    with Project.open(bundle) as p:
+        assets.extract_into(p)
+        visuals.save(
+            p,
+            "s2",
+            "mara",
+            description="Soaked oilskin coat.",
+            conditions=[visuals.Condition("Wet", carries=True)],
+        )
+        visuals.commit_edits(p, "s2")
+    listed = run("visuals", "--project", str(bundle), "--scene", "3", "--json", home=aiuteur_home)
+    assert listed.returncode == 0, listed.stderr
+    out = json.loads(listed.stdout)
+    mara = next(e for e in out["elements"] if e["name"] == "MARA")
+    assert (mara["source"], mara["source_label"], mara["description"]) == (
+        "Prior Scene Instance",
+        "Scene 2 – Wet",
+        "Soaked oilskin coat.",
+    )
+    assert mara["conditions"] == [{"tag": "Wet", "carries": True}] and mara["first_shot"] == "3A"
+    assert out["ready"] is False and "MARA" in out["gate"]
+    plain = run("visuals", "--project", str(bundle), "--scene", "s3", home=aiuteur_home)
+    assert "MARA from 3A · Scene 2 – Wet · Unreviewed [Wet↦]" in plain.stdout
+
+    shown = run("prompts", "--project", str(bundle), "--scene", "1", "--json", home=aiuteur_home)
+    assert shown.returncode == 0, shown.stderr
+    sets = json.loads(shown.stdout)
+    scaffold = prompt_sets.scaffold()
+    assert scaffold["frame"][:30] not in shown.stdout and "scaffold" not in shown.stdout
+    d = next(s for s in sets["shots"] if s["shot"] == "D")
+    assert d["frames"] == "start" and set(d["frame_prompts"]) == {"start"}
+    assert 'Character MARA speaks: "Then we ration the oil."' in d["video_prompt"]
+    assert (
+        d["compatible_models"] == ["offline:animatic"] and sets["video_model"] == "offline:animatic"
+    )
+    hidden = run(
+        "prompts",
+        "--project",
+        str(bundle),
+        "--scene",
+        "1",
+        "--json",
+        "--with-scaffold",
+        home=aiuteur_home,
+    )
+    assert json.loads(hidden.stdout)["shots"][0]["scaffold"]["frame"] == scaffold["frame"]
+
+    for command in ("visuals", "prompts"):
+        bad = run(command, "--project", str(bundle), "--scene", "9", home=aiuteur_home)
+        assert bad.returncode == 2 and bad.stderr.strip() == (
+            f"aiuteur {command}: there is no scene 9 (the script's scenes: 1, 2, 3)"
+        )
+        none = run(command, "--project", str(tmp_path / "Nope"), "--scene", "1", home=aiuteur_home)
+        assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1

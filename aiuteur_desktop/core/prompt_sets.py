@@ -240,7 +240,15 @@ def sound_cues(shot: Shot, names: Iterable[str] = ()) -> list[str]:
     out: list[str] = []
     for s in shots.sentences(shot.action) if shot.action else []:
         s = _clean(_without_looks(s)).rstrip(".")
-        caps = [w for w in re.findall(r"\b[A-Z][A-Z'’-]+\b", s) if w not in skip]
+        # Runs of words in capitals: a run holding a name is the name ("MARA QUILL").
+        runs = re.findall(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b", s)
+        caps = [
+            w
+            for run in runs
+            if not set(run.split()) & skip
+            for w in run.split()
+            if w not in skip
+        ]
         if not caps and not _SOUNDS.search(s):
             continue
         for w in caps:

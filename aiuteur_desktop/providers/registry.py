@@ -121,6 +121,36 @@ class Registry:
         return f"{connection} · {model}"
 
     # ----------------------------------------------------------------- video
+    def video_capabilities(self, model_id: str) -> Capabilities:
+        connection = model_id.partition(":")[0]
+        if connection == OFFLINE:
+            from aiuteur_desktop.providers.offline.provider import OfflineAnimatic
+
+            return OfflineAnimatic.capabilities
+        if connection == GOOGLE:
+            from aiuteur_desktop.providers.google_video import VeoVideo
+
+            return VeoVideo.capabilities
+        return Capabilities()
+
+    def video_models(self) -> list[Any]:
+        """The video models a shot can be rendered with here (`prompt_sets.VideoModel`): the
+        offline animatic always, and the one Settings → Models names."""
+        from aiuteur_desktop.core.prompt_sets import VideoModel
+
+        ids = list(dict.fromkeys(["offline:animatic", self.settings.models.video or ""]))
+        out = []
+        for model_id in (m for m in ids if m):
+            caps = self.video_capabilities(model_id)
+            if caps.video:
+                label = (
+                    "Offline animatic"
+                    if model_id.startswith(f"{OFFLINE}:")
+                    else model_id.partition(":")[2]
+                )
+                out.append(VideoModel(model_id, label, caps))
+        return out
+
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
         """`vertex`: {project, location, credentials_file, base_url?} as captured when the
         render was asked for (Veo runs on Vertex AI only)."""
