@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiuteur_desktop.core import artifacts, master_script, stages, story
+from aiuteur_desktop.core import artifacts, master_script, shot_list, stages, story, visuals
 from aiuteur_desktop.core.store import Project
 
 #: What finishing each Phase A stage means, said to someone waiting on it.
@@ -31,7 +31,7 @@ SKIPPED = (
     "treatment or beat sheet. Work on the Master Script in Stage 4."
 )
 #: Phase B stages that exist; the rest of the scene workflow is still to be built.
-BUILT = frozenset({6, 7})
+BUILT = frozenset({6, 7, 8, 9})
 
 
 @dataclass(frozen=True)
@@ -100,4 +100,19 @@ def gate(project: Project, number: int, scene: str | None = None) -> Gate | None
             scene=first.id,
             button=f"Open scene {first.label} · {first.title}"[:80],
         )
+    if number == 8 and scene is not None and not shot_list.is_locked(project, scene):
+        label = master_script.label_of(project, scene)
+        return Gate(
+            f"Lock the shot list of scene {label} first: its starting looks are found from "
+            "the shots (Stage 7 → Lock Shot List).",
+            7,
+            scene=scene,
+        )
+    if number == 9 and scene is not None:
+        waiting = gate(project, 8, scene)
+        if waiting is not None:
+            return waiting
+        reason = visuals.gate(project, scene)
+        if reason is not None:
+            return Gate(reason, 8, scene=scene)
     return None

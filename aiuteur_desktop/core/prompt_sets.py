@@ -243,11 +243,7 @@ def sound_cues(shot: Shot, names: Iterable[str] = ()) -> list[str]:
         # Runs of words in capitals: a run holding a name is the name ("MARA QUILL").
         runs = re.findall(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b", s)
         caps = [
-            w
-            for run in runs
-            if not set(run.split()) & skip
-            for w in run.split()
-            if w not in skip
+            w for run in runs if not set(run.split()) & skip for w in run.split() if w not in skip
         ]
         if not caps and not _SOUNDS.search(s):
             continue

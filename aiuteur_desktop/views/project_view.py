@@ -40,6 +40,8 @@ from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
 from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
 from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
+from aiuteur_desktop.views.phase_b.stage8 import Stage8Page
+from aiuteur_desktop.views.phase_b.stage9 import Stage9Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.stage_timeline import PhaseATimeline
@@ -195,11 +197,16 @@ class ProjectPage(QWidget):
                 5: Stage5Page(jobs, visual, self.asset_library),
                 6: Stage6Page(jobs),
                 7: Stage7Page(jobs),
+                8: Stage8Page(jobs, visual, self.asset_library),
+                9: Stage9Page(jobs),
             }
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
-            runner.finished.connect(stage5.job_finished)
-            runner.refused.connect(stage5.job_refused)
+            stage8 = self.editors[8]
+            assert isinstance(stage8, Stage8Page)
+            for keyed in (stage5, stage8):
+                runner.finished.connect(keyed.job_finished)
+                runner.refused.connect(keyed.job_refused)
             stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
             for editor in self.editors.values():
                 # (a hand edit reaches this page through the session, as `Changes`)
@@ -385,7 +392,7 @@ class ProjectPage(QWidget):
             self.show_stage(self.gate_page.wanted)
         if self.story_jobs is not None:
             self.story_jobs.session.select_scene(self.current_scene())  # Stages 6–7 hear it
-        for number in (6, 7):
+        for number in (6, 7, 8, 9):
             editor = self.editors.get(number)
             if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
                 self.show_stage(number)  # no scene any more: the gate says to pick one

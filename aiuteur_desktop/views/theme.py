@@ -7,8 +7,9 @@ import contextlib
 from functools import cache
 from importlib import resources as ilr
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
 from aiuteur_desktop.core.resources import read_text, root
 
@@ -47,3 +48,19 @@ def apply_theme(app: QApplication) -> None:
     icons = f"{_resource_dir()}/icons".replace("\\", "/")
     app.setStyleSheet(read_text("theme", "dark.qss").replace("@ICONS@", icons))
     app.setWindowIcon(icon("aiuteur"))
+
+
+def scroll_area(content: QWidget, name: str = "") -> QScrollArea:
+    """`content` in a frameless vertical scroll area that shows the page's own background
+    (a bare QScrollArea paints its viewport in the light base colour)."""
+    scroll = QScrollArea()
+    if name:
+        scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    scroll.viewport().setAutoFillBackground(False)
+    content.setAutoFillBackground(False)
+    scroll.setStyleSheet("QScrollArea { background: transparent; }")
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiuteur_desktop.core import assets, shot_list, visuals
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
 from tests.screenplays import scripted_project
@@ -94,15 +95,20 @@ def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path:
             problems[page] = found
 
     look("Projects")
-    window._show_project(
-        scripted_project(tmp_path, "Kitchen Heist", "kitchen_heist", approved=True)
-    )
+    project = scripted_project(tmp_path, "Kitchen Heist", "kitchen_heist", approved=True)
+    assets.extract_into(project)
+    shot_list.lock(project, "s1", shot_list.current(project, "s1"))  # Stages 8–9 open
+    for e in visuals.elements(project, "s1"):
+        visuals.lock(project, "s1", e.slug)
+    window._show_project(project)
     page = window.project_page
     wait_for_hub(qtbot, page)
     page.scene_list.setCurrentRow(0)
-    for number in range(1, 8):
+    for number in range(1, 10):
         page.show_stage(number)
         look(f"Stage {number}")
+        if number >= 6:  # a Phase B stage opens on the scene, not on its gate
+            assert page.stage_stack.currentWidget() is page.editors[number], number
     for key in ("written", "visual", "assets", "jobs"):
         window.go_to(key)
         look(key)

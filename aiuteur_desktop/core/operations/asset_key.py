@@ -1,6 +1,7 @@
-"""Stage 5 image keys (PRD §8.5) as an operation: the asset's description with the locked
-visual style (and up to three of its reference images, when the model takes references) →
-the image model Settings → Models names, or the offline key cards with no key or network.
+"""Image keys as an operation — Stage 5's master assets (PRD §8.5) and Stage 8's scene
+instances (§9.3): the look with the visual style (and up to three reference images — the
+master's key for an instance, then the style's — when the model takes references) → the
+image model Settings → Models names, or the offline key cards with no key or network.
 Every candidate is kept; the newest becomes the key, committed with the Why box's words."""
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class AssetKey(Operation):
     estimate: float = 0.0
     base_url: str | None = None
     paid: bool = False
+    stage: int = 5  # 8 for a scene instance's starting look
 
     @classmethod
     def prepare(
@@ -67,10 +69,15 @@ class AssetKey(Operation):
         model: str,
         source: ProviderSource,
         references: list[Path] | None = None,
+        subject: dict[str, Any] | None = None,
+        style_card: str | None = None,
+        stage: int = 5,
     ) -> AssetKey:
-        """Read the asset and the style lock now: the request is what the user saw."""
-        a = assets.read(project, path)
-        style = assets.style_lock(project)
+        """Read the asset and the style lock now: the request is what the user saw. A scene
+        instance passes its `subject` (kind, name, look with conditions) and its scene's
+        `style_card`."""
+        a = subject or assets.read(project, path)
+        card = assets.style_lock(project).get("card", "") if style_card is None else style_card
         room = min(REFERENCES, source.image_capabilities(model).max_references)
         return cls(
             bundle=str(project.path),
@@ -79,13 +86,50 @@ class AssetKey(Operation):
             asset_kind=a["kind"],
             name=a["name"],
             description=a.get("description", ""),
-            prompt=assets.image_prompt(a, style.get("card", ""), guidance),
+            prompt=assets.image_prompt(a, card, guidance),
             model=model,
             references=tuple(str(r) for r in (references or [])[:room]),
             guidance=guidance,
             estimate=price_per_key(model, source),
             base_url=source.endpoint(model),
             paid=not source.is_free(model),
+            stage=stage,
+        )
+
+    @classmethod
+    def for_instance(
+        cls,
+        project: Project,
+        scene_id: str,
+        asset_slug: str,
+        guidance: str,
+        *,
+        model: str,
+        source: ProviderSource,
+        style_references: list[Path] | None = None,
+    ) -> AssetKey:
+        """Stage 8: a key for this scene's instance of an element (its own instance is made
+        from what it inherits first). The master's key is the first reference, so a scene's
+        look stays the same person, place or thing; then the scene style's references."""
+        from aiuteur_desktop.core import visuals
+
+        path = visuals.ensure_instance(project, scene_id, asset_slug)
+        e = visuals.element(project, scene_id, asset_slug)
+        refs: list[Path] = []
+        master = assets.read(project, e.master) if e.master else {}
+        if master.get("image_key"):
+            refs.append(project.media.path(master["image_key"]))
+        refs += list(style_references or [])
+        return cls.prepare(
+            project,
+            path,
+            guidance,
+            model=model,
+            source=source,
+            references=refs,
+            subject=visuals.key_subject(project, scene_id, asset_slug),
+            style_card=str(visuals.scene_style(project, scene_id).get("card") or ""),
+            stage=8,
         )
 
     def submission(self) -> Submission:
@@ -113,7 +157,7 @@ class AssetKey(Operation):
             "estimate": self.estimate,
             "base_url": self.base_url,
             "paid": self.paid,
-            "stage": 5,
+            "stage": self.stage,
         }
 
     @classmethod
@@ -136,6 +180,7 @@ class AssetKey(Operation):
             estimate=float(params.get("estimate") or 0.0),
             base_url=params.get("base_url"),
             paid=bool(params.get("paid")),
+            stage=int(params.get("stage") or 5),
         )
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
@@ -181,6 +226,15 @@ class AssetKey(Operation):
             model=self.model,
         )
         head = project.commit(
-            self.guidance or f"Image key for {self.name}", kind="generate", stage=5, cost=cost
+            self.guidance or f"Image key for {self.name}",
+            kind="generate",
+            stage=self.stage,
+            cost=cost,
         )
-        return Changes(paths=(self.path,), stages=(5,), commit=head.id)
+        scene = self.path.split("/")[1] if self.path.startswith("scenes/") else None
+        return Changes(
+            paths=(self.path,),
+            stages=(self.stage,),
+            scenes=(scene,) if scene else (),
+            commit=head.id,
+        )

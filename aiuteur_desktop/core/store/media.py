@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import schema
@@ -92,12 +93,11 @@ class MediaStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        with self._engine.begin() as conn:
-            known = conn.execute(
-                select(schema.media.c.id).where(schema.media.c.id == media_id)
-            ).first()
-            if not known:
-                width, height, duration = _probe(data, mime)
+        if self._known(media_id):
+            return media_id
+        width, height, duration = _probe(data, mime)
+        try:
+            with self._engine.begin() as conn:
                 conn.execute(
                     insert(schema.media).values(
                         id=media_id,
@@ -109,7 +109,19 @@ class MediaStore:
                         created_at=time.time(),
                     )
                 )
+        except IntegrityError:
+            # The same bytes stored meanwhile by another job (two keys alike, say): the row
+            # is there, which is all this call promises.
+            if not self._known(media_id):
+                raise
         return media_id
+
+    def _known(self, media_id: str) -> bool:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.media.c.id).where(schema.media.c.id == media_id)
+            ).first()
+        return row is not None
 
     def put_file(self, source: Path, mime: str) -> str:
         return self.put(Path(source).read_bytes(), mime)

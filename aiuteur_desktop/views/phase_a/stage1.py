@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import fountain
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.story import Setup
+from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 from aiuteur_desktop.views.phase_a.staging import StagingArea
 
@@ -216,14 +215,7 @@ class Stage1Page(StageFrame):
         col.addStretch(1)
         # What stops the lock, right under the button it disables.
         self.body.addWidget(self.problem)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        scroll.viewport().setAutoFillBackground(False)
-        content.setAutoFillBackground(False)
-        scroll.setStyleSheet("QScrollArea { background: transparent; }")
-        self.body.addWidget(scroll)
+        self.body.addWidget(theme.scroll_area(content))
         self.busy.cancelled.connect(lambda: self.jobs.cancel(self.tag()))
 
     # ------------------------------------------------------------------ state
