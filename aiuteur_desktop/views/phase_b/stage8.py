@@ -645,7 +645,7 @@ class Stage8Page(StageFrame):
         self.save_now()
         self.show_element()
 
-    def commit(self, message: str = "") -> None:
+    def save_version(self, message: str = "") -> None:
         if self.project is not None and self.scene_id is not None:
             self.flush()
             visuals.commit_edits(self.project, self.scene_id, message)
@@ -764,7 +764,7 @@ class Stage8Page(StageFrame):
         except AiuteurError as exc:
             self.fail(exc.user_message)
             return
-        self.commit(f"Chose a starting key for {e.name}")
+        self.save_version(f"Chose a starting key for {e.name}")
         self._after(e.slug)
 
     def choose_style(self, index: int) -> None:
