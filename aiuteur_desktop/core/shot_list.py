@@ -113,10 +113,11 @@ def issued(project: Project, scene_id: str, branch: str | None = None) -> int:
     doc = stored(project, scene_id, branch)
     rows = [from_dict(d) for d in doc.get("shots") or []] if doc else timed(project, scene_id)
     given = int(doc.get("issued") or 0) if doc else 0
-    return max(given, _next_free(rows))
+    return max(given, next_free(rows))
 
 
-def _next_free(rows: list[Shot], given: int = 0) -> int:
+def next_free(rows: list[Shot], given: int = 0) -> int:
+    """The index of the scene's next unused letter (past `given` and every id in `rows`)."""
     return max([given, *(shots.letter_index(s.id) + 1 for s in rows)])
 
 
@@ -127,7 +128,7 @@ def _with_ids(rows: list[Shot], given: int) -> list[Shot]:
     out: list[Shot] = []
     for s in rows:
         if shots.letter_index(s.id) < 0 or s.id in seen:
-            s = dataclasses.replace(s, id=shots.letter(_next_free([*out, *rows], given)))
+            s = dataclasses.replace(s, id=shots.letter(next_free([*out, *rows], given)))
             given = shots.letter_index(s.id) + 1
         seen.add(s.id)
         out.append(s)
@@ -147,7 +148,7 @@ def save(project: Project, scene_id: str, rows: list[Shot], *, locked: bool = Fa
     content = {
         "shots": [to_dict(s) for s in rows],
         "locked": locked,
-        "issued": _next_free(rows, given),
+        "issued": next_free(rows, given),
     }
     project.write(path(scene_id), artifacts.make(content, inputs=inputs, origin=artifacts.MANUAL))
 
@@ -191,7 +192,7 @@ def keep_ids(new: list[Shot], old: list[Shot], given: int) -> list[Shot]:
         if len(free[best] & p) * 2 >= len(p):
             ids[i] = best
             del free[best]
-    given = _next_free(old, given)
+    given = next_free(old, given)
     out = []
     for s, k in zip(new, ids, strict=True):
         if k is None:
@@ -218,7 +219,8 @@ def reset(project: Project, scene_id: str) -> list[Shot]:
 
 
 # ------------------------------------------------------------ split / merge
-def _retimed(shot: Shot, action: str, dialogue: tuple[Line, ...]) -> Shot:
+def refit(shot: Shot, action: str, dialogue: tuple[Line, ...]) -> Shot:
+    """The shot holding `action` and `dialogue`, re-timed (its people follow its speakers)."""
     timing = (shots.action_seconds(action) if action else 0.0) + sum(
         shots.line_seconds(d.text) for d in dialogue
     )
@@ -249,17 +251,17 @@ def split(rows: list[Shot], index: int, given: int = 0) -> list[Shot]:
         raise GateClosed("This shot holds a single sentence or line: there is nothing to split.")
     sentences = shots.sentences(shot.action) if shot.action else []
     if sentences and shot.dialogue:
-        first = _retimed(shot, shot.action, ())
-        second = _retimed(shot, "", shot.dialogue)
+        first = refit(shot, shot.action, ())
+        second = refit(shot, "", shot.dialogue)
     elif sentences:
         half = (len(sentences) + 1) // 2
-        first = _retimed(shot, " ".join(sentences[:half]), ())
-        second = _retimed(shot, " ".join(sentences[half:]), ())
+        first = refit(shot, " ".join(sentences[:half]), ())
+        second = refit(shot, " ".join(sentences[half:]), ())
     else:
         half = (len(shot.dialogue) + 1) // 2
-        first = _retimed(shot, "", shot.dialogue[:half])
-        second = _retimed(shot, "", shot.dialogue[half:])
-    second = dataclasses.replace(second, id=shots.letter(_next_free(rows, given)))
+        first = refit(shot, "", shot.dialogue[:half])
+        second = refit(shot, "", shot.dialogue[half:])
+    second = dataclasses.replace(second, id=shots.letter(next_free(rows, given)))
     return [*rows[:index], first, second, *rows[index + 1 :]]
 
 
@@ -270,7 +272,7 @@ def merge(rows: list[Shot], index: int) -> list[Shot]:
         raise GateClosed("Select a shot with another shot after it to merge.")
     a, b = rows[index], rows[index + 1]
     action = " ".join(p for p in (a.action, b.action) if p)
-    merged = _retimed(a, action, a.dialogue + b.dialogue)
+    merged = refit(a, action, a.dialogue + b.dialogue)
     if merged.timing > shots.MAX_SHOT:
         raise GateClosed(
             f"Together they run {merged.timing:g} s: a shot is at most {shots.MAX_SHOT:g} s."

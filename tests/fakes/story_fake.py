@@ -58,6 +58,38 @@ SCRIPT_SCENES = [
 ]
 
 
+def shot_parts(user: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The action sentences and dialogue lines a `shot.split` request lists."""
+    sentences = re.findall(
+        r"^\d+\. (?![A-Z][A-Z' .-]*: \")(.+)$", user.split("Dialogue lines")[0], re.M
+    )
+    tail = user.split("Dialogue lines", 1)[-1]
+    lines = [
+        {"character": m.group(1), "text": m.group(2)}
+        for m in re.finditer(r'^\d+\. ([^:\n]+): "(.*)"$', tail, re.M)
+    ]
+    return sentences, lines
+
+
+def split_in_two(user: str) -> dict[str, Any]:
+    """A faithful split: the action in the first shot, the lines in the second (or halves)."""
+    sentences, lines = shot_parts(user)
+    if sentences and lines:
+        parts = [(sentences, []), ([], lines)]
+    elif len(sentences) > 1:
+        half = (len(sentences) + 1) // 2
+        parts = [(sentences[:half], []), (sentences[half:], [])]
+    else:
+        half = (len(lines) + 1) // 2
+        parts = [([], lines[:half]), ([], lines[half:])]
+    return {
+        "shots": [
+            {"action": " ".join(a), "dialogue": d, "shot_size": size}
+            for (a, d), size in zip(parts, ("WS", "CU"), strict=True)
+        ]
+    }
+
+
 class FakeStoryModel(FakeOpenAI):
     """`/v1/chat/completions` answering every Phase A template with valid JSON."""
 
@@ -71,6 +103,8 @@ class FakeStoryModel(FakeOpenAI):
         #: Kinds whose next answer is invalid JSON for the schema (once each).
         self.break_once: set[str] = set()
         self.script_tag = "first"
+        #: Answers by kind, given what was asked (a test's own answer, a broken one …).
+        self.answers: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def kind_of(self, system: str) -> str:
@@ -87,6 +121,9 @@ class FakeStoryModel(FakeOpenAI):
             ("beat.expand", "Expand one beat"),
             ("script.generate", "You are a screenwriter"),
             ("assets.props", "You are a props master"),
+            ("shot.split", "You split one shot"),
+            ("shot.reword", "You keep a film shot list coherent"),
+            ("shot.tempo", "checking the pace"),
         )
         return next((k for k, needle in checks if needle in system), "unknown")
 
@@ -94,6 +131,28 @@ class FakeStoryModel(FakeOpenAI):
         return [k for k, _s, _u in self.asked]
 
     def _answer(self, kind: str, user: str) -> dict[str, Any]:
+        if kind in self.answers:
+            return dict(self.answers[kind](user))
+        if kind == "shot.split":
+            return split_in_two(user)
+        if kind == "shot.reword":
+            action = re.search(r"^Action now: (.*)$", user, re.M)
+            who = re.search(r"^Who is in the shot now: (.*)$", user, re.M)
+            camera = re.search(r"^Camera now: (\w+)", user, re.M)
+            size = camera.group(1) if camera else "CU"
+            names = [n.strip() for n in (who.group(1) if who else "").split(",") if n.strip()]
+            return {
+                "action": f"In {size}: {action.group(1) if action else ''}",
+                "characters": names[:1],
+            }
+        if kind == "shot.tempo":
+            notes = []
+            for m in re.finditer(
+                r"^(\w+) · (\d+) s \(its action and lines take ([\d.]+) s\)", user, re.M
+            ):
+                if float(m.group(3)) > float(m.group(2)):
+                    notes.append({"shot": m.group(1), "note": "Too much for its length: split it."})
+            return {"notes": notes}
         if kind == "treatment.generate":
             n = int(re.search(r"Write treatment (\d)", user).group(1))  # type: ignore[union-attr]
             twist = "It is told as a heist. " if "twist" in user else ""

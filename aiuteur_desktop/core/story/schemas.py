@@ -81,6 +81,36 @@ class PropsOut(BaseModel):
     props: list[PropOut] = Field(max_length=40)
 
 
+# ------------------------------------------------ Stage 7's agentic tools
+class LineOut(BaseModel):
+    character: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class SplitPartOut(BaseModel):
+    action: str = Field(default="", max_length=8000)
+    dialogue: list[LineOut] = Field(default_factory=list, max_length=60)
+    shot_size: str = Field(default="", max_length=8)
+
+
+class SplitOut(BaseModel):
+    shots: list[SplitPartOut] = Field(min_length=2, max_length=2)
+
+
+class RewordOut(BaseModel):
+    action: str = Field(max_length=8000)
+    characters: list[str] = Field(default_factory=list, max_length=40)
+
+
+class TempoNoteOut(BaseModel):
+    shot: str = Field(min_length=1, max_length=12)
+    note: str = Field(min_length=3, max_length=400)
+
+
+class TempoOut(BaseModel):
+    notes: list[TempoNoteOut] = Field(default_factory=list, max_length=200)
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     m.__name__: m
     for m in (
@@ -93,5 +123,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
         SummaryOut,
         ScriptOut,
         PropsOut,
+        SplitOut,
+        RewordOut,
+        TempoOut,
     )
 }

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import shot_list, shots
+from aiuteur_desktop.core import assets, shot_list, shot_tools, shots
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.shot_list import dialogue_text
 from aiuteur_desktop.core.shots import Shot
@@ -71,6 +71,8 @@ class ShotModel(QAbstractTableModel):
         self.rows: list[Shot] = []
         self.flags_of: list[tuple[str, ...]] = []
         self.read_only = False
+        #: Tempo suggestions by shot id (the model's, never applied): shown, not stored.
+        self.tempo: dict[str, str] = {}
 
     def set_rows(self, rows: list[Shot], flags: list[tuple[str, ...]]) -> None:
         self.beginResetModel()
@@ -97,7 +99,7 @@ class ShotModel(QAbstractTableModel):
             DIALOGUE: dialogue_text(s),
             ACTION: s.action,
             CHARACTERS: ", ".join(s.characters),
-            FLAGS: "⚠" if self.flags_of[row] else "",
+            FLAGS: ("⚠" if self.flags_of[row] else "") + ("⏱" if s.id in self.tempo else ""),
         }[col]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -115,7 +117,9 @@ class ShotModel(QAbstractTableModel):
             return self.text(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == FLAGS:
-                return "\n".join(self.flags_of[row]) or None
+                tempo = self.tempo.get(self.rows[row].id)
+                notes = [*self.flags_of[row], *([f"Tempo: {tempo}"] if tempo else [])]
+                return "\n".join(notes) or None
             if col in (DIALOGUE, ACTION):
                 return self.text(row, col) or None
         if role == Qt.ItemDataRole.ForegroundRole and col == FLAGS:
@@ -149,7 +153,13 @@ class ShotModel(QAbstractTableModel):
         # After the editor has closed: the edit resets the model, which must not pull the
         # editor out from under the delegate that is committing it.
         label = f"Edit {HEADERS[col].lower()} of shot {s.label}"
-        QTimer.singleShot(0, lambda: self.page.push(label, rows, row))
+
+        def push() -> None:
+            self.page.push(label, rows, row)
+            if col == CAMERA:  # field coherence: the wording follows the new framing
+                self.page.camera_changed(s, new)
+
+        QTimer.singleShot(0, push)
         return True
 
 
@@ -244,6 +254,10 @@ class Stage7Page(StageFrame):
         self.previous: Shot | None = None  # the scene before's last shot (Rearview Mirror)
         self.beats: list[tuple[int, str]] = []  # the Beat Sheet beats the scene comes from
         self.undo = QUndoStack(self)
+        self.tempo_button = self.add_action("Tempo Suggestions", "tempoShots", self.ask_tempo)
+        self.tempo_button.setToolTip(
+            "Ask the text model which shots cannot play in their length (suggestions only)"
+        )
         self.retime_button = self.add_action("Re-time from Script", "retimeShots", self.retime)
         self.lock_button = self.add_action(
             "Lock Shot List", "lockShots", self.toggle_lock, primary=True
@@ -359,6 +373,7 @@ class Stage7Page(StageFrame):
     def set_scene(self, scene_id: str | None) -> None:
         if scene_id != self.scene_id:
             self.scene_id = scene_id
+            self.model.tempo = {}
             self.undo.clear()
             self.load()
 
@@ -403,6 +418,10 @@ class Stage7Page(StageFrame):
 
     def apply(self, rows: list[Shot], row: int, *, save: bool = True) -> None:
         """Show `rows` (an edit, an undo or a redo) and write them as the scene's draft."""
+        # A tempo note stays only on a shot that is as it was when the model looked.
+        now = {r.id: r for r in rows}
+        seen = getattr(self, "_tempo_seen", {})
+        self.model.tempo = {k: v for k, v in self.model.tempo.items() if now.get(k) == seen.get(k)}
         self.model.read_only = self.locked()
         self.model.set_rows(rows, shot_list.flags(rows, self.previous))
         self._fit_rows()
@@ -441,12 +460,15 @@ class Stage7Page(StageFrame):
         self.merge_button.setEnabled(has and not locked and 0 <= row < len(rows) - 1)
         self.delete_button.setEnabled(has and not locked and 0 <= row < len(rows) and len(rows) > 1)
         self.retime_button.setEnabled(has and not locked)
+        self.tempo_button.setEnabled(has)
         self.lock_button.setEnabled(has)
         self.lock_button.setText("Unlock Shot List" if locked else "Lock Shot List")
         return has
 
     def sync(self) -> None:
         has = self._sync_row_tools()
+        # (the route reads settings and the keyring: per scene, not per picked row)
+        self.tempo_button.setVisible(self.jobs.route() is not None)
         locked = self.locked()
         if not has or self.project is None or self.scene_id is None:
             self.status_label.setText("")
@@ -483,6 +505,9 @@ class Stage7Page(StageFrame):
         )
         kind = shots.KIND_NAMES.get(s.kind, "")
         flags = "".join(f"<p style='color:#e0b050'>⚠ {e(f)}</p>" for f in self.model.flags_of[row])
+        tempo = self.model.tempo.get(s.id)
+        if tempo:
+            flags += f"<p style='color:#8fb8e0'>⏱ Tempo: {e(tempo)}</p>"
         beats = "".join(
             f"<p style='color:#9aa0a8'><b>Beat {n}</b> — {e(text)}</p>" for n, text in self.beats
         )
@@ -501,17 +526,109 @@ class Stage7Page(StageFrame):
         self._sync_row_tools()
 
     # -------------------------------------------------------------- actions
+    def _given(self) -> int:
+        if self.project is None or self.scene_id is None:
+            return 0
+        return shot_list.issued(self.project, self.scene_id)
+
     def split(self) -> None:
+        """Split the picked shot: the text model chooses where, when one is configured (its
+        answer is checked against the shot's own text), else the deterministic split."""
         row = self.current_row()
         if self.locked() or not 0 <= row < len(self.model.rows):
             return
+        shot = self.model.rows[row]
+        if not shot_list.can_split(shot):
+            self.message.emit(
+                "This shot holds a single sentence or line: there is nothing to split."
+            )
+            return
+        if self.jobs.route() is not None and self.project and self.scene_id:
+            scene = self.scene_id
+            ask = shot_tools.split_ask(self.project, scene, shot)
+
+            def done(result: dict[str, Any]) -> None:
+                rows = self.model.rows
+                at = next((i for i, r in enumerate(rows) if r == shot), -1)
+                if self.scene_id != scene or at < 0:
+                    self.fail(f"Shot {shot.label} changed while the model split it; try again.")
+                    return
+                try:
+                    new = shot_tools.apply_split(rows, at, result["value"], self._given())
+                except AiuteurError as exc:
+                    self.fail(exc.user_message)
+                    return
+                self.clear_error()
+                self.push(f"Split shot {shot.label} (with the model)", new, at)
+
+            self.run(ask, done, f"Splitting shot {shot.label}…")
+            return
         try:
-            given = shot_list.issued(self.project, self.scene_id) if self.project else 0
-            rows = shot_list.split(self.model.rows, row, given)
+            rows = shot_list.split(self.model.rows, row, self._given())
         except AiuteurError as exc:
             self.message.emit(exc.user_message)
             return
-        self.push(f"Split shot {self.model.rows[row].label}", rows, row)
+        self.push(f"Split shot {shot.label}", rows, row)
+
+    def camera_changed(self, before: Shot, after: Shot) -> None:
+        """Field coherence: with a text model, the shot's action is reworded for its new
+        camera — one more undoable step, applied only if the shot is as it was asked."""
+        if self.jobs.route() is None or not self.project or not self.scene_id:
+            return
+        if not after.action.strip() or self.locked():
+            return
+        scene = self.scene_id
+        ask = shot_tools.reword_ask(self.project, scene, before, after)
+        cast = [
+            n
+            for a in assets.all_assets(self.project)
+            if a["kind"] == "character"
+            for n in [a["name"], *(a.get("aliases") or [])]
+        ]
+
+        def done(result: dict[str, Any]) -> None:
+            rows = self.model.rows
+            at = next((i for i, r in enumerate(rows) if r == after), -1)
+            if self.scene_id != scene or at < 0:
+                return  # edited again meanwhile: the newer edit wins
+            try:
+                new = shot_tools.apply_reword(after, result["value"], cast)
+            except AiuteurError as exc:
+                self.fail(exc.user_message)
+                return
+            if new == after:
+                return
+            rows = list(rows)
+            rows[at] = new
+            self.push(f"Reword shot {after.label} for {after.shot_size}", rows, at)
+            self.message.emit(
+                f"Shot {after.label} reworded for the {after.shot_size} (Undo restores it)."
+            )
+
+        self.run(ask, done, f"Rewording shot {after.label} for the {after.shot_size}…")
+
+    def ask_tempo(self) -> None:
+        if self.project is None or self.scene_id is None or not self.model.rows:
+            return
+        scene, rows = self.scene_id, list(self.model.rows)
+        ask = shot_tools.tempo_ask(self.project, scene, rows)
+
+        def done(result: dict[str, Any]) -> None:
+            if self.scene_id != scene:
+                return
+            notes = shot_tools.tempo_notes(self.model.rows, result["value"])
+            self.model.tempo = notes
+            self._tempo_seen = {r.id: r for r in self.model.rows}
+            self.model.layoutChanged.emit()
+            self.inspect()
+            n = len(notes)
+            self.message.emit(
+                f"Tempo: {n} suggestion{'s' * (n != 1)} (⏱ in the table)."
+                if n
+                else "Tempo: every shot's pace looks right."
+            )
+
+        self.run(ask, done, "Checking the scene's pace…")
 
     def merge(self) -> None:
         row = self.current_row()
