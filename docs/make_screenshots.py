@@ -1,6 +1,6 @@
 """Renders the README screenshots offscreen from a throwaway demo library.
 
-Run: QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+Run: QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py [--only-stages-8-9]
 """
 
 from __future__ import annotations
@@ -196,6 +196,57 @@ def shot_list_page(window: MainWindow) -> None:
     window.grab().save(str(OUT / "stage7-shots.png"))
 
 
+def visuals_and_prompts(window: MainWindow, projects_dir: Path) -> None:
+    """Stages 8–9 on the lighthouse scene, at 1440 × 900 and at the smallest window: starting
+    looks with condition tags and offline keys, then the prompt cards."""
+    from aiuteur_desktop.core import shot_list, visuals
+    from aiuteur_desktop.providers.registry import image_model
+    from tests.views.test_stage8_9 import storm_project
+
+    project = storm_project(projects_dir / "Storm Keeper")
+    shot_list.lock(project, "s1", shot_list.current(project, "s1"))
+    visuals.save(
+        project,
+        "s1",
+        "mara",
+        description="Oilskin coat buttoned to the throat, short grey hair, a brass key on "
+        "her belt.",
+        conditions=[visuals.Condition("Wet", True), visuals.Condition("Wind-blown", False)],
+    )
+    visuals.lock(project, "s1", "eli")
+    window._show_project(project)
+    page = window.project_page
+    wait_for(lambda: page.scene_list.count() > 0)
+    page.scene_list.setCurrentRow(0)
+    page.show_stage(8)
+    s8 = page.editors[8]
+    source = s8._source()
+    for slug in ("mara", "lighthouse-lamp-room"):
+        s8._submit(visuals.element(project, "s1", slug), "", image_model(source.settings), source)
+    wait_for(lambda: not s8._pending)
+    s8.select("mara")
+    window.notifier.toast.hide()
+    for size, suffix in (((1440, 900), ""), ((1280, 720), "min-")):
+        window.resize(*size)
+        page.show_stage(8)
+        s8.select("mara")
+        settle(500)
+        window.grab().save(str(OUT / f"{suffix}stage8-visuals.png"))
+    for e in visuals.elements(project, "s1"):
+        if e.review != visuals.LOCKED:
+            visuals.lock(project, "s1", e.slug)
+    s9 = page.editors[9]
+    for size, suffix in (((1440, 900), ""), ((1280, 720), "min-")):
+        window.resize(*size)
+        page.show_stage(9)
+        s9.assemble()
+        if not s9.cards["B"].body.isVisible():
+            s9.cards["B"].toggle.click()
+        settle(500)
+        window.grab().save(str(OUT / f"{suffix}stage9-prompts.png"))
+    window.resize(1440, 900)
+
+
 def at_minimum_size(window: MainWindow) -> None:
     """The last project's stages at the smallest window (1280 × 720): what a laptop shows."""
     window.resize(window.minimumSize())
@@ -253,6 +304,12 @@ def main() -> int:
     window.show()
     settle()
     OUT.mkdir(parents=True, exist_ok=True)
+    if "--only-stages-8-9" in sys.argv:  # just the newest pages
+        visuals_and_prompts(window, projects_dir)
+        window.close()
+        library.close()
+        print(f"wrote the Stage 8–9 screenshots to {OUT}")
+        return 0
     window.grab().save(str(OUT / "dashboard.png"))
     window.open_project(projects_dir / "The Lighthouse Keeper.aiuteur")
     settle(800)
@@ -281,6 +338,7 @@ def main() -> int:
     written_styles(window)
     visual_styles(window)
     phase_a(window, library, projects_dir)
+    visuals_and_prompts(window, projects_dir)
     at_minimum_size(window)
     window.close()
     library.close()

@@ -249,8 +249,9 @@ class MainWindow(QMainWindow):
         self.back_to_project = self._action("Current Project", "Ctrl+0", self._show_current_project)
         go.addAction(self.back_to_project)
         self.project_actions.append(self.back_to_project)
-        # Alt+1…5: the story stages; Alt+6/7: Script Hub and Shot List of the picked scene.
-        for n in range(1, 8):
+        # Alt+1…5: the story stages; Alt+6…9: Script Hub, Shot List, Visuals and Prompts of
+        # the scene picked in the Script Hub.
+        for n in range(1, 10):
             a = self._action(f"Stage {n}", f"Alt+{n}", lambda _=False, s=n: self._go_stage(s))
             go.addAction(a)
             self.project_actions.append(a)

@@ -243,6 +243,8 @@ class Stage8Page(StageFrame):
         self.description.setPlaceholderText(
             "How it looks at its first appearance in this scene: wardrobe, state, light…"
         )
+        self.description.setMinimumHeight(80)
+        self.description.setMaximumHeight(140)
         self.description.textChanged.connect(self._edited)
         self.description.rewriteRequested.connect(
             lambda: start_rewrite(self, self.description, "starting look", self.schedule_save)
@@ -297,13 +299,13 @@ class Stage8Page(StageFrame):
         ed.addWidget(editor_title)
         ed.addWidget(self.name)
         ed.addWidget(self.source)
-        ed.addWidget(self.description, 2)
+        ed.addWidget(self.description)
         tags_title = QLabel("Condition tags")
         tags_title.setProperty("muted", True)
         ed.addWidget(tags_title)
         ed.addLayout(self.tags_box)
         ed.addLayout(tag_row)
-        ed.addWidget(self.image, 2)
+        ed.addWidget(self.image, 1)
         ed.addWidget(self.history)
         ed.addLayout(buttons)
         scroll = theme.scroll_area(editor, "visualStateEditor")
