@@ -7,6 +7,7 @@ can be restored or, after a second confirmation, deleted from disk.
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import threading
@@ -195,9 +196,17 @@ class Library:
         bundle = Path(bundle)
         if bundle.suffix != paths.BUNDLE_SUFFIX:
             raise ProjectError(f"Refusing to delete {bundle}: it is not an Aiuteur project folder.")
-        if bundle.exists():
+        for attempt in range(5):
+            if not bundle.exists():
+                break
             try:
                 shutil.rmtree(bundle)
             except OSError as exc:
-                raise ProjectError(f"Could not delete {bundle}: {exc.strerror or exc}.") from exc
+                # A dashboard card reading the project meanwhile re-creates its database's
+                # side files (-wal, -shm) under rmtree: give the reader a moment, go again.
+                if exc.errno != errno.ENOTEMPTY or attempt == 4:
+                    raise ProjectError(
+                        f"Could not delete {bundle}: {exc.strerror or exc}."
+                    ) from exc
+                time.sleep(0.1 * (attempt + 1))
         self.forget_project(bundle)

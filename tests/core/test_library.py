@@ -66,3 +66,31 @@ def test_delete_refuses_folders_that_are_not_bundles(library: Library, tmp_path:
     with pytest.raises(ProjectError):
         library.delete_project_files(precious)
     assert precious.exists()
+
+
+def test_delete_permanently_survives_a_reader_recreating_side_files(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard card reading the project while it is deleted re-creates project.db-wal
+    under rmtree ("Directory not empty"): the delete goes again instead of failing."""
+    import errno
+    import shutil
+
+    p = Project.create(tmp_path, "Busy")
+    p.close()
+    library.register_project(p.path, p.name)
+    library.remove_project(p.path)
+    real = shutil.rmtree
+    calls = []
+
+    def racing(path, *a, **kw):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        if len(calls) == 1:  # the reader's side file lands while the folder is emptied
+            (Path(path) / "project.db-wal").write_bytes(b"")
+            raise OSError(errno.ENOTEMPTY, "Directory not empty")
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(shutil, "rmtree", racing)
+    library.delete_project_files(p.path)
+    assert len(calls) == 2 and not p.path.exists()
+    assert all(e.path != str(p.path.resolve()) for e in library.projects(removed=True))
