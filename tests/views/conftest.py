@@ -8,8 +8,10 @@ from typing import TypeVar
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from aiuteur_desktop.core import secrets
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.views.main_window import MainWindow
+from tests.fakes.story_fake import FakeStoryModel
 
 W = TypeVar("W", bound=QWidget)
 
@@ -27,6 +29,21 @@ def wait_for_window(qtbot, kind: type[W], name: str | None = None) -> W:  # type
     found = find_window(kind, name)
     assert found is not None
     return found
+
+
+@pytest.fixture
+def model(library: Library) -> Iterator[FakeStoryModel]:
+    """The fake story model as the configured text model (OpenAI's wire format, a priced
+    model: an unpriced one is refused)."""
+    server = FakeStoryModel()
+    server.start()
+    secrets.set_secret("openai.api_key", "sk-test")
+    settings = library.load_settings()
+    settings.openai.api_endpoint = server.base_url
+    settings.models.text = "openai:gpt-5.1"
+    library.save_settings(settings)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

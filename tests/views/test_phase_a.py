@@ -6,14 +6,12 @@ consistency flags, mandatory branching and undo/redo."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QTextCursor
 
-from aiuteur_desktop.core import artifacts, master_script, secrets, story
+from aiuteur_desktop.core import artifacts, master_script, story
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.screenplay import ACTION, CHARACTER, DIALOGUE, PARENTHETICAL
 from aiuteur_desktop.core.store import Project
@@ -30,19 +28,6 @@ from tests.views.conftest import find_window, wait_for_hub, wait_for_window
 
 DATA = Path(__file__).parents[1] / "data" / "screenplays"
 LONG = 20_000
-
-
-@pytest.fixture
-def model(library: Library) -> Iterator[FakeStoryModel]:
-    server = FakeStoryModel()
-    server.start()
-    secrets.set_secret("openai.api_key", "sk-test")
-    settings = library.load_settings()
-    settings.openai.api_endpoint = server.base_url
-    settings.models.text = "openai:gpt-5.1"  # (a priced model: an unpriced one is refused)
-    library.save_settings(settings)
-    yield server
-    server.stop()
 
 
 def open_project(qtbot, window: MainWindow, tmp_path: Path, name: str = "Ferry") -> Project:  # type: ignore[no-untyped-def]

@@ -5,33 +5,17 @@ and Undo restores the wording; tempo suggestions are shown, never applied."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
-from aiuteur_desktop.core import assets, secrets, shot_list
-from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core import assets, shot_list
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.phase_b.stage7 import CAMERA, FLAGS
 from tests.fakes.story_fake import FakeStoryModel, split_in_two
 from tests.screenplays import scripted_project
 from tests.views.test_stage7 import double_click, open_scene
-
-
-@pytest.fixture
-def model(library: Library) -> Iterator[FakeStoryModel]:
-    server = FakeStoryModel()
-    server.start()
-    secrets.set_secret("openai.api_key", "sk-test")
-    settings = library.load_settings()
-    settings.openai.api_endpoint = server.base_url
-    settings.models.text = "openai:gpt-5.1"
-    library.save_settings(settings)
-    yield server
-    server.stop()
 
 
 def test_split_with_the_model_and_a_refused_split(  # type: ignore[no-untyped-def]

@@ -29,7 +29,56 @@ MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
 
 
-class KeyActions:
+class PendingKeys:
+    """Image-key jobs a page started (`_pending`: job id → what the key is for): the busy
+    bar, a finished or refused job reported, cancel. Stage 5's master keys and Stage 8's
+    starting keys; the page refreshes in `_settled`."""
+
+    jobs: Any
+    project: Any
+    busy: Any
+    _pending: dict[str, str]
+    NOUN = "image key"
+    # (the page brings `fail` and `_settled(key)`: this mixin sits before it in the MRO, so
+    # it must not define them)
+
+    def keys_started(self, job_id: str, key: str) -> None:
+        self._pending[job_id] = key
+        n = len(self._pending)
+        self.busy.start(f"Generating {n} {self.NOUN}{'s' * (n != 1)}…")
+
+    def job_finished(self, job_id: str) -> None:
+        """The operation has applied its result already; the page only shows it."""
+        key = self._pending.pop(job_id, None)
+        if key is None or self.project is None:
+            return
+        job = self.jobs.runner.job(job_id)
+        if job.state is not JobState.SUCCEEDED:
+            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
+        self._settled(key)
+        self.jobs.session.changed(operations.changes_of(job))
+
+    def job_refused(self, job_id: str, reason: str) -> None:
+        """Nothing was queued (a budget cap, say): the page says why."""
+        if self._pending.pop(job_id, None) is not None:
+            self.fail(reason)
+            self._settled(None)
+
+    def keys_settled(self, key: str | None) -> None:
+        """The busy bar after a key job ended."""
+        if not self._pending:
+            self.busy.hide()
+        else:
+            n = len(self._pending)
+            self.busy.label.setText(f"Generating {n} more {self.NOUN}{'s' * (n != 1)}…")
+
+    def cancel_keys(self) -> None:
+        """Stop the image keys still queued or running (finished ones are kept)."""
+        for job_id in list(self._pending):
+            self.jobs.runner.cancel(job_id)
+
+
+class KeyActions(PendingKeys):
     """Image-key actions of the Stage 5 page (`self` is the page)."""
 
     project: Any
@@ -64,42 +113,13 @@ class KeyActions:
         except AiuteurError as exc:
             self.fail(exc.user_message)
             return
-        self._pending[job_id] = a["path"]
-        self.busy.start(
-            f"Generating {len(self._pending)} image key{'s' * (len(self._pending) > 1)}…"
-        )
+        self.keys_started(job_id, a["path"])
         self.sync()
 
-    def job_finished(self, job_id: str) -> None:
-        """The operation has applied its result already; the page only shows it."""
-        path = self._pending.pop(job_id, None)
-        if path is None or self.project is None:
-            return
-        job = self.jobs.runner.job(job_id)
-        if job.state is not JobState.SUCCEEDED:
-            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
-        self._settled()
-        self.jobs.session.changed(operations.changes_of(job))
-
-    def job_refused(self, job_id: str, reason: str) -> None:
-        """Nothing was queued (a budget cap, say): the page says why."""
-        if self._pending.pop(job_id, None) is not None:
-            self.fail(reason)
-            self._settled()
-
-    def _settled(self) -> None:
-        if not self._pending:
-            self.busy.hide()
-        else:
-            n = len(self._pending)
-            self.busy.label.setText(f"Generating {n} more image key{'s' * (n > 1)}…")
+    def _settled(self, key: str | None = None) -> None:
+        self.keys_settled(key)
         self._fill_list()
         self.mark_loaded()
-
-    def cancel_keys(self) -> None:
-        """Stop the image keys still queued or running (finished ones are kept)."""
-        for job_id in list(self._pending):
-            self.jobs.runner.cancel(job_id)
 
     def generate_key(self) -> None:
         path = self.current_path()

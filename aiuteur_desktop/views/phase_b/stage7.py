@@ -44,6 +44,7 @@ from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.phase_b.common import RearviewMirror
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
 ID, LENGTH, CAMERA, DIALOGUE, ACTION, CHARACTERS, FLAGS = range(7)
@@ -268,13 +269,7 @@ class Stage7Page(StageFrame):
         self.scene_line.setObjectName("sectionTitle")
         self.status_label = QLabel()
         self.status_label.setProperty("muted", True)
-        self.mirror = QLabel()
-        self.mirror.setObjectName("rearviewMirror")
-        self.mirror.setWordWrap(True)
-        self.mirror.setStyleSheet(
-            "QLabel#rearviewMirror { background:#1d1f23; border:1px solid #2e3035;"
-            " border-radius:6px; padding:8px 10px; color:#c8ccd2; }"
-        )
+        self.mirror = RearviewMirror()
 
         self.model = ShotModel(self)
         self.table = QTableView()
@@ -404,15 +399,7 @@ class Stage7Page(StageFrame):
         if rows:
             r = rows[0]
             self.scene_line.setText(f"Scene {r.scene_label} · {r.heading}")
-        if previous is None:
-            self.mirror.setText("<b>Rearview Mirror</b> — this is the first scene.")
-        else:
-            what = previous.summary(quoted=True) or previous.heading
-            self.mirror.setText(
-                f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
-                f"{previous.label} ({previous.shot_size}): {html.escape(what)}"
-            )
-        self.mirror.show()
+        self.mirror.show_end(previous)
         self.apply(rows, 0, save=False)
         self.mark_loaded()
 

@@ -42,9 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import assets, master_script, operations, visuals
+from aiuteur_desktop.core import assets, master_script, visuals
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
@@ -53,6 +52,7 @@ from aiuteur_desktop.providers.registry import Registry, image_model
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.views.phase_a.asset_keys import PendingKeys
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs, ask_guidance
 from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
 from aiuteur_desktop.views.pictures import preview
@@ -155,8 +155,10 @@ class TagRow(QFrame):
         return Condition(self.tag, self.carries.isChecked())
 
 
-class Stage8Page(StageFrame):
+class Stage8Page(PendingKeys, StageFrame):
     """Stage 8 · Visuals (per scene)."""
+
+    NOUN = "starting key"
 
     def __init__(
         self,
@@ -873,37 +875,12 @@ class Stage8Page(StageFrame):
         except AiuteurError as exc:
             self.fail(exc.user_message)
             return
-        self._pending[job_id] = e.slug
-        n = len(self._pending)
-        self.busy.start(f"Generating {n} starting key{'s' * (n != 1)}…")
+        self.keys_started(job_id, e.slug)
         self._sync_buttons()
 
-    def job_finished(self, job_id: str) -> None:
-        slug = self._pending.pop(job_id, None)
-        if slug is None or self.project is None:
-            return
-        job = self.jobs.runner.job(job_id)
-        if job.state is not JobState.SUCCEEDED:
-            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
-        self._settled(slug)
-        self.jobs.session.changed(operations.changes_of(job))
-
-    def job_refused(self, job_id: str, reason: str) -> None:
-        if self._pending.pop(job_id, None) is not None:
-            self.fail(reason)
-            self._settled(None)
-
-    def _settled(self, slug: str | None) -> None:
-        if not self._pending:
-            self.busy.hide()
-        else:
-            n = len(self._pending)
-            self.busy.label.setText(f"Generating {n} more starting key{'s' * (n != 1)}…")
+    def _settled(self, key: str | None = None) -> None:
+        self.keys_settled(key)
         if self.scene_id is not None and self.project is not None:
-            self._refresh_items(self.current() or slug)
+            self._refresh_items(self.current() or key)
             self.show_element()
         self.mark_loaded()
-
-    def cancel_keys(self) -> None:
-        for job_id in list(self._pending):
-            self.jobs.runner.cancel(job_id)

@@ -33,6 +33,7 @@ from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.phase_b.common import RearviewMirror
 
 MUTED = "color:#9aa0a8"
 
@@ -248,13 +249,7 @@ class Stage9Page(StageFrame):
         self.scene_line.setObjectName("sectionTitle")
         self.summary = QLabel()
         self.summary.setProperty("muted", True)
-        self.mirror = QLabel()
-        self.mirror.setObjectName("rearviewMirror")
-        self.mirror.setWordWrap(True)
-        self.mirror.setStyleSheet(
-            "QLabel#rearviewMirror { background:#1d1f23; border:1px solid #2e3035;"
-            " border-radius:6px; padding:8px 10px; color:#c8ccd2; }"
-        )
+        self.mirror = RearviewMirror()
         self.list = QWidget()
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.setContentsMargins(0, 0, 0, 0)
@@ -309,16 +304,7 @@ class Stage9Page(StageFrame):
         labels = {m.id: m.label for m in models}
         label = master_script.label_of(self.project, self.scene_id)
         self.scene_line.setText(f"Scene {label} · prompt sets")
-        if previous is None:
-            self.mirror.setText("<b>Rearview Mirror</b> — this is the first scene.")
-        else:
-            what = previous.summary(quoted=True) or previous.heading
-            self.mirror.setText(
-                f"<b>Rearview Mirror</b> — scene {previous.scene_label} ends on shot "
-                f"{previous.label}: {html.escape(what)} <i>(its final frame appears here once "
-                "frames are made)</i>"
-            )
-        self.mirror.show()
+        self.mirror.show_end(previous, "(its final frame appears here once frames are made)")
         shown = set()
         for i, s in enumerate(self.sets):
             card = self.cards.get(s.shot)
