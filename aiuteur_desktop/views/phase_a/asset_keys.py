@@ -42,6 +42,24 @@ class PendingKeys:
     # (the page brings `fail` and `_settled(key)`: this mixin sits before it in the MRO, so
     # it must not define them)
 
+    def _source(self) -> Registry:
+        return Registry(self.jobs.library.load_settings())
+
+    def key_price(self) -> tuple[Registry, str, float] | None:
+        """(registry, image model, price of one key) — None, said in the page's error line,
+        when a paid model has no price: nothing is sent as if it were free."""
+        source = self._source()
+        model = image_model(source.settings)
+        try:
+            return source, model, price_per_key(model, source)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return None
+
+    @staticmethod
+    def cost_text(n: int, each: float) -> str:
+        return f"Estimated cost: ${each * n:,.2f}" + (f" (${each:,.3f} each)." if each else ".")
+
     def keys_started(self, job_id: str, key: str) -> None:
         self._pending[job_id] = key
         n = len(self._pending)
@@ -87,9 +105,6 @@ class KeyActions(PendingKeys):
     _pending: dict[str, str]
 
     # -------------------------------------------------------------- image keys
-    def _source(self) -> Registry:
-        return Registry(self.jobs.library.load_settings())
-
     def _submit_key(self, a: dict[str, Any], guidance: str) -> None:
         assert self.project is not None
         source = self._source()
@@ -146,18 +161,14 @@ class KeyActions(PendingKeys):
         todo = [a for a in assets.all_assets(self.project) if not a.get("locked")]
         if not todo:
             return
-        source = self._source()
-        model = image_model(source.settings)
-        try:
-            each = price_per_key(model, source)
-        except AiuteurError as exc:  # no price for a paid model: nothing is sent
-            self.fail(exc.user_message)
+        priced = self.key_price()
+        if priced is None:
             return
+        source, model, each = priced
         where = source.describe(model)
         text = (
             f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "
-            f"{where}. Estimated cost: ${each * len(todo):,.2f}"
-            + (f" (${each:,.3f} each)." if each else ".")
+            f"{where}. {self.cost_text(len(todo), each)}"
         )
         self.last_estimate = text
         confirm(

@@ -44,11 +44,11 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import assets, master_script, visuals
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
+from aiuteur_desktop.core.operations.asset_key import AssetKey
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.core.visuals import Condition, Element
-from aiuteur_desktop.providers.registry import Registry, image_model
+from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
@@ -794,27 +794,20 @@ class Stage8Page(PendingKeys, StageFrame):
         run_in_background(card, done, lambda e: self.fail(str(e)), parent=self)
 
     # ---------------------------------------------------------- generation
-    def _source(self) -> Registry:
-        return Registry(self.jobs.library.load_settings())
-
     def generate_selected(self) -> None:
         chosen = self.selected()
         if self.project is None or self.scene_id is None or not chosen:
             return
         self.flush()
-        source = self._source()
-        model = image_model(source.settings)
-        try:
-            each = price_per_key(model, source)
-        except AiuteurError as exc:  # no price for a paid model: nothing is sent
-            self.fail(exc.user_message)
+        priced = self.key_price()
+        if priced is None:
             return
+        source, model, each = priced
         n = len(chosen)
         names = ", ".join(e.name for e in chosen[:4]) + (" …" if n > 4 else "")
         text = (
             f"Generate starting keys for {n} element{'s' * (n != 1)} ({names}) with "
-            f"{source.describe(model)}. Estimated cost: ${each * n:,.2f}"
-            + (f" (${each:,.3f} each)." if each else ".")
+            f"{source.describe(model)}. {self.cost_text(n, each)}"
         )
         self.last_estimate = text
         has_keys = any(e.candidates for e in chosen)
