@@ -10,9 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from aiuteur_desktop.core import story
 from aiuteur_desktop.views.main_window import MainWindow
 from tests.fakes.story_fake import FakeStoryModel
-from tests.views.test_phase_a import fill_setup, model, open_project, pages, treatment_prompt
-
-__all__ = ["model"]  # the fake story model fixture
+from tests.views.test_phase_a import fill_setup, open_project, pages, treatment_prompt
 
 
 def test_the_idea_reaches_the_prompt_with_a_staged_context_file(
