@@ -92,6 +92,10 @@ class ImageSubject:
     kind: str
     name: str
     description: str = ""
+    #: A frame's shot as the offline engines draw it (`ShotSpec` as JSON), and which anchor
+    #: ("start" / "end"); None for keys and cards.
+    spec: dict[str, Any] | None = None
+    which: str = ""
 
 
 @dataclass(frozen=True)

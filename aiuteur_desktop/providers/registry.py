@@ -235,6 +235,7 @@ def register_all() -> None:
     from aiuteur_desktop.core.operations import (  # noqa: F401
         animatic,
         asset_key,
+        frame_image,
         story_answer,
         video_render,
     )

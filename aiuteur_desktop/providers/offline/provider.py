@@ -74,7 +74,13 @@ class OfflineStoryboard:
     ) -> ImageResult:
         """`ImageProvider`: a key card drawn from what the picture is of (free, no network)."""
         subject = subject or ImageSubject("frame", prompt[:60], prompt)
-        image = cards.render_card(subject.kind, subject.name, subject.description)
+        if subject.kind == "frame" and subject.spec:
+            # An anchor frame: drawn from the shot itself — its set, light, camera and the
+            # characters' keys — so frames of one place and light stay alike down the chain.
+            spec = ShotSpec.model_validate(subject.spec)
+            image = panels.render_anchor(spec, "end" if subject.which == "end" else "start")
+        else:
+            image = cards.render_card(subject.kind, subject.name, subject.description)
         return ImageResult(_png(image), f"offline:{model}", Usage(images=1))
 
     def frame(self, spec: ShotSpec, which: str = "start") -> Rendered:

@@ -1,0 +1,234 @@
+"""Stage 10 anchor frames as an operation (PRD §4.5, §9.5): the slot's frame prompt with the
+frame it chains to as the first reference (then the on-screen characters' scene keys and the
+place's key, as many as the model takes) → the image model Settings → Models names, or the
+offline storyboard engine, which draws the frame from the shot itself. The result is a new
+candidate of the slot, committed; the Frame Dependency Manager (`core.frames`) decides what
+may be made when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import frames, jobs, shot_list, shots, visuals
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    end_job,
+    register,
+)
+from aiuteur_desktop.core.operations.asset_key import price_per_key
+from aiuteur_desktop.core.providers import ImageSubject
+from aiuteur_desktop.core.store import Project
+
+#: References sent with a frame, at most: the chain's frame, then looks.
+REFERENCES = 4
+
+
+def references(
+    project: Project, scene_id: str, shot: shots.Shot, which: str
+) -> tuple[frames.Link | None, list[Path], dict[str, Path], Path | None]:
+    """(the chain's link, reference image paths in order, character keys by name, the place's
+    key) for one slot."""
+    to = frames.link(project, scene_id, shot.id, which)
+    refs: list[Path] = []
+    if to is not None and to.media:
+        refs.append(project.media.path(to.media))
+    looks = visuals.elements(project, scene_id)
+    people = {c.upper() for c in shot.characters}
+    images: dict[str, Path] = {}
+    place: Path | None = None
+    for e in looks:
+        if not e.image or shot.id not in e.shots:
+            continue
+        path = project.media.path(e.image)
+        if e.kind == "character" and e.name.upper() in people:
+            images[e.name.upper()] = path
+            refs.append(path)
+        elif e.kind == "location" and place is None:
+            place = path
+            refs.append(path)
+    return to, refs, images, place
+
+
+@register
+@dataclass(frozen=True)
+class FrameImage(Operation):
+    kind: ClassVar[str] = "frame.image"
+
+    bundle: str
+    branch: str
+    scene: str
+    shot: str
+    which: str  # frames.START or frames.END
+    label: str
+    prompt: str
+    model: str
+    references: tuple[str, ...] = ()
+    reference_media: str | None = None  # the chained frame's image, as it was asked
+    spec: dict[str, Any] | None = None
+    guidance: str = ""
+    mode: str = ""
+    estimate: float = 0.0
+    base_url: str | None = None
+    paid: bool = False
+
+    @classmethod
+    def prepare(
+        cls,
+        project: Project,
+        scene_id: str,
+        shot_id: str,
+        which: str,
+        *,
+        model: str,
+        source: ProviderSource,
+        guidance: str = "",
+    ) -> FrameImage:
+        """Read the slot, its prompt and its chain now (the request is what the user saw).
+        GateClosed when the mode is not chosen or, in Control mode, the chain is not
+        approved."""
+        reason = frames.blocked(project, scene_id, shot_id, which)
+        if reason is not None:
+            raise GateClosed(reason)
+        shot = next((s for s in shot_list.current(project, scene_id) if s.id == shot_id), None)
+        if shot is None:
+            raise GateClosed(f"Scene {scene_id} has no shot {shot_id}.")
+        prompt = frames.prompt_of(project, scene_id, shot_id, which)
+        if guidance.strip():
+            prompt += f"\nChange from the last version: {guidance.strip()}"
+        to, refs, images, place = references(project, scene_id, shot, which)
+        room = min(REFERENCES, source.image_capabilities(model).max_references)
+        spec = shots.to_spec(shot, images=images, location_image=place)
+        chosen = frames.mode_of(project, scene_id) or {}
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            scene=scene_id,
+            shot=shot_id,
+            which=which,
+            label=shot.label,
+            prompt=prompt,
+            model=model,
+            references=tuple(str(r) for r in refs[:room]),
+            reference_media=to.media if to is not None else None,
+            spec=spec.model_dump(mode="json"),
+            guidance=guidance,
+            mode=str(chosen.get("mode") or ""),
+            estimate=price_per_key(model, source),
+            base_url=source.endpoint(model),
+            paid=not source.is_free(model),
+        )
+
+    def submission(self) -> Submission:
+        word = "Start" if self.which == frames.START else "End"
+        return Submission(
+            title=f"{word} frame: shot {self.label}",
+            provider=self.model,
+            params=self.params(),
+            project=self.bundle,
+            estimate=self.estimate,
+            paid=self.paid,
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "scene": self.scene,
+            "shot": self.shot,
+            "which": self.which,
+            "label": self.label,
+            "name": f"shot {self.label} {self.which} frame",
+            "prompt": self.prompt,
+            "model_id": self.model,
+            "references": list(self.references),
+            "reference_media": self.reference_media,
+            "spec": self.spec,
+            "guidance": self.guidance,
+            "mode": self.mode,
+            "estimate": self.estimate,
+            "base_url": self.base_url,
+            "paid": self.paid,
+            "stage": 10,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> FrameImage:
+        return cls(
+            bundle=params["bundle"],
+            branch=params.get("branch") or "",
+            scene=params["scene"],
+            shot=params["shot"],
+            which=params.get("which", frames.START),
+            label=params.get("label", params["shot"]),
+            prompt=params.get("prompt", ""),
+            model=params.get("model_id", "offline:storyboard"),
+            references=tuple(params.get("references") or ()),
+            reference_media=params.get("reference_media"),
+            spec=params.get("spec"),
+            guidance=params.get("guidance", ""),
+            mode=params.get("mode", ""),
+            estimate=float(params.get("estimate") or 0.0),
+            base_url=params.get("base_url"),
+            paid=bool(params.get("paid")),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        provider = source.image(self.model, self.base_url)
+        refs = [Path(r).read_bytes() for r in self.references if Path(r).exists()]
+        ctx.progress(0.1)
+        name = self.model.partition(":")[2] or self.model
+        subject = ImageSubject("frame", f"Shot {self.label}", self.prompt, self.spec, self.which)
+        # A cut-off or timed-out answer is not made again unasked: it may be charged.
+        with ctx.paid(ctx.job.estimate):
+            image = provider.generate(self.prompt, name, refs, subject=subject)
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        price = ctx.job.estimate if self.paid else 0.0
+        media = end_job(
+            project,
+            ctx.job,
+            provider=self.model.partition(":")[0],
+            model=name,
+            kind="image",
+            actual=price,
+            data=image.png,
+            mime="image/png",
+            key=ctx.spend_key(),
+        )
+        ctx.progress(1.0)
+        return Ran({"media": media, "cost": price, "model": self.model}, price)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        try:
+            frames.slot(project, self.scene, self.shot, self.which)
+        except GateClosed:
+            return Changes()  # the shot went (or became start-only) meanwhile: kept, unused
+        cost = float(result.get("cost") or 0.0)
+        s = frames.record(
+            project,
+            self.scene,
+            self.shot,
+            self.which,
+            result["media"],
+            prompt=self.prompt,
+            model=self.model,
+            cost=cost,
+            guidance=self.guidance,
+            reference=self.reference_media,
+            mode=self.mode,
+        )
+        word = "Start" if self.which == frames.START else "End"
+        head = project.commit(
+            self.guidance or f"{word} frame for shot {self.label}",
+            kind="generate",
+            stage=10,
+            cost=cost,
+        )
+        return Changes(paths=(s.path,), stages=(10,), scenes=(self.scene,), commit=head.id)
