@@ -76,6 +76,24 @@ def _build_parser() -> argparse.ArgumentParser:
     prompts.add_argument(
         "--with-scaffold", action="store_true", help="also print the hidden system prompts"
     )
+    fr = sub.add_parser(
+        "frames", help="Stage 10: a scene's start and end anchor frames, chained shot to shot"
+    )
+    fr.add_argument("--project", required=True, help="the project bundle")
+    fr.add_argument("--scene", required=True, help="the scene's number (3, 12A) or id (s3)")
+    fr.add_argument(
+        "--mode",
+        required=True,
+        choices=["quick", "control"],
+        help="quick: every frame at once; control: one at a time, each approved before the next",
+    )
+    fr.add_argument("--start-only", action="store_true", help="start frames only, no end frames")
+    fr.add_argument(
+        "--approve",
+        action="store_true",
+        help="approve each frame made (control: go on to the next)",
+    )
+    fr.add_argument("--json", action="store_true", help="machine-readable output")
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -528,6 +546,87 @@ def _cmd_prompts(project_path: str, scene: str, as_json: bool, with_scaffold: bo
     return 0
 
 
+def _cmd_frames(
+    project_path: str, scene: str, mode: str, start_only: bool, approve: bool, as_json: bool
+) -> int:
+    """Make the scene's missing or outdated frames with the configured image model (offline
+    by default): Quick all of them; Control in chain order, each approved before the next
+    with --approve (without it, the next frame only, then it waits for your approval)."""
+    from aiuteur_desktop.core import frames, headless, operations
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.operations.frame_image import FrameImage
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.core.store.status import Status
+    from aiuteur_desktop.providers.registry import Registry, image_model, register_all
+
+    try:
+        bundle, scene_id = _scene_of("frames", project_path, scene)
+        library = Library()
+    except LookupError as exc:
+        return _fail("frames", str(exc))
+    except AiuteurError as exc:
+        return _fail("frames", exc.user_message)
+    register_all()
+    made: list[str] = []
+    waiting = ""
+    try:
+        settings = library.load_settings()
+        source = Registry(settings)
+        model = image_model(settings)
+        with Project.open(bundle) as project:
+            operations.share(project)
+            try:
+                now = frames.mode_of(project, scene_id) or {}
+                if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
+                    frames.set_mode(project, scene_id, mode, start_only=start_only)
+                for s in frames.slots(project, scene_id):
+                    current = frames.slot(project, scene_id, s.shot, s.which)
+                    fresh = current.made and current.status in (Status.UP_TO_DATE,)
+                    if not fresh:
+                        reason = frames.blocked(project, scene_id, s.shot, s.which)
+                        if reason is not None:
+                            waiting = reason
+                            break
+                        op = FrameImage.prepare(
+                            project, scene_id, s.shot, s.which, model=model, source=source
+                        )
+                        job = headless.run_one(library.jobs, op, settings.budget)
+                        if job.error or job.state.value != "succeeded":
+                            return _fail("frames", f"shot {s.label} {s.which} frame: {job.error}")
+                        made.append(f"{s.label} {s.which}")
+                    if approve and not frames.slot(project, scene_id, s.shot, s.which).approved:
+                        frames.approve(project, scene_id, s.shot, s.which)
+                    elif mode == "control" and not approve and not fresh:
+                        waiting = (
+                            f"Control mode: approve the {s.which} frame of shot {s.label} "
+                            "(--approve) before the next is made."
+                        )
+                        break
+                report = [
+                    frames.as_json(x, frames.drift_of(project, scene_id, x))
+                    for x in frames.slots(project, scene_id)
+                ]
+            finally:
+                operations.unshare(project)
+    except AiuteurError as exc:
+        return _fail("frames", exc.user_message)
+    finally:
+        library.close()
+    if waiting and not made and not any(r["media"] for r in report):
+        return _fail("frames", waiting)  # nothing could be made: say why, in one line
+    if as_json:
+        out = {"scene": scene_id, "mode": mode, "made": made, "waiting": waiting, "frames": report}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for r in report:
+        mark = "✓" if r["approved"] else ("●" if r["media"] else "○")
+        flags = "".join(f"\n    ⚠ {f}" for f in (r.get("drift") or {}).get("flags", []))
+        print(f"{mark} {r['label']:>6} {r['frame']:<5} {r['status']}{flags}")
+    print(f"Made {len(made)} frame{'s' * (len(made) != 1)}." + (f" {waiting}" if waiting else ""))
+    return 0
+
+
 def _cmd_spend(project_path: str | None, as_json: bool) -> int:
     from aiuteur_desktop.core import spend
     from aiuteur_desktop.core.errors import AiuteurError
@@ -598,6 +697,10 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
+    if args.command == "frames":
+        return _cmd_frames(
+            args.project, args.scene, args.mode, args.start_only, args.approve, args.json
+        )
     if args.command == "visuals":
         return _cmd_visuals(args.project, args.scene, args.json)
     if args.command == "prompts":

@@ -427,3 +427,83 @@ def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
         )
         none = run(command, "--project", str(tmp_path / "Nope"), "--scene", "1", home=aiuteur_home)
         assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1
+
+
+def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from aiuteur_desktop.core import prompt_sets, shot_list, visuals
+    from aiuteur_desktop.core.store import Project
+
+    bundle = tmp_path / "Storm.aiuteur"
+    run(
+        "script",
+        "import",
+        str(SCRIPTS / "storm_keeper.fountain"),
+        "--project",
+        str(bundle),
+        home=aiuteur_home,
+    )
+    early = run(
+        "frames", "--project", str(bundle), "--scene", "1", "--mode", "quick", home=aiuteur_home
+    )
+    assert early.returncode == 2 and early.stderr.strip() == (
+        "aiuteur frames: Assemble the scene's prompts first (Stage 9): shot 1A has none saved."
+    )
+    with Project.open(bundle) as p:
+        shot_list.lock(p, "s1", shot_list.current(p, "s1"))
+        for e in visuals.elements(p, "s1"):
+            visuals.lock(p, "s1", e.slug)
+        prompt_sets.assemble(p, "s1")
+    # Control mode without --approve: the first frame, then it waits for the approval.
+    one = run(
+        "frames",
+        "--project",
+        str(bundle),
+        "--scene",
+        "1",
+        "--mode",
+        "control",
+        "--json",
+        home=aiuteur_home,
+    )
+    assert one.returncode == 0, one.stderr
+    out = json.loads(one.stdout)
+    assert out["made"] == ["1A start"] and "approve the start frame of shot 1A" in out["waiting"]
+    # Quick mode with --approve: every frame, approved, each start frame with its drift report.
+    all_of = run(
+        "frames",
+        "--project",
+        str(bundle),
+        "--scene",
+        "1",
+        "--mode",
+        "quick",
+        "--approve",
+        "--json",
+        home=aiuteur_home,
+    )
+    assert all_of.returncode == 0, all_of.stderr
+    out = json.loads(all_of.stdout)
+    got = [(f["label"], f["frame"]) for f in out["frames"]]
+    assert got == [
+        ("1A", "start"),
+        ("1A", "end"),
+        ("1B", "start"),
+        ("1B", "end"),
+        ("1C", "start"),
+        ("1C", "end"),
+        ("1D", "start"),
+    ]  # 1D: start-frame-only
+    assert all(f["media"] and f["approved"] and f["status"] == "Up-to-date" for f in out["frames"])
+    b_start = next(f for f in out["frames"] if (f["label"], f["frame"]) == ("1B", "start"))
+    a_end = next(f for f in out["frames"] if (f["label"], f["frame"]) == ("1A", "end"))
+    assert b_start["made_from"]["reference"] == a_end["media"]  # the chain
+    assert set(b_start["drift"]) == {"structure", "colour", "features", "flags"}
+    assert b_start["made_from"]["model"] == "offline:storyboard"
+    bad = run(
+        "frames", "--project", str(bundle), "--scene", "7", "--mode", "quick", home=aiuteur_home
+    )
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

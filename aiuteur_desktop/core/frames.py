@@ -208,7 +208,16 @@ def blocked(project: Project, scene_id: str, shot_id: str, which: str) -> str | 
     """Why this frame cannot be made now (None: it can). Control mode makes a frame only
     once what it chains to is approved; Quick mode only needs a mode."""
     chosen = _needs_mode(project, scene_id)
-    slot(project, scene_id, shot_id, which)  # (refuses an end frame a shot does not take)
+    s = slot(project, scene_id, shot_id, which)  # (refuses an end frame a shot does not take)
+    sets = prompt_sets.path(scene_id, shot_id)
+    if project.read(sets) is None:
+        return f"Assemble the scene's prompts first (Stage 9): shot {s.label} has none saved."
+    state = StatusDeriver(project, project.branch().draft).status(sets)
+    if state is not Status.UP_TO_DATE:
+        return (
+            f"Shot {s.label}'s prompts are {state.value.lower()}: assemble them again (Stage 9) "
+            "before making its frames."
+        )
     if chosen.get("mode") != CONTROL:
         return None
     to = link(project, scene_id, shot_id, which)
@@ -349,3 +358,30 @@ def as_json(s: Slot, drift: dict[str, Any] | None = None) -> dict[str, Any]:
     if drift is not None:
         out["drift"] = drift
     return out
+
+
+# -------------------------------------------------------------------- drift
+def drift_of(project: Project, scene_id: str, s: Slot) -> dict[str, Any] | None:
+    """The Continuity Drift Detector's report on a made start frame: against the frame it
+    chains to, and each on-screen character's region against their scene key (advice)."""
+    from aiuteur_desktop.core import drift, shots, visuals
+
+    if s.which != START or s.chosen is None:
+        return None
+    to = link(project, scene_id, s.shot, s.which)
+    frame = project.media.read(s.chosen)
+    report: dict[str, Any] = {"structure": None, "colour": None, "features": None, "flags": []}
+    if to is not None and to.media:
+        report = drift.compare(project.media.read(to.media), frame).to_json()
+    shot = next((x for x in shot_list.current(project, scene_id) if x.id == s.shot), None)
+    if shot is not None:
+        spec = shots.to_spec(shot)
+        where = {c.name.upper(): c.position for c in spec.characters}
+        for e in visuals.elements(project, scene_id):
+            if e.kind == "character" and e.image and e.name.upper() in where:
+                flag = drift.character(
+                    frame, project.media.read(e.image), e.name, where[e.name.upper()]
+                )
+                if flag:
+                    report["flags"].append(flag)
+    return report
