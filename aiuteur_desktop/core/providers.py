@@ -118,6 +118,20 @@ class ImageProvider(Protocol):
         subject: ImageSubject | None = None,
     ) -> ImageResult: ...
 
+    def edit(
+        self,
+        image: bytes,
+        mask: bytes,
+        prompt: str,
+        model: str,
+        references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
+    ) -> ImageResult:
+        """Change only the white area of `mask` as `prompt` says; every pixel outside it
+        stays as it was (providers composite the original back)."""
+        ...
+
 
 class EmbeddingProvider(Protocol):
     id: str

@@ -129,6 +129,8 @@ class OpenAIImages:
         prompt: str,
         model: str,
         references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
     ) -> ImageResult:
         import openai
 
@@ -217,6 +219,7 @@ class GeminiImages:
         references: list[bytes] | None = None,
         *,
         aspect_ratio: str = "16:9",
+        subject: ImageSubject | None = None,
     ) -> ImageResult:
         t = self._types
         instruction = (

@@ -323,7 +323,7 @@ def test_offline_providers_record_provenance_at_no_cost(tmp_path: Path) -> None:
     assert start.data.startswith(b"\x89PNG") and start.data != end.data
     mask = Image.new("L", (320, 180), 0)
     ImageDraw.Draw(mask).rectangle([10, 10, 50, 50], fill=255)
-    edited = board.edit(start.data, png_bytes(mask), "add a lantern", s)
+    edited = board.region_edit(start.data, png_bytes(mask), "add a lantern", s)
     assert edited.provenance["parameters"]["instruction"] == "add a lantern"
     clip = video.render(s, tmp_path / "c.mp4", start_png=start.data, end_png=end.data)
     assert clip.path == tmp_path / "c.mp4" and clip.path.stat().st_size > 1000

@@ -232,3 +232,178 @@ class FrameImage(Operation):
             cost=cost,
         )
         return Changes(paths=(s.path,), stages=(10,), scenes=(self.scene,), commit=head.id)
+
+
+@register
+@dataclass(frozen=True)
+class FrameEdit(Operation):
+    """The Region-Level Inpainting Agent: a masked edit of a slot's chosen frame ("make her
+    expression neutral" over the face); the result is a new candidate, and every pixel
+    outside the mask is the frame's own (the providers composite it back)."""
+
+    kind: ClassVar[str] = "frame.edit"
+
+    bundle: str
+    branch: str
+    scene: str
+    shot: str
+    which: str
+    label: str
+    instruction: str
+    image: str  # media id of the frame edited
+    mask: str  # media id of the mask (white = change)
+    model: str
+    spec: dict[str, Any] | None = None
+    estimate: float = 0.0
+    base_url: str | None = None
+    paid: bool = False
+
+    @classmethod
+    def prepare(
+        cls,
+        project: Project,
+        scene_id: str,
+        shot_id: str,
+        which: str,
+        mask_png: bytes,
+        instruction: str,
+        *,
+        model: str,
+        source: ProviderSource,
+    ) -> FrameEdit:
+        instruction = " ".join(instruction.split())
+        if len(instruction) < 3:
+            raise GateClosed("Say what should change in the painted area.")
+        s = frames.slot(project, scene_id, shot_id, which)
+        if s.chosen is None:
+            raise GateClosed(f"Make the {which} frame of shot {s.label} before editing it.")
+        from aiuteur_desktop.core.imaging import open_image
+
+        with open_image(mask_png) as m:  # a mask is an image like any other: checked
+            if m.convert("L").getbbox() is None:
+                raise GateClosed("Paint the area to change first: the mask is empty.")
+        mask = project.media.put(mask_png, "image/png")
+        shot = next(x for x in shot_list.current(project, scene_id) if x.id == shot_id)
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            scene=scene_id,
+            shot=shot_id,
+            which=which,
+            label=shot.label,
+            instruction=instruction,
+            image=s.chosen,
+            mask=mask,
+            model=model,
+            spec=shots.to_spec(shot).model_dump(mode="json"),
+            estimate=price_per_key(model, source),
+            base_url=source.endpoint(model),
+            paid=not source.is_free(model),
+        )
+
+    def submission(self) -> Submission:
+        return Submission(
+            title=f"Edit {self.which} frame: shot {self.label}",
+            provider=self.model,
+            params=self.params(),
+            project=self.bundle,
+            estimate=self.estimate,
+            paid=self.paid,
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "scene": self.scene,
+            "shot": self.shot,
+            "which": self.which,
+            "label": self.label,
+            "name": f"shot {self.label} {self.which} frame",
+            "instruction": self.instruction,
+            "image": self.image,
+            "mask": self.mask,
+            "model_id": self.model,
+            "spec": self.spec,
+            "estimate": self.estimate,
+            "base_url": self.base_url,
+            "paid": self.paid,
+            "stage": 10,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> FrameEdit:
+        return cls(
+            bundle=params["bundle"],
+            branch=params.get("branch") or "",
+            scene=params["scene"],
+            shot=params["shot"],
+            which=params.get("which", frames.START),
+            label=params.get("label", params["shot"]),
+            instruction=params.get("instruction", ""),
+            image=params["image"],
+            mask=params["mask"],
+            model=params.get("model_id", "offline:storyboard"),
+            spec=params.get("spec"),
+            estimate=float(params.get("estimate") or 0.0),
+            base_url=params.get("base_url"),
+            paid=bool(params.get("paid")),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        provider = source.image(self.model, self.base_url)
+        ctx.progress(0.1)
+        name = self.model.partition(":")[2] or self.model
+        subject = ImageSubject(
+            "frame", f"Shot {self.label}", self.instruction, self.spec, self.which
+        )
+        image, mask = project.media.read(self.image), project.media.read(self.mask)
+        with ctx.paid(ctx.job.estimate):
+            result = provider.edit(image, mask, self.instruction, name, subject=subject)
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        price = ctx.job.estimate if self.paid else 0.0
+        media = end_job(
+            project,
+            ctx.job,
+            provider=self.model.partition(":")[0],
+            model=name,
+            kind="image",
+            actual=price,
+            data=result.png,
+            mime="image/png",
+            key=ctx.spend_key(),
+        )
+        ctx.progress(1.0)
+        return Ran({"media": media, "cost": price, "model": self.model}, price)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        try:
+            frames.slot(project, self.scene, self.shot, self.which)
+        except GateClosed:
+            return Changes()
+        cost = float(result.get("cost") or 0.0)
+        before = next(
+            (
+                c
+                for c in frames.slot(project, self.scene, self.shot, self.which).candidates
+                if c.get("media") == self.image
+            ),
+            {},
+        )
+        s = frames.record(
+            project,
+            self.scene,
+            self.shot,
+            self.which,
+            result["media"],
+            prompt=str(before.get("prompt") or ""),
+            model=self.model,
+            cost=cost,
+            guidance=self.instruction,
+            source="edited",
+            reference=before.get("reference"),
+            mode=str(before.get("mode") or ""),
+        )
+        head = project.commit(self.instruction, kind="generate", stage=10, cost=cost)
+        return Changes(paths=(s.path,), stages=(10,), scenes=(self.scene,), commit=head.id)

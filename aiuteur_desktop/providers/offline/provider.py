@@ -92,7 +92,27 @@ class OfflineStoryboard:
         params = {"spec": spec.model_dump(mode="json")}
         return Rendered(_provenance("storyboard-panel", params), _png(panels.render_panel(spec)))
 
-    def edit(self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec) -> Rendered:
+    def edit(
+        self,
+        image: bytes,
+        mask: bytes,
+        prompt: str,
+        model: str = "storyboard",
+        references: list[bytes] | None = None,
+        *,
+        subject: ImageSubject | None = None,
+    ) -> ImageResult:
+        """`ImageProvider`: the masked region redrawn from the shot (`subject.spec`); every
+        pixel outside the mask stays as it was."""
+        spec = ShotSpec.model_validate(
+            (subject.spec if subject is not None else None) or {"heading": "INT. SET"}
+        )
+        rendered = self.region_edit(image, mask, prompt, spec)
+        return ImageResult(rendered.data, f"offline:{model}", Usage(images=1))
+
+    def region_edit(
+        self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec
+    ) -> Rendered:
         with open_image(image_png) as im, open_image(mask_png) as mask:
             edited = region_edit.edit_region(im, mask, instruction, spec)
         params = {"spec": spec.model_dump(mode="json"), "instruction": instruction}
