@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiuteur_desktop.core import artifacts, master_script, shot_list, stages, story, visuals
+from aiuteur_desktop.core import (
+    artifacts,
+    master_script,
+    prompt_sets,
+    shot_list,
+    stages,
+    story,
+    visuals,
+)
 from aiuteur_desktop.core.store import Project
 
 #: What finishing each Phase A stage means, said to someone waiting on it.
@@ -31,7 +39,7 @@ SKIPPED = (
     "treatment or beat sheet. Work on the Master Script in Stage 4."
 )
 #: Phase B stages that exist; the rest of the scene workflow is still to be built.
-BUILT = frozenset({6, 7, 8, 9})
+BUILT = frozenset({6, 7, 8, 9, 10})
 
 
 @dataclass(frozen=True)
@@ -115,4 +123,11 @@ def gate(project: Project, number: int, scene: str | None = None) -> Gate | None
         reason = visuals.gate(project, scene)
         if reason is not None:
             return Gate(reason, 8, scene=scene)
+    if number == 10 and scene is not None:
+        waiting = gate(project, 9, scene)
+        if waiting is not None:
+            return waiting
+        reason = prompt_sets.gate(project, scene)
+        if reason is not None:
+            return Gate(reason, 9, scene=scene)
     return None

@@ -624,6 +624,20 @@ def set_frames(project: Project, scene_id: str, shot_id: str, frames: str) -> Pr
     return _edit(project, scene_id, shot_id, {"frames": frames})
 
 
+def gate(project: Project, scene_id: str) -> str | None:
+    """Why the scene's frames cannot be made yet (None when they can): every shot's Prompt
+    Set saved and up to date."""
+    deriver = StatusDeriver(project, project.branch().draft)
+    rows = shot_list.current(project, scene_id)
+    waiting = [
+        s.label for s in rows if deriver.status(path(scene_id, s.id)) is not Status.UP_TO_DATE
+    ]
+    if not waiting:
+        return None
+    names = ", ".join(waiting[:5]) + (" …" if len(waiting) > 5 else "")
+    return f"Assemble the prompts first (Stage 9 → Assemble Prompts): shots {names} have none up to date."
+
+
 def as_json(s: PromptSet, *, with_scaffold: bool = False) -> dict[str, Any]:
     """A set as `aiuteur prompts --json` prints it (the scaffold only when asked for)."""
     out: dict[str, Any] = {

@@ -42,6 +42,7 @@ from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
 from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from aiuteur_desktop.views.phase_b.stage8 import Stage8Page
 from aiuteur_desktop.views.phase_b.stage9 import Stage9Page
+from aiuteur_desktop.views.phase_b.stage10 import Stage10Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.stage_timeline import PhaseATimeline
@@ -199,12 +200,13 @@ class ProjectPage(QWidget):
                 7: Stage7Page(jobs),
                 8: Stage8Page(jobs, visual, self.asset_library),
                 9: Stage9Page(jobs),
+                10: Stage10Page(jobs),
             }
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
-            stage8 = self.editors[8]
-            assert isinstance(stage8, Stage8Page)
-            for keyed in (stage5, stage8):
+            stage8, stage10 = self.editors[8], self.editors[10]
+            assert isinstance(stage8, Stage8Page) and isinstance(stage10, Stage10Page)
+            for keyed in (stage5, stage8, stage10):
                 runner.finished.connect(keyed.job_finished)
                 runner.refused.connect(keyed.job_refused)
             stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
@@ -392,7 +394,7 @@ class ProjectPage(QWidget):
             self.show_stage(self.gate_page.wanted)
         if self.story_jobs is not None:
             self.story_jobs.session.select_scene(self.current_scene())  # Stages 6–7 hear it
-        for number in (6, 7, 8, 9):
+        for number in (6, 7, 8, 9, 10):
             editor = self.editors.get(number)
             if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
                 self.show_stage(number)  # no scene any more: the gate says to pick one
