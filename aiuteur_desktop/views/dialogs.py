@@ -63,8 +63,18 @@ def confirm(
     yes = box.addButton(action, role)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.finished.connect(lambda _r: on_yes() if box.clickedButton() is yes else None)
+    # Gone once answered: a hidden box kept as a child would pile up with every question,
+    # and on some platforms keep the keyboard (it stays the active window).
+    box.finished.connect(lambda _r: _dismiss(box, parent))
     box.open()
     return box
+
+
+def _dismiss(box: QMessageBox, parent: QWidget) -> None:
+    box.deleteLater()
+    window = parent.window() if parent is not None else None
+    if window is not None and window.isVisible():
+        window.activateWindow()
 
 
 def _form_error_label() -> QLabel:

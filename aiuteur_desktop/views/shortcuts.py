@@ -14,7 +14,13 @@ def local_shortcut(
 ) -> QShortcut:
     """Active only while focus is inside `widget`, so pages can reuse keys such as Delete
     without clashing (PySide6 ignores a `context=` keyword here, so it is set afterwards)."""
-    shortcut = QShortcut(QKeySequence(key), widget)
+    shortcut = QShortcut(widget)
+    if isinstance(key, QKeySequence.StandardKey):
+        # Every binding the platform has (Redo is Ctrl+Y *and* Ctrl+Shift+Z on Linux): one
+        # QKeySequence of a standard key would keep only the first.
+        shortcut.setKeys(QKeySequence.keyBindings(key))
+    else:
+        shortcut.setKey(QKeySequence(key))
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     shortcut.activated.connect(slot)
     return shortcut

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import assets, shot_list, visuals
+from aiuteur_desktop.core import assets, prompt_sets, shot_list, visuals
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
 from tests.screenplays import scripted_project
@@ -100,11 +100,12 @@ def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path:
     shot_list.lock(project, "s1", shot_list.current(project, "s1"))  # Stages 8–9 open
     for e in visuals.elements(project, "s1"):
         visuals.lock(project, "s1", e.slug)
+    prompt_sets.assemble(project, "s1")  # Stage 10 opens
     window._show_project(project)
     page = window.project_page
     wait_for_hub(qtbot, page)
     page.scene_list.setCurrentRow(0)
-    for number in range(1, 10):
+    for number in range(1, 11):
         page.show_stage(number)
         look(f"Stage {number}")
         if number >= 6:  # a Phase B stage opens on the scene, not on its gate

@@ -37,6 +37,7 @@ class MaskCanvas(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("maskCanvas")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # its keys (B, E, [ ], Ctrl+Z) need it
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
@@ -190,6 +191,7 @@ class MaskCanvas(QGraphicsView):
             self._panning = event.position()
             return
         if event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
             self._remember()
             self._last = self.mapToScene(event.position().toPoint())
             self.dab(self._last)
