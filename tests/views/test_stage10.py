@@ -153,3 +153,36 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
     assert all(s.approved for s in frames.slots(project, "s1"))
     assert page.progress.text().startswith("7 of 7 frames made · 7 approved")
+
+
+def test_drift_flags_reach_the_grid_and_the_rearview(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.story import png
+
+    project, page = open_frames(qtbot, window, tmp_path)
+    frames.set_mode(project, "s1", frames.QUICK)
+    page.load()
+    make(qtbot, page)
+    # Shot 1B's start replaced by a frame of another colour world entirely.
+    frames.record(
+        project, "s1", "B", "start", project.media.put(png("#e02020", (640, 360)), "image/png")
+    )
+    page.load()
+
+    def tile():  # type: ignore[no-untyped-def]  (looked up afresh: a refill replaces tiles)
+        return next(
+            page.grid.item(i)
+            for i in range(page.grid.count())
+            if page.grid.item(i).data(Qt.ItemDataRole.UserRole + 1) == "B/start"
+        )
+
+    qtbot.waitUntil(lambda: tile().text().startswith("⚠"), timeout=10_000)
+    assert "unlike the one before it" in tile().toolTip()
+    # Double-click the tile: the frame opens in the one-at-a-time view, with its notes.
+    at = page.grid.visualItemRect(tile()).center()
+    qtbot.mouseClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseDClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert page.pages.currentIndex() == 1 and page.current_key() == "B/start"
+    qtbot.waitUntil(lambda: page.drift.isVisible(), timeout=10_000)
+    assert "unlike the one before it" in page.drift.text()

@@ -41,6 +41,7 @@ from aiuteur_desktop.core.operations.frame_image import FrameEdit, FrameImage
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.dialogs import confirm
+from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.asset_keys import PendingKeys
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs, ask_guidance
 from aiuteur_desktop.views.phase_b.canvas import BRUSH, ERASER, MaskCanvas
@@ -346,11 +347,18 @@ class Stage10Page(PendingKeys, StageFrame):
         self.progress = QLabel()
         self.progress.setObjectName("gridProgress")
         self.progress.setProperty("muted", True)
+        self.bulk_regenerate = QPushButton("Regenerate Selected…")
+        self.bulk_regenerate.setObjectName("regenerateSelected")
+        self.bulk_regenerate.clicked.connect(self.regenerate)
+        grid_head = QHBoxLayout()
+        grid_head.addWidget(self.progress, 1)
+        grid_head.addWidget(self.bulk_regenerate)
         quick = QWidget()
         ql = QVBoxLayout(quick)
         ql.setContentsMargins(0, 0, 0, 0)
-        ql.addWidget(self.progress)
+        ql.addLayout(grid_head)
         ql.addWidget(self.grid, 1)
+        self._drift_round = 0
 
         self.pages = QStackedWidget()
         self.pages.addWidget(chooser)
@@ -428,6 +436,7 @@ class Stage10Page(PendingKeys, StageFrame):
             tile.setToolTip(f"{_title(s)}: {s.status.value}{' · approved' if s.approved else ''}")
             self.grid.addItem(tile)
         self.steps.blockSignals(False)
+        self._mark_drift()
         made = sum(1 for s in self.items if s.made)
         approved = sum(1 for s in self.items if s.approved)
         self.progress.setText(
@@ -445,6 +454,36 @@ class Stage10Page(PendingKeys, StageFrame):
                 f"{nxt.shot}/{nxt.which}" if nxt else f"{self.items[0].shot}/{self.items[0].which}"
             )
         self.select_key(target)
+
+    def _mark_drift(self) -> None:
+        """The drift detector's flags on the grid's tiles, scored off the UI thread (a few
+        tens of milliseconds a frame)."""
+        if self.project is None or self.scene_id is None:
+            return
+        self._drift_round += 1
+        round_, project, scene = self._drift_round, self.project, self.scene_id
+        made = [s for s in self.items if s.which == frames.START and s.made]
+
+        def score() -> dict[str, list[str]]:
+            return {
+                f"{s.shot}/{s.which}": list(
+                    (frames.drift_of(project, scene, s) or {}).get("flags") or []
+                )
+                for s in made
+            }
+
+        def show(flags: dict[str, list[str]]) -> None:
+            if round_ != self._drift_round or self.project is not project:
+                return
+            for i in range(self.grid.count()):
+                tile = self.grid.item(i)
+                found = flags.get(str(tile.data(SlotRole)))
+                if found:
+                    if not tile.text().startswith("⚠"):
+                        tile.setText("⚠ " + tile.text())
+                    tile.setToolTip(tile.toolTip() + "\n" + "\n".join(found))
+
+        run_in_background(score, show, parent=self)
 
     def _thumb(self, media: str, size: QSize) -> QPixmap:
         assert self.project is not None
@@ -495,10 +534,17 @@ class Stage10Page(PendingKeys, StageFrame):
             f"<b>Shot {html.escape(_title(s))}</b> · {state}"
             + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
         )
-        report = frames.drift_of(self.project, self.scene_id, s)
-        flags = (report or {}).get("flags") or []
-        self.drift.setText("".join(f"⚠ {html.escape(f)}<br>" for f in flags))
-        self.drift.setVisible(bool(flags))
+        self.drift.hide()
+        project, scene, key = self.project, self.scene_id, f"{s.shot}/{s.which}"
+
+        def shown(report: dict[str, Any] | None) -> None:  # scored off the UI thread
+            if self.project is not project or self.current_key() != key:
+                return
+            flags = (report or {}).get("flags") or []
+            self.drift.setText("".join(f"⚠ {html.escape(f)}<br>" for f in flags))
+            self.drift.setVisible(bool(flags))
+
+        run_in_background(lambda: frames.drift_of(project, scene, s), shown, parent=self)
         self.history.clear()
         for c in s.candidates:
             item = QListWidgetItem()
@@ -523,6 +569,7 @@ class Stage10Page(PendingKeys, StageFrame):
         self.regenerate_button.setEnabled(chosen is not None and made and not running)
         self.edit_button.setEnabled(chosen is not None and made and not running)
         self.mode_switch.setVisible(chosen is not None)
+        self.bulk_regenerate.setEnabled(not running and any(x.made for x in self._grid_slots()))
 
     def sync(self) -> None:
         self._sync_buttons()
@@ -613,16 +660,22 @@ class Stage10Page(PendingKeys, StageFrame):
         self._sync_buttons()
 
     def regenerate(self) -> None:
-        s = self.current()
-        if s is None or not s.made:
+        """Make the frame again (Quick: every selected tile), with the Why box first."""
+        quick = (self.mode() or {}).get("mode") == frames.QUICK
+        picked = [x for x in (self._grid_slots() if quick else [self.current()]) if x and x.made]
+        if not picked:
             return
+        what = (
+            f"the {picked[0].which} frame of shot {picked[0].label}"
+            if len(picked) == 1
+            else f"these {len(picked)} frames"
+        )
         ask_guidance(
             self,
-            "Regenerate Frame",
-            f"What should change in the {s.which} frame of shot {s.label}? Every earlier "
-            "version stays in the strip.",
+            "Regenerate Frames" if len(picked) > 1 else "Regenerate Frame",
+            f"What should change in {what}? Every earlier version stays in the strip.",
             "Regenerate",
-            lambda g: self._price_then([s], g),
+            lambda g: self._price_then(picked, g),
             placeholder="e.g. “She should be facing the window.”",
         )
 
