@@ -245,6 +245,61 @@ def visuals_and_prompts(window: MainWindow, projects_dir: Path) -> None:
         settle(500)
         window.grab().save(str(OUT / f"{suffix}stage9-prompts.png"))
     window.resize(1440, 900)
+    frames_page(window, project)
+
+
+def frames_page(window: MainWindow, project: Project) -> None:
+    """Stage 10 on the same scene: Control mode with the rearview ghost, the inpainting
+    canvas, then Quick mode's grid — at 1440 × 900 and the smallest window."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QMessageBox
+
+    from aiuteur_desktop.core import frames
+
+    page = window.project_page
+    page.show_stage(10)
+    s10 = page.editors[10]
+    settle(300)
+    window.grab().save(str(OUT / "stage10-mode.png"))
+    s10.control.setChecked(True)
+    s10.choose_mode()
+    priced = s10.key_price()
+    assert priced is not None
+    source, model, _each = priced
+    for _ in range(3):  # 1A start, 1A end, 1B start — each approved before the next
+        s10._submit(s10.current(), "", model, source)
+        wait_for(lambda: not s10._pending)
+        if frames.next_to_make(project, "s1") and s10.current_key() != "B/start":
+            s10.approve()
+    window.notifier.toast.hide()
+    s10.rearview.ghost.setValue(45)
+    for size, suffix in (((1440, 900), ""), ((1280, 720), "min-")):
+        window.resize(*size)
+        settle(400)
+        s10.rearview.paint()
+        window.grab().save(str(OUT / f"{suffix}stage10-control.png"))
+    window.resize(1440, 900)
+    s10.edit_button.setChecked(True)
+    settle(200)
+    c = s10.canvas.mapToScene(s10.canvas.viewport().rect().center())
+    for dx in range(0, 120, 6):
+        s10.canvas.segment(QPointF(c.x() - 60 + dx, c.y() - 70), QPointF(c.x() - 54 + dx, c.y() - 70))
+    s10.canvas._refresh()
+    s10.instruction.setText("make her expression neutral")
+    settle(300)
+    window.grab().save(str(OUT / "stage10-canvas.png"))
+    s10.edit_button.setChecked(False)
+    frames.set_mode(project, "s1", frames.QUICK)
+    s10.load()
+    s10.generate()
+    box = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    )
+    next(b for b in box.buttons() if b.text() == "Make").click()
+    wait_for(lambda: not s10._pending)
+    window.notifier.toast.hide()
+    settle(800)
+    window.grab().save(str(OUT / "stage10-quick.png"))
 
 
 def at_minimum_size(window: MainWindow) -> None:
