@@ -283,7 +283,9 @@ def frames_page(window: MainWindow, project: Project) -> None:
     settle(200)
     c = s10.canvas.mapToScene(s10.canvas.viewport().rect().center())
     for dx in range(0, 120, 6):
-        s10.canvas.segment(QPointF(c.x() - 60 + dx, c.y() - 70), QPointF(c.x() - 54 + dx, c.y() - 70))
+        s10.canvas.segment(
+            QPointF(c.x() - 60 + dx, c.y() - 70), QPointF(c.x() - 54 + dx, c.y() - 70)
+        )
     s10.canvas._refresh()
     s10.instruction.setText("make her expression neutral")
     settle(300)
