@@ -98,7 +98,8 @@ def test_unreadable_samples_are_refused_in_plain_words(
     page.add_sample(pdf)
     qtbot.waitUntil(
         # (the first sample loads the embedder off the UI thread: slow on a busy machine)
-        lambda: "script.pdf is not a readable PDF" in page.status.text(), timeout=30_000
+        lambda: "script.pdf is not a readable PDF" in page.status.text(),
+        timeout=30_000,
     )
     rtf = tmp_path / "notes.rtf"
     rtf.write_bytes(b"{\\rtf1 hi}")
