@@ -438,195 +438,6 @@ def _cmd_new(name: str, directory: str | None) -> int:
     return 0
 
 
-def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:
-    """The bundle and the id of `scene` — a scene number as the script prints it ("3",
-    "12A") or a scene id ("s3"); LookupError in plain words otherwise."""
-    play = _open_script(command, project_path)
-    found = play.scenes()
-    wanted = scene.strip()
-    for s in found:
-        if s.label.upper() == wanted.upper() or s.id == wanted:
-            return _bundle(project_path), s.id
-    numbers = ", ".join(s.label for s in found[:12]) + (" …" if len(found) > 12 else "")
-    raise LookupError(f"there is no scene {wanted} (the script's scenes: {numbers})")
-
-
-def _cmd_visuals(project_path: str, scene: str, as_json: bool) -> int:
-    from aiuteur_desktop.core import visuals
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.store import Project
-
-    try:
-        bundle, scene_id = _scene_of("visuals", project_path, scene)
-        with Project.open(bundle) as project:
-            items = visuals.elements(project, scene_id)
-            gate = visuals.gate(project, scene_id, items)
-            style = visuals.scene_style(project, scene_id)
-    except LookupError as exc:
-        return _fail("visuals", str(exc))
-    except AiuteurError as exc:
-        return _fail("visuals", exc.user_message)
-    if as_json:
-        out = {
-            "scene": scene_id,
-            "style": {"library": style.get("library", ""), "own": bool(style.get("own"))},
-            "ready": gate is None,
-            "gate": gate,
-            "elements": [visuals.as_json(e) for e in items],
-        }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    for kind, label in (("character", "Characters"), ("location", "Locations"), ("prop", "Props")):
-        group = [e for e in items if e.kind == kind]
-        if not group:
-            continue
-        print(label)
-        for e in group:
-            tags = f" [{', '.join(c.tag + ('↦' if c.carries else '') for c in e.conditions)}]"
-            where = f" from {e.first_shot}" if e.first_shot else " (added)"
-            print(
-                f"  {e.name}{where} · {e.source_label} · {e.review}{tags if e.conditions else ''}"
-            )
-            if e.description:
-                print(f"    {e.description[:200]}")
-    print(gate or "Ready: every starting look is locked.")
-    return 0
-
-
-def _cmd_prompts(project_path: str, scene: str, as_json: bool, with_scaffold: bool) -> int:
-    from aiuteur_desktop.core import prompt_sets, visuals
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.library import Library
-    from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.providers.registry import Registry
-
-    try:
-        bundle, scene_id = _scene_of("prompts", project_path, scene)
-        library = Library()
-        try:
-            settings = library.load_settings()
-        finally:
-            library.close()
-        registry = Registry(settings)
-        models = registry.video_models()
-        with Project.open(bundle) as project:
-            sets = prompt_sets.prompt_sets(
-                project, scene_id, models, settings.models.video, with_scaffold=with_scaffold
-            )
-            gate = visuals.gate(project, scene_id)
-    except LookupError as exc:
-        return _fail("prompts", str(exc))
-    except AiuteurError as exc:
-        return _fail("prompts", exc.user_message)
-    if as_json:
-        out = {
-            "scene": scene_id,
-            "ready": gate is None,
-            "gate": gate,
-            "video_model": settings.models.video,
-            "shots": [prompt_sets.as_json(s, with_scaffold=with_scaffold) for s in sets],
-        }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    if gate:
-        print(f"Not ready: {gate}")
-    if with_scaffold and sets:
-        hidden = sets[0].scaffold or prompt_sets.scaffold()
-        print(f"System scaffold (frame):\n{hidden['frame']}\n")
-        print(f"System scaffold (video):\n{hidden['video']}\n")
-    for s in sets:
-        print(f"Shot {s.label} · {s.frames_label} · {s.status.value}")
-        print("  Start frame prompt:\n    " + s.start_frame.replace("\n", "\n    "))
-        if s.end_frame:
-            print("  End frame prompt:\n    " + s.end_frame.replace("\n", "\n    "))
-        print("  Video prompt:\n    " + s.video)
-        print("  Takes it: " + (", ".join(s.compatible) or "no configured video model"))
-        for w in s.warnings:
-            print(f"  ⚠ {w}")
-    return 0
-
-
-def _cmd_frames(
-    project_path: str, scene: str, mode: str, start_only: bool, approve: bool, as_json: bool
-) -> int:
-    """Make the scene's missing or outdated frames with the configured image model (offline
-    by default): Quick all of them; Control in chain order, each approved before the next
-    with --approve (without it, the next frame only, then it waits for your approval)."""
-    from aiuteur_desktop.core import frames, headless, operations
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.library import Library
-    from aiuteur_desktop.core.operations.frame_image import FrameImage
-    from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.core.store.status import Status
-    from aiuteur_desktop.providers.registry import Registry, image_model, register_all
-
-    try:
-        bundle, scene_id = _scene_of("frames", project_path, scene)
-        library = Library()
-    except LookupError as exc:
-        return _fail("frames", str(exc))
-    except AiuteurError as exc:
-        return _fail("frames", exc.user_message)
-    register_all()
-    made: list[str] = []
-    waiting = ""
-    try:
-        settings = library.load_settings()
-        source = Registry(settings)
-        model = image_model(settings)
-        with Project.open(bundle) as project:
-            operations.share(project)
-            try:
-                now = frames.mode_of(project, scene_id) or {}
-                if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
-                    frames.set_mode(project, scene_id, mode, start_only=start_only)
-                for s in frames.slots(project, scene_id):
-                    current = frames.slot(project, scene_id, s.shot, s.which)
-                    fresh = current.made and current.status in (Status.UP_TO_DATE,)
-                    if not fresh:
-                        reason = frames.blocked(project, scene_id, s.shot, s.which)
-                        if reason is not None:
-                            waiting = reason
-                            break
-                        op = FrameImage.prepare(
-                            project, scene_id, s.shot, s.which, model=model, source=source
-                        )
-                        job = headless.run_one(library.jobs, op, settings.budget)
-                        if job.error or job.state.value != "succeeded":
-                            return _fail("frames", f"shot {s.label} {s.which} frame: {job.error}")
-                        made.append(f"{s.label} {s.which}")
-                    if approve and not frames.slot(project, scene_id, s.shot, s.which).approved:
-                        frames.approve(project, scene_id, s.shot, s.which)
-                    elif mode == "control" and not approve and not fresh:
-                        waiting = (
-                            f"Control mode: approve the {s.which} frame of shot {s.label} "
-                            "(--approve) before the next is made."
-                        )
-                        break
-                report = [
-                    frames.as_json(x, frames.drift_of(project, scene_id, x))
-                    for x in frames.slots(project, scene_id)
-                ]
-            finally:
-                operations.unshare(project)
-    except AiuteurError as exc:
-        return _fail("frames", exc.user_message)
-    finally:
-        library.close()
-    if waiting and not made and not any(r["media"] for r in report):
-        return _fail("frames", waiting)  # nothing could be made: say why, in one line
-    if as_json:
-        out = {"scene": scene_id, "mode": mode, "made": made, "waiting": waiting, "frames": report}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    for r in report:
-        mark = "✓" if r["approved"] else ("●" if r["media"] else "○")
-        flags = "".join(f"\n    ⚠ {f}" for f in (r.get("drift") or {}).get("flags", []))
-        print(f"{mark} {r['label']:>6} {r['frame']:<5} {r['status']}{flags}")
-    print(f"Made {len(made)} frame{'s' * (len(made) != 1)}." + (f" {waiting}" if waiting else ""))
-    return 0
-
-
 def _cmd_spend(project_path: str | None, as_json: bool) -> int:
     from aiuteur_desktop.core import spend
     from aiuteur_desktop.core.errors import AiuteurError
@@ -697,14 +508,16 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
+    if args.command in ("visuals", "prompts", "frames"):
+        from aiuteur_desktop import cli_scenes
     if args.command == "frames":
-        return _cmd_frames(
+        return cli_scenes.cmd_frames(
             args.project, args.scene, args.mode, args.start_only, args.approve, args.json
         )
     if args.command == "visuals":
-        return _cmd_visuals(args.project, args.scene, args.json)
+        return cli_scenes.cmd_visuals(args.project, args.scene, args.json)
     if args.command == "prompts":
-        return _cmd_prompts(args.project, args.scene, args.json, args.with_scaffold)
+        return cli_scenes.cmd_prompts(args.project, args.scene, args.json, args.with_scaffold)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
     from aiuteur_desktop.views.app import run_app

@@ -218,6 +218,39 @@ def end_job(
     return media
 
 
+def image_call(
+    ctx: jobs.JobContext,
+    project: Project,
+    model: str,
+    paid: bool,
+    call: Callable[[str], Any],
+) -> tuple[str, float]:
+    """The run every image operation shares: `call(model name)` (the provider's generate or
+    edit) as a paid call — a cut-off or timed-out answer is not made again unasked, it may
+    be charged — then the PNG into the media store and the ledger. Returns (media id, price)."""
+    ctx.progress(0.1)
+    name = model.partition(":")[2] or model
+    with ctx.paid(ctx.job.estimate):
+        image = call(name)
+    if ctx.cancelled():
+        raise jobs.Cancelled()
+    price = ctx.job.estimate if paid else 0.0
+    media = end_job(
+        project,
+        ctx.job,
+        provider=model.partition(":")[0],
+        model=name,
+        kind="image",
+        actual=price,
+        data=image.png,
+        mime="image/png",
+        key=ctx.spend_key(),
+    )
+    ctx.progress(1.0)
+    assert media is not None
+    return media, price
+
+
 def provenance(
     job: jobs.Job, *, provider: str, model: str, cost: float, **parameters: Any
 ) -> dict[str, Any]:

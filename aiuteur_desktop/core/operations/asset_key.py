@@ -18,7 +18,7 @@ from aiuteur_desktop.core.operations import (
     ProviderSource,
     Ran,
     Submission,
-    end_job,
+    image_call,
     register,
 )
 from aiuteur_desktop.core.providers import ImageSubject
@@ -186,27 +186,14 @@ class AssetKey(Operation):
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)
         refs = [Path(r).read_bytes() for r in self.references if Path(r).exists()]
-        ctx.progress(0.1)
-        name = self.model.partition(":")[2] or self.model
         subject = ImageSubject(self.asset_kind, self.name, self.description)
-        # A cut-off or timed-out answer is not made again unasked: it may be charged.
-        with ctx.paid(ctx.job.estimate):
-            image = provider.generate(self.prompt, name, refs, subject=subject)
-        if ctx.cancelled():
-            raise jobs.Cancelled()
-        price = ctx.job.estimate if self.paid else 0.0
-        media = end_job(
+        media, price = image_call(
+            ctx,
             project,
-            ctx.job,
-            provider=self.model.partition(":")[0],
-            model=name,
-            kind="image",
-            actual=price,
-            data=image.png,
-            mime="image/png",
-            key=ctx.spend_key(),
+            self.model,
+            self.paid,
+            lambda name: provider.generate(self.prompt, name, refs, subject=subject),
         )
-        ctx.progress(1.0)
         return Ran(
             {"media": media, "cost": price, "model": self.model, "prompt": self.prompt}, price
         )

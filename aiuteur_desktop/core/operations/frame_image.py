@@ -19,7 +19,7 @@ from aiuteur_desktop.core.operations import (
     ProviderSource,
     Ran,
     Submission,
-    end_job,
+    image_call,
     register,
 )
 from aiuteur_desktop.core.operations.asset_key import price_per_key
@@ -182,27 +182,14 @@ class FrameImage(Operation):
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)
         refs = [Path(r).read_bytes() for r in self.references if Path(r).exists()]
-        ctx.progress(0.1)
-        name = self.model.partition(":")[2] or self.model
         subject = ImageSubject("frame", f"Shot {self.label}", self.prompt, self.spec, self.which)
-        # A cut-off or timed-out answer is not made again unasked: it may be charged.
-        with ctx.paid(ctx.job.estimate):
-            image = provider.generate(self.prompt, name, refs, subject=subject)
-        if ctx.cancelled():
-            raise jobs.Cancelled()
-        price = ctx.job.estimate if self.paid else 0.0
-        media = end_job(
+        media, price = image_call(
+            ctx,
             project,
-            ctx.job,
-            provider=self.model.partition(":")[0],
-            model=name,
-            kind="image",
-            actual=price,
-            data=image.png,
-            mime="image/png",
-            key=ctx.spend_key(),
+            self.model,
+            self.paid,
+            lambda name: provider.generate(self.prompt, name, refs, subject=subject),
         )
-        ctx.progress(1.0)
         return Ran({"media": media, "cost": price, "model": self.model}, price)
 
     def apply(self, project: Project, result: dict[str, Any]) -> Changes:
@@ -352,29 +339,17 @@ class FrameEdit(Operation):
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)
-        ctx.progress(0.1)
-        name = self.model.partition(":")[2] or self.model
         subject = ImageSubject(
             "frame", f"Shot {self.label}", self.instruction, self.spec, self.which
         )
         image, mask = project.media.read(self.image), project.media.read(self.mask)
-        with ctx.paid(ctx.job.estimate):
-            result = provider.edit(image, mask, self.instruction, name, subject=subject)
-        if ctx.cancelled():
-            raise jobs.Cancelled()
-        price = ctx.job.estimate if self.paid else 0.0
-        media = end_job(
+        media, price = image_call(
+            ctx,
             project,
-            ctx.job,
-            provider=self.model.partition(":")[0],
-            model=name,
-            kind="image",
-            actual=price,
-            data=result.png,
-            mime="image/png",
-            key=ctx.spend_key(),
+            self.model,
+            self.paid,
+            lambda name: provider.edit(image, mask, self.instruction, name, subject=subject),
         )
-        ctx.progress(1.0)
         return Ran({"media": media, "cost": price, "model": self.model}, price)
 
     def apply(self, project: Project, result: dict[str, Any]) -> Changes:
