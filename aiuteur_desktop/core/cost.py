@@ -115,10 +115,31 @@ class PriceTable:
             raise PriceUnknown(f"No price for {tier} images from {model} in {PRICING_FILE}.")
         return round(float(unit) * count, 6)
 
-    def video(self, model: str, seconds: float, audio: bool) -> float:
+    def video(self, model: str, seconds: float, audio: bool, end_frame: bool = False) -> float:
+        return round(sum(self.video_parts(model, seconds, audio, end_frame).values()), 6)
+
+    def video_parts(
+        self, model: str, seconds: float, audio: bool, end_frame: bool = False
+    ) -> dict[str, float]:
+        """A render's price by part (Stage 11's breakdown): "video" (seconds × the silent
+        rate), "audio" (what sound adds: seconds × the difference to the audio rate) and
+        "end frame" (seconds × `per_second_end_frame`, for a model that charges for the
+        end-frame path; never on a start-frame-only render). Parts that cost nothing are
+        still listed, so a reader sees they were counted."""
         v = self._need("video", model).values
-        rate = v.get("per_second_audio" if audio else "per_second", v.get("per_second", 0))
-        return round(float(rate) * seconds, 6)
+        silent = float(v.get("per_second", 0))
+        with_sound = float(v.get("per_second_audio", silent))
+        parts = {"video": round(silent * seconds, 6)}
+        if audio:
+            parts["audio"] = round((with_sound - silent) * seconds, 6)
+        if end_frame:
+            parts["end frame"] = round(float(v.get("per_second_end_frame", 0)) * seconds, 6)
+        return parts
+
+    def source(self, capability: str, model: str) -> str:
+        """Where a model's price comes from ("" when it has none)."""
+        price = self.find(capability, model)
+        return price.source if price is not None else ""
 
 
 def month_start(now: float | None = None) -> float:

@@ -22,6 +22,13 @@ SHOTS_LOCKED = "Shot List Locked"
 OUTDATED = "Outdated"
 BROKEN = "Continuity Broken"
 
+CONFIRMED = "Confirmed"
+RENDERING = "Rendering"
+RENDERED = "Rendered"
+COMPLETE = "Complete"
+#: The statuses that open the scene in Stage 12's review player (render re-entry).
+REVIEWABLE = frozenset({RENDERED, COMPLETE})
+
 SAFE, RISKY = "Safe", "Risky"
 
 
@@ -46,16 +53,42 @@ class Overview:
 
 
 def scene_status(project: Project, scene_id: str, deriver: StatusDeriver | None = None) -> str:
-    """Draft, Shot List Locked, Outdated or Continuity Broken (frames and video come later)."""
+    """Draft, Shot List Locked, Confirmed, Rendered, Complete, Outdated or Continuity
+    Broken."""
     deriver = deriver or StatusDeriver(project, project.branch().draft)
     worst = deriver.scene_status(scene_id)
     if worst == Status.OUTDATED:
         return OUTDATED
     if worst == Status.CONTINUITY_BROKEN:
         return BROKEN
+    later = _production(deriver, scene_id)
+    if later:
+        return later
     doc = deriver.view.doc(shot_list.path(scene_id))  # read once with the statuses
     locked = isinstance(doc, dict) and artifacts.content_of(doc).get("locked")
     return SHOTS_LOCKED if locked else DRAFT
+
+
+def _production(deriver: StatusDeriver, scene_id: str) -> str:
+    """Confirmed, Rendered (every confirmed shot has a take of that confirmation) or
+    Complete (Stage 12's Complete Scene); "" before the scene is confirmed."""
+    prefix = f"scenes/{scene_id}/"
+
+    def content(part: str) -> dict:
+        doc = deriver.view.doc(prefix + part) if prefix + part in deriver.paths else None
+        return artifacts.content_of(doc) if isinstance(doc, dict) else {}
+
+    confirmed = content("confirm")
+    if not confirmed:
+        return ""
+    if content("review").get("complete"):
+        return COMPLETE
+    version = int(confirmed.get("version") or 1)
+    for line in confirmed.get("lines") or ():
+        made = content(f"videos/{line.get('shot')}").get("takes") or ()
+        if not any(int((t.get("parameters") or {}).get("version") or 0) == version for t in made):
+            return CONFIRMED
+    return RENDERED
 
 
 def statuses(project: Project) -> dict[str, str]:

@@ -64,7 +64,10 @@ class VideoRender(Operation):
         p = self.params
         try:
             return PriceTable.load().video(
-                self.model_id, float(p.get("duration", 8)), bool(p.get("audio", True))
+                self.model_id,
+                float(p.get("duration", 8)),
+                bool(p.get("audio", True)),
+                end_frame=bool(p.get("end_frame")),
             )
         except PriceUnknown as exc:
             raise PriceUnknown(unknown_price_message(self.model_id)) from exc
@@ -131,7 +134,11 @@ class VideoRender(Operation):
             key=ctx.spend_key(),
         )
         ctx.progress(1.0)
-        kept = {k: p.get(k) for k in ("prompt", "duration", "audio", "end_frame")}
+        kept = {
+            k: p.get(k)
+            for k in ("prompt", "duration", "audio", "end_frame", "start_media", "end_media")
+        }
+        kept["version"] = int(p.get("version") or 0)
         result = {
             "media": media,
             "mime": mime,

@@ -127,6 +127,13 @@ def _camera(spec: ShotSpec, t: float) -> tuple[float, float, float]:
     return x0 + (x1 - x0) * e, y0 + (y1 - y0) * e, zoom
 
 
+def _relative(
+    camera: tuple[float, float, float], rest: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """The camera seen from a frame drawn at `rest`: identity when it is there."""
+    return camera[0] - rest[0], camera[1] - rest[1], camera[2] / rest[2]
+
+
 def _mix_speech(spec: ShotSpec, cues: list[Cue], voices: list[np.ndarray | None]) -> np.ndarray:
     total = round(spec.duration * tts.SAMPLE_RATE)
     track = np.zeros(total, dtype=np.float32)
@@ -212,15 +219,25 @@ def render_clip(
         aus = container.add_stream("aac", rate=tts.SAMPLE_RATE, layout="mono")
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
 
+        def warp(canvas: np.ndarray, camera: tuple[float, float, float]) -> np.ndarray:
+            left, top, vw, vh = panels.view_box(cv, *camera)
+            m = np.array([[vw / width, 0, left], [0, vh / height, top]], dtype=np.float64)
+            return cv2.warpAffine(canvas, m, (width, height), flags=flags)
+
         def make(i: int) -> np.ndarray:
             """Frame i as I420 planes: camera, dissolve, subtitles."""
             t = i / (n - 1) if n > 1 else 0.0
-            left, top, vw, vh = panels.view_box(cv, *_camera(spec, t))
-            m = np.array([[vw / width, 0, left], [0, vh / height, top]], dtype=np.float64)
-            frame = cv2.warpAffine(canvas_a, m, (width, height), flags=flags)
-            if canvas_b is not None:
-                other = cv2.warpAffine(canvas_b, m, (width, height), flags=flags)
-                frame = cv2.addWeighted(frame, 1 - _smooth(t), other, _smooth(t), 0)
+            now_cam = _camera(spec, t)
+            if start_image is None:
+                frame = warp(canvas_a, now_cam)
+            else:
+                # A user's frame is what the camera sees at its moment: the start frame
+                # exactly on the first frame, the end frame exactly on the last, the move
+                # carrying both in between.
+                frame = warp(canvas_a, _relative(now_cam, _camera(spec, 0.0)))
+                if canvas_b is not None:
+                    other = warp(canvas_b, _relative(now_cam, _camera(spec, 1.0)))
+                    frame = cv2.addWeighted(frame, 1 - _smooth(t), other, _smooth(t), 0)
             now = i / spec.fps
             for (x, y, rgb, alpha), cue in subtitles:
                 if cue.start <= now < cue.end:
