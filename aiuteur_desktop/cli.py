@@ -94,6 +94,24 @@ def _build_parser() -> argparse.ArgumentParser:
         help="approve each frame made (control: go on to the next)",
     )
     fr.add_argument("--json", action="store_true", help="machine-readable output")
+    for name, words in (
+        ("checkout", "Stage 11: a scene's render lines, prices, totals and confirmation"),
+        ("render", "Stages 11–12: confirm a scene and render its shots (offline by default)"),
+    ):
+        cmd = sub.add_parser(name, help=words)
+        cmd.add_argument("--project", required=True, help="the project bundle")
+        cmd.add_argument("--scene", required=True, help="the scene's number (3, 12A) or id (s3)")
+        cmd.add_argument(
+            "--provider",
+            default="offline",
+            help="offline (default), configured (Settings → Models), or a model id",
+        )
+        cmd.add_argument("--no-audio", action="store_true", help="render without sound")
+        cmd.add_argument("--json", action="store_true", help="machine-readable output")
+        if name == "render":
+            cmd.add_argument(
+                "--yes", action="store_true", help="confirm and pay when it costs money"
+            )
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -508,8 +526,16 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
-    if args.command in ("visuals", "prompts", "frames"):
+    if args.command in ("visuals", "prompts", "frames", "checkout", "render"):
         from aiuteur_desktop import cli_scenes
+    if args.command == "checkout":
+        return cli_scenes.cmd_checkout(
+            args.project, args.scene, args.provider, not args.no_audio, args.json
+        )
+    if args.command == "render":
+        return cli_scenes.cmd_render(
+            args.project, args.scene, args.provider, not args.no_audio, args.yes, args.json
+        )
     if args.command == "frames":
         return cli_scenes.cmd_frames(
             args.project, args.scene, args.mode, args.start_only, args.approve, args.json

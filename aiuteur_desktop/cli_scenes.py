@@ -1,10 +1,12 @@
-"""The headless commands of the scene stages (8–10): `visuals`, `prompts`, `frames` — what
-the Visuals, Prompts and Frames pages do, for one scene, in one line on bad input."""
+"""The headless commands of the scene stages (8–12): `visuals`, `prompts`, `frames`,
+`checkout`, `render` — what the Visuals, Prompts, Frames, Confirm and Review pages do, for
+one scene, in one line on bad input."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from aiuteur_desktop.cli import _bundle, _fail, _open_script
 
@@ -195,4 +197,180 @@ def cmd_frames(
         flags = "".join(f"\n    ⚠ {f}" for f in (r.get("drift") or {}).get("flags", []))
         print(f"{mark} {r['label']:>6} {r['frame']:<5} {r['status']}{flags}")
     print(f"Made {len(made)} frame{'s' * (len(made) != 1)}." + (f" {waiting}" if waiting else ""))
+    return 0
+
+
+def _video_model(settings: Any, provider: str | None) -> str:
+    """`--provider`: offline (the default), "configured" (Settings → Models → Video) or a
+    model id ("google:veo-3.1-generate-001")."""
+    chosen = (provider or "offline").strip()
+    if chosen == "offline":
+        return "offline:animatic"
+    if chosen == "configured":
+        return str(settings.models.video or "offline:animatic")
+    if ":" not in chosen:
+        raise LookupError(
+            f"--provider takes offline, configured or a model id such as "
+            f"google:veo-3.1-generate-001 (not {chosen!r})"
+        )
+    return chosen
+
+
+def _checkout_lines(data: dict) -> list[str]:
+    out = []
+    for x in data["lines"]:
+        price = "price unknown" if x["price"] is None else f"${x['price']:,.2f}"
+        frames = "start + end" if x["end_frame"] else "start only"
+        out.append(f"  {x['label']:>6}  {x['duration']:>4.0f} s  {frames:<11}  {price}")
+        for flag in x["drift"]:
+            out.append(f"          ⚠ {flag}")
+        if x["notice"]:
+            out.append(f"          {x['notice']}")
+    total = data["total"]
+    room = data["caps"]["room"]
+    out.append(
+        f"Scene {data['label']} with {data['model']}: "
+        + ("price unknown" if total is None else f"${total:,.2f}")
+        + f" · spent on this project ${data['spent']['project']:,.2f}"
+        + ("" if room is None else f" · the caps leave ${room:,.2f}")
+    )
+    if data["frozen"]:
+        out.append(f"Confirmed for render (version {data['confirmed']['version']}).")
+    elif data["confirmed"]:
+        changed = ", ".join(data["changed_since_confirmed"]) or "the model or sound"
+        out.append(f"Changed since it was confirmed: {changed}. Rendering again is charged again.")
+    if data["waiting"]:
+        out.append(data["waiting"])
+    return out
+
+
+def cmd_checkout(
+    project_path: str, scene: str, provider: str | None, audio: bool, as_json: bool
+) -> int:
+    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing)."""
+    from aiuteur_desktop.core import checkout
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry, register_all
+
+    try:
+        bundle, scene_id = _scene_of("checkout", project_path, scene)
+        library = Library()
+    except LookupError as exc:
+        return _fail("checkout", str(exc))
+    except AiuteurError as exc:
+        return _fail("checkout", exc.user_message)
+    register_all()
+    try:
+        settings = library.load_settings()
+        model = _video_model(settings, provider)
+        money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
+        with Project.open(bundle) as project:
+            c = checkout.for_model(
+                project, scene_id, Registry(settings), model, audio=audio, money=money
+            )
+            data = checkout.as_json(c)
+    except LookupError as exc:
+        return _fail("checkout", str(exc))
+    except AiuteurError as exc:
+        return _fail("checkout", exc.user_message)
+    finally:
+        library.close()
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(_checkout_lines(data)))
+    return 0
+
+
+def cmd_render(
+    project_path: str, scene: str, provider: str | None, audio: bool, yes: bool, as_json: bool
+) -> int:
+    """Stage 11 → 12: confirm the scene (when it is not, or changed) and render every
+    confirmed shot that has no take of this confirmation yet, one job each, with the app's
+    money rules. Prints the estimate first; refuses without --yes when it costs money."""
+    from aiuteur_desktop.core import checkout, headless, operations, takes
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry, register_all
+
+    try:
+        bundle, scene_id = _scene_of("render", project_path, scene)
+        library = Library()
+    except LookupError as exc:
+        return _fail("render", str(exc))
+    except AiuteurError as exc:
+        return _fail("render", exc.user_message)
+    register_all()
+    try:
+        settings = library.load_settings()
+        model = _video_model(settings, provider)
+        source = Registry(settings)
+        money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
+        with Project.open(bundle) as project:
+            operations.share(project)
+            try:
+                c = checkout.for_model(project, scene_id, source, model, audio=audio, money=money)
+                data = checkout.as_json(c)
+                if not as_json:
+                    print("\n".join(_checkout_lines(data)))
+                if c.waiting:
+                    return _fail("render", c.waiting)
+                if c.over_cap:
+                    return _fail("render", c.over_cap)
+                if (c.total or 0) > 0 and not yes:
+                    return _fail(
+                        "render",
+                        f"rendering scene {c.label} costs about ${c.total:,.2f}; run again with "
+                        "--yes to confirm and pay for it",
+                    )
+                done = checkout.confirm(project, c)
+                busy = takes.in_flight(library.jobs, str(bundle), scene_id, done.version)
+                ops = takes.render_ops(
+                    project, scene_id, done, source, vertex=source.vertex(), skip=set(busy)
+                )
+                finished = headless.run_all(library.jobs, ops, settings.budget)
+                rendered = [
+                    {
+                        "shot": op.params["shot"],
+                        "job": j.id,
+                        "state": j.state.value,
+                        "error": j.error,
+                        "cost": j.cost,
+                    }
+                    for op, j in zip(ops, finished, strict=False)
+                ]
+                clips = [
+                    {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
+                    for x in done.lines
+                    if (t := takes.current(project, scene_id, x.shot)) is not None
+                ]
+            finally:
+                operations.unshare(project)
+    except LookupError as exc:
+        return _fail("render", str(exc))
+    except AiuteurError as exc:
+        return _fail("render", exc.user_message)
+    finally:
+        library.close()
+    failed = [r for r in rendered if r["state"] != "succeeded"]
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "version": done.version,
+            "rendered": rendered,
+            "waiting_on": sorted(busy),
+            "takes": clips,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for r in rendered:
+            print(f"  {r['shot']:>4}  {r['state']}" + (f" — {r['error']}" if r["error"] else ""))
+        if busy:
+            print(f"Already on their way (see the Jobs page): shots {', '.join(sorted(busy))}.")
+        print(f"Rendered {len(rendered) - len(failed)} of {len(rendered)} shot(s).")
+    if failed:
+        return _fail("render", f"shot {failed[0]['shot']}: {failed[0]['error']}")
     return 0

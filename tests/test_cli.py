@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core.library import Library
 
@@ -505,5 +507,72 @@ def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
     assert b_start["made_from"]["model"] == "offline:storyboard"
     bad = run(
         "frames", "--project", str(bundle), "--scene", "7", "--mode", "quick", home=aiuteur_home
+    )
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from aiuteur_desktop.core import prompt_sets, shot_list, takes, visuals
+    from aiuteur_desktop.core.store import Project
+
+    bundle = tmp_path / "Storm.aiuteur"
+    run(
+        "script",
+        "import",
+        str(SCRIPTS / "storm_keeper.fountain"),
+        "--project",
+        str(bundle),
+        home=aiuteur_home,
+    )
+    with Project.open(bundle) as p:
+        shot_list.lock(p, "s2", shot_list.current(p, "s2"))
+        for e in visuals.elements(p, "s2"):
+            visuals.lock(p, "s2", e.slug)
+        prompt_sets.assemble(p, "s2")
+    early = run("render", "--project", str(bundle), "--scene", "2", home=aiuteur_home)
+    assert early.returncode == 2
+    assert early.stderr.strip() == (
+        "aiuteur render: Approve the start frame of shot 2A in Stage 10 first."
+    )
+    made = run(
+        "frames", "--project", str(bundle), "--scene", "2", "--mode", "quick", "--approve",
+        home=aiuteur_home,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    # Veo: the estimate is printed, and nothing is confirmed or sent without --yes.
+    veo = ("--provider", "google:veo-3.1-generate-001")
+    shown = run(
+        "checkout", "--project", str(bundle), "--scene", "2", *veo, "--json", home=aiuteur_home
+    )
+    assert shown.returncode == 0, shown.stderr
+    out = json.loads(shown.stdout)
+    assert [x["label"] for x in out["lines"]] == ["2A", "2B"]
+    assert out["total"] == pytest.approx(sum(x["price"] for x in out["lines"]))
+    assert out["total"] == pytest.approx(4.8)
+    assert out["frozen"] is False and out["confirmed"] is None
+    paid = run("render", "--project", str(bundle), "--scene", "2", *veo, home=aiuteur_home)
+    assert paid.returncode == 2 and "Scene 2 with google:veo-3.1-generate-001: $4.80" in paid.stdout
+    assert paid.stderr.strip() == (
+        "aiuteur render: rendering scene 2 costs about $4.80; run again with --yes to "
+        "confirm and pay for it"
+    )
+    with Project.open(bundle) as p:
+        assert p.read("scenes/s2/confirm") is None and takes.of(p, "s2", "A") == []
+    # Offline (the default): free, confirmed and rendered with no key and no network.
+    done = run("render", "--project", str(bundle), "--scene", "2", "--json", home=aiuteur_home)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["version"] == 1 and [r["state"] for r in out["rendered"]] == ["succeeded"] * 2
+    assert [c["label"] for c in out["takes"]] == ["2A", "2B"]
+    again = run("render", "--project", str(bundle), "--scene", "2", "--json", home=aiuteur_home)
+    assert json.loads(again.stdout)["rendered"] == []  # nothing rendered twice
+    after = run("checkout", "--project", str(bundle), "--scene", "2", home=aiuteur_home)
+    assert "Confirmed for render (version 1)." in after.stdout
+    bad = run(
+        "checkout", "--project", str(bundle), "--scene", "2", "--provider", "veo", home=aiuteur_home
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

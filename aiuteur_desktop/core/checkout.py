@@ -20,6 +20,7 @@ from typing import Any
 from aiuteur_desktop.core import artifacts, frames, master_script, prompt_sets, shot_list
 from aiuteur_desktop.core.cost import PriceTable, PriceUnknown, month_start, unknown_price_message
 from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.operations import ProviderSource
 from aiuteur_desktop.core.providers import Capabilities
 from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.core.store import Project
@@ -158,8 +159,10 @@ class Checkout:
 
     @property
     def frozen(self) -> bool:
-        """Confirmed, and nothing it was confirmed from has changed since."""
-        return self.confirmed is not None and not self.changed
+        """Confirmed for this model and sound, and nothing it was confirmed from has
+        changed since."""
+        c = self.confirmed
+        return c is not None and not self.changed and (c.model, c.audio) == (self.model, self.audio)
 
     @property
     def waiting(self) -> str:
@@ -312,6 +315,29 @@ def build(
         confirmed=confirmed(project, scene_id),
         changed=changed_since(project, scene_id),
         unknown_price=unknown,
+    )
+
+
+def for_model(
+    project: Project,
+    scene_id: str,
+    source: ProviderSource,
+    model: str,
+    *,
+    audio: bool = True,
+    money: Money | None = None,
+    with_drift: bool = True,
+) -> Checkout:
+    """`build` with the model's capabilities and price class from the provider registry."""
+    return build(
+        project,
+        scene_id,
+        model=model,
+        caps=source.video_capabilities(model),
+        free=source.is_free(model),
+        audio=audio,
+        money=money,
+        with_drift=with_drift,
     )
 
 

@@ -151,6 +151,16 @@ class Registry:
                 out.append(VideoModel(model_id, label, caps))
         return out
 
+    def vertex(self) -> dict[str, Any]:
+        """Settings → Providers' Vertex AI connection, as a render job keeps it (the
+        credentials file's path, never its contents)."""
+        g = self.settings.google
+        return {
+            "project": g.vertex_project,
+            "location": g.vertex_location,
+            "credentials_file": g.vertex_credentials_file,
+        }
+
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
         """`vertex`: {project, location, credentials_file, base_url?} as captured when the
         render was asked for (Veo runs on Vertex AI only)."""
