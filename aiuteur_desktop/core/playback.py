@@ -1,0 +1,274 @@
+"""Decoding a scene's cut for the review player (Stage 12), with PyAV and no Qt.
+
+A `Cut` is the scene's takes laid end to end. `VideoReader` gives frames as RGB arrays:
+`seek(t)` is frame-accurate (from the keyframe before, decoded up to the frame that shows
+at `t`), `next()` continues in order across takes. `AudioReader` gives the cut's sound as
+interleaved 16-bit stereo PCM at 48 kHz from any position, silence where a take has none.
+Both are meant for one worker thread each; the player's clock decides which frame shows.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+RATE = 48_000
+CHANNELS = 2
+
+
+@dataclass(frozen=True)
+class Piece:
+    path: Path
+    shot: str
+    label: str
+    start: float  # seconds into the cut
+    duration: float
+    fps: float
+    width: int
+    height: int
+    audio: bool
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+def probe(path: Path) -> tuple[float, float, int, int, bool]:
+    """(duration, fps, width, height, has audio) of a clip, from its stream headers (and a
+    count of its frames when the container does not say)."""
+    with av.open(str(path)) as c:
+        vs = c.streams.video[0]
+        fps = float(vs.average_rate or vs.guessed_rate or 24)
+        frames = vs.frames
+        if not frames:
+            frames = sum(1 for _ in c.demux(vs))
+        duration = frames / fps if frames else float(c.duration or 0) / av.time_base
+        return duration, fps, vs.codec_context.width, vs.codec_context.height, bool(c.streams.audio)
+
+
+class Cut:
+    """The scene's takes in shot order."""
+
+    def __init__(self, pieces: list[Piece]) -> None:
+        self.pieces = pieces
+        self._starts = [p.start for p in pieces]
+
+    @classmethod
+    def of(cls, clips: list[tuple[Path, str, str]]) -> Cut:
+        """From (file, shot id, label) in order."""
+        pieces, at = [], 0.0
+        for path, shot, label in clips:
+            duration, fps, w, h, audio = probe(path)
+            pieces.append(Piece(Path(path), shot, label, at, duration, fps, w, h, audio))
+            at += duration
+        return cls(pieces)
+
+    @property
+    def duration(self) -> float:
+        return self.pieces[-1].end if self.pieces else 0.0
+
+    @property
+    def fps(self) -> float:
+        return self.pieces[0].fps if self.pieces else 24.0
+
+    @property
+    def frame(self) -> float:
+        """One frame's length in seconds."""
+        return 1.0 / self.fps
+
+    def index_at(self, t: float) -> int:
+        """The piece showing at `t` (clamped to the cut)."""
+        if not self.pieces:
+            return -1
+        return max(0, min(len(self.pieces) - 1, bisect.bisect_right(self._starts, t) - 1))
+
+    def last_frame_time(self) -> float:
+        return max(0.0, self.duration - self.frame)
+
+
+class VideoReader:
+    """Frames of a cut, in order or from any frame; RGB arrays scaled to `width`."""
+
+    def __init__(self, cut: Cut, *, width: int | None = None, threads: int = 0) -> None:
+        self.cut = cut
+        self.width = width
+        self.threads = threads
+        self._index = -1
+        self._container: Any = None
+        self._frames: Any = None
+        self._pending: tuple[float, np.ndarray] | None = None
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def _open(self, index: int) -> None:
+        self.close()
+        piece = self.cut.pieces[index]
+        self._container = av.open(str(piece.path))
+        stream = self._container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if self.threads:
+            stream.codec_context.thread_count = self.threads
+        self._stream = stream
+        self._index = index
+        self._frames = self._container.decode(stream)
+
+    def _size(self, piece: Piece) -> tuple[int, int]:
+        if not self.width or self.width >= piece.width:
+            return piece.width, piece.height
+        h = round(piece.height * self.width / piece.width / 2) * 2
+        return self.width, max(2, h)
+
+    def _convert(self, frame: Any, piece: Piece) -> np.ndarray:
+        w, h = self._size(piece)
+        return frame.to_ndarray(format="rgb24", width=w, height=h)
+
+    def _time(self, frame: Any) -> float:
+        tb = self._stream.time_base or Fraction(1, 1)
+        return float((frame.pts or 0) * tb)
+
+    def next(self) -> tuple[float, np.ndarray] | None:
+        """The next frame (its time in the cut, RGB), or None at the end of the cut."""
+        if self._pending is not None:
+            out, self._pending = self._pending, None
+            return out
+        while True:
+            if self._frames is None:
+                if self._index + 1 >= len(self.cut.pieces):
+                    return None
+                self._open(self._index + 1)
+            try:
+                frame = next(self._frames)
+            except StopIteration:
+                self._frames = None
+                if self._index + 1 >= len(self.cut.pieces):
+                    return None
+                continue
+            piece = self.cut.pieces[self._index]
+            local = self._time(frame)
+            if local >= piece.duration - 1e-6:
+                continue  # past the planned end (a longer audio track): not shown
+            return piece.start + local, self._convert(frame, piece)
+
+    def seek(self, t: float) -> tuple[float, np.ndarray] | None:
+        """The frame that shows at `t` (frame-accurate); `next()` goes on from it."""
+        if not self.cut.pieces:
+            return None
+        t = max(0.0, min(t, self.cut.last_frame_time()))
+        index = self.cut.index_at(t)
+        piece = self.cut.pieces[index]
+        if index != self._index or self._container is None:
+            self._open(index)
+        local = t - piece.start
+        half = 0.5 / piece.fps
+        tb = self._stream.time_base or Fraction(1, 1)
+        self._container.seek(max(0, int((local - half) / tb)), stream=self._stream, backward=True)
+        self._frames = self._container.decode(self._stream)
+        best: tuple[float, Any] | None = None
+        for frame in self._frames:
+            ft = self._time(frame)
+            if ft > local + half:
+                # The frame after the one wanted: keep it for next().
+                if best is None:
+                    best = (ft, frame)
+                else:
+                    self._pending = (piece.start + ft, self._convert(frame, piece))
+                break
+            best = (ft, frame)
+        if best is None:
+            return None
+        return piece.start + best[0], self._convert(best[1], piece)
+
+
+class AudioReader:
+    """The cut's sound as 16-bit stereo PCM at 48 kHz, silence where a take has none."""
+
+    def __init__(self, cut: Cut) -> None:
+        self.cut = cut
+        self._index = -1
+        self._container: Any = None
+        self._frames: Any = None
+        self._buffer = np.zeros((0, CHANNELS), dtype=np.int16)
+        self._left = 0  # samples of the current piece still to give
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def seek(self, t: float) -> None:
+        index = self.cut.index_at(t)
+        if index >= 0:
+            self._start_piece(index, max(0.0, t - self.cut.pieces[index].start))
+
+    def _start_piece(self, index: int, local: float) -> None:
+        self.close()
+        self._index = index
+        self._frames = None
+        self._buffer = np.zeros((0, CHANNELS), dtype=np.int16)
+        if index >= len(self.cut.pieces):
+            self._left = 0
+            return
+        piece = self.cut.pieces[index]
+        self._left = max(0, round(piece.duration * RATE) - round(local * RATE))
+        if not piece.audio:
+            return
+        self._container = av.open(str(piece.path))
+        stream = self._container.streams.audio[0]
+        self._resampler = av.AudioResampler(format="s16", layout="stereo", rate=RATE)
+        if local > 0:
+            self._container.seek(
+                int(local / (stream.time_base or Fraction(1, RATE))), stream=stream
+            )
+        self._skip = round(local * RATE)
+        self._stream = stream
+        self._frames = self._container.decode(stream)
+
+    def _decoded(self) -> np.ndarray | None:
+        """The next samples of the current piece, from the seek point on."""
+        if self._frames is None:
+            return None
+        for frame in self._frames:
+            start = round(float((frame.pts or 0) * self._stream.time_base) * RATE)
+            for out in self._resampler.resample(frame):
+                data = out.to_ndarray().reshape(-1, CHANNELS)
+                if start + len(data) <= self._skip:
+                    start += len(data)
+                    continue
+                cut_from = max(0, self._skip - start)
+                self._skip = 0
+                return data[cut_from:]
+        self._frames = None
+        return None
+
+    def read(self, samples: int) -> bytes:
+        """The next `samples` stereo samples (fewer only at the end of the cut)."""
+        if self._index < 0:
+            self.seek(0.0)
+        out: list[np.ndarray] = []
+        need = samples
+        while need > 0 and 0 <= self._index < len(self.cut.pieces):
+            if self._left <= 0:
+                self._start_piece(self._index + 1, 0.0)
+                continue
+            if not len(self._buffer):
+                data = self._decoded()
+                if data is None:  # no (more) sound in this take: silence to its end
+                    data = np.zeros((min(self._left, need), CHANNELS), dtype=np.int16)
+                self._buffer = data
+            piece = self._buffer[: min(need, self._left)]
+            self._buffer = self._buffer[len(piece) :]
+            self._left -= len(piece)
+            need -= len(piece)
+            out.append(piece)
+        if not out:
+            return b""
+        return np.concatenate(out).astype(np.int16).tobytes()

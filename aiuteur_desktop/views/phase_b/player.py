@@ -1,0 +1,651 @@
+"""Stage 12's review player: the scene's cut from its takes, decoded with PyAV on a worker
+thread into `QImage`s, sound through `QAudioSink` when the machine has an output (the video
+follows the sound's clock then; a steady clock otherwise).
+
+Keys: Space play/pause, J/K/L shuttle (J back, K stop, L forward; again for faster), ←/→ a
+frame, ↑/↓ the previous/next shot, Home/End. The strip under the picture shows the shots
+by name: click or drag on it to scrub.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core.playback import CHANNELS, RATE, AudioReader, Cut, VideoReader
+from aiuteur_desktop.views import theme
+
+END = -1.0  # a frame time meaning "the cut ended here"
+BYTES_PER_SECOND = RATE * CHANNELS * 2
+
+
+def timecode(t: float, fps: float) -> str:
+    """MM:SS:FF."""
+    frames = round(t * fps)
+    per = max(1, round(fps))
+    s, f = divmod(frames, per)
+    return f"{s // 60:02d}:{s % 60:02d}:{f:02d}"
+
+
+@dataclass
+class _Out:
+    serial: int
+    t: float
+    image: QImage | None
+
+
+class _Worker(threading.Thread):
+    """Decodes frames ahead of the clock (and the sound with them) into bounded queues."""
+
+    AHEAD = 8
+
+    def __init__(self, cut: Cut, width: int | None) -> None:
+        super().__init__(daemon=True, name="review-player")
+        self.video = VideoReader(cut, width=width)
+        self.audio = AudioReader(cut)
+        self.commands: queue.Queue[tuple[str, float, int]] = queue.Queue()
+        self.frames: queue.Queue[_Out] = queue.Queue(maxsize=self.AHEAD)
+        self.pcm: queue.Queue[tuple[int, bytes]] = queue.Queue(maxsize=32)
+        self.with_sound = False
+        self._quit = threading.Event()
+        self.failed: str = ""
+
+    def send(self, what: str, t: float = 0.0, serial: int = 0) -> None:
+        self.commands.put((what, t, serial))
+
+    def stop(self) -> None:
+        self._quit.set()
+        self.commands.put(("quit", 0.0, 0))
+
+    @staticmethod
+    def _image(rgb: Any) -> QImage:
+        h, w, _ = rgb.shape
+        return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+    def _drain(self, q: queue.Queue[Any]) -> None:
+        while True:
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                return
+
+    def run(self) -> None:
+        streaming, serial = False, 0
+        try:
+            while not self._quit.is_set():
+                try:
+                    what, t, s = self.commands.get(timeout=0.002 if streaming else 0.2)
+                except queue.Empty:
+                    what = ""
+                if what == "quit":
+                    break
+                if what in ("seek", "play"):
+                    serial = s
+                    self._drain(self.frames)
+                    self._drain(self.pcm)
+                    got = self.video.seek(t)
+                    if got is not None:
+                        self._put(_Out(serial, got[0], self._image(got[1])))
+                    if what == "play" and self.with_sound:
+                        self.audio.seek(t)
+                    streaming = what == "play"
+                elif what == "pause":
+                    streaming = False
+                if streaming:
+                    streaming = self._ahead(serial)
+        except Exception as exc:  # a damaged take: the page says so, the app goes on
+            self.failed = f"This take cannot be played ({exc})."
+        finally:
+            self.video.close()
+            self.audio.close()
+
+    def _put(self, out: _Out) -> bool:
+        while not self._quit.is_set():
+            try:
+                self.frames.put(out, timeout=0.02)
+                return True
+            except queue.Full:
+                if not self.commands.empty():
+                    return False
+        return False
+
+    def _ahead(self, serial: int) -> bool:
+        """Decode one more frame (and its sound); False at the end of the cut."""
+        if self.with_sound and not self.pcm.full():
+            data = self.audio.read(RATE // 25)
+            if data:
+                self.pcm.put((serial, data))
+        if self.frames.full():
+            time.sleep(0.002)
+            return True
+        got = self.video.next()
+        if got is None:
+            self._put(_Out(serial, END, None))
+            return False
+        return self._put(_Out(serial, got[0], self._image(got[1]))) or True
+
+
+class Screen(QWidget):
+    """The picture, letterboxed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("playerScreen")
+        self.image: QImage | None = None
+        self.empty = "No takes yet"
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def show_image(self, image: QImage | None) -> None:
+        self.image = image
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(960, 540)
+
+    def paintEvent(self, _e: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#0b0c0e"))
+        if self.image is None:
+            p.setPen(theme.MUTED)
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty)
+            return
+        size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        x, y = (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.drawImage(QRectF(x, y, size.width(), size.height()), self.image)
+
+
+class Strip(QWidget):
+    """The shots as blocks with their names, the issues as ticks, the playhead; click or
+    drag to scrub."""
+
+    scrubbed = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("shotStrip")
+        self.setMinimumHeight(38)
+        self.setMaximumHeight(38)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.pieces: list[tuple[float, float, str, bool]] = []  # start, end, label, rendered
+        self.marks: list[float] = []
+        self.duration = 0.0
+        self.position = 0.0
+
+    def set_pieces(self, pieces: list[tuple[float, float, str, bool]], duration: float) -> None:
+        self.pieces, self.duration = pieces, duration
+        self.update()
+
+    def set_position(self, t: float) -> None:
+        self.position = t
+        self.update()
+
+    def _x(self, t: float) -> float:
+        return 0 if self.duration <= 0 else t / self.duration * (self.width() - 1)
+
+    def time_at(self, x: float) -> float:
+        if self.width() <= 1:
+            return 0.0
+        return max(0.0, min(self.duration, x / (self.width() - 1) * self.duration))
+
+    def paintEvent(self, _e: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#1b1d21"))
+        h = self.height()
+        for i, (start, end, label, rendered) in enumerate(self.pieces):
+            r = QRectF(self._x(start) + 1, 4, max(2.0, self._x(end) - self._x(start) - 2), h - 8)
+            colour = (
+                QColor("#2f5d8a" if i % 2 == 0 else "#3a6f9f") if rendered else QColor("#3a3d44")
+            )
+            p.fillRect(r, colour)
+            p.setPen(theme.TEXT)
+            p.drawText(r.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, label)
+        p.setPen(QPen(QColor("#e0b050"), 2))
+        for t in self.marks:
+            p.drawLine(QPointF(self._x(t), 0), QPointF(self._x(t), 6))
+        p.setPen(QPen(QColor("#ff5a4f"), 2))
+        x = self._x(self.position)
+        p.drawLine(QPointF(x, 0), QPointF(x, h))
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.scrubbed.emit(self.time_at(e.position().x()))
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if e.buttons() & Qt.MouseButton.LeftButton:
+            self.scrubbed.emit(self.time_at(e.position().x()))
+
+
+class _Sound:
+    """QAudioSink in push mode, or None when there is no output (or no QtMultimedia)."""
+
+    def __init__(self) -> None:
+        self.sink: Any = None
+        self.device: Any = None
+        try:
+            from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+        except ImportError:
+            return
+        out = QMediaDevices.defaultAudioOutput()
+        if out.isNull():
+            return
+        fmt = QAudioFormat()
+        fmt.setSampleRate(RATE)
+        fmt.setChannelCount(CHANNELS)
+        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        if not out.isFormatSupported(fmt):
+            return
+        self.sink = QAudioSink(out, fmt)
+        self.sink.setBufferSize(BYTES_PER_SECOND // 5)
+
+    @property
+    def available(self) -> bool:
+        return self.sink is not None
+
+    def start(self) -> None:
+        if self.sink is not None:
+            self.device = self.sink.start()
+
+    def stop(self) -> None:
+        if self.sink is not None:
+            self.sink.stop()
+            self.device = None
+
+    def played(self) -> float:
+        """Seconds of sound the output has played since `start`."""
+        if self.sink is None or self.device is None:
+            return 0.0
+        queued = self.sink.bufferSize() - self.sink.bytesFree()
+        return max(0.0, self.sink.processedUSecs() / 1e6 - queued / BYTES_PER_SECOND)
+
+    def feed(self, data: bytes) -> int:
+        if self.device is None or self.sink is None:
+            return 0
+        room = self.sink.bytesFree()
+        if room <= 0:
+            return 0
+        return int(self.device.write(data[:room]))
+
+
+class Player(QWidget):
+    """The review player. `positionChanged(t)` as it plays; `shotChanged(index)`."""
+
+    positionChanged = Signal(float)
+    shotChanged = Signal(int)
+
+    SPEEDS = (1.0, 2.0, 4.0, 8.0)
+
+    def __init__(
+        self, *, width: int | None = 1280, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.setObjectName("reviewPlayer")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.decode_width = width
+        self._clock = clock
+        self.cut: Cut | None = None
+        self.worker: _Worker | None = None
+        self.sound = _Sound()
+        self.serial = 0
+        self.position = 0.0
+        self.speed = 0.0  # 0 paused; negative plays backwards
+        self.shown_at = -1.0  # the time of the frame on screen
+        self.shot = -1
+        self._origin = (0.0, 0.0)  # (clock, position) when play started
+        self._pcm = b""
+        self.stalls: list[float] = []  # gaps between ticks while playing (benchmarks read it)
+        self._last_tick = 0.0
+        self.screen = Screen()
+        self.strip = Strip()
+        self.strip.scrubbed.connect(self.seek)
+        self.play_button = self._button("play", "Play (Space)", self.toggle)
+        self.play_button.setObjectName("playButton")
+        prev_shot = self._button("previous", "Previous shot (↑)", lambda: self.step_shot(-1))
+        back = self._button("back", "Back one frame (←)", lambda: self.step(-1))
+        fwd = self._button("forward", "Forward one frame (→)", lambda: self.step(1))
+        next_shot = self._button("next", "Next shot (↓)", lambda: self.step_shot(1))
+        for b, text in ((prev_shot, "◀◀"), (back, "◀|"), (fwd, "|▶"), (next_shot, "▶▶")):
+            b.setText(text)
+        self.loop = QCheckBox("Loop shot")
+        self.loop.setObjectName("loopShot")
+        self.loop.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.time_label = QLabel("00:00:00")
+        self.time_label.setObjectName("timecode")
+        self.shot_label = QLabel("")
+        self.shot_label.setObjectName("shotName")
+        self.note = QLabel("" if self.sound.available else "No sound output: playing silently")
+        self.note.setProperty("muted", True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (prev_shot, back, self.play_button, fwd, next_shot):
+            row.addWidget(w)
+        row.addSpacing(8)
+        row.addWidget(self.time_label)
+        row.addWidget(self.shot_label)
+        row.addStretch(1)
+        row.addWidget(self.note)
+        row.addWidget(self.loop)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addWidget(self.screen, 1)
+        lay.addWidget(self.strip)
+        lay.addLayout(row)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def _button(self, name: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+        b = QToolButton()
+        b.setObjectName(f"{name}Button")
+        b.setToolTip(tip)
+        b.setText("▶")
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.setMinimumWidth(34)
+        b.clicked.connect(slot)
+        return b
+
+    # ---------------------------------------------------------------- state
+    def set_cut(
+        self,
+        cut: Cut | None,
+        rendered: list[tuple[float, float, str, bool]] | None = None,
+        at: float = 0.0,
+    ) -> None:
+        """Show a cut (None: nothing to play), at `at` seconds."""
+        self.pause()
+        self._stop_worker()
+        self.cut = cut if cut is not None and cut.pieces else None
+        if self.cut is None:
+            self.screen.show_image(None)
+            self.strip.set_pieces(rendered or [], sum(e - s for s, e, _l, _r in rendered or []))
+            self.time_label.setText("00:00:00")
+            return
+        self.strip.set_pieces(
+            rendered or [(p.start, p.end, p.label, True) for p in self.cut.pieces],
+            self.cut.duration,
+        )
+        self.worker = _Worker(self.cut, self.decode_width)
+        self.worker.with_sound = self.sound.available
+        self.worker.start()
+        self.timer.start()
+        self.seek(at)
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker.join(timeout=2.0)
+            self.worker = None
+
+    def close_player(self) -> None:
+        self.timer.stop()
+        self.sound.stop()
+        self._stop_worker()
+
+    @property
+    def playing(self) -> bool:
+        return self.speed != 0
+
+    @property
+    def fps(self) -> float:
+        return self.cut.fps if self.cut is not None else 24.0
+
+    def current_piece(self) -> int:
+        return self.cut.index_at(self.position) if self.cut is not None else -1
+
+    # -------------------------------------------------------------- control
+    def _send(self, what: str, t: float) -> None:
+        if self.worker is None:
+            return
+        self.serial += 1
+        self.worker.send(what, t, self.serial)
+
+    def seek(self, t: float) -> None:
+        """Show the frame at `t` (frame-accurate); playing goes on from there."""
+        if self.cut is None:
+            return
+        t = max(0.0, min(t, self.cut.last_frame_time()))
+        self.position = t
+        self._update_labels()
+        if self.speed > 0:
+            self._start(self.speed)
+        else:
+            self._send("seek", t)
+
+    def step(self, frames: int) -> None:
+        self.pause()
+        self.seek(round(self.position * self.fps + frames) / self.fps)
+
+    def step_shot(self, delta: int) -> None:
+        if self.cut is None:
+            return
+        i = self.current_piece()
+        piece = self.cut.pieces[i]
+        if delta < 0 and self.position - piece.start > 0.5:
+            target = i  # ↑ in the middle of a shot goes to its start first
+        else:
+            target = max(0, min(len(self.cut.pieces) - 1, i + delta))
+        self.seek(self.cut.pieces[target].start)
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self, speed: float = 1.0) -> None:
+        if self.cut is None:
+            return
+        if speed > 0 and self.position >= self.cut.last_frame_time() - 1e-6:
+            self.position = 0.0  # at the end: play from the top
+        self._start(speed)
+
+    def _start(self, speed: float) -> None:
+        self.speed = speed
+        self._origin = (self._clock(), self.position)
+        self._last_tick = time.perf_counter()
+        self._pcm = b""
+        self.sound.stop()
+        with_sound = speed == 1.0 and self.sound.available
+        if self.worker is not None:
+            self.worker.with_sound = with_sound
+        if speed > 0:
+            self._send("play", self.position)
+            if with_sound:
+                self.sound.start()
+        self.play_button.setText("⏸")
+        self.play_button.setToolTip("Pause (Space)")
+
+    def pause(self) -> None:
+        if self.speed == 0:
+            return
+        self.speed = 0.0
+        self.sound.stop()
+        self._send("seek", self.position)
+        self.play_button.setText("▶")
+        self.play_button.setToolTip("Play (Space)")
+
+    def shuttle(self, key: str) -> None:
+        """J/K/L: K stops; L plays forward, faster each press; J backwards likewise."""
+        if key == "K":
+            self.pause()
+            return
+        sign = 1 if key == "L" else -1
+        now = self.speed
+        if now == 0 or (now > 0) != (sign > 0):
+            speed = 1.0
+        else:
+            faster = [s for s in self.SPEEDS if s > abs(now)]
+            speed = faster[0] if faster else abs(now)
+        self.play(sign * speed) if sign > 0 else self._start(-speed)
+
+    def clock(self) -> float:
+        """Where the cut is now: the sound's clock at normal speed with an output, else
+        the steady clock scaled by the speed."""
+        start_clock, start_pos = self._origin
+        if self.speed == 1.0 and self.sound.available and self.sound.device is not None:
+            return start_pos + self.sound.played()
+        return start_pos + (self._clock() - start_clock) * self.speed
+
+    # ---------------------------------------------------------------- ticks
+    def _tick(self) -> None:
+        if self.worker is not None and self.worker.failed:
+            self.pause()
+            self.screen.empty = self.worker.failed
+            self.screen.show_image(None)
+            self.worker.failed = ""
+        if self.playing:
+            now = time.perf_counter()
+            self.stalls.append(now - self._last_tick)
+            self._last_tick = now
+        if self.speed < 0:
+            self._backwards()
+            return
+        self._feed_sound()
+        target = self.clock() if self.speed > 0 else None
+        latest: _Out | None = None
+        ended = False
+        frames = self.worker.frames if self.worker is not None else None
+        while frames is not None and frames.queue:
+            head = frames.queue[0]
+            if head.serial != self.serial:
+                frames.get_nowait()  # decoded before a seek
+                continue
+            if head.t == END:
+                if self.cut is not None and (target is None or target >= self.cut.duration):
+                    frames.get_nowait()
+                    ended = target is not None
+                break
+            if target is not None and head.t > target + 1e-6:
+                break  # not its time yet
+            latest = frames.get_nowait()
+        if latest is not None:
+            self.shown_at = latest.t
+            self.screen.show_image(latest.image)
+            if target is None:
+                self.position = latest.t
+        if target is not None and self.cut is not None:
+            self.position = min(target, self.cut.last_frame_time())
+            self._loop_check()
+        if ended:
+            self._ended()
+        self._update_labels()
+
+    def _feed_sound(self) -> None:
+        if self.worker is None or self.speed != 1.0 or not self.sound.available:
+            return
+        while True:
+            if not self._pcm:
+                try:
+                    serial, self._pcm = self.worker.pcm.get_nowait()
+                except queue.Empty:
+                    return
+                if serial != self.serial:
+                    self._pcm = b""
+                    continue
+            wrote = self.sound.feed(self._pcm)
+            if wrote <= 0:
+                return
+            self._pcm = self._pcm[wrote:]
+
+    def _backwards(self) -> None:
+        target = self.clock()
+        if target <= 0:
+            self.position = 0.0
+            self.pause()
+            return
+        wanted = round(target * self.fps) / self.fps
+        if self.worker is not None and self.worker.commands.empty() and self.worker.frames.empty():
+            if abs(wanted - self.shown_at) >= 0.5 / self.fps:
+                self.position = wanted
+                self._send("seek", wanted)
+        elif self.worker is not None:
+            try:
+                out = self.worker.frames.get_nowait()
+            except queue.Empty:
+                return
+            if out.serial == self.serial and out.image is not None:
+                self.shown_at = out.t
+                self.screen.show_image(out.image)
+        self._update_labels()
+
+    def _loop_check(self) -> None:
+        if self.cut is None or not self.loop.isChecked():
+            return
+        piece = self.cut.pieces[self.cut.index_at(self.shown_at if self.shown_at >= 0 else 0)]
+        if self.position >= piece.end - 0.5 / piece.fps:
+            self.seek(piece.start)
+
+    def _ended(self) -> None:
+        if self.cut is None:
+            return
+        if self.loop.isChecked():
+            self.seek(self.cut.pieces[-1].start)
+            return
+        self.position = self.cut.last_frame_time()
+        self.pause()
+
+    def _update_labels(self) -> None:
+        if self.cut is None:
+            return
+        self.time_label.setText(timecode(self.position, self.fps))
+        self.strip.set_position(self.position)
+        i = self.current_piece()
+        if i != self.shot:
+            self.shot = i
+            self.shot_label.setText(f"Shot {self.cut.pieces[i].label}" if i >= 0 else "")
+            self.shotChanged.emit(i)
+        self.positionChanged.emit(self.position)
+
+    # ----------------------------------------------------------------- keys
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        key = e.key()
+        k = Qt.Key
+        if key == k.Key_Space:
+            self.toggle()
+        elif key == k.Key_K:
+            self.shuttle("K")
+        elif key == k.Key_L:
+            self.shuttle("L")
+        elif key == k.Key_J:
+            self.shuttle("J")
+        elif key == k.Key_Left:
+            self.step(-1)
+        elif key == k.Key_Right:
+            self.step(1)
+        elif key == k.Key_Up:
+            self.step_shot(-1)
+        elif key == k.Key_Down:
+            self.step_shot(1)
+        elif key == k.Key_Home:
+            self.pause()
+            self.seek(0.0)
+        elif key == k.Key_End and self.cut is not None:
+            self.pause()
+            self.seek(self.cut.last_frame_time())
+        else:
+            super().keyPressEvent(e)
+            return
+        e.accept()
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        self.setFocus()
+        super().mousePressEvent(e)
