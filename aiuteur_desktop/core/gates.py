@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from aiuteur_desktop.core import (
     artifacts,
+    checkout,
+    frames,
     master_script,
     prompt_sets,
     shot_list,
@@ -39,7 +41,7 @@ SKIPPED = (
     "treatment or beat sheet. Work on the Master Script in Stage 4."
 )
 #: Phase B stages that exist; the rest of the scene workflow is still to be built.
-BUILT = frozenset({6, 7, 8, 9, 10})
+BUILT = frozenset({6, 7, 8, 9, 10, 11, 12})
 
 
 @dataclass(frozen=True)
@@ -130,4 +132,26 @@ def gate(project: Project, number: int, scene: str | None = None) -> Gate | None
         reason = prompt_sets.gate(project, scene)
         if reason is not None:
             return Gate(reason, 9, scene=scene)
+    if number == 11 and scene is not None:
+        waiting = gate(project, 10, scene)
+        if waiting is not None:
+            return waiting
+        if not any(s.made for s in frames.slots(project, scene)):
+            return Gate(
+                "Make and approve the scene's anchor frames first: every shot is rendered "
+                "from them (Stage 10 → Make Frames).",
+                10,
+                scene=scene,
+            )
+    if number == 12 and scene is not None:
+        waiting = gate(project, 11, scene)
+        if waiting is not None:
+            return waiting
+        if checkout.confirmed(project, scene) is None:
+            return Gate(
+                "Confirm the scene for render first: Stage 11 shows every shot's price "
+                "(Confirm & Render).",
+                11,
+                scene=scene,
+            )
     return None

@@ -66,7 +66,8 @@ def current(project: Project, scene_id: str, shot_id: str) -> Take | None:
     doc = _doc(project, scene_id, shot_id)
     all_takes = of(project, scene_id, shot_id)
     chosen = doc.get("current")
-    return next((t for t in all_takes if t.media == chosen), all_takes[-1] if all_takes else None)
+    same = [t for t in all_takes if t.media == chosen]
+    return same[-1] if same else (all_takes[-1] if all_takes else None)
 
 
 def use(project: Project, scene_id: str, shot_id: str, media: str) -> Take:
@@ -171,5 +172,7 @@ def render_ops(
                 f"Shot {line.label} is no longer in the shot list: confirm the scene again."
             )
         params = _params(project, scene_id, line, shot, confirmed.version, vertex or {})
+        if only is not None:  # rendered again: the next take, with a seed of its own
+            params["seed"] = len(of(project, scene_id, line.shot)) + 1
         ops.append(VideoRender.prepare(params, source))
     return ops

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import operations, paths, secrets
 from aiuteur_desktop.core.asset_library import AssetLibrary
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations.video_render import VideoRender
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.visual_library import VisualStyles
@@ -152,7 +153,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready", 3000)
 
         self.notifier = Notifier(self)
-        self.notifier.toast.clicked.connect(lambda: self.go_to("jobs"))
+        self.notifier.toast.clicked.connect(self._notification_clicked)
+        if self.notifier.tray is not None:
+            self.notifier.tray.messageClicked.connect(self._notification_clicked)
         self.job_runner.finished.connect(self._job_finished)
 
         self._build_menus()
@@ -316,6 +319,19 @@ class MainWindow(QMainWindow):
         self.notifier.job_finished(self.job_runner.job(job_id))
         if self._project_page is not None:
             self._project_page.refresh_spend()
+
+    def _notification_clicked(self) -> None:
+        """Render re-entry: a finished render opens its scene in Stage 12 · Review; any
+        other job, the Jobs page."""
+        job = self.notifier.last
+        p = job.params if job is not None else {}
+        scene = p.get("scene")
+        same = self.project is not None and str(p.get("bundle")) == str(self.project.path)
+        if job is not None and job.kind == VideoRender.kind and scene and same:
+            self._show_current_project()
+            self.project_page.open_scene(str(scene), 12)
+            return
+        self.go_to("jobs")
 
     def go_to(self, key: str) -> None:
         for row in range(self.nav.count()):

@@ -88,8 +88,10 @@ class Notifier(QObject):
             self.tray.setToolTip("Aiuteur")
             self.tray.show()
         self.desktop_messages: list[str] = []  # what was sent to the desktop (tests read it)
+        self.last: Job | None = None  # the job the toast and the tray message speak of
 
     def job_finished(self, job: Job) -> None:
+        self.last = job
         text, bad = job_message(job)
         self.toast.show_message(text, 8000 if bad else 5000, danger=bad)
         took = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)

@@ -43,6 +43,8 @@ from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from aiuteur_desktop.views.phase_b.stage8 import Stage8Page
 from aiuteur_desktop.views.phase_b.stage9 import Stage9Page
 from aiuteur_desktop.views.phase_b.stage10 import Stage10Page
+from aiuteur_desktop.views.phase_b.stage11 import Stage11Page
+from aiuteur_desktop.views.phase_b.stage12 import Stage12Page
 from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.stage_timeline import PhaseATimeline
@@ -201,6 +203,8 @@ class ProjectPage(QWidget):
                 8: Stage8Page(jobs, visual, self.asset_library),
                 9: Stage9Page(jobs),
                 10: Stage10Page(jobs),
+                11: Stage11Page(jobs),
+                12: Stage12Page(jobs),
             }
             stage4, stage5 = self.editors[4], self.editors[5]
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
@@ -228,7 +232,7 @@ class ProjectPage(QWidget):
             self.stage_stack.addWidget(page)
         self.gate_page = GatePage()
         self.gate_page.goTo.connect(self.show_stage)
-        self.gate_page.sceneWanted.connect(self._open_scene)
+        self.gate_page.sceneWanted.connect(self.open_scene)
         self.stage_stack.addWidget(self.gate_page)
 
         body = QHBoxLayout()
@@ -394,7 +398,7 @@ class ProjectPage(QWidget):
             self.show_stage(self.gate_page.wanted)
         if self.story_jobs is not None:
             self.story_jobs.session.select_scene(self.current_scene())  # Stages 6–7 hear it
-        for number in (6, 7, 8, 9, 10):
+        for number in (6, 7, 8, 9, 10, 11, 12):
             editor = self.editors.get(number)
             if self.stage_stack.currentWidget() is editor and self.current_scene() is None:
                 self.show_stage(number)  # no scene any more: the gate says to pick one
@@ -446,7 +450,7 @@ class ProjectPage(QWidget):
         else:
             self.stage_stack.setCurrentWidget(self.stage_pages[number])
 
-    def _open_scene(self, scene_id: str, number: int) -> None:
+    def open_scene(self, scene_id: str, number: int) -> None:
         """Pick a scene in the Script Hub list, then open stage `number` on it."""
         for row in range(self.scene_list.count()):
             if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == scene_id:

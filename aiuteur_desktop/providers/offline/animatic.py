@@ -180,8 +180,10 @@ def render_clip(
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     preset: str = "ultrafast",
+    slate: str = "",
 ) -> ClipInfo:
-    """Write the shot's animatic to `out` (atomically: a temp file renamed at the end)."""
+    """Write the shot's animatic to `out` (atomically: a temp file renamed at the end).
+    `slate`: a small caption in the top-left corner for the whole clip ("TAKE 2")."""
     width, height = spec.size
     out = Path(out)
     engine = engine if engine is not None else (tts.available() if speech else None)
@@ -206,6 +208,11 @@ def render_clip(
     ]
     cues = plan_dialogue(spec, [None if v is None else len(v) / tts.SAMPLE_RATE for v in voices])
     subtitles = [(_subtitle(c, (width, height)), c) for c in cues]
+    if slate:
+        _x, _y, rgb, alpha = _subtitle(Cue("", slate, 0.0, 0.0, 0), (width, height))
+        corner = round(height * 0.03)
+        forever = Cue("", slate, 0.0, float("inf"), 0)
+        subtitles.append(((corner, corner, rgb, alpha), forever))
     audio = _mix_speech(spec, cues, voices)
 
     tmp = out.with_name(f".{out.name}.part")

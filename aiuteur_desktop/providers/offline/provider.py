@@ -148,7 +148,12 @@ class OfflineAnimatic:
         spec = spec.model_copy(update={"duration": min(request.duration, 60.0)})
         out = Path(tempfile.gettempdir()) / "aiuteur-offline-video" / f"{uuid.uuid4().hex}.mp4"
         out.parent.mkdir(parents=True, exist_ok=True)
-        self.render(spec, out, start_png=request.start_frame, end_png=request.end_frame)
+        # The engine draws the same picture every time: a re-render's seed is slated in a
+        # corner, so its takes can be told apart.
+        slate = f"TAKE {request.seed}" if request.seed and request.seed > 1 else ""
+        self.render(
+            spec, out, start_png=request.start_frame, end_png=request.end_frame, slate=slate
+        )
         return {"operation": f"offline:{out.stem}", "path": str(out)}
 
     def poll(self, handle: dict[str, Any]) -> tuple[bool, float]:
@@ -169,6 +174,7 @@ class OfflineAnimatic:
         end_png: bytes | None = None,
         progress: Callable[[float], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        slate: str = "",
     ) -> Rendered:
         def load(data: bytes | None) -> Image.Image | None:
             if data is None:
@@ -185,6 +191,7 @@ class OfflineAnimatic:
             engine=engine,
             progress=progress,
             cancelled=cancelled,
+            slate=slate,
         )
         params = {"spec": spec.model_dump(mode="json"), "frames_given": start_png is not None}
         provenance = _provenance(

@@ -51,6 +51,8 @@ class Stage6Page(StageFrame):
         self.scene_line.setObjectName("sectionTitle")
         self.status_label = QLabel()
         self.status_label.setObjectName("sceneStatus")
+        self.status_label.setToolTip("A rendered scene opens in Stage 12 · Review")
+        self.status_label.linkActivated.connect(lambda _href: self.goToStage.emit(12))
         self.excerpt = QTextBrowser()
         self.excerpt.setObjectName("sceneExcerpt")
         mono = QFont("Courier Prime")
@@ -117,7 +119,10 @@ class Stage6Page(StageFrame):
         minutes = f"{o.seconds // 60}:{o.seconds % 60:02d}"
         self.scene_line.setText(f"Scene {o.label} · {o.heading}")
         shots = f"{o.shots} shot{'s' * (o.shots != 1)}"
-        self.status_label.setText(f"{o.status} · {shots} · {minutes}")
+        status = html.escape(o.status)
+        if o.status in script_hub.REVIEWABLE:  # render re-entry: straight to the player
+            status = f'<a href="review" style="color:#8ab4f8">{status}</a>'
+        self.status_label.setText(f"{status} · {shots} · {minutes}")
         self.excerpt.setPlainText(o.excerpt)
         who = ", ".join(o.characters) or "nobody"
         place = f"{o.location} ({o.variant})" if o.variant else (o.location or "—")
