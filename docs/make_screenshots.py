@@ -302,6 +302,41 @@ def frames_page(window: MainWindow, project: Project) -> None:
     window.notifier.toast.hide()
     settle(800)
     window.grab().save(str(OUT / "stage10-quick.png"))
+    checkout_and_review(window, project)
+
+
+def checkout_and_review(window: MainWindow, project: Project) -> None:
+    """Stage 11's checkout, Confirm & Render offline, then Stage 12's player with an issue
+    filed — at 1440 × 900 and the smallest window."""
+    from aiuteur_desktop.core import frames, review
+
+    for s in frames.slots(project, "s1"):
+        if s.made and not s.approved:
+            frames.approve(project, "s1", s.shot, s.which)
+    page = window.project_page
+    s11 = page.editors[11]
+    for size, suffix in (((1440, 900), ""), ((1280, 720), "min-")):
+        window.resize(*size)
+        page.show_stage(11)
+        settle(500)
+        window.grab().save(str(OUT / f"{suffix}stage11-checkout.png"))
+    window.resize(1440, 900)
+    s11.confirm_render()
+    wait_for(lambda: not s11.pending, 120_000)
+    window.notifier.toast.hide()
+    page.show_stage(12)
+    s12 = page.editors[12]
+    wait_for(lambda: s12.player.cut is not None)
+    s12.player.seek(s12.player.cut.pieces[1].start + 2.5)
+    settle(500)
+    review.file_issue(project, "s1", "B", review.VISUAL, s12.player.position, "Mara's coat is dry.")
+    s12.load()
+    for size, suffix in (((1440, 900), ""), ((1280, 720), "min-")):
+        window.resize(*size)
+        settle(600)
+        window.grab().save(str(OUT / f"{suffix}stage12-review.png"))
+    s12.player.close_player()
+    window.resize(1440, 900)
 
 
 def at_minimum_size(window: MainWindow) -> None:

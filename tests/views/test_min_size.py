@@ -14,9 +14,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import assets, prompt_sets, shot_list, visuals
+from aiuteur_desktop.core import (
+    assets,
+    checkout,
+    headless,
+    operations,
+    prompt_sets,
+    shot_list,
+    takes,
+    visuals,
+)
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.settings import Budget
+from aiuteur_desktop.providers.registry import Registry, register_all
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
+from tests.core.test_checkout import prepared
 from tests.screenplays import scripted_project
 from tests.views.conftest import wait_for_hub
 
@@ -81,7 +94,9 @@ def overlaps(root: QWidget) -> list[str]:
     return out
 
 
-def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_fits_the_minimum_window(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     assert (window.minimumWidth(), window.minimumHeight()) == MINIMUM_SIZE == (1280, 720)
     window.resize(*MINIMUM_SIZE)
     window.show()
@@ -101,11 +116,18 @@ def test_every_page_fits_the_minimum_window(qtbot, window: MainWindow, tmp_path:
     for e in visuals.elements(project, "s1"):
         visuals.lock(project, "s1", e.slug)
     prompt_sets.assemble(project, "s1")  # Stage 10 opens
+    register_all()
+    operations.share(project)
+    prepared(project, library, "s1")  # frames made and approved: Stage 11 opens
+    done = checkout.confirm(
+        project, checkout.for_model(project, "s1", Registry(), "offline:animatic")
+    )  # Stage 12 opens, and plays its takes
+    headless.run_all(library.jobs, takes.render_ops(project, "s1", done, Registry()), Budget())
     window._show_project(project)
     page = window.project_page
     wait_for_hub(qtbot, page)
     page.scene_list.setCurrentRow(0)
-    for number in range(1, 11):
+    for number in range(1, 13):
         page.show_stage(number)
         look(f"Stage {number}")
         if number >= 6:  # a Phase B stage opens on the scene, not on its gate

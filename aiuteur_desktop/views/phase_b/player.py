@@ -315,22 +315,24 @@ class Player(QWidget):
         self.screen = Screen()
         self.strip = Strip()
         self.strip.scrubbed.connect(self.seek)
-        self.play_button = self._button("play", "Play (Space)", self.toggle)
-        self.play_button.setObjectName("playButton")
-        prev_shot = self._button("previous", "Previous shot (↑)", lambda: self.step_shot(-1))
-        back = self._button("back", "Back one frame (←)", lambda: self.step(-1))
-        fwd = self._button("forward", "Forward one frame (→)", lambda: self.step(1))
-        next_shot = self._button("next", "Next shot (↓)", lambda: self.step_shot(1))
-        for b, text in ((prev_shot, "◀◀"), (back, "◀|"), (fwd, "|▶"), (next_shot, "▶▶")):
-            b.setText(text)
-        self.loop = QCheckBox("Loop shot")
+        self.play_button = self._button("play", "play", "Play (Space)", self.toggle)
+        prev_shot = self._button(
+            "previous", "shot-previous", "Previous shot (↑)", lambda: self.step_shot(-1)
+        )
+        back = self._button("back", "frame-back", "Back one frame (←)", lambda: self.step(-1))
+        fwd = self._button(
+            "forward", "frame-forward", "Forward one frame (→)", lambda: self.step(1)
+        )
+        next_shot = self._button("next", "shot-next", "Next shot (↓)", lambda: self.step_shot(1))
+        self.loop = QCheckBox("Loop")
         self.loop.setObjectName("loopShot")
+        self.loop.setToolTip("Loop the shot under the playhead")
         self.loop.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.time_label = QLabel("00:00:00")
         self.time_label.setObjectName("timecode")
         self.shot_label = QLabel("")
         self.shot_label.setObjectName("shotName")
-        self.note = QLabel("" if self.sound.available else "No sound output: playing silently")
+        self.note = QLabel("No sound output on this computer: playing silently.")
         self.note.setProperty("muted", True)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -340,7 +342,6 @@ class Player(QWidget):
         row.addWidget(self.time_label)
         row.addWidget(self.shot_label)
         row.addStretch(1)
-        row.addWidget(self.note)
         row.addWidget(self.loop)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -348,18 +349,21 @@ class Player(QWidget):
         lay.addWidget(self.screen, 1)
         lay.addWidget(self.strip)
         lay.addLayout(row)
+        lay.addWidget(self.note)
+        self.note.setVisible(not self.sound.available)
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
 
-    def _button(self, name: str, tip: str, slot: Callable[[], None]) -> QToolButton:
+    def _button(self, name: str, icon: str, tip: str, slot: Callable[[], None]) -> QToolButton:
         b = QToolButton()
         b.setObjectName(f"{name}Button")
         b.setToolTip(tip)
-        b.setText("▶")
+        b.setIcon(theme.icon(icon))
+        b.setIconSize(QSize(16, 16))
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        b.setMinimumWidth(34)
+        b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         b.clicked.connect(slot)
         return b
 
@@ -471,7 +475,7 @@ class Player(QWidget):
             self._send("play", self.position)
             if with_sound:
                 self.sound.start()
-        self.play_button.setText("⏸")
+        self.play_button.setIcon(theme.icon("pause"))
         self.play_button.setToolTip("Pause (Space)")
 
     def pause(self) -> None:
@@ -480,7 +484,7 @@ class Player(QWidget):
         self.speed = 0.0
         self.sound.stop()
         self._send("seek", self.position)
-        self.play_button.setText("▶")
+        self.play_button.setIcon(theme.icon("play"))
         self.play_button.setToolTip("Play (Space)")
 
     def shuttle(self, key: str) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import checkout, takes
+from aiuteur_desktop.core import checkout, operations, takes
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
@@ -36,7 +36,8 @@ from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
 from aiuteur_desktop.views.pictures import preview
 
 THUMB = 96
-COLUMNS = ("Shot", "Start", "End", "Video prompt", "Render", "Drift", "Price", "Status")
+COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")
+ROW = THUMB * 9 // 16 + 14
 
 
 def money(x: float | None) -> str:
@@ -86,6 +87,10 @@ class Stage11Page(StageFrame):
         for i in range(len(COLUMNS)):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((4, 150), (6, 110)):  # drift flags and status wrap
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
+        self.table.verticalHeader().setDefaultSectionSize(ROW)
         self.total = QLabel()
         self.total.setObjectName("checkoutTotal")
         self.total.setWordWrap(True)
@@ -174,15 +179,12 @@ class Stage11Page(StageFrame):
         done = takes.rendered(self.project, c.scene, c.confirmed.version) if c.confirmed else set()  # type: ignore[arg-type]
         for row, x in enumerate(c.lines):
             parts = " + ".join(f"{k} {money(v)}" for k, v in x.parts.items())
+            sound = " · sound" if x.audio else ""
             cells = [
-                QTableWidgetItem(x.label),
+                QTableWidgetItem(f"{x.label}\n{x.duration:g} s{sound}"),
                 self._thumb(x.start),
                 self._thumb(x.end) if x.end else QTableWidgetItem("start only"),
-                QTableWidgetItem(x.video_prompt[:400] + ("…" if len(x.video_prompt) > 400 else "")),
-                QTableWidgetItem(
-                    f"{self.model.currentText()}\n{x.duration:g} s"
-                    + (" · sound" if x.audio else "")
-                ),
+                QTableWidgetItem(x.video_prompt[:300] + ("…" if len(x.video_prompt) > 300 else "")),
                 QTableWidgetItem("\n".join(f"⚠ {f}" for f in x.drift) or "—"),
                 QTableWidgetItem(money(x.price) + (f"\n{parts}" if parts and x.price else "")),
                 QTableWidgetItem(
@@ -191,14 +193,17 @@ class Stage11Page(StageFrame):
                     or ("Rendered" if x.shot in done and c.frozen else "")
                 ),
             ]
-            cells[3].setToolTip(x.video_prompt)
+            cells[0].setToolTip(
+                f"Shot {x.label}: {x.duration:g} s with {self.model.currentText()}{sound}"
+                + (f"\n{x.notice}" if x.notice else "")
+            )
             if x.notice:
-                cells[4].setToolTip(x.notice)
-                cells[4].setText(cells[4].text() + "\n" + x.notice)
+                cells[0].setText(cells[0].text() + "\n⚠ see tip")
+            cells[3].setToolTip(x.video_prompt)
+            cells[4].setToolTip("\n".join(x.drift))
             for col, cell in enumerate(cells):
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.table.setItem(row, col, cell)
-        self.table.resizeRowsToContents()
         m = c.money
         room = "" if m.room is None else f" · your caps leave {money(m.room)}"
         self.total.setText(
@@ -305,14 +310,15 @@ class Stage11Page(StageFrame):
         if self.current is None:
             return
         for row, x in enumerate(self.current.lines):
-            if x.shot == shot and self.table.item(row, 7) is not None:
-                self.table.item(row, 7).setText(self.render_state.get(shot, ""))
+            if x.shot == shot and self.table.item(row, 6) is not None:
+                self.table.item(row, 6).setText(self.render_state.get(shot, ""))
 
     def _job_finished(self, job_id: str) -> None:
         shot = self.pending.pop(job_id, None)
         if shot is None:
             return
         job = self.jobs.runner.job(job_id)
+        self.jobs.session.changed(operations.changes_of(job))  # the Script Hub's status
         self.render_state[shot] = (
             "Rendered" if job.state is JobState.SUCCEEDED else f"{job.state.value}: {job.error}"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -55,7 +56,7 @@ class Stage12Page(StageFrame):
         self.player.shotChanged.connect(lambda _i: self._shot_panel())
 
         side = QWidget()
-        side.setMinimumWidth(260)
+        side.setMinimumWidth(300)
         side.setMaximumWidth(380)
         panel = QVBoxLayout(side)
         panel.setContentsMargins(8, 0, 0, 0)
@@ -196,7 +197,12 @@ class Stage12Page(StageFrame):
         self.shot_title.setText(f"Shot {clip.label}")
         for t in clip.takes:
             tag = " (in use)" if clip.take and t.media == clip.take.media else ""
-            self.take.addItem(f"Take {t.number} · v{t.version} · {money(t.cost)}{tag}", t.media)
+            self.take.addItem(f"Take {t.number}{tag}", t.media)
+            self.take.setItemData(
+                self.take.count() - 1,
+                f"Rendered from confirmation v{t.version} with {t.model}, {money(t.cost)}",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         if clip.take is not None:
             self.take.setCurrentIndex(max(0, self.take.findData(clip.take.media)))
         self.use_take.setEnabled(len(clip.takes) > 1)
@@ -231,7 +237,10 @@ class Stage12Page(StageFrame):
             price = review.rerender_price(self.project, self.scene_id, issue.shot)
         self.route.setText(f"<b>{issue.route.label}</b> — {issue.route.reason}" if issue else "")
         self.to_frames.setText(
-            "Return to Stage 10 · Frames" + (f" (re-render {money(price)})" if issue else "")
+            "Return to Stage 10 · Frames" + (f" ({money(price)})" if issue else "")
+        )
+        self.to_frames.setToolTip(
+            f"Regenerate the shot's anchor frames; rendering it again costs {money(price)}"
         )
         other = issue is not None and issue.route.stage not in (review.FRAMES, review.SHOT_LIST)
         self.to_other.setVisible(other)
