@@ -251,6 +251,11 @@ class Scheduler:
         with self._lock:
             self._running.pop(job_id, None)
 
+    def settle_later(self, job_id: str) -> None:
+        """The app quits while the job runs: its row is left as it is, for the next start's
+        `JobStore.reconcile` (resume by handle, or ask about a request in flight)."""
+        self._release(job_id)
+
     def forget(self, job_id: str) -> None:
         """A queued job was cancelled or retried by hand: no retry is pending for it."""
         with self._lock:

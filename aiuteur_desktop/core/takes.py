@@ -143,7 +143,6 @@ def _params(
         "version": version,
         "stage": 12,
         "vertex": vertex,
-        "poll_seconds": float(vertex.get("poll_seconds") or 10),
     }
 
 
@@ -156,6 +155,7 @@ def render_ops(
     vertex: dict[str, Any] | None = None,
     skip: set[str] | frozenset[str] = frozenset(),
     only: set[str] | None = None,
+    poll_seconds: float = 10.0,
 ) -> list[VideoRender]:
     """One priced render per confirmed shot still to render for this version — not those
     with a take of it already, nor those in `skip` (being rendered) — in shot order.
@@ -172,6 +172,7 @@ def render_ops(
                 f"Shot {line.label} is no longer in the shot list: confirm the scene again."
             )
         params = _params(project, scene_id, line, shot, confirmed.version, vertex or {})
+        params["poll_seconds"] = poll_seconds
         if only is not None:  # rendered again: the next take, with a seed of its own
             params["seed"] = len(of(project, scene_id, line.shot)) + 1
         ops.append(VideoRender.prepare(params, source))

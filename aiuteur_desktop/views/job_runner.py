@@ -67,10 +67,17 @@ class _Context(StoreContext):
 
 
 class _Work(QRunnable):
-    def __init__(self, ctx: _Context, scheduler: Scheduler, bridge: _Bridge) -> None:
+    def __init__(
+        self,
+        ctx: _Context,
+        scheduler: Scheduler,
+        bridge: _Bridge,
+        quitting: Callable[[], bool] = lambda: False,
+    ) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._ctx, self._scheduler, self._bridge = ctx, scheduler, bridge
+        self._quitting = quitting
 
     def run(self) -> None:
         with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
@@ -84,6 +91,12 @@ class _Work(QRunnable):
             result, amount = jobs.work_for(job.kind)(self._ctx)
             done = self._scheduler.succeeded(job, result, amount)
         except BaseException as exc:  # settled here, reported to the UI; never lost
+            if isinstance(exc, jobs.Cancelled) and self._quitting():
+                # Stopped because the app quits, not by the user: the row stays "running",
+                # so the next start resumes a render the provider has (by its handle) and
+                # asks about a request that was in flight — never sends it again.
+                self._scheduler.settle_later(job.id)
+                return
             outcome = self._scheduler.settle(job, exc, stopped=self._ctx.cancelled())
             self._bridge.failed.emit(job.id, _reread(self._ctx._store, job.id), outcome)
         else:
@@ -136,7 +149,7 @@ class _Take(QRunnable):
         # otherwise make each of these database writes wait for it.
         for job in taken:
             ctx = _Context(job, r.store, r._bridge, r._stops[job.id])
-            r.pool.start(_Work(ctx, r.scheduler, r._bridge))
+            r.pool.start(_Work(ctx, r.scheduler, r._bridge, lambda: r._stopping))
         return taken, wake
 
 

@@ -1,0 +1,117 @@
+"""A confirmed scene rendered with Veo through the real google-genai SDK against the fake
+Vertex server (issue "Stages 11–12"): one submission per confirmed shot with its start and
+end frames, takes stored with provenance, and a restart mid-render resumes polling the same
+operations — nothing is submitted (or charged) twice."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core import checkout, operations, prompt_sets, script_hub, takes
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.registry import Registry, register_all
+from aiuteur_desktop.views.job_runner import JobRunner
+from tests.core.test_checkout import VEO, prepared
+from tests.core.test_visuals import storm
+from tests.fakes.vertex_fake import FakeVertex, VertexState, credentials_file
+from tests.story import mp4
+
+
+@pytest.fixture
+def project(tmp_path: Path, library: Library) -> Iterator[Project]:
+    register_all()
+    with storm(tmp_path) as p:
+        operations.share(p)
+        prepared(p, library, "s2")
+        yield p
+        operations.unshare(p)
+
+
+def vertex(tmp_path: Path, fake: FakeVertex) -> dict:
+    return {
+        "project": "film-123",
+        "location": "us-central1",
+        "credentials_file": str(credentials_file(tmp_path)),
+        "base_url": fake.url,
+    }
+
+
+def accepted(library: Library, job_id: str) -> bool:
+    """The job's row is written (queued off the UI thread) and holds the provider's handle."""
+    try:
+        return library.jobs.get(job_id).handle is not None
+    except KeyError:
+        return False
+
+
+def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_restart(
+    qtbot, project: Project, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    prompt_sets.set_frames(project, "s2", "B", prompt_sets.START_ONLY)  # 2B: start frame only
+    prompt_sets.assemble(project, "s2")
+    reg = Registry()
+    c = checkout.for_model(project, "s2", reg, VEO)
+    assert c.waiting == "" and c.total == pytest.approx(0.40 * 12)
+    done = checkout.confirm(project, c)
+    clip = mp4()
+    state = VertexState(video=clip, release=threading.Event())
+    with FakeVertex(state) as fake:
+        ops = takes.render_ops(
+            project, "s2", done, reg, vertex=vertex(tmp_path, fake), poll_seconds=0.05
+        )
+        assert [op.submission().estimate for op in ops] == [x.price for x in done.lines]
+        first = JobRunner(library.jobs)
+        ids = [first.run_operation(op) for op in ops]
+        # Both accepted (their operation names kept), then the app quits mid-render.
+        qtbot.waitUntil(lambda: all(accepted(library, i) for i in ids), timeout=20_000)
+        assert takes.in_flight(library.jobs, str(project.path), "s2") == dict(
+            zip("AB", ids, strict=True)
+        )
+        assert (
+            takes.render_ops(
+                project,
+                "s2",
+                done,
+                reg,
+                skip=set(takes.in_flight(library.jobs, str(project.path), "s2")),
+            )
+            == []
+        )  # pressing Confirm & Render again sends nothing
+        first.shutdown()
+        assert len(fake.submissions) == 2
+        # The next start resumes both renders by their operation names.
+        second = JobRunner(library.jobs)
+        second.resume()
+        state.release.set()
+        qtbot.waitUntil(
+            lambda: all(library.jobs.get(i).state.finished for i in ids), timeout=30_000
+        )
+        assert [library.jobs.get(i).state for i in ids] == [JobState.SUCCEEDED] * 2, [
+            library.jobs.get(i).error for i in ids
+        ]
+        assert len(fake.submissions) == 2  # never resubmitted
+        sent = [s.json()["instances"][0] for s in fake.submissions]
+    a, b = done.lines
+    start_a = base64.b64encode(project.media.read(a.start)).decode()
+    end_a = base64.b64encode(project.media.read(a.end)).decode()
+    assert sent[0]["image"]["bytesBase64Encoded"] == start_a
+    assert sent[0]["lastFrame"]["bytesBase64Encoded"] == end_a
+    assert sent[0]["prompt"] == a.video_prompt
+    assert "lastFrame" not in sent[1] and b.end is None  # start frame only: no end frame sent
+    for x in done.lines:
+        take = takes.current(project, "s2", x.shot)
+        assert take is not None and project.media.read(take.media) == clip
+        assert take.version == 1 and take.cost == pytest.approx(x.price)
+        made = project.read(takes.takes_path("s2", x.shot))["takes"][0]
+        assert made["provider"] == "google:veo" and made["model"] == "veo-3.1-generate-001"
+        assert made["parameters"]["start_media"] == x.start
+        assert made["parameters"]["end_media"] == x.end
+    assert library.jobs.committed() == pytest.approx(done.total)
+    assert script_hub.statuses(project)["s2"] == script_hub.RENDERED
