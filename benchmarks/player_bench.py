@@ -64,7 +64,9 @@ def make_take(path: Path, index: int) -> None:
         for start in range(0, total, chunk):
             piece = tone[start : start + chunk]
             piece = np.pad(piece, (0, chunk - len(piece)))
-            af = av.AudioFrame.from_ndarray(np.stack([piece, piece]), format="fltp", layout="stereo")
+            af = av.AudioFrame.from_ndarray(
+                np.stack([piece, piece]), format="fltp", layout="stereo"
+            )
             af.sample_rate, af.pts = RATE, start
             for p in aus.encode(af):
                 c.mux(p)
@@ -102,7 +104,9 @@ def main() -> int:
     n = 0
     while (got := reader.next()) is not None:
         rgb = got[1]
-        QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888).copy()
+        QImage(
+            rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888
+        ).copy()
         n += 1
     took = time.perf_counter() - t0
     reader.close()
@@ -174,7 +178,11 @@ def main() -> int:
             drift.append(abs(player.clock() - last))
         time.sleep(0.001)
     stalls = sorted(player.stalls)
-    sound = "the sound output's clock" if player.sound.available else "the steady clock (no sound output here)"
+    sound = (
+        "the sound output's clock"
+        if player.sound.available
+        else "the steady clock (no sound output here)"
+    )
     print(
         f"playback to the end: last frame {player.shown_at:.3f} s of {cut.last_frame_time():.3f} s; "
         f"picture vs {sound} at the end {drift[-1] * cut.fps:.2f} frames, worst {max(drift) * cut.fps:.2f} "

@@ -95,10 +95,16 @@ class Cut:
 class VideoReader:
     """Frames of a cut, in order or from any frame; RGB arrays scaled to `width`."""
 
-    def __init__(self, cut: Cut, *, width: int | None = None, threads: int = 0) -> None:
+    def __init__(
+        self, cut: Cut, *, width: int | None = None, threads: int = 0, thread_type: str = "SLICE"
+    ) -> None:
+        """`thread_type` "SLICE" by default: frame threading holds frames back in its
+        pipeline, which on two cores made a seek about 50 % slower and playback no faster
+        (benchmarks/player_bench.py); "AUTO" suits batch decoding on many cores."""
         self.cut = cut
         self.width = width
         self.threads = threads
+        self.thread_type = thread_type
         self._index = -1
         self._container: Any = None
         self._frames: Any = None
@@ -114,7 +120,7 @@ class VideoReader:
         piece = self.cut.pieces[index]
         self._container = av.open(str(piece.path))
         stream = self._container.streams.video[0]
-        stream.thread_type = "AUTO"
+        stream.thread_type = self.thread_type
         if self.threads:
             stream.codec_context.thread_count = self.threads
         self._stream = stream
@@ -171,8 +177,8 @@ class VideoReader:
         half = 0.5 / piece.fps
         tb = self._stream.time_base or Fraction(1, 1)
         self._container.seek(max(0, int((local - half) / tb)), stream=self._stream, backward=True)
-        self._frames = self._container.decode(self._stream)
         best: tuple[float, Any] | None = None
+        self._frames = self._approach(local - 4 / piece.fps)  # next() goes on with it
         for frame in self._frames:
             ft = self._time(frame)
             if ft > local + half:
@@ -186,6 +192,22 @@ class VideoReader:
         if best is None:
             return None
         return piece.start + best[0], self._convert(best[1], piece)
+
+    def _approach(self, near: float) -> Any:
+        """Frames from the keyframe sought, the ones nothing refers to (B-frames) skipped
+        until a few frames before `near`: a seek decodes about half the GOP."""
+        ctx = self._stream.codec_context
+        tb = self._stream.time_base or Fraction(1, 1)
+        try:
+            for packet in self._container.demux(self._stream):
+                far = packet.pts is not None and float(packet.pts * tb) < near
+                ctx.skip_frame = "NONREF" if far else "DEFAULT"
+                try:
+                    yield from packet.decode()
+                except av.error.EOFError:
+                    return
+        finally:
+            ctx.skip_frame = "DEFAULT"
 
 
 class AudioReader:
