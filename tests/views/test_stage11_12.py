@@ -37,8 +37,9 @@ def test_checkout_render_in_the_background_review_and_route_back(
     page = window.project_page.editors[11]
     assert isinstance(page, Stage11Page)
     qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
-    # The checkout: a line per shot, its frames, prompt and price; the scene's total.
-    assert page.table.rowCount() == 2
+    # The checkout: a line per shot, its frames, prompt and price; the scene's total
+    # (priced and its thumbnails decoded off the UI thread).
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
     assert [page.table.item(r, 0).text().split("\n")[0] for r in range(2)] == ["2A", "2B"]
     assert page.table.item(0, 1).icon().isNull() is False  # the approved start frame
     assert page.table.item(0, 3).text().strip()

@@ -13,6 +13,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,8 +33,9 @@ from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.dialogs import confirm
+from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
-from aiuteur_desktop.views.pictures import preview
+from aiuteur_desktop.views.pictures import ImageTooLarge, read_image
 
 THUMB = 96
 COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")
@@ -54,6 +56,9 @@ class Stage11Page(StageFrame):
         self.current: checkout.Checkout | None = None
         self.pending: dict[str, str] = {}  # job id → shot id
         self.render_state: dict[str, str] = {}  # shot id → what its render is doing
+        self.with_takes: set[str] = set()  # shots with a take (of any confirmation)
+        self.thumbs: dict[str, QImage] = {}  # media id → thumbnail, decoded off the UI thread
+        self._serial = 0  # the load whose result is shown
         self.review_button = self.add_action("Open Review", "openReview", self.open_review)
         self.review_button.setToolTip("Stage 12: play the scene cut from its takes")
         self.confirm_button = self.add_action(
@@ -132,51 +137,76 @@ class Stage11Page(StageFrame):
         self.model.blockSignals(False)
 
     def load(self) -> None:
+        """The checkout is priced, its drift flags scored and its thumbnails decoded off
+        the UI thread (a long scene takes a second or more); the table fills when done."""
         self.clear_error()
         if self.project is None or self.scene_id is None:
             self.scene_line.setText("Select a scene in the Script Hub")
             self.table.setRowCount(0)
+            self.current = None
             self.mark_loaded()
+            self.sync()
             return
         try:
             reg, settings = self._registry()
             confirmed = checkout.confirmed(self.project, self.scene_id)
-            self._fill_models(reg, confirmed.model if confirmed else settings.models.video)
-            bundle = str(self.project.path)
-            cash = checkout.Money.of(self.jobs.library.jobs, settings.budget, bundle)
-            self.current = checkout.for_model(
-                self.project,
-                self.scene_id,
-                reg,
-                str(self.model.currentData()),
-                audio=self.sound.isChecked(),
-                money=cash,
-            )
-            busy = takes.in_flight(self.jobs.library.jobs, bundle, self.scene_id)
         except AiuteurError as exc:
             self.fail(exc.user_message)
             self.mark_loaded()
             return
-        for shot, job_id in busy.items():
-            self.pending.setdefault(job_id, shot)
-            self.render_state.setdefault(shot, "Rendering…")
-        self._show(self.current)
+        self._fill_models(reg, confirmed.model if confirmed else settings.models.video)
+        project, scene, store = self.project, self.scene_id, self.jobs.library.jobs
+        model, audio = str(self.model.currentData()), self.sound.isChecked()
+        self._serial += 1
+        serial = self._serial
+
+        def work() -> tuple[checkout.Checkout, dict[str, str], set[str], dict[str, QImage]]:
+            bundle = str(project.path)
+            cash = checkout.Money.of(store, settings.budget, bundle)
+            c = checkout.for_model(project, scene, reg, model, audio=audio, money=cash)
+            busy = takes.in_flight(store, bundle, scene)
+            with_takes = {x.shot for x in c.lines if takes.current(project, scene, x.shot)}
+            thumbs = {}
+            for x in c.lines:
+                for media in (x.start, x.end):
+                    if media:
+                        try:
+                            thumbs[media] = read_image(project.media.path(media), THUMB)
+                        except (ImageTooLarge, OSError):
+                            thumbs[media] = QImage()  # shown as "missing"
+            return c, busy, with_takes, thumbs
+
+        def shown(result: Any) -> None:
+            if serial != self._serial or self.project is not project:
+                return  # a newer load, or another project
+            c, busy, with_takes, thumbs = result
+            self.current, self.with_takes, self.thumbs = c, with_takes, thumbs
+            for shot, job_id in busy.items():
+                self.pending.setdefault(job_id, shot)
+                self.render_state.setdefault(shot, "Rendering…")
+            self._show(c)
+            self.sync()
+
+        def failed(exc: BaseException) -> None:
+            if serial == self._serial:
+                self.fail(exc.user_message if isinstance(exc, AiuteurError) else str(exc))
+
+        run_in_background(work, shown, failed, parent=self)
         self.mark_loaded()
-        self.sync()
 
     def _thumb(self, media: str | None) -> QTableWidgetItem:
         item = QTableWidgetItem("" if media else "—")
-        if media and self.project is not None:
-            try:
-                item.setIcon(preview(self.project.media.path(media), THUMB))
-            except OSError:
-                item.setText("missing")
+        image = self.thumbs.get(media or "")
+        if media and (image is None or image.isNull()):
+            item.setText("missing")
+        elif image is not None:
+            item.setIcon(QIcon(QPixmap.fromImage(image)))
         return item
 
     def _show(self, c: checkout.Checkout) -> None:
         self.scene_line.setText(f"Scene {c.label} · checkout")
         self.table.setRowCount(len(c.lines))
-        done = takes.rendered(self.project, c.scene, c.confirmed.version) if c.confirmed else set()  # type: ignore[arg-type]
+        done = self.with_takes
         for row, x in enumerate(c.lines):
             parts = " + ".join(f"{k} {money(v)}" for k, v in x.parts.items())
             sound = " · sound" if x.audio else ""
@@ -222,8 +252,7 @@ class Stage11Page(StageFrame):
         rendering = bool(self.pending)
         self.confirm_button.setEnabled(not c.waiting and not c.over_cap and not rendering)
         self.confirm_button.setToolTip(c.waiting or c.over_cap or "Freeze the scene and render")
-        has_takes = any(takes.current(self.project, c.scene, x.shot) for x in c.lines)  # type: ignore[arg-type]
-        self.review_button.setEnabled(has_takes)
+        self.review_button.setEnabled(bool(self.with_takes))
         if c.confirmed is not None and c.changed:
             what = ", ".join(c.changed[:4]) + (" …" if len(c.changed) > 4 else "")
             self.flag.show_message(
