@@ -5,6 +5,9 @@ one scene, in one line on bad input."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -244,39 +247,73 @@ def _checkout_lines(data: dict) -> list[str]:
     return out
 
 
-def cmd_checkout(
-    project_path: str, scene: str, provider: str | None, audio: bool, as_json: bool
-) -> int:
-    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing)."""
-    from aiuteur_desktop.core import checkout
+class _Refused(Exception):
+    """A headless command cannot go on: the one line to print."""
+
+
+@dataclass
+class _Scene:
+    library: Any
+    settings: Any
+    source: Any
+    project: Any
+    scene_id: str
+    bundle: str
+    checkout: Any
+
+
+@contextmanager
+def _checkout_of(
+    command: str, project_path: str, scene: str, provider: str | None, audio: bool
+) -> Iterator[_Scene]:
+    """The scene's checkout for the video model `--provider` names, the project open and
+    shared with the operations; every refusal (a bad scene, a damaged project, a job's
+    AiuteurError) as `_Refused` with its one line."""
+    from aiuteur_desktop.core import checkout, operations
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
     from aiuteur_desktop.core.store import Project
     from aiuteur_desktop.providers.registry import Registry, register_all
 
     try:
-        bundle, scene_id = _scene_of("checkout", project_path, scene)
+        bundle, scene_id = _scene_of(command, project_path, scene)
         library = Library()
     except LookupError as exc:
-        return _fail("checkout", str(exc))
+        raise _Refused(str(exc)) from exc
     except AiuteurError as exc:
-        return _fail("checkout", exc.user_message)
+        raise _Refused(exc.user_message) from exc
     register_all()
     try:
         settings = library.load_settings()
         model = _video_model(settings, provider)
+        source = Registry(settings)
         money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
         with Project.open(bundle) as project:
-            c = checkout.for_model(
-                project, scene_id, Registry(settings), model, audio=audio, money=money
-            )
-            data = checkout.as_json(c)
+            operations.share(project)
+            try:
+                c = checkout.for_model(project, scene_id, source, model, audio=audio, money=money)
+                yield _Scene(library, settings, source, project, scene_id, str(bundle), c)
+            finally:
+                operations.unshare(project)
     except LookupError as exc:
-        return _fail("checkout", str(exc))
+        raise _Refused(str(exc)) from exc
     except AiuteurError as exc:
-        return _fail("checkout", exc.user_message)
+        raise _Refused(exc.user_message) from exc
     finally:
         library.close()
+
+
+def cmd_checkout(
+    project_path: str, scene: str, provider: str | None, audio: bool, as_json: bool
+) -> int:
+    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing)."""
+    from aiuteur_desktop.core import checkout
+
+    try:
+        with _checkout_of("checkout", project_path, scene, provider, audio) as s:
+            data = checkout.as_json(s.checkout)
+    except _Refused as exc:
+        return _fail("checkout", str(exc))
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -290,71 +327,43 @@ def cmd_render(
     """Stage 11 → 12: confirm the scene (when it is not, or changed) and render every
     confirmed shot that has no take of this confirmation yet, one job each, with the app's
     money rules. Prints the estimate first; refuses without --yes when it costs money."""
-    from aiuteur_desktop.core import checkout, headless, operations, takes
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.library import Library
-    from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.providers.registry import Registry, register_all
+    from aiuteur_desktop.core import checkout, headless, takes
 
     try:
-        bundle, scene_id = _scene_of("render", project_path, scene)
-        library = Library()
-    except LookupError as exc:
-        return _fail("render", str(exc))
-    except AiuteurError as exc:
-        return _fail("render", exc.user_message)
-    register_all()
-    try:
-        settings = library.load_settings()
-        model = _video_model(settings, provider)
-        source = Registry(settings)
-        money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
-        with Project.open(bundle) as project:
-            operations.share(project)
-            try:
-                c = checkout.for_model(project, scene_id, source, model, audio=audio, money=money)
-                data = checkout.as_json(c)
-                if not as_json:
-                    print("\n".join(_checkout_lines(data)))
-                if c.waiting:
-                    return _fail("render", c.waiting)
-                if c.over_cap:
-                    return _fail("render", c.over_cap)
-                if (c.total or 0) > 0 and not yes:
-                    return _fail(
-                        "render",
-                        f"rendering scene {c.label} costs about ${c.total:,.2f}; run again with "
-                        "--yes to confirm and pay for it",
-                    )
-                done = checkout.confirm(project, c)
-                busy = takes.in_flight(library.jobs, str(bundle), scene_id, done.version)
-                ops = takes.render_ops(
-                    project, scene_id, done, source, vertex=source.vertex(), skip=set(busy)
+        with _checkout_of("render", project_path, scene, provider, audio) as s:
+            c, project, scene_id = s.checkout, s.project, s.scene_id
+            if not as_json:
+                print("\n".join(_checkout_lines(checkout.as_json(c))))
+            if c.waiting or c.over_cap:
+                raise _Refused(c.waiting or c.over_cap)
+            if (c.total or 0) > 0 and not yes:
+                raise _Refused(
+                    f"rendering scene {c.label} costs about ${c.total:,.2f}; run again with "
+                    "--yes to confirm and pay for it"
                 )
-                finished = headless.run_all(library.jobs, ops, settings.budget)
-                rendered = [
-                    {
-                        "shot": op.params["shot"],
-                        "job": j.id,
-                        "state": j.state.value,
-                        "error": j.error,
-                        "cost": j.cost,
-                    }
-                    for op, j in zip(ops, finished, strict=False)
-                ]
-                clips = [
-                    {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
-                    for x in done.lines
-                    if (t := takes.current(project, scene_id, x.shot)) is not None
-                ]
-            finally:
-                operations.unshare(project)
-    except LookupError as exc:
+            done = checkout.confirm(project, c)
+            busy = takes.in_flight(s.library.jobs, s.bundle, scene_id, done.version)
+            ops = takes.render_ops(
+                project, scene_id, done, s.source, vertex=s.source.vertex(), skip=set(busy)
+            )
+            finished = headless.run_all(s.library.jobs, ops, s.settings.budget)
+            rendered = [
+                {
+                    "shot": op.params["shot"],
+                    "job": j.id,
+                    "state": j.state.value,
+                    "error": j.error,
+                    "cost": j.cost,
+                }
+                for op, j in zip(ops, finished, strict=False)
+            ]
+            clips = [
+                {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
+                for x in done.lines
+                if (t := takes.current(project, scene_id, x.shot)) is not None
+            ]
+    except _Refused as exc:
         return _fail("render", str(exc))
-    except AiuteurError as exc:
-        return _fail("render", exc.user_message)
-    finally:
-        library.close()
     failed = [r for r in rendered if r["state"] != "succeeded"]
     if as_json:
         out = {

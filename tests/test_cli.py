@@ -431,6 +431,17 @@ def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
         assert none.returncode == 2 and len(none.stderr.strip().splitlines()) == 1
 
 
+def storm_bundle(tmp_path: Path, home: Path) -> Path:
+    """Storm Keeper imported by `aiuteur script import` into a new bundle."""
+    bundle = tmp_path / "Storm.aiuteur"
+    made = run(
+        "script", "import", str(SCRIPTS / "storm_keeper.fountain"), "--project", str(bundle),
+        home=home,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    return bundle
+
+
 def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
     aiuteur_home: Path, tmp_path: Path
 ) -> None:
@@ -439,15 +450,7 @@ def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
     from aiuteur_desktop.core import prompt_sets, shot_list, visuals
     from aiuteur_desktop.core.store import Project
 
-    bundle = tmp_path / "Storm.aiuteur"
-    run(
-        "script",
-        "import",
-        str(SCRIPTS / "storm_keeper.fountain"),
-        "--project",
-        str(bundle),
-        home=aiuteur_home,
-    )
+    bundle = storm_bundle(tmp_path, aiuteur_home)
     early = run(
         "frames", "--project", str(bundle), "--scene", "1", "--mode", "quick", home=aiuteur_home
     )
@@ -519,15 +522,7 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
     from aiuteur_desktop.core import prompt_sets, shot_list, takes, visuals
     from aiuteur_desktop.core.store import Project
 
-    bundle = tmp_path / "Storm.aiuteur"
-    run(
-        "script",
-        "import",
-        str(SCRIPTS / "storm_keeper.fountain"),
-        "--project",
-        str(bundle),
-        home=aiuteur_home,
-    )
+    bundle = storm_bundle(tmp_path, aiuteur_home)
     with Project.open(bundle) as p:
         shot_list.lock(p, "s2", shot_list.current(p, "s2"))
         for e in visuals.elements(p, "s2"):

@@ -7,31 +7,22 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import checkout, operations, prompt_sets, script_hub, takes
+from aiuteur_desktop.core import checkout, prompt_sets, script_hub, takes
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.registry import Registry, register_all
+from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.job_runner import JobRunner
-from tests.core.test_checkout import VEO, prepared
-from tests.core.test_visuals import storm
+from tests.core import test_checkout
+from tests.core.test_checkout import VEO
 from tests.fakes.vertex_fake import FakeVertex, VertexState, credentials_file
 from tests.story import mp4
 
-
-@pytest.fixture
-def project(tmp_path: Path, library: Library) -> Iterator[Project]:
-    register_all()
-    with storm(tmp_path) as p:
-        operations.share(p)
-        prepared(p, library, "s2")
-        yield p
-        operations.unshare(p)
+project = test_checkout.project  # the fixture: Storm Keeper, scene 2 ready to confirm
 
 
 def vertex(tmp_path: Path, fake: FakeVertex) -> dict:
