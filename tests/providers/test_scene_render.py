@@ -92,10 +92,15 @@ def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_resta
     a, b = done.lines
     start_a = base64.b64encode(project.media.read(a.start)).decode()
     end_a = base64.b64encode(project.media.read(a.end)).decode()
-    assert sent[0]["image"]["bytesBase64Encoded"] == start_a
-    assert sent[0]["lastFrame"]["bytesBase64Encoded"] == end_a
-    assert sent[0]["prompt"] == a.video_prompt
-    assert "lastFrame" not in sent[1] and b.end is None  # start frame only: no end frame sent
+    # The two jobs run side by side: either may reach the server first.
+    by_prompt = {x["prompt"]: x for x in sent}
+    assert set(by_prompt) == {a.video_prompt, b.video_prompt}
+    sent_a, sent_b = by_prompt[a.video_prompt], by_prompt[b.video_prompt]
+    assert sent_a["image"]["bytesBase64Encoded"] == start_a
+    assert sent_a["lastFrame"]["bytesBase64Encoded"] == end_a
+    start_b = base64.b64encode(project.media.read(b.start)).decode()
+    assert sent_b["image"]["bytesBase64Encoded"] == start_b
+    assert "lastFrame" not in sent_b and b.end is None  # start frame only: no end frame sent
     for x in done.lines:
         take = takes.current(project, "s2", x.shot)
         assert take is not None and project.media.read(take.media) == clip
