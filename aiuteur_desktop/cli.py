@@ -112,6 +112,13 @@ def _build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--yes", action="store_true", help="confirm and pay when it costs money"
             )
+    export = sub.add_parser(
+        "export", help="Pro Export: the approved takes, timelines and a manifest for an editor"
+    )
+    export.add_argument("--project", required=True, help="the project bundle")
+    export.add_argument("-o", "--out", required=True, help="the folder to write")
+    export.add_argument("--scene", help="only this scene (its number or id)")
+    export.add_argument("--json", action="store_true", help="machine-readable output")
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -526,8 +533,10 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
-    if args.command in ("visuals", "prompts", "frames", "checkout", "render"):
+    if args.command in ("visuals", "prompts", "frames", "checkout", "render", "export"):
         from aiuteur_desktop import cli_scenes
+    if args.command == "export":
+        return cli_scenes.cmd_export(args.project, args.out, args.scene, args.json)
     if args.command == "checkout":
         return cli_scenes.cmd_checkout(
             args.project, args.scene, args.provider, not args.no_audio, args.json

@@ -383,3 +383,37 @@ def cmd_render(
     if failed:
         return _fail("render", f"shot {failed[0]['shot']}: {failed[0]['error']}")
     return 0
+
+
+def cmd_export(project_path: str, out: str, scene: str | None, as_json: bool) -> int:
+    """Pro Export of the active branch (or one scene): clips as rendered, timelines,
+    manifest.json and CONTENTS.txt into `out`."""
+    from aiuteur_desktop.core import pro_export
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.store import Project
+
+    try:
+        bundle, scene_id = (
+            _scene_of("export", project_path, scene) if scene else (_bundle(project_path), None)
+        )
+        with Project.open(bundle) as project:
+            done = pro_export.export(project, Path(out), scene=scene_id)
+    except LookupError as exc:
+        return _fail("export", str(exc))
+    except AiuteurError as exc:
+        return _fail("export", exc.user_message)
+    if as_json:
+        data = {
+            "folder": str(done.folder),
+            "clips": done.clips,
+            "missing": done.missing,
+            "timelines": [str(p) for p in done.timelines],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for c in done.clips:
+        print(f"  {c['label']:>6}  take {c['take']}  {c['file']}")
+    if done.missing:
+        print(f"Not rendered yet (left out): {', '.join(done.missing)}")
+    print(f"Wrote {len(done.clips)} clips and {len(done.timelines)} timelines to {done.folder}.")
+    return 0

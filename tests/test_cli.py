@@ -567,6 +567,25 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
     assert json.loads(again.stdout)["rendered"] == []  # nothing rendered twice
     after = run("checkout", "--project", str(bundle), "--scene", "2", home=aiuteur_home)
     assert "Confirmed for render (version 1)." in after.stdout
+    exported = run(
+        "export", "--project", str(bundle), "-o", str(tmp_path / "edit"), "--scene", "2",
+        "--json", home=aiuteur_home,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    out = json.loads(exported.stdout)
+    assert [c["name"] for c in out["clips"]] == ["Storm_Sc02_Shot2A_v01", "Storm_Sc02_Shot2B_v01"]
+    assert (tmp_path / "edit" / "Storm.xml").is_file() and out["missing"] == []
+    nothing = run(
+        "export",
+        "--project",
+        str(bundle),
+        "-o",
+        str(tmp_path / "x"),
+        "--scene",
+        "3",
+        home=aiuteur_home,
+    )
+    assert nothing.returncode == 2 and "No shot has a take yet" in nothing.stderr
     bad = run(
         "checkout", "--project", str(bundle), "--scene", "2", "--provider", "veo", home=aiuteur_home
     )
