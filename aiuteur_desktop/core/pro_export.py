@@ -28,15 +28,10 @@ from aiuteur_desktop.core.errors import AiuteurError, GateClosed
 from aiuteur_desktop.core.formats import nle, write_atomically
 from aiuteur_desktop.core.operations.video_render import takes_path
 from aiuteur_desktop.core.playback import probe
-from aiuteur_desktop.core.shots import Shot
+from aiuteur_desktop.core.shots import Shot, camel
 from aiuteur_desktop.core.store import Project
 
 TIMELINES = (".xml", ".edl", ".otio")
-
-
-def _camel(name: str) -> str:
-    words = re.findall(r"[0-9A-Za-z]+", name)
-    return "".join(w[:1].upper() + w[1:] for w in words) or "Aiuteur"
 
 
 def clip_name(project: str, shot: Shot, version: int) -> str:
@@ -45,7 +40,7 @@ def clip_name(project: str, shot: Shot, version: int) -> str:
     label = shot.scene_label
     scene = f"{int(label):02d}" if label.isdigit() else re.sub(r"[^0-9A-Za-z]+", "", label)
     shot_id = re.sub(r"[^0-9A-Za-z]+", "", shot.label)
-    return f"{_camel(project)}_Sc{scene}_Shot{shot_id}_v{version:02d}"
+    return f"{(camel(project) or 'Aiuteur')}_Sc{scene}_Shot{shot_id}_v{version:02d}"
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def export(
             progress((n + 1) / (len(ready) + 1))
     rate = round(fps)
     timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
-    stem = _camel(project.name)
+    stem = camel(project.name) or "Aiuteur"
     for suffix in TIMELINES:
         out.timelines.append(nle.write(timeline, folder / f"{stem}{suffix}"))
     manifest = {

@@ -28,7 +28,7 @@ from aiuteur_desktop.core import (
 )
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.core.store.status import Status, StatusDeriver, inputs_of
+from aiuteur_desktop.core.store.status import StatusDeriver, inputs_of
 
 VISUAL, TIMING, AUDIO, NARRATIVE = "visual", "timing", "audio", "narrative"
 KINDS = {
@@ -163,7 +163,7 @@ def attribute(project: Project, scene_id: str, shot_id: str, kind: str) -> Route
     """The stage an issue of `kind` on this shot most likely comes from, and why."""
     if kind not in KINDS:
         raise GateClosed(f"An issue is one of: {', '.join(KINDS.values())}.")
-    label = _shot_label(project, scene_id, shot_id)
+    label = takes.label_of(project, scene_id, shot_id)
     changed = _changed_since_take(project, scene_id, shot_id)
     if any("#shots/" in k for k in changed):
         return Route(
@@ -220,11 +220,6 @@ def attribute(project: Project, scene_id: str, shot_id: str, kind: str) -> Route
     )
 
 
-def _shot_label(project: Project, scene_id: str, shot_id: str) -> str:
-    shot = next((s for s in shot_list.current(project, scene_id) if s.id == shot_id), None)
-    return shot.label if shot is not None else shot_id
-
-
 def file_issue(
     project: Project, scene_id: str, shot_id: str, kind: str, at: float, note: str
 ) -> Issue:
@@ -247,7 +242,7 @@ def file_issue(
     content["issues"] = [*(content.get("issues") or ()), issue.to_json()]
     content["complete"] = False
     project.write(path(scene_id), artifacts.make(content, origin=artifacts.MANUAL))
-    label = _shot_label(project, scene_id, shot_id)
+    label = takes.label_of(project, scene_id, shot_id)
     project.commit(f"Review: {KINDS[kind].lower()} issue on shot {label}", kind="edit", stage=12)
     return issue
 
@@ -357,7 +352,7 @@ def return_to_frames(project: Project, scene_id: str, shot_id: str, issue_id: st
             if isinstance(doc, dict):
                 project.write(s.path, {**doc, **artifacts.content_of(doc), "approved": False})
     _resolve(project, scene_id, issue_id, complete=False)
-    label = _shot_label(project, scene_id, shot_id)
+    label = takes.label_of(project, scene_id, shot_id)
     project.commit(f"Review: back to the frames of shot {label}", kind="edit", stage=10)
 
 
@@ -369,27 +364,3 @@ def return_to_shot_list(project: Project, scene_id: str, issue_id: str | None) -
     else:
         label = master_script.label_of(project, scene_id)
         project.commit(f"Review: back to the shot list of scene {label}", kind="edit", stage=7)
-
-
-def status(project: Project, scene_id: str) -> Status:
-    """Up to date while the confirmation the takes came from still holds."""
-    deriver = StatusDeriver(project, project.branch().draft)
-    return deriver.status(checkout.path(scene_id))
-
-
-def as_json(project: Project, scene_id: str) -> dict[str, Any]:
-    return {
-        "clips": [
-            {
-                "shot": c.shot,
-                "label": c.label,
-                "duration": c.duration,
-                "take": c.take.number if c.take else None,
-                "media": c.media,
-                "takes": len(c.takes),
-            }
-            for c in cut(project, scene_id)
-        ],
-        "issues": [i.to_json() for i in issues(project, scene_id)],
-        "complete": is_complete(project, scene_id),
-    }

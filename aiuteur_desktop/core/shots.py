@@ -494,7 +494,8 @@ def breakdown(play: Screenplay) -> list[Shot]:
     return out
 
 
-def _camel(text: str) -> str:
+def camel(text: str) -> str:
+    """A name for file names: NIGHT FERRY → NightFerry."""
     words = re.findall(r"[0-9A-Za-z]+", text)
     # NIGHT FERRY → NightFerry, night ferry → NightFerry; McClane and KH stay as written.
     shouting = text.isupper() and len(words) > 1
@@ -505,7 +506,7 @@ def clip_name(project: str, shot: Shot, version: int = 1) -> str:
     """The PRD's export name, [Project]_[Sc##]_[Shot#]_[v##]: NightFerry_Sc01_ShotC_v02."""
     label = shot.scene_label
     scene = f"{int(label):02d}" if label.isdigit() else re.sub(r"[^0-9A-Za-z]+", "", label)
-    return f"{_camel(project) or 'Aiuteur'}_Sc{scene}_Shot{shot.id}_v{version:02d}"
+    return f"{camel(project) or 'Aiuteur'}_Sc{scene}_Shot{shot.id}_v{version:02d}"
 
 
 _POSITIONS = {1: ["center"], 2: ["left", "right"], 3: ["left", "center", "right"]}

@@ -80,12 +80,13 @@ def use(project: Project, scene_id: str, shot_id: str, media: str) -> Take:
         return take
     content = {**artifacts.content_of(doc), "current": media}
     project.write(takes_path(scene_id, shot_id), {**doc, **content})
-    label = _label(project, scene_id, shot_id)
+    label = label_of(project, scene_id, shot_id)
     project.commit(f"Shot {label}: using take {take.number}", kind="edit", stage=12)
     return take
 
 
-def _label(project: Project, scene_id: str, shot_id: str) -> str:
+def label_of(project: Project, scene_id: str, shot_id: str) -> str:
+    """The shot's id as the script shows it ("3B")."""
     shot = next((s for s in shot_list.current(project, scene_id) if s.id == shot_id), None)
     return (
         shot.label if shot is not None else f"{master_script.label_of(project, scene_id)}{shot_id}"

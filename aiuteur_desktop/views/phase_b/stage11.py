@@ -155,6 +155,7 @@ class Stage11Page(StageFrame):
             self.mark_loaded()
             return
         self._fill_models(reg, confirmed.model if confirmed else settings.models.video)
+        self.current = None  # nothing to confirm until this load's prices are in
         project, scene, store = self.project, self.scene_id, self.jobs.library.jobs
         model, audio = str(self.model.currentData()), self.sound.isChecked()
         self._serial += 1
@@ -185,6 +186,7 @@ class Stage11Page(StageFrame):
                 self.pending.setdefault(job_id, shot)
                 self.render_state.setdefault(shot, "Rendering…")
             self._show(c)
+            self.clear_error()  # what an earlier load said waited no longer stands
             self.sync()
 
         def failed(exc: BaseException) -> None:
