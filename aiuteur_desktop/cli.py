@@ -118,6 +118,12 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--project", required=True, help="the project bundle")
     export.add_argument("-o", "--out", required=True, help="the folder to write")
     export.add_argument("--scene", help="only this scene (its number or id)")
+    export.add_argument(
+        "--zip", action="store_true", help="write one OUT.zip instead of the folder"
+    )
+    export.add_argument(
+        "--animatic", action="store_true", help="every shot's animatic clip, not its take"
+    )
     export.add_argument("--json", action="store_true", help="machine-readable output")
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
@@ -536,7 +542,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("visuals", "prompts", "frames", "checkout", "render", "export"):
         from aiuteur_desktop import cli_scenes
     if args.command == "export":
-        return cli_scenes.cmd_export(args.project, args.out, args.scene, args.json)
+        return cli_scenes.cmd_export(
+            args.project, args.out, args.scene, args.json, as_zip=args.zip, animatic=args.animatic
+        )
     if args.command == "checkout":
         return cli_scenes.cmd_checkout(
             args.project, args.scene, args.provider, not args.no_audio, args.json

@@ -385,19 +385,37 @@ def cmd_render(
     return 0
 
 
-def cmd_export(project_path: str, out: str, scene: str | None, as_json: bool) -> int:
-    """Pro Export of the active branch (or one scene): clips as rendered, timelines,
-    manifest.json and CONTENTS.txt into `out`."""
+def cmd_export(
+    project_path: str,
+    out: str,
+    scene: str | None,
+    as_json: bool,
+    *,
+    as_zip: bool = False,
+    animatic: bool = False,
+) -> int:
+    """Pro Export of the active branch (or one scene): clips as rendered (animatic where a
+    shot has no take), timelines, stems, frames, prompts, manifest.json and CONTENTS.txt into
+    `out` (or `out`.zip)."""
     from aiuteur_desktop.core import pro_export
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry, register_all
 
+    register_all()
     try:
         bundle, scene_id = (
             _scene_of("export", project_path, scene) if scene else (_bundle(project_path), None)
         )
         with Project.open(bundle) as project:
-            done = pro_export.export(project, Path(out), scene=scene_id)
+            done = pro_export.export(
+                project,
+                Path(out),
+                source=Registry(),
+                scene=scene_id,
+                as_zip=as_zip,
+                animatic=animatic,
+            )
     except LookupError as exc:
         return _fail("export", str(exc))
     except AiuteurError as exc:
@@ -405,15 +423,19 @@ def cmd_export(project_path: str, out: str, scene: str | None, as_json: bool) ->
     if as_json:
         data = {
             "folder": str(done.folder),
+            "zip": str(done.zip) if done.zip else None,
             "clips": done.clips,
-            "missing": done.missing,
-            "timelines": [str(p) for p in done.timelines],
+            "animatic": done.animatic,
+            "stems": done.stems,
+            "timelines": [p.name for p in done.timelines],
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for c in done.clips:
-        print(f"  {c['label']:>6}  take {c['take']}  {c['file']}")
-    if done.missing:
-        print(f"Not rendered yet (left out): {', '.join(done.missing)}")
-    print(f"Wrote {len(done.clips)} clips and {len(done.timelines)} timelines to {done.folder}.")
+        kind = f"take {c['take']}" if c["kind"] == "take" else "animatic"
+        print(f"  {c['label']:>6}  {kind:<9} {c['file']}")
+    if done.animatic:
+        print(f"No take yet (the animatic stands in): {', '.join(done.animatic)}")
+    where = done.zip or done.folder
+    print(f"Wrote {len(done.clips)} clips and {len(done.timelines)} timelines to {where}.")
     return 0

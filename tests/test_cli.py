@@ -574,18 +574,24 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
     assert exported.returncode == 0, exported.stderr
     out = json.loads(exported.stdout)
     assert [c["name"] for c in out["clips"]] == ["Storm_Sc02_Shot2A_v01", "Storm_Sc02_Shot2B_v01"]
-    assert (tmp_path / "edit" / "Storm.xml").is_file() and out["missing"] == []
+    assert (tmp_path / "edit" / "Storm.xml").is_file() and out["animatic"] == []
+    assert (tmp_path / "edit" / "Storm.fcpxml").is_file()
+    # A scene with no takes: its animatic stands in, marked, in one zip.
+    drafts = run(
+        "export", "--project", str(bundle), "-o", str(tmp_path / "drafts"), "--scene", "3",
+        "--zip", "--json", home=aiuteur_home,
+    )  # fmt: skip
+    assert drafts.returncode == 0, drafts.stderr
+    out = json.loads(drafts.stdout)
+    assert out["zip"] == str(tmp_path / "drafts.zip") and not (tmp_path / "drafts").exists()
+    assert {c["kind"] for c in out["clips"]} == {"animatic"}
+    assert out["animatic"] == [c["label"] for c in out["clips"]]
     nothing = run(
-        "export",
-        "--project",
-        str(bundle),
-        "-o",
-        str(tmp_path / "x"),
-        "--scene",
-        "3",
+        "export", "--project", str(bundle), "-o", str(tmp_path / "x"), "--scene", "99",
         home=aiuteur_home,
-    )
-    assert nothing.returncode == 2 and "No shot has a take yet" in nothing.stderr
+    )  # fmt: skip
+    assert nothing.returncode == 2 and len(nothing.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
     bad = run(
         "checkout", "--project", str(bundle), "--scene", "2", "--provider", "veo", home=aiuteur_home
     )

@@ -1,46 +1,50 @@
 """Pro Export (PRD §10, issue "Pro Export, project archive, and conform"): the active
-branch's approved takes, for an editor.
+branch's film, for an editor.
 
 Every shot in Script Hub order with its take in use, copied at source quality (the file as
 rendered — never re-encoded) under the PRD's name `[Project]_Sc##_Shot<label>_v##.mp4`
-(v = the take's number), and one timeline of them written by OTIO's adapters (FCP7 XML for
-Resolve and Premiere, CMX 3600 EDL, `.otio`) at the takes' rate, with scene markers and shot
-names; a `manifest.json` (per clip: shot, take, the file's SHA-256, duration, the prompt and
-frames it was made from) and a `CONTENTS.txt` for a person. A shot with no take yet is
-left out and listed as such (the animatic fallback, audio stems, FCPXML and the zip come
-next).
+(v = the take's number); a shot with no take gets its offline animatic clip instead, named
+`…_Shot<label>_animatic.mp4` and marked so in the manifest. One timeline of them written by
+OTIO's adapters — FCP7 XML (Resolve, Premiere), FCPXML (Final Cut Pro, Resolve), CMX 3600
+EDL and `.otio` — at the takes' rate, with scene markers and shot names, the takes' sound on
+A1 and the scratch dialogue stems on A2; the frames and prompts each take was made from; a
+`manifest.json` (per clip: shot, take, the file's SHA-256, duration, prompt and frames) and
+a `CONTENTS.txt` for a person. `as_zip` writes all of it as one zip, atomically.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import shutil
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import master_script, shot_list, takes
-from aiuteur_desktop.core.errors import AiuteurError, GateClosed
+from aiuteur_desktop.core import assets, jobs, master_script, paths, shot_list, shots, takes
+from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.formats import nle, write_atomically
+from aiuteur_desktop.core.operations import ProviderSource
 from aiuteur_desktop.core.operations.video_render import takes_path
 from aiuteur_desktop.core.playback import probe
 from aiuteur_desktop.core.shots import Shot, camel
 from aiuteur_desktop.core.store import Project
 
-TIMELINES = (".xml", ".edl", ".otio")
+#: The user stopped the export (what a job's work raises when cancelled).
+Cancelled = jobs.Cancelled
+
+TIMELINES = (".xml", ".fcpxml", ".edl", ".otio")
+ANIMATIC = "animatic"
 
 
-def clip_name(project: str, shot: Shot, version: int) -> str:
-    """`Aiuteur_Sc01_Shot1A_v02`: the project, the scene's number (two digits when it is a
-    number), the shot's id as the script shows it (scene + letter), the take."""
-    label = shot.scene_label
-    scene = f"{int(label):02d}" if label.isdigit() else re.sub(r"[^0-9A-Za-z]+", "", label)
-    shot_id = re.sub(r"[^0-9A-Za-z]+", "", shot.label)
-    return f"{(camel(project) or 'Aiuteur')}_Sc{scene}_Shot{shot_id}_v{version:02d}"
+def clip_name(project: str, shot: Shot, take: takes.Take | None) -> str:
+    """`Aiuteur_Sc01_Shot1A_v02` for a take (v = its number); `…_Shot1A_animatic` for the
+    offline stand-in of a shot with none, so the editor can tell them apart."""
+    name = shots.clip_name(project, shot, take.number if take is not None else 1)
+    return name if take is not None else f"{name.rsplit('_v', 1)[0]}_{ANIMATIC}"
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,13 @@ class Item:
     scene_id: str
     heading: str
     shot: Shot
-    take: takes.Take | None  # None: not rendered yet (left out)
+    take: takes.Take | None  # None: its animatic clip stands in
     name: str
 
 
-def plan(project: Project, *, scene: str | None = None) -> list[Item]:
-    """The shots in Script Hub order (or one scene's), each with its take in use."""
+def plan(project: Project, *, scene: str | None = None, animatic: bool = False) -> list[Item]:
+    """The shots in Script Hub order (or one scene's), each with its take in use (none when
+    `animatic`: the offline path exports the same way)."""
     play = master_script.current(project)
     if play is None:
         raise GateClosed("There is no Master Script yet: nothing to export.")
@@ -65,9 +70,10 @@ def plan(project: Project, *, scene: str | None = None) -> list[Item]:
     out = []
     for s in scenes:
         for shot in shot_list.current(project, s.id):
-            take = takes.current(project, s.id, shot.id)
-            version = take.number if take is not None else 1
-            out.append(Item(s.id, s.title, shot, take, clip_name(project.name, shot, version)))
+            take = None if animatic else takes.current(project, s.id, shot.id)
+            out.append(Item(s.id, s.title, shot, take, clip_name(project.name, shot, take)))
+    if not out:
+        raise GateClosed("The script has no shots yet: nothing to export.")
     return out
 
 
@@ -75,8 +81,10 @@ def plan(project: Project, *, scene: str | None = None) -> list[Item]:
 class Exported:
     folder: Path
     clips: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # shot labels with no take
+    animatic: list[str] = field(default_factory=list)  # shot labels standing in as animatic
     timelines: list[Path] = field(default_factory=list)
+    stems: int = 0
+    zip: Path | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -88,83 +96,154 @@ def _sha256(path: Path) -> str:
 
 
 def _copy(source: Path, target: Path) -> None:
-    """The file as rendered (source quality), through a hidden name renamed at the end."""
+    """The file as made (source quality), through a hidden name renamed at the end."""
     write_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def _write_text(path: Path, text: str) -> None:
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, "utf-8")
+
+    write_atomically(path, write)
+
+
+def _work_dir(project: Project) -> Path:
+    """Where the animatic stand-ins are drawn, kept between exports so unchanged shots are
+    not redrawn (outside the export folder, which holds only what the editor gets)."""
+    key = hashlib.sha1(str(project.path.resolve()).encode()).hexdigest()[:16]
+    return paths.app_home() / "cache" / "pro-export" / key
+
+
+class _Steps:
+    """Progress over the export's parts, each a share of the whole."""
+
+    def __init__(self, progress: Callable[[float], None] | None, shares: list[float]) -> None:
+        self._progress, self._shares, self._done = progress, shares, 0.0
+
+    def part(self, n: int) -> Callable[[float], None]:
+        base, share = sum(self._shares[:n]), self._shares[n]
+        total = sum(self._shares) or 1.0
+        return lambda f: (
+            self._progress((base + share * min(1.0, f)) / total) if self._progress else None
+        )
 
 
 def export(
     project: Project,
     folder: Path,
     *,
+    source: ProviderSource | None = None,
     scene: str | None = None,
+    animatic: bool = False,
+    stems: bool = True,
+    as_zip: bool = False,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Exported:
-    """Write the clips, the timelines, the manifest and CONTENTS.txt into `folder`."""
-    items = plan(project, scene=scene)
+    """Write the clips, timelines, stems, frames, prompts, manifest and CONTENTS.txt into
+    `folder` — or, `as_zip`, into `folder`.zip (its timelines point at `folder`, where the
+    zip unpacks beside itself). `source` draws the animatic stand-ins and scratch voices."""
+    items = plan(project, scene=scene, animatic=animatic)
     folder = Path(folder)
-    out = Exported(folder)
+    stage = folder.with_name(f".{folder.name}.staging") if as_zip else folder
+    if as_zip:
+        shutil.rmtree(stage, ignore_errors=True)
+    steps = _Steps(progress, [3.0, 1.0, 1.0, 1.0 if as_zip else 0.0])
+    try:
+        out = _write(project, items, stage, folder, source, stems, steps, cancelled)
+        if as_zip:
+            out.zip = _zip(stage, folder.with_name(f"{folder.name}.zip"), steps.part(3), cancelled)
+            out.folder = folder
+    finally:
+        if as_zip:
+            shutil.rmtree(stage, ignore_errors=True)
+    if progress is not None:
+        progress(1.0)
+    return out
+
+
+def _stop_if(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise Cancelled()
+
+
+def _write(
+    project: Project,
+    items: list[Item],
+    stage: Path,
+    home: Path,
+    source: ProviderSource | None,
+    with_stems: bool,
+    steps: _Steps,
+    cancelled: Callable[[], bool] | None,
+) -> Exported:
+    out = Exported(stage)
+    stand_in = [i for i in items if i.take is None]
+    drawn: dict[int, Path] = {}
+    if stand_in:
+        if source is None:
+            raise GateClosed("Shots with no take need the offline engine to draw their animatic.")
+        people, places = assets.image_keys(project)
+        made = source.animatic_clips(
+            [i.shot for i in stand_in],
+            str(_work_dir(project)),
+            title=project.name,
+            images=people,
+            locations=places,
+            progress=steps.part(0),
+            cancelled=cancelled,
+        )
+        drawn = {id(i): Path(c["path"]) for i, c in zip(stand_in, made["clips"], strict=True)}
+        out.animatic = [i.shot.label for i in stand_in]
     rows: list[nle.TimelineClip] = []
     fps, size = 24.0, (1280, 720)
-    ready = [i for i in items if i.take is not None]
-    out.missing = [i.shot.label for i in items if i.take is None]
-    if not ready:
-        raise GateClosed(
-            "No shot has a take yet: render the scenes first (Stage 11 → Confirm & Render)."
-        )
-    for n, item in enumerate(ready):
-        if cancelled is not None and cancelled():
-            raise AiuteurError("The export was cancelled; the files written so far are kept.")
-        assert item.take is not None
-        source = project.media.path(item.take.media)
-        target = folder / "clips" / f"{item.name}.mp4"
-        _copy(source, target)
+    copy_step = steps.part(1)
+    for n, item in enumerate(items):
+        _stop_if(cancelled)
+        media = project.media.path(item.take.media) if item.take else drawn[id(item)]
+        target = stage / "clips" / f"{item.name}.mp4"
+        _copy(media, target)
         duration, clip_fps, w, h, _audio = probe(target)
         if n == 0:
             fps, size = clip_fps, (w, h)
         frames = max(1, round(duration * fps))
-        doc = project.read(takes_path(item.scene_id, item.shot.id)) or {}
-        made: dict[str, Any] = next(
-            (t for t in doc.get("takes") or () if t.get("media") == item.take.media), {}
-        )
-        params = made.get("parameters") or {}
-        out.clips.append(
-            {
-                "name": item.name,
-                "file": f"clips/{item.name}.mp4",
-                "scene": item.shot.scene_label,
-                "shot": item.shot.id,
-                "label": item.shot.label,
-                "take": item.take.number,
-                "version": item.take.version,
-                "sha256": _sha256(target),
-                "duration": round(frames / fps, 6),
-                "frames": frames,
-                "model": made.get("model", ""),
-                "provider": made.get("provider", ""),
-                "prompt": params.get("prompt", ""),
-                "start_frame": params.get("start_media"),
-                "end_frame": params.get("end_media"),
-            }
-        )
+        entry = _entry(project, item, target, frames, fps)
+        for which in ("start_frame", "end_frame"):
+            if entry.get(which):
+                picture = project.media.path(entry[which])
+                if picture.is_file():
+                    name = f"frames/{item.name}_{which.split('_')[0]}{picture.suffix or '.png'}"
+                    _copy(picture, stage / name)
+                    entry[f"{which}_file"] = name
+        if entry["prompt"]:
+            entry["prompt_file"] = f"prompts/{item.name}.txt"
+            _write_text(stage / entry["prompt_file"], entry["prompt"] + "\n")
+        out.clips.append(entry)
+        copy_step((n + 1) / len(items))
+    if with_stems and source is not None:
+        out.stems = _stems(project, items, out.clips, stage, source)
+    for item, entry in zip(items, out.clips, strict=True):
+        stem = entry.get("dialogue_stem")
         rows.append(
             nle.TimelineClip(
                 name=item.name,
-                path=target,
-                frames=frames,
+                path=home / entry["file"],
+                frames=entry["frames"],
                 scene=item.shot.scene_label,
                 shot=item.shot.label,
                 heading=item.heading,
+                dialogue=item.shot.said(),
                 transition=item.shot.transition,
+                dialogue_stem=(home / stem) if stem else None,
             )
         )
-        if progress is not None:
-            progress((n + 1) / (len(ready) + 1))
     rate = round(fps)
     timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
-    stem = camel(project.name) or "Aiuteur"
+    name = camel(project.name) or "Aiuteur"
     for suffix in TIMELINES:
-        out.timelines.append(nle.write(timeline, folder / f"{stem}{suffix}"))
+        _stop_if(cancelled)
+        out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
+    steps.part(2)(0.5)
     manifest = {
         "project": project.name,
         "branch": project.current_branch,
@@ -172,32 +251,124 @@ def export(
         "fps": rate,
         "size": list(size),
         "clips": out.clips,
-        "missing": out.missing,
+        "animatic": out.animatic,
         "timelines": [p.name for p in out.timelines],
     }
-    text = json.dumps(manifest, indent=2, ensure_ascii=False)
-    write_atomically(folder / "manifest.json", lambda tmp: tmp.write_text(text, "utf-8"))
-    contents = _contents(project, out, rate)
-    write_atomically(folder / "CONTENTS.txt", lambda tmp: tmp.write_text(contents, "utf-8"))
-    if progress is not None:
-        progress(1.0)
+    _write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+    _write_text(stage / "CONTENTS.txt", _contents(project, out, rate))
+    steps.part(2)(1.0)
     return out
 
 
+MANIFEST = "manifest.json"
+
+
+def _stems(
+    project: Project,
+    items: list[Item],
+    entries: list[dict[str, Any]],
+    stage: Path,
+    source: ProviderSource,
+) -> int:
+    """Each speaking shot's scratch dialogue, timed to its clip, as its own WAV; the
+    entries gain `dialogue_stem`. Returns how many were written."""
+    speaking = [(i, e) for i, e in zip(items, entries, strict=True) if i.shot.dialogue]
+    if not speaking:
+        return 0
+    work = _work_dir(project) / "dialogue"
+    seconds = [e["duration"] for _i, e in speaking]
+    voices = source.scratch_dialogue([i.shot for i, _e in speaking], str(work), seconds=seconds)
+    for (item, entry), voice in zip(speaking, voices, strict=True):
+        if voice is not None:
+            entry["dialogue_stem"] = f"stems/dialogue/{item.name}_dialogue.wav"
+            _copy(Path(voice), stage / entry["dialogue_stem"])
+    return sum(1 for e in entries if "dialogue_stem" in e)
+
+
+def _entry(project: Project, item: Item, target: Path, frames: int, fps: float) -> dict[str, Any]:
+    """The manifest's line for one clip: what it is and what it was made from."""
+    made: dict[str, Any] = {}
+    if item.take is not None:
+        doc = project.read(takes_path(item.scene_id, item.shot.id)) or {}
+        made = next((t for t in doc.get("takes") or () if t.get("media") == item.take.media), {})
+    params = made.get("parameters") or {}
+    return {
+        "name": item.name,
+        "file": f"clips/{item.name}.mp4",
+        "kind": "take" if item.take is not None else ANIMATIC,
+        "scene": item.shot.scene_label,
+        "scene_id": item.scene_id,
+        "shot": item.shot.id,
+        "label": item.shot.label,
+        "take": item.take.number if item.take is not None else None,
+        "version": item.take.version if item.take is not None else None,
+        "sha256": _sha256(target),
+        "duration": round(frames / fps, 6),
+        "frames": frames,
+        "model": made.get("model", "offline:animatic" if item.take is None else ""),
+        "provider": made.get("provider", ""),
+        "prompt": params.get("prompt", ""),
+        "start_frame": params.get("start_media"),
+        "end_frame": params.get("end_media"),
+    }
+
+
+def _zip(
+    stage: Path,
+    target: Path,
+    progress: Callable[[float], None],
+    cancelled: Callable[[], bool] | None,
+) -> Path:
+    """The staged export as one zip, under the folder's name inside it; written atomically.
+    Clips are stored (they are compressed already), text is deflated."""
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in files) or 1
+    root = target.stem
+
+    def write(tmp: Path) -> None:
+        done = 0
+        with zipfile.ZipFile(tmp, "w") as z:
+            for f in files:
+                _stop_if(cancelled)
+                packed = f.suffix.lower() in (".mp4", ".mov", ".png", ".jpg", ".jpeg", ".webp")
+                z.write(
+                    f,
+                    f"{root}/{f.relative_to(stage).as_posix()}",
+                    compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED,
+                )
+                done += f.stat().st_size
+                progress(done / total)
+
+    try:
+        return write_atomically(target, write)
+    except Cancelled:
+        target.with_name(f".{target.name}.part").unlink(missing_ok=True)
+        raise
+
+
 def _contents(project: Project, out: Exported, fps: int) -> str:
+    takes_n = sum(1 for c in out.clips if c["kind"] == "take")
     lines = [
         f"{project.name} — Story Timeline “{project.current_branch}”, exported for editing",
         "",
-        f"clips/          {len(out.clips)} takes as rendered (source quality), {fps} fps",
+        f"clips/          {takes_n} takes as rendered (source quality, never re-encoded), "
+        f"{len(out.animatic)} animatic stand-ins; {fps} fps",
         *(f"timeline        {p.name}" for p in out.timelines),
+        *(["stems/dialogue/ scratch dialogue per speaking shot (track A2)"] if out.stems else []),
+        "frames/         the start and end frames each take was made from",
+        "prompts/        the video prompt of each take",
         "manifest.json   per clip: shot, take, SHA-256, duration, prompt and frames",
         "",
-        "DaVinci Resolve: File → Import → Timeline… → the .xml (or .edl); keep the clips",
-        "folder beside it. Premiere Pro: File → Import… → the .xml.",
+        "DaVinci Resolve: File → Import → Timeline… → the .xml or .fcpxml (or the .edl); keep",
+        "the clips folder beside it. Premiere Pro: File → Import… → the .xml.",
+        "Final Cut Pro: File → Import → XML… → the .fcpxml.",
+        "Bring the edit back: export the timeline from your editor (XML, FCPXML, EDL or OTIO)",
+        "and use File → Conform from Editor… in Aiuteur (or `aiuteur conform`).",
         "",
     ]
     for c in out.clips:
-        lines.append(f"{c['label']:>6}  take {c['take']}  {c['duration']:6.2f} s  {c['file']}")
-    if out.missing:
-        lines += ["", f"Not rendered yet (left out): {', '.join(out.missing)}"]
+        kind = f"take {c['take']}" if c["kind"] == "take" else "ANIMATIC"
+        lines.append(f"{c['label']:>6}  {kind:<9} {c['duration']:6.2f} s  {c['file']}")
+    if out.animatic:
+        lines += ["", f"No take yet (animatic stands in): {', '.join(out.animatic)}"]
     return "\n".join(lines) + "\n"

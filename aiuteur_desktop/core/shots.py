@@ -503,10 +503,13 @@ def camel(text: str) -> str:
 
 
 def clip_name(project: str, shot: Shot, version: int = 1) -> str:
-    """The PRD's export name, [Project]_[Sc##]_[Shot#]_[v##]: NightFerry_Sc01_ShotC_v02."""
+    """The PRD's export name, [Project]_Sc##_Shot##X_v##: `NightFerry_Sc01_Shot1C_v02` — the
+    project, the scene's number (two digits when it is a number), the shot's id as the script
+    shows it (scene + letter), the take."""
     label = shot.scene_label
     scene = f"{int(label):02d}" if label.isdigit() else re.sub(r"[^0-9A-Za-z]+", "", label)
-    return f"{camel(project) or 'Aiuteur'}_Sc{scene}_Shot{shot.id}_v{version:02d}"
+    shot_id = re.sub(r"[^0-9A-Za-z]+", "", shot.label)
+    return f"{camel(project) or 'Aiuteur'}_Sc{scene}_Shot{shot_id}_v{version:02d}"
 
 
 _POSITIONS = {1: ["center"], 2: ["left", "right"], 3: ["left", "center", "right"]}

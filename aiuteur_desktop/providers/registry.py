@@ -187,6 +187,18 @@ class Registry:
 
         return render_reel(rows, out_dir, **options)
 
+    def animatic_clips(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+        from aiuteur_desktop.providers.offline.jobs import render_clips
+
+        return render_clips(rows, out_dir, **options)
+
+    def scratch_dialogue(
+        self, rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+    ) -> list[str | None]:
+        from aiuteur_desktop.providers.offline.jobs import scratch_dialogue
+
+        return scratch_dialogue(rows, out_dir, seconds=seconds)
+
     # ------------------------------------------------------------ embeddings
     def embedder(self, embedder_id: str) -> Any:
         """The text embedder a style library records ("offline:minilm", "openai:<model>",

@@ -140,10 +140,10 @@ def test_continuous_scenes_keep_the_light_of_the_scene_before(keeper: list[shots
 
 
 def test_export_names_follow_the_convention(keeper: list[shots.Shot]) -> None:
-    assert shots.clip_name("Night Ferry", keeper[1]) == "NightFerry_Sc01_ShotB_v01"
-    assert shots.clip_name("THE KEEPER", keeper[3], 2) == "TheKeeper_Sc02_ShotB_v02"
-    assert shots.clip_name("KH", keeper[0]) == "KH_Sc01_ShotA_v01"
-    assert shots.clip_name("???", keeper[0]) == "Aiuteur_Sc01_ShotA_v01"
+    assert shots.clip_name("Night Ferry", keeper[1]) == "NightFerry_Sc01_Shot1B_v01"
+    assert shots.clip_name("THE KEEPER", keeper[3], 2) == "TheKeeper_Sc02_Shot2B_v02"
+    assert shots.clip_name("KH", keeper[0]) == "KH_Sc01_Shot1A_v01"
+    assert shots.clip_name("???", keeper[0]) == "Aiuteur_Sc01_Shot1A_v01"
 
 
 def test_shot_becomes_a_render_spec_with_image_keys(

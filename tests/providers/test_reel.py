@@ -45,8 +45,8 @@ def test_reel_joins_every_shot_and_writes_timelines_that_point_at_the_clips(
         rows, tmp_path / "out", title="The Keeper", width=320, speech=False, progress=seen.append
     )
     assert [c.path.name for c in made.clips] == [
-        "TheKeeper_Sc01_ShotA_v01.mp4",
-        "TheKeeper_Sc02_ShotA_v01.mp4",
+        "TheKeeper_Sc01_Shot1A_v01.mp4",
+        "TheKeeper_Sc02_Shot2A_v01.mp4",
     ]
     assert made.film == tmp_path / "out" / "TheKeeper_animatic.mp4"
     assert seen == sorted(seen) and seen[-1] == 1.0
@@ -98,9 +98,9 @@ def test_cancel_keeps_finished_clips_and_writes_no_film_or_timeline(tmp_path: Pa
             title="K",
             width=320,
             speech=False,
-            cancelled=lambda: (out / "clips" / "K_Sc01_ShotA_v01.mp4").exists(),
+            cancelled=lambda: (out / "clips" / "K_Sc01_Shot1A_v01.mp4").exists(),
         )
-    assert [p.name for p in (out / "clips").iterdir()] == ["K_Sc01_ShotA_v01.mp4"]
+    assert [p.name for p in (out / "clips").iterdir()] == ["K_Sc01_Shot1A_v01.mp4"]
     assert not list(out.glob("K_animatic*"))
 
 
@@ -127,15 +127,15 @@ def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
     )
     assert third.reused == 1
     after = {c.path.name: c.path.stat().st_mtime_ns for c in third.clips}
-    assert after["K_Sc01_ShotA_v01.mp4"] == stamps["K_Sc01_ShotA_v01.mp4"]
-    assert after["K_Sc02_ShotA_v01.mp4"] != stamps["K_Sc02_ShotA_v01.mp4"]
+    assert after["K_Sc01_Shot1A_v01.mp4"] == stamps["K_Sc01_Shot1A_v01.mp4"]
+    assert after["K_Sc02_Shot2A_v01.mp4"] != stamps["K_Sc02_Shot2A_v01.mp4"]
     # A scene cut from the script: its clip leaves the folder with it.
     third_only = edited.split("EXT. GALLERY")[0]
     fourth = reel.render_reel(
         shots.breakdown(fountain.read_string(third_only)), out, title="K", width=320, speech=False
     )
     assert fourth.reused == 1
-    assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_ShotA_v01.mp4"]
+    assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_Shot1A_v01.mp4"]
     assert len(frames_of(fourth.film)) == 4 * 24
 
 

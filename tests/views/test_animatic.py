@@ -66,7 +66,7 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
     names = [c.name for c in video.find_clips()]
-    assert len(names) == 11 and names[0] == "KitchenHeist_Sc01_ShotA_v01"
+    assert len(names) == 11 and names[0] == "KitchenHeist_Sc01_Shot1A_v01"
     assert all((out / "clips" / f"{n}.mp4").is_file() for n in names)
     # It ran as a job: it is in the Jobs page's table with its outcome.
     jobs = [j for j in window.job_runner.store.recent() if j.kind == "previz.reel"]
@@ -201,7 +201,7 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
     cut = nle.read(out / "KitchenHeist_animatic.xml")
     video = next(t for t in cut.tracks if t.kind == otio.schema.TrackKind.Video)
     names = [c.name for c in video.find_clips()]
-    assert len(names) == 12 and "KitchenHeist_Sc02_ShotC_v01" in names
+    assert len(names) == 12 and "KitchenHeist_Sc02_Shot2C_v01" in names
     assert (out / "KitchenHeist_storyboard.pdf").is_file()
     assert master_script.current(project) is not None
     dialog.accept()

@@ -27,7 +27,12 @@ from aiuteur_desktop.core.formats import write_atomically
 
 #: Editorial convention: sequences start at 01:00:00:00.
 START_HOUR = 1
-FORMATS = {".xml": "fcp_xml", ".edl": "cmx_3600", ".otio": "otio_json"}
+FORMATS = {
+    ".xml": "fcp_xml",
+    ".fcpxml": "fcpx_xml",
+    ".edl": "cmx_3600",
+    ".otio": "otio_json",
+}
 
 
 class NleError(AiuteurError):
@@ -38,7 +43,7 @@ class NleError(AiuteurError):
 class TimelineClip:
     """One shot's media on the editor's timeline."""
 
-    name: str  # e.g. NightFerry_Sc01_ShotC_v01
+    name: str  # e.g. NightFerry_Sc01_Shot1C_v01
     path: Path
     frames: int
     scene: str  # the scene label ("1", "12A")
@@ -46,6 +51,7 @@ class TimelineClip:
     heading: str = ""
     dialogue: str = ""  # verbatim lines, for the editor's notes
     transition: str = ""  # the script's transition after this shot ("DISSOLVE TO:"), or ""
+    dialogue_stem: Path | None = None  # the shot's scratch dialogue (WAV), on its own track
 
 
 def _range(frames: int, fps: int) -> otio.opentime.TimeRange:
@@ -150,7 +156,32 @@ def build(
             item.metadata["cmx_3600"] = {"reel": reel}
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
+    if any(c.dialogue_stem for c in clips):
+        timeline.tracks.append(_stems(clips, fps, sample_rate))
     return timeline
+
+
+def _stems(clips: Sequence[TimelineClip], fps: int, sample_rate: int) -> otio.schema.Track:
+    """A2: each speaking shot's scratch dialogue under its picture, gaps elsewhere."""
+    track = otio.schema.Track(name="Dialogue stems", kind=otio.schema.TrackKind.Audio)
+    for clip in clips:
+        if clip.dialogue_stem is None:
+            track.append(otio.schema.Gap(source_range=_range(clip.frames, fps)))
+            continue
+        sound = {"audio": {"samplecharacteristics": {"depth": 16, "samplerate": sample_rate}}}
+        track.append(
+            otio.schema.Clip(
+                name=f"{clip.name}_dialogue",
+                media_reference=otio.schema.ExternalReference(
+                    target_url=clip.dialogue_stem.resolve().as_uri(),
+                    available_range=_range(clip.frames, fps),
+                    metadata={"fcp_xml": {"media": sound}},
+                ),
+                source_range=_range(clip.frames, fps),
+                metadata={"aiuteur": {"scene": clip.scene, "shot": clip.shot, "stem": "dialogue"}},
+            )
+        )
+    return track
 
 
 def _reel_names(clips: Sequence[otio.schema.Clip]) -> list[str]:
@@ -250,8 +281,40 @@ def adapter_for(path: Path) -> str:
         raise NleError(f"{path.name}: timelines are written as {kinds}") from None
 
 
-def write(timeline: otio.schema.Timeline, path: Path) -> Path:
-    """Write by the file's extension: .xml (Resolve/Premiere), .edl or .otio; atomically."""
+def _fcpx_xml(timeline: otio.schema.Timeline, size: tuple[int, int]) -> str:
+    """FCPXML 1.8 by OTIO's adapter, made to hold what Final Cut Pro and Resolve need: the
+    format's frame size and the project alone at the top (the adapter also lists every clip
+    there, which the DTD does not allow beside a project). The sequence starts at zero: the
+    adapter's spine offsets count from there, not from 01:00:00:00."""
+    text = otio.adapters.write_to_string(timeline, adapter_name="fcpx_xml")
+    root = ElementTree.fromstring(text)
+    for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
+        root.remove(extra)
+    for element in root.iter("format"):
+        element.set("width", str(size[0]))
+        element.set("height", str(size[1]))
+        if not element.get("name"):
+            element.attrib.pop("name", None)
+    for sequence in root.iter("sequence"):
+        sequence.set("tcFormat", "NDF")
+    ElementTree.indent(root, space="    ")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )
+
+
+def _frame_size(timeline: otio.schema.Timeline) -> tuple[int, int]:
+    video = timeline.metadata.get("fcp_xml", {}).get("media", {}).get("video", {})
+    sample = video.get("format", {}).get("samplecharacteristics", {})
+    return int(sample.get("width") or 1280), int(sample.get("height") or 720)
+
+
+def write(timeline: otio.schema.Timeline, path: Path, *, home: Path | None = None) -> Path:
+    """Write by the file's extension: .xml (Resolve/Premiere), .fcpxml (Final Cut Pro,
+    Resolve), .edl or .otio; atomically. `home`: the folder the .otio's media paths are
+    relative to, when it is written somewhere else first (a zip's staging folder)."""
     path = Path(path)
     adapter = adapter_for(path)
     fps = round(timeline.global_start_time.rate) if timeline.global_start_time else 24
@@ -259,8 +322,11 @@ def write(timeline: otio.schema.Timeline, path: Path) -> Path:
         text = _edl(timeline, fps)
     elif adapter == "fcp_xml":
         text = _fcp_xml(timeline)
+    elif adapter == "fcpx_xml":
+        text = _fcpx_xml(timeline, _frame_size(timeline))
     else:
-        text = otio.adapters.write_to_string(_relative(timeline, path.parent), adapter_name=adapter)
+        relative = _relative(timeline, home or path.parent)
+        text = otio.adapters.write_to_string(relative, adapter_name=adapter)
     try:
         return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except AiuteurError as exc:

@@ -94,6 +94,19 @@ class ProviderSource(Protocol):
         """The whole film as an offline animatic with its timelines, into `out_dir`."""
         ...
 
+    def animatic_clips(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+        """The shots as offline animatic clips only, into `out_dir/clips`: {"clips": [{"shot",
+        "path", "frames"}] in the rows' order, "fps", "size", "speech"}."""
+        ...
+
+    def scratch_dialogue(
+        self, rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+    ) -> list[str | None]:
+        """Each shot's scratch voices as a WAV in `out_dir`, the shot's length (or
+        `seconds[i]`): a path per row, None where nothing is spoken or no speech engine is
+        installed."""
+        ...
+
     def story_answer(
         self, ctx: jobs.JobContext, params: dict[str, Any]
     ) -> tuple[dict[str, Any], float]:

@@ -169,6 +169,20 @@ def encode_samples(
     return pts + -(-len(samples) // chunk) * chunk
 
 
+def speech_track(spec: ShotSpec, engine: tts.Engine | None) -> tuple[list[Cue], np.ndarray, bool]:
+    """The shot's scratch dialogue: its cues (timed to the voices), the mixed mono samples at
+    `tts.SAMPLE_RATE`, the shot's length (silence without an engine), and whether any line
+    was spoken."""
+    lines = [d.text for d in spec.dialogue]
+    first_cues = plan_dialogue(spec)
+    voices = [
+        tts.speak(text, cue.voice, engine) if engine else None
+        for text, cue in zip(lines, first_cues, strict=True)
+    ]
+    cues = plan_dialogue(spec, [None if v is None else len(v) / tts.SAMPLE_RATE for v in voices])
+    return cues, _mix_speech(spec, cues, voices), any(v is not None for v in voices)
+
+
 def render_clip(
     spec: ShotSpec,
     out: Path,
@@ -200,20 +214,13 @@ def render_clip(
         if canvas_b is not None and np.array_equal(canvas_a, canvas_b):
             canvas_b = None
 
-    lines = [d.text for d in spec.dialogue]
-    first_cues = plan_dialogue(spec)
-    voices = [
-        tts.speak(text, cue.voice, engine) if engine else None
-        for text, cue in zip(lines, first_cues, strict=True)
-    ]
-    cues = plan_dialogue(spec, [None if v is None else len(v) / tts.SAMPLE_RATE for v in voices])
+    cues, audio, spoke = speech_track(spec, engine)
     subtitles = [(_subtitle(c, (width, height)), c) for c in cues]
     if slate:
         _x, _y, rgb, alpha = _subtitle(Cue("", slate, 0.0, 0.0, 0), (width, height))
         corner = round(height * 0.03)
         forever = Cue("", slate, 0.0, float("inf"), 0)
         subtitles.append(((corner, corner, rgb, alpha), forever))
-    audio = _mix_speech(spec, cues, voices)
 
     tmp = out.with_name(f".{out.name}.part")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +294,6 @@ def render_clip(
         height,
         spec.fps,
         n / spec.fps,
-        any(v is not None for v in voices),
+        spoke,
         tuple(cues),
     )

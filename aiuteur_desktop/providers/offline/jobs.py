@@ -68,3 +68,64 @@ def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]
         "reused": made.reused,
         "storyboard": str(made.storyboard) if made.storyboard else None,
     }
+
+
+def render_clips(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+    """The animatic clips alone (Pro Export's stand-in for a shot with no take)."""
+    from aiuteur_desktop.providers.offline import animatic, reel
+
+    try:
+        made = reel.render_clips(rows, Path(out_dir), **options)
+    except animatic.Cancelled:
+        raise jobs.Cancelled() from None
+    except OSError as exc:
+        raise AiuteurError(f"Cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return {
+        "clips": [{"shot": c.shot.id, "path": str(c.path), "frames": c.frames} for c in made.clips],
+        "fps": options.get("fps", 24),
+        "size": list(made.size),
+        "speech": made.speech,
+    }
+
+
+def scratch_dialogue(
+    rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+) -> list[str | None]:
+    """Each speaking shot's scratch voices, the shot's length (or `seconds[i]`, its take's),
+    as 16-bit mono WAV; None for a shot with nothing spoken."""
+    import wave
+
+    import numpy as np
+
+    from aiuteur_desktop.core import shots as shotlist
+    from aiuteur_desktop.providers.offline import animatic, tts
+
+    engine = tts.available()
+    written: list[str | None] = [None] * len(rows)
+    if engine is None:
+        return written
+    out = Path(out_dir)
+    for n, shot in enumerate(rows):
+        if not shot.dialogue:
+            continue
+        spec = shotlist.to_spec(shot)
+        if seconds is not None:
+            spec = spec.model_copy(update={"duration": max(0.1, min(60.0, seconds[n]))})
+        _cues, samples, spoke = animatic.speech_track(spec, engine)
+        if not spoke:
+            continue
+        path = out / f"{n:05d}.wav"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        tmp = path.with_name(f".{path.name}.part")
+        try:
+            with wave.open(str(tmp), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(tts.SAMPLE_RATE)
+                w.writeframes(pcm)
+            tmp.replace(path)
+        except OSError as exc:
+            raise AiuteurError(f"Cannot write to {out}: {exc.strerror or exc}") from None
+        written[n] = str(path)
+    return written

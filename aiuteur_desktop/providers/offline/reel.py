@@ -145,6 +145,80 @@ def _join(clips: Sequence[ReelClip], fps: int, out: Path) -> None:
     tmp.replace(out)
 
 
+@dataclass
+class Clips:
+    """The shots rendered as animatic clips, one file each (`render_clips`)."""
+
+    clips: list[ReelClip]
+    size: tuple[int, int]
+    speech: bool
+    missing_keys: list[str]
+    reused: int
+    specs: list[ShotSpec]
+
+
+def render_clips(
+    shots: Sequence[Shot],
+    out_dir: Path,
+    *,
+    title: str,
+    width: int = 1280,
+    fps: int = 24,
+    speech: bool = True,
+    images: dict[str, Path] | None = None,
+    locations: dict[str, Path] | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Clips:
+    """Every shot as out_dir/clips/<export name>.mp4, redrawing only the shots whose drawing
+    changed since the last render into out_dir. Raises animatic.Cancelled when cancelled."""
+    out_dir = Path(out_dir)
+    images, locations = images or {}, locations or {}
+    engine = tts.available() if speech else None
+    total = sum(s.duration for s in shots) or 1.0
+    done = 0.0
+    made = Clips([], (width, width * 9 // 16), engine is not None, [], 0, [])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys = _load_manifest(out_dir)
+    for shot in shots:
+        spec = shotlist.to_spec(
+            shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
+        )
+        made.specs.append(spec)
+        made.size = spec.size
+        made.missing_keys.extend(
+            c.name for c in spec.characters if c.image is None and c.name not in made.missing_keys
+        )
+        name = shotlist.clip_name(title, shot)
+        path = out_dir / "clips" / f"{name}.mp4"
+        key = _render_key(spec, engine)
+        if path.is_file() and keys.get(name) == key:
+            made.reused += 1
+            frames = spec.frame_count
+        else:
+            keys.pop(name, None)
+            info = animatic.render_clip(
+                spec,
+                path,
+                speech=engine is not None,
+                engine=engine,
+                progress=(lambda f, d=done, s=shot.duration: progress((d + f * s) / total))
+                if progress
+                else None,
+                cancelled=cancelled,
+            )
+            keys[name] = key
+            _save_manifest(out_dir, keys)
+            frames = info.frames
+        made.clips.append(ReelClip(shot, name, path, frames))
+        done += shot.duration
+        if progress:
+            progress(done / total)
+    if cancelled and cancelled():
+        raise animatic.Cancelled()
+    return made
+
+
 def render_reel(
     shots: Sequence[Shot],
     out_dir: Path,
@@ -164,26 +238,22 @@ def render_reel(
     if not shots:
         raise nle.NleError("There are no shots to render: the script has no scenes.")
     out_dir = Path(out_dir)
-    images, locations = images or {}, locations or {}
-    engine = tts.available() if speech else None
-    total = sum(s.duration for s in shots)
-    done = 0.0
-    clips: list[ReelClip] = []
-    missing: list[str] = []
-    reused = 0
+    made = render_clips(
+        shots,
+        out_dir,
+        title=title,
+        width=width,
+        fps=fps,
+        speech=speech,
+        images=images,
+        locations=locations,
+        progress=(lambda f: progress(0.97 * f)) if progress else None,
+        cancelled=cancelled,
+    )
+    clips, frame_size, missing, reused = made.clips, made.size, made.missing_keys, made.reused
     boards: list[storyboard_pdf.Panel] = []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    keys = _load_manifest(out_dir)
-    frame_size = (width, width * 9 // 16)
-    for shot in shots:
-        spec = shotlist.to_spec(
-            shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
-        )
-        frame_size = spec.size
-        missing.extend(c.name for c in spec.characters if c.image is None and c.name not in missing)
-        name = shotlist.clip_name(title, shot)
-        path = out_dir / "clips" / f"{name}.mp4"
-        if storyboard:
+    if storyboard:
+        for spec in made.specs:
             # Panels print a third of a page wide: drawn at that size, captioned as text.
             small = spec.model_copy(update={"width": storyboard_pdf.PANEL_PX})
             boards.append(
@@ -191,31 +261,6 @@ def render_reel(
                     panels.render_board_frame(small), small.shot, storyboard_pdf.caption_for(spec)
                 )
             )
-        key = _render_key(spec, engine)
-        if path.is_file() and keys.get(name) == key:
-            reused += 1
-            frames = spec.frame_count
-        else:
-            keys.pop(name, None)
-            info = animatic.render_clip(
-                spec,
-                path,
-                speech=engine is not None,
-                engine=engine,
-                progress=(lambda f, d=done, s=shot.duration: progress(0.97 * (d + f * s) / total))
-                if progress
-                else None,
-                cancelled=cancelled,
-            )
-            keys[name] = key
-            _save_manifest(out_dir, keys)
-            frames = info.frames
-        clips.append(ReelClip(shot, name, path, frames))
-        done += shot.duration
-        if progress:
-            progress(0.97 * done / total)
-    if cancelled and cancelled():
-        raise animatic.Cancelled()
     prefix = shotlist.clip_name(title, shots[0]).split("_Sc")[0]
     stem = f"{prefix}_animatic"
     film = out_dir / f"{stem}.mp4"
@@ -228,7 +273,7 @@ def render_reel(
                 path=c.path,
                 frames=c.frames,
                 scene=c.shot.scene_label,
-                shot=c.shot.id,
+                shot=c.shot.label,
                 heading=c.shot.heading,
                 dialogue=c.shot.said(),
                 transition=c.shot.transition,
@@ -245,6 +290,7 @@ def render_reel(
         sheets = out_dir / f"{prefix}_storyboard.pdf"
         storyboard_pdf.write_storyboard(sheets, title, boards)
     _remove_stale(out_dir / "clips", prefix, {c.path for c in clips})
+    keys = _load_manifest(out_dir)
     _save_manifest(out_dir, {c.name: keys[c.name] for c in clips if c.name in keys})
     if progress:
         progress(1.0)
@@ -253,7 +299,7 @@ def render_reel(
         film=film,
         timelines=written,
         seconds=sum(c.frames for c in clips) / fps,
-        speech=engine is not None,
+        speech=made.speech,
         fps=fps,
         missing_keys=tuple(missing),
         reused=reused,
