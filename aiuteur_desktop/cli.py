@@ -112,19 +112,9 @@ def _build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--yes", action="store_true", help="confirm and pay when it costs money"
             )
-    export = sub.add_parser(
-        "export", help="Pro Export: the approved takes, timelines and a manifest for an editor"
-    )
-    export.add_argument("--project", required=True, help="the project bundle")
-    export.add_argument("-o", "--out", required=True, help="the folder to write")
-    export.add_argument("--scene", help="only this scene (its number or id)")
-    export.add_argument(
-        "--zip", action="store_true", help="write one OUT.zip instead of the folder"
-    )
-    export.add_argument(
-        "--animatic", action="store_true", help="every shot's animatic clip, not its take"
-    )
-    export.add_argument("--json", action="store_true", help="machine-readable output")
+    from aiuteur_desktop import cli_editor
+
+    cli_editor.add_parsers(sub)
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -539,12 +529,12 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
-    if args.command in ("visuals", "prompts", "frames", "checkout", "render", "export"):
+    if args.command in ("export", "conform"):  # cli_editor.COMMANDS, not imported yet
+        from aiuteur_desktop import cli_editor
+
+        return cli_editor.run(args)
+    if args.command in ("visuals", "prompts", "frames", "checkout", "render"):
         from aiuteur_desktop import cli_scenes
-    if args.command == "export":
-        return cli_scenes.cmd_export(
-            args.project, args.out, args.scene, args.json, as_zip=args.zip, animatic=args.animatic
-        )
     if args.command == "checkout":
         return cli_scenes.cmd_checkout(
             args.project, args.scene, args.provider, not args.no_audio, args.json

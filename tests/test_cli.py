@@ -592,6 +592,33 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
     )  # fmt: skip
     assert nothing.returncode == 2 and len(nothing.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+    # The editor swaps the two shots; conform reports first, then applies on a new branch.
+    import opentimelineio as otio
+
+    timeline = otio.adapters.read_from_file(str(tmp_path / "edit" / "Storm.otio"))
+    video = timeline.tracks[0]
+    first = video[0]
+    video.remove(first)
+    video.append(first)
+    otio.adapters.write_to_file(timeline, str(tmp_path / "edit" / "edited.otio"))
+    with Project.open(bundle) as p:
+        main = (p.current_branch, p.branch().head, p.branch().draft)
+    edited = str(tmp_path / "edit" / "edited.otio")
+    dry = run("conform", "--project", str(bundle), edited, "--dry-run", "--json", home=aiuteur_home)
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert [x["label"] for x in report["order"]] == ["2B", "2A"] and report["moved"]
+    assert report["branch"] is None and report["removed"] == []  # scene 2 only: the rest stays
+    applied = run("conform", "--project", str(bundle), edited, home=aiuteur_home)
+    assert applied.returncode == 0, applied.stderr
+    assert "Applied on a new Story Timeline “Conform from edited.otio" in applied.stdout
+    with Project.open(bundle) as p:
+        assert p.current_branch.startswith("Conform from edited.otio")
+        assert (main[0], p.branch(main[0]).head, p.branch(main[0]).draft) == main
+    junk = tmp_path / "junk.edl"
+    junk.write_bytes(b"\xff\xfe\x00garbage")
+    refused = run("conform", "--project", str(bundle), str(junk), home=aiuteur_home)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     bad = run(
         "checkout", "--project", str(bundle), "--scene", "2", "--provider", "veo", home=aiuteur_home
     )

@@ -20,11 +20,20 @@ import shutil
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import assets, jobs, master_script, paths, shot_list, shots, takes
+from aiuteur_desktop.core import (
+    assets,
+    cut,
+    jobs,
+    master_script,
+    paths,
+    shot_list,
+    shots,
+    takes,
+)
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.formats import nle, write_atomically
 from aiuteur_desktop.core.operations import ProviderSource
@@ -56,11 +65,21 @@ class Item:
     shot: Shot
     take: takes.Take | None  # None: its animatic clip stands in
     name: str
+    first: int = 0  # the editor's cut: in-point and length in frames (None: the whole clip)
+    frames: int | None = None
 
 
-def plan(project: Project, *, scene: str | None = None, animatic: bool = False) -> list[Item]:
+def plan(
+    project: Project,
+    *,
+    scene: str | None = None,
+    animatic: bool = False,
+    follow_cut: bool = True,
+) -> list[Item]:
     """The shots in Script Hub order (or one scene's), each with its take in use (none when
-    `animatic`: the offline path exports the same way)."""
+    `animatic`: the offline path exports the same way). Where the branch has an editor's
+    cut (conform), its order, in-points and durations, without the shots it omits; shots
+    made since come after, in script order."""
     play = master_script.current(project)
     if play is None:
         raise GateClosed("There is no Master Script yet: nothing to export.")
@@ -72,6 +91,16 @@ def plan(project: Project, *, scene: str | None = None, animatic: bool = False) 
         for shot in shot_list.current(project, s.id):
             take = None if animatic else takes.current(project, s.id, shot.id)
             out.append(Item(s.id, s.title, shot, take, clip_name(project.name, shot, take)))
+    edit = cut.read(project) if follow_cut else None
+    if edit is not None:
+        by_key = {(i.scene_id, i.shot.id): i for i in out}
+        placed = [
+            replace(by_key[(e.scene_id, e.shot_id)], first=e.first, frames=e.frames)
+            for e in edit.entries
+            if (e.scene_id, e.shot_id) in by_key
+        ]
+        seen = {(e.scene_id, e.shot_id) for e in edit.entries} | set(edit.omitted)
+        out = placed + [i for i in out if (i.scene_id, i.shot.id) not in seen]
     if not out:
         raise GateClosed("The script has no shots yet: nothing to export.")
     return out
@@ -206,8 +235,11 @@ def _write(
         duration, clip_fps, w, h, _audio = probe(target)
         if n == 0:
             fps, size = clip_fps, (w, h)
-        frames = max(1, round(duration * fps))
+        length = max(1, round(duration * fps))
+        first = min(item.first, length - 1)
+        frames = min(item.frames or length, length - first)
         entry = _entry(project, item, target, frames, fps)
+        entry |= {"first": first, "source_frames": length}
         for which in ("start_frame", "end_frame"):
             if entry.get(which):
                 picture = project.media.path(entry[which])
@@ -235,6 +267,8 @@ def _write(
                 dialogue=item.shot.said(),
                 transition=item.shot.transition,
                 dialogue_stem=(home / stem) if stem else None,
+                first=entry["first"],
+                available=entry["source_frames"],
             )
         )
     rate = round(fps)
@@ -276,7 +310,8 @@ def _stems(
     if not speaking:
         return 0
     work = _work_dir(project) / "dialogue"
-    seconds = [e["duration"] for _i, e in speaking]
+    # The clip's whole length, so the editor's in-point applies to the stem as to the picture.
+    seconds = [e["source_frames"] * e["duration"] / e["frames"] for _i, e in speaking]
     voices = source.scratch_dialogue([i.shot for i, _e in speaking], str(work), seconds=seconds)
     for (item, entry), voice in zip(speaking, voices, strict=True):
         if voice is not None:

@@ -52,11 +52,13 @@ class TimelineClip:
     dialogue: str = ""  # verbatim lines, for the editor's notes
     transition: str = ""  # the script's transition after this shot ("DISSOLVE TO:"), or ""
     dialogue_stem: Path | None = None  # the shot's scratch dialogue (WAV), on its own track
+    first: int = 0  # the in-point within the clip (an editor's trim), in frames
+    available: int = 0  # the clip file's length in frames (0: first + frames)
 
 
-def _range(frames: int, fps: int) -> otio.opentime.TimeRange:
+def _range(frames: int, fps: int, first: int = 0) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(
-        otio.opentime.RationalTime(0, fps), otio.opentime.RationalTime(frames, fps)
+        otio.opentime.RationalTime(first, fps), otio.opentime.RationalTime(frames, fps)
     )
 
 
@@ -132,10 +134,10 @@ def build(
                 name=clip.name,
                 media_reference=otio.schema.ExternalReference(
                     target_url=url,
-                    available_range=_range(clip.frames, fps),
+                    available_range=_range(clip.available or clip.first + clip.frames, fps),
                     metadata={"fcp_xml": _file_metadata(size, fps, sample_rate)},
                 ),
-                source_range=_range(clip.frames, fps),
+                source_range=_range(clip.frames, fps, clip.first),
                 # The track in the metadata keeps the picture and sound items distinct (the
                 # XML adapter would otherwise write the sound one as a reference to the other).
                 metadata={"aiuteur": {**meta, "track": track.kind}, "cmx_3600": {"reel": ""}},
@@ -174,10 +176,10 @@ def _stems(clips: Sequence[TimelineClip], fps: int, sample_rate: int) -> otio.sc
                 name=f"{clip.name}_dialogue",
                 media_reference=otio.schema.ExternalReference(
                     target_url=clip.dialogue_stem.resolve().as_uri(),
-                    available_range=_range(clip.frames, fps),
+                    available_range=_range(clip.available or clip.first + clip.frames, fps),
                     metadata={"fcp_xml": {"media": sound}},
                 ),
-                source_range=_range(clip.frames, fps),
+                source_range=_range(clip.frames, fps, clip.first),
                 metadata={"aiuteur": {"scene": clip.scene, "shot": clip.shot, "stem": "dialogue"}},
             )
         )
