@@ -529,7 +529,7 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json)
-    if args.command in ("export", "conform"):  # cli_editor.COMMANDS, not imported yet
+    if args.command in ("export", "conform", "archive", "unarchive"):  # cli_editor.COMMANDS
         from aiuteur_desktop import cli_editor
 
         return cli_editor.run(args)

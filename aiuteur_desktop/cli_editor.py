@@ -12,7 +12,7 @@ from pathlib import Path
 from aiuteur_desktop import cli_scenes
 from aiuteur_desktop.cli import _bundle, _fail
 
-COMMANDS = ("export", "conform")
+COMMANDS = ("export", "conform", "archive", "unarchive")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +36,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     conform.add_argument("file", help="the edited timeline: .xml, .fcpxml, .edl or .otio")
     conform.add_argument("--dry-run", action="store_true", help="print the report, change nothing")
     conform.add_argument("--json", action="store_true", help="machine-readable output")
+    packed = sub.add_parser("archive", help="the project with its history as one .zip")
+    packed.add_argument("--project", required=True, help="the project bundle")
+    packed.add_argument("-o", "--out", required=True, help="the .zip to write")
+    packed.add_argument("--json", action="store_true", help="machine-readable output")
+    unpacked = sub.add_parser("unarchive", help="import a project archive as a new project")
+    unpacked.add_argument("file", help="the project archive (.zip)")
+    unpacked.add_argument("--into", help="the folder to import into (default: the projects folder)")
+    unpacked.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         return cmd_export(
             args.project, args.out, args.scene, args.json, as_zip=args.zip, animatic=args.animatic
         )
+    if args.command == "archive":
+        return cmd_archive(args.project, args.out, args.json)
+    if args.command == "unarchive":
+        return cmd_unarchive(args.file, args.into, args.json)
     return cmd_conform(args.project, args.file, args.dry_run, args.json)
 
 
@@ -134,4 +146,43 @@ def cmd_conform(project_path: str, file: str, dry_run: bool, as_json: bool) -> i
         print(f"Applied on a new Story Timeline “{branch}”; the one it came from is unchanged.")
     else:
         print("Dry run: nothing changed. Run again without --dry-run to apply.")
+    return 0
+
+
+def cmd_archive(project_path: str, out: str, as_json: bool) -> int:
+    from aiuteur_desktop.core import archive
+    from aiuteur_desktop.core.errors import AiuteurError
+
+    bundle = _bundle(project_path)
+    target = Path(out)
+    if target.suffix.lower() != ".zip":
+        target = target.with_name(target.name + ".zip")
+    if target.exists():
+        return _fail("archive", f"{target} exists already: choose another name")
+    try:
+        written = archive.archive(bundle, target)
+    except AiuteurError as exc:
+        return _fail("archive", exc.user_message)
+    size = written.stat().st_size
+    if as_json:
+        print(json.dumps({"archive": str(written), "bytes": size}))
+    else:
+        print(f"Archived {bundle.name} with its history to {written} ({size / 1e6:.1f} MB).")
+    return 0
+
+
+def cmd_unarchive(file: str, into: str | None, as_json: bool) -> int:
+    from aiuteur_desktop.core import archive, paths
+    from aiuteur_desktop.core.errors import AiuteurError
+
+    parent = Path(into).expanduser() if into else paths.default_projects_dir()
+    try:
+        done = archive.unarchive(Path(file), parent)
+    except AiuteurError as exc:
+        return _fail("unarchive", exc.user_message)
+    if as_json:
+        print(json.dumps({"project": str(done.bundle), "name": done.name, "renamed": done.renamed}))
+    else:
+        note = " (a project of that name exists: this copy has a new folder name)"
+        print(f"Imported “{done.name}” as {done.bundle}{note if done.renamed else ''}.")
     return 0

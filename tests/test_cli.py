@@ -623,3 +623,32 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
         "checkout", "--project", str(bundle), "--scene", "2", "--provider", "veo", home=aiuteur_home
     )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_archive_and_unarchive_round_trip_and_refuse_hostile_files(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+    import zipfile
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    packed = run("archive", "--project", str(bundle), "-o", str(tmp_path / "Storm"), "--json",
+                 home=aiuteur_home)  # fmt: skip
+    assert packed.returncode == 0, packed.stderr
+    zipped = Path(json.loads(packed.stdout)["archive"])
+    assert zipped == tmp_path / "Storm.zip" and zipped.is_file()
+    again = run("archive", "--project", str(bundle), "-o", str(zipped), home=aiuteur_home)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    into = tmp_path / "moved"
+    done = run("unarchive", str(zipped), "--into", str(into), "--json", home=aiuteur_home)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert Path(out["project"]) == into / bundle.name and out["renamed"] is False
+    scenes = run("scenes", "--project", out["project"], "--json", home=aiuteur_home)
+    assert scenes.returncode == 0 and json.loads(scenes.stdout)
+    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as z:
+        z.writestr("archive.json", json.dumps({"format": 1, "files": {"../x": {}}}))
+        z.writestr("../x", b"owned")
+    evil = run("unarchive", str(tmp_path / "evil.zip"), "--into", str(into), home=aiuteur_home)
+    assert evil.returncode == 2 and len(evil.stderr.strip().splitlines()) == 1
+    assert "outside the project folder" in evil.stderr and not (tmp_path / "x").exists()
