@@ -257,6 +257,7 @@ def register_all() -> None:
     from aiuteur_desktop.core.operations import (  # noqa: F401
         animatic,
         asset_key,
+        editor_export,
         frame_image,
         story_answer,
         video_render,

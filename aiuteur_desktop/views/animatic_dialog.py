@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -36,7 +35,7 @@ from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.operations.animatic import AnimaticReel
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import speech_available
-from aiuteur_desktop.views.dialogs import confirm
+from aiuteur_desktop.views.dialogs import confirm, thin_progress
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
@@ -116,15 +115,7 @@ class AnimaticDialog(QDialog):
         form.addRow("Size", self.size)
         form.addRow("", self.voices)
 
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(8)
-        self.progress.setStyleSheet(
-            "QProgressBar { background: #2a2d33; border: none; border-radius: 4px; }"
-            "QProgressBar::chunk { background: #5b8def; border-radius: 4px; }"
-        )
-        self.progress.hide()
+        self.progress = thin_progress()
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +34,20 @@ from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.views.theme import icon
 
 log = logging.getLogger(__name__)
+
+
+def thin_progress() -> QProgressBar:
+    """The slim progress bar of long exports and renders (0–1000), hidden until used."""
+    bar = QProgressBar()
+    bar.setRange(0, 1000)
+    bar.setTextVisible(False)
+    bar.setFixedHeight(8)
+    bar.setStyleSheet(
+        "QProgressBar { background: #2a2d33; border: none; border-radius: 4px; }"
+        "QProgressBar::chunk { background: #5b8def; border-radius: 4px; }"
+    )
+    bar.hide()
+    return bar
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:

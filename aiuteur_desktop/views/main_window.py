@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -231,10 +231,22 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+E",
             lambda: self.project_page.open_animatic(),
         )
+        self.pro_export_action = self._action(
+            "E&xport for Editing…", "Ctrl+Shift+X", lambda: self.project_page.open_pro_export()
+        )
+        self.conform_action = self._action(
+            "&Conform from Editor…", None, lambda: self.project_page.open_conform()
+        )
+        self.archive_action = self._action("Export Project &Archive…", None, self._export_archive)
+        self.unarchive_action = self._action("&Import Project Archive…", None, self._import_archive)
         for a in (self.new_action, self.open_action, self.close_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
-        file_menu.addAction(self.animatic_action)
+        for a in (self.animatic_action, self.pro_export_action, self.conform_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.archive_action)
+        file_menu.addAction(self.unarchive_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -271,7 +283,12 @@ class MainWindow(QMainWindow):
         for a in (self.branch_action, self.history_action, self.vault_action):
             go.addAction(a)
             self.project_actions.append(a)
-        self.project_actions.append(self.animatic_action)
+        self.project_actions += [
+            self.animatic_action,
+            self.pro_export_action,
+            self.conform_action,
+            self.archive_action,
+        ]
 
         help_menu = bar.addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)
@@ -417,6 +434,31 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.go_to("projects")
         self.statusBar().showMessage(f"Closed {name}", 4000)
+
+    def _export_archive(self) -> None:
+        if self.project is None:
+            return
+        from aiuteur_desktop.views import editor_dialogs
+
+        self.project_page.flush()
+        editor_dialogs.export_archive(
+            self,
+            self.project,
+            lambda path: self.statusBar().showMessage(f"Archived to {path}", 6000),
+        )
+
+    def _import_archive(self) -> None:
+        from aiuteur_desktop.views import editor_dialogs
+
+        def imported(done: Any) -> None:
+            note = " (under a new folder name: a project of that name exists)"
+            self.statusBar().showMessage(
+                f"Imported “{done.name}”{note if done.renamed else ''}.", 8000
+            )
+            self.dashboard.refresh()
+            self.open_project(done.bundle)
+
+        editor_dialogs.import_archive(self, self.library.projects_dir(), imported)
 
     # ----------------------------------------------------------------- settings
     def open_settings(self) -> None:

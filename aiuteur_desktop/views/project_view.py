@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +32,7 @@ from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
+from aiuteur_desktop.views.editor_dialogs import ConformDialog, ProExportDialog
 from aiuteur_desktop.views.history import VersionHistoryDialog
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
@@ -49,6 +53,20 @@ from aiuteur_desktop.views.spending import spend_summary
 from aiuteur_desktop.views.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.vault import ArtifactVaultDialog
+
+
+def _brought_back(dialog: QDialog | None, busy: bool) -> bool:
+    """One window of a kind at a time: an open or busy one (a closed one may still be
+    working) comes forward; a closed, idle one is let go."""
+    if dialog is None:
+        return False
+    if dialog.isVisible() or busy:
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return True
+    dialog.deleteLater()
+    return False
 
 
 def _blank_icon() -> QIcon:
@@ -137,6 +155,7 @@ class ProjectPage(QWidget):
         self.scene_list.setObjectName("sceneList")
         self._hub_generation = 0
         self._animatic: AnimaticDialog | None = None
+        self._pro_export: ProExportDialog | None = None
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -493,18 +512,53 @@ class ProjectPage(QWidget):
         if self.project is None or self.story_jobs is None:
             return
         self.flush()  # the render reads the script as it is on screen
-        if self._animatic is not None:
-            if self._animatic.isVisible() or self._animatic.rendering:
-                # One render window at a time: bring it forward (a closed one may be rendering).
-                self._animatic.show()
-                self._animatic.raise_()
-                self._animatic.activateWindow()
-                return
-            self._animatic.deleteLater()  # closed and idle
+        if _brought_back(self._animatic, self._animatic is not None and self._animatic.rendering):
+            return
         dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
         dialog.setObjectName("animaticDialog")
         self._animatic = dialog
         dialog.show()
+
+    def open_pro_export(self) -> None:
+        """File → Export for Editing…: the branch's film, timelines and stems for an editor."""
+        if self.project is None or self.story_jobs is None:
+            return
+        self.flush()
+        busy = self._pro_export is not None and self._pro_export.exporting
+        if _brought_back(self._pro_export, busy):
+            return
+        dialog = ProExportDialog(self.project, self.story_jobs.runner, self)
+        dialog.setObjectName("proExportDialog")
+        self._pro_export = dialog
+        dialog.show()
+
+    def open_conform(self, source: Path | None = None) -> None:
+        """File → Conform from Editor…: the editor's timeline, its report, then a branch."""
+        if self.project is None:
+            return
+        if source is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self,
+                "Conform from Editor",
+                str(Path.home()),
+                "Editor's timeline (*.xml *.fcpxml *.edl *.otio)",
+            )
+            if not name:
+                return
+            source = Path(name)
+        self.flush()
+        dialog = ConformDialog(self.project, source, self)
+        dialog.setObjectName("conformDialog")
+        dialog.applied.connect(self._conformed)
+        dialog.open()
+
+    def _conformed(self, name: str) -> None:
+        self._reload()
+        self.refresh()
+        self.branchChanged.emit(name)
+        self.statusMessage.emit(
+            f"The editor's cut is on the new Story Timeline “{name}”; nothing else changed."
+        )
 
     def create_branch(self) -> None:
         if self.project is None:

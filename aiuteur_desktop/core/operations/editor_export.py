@@ -1,0 +1,83 @@
+"""Pro Export as an operation (File → Export for Editing…): the branch's film for an editor,
+written as a job so it shows progress, can be cancelled and carries on while the user works.
+The animatic stand-ins and scratch voices come from the registry's offline engine; nothing
+in the store changes, so it returns no `Changes`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import jobs, pro_export
+from aiuteur_desktop.core.operations import (
+    Changes,
+    Operation,
+    ProviderSource,
+    Ran,
+    Submission,
+    on_branch,
+    register,
+)
+from aiuteur_desktop.core.store import Project
+
+
+@register
+@dataclass(frozen=True)
+class ProExport(Operation):
+    kind: ClassVar[str] = "export.pro"
+
+    bundle: str
+    branch: str
+    out: str
+    scene: str | None = None
+    as_zip: bool = False
+    animatic: bool = False
+
+    def submission(self) -> Submission:
+        params = {
+            "bundle": self.bundle,
+            "branch": self.branch,
+            "out": self.out,
+            "scene": self.scene,
+            "zip": self.as_zip,
+            "animatic": self.animatic,
+        }
+        title = f"Export for editing: {Path(self.out).name}{'.zip' if self.as_zip else ''}"
+        return Submission(title, "offline:export", params, self.bundle, 0.0)
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ProExport:
+        return cls(
+            params["bundle"],
+            params.get("branch") or "",
+            params["out"],
+            params.get("scene"),
+            bool(params.get("zip")),
+            bool(params.get("animatic")),
+        )
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        done = pro_export.export(
+            on_branch(project, self.branch),
+            Path(self.out),
+            source=source,
+            scene=self.scene,
+            animatic=self.animatic,
+            as_zip=self.as_zip,
+            progress=ctx.progress,
+            cancelled=ctx.cancelled,
+        )
+        result = {
+            "folder": str(done.folder),
+            "zip": str(done.zip) if done.zip else None,
+            "clips": len(done.clips),
+            "takes": sum(1 for c in done.clips if c["kind"] == "take"),
+            "animatic": done.animatic,
+            "stems": done.stems,
+            "timelines": [p.name for p in done.timelines],
+        }
+        return Ran(result, 0.0)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        return Changes()  # the clips and timelines are files in the folder, not documents
