@@ -10,7 +10,6 @@ changes. Applying it writes the cut (`core/cut.py`) as one commit on a new Story
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import time
@@ -24,7 +23,6 @@ import opentimelineio as otio
 from aiuteur_desktop.core import cut, pro_export
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.formats import nle
-from aiuteur_desktop.core.operations.video_render import takes_path
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.names import BAD_NAME
 
@@ -164,7 +162,7 @@ def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Repo
     items = pro_export.plan(project, follow_cut=False)
     rate = fps or _rate_of(project, items)
     try:
-        timeline = nle.read(source, fps=rate)
+        timeline = nle.read(source, fps=rate, picture_only=True)
     except nle.NleError as exc:
         raise ConformError(exc.user_message) from None
     track = _video_track(timeline)
@@ -179,7 +177,7 @@ def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Repo
         if item is None:
             report.unknown.append(clip.name or "(unnamed clip)")
             continue
-        available = _length(project, item, rate)
+        available = _length(item, rate)
         first = _frames(clip.source_range.start_time, rate) if clip.source_range else 0
         frames = _frames(clip.source_range.duration, rate) if clip.source_range else available
         beyond = first + frames > available
@@ -238,12 +236,10 @@ def _rate_of(project: Project, items: list[pro_export.Item]) -> int:
 
 
 def _reels(items: list[pro_export.Item]) -> dict[str, pro_export.Item]:
-    """The EDL's reel names as Pro Export wrote them (scene + shot label)."""
+    """The EDL's reel names as Pro Export wrote them."""
     out: dict[str, pro_export.Item] = {}
     for item in items:
-        scene = re.sub(r"[^0-9A-Z]", "", item.shot.scene_label.upper())
-        shot = re.sub(r"[^0-9A-Z]", "", item.shot.label.upper())
-        out.setdefault(f"S{scene:0>3}{shot:0>2}", item)
+        out.setdefault(nle.reel_of(item.shot.scene_label, item.shot.label), item)
     return out
 
 
@@ -272,17 +268,9 @@ def _match(
     return None
 
 
-def _length(project: Project, item: pro_export.Item, fps: int) -> int:
+def _length(item: pro_export.Item, fps: int) -> int:
     """The clip's own length in frames: the take's rendered duration, or the shot's."""
-    seconds: float = float(item.shot.duration)
-    if item.take is not None:
-        doc = project.read(takes_path(item.scene_id, item.shot.id)) or {}
-        made: dict[str, Any] = next(
-            (t for t in doc.get("takes") or () if t.get("media") == item.take.media), {}
-        )
-        with contextlib.suppress(TypeError, ValueError):
-            seconds = float((made.get("parameters") or {}).get("duration") or seconds)
-    return max(1, round(seconds * fps))
+    return max(1, round(item.seconds * fps))
 
 
 def _full_cut(project: Project, report: Report) -> cut.Cut:
@@ -291,20 +279,21 @@ def _full_cut(project: Project, report: Report) -> cut.Cut:
     scope = set(report.scenes)
     edited = [cut.Entry(p.scene_id, p.shot_id, p.first, p.frames) for p in report.placed]
     entries: list[cut.Entry] = []
-    for item in pro_export.plan(project):
+    items = pro_export.plan(project, follow_cut=False)
+    before = cut.read(project)
+    for item in pro_export.follow(items, before):
         if item.scene_id in scope:
             entries.extend(edited)
             edited = []
             continue
-        frames = item.frames or _length(project, item, report.fps)
+        frames = item.frames or _length(item, report.fps)
         entries.append(cut.Entry(item.scene_id, item.shot.id, item.first, frames))
     entries.extend(edited)
-    before = cut.read(project)
     present = {(p.scene_id, p.shot_id) for p in report.placed}
     omitted = [o for o in (before.omitted if before else ()) if o[0] not in scope]
     omitted += [
         (i.scene_id, i.shot.id)
-        for i in pro_export.plan(project, follow_cut=False)
+        for i in items
         if i.scene_id in scope and (i.scene_id, i.shot.id) not in present
     ]
     return cut.Cut(report.source.name, report.fps, tuple(entries), tuple(omitted), time.time())

@@ -28,7 +28,6 @@ from aiuteur_desktop.core import (
     assets,
     cut,
     jobs,
-    master_script,
     paths,
     shot_list,
     shots,
@@ -37,7 +36,6 @@ from aiuteur_desktop.core import (
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.formats import nle, write_atomically
 from aiuteur_desktop.core.operations import ProviderSource
-from aiuteur_desktop.core.operations.video_render import takes_path
 from aiuteur_desktop.core.playback import probe
 from aiuteur_desktop.core.shots import Shot, camel
 from aiuteur_desktop.core.store import Project
@@ -67,6 +65,15 @@ class Item:
     name: str
     first: int = 0  # the editor's cut: in-point and length in frames (None: the whole clip)
     frames: int | None = None
+    made: dict[str, Any] = field(default_factory=dict)  # the take's record (model, parameters)
+
+    @property
+    def seconds(self) -> float:
+        """The clip's own length: the take's rendered duration, or the shot's."""
+        try:
+            return float((self.made.get("parameters") or {}).get("duration") or self.shot.duration)
+        except (TypeError, ValueError):
+            return float(self.shot.duration)
 
 
 def plan(
@@ -80,30 +87,40 @@ def plan(
     `animatic`: the offline path exports the same way). Where the branch has an editor's
     cut (conform), its order, in-points and durations, without the shots it omits; shots
     made since come after, in script order."""
-    play = master_script.current(project)
-    if play is None:
+    every = shot_list.by_scene(project)
+    if not every:
         raise GateClosed("There is no Master Script yet: nothing to export.")
-    scenes = [s for s in play.scenes() if scene is None or s.id == scene]
+    scenes = [(s, rows) for s, rows in every if scene is None or s.id == scene]
     if scene is not None and not scenes:
         raise GateClosed(f"There is no scene {scene} in the script.")
+    pairs = [(s, shot) for s, rows in scenes for shot in rows]
+    found = takes.in_use(project, [(s.id, shot.id) for s, shot in pairs])
     out = []
-    for s in scenes:
-        for shot in shot_list.current(project, s.id):
-            take = None if animatic else takes.current(project, s.id, shot.id)
-            out.append(Item(s.id, s.title, shot, take, clip_name(project.name, shot, take)))
-    edit = cut.read(project) if follow_cut else None
-    if edit is not None:
-        by_key = {(i.scene_id, i.shot.id): i for i in out}
-        placed = [
-            replace(by_key[(e.scene_id, e.shot_id)], first=e.first, frames=e.frames)
-            for e in edit.entries
-            if (e.scene_id, e.shot_id) in by_key
-        ]
-        seen = {(e.scene_id, e.shot_id) for e in edit.entries} | set(edit.omitted)
-        out = placed + [i for i in out if (i.scene_id, i.shot.id) not in seen]
+    for (s, shot), (take, made) in zip(pairs, found, strict=True):
+        if animatic:
+            take, made = None, {}
+        name = clip_name(project.name, shot, take)
+        out.append(Item(s.id, s.title, shot, take, name, made=made))
+    if follow_cut:
+        out = follow(out, cut.read(project))
     if not out:
         raise GateClosed("The script has no shots yet: nothing to export.")
     return out
+
+
+def follow(items: list[Item], edit: cut.Cut | None) -> list[Item]:
+    """The shots in the editor's cut's order, in-points and lengths, without the ones it
+    omits; shots made since the cut come after, in script order."""
+    if edit is None:
+        return items
+    by_key = {(i.scene_id, i.shot.id): i for i in items}
+    placed = [
+        replace(by_key[(e.scene_id, e.shot_id)], first=e.first, frames=e.frames)
+        for e in edit.entries
+        if (e.scene_id, e.shot_id) in by_key
+    ]
+    seen = {(e.scene_id, e.shot_id) for e in edit.entries} | set(edit.omitted)
+    return placed + [i for i in items if (i.scene_id, i.shot.id) not in seen]
 
 
 @dataclass
@@ -113,6 +130,9 @@ class Exported:
     animatic: list[str] = field(default_factory=list)  # shot labels standing in as animatic
     timelines: list[Path] = field(default_factory=list)
     stems: int = 0
+    #: Seconds spent on the media (stand-ins, copies, hashes, stems), the timelines and
+    #: the rest — what benchmarks/nle_bench.py reports.
+    seconds: dict[str, float] = field(default_factory=dict)
     zip: Path | None = None
 
 
@@ -207,6 +227,7 @@ def _write(
     cancelled: Callable[[], bool] | None,
 ) -> Exported:
     out = Exported(stage)
+    began = time.perf_counter()
     stand_in = [i for i in items if i.take is None]
     drawn: dict[int, Path] = {}
     if stand_in:
@@ -238,7 +259,7 @@ def _write(
         length = max(1, round(duration * fps))
         first = min(item.first, length - 1)
         frames = min(item.frames or length, length - first)
-        entry = _entry(project, item, target, frames, fps)
+        entry = _entry(item, target, frames, fps)
         entry |= {"first": first, "source_frames": length}
         for which in ("start_frame", "end_frame"):
             if entry.get(which):
@@ -254,6 +275,8 @@ def _write(
         copy_step((n + 1) / len(items))
     if with_stems and source is not None:
         out.stems = _stems(project, items, out.clips, stage, source)
+    out.seconds["media"] = time.perf_counter() - began
+    began = time.perf_counter()
     for item, entry in zip(items, out.clips, strict=True):
         stem = entry.get("dialogue_stem")
         rows.append(
@@ -277,6 +300,8 @@ def _write(
     for suffix in TIMELINES:
         _stop_if(cancelled)
         out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
+    out.seconds["timelines"] = time.perf_counter() - began
+    began = time.perf_counter()
     steps.part(2)(0.5)
     manifest = {
         "project": project.name,
@@ -290,6 +315,7 @@ def _write(
     }
     _write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     _write_text(stage / "CONTENTS.txt", _contents(project, out, rate))
+    out.seconds["manifest"] = time.perf_counter() - began
     steps.part(2)(1.0)
     return out
 
@@ -320,12 +346,9 @@ def _stems(
     return sum(1 for e in entries if "dialogue_stem" in e)
 
 
-def _entry(project: Project, item: Item, target: Path, frames: int, fps: float) -> dict[str, Any]:
+def _entry(item: Item, target: Path, frames: int, fps: float) -> dict[str, Any]:
     """The manifest's line for one clip: what it is and what it was made from."""
-    made: dict[str, Any] = {}
-    if item.take is not None:
-        doc = project.read(takes_path(item.scene_id, item.shot.id)) or {}
-        made = next((t for t in doc.get("takes") or () if t.get("media") == item.take.media), {})
+    made = item.made
     params = made.get("parameters") or {}
     return {
         "name": item.name,

@@ -91,6 +91,29 @@ def current(project: Project, scene_id: str) -> list[Shot]:
     return _placed(rows, found) if found is not None else rows
 
 
+def by_scene(project: Project) -> list[tuple[Scene, list[Shot]]]:
+    """Every scene with the shot list `current` gives it, in script order — linear in the
+    script (the script is parsed and timed once, the stored lists read in one go)."""
+    play = master_script.current(project)
+    if play is None:
+        return []
+    scenes = play.scenes()
+    docs = project.read_many([path(s.id) for s in scenes])
+    timing: dict[str, list[Shot]] = {}
+    if any(not isinstance(docs[path(s.id)], dict) for s in scenes):
+        for shot in shots.breakdown(play):
+            timing.setdefault(shot.scene_id, []).append(shot)
+    out = []
+    for scene in scenes:
+        doc = docs[path(scene.id)]
+        if isinstance(doc, dict):
+            rows = [from_dict(d) for d in artifacts.content_of(doc).get("shots") or []]
+            out.append((scene, _placed(rows, scene)))
+        else:
+            out.append((scene, timing.get(scene.id, [])))
+    return out
+
+
 def is_locked(project: Project, scene_id: str) -> bool:
     doc = stored(project, scene_id)
     return bool(doc and doc.get("locked"))

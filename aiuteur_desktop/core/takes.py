@@ -63,11 +63,28 @@ def of(project: Project, scene_id: str, shot_id: str) -> list[Take]:
 
 def current(project: Project, scene_id: str, shot_id: str) -> Take | None:
     """The take the scene's cut uses: the one chosen, else the newest."""
-    doc = _doc(project, scene_id, shot_id)
-    all_takes = of(project, scene_id, shot_id)
+    return _in_use(_doc(project, scene_id, shot_id))[0]
+
+
+def _in_use(doc: dict[str, Any]) -> tuple[Take | None, dict[str, Any]]:
+    """The take in use of a shot's takes document, and its stored record."""
+    records = [t for t in doc.get("takes") or () if isinstance(t, dict)]
+    all_takes = [Take.from_json(t, i + 1) for i, t in enumerate(records)]
     chosen = doc.get("current")
-    same = [t for t in all_takes if t.media == chosen]
-    return same[-1] if same else (all_takes[-1] if all_takes else None)
+    same = [n for n, t in enumerate(all_takes) if t.media == chosen]
+    n = same[-1] if same else len(all_takes) - 1
+    return (all_takes[n], records[n]) if all_takes else (None, {})
+
+
+def in_use(
+    project: Project, shots_of: list[tuple[str, str]]
+) -> list[tuple[Take | None, dict[str, Any]]]:
+    """For each (scene id, shot id), its take in use and the take's record (model,
+    parameters: prompt, duration, frames) — a whole film's in one read."""
+    docs = project.read_many([takes_path(scene, shot) for scene, shot in shots_of])
+    return [
+        _in_use(artifacts.content_of(docs[takes_path(scene, shot)])) for scene, shot in shots_of
+    ]
 
 
 def use(project: Project, scene_id: str, shot_id: str, media: str) -> Take:

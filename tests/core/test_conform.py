@@ -181,3 +181,16 @@ def test_a_scene_conformed_alone_leaves_the_other_scenes_in_place(
     after = [i.name for i in pro_export.plan(project)]
     a, b = "Storm_Sc02_Shot2A_v01", "Storm_Sc02_Shot2B_v01"
     assert after == [b if n == a else a if n == b else n for n in film]
+
+
+def test_an_xml_bomb_is_refused_before_it_expands(project: Project, tmp_path: Path) -> None:
+    bomb = tmp_path / "laughs.xml"
+    entities = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    ]
+    bomb.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE xmeml [{"".join(entities)}]>'
+        "<xmeml><sequence><name>&l9;</name></sequence></xmeml>"
+    )
+    with pytest.raises(conform.ConformError, match="declares XML entities"):
+        conform.read_edit(project, bomb)

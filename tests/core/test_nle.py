@@ -71,7 +71,7 @@ def test_scenes_are_marked_and_shots_carry_their_place(tmp_path: Path) -> None:
 def test_wrong_format_or_place_is_a_clear_error(tmp_path: Path) -> None:
     timeline = nle.build("Cut", clips(tmp_path))
     with pytest.raises(
-        nle.NleError, match=r"cut\.mov: timelines are written as \.xml, \.edl, \.otio"
+        nle.NleError, match=r"cut\.mov: timelines are written as \.xml, \.fcpxml, \.edl, \.otio"
     ):
         nle.write(timeline, tmp_path / "cut.mov")
     blocker = tmp_path / "file"

@@ -9,7 +9,10 @@ the script's structure on the timeline.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import copy
+import functools
 import os
 import re
 import unicodedata
@@ -19,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import opentimelineio as otio
 
@@ -120,42 +124,41 @@ def build(
     video = otio.schema.Track(name="Shots", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="Scratch dialogue", kind=otio.schema.TrackKind.Audio)
     previous_scene = None
-    for clip in clips:
+    # Each file's <media> description is the same; the XML writer adds it (`_fcp_xml`):
+    # carried as metadata on every clip it was most of a long timeline's time.
+    file_ref = otio.schema.ExternalReference()
+    for clip, reel in zip(clips, _reel_names(clips), strict=True):
         if clip.frames < 1:
             raise NleError(f"{clip.name} has no frames")
-        url = clip.path.resolve().as_uri()
         meta = {"scene": clip.scene, "shot": clip.shot, "heading": clip.heading}
         if clip.dialogue:
             meta["dialogue"] = clip.dialogue
         if clip.transition:
             meta["transition"] = clip.transition
-        for track in (video, audio):
-            item = otio.schema.Clip(
-                name=clip.name,
-                media_reference=otio.schema.ExternalReference(
-                    target_url=url,
-                    available_range=_range(clip.available or clip.first + clip.frames, fps),
-                    metadata={"fcp_xml": _file_metadata(size, fps, sample_rate)},
-                ),
-                source_range=_range(clip.frames, fps, clip.first),
-                # The track in the metadata keeps the picture and sound items distinct (the
-                # XML adapter would otherwise write the sound one as a reference to the other).
-                metadata={"aiuteur": {**meta, "track": track.kind}, "cmx_3600": {"reel": ""}},
-            )
-            if track is video and clip.scene != previous_scene:
-                item.markers.append(
-                    otio.schema.Marker(
-                        name=f"Scene {clip.scene}: {clip.heading}".strip(": "),
-                        marked_range=_range(1, fps),
-                        color=otio.schema.MarkerColor.BLUE,
-                    )
+        ref = file_ref.clone()
+        ref.target_url = clip.path.resolve().as_uri()
+        ref.available_range = _range(clip.available or clip.first + clip.frames, fps)
+        picture = otio.schema.Clip(
+            name=clip.name,
+            media_reference=ref,
+            source_range=_range(clip.frames, fps, clip.first),
+            metadata={"aiuteur": {**meta, "track": video.kind}, "cmx_3600": {"reel": reel}},
+        )
+        # The track in the metadata keeps the picture and sound items distinct (the XML
+        # adapter would otherwise write the sound one as a reference to the other).
+        sound = picture.clone()
+        sound.metadata["aiuteur"]["track"] = audio.kind
+        if clip.scene != previous_scene:
+            picture.markers.append(
+                otio.schema.Marker(
+                    name=f"Scene {clip.scene}: {clip.heading}".strip(": "),
+                    marked_range=_range(1, fps),
+                    color=otio.schema.MarkerColor.BLUE,
                 )
-            track.append(item)
+            )
+        video.append(picture)
+        audio.append(sound)
         previous_scene = clip.scene
-    reels = _reel_names([c for c in video if isinstance(c, otio.schema.Clip)])
-    for track in (video, audio):
-        for item, reel in zip(track, reels, strict=True):
-            item.metadata["cmx_3600"] = {"reel": reel}
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
     if any(c.dialogue_stem for c in clips):
@@ -170,14 +173,12 @@ def _stems(clips: Sequence[TimelineClip], fps: int, sample_rate: int) -> otio.sc
         if clip.dialogue_stem is None:
             track.append(otio.schema.Gap(source_range=_range(clip.frames, fps)))
             continue
-        sound = {"audio": {"samplecharacteristics": {"depth": 16, "samplerate": sample_rate}}}
         track.append(
             otio.schema.Clip(
                 name=f"{clip.name}_dialogue",
                 media_reference=otio.schema.ExternalReference(
                     target_url=clip.dialogue_stem.resolve().as_uri(),
                     available_range=_range(clip.available or clip.first + clip.frames, fps),
-                    metadata={"fcp_xml": {"media": sound}},
                 ),
                 source_range=_range(clip.frames, fps, clip.first),
                 metadata={"aiuteur": {"scene": clip.scene, "shot": clip.shot, "stem": "dialogue"}},
@@ -186,16 +187,20 @@ def _stems(clips: Sequence[TimelineClip], fps: int, sample_rate: int) -> otio.sc
     return track
 
 
-def _reel_names(clips: Sequence[otio.schema.Clip]) -> list[str]:
-    """CMX 3600 reel names (8 characters, letters and digits) unique per shot: scene and shot
-    (S012A03 is scene 12A, shot 3), so an editor can tell them apart and relink by them."""
+def reel_of(scene: str, shot: str) -> str:
+    """A shot's CMX 3600 reel name (8 letters and digits): S012A03 is scene 12A, shot 3."""
+    scene = re.sub(r"[^0-9A-Z]", "", scene.upper())
+    shot = re.sub(r"[^0-9A-Z]", "", shot.upper())
+    return f"S{scene:0>3}{shot:0>2}"
+
+
+def _reel_names(clips: Sequence[TimelineClip]) -> list[str]:
+    """Reel names unique per clip, so an editor can tell the shots apart and relink by
+    them (`reel_of`; a numbered one where that is too long or taken)."""
     out: list[str] = []
     seen: set[str] = set()
     for n, clip in enumerate(clips, start=1):
-        meta = clip.metadata.get("aiuteur", {})
-        scene = re.sub(r"[^0-9A-Z]", "", str(meta.get("scene", "")).upper())
-        shot = re.sub(r"[^0-9A-Z]", "", str(meta.get("shot", "")).upper())
-        reel = f"S{scene:0>3}{shot:0>2}"
+        reel = reel_of(clip.scene, clip.shot)
         if len(reel) > 8 or reel in seen:
             reel = f"AI{n:06d}"
         seen.add(reel)
@@ -251,12 +256,66 @@ _ORDER = {
 }
 
 
+def _element(tag: str, value: object) -> ElementTree.Element:
+    """A nested dict as XML elements (what the adapter makes of metadata)."""
+    element = ElementTree.Element(tag)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            element.append(_element(key, child))
+    else:
+        element.text = str(value)
+    return element
+
+
+def _fps(timeline: otio.schema.Timeline) -> int:
+    start = timeline.global_start_time
+    return round(start.rate) if start is not None else 24
+
+
+def _sample_rate(timeline: otio.schema.Timeline) -> int:
+    audio = timeline.metadata.get("fcp_xml", {}).get("media", {}).get("audio", {})
+    return int(audio.get("format", {}).get("samplecharacteristics", {}).get("samplerate") or 48000)
+
+
+def _fcp_tree(timeline: otio.schema.Timeline) -> ElementTree.Element:
+    """The FCP7 XML tree as OTIO's adapter builds it. The adapter's own `write_to_string`
+    pretty-prints through minidom, which takes longer than building the whole tree for a
+    long timeline and is redone below anyway, so its tree is taken before that step; if a
+    later adapter moves its internals, its public writer is used instead."""
+    try:
+        adapter = otio.adapters.from_name("fcp_xml").module()  # as OTIO's plugins load it
+        root = ElementTree.Element("xmeml", version="4")
+        project = adapter._append_new_sub_element(root, "project")
+        adapter._append_new_sub_element(project, "name", text=timeline.name)
+        children = adapter._append_new_sub_element(project, "children")
+        whole = otio.opentime.TimeRange(timeline.global_start_time, timeline.duration())
+        children.append(
+            adapter._build_sequence_for_timeline(timeline, whole, collections.defaultdict(dict))
+        )
+        return root
+    except (otio.exceptions.NotSupportedError, AttributeError, TypeError):
+        return ElementTree.fromstring(
+            otio.adapters.write_to_string(timeline, adapter_name="fcp_xml")
+        )
+
+
 def _fcp_xml(timeline: otio.schema.Timeline) -> str:
     """FCP7 XML by OTIO's adapter, with its one repeated element removed: a <clipitem> gets
     <rate> twice (from the clip and from its timings), which the XML interchange format
     allows once."""
-    text = otio.adapters.write_to_string(timeline, adapter_name="fcp_xml")
-    root = ElementTree.fromstring(text)
+    root = _fcp_tree(timeline)
+    size, fps, rate = _frame_size(timeline), _fps(timeline), _sample_rate(timeline)
+    picture_media = _element("media", _file_metadata(size, fps, rate)["media"])
+    sound_media = _element("media", {"audio": _file_metadata(size, fps, rate)["media"]["audio"]})  # type: ignore[index]
+    for file in root.iter("file"):
+        url = file.findtext("pathurl")
+        empty = file.find("media")  # the adapter's: <media><video/><audio/></media>
+        if not url or (empty is not None and any(len(kind) for kind in empty)):
+            continue
+        if empty is not None:
+            file.remove(empty)
+        audio_only = url.lower().endswith((".wav", ".aif", ".aiff"))
+        file.append(copy.deepcopy(sound_media if audio_only else picture_media))
     for item in root.iter("clipitem"):
         rates = item.findall("rate")
         for extra in rates[1:]:
@@ -283,15 +342,95 @@ def adapter_for(path: Path) -> str:
         raise NleError(f"{path.name}: timelines are written as {kinds}") from None
 
 
+def _attach_sound(clip: ElementTree.Element, video: ElementTree.Element) -> None:
+    """The clip's own sound as the adapter writes a sound lane under a picture clip (and
+    reads it back as an audio track): a lane -1 clip holding the asset's audio."""
+    duration = clip.get("duration", "0s")
+    lane = ElementTree.Element(
+        "clip",
+        {
+            "name": clip.get("name", ""),
+            "offset": clip.get("start", "0s"),
+            "duration": duration,
+            "lane": "-1",
+        },
+    )
+    gap = ElementTree.SubElement(lane, "gap", {"name": "Gap", "offset": "0s", "duration": duration})
+    ElementTree.SubElement(
+        gap,
+        "audio",
+        {"offset": "0s", "ref": video.get("ref", ""), "duration": duration, "lane": "-1"},
+    )
+    clip.insert(list(clip).index(video) + 1, lane)
+
+
+class _Index:
+    """Children of an element by an attribute, indexed as they are added."""
+
+    def __init__(self, parent: ElementTree.Element, tag: str, key: str) -> None:
+        self.parent, self.tag, self.key = parent, tag, key
+        self.seen = 0
+        self.found: dict[str, ElementTree.Element] = {}
+
+    def get(self, value: str) -> ElementTree.Element | None:
+        children = list(self.parent) if len(self.parent) > self.seen else []
+        for child in children[self.seen :]:
+            if child.tag == self.tag:
+                self.found.setdefault(child.get(self.key, ""), child)
+        self.seen = max(self.seen, len(children))
+        return self.found.get(value)
+
+
+@functools.cache
+def _fcpx_writer() -> type:
+    """OTIO's FCPXML writer with its resource lookups indexed: it finds each asset by an
+    XPath search of every resource (quadratic in the shots, and broken by a path with an
+    apostrophe in it)."""
+    adapter = otio.adapters.from_name("fcpx_xml").module()
+
+    class Writer(adapter.FcpxOtio):  # type: ignore[name-defined]
+        def __init__(self, timeline: otio.schema.Timeline) -> None:
+            super().__init__(timeline)
+            self._by_src = _Index(self.resource_element, "asset", "src")
+            self._by_id = _Index(self.resource_element, "asset", "id")
+            self._clip_names = _Index(self.event_resource, "asset-clip", "name")
+
+        def _asset_by_path(self, path: str) -> ElementTree.Element | None:
+            return self._by_src.get(path)
+
+        def _asset_by_id(self, asset_id: str) -> ElementTree.Element | None:
+            return self._by_id.get(asset_id)
+
+        def _asset_clip_by_name(self, name: str) -> ElementTree.Element | None:
+            return self._clip_names.get(name)
+
+    return Writer
+
+
 def _fcpx_xml(timeline: otio.schema.Timeline, size: tuple[int, int]) -> str:
     """FCPXML 1.8 by OTIO's adapter, made to hold what Final Cut Pro and Resolve need: the
     format's frame size and the project alone at the top (the adapter also lists every clip
     there, which the DTD does not allow beside a project). The sequence starts at zero: the
-    adapter's spine offsets count from there, not from 01:00:00:00."""
-    text = otio.adapters.write_to_string(timeline, adapter_name="fcpx_xml")
-    root = ElementTree.fromstring(text)
+    adapter's spine offsets count from there, not from 01:00:00:00.
+
+    The adapter is given the picture track alone: it places sound tracks as lanes by
+    searching the whole spine for each clip (cubic in the shots: 30 s for 600), while in
+    FCPXML a clip's own sound is its asset's audio, attached here as the clip's audio
+    component (lane -1), as Final Cut writes it. The dialogue stems stay in the FCP7 XML
+    and OTIO timelines."""
+    picture = timeline.deepcopy()
+    for track in [t for t in picture.tracks if t.kind != otio.schema.TrackKind.Video]:
+        picture.tracks.remove(track)
+    sound = any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in timeline.tracks)
+    root = ElementTree.fromstring(_fcpx_writer()(picture).to_xml())
     for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
         root.remove(extra)
+    if sound:
+        for spine in root.iter("spine"):
+            for clip in spine:
+                video = clip.find("video")
+                if clip.tag == "clip" and video is not None:
+                    _attach_sound(clip, video)
     for element in root.iter("format"):
         element.set("width", str(size[0]))
         element.set("height", str(size[1]))
@@ -335,15 +474,50 @@ def write(timeline: otio.schema.Timeline, path: Path, *, home: Path | None = Non
         raise NleError(exc.user_message) from None
 
 
-def read(path: Path, fps: int = 24) -> otio.schema.Timeline:
-    """A timeline back from a file this module (or an editor) wrote."""
+def read(path: Path, fps: int = 24, *, picture_only: bool = False) -> otio.schema.Timeline:
+    """A timeline back from a file this module (or an editor) wrote. XML is parsed with
+    entities and DTDs refused first (an editor's file is untrusted input); `picture_only`
+    leaves the FCP7 XML's sound tracks out of OTIO's reading (half its time)."""
     path = Path(path)
     adapter = adapter_for(path)
     try:
         if adapter == "cmx_3600":
             return otio.adapters.read_from_file(str(path), adapter_name=adapter, rate=fps)
+        if adapter in ("fcp_xml", "fcpx_xml"):
+            text = _safe_xml(path.read_bytes(), adapter if picture_only else "")
+            return otio.adapters.read_from_string(text, adapter_name=adapter)
         return otio.adapters.read_from_file(str(path), adapter_name=adapter)
     except OSError as exc:
         raise NleError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except NleError:
+        raise
     except Exception as exc:  # the adapters raise their own exception types
         raise NleError(f"{path.name} is not a readable {adapter} timeline: {exc}") from None
+
+
+def _safe_xml(data: bytes, picture_only: str) -> str:
+    """The XML re-serialised after a first pass that refuses any entity declaration (the
+    billion laughs and external entities need one; a timeline never does) — expat with
+    only that handler, fast for a long timeline; `picture_only` (the adapter's name):
+    without the sound tracks (FCP7 XML) or lanes (FCPXML)."""
+    check = expat.ParserCreate()
+
+    def refuse(*_: object) -> None:
+        raise NleError(
+            "The file declares XML entities, which a timeline never needs: it was not read."
+        )
+
+    check.EntityDeclHandler = refuse
+    check.Parse(data, True)
+    root = ElementTree.fromstring(data)
+    if picture_only == "fcp_xml":
+        for media in root.iter("media"):
+            for sound in media.findall("audio"):
+                if media.find("video") is not None and sound.find("track") is not None:
+                    media.remove(sound)
+    elif picture_only == "fcpx_xml":
+        for spine in root.iter("spine"):
+            for item in spine:
+                for lane in [c for c in item if c.get("lane", "0").startswith("-")]:
+                    item.remove(lane)
+    return ElementTree.tostring(root, encoding="unicode")

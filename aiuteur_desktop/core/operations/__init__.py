@@ -176,6 +176,9 @@ class OnBranch:
     def read(self, path: str, *, branch: str | None = None) -> Any:
         return self._project.read(path, branch=branch or self._branch)
 
+    def read_many(self, paths: list[str], *, branch: str | None = None) -> dict[str, Any]:
+        return self._project.read_many(paths, branch=branch or self._branch)
+
     def write(self, path: str, doc: Any, *, branch: str | None = None) -> str:
         return self._project.write(path, doc, branch=branch or self._branch)
 

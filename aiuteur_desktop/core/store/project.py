@@ -356,6 +356,13 @@ class Project:
         with self._engine.connect() as conn:
             return self._read_tree(conn, self._named_or_current(conn, branch).draft, path)
 
+    def read_many(self, paths: list[str], *, branch: str | None = None) -> dict[str, Any]:
+        """The documents at `paths` on a branch's draft in one connection (None where
+        absent): for reading a document per shot of a whole film."""
+        with self._engine.connect() as conn:
+            draft = self._named_or_current(conn, branch).draft
+            return {path: self._read_tree(conn, draft, path) for path in paths}
+
     def meta_value(self, key: str) -> str | None:
         with self._engine.connect() as conn:
             return self._meta(conn, key)
