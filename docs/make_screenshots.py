@@ -303,6 +303,7 @@ def frames_page(window: MainWindow, project: Project) -> None:
     settle(800)
     window.grab().save(str(OUT / "stage10-quick.png"))
     checkout_and_review(window, project)
+    export_for_editing(window)
 
 
 def checkout_and_review(window: MainWindow, project: Project) -> None:
@@ -337,6 +338,19 @@ def checkout_and_review(window: MainWindow, project: Project) -> None:
         window.grab().save(str(OUT / f"{suffix}stage12-review.png"))
     s12.player.close_player()
     window.resize(1440, 900)
+
+
+def export_for_editing(window: MainWindow) -> None:
+    """File → Export for Editing…: each shot's take or animatic, before exporting."""
+    from aiuteur_desktop.views.editor_dialogs import ProExportDialog
+
+    window.project_page.open_pro_export()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ProExportDialog))
+    wait_for(lambda: dialog.export_button.isEnabled())
+    dialog.folder.setText(str(HOME / "Storm for editing"))
+    settle(300)
+    dialog.grab().save(str(OUT / "pro-export.png"))
+    dialog.reject()
 
 
 def at_minimum_size(window: MainWindow) -> None:

@@ -287,7 +287,7 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
         "KitchenHeist_animatic.otio",
         "KitchenHeist_storyboard.pdf",
     }
-    assert len(list((out / "clips").glob("KitchenHeist_Sc0?_Shot?_v01.mp4"))) == 11
+    assert len(list((out / "clips").glob("KitchenHeist_Sc0?_Shot??_v01.mp4"))) == 11
     with av.open(str(film)) as c:
         assert round(float(c.duration / av.time_base)) == 68
     # The radio is a voice (V.O.): heard, never drawn.

@@ -15,6 +15,7 @@ a `CONTENTS.txt` for a person. `as_zip` writes all of it as one zip, atomically.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import time
@@ -23,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from aiuteur_desktop.core import (
     assets,
@@ -34,11 +37,12 @@ from aiuteur_desktop.core import (
     takes,
 )
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.formats import nle, write_atomically
+from aiuteur_desktop.core.formats import nle, storyboard_pdf, write_atomically
 from aiuteur_desktop.core.operations import ProviderSource
 from aiuteur_desktop.core.playback import probe
 from aiuteur_desktop.core.shots import Shot, camel
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.thumbnails import thumbnail_png
 
 #: The user stopped the export (what a job's work raises when cancelled).
 Cancelled = jobs.Cancelled
@@ -130,6 +134,7 @@ class Exported:
     animatic: list[str] = field(default_factory=list)  # shot labels standing in as animatic
     timelines: list[Path] = field(default_factory=list)
     stems: int = 0
+    storyboard: Path | None = None
     #: Seconds spent on the media (stand-ins, copies, hashes, stems), the timelines and
     #: the rest — what benchmarks/nle_bench.py reports.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -275,8 +280,6 @@ def _write(
         copy_step((n + 1) / len(items))
     if with_stems and source is not None:
         out.stems = _stems(project, items, out.clips, stage, source)
-    out.seconds["media"] = time.perf_counter() - began
-    began = time.perf_counter()
     for item, entry in zip(items, out.clips, strict=True):
         stem = entry.get("dialogue_stem")
         rows.append(
@@ -294,9 +297,12 @@ def _write(
                 available=entry["source_frames"],
             )
         )
+    name = camel(project.name) or "Aiuteur"
+    out.storyboard = _storyboard(project.name, items, out.clips, stage, name, cancelled)
+    out.seconds["media"] = time.perf_counter() - began
+    began = time.perf_counter()
     rate = round(fps)
     timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
-    name = camel(project.name) or "Aiuteur"
     for suffix in TIMELINES:
         _stop_if(cancelled)
         out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
@@ -312,6 +318,7 @@ def _write(
         "clips": out.clips,
         "animatic": out.animatic,
         "timelines": [p.name for p in out.timelines],
+        "storyboard": out.storyboard.name if out.storyboard else None,
     }
     _write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     _write_text(stage / "CONTENTS.txt", _contents(project, out, rate))
@@ -321,6 +328,35 @@ def _write(
 
 
 MANIFEST = "manifest.json"
+
+
+def _storyboard(
+    title: str,
+    items: list[Item],
+    entries: list[dict[str, Any]],
+    stage: Path,
+    name: str,
+    cancelled: Callable[[], bool] | None,
+) -> Path | None:
+    """The storyboard sheets of what is exported: each shot's approved start frame (or its
+    clip's first picture), captioned as the shot list reads."""
+    panels = []
+    for item, entry in zip(items, entries, strict=True):
+        _stop_if(cancelled)
+        start = entry.get("start_frame_file")
+        png = thumbnail_png(stage / start, "image/png", storyboard_pdf.PANEL_PX) if start else None
+        if png is None:
+            png = thumbnail_png(stage / entry["file"], "video/mp4", storyboard_pdf.PANEL_PX)
+        if png is None:
+            continue
+        with Image.open(io.BytesIO(png)) as picture:
+            caption = storyboard_pdf.caption_for(shots.to_spec(item.shot))
+            panels.append(storyboard_pdf.Panel.of(picture, item.shot.label, caption))
+    if not panels:
+        return None
+    path = stage / f"{name}_storyboard.pdf"
+    storyboard_pdf.write_storyboard(path, title, panels)
+    return path
 
 
 def _stems(
@@ -416,6 +452,7 @@ def _contents(project: Project, out: Exported, fps: int) -> str:
         "frames/         the start and end frames each take was made from",
         "prompts/        the video prompt of each take",
         "manifest.json   per clip: shot, take, SHA-256, duration, prompt and frames",
+        *([f"storyboard      {out.storyboard.name}"] if out.storyboard else []),
         "",
         "DaVinci Resolve: File → Import → Timeline… → the .xml or .fcpxml (or the .edl); keep",
         "the clips folder beside it. Premiere Pro: File → Import… → the .xml.",

@@ -117,6 +117,12 @@ def test_export_clips_manifest_and_timelines_agree(
     assert [e.tag for e in fcpx] == ["resources", "project"]
     contents = (out / "CONTENTS.txt").read_text()
     assert "DaVinci Resolve" in contents and "animatic stands in" in contents
+    # The storyboard sheets: a panel per shot, six to a page, the takes' approved frames.
+    from pypdf import PdfReader
+
+    board = PdfReader(out / manifest["storyboard"])
+    assert len(board.pages) == -(-len(names) // 6)
+    assert "SHOT 2A" in board.pages[0].extract_text() + board.pages[-1].extract_text()
 
 
 def test_dialogue_stems_sit_under_their_shots(
@@ -157,7 +163,7 @@ def test_zip_holds_exactly_the_export_and_is_atomic(
         z.extractall(manifest_dir)
     root = manifest_dir / "Storm export"
     manifest = json.loads((root / "manifest.json").read_text())
-    expected = {"manifest.json", "CONTENTS.txt", *manifest["timelines"]}
+    expected = {"manifest.json", "CONTENTS.txt", manifest["storyboard"], *manifest["timelines"]}
     for c in manifest["clips"]:
         expected |= {
             c[k]
