@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -31,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import shot_list, shots
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.operations.animatic import AnimaticReel
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import speech_available
-from aiuteur_desktop.views.dialogs import confirm, thin_progress
+from aiuteur_desktop.views.dialogs import confirm
+from aiuteur_desktop.views.job_dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
@@ -49,21 +47,18 @@ def _clock(seconds: float) -> str:
 
 
 def default_folder(project_name: str) -> Path:
-    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
-    return Path(movies or Path.home()) / f"{project_name} animatic"
+    return movies_folder(f"{project_name} animatic")
 
 
-class AnimaticDialog(QDialog):
+class AnimaticDialog(JobDialog):
     """Shot list preview, output choices, and the render with progress and Cancel."""
 
     def __init__(self, project: Project, runner: JobRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.project, self.runner = project, runner
+        super().__init__(runner, parent)
+        self.project = project
         self.branch = project.current_branch
-        self.job_id: str | None = None
         self.shots: list[shots.Shot] = []
         self.setWindowTitle("Animatic and Editor's Timeline")
-        self.setModal(False)  # a feature renders for minutes: the app stays usable meanwhile
         self.resize(860, 600)
 
         intro = QLabel(
@@ -93,12 +88,9 @@ class AnimaticDialog(QDialog):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
-        self.folder = QLineEdit(str(default_folder(project.name)))
-        choose = QPushButton("Choose…")
-        choose.clicked.connect(self.choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(choose)
+        self.folder, folder_row = self.folder_row(
+            default_folder(project.name), "Render the animatic into"
+        )
         self.size = QComboBox()
         for label, width in SIZES:
             self.size.addItem(label, width)
@@ -115,11 +107,6 @@ class AnimaticDialog(QDialog):
         form.addRow("Size", self.size)
         form.addRow("", self.voices)
 
-        self.progress = thin_progress()
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
         self.render_button = QPushButton("Render Animatic")
         self.render_button.setStyleSheet(PRIMARY_STYLE)
         self.render_button.setDefault(True)
@@ -128,9 +115,8 @@ class AnimaticDialog(QDialog):
         self.open_button = QPushButton("Open Folder")
         self.open_button.hide()
         self.open_button.clicked.connect(self.open_folder)
-        self.cancel_button = QPushButton("Cancel Render")
+        self.cancel_button.setText("Cancel Render")
         self.cancel_button.setObjectName("cancelRender")
-        self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.ask_cancel)
         self.close_button = QPushButton("Close")
         self.close_button.setToolTip("Close this window; a render carries on in the Jobs page")
@@ -149,9 +135,6 @@ class AnimaticDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
-
-        runner.progressed.connect(self._progressed)
-        runner.finished.connect(self._finished)
         self._load()
 
     # ------------------------------------------------------------- breakdown
@@ -192,13 +175,6 @@ class AnimaticDialog(QDialog):
         self.render_button.setEnabled(True)
 
     # ---------------------------------------------------------------- render
-    def choose_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(
-            self, "Render the animatic into", self.folder.text()
-        )
-        if name:
-            self.folder.setText(name)
-
     def out_dir(self) -> Path:
         return Path(self.folder.text().strip()).expanduser()
 
@@ -214,26 +190,12 @@ class AnimaticDialog(QDialog):
             int(self.size.currentData()),
             self.voices.isChecked(),
         )
-        self.job_id = self.runner.run_operation(op)
+        total = sum(s.duration for s in self.shots)
+        self.start_job(op, f"Rendering {len(self.shots)} shots ({_clock(total)})…")
         self.render_button.setEnabled(False)
         self.open_button.hide()
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        total = sum(s.duration for s in self.shots)
-        self.status.setText(f"Rendering {len(self.shots)} shots ({_clock(total)})…")
 
-    def _progressed(self, job_id: str, fraction: float) -> None:
-        if job_id == self.job_id:
-            self.progress.setValue(round(fraction * 1000))
-
-    def _finished(self, job_id: str) -> None:
-        if job_id != self.job_id:
-            return
-        self.job_id = None
-        job = self.runner.job(job_id)
-        self.progress.hide()
-        self.cancel_button.hide()
+    def job_done(self, job: Job) -> None:
         self.render_button.setEnabled(True)
         self.render_button.setText("Render Again")
         if job.state == JobState.SUCCEEDED and job.result:
@@ -268,7 +230,7 @@ class AnimaticDialog(QDialog):
 
     @property
     def rendering(self) -> bool:
-        return self.job_id is not None
+        return self.busy
 
     def ask_cancel(self) -> None:
         """Cancel asks first: minutes of rendering are not thrown away by a stray click."""
@@ -283,18 +245,5 @@ class AnimaticDialog(QDialog):
             "(a new render reuses them); no film or timeline is written.",
             "Stop Rendering",
             QMessageBox.ButtonRole.DestructiveRole,
-            self._cancel,
+            self.cancel_job,
         )
-
-    def _cancel(self) -> None:
-        if self.job_id is not None:
-            self.runner.cancel(self.job_id)
-            self.status.setText("Cancelling…")
-
-    def reject(self) -> None:
-        """Close, Esc and the window's close box hide the window and never cancel: a render
-        carries on in the Jobs page and the sidebar, and Ctrl+Shift+E brings it back."""
-        if self.rendering:
-            self.hide()
-            return
-        super().reject()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressDialog,
     QPushButton,
     QTableWidget,
@@ -33,10 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import conform, master_script, pro_export
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.operations.editor_export import ProExport
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.views.dialogs import show_error, thin_progress
+from aiuteur_desktop.views.dialogs import show_error
+from aiuteur_desktop.views.job_dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
@@ -70,20 +70,17 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 
 def default_folder(project_name: str) -> Path:
-    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
-    return Path(movies or Path.home()) / f"{project_name} for editing"
+    return movies_folder(f"{project_name} for editing")
 
 
-class ProExportDialog(QDialog):
+class ProExportDialog(JobDialog):
     """What will be exported (take or animatic per shot), where, and the export as a job."""
 
     def __init__(self, project: Project, runner: JobRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.project, self.runner = project, runner
+        super().__init__(runner, parent)
+        self.project = project
         self.branch = project.current_branch
-        self.job_id: str | None = None
         self.setWindowTitle("Export for Editing")
-        self.setModal(False)  # clips are copied and stand-ins drawn for minutes
         self.setMinimumSize(640, 460)
         self.resize(880, 620)
         intro = QLabel(
@@ -98,12 +95,7 @@ class ProExportDialog(QDialog):
         self.summary.setStyleSheet("font-weight:600;")
         self.table = _table(["Shot", "Source", "Exported as"], 2)
 
-        self.folder = QLineEdit(str(default_folder(project.name)))
-        choose = QPushButton("Choose…")
-        choose.clicked.connect(self.choose_folder)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(choose)
+        self.folder, folder_row = self.folder_row(default_folder(project.name), "Export into")
         self.scene = QComboBox()
         self.scene.addItem("All scenes", None)
         self.as_zip = QCheckBox("One .zip file (clips, frames, prompts, timelines, manifest)")
@@ -116,10 +108,6 @@ class ProExportDialog(QDialog):
         form.addRow("", self.as_zip)
         form.addRow("", self.animatic)
 
-        self.progress = thin_progress()
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button = QPushButton("Export")
         self.export_button.setObjectName("exportButton")
         self.export_button.setStyleSheet(PRIMARY_STYLE)
@@ -129,10 +117,9 @@ class ProExportDialog(QDialog):
         self.open_button = QPushButton("Show in Folder")
         self.open_button.hide()
         self.open_button.clicked.connect(self.open_folder)
-        self.cancel_button = QPushButton("Cancel Export")
+        self.cancel_button.setText("Cancel Export")
         self.cancel_button.setObjectName("cancelExport")
-        self.cancel_button.hide()
-        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.clicked.connect(self.cancel_job)
         close = QPushButton("Close")
         close.setToolTip("Close this window; an export carries on in the Jobs page")
         close.clicked.connect(self.reject)
@@ -147,8 +134,6 @@ class ProExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
-        runner.progressed.connect(self._progressed)
-        runner.finished.connect(self._finished)
         self._scenes_loaded = False
         self._load()
 
@@ -191,11 +176,6 @@ class ProExportDialog(QDialog):
         _fill(self.table, rows)
         self.export_button.setEnabled(bool(items) and self.job_id is None)
 
-    def choose_folder(self) -> None:
-        name = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
-        if name:
-            self.folder.setText(str(Path(name) / default_folder(self.project.name).name))
-
     def out(self) -> Path:
         return Path(self.folder.text().strip()).expanduser()
 
@@ -211,25 +191,11 @@ class ProExportDialog(QDialog):
             self.as_zip.isChecked(),
             self.animatic.isChecked(),
         )
-        self.job_id = self.runner.run_operation(op)
+        self.start_job(op, "Exporting…")
         self.export_button.setEnabled(False)
         self.open_button.hide()
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        self.status.setText("Exporting…")
 
-    def _progressed(self, job_id: str, fraction: float) -> None:
-        if job_id == self.job_id:
-            self.progress.setValue(round(fraction * 1000))
-
-    def _finished(self, job_id: str) -> None:
-        if job_id != self.job_id:
-            return
-        self.job_id = None
-        job = self.runner.job(job_id)
-        self.progress.hide()
-        self.cancel_button.hide()
+    def job_done(self, job: Job) -> None:
         self.export_button.setEnabled(True)
         if job.state == JobState.SUCCEEDED and job.result:
             res: dict[str, Any] = job.result
@@ -248,22 +214,6 @@ class ProExportDialog(QDialog):
     def open_folder(self) -> None:
         folder = self.out() if not self.as_zip.isChecked() else self.out().parent
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-    def cancel(self) -> None:
-        if self.job_id is not None:
-            self.runner.cancel(self.job_id)
-            self.status.setText("Cancelling…")
-
-    @property
-    def exporting(self) -> bool:
-        return self.job_id is not None
-
-    def reject(self) -> None:
-        """Close hides the window while an export runs; it carries on in the Jobs page."""
-        if self.exporting:
-            self.hide()
-            return
-        super().reject()
 
 
 class ConformDialog(QDialog):
@@ -380,6 +330,17 @@ def run_with_progress(
     return dialog
 
 
+def _unless_cancelled(parent: QWidget, title: str) -> Callable[[BaseException], None]:
+    """The error box for a failed task; a cancel the user asked for says nothing."""
+    from aiuteur_desktop.core.jobs import Cancelled
+
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, Cancelled):
+            show_error(parent, title, exc)
+
+    return failed
+
+
 def export_archive(parent: QWidget, project: Project, on_done: Callable[[Path], None]) -> None:
     """File → Export Project Archive…: the project with its history as one .zip."""
     from aiuteur_desktop.core import archive
@@ -396,14 +357,13 @@ def export_archive(parent: QWidget, project: Project, on_done: Callable[[Path], 
     def work(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> Path:
         return archive.archive(bundle, target, progress=progress, cancelled=cancelled)
 
-    def failed(exc: BaseException) -> None:
-        from aiuteur_desktop.core.jobs import Cancelled
-
-        if not isinstance(exc, Cancelled):
-            show_error(parent, "Could not export the project archive", exc)
-
     run_with_progress(
-        parent, "Export Project Archive", f"Archiving {project.name}…", work, on_done, failed
+        parent,
+        "Export Project Archive",
+        f"Archiving {project.name}…",
+        work,
+        on_done,
+        _unless_cancelled(parent, "Could not export the project archive"),
     )
 
 
@@ -421,12 +381,11 @@ def import_archive(parent: QWidget, into: Path, on_done: Callable[[Any], None]) 
     def work(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> Any:
         return archive.unarchive(source, into, progress=progress, cancelled=cancelled)
 
-    def failed(exc: BaseException) -> None:
-        from aiuteur_desktop.core.jobs import Cancelled
-
-        if not isinstance(exc, Cancelled):
-            show_error(parent, "Could not import the project archive", exc)
-
     run_with_progress(
-        parent, "Import Project Archive", f"Importing {source.name}…", work, on_done, failed
+        parent,
+        "Import Project Archive",
+        f"Importing {source.name}…",
+        work,
+        on_done,
+        _unless_cancelled(parent, "Could not import the project archive"),
     )

@@ -524,7 +524,7 @@ class ProjectPage(QWidget):
         if self.project is None or self.story_jobs is None:
             return
         self.flush()
-        busy = self._pro_export is not None and self._pro_export.exporting
+        busy = self._pro_export is not None and self._pro_export.busy
         if _brought_back(self._pro_export, busy):
             return
         dialog = ProExportDialog(self.project, self.story_jobs.runner, self)

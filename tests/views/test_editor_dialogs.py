@@ -66,8 +66,8 @@ def test_export_for_editing_then_conform_the_editors_cut(
     dialog.folder.clear()
     qtbot.keyClicks(dialog.folder, str(out))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    assert dialog.exporting and dialog.cancel_button.isVisible()
-    qtbot.waitUntil(lambda: not dialog.exporting, timeout=120_000)
+    assert dialog.busy and dialog.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=120_000)
     assert dialog.status.text().startswith("Exported"), dialog.status.text()
     manifest = json.loads((out / "manifest.json").read_text())
     assert [c["label"] for c in manifest["clips"]] == labels
@@ -94,3 +94,30 @@ def test_export_for_editing_then_conform_the_editors_cut(
     qtbot.waitUntil(lambda: project.current_branch.startswith("Conform from from the editor"))
     assert (project.branch("Main").head, project.branch("Main").draft) == main
     assert "Conform from" in window.windowTitle()
+
+
+def test_project_archive_export_and_import_from_the_file_menu(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    project = storm_project(tmp_path / "projects")
+    window._show_project(project)
+    wait_for_hub(qtbot, window.project_page)
+    target = tmp_path / "Storm backup.zip"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.archive_action in file_menu.actions()
+    window.archive_action.trigger()
+    qtbot.waitUntil(target.is_file, timeout=20_000)
+    qtbot.waitUntil(lambda: "Archived to" in window.statusBar().currentMessage(), timeout=20_000)
+
+    # Imported into the projects folder, next to nothing of that name: it opens as "Storm".
+    monkeypatch.setattr(library, "projects_dir", lambda: tmp_path / "imported")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(target), ""))
+    window.unarchive_action.trigger()
+    bundle = tmp_path / "imported" / "Storm.aiuteur"
+    qtbot.waitUntil(
+        lambda: window.project is not None and window.project.path == bundle, timeout=20_000
+    )
+    assert window.project.name == "Storm" and project.path != bundle

@@ -3,6 +3,8 @@ job, and the whole script's animatic reel (run by the `AnimaticReel` operation).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +50,25 @@ def previz_shot(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     return result, 0.0
 
 
-def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
-    """The animatic engine behind `AnimaticReel` (through the registry)."""
-    from aiuteur_desktop.providers.offline import animatic, reel
+@contextmanager
+def _engine_errors(out_dir: str) -> Iterator[None]:
+    """The animatic engine's stop and a full or read-only disk, as a job says them."""
+    from aiuteur_desktop.providers.offline import animatic
 
     try:
-        made = reel.render_reel(rows, Path(out_dir), **options)
+        yield
     except animatic.Cancelled:
         raise jobs.Cancelled() from None
     except OSError as exc:
         raise AiuteurError(f"Cannot write to {out_dir}: {exc.strerror or exc}") from None
+
+
+def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
+    """The animatic engine behind `AnimaticReel` (through the registry)."""
+    from aiuteur_desktop.providers.offline import reel
+
+    with _engine_errors(out_dir):
+        made = reel.render_reel(rows, Path(out_dir), **options)
     return {
         "film": str(made.film),
         "timelines": [str(t) for t in made.timelines],
@@ -72,14 +83,10 @@ def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]
 
 def render_clips(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
     """The animatic clips alone (Pro Export's stand-in for a shot with no take)."""
-    from aiuteur_desktop.providers.offline import animatic, reel
+    from aiuteur_desktop.providers.offline import reel
 
-    try:
+    with _engine_errors(out_dir):
         made = reel.render_clips(rows, Path(out_dir), **options)
-    except animatic.Cancelled:
-        raise jobs.Cancelled() from None
-    except OSError as exc:
-        raise AiuteurError(f"Cannot write to {out_dir}: {exc.strerror or exc}") from None
     return {
         "clips": [{"shot": c.shot.id, "path": str(c.path), "frames": c.frames} for c in made.clips],
         "fps": options.get("fps", 24),
