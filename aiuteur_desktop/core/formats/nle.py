@@ -422,7 +422,11 @@ def _fcpx_xml(timeline: otio.schema.Timeline, size: tuple[int, int]) -> str:
     for track in [t for t in picture.tracks if t.kind != otio.schema.TrackKind.Video]:
         picture.tracks.remove(track)
     sound = any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in timeline.tracks)
-    root = ElementTree.fromstring(_fcpx_writer()(picture).to_xml())
+    try:
+        text = _fcpx_writer()(picture).to_xml()
+    except AttributeError:  # a later adapter without FcpxOtio: its public writer
+        text = otio.adapters.write_to_string(picture, adapter_name="fcpx_xml")
+    root = ElementTree.fromstring(text)
     for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
         root.remove(extra)
     if sound:
