@@ -185,9 +185,8 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._project_page is None and not self._prebuilding:
-            # Once the first frame is on screen, build the project page while the user
-            # reads the dashboard, so opening a project does not wait for it.
+        if not self._prebuilding:
+            # Once the first frame is on screen, warm up what the first actions need.
             self._prebuilding = True
             QTimer.singleShot(0, self, self._after_first_paint)
 
@@ -195,7 +194,9 @@ class MainWindow(QMainWindow):
         # The OS keyring is found off the UI thread, not when a page first asks; the SDKs
         # the settings use load a moment later, before the first generation needs them.
         run_in_background(secrets.warm_up, parent=self)
-        _ = self.project_page
+        # The project page is built when a project first opens, not here: with every stage's
+        # page it held the event loop for up to a second after the first paint, while the
+        # user may already be typing into the dashboard or Settings.
         library = self.library
         # (with the window as the timer's context: it never fires after the window is gone;
         # the settings are read on the worker too)
