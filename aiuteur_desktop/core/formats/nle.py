@@ -215,16 +215,31 @@ def _ascii(text: str) -> str:
     return " ".join(folded.split())
 
 
+def _picture(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """A copy of the timeline with its picture tracks alone."""
+    picture = otio.schema.Timeline(
+        name=timeline.name,
+        global_start_time=timeline.global_start_time,
+        metadata=timeline.metadata,
+    )
+    for track in timeline.tracks:
+        if track.kind == otio.schema.TrackKind.Video:
+            picture.tracks.append(track.deepcopy())
+    return picture
+
+
+def _has_sound(timeline: otio.schema.Timeline) -> bool:
+    return any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in timeline.tracks)
+
+
 def _edl(timeline: otio.schema.Timeline, fps: int) -> str:
     """CMX 3600 by OTIO's adapter, made to agree with the XML and OTIO: records from
     01:00:00:00 (a leading gap, which an EDL writes as nothing), an ASCII title, reel names
     per shot, and — the adapter writes picture events only — each event marked B (picture
     and audio channel 1) when the shots carry their sound."""
-    edl = timeline.deepcopy()
+    edl = _picture(timeline)
     edl.name = _ascii(edl.name)
-    sound = any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in edl.tracks)
-    for track in [t for t in edl.tracks if t.kind != otio.schema.TrackKind.Video]:
-        edl.tracks.remove(track)
+    sound = _has_sound(timeline)
     start = edl.global_start_time or otio.opentime.RationalTime(0, fps)
     if start.value:
         edl.tracks[0].insert(0, otio.schema.Gap(source_range=_range(round(start.value), fps)))
@@ -404,6 +419,26 @@ def _fcpx_writer() -> type:
         def _asset_clip_by_name(self, name: str) -> ElementTree.Element | None:
             return self._clip_names.get(name)
 
+        def tree(self) -> ElementTree.Element:
+            """What `to_xml` makes, as the tree it builds: `to_xml` then serialises it,
+            parses that again with minidom and pretty-prints it — longer than building it."""
+            for timeline in self.timelines:
+                project = ElementTree.Element(
+                    "project",
+                    {
+                        "name": timeline.name,
+                        "uid": timeline.metadata.get("fcpx", {}).get("uid", ""),
+                    },
+                )
+                project.append(self._stack_to_sequence(timeline.tracks))
+                self.event_resource.append(project)
+            # Markers go last in their parent, as `to_xml` moves them.
+            parents = {child: parent for parent in self.fcpx_xml.iter() for child in parent}
+            for marker in list(self.fcpx_xml.iter("marker")):
+                parents[marker].remove(marker)
+                parents[marker].append(marker)
+            return self.fcpx_xml
+
     return Writer
 
 
@@ -418,15 +453,13 @@ def _fcpx_xml(timeline: otio.schema.Timeline, size: tuple[int, int]) -> str:
     FCPXML a clip's own sound is its asset's audio, attached here as the clip's audio
     component (lane -1), as Final Cut writes it. The dialogue stems stay in the FCP7 XML
     and OTIO timelines."""
-    picture = timeline.deepcopy()
-    for track in [t for t in picture.tracks if t.kind != otio.schema.TrackKind.Video]:
-        picture.tracks.remove(track)
-    sound = any(t.kind == otio.schema.TrackKind.Audio and len(t) for t in timeline.tracks)
+    picture = _picture(timeline)
+    sound = _has_sound(timeline)
     try:
-        text = _fcpx_writer()(picture).to_xml()
+        root = _fcpx_writer()(picture).tree()
     except AttributeError:  # a later adapter without FcpxOtio: its public writer
         text = otio.adapters.write_to_string(picture, adapter_name="fcpx_xml")
-    root = ElementTree.fromstring(text)
+        root = ElementTree.fromstring(text)
     for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
         root.remove(extra)
     if sound:
