@@ -100,3 +100,13 @@ def assert_nowhere(root: Path, *pieces: str, expect: tuple[str, ...] = (".log", 
     for path, data in files:
         for piece in pieces:
             assert piece.encode() not in data, f"{piece!r} leaked into {path}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_local_servers() -> Iterator[None]:
+    """Nothing remembered of a local model server from another test."""
+    from aiuteur_desktop.providers import local_server
+
+    local_server.forget_all()
+    yield
+    local_server.forget_all()

@@ -81,7 +81,17 @@ class TextProvider(Protocol):
         self, request: TextRequest, on_delta: Callable[[str], None] | None = None
     ) -> TextResult: ...
 
-    def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult: ...
+    def structured(
+        self,
+        request: TextRequest,
+        schema: type[BaseModel],
+        on_delta: Callable[[str], None] | None = None,
+    ) -> StructuredResult:
+        """A validated answer; `on_delta` hears the text as it arrives where the provider
+        streams it (a local server), for progress and cancelling."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

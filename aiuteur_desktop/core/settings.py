@@ -10,6 +10,8 @@ class OpenAIConnection(BaseModel):
 
     api_endpoint: str = ""  # blank = the official endpoint; set for proxies/gateways
     organization: str = ""
+    #: The longest a request may take before it counts as timed out (then retried).
+    timeout_s: float = Field(default=120.0, ge=5.0, le=3600.0)
 
 
 class GoogleConnection(BaseModel):
@@ -27,6 +29,11 @@ class LocalServer(BaseModel):
     enabled: bool = False
     base_url: str = "http://localhost:11434/v1"
     model: str = ""
+    #: How long the server may send nothing (reading a long prompt on a CPU included)
+    #: before a request counts as stalled. There is no overall deadline while tokens arrive.
+    idle_timeout_s: float = Field(default=180.0, ge=5.0, le=3600.0)
+    #: The model's context window in tokens; 0 = as the server says (4,096 if it does not).
+    context_window: int = Field(default=0, ge=0, le=10_000_000)
 
 
 class DefaultModels(BaseModel):

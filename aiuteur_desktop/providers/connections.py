@@ -253,7 +253,26 @@ def _test_local(settings: AppSettings, api_key: str | None) -> Checked:
             f"It offers: {shown}.",
         )
     chosen = f"; using {local.model}" if local.model else f"; pick one of {len(models)} models"
-    return f"Connected to {local.base_url}{chosen}.", _prefixed(LOCAL, models)
+    return f"Connected to {local.base_url}{chosen}{_window_note(local, key)}.", _prefixed(
+        LOCAL, models
+    )
+
+
+def _window_note(local: Any, key: str) -> str:
+    """What the test found of the model's context window (remembered for the requests)."""
+    if not local.model:
+        return ""
+    if local.context_window:
+        return f"; context window {local.context_window:,} tokens (set in Settings)"
+    from aiuteur_desktop.providers import local_server
+
+    told = local_server.context_window(local.base_url, local.model, key)
+    if told:
+        return f"; context window {told:,} tokens (as the server says)"
+    return (
+        f"; the server does not say its context window: {local_server.ASSUMED_WINDOW:,} "
+        "tokens assumed (set it in Settings if yours is larger)"
+    )
 
 
 # --------------------------------------------------------------------------- Google

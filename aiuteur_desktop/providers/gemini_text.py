@@ -116,7 +116,13 @@ class GeminiText:
             raise ProviderError("bad_output", f"{WHERE} returned an empty answer.")
         return TextResult(text, request.model, usage, finish)
 
-    def structured(self, request: TextRequest, schema: type[BaseModel]) -> StructuredResult:
+    def structured(
+        self,
+        request: TextRequest,
+        schema: type[BaseModel],
+        on_delta: Callable[[str], None] | None = None,
+    ) -> StructuredResult:
+        """`on_delta` is not called: the answer comes back whole."""
         feedback = ""
         total_in = total_out = 0
         for attempt in range(2):

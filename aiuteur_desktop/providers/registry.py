@@ -229,8 +229,12 @@ class Registry:
 
         return run_story(ctx, params)
 
-    def text(self, connection: str, base_url: str | None) -> TextProvider:
-        """The provider for a text call; the key is read from the keyring here, at run time."""
+    def text(
+        self, connection: str, base_url: str | None, limits: dict[str, Any] | None = None
+    ) -> TextProvider:
+        """The provider for a text call; the key is read from the keyring here, at run time.
+        `limits`: the connection's timeouts and context window as the request captured them
+        (`TextRoute.params`); without them, those in this registry's settings."""
         if connection not in (OPENAI, GOOGLE, LOCAL):
             raise ProviderError("bad_request", f"Text through “{connection}” is not available.")
         key = secrets.get_secret(SECRET_NAMES[connection]) or ""
@@ -242,7 +246,28 @@ class Registry:
             return GeminiText(key, base_url)
         from aiuteur_desktop.providers.openai_text import OpenAIText
 
-        return OpenAIText(key, base_url, local=connection == LOCAL)
+        got = limits if limits is not None else connection_limits(self.settings, connection)
+        if connection == LOCAL:
+            return OpenAIText(
+                key,
+                base_url,
+                local=True,
+                idle_timeout=float(got.get("idle_timeout") or 0) or None,
+                context_window=int(got.get("context_window") or 0),
+            )
+        return OpenAIText(key, base_url, timeout=float(got.get("timeout") or 120.0))
+
+
+def connection_limits(settings: AppSettings, connection: str) -> dict[str, Any]:
+    """The timeouts and window Settings gives a text connection, as a job carries them."""
+    if connection == LOCAL:
+        return {
+            "idle_timeout": settings.local.idle_timeout_s,
+            "context_window": settings.local.context_window,
+        }
+    if connection == OPENAI:
+        return {"timeout": settings.openai.timeout_s}
+    return {}
 
 
 _registered = False

@@ -8,15 +8,18 @@ project exactly as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import jobs, prompts, secrets, story
 from aiuteur_desktop.core.context import estimate_tokens
+from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.providers import TextRequest
 from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.providers import local_server
 from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
+from aiuteur_desktop.providers.registry import connection_limits
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.providers.text_jobs import paid_call, record_text_spend, text_provider
 
@@ -29,19 +32,22 @@ DEFAULT_MODELS = {OPENAI: "gpt-4.1-mini", GOOGLE: "gemini-2.5-flash"}
 
 @dataclass(frozen=True)
 class TextRoute:
-    """Where AI text goes: a connection, its endpoint and model, and the context it takes."""
+    """Where AI text goes: a connection, its endpoint and model, the context it takes and
+    the connection's timeouts and window (captured into each job)."""
 
     connection: str
     base_url: str | None
     model: str
     budget: int
+    limits: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def provider(self) -> str:
         return f"{self.connection}:{self.model}"
 
     def params(self) -> dict[str, Any]:
-        return {"connection": self.connection, "base_url": self.base_url, "model": self.model}
+        out = {"connection": self.connection, "base_url": self.base_url, "model": self.model}
+        return {**out, "limits": dict(self.limits)} if self.limits else out
 
 
 def text_route(settings: AppSettings) -> TextRoute | None:
@@ -58,18 +64,32 @@ def text_route(settings: AppSettings) -> TextRoute | None:
         LOCAL: bool(settings.local.enabled and settings.local.base_url and settings.local.model),
     }
     chosen, _, model = settings.models.text.partition(":")
-    if chosen in usable and usable[chosen] and model:
-        return TextRoute(chosen, endpoints[chosen], model, _budget(chosen))
-    for conn in (LOCAL, OPENAI, GOOGLE):
-        if usable[conn]:
-            model = settings.local.model if conn == LOCAL else DEFAULT_MODELS[conn]
-            return TextRoute(conn, endpoints[conn], model, _budget(conn))
-    return None
+    if not (chosen in usable and usable[chosen] and model):
+        chosen = next((c for c in (LOCAL, OPENAI, GOOGLE) if usable[c]), "")
+        if not chosen:
+            return None
+        model = settings.local.model if chosen == LOCAL else DEFAULT_MODELS[chosen]
+    return TextRoute(
+        chosen,
+        endpoints[chosen],
+        model,
+        _budget(settings, chosen, endpoints[chosen], model),
+        connection_limits(settings, chosen),
+    )
 
 
-def _budget(connection: str) -> int:
-    """Context tokens a request may use: local models are often run with small windows."""
-    return 6_000 if connection == LOCAL else 60_000
+def _budget(settings: AppSettings, connection: str, base_url: str | None, model: str) -> int:
+    """Context tokens a request may use: what a local model's window leaves beside a long
+    answer (the window from Settings, or as the server told it — remembered, never asked
+    here on the UI thread — or 4,096)."""
+    if connection != LOCAL:
+        return 60_000
+    window = (
+        settings.local.context_window
+        or local_server.remembered_window(base_url, model)
+        or local_server.ASSUMED_WINDOW
+    )
+    return max(1000, window - 2048)
 
 
 def _style_block(p: dict[str, Any]) -> tuple[str, list[str]]:
@@ -96,20 +116,48 @@ def _ask(
     schema: str,
     max_tokens: int,
 ) -> tuple[Any, float]:
-    """One structured call, its spend recorded; returns the value and its price."""
+    """One structured call, its spend recorded; returns the value and its price. The
+    answer's text as it streams in moves the job's progress (and is where Cancel lands)."""
     template = prompts.load(template_id)
-    system, user = template.render(**values)
     connection = p.get("connection", OPENAI)
-    provider = text_provider(connection, p.get("base_url"))
-    request = TextRequest(prompt=user, system=system, model=p["model"], max_tokens=max_tokens)
+    provider = text_provider(connection, p.get("base_url"), p.get("limits"))
     try:
+        system, user = _fitted(provider, template, values, p["model"], max_tokens)
+        request = TextRequest(prompt=user, system=system, model=p["model"], max_tokens=max_tokens)
+        received = [0]
+        expected = max(1, max_tokens * 2)  # characters, for a rough progress bar
+
+        def delta(text: str) -> None:
+            received[0] += len(text)
+            ctx.progress(min(0.95, 0.05 + received[0] / expected))
+            if ctx.cancelled():
+                raise jobs.Cancelled()
+
         with paid_call(ctx, connection, request) as call:
-            result = provider.structured(request, story.SCHEMAS[schema])
+            result = provider.structured(request, story.SCHEMAS[schema], on_delta=delta)
     finally:
         provider.close()
     if ctx.cancelled():
         raise jobs.Cancelled()
     return result.value, record_text_spend(ctx, connection, p["model"], result.usage, call)
+
+
+def _fitted(
+    provider: Any, template: Any, values: dict[str, Any], model: str, max_tokens: int
+) -> tuple[str, str]:
+    """The prompt, with the project context shortened — its last (least important)
+    sections first — where a local model's window cannot hold it beside the answer."""
+    system, user = template.render(**values)
+    window_of = getattr(provider, "window", None)
+    if window_of is None or not getattr(provider, "local", False):
+        return system, user
+    window, _known = window_of(model)
+    over = estimate_tokens(system + user) + min(max_tokens, window // 2) + 64 - window
+    context = str(values.get("context") or "")
+    if over <= 0 or not context:
+        return system, user
+    shorter = story.shorten_context(context, max(0, estimate_tokens(context) - over))
+    return template.render(**{**values, "context": shorter})  # type: ignore[no-any-return]
 
 
 def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -120,7 +168,8 @@ def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], flo
     if style:
         values["context"] = f"{values.get('context', '')}{style}"
     ctx.progress(0.05)
-    value, price = _ask(ctx, p, p["template"], values, p["schema"], int(p.get("max_tokens", 8000)))
+    room = int(p.get("max_tokens") or story.answer_tokens(p["schema"]))
+    value, price = _ask(ctx, p, p["template"], values, p["schema"], room)
     return {
         "value": value.model_dump(),
         "model": p["model"],
@@ -136,16 +185,59 @@ def generate(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
 
 
 def answers(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
-    """Several answers asked at once (the three treatments): all in flight together; if one
-    fails, the error is the job's and none is applied."""
+    """Several answers asked at once (the three treatments) — one after another on a local
+    server, which works on one at a time. Each that succeeds is kept: a failed one is
+    reported in `errors` beside the others' results (None in its place) for the stage to
+    retry alone. When none succeeds, the first error is the job's."""
     from concurrent.futures import ThreadPoolExecutor
 
     shared = {k: v for k, v in p.items() if k != "asks"}
     asks = [{**shared, **a} for a in p["asks"]]
-    with ThreadPoolExecutor(max_workers=max(1, len(asks))) as pool:
-        done = list(pool.map(lambda a: answer(ctx, a), asks))
-    cost = sum(c for _r, c in done)
-    return {"results": [r for r, _c in done], "cost": cost}, cost
+    one_at_a_time = p.get("connection") == LOCAL
+    progress = [0.0] * len(asks)
+
+    def one(index: int) -> tuple[dict[str, Any] | None, float, BaseException | None]:
+        part = _Part(ctx, progress, index)
+        try:
+            result, price = answer(part, asks[index])  # type: ignore[arg-type]
+        except jobs.Cancelled:
+            raise
+        except AiuteurError as exc:
+            return None, 0.0, exc
+        return result, price, None
+
+    if one_at_a_time:
+        done = [one(i) for i in range(len(asks))]
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, len(asks))) as pool:
+            done = list(pool.map(one, range(len(asks))))
+    errors = [e for _r, _c, e in done if e is not None]
+    if len(errors) == len(done):
+        raise errors[0]
+    cost = sum(c for _r, c, _e in done)
+    return {
+        "results": [r for r, _c, _e in done],
+        "errors": [_said(e) if e is not None else None for _r, _c, e in done],
+        "cost": cost,
+    }, cost
+
+
+def _said(exc: BaseException) -> str:
+    return exc.user_message if isinstance(exc, AiuteurError) else str(exc)
+
+
+class _Part:
+    """One answer's view of the job: its progress is its share of the whole."""
+
+    def __init__(self, ctx: jobs.JobContext, shares: list[float], index: int) -> None:
+        self._ctx, self._shares, self._index = ctx, shares, index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+    def progress(self, value: float) -> None:
+        self._shares[self._index] = value
+        self._ctx.progress(sum(self._shares) / len(self._shares))
 
 
 def run_story(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:

@@ -15,9 +15,12 @@ from aiuteur_desktop.providers.registry import Registry
 TEXT_COMPLETE = "text.complete"
 
 
-def text_provider(connection: str, base_url: str | None) -> TextProvider:
-    """The provider for a text job (from the registry); the key is read at run time."""
-    return Registry().text(connection, base_url)
+def text_provider(
+    connection: str, base_url: str | None, limits: dict[str, Any] | None = None
+) -> TextProvider:
+    """The provider for a text job (from the registry); the key is read at run time, the
+    limits are those the job captured."""
+    return Registry().text(connection, base_url, limits if limits is not None else {})
 
 
 def call_estimate(connection: str, model: str, request: TextRequest) -> float:
@@ -75,7 +78,7 @@ def complete_text(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     max_tokens; bundle/stage/scene/branch to record the spend in the project's ledger."""
     p = ctx.job.params
     connection = p.get("connection", OPENAI)
-    provider = text_provider(connection, p.get("base_url"))
+    provider = text_provider(connection, p.get("base_url"), p.get("limits"))
     request = TextRequest(
         prompt=p["prompt"],
         model=p["model"],

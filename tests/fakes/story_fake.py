@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from tests.fakes.openai_fake import FakeOpenAI, _completion, openai_error
+from tests.fakes.openai_fake import FakeOpenAI, _completion, _sse, openai_error
 from tests.fakes.server import Request, Response
 
 TREATMENT_TEXT = (
@@ -212,7 +212,8 @@ class FakeStoryModel(FakeOpenAI):
         messages = body.get("messages") or []
         system = next((m["content"] for m in messages if m["role"] == "system"), "")
         user = next((m["content"] for m in messages if m["role"] == "user"), "")
-        kind = self.kind_of(system)
+        # A local server's requests carry the instructions in the user message.
+        kind = self.kind_of(system or user)
         with self._lock:
             self.asked.append((kind, system, user))
             broken = kind in self.break_once
@@ -228,6 +229,11 @@ class FakeStoryModel(FakeOpenAI):
         if kind == "unknown":
             return openai_error(400, "unknown prompt")
         value = {"wrong": True} if broken else self._answer(kind, user)
-        return Response(
-            200, _completion(body.get("model", "gpt-test-1"), json.dumps(value), (200, 100))
-        )
+        model = body.get("model", "gpt-test-1")
+        if body.get("stream"):
+            return Response(
+                200,
+                _sse(model, json.dumps(value), (200, 100)),
+                {"Content-Type": "text/event-stream"},
+            )
+        return Response(200, _completion(model, json.dumps(value), (200, 100)))

@@ -76,9 +76,9 @@ def test_local_server_lists_models_and_flags_a_missing_one() -> None:
         s = AppSettings()
         s.local.base_url = fake.base_url
         s.local.model = "llama3.1:8b"
-        assert (
-            connections.test_connection("local", s)
-            == f"Connected to {fake.base_url}; using llama3.1:8b."
+        assert connections.test_connection("local", s) == (
+            f"Connected to {fake.base_url}; using llama3.1:8b; the server does not say its "
+            "context window: 4,096 tokens assumed (set it in Settings if yours is larger)."
         )
         s.local.model = "mistral"
         with pytest.raises(ProviderError, match=r"no model “mistral”.*llama3\.1:8b"):

@@ -62,15 +62,33 @@ def _treatment(project: Project, result: dict[str, Any], op: StoryAnswer) -> Cha
 
 
 def _treatments(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    """The treatments that were written, each failed one's place saying why."""
     ordered = result["results"]
+    errors = result.get("errors") or [None] * len(ordered)
+    variants = [
+        story.TreatmentOut.model_validate(r["value"]).model_dump()
+        if r is not None
+        else story.failed_variant(str(error or "It was not written."))
+        for r, error in zip(ordered, errors, strict=True)
+    ]
+    first = next(r for r in ordered if r is not None)
     story.save_treatments(
         project,
-        [story.TreatmentOut.model_validate(r["value"]).model_dump() for r in ordered],
+        variants,
         op.message,
-        model=ordered[0].get("model"),
-        template=str(ordered[0].get("template")),
-        context=list(ordered[0].get("context") or []),
+        model=first.get("model"),
+        template=str(first.get("template")),
+        context=list(first.get("context") or []),
         cost=float(result.get("cost") or 0),
+    )
+    return Changes(paths=(story.TREATMENT,), stages=(2,), commit=project.head().id)
+
+
+def _treatment_slot(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
+    """One treatment written again alone, into its place (`options["index"]`)."""
+    value = story.TreatmentOut.model_validate(result["value"]).model_dump()
+    story.fill_treatment(
+        project, int(op.options["index"]), value, op.message, cost=float(result.get("cost") or 0)
     )
     return Changes(paths=(story.TREATMENT,), stages=(2,), commit=project.head().id)
 
@@ -109,7 +127,7 @@ def estimate(provider: str, request: dict[str, Any]) -> float:
             cost.text_price(
                 provider,
                 len(json.dumps(a.get("values", {}))) // 4 + 1500,
-                int(a.get("max_tokens", 8000)),
+                int(a.get("max_tokens") or story.answer_tokens(str(a.get("schema", "")))),
             )
             for a in asks
         ),
@@ -124,6 +142,7 @@ APPLY: dict[str, Apply] = {
     "treatment": _treatment,
     "props": _props,
     "treatments": _treatments,
+    "treatment_slot": _treatment_slot,
     "condensed": _condensed,
 }
 

@@ -20,6 +20,7 @@ from aiuteur_desktop.core.story.asks import (
     props_ask,
     rewrite_ask,
     script_ask,
+    shorten_context,
     treatment_asks,
     treatment_revise_ask,
 )
@@ -58,6 +59,7 @@ from aiuteur_desktop.core.story.common import (
     skipped,
 )
 from aiuteur_desktop.core.story.schemas import (
+    ANSWER_TOKENS,
     SCHEMAS,
     AlternativesOut,
     BeatOut,
@@ -71,6 +73,7 @@ from aiuteur_desktop.core.story.schemas import (
     SubBeatsOut,
     SummaryOut,
     TreatmentOut,
+    answer_tokens,
 )
 from aiuteur_desktop.core.story.script import (
     approve_script,
@@ -96,6 +99,8 @@ from aiuteur_desktop.core.story.setup import (
 from aiuteur_desktop.core.story.treatment import (
     choose_treatment,
     edit_treatment,
+    failed_variant,
+    fill_treatment,
     revise_treatment,
     save_treatments,
     treatment_doc,
@@ -104,6 +109,7 @@ from aiuteur_desktop.core.story.treatment import (
 
 __all__ = [
     "ANGLES",
+    "ANSWER_TOKENS",
     "AUDIO_ADVICE",
     "BEATS",
     "CONFIG",
@@ -138,6 +144,7 @@ __all__ = [
     "TreatmentOut",
     "_unapprove",
     "add_beat_ask",
+    "answer_tokens",
     "approve_script",
     "beat_passage",
     "beats_ask",
@@ -153,6 +160,8 @@ __all__ = [
     "edit_script",
     "edit_treatment",
     "expand_ask",
+    "failed_variant",
+    "fill_treatment",
     "guidance_problem",
     "is_locked",
     "lock",
@@ -175,6 +184,7 @@ __all__ = [
     "script_from",
     "script_synced_to_beats",
     "set_condensed",
+    "shorten_context",
     "skipped",
     "treatment_asks",
     "treatment_doc",

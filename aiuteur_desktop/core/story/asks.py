@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiuteur_desktop.core import master_script
-from aiuteur_desktop.core.context import ContextManager
+from aiuteur_desktop.core.context import ContextManager, estimate_tokens
 from aiuteur_desktop.core.formats import fountain
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story.beats import beats_of, numbered
@@ -44,6 +44,27 @@ def _global(project: Project, budget: int = 6000) -> tuple[str, list[str]]:
     ctx = ContextManager(project).for_story(budget)
     text = ctx.render() or "(no project constraints)"
     return f"# Project context\n{text}", ctx.sources()
+
+
+def shorten_context(context: str, tokens: int) -> str:
+    """The rendered project context (`_global`) within `tokens`: its last sections — the
+    Context Manager renders the most important first — dropped whole, then the last one
+    left cut short. For a model whose window turns out smaller than the request assumed."""
+    if estimate_tokens(context) <= tokens:
+        return context
+    sections = context.split("\n\n## ")
+    kept: list[str] = []
+    used = 0
+    for section in sections:
+        size = estimate_tokens(section) + 2
+        if used + size > tokens:
+            room = (tokens - used) * 4 - 8
+            if room > 200 or not kept:
+                kept.append(section[: max(0, room)].rstrip() + " […]")
+            break
+        kept.append(section)
+        used += size
+    return "\n\n## ".join(kept)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,28 @@ class TempoOut(BaseModel):
     notes: list[TempoNoteOut] = Field(default_factory=list, max_length=200)
 
 
+#: Tokens an answer of each schema is given (its fields at their longest, as JSON): a request
+#: asks for this much room, not for everything the model could write.
+ANSWER_TOKENS: dict[str, int] = {
+    "TreatmentOut": 3000,
+    "BeatSheetOut": 3000,
+    "BeatTextOut": 600,
+    "AlternativesOut": 1200,
+    "SubBeatsOut": 1200,
+    "RewriteOut": 2500,
+    "SummaryOut": 2500,
+    "ScriptOut": 8000,
+    "PropsOut": 2000,
+    "SplitOut": 3000,
+    "RewordOut": 2500,
+    "TempoOut": 2500,
+}
+
+
+def answer_tokens(schema: str) -> int:
+    return ANSWER_TOKENS.get(schema, 4000)
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     m.__name__: m
     for m in (

@@ -21,6 +21,12 @@ def treatment_text(project: Project) -> str:
     return str(treatment_doc(project).get("text") or "")
 
 
+def failed_variant(reason: str) -> dict[str, Any]:
+    """The place of a treatment that could not be written, saying why (written again alone
+    from its card: `fill_treatment`)."""
+    return {"title": "", "logline": "", "text": "", "failed": reason}
+
+
 def save_treatments(
     project: Project,
     variants: list[dict[str, Any]],
@@ -31,15 +37,18 @@ def save_treatments(
     context: list[str],
     cost: float = 0.0,
 ) -> None:
-    """Three fresh treatments; the first becomes active. A commit on the current branch."""
+    """Fresh treatments — the three, or those that were written with a `failed_variant` in
+    the place of each other one; the first written becomes active. A commit on the current
+    branch."""
     tree = project.branch().draft
+    active = next(i for i, v in enumerate(variants) if not v.get("failed"))
     doc = artifacts.make(
         {
-            "title": variants[0]["title"],
-            "logline": variants[0]["logline"],
-            "text": variants[0]["text"],
+            "title": variants[active]["title"],
+            "logline": variants[active]["logline"],
+            "text": variants[active]["text"],
             "variants": variants,
-            "active": 0,
+            "active": active,
         },
         inputs=fingerprint(project, tree, [CONFIG]),
         model=model,
@@ -51,9 +60,26 @@ def save_treatments(
     project.commit(message, kind="generate", stage=2, cost=cost)
 
 
+def fill_treatment(
+    project: Project, index: int, variant: dict[str, Any], message: str, *, cost: float = 0.0
+) -> None:
+    """A treatment written again alone into its place among the three (one that had failed,
+    or one redone); the active treatment and its edits stay as they are. A commit."""
+    doc = dict(treatment_doc(project))
+    variants = list(doc.get("variants") or [])
+    while len(variants) <= index:
+        variants.append(failed_variant("Not written yet."))
+    variants[index] = variant
+    doc["variants"] = variants
+    project.write(TREATMENT, doc)
+    project.commit(message, kind="generate", stage=2, cost=cost)
+
+
 def choose_treatment(project: Project, index: int) -> None:
     doc = dict(treatment_doc(project))
     variant = doc["variants"][index]
+    if variant.get("failed"):
+        raise ValueError(f"treatment {index + 1} was not written")
     doc.update(
         active=index, title=variant["title"], logline=variant["logline"], text=variant["text"]
     )

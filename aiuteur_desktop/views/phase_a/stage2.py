@@ -44,6 +44,8 @@ class ProseEditor(QTextEdit):
 
 class VariantCard(QFrame):
     chosen = Signal(int)
+    #: Write this one treatment again, alone (it failed while the others were written).
+    rewrite = Signal(int)
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +61,10 @@ class VariantCard(QFrame):
         self.logline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.use = QPushButton("Use This Treatment")
         self.use.setObjectName("useVariant")
-        self.use.clicked.connect(lambda: self.chosen.emit(self.index))
+        self.use.clicked.connect(
+            lambda: (self.rewrite if self.failed else self.chosen).emit(self.index)
+        )
+        self.failed = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.addWidget(self.title)
@@ -73,10 +78,18 @@ class VariantCard(QFrame):
             f"QFrame#variant{self.index} {{ background: {'#232838' if active else '#202226'}; "
             f"border: 1px solid {border}; border-radius: 8px; }}"
         )
-        if variant is None:
+        self.failed = bool(variant and variant.get("failed"))
+        if variant is None or self.failed:
             self.title.setText(f"Treatment {self.index + 1}")
-            self.logline.setText("Writing…" if busy else "Not generated yet.")
-            self.use.hide()
+            self.logline.setText(
+                "Writing…"
+                if busy
+                else f"Not written: {variant['failed']}"
+                if variant
+                else "Not generated yet."
+            )
+            self.use.setText("Write This One Again")
+            self.use.setVisible(self.failed and not busy)
             return
         self.title.setText(f"{self.index + 1}. {variant.get('title', '')}")
         self.logline.setText(str(variant.get("logline", "")))
@@ -97,6 +110,7 @@ class Stage2Page(StageFrame):
         gallery = QHBoxLayout()
         for c in self.cards:
             c.chosen.connect(self.choose)
+            c.rewrite.connect(self.write_again)
             gallery.addWidget(c, 1)
         self.generate_button = QPushButton("Generate 3 Treatments")
         self.generate_button.setObjectName("generateTreatments")
@@ -205,18 +219,26 @@ class Stage2Page(StageFrame):
         project = self.project
         message = guidance.strip() or "Generated 3 treatments"
 
-        def done(_result: dict[str, Any]) -> None:
-            # Saved by the operation, all three or none.
+        def done(result: dict[str, Any]) -> None:
+            # Saved by the operation: every treatment that was written.
             if self.project is project:
                 self.load()
                 self.changed.emit()
-                self.message.emit("Three treatments are ready. Pick the one to develop.")
+                failed = [i + 1 for i, e in enumerate(result.get("errors") or []) if e]
+                if not failed:
+                    self.message.emit("Three treatments are ready. Pick the one to develop.")
+                    return
+                which = " and ".join(str(n) for n in failed)
+                self.fail(
+                    f"Treatment {which} could not be written; the others are saved. "
+                    "Write it again from its card."
+                )
 
         def failed(text: str) -> None:
             self.fail(f"The treatments were not replaced: {text}")
             self._busy_changed()
 
-        self.busy.start("Writing three treatments in parallel…")
+        self.busy.start("Writing three treatments…")
         self.jobs.operate(
             lambda p, route, provider: StoryAnswer.prepare_many(
                 p,
@@ -232,6 +254,30 @@ class Stage2Page(StageFrame):
             tag=self.tag(),
         )
         self.sync()
+
+    def write_again(self, index: int) -> None:
+        """The one treatment that failed, written again alone into its place."""
+        if self.project is None or not self.model_ready():
+            return
+        self.flush()
+        self.clear_error()
+        project = self.project
+        ask = story.treatment_asks(project)[index]
+
+        def done(_result: dict[str, Any]) -> None:
+            if self.project is project:
+                self.load()
+                self.changed.emit()
+                self.message.emit(f"Treatment {index + 1} is ready.")
+
+        self.run_answer(
+            ask,
+            "treatment_slot",
+            f"Wrote treatment {index + 1} again",
+            done,
+            f"Writing treatment {index + 1}…",
+            index=index,
+        )
 
     def regenerate(self) -> None:
         ask_guidance(
