@@ -115,7 +115,7 @@ class OpenAIText:
             local_server.abandoned(self.base_url)
             return ProviderError(
                 "busy",
-                f"{self.subject} sent nothing for {self.idle:.0f} s. It may still be working on "
+                f"{self.subject} sent nothing for {self.idle:g} s. It may still be working on "
                 "the request (a local server keeps going after we stop waiting), so it is not "
                 "sent again now: Retry once the server is idle — Aiuteur checks first. A "
                 "smaller model, or a longer idle timeout in Settings → Providers, helps.",

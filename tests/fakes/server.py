@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +30,9 @@ class Response:
     delay: float = 0.0
     #: Send only this share of the body, then close: a truncated download.
     truncate: float | None = None
+    #: A body sent piece by piece as it is made (no length; the connection closes after).
+    #: The pieces keep being made when the client has gone, as a real server's do.
+    pieces: Iterable[bytes] | None = None
 
 
 Handler = Callable[[Request], Response]
@@ -78,6 +81,9 @@ class FakeServer:
                 resp = fake._dispatch(req)
                 if resp.delay:
                     time.sleep(resp.delay)
+                if resp.pieces is not None:
+                    self._stream(resp)
+                    return
                 data = resp.body if isinstance(resp.body, bytes) else json.dumps(resp.body).encode()
                 self.send_response(resp.status)
                 headers = {"Content-Type": "application/json", **resp.headers}
@@ -92,6 +98,27 @@ class FakeServer:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up first (a timeout test): nothing to answer
+
+            def _stream(self, resp: Response) -> None:
+                gone = False
+                try:
+                    self.send_response(resp.status)
+                    for k, v in {"Content-Type": "text/event-stream", **resp.headers}.items():
+                        self.send_header(k, v)
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    gone = True
+                self.close_connection = True
+                for piece in resp.pieces or ():
+                    if gone:
+                        continue  # the client left: the rest is made all the same
+                    try:
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        gone = True
 
             do_GET = do_POST = do_DELETE = _handle
 
