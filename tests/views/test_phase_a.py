@@ -191,6 +191,48 @@ def test_full_regeneration_needs_ten_characters_and_becomes_the_commit_message(
     assert "Guidance from the filmmaker: Give it a hopeful end" in model.asked[-1][2]
 
 
+def test_one_treatment_of_three_failing_keeps_the_other_two_and_is_written_again_alone(
+    qtbot, window: MainWindow, model: FakeStoryModel, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    original = model._answer
+    broken = {"on": True}
+    model._answer = lambda kind, user: (  # type: ignore[method-assign]
+        {"title": "Two"}  # invalid every time: treatment 2 fails after its one retry
+        if broken["on"] and kind == "treatment.generate" and "Write treatment 2" in user
+        else original(kind, user)
+    )
+    project = open_project(qtbot, window, tmp_path)
+    s1, s2, _s3, _s4 = pages(window)
+    fill_setup(s1)
+    qtbot.waitUntil(s1.lock_button.isEnabled)
+    s1.lock_button.click()
+    qtbot.waitUntil(lambda: current(window) is s2)
+    s2.generate_button.click()
+    qtbot.waitUntil(lambda: s2.error.isVisible(), timeout=15_000)
+    assert "Treatment 2 could not be written; the others are saved" in s2.error.text()
+    doc = project.read(story.TREATMENT)
+    assert [v["title"] for v in doc["variants"]] == ["Night Ferry 1", "", "Night Ferry 3"]
+    assert "expected structure" in doc["variants"][1]["failed"]
+    assert s2.cards[0].title.text().endswith("✓ active") and s2.editor.toPlainText()
+    assert "Not written" in s2.cards[1].logline.text()
+    assert s2.cards[1].use.text() == "Write This One Again" and s2.cards[2].use.isVisible()
+    broken["on"] = False
+    asked = len(model.asked)
+    qtbot.mouseClick(s2.cards[1].use, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: s2.cards[1].title.text() == "2. Night Ferry 2", timeout=15_000)
+    again = [u for k, _s, u in model.asked[asked:] if k == "treatment.generate"]
+    assert len(again) == 1 and "Write treatment 2" in again[0]  # the failed one alone
+    doc = project.read(story.TREATMENT)
+    assert [v["title"] for v in doc["variants"]] == [
+        "Night Ferry 1",
+        "Night Ferry 2",
+        "Night Ferry 3",
+    ]
+    assert doc["active"] == 0 and project.log()[0].message == "Wrote treatment 2 again"
+    qtbot.mouseClick(s2.cards[1].use, Qt.MouseButton.LeftButton)  # now it can be chosen
+    assert s2.editor.toPlainText().endswith("Ending 2.")
+
+
 def test_invalid_model_output_is_retried_once_then_reported_without_change(
     qtbot, window: MainWindow, model: FakeStoryModel, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
