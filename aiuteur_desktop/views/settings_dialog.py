@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -43,6 +45,15 @@ _OFFLINE_CHOICES = {
     "video": ["offline:animatic"],
     "embeddings": ["offline:minilm"],
 }
+
+
+def _seconds(value: float, name: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setObjectName(name)
+    box.setRange(5, 3600)
+    box.setSuffix(" s")
+    box.setValue(round(value))
+    return box
 
 
 def _muted(text: str) -> QLabel:
@@ -214,6 +225,8 @@ class SettingsDialog(QDialog):
         p.form.addRow("API key", p.key_field)
         p.form.addRow("API endpoint", self.openai_endpoint)
         p.form.addRow("", _muted("Change the endpoint only for a proxy or gateway."))
+        self.openai_timeout = _seconds(s.openai.timeout_s, "openaiTimeout")
+        p.form.addRow("Request timeout", self.openai_timeout)
         self.panels[OPENAI] = p
 
         # Google Gemini API
@@ -262,6 +275,7 @@ class SettingsDialog(QDialog):
         )
         self.local_model = QComboBox()
         self.local_model.setEditable(True)
+        self.local_model.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.local_model.setCurrentText(s.local.model)
         self.local_model.lineEdit().setPlaceholderText(
             "e.g. llama3.1:8b — Test connection lists them"
@@ -273,6 +287,26 @@ class SettingsDialog(QDialog):
         p.form.addRow("Server address", self.local_url)
         p.form.addRow("Model", self.local_model)
         p.form.addRow("API key", p.key_field)
+        self.local_idle = _seconds(s.local.idle_timeout_s, "localIdleTimeout")
+        p.form.addRow("Idle timeout", self.local_idle)
+        self.local_window = QSpinBox()
+        self.local_window.setObjectName("localWindow")
+        self.local_window.setRange(0, 1_048_576)
+        self.local_window.setSingleStep(1024)
+        self.local_window.setGroupSeparatorShown(True)
+        self.local_window.setSuffix(" tokens")
+        self.local_window.setSpecialValueText("As the server says")
+        self.local_window.setValue(s.local.context_window)
+        p.form.addRow("Context window", self.local_window)
+        p.form.addRow(
+            "",
+            _muted(
+                "A local request has no deadline while the model keeps writing; it stops after "
+                "the idle timeout with nothing received (reading a long prompt on a laptop can "
+                "take minutes). Set the context window to what the server runs with (Ollama's "
+                "num_ctx, llama.cpp's -c) when it does not say."
+            ),
+        )
         self.panels[LOCAL] = p
 
         self.provider_list = QListWidget()
@@ -474,6 +508,9 @@ class SettingsDialog(QDialog):
         s.local.enabled = self.local_enabled.isChecked()
         s.local.base_url = self.local_url.text().strip()
         s.local.model = self.local_model.currentText().strip()
+        s.local.idle_timeout_s = float(self.local_idle.value())
+        s.local.context_window = int(self.local_window.value())
+        s.openai.timeout_s = float(self.openai_timeout.value())
         for cap, box in self.model_boxes.items():
             setattr(s.models, cap, box.currentText().strip())
         s.budget.monthly_cap_usd = self.monthly_cap.value() or None

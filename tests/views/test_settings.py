@@ -67,6 +67,11 @@ def test_other_settings_round_trip(qtbot, window: MainWindow) -> None:  # type: 
     dialog.local_url.clear()
     qtbot.keyClicks(dialog.local_url, "http://localhost:1234/v1")
     dialog.local_model.setCurrentText("qwen2.5:7b")
+    dialog.show_provider("local")
+    for box, typed in ((dialog.local_idle, "600"), (dialog.local_window, "8192")):
+        box.setFocus()
+        box.selectAll()
+        qtbot.keyClicks(box, typed)
     dialog.monthly_cap.setValue(40.0)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
@@ -77,8 +82,10 @@ def test_other_settings_round_trip(qtbot, window: MainWindow) -> None:  # type: 
         "qwen2.5:7b",
     )
     assert saved.budget.monthly_cap_usd == 40.0 and saved.budget.project_cap_usd is None
+    assert (saved.local.idle_timeout_s, saved.local.context_window) == (600.0, 8192)
     reopened = open_settings(qtbot, window)
     assert reopened.local_model.currentText() == "qwen2.5:7b"
+    assert reopened.local_window.text() == "8,192 tokens"
     assert reopened.monthly_cap.value() == 40.0
     reopened.reject()
 
@@ -219,3 +226,19 @@ def test_a_typed_unsaved_key_echoed_by_the_server_reaches_no_file(
         handler.flush()
     dialog.reject()
     assert_nowhere(aiuteur_home, typed, typed[:14], typed[-12:])
+
+
+def test_local_test_reports_the_context_window_the_server_tells(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from tests.fakes.local_fake import FakeLocalServer
+
+    with FakeLocalServer(lambda _s: "OK", window=8192, models=["gemma3:4b"]) as fake:
+        dialog = open_settings(qtbot, window)
+        dialog.show_provider("local")
+        dialog.local_url.setText(fake.base_url)
+        dialog.local_model.setCurrentText("gemma3:4b")
+        assert dialog.local_window.text() == "As the server says"
+        panel = dialog.panels["local"]
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
+    assert "context window 8,192 tokens (as the server says)" in panel.result.text()
+    dialog.reject()
