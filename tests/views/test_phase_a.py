@@ -75,13 +75,19 @@ def current(window: MainWindow):  # type: ignore[no-untyped-def]
     return window.project_page.stage_stack.currentWidget()
 
 
-def to_stage2(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Project, Stage2Page]:  # type: ignore[no-untyped-def]
+def at_stage2(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Project, Stage2Page]:  # type: ignore[no-untyped-def]
+    """A new project with Stage 1 filled in and locked, on Stage 2 before any treatment."""
     project = open_project(qtbot, window, tmp_path)
     s1, s2, _s3, _s4 = pages(window)
     fill_setup(s1)
     qtbot.waitUntil(s1.lock_button.isEnabled)
     s1.lock_button.click()
     qtbot.waitUntil(lambda: current(window) is s2)
+    return project, s2
+
+
+def to_stage2(qtbot, window: MainWindow, tmp_path: Path) -> tuple[Project, Stage2Page]:  # type: ignore[no-untyped-def]
+    project, s2 = at_stage2(qtbot, window, tmp_path)
     s2.generate_button.click()
     qtbot.waitUntil(lambda: s2.cards[2].use.isVisible(), timeout=15_000)
     return project, s2
@@ -201,12 +207,7 @@ def test_one_treatment_of_three_failing_keeps_the_other_two_and_is_written_again
         if broken["on"] and kind == "treatment.generate" and "Write treatment 2" in user
         else original(kind, user)
     )
-    project = open_project(qtbot, window, tmp_path)
-    s1, s2, _s3, _s4 = pages(window)
-    fill_setup(s1)
-    qtbot.waitUntil(s1.lock_button.isEnabled)
-    s1.lock_button.click()
-    qtbot.waitUntil(lambda: current(window) is s2)
+    project, s2 = at_stage2(qtbot, window, tmp_path)
     s2.generate_button.click()
     qtbot.waitUntil(lambda: s2.error.isVisible(), timeout=15_000)
     assert "Treatment 2 could not be written; the others are saved" in s2.error.text()
