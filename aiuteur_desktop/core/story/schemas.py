@@ -114,8 +114,8 @@ class TempoOut(BaseModel):
 #: Tokens an answer of each schema is given (its fields at their longest, as JSON): a request
 #: asks for this much room, not for everything the model could write.
 ANSWER_TOKENS: dict[str, int] = {
-    "TreatmentOut": 3000,
-    "BeatSheetOut": 3000,
+    "TreatmentOut": 4000,
+    "BeatSheetOut": 4000,
     "BeatTextOut": 600,
     "AlternativesOut": 1200,
     "SubBeatsOut": 1200,
