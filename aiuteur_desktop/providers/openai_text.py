@@ -228,6 +228,8 @@ class OpenAIText:
                     if choice.finish_reason:
                         finish = choice.finish_reason
         except openai.OpenAIError as exc:
+            if "response_format" in extra and _is_refusal(exc):
+                raise _Refused(str(exc)) from exc
             raise self._error(exc, req.model) from exc
         except httpx2.TransportError as exc:  # raised while the stream is read
             raise self._error(_wrapped(exc), req.model) from exc
@@ -329,12 +331,10 @@ class OpenAIText:
             raise ProviderError(
                 "safety", f"{self.subject} refused this request (content filter)."
             ) from exc
-        except (openai.BadRequestError, openai.InternalServerError) as exc:
-            if not any(word in str(exc) for word in _FORMAT_REFUSALS):
+        except openai.OpenAIError as exc:
+            if not _is_refusal(exc):
                 raise self._error(exc, request.model) from exc
             local_server.refuse(self.base_url, request.model, "json_schema")
-        except openai.OpenAIError as exc:
-            raise self._error(exc, request.model) from exc
         except (ValidationError, ValueError) as exc:
             feedback = _short(exc)  # an invalid answer: the chain retries once, saying why
         else:
@@ -373,7 +373,6 @@ class OpenAIText:
     ) -> StructuredResult:
         """The forms in turn — each refused one remembered and skipped from then on — with
         two invalid answers in all ending it, and a cut-off answer ending it at once."""
-        import openai  # the SDK loads with the first request, not at start-up
 
         shape = json.dumps(schema.model_json_schema())
         instruction = f"Answer with one JSON object only, matching this JSON schema:\n{shape}"
@@ -397,12 +396,10 @@ class OpenAIText:
                 messages = self._messages(req, instruction)
                 try:
                     content, finish, u, sent = self._send(req, messages, response_format, on_delta)
-                except (openai.BadRequestError, openai.InternalServerError) as exc:
-                    if any(word in str(exc) for word in _FORMAT_REFUSALS):
-                        local_server.refuse(self.base_url, request.model, method)
-                        last_error = str(exc)
-                        break  # this server does not take this format: try the next one
-                    raise self._error(exc, request.model) from exc
+                except _Refused as exc:
+                    local_server.refuse(self.base_url, request.model, method)
+                    last_error = str(exc)
+                    break  # this server does not take this format: try the next one
                 usage_in, usage_out = usage_in + u.input_tokens, usage_out + u.output_tokens
                 if finish == "length":
                     raise self._cut_off(sent, request)
@@ -428,18 +425,12 @@ class OpenAIText:
         response_format: dict[str, Any],
         on_delta: Delta | None,
     ) -> tuple[str, str, Usage, int]:
-        """One structured request: streamed to a local server; OpenAI's as one answer. The
-        SDK's format refusals (400/500) come through for the chain to read."""
+        """One structured request: streamed to a local server; OpenAI's as one answer. A
+        server that does not take `response_format` raises `_Refused`."""
         import openai
 
         if self.local:
-            try:
-                return self._stream(req, messages, on_delta, response_format=response_format)
-            except ProviderError as exc:
-                cause = exc.__cause__
-                if isinstance(cause, openai.BadRequestError | openai.InternalServerError):
-                    raise cause from None
-                raise
+            return self._stream(req, messages, on_delta, response_format=response_format)
         try:
             done = self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=req.model,
@@ -447,17 +438,25 @@ class OpenAIText:
                 response_format=response_format,
                 **self._limits(req.max_tokens, req),
             )
-        except (openai.BadRequestError, openai.InternalServerError):
-            raise
         except openai.OpenAIError as exc:
+            if _is_refusal(exc):
+                raise _Refused(str(exc)) from exc
             raise self._error(exc, req.model) from exc
         choice = done.choices[0]
-        return (
-            choice.message.content or "",
-            choice.finish_reason or "",
-            _usage(done.usage),
-            (req.max_tokens),
-        )
+        content, finish = choice.message.content or "", choice.finish_reason or ""
+        return content, finish, _usage(done.usage), req.max_tokens
+
+
+class _Refused(Exception):
+    """The server does not take this `response_format` (the chain tries the next form)."""
+
+
+def _is_refusal(exc: Exception) -> bool:
+    """A 400/500 that says "this server does not do that response_format", not a failure."""
+    import openai
+
+    refusal = isinstance(exc, openai.BadRequestError | openai.InternalServerError)
+    return refusal and any(word in str(exc) for word in _FORMAT_REFUSALS)
 
 
 def _tokens(messages: list[dict[str, str]]) -> int:
@@ -481,7 +480,7 @@ def _wrapped(exc: BaseException) -> Exception:
     """A transport error raised while a stream is read, as the SDK's own error type."""
     import openai
 
-    request = getattr(exc, "request", None) if hasattr(exc, "_request") else None
+    request = getattr(exc, "_request", None)  # httpx's property raises when it has none
     if _timed_out(exc):
         return openai.APITimeoutError(request=request)  # type: ignore[arg-type]
     return openai.APIConnectionError(message=str(exc), request=request)  # type: ignore[arg-type]
