@@ -7,6 +7,7 @@ module compares provider names. Keys come from the OS keyring when a provider is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiuteur_desktop.core import jobs, secrets
@@ -223,11 +224,14 @@ class Registry:
 
     # ------------------------------------------------------------------ text
     def story_answer(
-        self, ctx: jobs.JobContext, params: dict[str, Any]
+        self,
+        ctx: jobs.JobContext,
+        params: dict[str, Any],
+        on_each: Callable[[int, dict[str, Any]], None] | None = None,
     ) -> tuple[dict[str, Any], float]:
         from aiuteur_desktop.providers.story_jobs import run_story
 
-        return run_story(ctx, params)
+        return run_story(ctx, params, on_each)
 
     def text(
         self, connection: str, base_url: str | None, limits: dict[str, Any] | None = None

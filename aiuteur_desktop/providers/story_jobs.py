@@ -8,6 +8,7 @@ project exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from aiuteur_desktop.providers.text_jobs import paid_call, record_text_spend, te
 STORY_GENERATE = "story.generate"
 STORY_CONDENSE = "story.condense"
 
+#: Hears each answer of several as it is written: (its index, its result).
+Each = Callable[[int, dict[str, Any]], None]
 #: Used when Settings → Models names no text model for a connection that has a key.
 DEFAULT_MODELS = {OPENAI: "gpt-4.1-mini", GOOGLE: "gemini-2.5-flash"}
 
@@ -184,12 +187,15 @@ def generate(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
     return answer(ctx, ctx.job.params)
 
 
-def answers(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
+def answers(
+    ctx: jobs.JobContext, p: dict[str, Any], on_each: Each | None = None
+) -> tuple[dict[str, Any], float]:
     """Several answers asked at once (the three treatments) — one after another on a local
-    server, which works on one at a time. Each that succeeds is kept: a failed one is
-    reported in `errors` beside the others' results (None in its place) for the stage to
-    retry alone. When none succeeds, the first error is the job's."""
-    from concurrent.futures import ThreadPoolExecutor
+    server, which works on one at a time. Each that succeeds is kept: `on_each(index,
+    result)` hears it on this thread as soon as it is written, and a failed one is reported
+    in `errors` beside the others' results (None in its place) for the stage to retry
+    alone. When none succeeds, the first error is the job's."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
     shared = {k: v for k, v in p.items() if k != "asks"}
     asks = [{**shared, **a} for a in p["asks"]]
@@ -206,11 +212,22 @@ def answers(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], fl
             return None, 0.0, exc
         return result, price, None
 
+    finished: dict[int, tuple[dict[str, Any] | None, float, BaseException | None]] = {}
+
+    def keep(index: int, outcome: tuple[dict[str, Any] | None, float, Any]) -> None:
+        finished[index] = outcome
+        if on_each is not None and outcome[0] is not None:
+            on_each(index, outcome[0])
+
     if one_at_a_time:
-        done = [one(i) for i in range(len(asks))]
+        for i in range(len(asks)):
+            keep(i, one(i))
     else:
         with ThreadPoolExecutor(max_workers=max(1, len(asks))) as pool:
-            done = list(pool.map(one, range(len(asks))))
+            running = {pool.submit(one, i): i for i in range(len(asks))}
+            for future in as_completed(running):
+                keep(running[future], future.result())
+    done = [finished[i] for i in range(len(asks))]
     errors = [e for _r, _c, e in done if e is not None]
     if len(errors) == len(done):
         raise errors[0]
@@ -240,11 +257,13 @@ class _Part:
         self._ctx.progress(sum(self._shares) / len(self._shares))
 
 
-def run_story(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], float]:
-    """A story operation's model call, by what it asks for."""
+def run_story(
+    ctx: jobs.JobContext, p: dict[str, Any], on_each: Each | None = None
+) -> tuple[dict[str, Any], float]:
+    """A story operation's model call, by what it asks for (`on_each`: see `answers`)."""
     call = p.get("call", "answer")
     if call == "answers":
-        return answers(ctx, p)
+        return answers(ctx, p, on_each)
     if call == "condense":
         return condense_text(ctx, p)
     return answer(ctx, p)

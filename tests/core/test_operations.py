@@ -185,7 +185,9 @@ class StorySource(FakeSource):
         self.value = value
         self.asked: list[dict[str, Any]] = []
 
-    def story_answer(self, ctx: Any, params: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    def story_answer(
+        self, ctx: Any, params: dict[str, Any], on_each: Any = None
+    ) -> tuple[dict[str, Any], float]:
         self.asked.append(params)
         result = {"value": self.value, "model": "m", "template": "t@1", "context": [], "cost": 0.02}
         return result, 0.02
@@ -289,10 +291,14 @@ def test_each_kind_of_story_answer_lands_where_its_stage_keeps_it(
             three = StoryAnswer.prepare_many(
                 p, asks, "treatments", "Three", title="Three", route=route, provider="local:l"
             )
-            source.story_answer = lambda ctx, params: (  # type: ignore[method-assign]
-                {"results": [{"value": treatment, "model": "m", "template": "t@1"}] * 3},
-                0.0,
-            )
+
+            def three_at_once(ctx: Any, params: dict[str, Any], on_each: Any = None) -> Any:
+                results = [{"value": treatment, "model": "m", "template": "t@1"}] * 3
+                for i, r in enumerate(results):
+                    on_each(i, r)  # each kept as it is written
+                return {"results": results}, 0.0
+
+            source.story_answer = three_at_once  # type: ignore[method-assign]
             result = run_story(library, three)
             assert Changes.from_json(result["changes"]).paths == (story.TREATMENT,)
             assert len(p.read(story.TREATMENT)["variants"]) == 3

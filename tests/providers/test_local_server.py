@@ -224,3 +224,69 @@ def test_a_slow_laptop_model_writes_a_treatment_and_a_beat_sheet_with_progress(
         assert job.state is JobState.SUCCEEDED, job.error
         assert len(job.result["value"]["beats"]) == 15
         runner.shutdown()
+
+
+def test_each_treatment_is_kept_the_moment_it_is_written(library: Library, tmp_path: Path) -> None:
+    """Three treatments one after another on a laptop: the first is in the project while the
+    second is still being written, and the whole is one commit when all are done."""
+    import threading
+
+    from aiuteur_desktop.core import headless, story
+    from aiuteur_desktop.core.operations.story_answer import UNFINISHED, StoryAnswer
+    from aiuteur_desktop.core.settings import Budget
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import register_all
+
+    register_all()
+    gate, second = threading.Event(), threading.Event()
+
+    def model(seen: str) -> str:
+        n = seen.split("Write treatment ")[1][0]
+        if n == "2":
+            second.set()
+            gate.wait(20)  # the second takes its time
+        return json.dumps({**TREATMENT, "title": f"Night Ferry {n}"})
+
+    with FakeLocalServer(model) as fake, Project.create(tmp_path, "Film") as project:
+        before = project.head().id
+        values = {
+            "context": "# Project context\n(no project constraints)",
+            "source": "A ferry, a storm.",
+            "task": "Write the treatment.",
+            "angle": "tone",
+            "length": "3 minutes",
+        }
+        asks = [
+            story.Ask(
+                "treatment.generate", {**values, "number": str(n)}, "TreatmentOut", [], 2, "T"
+            )
+            for n in (1, 2, 3)
+        ]
+        op = StoryAnswer.prepare_many(
+            project,
+            asks,
+            "treatments",
+            "Three treatments",
+            title="Three treatments",
+            route={"connection": "local", "base_url": fake.base_url, "model": MODEL},
+            provider=f"local:{MODEL}",
+        )
+        done: list[Any] = []
+        worker = threading.Thread(
+            target=lambda: done.append(headless.run_one(library.jobs, op, Budget()))
+        )
+        worker.start()
+        assert second.wait(20)  # treatment 2 is being written
+        with Project.open(project.path) as reader:
+            doc = reader.read(story.TREATMENT)
+            assert [v["title"] for v in doc["variants"]] == ["Night Ferry 1", "", ""]
+            assert doc["variants"][1]["failed"] == UNFINISHED and doc["active"] == 0
+            assert reader.head().id == before  # kept in the draft; not committed yet
+        gate.set()
+        worker.join(30)
+        assert done and done[0].state is JobState.SUCCEEDED, done and done[0].error
+        with Project.open(project.path) as reader:
+            doc = reader.read(story.TREATMENT)
+            assert [v["title"] for v in doc["variants"]] == [f"Night Ferry {n}" for n in (1, 2, 3)]
+            assert reader.head().message == "Three treatments"
+            assert reader.log()[1].id == before  # one commit for the three

@@ -108,10 +108,14 @@ class ProviderSource(Protocol):
         ...
 
     def story_answer(
-        self, ctx: jobs.JobContext, params: dict[str, Any]
+        self,
+        ctx: jobs.JobContext,
+        params: dict[str, Any],
+        on_each: Callable[[int, dict[str, Any]], None] | None = None,
     ) -> tuple[dict[str, Any], float]:
         """One validated structured answer for a Phase A request (`story.Ask.params()` plus
-        the text route); the spend is in the ledger. Returns (result, cost)."""
+        the text route); the spend is in the ledger. Returns (result, cost). Several asked
+        at once: `on_each(index, result)` hears each as it is written, on this thread."""
         ...
 
 

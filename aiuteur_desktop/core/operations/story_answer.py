@@ -17,11 +17,14 @@ from aiuteur_desktop.core.operations import (
     ProviderSource,
     Ran,
     Submission,
+    on_branch,
     register,
 )
 from aiuteur_desktop.core.store import Project
 
 Apply = Callable[[Project, dict[str, Any], "StoryAnswer"], Changes]
+#: The place of a treatment not written yet while the others are kept.
+UNFINISHED = "Aiuteur stopped before this one was written."
 
 
 def _provenance(result: dict[str, Any]) -> dict[str, Any]:
@@ -262,8 +265,27 @@ class StoryAnswer(Operation):
         )
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
-        result, cost = source.story_answer(ctx, ctx.job.params)
-        return Ran(result, cost)
+        if self.apply_as != "treatments":
+            return Ran(*source.story_answer(ctx, ctx.job.params))
+        # Each treatment is kept (in the draft) the moment it is written: one that takes
+        # minutes on a laptop is not lost if the app stops before the other two are done.
+        target = on_branch(project, self.branch)
+        written: dict[int, dict[str, Any]] = {}
+        count = len(self.request.get("asks") or [])
+
+        def keep(index: int, result: dict[str, Any]) -> None:
+            written[index] = story.TreatmentOut.model_validate(result["value"]).model_dump()
+            story.save_treatments(
+                target,
+                [written.get(i) or story.failed_variant(UNFINISHED) for i in range(count)],
+                self.message,
+                model=result.get("model"),
+                template=str(result.get("template")),
+                context=list(result.get("context") or []),
+                commit=False,
+            )
+
+        return Ran(*source.story_answer(ctx, ctx.job.params, on_each=keep))
 
     def apply(self, project: Project, result: dict[str, Any]) -> Changes:
         return APPLY[self.apply_as](project, result, self)

@@ -36,10 +36,12 @@ def save_treatments(
     template: str,
     context: list[str],
     cost: float = 0.0,
+    commit: bool = True,
 ) -> None:
     """Fresh treatments — the three, or those that were written with a `failed_variant` in
     the place of each other one; the first written becomes active. A commit on the current
-    branch."""
+    branch (without `commit`: the draft only — those written so far while the others are
+    still being written, kept should the app stop before the commit)."""
     tree = project.branch().draft
     active = next(i for i, v in enumerate(variants) if not v.get("failed"))
     doc = artifacts.make(
@@ -57,7 +59,8 @@ def save_treatments(
         cost=cost,
     )
     project.write(TREATMENT, doc)
-    project.commit(message, kind="generate", stage=2, cost=cost)
+    if commit:
+        project.commit(message, kind="generate", stage=2, cost=cost)
 
 
 def fill_treatment(
