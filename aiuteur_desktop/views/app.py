@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core.logs import setup_logging
 from aiuteur_desktop.views.theme import apply_theme
+from aiuteur_desktop.views.ui_gc import collect_on_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("Aiuteur")
     app.setApplicationVersion(__version__)
     apply_theme(app)
+    collect_on_ui_thread()
     return app
 
 

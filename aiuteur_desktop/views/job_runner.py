@@ -30,6 +30,7 @@ from aiuteur_desktop.core.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.providers.registry import register_all
 from aiuteur_desktop.views.jobs import run_in_background, use_pool
+from aiuteur_desktop.views.ui_gc import collect_on_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ class JobRunner(QObject):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(parent)
+        collect_on_ui_thread()  # no worker ever collects a Qt object's cycle
         register_all()  # every job kind and operation, with the provider registry behind them
         self.store = store
         self.scheduler = Scheduler(store, budget=budget or Budget, clock=clock)

@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
+from aiuteur_desktop.views.ui_gc import collect_on_ui_thread
+
 log = logging.getLogger(__name__)
 
 
@@ -85,6 +87,7 @@ def _the_dispatcher() -> _Dispatcher:
             return _dispatcher[0]
         except RuntimeError:
             _dispatcher.clear()
+    collect_on_ui_thread()  # no worker ever collects a Qt object's cycle
     made = _Dispatcher()
     app = QCoreApplication.instance()
     if app is not None and made.thread() is not app.thread():

@@ -1,0 +1,52 @@
+"""Python's cyclic garbage collector run on the UI thread only.
+
+Left automatic, a collection runs on whichever thread allocates when a threshold is passed —
+often a worker building a request or importing an SDK. If the garbage then holds a Qt
+object (a closed dialog in a reference cycle, a lambda-connected widget), its C++ side is
+destroyed on that worker while the UI thread is using Qt: a crash seen as a segmentation
+fault in the event loop with a worker deep in pure Python at the time. So automatic
+collection is off once the app runs, and a timer on the UI thread collects by the same
+thresholds instead (reference counting still frees everything that is not in a cycle at
+once, on any thread).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
+
+#: How often the UI thread looks at the collector's counts.
+EVERY_MS = 250
+
+_installed: list[_Collector] = []
+
+
+class _Collector(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start(EVERY_MS)
+
+    def collect(self) -> None:
+        """What an automatic collection would do now: the youngest generation past its
+        threshold, and the older ones as their own thresholds say."""
+        counts, limits = gc.get_count(), gc.get_threshold()
+        if counts[0] <= limits[0]:
+            return
+        generation = 0
+        if counts[1] > limits[1]:
+            generation = 2 if counts[2] > limits[2] else 1
+        gc.collect(generation)
+
+
+def collect_on_ui_thread() -> None:
+    """Install the UI-thread collector (once; from the UI thread, with the app made)."""
+    app = QCoreApplication.instance()
+    if _installed or app is None or QThread.currentThread() is not app.thread():
+        return
+    collector = _Collector()
+    collector.moveToThread(app.thread())
+    _installed.append(collector)
+    gc.disable()
