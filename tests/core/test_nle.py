@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import opentimelineio as otio
 import pytest
@@ -154,3 +155,43 @@ def test_otio_timeline_survives_moving_the_folder(tmp_path: Path) -> None:
     back = nle.read(moved / "cut.otio")
     for clip in back.find_clips():
         assert (moved / clip.media_reference.target_url).is_file()
+
+
+def _ffprobe_on_path(folder: Path, answer: str) -> Path:
+    """A stand-in `ffprobe` that answers every probe with `answer`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tool = folder / "ffprobe"
+    tool.write_text(f"#!/bin/sh\necho {answer}\n")
+    tool.chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("size", "name"),
+    [
+        ((1280, 720), "FFVideoFormat720p24"),
+        ((1920, 1080), "FFVideoFormat1080p24"),
+        ((64, 36), None),
+    ],
+)
+def test_fcpxml_format_is_named_by_the_frame_size_whatever_the_machine_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], name: str | None
+) -> None:
+    """Final Cut Pro knows its predefined formats by name (720p as FFVideoFormat720p24);
+    any other size is a custom format described by width and height. OTIO's adapter would
+    ask ffprobe — a different file on a machine without it, and a process per clip."""
+    made = clips(tmp_path / "clips")
+    for c in made:
+        c.path.parent.mkdir(parents=True, exist_ok=True)
+        c.path.write_bytes(b"clip")
+    timeline = nle.build("Cut", made, size=size)
+    written = []
+    for n, answer in enumerate(["1280x720", "640x360"]):
+        monkeypatch.setenv("PATH", str(_ffprobe_on_path(tmp_path / f"bin{n}", answer)))
+        written.append(nle.write(timeline, tmp_path / f"cut{n}.fcpxml").read_bytes())
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    written.append(nle.write(timeline, tmp_path / "bare.fcpxml").read_bytes())
+    assert written[0] == written[1] == written[2]
+    fmt = ElementTree.fromstring(written[0]).find("resources/format")
+    assert fmt is not None
+    assert (fmt.get("name"), fmt.get("width"), fmt.get("height")) == (name, *map(str, size))

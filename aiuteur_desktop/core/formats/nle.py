@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import copy
-import functools
 import os
 import re
 import unicodedata
@@ -27,7 +26,7 @@ from xml.parsers import expat
 import opentimelineio as otio
 
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.formats import write_atomically
+from aiuteur_desktop.core.formats import fcpx, write_atomically
 
 #: Editorial convention: sequences start at 01:00:00:00.
 START_HOUR = 1
@@ -357,132 +356,6 @@ def adapter_for(path: Path) -> str:
         raise NleError(f"{path.name}: timelines are written as {kinds}") from None
 
 
-def _attach_sound(clip: ElementTree.Element, video: ElementTree.Element) -> None:
-    """The clip's own sound as the adapter writes a sound lane under a picture clip (and
-    reads it back as an audio track): a lane -1 clip holding the asset's audio."""
-    duration = clip.get("duration", "0s")
-    lane = ElementTree.Element(
-        "clip",
-        {
-            "name": clip.get("name", ""),
-            "offset": clip.get("start", "0s"),
-            "duration": duration,
-            "lane": "-1",
-        },
-    )
-    gap = ElementTree.SubElement(lane, "gap", {"name": "Gap", "offset": "0s", "duration": duration})
-    ElementTree.SubElement(
-        gap,
-        "audio",
-        {"offset": "0s", "ref": video.get("ref", ""), "duration": duration, "lane": "-1"},
-    )
-    clip.insert(list(clip).index(video) + 1, lane)
-
-
-class _Index:
-    """Children of an element by an attribute, indexed as they are added."""
-
-    def __init__(self, parent: ElementTree.Element, tag: str, key: str) -> None:
-        self.parent, self.tag, self.key = parent, tag, key
-        self.seen = 0
-        self.found: dict[str, ElementTree.Element] = {}
-
-    def get(self, value: str) -> ElementTree.Element | None:
-        children = list(self.parent) if len(self.parent) > self.seen else []
-        for child in children[self.seen :]:
-            if child.tag == self.tag:
-                self.found.setdefault(child.get(self.key, ""), child)
-        self.seen = max(self.seen, len(children))
-        return self.found.get(value)
-
-
-@functools.cache
-def _fcpx_writer() -> type:
-    """OTIO's FCPXML writer with its resource lookups indexed: it finds each asset by an
-    XPath search of every resource (quadratic in the shots, and broken by a path with an
-    apostrophe in it)."""
-    adapter = otio.adapters.from_name("fcpx_xml").module()
-
-    class Writer(adapter.FcpxOtio):  # type: ignore[name-defined]
-        def __init__(self, timeline: otio.schema.Timeline) -> None:
-            super().__init__(timeline)
-            self._by_src = _Index(self.resource_element, "asset", "src")
-            self._by_id = _Index(self.resource_element, "asset", "id")
-            self._clip_names = _Index(self.event_resource, "asset-clip", "name")
-
-        def _asset_by_path(self, path: str) -> ElementTree.Element | None:
-            return self._by_src.get(path)
-
-        def _asset_by_id(self, asset_id: str) -> ElementTree.Element | None:
-            return self._by_id.get(asset_id)
-
-        def _asset_clip_by_name(self, name: str) -> ElementTree.Element | None:
-            return self._clip_names.get(name)
-
-        def tree(self) -> ElementTree.Element:
-            """What `to_xml` makes, as the tree it builds: `to_xml` then serialises it,
-            parses that again with minidom and pretty-prints it — longer than building it."""
-            for timeline in self.timelines:
-                project = ElementTree.Element(
-                    "project",
-                    {
-                        "name": timeline.name,
-                        "uid": timeline.metadata.get("fcpx", {}).get("uid", ""),
-                    },
-                )
-                project.append(self._stack_to_sequence(timeline.tracks))
-                self.event_resource.append(project)
-            # Markers go last in their parent, as `to_xml` moves them.
-            parents = {child: parent for parent in self.fcpx_xml.iter() for child in parent}
-            for marker in list(self.fcpx_xml.iter("marker")):
-                parents[marker].remove(marker)
-                parents[marker].append(marker)
-            return self.fcpx_xml
-
-    return Writer
-
-
-def _fcpx_xml(timeline: otio.schema.Timeline, size: tuple[int, int]) -> str:
-    """FCPXML 1.8 by OTIO's adapter, made to hold what Final Cut Pro and Resolve need: the
-    format's frame size and the project alone at the top (the adapter also lists every clip
-    there, which the DTD does not allow beside a project). The sequence starts at zero: the
-    adapter's spine offsets count from there, not from 01:00:00:00.
-
-    The adapter is given the picture track alone: it places sound tracks as lanes by
-    searching the whole spine for each clip (cubic in the shots: 30 s for 600), while in
-    FCPXML a clip's own sound is its asset's audio, attached here as the clip's audio
-    component (lane -1), as Final Cut writes it. The dialogue stems stay in the FCP7 XML
-    and OTIO timelines."""
-    picture = _picture(timeline)
-    sound = _has_sound(timeline)
-    try:
-        root = _fcpx_writer()(picture).tree()
-    except AttributeError:  # a later adapter without FcpxOtio: its public writer
-        text = otio.adapters.write_to_string(picture, adapter_name="fcpx_xml")
-        root = ElementTree.fromstring(text)
-    for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
-        root.remove(extra)
-    if sound:
-        for spine in root.iter("spine"):
-            for clip in spine:
-                video = clip.find("video")
-                if clip.tag == "clip" and video is not None:
-                    _attach_sound(clip, video)
-    for element in root.iter("format"):
-        element.set("width", str(size[0]))
-        element.set("height", str(size[1]))
-        if not element.get("name"):
-            element.attrib.pop("name", None)
-    for sequence in root.iter("sequence"):
-        sequence.set("tcFormat", "NDF")
-    ElementTree.indent(root, space="    ")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'
-        + ElementTree.tostring(root, encoding="unicode")
-        + "\n"
-    )
-
-
 def _frame_size(timeline: otio.schema.Timeline) -> tuple[int, int]:
     video = timeline.metadata.get("fcp_xml", {}).get("media", {}).get("video", {})
     sample = video.get("format", {}).get("samplecharacteristics", {})
@@ -501,7 +374,7 @@ def write(timeline: otio.schema.Timeline, path: Path, *, home: Path | None = Non
     elif adapter == "fcp_xml":
         text = _fcp_xml(timeline)
     elif adapter == "fcpx_xml":
-        text = _fcpx_xml(timeline, _frame_size(timeline))
+        text = fcpx.text(_picture(timeline), _frame_size(timeline), sound=_has_sound(timeline))
     else:
         relative = _relative(timeline, home or path.parent)
         text = otio.adapters.write_to_string(relative, adapter_name=adapter)
