@@ -195,3 +195,28 @@ def test_fcpxml_format_is_named_by_the_frame_size_whatever_the_machine_has(
     fmt = ElementTree.fromstring(written[0]).find("resources/format")
     assert fmt is not None
     assert (fmt.get("name"), fmt.get("width"), fmt.get("height")) == (name, *map(str, size))
+
+
+def _shape(element: ElementTree.Element) -> list[tuple[str, dict[str, str], str]]:
+    """An XML tree as its elements, attributes and text, whitespace aside."""
+    return [(e.tag, dict(e.attrib), (e.text or "").strip()) for e in element.iter()]
+
+
+def test_fcp7_xml_ids_are_the_adapters_own(tmp_path: Path) -> None:
+    """The XML's clipitem and file ids (how Premiere links a shot's sound to its picture)
+    are the ones OTIO's adapter gives: for a fresh timeline, and for one read from an
+    editor's XML, whose ids are kept where they are free."""
+    made = clips(tmp_path / "clips")
+    fresh = nle.build("Cut", made)
+    back = nle.read(nle.write(fresh, tmp_path / "cut.xml"))
+    # An editor's file numbers its items its own way: the adapter keeps those ids.
+    items = list(back.find_clips())
+    for n, item in enumerate(items):
+        item.metadata["fcp_xml"]["@id"] = f"clipitem-{(n * 7) % len(items) + 3}"
+    items[1].metadata["fcp_xml"]["@id"] = items[0].metadata["fcp_xml"]["@id"]  # taken
+    for timeline in (fresh, back):
+        ours = nle._fcp_tree(timeline)
+        theirs = ElementTree.fromstring(otio.adapters.write_to_string(timeline, "fcp_xml"))
+        assert _shape(ours) == _shape(theirs)
+    ids = [e.get("id") for e in nle._fcp_tree(back).iter("clipitem")]
+    assert ids[0] == "clipitem-3" and ids[1] != ids[0] and len(set(ids)) == len(ids)

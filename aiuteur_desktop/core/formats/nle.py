@@ -14,10 +14,12 @@ import contextlib
 import copy
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 from xml.etree import ElementTree
@@ -251,16 +253,26 @@ def _edl(timeline: otio.schema.Timeline, fps: int) -> str:
     return text
 
 
-def _relative(timeline: otio.schema.Timeline, folder: Path) -> otio.schema.Timeline:
-    """The timeline with media paths relative to `folder`, so the folder can move."""
-    out = timeline.deepcopy()
-    for clip in out.find_clips():
-        ref = clip.media_reference
-        if isinstance(ref, otio.schema.ExternalReference) and ref.target_url.startswith("file:"):
-            target = Path(url2pathname(urlparse(ref.target_url).path))
-            with contextlib.suppress(ValueError):  # another drive (Windows): keep the URL
-                ref.target_url = Path(os.path.relpath(target, folder.resolve())).as_posix()
-    return out
+def _otio_json(timeline: otio.schema.Timeline, folder: Path) -> str:
+    """The timeline as OTIO JSON with media paths relative to `folder`, so the folder can
+    move. The paths are changed for the writing and put back (a copy of a long timeline
+    took longer than the writing)."""
+    base = os.fspath(folder.resolve())
+    changed: list[tuple[otio.schema.ExternalReference, str]] = []
+    try:
+        for clip in timeline.find_clips():
+            ref = clip.media_reference
+            url = getattr(ref, "target_url", "") or ""
+            if isinstance(ref, otio.schema.ExternalReference) and url.startswith("file:"):
+                target = url2pathname(urlparse(url).path)
+                with contextlib.suppress(ValueError):  # another drive (Windows): keep the URL
+                    relative = Path(os.path.relpath(target, base)).as_posix()
+                    changed.append((ref, url))
+                    ref.target_url = relative
+        return otio.adapters.write_to_string(timeline, adapter_name="otio_json")
+    finally:
+        for ref, url in changed:
+            ref.target_url = url
 
 
 #: Child order of <sequence> and <file> in Apple's XML interchange format (others follow).
@@ -291,21 +303,76 @@ def _sample_rate(timeline: otio.schema.Timeline) -> int:
     return int(audio.get("format", {}).get("samplecharacteristics", {}).get("samplerate") or 48000)
 
 
+class _Ids:
+    """The FCP7 XML adapter's element ids (`clipitem-1`, `file-1` …) as it mints them — an
+    item seen before gets its id back, a new one its preferred id (the `@id` it was read
+    with) if free, else the lowest free number — kept in order instead of worked out again
+    from every id so far for each item (quadratic: a third of a long timeline's time)."""
+
+    def __init__(self, adapter: Any) -> None:
+        self._pattern, self._space = adapter.ID_RE, adapter.META_NAMESPACE
+        self._ids: dict[str, dict[int, int]] = {}
+        self._used: dict[str, set[int]] = {}
+        self._lowest: dict[str, int] = {}
+
+    def __call__(self, item: Any, tag: str, _br_map: object) -> tuple[str, bool]:
+        text = ""
+        if isinstance(item, otio.schema.ExternalReference):
+            key = hash(str(item.target_url))
+        else:
+            text = otio.core.serialize_json_to_string(item)
+            key = hash(text)
+        ids = self._ids.setdefault(tag, {})
+        if key in ids:
+            return f"{tag}-{ids[key]}", False
+        used = self._used.setdefault(tag, set())
+        number = self._preferred(item, tag, text)
+        if number is None or number in used:
+            number = self._lowest.get(tag, 1)
+            while number in used:
+                number += 1
+            self._lowest[tag] = number
+        ids[key] = number
+        used.add(number)
+        return f"{tag}-{number}", True
+
+    def _preferred(self, item: Any, tag: str, text: str) -> int | None:
+        # An absent key costs OTIO a C++ exception (10 µs): looked up only where it may be.
+        if not len(item.metadata) or (text and f'"{self._space}"' not in text):
+            return None
+        found = self._pattern.match(item.metadata.get(self._space, {}).get("@id") or "")
+        if found is None or found["tag"] != tag:
+            return None
+        return int(found["id"])
+
+
+#: The adapter's id minting is replaced while one timeline is written (`_fcp_tree`).
+_MINTING = threading.Lock()
+
+
 def _fcp_tree(timeline: otio.schema.Timeline) -> ElementTree.Element:
-    """The FCP7 XML tree as OTIO's adapter builds it. The adapter's own `write_to_string`
-    pretty-prints through minidom, which takes longer than building the whole tree for a
-    long timeline and is redone below anyway, so its tree is taken before that step; if a
-    later adapter moves its internals, its public writer is used instead."""
+    """The FCP7 XML tree as OTIO's adapter builds it, with its ids minted by `_Ids`. The
+    adapter's own `write_to_string` pretty-prints through minidom, which takes longer than
+    building the whole tree for a long timeline and is redone below anyway, so its tree is
+    taken before that step; if a later adapter moves its internals, its public writer is
+    used instead."""
     try:
         adapter = otio.adapters.from_name("fcp_xml").module()  # as OTIO's plugins load it
+        minted = adapter._backreference_for_item
         root = ElementTree.Element("xmeml", version="4")
         project = adapter._append_new_sub_element(root, "project")
         adapter._append_new_sub_element(project, "name", text=timeline.name)
         children = adapter._append_new_sub_element(project, "children")
         whole = otio.opentime.TimeRange(timeline.global_start_time, timeline.duration())
-        children.append(
-            adapter._build_sequence_for_timeline(timeline, whole, collections.defaultdict(dict))
-        )
+        with _MINTING:
+            adapter._backreference_for_item = _Ids(adapter)
+            try:
+                sequence = adapter._build_sequence_for_timeline(
+                    timeline, whole, collections.defaultdict(dict)
+                )
+            finally:
+                adapter._backreference_for_item = minted
+        children.append(sequence)
         return root
     except (otio.exceptions.NotSupportedError, AttributeError, TypeError):
         return ElementTree.fromstring(
@@ -376,8 +443,7 @@ def write(timeline: otio.schema.Timeline, path: Path, *, home: Path | None = Non
     elif adapter == "fcpx_xml":
         text = fcpx.text(_picture(timeline), _frame_size(timeline), sound=_has_sound(timeline))
     else:
-        relative = _relative(timeline, home or path.parent)
-        text = otio.adapters.write_to_string(relative, adapter_name=adapter)
+        text = _otio_json(timeline, home or path.parent)
     try:
         return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except AiuteurError as exc:
