@@ -126,8 +126,10 @@ def build(
     audio = otio.schema.Track(name="Scratch dialogue", kind=otio.schema.TrackKind.Audio)
     previous_scene = None
     # Each file's <media> description is the same; the XML writer adds it (`_fcp_xml`):
-    # carried as metadata on every clip it was most of a long timeline's time.
-    file_ref = otio.schema.ExternalReference()
+    # carried as metadata on every clip it was most of a long timeline's time. The empty
+    # "fcp_xml" namespace is there for the XML adapter, which asks every clip and file for
+    # it: an absent key costs OTIO a C++ exception, a tenth of the XML's time.
+    file_ref = otio.schema.ExternalReference(metadata={"fcp_xml": {}})
     for clip, reel in zip(clips, _reel_names(clips), strict=True):
         if clip.frames < 1:
             raise NleError(f"{clip.name} has no frames")
@@ -143,7 +145,11 @@ def build(
             name=clip.name,
             media_reference=ref,
             source_range=_range(clip.frames, fps, clip.first),
-            metadata={"aiuteur": {**meta, "track": video.kind}, "cmx_3600": {"reel": reel}},
+            metadata={
+                "aiuteur": {**meta, "track": video.kind},
+                "cmx_3600": {"reel": reel},
+                "fcp_xml": {},
+            },
         )
         # The track in the metadata keeps the picture and sound items distinct (the XML
         # adapter would otherwise write the sound one as a reference to the other).
@@ -338,9 +344,12 @@ class _Ids:
 
     def _preferred(self, item: Any, tag: str, text: str) -> int | None:
         # An absent key costs OTIO a C++ exception (10 µs): looked up only where it may be.
-        if not len(item.metadata) or (text and f'"{self._space}"' not in text):
+        if not len(item.metadata) or (text and '"@id"' not in text):
             return None
-        found = self._pattern.match(item.metadata.get(self._space, {}).get("@id") or "")
+        ours = item.metadata.get(self._space)
+        if not ours:
+            return None
+        found = self._pattern.match(ours.get("@id") or "")
         if found is None or found["tag"] != tag:
             return None
         return int(found["id"])
