@@ -29,6 +29,7 @@ from PIL import Image
 
 from aiuteur_desktop.core import (
     assets,
+    collector,
     cut,
     jobs,
     paths,
@@ -302,10 +303,11 @@ def _write(
     out.seconds["media"] = time.perf_counter() - began
     began = time.perf_counter()
     rate = round(fps)
-    timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
-    for suffix in TIMELINES:
-        _stop_if(cancelled)
-        out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
+    with collector.paused():  # tens of thousands of objects made, all alive until written
+        timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
+        for suffix in TIMELINES:
+            _stop_if(cancelled)
+            out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
     out.seconds["timelines"] = time.perf_counter() - began
     began = time.perf_counter()
     steps.part(2)(0.5)
