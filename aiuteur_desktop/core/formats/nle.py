@@ -128,29 +128,32 @@ def build(
     # Each file's <media> description is the same; the XML writer adds it (`_fcp_xml`):
     # carried as metadata on every clip it was most of a long timeline's time. The empty
     # "fcp_xml" namespace is there for the XML adapter, which asks every clip and file for
-    # it: an absent key costs OTIO a C++ exception, a tenth of the XML's time.
-    file_ref = otio.schema.ExternalReference(metadata={"fcp_xml": {}})
+    # it: an absent key costs OTIO a C++ exception, a tenth of the XML's time. Each clip is
+    # a copy of one made whole, its values set (OTIO converts a nested dict slowly).
+    template = otio.schema.Clip(
+        media_reference=otio.schema.ExternalReference(metadata={"fcp_xml": {}}),
+        metadata={
+            "aiuteur": {"scene": "", "shot": "", "heading": "", "track": video.kind},
+            "cmx_3600": {"reel": ""},
+            "fcp_xml": {},
+        },
+    )
     for clip, reel in zip(clips, _reel_names(clips), strict=True):
         if clip.frames < 1:
             raise NleError(f"{clip.name} has no frames")
-        meta = {"scene": clip.scene, "shot": clip.shot, "heading": clip.heading}
+        picture = template.clone()
+        picture.name = clip.name
+        picture.source_range = _range(clip.frames, fps, clip.first)
+        ref = picture.media_reference
+        ref.target_url = clip.path.resolve().as_uri()
+        ref.available_range = _range(clip.available or clip.first + clip.frames, fps)
+        meta = picture.metadata["aiuteur"]
+        meta["scene"], meta["shot"], meta["heading"] = clip.scene, clip.shot, clip.heading
         if clip.dialogue:
             meta["dialogue"] = clip.dialogue
         if clip.transition:
             meta["transition"] = clip.transition
-        ref = file_ref.clone()
-        ref.target_url = clip.path.resolve().as_uri()
-        ref.available_range = _range(clip.available or clip.first + clip.frames, fps)
-        picture = otio.schema.Clip(
-            name=clip.name,
-            media_reference=ref,
-            source_range=_range(clip.frames, fps, clip.first),
-            metadata={
-                "aiuteur": {**meta, "track": video.kind},
-                "cmx_3600": {"reel": reel},
-                "fcp_xml": {},
-            },
-        )
+        picture.metadata["cmx_3600"]["reel"] = reel
         # The track in the metadata keeps the picture and sound items distinct (the XML
         # adapter would otherwise write the sound one as a reference to the other).
         sound = picture.clone()
