@@ -465,7 +465,8 @@ def write(timeline: otio.schema.Timeline, path: Path, *, home: Path | None = Non
 def read(path: Path, fps: int = 24, *, picture_only: bool = False) -> otio.schema.Timeline:
     """A timeline back from a file this module (or an editor) wrote. XML is parsed with
     entities and DTDs refused first (an editor's file is untrusted input); `picture_only`
-    leaves the FCP7 XML's sound tracks out of OTIO's reading (half its time)."""
+    leaves the FCP7 XML's sound tracks and file descriptions out of OTIO's reading (most of its
+    time)."""
     path = Path(path)
     adapter = adapter_for(path)
     try:
@@ -487,7 +488,7 @@ def _safe_xml(data: bytes, picture_only: str) -> str:
     """The XML re-serialised after a first pass that refuses any entity declaration (the
     billion laughs and external entities need one; a timeline never does) — expat with
     only that handler, fast for a long timeline; `picture_only` (the adapter's name):
-    without the sound tracks (FCP7 XML) or lanes (FCPXML)."""
+    without the sound tracks and the files' descriptions (FCP7 XML) or lanes (FCPXML)."""
     check = expat.ParserCreate()
 
     def refuse(*_: object) -> None:
@@ -499,6 +500,11 @@ def _safe_xml(data: bytes, picture_only: str) -> str:
     check.Parse(data, True)
     root = ElementTree.fromstring(data)
     if picture_only == "fcp_xml":
+        # A file's description (frame size, sound channels) only becomes metadata, converted
+        # slowly into OTIO's for every clip: most of a long timeline's reading.
+        for file in list(root.iter("file")):
+            for description in file.findall("media"):
+                file.remove(description)
         for media in root.iter("media"):
             for sound in media.findall("audio"):
                 if media.find("video") is not None and sound.find("track") is not None:
