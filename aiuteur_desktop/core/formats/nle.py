@@ -271,8 +271,10 @@ def _otio_json(timeline: otio.schema.Timeline, folder: Path) -> str:
     try:
         for clip in timeline.find_clips():
             ref = clip.media_reference
-            url = getattr(ref, "target_url", "") or ""
-            if isinstance(ref, otio.schema.ExternalReference) and url.startswith("file:"):
+            if not isinstance(ref, otio.schema.ExternalReference):
+                continue
+            url = ref.target_url
+            if url.startswith("file:"):
                 target = url2pathname(urlparse(url).path)
                 with contextlib.suppress(ValueError):  # another drive (Windows): keep the URL
                     relative = Path(os.path.relpath(target, base)).as_posix()
