@@ -124,13 +124,50 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(command: str, message: str, code: int = 2) -> int:
-    print(f"aiuteur {command}: {message}", file=sys.stderr)
+    print(f"aiuteur {command}: {message}" if command else f"aiuteur: {message}", file=sys.stderr)
     return code
 
 
 def _bundle(path: str) -> Path:
     p = Path(path).expanduser()
     return p if p.suffix == ".aiuteur" else p.with_name(p.name + ".aiuteur")
+
+
+def _resolve_project(value: str) -> str:
+    """`--project`: a path is taken where it says; a bare name ("My Film") is the project of
+    that name in the projects folder, unless the current folder holds one."""
+    bundle = _bundle(value)
+    bare = not any(sep in value for sep in ("/", os.sep, os.altsep or "/", "~"))
+    if not bare or bundle.exists():
+        return str(bundle)
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+
+    try:
+        library = Library()
+    except AiuteurError:
+        return str(bundle)
+    try:
+        return str(library.projects_dir() / bundle.name)
+    finally:
+        library.close()
+
+
+def _remember(bundle: Path) -> None:
+    """A project the command line made or used is on the dashboard, as the app's are."""
+    import logging
+
+    from aiuteur_desktop.core.library import Library
+
+    try:
+        library = Library()
+    except Exception:  # the command's work is done; the listing is a courtesy
+        logging.getLogger(__name__).warning("could not list %s on the dashboard", bundle)
+        return
+    try:
+        library.remember(bundle)
+    finally:
+        library.close()
 
 
 def _cmd_script_import(file: str, project_path: str) -> int:
@@ -513,6 +550,15 @@ def _run(args: argparse.Namespace) -> int:
         return doctor.main()
     if args.command is not None:
         _log_to_file()
+    if args.command not in (None, "gui") and getattr(args, "project", None):
+        args.project = _resolve_project(args.project)
+        code = _dispatch(args)
+        _remember(_bundle(args.project))
+        return code
+    return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "new":
         return _cmd_new(args.name, args.directory)
     if args.command == "script" and args.script_command == "import":
@@ -553,9 +599,28 @@ def _run(args: argparse.Namespace) -> int:
         return cli_scenes.cmd_prompts(args.project, args.scene, args.json, args.with_scaffold)
     if args.command == "previz":
         return _cmd_previz_shot(args.spec, args.out, not args.no_speech)
-    from aiuteur_desktop.views.app import run_app
+    return _start_app(getattr(args, "project", None))
 
-    return run_app(getattr(args, "project", None))
+
+def _start_app(project: str | None) -> int:
+    """Opens the window; anything that stops it starting is logged with its traceback and said
+    in one line here (and in a dialog where Qt itself loaded), never only as a traceback."""
+    import logging
+
+    log_path = None
+    try:
+        from aiuteur_desktop.core.logs import setup_logging
+
+        log_path = setup_logging()
+    except OSError:
+        pass
+    try:
+        from aiuteur_desktop.views.app import run_app
+    except Exception as exc:
+        logging.getLogger("aiuteur_desktop").exception("Aiuteur could not start")
+        where = f" (details in {log_path})" if log_path else ""
+        return _fail("", f"Aiuteur could not start: {exc}{where}. Run `aiuteur doctor`.", 1)
+    return run_app(project)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -172,14 +172,22 @@ def cmd_archive(project_path: str, out: str, as_json: bool) -> int:
 
 
 def cmd_unarchive(file: str, into: str | None, as_json: bool) -> int:
-    from aiuteur_desktop.core import archive, paths
+    from aiuteur_desktop.cli import _remember
+    from aiuteur_desktop.core import archive
     from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
 
-    parent = Path(into).expanduser() if into else paths.default_projects_dir()
     try:
+        if into:
+            parent = Path(into).expanduser()
+        else:
+            library = Library()
+            parent = library.projects_dir()
+            library.close()
         done = archive.unarchive(Path(file), parent)
     except AiuteurError as exc:
         return _fail("unarchive", exc.user_message)
+    _remember(done.bundle)
     if as_json:
         print(json.dumps({"project": str(done.bundle), "name": done.name, "renamed": done.renamed}))
     else:

@@ -652,3 +652,47 @@ def test_archive_and_unarchive_round_trip_and_refuse_hostile_files(
     evil = run("unarchive", str(tmp_path / "evil.zip"), "--into", str(into), home=aiuteur_home)
     assert evil.returncode == 2 and len(evil.stderr.strip().splitlines()) == 1
     assert "outside the project folder" in evil.stderr and not (tmp_path / "x").exists()
+
+
+def test_projects_made_or_unarchived_by_the_cli_are_on_the_dashboard(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    """The README's own commands: a bare --project name lives in the projects folder, and
+    every project the CLI makes, imports, unarchives or uses is listed."""
+    import json
+
+    script = SCRIPTS / "night_ferry.fountain"
+    work = tmp_path / "cwd"
+    work.mkdir()
+    env = {**os.environ, "AIUTEUR_HOME": str(aiuteur_home), "QT_QPA_PLATFORM": "offscreen"}
+
+    def here(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "aiuteur_desktop", *args],
+            capture_output=True, text=True, env=env, cwd=work, timeout=120,
+        )  # fmt: skip
+
+    made = here("script", "import", str(script), "--project", "My Film")
+    assert made.returncode == 0, made.stderr
+    library = Library()
+    folder = library.projects_dir()
+    assert (folder / "My Film.aiuteur" / "project.db").is_file()
+    assert not (work / "My Film.aiuteur").exists()
+    # Later commands find it by the same bare name.
+    shots = here("shots", "--project", "My Film", "--json")
+    assert shots.returncode == 0 and json.loads(shots.stdout)
+    # A path is taken where it says, and listed too.
+    there = here("script", "import", str(script), "--project", "./Local Cut")
+    assert there.returncode == 0 and (work / "Local Cut.aiuteur").is_dir()
+    packed = here("archive", "--project", "My Film", "-o", str(tmp_path / "film.zip"))
+    assert packed.returncode == 0, packed.stderr
+    unpacked = here("unarchive", str(tmp_path / "film.zip"), "--json")
+    assert unpacked.returncode == 0, unpacked.stderr
+    assert Path(json.loads(unpacked.stdout)["project"]) == folder / "My Film 2.aiuteur"
+    listed = {e.path for e in library.projects()}
+    library.close()
+    assert listed == {
+        (folder / "My Film.aiuteur").resolve(),
+        (folder / "My Film 2.aiuteur").resolve(),
+        (work / "Local Cut.aiuteur").resolve(),
+    }

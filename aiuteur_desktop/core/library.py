@@ -160,6 +160,59 @@ class Library:
             else:
                 conn.execute(insert(_projects).values(path=key, added_at=now, **values))
 
+    def remember(self, bundle: Path) -> None:
+        """Lists a bundle the CLI made, imported or used on the dashboard (a folder that is
+        not a project is ignored); a removed one stays removed."""
+        bundle = Path(bundle)
+        if not (bundle / checks.DB_NAME).is_file():
+            return
+        key = str(bundle.resolve())
+        with self._lock, self._engine.begin() as conn:
+            row = conn.execute(select(_projects.c.removed_at).where(_projects.c.path == key))
+            known = row.first()
+            if known is None:
+                conn.execute(
+                    insert(_projects).values(
+                        path=key, name=bundle.stem, added_at=time.time(), last_opened=time.time()
+                    )
+                )
+            elif known.removed_at is None:
+                conn.execute(
+                    update(_projects).where(_projects.c.path == key).values(last_opened=time.time())
+                )
+
+    def discover(self) -> None:
+        """Brings the registry in line with the projects folder: every bundle in it is listed,
+        and a listed bundle that was in it and is gone (deleted, or moved within it) is
+        dropped. Bundles elsewhere that are gone stay, shown as missing — a drive that is not
+        connected comes back. A listdir: cheap enough for the dashboard to call."""
+        folder = self.projects_dir()
+        try:
+            found = {
+                str(entry.resolve())
+                for entry in folder.iterdir()
+                if entry.suffix == paths.BUNDLE_SUFFIX and (entry / checks.DB_NAME).is_file()
+            }
+        except OSError:  # no projects folder (yet, or its drive is away): nothing to learn
+            return
+        folder_key = str(folder.resolve())
+        now = time.time()
+        with self._lock, self._engine.begin() as conn:
+            known = {r.path for r in conn.execute(select(_projects.c.path))}
+            for key in sorted(found - known):
+                conn.execute(
+                    insert(_projects).values(
+                        path=key, name=Path(key).stem, added_at=now, last_opened=None
+                    )
+                )
+            gone = [
+                key
+                for key in known - found
+                if str(Path(key).parent) == folder_key and not Path(key).exists()
+            ]
+            for key in gone:
+                conn.execute(delete(_projects).where(_projects.c.path == key))
+
     def projects(self, *, removed: bool = False) -> list[ProjectEntry]:
         """Registered projects, most recently opened first."""
         with self._engine.connect() as conn:

@@ -41,12 +41,42 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run_app(project: str | None = None) -> int:
+    log_path = setup_logging()
+    log.info("Aiuteur %s starting; log at %s", __version__, log_path)
+    try:
+        return _run(project)
+    except Exception as exc:
+        # Whatever stops the app starting is in the log with its traceback and said in a
+        # dialog — a person who opened it from a launcher never sees stderr.
+        log.exception("Aiuteur could not start")
+        _startup_failed(f"{type(exc).__name__}: {exc}", log_path)
+        return 1
+
+
+def _startup_failed(what: str, log_path: Path) -> None:
+    import sys
+
+    print(f"aiuteur: Aiuteur could not start: {what} (details in {log_path})", file=sys.stderr)
+    try:
+        from PySide6.QtWidgets import QMessageBox
+
+        if QApplication.instance() is None:
+            QApplication(sys.argv[:1])
+        QMessageBox.critical(
+            None,
+            "Aiuteur cannot start",
+            f"Aiuteur could not start:\n\n{what}\n\nThe details are in the log:\n{log_path}"
+            "\n\nRun `aiuteur doctor` to check this machine.",
+        )
+    except Exception:  # no dialog possible: the line above and the log say it
+        log.exception("the start-up error could not be shown in a dialog")
+
+
+def _run(project: str | None) -> int:
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
     from aiuteur_desktop.views.main_window import MainWindow
 
-    log_path = setup_logging()
-    log.info("Aiuteur %s starting; log at %s", __version__, log_path)
     app = ensure_app()
     try:
         library = Library()

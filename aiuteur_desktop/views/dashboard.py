@@ -146,6 +146,16 @@ class ProjectCardDelegate(QStyledItemDelegate):
         )
         y = chip.bottom() + 14
 
+        if not summary.stages_total:  # still being read in the background
+            painter.setPen(theme.MUTED)
+            painter.drawText(
+                QRect(inner.left(), y, inner.width(), fm.height()),
+                Qt.AlignmentFlag.AlignLeft,
+                "Reading the project…",
+            )
+            painter.restore()
+            return
+
         # Progress meter: one segment per story stage
         total = max(1, summary.stages_total - summary.stages_skipped)
         gap = 4
@@ -269,9 +279,12 @@ class DashboardPage(QWidget):
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Reload the registry now; card details are read in the background."""
+        self._library.discover()
         entries = self._library.projects(removed=self._showing_removed)
         placeholder = [
-            ProjectSummary(e.path, e.name, "…", 0, 5, e.last_opened or e.added_at) for e in entries
+            # stages_total 0: not read yet — the card says so rather than a made-up "0 of 5"
+            ProjectSummary(e.path, e.name, "…", 0, 0, e.last_opened or e.added_at)
+            for e in entries
         ]
         self.model.set_rows(placeholder)
         self._update_chrome(len(entries))

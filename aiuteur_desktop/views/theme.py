@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-from functools import cache
-from importlib import resources as ilr
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
 from aiuteur_desktop.core.resources import read_text, root
-
-_files = contextlib.ExitStack()
-atexit.register(_files.close)
 
 ACCENT = QColor("#5b8def")
 LOCKED = QColor("#3fb950")
@@ -28,9 +20,8 @@ TEXT = QColor("#e4e6eb")
 MUTED = QColor("#9aa0a8")
 
 
-@cache
 def _resource_dir() -> str:
-    return str(_files.enter_context(ilr.as_file(root())))
+    return str(root())
 
 
 def icon_file(name: str) -> str:

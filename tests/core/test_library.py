@@ -94,3 +94,50 @@ def test_delete_permanently_survives_a_reader_recreating_side_files(
     library.delete_project_files(p.path)
     assert len(calls) == 2 and not p.path.exists()
     assert all(e.path != str(p.path.resolve()) for e in library.projects(removed=True))
+
+
+def test_the_registry_lists_every_bundle_of_the_projects_folder_and_follows_moves(
+    library: Library, tmp_path: Path
+) -> None:
+    folder = library.projects_dir()
+    folder.mkdir(parents=True)
+    Project.create(folder, "Found On Disk").close()
+    (folder / "Not A Project.aiuteur").mkdir()  # no project.db: not listed
+    library.discover()
+    assert [e.name for e in library.projects()] == ["Found On Disk"]
+
+    # Renamed inside the projects folder (a file manager's move): the new name is listed,
+    # the old one is not left behind.
+    (folder / "Found On Disk.aiuteur").rename(folder / "Renamed.aiuteur")
+    library.discover()
+    assert [e.path.name for e in library.projects()] == ["Renamed.aiuteur"]
+
+    # Deleted from the projects folder: gone from the dashboard.
+    import shutil
+
+    shutil.rmtree(folder / "Renamed.aiuteur")
+    library.discover()
+    assert library.projects() == []
+
+    # A project elsewhere that is gone (a drive not connected) stays listed, as missing.
+    away = tmp_path / "usb"
+    away.mkdir()
+    elsewhere = Project.create(away, "On A Drive")
+    elsewhere.close()
+    library.remember(elsewhere.path)
+    shutil.rmtree(away)
+    library.discover()
+    entries = library.projects()
+    assert [e.name for e in entries] == ["On A Drive"] and not entries[0].path.exists()
+
+
+def test_a_removed_project_stays_removed_when_the_folder_is_read_again(library: Library) -> None:
+    folder = library.projects_dir()
+    folder.mkdir(parents=True)
+    Project.create(folder, "Hidden").close()
+    library.discover()
+    library.remove_project(folder / "Hidden.aiuteur")
+    library.discover()
+    library.remember(folder / "Hidden.aiuteur")  # the CLI used it: still the user's choice
+    assert library.projects() == []
+    assert [e.name for e in library.projects(removed=True)] == ["Hidden"]

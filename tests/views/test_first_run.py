@@ -159,3 +159,29 @@ def test_walking_the_pages_changes_nothing(qtbot, window: MainWindow, tmp_path: 
     window.go_to("projects")
     page.flush()
     assert project.branch().draft == draft and not project.is_dirty()
+
+
+def test_a_start_up_error_is_logged_with_its_traceback_and_shown_in_a_dialog(
+    app, aiuteur_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Someone who opened the app from a launcher never sees stderr: what stopped it is in the
+    log and in front of them."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from aiuteur_desktop.core import paths
+    from aiuteur_desktop.views import app as app_module
+    from aiuteur_desktop.views import main_window
+
+    def broken(*_args: object) -> None:
+        raise FileNotFoundError("resources/icons is not a file")
+
+    shown: list[str] = []
+    monkeypatch.setattr(main_window, "MainWindow", broken)
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, _t, text: shown.append(text))
+    assert app_module.run_app() == 1
+    log_text = (paths.log_dir() / "aiuteur.log").read_text(encoding="utf-8")
+    assert "Aiuteur could not start" in log_text and "Traceback" in log_text
+    assert "resources/icons is not a file" in log_text
+    assert len(shown) == 1 and "resources/icons is not a file" in shown[0]
+    assert str(paths.log_dir() / "aiuteur.log") in shown[0]
+    assert "Aiuteur could not start" in capsys.readouterr().err
