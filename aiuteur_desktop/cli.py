@@ -442,8 +442,11 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
         return _fail("animatic", str(exc))
     except AiuteurError as exc:
         return _fail("animatic", exc.user_message)
+    from aiuteur_desktop.cli_progress import Meter
+
     seconds = sum(s.duration for s in rows)
-    print(f"Rendering {len(rows)} shots ({seconds // 60}:{seconds % 60:02d})…", file=sys.stderr)
+    print(f"Rendering {len(rows):,} shots ({seconds // 60}:{seconds % 60:02d})…", file=sys.stderr)
+    meter = Meter()
     try:
         made = reel.render_reel(
             rows,
@@ -453,20 +456,26 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
             speech=speech,
             images=people,
             locations=places,
+            progress=meter.progress,
+            on_step=meter.step,
         )
     except AiuteurError as exc:
+        meter.done()
         return _fail("animatic", exc.user_message)
     except OSError as exc:
+        meter.done()
         return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
-    kept = f" ({made.reused} unchanged, reused)" if made.reused else ""
-    print(f"{made.film}: {len(made.clips)} shots{kept}, {made.seconds:g} s")
+    meter.done()
+    kept = f" ({made.reused:,} drawn before, reused)" if made.reused else ""
+    print(f"{made.film}: {len(made.clips):,} shots{kept}, {made.seconds:g} s")
     for path in (*made.timelines, made.storyboard):
         if path is not None:
             print(path)
     if speech and not made.speech and tts.available() is None:
         print("No speech engine found (install espeak-ng): the clips are silent.", file=sys.stderr)
     if made.missing_keys:
-        who = ", ".join(made.missing_keys[:5]) + (" …" if len(made.missing_keys) > 5 else "")
+        more = len(made.missing_keys) - 5
+        who = ", ".join(made.missing_keys[:5]) + (f" and {more:,} more" if more > 0 else "")
         print(f"Drawn as figures (no picture as their image key yet): {who}", file=sys.stderr)
     return 0
 

@@ -70,12 +70,14 @@ def cmd_export(
     """Pro Export of the active branch (or one scene): clips as rendered (animatic where a
     shot has no take), timelines, stems, frames, prompts, manifest.json and CONTENTS.txt into
     `out` (or `out`.zip)."""
+    from aiuteur_desktop.cli_progress import Meter
     from aiuteur_desktop.core import pro_export
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.store import Project
     from aiuteur_desktop.providers.registry import Registry, register_all
 
     register_all()
+    meter = Meter(quiet=as_json)
     try:
         bundle, scene_id = (
             cli_scenes._scene_of("export", project_path, scene)
@@ -90,11 +92,16 @@ def cmd_export(
                 scene=scene_id,
                 as_zip=as_zip,
                 animatic=animatic,
+                progress=meter.progress,
+                on_step=meter.step,
             )
     except LookupError as exc:
+        meter.done()
         return _fail("export", str(exc))
     except AiuteurError as exc:
+        meter.done()
         return _fail("export", exc.user_message)
+    meter.done()
     if as_json:
         data = {
             "folder": str(done.folder),
@@ -106,14 +113,23 @@ def cmd_export(
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    for c in done.clips:
-        kind = f"take {c['take']}" if c["kind"] == "take" else "animatic"
-        print(f"  {c['label']:>6}  {kind:<9} {c['file']}")
-    if done.animatic:
-        print(f"No take yet (the animatic stands in): {', '.join(done.animatic)}")
+    takes = sum(1 for c in done.clips if c["kind"] == "take")
     where = done.zip or done.folder
-    print(f"Wrote {len(done.clips)} clips and {len(done.timelines)} timelines to {where}.")
+    print(
+        f"Wrote {len(done.clips):,} clips ({takes:,} take{'s' * (takes != 1)}, "
+        f"{len(done.animatic):,} animatic) and {len(done.timelines)} timelines to {where}."
+    )
+    if done.animatic:
+        print(f"No take yet for {shot_count(done.animatic)} — the animatic stands in.")
+    print("Every clip, with its file: manifest.json in the export, or --json.")
     return 0
+
+
+def shot_count(labels: list[str], show: int = 8) -> str:
+    """ "3 shots: 1A, 1B, 2A", or "1,537 shots" when a list would be a wall of text."""
+    n = len(labels)
+    head = f"{n:,} shot{'s' * (n != 1)}"
+    return f"{head} ({', '.join(labels)})" if n <= show else head
 
 
 def cmd_conform(project_path: str, file: str, dry_run: bool, as_json: bool) -> int:

@@ -696,3 +696,141 @@ def test_projects_made_or_unarchived_by_the_cli_are_on_the_dashboard(
         (folder / "My Film 2.aiuteur").resolve(),
         (work / "Local Cut.aiuteur").resolve(),
     }
+
+
+LDD_WITHOUT_ICCCM = """\
+\tlinux-vdso.so.1 (0x00007ffd)
+\tlibQt6XcbQpa.so.6 => /venv/PySide6/Qt/lib/libQt6XcbQpa.so.6 (0x00007f)
+\tlibxcb-cursor.so.0 => /lib/x86_64-linux-gnu/libxcb-cursor.so.0 (0x00007f)
+\tlibxcb-icccm.so.4 => not found
+\tlibxcb-keysyms.so.1 => not found
+\tlibxcb-icccm.so.4 => not found
+\tlibxcb-keysyms.so.1 => not found
+\tlibfoo-unknown.so.3 => not found
+"""
+
+
+def test_doctor_names_the_packages_for_what_qts_xcb_plugin_lacks() -> None:
+    """ldd's "not found" lines become the apt-get packages, each once — not libxcb-cursor0,
+    which Qt's own message blames."""
+    from aiuteur_desktop import doctor
+
+    missing = doctor.missing_libraries(LDD_WITHOUT_ICCCM)
+    assert missing == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libfoo-unknown.so.3"]
+    assert doctor.packages_for(missing) == [
+        "libxcb-icccm4",
+        "libxcb-keysyms1",
+        "libfoo-unknown.so.3",
+    ]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    apt_line = next(ln for ln in readme.splitlines() if ln.startswith("sudo apt-get install"))
+    for package in set(doctor.XCB_PACKAGES.values()) - {
+        "libx11-6",
+        "libxcb1",
+        "libfreetype6",
+        "libxcb-shm0",
+        "libxcb-sync1",
+        "libxcb-xfixes0",
+        "libxcb-render0",
+    }:
+        assert f" {package} " in f"{apt_line} ", package  # fmt: skip
+
+
+def test_doctor_loads_the_window_platform_for_real(aiuteur_home: Path) -> None:
+    """Qt is started in a child process: a display that is not there fails the check with
+    Qt's reason (the doctor itself survives Qt's abort), offscreen passes."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env.update(AIUTEUR_HOME=str(aiuteur_home), DISPLAY=":77")
+    broken = subprocess.run(
+        [sys.executable, "-m", "aiuteur_desktop", "doctor"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert broken.returncode == 1, broken.stdout
+    line = next(ln for ln in broken.stdout.splitlines() if "Window (Qt platform)" in ln)
+    assert "[FAIL]" in line and ("could not open a window" in line or "lacks" in line)
+    assert "cannot run on this machine yet: Window (Qt platform)" in broken.stdout
+    fine = run("doctor", home=aiuteur_home)
+    assert "[  ok] Window (Qt platform)" in fine.stdout and "offscreen" in fine.stdout
+
+
+def test_long_commands_show_progress_on_a_terminal_lines_in_a_pipe_and_nothing_for_json(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+    import pty
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    env = {**os.environ, "AIUTEUR_HOME": str(aiuteur_home), "QT_QPA_PLATFORM": "offscreen"}
+    # A terminal: one line rewritten in place, naming the shot, the count and the time.
+    master, slave = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "aiuteur_desktop", "animatic", "--project", str(bundle),
+         "-o", str(tmp_path / "tty"), "--width", "320", "--no-speech"],
+        stdout=subprocess.PIPE, stderr=slave, env=env,
+    ) as proc:  # fmt: skip
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.communicate(timeout=120)
+    os.close(master)
+    said = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, said
+    assert "\r" in said and "Shot 1A" in said and " of " in said and "so far" in said
+    assert "Rendering" in said and said.count("\n") <= 3  # not a line per update
+    # A pipe: plain lines, no carriage returns; the result still on stdout.
+    piped = run("export", "--project", str(bundle), "-o", str(tmp_path / "edit"),
+                home=aiuteur_home)  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert "\r" not in piped.stderr and " of " in piped.stderr
+    assert all("so far" in line for line in piped.stderr.strip().splitlines())
+    # The shot list is summarised, never a wall of labels.
+    clips = len(list((tmp_path / "edit" / "clips").glob("*.mp4")))
+    assert f"No take yet for {clips} shots (1A, " in piped.stdout  # a short list is named
+    assert "the animatic stands in" in piped.stdout
+    from aiuteur_desktop.cli_editor import shot_count
+
+    assert shot_count([f"{n}A" for n in range(1537)]) == "1,537 shots"  # a long one counted
+    assert len(piped.stdout.splitlines()) <= 4
+    # --json: the answer alone.
+    quiet = run("export", "--project", str(bundle), "-o", str(tmp_path / "j"), "--json",
+                home=aiuteur_home)  # fmt: skip
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert len(json.loads(quiet.stdout)["animatic"]) == clips
+
+
+def test_animatic_clips_are_drawn_once_and_reused_by_export(
+    aiuteur_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`animatic` draws each shot; Pro Export's stand-ins for the same shots draw none."""
+    from aiuteur_desktop import cli
+    from aiuteur_desktop.providers.offline import animatic
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    drawn: list[str] = []
+    real = animatic.render_clip
+
+    def counting(spec, out, **kw):  # type: ignore[no-untyped-def]
+        drawn.append(spec.shot)
+        return real(spec, out, **kw)
+
+    monkeypatch.setattr(animatic, "render_clip", counting)
+    argv = ["animatic", "--project", str(bundle), "-o", str(tmp_path / "reel"), "--no-speech"]
+    assert cli.main(argv) == 0
+    first = len(drawn)
+    assert first == len(list((tmp_path / "reel" / "clips").glob("*.mp4"))) > 0
+    # Pro Export draws with speech unless none is installed; ask the same of both.
+    argv = ["animatic", "--project", str(bundle), "-o", str(tmp_path / "reel2"), "--no-speech"]
+    assert cli.main(argv) == 0 and len(drawn) == first  # another folder: linked, not drawn
+    capsys.readouterr()
+    monkeypatch.setattr("aiuteur_desktop.providers.offline.tts.available", lambda: None)
+    assert cli.main(["export", "--project", str(bundle), "-o", str(tmp_path / "edit")]) == 0
+    assert len(drawn) == first  # the export's stand-ins: every one reused
+    exported = sorted((tmp_path / "edit" / "clips").glob("*_animatic.mp4"))
+    assert len(exported) == first

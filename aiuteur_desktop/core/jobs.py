@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.progress import Step
 
 
 class JobState(StrEnum):
@@ -464,6 +465,10 @@ class JobContext(Protocol):
     job: Job
 
     def progress(self, fraction: float) -> None: ...
+    def step(self, step: Step) -> None:
+        """Which of a countable job's steps it is on (the windows say "37 of 1,537")."""
+        ...
+
     def cancelled(self) -> bool: ...
     def set_handle(self, handle: dict[str, Any]) -> None: ...
     def paid(self, estimate: float) -> Any:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Cancelled, Job, JobStore, Sent, Submission
+from aiuteur_desktop.core.progress import Step
 
 
 class MaybeCharged(AiuteurError):
@@ -96,6 +97,9 @@ class StoreContext:
 
     def progress(self, fraction: float) -> None:
         self._store.progress(self.job.id, fraction)
+
+    def step(self, step: Step) -> None:
+        self.last_step = step  # only the windows show it; nothing to keep
 
     def cancelled(self) -> bool:
         return self._stop.is_set()

@@ -33,6 +33,14 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """What can be made again (shared animatic clips …); inside AIUTEUR_HOME when it is set."""
+    override = _override()
+    if override is not None:
+        return override / "cache"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def default_projects_dir() -> Path:
     """The folder offered for new projects."""
     override = _override()

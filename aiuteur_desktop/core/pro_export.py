@@ -41,6 +41,7 @@ from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.formats import nle, storyboard_pdf, write_atomically
 from aiuteur_desktop.core.operations import ProviderSource
 from aiuteur_desktop.core.playback import probe
+from aiuteur_desktop.core.progress import Step
 from aiuteur_desktop.core.shots import Shot, camel
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.thumbnails import thumbnail_png
@@ -194,6 +195,7 @@ def export(
     as_zip: bool = False,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
     """Write the clips, timelines, stems, frames, prompts, manifest and CONTENTS.txt into
     `folder` — or, `as_zip`, into `folder`.zip (its timelines point at `folder`, where the
@@ -205,7 +207,7 @@ def export(
         shutil.rmtree(stage, ignore_errors=True)
     steps = _Steps(progress, [3.0, 1.0, 1.0, 1.0 if as_zip else 0.0])
     try:
-        out = _write(project, items, stage, folder, source, stems, steps, cancelled)
+        out = _write(project, items, stage, folder, source, stems, steps, cancelled, on_step)
         if as_zip:
             out.zip = _zip(stage, folder.with_name(f"{folder.name}.zip"), steps.part(3), cancelled)
             out.folder = folder
@@ -231,6 +233,7 @@ def _write(
     with_stems: bool,
     steps: _Steps,
     cancelled: Callable[[], bool] | None,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
     out = Exported(stage)
     began = time.perf_counter()
@@ -248,6 +251,11 @@ def _write(
             locations=places,
             progress=steps.part(0),
             cancelled=cancelled,
+            on_step=(
+                (lambda st: on_step(Step(st.done, st.total, f"Animatic {st.current}")))
+                if on_step
+                else None
+            ),
         )
         drawn = {id(i): Path(c["path"]) for i, c in zip(stand_in, made["clips"], strict=True)}
         out.animatic = [i.shot.label for i in stand_in]
@@ -256,6 +264,8 @@ def _write(
     copy_step = steps.part(1)
     for n, item in enumerate(items):
         _stop_if(cancelled)
+        if on_step is not None:
+            on_step(Step(n, len(items), f"Copying {item.name}"))
         media = project.media.path(item.take.media) if item.take else drawn[id(item)]
         target = stage / "clips" / f"{item.name}.mp4"
         _copy(media, target)

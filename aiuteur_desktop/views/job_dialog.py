@@ -83,6 +83,7 @@ class JobDialog(QDialog):
     def _progressed(self, job_id: str, fraction: float) -> None:
         if job_id == self.job_id:
             self.progress.setValue(round(fraction * 1000))
+            self.status.setText(self.runner.describe(self.runner.job(job_id)))
 
     def _job_finished(self, job_id: str) -> None:
         if job_id != self.job_id:

@@ -25,6 +25,7 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.operations import Operation
 from aiuteur_desktop.core.paid import StoreContext
+from aiuteur_desktop.core.progress import Step, describe
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.core.settings import Budget
@@ -41,6 +42,7 @@ PERSIST_EVERY = 0.5
 class _Bridge(QObject):
     taken = Signal(object, object)  # [started Job], seconds to the next retry or None
     progressed = Signal(str, float)
+    stepped = Signal(str, object)  # job id, its core.progress.Step
     done = Signal(object)  # the finished Job
     queued = Signal(object)  # a submission's Job, as written
     refused = Signal(str, object)  # a submission's id, the exception that refused it
@@ -65,6 +67,9 @@ class _Context(StoreContext):
         if fraction >= 1.0 or now - self._last_saved >= PERSIST_EVERY:
             self._last_saved = now
             self._store.progress(self.job.id, fraction)
+
+    def step(self, step: Step) -> None:
+        self._bridge.stepped.emit(self.job.id, step)
 
 
 class _Work(QRunnable):
@@ -210,6 +215,7 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(MAX_RUNNING + 3)
         use_pool(self.pool)  # background queries share the pool and its shutdown
         self.progress: dict[str, float] = {}
+        self.steps: dict[str, Step] = {}  # a countable running job's place ("37 of 1,537")
         self._jobs: dict[str, Job] = {}  # the UI thread's view of the job table
         self._queueing: set[str] = set()  # submitted; their rows are being written
         self._cancel_queued: set[str] = set()  # … and cancelled meanwhile
@@ -228,6 +234,7 @@ class JobRunner(QObject):
         self._bridge = _Bridge(self)
         self._bridge.taken.connect(self._on_taken)
         self._bridge.progressed.connect(self._on_progress)
+        self._bridge.stepped.connect(self._on_step)
         self._bridge.done.connect(self._on_done)
         self._bridge.failed.connect(self._on_failed)
         self._bridge.queued.connect(self._on_queued)
@@ -427,10 +434,26 @@ class JobRunner(QObject):
             self.progress[job_id] = fraction
             self.progressed.emit(job_id, fraction)
 
+    @Slot(str, object)
+    def _on_step(self, job_id: str, step: Step) -> None:
+        with self._lock:
+            running = job_id in self._stops
+        if running:
+            self.steps[job_id] = step
+            self.progressed.emit(job_id, self.progress.get(job_id, 0.0))
+
+    def describe(self, job: Job) -> str:
+        """A running job's place in words: "Shot 12B · 37 of 1,537 · 2:10 so far · about
+        4:12 left" (the step where the job counts them, the share of the way otherwise)."""
+        fraction = self.progress.get(job.id, job.progress)
+        began = job.started_at or time.time()
+        return describe(self.steps.get(job.id), fraction, max(0.0, time.time() - began))
+
     @Slot(object)
     def _on_done(self, job: Job) -> None:
         with self._lock:
             self._stops.pop(job.id, None)
+        self.steps.pop(job.id, None)
         self.progress[job.id] = 1.0
         self._jobs[job.id] = job
         self._finish(job.id)

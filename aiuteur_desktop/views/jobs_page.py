@@ -38,6 +38,7 @@ from aiuteur_desktop.views.job_runner import JobRunner
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
+DetailRole = Qt.ItemDataRole.UserRole + 3  # a running job's place: "37 of 1,537 · 4:12 left"
 STATE_WORDS = {
     JobState.QUEUED: "Queued",
     JobState.RUNNING: "Running",
@@ -96,6 +97,8 @@ class JobListModel(QAbstractListModel):
             return job
         if role == ProgressRole:
             return self.runner.progress.get(job.id, job.progress)
+        if role == DetailRole:
+            return self.runner.describe(job) if job.state is JobState.RUNNING else ""
         if role == Qt.ItemDataRole.DisplayRole:
             return job.title
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -160,7 +163,15 @@ class JobDelegate(QStyledItemDelegate):
         p.setFont(option.font)  # type: ignore[attr-defined]
         p.setPen(theme.MUTED)
         when = timefmt.relative(job.finished_at or job.started_at or job.created_at)
-        line = f"{job.provider} · {STATE_WORDS[job.state]} · {when} · {cost_text(job)}"
+        detail = index.data(DetailRole)
+        line = (
+            f"{job.provider} · {detail} · {cost_text(job)}"
+            if detail
+            else f"{job.provider} · {STATE_WORDS[job.state]} · {when} · {cost_text(job)}"
+        )
+        line = QFontMetrics(option.font).elidedText(  # type: ignore[attr-defined]
+            line, Qt.TextElideMode.ElideRight, int(text_w)
+        )
         p.drawText(
             QRectF(r.left() + 12, r.top() + 27, text_w, 18), Qt.AlignmentFlag.AlignVCenter, line
         )

@@ -14,6 +14,7 @@ from aiuteur_desktop.core.formats import nle
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
+from aiuteur_desktop.views.jobs_page import DetailRole
 from aiuteur_desktop.views.main_window import MainWindow
 from tests.screenplays import DATA, scripted_project
 from tests.views.conftest import find_window, wait_for_window
@@ -52,6 +53,12 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     assert dialog.cancel_button.isVisible() and not dialog.render_button.isEnabled()
     assert dialog.close_button.text() == "Close"  # closing never cancels
     assert dialog.status.text() == "Rendering 11 shots (1:08)…"
+    # While it renders the window says which shot, how many of how many, and the time.
+    qtbot.waitUntil(lambda: " of 11 · " in dialog.status.text(), timeout=60_000)
+    assert dialog.status.text().startswith("Shot ") and "so far" in dialog.status.text()
+    jobs_page = window.jobs_page
+    row = jobs_page.model.row_of(dialog.job_id)
+    assert " of 11 · " in jobs_page.model.index(row).data(DetailRole)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Done"), timeout=90_000)
     assert dialog.status.text().startswith(
         "Done: KitchenHeist_animatic.mp4 (11 shots, 1:08) and its timeline for Resolve or Premiere"

@@ -78,7 +78,7 @@ def test_checkout_render_in_the_background_review_and_route_back(
     player.setFocus()
     qtbot.keyClick(player, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: abs(player.shown_at - 1 / 24) < 1e-6)
-    assert player.time_label.text() == "00:00:01"
+    assert player.time_label.text() == "00:00:00:01"
     qtbot.keyClick(player, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: abs(player.shown_at - first) < 1e-6)
     assert player.shot_label.text() == "Shot 2B" and review_page.shot_title.text() == "Shot 2B"

@@ -77,6 +77,7 @@ class AnimaticReel(Operation):
             locations=places,
             progress=ctx.progress,
             cancelled=ctx.cancelled,
+            on_step=ctx.step,
         )
         return Ran(result, 0.0)
 

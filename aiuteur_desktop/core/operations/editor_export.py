@@ -67,6 +67,7 @@ class ProExport(Operation):
             as_zip=self.as_zip,
             progress=ctx.progress,
             cancelled=ctx.cancelled,
+            on_step=ctx.step,
         )
         result = {
             "folder": str(done.folder),

@@ -6,12 +6,17 @@ Clips are rendered one by one and written atomically; a cancel keeps the finishe
 and writes neither the film nor the timelines, so nothing half-made is left to import.
 Rendering again into the same folder redraws only the shots that changed (a key of what
 draws each clip is kept in the folder), and clips of shots the script no longer has are removed.
+Every clip is drawn once per content: it lives in a shared store under the cache folder,
+named by that key, and is linked (or copied) into whichever folder asks for it — the
+`animatic` command, the Render Animatic window and Pro Export's stand-ins.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +24,10 @@ from pathlib import Path
 import av
 import numpy as np
 
+from aiuteur_desktop.core import paths
 from aiuteur_desktop.core import shots as shotlist
 from aiuteur_desktop.core.formats import nle, storyboard_pdf
+from aiuteur_desktop.core.progress import Step
 from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import animatic, panels, tts
@@ -87,6 +94,24 @@ def _save_manifest(out_dir: Path, keys: dict[str, str]) -> None:
     tmp = out_dir / f"{MANIFEST}.part"
     tmp.write_text(json.dumps({"clips": keys}, indent=1, sort_keys=True), encoding="utf-8")
     tmp.replace(out_dir / MANIFEST)
+
+
+def _stored(key: str) -> Path:
+    """Where the clip drawn with `key` lives in the shared store."""
+    return paths.cache_dir() / "animatic-clips" / key[:2] / f"{key}.mp4"
+
+
+def _place(stored: Path, target: Path) -> None:
+    """The stored clip at `target`: a hard link where the disk allows (no copy, no space),
+    else a copy; atomically either way."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(stored, tmp)
+    except OSError:
+        shutil.copyfile(stored, tmp)
+    tmp.replace(target)
 
 
 def _remove_stale(folder: Path, prefix: str, keep: set[Path]) -> None:
@@ -169,9 +194,11 @@ def render_clips(
     locations: dict[str, Path] | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Clips:
-    """Every shot as out_dir/clips/<export name>.mp4, redrawing only the shots whose drawing
-    changed since the last render into out_dir. Raises animatic.Cancelled when cancelled."""
+    """Every shot as out_dir/clips/<export name>.mp4, drawing only the shots whose drawing
+    is in no folder and not in the shared store yet. `on_step` hears which shot is next.
+    Raises animatic.Cancelled when cancelled."""
     out_dir = Path(out_dir)
     images, locations = images or {}, locations or {}
     engine = tts.available() if speech else None
@@ -180,7 +207,9 @@ def render_clips(
     made = Clips([], (width, width * 9 // 16), engine is not None, [], 0, [])
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = _load_manifest(out_dir)
-    for shot in shots:
+    for n, shot in enumerate(shots):
+        if on_step is not None:
+            on_step(Step(n, len(shots), f"Shot {shot.label}"))
         spec = shotlist.to_spec(
             shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
         )
@@ -192,14 +221,23 @@ def render_clips(
         name = shotlist.clip_name(title, shot)
         path = out_dir / "clips" / f"{name}.mp4"
         key = _render_key(spec, engine)
+        stored = _stored(key)
         if path.is_file() and keys.get(name) == key:
+            made.reused += 1
+            frames = spec.frame_count
+        elif stored.is_file():  # drawn before, for this folder or another
+            keys.pop(name, None)
+            _place(stored, path)
+            keys[name] = key
+            _save_manifest(out_dir, keys)
             made.reused += 1
             frames = spec.frame_count
         else:
             keys.pop(name, None)
+            stored.parent.mkdir(parents=True, exist_ok=True)
             info = animatic.render_clip(
                 spec,
-                path,
+                stored,
                 speech=engine is not None,
                 engine=engine,
                 progress=(lambda f, d=done, s=shot.duration: progress((d + f * s) / total))
@@ -207,6 +245,7 @@ def render_clips(
                 else None,
                 cancelled=cancelled,
             )
+            _place(stored, path)
             keys[name] = key
             _save_manifest(out_dir, keys)
             frames = info.frames
@@ -232,6 +271,7 @@ def render_reel(
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     storyboard: bool = True,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Reel:
     """Render every shot into out_dir/clips, join them into out_dir/<Title>_animatic.mp4 and
     write the timelines beside it. Raises animatic.Cancelled when cancelled."""
@@ -249,7 +289,10 @@ def render_reel(
         locations=locations,
         progress=(lambda f: progress(0.97 * f)) if progress else None,
         cancelled=cancelled,
+        on_step=on_step,
     )
+    if on_step is not None:
+        on_step(Step(len(shots), len(shots), "Joining the film, writing the timelines"))
     clips, frame_size, missing, reused = made.clips, made.size, made.missing_keys, made.reused
     boards: list[storyboard_pdf.Panel] = []
     if storyboard:

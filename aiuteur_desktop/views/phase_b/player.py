@@ -1,5 +1,5 @@
 """Stage 12's review player: the scene's cut from its takes, decoded with PyAV on a worker
-thread into `QImage`s, sound through `QAudioSink` when the machine has an output (the video
+thread into `QImage`s, sound through miniaudio when the machine has an output (the video
 follows the sound's clock then; a steady clock otherwise).
 
 Keys: Space play/pause, J/K/L shuttle (J back, K stop, L forward; again for faster), ←/→ a
@@ -157,7 +157,7 @@ class Player(QWidget):
 
     def close_player(self) -> None:
         self.timer.stop()
-        self.sound.stop()
+        self.sound.close()
         self._stop_worker()
 
     @property

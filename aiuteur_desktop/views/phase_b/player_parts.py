@@ -21,11 +21,11 @@ BYTES_PER_SECOND = RATE * CHANNELS * 2
 
 
 def timecode(t: float, fps: float) -> str:
-    """MM:SS:FF."""
+    """HH:MM:SS:FF, as an editor reads it ("00:13:06" read as thirteen minutes)."""
     frames = round(t * fps)
     per = max(1, round(fps))
     s, f = divmod(frames, per)
-    return f"{s // 60:02d}:{s % 60:02d}:{f:02d}"
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}:{f:02d}"
 
 
 @dataclass
@@ -219,51 +219,124 @@ class Strip(QWidget):
 
 
 class Sound:
-    """QAudioSink in push mode, or None when there is no output (or no QtMultimedia)."""
+    """The sound output, in push mode: `feed` queues what the worker decoded, the output
+    pulls it on its own thread, and `played` is the clock the picture follows.
 
-    def __init__(self) -> None:
-        self.sink: Any = None
-        self.device: Any = None
+    Through miniaudio (one small C library in a wheel for every OS, no system package):
+    QtMultimedia's QAudioSink came only with PySide6-Addons — 440 MB of WebEngine, Qt 3D and
+    the rest for one class. None of it when the machine has no output (the Null backend).
+    """
+
+    BUFFER = BYTES_PER_SECOND // 5
+
+    def __init__(self, backends: list[Any] | None = None) -> None:
+        self._backends = backends
+        self._lock = threading.Lock()
+        self._queued = bytearray()
+        self._consumed = 0
+        self.output: Any = None
+        self.device: Any = None  # not None while playing (the player reads it)
+        self.output = self._open()
+
+    def _open(self) -> Any:
         try:
-            from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+            import miniaudio
         except ImportError:
-            return
-        out = QMediaDevices.defaultAudioOutput()
-        if out.isNull():
-            return
-        fmt = QAudioFormat()
-        fmt.setSampleRate(RATE)
-        fmt.setChannelCount(CHANNELS)
-        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-        if not out.isFormatSupported(fmt):
-            return
-        self.sink = QAudioSink(out, fmt)
-        self.sink.setBufferSize(BYTES_PER_SECOND // 5)
+            return None
+        try:
+            out = miniaudio.PlaybackDevice(
+                output_format=miniaudio.SampleFormat.SIGNED16,
+                nchannels=CHANNELS,
+                sample_rate=RATE,
+                buffersize_msec=20,
+                backends=self._backends or _linux_backends(miniaudio),
+                app_name="Aiuteur",
+            )
+        except Exception:  # no audio system, or it refused the format: play silently
+            return None
+        if out.backend.lower() == "null" and not self._backends:
+            out.close()  # miniaudio's stand-in when nothing can play: no output here
+            return None
+        return out
 
     @property
     def available(self) -> bool:
-        return self.sink is not None
+        return self.output is not None
+
+    def _pull(self) -> Any:
+        """The output's callback: each time, the frames it asks for (silence past what was
+        fed — a stall in decoding is a gap, never old sound again)."""
+        frames = yield b""
+        while True:
+            want = frames * CHANNELS * 2
+            with self._lock:
+                chunk = bytes(self._queued[:want])
+                del self._queued[:want]
+                self._consumed += len(chunk)
+            if len(chunk) < want:
+                chunk += bytes(want - len(chunk))
+            frames = yield chunk
 
     def start(self) -> None:
-        if self.sink is not None:
-            self.device = self.sink.start()
+        if self.output is None:
+            self.output = self._open()
+            if self.output is None:
+                return
+        with self._lock:
+            self._queued.clear()
+            self._consumed = 0
+        pull = self._pull()
+        next(pull)
+        self.output.start(pull)
+        self.device = pull
 
     def stop(self) -> None:
-        if self.sink is not None:
-            self.sink.stop()
-            self.device = None
+        if self.output is not None and self.device is not None:
+            self.output.stop()
+        self.device = None
+        with self._lock:
+            self._queued.clear()
+
+    def close(self) -> None:
+        """Give the output back to the system (the next `start` opens it again)."""
+        self.stop()
+        if self.output is not None:
+            self.output.close()
+            self.output = None
 
     def played(self) -> float:
-        """Seconds of sound the output has played since `start`."""
-        if self.sink is None or self.device is None:
+        """Seconds of sound the output has taken since `start`."""
+        if self.device is None:
             return 0.0
-        queued = self.sink.bufferSize() - self.sink.bytesFree()
-        return max(0.0, self.sink.processedUSecs() / 1e6 - queued / BYTES_PER_SECOND)
+        with self._lock:
+            return self._consumed / BYTES_PER_SECOND
 
     def feed(self, data: bytes) -> int:
-        if self.device is None or self.sink is None:
+        if self.device is None:
             return 0
-        room = self.sink.bytesFree()
-        if room <= 0:
-            return 0
-        return int(self.device.write(data[:room]))
+        with self._lock:
+            room = self.BUFFER - len(self._queued)
+            if room <= 0:
+                return 0
+            piece = data[:room]
+            self._queued += piece
+        return len(piece)
+
+
+def _linux_backends(miniaudio: Any) -> list[Any] | None:
+    """On Linux: the sound server, and ALSA only where the machine has a sound card —
+    ALSA asked for a device on a machine with none prints a page of errors to the terminal.
+    Elsewhere miniaudio's own order (None)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    backends = [miniaudio.Backend.PULSEAUDIO, miniaudio.Backend.JACK]
+    try:
+        with open("/proc/asound/cards", encoding="utf-8", errors="replace") as cards:
+            has_card = "no soundcards" not in cards.read()
+    except OSError:
+        has_card = False
+    if has_card:
+        backends.append(miniaudio.Backend.ALSA)
+    return backends
