@@ -71,12 +71,18 @@ def confirm(
     action: str,
     role: QMessageBox.ButtonRole,
     on_yes: Callable[[], None],
+    *,
+    harmless: bool = False,
 ) -> QMessageBox:
-    """A window-modal question whose safe answer (Cancel) is the default."""
+    """A window-modal question whose safe answer (Cancel) is the default — unless saying yes
+    is itself harmless (free, undoable), when Enter means yes."""
     box = QMessageBox(icon_kind, title, text, QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName(name)
     yes = box.addButton(action, role)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if harmless:
+        box.setDefaultButton(yes)
+    else:
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.finished.connect(lambda _r: on_yes() if box.clickedButton() is yes else None)
     # Gone once answered: a hidden box kept as a child would pile up with every question,
     # and on some platforms keep the keyboard (it stays the active window).

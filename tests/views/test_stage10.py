@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aiuteur_desktop.core import frames, prompt_sets, shot_list, visuals
 from aiuteur_desktop.views.main_window import MainWindow
-from aiuteur_desktop.views.phase_b.stage10 import Stage10Page
+from aiuteur_desktop.views.phase_b.stage10 import SlotRole, Stage10Page
 from tests.views.conftest import wait_for_window
 from tests.views.test_stage8_9 import open_scene, rail_to, storm_project
 
@@ -153,6 +153,54 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
     assert all(s.approved for s in frames.slots(project, "s1"))
     assert page.progress.text().startswith("7 of 7 frames made · 7 approved")
+
+
+def test_quick_modes_single_frame_view_approves_the_frame_shown_and_goes_back(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A tile double-clicked opens one frame: Approve acts on it (not on the hidden grid's
+    selection), the list picks another, and Back to Grid (or Esc) returns with it selected."""
+    project, page = open_frames(qtbot, window, tmp_path)
+    qtbot.mouseClick(page.quick, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    # A free batch: Enter makes the frames (Cancel is the default only when it costs money).
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not page._pending and page.grid.count() == 7, timeout=30_000)
+    assert all(s.made for s in frames.slots(project, "s1"))
+    assert not page.back_to_grid.isVisible()
+    third = page.grid.item(2)
+    rect = page.grid.visualItemRect(third)
+    qtbot.mouseClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.pages.currentIndex() == 1 and page.back_to_grid.isVisible()
+    shown = page.current()
+    assert shown is not None and f"{shown.shot}/{shown.which}" == third.data(SlotRole)
+    assert page.approve_button.isEnabled()
+    qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    approved = [s for s in frames.slots(project, "s1") if s.approved]
+    assert [(s.shot, s.which) for s in approved] == [(shown.shot, shown.which)]
+    # Another frame picked in the list: Approve is there for it, with no grid selection.
+    other = next(r for r in range(page.steps.count()) if r != page.steps.currentRow())
+    item = page.steps.item(other)
+    qtbot.mouseClick(
+        page.steps.viewport(), Qt.MouseButton.LeftButton,
+        pos=page.steps.visualItemRect(item).center(),
+    )  # fmt: skip
+    assert page.approve_button.isEnabled()
+    picked = page.current_key()
+    qtbot.mouseClick(page.back_to_grid, Qt.MouseButton.LeftButton)
+    assert page.pages.currentIndex() == 2 and not page.back_to_grid.isVisible()
+    assert [i.data(SlotRole) for i in page.grid.selectedItems()] == [picked]
+    # Esc from the single-frame view goes back too.
+    at = page.grid.visualItemRect(page.grid.item(0)).center()
+    qtbot.mouseClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseDClick(page.grid.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert page.pages.currentIndex() == 1
+    page.steps.setFocus()
+    qtbot.keyClick(page.steps, Qt.Key.Key_Escape)
+    assert page.pages.currentIndex() == 2
 
 
 def test_drift_flags_reach_the_grid_and_the_rearview(

@@ -248,12 +248,20 @@ class Stage10Page(PendingKeys, StageFrame):
         self.pages.addWidget(chooser)
         self.pages.addWidget(control)
         self.pages.addWidget(quick)
+        # Quick mode's single-frame view (a tile double-clicked) has a way back to the grid.
+        self.back_to_grid = QPushButton("Back to Grid")
+        self.back_to_grid.setObjectName("backToGrid")
+        self.back_to_grid.setToolTip("Every frame of the scene at once (Esc)")
+        self.back_to_grid.clicked.connect(self.show_grid)
+        local_shortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self.pages.currentChanged.connect(lambda _i: self._sync_buttons())
         self.mode_switch = QPushButton("Change Mode…")
         self.mode_switch.setObjectName("changeMode")
         self.mode_switch.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         head = QHBoxLayout()
         head.addWidget(self.scene_line, 1)
         head.addWidget(self.mode_line)
+        head.addWidget(self.back_to_grid)
         head.addWidget(self.mode_switch)
         self.body.addLayout(head)
         self.body.addWidget(self.pages, 1)
@@ -444,10 +452,18 @@ class Stage10Page(PendingKeys, StageFrame):
         running = bool(self._pending)
         self.cancel_button.setVisible(running)
         self.generate_button.setEnabled(chosen is not None and not running)
-        quick = bool(chosen and chosen.get("mode") == frames.QUICK)
-        picked = self._grid_slots() if quick else ([s] if s else [])
+        quick_mode = bool(chosen and chosen.get("mode") == frames.QUICK)
+        self.back_to_grid.setVisible(quick_mode and self.pages.currentIndex() == 1)
+        picked = self._acting_on()
         self.approve_button.setEnabled(
             chosen is not None and any(x.made and not x.approved for x in picked)
+        )
+        self.approve_button.setToolTip(
+            "Approve the frame shown (Ctrl+Enter)"
+            if not self._grid_shown()
+            else "Approve the selected frames (Ctrl+Enter)"
+            if picked
+            else "Select the frames to approve in the grid"
         )
         made = s is not None and s.made
         self.regenerate_button.setEnabled(chosen is not None and made and not running)
@@ -457,6 +473,37 @@ class Stage10Page(PendingKeys, StageFrame):
 
     def sync(self) -> None:
         self._sync_buttons()
+
+    def _grid_shown(self) -> bool:
+        return self.pages.currentIndex() == 2
+
+    def _acting_on(self) -> list[Slot]:
+        """What Approve and Regenerate act on: the grid's selection where the grid is shown,
+        else the frame shown (Control, or Quick's single-frame view)."""
+        if self._grid_shown():
+            return self._grid_slots()
+        s = self.current()
+        return [s] if s is not None else []
+
+    def show_grid(self) -> None:
+        """Back from the single-frame view, with the frame that was shown selected."""
+        if (self.mode() or {}).get("mode") != frames.QUICK:
+            return
+        key = self.current_key()
+        self.pages.setCurrentIndex(2)
+        for i in range(self.grid.count()):
+            tile = self.grid.item(i)
+            tile.setSelected(tile.data(SlotRole) == key)
+            if tile.data(SlotRole) == key:
+                self.grid.setCurrentItem(tile)
+                self.grid.scrollToItem(tile)
+        self.grid.setFocus()
+
+    def _escape(self) -> None:
+        if self.edit_button.isChecked():
+            self.edit_button.setChecked(False)
+        elif self.back_to_grid.isVisible():
+            self.show_grid()
 
     def _grid_slots(self) -> list[Slot]:
         keys = {str(i.data(SlotRole)) for i in self.grid.selectedItems()}
@@ -526,7 +573,7 @@ class Stage10Page(PendingKeys, StageFrame):
 
         confirm(
             self, "framesEstimate", QMessageBox.Icon.Question, "Make Frames", text, "Make",
-            QMessageBox.ButtonRole.AcceptRole, go,
+            QMessageBox.ButtonRole.AcceptRole, go, harmless=each == 0,
         )  # fmt: skip
 
     def _submit(self, s: Slot, guidance: str, model: str, source: Any) -> None:
@@ -545,8 +592,7 @@ class Stage10Page(PendingKeys, StageFrame):
 
     def regenerate(self) -> None:
         """Make the frame again (Quick: every selected tile), with the Why box first."""
-        quick = (self.mode() or {}).get("mode") == frames.QUICK
-        picked = [x for x in (self._grid_slots() if quick else [self.current()]) if x and x.made]
+        picked = [x for x in self._acting_on() if x.made]
         if not picked:
             return
         what = (
@@ -566,8 +612,8 @@ class Stage10Page(PendingKeys, StageFrame):
     def approve(self) -> None:
         if self.project is None or self.scene_id is None:
             return
-        quick = (self.mode() or {}).get("mode") == frames.QUICK
-        picked = self._grid_slots() if quick else [s for s in [self.current()] if s]
+        on_grid = self._grid_shown()
+        picked = self._acting_on()
         done = 0
         for s in picked:
             if s.made and not s.approved:
@@ -577,7 +623,7 @@ class Stage10Page(PendingKeys, StageFrame):
                 except AiuteurError as exc:
                     self.fail(exc.user_message)
         self.items = frames.slots(self.project, self.scene_id)
-        if not quick:
+        if not on_grid:
             nxt = frames.next_to_make(self.project, self.scene_id)
             self._fill()
             if nxt is not None:
