@@ -155,6 +155,8 @@ def cmd_conform(project_path: str, file: str, dry_run: bool, as_json: bool) -> i
         print(f"  {p.label:>6}  {p.frames / report.fps:6.2f} s  {p.name}{flag}")
     if report.removed:
         print(f"Dropped by the editor (kept, marked omitted): {', '.join(report.removed)}")
+    if report.restored:
+        print(f"Brought back by the editor: {', '.join(report.restored)}")
     if report.unknown:
         print(f"Not Aiuteur's clips (left out): {', '.join(report.unknown)}")
     print(report.summary())

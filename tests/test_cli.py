@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop import __version__
+from aiuteur_desktop.core.formats import nle
 from aiuteur_desktop.core.library import Library
 
 
@@ -834,3 +835,48 @@ def test_animatic_clips_are_drawn_once_and_reused_by_export(
     assert len(drawn) == first  # the export's stand-ins: every one reused
     exported = sorted((tmp_path / "edit" / "clips").glob("*_animatic.mp4"))
     assert len(exported) == first
+
+
+def test_shots_and_animatic_follow_the_conformed_cut(aiuteur_home: Path, tmp_path: Path) -> None:
+    """After conform, the Story Timeline it made shows the editor's order and lengths, with
+    the dropped shot listed as omitted; the animatic film is the cut's length."""
+    import json
+
+    import av
+
+    from tests.core.test_conform import _edited
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    before = json.loads(run("shots", "--project", str(bundle), "--json", home=aiuteur_home).stdout)
+    assert all("cut" not in r and "omitted" not in r for r in before)
+    exported = run("export", "--project", str(bundle), "-o", str(tmp_path / "edit"), "--json",
+                   home=aiuteur_home)  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    names, frames, removed, trimmed = _edited(tmp_path / "edit", ".otio", tmp_path)
+    done = run("conform", "--project", str(bundle), str(tmp_path / "edited.otio"),
+               home=aiuteur_home)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    after = json.loads(run("shots", "--project", str(bundle), "--json", home=aiuteur_home).stdout)
+    clip = {c["name"]: c["label"] for c in json.loads(exported.stdout)["clips"]}
+    in_cut = [r for r in after if not r["omitted"]]
+    assert [r["label"] for r in in_cut] == [clip[n] for n in names]
+    assert [r["cut"]["frames"] for r in in_cut] == frames
+    assert [r["label"] for r in after if r["omitted"]] == [clip[removed]]
+    shortened = next(r for r in in_cut if r["label"] == clip[trimmed])
+    assert shortened["cut"]["seconds"] == shortened["duration"] - 2
+    text = run("shots", "--project", str(bundle), home=aiuteur_home).stdout
+    assert "The editor's cut from edited.otio" in text
+    assert f"Omitted in the editor's cut (1): {clip[removed]}" in text
+
+    made = run("animatic", "--project", str(bundle), "-o", str(tmp_path / "reel"),
+               "--width", "320", "--no-speech", home=aiuteur_home)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "In the editor's cut from edited.otio; 1 shot(s) omitted." in made.stdout
+    with av.open(str(tmp_path / "reel" / "Storm_animatic.mp4")) as film:
+        stream = film.streams.video[0]
+        count = sum(1 for _ in film.decode(stream))
+    assert count == sum(frames)
+    cut = nle.read(tmp_path / "reel" / "Storm_animatic.otio")
+    video = next(t for t in cut.tracks if t.kind == "Video")
+    assert [round(c.source_range.duration.to_frames()) for c in video.find_clips()] == frames

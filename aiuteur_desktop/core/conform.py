@@ -60,6 +60,10 @@ class Report:
     moved: bool = False
     retimed: list[str] = field(default_factory=list)  # labels whose length or in-point changed
     scenes: list[str] = field(default_factory=list)  # the scene ids the edit covers
+    #: Shots the active timeline's cut omitted that the edit brings back.
+    restored: list[str] = field(default_factory=list)
+    #: The editor's file of the cut the edit was compared with ("" — the script's order).
+    against: str = ""
 
     @property
     def beyond(self) -> list[str]:
@@ -67,10 +71,14 @@ class Report:
 
     def summary(self) -> str:
         parts = [f"{len(self.placed)} clip(s) matched"]
+        if self.against:
+            parts[0] += f" against the active timeline's cut (from {self.against})"
         if self.moved:
             parts.append("shot order changed")
         if self.retimed:
             parts.append(f"{len(self.retimed)} retimed")
+        if self.restored:
+            parts.append(f"{len(self.restored)} restored (omitted in the active cut)")
         if self.removed:
             parts.append(f"{len(self.removed)} dropped (kept, marked omitted)")
         if self.unknown:
@@ -98,6 +106,8 @@ class Report:
             ],
             "moved": self.moved,
             "retimed": self.retimed,
+            "restored": self.restored,
+            "against": self.against,
             "removed": self.removed,
             "unknown": self.unknown,
             "beyond": self.beyond,
@@ -206,16 +216,31 @@ def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Repo
     # holds): a scene-only export conformed leaves the other scenes as they are.
     exported = {scene for scene, _shot in manifest.values()} or {p.scene_id for p in report.placed}
     report.scenes = [s for s in dict.fromkeys(i.scene_id for i in items) if s in exported]
+    # Compared with what the active timeline shows: its cut where it has one (a conform of
+    # a conform, or the original timeline brought back), else the script's order.
+    before = cut.read(project)
+    report.against = before.source if before is not None else ""
+    shown = pro_export.follow(items, before)
+    omitted_before = set(before.omitted) if before is not None else set()
+    was = {(i.scene_id, i.shot.id): (i.first, i.frames or _length(i, rate)) for i in shown}
     report.removed = [
         i.shot.label
-        for i in items
+        for i in shown
         if i.scene_id in exported and (i.scene_id, i.shot.id) not in present
     ]
-    kept = [k for k in by_key if k in present]
-    order = list(dict.fromkeys((p.scene_id, p.shot_id) for p in report.placed))
+    kept = [k for k in ((i.scene_id, i.shot.id) for i in shown) if k in present]
+    order = [k for k in dict.fromkeys((p.scene_id, p.shot_id) for p in report.placed) if k in was]
     report.moved = order != kept
+    report.restored = list(
+        dict.fromkeys(p.label for p in report.placed if (p.scene_id, p.shot_id) in omitted_before)
+    )
     report.retimed = list(
-        dict.fromkeys(p.label for p in report.placed if p.first or p.frames != p.available)
+        dict.fromkeys(
+            p.label
+            for p in report.placed
+            if (p.scene_id, p.shot_id) in was
+            and (p.first, p.frames) != was[(p.scene_id, p.shot_id)]
+        )
     )
     return report
 

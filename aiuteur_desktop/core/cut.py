@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 
 PATH = "edit/cut"
@@ -89,3 +90,56 @@ def read(project: Project, branch: str | None = None) -> Cut | None:
 
 def write(project: Project, cut: Cut) -> None:
     project.write(PATH, cut.to_json())
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A shot as the cut shows it: from frame `first` of its clip for `frames` frames
+    (`frames` 0: the whole shot, as the script times it)."""
+
+    shot: Shot
+    first: int = 0
+    frames: int = 0
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """The film as a Story Timeline shows it: the editor's cut where there is one."""
+
+    placed: tuple[Placed, ...]
+    omitted: tuple[Shot, ...] = ()
+    source: str = ""  # the editor's file ("": no cut, the script's order)
+    fps: int = 24
+
+    @property
+    def shots(self) -> list[Shot]:
+        return [p.shot for p in self.placed]
+
+    def seconds(self, p: Placed) -> float:
+        return p.frames / self.fps if p.frames else float(p.shot.duration)
+
+
+def arrange(rows: list[Shot], edit: Cut | None) -> Arranged:
+    """`rows` (the script's order) in the cut's order, in-points and lengths, without the
+    shots it omits; shots made since the cut come after, in script order."""
+    if edit is None:
+        return Arranged(tuple(Placed(s) for s in rows))
+    by_key = {(s.scene_id, s.id): s for s in rows}
+    placed = [
+        Placed(by_key[(e.scene_id, e.shot_id)], e.first, e.frames)
+        for e in edit.entries
+        if (e.scene_id, e.shot_id) in by_key
+    ]
+    seen = {(e.scene_id, e.shot_id) for e in edit.entries}
+    gone = set(edit.omitted) - seen
+    placed += [Placed(s) for s in rows if (s.scene_id, s.id) not in seen | gone]
+    omitted = tuple(s for s in rows if (s.scene_id, s.id) in gone)
+    return Arranged(tuple(placed), omitted, edit.source, edit.fps)
+
+
+def film(project: Project, branch: str | None = None) -> Arranged:
+    """The branch's film as its timeline shows it (what `shots`, `animatic`, Stage 7, the
+    Script Hub and Stage 12 follow)."""
+    from aiuteur_desktop.core import shot_list
+
+    return arrange(shot_list.film(project, branch), read(project, branch))

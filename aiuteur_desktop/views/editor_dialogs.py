@@ -279,6 +279,8 @@ class ConformDialog(QDialog):
         notes = []
         if report.removed:
             notes.append(f"Dropped by the editor: {', '.join(report.removed)}.")
+        if report.restored:
+            notes.append(f"Brought back by the editor: {', '.join(report.restored)}.")
         if report.unknown:
             notes.append(f"Not Aiuteur's clips (left out): {', '.join(report.unknown)}.")
         self.notes.setText(" ".join(notes))

@@ -197,3 +197,30 @@ def test_an_xml_bomb_is_refused_before_it_expands(project: Project, tmp_path: Pa
     )
     with pytest.raises(conform.ConformError, match="declares XML entities"):
         conform.read_edit(project, bomb)
+
+
+def test_the_original_timeline_against_a_conformed_one_reports_what_it_undoes(
+    project: Project, library: Library, tmp_path: Path
+) -> None:
+    """On the conformed Story Timeline, a dry run of the first export (the script's order,
+    every shot whole) reports the order change, the trim undone and the dropped shot back."""
+    rendered(project, library)
+    exported = tmp_path / "export"
+    pro_export.export(project, exported, source=Registry(), stems=False)
+    _names, _frames, removed, trimmed = _edited(exported, ".otio", tmp_path)
+    conform.apply(project, conform.read_edit(project, tmp_path / "edited.otio"))
+    plan = pro_export.plan(project, follow_cut=False)
+    removed_label = next(i.shot.label for i in plan if i.name == removed)
+    trimmed_label = next(i.shot.label for i in plan if i.name == trimmed)
+
+    back = conform.read_edit(project, exported / "Storm.otio")
+    assert back.moved and back.restored == [removed_label]
+    assert back.retimed == [trimmed_label] and back.removed == []
+    assert back.against == "edited.otio"
+    said = back.summary()
+    assert "against the active timeline's cut (from edited.otio)" in said
+    assert "shot order changed" in said and "1 restored" in said and "1 retimed" in said
+    # The same file dry-run on the timeline it came from changes nothing.
+    project.switch_branch("Main")
+    same = conform.read_edit(project, exported / "Storm.otio")
+    assert not same.moved and same.retimed == [] and same.restored == [] and same.removed == []

@@ -170,6 +170,44 @@ def _join(clips: Sequence[ReelClip], fps: int, out: Path) -> None:
     tmp.replace(out)
 
 
+def _trimmed(source: Path, target: Path, first: int, frames: int, fps: int) -> None:
+    """Frames [first, first + frames) of an animatic clip as a clip of their own, encoded as
+    the engine encodes (so the film's join can copy it like the others) — an editor's trim
+    cannot be cut out of an H.264 stream without encoding it again."""
+    rate = tts.SAMPLE_RATE
+    with av.open(str(source)) as src:
+        stream = src.streams.video[0]
+        pictures = []
+        for n, frame in enumerate(src.decode(stream)):
+            if n >= first + frames:
+                break
+            if n >= first:
+                pictures.append(frame.to_ndarray(format="yuv420p"))
+        src.seek(0)
+        sound = _clip_audio(src, round((first + frames) / fps * rate))[round(first / fps * rate) :]
+        width, height = stream.codec_context.width, stream.codec_context.height
+    if not pictures:
+        raise nle.NleError(f"{source.name} has no frame {first}: the cut's trim is past its end.")
+    out = av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"})
+    try:
+        vs = out.add_stream("libx264", rate=fps)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.options = {"preset": "ultrafast", "crf": "20"}
+        aus = out.add_stream("aac", rate=rate, layout="mono")
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(pictures[min(i, len(pictures) - 1)], "yuv420p")
+            frame.pts = i
+            for packet in vs.encode(frame):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+        animatic.encode_samples(out, aus, sound, 0)
+        for packet in aus.encode():
+            out.mux(packet)
+    finally:
+        out.close()
+
+
 @dataclass
 class Clips:
     """The shots rendered as animatic clips, one file each (`render_clips`)."""
@@ -272,9 +310,12 @@ def render_reel(
     cancelled: Callable[[], bool] | None = None,
     storyboard: bool = True,
     on_step: Callable[[Step], None] | None = None,
+    trims: Sequence[tuple[int, int]] | None = None,
 ) -> Reel:
     """Render every shot into out_dir/clips, join them into out_dir/<Title>_animatic.mp4 and
-    write the timelines beside it. Raises animatic.Cancelled when cancelled."""
+    write the timelines beside it. `trims`: per shot, the editor's cut's in-point and length
+    in frames (length 0: the whole shot) — the film and the timelines follow them, the clips
+    stay whole. Raises animatic.Cancelled when cancelled."""
     if not shots:
         raise nle.NleError("There are no shots to render: the script has no scenes.")
     out_dir = Path(out_dir)
@@ -307,21 +348,41 @@ def render_reel(
     prefix = shotlist.clip_name(title, shots[0]).split("_Sc")[0]
     stem = f"{prefix}_animatic"
     film = out_dir / f"{stem}.mp4"
-    _join(clips, fps, film)
+    cuts = [(0, 0)] * len(clips) if trims is None else list(trims)
+    spans = [
+        (min(first, c.frames - 1), min(frames or c.frames, c.frames - min(first, c.frames - 1)))
+        for c, (first, frames) in zip(clips, cuts, strict=True)
+    ]
+    work = out_dir / ".trims"
+    joined: list[ReelClip] = []
+    try:
+        for c, (first, frames) in zip(clips, spans, strict=True):
+            if first == 0 and frames == c.frames:
+                joined.append(c)
+                continue
+            work.mkdir(exist_ok=True)
+            piece = work / f"{c.name}.mp4"
+            _trimmed(c.path, piece, first, frames, fps)
+            joined.append(ReelClip(c.shot, c.name, piece, frames))
+        _join(joined, fps, film)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     timeline = nle.build(
         f"{title} — Animatic",
         [
             nle.TimelineClip(
                 name=c.name,
                 path=c.path,
-                frames=c.frames,
+                frames=frames,
                 scene=c.shot.scene_label,
                 shot=c.shot.label,
                 heading=c.shot.heading,
                 dialogue=c.shot.said(),
                 transition=c.shot.transition,
+                first=first,
+                available=c.frames,
             )
-            for c in clips
+            for c, (first, frames) in zip(clips, spans, strict=True)
         ],
         fps=fps,
         size=frame_size,
@@ -341,7 +402,7 @@ def render_reel(
         clips=tuple(clips),
         film=film,
         timelines=written,
-        seconds=sum(c.frames for c in clips) / fps,
+        seconds=sum(frames for _first, frames in spans) / fps,
         speech=made.speech,
         fps=fps,
         missing_keys=tuple(missing),

@@ -84,8 +84,12 @@ class Player(QWidget):
         self.loop.setObjectName("loopShot")
         self.loop.setToolTip("Loop the shot under the playhead")
         self.loop.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.time_label = QLabel("00:00:00")
+        self.time_label = QLabel("00:00:00:00")
         self.time_label.setObjectName("timecode")
+        # Room for the widest timecode, so the row never jumps as the digits change.
+        self.time_label.setMinimumWidth(
+            self.time_label.fontMetrics().horizontalAdvance("00:00:00:00") + 8
+        )
         self.shot_label = QLabel("")
         self.shot_label.setObjectName("shotName")
         self.note = QLabel("No sound output on this computer: playing silently.")
@@ -137,7 +141,7 @@ class Player(QWidget):
         if self.cut is None:
             self.screen.show_image(None)
             self.strip.set_pieces(rendered or [], sum(e - s for s, e, _l, _r in rendered or []))
-            self.time_label.setText("00:00:00")
+            self.time_label.setText("00:00:00:00")
             return
         self.strip.set_pieces(
             rendered or [(p.start, p.end, p.label, True) for p in self.cut.pieces],
