@@ -26,6 +26,7 @@ from aiuteur_desktop.core import (
     shot_list,
     takes,
 )
+from aiuteur_desktop.core import cut as edit_cut
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import StatusDeriver, inputs_of
@@ -68,10 +69,20 @@ class Clip:
         return self.take.media if self.take is not None else None
 
 
+def _arranged(project: Project, scene_id: str) -> edit_cut.Arranged:
+    return edit_cut.arrange(shot_list.current(project, scene_id), edit_cut.read(project))
+
+
+def omitted(project: Project, scene_id: str) -> list[str]:
+    """The scene's shots the editor's cut of this Story Timeline dropped (labels)."""
+    return [s.label for s in _arranged(project, scene_id).omitted]
+
+
 def cut(project: Project, scene_id: str) -> list[Clip]:
-    """The scene's shots in order, each with the take in use."""
+    """The scene's shots in order — the editor's cut's order, without the shots it dropped,
+    where the Story Timeline has one — each with the take in use."""
     out = []
-    for shot in shot_list.current(project, scene_id):
+    for shot in _arranged(project, scene_id).shots:
         all_takes = tuple(takes.of(project, scene_id, shot.id))
         out.append(
             Clip(

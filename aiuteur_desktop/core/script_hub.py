@@ -237,6 +237,10 @@ class HubRow:
     shots: int
     seconds: int
     status: str
+    #: Shots the editor's cut of this Story Timeline dropped (0 without a cut).
+    omitted: int = 0
+    #: The editor's file the timeline's cut came from ("" — the script's order).
+    cut: str = ""
 
     @property
     def setting(self) -> str:
@@ -250,9 +254,15 @@ def hub(project: Project) -> list[HubRow]:
     play = master_script.current(project)
     if play is None:
         return []
-    lengths: dict[str, list[int]] = {}
-    for shot in shot_list.film(project):
-        lengths.setdefault(shot.scene_id, []).append(shot.duration)
+    from aiuteur_desktop.core import cut
+
+    lengths: dict[str, list[float]] = {}
+    film = cut.film(project)  # the editor's cut's lengths where the timeline has one
+    for placed in film.placed:
+        lengths.setdefault(placed.shot.scene_id, []).append(film.seconds(placed))
+    omitted: dict[str, int] = {}
+    for shot in film.omitted:
+        omitted[shot.scene_id] = omitted.get(shot.scene_id, 0) + 1
     status = statuses(project)
     return [
         HubRow(
@@ -263,8 +273,10 @@ def hub(project: Project) -> list[HubRow]:
             location=s.location,
             time_of_day=s.time_of_day,
             shots=len(lengths.get(s.id, [])),
-            seconds=sum(lengths.get(s.id, [])),
+            seconds=round(sum(lengths.get(s.id, []))),
             status=status.get(s.id, DRAFT),
+            omitted=omitted.get(s.id, 0),
+            cut=film.source,
         )
         for s in play.scenes()
     ]

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import shot_list, shots
+from aiuteur_desktop.core import cut, shots
 from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.operations.animatic import AnimaticReel
 from aiuteur_desktop.core.store import Project
@@ -58,6 +58,7 @@ class AnimaticDialog(JobDialog):
         self.project = project
         self.branch = project.current_branch
         self.shots: list[shots.Shot] = []
+        self.total = 0
         self.setWindowTitle("Animatic and Editor's Timeline")
         self.resize(860, 600)
 
@@ -141,8 +142,8 @@ class AnimaticDialog(JobDialog):
     def _load(self) -> None:
         project, branch = self.project, self.branch
 
-        def work() -> list[shots.Shot]:
-            return shot_list.film(project, branch)
+        def work() -> cut.Arranged:
+            return cut.film(project, branch)  # the editor's cut where the timeline has one
 
         run_in_background(work, self._show, lambda exc: self._refuse(str(exc)), parent=self)
 
@@ -150,7 +151,8 @@ class AnimaticDialog(JobDialog):
         self.summary.setText(why)
         self.render_button.setEnabled(False)
 
-    def _show(self, rows: list[shots.Shot]) -> None:
+    def _show(self, film: cut.Arranged) -> None:
+        rows = film.shots
         self.shots = rows
         if not rows:
             self._refuse(
@@ -159,14 +161,21 @@ class AnimaticDialog(JobDialog):
             )
             return
         scenes = len({s.scene for s in rows})
-        total = sum(s.duration for s in rows)
+        self.total = round(sum(film.seconds(p) for p in film.placed))
         self.summary.setText(
-            f"{len(rows)} shots · {_clock(total)} · {scenes} scene{'s' * (scenes != 1)}"
+            f"{len(rows)} shots · {_clock(self.total)} · {scenes} scene{'s' * (scenes != 1)}"
+            + (
+                f" · the editor's cut from {film.source}, {len(film.omitted)} omitted"
+                if film.source
+                else ""
+            )
         )
         self.table.setRowCount(len(rows))
-        for r, s in enumerate(rows):
+        for r, p in enumerate(film.placed):
+            s = p.shot
             what = s.summary() or s.heading
-            cells = (s.label, f"{s.duration} s", f"{s.shot_size} {s.move}", what)
+            length = f"{film.seconds(p):.3g} s"
+            cells = (s.label, length, f"{s.shot_size} {s.move}", what)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 3:
@@ -190,8 +199,7 @@ class AnimaticDialog(JobDialog):
             int(self.size.currentData()),
             self.voices.isChecked(),
         )
-        total = sum(s.duration for s in self.shots)
-        self.start_job(op, f"Rendering {len(self.shots)} shots ({_clock(total)})…")
+        self.start_job(op, f"Rendering {len(self.shots)} shots ({_clock(self.total)})…")
         self.render_button.setEnabled(False)
         self.open_button.hide()
 

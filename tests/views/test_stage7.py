@@ -240,3 +240,35 @@ def test_alt_6_and_alt_7_open_the_picked_scene(qtbot, window: MainWindow, tmp_pa
     assert page.editors[7].scene_line.text() == "Scene 3 · FLASHBACK - THE PIER"
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
     assert page.stage_stack.currentWidget() is page.editors[6]
+
+
+def test_a_conformed_timeline_shows_the_editors_cut_in_the_hub_and_stage_7(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """On a Story Timeline conform made, the Script Hub counts the cut's shots and lengths
+    with the dropped ones, and Stage 7 says the scene's cut order and what was omitted."""
+    from aiuteur_desktop.core import cut
+
+    project = heist(tmp_path)
+    first = [s for s in shot_list.film(project) if s.scene_id == "s1"]
+    assert len(first) >= 3
+    a, b, dropped = first[0], first[1], first[2]
+    edit = cut.Cut(
+        "edited.otio",
+        24,
+        (cut.Entry("s1", b.id, 0, 48), cut.Entry("s1", a.id, 12, 60)),
+        (("s1", dropped.id),),
+    )
+    project.create_branch("Conform from edited.otio", switch=True)
+    cut.write(project, edit)
+    project.commit("Conform from edited.otio", kind="edit")
+    page = open_scene(qtbot, window, project, 0)
+    hub = window.project_page.scene_list
+    rest = len(first) - 3  # the scene's other shots, whole, after the cut's
+    row_text = hub.item(0).text()
+    assert f"{2 + rest} shots" in row_text and "1 omitted" in row_text
+    assert page.cut_note.isVisible()
+    said = page.cut_note.label.text()
+    assert said.startswith("This Story Timeline follows the editor's cut from edited.otio: ")
+    assert said.index(f"{b.label} (2 s)") < said.index(f"{a.label} (2.5 s)")
+    assert f"Omitted by the editor: {dropped.label}." in said

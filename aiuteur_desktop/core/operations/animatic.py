@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import assets, jobs, shot_list
+from aiuteur_desktop.core import assets, cut, jobs
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.operations import (
     Changes,
@@ -63,7 +63,8 @@ class AnimaticReel(Operation):
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         branch = self.branch or None
-        rows = shot_list.film(project, branch)
+        film = cut.film(project, branch)  # the editor's cut where the timeline has one
+        rows = film.shots
         if not rows:
             raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
         people, places = assets.image_keys(project, branch)
@@ -78,6 +79,7 @@ class AnimaticReel(Operation):
             progress=ctx.progress,
             cancelled=ctx.cancelled,
             on_step=ctx.step,
+            trims=[(p.first, p.frames) for p in film.placed] if film.source else None,
         )
         return Ran(result, 0.0)
 

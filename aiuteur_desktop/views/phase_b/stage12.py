@@ -162,9 +162,11 @@ class Stage12Page(StageFrame):
             return
         label = master_script.label_of(self.project, self.scene_id)
         missing = [c.label for c in self.clips if c.take is None]
+        dropped = review.omitted(self.project, self.scene_id)
         self.scene_line.setText(
             f"Scene {label} · review"
             + (f" — not rendered yet: {', '.join(missing)}" if missing else "")
+            + (f" — omitted in the editor's cut: {', '.join(dropped)}" if dropped else "")
         )
         self.player.screen.empty = "No takes yet: confirm and render the scene in Stage 11."
         self.player.set_cut(cut, at=keep)

@@ -37,13 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import assets, shot_list, shot_tools, shots
+from aiuteur_desktop.core import assets, cut, shot_list, shot_tools, shots
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.shot_list import dialogue_text
 from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
-from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
+from aiuteur_desktop.views.phase_a.common import Banner, StageFrame, StoryJobs
 from aiuteur_desktop.views.phase_b.common import RearviewMirror
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
@@ -361,6 +361,9 @@ class Stage7Page(StageFrame):
         line.addWidget(self.status_label)
         head_layout.addLayout(line)
         head_layout.addWidget(self.mirror)
+        # On a Story Timeline conform made: what the editor's cut does with this scene.
+        self.cut_note = Banner("cutBanner", "film")
+        self.body.addWidget(self.cut_note)
         self.body.addWidget(head)
         self.body.addWidget(split, 1)
 
@@ -381,6 +384,7 @@ class Stage7Page(StageFrame):
         self.clear_error()
         if self.project is None or self.scene_id is None:
             self.model.set_rows([], [])
+            self.cut_note.hide()
             self.scene_line.setText("Select a scene in the Script Hub")
             self.mirror.hide()
             self.mark_loaded()
@@ -396,12 +400,29 @@ class Stage7Page(StageFrame):
             self.mark_loaded()
             return
         self.previous = previous
+        self._show_cut(rows)
         if rows:
             r = rows[0]
             self.scene_line.setText(f"Scene {r.scene_label} · {r.heading}")
         self.mirror.show_end(previous)
         self.apply(rows, 0, save=False)
         self.mark_loaded()
+
+    def _show_cut(self, rows: list[Shot]) -> None:
+        """The editor's cut of this scene, where the Story Timeline has one: its order and
+        lengths, and the shots it dropped (kept here, omitted from the film)."""
+        edit = cut.read(self.project) if self.project is not None else None
+        if edit is None or self.scene_id is None:
+            self.cut_note.hide()
+            return
+        film = cut.arrange(rows, edit)
+        mine = [p for p in film.placed if p.shot.scene_id == self.scene_id]
+        order = ", ".join(f"{p.shot.label} ({film.seconds(p):.3g} s)" for p in mine) or "none"
+        dropped = [s.label for s in film.omitted if s.scene_id == self.scene_id]
+        text = f"This Story Timeline follows the editor's cut from {edit.source}: {order}."
+        if dropped:
+            text += f" Omitted by the editor: {', '.join(dropped)}."
+        self.cut_note.show_message(text + " The table is the script's breakdown.")
 
     def apply(self, rows: list[Shot], row: int, *, save: bool = True) -> None:
         """Show `rows` (an edit, an undo or a redo) and write them as the scene's draft."""
