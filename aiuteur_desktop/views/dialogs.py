@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -280,12 +281,19 @@ class ShortcutsDialog(QDialog):
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        table.horizontalHeader().setStretchLastSection(True)
+        # The keys whole on the right, the actions in the rest, wrapped: both side by side at
+        # any width, never a sideways scroll.
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        table.setWordWrap(True)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for i, (name, keys) in enumerate(rows):
             table.setItem(i, 0, QTableWidgetItem(name))
             table.setItem(i, 1, QTableWidgetItem(keys))
-        table.resizeColumnToContents(0)
-        table.setColumnWidth(0, max(table.columnWidth(0) + 24, 240))
+        header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
+        self.table = table
+        self.resize(640, 560)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

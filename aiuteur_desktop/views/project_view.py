@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.dialogs import CreateBranchDialog
 from aiuteur_desktop.views.editor_dialogs import ConformDialog, ProExportDialog
+from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.history import VersionHistoryDialog
 from aiuteur_desktop.views.job_runner import JobRunner
 from aiuteur_desktop.views.jobs import run_in_background
@@ -76,6 +78,10 @@ def _blank_icon() -> QIcon:
     return QIcon(blank)
 
 
+#: The widest a Story Timeline's name is shown in the header's chip (pixels).
+BRANCH_CHIP_TEXT = 260
+
+
 class ProjectPage(QWidget):
     """Everything shown while a project is open."""
 
@@ -99,8 +105,10 @@ class ProjectPage(QWidget):
         self.project: Project | None = None
 
         # ---- header with the mandatory control panel (top right)
-        self.name_label = QLabel()
+        # A long title gives way (elided, whole in its tooltip) before the control panel does.
+        self.name_label = ElidedLabel()
         self.name_label.setObjectName("pageTitle")
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.branch_label = QLabel()
         self.branch_label.setObjectName("branchChip")
         self.branch_label.setToolTip("Current Story Timeline")
@@ -322,10 +330,15 @@ class ProjectPage(QWidget):
         if self.project is None:
             return
         branch = self.project.current_branch
+        # A long Story Timeline name is shortened in the chip, whole in its tooltip.
+        shown = self.branch_label.fontMetrics().elidedText(
+            branch, Qt.TextElideMode.ElideMiddle, BRANCH_CHIP_TEXT
+        )
         self.branch_label.setText(
             f'<img src="{theme.icon_file("branch")}" width="14" height="14" '
-            f'style="vertical-align: middle"> {html.escape(branch)}'
+            f'style="vertical-align: middle"> {html.escape(shown)}'
         )
+        self.branch_label.setToolTip(f"Current Story Timeline: {branch}")
         flags: dict[int, list[str]] = {}
         for flag in StatusDeriver(self.project, self.project.branch().draft).flags():
             stage = stages.stage_of(flag.path)

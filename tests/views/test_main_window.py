@@ -223,6 +223,15 @@ def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> Non
         QKeySequence.SequenceFormat.NativeText
     )
     assert "Script editor: next element type" in rows
+    # Keys and actions side by side at once: no sideways scroll, both columns on screen.
+    qtbot.waitExposed(dialog)
+    view = table.viewport()
+    assert not table.horizontalScrollBar().isVisible()
+    keys_at = table.columnViewportPosition(1)
+    assert keys_at > 120 and keys_at + table.columnWidth(1) <= view.width() + 1
+    longest = max(rows, key=len)
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == longest)
+    assert table.rowHeight(row) > table.rowHeight(0)  # the long action wraps, it is not cut
     qtbot.keyClicks(dialog.search, "shot list")
     shown = [table.item(r, 0).text() for r in range(table.rowCount()) if not table.isRowHidden(r)]
     assert shown == [

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QComboBox,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QStackedLayout,
+    QTextEdit,
     QWidget,
 )
 
@@ -29,6 +34,8 @@ from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.providers.registry import Registry, register_all
 from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
+from aiuteur_desktop.views.phase_a.asset_keys import PathRole
+from aiuteur_desktop.views.phase_a.common import StageFrame
 from tests.core.test_checkout import prepared
 from tests.screenplays import scripted_project
 from tests.views.conftest import wait_for_hub
@@ -50,6 +57,8 @@ def clipped(root: QWidget) -> list[str]:
         elif isinstance(w, ElidedLabel):
             if w.is_elided() and w.toolTip() != w.text():
                 out.append(f"{name} “{w.text()}” is cut with no tooltip")
+            elif w.is_elided() and isinstance(w.parentWidget(), StageFrame):
+                out.append(f"{name} “{w.text()}”: a stage's title is cut")
         elif isinstance(w, QLabel) and w.text() and w.pixmap().isNull():
             if not w.wordWrap() and w.width() < w.sizeHint().width() - 1:
                 out.append(
@@ -59,6 +68,27 @@ def clipped(root: QWidget) -> list[str]:
                 out.append(
                     f"{name} “{w.text()[:50]}” is {w.height()} high, needs {w.heightForWidth(w.width())}"
                 )
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, QAbstractButton | QLineEdit | QTextEdit | QPlainTextEdit | QComboBox):
+            continue
+        # Cut off by its parent (past the right edge of a panel): narrower on screen than it
+        # is. Scrolled out of sight (an empty visible region) is not cut.
+        if not w.isVisible() or w.width() <= 0:
+            continue
+        seen = w.visibleRegion().boundingRect()
+        if not seen.isEmpty() and seen.width() < w.width() - 2:
+            label = w.text() if isinstance(w, QAbstractButton | QLineEdit) else ""
+            label = label or (w.placeholderText() if isinstance(w, QLineEdit | QTextEdit) else "")
+            out.append(
+                f"{type(w).__name__} {w.objectName()} “{label[:40]}” is cut at the side "
+                f"({seen.width()} of {w.width()} shown)"
+            )
+        elif (
+            isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit)
+            and not isinstance(w.parentWidget(), QAbstractSpinBox | QComboBox)
+            and w.width() < 160
+        ):
+            out.append(f"{type(w).__name__} {w.objectName()} is only {w.width()} wide")
     for area in root.findChildren(QScrollArea):
         if area.isVisible() and area.horizontalScrollBar().isVisible():
             out.append(f"QScrollArea {area.objectName()} scrolls sideways: its page is too wide")
@@ -94,8 +124,15 @@ def overlaps(root: QWidget) -> list[str]:
     return out
 
 
+LONG_TITLE = "The Extraordinarily Long Title of a Feature Film About a Kitchen Heist"
+LONG_BRANCH = "Director's alternate ending with the longer chase sequence"
+
+
+@pytest.mark.parametrize(
+    ("title", "branch"), [("Kitchen Heist", None), (LONG_TITLE, LONG_BRANCH)], ids=["short", "long"]
+)
 def test_every_page_fits_the_minimum_window(
-    qtbot, window: MainWindow, library: Library, tmp_path: Path
+    qtbot, window: MainWindow, library: Library, tmp_path: Path, title: str, branch: str | None
 ) -> None:  # type: ignore[no-untyped-def]
     assert (window.minimumWidth(), window.minimumHeight()) == MINIMUM_SIZE == (1280, 720)
     window.resize(*MINIMUM_SIZE)
@@ -110,7 +147,9 @@ def test_every_page_fits_the_minimum_window(
             problems[page] = found
 
     look("Projects")
-    project = scripted_project(tmp_path, "Kitchen Heist", "kitchen_heist", approved=True)
+    project = scripted_project(tmp_path, title, "kitchen_heist", approved=True)
+    if branch:
+        project.create_branch(branch, switch=True)
     assets.extract_into(project)
     shot_list.lock(project, "s1", shot_list.current(project, "s1"))  # Stages 8–9 open
     for e in visuals.elements(project, "s1"):
@@ -129,6 +168,14 @@ def test_every_page_fits_the_minimum_window(
     page.scene_list.setCurrentRow(0)
     for number in range(1, 13):
         page.show_stage(number)
+        if number == 5:  # an asset open in the inspector: its description, voice and key
+            assets_list = page.editors[5].list
+            row = next(
+                r
+                for r in range(assets_list.count())
+                if assets_list.item(r).data(PathRole) is not None
+            )
+            assets_list.setCurrentRow(row)
         look(f"Stage {number}")
         if number >= 6:  # a Phase B stage opens on the scene, not on its gate
             assert page.stage_stack.currentWidget() is page.editors[number], number

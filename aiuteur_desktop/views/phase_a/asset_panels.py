@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiuteur_desktop.views import theme
 from aiuteur_desktop.views.phase_a.common import PRIMARY_STYLE
 from aiuteur_desktop.views.phase_a.rewrite import DescriptionEdit, start_rewrite
 
@@ -173,14 +176,39 @@ class AssetInspector(QWidget):
         image_col.addWidget(self.image, 1)
         image_col.addWidget(self.history)
         image_col.addLayout(keys)
+        self._image_col, self._keys = image_col, keys
         image_box = QWidget()
         image_box.setLayout(image_col)
         image_box.setFixedWidth(390)  # two key buttons a row, neither clipped
-        rl = QVBoxLayout(self)
+        self.image_box = image_box
+        content = QWidget()
+        rl = QVBoxLayout(content)
         rl.setContentsMargins(10, 0, 0, 0)
         rl.addWidget(self.name)
         rl.addWidget(self.kind)
-        editor_row = QHBoxLayout()
-        editor_row.addLayout(text_col, 1)
-        editor_row.addWidget(image_box)
-        rl.addLayout(editor_row, 1)
+        # Words beside the picture where there is room; the picture under the words where
+        # there is not (the window's minimum size), the page scrolling then.
+        self.editor_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.editor_row.addLayout(text_col, 1)
+        self.editor_row.addWidget(image_box)
+        rl.addLayout(self.editor_row, 1)
+        self.description.setMinimumHeight(90)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(theme.scroll_area(content, "assetInspector"))
+
+    #: Below this width the image key goes under the description, not beside it.
+    SIDE_BY_SIDE = 760
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = self.width() < self.SIDE_BY_SIDE
+        wanted = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.editor_row.direction() != wanted:
+            self.editor_row.setDirection(wanted)
+            # Narrow: a description of a few lines, then the key's buttons where they are seen
+            # without scrolling, the picture and its versions below them.
+            self.editor_row.setStretch(0, 0 if narrow else 1)
+            self.description.setMaximumHeight(130 if narrow else 16_777_215)
+            self._image_col.removeItem(self._keys)
+            self._image_col.insertLayout(0 if narrow else self._image_col.count(), self._keys)
+        super().resizeEvent(event)

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -388,7 +390,9 @@ class StageFrame(QWidget):
         self.purpose.setWordWrap(True)
         self.actions = QHBoxLayout()
         self.actions.setSpacing(8)
-        head = QHBoxLayout()
+        # The title and the actions share a row where both fit whole; where they do not (the
+        # window's minimum size), the actions go under the title, on the right.
+        head = self._head = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(self.title)
@@ -421,6 +425,28 @@ class StageFrame(QWidget):
         self._seen: tuple[str, str] | None = None
         jobs.busyChanged.connect(self._busy_changed)
         self.changed.connect(self._report)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_head()
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # an action shown, hidden or renamed
+            self._fit_head()
+        return super().event(event)
+
+    def _fit_head(self) -> None:
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        title = self.title.fontMetrics().horizontalAdvance(self.title.text()) + 24
+        stacked = title + self.actions.sizeHint().width() > room
+        wanted = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        if self._head.direction() != wanted:
+            self._head.setDirection(wanted)
+            self._head.setAlignment(
+                self.actions,
+                Qt.AlignmentFlag.AlignRight if stacked else Qt.AlignmentFlag.AlignVCenter,
+            )
 
     # ---------------------------------------------------------------- helpers
     def add_action(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.playback import Cut
 from aiuteur_desktop.views import theme
+from aiuteur_desktop.views.elided import ElidedLabel
 from aiuteur_desktop.views.phase_b.player_parts import (
     END,
     Out,
@@ -90,7 +91,7 @@ class Player(QWidget):
         self.time_label.setMinimumWidth(
             self.time_label.fontMetrics().horizontalAdvance("00:00:00:00") + 8
         )
-        self.shot_label = QLabel("")
+        self.shot_label = ElidedLabel("")  # gives way to the timecode and the buttons
         self.shot_label.setObjectName("shotName")
         self.note = QLabel("No sound output on this computer: playing silently.")
         self.note.setProperty("muted", True)
