@@ -158,6 +158,7 @@ def _params(
         "branch": project.current_branch,
         "scene": scene_id,
         "shot": line.shot,
+        "label": line.label,  # "1E", as the app names the shot (the id "E" is the scene's)
         "version": version,
         "stage": 12,
         "vertex": vertex,

@@ -28,8 +28,15 @@ from aiuteur_desktop.providers.connections import (
 )
 
 OFFLINE = "offline"
-#: The image model when Settings → Models names none: the offline key-card engine.
+#: The image model when Settings → Models names none: the offline storyboard engine.
 DEFAULT_IMAGE = "offline:storyboard"
+#: The offline engines by their model name, as estimates and progress say them.
+OFFLINE_ENGINES = {
+    "storyboard": "storyboard engine",
+    "animatic": "animatic engine",
+    "minilm": "text embedder",
+    "export": "export",
+}
 _WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
 
 __all__ = ["NO_TEXT_MODEL", "Registry", "image_model", "register_all"]
@@ -118,7 +125,9 @@ class Registry:
         """The model in a filmmaker's words, for estimates and progress."""
         connection, _, model = model_id.partition(":")
         if connection == OFFLINE:
-            return "the offline key-card engine (free, no network)"
+            # The same name Settings → Models shows (offline:storyboard), said plainly.
+            engine = OFFLINE_ENGINES.get(model, model or "offline")
+            return f"the offline {engine} ({model_id}, free, no network)"
         return f"{connection} · {model}"
 
     # ----------------------------------------------------------------- video

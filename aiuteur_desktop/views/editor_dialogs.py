@@ -98,6 +98,11 @@ class ProExportDialog(JobDialog):
         self.folder, folder_row = self.folder_row(default_folder(project.name), "Export into")
         self.scene = QComboBox()
         self.scene.addItem("All scenes", None)
+        # Scenes by number and heading; a long heading does not widen the window.
+        self.scene.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.scene.setMinimumContentsLength(36)
         self.as_zip = QCheckBox("One .zip file (clips, frames, prompts, timelines, manifest)")
         self.animatic = QCheckBox("Animatic clips for every shot, not the takes")
         self.animatic.toggled.connect(self._load)
@@ -147,7 +152,7 @@ class ProExportDialog(JobDialog):
 
             seen = on_branch(project, branch)
             play = master_script.current(seen)
-            scenes = [(s.id, s.label) for s in play.scenes()] if play else []
+            scenes = [(s.id, f"{s.label} · {s.title}") for s in play.scenes()] if play else []
             return scenes, pro_export.plan(seen, scene=scene, animatic=animatic)
 
         run_in_background(work, self._show, self._refuse, parent=self)

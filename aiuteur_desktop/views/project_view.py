@@ -244,6 +244,7 @@ class ProjectPage(QWidget):
             for editor in self.editors.values():
                 # (a hand edit reaches this page through the session, as `Changes`)
                 editor.goToStage.connect(self.show_stage)
+                editor.goToScene.connect(self._go_to_scene)
                 editor.message.connect(self.statusMessage)
                 editor.openSettings.connect(self.openSettings)
                 self.stage_stack.addWidget(editor)
@@ -415,6 +416,10 @@ class ProjectPage(QWidget):
         """The scene picked in the Script Hub (its id, "s3"), or None."""
         item = self.scene_list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _go_to_scene(self, scene_id: str, stage: int) -> None:
+        self.select_scene(scene_id)
+        self.show_stage(stage)
 
     def select_scene(self, scene_id: str) -> None:
         for row in range(self.scene_list.count()):

@@ -58,6 +58,7 @@ class WrittenStylesPage(QWidget):
         self._submitted: set[str] = set()  # jobs this page queued (to hear a refusal)
         self._choices = embedder_choices or (lambda: [embedders.OFFLINE])
         self._seeded = False
+        self._seeding = False  # the neutral library is being made (the first visit)
 
         self.libraries = LibraryPane(
             "written style",
@@ -177,17 +178,28 @@ class WrittenStylesPage(QWidget):
     def refresh(self, select: str | None = None) -> None:
         """Called when the page is shown; the first time, ships the neutral library."""
         self._fill_choices()
-        if not self._seeded:
-            self._seeded = True
-            styles = self.styles
-
-            run_in_background(
-                lambda: styles.ensure_neutral(neutral_samples()),
-                lambda added: self.libraries.refresh() if added else None,
-                lambda exc: show_error(self, "Written Styles", exc),
-                parent=self,
-            )
+        self.seed()
         self.libraries.refresh(select)
+
+    def seed(self) -> None:
+        """Ship the neutral library (once, in the background; the app calls it at start)."""
+        if self._seeded:
+            return
+        self._seeded = self._seeding = True
+        styles = self.styles
+
+        def done(_added: bool) -> None:
+            self._seeding = False
+            self.libraries.refresh()  # listed (and the page's hint said again) at once
+
+        def failed(exc: BaseException) -> None:
+            self._seeding = False
+            self.libraries.refresh()
+            show_error(self, "Written Styles", exc)
+
+        run_in_background(
+            lambda: styles.ensure_neutral(neutral_samples()), done, failed, parent=self
+        )
 
     def _active_job(self) -> Job | None:
         name = self.current()
@@ -219,7 +231,10 @@ class WrittenStylesPage(QWidget):
         self._sync_buttons()
         if name is None:
             self.status.setText(
-                "No library yet: press “New library…” (bottom left), then add scripts or stories whose writing you like."
+                "Preparing the neutral library that comes with Aiuteur (“Neutral (no style)”)…"
+                if self._seeding
+                else "No library yet: press “New library…” (bottom left), then add scripts or "
+                "stories whose writing you like."
             )
             return
         info = self.styles.info(name)

@@ -213,6 +213,10 @@ def test_offline_render_of_a_scene_gives_takes_whose_ends_are_the_anchor_frames(
                 assert made["parameters"]["start_media"] == x.start
                 assert made["parameters"]["prompt"] == x.video_prompt
                 assert made["provider"] == "offline:animatic" and made["job"]
+            # Version History names each render as the app names the shot ("3A", not "A").
+            said = {c.message for c in p.log()[:6]}
+            for x in c.lines:
+                assert f"Rendered shot {x.label} (take 1)" in said, said
             # Everything rendered: nothing more to send, and the Script Hub says Rendered.
             assert takes.render_ops(p, "s3", done, Registry()) == []
             assert script_hub.statuses(p)["s3"] == script_hub.RENDERED

@@ -57,6 +57,9 @@ def test_export_for_editing_then_conform_the_editors_cut(
     labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     assert sources[labels.index("2A")] == "take 1" and sources[0].startswith("animatic")
     assert "with a take" in dialog.summary.text()
+    # The scene choice names each scene by its number and heading.
+    names = [dialog.scene.itemText(i) for i in range(dialog.scene.count())]
+    assert names[0] == "All scenes" and names[2].startswith("Scene 2 · EXT. ")
     dialog.resize(1440, 900)
     dialog.grab().save(str(tmp_path / "pro-export.png"))
     dialog.resize(dialog.minimumSize())

@@ -39,6 +39,8 @@ def make(qtbot, page: Stage10Page) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
     assert "$0.00" in box.text()
+    # The engine named as Settings → Models names it.
+    assert "the offline storyboard engine (offline:storyboard, free, no network)" in box.text()
     next(b for b in box.buttons() if b.text() == "Make").click()
     qtbot.waitUntil(lambda: not page._pending, timeout=30_000)
 

@@ -146,3 +146,30 @@ def test_checkout_render_in_the_background_review_and_route_back(
     assert not shot_list.is_locked(project, "s2")
     review_page.player.close_player()
     operations.unshare(project)
+
+
+def test_complete_scene_goes_on_to_the_next_scene(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    register_all()
+    project = storm_project(tmp_path)
+    operations.share(project)
+    prepared(project, library, "s2")
+    done = checkout.confirm(
+        project, checkout.for_model(project, "s2", Registry(), "offline:animatic")
+    )
+    headless.run_all(library.jobs, takes.render_ops(project, "s2", done, Registry()), Budget())
+    open_scene(qtbot, window, project, 1)
+    rail_to(qtbot, window, "Video")
+    page = window.project_page.editors[12]
+    assert isinstance(page, Stage12Page)
+    qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
+    qtbot.waitUntil(lambda: page.complete_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(page.complete_button, Qt.MouseButton.LeftButton)
+    hub = window.project_page
+    qtbot.waitUntil(lambda: hub.current_scene() == "s3")
+    assert hub.stage_stack.currentWidget() is hub.editors[6]
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Scene 2 complete. Next: Scene 3 · ")
+    page.player.close_player()
+    operations.unshare(project)

@@ -26,7 +26,12 @@ def open_page(qtbot, window: MainWindow) -> WrittenStylesPage:  # type: ignore[n
     window.go_to("written")
     page = window.written_page
     assert window.pages.currentWidget() is page
+    # On the first visit the shipped library is being made: the page says so, never "No
+    # library yet".
+    if NEUTRAL not in names(page):
+        assert "Preparing the neutral library" in page.status.text()
     qtbot.waitUntil(lambda: NEUTRAL in names(page), timeout=20_000)
+    assert "No library yet" not in page.status.text()
     return page
 
 

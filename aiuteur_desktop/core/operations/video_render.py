@@ -169,7 +169,8 @@ class VideoRender(Operation):
                 model=take.get("model"),
             ),
         )
+        label = self.params.get("label") or shot  # "1E": Version History says it as the app does
         head = project.commit(
-            f"Rendered shot {shot} (take {len(takes)})", kind="generate", stage=12, cost=cost
+            f"Rendered shot {label} (take {len(takes)})", kind="generate", stage=12, cost=cost
         )
         return Changes(paths=(path,), stages=(12,), scenes=(str(scene),), commit=head.id)

@@ -370,6 +370,8 @@ class StageFrame(QWidget):
     openSettings = Signal()
     #: A stage asks the project page to show another stage (after locking, say).
     goToStage = Signal(int)
+    #: A stage asks the project page to open a scene (its id) on a stage.
+    goToScene = Signal(str, int)
     #: Something was saved or committed by hand: reported to the session as `changes()`, so
     #: the pages showing it (the timeline, the header, the Script Hub) refresh.
     changed = Signal()

@@ -49,7 +49,9 @@ class Stage12Page(StageFrame):
         self.complete_button = self.add_action(
             "Complete Scene", "completeScene", self.complete, primary=True
         )
-        self.complete_button.setToolTip("The takes are final: back to the Script Hub")
+        self.complete_button.setToolTip(
+            "The takes are final: on to the next scene in the Script Hub"
+        )
         self.scene_line = QLabel()
         self.scene_line.setObjectName("sectionTitle")
         self.player = Player()
@@ -318,8 +320,19 @@ class Stage12Page(StageFrame):
             self.fail(exc.user_message)
             return
         self.changed.emit()
-        self.message.emit("Scene complete.")
-        self.goToStage.emit(6)
+        play = master_script.current(self.project)
+        ids = [s.id for s in play.scenes()] if play is not None else []
+        here = ids.index(self.scene_id) if self.scene_id in ids else len(ids)
+        label = master_script.label_of(self.project, self.scene_id)
+        if here + 1 < len(ids):
+            following = ids[here + 1]
+            nxt = master_script.scene(play, following) if play is not None else None
+            what = f"Scene {nxt.label} · {nxt.title}" if nxt is not None else following
+            self.message.emit(f"Scene {label} complete. Next: {what}.")
+            self.goToScene.emit(following, 6)
+        else:
+            self.message.emit(f"Scene {label} complete — the film's last scene.")
+            self.goToStage.emit(6)
 
     def return_to_frames(self) -> None:
         issue = self.selected_issue()
