@@ -173,3 +173,31 @@ def test_complete_scene_goes_on_to_the_next_scene(
     assert said.startswith("Scene 2 complete. Next: Scene 3 · ")
     page.player.close_player()
     operations.unshare(project)
+
+
+def test_stage_11_never_shows_an_earlier_loads_lines_while_it_prices(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Another scene picked while Stage 11 is open: until its prices are in, none of the
+    other scene's lines (nor its total) stays on screen."""
+    register_all()
+    project = storm_project(tmp_path)
+    operations.share(project)
+    prepared(project, library, "s2")
+    prepared(project, library, "s3")
+    open_scene(qtbot, window, project, 1)
+    rail_to(qtbot, window, "Confirm")
+    page = window.project_page.editors[11]
+    assert isinstance(page, Stage11Page)
+    qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
+    qtbot.waitUntil(lambda: page.confirm_button.isEnabled(), timeout=10_000)
+    assert page.table.item(0, 0).text().startswith("2A")
+    hub = window.project_page.scene_list
+    click_item(qtbot, hub, hub.item(2))
+    first = page.table.item(0, 0)
+    assert page.table.rowCount() == 0 or first.text().startswith("3A")
+    if page.current is None:
+        assert page.total.text() == "Pricing the scene…" and not page.confirm_button.isEnabled()
+    qtbot.waitUntil(lambda: page.confirm_button.isEnabled(), timeout=10_000)
+    assert page.table.rowCount() >= 1 and page.table.item(0, 0).text().startswith("3A")
+    operations.unshare(project)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import checkout, operations, takes
+from aiuteur_desktop.core import checkout, master_script, operations, takes
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.store import Project
@@ -111,6 +111,8 @@ class Stage11Page(StageFrame):
         jobs.runner.progressed.connect(self._job_progress)
 
     # ---------------------------------------------------------------- state
+    _shown_scene: str | None = None  # the scene whose lines the table holds
+
     def set_scene(self, scene_id: str | None) -> None:
         if scene_id != self.scene_id:
             self.scene_id = scene_id
@@ -156,6 +158,18 @@ class Stage11Page(StageFrame):
             return
         self._fill_models(reg, confirmed.model if confirmed else settings.models.video)
         self.current = None  # nothing to confirm until this load's prices are in
+        # What an earlier load showed is not left standing while this one is priced: opened
+        # (or another scene), the lines go until the new ones are in; a refresh of the scene
+        # on screen keeps them, said to be updating.
+        if not self.isVisible() or self._shown_scene != self.scene_id:
+            self.table.setRowCount(0)
+            self.flag.hide()
+            label = master_script.label_of(self.project, self.scene_id)
+            self.scene_line.setText(f"Scene {label} · checkout")
+        self._shown_scene = self.scene_id
+        self.total.setText("Pricing the scene…")
+        self.sync()  # Confirm waits for this load's prices
+        self.confirm_button.setToolTip("Pricing the scene…")
         project, scene, store = self.project, self.scene_id, self.jobs.library.jobs
         model, audio = str(self.model.currentData()), self.sound.isChecked()
         self._serial += 1
