@@ -25,6 +25,7 @@ class Meter:
         self._last = 0.0
         self._tenth = -1
         self._width = 0
+        self._said = ""
 
     def progress(self, fraction: float) -> None:
         self._fraction = max(self._fraction, min(1.0, fraction))
@@ -50,7 +51,11 @@ class Meter:
             if not force and tenth == self._tenth and now - self._last < PLAIN_EVERY:
                 return
             self._tenth = tenth
-            self._out.write(describe(self._step, self._fraction, now - self._began) + "\n")
+            line = describe(self._step, self._fraction, now - self._began)
+            if line == self._said:  # a log reads each state once
+                return
+            self._said = line
+            self._out.write(line + "\n")
         self._last = now
         self._out.flush()
 

@@ -880,3 +880,39 @@ def test_shots_and_animatic_follow_the_conformed_cut(aiuteur_home: Path, tmp_pat
     cut = nle.read(tmp_path / "reel" / "Storm_animatic.otio")
     video = next(t for t in cut.tracks if t.kind == "Video")
     assert [round(c.source_range.duration.to_frames()) for c in video.find_clips()] == frames
+
+
+def test_the_progress_meter_rewrites_one_line_on_a_terminal_and_logs_each_state_once() -> None:
+    import io
+
+    from aiuteur_desktop.cli_progress import Meter
+    from aiuteur_desktop.core.progress import Step
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Terminal()
+    meter = Meter(stream=tty)
+    for n in range(3):
+        meter.step(Step(n, 3, f"Shot 1{'ABC'[n]}"))
+        meter._last = 0.0  # as if 0.1 s had passed between shots
+    meter.done()
+    said = tty.getvalue()
+    assert "\n" not in said and said.count("\r") >= 3 and "Shot 1C · 3 of 3" in said
+    assert said.endswith("\r")  # the line is cleared for what the command prints next
+    pipe = io.StringIO()
+    meter = Meter(stream=pipe)
+    meter.step(Step(0, 2, "Shot 1A"))
+    meter.step(Step(1, 2, "Shot 1B"))  # the same tenth of the way, seconds later: not logged
+    meter.progress(1.0)
+    meter.progress(1.0)
+    lines = pipe.getvalue().splitlines()
+    assert lines[0].startswith("Shot 1A · 1 of 2 · ") and lines[1].startswith("Shot 1B · 2 of 2")
+    assert len(lines) == 2
+    quiet = io.StringIO()
+    meter = Meter(quiet=True, stream=quiet)
+    meter.step(Step(0, 2, "Shot 1A"))
+    meter.progress(0.5)
+    meter.done()
+    assert quiet.getvalue() == ""
