@@ -33,6 +33,9 @@ class Piece:
     width: int
     height: int
     audio: bool
+    #: Seconds into the file where the piece begins (an editor's in-point); `duration` is
+    #: how long it plays from there.
+    offset: float = 0.0
 
     @property
     def end(self) -> float:
@@ -60,13 +63,19 @@ class Cut:
         self._starts = [p.start for p in pieces]
 
     @classmethod
-    def of(cls, clips: list[tuple[Path, str, str]]) -> Cut:
-        """From (file, shot id, label) in order."""
+    def of(cls, clips: list[tuple[Any, ...]]) -> Cut:
+        """From (file, shot id, label) in order — or (file, shot id, label, in-point, length)
+        in seconds, where an editor's cut plays part of a take (length None: to its end)."""
         pieces, at = [], 0.0
-        for path, shot, label in clips:
+        for clip in clips:
+            path, shot, label = clip[:3]
+            first, length = (clip[3], clip[4]) if len(clip) > 3 else (0.0, None)
             duration, fps, w, h, audio = probe(path)
-            pieces.append(Piece(Path(path), shot, label, at, duration, fps, w, h, audio))
-            at += duration
+            offset = max(0.0, min(float(first or 0.0), duration - 1.0 / fps))
+            plays = duration - offset if length is None else min(float(length), duration - offset)
+            piece = Piece(Path(path), shot, label, at, plays, fps, w, h, audio, offset)
+            pieces.append(piece)
+            at += plays
         return cls(pieces)
 
     @property
@@ -150,6 +159,9 @@ class VideoReader:
             if self._frames is None:
                 if self._index + 1 >= len(self.cut.pieces):
                     return None
+                following = self.cut.pieces[self._index + 1]
+                if following.offset > 0:  # an in-point: from the frame it names
+                    return self.seek(following.start)
                 self._open(self._index + 1)
             try:
                 frame = next(self._frames)
@@ -159,9 +171,14 @@ class VideoReader:
                     return None
                 continue
             piece = self.cut.pieces[self._index]
-            local = self._time(frame)
+            local = self._time(frame) - piece.offset
+            if local < -0.5 / piece.fps:
+                continue  # before the in-point
             if local >= piece.duration - 1e-6:
-                continue  # past the planned end (a longer audio track): not shown
+                # Past the planned end (the editor's out-point, or a longer audio track):
+                # not shown, and nothing more of this file is decoded.
+                self._frames = None
+                continue
             return piece.start + local, self._convert(frame, piece)
 
     def seek(self, t: float) -> tuple[float, np.ndarray] | None:
@@ -173,7 +190,7 @@ class VideoReader:
         piece = self.cut.pieces[index]
         if index != self._index or self._container is None:
             self._open(index)
-        local = t - piece.start
+        local = t - piece.start + piece.offset  # in the file
         half = 0.5 / piece.fps
         tb = self._stream.time_base or Fraction(1, 1)
         self._container.seek(max(0, int((local - half) / tb)), stream=self._stream, backward=True)
@@ -186,12 +203,13 @@ class VideoReader:
                 if best is None:
                     best = (ft, frame)
                 else:
-                    self._pending = (piece.start + ft, self._convert(frame, piece))
+                    at = piece.start + ft - piece.offset
+                    self._pending = (at, self._convert(frame, piece))
                 break
             best = (ft, frame)
         if best is None:
             return None
-        return piece.start + best[0], self._convert(best[1], piece)
+        return piece.start + best[0] - piece.offset, self._convert(best[1], piece)
 
     def _approach(self, near: float) -> Any:
         """Frames from the keyframe sought, the ones nothing refers to (B-frames) skipped
@@ -241,6 +259,7 @@ class AudioReader:
             return
         piece = self.cut.pieces[index]
         self._left = max(0, round(piece.duration * RATE) - round(local * RATE))
+        local += piece.offset  # in the file
         if not piece.audio:
             return
         self._container = av.open(str(piece.path))

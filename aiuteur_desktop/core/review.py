@@ -63,6 +63,10 @@ class Clip:
     duration: float  # the shot's planned seconds (the player reads the file's own)
     take: takes.Take | None  # None: not rendered yet
     takes: tuple[takes.Take, ...]
+    #: The editor's cut of this Story Timeline: where in the take it begins and how long it
+    #: plays, in seconds (0 and None without a cut: the whole take).
+    first: float = 0.0
+    length: float | None = None
 
     @property
     def media(self) -> str | None:
@@ -82,7 +86,9 @@ def cut(project: Project, scene_id: str) -> list[Clip]:
     """The scene's shots in order — the editor's cut's order, without the shots it dropped,
     where the Story Timeline has one — each with the take in use."""
     out = []
-    for shot in _arranged(project, scene_id).shots:
+    film = _arranged(project, scene_id)
+    for placed in film.placed:
+        shot = placed.shot
         all_takes = tuple(takes.of(project, scene_id, shot.id))
         out.append(
             Clip(
@@ -91,6 +97,8 @@ def cut(project: Project, scene_id: str) -> list[Clip]:
                 duration=float(shot.duration),
                 take=takes.current(project, scene_id, shot.id),
                 takes=all_takes,
+                first=placed.first / film.fps,
+                length=placed.frames / film.fps if placed.frames else None,
             )
         )
     return out

@@ -149,9 +149,15 @@ class Stage12Page(StageFrame):
         try:
             self.clips = review.cut(self.project, self.scene_id)
             self.shown = [c for c in self.clips if c.take is not None]
-            cut = Cut.of(
+            cut = Cut.of(  # in the editor's cut's in-points and lengths where there is one
                 [
-                    (Path(self.project.media.path(c.take.media)), c.shot, c.label)
+                    (
+                        Path(self.project.media.path(c.take.media)),
+                        c.shot,
+                        c.label,
+                        c.first,
+                        c.length,
+                    )
                     for c in self.shown
                     if c.take
                 ]
