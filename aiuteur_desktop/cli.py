@@ -269,6 +269,9 @@ def _cmd_scenes(project_path: str, as_json: bool) -> int:
             "sub_location": s.sub_location,
             "time_of_day": s.time_of_day,
             "continuity": s.continuity,
+            "light": s.light,
+            "qualifiers": list(s.qualifiers),
+            "inherits_from": s.inherits,
             "characters": list(s.characters),
             "first_line": s.first_line,
         }

@@ -122,10 +122,16 @@ def test_script_import_export_and_scenes(aiuteur_home: Path, tmp_path: Path) -> 
         "sub_location": "",
         "time_of_day": "NIGHT",
         "continuity": "",
+        "light": "NIGHT",
+        "qualifiers": [],
+        "inherits_from": "",
         "characters": ["NESSA", "OLD TOM", "TOM"],
         "first_line": "Rain streaks the window. A kettle ticks as it cools.",
     }
-    assert (scenes[1]["time_of_day"], scenes[1]["continuity"]) == ("", "CONTINUOUS")
+    # CONTINUOUS: no time word of its own, the light of the scene before.
+    assert (scenes[1]["time_of_day"], scenes[1]["continuity"], scenes[1]["light"]) == (
+        "", "CONTINUOUS", "NIGHT"
+    )  # fmt: skip
 
     original = fountain.read_string(source.read_text(encoding="utf-8"))
     for fmt, reader in (("fountain", fountain.read_string), ("fdx", fdx.read_string)):

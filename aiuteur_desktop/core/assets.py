@@ -103,6 +103,7 @@ def sync_extracted(project: Project, found: list[Extracted]) -> tuple[int, int]:
         content["mentions"] = item.mentions
         content["scenes"] = item.scenes
         content["variants"] = item.variants
+        content["looks"] = item.looks
         if not str(content.get("description") or "").strip():
             content["description"] = item.description
         keys = [artifacts.scene_key(s) for s in item.scenes]

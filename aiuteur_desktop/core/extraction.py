@@ -82,6 +82,66 @@ _TITLES = frozenset(
 )
 #: Words that make an age variant of a character: YOUNG TOM is TOM, younger.
 AGES = ("YOUNG", "YOUNGER", "OLD", "OLDER", "LITTLE", "TEEN", "TEENAGE", "ADULT", "ELDERLY")
+#: Roles rather than names: SOPHISTICATED WOMAN is not WOMAN, MALE VOICE is not VOICE — a
+#: cue of one of these words is only ever itself.
+_ROLES = frozenset(
+    [
+        "WOMAN",
+        "MAN",
+        "VOICE",
+        "GIRL",
+        "BOY",
+        "KID",
+        "CHILD",
+        "BABY",
+        "COP",
+        "POLICEMAN",
+        "GUARD",
+        "SOLDIER",
+        "WAITER",
+        "WAITRESS",
+        "DRIVER",
+        "REPORTER",
+        "ANNOUNCER",
+        "NARRATOR",
+        "STRANGER",
+        "PASSENGER",
+        "CUSTOMER",
+        "BARTENDER",
+        "CLERK",
+        "PILOT",
+        "PRIEST",
+        "TEACHER",
+        "STUDENT",
+        "FRIEND",
+        "NEIGHBOR",
+        "NEIGHBOUR",
+        "CROWD",
+        "PERSON",
+        "LADY",
+        "GUY",
+        "DOCTOR",
+        "NURSE",
+        "OFFICER",
+        "AGENT",
+        "DETECTIVE",
+        "HOST",
+        "HOSTESS",
+        "SECRETARY",
+        "RECEPTIONIST",
+        "ATTENDANT",
+        "VENDOR",
+        "WORKER",
+        "FARMER",
+        "FISHERMAN",
+        "SAILOR",
+        "CAPTAIN",
+        "TEEN",
+        "TEENAGER",
+        "MOTHER",
+        "FATHER",
+    ]
+)
 
 
 @dataclass
@@ -95,6 +155,10 @@ class Extracted:
     #: ({age, name, scenes, description}) — states of one character, not characters.
     variants: list[dict[str, Any]] = field(default_factory=list)
     description: str = ""
+    #: Characters: introductions after the first ({scene, text, look}) — the character's
+    #: look changes there (now 17 with braces): a condition of that scene's instance, carried
+    #: forward, not part of the master description.
+    looks: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -153,7 +217,12 @@ def _resolve(name: str, characters: dict[str, Extracted]) -> str | None:
     same = [k for k in characters if _core(k) == core]
     if same:
         return same[0]
-    inside = [k for k in characters if set(_core(k)) <= set(core)]
+    # A bare role (WOMAN, VOICE) is no part of a qualified one (SOPHISTICATED WOMAN).
+    inside = [
+        k
+        for k in characters
+        if set(_core(k)) <= set(core) and not (len(_core(k)) == 1 and _core(k)[0] in _ROLES)
+    ]
     return max(inside, key=lambda k: len(_core(k))) if inside else None
 
 
@@ -221,7 +290,8 @@ def extract(play: Screenplay) -> list[Extracted]:
     order = {s.id: i for i, s in enumerate(scenes)}
     for c in characters.values():
         c.scenes.sort(key=lambda s: order.get(s, 0))
-    for full, paren, sid in intros:
+    introduced: dict[str, int] = {}  # character → how many introductions so far
+    for full, paren, sid in intros:  # in script order
         age, base = _age_split(full.upper())
         owner = _resolve(base if age else full, characters)
         if age and owner is not None:
@@ -232,7 +302,15 @@ def extract(play: Screenplay) -> list[Extracted]:
         c = characters.setdefault(key, Extracted("character", full))
         if full != c.name and full not in c.aliases:
             c.aliases.append(full)
-        c.mentions.insert(0, {"scene": sid, "text": f"{full} ({paren})", "intro": "yes"})
+        text = f"{full} ({paren})"
+        n = introduced.get(key, 0)
+        introduced[key] = n + 1
+        if n == 0:  # the first introduction is the master look
+            c.mentions.insert(0, {"scene": sid, "text": text, "intro": "yes"})
+        elif all(look["scene"] != sid for look in c.looks):
+            # A later one says how they look from here on: that scene's condition.
+            c.looks.append({"scene": sid, "text": text, "look": " ".join(paren.split())})
+            c.mentions.append({"scene": sid, "text": text})
     _mentions_in_action(play, list(characters.values()))
     out = list(characters.values()) + list(locations.values())
     for a in out:
@@ -257,6 +335,23 @@ def _display(cue: str) -> str:
 
 
 def _mentions_in_action(play: Screenplay, characters: list[Extracted]) -> None:
+    # Longer names of other characters that hold this one's (SOPHISTICATED WOMAN holds
+    # WOMAN): taken out of a sentence before looking for it there.
+    every = {c.name: [c.name, *c.aliases] for c in characters}
+    holders: dict[str, list[str]] = {}
+    for c in characters:
+        holders[c.name] = sorted(
+            {
+                other
+                for name, names in every.items()
+                if name != c.name
+                for other in names
+                if len(other) > len(c.name)
+                and re.search(rf"\b{re.escape(c.name)}\b", other, re.IGNORECASE)
+            },
+            key=len,
+            reverse=True,
+        )
     for sid, start, end, _heading in _scene_ids(play):
         for e in play.elements[start:end]:
             if e.type != ACTION:
@@ -269,6 +364,8 @@ def _mentions_in_action(play: Screenplay, characters: list[Extracted]) -> None:
                     for v in c.variants:
                         if v.get("name"):
                             said = re.sub(rf"\b{re.escape(v['name'])}\b", "", said, flags=re.I)
+                    for other in holders[c.name]:
+                        said = re.sub(rf"\b{re.escape(other)}\b", "", said, flags=re.I)
                     named = any(
                         re.search(rf"\b{re.escape(n)}\b", said, re.IGNORECASE) for n in names
                     )

@@ -37,7 +37,8 @@ _STARTS = re.compile(
 _NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 #: Separators between parts: spaced hyphens, double hyphens, en/em dashes, commas, slashes.
 _SEPARATOR = re.compile(r"\s+-+\s+|\s*-{2,}\s*|\s*[–—]+\s*|\s*,\s*|\s+/\s+|\s*\|\s*")
-_BRACKETED = re.compile(r"\s*(\(([^()]*)\)|\[([^\[\]]*)\])\s*$")
+#: A bracketed or parenthesised note anywhere in a part: "(PRESENT) DAY", "DAY [STORY]".
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 _LIGHT_WORDS = (
     "DAY",
@@ -65,7 +66,8 @@ _LIGHT_WORDS = (
     "MIDNIGHT",
 )
 _TIME = re.compile(
-    r"^(?:(?:EARLY|LATE|MID|THE NEXT|NEXT|THAT|THE SAME|SAME|LATER THAT|EARLIER THAT)\s+)?"
+    r"^(?:(?P<prefix>EARLY|LATE|MID|THE NEXT|NEXT|THAT|THE SAME|SAME|LATER THAT|EARLIER THAT|"
+    r"ANOTHER|A NEW|THE FOLLOWING|PRESENT|PRESENT-)\s*)?"
     r"(?P<word>"
     + "|".join(re.escape(w) for w in sorted(_LIGHT_WORDS, key=len, reverse=True))
     + r")"
@@ -77,13 +79,16 @@ _NUMBER_WORD = (
 )
 _CONTINUITY = re.compile(
     r"^(?:CONTINUOUS|CONTINUED|CONT'?D|CONT|SAME|SAME TIME|SAME SCENE|LATER|EARLIER|MOMENTS? LATER|"
-    r"A MOMENT LATER|MOMENTS? EARLIER|BACK TO SCENE|PRESENT|PRESENT DAY|THE PRESENT|"
+    r"A MOMENT LATER|MOMENTS? EARLIER|BACK TO SCENE|"
+    r"(?:A (?:BIT|LITTLE|LITTLE WHILE|WHILE|SHORT WHILE|SHORT TIME)|SHORTLY|SOON|SOME TIME|"
+    r"SOMETIME|MUCH) (?:LATER|AFTER|AFTERWARDS|EARLIER|BEFORE)|"
     rf"(?:{_NUMBER_WORD}\s+)?(?:SECONDS?|MINUTES?|HOURS?|DAYS?|WEEKS?|MONTHS?|YEARS?|DECADES?)"
     r"\s+(?:LATER|EARLIER|AGO|BEFORE)|THE NEXT DAY|NEXT DAY|THE FOLLOWING DAY)$"
 )
 #: Parts that say how the scene is shot, not where or when.
 _DETAIL = re.compile(
-    r"^(?:MOVING|VARIOUS(?: SHOTS| ANGLES| LOCATIONS)?|SERIES OF SHOTS|MONTAGE|FLASHBACK|"
+    r"^(?:MOVING|DRIVING|TRAVELLING|TRAVELING|FLYING|VARIOUS(?: SHOTS| ANGLES| LOCATIONS)?|"
+    r"SERIES OF SHOTS|MONTAGE|FLASHBACK|FLASH ?FORWARD|FLASHBACKS?|PRESENT|THE PRESENT|"
     r"BEGIN FLASHBACK|END FLASHBACK|DREAM|DREAM SEQUENCE|FANTASY|INTERCUT|INTERCUTTING|"
     r"SLOW MOTION|B&W|BLACK AND WHITE|STOCK FOOTAGE|ESTABLISHING|ESTABLISHING SHOT|"
     r"(?:(?:SUMMER|WINTER|SPRING|FALL|AUTUMN)\s+)?(?:\d{4}S?|'\d\dS?)|"
@@ -141,6 +146,16 @@ class Heading:
     detail: str = ""  # MOVING, FLASHBACK, VARIOUS SHOTS, 1968 …
     kind: str = SCENE  # SCENE, INSERT, POV, TITLE or SHOT (see the module doc)
     subject: str = ""  # what an insert, POV or shot heading is on: "THE RING", "ANNA"
+    #: Every word of the heading that says how or which time, not where or what time of
+    #: day, in order: bracketed notes (FLASHFORWARD, STORY, THE STORM), a time's own words
+    #: (PRESENT, THE NEXT, LATE), a change of light (TO NIGHT), a clause after the time
+    #: (DRIVING), and the details (MOVING, 1968). Never in the location.
+    qualifiers: tuple[str, ...] = ()
+
+    @property
+    def light(self) -> str:
+        """The light its own time of day gives (DAY, NIGHT, DAWN, DUSK), "" with none."""
+        return light_of(self.time_of_day) if self.time_of_day else ""
 
 
 def starts_heading(line: str) -> bool:
@@ -162,9 +177,9 @@ def carries_light(continuity: str, detail: str = "") -> bool:
     c = " ".join(continuity.upper().split())
     if "FLASHBACK" in detail.upper() or "DREAM" in detail.upper():
         return False
-    return (
-        not c or continuous(c) or c in {"LATER", "MOMENTS LATER", "A MOMENT LATER", "BACK TO SCENE"}
-    )
+    # SAME, CONTINUOUS, LATER, A BIT LATER, MINUTES LATER …: the same part of the day, as a
+    # script supervisor reads it; a jump of days or more (or to another time) is not.
+    return not _JUMP.search(c)
 
 
 def light_of(word: str) -> str:
@@ -175,6 +190,24 @@ def light_of(word: str) -> str:
     return _LIGHTS.get(m.group("word"), "DAY")
 
 
+_JUMP = re.compile(
+    r"\b(?:DAYS?|WEEKS?|MONTHS?|YEARS?|DECADES?|CENTURY|CENTURIES|AGO|BEFORE|EARLIER)\b"
+)
+#: Words that end the name of a place: a heading without INT./EXT. ending in one is a scene.
+_PLACE_NOUN = re.compile(
+    r"\b(?:ROOM|BEDROOM|BATHROOM|KITCHEN|OFFICE|HOUSE|HOME|APARTMENT|FLAT|HALL|HALLWAY|"
+    r"CORRIDOR|LOBBY|STAIRS|STAIRWELL|STREET|ROAD|ALLEY|AVENUE|CAR|VAN|TRUCK|BUS|TRAIN|BAR|"
+    r"RESTAURANT|DINER|CAFE|CAFÉ|SHOP|STORE|STATION|GARAGE|GARDEN|YARD|BACKYARD|PORCH|ROOF|"
+    r"ROOFTOP|BASEMENT|CELLAR|ATTIC|BARN|FARM|FIELD|FOREST|WOODS|BEACH|PARK|CHURCH|SCHOOL|"
+    r"CLASSROOM|HOSPITAL|WARD|PRISON|CELL|HOTEL|MOTEL|CABIN|CAMP|TENT|BRIDGE|PIER|DOCK|"
+    r"HARBOUR|HARBOR|BOAT|SHIP|DECK|PLANE|COCKPIT|AIRPORT|TERMINAL|PLATFORM|TUNNEL|CAVE|"
+    r"LAB|LABORATORY|STUDIO|THEATRE|THEATER|CLUB|GYM|POOL|CEMETERY|GRAVEYARD|PALACE|CASTLE|"
+    r"TOWER|WAREHOUSE|FACTORY|MILL|SQUARE|MARKET|PLAZA|LOT|PARKING LOT|COURTROOM|COURTYARD)$"
+)
+_BACK = re.compile(r"^BACK (?:IN|AT|TO|INSIDE|OUTSIDE|ON) (?P<place>.+)$")
+_CHANGE = re.compile(r"^(?P<from>.+?)\s+(?:TO|INTO|->|→)\s+(?P<to>.+)$")
+
+
 def _classify(part: str) -> tuple[str, str]:
     """(“time”|“continuity”|“detail”|“”, the time word for a continuity with one)."""
     p = " ".join(part.upper().split()).strip(" .:")
@@ -182,6 +215,9 @@ def _classify(part: str) -> tuple[str, str]:
         return "detail", ""
     if _TIME.match(p):
         return "time", p
+    change = _CHANGE.match(p)
+    if change and _TIME.match(change["from"]) and _TIME.match(change["to"]):
+        return "time", p  # DAY TO NIGHT: the light it starts in, the change a qualifier
     if _CONTINUITY.match(p):
         return "continuity", ""
     m = re.match(r"^(?:LATER|EARLIER) THAT (\w+)$", p)
@@ -192,22 +228,34 @@ def _classify(part: str) -> tuple[str, str]:
     return "", ""
 
 
-def _parts(rest: str) -> list[str]:
-    """The heading's parts with bracketed notes as parts of their own: NIGHT (1968) → two."""
-    out: list[str] = []
+def _parts(rest: str) -> list[tuple[str, bool]]:
+    """The heading's parts, each with whether it was a bracketed note — notes are parts of
+    their own wherever they stand: NIGHT (1968) → two, (PRESENT) DAY → two."""
+    out: list[tuple[str, bool]] = []
     for raw in _SEPARATOR.split(rest):
-        notes: list[str] = []
-        part = raw.strip()
-        while part:
-            m = _BRACKETED.search(part)
-            if not m:
-                break
-            notes.insert(0, (m.group(2) if m.group(2) is not None else m.group(3)).strip())
-            part = part[: m.start()].strip()
+        notes = [
+            (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+            for m in _BRACKETED.finditer(raw)
+        ]
+        part = " ".join(_BRACKETED.sub(" ", raw).split()).strip(" -–—")
         if part:
-            out.append(part)
-        out.extend(n for n in notes if n)
+            out.append((part, False))
+        out.extend((n, True) for n in notes if n)
     return out
+
+
+def _time_word(part: str) -> tuple[str, list[str]]:
+    """A time part as the time of day and its qualifiers: THE NEXT MORNING → (MORNING,
+    [THE NEXT]); DAY TO NIGHT → (DAY, [TO NIGHT]); MAGIC HOUR → (MAGIC HOUR, [])."""
+    change = _CHANGE.match(part)
+    if change and not _TIME.match(part):
+        first, quals = _time_word(change["from"])
+        return first, [*quals, f"TO {change['to']}"]
+    m = _TIME.match(part)
+    if m is None:
+        return part, []
+    prefix = (m.group("prefix") or "").strip(" -")
+    return m.group("word"), [prefix] if prefix else []
 
 
 def strip_number(text: str) -> tuple[str, str]:
@@ -230,9 +278,20 @@ def parse_heading(
         int_ext = "INT/EXT" if "/" in raw else {"EST": "EXT"}.get(raw, raw)
         rest = m.group("rest")
     rest = rest.strip(" .-–—,")
-    parts = _parts(rest)
+    noted = _parts(rest)
+    # Bracketed notes never belong to the place: a time or continuity word stays what it is
+    # (NIGHT [CONTINUOUS]), any other note is a qualifier (FLASHFORWARD, STORY, THE STORM).
+    parts = [p for p, bracketed in noted if not bracketed]
+    notes = [" ".join(p.upper().split()) for p, bracketed in noted if bracketed]
     time = continuity = ""
     detail: list[str] = []
+    qualifiers: list[str] = []
+    # A clause after the heading's last time or continuity word (DAY / DRIVING) qualifies it.
+    classes = [_classify(p)[0] for p in parts]
+    last = max((i for i, k in enumerate(classes) if k in ("time", "continuity") and i), default=0)
+    while last and len(parts) > last + 1 and not classes[-1]:
+        qualifiers.insert(0, " ".join(parts.pop().upper().split()))
+        classes.pop()
     # From the end: times, continuity words and details, in any order.
     while parts:
         kind, word = _classify(parts[-1])
@@ -240,7 +299,8 @@ def parse_heading(
             break
         part = " ".join(parts.pop().upper().split())
         if kind == "time" and not time:
-            time = part
+            time, said = _time_word(part)
+            qualifiers[:0] = said
         elif kind == "continuity":
             continuity = continuity or part
             time = time or word
@@ -248,18 +308,46 @@ def parse_heading(
             detail.insert(0, part)
     while len(parts) > 1 and _DETAIL_BEFORE.match(" ".join(parts[0].upper().split())):
         detail.insert(0, " ".join(parts.pop(0).upper().split()))
+    for note in notes:
+        kind, word = _classify(note)
+        if kind == "time" and not time:
+            time, said = _time_word(note)
+            qualifiers.extend(said)
+        elif kind == "continuity" and not continuity:
+            continuity = note
+            time = time or word
+        elif kind == "detail":
+            detail.append(note)
+        else:
+            qualifiers.append(note)
+    qualifiers = [*detail, *qualifiers]
     words = [" ".join(p.upper().split()) for p in parts]
     location = " - ".join(words)
     place = words[0] if words else ""
     sub = " - ".join(words[1:])
     kind, subject = SCENE, ""
-    if not int_ext and location:
+    back = _BACK.match(location) if not int_ext else None
+    if back:  # BACK IN THE APARTMENT: a scene in the apartment again, not an insert
+        location = back["place"]
+        words = location.split(" - ")
+        place, sub = words[0], " - ".join(words[1:])
+    elif not int_ext and location:
         kind, subject = _secondary(location, time, detail, characters, places)
+    quals = tuple(dict.fromkeys(q for q in qualifiers if q))
     if kind != SCENE:
         return Heading(
-            "", "", time, continuity=continuity, detail=" ".join(detail), kind=kind, subject=subject
+            "",
+            "",
+            time,
+            continuity=continuity,
+            detail=" ".join(detail),
+            kind=kind,
+            subject=subject,
+            qualifiers=quals,
         )
-    return Heading(int_ext, location, time, place, sub, continuity, " ".join(detail))
+    return Heading(
+        int_ext, location, time, place, sub, continuity, " ".join(detail), qualifiers=quals
+    )
 
 
 def _secondary(
@@ -282,6 +370,8 @@ def _secondary(
     if upper in {c.upper() for c in characters}:
         return SHOT, upper
     if time or detail or not places or upper in {p.upper() for p in places}:
+        return SCENE, ""
+    if _PLACE_NOUN.search(upper):  # NAK'S BEDROOM, THE OLD BARN: a place, not a thing
         return SCENE, ""
     # No time, no INT./EXT., not a place seen before, in the middle of a scene: an insert on
     # something there (.THE RING), not a new place.

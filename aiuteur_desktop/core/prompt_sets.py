@@ -233,23 +233,47 @@ def _without_looks(text: str) -> str:
     return _INTRO.sub(r"\1", text)
 
 
+#: Where a clause of an action sentence ends: the sound it holds is said within one.
+_CLAUSE = re.compile(r"\s*(?:[,;:—–]|--|\s(?:and|as|while|then|but|when|before|after)\s)\s*")
+
+
+def _sound_in(clause: str, at: int, end: int) -> str:
+    """The few words around a sound (its source before it, what follows it closely):
+    "a door SLAMS down the hall", not the whole sentence it sits in."""
+    words = clause.split()
+    if len(words) <= 8:  # a short clause is the sound as the writer put it
+        return clause
+    # The word index of the sound's first character.
+    first = len(clause[:at].split()) - (0 if at == 0 or clause[at - 1].isspace() else 1)
+    last = first + len(clause[at:end].split())
+    return " ".join(words[max(0, first - 3) : min(len(words), last + 4)])
+
+
 def sound_cues(shot: Shot, names: Iterable[str] = ()) -> list[str]:
-    """Sound cues from the action: the sentences with a word in capitals that is not a name
-    (the screenplay convention: "Thunder CRACKS.") or a word for a sound."""
+    """Sound cues from the action: the sounds, not the sentences they sit in — a word in
+    capitals that is not a name (the screenplay convention: "Thunder CRACKS.") or a word for
+    a sound, with the few words around it that say what makes it."""
     skip = {w for name in names for w in name.upper().split()} | {"I", "A", "INT", "EXT", "OK"}
     out: list[str] = []
     for s in shots.sentences(shot.action) if shot.action else []:
-        s = _clean(_without_looks(s)).rstrip(".")
-        # Runs of words in capitals: a run holding a name is the name ("MARA QUILL").
-        runs = re.findall(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b", s)
-        caps = [
-            w for run in runs if not set(run.split()) & skip for w in run.split() if w not in skip
-        ]
-        if not caps and not _SOUNDS.search(s):
-            continue
-        for w in caps:
-            s = re.sub(rf"\b{re.escape(w)}\b", w.lower(), s)
-        out.append(s[:1].lower() + s[1:] if out else s[:1].upper() + s[1:])
+        s = _clean(_without_looks(s)).rstrip(".!?")
+        for clause in _CLAUSE.split(s):
+            # Runs of words in capitals: a run holding a name is the name ("MARA QUILL").
+            runs = [
+                m
+                for m in re.finditer(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b", clause)
+                if not set(m.group().split()) & skip
+            ]
+            hits = runs or list(_SOUNDS.finditer(clause))
+            if not hits:
+                continue
+            cue = _sound_in(clause, hits[0].start(), hits[-1].end())
+            for m in runs:
+                for w in m.group().split():
+                    cue = re.sub(rf"\b{re.escape(w)}\b", w.lower(), cue)
+            cue = cue.strip(" ,.;:")
+            if cue and cue.lower() not in (c.lower() for c in out):
+                out.append(cue[:1].lower() + cue[1:] if out else cue[:1].upper() + cue[1:])
     return out
 
 
@@ -327,9 +351,12 @@ def sanity(
     shot: Shot,
     cast: dict[str, str],
     model: VideoModel | None,
+    generated: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     """Warnings — never a block — where a prompt's intent and its use disagree. `cast` maps
-    each character name and alias (capitals) to the character's name in the shots."""
+    each character name and alias (capitals) to the character's name in the shots;
+    `generated` is the text Aiuteur itself put in the frame prompts (the looks of the
+    elements in the shot), which names nobody the user wrote in."""
     out: list[str] = []
     # Looks words in the video prompt, outside its quoted lines and the shot's own action.
     spoken = re.sub(r'"[^"]*"', "", s.video)
@@ -351,20 +378,31 @@ def sanity(
     if any(d.text.strip() and d.text in f for d in shot.dialogue for f in frames):
         out.append("A frame prompt quotes dialogue: lines belong in the video prompt only.")
     in_shot = {cast.get(c.upper(), c.upper()) for c in shot.characters}
+    # A name inside the shot's own place (BRICK'S PATIO) or inside what Aiuteur wrote into
+    # the prompt (an element's look) is not a character put in the frame by hand.
+    ours = sorted(
+        {t for t in (shot.place, shot.location, *generated) if t and t.strip()},
+        key=len,
+        reverse=True,
+    )
+    written = []
+    for f in frames:
+        for text in ours:
+            f = re.sub(re.escape(text), " ", f, flags=re.I)
+        written.append(f)
     strays = sorted(
         {
             who
             for name, who in cast.items()
             if who not in in_shot
-            and any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f, re.I) for f in frames)
+            and any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f, re.I) for f in written)
         }
     )
     if strays:
         names = ", ".join(strays)
         out.append(
             f"The frame prompt names {names}, not in this shot: add them to the shot's "
-            "characters in Stage 7, or take the name out of the prompt (a location's look in "
-            "Stage 8, say)."
+            "characters in Stage 7, or take the name out of the prompt."
         )
     if model is not None:
         if model.caps.max_duration and shot.duration > model.caps.max_duration:
@@ -469,11 +507,16 @@ def prompt_sets(
         out.append(
             replace(
                 s,
-                warnings=sanity(s, shot, cast, model),
+                warnings=sanity(s, shot, cast, model, _looks_in(inputs, shot)),
                 compatible=compatible(shot, s.frames, models),
             )
         )
     return out
+
+
+def _looks_in(inputs: PromptInputs, shot: Shot) -> tuple[str, ...]:
+    """The descriptions Aiuteur writes into this shot's frame prompts (its elements' looks)."""
+    return tuple(e.description for e in inputs.elements if e.description and shot.id in e.shots)
 
 
 def _shown(inputs: PromptInputs, shot: Shot, stored: dict[str, Any] | None) -> dict[str, Any]:

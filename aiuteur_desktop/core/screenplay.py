@@ -158,6 +158,14 @@ class Scene:
     sub_location: str = ""
     continuity: str = ""  # CONTINUOUS, LATER, TWO DAYS LATER …
     detail: str = ""  # MOVING, FLASHBACK, 1968 …
+    #: The heading's qualifiers (FLASHFORWARD, PRESENT, TO NIGHT, DRIVING …), in order.
+    qualifiers: tuple[str, ...] = ()
+    #: The light the scene is drawn in (DAY, NIGHT, DAWN, DUSK): its own time of day, else
+    #: the scene before's when it runs on (SAME, CONTINUOUS, LATER …), else DAY.
+    light: str = "DAY"
+    #: The scene (its label) whose INT/EXT, place or light a heading that does not say
+    #: them takes ("" when it says them itself).
+    inherits: str = ""
 
     @property
     def title(self) -> str:
@@ -182,11 +190,16 @@ def _speaker_names(elements: tuple[Element, ...]) -> set[str]:
 
 
 def has_opening(elements: Sequence[Element]) -> bool:
-    """Something is on screen before the first heading (FADE IN: alone is not)."""
+    """Something is on screen before the first heading: action, dialogue or centred text
+    with words in it. FADE IN: alone, sections, synopses, [[notes]] (even on a line of their
+    own), boneyard, page breaks and the title page are not."""
     for e in elements:
         if e.type == SCENE_HEADING:
             return False
-        if e.type in _ON_SCREEN and e.text.strip() and not transition_of(e.text):
+        if e.type not in _ON_SCREEN:
+            continue
+        words = without_notes(e.text).strip()
+        if words and not transition_of(words):
             return True
     return False
 
@@ -251,12 +264,26 @@ def scenes_of(play: Screenplay) -> list[Scene]:
         inherit = previous is not None and (h.kind != headings.SCENE or not h.location)
         if h.kind == headings.SCENE and h.place and h.place not in places:
             places.append(h.place)
+        # A secondary heading (no INT./EXT.: BACK IN THE APARTMENT, NAK'S BEDROOM) is read in
+        # the master scene it sits in: its INT/EXT, and its light when it names no time.
+        int_ext = previous.int_ext if inherit and previous else h.int_ext
+        takes_from = ""
+        runs_on = headings.carries_light(h.continuity, h.detail)  # no jump, no flashback
+        if previous is not None and not is_opening and (inherit or (not int_ext and runs_on)):
+            int_ext = int_ext or previous.int_ext
+            takes_from = previous.inherits or previous.label
+        if h.time_of_day:
+            light = h.light
+        elif previous is not None and (inherit or takes_from or runs_on):
+            light = previous.light
+        else:
+            light = "DAY"
         out.append(
             Scene(
                 n + 1,
                 label,
                 heading_text,
-                previous.int_ext if inherit and previous else h.int_ext,
+                int_ext,
                 previous.location if inherit and previous else h.location,
                 h.time_of_day,
                 tuple(speakers),
@@ -270,6 +297,9 @@ def scenes_of(play: Screenplay) -> list[Scene]:
                 sub_location=previous.sub_location if inherit and previous else h.sub_location,
                 continuity=h.continuity,
                 detail=h.detail,
+                qualifiers=h.qualifiers,
+                light=light,
+                inherits=takes_from,
             )
         )
         previous = out[-1]

@@ -241,6 +241,9 @@ class HubRow:
     omitted: int = 0
     #: The editor's file the timeline's cut came from ("" — the script's order).
     cut: str = ""
+    #: The heading's qualifiers (FLASHFORWARD, PRESENT, TO NIGHT …) and the scene's light.
+    qualifiers: tuple[str, ...] = ()
+    light: str = ""
 
     @property
     def setting(self) -> str:
@@ -277,6 +280,8 @@ def hub(project: Project) -> list[HubRow]:
             status=status.get(s.id, DRAFT),
             omitted=omitted.get(s.id, 0),
             cut=film.source,
+            qualifiers=s.qualifiers,
+            light=s.light,
         )
         for s in play.scenes()
     ]

@@ -181,17 +181,48 @@ def sentences(text: str) -> list[str]:
     return [_join(words, seps, a, b) for a, b in spans]
 
 
+#: Where a sentence too long for one shot may be divided: after a clause's punctuation.
+_CLAUSE_END = re.compile(r"(?:[,;:]|--|—|–|\.\.\.|…)[\"'”’)\]]*$")
+
+
+def _even(a: int, b: int, room: int) -> list[tuple[int, int]]:
+    """Words a..b in the fewest runs of at most `room`, as even as they come (never a
+    one-word tail)."""
+    n = b - a
+    parts = -(-n // room)
+    size = -(-n // parts)
+    return [(c, min(b, c + size)) for c in range(a, b, size)]
+
+
+def _clauses(words: list[str], a: int, b: int, room: int) -> list[tuple[int, int]]:
+    """A sentence longer than `room` words in pieces that end at its clause punctuation
+    (`,` `;` `--` `...`), joined while they fit; a clause longer than `room` alone is cut
+    into even word runs."""
+    cuts = [i + 1 for i in range(a, b - 1) if _CLAUSE_END.search(words[i])]
+    clauses = list(zip([a, *cuts], [*cuts, b], strict=True))
+    out: list[tuple[int, int]] = []
+    for c, d in clauses:
+        pieces = [(c, d)] if d - c <= room else _even(c, d, room)
+        for e, f in pieces:
+            if out and out[-1][1] == e and f - out[-1][0] <= room:
+                out[-1] = (out[-1][0], f)
+            else:
+                out.append((e, f))
+    return out
+
+
 def _fit(text: str, seconds: float, rate: float) -> list[str]:
-    """Text in pieces that each fit `seconds` at `rate` words per second: whole sentences
-    joined while they fit, a runaway sentence cut into word runs. The pieces joined by a
-    space give back every word and mark of `text`."""
+    """Text in pieces that each fit `seconds` at `rate` words per second, each ending where
+    a sentence ends — whole sentences joined while they fit; a sentence longer than that
+    alone divided at its clauses (never between two words of one, unless the clause alone
+    is too long). The pieces joined by a space give back every word and mark of `text`."""
     room = max(1, int(seconds * rate))
     words, seps, spans = _sentence_spans(text)
     ranges: list[tuple[int, int]] = []
     for a, b in spans:
-        for c in range(a, b, room):
-            d = min(b, c + room)
-            if ranges and (ranges[-1][1] - ranges[-1][0]) + (d - c) <= room:
+        pieces = [(a, b)] if b - a <= room else _clauses(words, a, b, room)
+        for c, d in pieces:
+            if ranges and ranges[-1][1] == c and d - ranges[-1][0] <= room:
                 ranges[-1] = (ranges[-1][0], d)
             else:
                 ranges.append((c, d))
@@ -210,8 +241,9 @@ def _action_units(text: str, *, keep_breaks: bool = False) -> list[_Unit]:
 
 
 def _line_units(line: Line) -> list[_Unit]:
-    if line_seconds(line.text) <= MAX_SHOT:
-        return [_Unit(line_seconds(line.text), lines=(line,))]
+    spoken = line_seconds(line.text) - LINE_PAUSE
+    if spoken <= MAX_SHOT:  # the pause after a line is not cut into it: a 7.7 s line fits
+        return [_Unit(min(MAX_SHOT, line_seconds(line.text)), lines=(line,))]
     pieces = _fit(line.text, MAX_SHOT - LINE_PAUSE, SPEECH_WORDS_PER_SECOND)
     # The writer's parenthetical goes with the first piece; the rest are the same speech.
     return [
@@ -275,7 +307,13 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
             i += 1
             continue
         if e.type == sp.CENTERED or (e.type == sp.ACTION and sp.is_end_card(e.text)):
-            text = sp.plain(e.text)
+            # Centred lines one after another are one card (a title and its subtitle), as
+            # Final Draft holds them in one paragraph.
+            lines = [sp.plain(e.text)]
+            while e.type == sp.CENTERED and i + 1 < len(body) and body[i + 1].type == sp.CENTERED:
+                i += 1
+                lines.append(sp.plain(body[i].text))
+            text = "\n".join(t for t in lines if t)
             if text:
                 units.append(_Unit(float(DURATIONS[0]), action=text, title=True))
             i += 1
@@ -405,6 +443,40 @@ def _speakers(lines: tuple[Line, ...], known: set[str], present: list[str]) -> l
 
 
 _KIND_OF_SCENE = {headings.INSERT: INSERT, headings.POV: POV, headings.TITLE: TITLE}
+_OUTSIDE = re.compile(r"^\W*(?:OUTSIDE|EXTERIOR|OUT(?:SIDE)? ON THE STREET)\b", re.IGNORECASE)
+_INSIDE = re.compile(r"^\W*(?:INSIDE|INTERIOR|BACK INSIDE)\b", re.IGNORECASE)
+
+
+def _inside_or_out(action: str, int_ext: str) -> str:
+    """A shot whose action opens OUTSIDE (or INSIDE) is drawn there, whatever the heading
+    says ("OUTSIDE, the chopper lifts off" in an INT. scene is an exterior)."""
+    if _OUTSIDE.match(action):
+        return "EXT"
+    if _INSIDE.match(action):
+        return "INT"
+    return int_ext
+
+
+_CARD_TEXT = re.compile(
+    r"^[^:]*?(?:TITLES?|CARD|SUPER|SUPERIMPOSE|CHYRON|CAPTION|INTERTITLE)\s*:\s*(?P<text>.+)$",
+    re.IGNORECASE,
+)
+_OPENING_TITLES = re.compile(
+    r"^(?:MAIN|OPENING|BEGIN|START OF)\s+(?:TITLES?|CREDITS|TITLE SEQUENCE)$"
+)
+
+
+def title_card(heading: str, film: str) -> str:
+    """What a title heading puts on screen: the text it gives (TITLE CARD: PARIS, 1942 →
+    PARIS, 1942); the film's own title for the opening titles; nothing for a heading that
+    only says titles roll (END CREDITS, BLACK) — the words of the heading are an
+    instruction, not a card."""
+    said = _CARD_TEXT.match(heading)
+    if said:
+        return said["text"].strip()
+    if _OPENING_TITLES.match(heading.upper()):
+        return film
+    return ""
 
 
 def scene_shots(
@@ -424,7 +496,10 @@ def scene_shots(
     body = play.elements[scene.body_start : scene.end]
     units = _units(body)
     if scene.kind == headings.TITLE:
-        units.insert(0, _Unit(float(DURATIONS[0]), action=scene.subject, title=True))
+        written = " ".join(headings.strip_number(scene.heading)[0].split()).lstrip(".").strip()
+        card = title_card(written, sp.plain(play.title()))
+        if card:
+            units.insert(0, _Unit(float(DURATIONS[0]), action=card, title=True))
     # A scene with nothing under its heading still gets its establishing shot.
     packed = _pack(units or [_Unit(float(DURATIONS[0]))])
     shots: list[Shot] = []
@@ -444,6 +519,10 @@ def scene_shots(
         size, move = _camera(n == 1, opens_on_picture, len(speakers), len(people))
         if n == 1 and scene.kind in (headings.INSERT, headings.SHOT):
             size, move = ("CU" if scene.kind == headings.INSERT else "MCU"), "static"
+        if n == 1 and scene.kind == headings.POV:
+            # What someone sees, through their eyes (or a scope): they are not in it.
+            size, move = "MS", "static"
+            people = [p for p in people if p != scene.subject]
         timing = round(sum(u.seconds for u in group), 2)
         shots.append(
             Shot(
@@ -453,7 +532,7 @@ def scene_shots(
                 duration=duration_for(timing),
                 timing=timing,
                 heading=scene.heading,
-                int_ext=scene.int_ext,
+                int_ext=_inside_or_out(action, scene.int_ext),
                 location=scene.location,
                 time_of_day=scene.time_of_day,
                 action=action,

@@ -389,12 +389,14 @@ class ProjectPage(QWidget):
             count = f"{r.shots} shot{'s' * (r.shots != 1)} · {r.seconds // 60}:{r.seconds % 60:02d}"
             if r.omitted:
                 count += f" · {r.omitted} omitted"
+            if r.qualifiers:
+                count += f" · {', '.join(r.qualifiers)}"
             if r.status != script_hub.DRAFT:
                 count += f" · {r.status}"
             item = QListWidgetItem(f"{r.label}  {r.heading}\n     {count}")
             timing = f"the editor's cut from {r.cut}" if r.cut else "8-second shot timing"
             item.setToolTip(
-                f"{r.heading}\n{r.setting or '—'}\n"
+                f"{r.heading}\n{r.setting or '—'} · drawn in {r.light or 'DAY'} light\n"
                 f"{count} ({timing}; File → Render Animatic & Timeline)"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.scene_id)

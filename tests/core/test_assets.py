@@ -214,3 +214,71 @@ def test_renders_get_pictures_not_key_cards(tmp_path: Path) -> None:
         people, places = assets.image_keys(p)
         assert people == {"JUNE": p.media.path(photo), "JUNE PARKER": p.media.path(photo)}
         assert places == {"KITCHEN": p.media.path(kitchen)}
+
+
+INTRODUCED_AGAIN = """INT. HOUSE - DAY
+
+WILL BLOOM (3, curly hair, dungarees) plays with a toy truck. A SOPHISTICATED WOMAN (50s, pearls) watches.
+
+WOMAN (O.S.)
+Lunch!
+
+SOPHISTICATED WOMAN
+Not for me.
+
+WILL
+Truck!
+
+INT. SCHOOL CORRIDOR - DAY
+
+WILL (17, braces, a grey hoodie) waits by the lockers.
+
+WILL
+Hi.
+
+INT. SCHOOL CORRIDOR - LATER
+
+WILL
+Still here.
+
+INT. OFFICE - NIGHT
+
+WILL (28, a crumpled suit, tired eyes) types.
+
+WILL
+Done.
+"""
+
+
+def test_a_character_introduced_again_keeps_the_first_look_and_changes_from_that_scene(
+    tmp_path: Path,
+) -> None:
+    """WILL at 3, at 17, at 28: the master look is the first introduction; each later one
+    is a carrying condition of its scene's instance (Stage 8), and of the scenes after it.
+    SOPHISTICATED WOMAN and WOMAN are two speakers."""
+    from aiuteur_desktop.core import master_script, shot_list, visuals
+    from aiuteur_desktop.core.formats import fountain
+
+    project = Project.create(tmp_path, "Will")
+    master_script.import_screenplay(
+        project, fountain.read_string(INTRODUCED_AGAIN), "will.fountain"
+    )
+    assets.extract_into(project)
+    will = assets.read(project, "assets/will")
+    assert will["description"] == "WILL BLOOM (3, curly hair, dungarees)"
+    assert [look["look"] for look in will["looks"]] == [
+        "17, braces, a grey hoodie",
+        "28, a crumpled suit, tired eyes",
+    ]
+    names = {a["name"] for a in assets.all_assets(project) if a["kind"] == "character"}
+    assert {"WOMAN", "SOPHISTICATED WOMAN"} <= names
+
+    def will_in(scene: str) -> tuple[str, ...]:
+        rows = shot_list.current(project, scene)
+        found = next(e for e in visuals.elements(project, scene, rows) if e.slug == "will")
+        return tuple(c.tag for c in found.conditions)
+
+    assert will_in("s1") == ()
+    assert will_in("s2") == ("17, braces, a grey hoodie",)
+    assert will_in("s3") == ("17, braces, a grey hoodie",)  # carried forward
+    assert will_in("s4") == ("28, a crumpled suit, tired eyes",)

@@ -170,5 +170,48 @@ def test_model_compatibility_and_what_a_model_cannot_render(project: Project) ->
     assert any("takes a start frame only" in w for w in sets["A"].warnings)
     assert any("makes no sound" in w for w in sets["B"].warnings)
     assert sets["D"].compatible == ("google:veo",)  # a line needs audio
-    # A frame prompt naming someone not in the shot (the lamp room's look names Mara).
-    assert any("names MARA, not in this shot" in w for w in sets["C"].warnings)
+    # The lamp room's look, as extraction wrote it, names Mara: Aiuteur's own text is not
+    # a character put in the frame — no warning. A hand edit naming her is.
+    assert "MARA" in sets["C"].start_frame.upper()
+    assert not any("not in this shot" in w for w in sets["C"].warnings)
+    edited = prompt_sets.edit_frame(
+        project, "s1", "C", sets["C"].start_frame + " Mara watches from the stairs."
+    )
+    assert any("names MARA, not in this shot" in w for w in edited.warnings)
+
+
+def test_a_name_inside_the_shots_own_place_is_not_a_stray_character() -> None:
+    """BRICK'S PATIO names Brick's patio, not Brick: no warning for the place's own name."""
+    from aiuteur_desktop.core import shots
+    from aiuteur_desktop.core.store.status import Status
+
+    shot = shots.Shot(
+        1, "1", "A", 4, 2.0, "EXT. BRICK'S PATIO - DAY", "EXT", "BRICK'S PATIO", "DAY",
+        "Steel sits.", characters=("STEEL",), place="BRICK'S PATIO",
+    )  # fmt: skip
+    cast = {"BRICK": "BRICK", "STEEL": "STEEL"}
+
+    def warned(frame: str) -> bool:
+        s = prompt_sets.PromptSet(
+            "A", "1A", prompt_sets.START_ONLY, frame, None, "Steel sits.", False, False,
+            Status.MISSING, (),
+        )  # fmt: skip
+        return any("not in this shot" in w for w in prompt_sets.sanity(s, shot, cast, None))
+
+    assert not warned("Start frame: BRICK'S PATIO (EXT, DAY). STEEL sits in a deck chair.")
+    assert warned("Start frame: BRICK'S PATIO (EXT, DAY). STEEL sits; BRICK grills.")
+
+
+def test_audio_cues_are_the_sounds_not_the_sentences_they_sit_in() -> None:
+    from aiuteur_desktop.core import shots
+
+    def cues(action: str) -> list[str]:
+        shot = shots.Shot(1, "1", "A", 8, 7.0, "INT. HALL - NIGHT", "INT", "HALL", "NIGHT", action)
+        return prompt_sets.sound_cues(shot, ["MARA"])
+
+    assert cues("Thunder CRACKS.") == ["Thunder cracks"]
+    assert cues(
+        "A door SLAMS somewhere down the hall as MARA runs to the window and looks out at the "
+        "dark sea beyond the rocks."
+    ) == ["A door slams somewhere down the hall"]
+    assert cues("MARA trims the wick and rations the oil.") == []  # a name is not a sound

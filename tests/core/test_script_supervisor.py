@@ -174,7 +174,7 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
                     "TOM",
                     "",
                     "So I waited by the gate for an hour and then another hour and then I "
-                    "stopped counting, because",
+                    "stopped counting,",
                 )
             ],
         ),
@@ -182,10 +182,11 @@ def test_shots_hold_every_line_verbatim(supervisor: sp.Screenplay) -> None:
             "3C",
             "shot",
             "NIGHT",
-            # A unison cue is spoken by each of them.
+            # A unison cue is spoken by each of them. A sentence too long for one shot is
+            # divided at its comma, never between two words of a clause.
             ("TOM", "ANNA"),
             [
-                ("TOM", "", "counting made it so much worse."),
+                ("TOM", "", "because counting made it so much worse."),
                 ("TOM AND ANNA", "", "Happy birthday!"),
             ],
         ),
@@ -271,3 +272,107 @@ def test_runs_keep_emphasis_for_outputs_that_can_show_it() -> None:
         sp.Run("both", bold=True, italic=True),
         sp.Run(" bold", bold=True),
     ]
+
+
+#: Headings of published scripts a script supervisor reads without thinking (issue "The
+#: script read as a script supervisor reads it"): (location, time of day, light,
+#: continuity, qualifiers). The light of a heading with no time word comes from the scene
+#: before, here NIGHT.
+SUPERVISOR_HEADINGS = [
+    ("INT. HALF-DARK PARIS APARTMENT - (PRESENT) DAY",
+     ("HALF-DARK PARIS APARTMENT", "DAY", "DAY", "", ("PRESENT",))),
+    ("INT. KITCHEN - PRESENT DAY", ("KITCHEN", "DAY", "DAY", "", ("PRESENT",))),
+    ("INT. BEDROOM - [THE NEXT] MORNING", ("BEDROOM", "MORNING", "DAY", "", ("THE NEXT",))),
+    ("EXT. SWAMP - ANOTHER DAY", ("SWAMP", "DAY", "DAY", "", ("ANOTHER",))),
+    ("EXT. HOUSE - DAY TO NIGHT", ("HOUSE", "DAY", "DAY", "", ("TO NIGHT",))),
+    ("INT. BATHROOM - DAY [FLASHFORWARD]", ("BATHROOM", "DAY", "DAY", "", ("FLASHFORWARD",))),
+    ("INT. OFFICE - DAY [STORY]", ("OFFICE", "DAY", "DAY", "", ("STORY",))),
+    ("INT. CAR - NIGHT - [THE STORM]", ("CAR", "NIGHT", "NIGHT", "", ("THE STORM",))),
+    ("INT. CAR - DAY / DRIVING", ("CAR", "DAY", "DAY", "", ("DRIVING",))),
+    ("INT. HALLWAY, APARTMENT BUILDING, A MOMENT LATER",
+     ("HALLWAY - APARTMENT BUILDING", "", "NIGHT", "A MOMENT LATER", ())),
+    ("INT. LOBBY, CONTINUED", ("LOBBY", "", "NIGHT", "CONTINUED", ())),
+    ("INT. APARTMENT, SAME", ("APARTMENT", "", "NIGHT", "SAME", ())),
+    ("INT SCOTT'S APARTMENT, SAME TIME", ("SCOTT'S APARTMENT", "", "NIGHT", "SAME TIME", ())),
+    ("EXT. APARTMENT, A BIT LATER", ("APARTMENT", "", "NIGHT", "A BIT LATER", ())),
+    ("INT. CAR, NORTHBOUND ON THE BRIDGE, MINUTES LATER",
+     ("CAR - NORTHBOUND ON THE BRIDGE", "", "NIGHT", "MINUTES LATER", ())),
+    ("INT. LANDCRUISER, DRIVING -- A BIT LATER",
+     ("LANDCRUISER", "", "NIGHT", "A BIT LATER", ("DRIVING",))),
+]  # fmt: skip
+
+
+def _after_night(heading: str) -> sp.Screenplay:
+    return sp.Screenplay(
+        (),
+        (
+            sp.Element(sp.SCENE_HEADING, "EXT. ROAD - NIGHT"),
+            sp.Element(sp.ACTION, "Rain."),
+            sp.Element(sp.SCENE_HEADING, heading),
+            sp.Element(sp.ACTION, "Something happens."),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("heading", "parts"), SUPERVISOR_HEADINGS, ids=[h for h, _ in SUPERVISOR_HEADINGS]
+)
+@pytest.mark.parametrize("spelling", ["fountain", "fdx"])
+def test_headings_with_qualifiers_keep_the_place_clean_and_the_light_right(
+    heading: str, parts: tuple[object, ...], spelling: str
+) -> None:
+    from aiuteur_desktop.core.formats import fdx, fountain
+
+    written = _after_night(heading)
+    read = (
+        fountain.read_string(fountain.write_string(written))
+        if spelling == "fountain"
+        else fdx.read_string(fdx.write_string(written))
+    )
+    scene = read.scenes()[1]
+    assert (
+        scene.location, scene.time_of_day, scene.light, scene.continuity, scene.qualifiers
+    ) == parts  # fmt: skip
+    # No time word or qualifier stays in the place a location asset is named after.
+    for word in ("DAY", "NIGHT", "MORNING", "LATER", "SAME", "CONTINUED", "STORY", "DRIVING"):
+        assert word not in scene.place.split()
+
+
+def test_secondary_headings_read_in_the_master_scene_and_say_so() -> None:
+    from aiuteur_desktop.core.formats import fountain
+
+    read = fountain.read_string(
+        "INT. APARTMENT - NIGHT\n\nAnna waits.\n\n.BACK IN THE APARTMENT\n\nShe sits.\n\n"
+        ".NAK'S BEDROOM\n\nNak sleeps.\n\n.FLASHBACK - THE FERRY DECK\n\nSun.\n"
+    )
+    _master, back, bedroom, flashback = read.scenes()
+    assert (back.kind, back.place, back.int_ext, back.light, back.inherits) == (
+        headings.SCENE, "THE APARTMENT", "INT", "NIGHT", "1"
+    )  # fmt: skip
+    assert (bedroom.kind, bedroom.place, bedroom.int_ext, bedroom.light, bedroom.inherits) == (
+        headings.SCENE, "NAK'S BEDROOM", "INT", "NIGHT", "1"
+    )  # fmt: skip
+    # A flashback is not in the scene before: it takes nothing from it.
+    assert (flashback.int_ext, flashback.light, flashback.inherits) == ("", "DAY", "")
+
+
+@pytest.mark.parametrize(
+    ("front", "opening"),
+    [
+        ("Title: The Film\nAuthor: A. Writer\n\n# ACT ONE\n\n= Anna wakes.\n\n[[tone: cold]]\n\n"
+         "/* an old idea\nstill here */\n\n===\n\n", False),
+        ("FADE IN:\n\n", False),
+        ("We're underwater. Bubbles rise.\n\n", True),
+        ("[[a note]] A boat on the horizon.\n\n", True),
+    ],
+)  # fmt: skip
+def test_an_opening_scene_exists_only_with_something_on_screen(front: str, opening: bool) -> None:
+    from aiuteur_desktop.core.formats import fountain
+
+    read = fountain.read_string(front + "INT. KITCHEN - DAY\n\nAnna cooks.\n")
+    scenes = read.scenes()
+    assert (scenes[0].kind == headings.OPENING) is opening
+    first = scenes[1] if opening else scenes[0]
+    assert (first.label, first.heading) == ("1", "INT. KITCHEN - DAY")
+    if not opening:  # numbering and ids as if nothing came before the heading
+        assert [s.id for s in scenes] == ["s1"]

@@ -125,3 +125,70 @@ def test_any_element_sequence_keeps_its_dialogue(elements: list[sp.Element]) -> 
     lines, headings anywhere."""
     play = sp.Screenplay((), (sp.Element(sp.SCENE_HEADING, "INT. ROOM - DAY"), *elements))
     assert spoken_in_shots(play) == spoken_in_script(play)
+
+
+PLAIN = st.sampled_from(
+    ["the", "river", "took", "him", "and", "we", "waited", "by", "gate", "for", "hours", "then",
+     "counting,", "because;", "so--", "well...", "never", "again", "old", "man"]
+)  # fmt: skip
+ENDS = st.sampled_from([".", "!", "?", "…", '."'])
+SENTENCES = st.lists(
+    st.tuples(st.lists(PLAIN, min_size=1, max_size=45), ENDS).map(
+        lambda t: " ".join(t[0]).rstrip(",;.-") + t[1]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCES)
+def test_no_piece_ends_inside_a_sentence_unless_the_sentence_alone_is_too_long(
+    said: list[str],
+) -> None:
+    """A shot boundary falls between sentences; only a sentence longer than a shot alone
+    is divided — at a clause's punctuation where it has one — and every word is kept."""
+    text = " ".join(said)
+    seconds = shots.MAX_SHOT - shots.LINE_PAUSE
+    room = int(seconds * shots.SPEECH_WORDS_PER_SECOND)
+    pieces = shots._fit(text, seconds, shots.SPEECH_WORDS_PER_SECOND)
+    assert " ".join(pieces).split() == text.split()
+    assert all(len(p.split()) <= room for p in pieces)
+    # Where each sentence ends (as the reader sees them: "well..." ends one too).
+    said = shots.sentences(text)
+    ends, at = set(), 0
+    for s in said:
+        at += len(s.split())
+        ends.add(at)
+    too_long, at = [], 0
+    for s in said:
+        n = len(s.split())
+        if n > room:
+            too_long.append((at, at + n))
+        at += n
+    done = 0
+    for p in pieces[:-1]:
+        words = p.split()
+        done += len(words)
+        if done in ends:
+            continue
+        inside = next((a, b) for a, b in too_long if a < done < b)
+        assert inside  # only a sentence too long for one shot is divided …
+        clause_marks = [
+            w for w in text.split()[inside[0] : inside[1] - 1] if shots._CLAUSE_END.search(w)
+        ]
+        if clause_marks:  # … and then after a clause where it can be (or evenly)
+            last = words[-1]
+            assert shots._CLAUSE_END.search(last) or len(words) >= room // 2, p
+
+
+def test_a_long_line_is_divided_at_its_commas_and_a_line_that_fits_is_not() -> None:
+    line = shots.Line(
+        "OLD MAN",
+        "My grandfather told me, since I was a boy no bigger than you, that the river took "
+        "him, and that the river would take us all, one by one, if we let it.",
+    )
+    pieces = [u.lines[0].text for u in shots._line_units(line)]
+    assert [p.split()[-1] for p in pieces] == ["him,", "it."]
+    fits = shots.Line("ANNA", " ".join(["word"] * 19) + ".")  # 7.7 s of speech
+    assert len(shots._line_units(fits)) == 1

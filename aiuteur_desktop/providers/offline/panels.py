@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from aiuteur_desktop.core.imaging import open_image
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
@@ -448,7 +449,41 @@ def render_canvas(
     size = max(10, round(cv.len(0.034)))
     for name, cx, y in labels:
         _label(draw, name, cx, y, size, frame_bounds, pal)
+    if spec.kind == "pov":
+        img = _through(img, cv, spec)
     return img, cv
+
+
+_SCOPE = re.compile(r"\b(?:SCOPE|SNIPER|RIFLE|TELESCOPE|GUNSIGHT|CROSSHAIRS?|PERISCOPE)\b")
+_BINOCULARS = re.compile(r"\b(?:BINOCULARS?|FIELD GLASSES|OPERA GLASSES)\b")
+
+
+def _through(img: Image.Image, cv: Canvas, spec: ShotSpec) -> Image.Image:
+    """A POV as what it looks through: a scope's circle and crosshairs, binoculars' two
+    circles, else the darkened edges of someone's eyes — the one looking is not in it."""
+    said = f"{spec.heading} {spec.action}".upper()
+    left, top, w, h = cv.x(0), cv.y(0), cv.fw, cv.fh
+    mask = Image.new("L", img.size, 0)
+    md = ImageDraw.Draw(mask)
+    cx, cy = left + w / 2, top + h / 2
+    if _SCOPE.search(said):
+        r = h * 0.46
+        md.ellipse([cx - r, cy - r, cx + r, cy + r], fill=255)
+    elif _BINOCULARS.search(said):
+        r = h * 0.4
+        for ox in (-r * 0.72, r * 0.72):
+            md.ellipse([cx + ox - r, cy - r, cx + ox + r, cy + r], fill=255)
+    else:
+        md.ellipse([left - w * 0.08, top - h * 0.12, left + w * 1.08, top + h * 1.12], fill=255)
+        mask = mask.filter(ImageFilter.GaussianBlur(h * 0.08))
+    out = Image.composite(img, Image.new("RGB", img.size, (8, 8, 10)), mask)
+    if _SCOPE.search(said):
+        draw = ImageDraw.Draw(out)
+        lw = max(1, round(h / 360))
+        r = h * 0.46
+        draw.line([cx - r, cy, cx + r, cy], fill=(10, 10, 10), width=lw)
+        draw.line([cx, cy - r, cx, cy + r], fill=(10, 10, 10), width=lw)
+    return out
 
 
 def view_box(cv: Canvas, x: float, y: float, zoom: float) -> tuple[float, float, float, float]:
