@@ -309,11 +309,11 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
         if e.type == sp.CENTERED or (e.type == sp.ACTION and sp.is_end_card(e.text)):
             # Centred lines one after another are one card (a title and its subtitle), as
             # Final Draft holds them in one paragraph.
-            lines = [sp.plain(e.text)]
+            card = [sp.plain(e.text)]
             while e.type == sp.CENTERED and i + 1 < len(body) and body[i + 1].type == sp.CENTERED:
                 i += 1
-                lines.append(sp.plain(body[i].text))
-            text = "\n".join(t for t in lines if t)
+                card.append(sp.plain(body[i].text))
+            text = "\n".join(t for t in card if t)
             if text:
                 units.append(_Unit(float(DURATIONS[0]), action=text, title=True))
             i += 1
