@@ -59,6 +59,7 @@ class _Unit:
     lines: tuple[Line, ...] = ()
     title: bool = False  # a title card (centred text, THE END, OPENING TITLES): a shot alone
     transition: str = ""  # the transition after it (CUT TO:, DISSOLVE TO:, FADE OUT.)
+    cut: bool = False  # it starts a shot of its own (an action that moves OUTSIDE or INSIDE)
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,10 @@ def _units(body: tuple[Element, ...]) -> list[_Unit]:
             i += 1
             continue
         if e.type in (sp.ACTION, sp.LYRICS):
-            units.extend(_action_units(e.text, keep_breaks=e.type == sp.LYRICS))
+            found = _action_units(e.text, keep_breaks=e.type == sp.LYRICS)
+            if found and (_OUTSIDE.match(found[0].action) or _INSIDE.match(found[0].action)):
+                found[0] = dataclasses.replace(found[0], cut=True)  # a new place: a new shot
+            units.extend(found)
             i += 1
             continue
         if e.type in (sp.PARENTHETICAL, sp.DIALOGUE):
@@ -357,6 +361,7 @@ def _pack(units: list[_Unit]) -> list[list[_Unit]]:
             last is not None
             and fits
             and not unit.title
+            and not unit.cut
             and not last[-1].title
             and not last[-1].transition
         ):
@@ -443,8 +448,10 @@ def _speakers(lines: tuple[Line, ...], known: set[str], present: list[str]) -> l
 
 
 _KIND_OF_SCENE = {headings.INSERT: INSERT, headings.POV: POV, headings.TITLE: TITLE}
-_OUTSIDE = re.compile(r"^\W*(?:OUTSIDE|EXTERIOR|OUT(?:SIDE)? ON THE STREET)\b", re.IGNORECASE)
-_INSIDE = re.compile(r"^\W*(?:INSIDE|INTERIOR|BACK INSIDE)\b", re.IGNORECASE)
+#: An action paragraph that opens on OUTSIDE / INSIDE in capitals (the writer moving the
+#: camera across a wall without a new heading). "Outside the window…" is not one.
+_OUTSIDE = re.compile(r"^\W*(?:OUTSIDE|EXTERIOR|BACK OUTSIDE)\b")
+_INSIDE = re.compile(r"^\W*(?:INSIDE|INTERIOR|BACK INSIDE)\b")
 
 
 def _inside_or_out(action: str, int_ext: str) -> str:

@@ -376,3 +376,42 @@ def test_an_opening_scene_exists_only_with_something_on_screen(front: str, openi
     assert (first.label, first.heading) == ("1", "INT. KITCHEN - DAY")
     if not opening:  # numbering and ids as if nothing came before the heading
         assert [s.id for s in scenes] == ["s1"]
+
+
+def test_titles_pov_and_outside_are_drawn_as_what_they_are() -> None:
+    from aiuteur_desktop.core.formats import fdx, fountain
+
+    text = (
+        "Title: Night Ferry\n\n.OPENING TITLES\n\nEXT. HARBOUR - NIGHT\n\n"
+        "> NIGHT FERRY <\n> a film in three tides <\n\nBoats rock at anchor.\n\n"
+        ".TITLE CARD: PARIS, 1942\n\nINT. CONTROL TOWER - NIGHT\n\nANNA lies flat, rifle ready.\n\n"
+        "ANNA\nThere.\n\n.SNIPER SCOPE POV\n\nA man in a grey coat crosses the square.\n\n"
+        "OUTSIDE, the chopper lifts off into the rain.\n"
+    )
+    for read in (
+        fountain.read_string(text),
+        fdx.read_string(fdx.write_string(fountain.read_string(text))),
+    ):
+        rows = shots.breakdown(read)
+        cards = [s.action for s in rows if s.kind == shots.TITLE]
+        # The opening titles show the film's title, not the words "OPENING TITLES"; a title
+        # and its subtitle are one card; a TITLE CARD heading shows its text.
+        assert cards == ["Night Ferry", "NIGHT FERRY\na film in three tides", "PARIS, 1942"]
+        pov = next(s for s in rows if s.kind == shots.POV)
+        assert (pov.shot_size, pov.move) == ("MS", "static") and "ANNA" not in pov.characters
+        outside = next(s for s in rows if s.action.startswith("OUTSIDE"))
+        assert outside.int_ext == "EXT"  # in an INT. scene, drawn outdoors
+
+
+def test_a_scope_pov_is_drawn_through_the_scope() -> None:
+    from aiuteur_desktop.core.formats import fountain
+
+    read = fountain.read_string(
+        "EXT. ROOFTOP - DAY\n\nANNA aims.\n\n.SNIPER SCOPE POV\n\nA man crosses the square.\n"
+    )
+    pov = next(s for s in shots.breakdown(read) if s.kind == shots.POV)
+    frame = panels.render_anchor(shots.to_spec(pov, width=320)).convert("L")
+    w, h = frame.size
+    # Black outside the scope's circle, the day inside it.
+    assert frame.getpixel((4, 4)) < 20 and frame.getpixel((w - 5, h - 5)) < 20
+    assert frame.getpixel((w // 2 + 20, h // 2 - 30)) > 60
