@@ -199,8 +199,18 @@ def _cmd_script_import(file: str, project_path: str) -> int:
         if isinstance(exc, AiuteurError):
             return _fail("script import", exc.user_message)
         return _fail("script import", f"cannot write {bundle}: {exc.strerror or exc}", 1)
-    n = len(play.scenes())
+    scenes = play.scenes()
+    n = len(scenes)
     print(f"{Path(file).name}: {n} scene{'s' * (n != 1)} imported into {project.path}")
+    from aiuteur_desktop.core import headings
+    from aiuteur_desktop.core.screenplay import SCENE_HEADING
+
+    first = next((i for i, e in enumerate(play.elements) if e.type == SCENE_HEADING), 0)
+    if first and scenes and scenes[0].kind != headings.OPENING:
+        print(
+            "What comes before the first scene heading (sections, synopses, notes) is kept in "
+            "the script; with nothing on screen, it is not a scene."
+        )
     if matching.matched or matching.gone:
         print(master_script.matching_summary(matching))
     return 0

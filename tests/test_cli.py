@@ -922,3 +922,22 @@ def test_the_progress_meter_rewrites_one_line_on_a_terminal_and_logs_each_state_
     meter.progress(0.5)
     meter.done()
     assert quiet.getvalue() == ""
+
+
+def test_front_matter_alone_makes_no_opening_scene_and_the_import_says_so(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    script = tmp_path / "front.fountain"
+    script.write_text(
+        "Title: Front\n\n# ACT ONE\n\n= Anna wakes.\n\n[[a note]]\n\nINT. KITCHEN - DAY\n\n"
+        "Anna cooks.\n",
+        encoding="utf-8",
+    )
+    bundle = tmp_path / "Front.aiuteur"
+    done = run("script", "import", str(script), "--project", str(bundle), home=aiuteur_home)
+    assert done.returncode == 0, done.stderr
+    assert "1 scene imported" in done.stdout and "it is not a scene" in done.stdout
+    scenes = json.loads(run("scenes", "--project", str(bundle), "--json", home=aiuteur_home).stdout)
+    assert [(s["number"], s["id"]) for s in scenes] == [("1", "s1")]

@@ -415,3 +415,26 @@ def test_a_scope_pov_is_drawn_through_the_scope() -> None:
     # Black outside the scope's circle, the day inside it.
     assert frame.getpixel((4, 4)) < 20 and frame.getpixel((w - 5, h - 5)) < 20
     assert frame.getpixel((w // 2 + 20, h // 2 - 30)) > 60
+
+
+@pytest.mark.parametrize(
+    "script", ["kitchen_heist", "night_ferry", "storm_keeper", "supervisor", "last_supper_club"]
+)
+def test_no_location_of_the_test_scripts_keeps_a_time_word(script: str) -> None:
+    import re
+
+    from aiuteur_desktop.core.formats import fdx
+    from tests.screenplays import DATA
+
+    time_words = re.compile(
+        r"\b(?:DAY|NIGHT|MORNING|EVENING|AFTERNOON|DAWN|DUSK|SUNSET|SUNRISE|LATER|SAME|"
+        r"CONTINUOUS|CONTINUED|MOMENTS?)\b"
+    )
+    fdx_file = DATA / f"{script}.fdx"
+    read = fdx.read_string(fdx_file.read_bytes()) if fdx_file.exists() else play(script)
+    for scene in read.scenes():
+        assert not time_words.search(scene.location), (script, scene.heading)
+        assert not time_words.search(scene.place), (script, scene.heading)
+        if scene.time_of_day:  # a heading with a time word has its light
+            assert scene.light == headings.light_of(scene.time_of_day), scene.heading
+        assert scene.light in {"DAY", "NIGHT", "DAWN", "DUSK"}
