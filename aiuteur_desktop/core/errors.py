@@ -40,10 +40,12 @@ class ProviderError(AiuteurError):
     """A model provider failed; `kind` says whether retrying can help."""
 
     RETRYABLE = frozenset({"rate_limited", "server", "timeout", "network", "broken"})
-    #: The request was sent and its answer lost (a read timeout, a connection or body cut
-    #: off, anything unexpected): the provider may have taken it. "network" is a connection
-    #: that never opened; "server", "rate_limited" and the 4xx kinds are answers.
-    UNCERTAIN = frozenset({"timeout", "broken", "unknown"})
+    #: After these the provider may have taken the request (and bill it): a read timeout, a
+    #: connection or body cut off, anything unexpected — and a server error (5xx), which a
+    #: gateway in front of the provider answers after the provider accepted it (a 502/504
+    #: page), or the provider itself after acting on it. Only a connection that never opened
+    #: ("network") and the provider's own refusals (429, the 4xx kinds) prove it did not.
+    UNCERTAIN = frozenset({"timeout", "broken", "unknown", "server"})
 
     def __init__(
         self, kind: str, user_message: str, *, detail: str = "", retry_after: float | None = None

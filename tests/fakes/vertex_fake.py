@@ -31,6 +31,9 @@ class VertexState:
     release: threading.Event | None = None  # when set, operations stay pending until it is
     #: Accept the render (it exists, and would be billed), then answer this many seconds late.
     accept_delay: float = 0.0
+    #: Accept the render (it exists, and would be billed), then answer with these instead of
+    #: its name — a gateway's 502/504 page, Veo's own 503 — one per submission.
+    accepted_then: list[Response] = field(default_factory=list)
 
 
 class FakeVertex(FakeServer):
@@ -55,6 +58,8 @@ class FakeVertex(FakeServer):
             model_path = req.path.split("/v1beta1/", 1)[1].rsplit(":", 1)[0]
             name = f"{model_path}/operations/op-{len(self.operations) + 1}"
             self.operations[name] = Operation(name, req.json())
+            if self.state.accepted_then:
+                return self.state.accepted_then.pop(0)
             return Response(200, {"name": name}, delay=self.state.accept_delay)
         if req.path.endswith(":fetchPredictOperation"):
             if self.state.poll_faults:

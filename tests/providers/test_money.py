@@ -356,3 +356,88 @@ def test_d_a_retry_that_would_send_anew_meets_the_cap(
         time.sleep(0.3)
         assert len(fake.submissions) == 2
         assert runner.store.get(second.id).state is JobState.FAILED
+
+
+GATEWAY_504 = Response(
+    504,
+    b"<html><head><title>504 Gateway Time-out</title></head><body>nginx</body></html>",
+    headers={"Content-Type": "text/html"},
+)
+GATEWAY_502 = Response(
+    502,
+    b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    headers={"Content-Type": "text/html"},
+)
+VEO_503 = Response(
+    503, {"error": {"code": 503, "message": "The service is unavailable.", "status": "UNAVAILABLE"}}
+)
+
+
+@pytest.mark.parametrize("answer", [GATEWAY_504, GATEWAY_502, VEO_503], ids=["504", "502", "503"])
+def test_h_a_render_accepted_then_answered_by_a_server_error_is_not_sent_again(
+    qtbot, library: Library, tmp_path: Path, answer: Response
+) -> None:  # type: ignore[no-untyped-def]
+    """Veo took the render, then a gateway (or Veo) answered 5xx: the provider may bill it,
+    so it waits for the user's priced decision — one submission at the fake, counted."""
+    with FakeVertex(VertexState(video=mp4(), accepted_then=[answer])) as fake:
+        runner = JobRunner(library.jobs)
+        job = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert job.state is JobState.DECIDE, job.error
+        assert "Needs your decision" in job.error
+        time.sleep(1.0)  # nothing else is on its way
+        assert len(fake.submissions) == 1 and len(fake.operations) == 1
+        [sent] = runner.store.submissions(job.id)
+        assert sent.state is Sent.UNCERTAIN
+        assert runner.store.committed() == pytest.approx(PRICE)  # counted against the caps
+
+
+def test_h_a_cap_with_room_for_one_render_is_not_broken_by_server_errors(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Veo answers 503 to submissions it accepted: the first waits for a decision and
+    counts; the second render meets the cap before anything is sent."""
+    with FakeVertex(VertexState(video=mp4(), accepted_then=[VEO_503, VEO_503])) as fake:
+        runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=PRICE * 1.5))
+        first = settle(qtbot, runner, render(runner, render_params(tmp_path, fake)))
+        assert first.state is JobState.DECIDE
+        params = render_params(tmp_path, fake)
+        params["shot"] = "B"
+        refused: list[str] = []
+        runner.refused.connect(lambda _id, why: refused.append(why))
+        try:
+            second = runner.run_operation(VideoRender.prepare(params, Registry()))
+        except Exception as exc:  # refused at submission
+            refused.append(str(exc))
+            second = None
+        if second is not None:
+            qtbot.waitUntil(
+                lambda: bool(refused) or runner.job(second).state.finished, timeout=10_000
+            )
+        time.sleep(0.5)
+        assert len(fake.submissions) == 1
+        assert refused and "cap" in refused[0].lower()
+
+
+def test_h_a_frame_image_answered_by_a_gateway_page_is_not_made_again(
+    qtbot, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The image model made the picture; the gateway in front answered 502 (an HTML page):
+    made and billed once, not again without the user's decision."""
+    from aiuteur_desktop.core import secrets
+    from tests.fakes.gemini_fake import FakeGeminiContent
+
+    secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
+    with Project.create(tmp_path, "Keys") as p:
+        assets.add(p, "character", "Mara", "A ferry mechanic")
+        p.commit("Mara")
+        with FakeGeminiContent([GATEWAY_502, GATEWAY_502, GATEWAY_502]) as fake:
+            op = AssetKey.prepare(
+                p, "assets/mara", "", model="google:gemini-3-pro-image", source=Registry()
+            )
+            op = AssetKey(**{**op.__dict__, "base_url": fake.url})
+            runner = JobRunner(library.jobs)
+            job = settle(qtbot, runner, runner.run_operation(op))
+            time.sleep(0.3)
+            assert job.state is JobState.DECIDE, job.error
+            assert len(fake.content_requests) == 1
+        assert runner.store.committed() == pytest.approx(op.estimate)
