@@ -8,6 +8,7 @@ message instead of being sent.
 from __future__ import annotations
 
 import fnmatch
+import math
 import time
 import tomllib
 from dataclasses import dataclass
@@ -60,28 +61,69 @@ class Price:
 
 
 class PriceTable:
-    """Prices by capability and model pattern; the user's overrides win over the shipped table."""
+    """Prices by capability and model pattern; the user's overrides win over the shipped table.
 
-    def __init__(self, tables: list[dict[str, Any]]) -> None:
+    A price is a finite number ≥ 0, and 0 only in an entry that says `free = true`: a price
+    typed as `nan`, `inf`, a negative number, text, a list or a table — or an entry that is
+    not a table — makes that model unpriced (refused, naming the file and line), never $0.
+    """
+
+    def __init__(
+        self, tables: list[dict[str, Any]], sources: list[tuple[str, str]] | None = None
+    ) -> None:
         self._entries: dict[str, dict[str, dict[str, Any]]] = {}
-        for table in tables:
+        #: (capability, pattern) → (file, its text): where an entry was written.
+        self._where: dict[tuple[str, str], tuple[str, str]] = {}
+        for n, table in enumerate(tables):
+            source = sources[n] if sources and n < len(sources) else (PRICING_FILE, "")
             for capability in ("text", "image", "video"):
-                for pattern, values in (table.get(capability) or {}).items():
+                section = table.get(capability)
+                if not isinstance(section, dict):
+                    continue
+                for pattern, values in section.items():
                     self._entries.setdefault(capability, {})[pattern] = values
+                    self._where[(capability, pattern)] = source
 
     @classmethod
     def load(cls, home: Path | None = None) -> PriceTable:
-        tables = [tomllib.loads(read_text(PRICING_FILE))]
+        shipped = read_text(PRICING_FILE)
+        tables = [tomllib.loads(shipped)]
+        sources = [(f"the shipped {PRICING_FILE}", shipped)]
         override = (home or paths.app_home()) / PRICING_FILE
         if override.is_file():
             try:
-                tables.append(tomllib.loads(override.read_text(encoding="utf-8")))
+                text = override.read_text(encoding="utf-8")
+                tables.append(tomllib.loads(text))
+                sources.append((str(override), text))
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise GateClosed(
                     f"Your price overrides in {override} cannot be read ({exc}). Fix or remove "
                     "the file; until then paid jobs are not estimated."
                 ) from exc
-        return cls(tables)
+        return cls(tables, sources)
+
+    def _bad(self, price: Price, model: str, what: str) -> PriceUnknown:
+        file, text = self._where.get((price.capability, price.pattern), (PRICING_FILE, ""))
+        line = next(
+            (n for n, row in enumerate(text.splitlines(), 1) if f'"{price.pattern}"' in row), 0
+        )
+        at = f"{file}, line {line}" if line else file
+        return PriceUnknown(
+            f'The price of {model} ({price.capability}."{price.pattern}" in {at}) {what}, so '
+            "Aiuteur cannot tell what it would cost and does not send it. Correct it in "
+            "Settings → Budget → Edit my prices…"
+        )
+
+    def _amount(self, price: Price, model: str, key: str, raw: Any, *, zero: bool = False) -> float:
+        """A rate of `price` as a number, or PriceUnknown saying what is wrong with it."""
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            kind = "missing" if raw is None else f"{type(raw).__name__} {raw!r}"[:60]
+            raise self._bad(price, model, f"has {key} = {kind}, not a number")
+        if not math.isfinite(raw) or raw < 0:
+            raise self._bad(price, model, f"has {key} = {raw!r}, not a price")
+        if raw == 0 and not zero and price.values.get("free") is not True:
+            raise self._bad(price, model, f"has {key} = 0 without `free = true`")
+        return float(raw)
 
     def find(self, capability: str, model: str) -> Price | None:
         """The entry for `provider:model`: exact id first, then the most specific pattern."""
@@ -101,19 +143,27 @@ class PriceTable:
                 f"No price is known for {model}. Add it to {PRICING_FILE} in the app library "
                 "folder (Settings → Data) so Aiuteur can estimate and cap what it costs."
             )
+        if not isinstance(price.values, dict):
+            bad = Price(capability, price.pattern, {})
+            raise self._bad(bad, model, f"is {price.values!r}, not a table of rates"[:200])
         return price
 
     def text(self, model: str, input_tokens: int, output_tokens: int) -> float:
-        v = self._need("text", model).values
-        cost = input_tokens * float(v.get("input_per_mtok", 0)) / 1e6
-        return round(cost + output_tokens * float(v.get("output_per_mtok", 0)) / 1e6, 6)
+        price = self._need("text", model)
+        v = price.values
+        per_in = self._amount(price, model, "input_per_mtok", v.get("input_per_mtok"))
+        per_out = self._amount(price, model, "output_per_mtok", v.get("output_per_mtok"))
+        return round(input_tokens * per_in / 1e6 + output_tokens * per_out / 1e6, 6)
 
     def image(self, model: str, count: int = 1, tier: str = "default") -> float:
-        per = self._need("image", model).values.get("per_image", {})
+        price = self._need("image", model)
+        per = price.values.get("per_image")
+        if not isinstance(per, dict):
+            raise self._bad(price, model, f"has per_image = {per!r}, not a table of prices"[:200])
         unit = per.get(tier, per.get("default"))
         if unit is None:
             raise PriceUnknown(f"No price for {tier} images from {model} in {PRICING_FILE}.")
-        return round(float(unit) * count, 6)
+        return round(self._amount(price, model, f"per_image.{tier}", unit) * count, 6)
 
     def video(self, model: str, seconds: float, audio: bool, end_frame: bool = False) -> float:
         return round(sum(self.video_parts(model, seconds, audio, end_frame).values()), 6)
@@ -126,14 +176,21 @@ class PriceTable:
         "end frame" (seconds × `per_second_end_frame`, for a model that charges for the
         end-frame path; never on a start-frame-only render). Parts that cost nothing are
         still listed, so a reader sees they were counted."""
-        v = self._need("video", model).values
-        silent = float(v.get("per_second", 0))
-        with_sound = float(v.get("per_second_audio", silent))
+        price = self._need("video", model)
+        v = price.values
+        silent = self._amount(price, model, "per_second", v.get("per_second"))
+        with_sound = (
+            self._amount(price, model, "per_second_audio", v["per_second_audio"])
+            if "per_second_audio" in v
+            else silent
+        )
         parts = {"video": round(silent * seconds, 6)}
         if audio:
-            parts["audio"] = round((with_sound - silent) * seconds, 6)
+            parts["audio"] = round(max(0.0, with_sound - silent) * seconds, 6)
         if end_frame:
-            parts["end frame"] = round(float(v.get("per_second_end_frame", 0)) * seconds, 6)
+            extra = v.get("per_second_end_frame", 0)
+            added = self._amount(price, model, "per_second_end_frame", extra, zero=True)
+            parts["end frame"] = round(added * seconds, 6)
         return parts
 
     def source(self, capability: str, model: str) -> str:

@@ -68,3 +68,52 @@ def test_committed_money_counts_spent_and_pending(library: Library) -> None:
     assert store.committed(project="/p/A.aiuteur") == pytest.approx(4.6)
     assert store.committed(project="/p/B.aiuteur") == 0.0
     assert store.committed(since=cost.month_start() + 10**9) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("per_second = nan\nper_second_audio = nan", "nan"),
+        ("per_second = inf\nper_second_audio = inf", "inf"),
+        ("per_second = -0.4\nper_second_audio = 0.4", "-0.4"),
+        ('per_second = "0.40"\nper_second_audio = 0.4', "str '0.40'"),
+        ("per_second = [0.4]\nper_second_audio = 0.4", "list"),
+        ("per_second = { usd = 0.4 }\nper_second_audio = 0.4", "dict"),
+        ("per_second = true\nper_second_audio = 0.4", "bool"),
+        ("per_second = 0\nper_second_audio = 0", "0 without `free = true`"),
+        ("per_second_audio = 0.4", "missing"),
+    ],
+)
+def test_a_price_the_user_typed_that_is_not_a_price_makes_the_model_unpriced(
+    aiuteur_home: Path, written: str, said: str
+) -> None:
+    """Never $0, never $nan, never a crash: refused, naming the file and the line."""
+    aiuteur_home.mkdir(parents=True, exist_ok=True)
+    override = aiuteur_home / "pricing.toml"
+    override.write_text(
+        f'[meta]\nupdated = "today"\n\n[video."google:veo-3.1-generate*"]\n{written}\n',
+        encoding="utf-8",
+    )
+    table = cost.PriceTable.load()
+    with pytest.raises(cost.PriceUnknown) as raised:
+        table.video("google:veo-3.1-generate-001", 8, audio=True)
+    message = raised.value.user_message
+    assert said in message and f"{override}, line 4" in message
+    assert "does not send it" in message
+
+
+def test_an_entry_that_is_not_a_table_makes_the_model_unpriced(aiuteur_home: Path) -> None:
+    aiuteur_home.mkdir(parents=True, exist_ok=True)
+    (aiuteur_home / "pricing.toml").write_text(
+        '[image]\n"google:gemini-3-pro-image*" = 0.134\n', encoding="utf-8"
+    )
+    with pytest.raises(cost.PriceUnknown) as raised:
+        cost.PriceTable.load().image("google:gemini-3-pro-image-preview")
+    assert "not a table" in raised.value.user_message
+    assert "line 2" in raised.value.user_message
+
+
+def test_free_entries_say_so(aiuteur_home: Path) -> None:
+    table = cost.PriceTable.load()
+    assert table.video("offline:animatic", 8, audio=True) == 0.0
+    assert table.text("local:llama3.1", 1000, 1000) == 0.0
