@@ -93,6 +93,14 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="approve each frame made (control: go on to the next)",
     )
+    fr.add_argument(
+        "--yes", action="store_true", help="pay for the frames when the image model costs money"
+    )
+    fr.add_argument(
+        "--again",
+        action="store_true",
+        help="send again the frames whose last request may have been charged (a new charge)",
+    )
     fr.add_argument("--json", action="store_true", help="machine-readable output")
     for name, words in (
         ("checkout", "Stage 11: a scene's render lines, prices, totals and confirmation"),
@@ -643,7 +651,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
     if args.command == "frames":
         return cli_scenes.cmd_frames(
-            args.project, args.scene, args.mode, args.start_only, args.approve, args.json
+            args.project,
+            args.scene,
+            args.mode,
+            args.start_only,
+            args.approve,
+            args.json,
+            yes=args.yes,
+            again=args.again,
         )
     if args.command == "visuals":
         return cli_scenes.cmd_visuals(args.project, args.scene, args.json)

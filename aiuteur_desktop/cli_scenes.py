@@ -122,14 +122,63 @@ def cmd_prompts(project_path: str, scene: str, as_json: bool, with_scaffold: boo
     return 0
 
 
+def _ask_to_pay(
+    project: Any,
+    scene_id: str,
+    mode: str,
+    approve: bool,
+    model: str,
+    source: Any,
+    yes: bool,
+    frames: Any,
+) -> None:
+    """The estimate before anything is sent: refused without --yes when it costs money."""
+    from aiuteur_desktop.core.operations.frame_image import FrameImage
+    from aiuteur_desktop.core.store.status import Status
+
+    todo = [
+        s for s in frames.slots(project, scene_id)
+        if not (s.made and s.status in (Status.UP_TO_DATE,))
+    ]  # fmt: skip
+    if not todo:
+        return
+    first = next(
+        (s for s in todo if frames.blocked(project, scene_id, s.shot, s.which) is None), None
+    )
+    if first is None:
+        return
+    each = FrameImage.prepare(
+        project, scene_id, first.shot, first.which, model=model, source=source
+    ).estimate
+    count = len(todo) if mode == "quick" or approve else 1
+    total = each * count
+    if total > 0 and not yes:
+        raise _Refused(
+            f"making {count} frame{'s' * (count != 1)} with {model} costs about ${total:,.2f} "
+            f"(${each:,.3f} each); run again with --yes to confirm and pay for it"
+        )
+
+
 def cmd_frames(
-    project_path: str, scene: str, mode: str, start_only: bool, approve: bool, as_json: bool
+    project_path: str,
+    scene: str,
+    mode: str,
+    start_only: bool,
+    approve: bool,
+    as_json: bool,
+    *,
+    yes: bool = False,
+    again: bool = False,
 ) -> int:
     """Make the scene's missing or outdated frames with the configured image model (offline
     by default): Quick all of them; Control in chain order, each approved before the next
-    with --approve (without it, the next frame only, then it waits for your approval)."""
+    with --approve (without it, the next frame only, then it waits for your approval).
+    When the model costs money, the estimate comes first and nothing is sent without --yes;
+    a frame whose last request may have been charged is skipped (and named) unless --again
+    asks for it — a new charge."""
     from aiuteur_desktop.core import frames, headless, operations
     from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.jobs import JobState
     from aiuteur_desktop.core.library import Library
     from aiuteur_desktop.core.operations.frame_image import FrameImage
     from aiuteur_desktop.core.store import Project
@@ -145,20 +194,34 @@ def cmd_frames(
         return _fail("frames", exc.user_message)
     register_all()
     made: list[str] = []
+    skipped: list[str] = []
     waiting = ""
     try:
         settings = library.load_settings()
         source = Registry(settings)
         model = image_model(settings)
+        undecided = {
+            (j.params.get("scene"), j.params.get("shot"), j.params.get("which"))
+            for j in library.jobs.recent(states={JobState.DECIDE})
+            if j.kind == FrameImage.kind
+            and Path(str(j.params.get("bundle", ""))).resolve() == bundle.resolve()
+        }
         with Project.open(bundle) as project:
             operations.share(project)
             try:
                 now = frames.mode_of(project, scene_id) or {}
                 if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
                     frames.set_mode(project, scene_id, mode, start_only=start_only)
+                _ask_to_pay(project, scene_id, mode, approve, model, source, yes, frames)
                 for s in frames.slots(project, scene_id):
                     current = frames.slot(project, scene_id, s.shot, s.which)
                     fresh = current.made and current.status in (Status.UP_TO_DATE,)
+                    if not fresh and (scene_id, s.shot, s.which) in undecided and not again:
+                        # Its last request may have been charged: not sent again unasked.
+                        skipped.append(f"{s.label} {s.which}")
+                        if mode == "control":
+                            break
+                        continue
                     if not fresh:
                         reason = frames.blocked(project, scene_id, s.shot, s.which)
                         if reason is not None:
@@ -169,7 +232,10 @@ def cmd_frames(
                         )
                         job = headless.run_one(library.jobs, op, settings.budget)
                         if job.error or job.state.value != "succeeded":
-                            return _fail("frames", f"shot {s.label} {s.which} frame: {job.error}")
+                            note = f" (Not sent again: {', '.join(skipped)}.)" if skipped else ""
+                            return _fail(
+                                "frames", f"shot {s.label} {s.which} frame: {job.error}{note}"
+                            )
                         made.append(f"{s.label} {s.which}")
                     if approve and not frames.slot(project, scene_id, s.shot, s.which).approved:
                         frames.approve(project, scene_id, s.shot, s.which)
@@ -185,14 +251,29 @@ def cmd_frames(
                 ]
             finally:
                 operations.unshare(project)
+    except _Refused as exc:
+        return _fail("frames", str(exc))
     except AiuteurError as exc:
         return _fail("frames", exc.user_message)
     finally:
         library.close()
+    if skipped:
+        note = (
+            f"Not sent again: {', '.join(skipped)} — the last request may have been charged "
+            "(Jobs page: Check Again); --again sends it anew, a new charge."
+        )
+        waiting = f"{waiting} {note}".strip()
     if waiting and not made and not any(r["media"] for r in report):
         return _fail("frames", waiting)  # nothing could be made: say why, in one line
     if as_json:
-        out = {"scene": scene_id, "mode": mode, "made": made, "waiting": waiting, "frames": report}
+        out = {
+            "scene": scene_id,
+            "mode": mode,
+            "made": made,
+            "skipped_undecided": skipped,
+            "waiting": waiting,
+            "frames": report,
+        }
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     for r in report:

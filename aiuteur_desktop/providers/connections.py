@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -207,7 +208,18 @@ def _status_message(exc: object) -> str:
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
             return redact(str(inner["message"]))
-    return redact(str(getattr(exc, "message", exc)))
+    return _readable(str(getattr(exc, "message", exc)))
+
+
+def _readable(message: str) -> str:
+    """An error's words for a person: a web page (a gateway's or proxy's, in front of the
+    service) is named as such, not printed; anything long is cut."""
+    text = " ".join(message.split())
+    if re.search(r"<\s*(?:!doctype|html|head|body|title)\b", text, re.IGNORECASE):
+        title = re.search(r"<title>([^<]{1,80})</title>", text, re.IGNORECASE)
+        said = f" (“{title.group(1).strip()}”)" if title else ""
+        return f"a web page{said} from a gateway or proxy in front of the service"
+    return redact(text if len(text) <= 300 else text[:299] + "…")
 
 
 def _list_openai_models(base_url: str | None, api_key: str, where: str) -> list[str]:
@@ -281,7 +293,7 @@ def map_google_error(exc: Exception, where: str) -> ProviderError:
 
     if isinstance(exc, genai_errors.APIError):
         code = exc.code or 0
-        message = redact(exc.message or str(exc))
+        message = _readable(exc.message or str(exc))
         if code in (401, 403) or (code == 400 and "API key" in message):
             return ProviderError(
                 "auth", f"{_cap(where)} rejected the credentials ({code}): {message}"

@@ -441,3 +441,55 @@ def test_h_a_frame_image_answered_by_a_gateway_page_is_not_made_again(
             assert job.state is JobState.DECIDE, job.error
             assert len(fake.content_requests) == 1
         assert runner.store.committed() == pytest.approx(op.estimate)
+
+
+def test_i_the_frames_command_asks_before_it_spends_and_never_resends_an_undecided_frame(
+    library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aiuteur frames` with a paid image model: the estimate and --yes first; a frame whose
+    request may have been charged is skipped (named) on the next run, sent again only with
+    --again. Requests counted at the fake."""
+    from aiuteur_desktop import cli_scenes
+    from aiuteur_desktop.core import frames, operations, prompt_sets, secrets, shot_list, visuals
+    from aiuteur_desktop.providers.registry import register_all
+    from tests.core.test_visuals import storm
+    from tests.fakes.gemini_fake import FakeGeminiContent
+
+    secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
+    register_all()
+    with storm(tmp_path) as p:
+        shot_list.lock(p, "s2", shot_list.current(p, "s2"))
+        for e in visuals.elements(p, "s2"):
+            visuals.lock(p, "s2", e.slug)
+        prompt_sets.assemble(p, "s2")
+        bundle = p.path
+    with FakeGeminiContent([GATEWAY_502] * 10) as fake:
+        settings = library.load_settings()
+        settings.models.image = "google:gemini-3-pro-image-preview"
+        settings.google.api_endpoint = fake.url
+        library.save_settings(settings)
+
+        def frames_cli(**kw: bool) -> int:
+            return cli_scenes.cmd_frames(str(bundle), "2", "quick", True, False, True, **kw)
+
+        assert frames_cli() == 2  # no --yes: the estimate, nothing sent
+        said = capsys.readouterr().err
+        assert "costs about $" in said and "--yes" in said and len(said.strip().splitlines()) == 1
+        assert len(fake.content_requests) == 0
+        assert frames_cli(yes=True) == 2  # the first frame is answered by a gateway page
+        assert len(fake.content_requests) == 1
+        capsys.readouterr()
+        # Run again: the undecided frame is skipped and named; the others are made.
+        frames_cli(yes=True)
+        out = capsys.readouterr()
+        assert "Not sent again: 2A start" in out.out + out.err
+        sent_for_2a = [
+            r for r in fake.content_requests if b"2A" in (r.body or b"")
+        ]  # fmt: skip
+        assert len(sent_for_2a) <= 1
+        before = len(fake.content_requests)
+        frames_cli(yes=True, again=True)  # asked for explicitly: sent anew (a new charge)
+        assert len(fake.content_requests) > before
+    with Project.open(bundle) as p:
+        operations.unshare(p)
+        assert frames.slots(p, "s2")
