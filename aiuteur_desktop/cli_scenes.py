@@ -427,16 +427,17 @@ def cmd_render(
             ops = takes.render_ops(
                 project, scene_id, done, s.source, vertex=s.source.vertex(), skip=set(busy)
             )
-            finished = headless.run_all(s.library.jobs, ops, s.settings.budget)
+            claimed: list[str] = []
+            finished = headless.run_all(s.library.jobs, ops, s.settings.budget, claimed=claimed)
             rendered = [
                 {
-                    "shot": op.params["shot"],
+                    "shot": j.params.get("shot"),
                     "job": j.id,
                     "state": j.state.value,
                     "error": j.error,
                     "cost": j.cost,
                 }
-                for op, j in zip(ops, finished, strict=False)
+                for j in finished
             ]
             clips = [
                 {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
@@ -452,6 +453,7 @@ def cmd_render(
             "version": done.version,
             "rendered": rendered,
             "waiting_on": sorted(busy),
+            "already_on_their_way": claimed,
             "takes": clips,
         }
         print(json.dumps(out, indent=2, ensure_ascii=False))
@@ -460,6 +462,8 @@ def cmd_render(
             print(f"  {r['shot']:>4}  {r['state']}" + (f" — {r['error']}" if r["error"] else ""))
         if busy:
             print(f"Already on their way (see the Jobs page): shots {', '.join(sorted(busy))}.")
+        for said in claimed:
+            print(said)
         print(f"Rendered {len(rendered) - len(failed)} of {len(rendered)} shot(s).")
     if failed:
         return _fail("render", f"shot {failed[0]['shot']}: {failed[0]['error']}")

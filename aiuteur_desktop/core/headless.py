@@ -52,12 +52,21 @@ def run_all(
     *,
     stop_on_failure: bool = False,
     sleep: Callable[[float], None] = time.sleep,
+    claimed: list[str] | None = None,
 ) -> list[Job]:
     """Each operation in turn (`run_one`); with `stop_on_failure`, the first that does not
-    succeed ends the run (Control mode: nothing is made past an unmade frame)."""
+    succeed ends the run (Control mode: nothing is made past an unmade frame). One already
+    on its way from another process (AlreadyClaimed) is not sent: its message goes into
+    `claimed` (or the error is raised when there is no such list)."""
     done: list[Job] = []
     for op in ops:
-        job = run_one(store, op, budget, sleep=sleep)
+        try:
+            job = run_one(store, op, budget, sleep=sleep)
+        except jobs.AlreadyClaimed as exc:
+            if claimed is None:
+                raise
+            claimed.append(exc.user_message)
+            continue
         done.append(job)
         if stop_on_failure and job.state is not JobState.SUCCEEDED:
             break

@@ -26,13 +26,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
-from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.progress import Step
 
 
@@ -104,6 +106,26 @@ submissions_table = Table(
     Column("actual", Float, nullable=True),
     Column("created_at", Float, nullable=False),
 )
+
+
+#: What may be asked of a provider once only, across every process of the machine (the
+#: window and `aiuteur render` in two terminals): a shot's render for one confirmation. The
+#: row is written in the job's own transaction; a second asker finds it taken.
+claims_table = Table(
+    "claims",
+    _md,
+    Column("claim", Text, primary_key=True),
+    Column("job", String(32), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+
+class AlreadyClaimed(AiuteurError):
+    """What this job would ask for is already on its way (another window, another command)."""
+
+    def __init__(self, message: str, job_id: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
 
 
 @dataclass(frozen=True)
@@ -203,7 +225,10 @@ class JobStore:
     ) -> Job:
         now = time.time()
         job_id = job_id or new_id()
+        claim = params.get("claim")
         with self._lock, self._engine.begin() as conn:
+            if isinstance(claim, str) and claim:
+                self._claim(conn, claim, job_id, title, now)
             seq = (
                 conn.execute(select(jobs_table.c.seq).order_by(jobs_table.c.seq.desc())).first()
                 or (0,)
@@ -230,6 +255,41 @@ class JobStore:
             }
             conn.execute(insert(jobs_table).values(**values))
         return self.get(job_id)
+
+    def _claim(self, conn: Any, claim: str, job_id: str, title: str, now: float) -> None:
+        """Take `claim` for `job_id` in the caller's transaction, or raise AlreadyClaimed. A
+        claim whose job ended without the provider ever taking anything (refused, or failed
+        before it sent) is free again; one that may have been charged is not."""
+        held = conn.execute(select(claims_table.c.job).where(claims_table.c.claim == claim)).first()
+        if held is not None:
+            other = conn.execute(select(jobs_table).where(jobs_table.c.id == held.job)).first()
+            free = other is None or (
+                other.state in (JobState.FAILED.value, JobState.CANCELLED.value)
+                and other.handle is None
+                and not conn.execute(
+                    select(submissions_table.c.id).where(
+                        submissions_table.c.job == other.id,
+                        submissions_table.c.state.in_(
+                            [Sent.SENDING.value, Sent.ACCEPTED.value, Sent.UNCERTAIN.value,
+                             Sent.SETTLED.value]
+                        ),
+                    )
+                ).first()
+            )  # fmt: skip
+            if not free:
+                raise AlreadyClaimed(
+                    f"{title} is already on its way (job {held.job[:8]}, in this window or "
+                    "another command): it is not sent twice.",
+                    held.job,
+                )
+            conn.execute(delete(claims_table).where(claims_table.c.claim == claim))
+        try:
+            conn.execute(insert(claims_table).values(claim=claim, job=job_id, created_at=now))
+        except IntegrityError:  # another process took it between our look and our write
+            raise AlreadyClaimed(
+                f"{title} is already on its way (another window or command): it is not sent twice.",
+                "",
+            ) from None
 
     def get(self, job_id: str) -> Job:
         with self._engine.connect() as conn:

@@ -12,6 +12,7 @@ and price it was made from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import artifacts, master_script, shot_list, shots
@@ -162,6 +163,9 @@ def _params(
         "version": version,
         "stage": 12,
         "vertex": vertex,
+        # One render of this shot for this confirmation, across every process of the machine.
+        "claim": f"render|{Path(project.path).resolve()}|{project.current_branch}|{scene_id}"
+        f"|{line.shot}|v{version}",
     }
 
 
@@ -194,5 +198,6 @@ def render_ops(
         params["poll_seconds"] = poll_seconds
         if only is not None:  # rendered again: the next take, with a seed of its own
             params["seed"] = len(of(project, scene_id, line.shot)) + 1
+            params["claim"] += f"|take{params['seed']}"
         ops.append(VideoRender.prepare(params, source))
     return ops

@@ -493,3 +493,47 @@ def test_i_the_frames_command_asks_before_it_spends_and_never_resends_an_undecid
     with Project.open(bundle) as p:
         operations.unshare(p)
         assert frames.slots(p, "s2")
+
+
+def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
+    library: Library, tmp_path: Path
+) -> None:
+    """The window and `aiuteur render` (two job stores on one library, as two processes
+    have), both past their 'in flight?' look: each shot of the confirmation is claimed once
+    in the shared database; the second asker is told it is on its way, nothing is sent."""
+    from aiuteur_desktop.core import checkout, headless, operations, takes
+    from aiuteur_desktop.core.jobs import AlreadyClaimed
+    from aiuteur_desktop.providers.registry import register_all
+    from tests.core.test_checkout import prepared
+    from tests.core.test_visuals import storm
+
+    register_all()
+    with storm(tmp_path) as p:
+        operations.share(p)
+        prepared(p, library, "s2")
+        done = checkout.confirm(p, checkout.for_model(p, "s2", Registry(), "offline:animatic"))
+        first_ops = takes.render_ops(p, "s2", done, Registry())
+        second_ops = takes.render_ops(p, "s2", done, Registry())  # looked before either queued
+        other = Library()  # another process's view of the same library.db
+        try:
+            finished = headless.run_all(library.jobs, first_ops, Budget())
+            claimed: list[str] = []
+            again = headless.run_all(other.jobs, second_ops, Budget(), claimed=claimed)
+            assert again == [] and len(claimed) == len(second_ops) >= 2
+            assert all("already on its way" in c for c in claimed)
+            with pytest.raises(AlreadyClaimed):
+                other.jobs.add(
+                    second_ops[0].kind, "Render shot 2A", "offline:animatic",
+                    second_ops[0].submission().params,
+                )  # fmt: skip
+        finally:
+            other.close()
+        assert all(j.state is JobState.SUCCEEDED for j in finished)
+        renders = [j for j in library.jobs.recent() if j.kind == VIDEO_RENDER]
+        assert len(renders) == len(first_ops)  # one job — one take — per shot
+        for x in done.lines:
+            assert len(takes.of(p, "s2", x.shot)) == 1
+        # An explicit Render Again of one shot is a new, priced request: its own claim.
+        [again_op] = takes.render_ops(p, "s2", done, Registry(), only={done.lines[0].shot})
+        assert headless.run_one(library.jobs, again_op, Budget()).state is JobState.SUCCEEDED
+        operations.unshare(p)
