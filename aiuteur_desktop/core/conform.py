@@ -11,6 +11,7 @@ changes. Applying it writes the cut (`core/cut.py`) as one commit on a new Story
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -157,7 +158,17 @@ def _video_track(timeline: Any) -> otio.schema.Track:
 
 
 def _frames(t: otio.opentime.RationalTime, fps: int) -> int:
-    return max(0, round(t.rescaled_to(fps).value))
+    """A time in frames at `fps`; a time without a usable rate (0, NaN, infinite) is refused
+    in a sentence — an editor never writes one."""
+    if not (math.isfinite(t.rate) and t.rate > 0 and math.isfinite(t.value)):
+        raise ConformError(
+            f"A clip's time has a frame rate of {t.rate:g} ({t.value:g} frames): not a timeline "
+            "an editor wrote; it was not read."
+        )
+    value = t.rescaled_to(fps).value
+    if not math.isfinite(value):
+        raise ConformError("A clip's time cannot be read as frames; the timeline was not read.")
+    return max(0, round(value))
 
 
 def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Report:

@@ -224,3 +224,37 @@ def test_the_original_timeline_against_a_conformed_one_reports_what_it_undoes(
     project.switch_branch("Main")
     same = conform.read_edit(project, exported / "Storm.otio")
     assert not same.moved and same.retimed == [] and same.restored == [] and same.removed == []
+
+
+def test_hostile_timelines_are_refused_in_a_sentence_and_never_crash(
+    project: Project, library: Library, tmp_path: Path
+) -> None:
+    """A timebase of 0 or NaN, JSON nested 100,000 deep (OTIO's reader would crash the
+    process), an EDL or a clip count past the limits: ConformError, nothing changed."""
+    rendered(project, library)
+    exported = tmp_path / "export"
+    pro_export.export(project, exported, source=Registry(), stems=False)
+    before = project.branch(project.current_branch).head
+    xml = (exported / "Storm.xml").read_text(encoding="utf-8")
+    otio_text = (exported / "Storm.otio").read_text(encoding="utf-8")
+    cases = {
+        "zero.xml": xml.replace("<timebase>24</timebase>", "<timebase>0</timebase>"),
+        "nan.otio": otio_text.replace('"rate": 24.0', '"rate": NaN'),
+        "zero.otio": otio_text.replace('"rate": 24.0', '"rate": 0.0'),
+        "deep.otio": '{"OTIO_SCHEMA": "Timeline.1", "metadata": {"x": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}}",
+        "many.xml": "<xmeml><sequence>" + "<clipitem/>" * 20_001 + "</sequence></xmeml>",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(conform.ConformError) as refused:
+            conform.read_edit(project, tmp_path / name)
+        assert "\n" not in refused.value.user_message and len(refused.value.user_message) < 400
+    big = tmp_path / "big.edl"
+    with big.open("wb") as f:
+        f.truncate(9 * 2**20)
+    with pytest.raises(conform.ConformError):
+        conform.read_edit(project, big)
+    assert project.branch(project.current_branch).head == before

@@ -472,18 +472,62 @@ def read(path: Path, fps: int = 24, *, picture_only: bool = False) -> otio.schem
     path = Path(path)
     adapter = adapter_for(path)
     try:
+        size = path.stat().st_size
+        limit = MAX_EDL_BYTES if adapter == "cmx_3600" else MAX_TIMELINE_BYTES
+        if size > limit:
+            raise NleError(
+                f"{path.name} is {size / 2**20:.1f} MB, more than a timeline of "
+                f"{MAX_CLIPS:,} clips needs ({limit // 2**20} MB at most): it was not read."
+            )
         if adapter == "cmx_3600":
             return otio.adapters.read_from_file(str(path), adapter_name=adapter, rate=fps)
         if adapter in ("fcp_xml", "fcpx_xml"):
             text = _safe_xml(path.read_bytes(), adapter if picture_only else "")
             return otio.adapters.read_from_string(text, adapter_name=adapter)
-        return otio.adapters.read_from_file(str(path), adapter_name=adapter)
+        data = path.read_bytes()
+        _check_json_depth(data, path.name)  # OTIO's C++ reader recurses: a deep file crashes it
+        return otio.adapters.read_from_string(data.decode("utf-8"), adapter_name=adapter)
     except OSError as exc:
         raise NleError(f"cannot read {path}: {exc.strerror or exc}") from None
     except NleError:
         raise
     except Exception as exc:  # the adapters raise their own exception types
-        raise NleError(f"{path.name} is not a readable {adapter} timeline: {exc}") from None
+        said = " ".join(str(exc).split())[:200]
+        raise NleError(f"{path.name} is not a readable {adapter} timeline: {said}") from None
+
+
+#: What an editor's timeline may be (a feature cut has a few thousand clips; these leave
+#: room many times over): larger files are refused before any reader sees them.
+MAX_CLIPS = 20_000
+MAX_TIMELINE_BYTES = 64 * 2**20
+MAX_EDL_BYTES = 8 * 2**20
+#: How deep a timeline's JSON (.otio) may nest: OTIO writes a dozen levels; its C++ reader
+#: recurses once per level and a file nested 50,000 deep crashes the process.
+MAX_DEPTH = 256
+
+
+def _check_json_depth(data: bytes, name: str) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH, in one pass without recursion (strings and
+    their escapes skipped)."""
+    depth = 0
+    for m in _JSON_TOKENS.finditer(data):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise NleError(
+                    f"{name} nests its data more than {MAX_DEPTH} levels deep; no editor writes "
+                    "that: it was not read."
+                )
+        elif token in (b"]", b"}"):
+            depth -= 1
+
+
+#: A JSON string (skipped whole, escapes and all) or a bracket.
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+_CLIP_TAGS = frozenset({"clipitem", "clip", "asset-clip", "ref-clip", "sync-clip", "mc-clip"})
 
 
 def _safe_xml(data: bytes, picture_only: str) -> str:
@@ -498,7 +542,19 @@ def _safe_xml(data: bytes, picture_only: str) -> str:
             "The file declares XML entities, which a timeline never needs: it was not read."
         )
 
+    clips = 0
+
+    def element(name: str, _attrs: object) -> None:
+        nonlocal clips
+        if name in _CLIP_TAGS:
+            clips += 1
+            if clips > MAX_CLIPS:
+                raise NleError(
+                    f"The timeline holds more than {MAX_CLIPS:,} clips; it was not read."
+                )
+
     check.EntityDeclHandler = refuse
+    check.StartElementHandler = element
     check.Parse(data, True)
     root = ElementTree.fromstring(data)
     if picture_only == "fcp_xml":
