@@ -40,11 +40,18 @@ from aiuteur_desktop.core.store.checks import DB_NAME
 MANIFEST = "archive.json"
 FORMAT = 1
 #: What a real project holds at most; an archive past these is refused before extracting.
-MAX_MEMBERS = 500_000
+MAX_MEMBERS = 50_000
 MAX_TOTAL = 2 * 1024**4  # 2 TiB of media
 #: A member that inflates more than this is a bomb (media barely compresses; the
 #: database and JSON compress ~10×; 1,000× is far past anything real).
 MAX_RATIO = 1000
+#: The whole archive unpacks to at most this many times its own size (plus the slack a
+#: small text-heavy project needs): many small members that each inflate 1,000× — a
+#: bzip2 bomb of 1 MiB members — are refused before anything is written.
+MAX_TOTAL_RATIO = 100
+SLACK = 64 * 1024 * 1024
+#: A member smaller than this is not judged by its own ratio (a few bytes of zeros).
+SMALL = 64 * 1024
 CHUNK = 1 << 20
 
 Progress = Callable[[float], None]
@@ -183,7 +190,7 @@ def _checked_members(source: Path, z: zipfile.ZipFile) -> tuple[str, list[zipfil
             raise _refuse(source, f"“{name[:80]}” is not inside a project folder.")
         roots.add(parts[0])
         total += info.file_size
-        big = info.compress_size and info.file_size > CHUNK
+        big = info.compress_size and info.file_size > SMALL
         if big and info.file_size / info.compress_size > MAX_RATIO:
             raise _refuse(source, f"“{name[:80]}” inflates {MAX_RATIO:,}× (a zip bomb).")
         members.append(info)
@@ -191,6 +198,12 @@ def _checked_members(source: Path, z: zipfile.ZipFile) -> tuple[str, list[zipfil
         raise _refuse(source, "it does not hold exactly one project.")
     if total > MAX_TOTAL:
         raise _refuse(source, "it would unpack to more than any project holds.")
+    size = source.stat().st_size
+    if total > size * MAX_TOTAL_RATIO + SLACK:
+        raise _refuse(
+            source,
+            f"it would unpack to {total / 2**20:,.0f} MB from {size / 2**20:,.1f} MB (a zip bomb).",
+        )
     return roots.pop(), members
 
 
@@ -203,7 +216,15 @@ def _manifest(source: Path, z: zipfile.ZipFile) -> dict[str, Any]:
         raise _refuse(source, "its archive.json is too large.")
     try:
         data = json.loads(z.read(info).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+    except (
+        ValueError,
+        UnicodeDecodeError,
+        zipfile.BadZipFile,
+        OSError,
+        RecursionError,  # nested past what the reader follows
+        RuntimeError,  # encrypted
+        NotImplementedError,  # a compression method zipfile does not read
+    ):
         raise _refuse(source, "its archive.json is damaged.") from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         raise _refuse(source, "its archive.json is damaged.")
@@ -235,6 +256,12 @@ def _extract(
         if isinstance(exc, OSError) and exc.errno is not None:
             raise ArchiveError(f"cannot unpack {source.name}: {exc.strerror or exc}") from None
         raise _refuse(source, f"“{info.filename[:80]}” is damaged ({exc}).") from None
+    except RuntimeError:  # zipfile: "File … is encrypted, password required"
+        raise _refuse(source, f"“{info.filename[:80]}” is encrypted.") from None
+    except NotImplementedError:  # zipfile: "That compression method is not supported"
+        raise _refuse(
+            source, f"“{info.filename[:80]}” is packed with a method Aiuteur does not read."
+        ) from None
     if expected is None or expected.get("sha256") != h.hexdigest():
         raise _refuse(source, f"“{info.filename[:80]}” does not match its checksum.")
     return written

@@ -197,3 +197,98 @@ def test_a_cancelled_archive_leaves_no_file(bundle: Path, tmp_path: Path) -> Non
     with pytest.raises(archive.Cancelled):
         archive.archive(bundle, tmp_path / "x.zip", cancelled=lambda: True)
     assert not list(tmp_path.glob("*.zip*")) and not list(tmp_path.glob(".x.zip*"))
+
+
+def _rewritten(real: Path, out: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    """The real archive with its members rewritten by `change(info, data) -> (info, data)`;
+    archive.json lists the result (so only the property under test is wrong)."""
+    with zipfile.ZipFile(real) as src:
+        members = [(i, src.read(i)) for i in src.infolist() if i.filename != archive.MANIFEST]
+        manifest = json.loads(src.read(archive.MANIFEST))
+    with zipfile.ZipFile(out, "w") as dst:
+        for info, data in members:
+            info, data = change(info, data)
+            manifest["files"][info.filename] = {
+                "size": len(data), "sha256": hashlib.sha256(data).hexdigest()
+            }  # fmt: skip
+            dst.writestr(info, data)
+        dst.writestr(archive.MANIFEST, json.dumps(manifest))
+    return out
+
+
+def _flip(path: Path, marker: bytes) -> Path:
+    """A file with one byte changed inside the compressed data after `marker`."""
+    data = bytearray(path.read_bytes())
+    at = data.index(marker) + len(marker) + 40
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_damaged_encrypted_and_foreign_members_are_refused_in_a_sentence(
+    bundle: Path, tmp_path: Path
+) -> None:
+    real = archive.archive(bundle, tmp_path / "real.zip")
+    target = tmp_path / "import"
+    target.mkdir()
+
+    def stored(info, data):  # type: ignore[no-untyped-def]
+        info.compress_type = zipfile.ZIP_STORED
+        return info, data
+
+    # A member whose bytes were damaged (its CRC no longer matches).
+    crc = _flip(_rewritten(real, tmp_path / "crc.zip", stored), b"project.db")
+    # An encrypted member (the flag bit set), an unknown compression method (99).
+    raw = bytearray(_rewritten(real, tmp_path / "enc.zip", stored).read_bytes())
+    i = raw.index(b"PK\x03\x04")
+    raw[i + 6] |= 0x01
+    j = raw.index(b"PK\x01\x02")
+    raw[j + 8] |= 0x01
+    (tmp_path / "enc.zip").write_bytes(bytes(raw))
+    raw = bytearray(_rewritten(real, tmp_path / "method.zip", stored).read_bytes())
+    i, j = raw.index(b"PK\x03\x04"), raw.index(b"PK\x01\x02")
+    raw[i + 8 : i + 10] = (99).to_bytes(2, "little")
+    raw[j + 10 : j + 12] = (99).to_bytes(2, "little")
+    (tmp_path / "method.zip").write_bytes(bytes(raw))
+    # archive.json nested far past any reader.
+    with zipfile.ZipFile(real) as src, zipfile.ZipFile(tmp_path / "deep.zip", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == archive.MANIFEST:
+                data = b"[" * 200_000 + b"]" * 200_000
+            dst.writestr(info, data)
+    for bad in (crc, tmp_path / "enc.zip", tmp_path / "method.zip", tmp_path / "deep.zip"):
+        with pytest.raises(archive.ArchiveError) as refused:
+            archive.unarchive(bad, target)
+        assert "\n" not in refused.value.user_message, bad.name
+        assert list(target.iterdir()) == [], bad.name
+
+
+def test_many_small_bombs_are_refused_before_anything_is_written(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """A thousand 1 MiB members of zeros, bzip2'd to a few dozen bytes each: no member is
+    past its own limit, the whole is — refused before a byte is written."""
+    real = archive.archive(bundle, tmp_path / "real.zip")
+    with zipfile.ZipFile(real) as src:
+        members = [(i, src.read(i)) for i in src.infolist() if i.filename != archive.MANIFEST]
+        manifest = json.loads(src.read(archive.MANIFEST))
+    zeros = bytes(1 << 20)
+    digest = hashlib.sha256(zeros).hexdigest()
+    bomb = tmp_path / "bombs.zip"
+    with zipfile.ZipFile(bomb, "w") as dst:
+        for info, data in members:
+            dst.writestr(info, data)
+        for n in range(1100):
+            name = f"Storm.aiuteur/media/zz/{n:04d}"
+            dst.writestr(
+                zipfile.ZipInfo(name), zeros, compress_type=zipfile.ZIP_BZIP2, compresslevel=9
+            )
+            manifest["files"][name] = {"size": len(zeros), "sha256": digest}
+        dst.writestr(archive.MANIFEST, json.dumps(manifest))
+    assert bomb.stat().st_size < 1024 * 1024
+    target = tmp_path / "import"
+    target.mkdir()
+    with pytest.raises(archive.ArchiveError, match="zip bomb"):
+        archive.unarchive(bomb, target)
+    assert list(target.iterdir()) == []
