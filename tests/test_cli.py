@@ -941,3 +941,54 @@ def test_front_matter_alone_makes_no_opening_scene_and_the_import_says_so(
     assert "1 scene imported" in done.stdout and "it is not a scene" in done.stdout
     scenes = json.loads(run("scenes", "--project", str(bundle), "--json", home=aiuteur_home).stdout)
     assert [(s["number"], s["id"]) for s in scenes] == [("1", "s1")]
+
+
+def test_an_export_killed_midway_never_leaves_a_manifest_that_vouches_for_it(
+    aiuteur_home: Path, tmp_path: Path
+) -> None:
+    """Into a folder that holds an earlier export, `aiuteur export` is killed at random
+    instants: a manifest.json present always lists files that are all there, whole."""
+    import hashlib
+    import json
+    import random
+    import signal
+    import time
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    out = tmp_path / "edit"
+    first = run("export", "--project", str(bundle), "-o", str(out), home=aiuteur_home)
+    assert first.returncode == 0, first.stderr
+    env = {**os.environ, "AIUTEUR_HOME": str(aiuteur_home), "QT_QPA_PLATFORM": "offscreen"}
+    rng = random.Random(5)
+    # How long a whole run takes here: the kills land across its second half, where it
+    # writes (the first is Python starting and the project being read).
+    clock = time.time()
+    whole = run("export", "--project", str(bundle), "-o", str(out), "--animatic",
+                home=aiuteur_home)  # fmt: skip
+    assert whole.returncode == 0, whole.stderr
+    took = time.time() - clock
+    for n in range(10):
+        began = time.time()
+        time.sleep(0.05)  # file times of this run are after `began`
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aiuteur_desktop", "export", "--project", str(bundle),
+             "-o", str(out), "--animatic"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.45, 1.0) * took)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        manifest = out / "manifest.json"
+        if not manifest.exists():
+            continue
+        listed = json.loads(manifest.read_text(encoding="utf-8"))
+        if listed["exported_at"] < began:  # an earlier export's: this run wrote nothing yet
+            touched = [
+                f for f in out.rglob("*") if f.is_file() and f.stat().st_mtime > began
+            ]  # fmt: skip
+            assert touched == [], (n, touched[:3])
+        for clip in listed["clips"]:
+            data = (out / clip["file"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == clip["sha256"], (n, clip["file"])
+        for timeline in listed["timelines"]:
+            assert (out / timeline).is_file(), (n, timeline)

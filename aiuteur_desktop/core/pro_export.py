@@ -236,6 +236,11 @@ def _write(
     on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
     out = Exported(stage)
+    # A folder with a manifest is a whole export: an earlier export's manifest goes before
+    # anything of this one is written, and this one's is written last — an export stopped
+    # midway (a crash, a kill) leaves no manifest that would vouch for it.
+    for done in (MANIFEST, "CONTENTS.txt"):
+        (stage / done).unlink(missing_ok=True)
     began = time.perf_counter()
     stand_in = [i for i in items if i.take is None]
     drawn: dict[int, Path] = {}
