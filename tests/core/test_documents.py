@@ -95,3 +95,33 @@ def test_huge_files_are_refused_before_reading(tmp_path: Path, monkeypatch) -> N
     (tmp_path / "novel.txt").write_text("word " * 400, encoding="utf-8")
     with pytest.raises(DocumentError, match="larger than"):
         read_document(tmp_path / "novel.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "said"),
+    [
+        ("huge.fountain", lambda: b"INT. A - DAY\n\n" + b"x" * (9 * 2**20), "MB"),
+        ("lines.fountain", lambda: b"INT. A - DAY\n\n" + b"BOB\nHi.\n" * 110_000, "lines"),
+        ("line.fountain", lambda: b"INT. A - DAY\n\n" + b"word " * 60_000, "a line of"),
+        ("scenes.fountain", lambda: b"INT. ROOM - DAY\n\nA.\n\n" * 3_500, "scene headings"),
+        (
+            "scenes.fdx",
+            lambda: (
+                b'<?xml version="1.0"?><FinalDraft><Content>'
+                + b'<Paragraph Type="Scene Heading"><Text>INT. A - DAY</Text></Paragraph>' * 3_500
+                + b"</Content></FinalDraft>"
+            ),
+            "scene headings",
+        ),
+    ],
+)
+def test_a_screenplay_past_the_limits_is_refused_before_it_is_read(
+    tmp_path: Path, name: str, make, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.formats.documents import read_screenplay
+
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(DocumentError) as refused:
+        read_screenplay(path)
+    assert said in refused.value.user_message and "\n" not in refused.value.user_message

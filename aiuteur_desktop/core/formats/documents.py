@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +157,7 @@ def read_screenplay(path: Path) -> Screenplay:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{path.name} cannot be opened ({exc.strerror or exc}).") from exc
-    if len(data) > MAX_BYTES:
-        raise DocumentError(f"{path.name} is larger than 50 MB.")
+    screenplay_limits(data, path.name, fdx=suffix == ".fdx")
     if suffix == ".fdx":
         try:
             play = fdx.read_string(data)
@@ -169,4 +169,55 @@ def read_screenplay(path: Path) -> Screenplay:
         raise DocumentError(
             f"{path.name} has no scene headings (INT./EXT.), so it does not read as a screenplay."
         )
+    scenes = sum(1 for e in play.elements if e.type == "scene_heading")
+    if scenes > MAX_SCENES:
+        raise DocumentError(
+            f"{path.name} has {scenes:,} scenes; Aiuteur reads screenplays of up to "
+            f"{MAX_SCENES:,}. Split it into parts (one project each)."
+        )
     return play
+
+
+#: What a screenplay file may be (README "Limits"): a feature is about 0.2 MB of Fountain
+#: or 1 MB of Final Draft XML, 6,000–10,000 lines and 100–250 scenes; these leave room for
+#: a whole series, and keep reading it to a few seconds. Past them the file is refused in
+#: one line before anything is parsed or written.
+MAX_SCREENPLAY_BYTES = 8 * 2**20
+MAX_LINES = 200_000
+MAX_LINE = 256 * 1024
+MAX_SCENES = 3_000
+_HEADING_LINE = re.compile(
+    rb"^[ \t]*(?:INT|EXT|EST|I/E|INT\.?/EXT|EXT\.?/INT)[. \t/]", re.IGNORECASE | re.MULTILINE
+)
+
+
+def screenplay_limits(data: bytes, name: str, *, fdx: bool) -> None:
+    """Refuse a screenplay past the documented limits, in linear time, before parsing."""
+    if len(data) > MAX_SCREENPLAY_BYTES:
+        raise DocumentError(
+            f"{name} is {len(data) / 2**20:.1f} MB; a screenplay Aiuteur reads is at most "
+            f"{MAX_SCREENPLAY_BYTES // 2**20} MB (a feature is under 1 MB)."
+        )
+    if fdx:
+        headings = data.count(b'Type="Scene Heading"')
+        paragraphs = data.count(b"<Paragraph")
+        if paragraphs > MAX_LINES:
+            raise DocumentError(
+                f"{name} has {paragraphs:,} paragraphs; at most {MAX_LINES:,} are read."
+            )
+    else:
+        lines = data.count(b"\n") + 1
+        if lines > MAX_LINES:
+            raise DocumentError(f"{name} has {lines:,} lines; at most {MAX_LINES:,} are read.")
+        longest = max((len(line) for line in data.split(b"\n")), default=0)
+        if longest > MAX_LINE:
+            raise DocumentError(
+                f"{name} has a line of {longest // 1024:,} KB; no screenplay line is longer "
+                f"than {MAX_LINE // 1024} KB."
+            )
+        headings = len(_HEADING_LINE.findall(data))
+    if headings > MAX_SCENES:
+        raise DocumentError(
+            f"{name} has {headings:,} scene headings; Aiuteur reads screenplays of up to "
+            f"{MAX_SCENES:,} scenes. Split it into parts (one project each)."
+        )
