@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.progress import Step
+from aiuteur_desktop.core.redaction import redact
 
 
 class JobState(StrEnum):
@@ -404,7 +405,9 @@ class JobStore:
     def _set(self, job_id: str, **values: Any) -> Job:
         for key in ("handle", "result"):
             if key in values and values[key] is not None:
-                values[key] = json.dumps(values[key], sort_keys=True)
+                values[key] = redact(json.dumps(values[key], sort_keys=True))
+        if values.get("error"):
+            values["error"] = redact(str(values["error"]))
         if "state" in values:
             values["state"] = JobState(values["state"]).value
         with self._lock, self._engine.begin() as conn:
@@ -436,7 +439,9 @@ class JobStore:
         values = {
             "state": JobState.SUCCEEDED.value,
             "progress": 1.0,
-            "result": json.dumps(result, sort_keys=True),
+            # Whatever a model answered is stored without a key in it (redaction keeps JSON
+            # intact: it never adds a quote).
+            "result": redact(json.dumps(result, sort_keys=True)),
             "cost": cost,
             "error": None,
             "finished_at": time.time(),

@@ -91,3 +91,15 @@ def redact(text: str) -> str:
             text = pattern.sub(MASK, text)
     # Pieces last: a key-shaped token is masked whole first, not cut into by a fragment.
     return _mask_fragments(text, grams) if grams else text
+
+
+def redact_tree(value: object) -> object:
+    """`value` (JSON-shaped: dicts, lists, strings …) with every string redacted — for what
+    the app stores of a model's answer (a proxy echoing a key, a model repeating a prompt)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: redact_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_tree(v) for v in value]
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -69,3 +70,23 @@ def test_pieces_of_a_known_key_are_masked_too() -> None:
     for n in range(6, len(key) + 1):
         redaction.register(key[:n])
     assert sum(1 for k in redaction._known if key.startswith(k)) == 1
+
+
+def test_a_model_answer_echoing_a_key_is_stored_without_it(library) -> None:  # type: ignore[no-untyped-def]
+    """A proxy echoing the key, a model repeating its prompt: the job table keeps neither the
+    key nor a piece of it — in the result or the error."""
+    from aiuteur_desktop.core import redaction
+
+    key = "sk-proj-Zq8vT3xLm2Nw9RfY4kHs"
+    redaction.register(key)
+    job = library.jobs.add("text.complete", "Treatment", "openai:gpt-5", {"prompt": "x"})
+    library.jobs.start(job.id)
+    done = library.jobs.succeed(
+        job.id, {"text": f"Sure! Your key {key} works. Tail: {key[-10:]}", "n": 3}
+    )
+    stored = json.dumps(done.result)
+    assert key not in stored and key[-10:] not in stored and done.result["n"] == 3
+    assert redaction.MASK in done.result["text"]
+    other = library.jobs.add("text.complete", "Beats", "openai:gpt-5", {"prompt": "y"})
+    failed = library.jobs.fail(other.id, f"proxy said: bad request for key {key}")
+    assert key not in (failed.error or "")

@@ -28,6 +28,7 @@ from aiuteur_desktop.core.providers import (
     TextProvider,
     VideoProvider,
 )
+from aiuteur_desktop.core.redaction import redact_tree
 from aiuteur_desktop.core.store import Project
 
 
@@ -351,6 +352,8 @@ def register(cls: T) -> T:
             ran = op.run(ctx, project, providers())
             if ctx.cancelled():
                 raise jobs.Cancelled()
+            # A model's answer never brings a key into the project (a proxy echoing one).
+            ran = Ran(redact_tree(ran.result), ran.cost)  # type: ignore[arg-type]
             try:
                 changes = op.apply(on_branch(project, ctx.job.params.get("branch")), ran.result)
             except (AiuteurError, ValueError) as exc:
