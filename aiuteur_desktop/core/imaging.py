@@ -13,9 +13,12 @@ from PIL import Image
 
 from aiuteur_desktop.core.errors import AiuteurError
 
-#: The most pixels an image may declare: 50 megapixels, more than any frame, key or
-#: reference the app uses (8K is 33 MP). A 20000×20000 PNG of 99 bytes is refused.
-MAX_PIXELS = 50_000_000
+#: The most pixels an image may declare: 40 megapixels, more than any frame, key or
+#: reference the app uses (8K UHD is 33 MP). A 20000×20000 PNG of 99 bytes is refused.
+MAX_PIXELS = 40_000_000
+#: The longest side a picture the user brings (a key, a reference) is kept at: image models
+#: take up to 4K, and a 49-megapixel photo decoded whole cost half a gigabyte per copy.
+WORKING_SIDE = 4096
 # Set deliberately (Pillow's default is ~89 MP and only warns below twice that).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -40,6 +43,17 @@ def open_image(source: bytes | Path | str | Any) -> Image.Image:
         im.close()
         raise ImageTooLarge(too_large(w, h))
     return im
+
+
+def unreadable(name: str, exc: BaseException) -> str:
+    """Why an image could not be decoded, in words a person acts on."""
+    said = str(exc).lower()
+    if "truncated" in said or "premature end" in said or isinstance(exc, EOFError):
+        return (
+            f"{name} is cut off: the file ends before the picture does (an unfinished "
+            "download or copy). Save it again, or use another."
+        )
+    return f"{name} is not a readable image (it may be damaged)."
 
 
 def too_large(w: int = 0, h: int = 0) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PIL import UnidentifiedImageError
 
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.imaging import ImageTooLarge, open_image
+from aiuteur_desktop.core.imaging import ImageTooLarge, open_image, unreadable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,8 +65,8 @@ def load_rgb(data: bytes) -> np.ndarray:
             rgb = im.convert("RGB")
     except ImageTooLarge as exc:
         raise BadImage(exc.user_message) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise BadImage("This file is not a readable image (it may be damaged).") from exc
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as exc:
+        raise BadImage(unreadable("This file", exc)) from exc
     if rgb.width < 8 or rgb.height < 8:
         raise BadImage("This image is too small to say anything about a style.")
     rgb.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE))

@@ -71,7 +71,7 @@ def test_a_declared_bomb_is_refused_from_its_header(bomb: bytes) -> None:
     with pytest.raises(ImageTooLarge, match="megapixels"):
         open_image(bomb)
     # A style reference or analysis says so in the user's words …
-    with pytest.raises(visual_style.BadImage, match="up to 50 megapixels"):
+    with pytest.raises(visual_style.BadImage, match="up to 40 megapixels"):
         visual_style.load_rgb(bomb)
     # … a provider's answer or a mask is a provider error, never a crash …
     with pytest.raises(ProviderError):
@@ -101,3 +101,16 @@ def test_a_bomb_in_the_vault_has_no_preview_and_costs_no_memory(tmp_path: Path) 
     )
     peak = peak_mib(code)
     assert peak < 300, f"peak {peak:.0f} MiB"
+
+
+def test_a_cut_off_jpeg_is_said_to_be_cut_off() -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 40)).save(out, "JPEG", quality=90)
+    cut = out.getvalue()[: len(out.getvalue()) // 2]
+    with pytest.raises(visual_style.BadImage) as refused:
+        visual_style.load_rgb(cut)
+    assert "is cut off" in refused.value.user_message

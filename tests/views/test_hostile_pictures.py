@@ -36,7 +36,7 @@ def test_a_bomb_chosen_as_a_library_image_key_is_refused_and_nothing_is_saved(
     bomb = tmp_path / "huge.png"
     bomb.write_bytes(png_bomb())
     page.set_image_file(bomb)
-    assert "huge.png" in page.status.text() and "50 megapixels" in page.status.text()
+    assert "huge.png" in page.status.text() and "40 megapixels" in page.status.text()
     page.save_button.click()
     assert lib.get(mara.id).image is None
 
@@ -56,3 +56,35 @@ def test_qt_reading_both_bombs_stays_under_300_mb(tmp_path: Path) -> None:
     )
     peak = peak_mib(code)
     assert peak < 300, f"peak {peak:.0f} MiB"
+
+
+def test_a_big_photo_as_a_key_is_kept_at_the_working_size(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A 6000×4000 photo (24 MP, under the cap) becomes a key 4,096 pixels on its long side:
+    decoded once at that size, not kept (and copied) whole."""
+    from PIL import Image
+
+    from aiuteur_desktop.core import assets
+    from aiuteur_desktop.core.imaging import WORKING_SIDE
+    from tests.screenplays import scripted_project
+
+    project = scripted_project(tmp_path, "Keys", "kitchen_heist", approved=True)
+    assets.extract_into(project)
+    photo = tmp_path / "headshot.png"
+    Image.new("RGB", (6000, 4000), (90, 60, 40)).save(photo)
+    window._show_project(project)
+    page = window.project_page
+    page.show_stage(5)
+    stage5 = page.editors[5]
+    qtbot.waitUntil(lambda: stage5.list.count() > 1, timeout=10_000)
+    stage5.list.setCurrentRow(1)
+    path = stage5.current_path()
+    assert path is not None
+    stage5.use_image_file(photo)
+    qtbot.waitUntil(lambda: bool(assets.read(project, path).get("candidates")), timeout=20_000)
+    media = assets.read(project, path)["candidates"][-1]["media"]
+    with Image.open(project.media.path(media)) as key:
+        assert max(key.size) == WORKING_SIDE and key.size[0] / key.size[1] == pytest.approx(
+            1.5, 0.01
+        )

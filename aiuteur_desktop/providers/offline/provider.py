@@ -17,7 +17,8 @@ from typing import Any
 
 from PIL import Image
 
-from aiuteur_desktop.core.imaging import open_image
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.imaging import open_image, unreadable
 from aiuteur_desktop.core.providers import (
     Capabilities,
     ImageResult,
@@ -113,8 +114,11 @@ class OfflineStoryboard:
     def region_edit(
         self, image_png: bytes, mask_png: bytes, instruction: str, spec: ShotSpec
     ) -> Rendered:
-        with open_image(image_png) as im, open_image(mask_png) as mask:
-            edited = region_edit.edit_region(im, mask, instruction, spec)
+        try:
+            with open_image(image_png) as im, open_image(mask_png) as mask:
+                edited = region_edit.edit_region(im, mask, instruction, spec)
+        except (OSError, EOFError) as exc:  # a cut-off or damaged picture, said plainly
+            raise ProviderError("bad_request", unreadable("The frame", exc)) from None
         params = {"spec": spec.model_dump(mode="json"), "instruction": instruction}
         return Rendered(_provenance("storyboard-edit", params), _png(edited))
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import assets, operations
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.imaging import WORKING_SIDE
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
 from aiuteur_desktop.providers.registry import Registry, image_model
@@ -206,7 +207,8 @@ class KeyActions(PendingKeys):
         project = self.project
 
         def read() -> bytes:
-            image = read_image(file)  # a bomb is refused from its header
+            # A bomb is refused from its header; a big photo is kept at the working size.
+            image = read_image(file, WORKING_SIDE)
             if image.isNull():
                 raise AiuteurError(
                     f"{file.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
