@@ -127,6 +127,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
     spend.add_argument("--project", help="only this project bundle")
+    spend.add_argument(
+        "--confirm",
+        action="store_true",
+        help="after the library was lost: confirm the spend read back from the projects and "
+        "allow paid work again",
+    )
     spend.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
@@ -556,7 +562,7 @@ def _cmd_new(name: str, directory: str | None) -> int:
     return 0
 
 
-def _cmd_spend(project_path: str | None, as_json: bool) -> int:
+def _cmd_spend(project_path: str | None, as_json: bool, *, confirm: bool = False) -> int:
     from aiuteur_desktop.core import spend
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
@@ -569,13 +575,21 @@ def _cmd_spend(project_path: str | None, as_json: bool) -> int:
     except AiuteurError as exc:
         return _fail("spend", exc.user_message)
     try:
+        stopped = library.jobs.paid_work_stopped()
+        if confirm and stopped:
+            library.jobs.resume_paid_work()
         data = spend.report(library.jobs, library.load_settings().budget, bundle)
     finally:
         library.close()
+    data["paid_work_stopped"] = "" if confirm else stopped
     if as_json:
         print(json.dumps(data, indent=2))
     else:
         print("\n".join(spend.lines(data)))
+        if confirm and stopped:
+            print("Confirmed: paid work may go on.")
+        elif stopped:
+            print(stopped)
     return 0
 
 
@@ -634,7 +648,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "animatic":
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
     if args.command == "spend":
-        return _cmd_spend(args.project, args.json)
+        return _cmd_spend(args.project, args.json, confirm=args.confirm)
     if args.command in ("export", "conform", "archive", "unarchive"):  # cli_editor.COMMANDS
         from aiuteur_desktop import cli_editor
 

@@ -424,11 +424,28 @@ def cmd_render(
                 )
             done = checkout.confirm(project, c)
             busy = takes.in_flight(s.library.jobs, s.bundle, scene_id, done.version)
+            # Renders a killed `aiuteur render` left (its process is gone) are resumed here
+            # from their provider handle — polled, never sent anew — as the app does.
+            resumed = []
+            for shot, job_id in list(busy.items()):
+                job = s.library.jobs.get(job_id)
+                if job.state.value not in ("running", "queued"):
+                    continue
+                if s.library.jobs.owned_elsewhere(job_id):
+                    continue  # the window or another command is on it
+                if job.state.value == "running" and s.library.jobs.recover(job) is None:
+                    if s.library.jobs.get(job_id).state.value == "failed":
+                        busy.pop(shot)  # interrupted before anything was sent: render anew
+                    continue  # else it waits for the user's decision (it may be charged)
+                resumed.append(headless.resume(s.library.jobs, job_id, s.settings.budget))
+                busy.pop(shot)
             ops = takes.render_ops(
                 project, scene_id, done, s.source, vertex=s.source.vertex(), skip=set(busy)
             )
             claimed: list[str] = []
-            finished = headless.run_all(s.library.jobs, ops, s.settings.budget, claimed=claimed)
+            finished = resumed + headless.run_all(
+                s.library.jobs, ops, s.settings.budget, claimed=claimed
+            )
             rendered = [
                 {
                     "shot": j.params.get("shot"),

@@ -81,7 +81,13 @@ class PriceTable:
                 if not isinstance(section, dict):
                     continue
                 for pattern, values in section.items():
-                    self._entries.setdefault(capability, {})[pattern] = values
+                    entries = self._entries.setdefault(capability, {})
+                    before = entries.get(pattern)
+                    # An override of some rates of an entry keeps the others (a new audio
+                    # rate alone does not make the video free).
+                    if isinstance(before, dict) and isinstance(values, dict):
+                        values = {**before, **values}
+                    entries[pattern] = values
                     self._where[(capability, pattern)] = source
 
     @classmethod

@@ -31,6 +31,21 @@ def run_one(
     job = scheduler.submit(
         op.kind, s.title, s.provider, s.params, project=s.project, estimate=s.estimate, paid=s.paid
     )
+    return _drive(store, scheduler, job.id, sleep)
+
+
+def resume(
+    store: JobStore, job_id: str, budget: Budget, *, sleep: Callable[[float], None] = time.sleep
+) -> Job:
+    """An interrupted job (queued again by `JobStore.recover`, its provider handle kept) run
+    to its end here: polled and collected, never sent anew."""
+    return _drive(store, Scheduler(store, budget=lambda: budget), job_id, sleep)
+
+
+def _drive(
+    store: JobStore, scheduler: Scheduler, job_id: str, sleep: Callable[[float], None]
+) -> Job:
+    job = store.get(job_id)
     while True:
         running = store.start(job.id)
         ctx = StoreContext(running, store)

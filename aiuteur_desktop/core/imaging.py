@@ -50,8 +50,8 @@ def unreadable(name: str, exc: BaseException) -> str:
     said = str(exc).lower()
     if "truncated" in said or "premature end" in said or isinstance(exc, EOFError):
         return (
-            f"{name} is cut off: the file ends before the picture does (an unfinished "
-            "download or copy). Save it again, or use another."
+            f"{name} is not a readable image: it is cut off, the file ending before the "
+            "picture does (an unfinished download or copy). Save it again, or use another."
         )
     return f"{name} is not a readable image (it may be damaged)."
 

@@ -8,7 +8,9 @@ executes them; this module holds the states, the store and the retry policy.
 from __future__ import annotations
 
 import json
+import os
 import random
+import socket
 import threading
 import time
 import uuid
@@ -116,9 +118,51 @@ claims_table = Table(
     "claims",
     _md,
     Column("claim", Text, primary_key=True),
-    Column("job", String(32), nullable=False),
+    Column("job", String(32), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
+    #: The process working on it (queued it, or running it now) and its machine: another
+    #: process resumes an interrupted render only when that one is gone.
+    Column("pid", Integer, nullable=True),
+    Column("host", Text, nullable=True),
 )
+
+
+def _here() -> tuple[int, str]:
+    return os.getpid(), socket.gethostname()
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    """Whether the process `pid` of this machine still runs (another machine's: assumed)."""
+    if pid is None:
+        return False
+    if host and host != socket.gethostname():
+        return True
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+#: Guards on paid work (one row each): "lost" — the library was emptied or lost while
+#: projects exist, so its record of spend is not to be trusted until the user confirms.
+guards_table = Table(
+    "guards",
+    _md,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+LOST = "lost"
+#: A job row that carries spend from a project's ledger into a rebuilt library.
+CARRIED = "ledger.carried"
+
+
+class PaidWorkStopped(AiuteurError):
+    """Paid work waits for the user: the library's record of spend was lost."""
 
 
 class AlreadyClaimed(AiuteurError):
@@ -257,6 +301,41 @@ class JobStore:
             conn.execute(insert(jobs_table).values(**values))
         return self.get(job_id)
 
+    # ---------------------------------------------------------- the guard on paid work
+    def stop_paid_work(self, reason: str) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(delete(guards_table).where(guards_table.c.key == LOST))
+            conn.execute(insert(guards_table).values(key=LOST, value=reason))
+
+    def paid_work_stopped(self) -> str:
+        """Why paid work waits for the user ("" when it does not)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(guards_table.c.value).where(guards_table.c.key == LOST)
+            ).first()
+        return str(row.value) if row else ""
+
+    def resume_paid_work(self) -> None:
+        """The user confirmed the rebuilt record of spend: paid work may go on."""
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(delete(guards_table).where(guards_table.c.key == LOST))
+
+    def carry(self, project: str, amount: float, at: float, title: str) -> None:
+        """A project's recorded spend, back in a rebuilt library's caps (a settled job row)."""
+        with self._lock, self._engine.begin() as conn:
+            seq = (
+                conn.execute(select(jobs_table.c.seq).order_by(jobs_table.c.seq.desc())).first()
+                or (0,)
+            )[0] + 1
+            conn.execute(
+                insert(jobs_table).values(
+                    id=new_id(), seq=seq, kind=CARRIED, title=title, provider="ledger",
+                    project=project, params="{}", state=JobState.SUCCEEDED.value,
+                    progress=1.0, estimate=0.0, cost=float(amount), handle=None, result=None,
+                    error=None, attempts=0, created_at=at, started_at=at, finished_at=at,
+                )
+            )  # fmt: skip
+
     def _claim(self, conn: Any, claim: str, job_id: str, title: str, now: float) -> None:
         """Take `claim` for `job_id` in the caller's transaction, or raise AlreadyClaimed. A
         claim whose job ended without the provider ever taking anything (refused, or failed
@@ -284,8 +363,13 @@ class JobStore:
                     held.job,
                 )
             conn.execute(delete(claims_table).where(claims_table.c.claim == claim))
+        pid, host = _here()
         try:
-            conn.execute(insert(claims_table).values(claim=claim, job=job_id, created_at=now))
+            conn.execute(
+                insert(claims_table).values(
+                    claim=claim, job=job_id, created_at=now, pid=pid, host=host
+                )
+            )
         except IntegrityError:  # another process took it between our look and our write
             raise AlreadyClaimed(
                 f"{title} is already on its way (another window or command): it is not sent twice.",
@@ -414,8 +498,23 @@ class JobStore:
             conn.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(**values))
         return self.get(job_id)
 
+    def owned_elsewhere(self, job_id: str) -> bool:
+        """A claimed job another live process is working on (queued it, or runs it)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(claims_table.c.pid, claims_table.c.host).where(claims_table.c.job == job_id)
+            ).first()
+        if row is None:
+            return False
+        return row.pid != os.getpid() and _alive(row.pid, row.host)
+
     def start(self, job_id: str) -> Job:
         job = self.get(job_id)
+        pid, host = _here()
+        with self._lock, self._engine.begin() as conn:  # this process works on it now
+            conn.execute(
+                update(claims_table).where(claims_table.c.job == job_id).values(pid=pid, host=host)
+            )
         return self._set(
             job_id,
             state=JobState.RUNNING,
@@ -502,16 +601,29 @@ class JobStore:
         Returns what to run."""
         resume = []
         for job in self.recent(states={JobState.RUNNING}):
-            if job.handle is not None:
-                resume.append(self._set(job.id, state=JobState.QUEUED))
-            elif (sent := self.open_submission(job.id)) is not None:
-                self.mark(sent.id, Sent.UNCERTAIN)
-                self.decide(job.id, MAYBE_CHARGED)
-            else:
-                self.fail(job.id, INTERRUPTED)
+            if self.owned_elsewhere(job.id):
+                continue  # `aiuteur render` in a terminal is working on it: not ours
+            found = self.recover(job)
+            if found is not None:
+                resume.append(found)
         return resume + [
-            j for j in self.recent(states={JobState.QUEUED}) if j.id not in {r.id for r in resume}
+            j
+            for j in self.recent(states={JobState.QUEUED})
+            if j.id not in {r.id for r in resume} and not self.owned_elsewhere(j.id)
         ]
+
+    def recover(self, job: Job) -> Job | None:
+        """One interrupted running job: queued again to resume from its provider handle
+        (polled, never resubmitted) — returned; or waiting for the user's decision when a paid
+        request was on its way; or failed as interrupted. Never sent anew."""
+        if job.handle is not None:
+            return self._set(job.id, state=JobState.QUEUED)
+        if (sent := self.open_submission(job.id)) is not None:
+            self.mark(sent.id, Sent.UNCERTAIN)
+            self.decide(job.id, MAYBE_CHARGED)
+        else:
+            self.fail(job.id, INTERRUPTED)
+        return None
 
 
 def backoff(

@@ -7,6 +7,7 @@ can be restored or, after a second confirmation, deleted from disk.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import shutil
@@ -38,6 +39,22 @@ from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.core.store import checks
 
 LIBRARY_DB = "library.db"
+#: Written beside library.db when it is made: a library that was there and is gone (or
+#: emptied) is told from a first start.
+MARKER = "library.id"
+
+
+def _bundles(folder: Path) -> list[Path]:
+    try:
+        return sorted(
+            e
+            for e in folder.iterdir()
+            if e.suffix == paths.BUNDLE_SUFFIX and (e / "project.db").is_file()
+        )
+    except OSError:
+        return []
+
+
 LIBRARY_SCHEMA = 1
 
 _md = MetaData()
@@ -100,6 +117,7 @@ class Library:
         db = self.home / LIBRARY_DB
         if db.exists() and db.stat().st_size:  # read-only first: a damaged one stays as it was
             checks.check(db, LIBRARY_SCHEMA, _words(self.home))
+        lost = self._lost(db)
         self._engine: Engine = create_engine(
             f"sqlite:///{db}", connect_args={"check_same_thread": False}
         )
@@ -111,6 +129,52 @@ class Library:
             if row is None:
                 conn.execute(insert(_meta).values(key="schema_version", value=str(LIBRARY_SCHEMA)))
         self._jobs: JobStore | None = None
+        marker = self.home / MARKER
+        if not marker.exists():
+            with contextlib.suppress(OSError):
+                marker.write_text("An Aiuteur library lives here.\n", encoding="utf-8")
+        if lost:
+            self._rebuild(lost)
+
+    def _lost(self, db: Path) -> str:
+        """Why this library's record of spend was lost ("" when it was not): library.db is
+        missing or emptied (0 bytes) where a library was, or where projects are. An emptied
+        file is kept aside, never silently replaced."""
+        empty = db.exists() and db.stat().st_size == 0
+        if db.exists() and not empty:
+            return ""
+        had = (self.home / MARKER).exists() or any(_bundles(paths.default_projects_dir()))
+        if not had:
+            return ""  # a first start
+        if empty:
+            aside = db.with_name(f"{LIBRARY_DB}.emptied-{time.strftime('%Y%m%d-%H%M%S')}")
+            with contextlib.suppress(OSError):
+                db.replace(aside)
+        what = "was emptied (0 bytes)" if empty else "is missing"
+        return (
+            f"Aiuteur's library ({db}) {what}: its record of this month's spend and of the "
+            "requests on their way was lost. What each project spent was read back from its "
+            "own ledger; paid work waits until you confirm that (Settings → Budget, or "
+            "`aiuteur spend --confirm`)."
+        )
+
+    def _rebuild(self, reason: str) -> None:
+        """Each project's ledger back into the caps, and paid work stopped until confirmed."""
+        from aiuteur_desktop.core import ledger
+        from aiuteur_desktop.core.store import Project
+
+        self.jobs.stop_paid_work(reason)
+        for bundle in _bundles(paths.default_projects_dir()):
+            try:
+                with Project.open(bundle) as project:
+                    spent = ledger.entries(project)
+            except Exception:  # an unreadable project adds nothing; the others still count
+                continue
+            for s in spent:
+                amount = s.actual if s.actual is not None else s.estimate
+                if amount:
+                    self.jobs.carry(str(bundle), amount, s.at, f"Spent before: {bundle.stem}")
+            self.remember(bundle)
 
     @property
     def jobs(self) -> JobStore:

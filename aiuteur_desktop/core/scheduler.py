@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from aiuteur_desktop.core import cost, jobs
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
-from aiuteur_desktop.core.jobs import Job, JobState, JobStore
+from aiuteur_desktop.core.jobs import Job, JobState, JobStore, PaidWorkStopped
 from aiuteur_desktop.core.paid import MaybeCharged
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.settings import Budget
@@ -91,6 +91,9 @@ class Scheduler:
         if paid and estimate <= 0:
             raise cost.PriceUnknown(cost.unknown_price_message(provider))
         if estimate > 0:
+            stopped = self.store.paid_work_stopped()
+            if stopped:
+                raise PaidWorkStopped(stopped)
             self.check_budget(estimate, project)
         return self.store.add(
             kind, title, provider, params, project=project, estimate=estimate, job_id=job_id

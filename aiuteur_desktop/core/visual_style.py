@@ -61,8 +61,9 @@ def load_rgb(data: bytes) -> np.ndarray:
                 raise BadImage(
                     f"{kind or 'This file'} images are not accepted: use PNG, JPEG or WebP."
                 )
+            im.draft("RGB", (ANALYSIS_SIDE, ANALYSIS_SIDE))  # a JPEG decodes small at once
             im.load()
-            rgb = im.convert("RGB")
+            rgb = im if im.mode == "RGB" else im.convert("RGB")  # no second whole copy
     except ImageTooLarge as exc:
         raise BadImage(exc.user_message) from exc
     except (UnidentifiedImageError, OSError, ValueError, EOFError) as exc:

@@ -398,6 +398,18 @@ class SettingsDialog(QDialog):
     def _budget_tab(self, s: AppSettings) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
+        # The library's record of spend was lost: paid work waits for the user's word.
+        stopped = self._library.jobs.paid_work_stopped()
+        self.stopped_note = QLabel(stopped)
+        self.stopped_note.setObjectName("paidWorkStopped")
+        self.stopped_note.setWordWrap(True)
+        self.stopped_note.setStyleSheet("color:#e0b050")
+        self.resume_button = QPushButton("I have checked the spend: allow paid work again")
+        self.resume_button.setObjectName("resumePaidWork")
+        self.resume_button.clicked.connect(self._resume_paid_work)
+        for w in (self.stopped_note, self.resume_button):
+            w.setVisible(bool(stopped))
+            layout.addWidget(w)
         layout.addWidget(
             _muted(
                 "Aiuteur refuses to start a paid job that would take spending past a cap, and "
@@ -429,6 +441,11 @@ class SettingsDialog(QDialog):
         layout.addLayout(row)
         layout.addStretch(1)
         return tab
+
+    def _resume_paid_work(self) -> None:
+        self._library.jobs.resume_paid_work()
+        self.stopped_note.hide()
+        self.resume_button.hide()
 
     def _edit_prices(self) -> None:
         """Create the user's price file (with a worked example) if needed and open it."""

@@ -81,7 +81,6 @@ def test_committed_money_counts_spent_and_pending(library: Library) -> None:
         ("per_second = { usd = 0.4 }\nper_second_audio = 0.4", "dict"),
         ("per_second = true\nper_second_audio = 0.4", "bool"),
         ("per_second = 0\nper_second_audio = 0", "0 without `free = true`"),
-        ("per_second_audio = 0.4", "missing"),
     ],
 )
 def test_a_price_the_user_typed_that_is_not_a_price_makes_the_model_unpriced(
@@ -117,3 +116,19 @@ def test_free_entries_say_so(aiuteur_home: Path) -> None:
     table = cost.PriceTable.load()
     assert table.video("offline:animatic", 8, audio=True) == 0.0
     assert table.text("local:llama3.1", 1000, 1000) == 0.0
+
+
+def test_an_override_keeps_the_rates_it_does_not_name_and_a_new_entry_needs_them(
+    aiuteur_home: Path,
+) -> None:
+    aiuteur_home.mkdir(parents=True, exist_ok=True)
+    (aiuteur_home / "pricing.toml").write_text(
+        '[video."google:veo-3.1-generate*"]\nper_second_audio = 0.5\n\n'
+        '[video."other:clipmaker*"]\nper_second_audio = 0.5\n',
+        encoding="utf-8",
+    )
+    table = cost.PriceTable.load()
+    # The shipped silent rate stays; the audio rate is the user's.
+    assert table.video("google:veo-3.1-generate-001", 8, audio=True) == pytest.approx(4.0)
+    with pytest.raises(cost.PriceUnknown, match="per_second = missing"):
+        table.video("other:clipmaker-2", 8, audio=True)

@@ -141,3 +141,65 @@ def test_a_removed_project_stays_removed_when_the_folder_is_read_again(library: 
     library.remember(folder / "Hidden.aiuteur")  # the CLI used it: still the user's choice
     assert library.projects() == []
     assert [e.name for e in library.projects(removed=True)] == ["Hidden"]
+
+
+def _spent_project(folder: Path, amount: float) -> Path:
+    import time as _time
+
+    from aiuteur_desktop.core import ledger
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with Project.create(folder, "Spent") as p:
+        ledger.record(
+            p,
+            ledger.Spend(
+                job="job-1", provider="google", model="veo-3.1", kind="video", stage=12,
+                scene="s2", branch="Main", estimate=amount, actual=amount, at=_time.time(),
+                key="job-1#1",
+            ),
+        )  # fmt: skip
+        return p.path
+
+
+@pytest.mark.parametrize("how", ["emptied", "missing"])
+def test_a_lost_library_stops_paid_work_and_reads_spend_back_from_the_projects(
+    aiuteur_home: Path, how: str
+) -> None:
+    """library.db emptied (0 bytes) or gone on a machine with projects: not silently a new
+    library whose caps protect nothing — the damaged file is kept aside, each project's
+    ledger counts against the caps again, and paid work waits for the user's word."""
+    from aiuteur_desktop.core import paths
+    from aiuteur_desktop.core.cost import BudgetExceeded
+    from aiuteur_desktop.core.jobs import PaidWorkStopped
+    from aiuteur_desktop.core.scheduler import Scheduler
+    from aiuteur_desktop.core.settings import Budget
+
+    first = Library()
+    assert first.jobs.paid_work_stopped() == ""  # a first start is not a loss
+    first.close()
+    bundle = _spent_project(paths.default_projects_dir(), 3.2)
+    db = aiuteur_home / "library.db"
+    if how == "emptied":
+        db.write_bytes(b"")
+    else:
+        for f in aiuteur_home.glob("library.db*"):
+            f.unlink()
+    again = Library()
+    try:
+        said = again.jobs.paid_work_stopped()
+        assert ("emptied" if how == "emptied" else "missing") in said
+        if how == "emptied":
+            assert list(aiuteur_home.glob("library.db.emptied-*"))
+        assert again.jobs.committed() == pytest.approx(3.2)
+        assert again.jobs.committed(project=str(bundle)) == pytest.approx(3.2)
+        scheduler = Scheduler(again.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
+        with pytest.raises(PaidWorkStopped):
+            scheduler.submit("video.render", "Shot 2A", "google:veo", {}, estimate=1.0, paid=True)
+        again.jobs.resume_paid_work()
+        with pytest.raises(BudgetExceeded):  # the month's $3.20 is counted again
+            scheduler.submit("video.render", "Shot 2A", "google:veo", {}, estimate=3.2, paid=True)
+        assert scheduler.submit(
+            "video.render", "Shot 2B", "google:veo", {}, estimate=1.0, paid=True
+        )
+    finally:
+        again.close()

@@ -537,3 +537,45 @@ def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
         [again_op] = takes.render_ops(p, "s2", done, Registry(), only={done.lines[0].shot})
         assert headless.run_one(library.jobs, again_op, Budget()).state is JobState.SUCCEEDED
         operations.unshare(p)
+
+
+def test_k_a_render_killed_in_one_process_is_resumed_by_the_next_without_a_new_charge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render process killed while it polls Veo: while it lived, no other process would
+    touch its render; once gone, the next command (not only the window) resumes it from its
+    handle — one submission at the fake, one charge."""
+    from aiuteur_desktop.core import headless
+    from aiuteur_desktop.providers.registry import register_all
+
+    register_all()
+    home = tmp_path / "home"
+    release = threading.Event()
+    with FakeVertex(VertexState(video=mp4(), release=release)) as fake:
+        params = {**render_params(tmp_path, fake), "claim": "render|test|s1|A|v1"}
+        first = _driver(tmp_path, home, "submit", params)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not any(
+                o.polls for o in fake.operations.values()
+            ):
+                time.sleep(0.05)
+            assert fake.operations, "the first process never submitted"
+            monkeypatch.setenv("AIUTEUR_HOME", str(home))
+            library = Library()
+            [job] = library.jobs.recent()
+            assert job.state is JobState.RUNNING and job.handle is not None
+            assert library.jobs.owned_elsewhere(job.id)  # alive: not ours to resume
+            assert library.jobs.reconcile() == []  # (the window starting now leaves it too)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.communicate(timeout=30)
+        assert not library.jobs.owned_elsewhere(job.id)  # its process is gone
+        release.set()
+        recovered = library.jobs.recover(library.jobs.get(job.id))
+        assert recovered is not None and recovered.state is JobState.QUEUED
+        done = headless.resume(library.jobs, job.id, Budget())
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert len(fake.submissions) == 1  # polled the same operation, never sent anew
+        assert library.jobs.committed() == pytest.approx(PRICE)
+        library.close()

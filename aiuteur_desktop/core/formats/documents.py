@@ -154,6 +154,9 @@ def read_screenplay(path: Path) -> Screenplay:
     if suffix not in SCREENPLAYS:
         raise DocumentError(f"{path.name}: a screenplay must be a .fountain or .fdx file.")
     try:
+        size = path.stat().st_size
+        if size > MAX_SCREENPLAY_BYTES:  # said from its size, before reading a byte
+            screenplay_limits(b"", path.name, fdx=False, size=size)
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{path.name} cannot be opened ({exc.strerror or exc}).") from exc
@@ -191,11 +194,12 @@ _HEADING_LINE = re.compile(
 )
 
 
-def screenplay_limits(data: bytes, name: str, *, fdx: bool) -> None:
+def screenplay_limits(data: bytes, name: str, *, fdx: bool, size: int | None = None) -> None:
     """Refuse a screenplay past the documented limits, in linear time, before parsing."""
-    if len(data) > MAX_SCREENPLAY_BYTES:
+    size = len(data) if size is None else size
+    if size > MAX_SCREENPLAY_BYTES:
         raise DocumentError(
-            f"{name} is {len(data) / 2**20:.1f} MB; a screenplay Aiuteur reads is at most "
+            f"{name} is {size / 2**20:.1f} MB; a screenplay Aiuteur reads is at most "
             f"{MAX_SCREENPLAY_BYTES // 2**20} MB (a feature is under 1 MB)."
         )
     if fdx:
