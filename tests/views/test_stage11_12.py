@@ -25,6 +25,34 @@ from tests.views.test_stage8_9 import click_item, open_scene, rail_to, storm_pro
 SHOTS = "test_stage11_12"
 
 
+def scene_at(  # type: ignore[no-untyped-def]
+    qtbot,
+    window: MainWindow,
+    library: Library,
+    tmp_path: Path,
+    stage: str,
+    *scenes: str,
+    rendered: bool = False,
+):
+    """Storm Keeper with `scenes` prepared (frames made and approved; `rendered`: the first
+    confirmed and rendered offline), scene 2 opened on the rail's `stage`: (project, page)."""
+    register_all()
+    project = storm_project(tmp_path)
+    operations.share(project)
+    for scene in scenes:
+        prepared(project, library, scene)
+    if rendered:
+        done = checkout.confirm(
+            project, checkout.for_model(project, scenes[0], Registry(), "offline:animatic")
+        )
+        ops = takes.render_ops(project, scenes[0], done, Registry())
+        headless.run_all(library.jobs, ops, Budget())
+    open_scene(qtbot, window, project, 1)
+    rail_to(qtbot, window, stage)
+    page = window.project_page.stage_stack.currentWidget()
+    return project, page
+
+
 def test_checkout_render_in_the_background_review_and_route_back(
     qtbot, window: MainWindow, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -151,16 +179,7 @@ def test_checkout_render_in_the_background_review_and_route_back(
 def test_complete_scene_goes_on_to_the_next_scene(
     qtbot, window: MainWindow, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    register_all()
-    project = storm_project(tmp_path)
-    operations.share(project)
-    prepared(project, library, "s2")
-    done = checkout.confirm(
-        project, checkout.for_model(project, "s2", Registry(), "offline:animatic")
-    )
-    headless.run_all(library.jobs, takes.render_ops(project, "s2", done, Registry()), Budget())
-    open_scene(qtbot, window, project, 1)
-    rail_to(qtbot, window, "Video")
+    project, _shown = scene_at(qtbot, window, library, tmp_path, "Video", "s2", rendered=True)
     page = window.project_page.editors[12]
     assert isinstance(page, Stage12Page)
     qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
@@ -180,13 +199,7 @@ def test_stage_11_never_shows_an_earlier_loads_lines_while_it_prices(
 ) -> None:  # type: ignore[no-untyped-def]
     """Another scene picked while Stage 11 is open: until its prices are in, none of the
     other scene's lines (nor its total) stays on screen."""
-    register_all()
-    project = storm_project(tmp_path)
-    operations.share(project)
-    prepared(project, library, "s2")
-    prepared(project, library, "s3")
-    open_scene(qtbot, window, project, 1)
-    rail_to(qtbot, window, "Confirm")
+    project, _shown = scene_at(qtbot, window, library, tmp_path, "Confirm", "s2", "s3")
     page = window.project_page.editors[11]
     assert isinstance(page, Stage11Page)
     qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
