@@ -222,7 +222,9 @@ def render_clip(
         forever = Cue("", slate, 0.0, float("inf"), 0)
         subtitles.append(((corner, corner, rgb, alpha), forever))
 
-    tmp = out.with_name(f".{out.name}.part")
+    # A name of this process's own: two processes drawing one shared clip never write into
+    # each other's file (the last rename wins, and both are whole).
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     out.parent.mkdir(parents=True, exist_ok=True)
     n = spec.frame_count
     container = av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"})

@@ -105,7 +105,7 @@ def _place(stored: Path, target: Path) -> None:
     """The stored clip at `target`: a hard link where the disk allows (no copy, no space),
     else a copy; atomically either way."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     tmp.unlink(missing_ok=True)
     try:
         os.link(stored, tmp)
