@@ -9,6 +9,15 @@ import sys
 from pathlib import Path
 
 from aiuteur_desktop import __version__
+from aiuteur_desktop.cli_common import (
+    _bundle,
+    _fail,
+    _log_to_file,
+    _open_script,
+    _remember,
+    _resolve_project,
+)
+from aiuteur_desktop.cli_film import _cmd_animatic, _cmd_shots
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -137,53 +146,6 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(command: str, message: str, code: int = 2) -> int:
-    print(f"aiuteur {command}: {message}" if command else f"aiuteur: {message}", file=sys.stderr)
-    return code
-
-
-def _bundle(path: str) -> Path:
-    p = Path(path).expanduser()
-    return p if p.suffix == ".aiuteur" else p.with_name(p.name + ".aiuteur")
-
-
-def _resolve_project(value: str) -> str:
-    """`--project`: a path is taken where it says; a bare name ("My Film") is the project of
-    that name in the projects folder, unless the current folder holds one."""
-    bundle = _bundle(value)
-    bare = not any(sep in value for sep in ("/", os.sep, os.altsep or "/", "~"))
-    if not bare or bundle.exists():
-        return str(bundle)
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.library import Library
-
-    try:
-        library = Library()
-    except AiuteurError:
-        return str(bundle)
-    try:
-        return str(library.projects_dir() / bundle.name)
-    finally:
-        library.close()
-
-
-def _remember(bundle: Path) -> None:
-    """A project the command line made or used is on the dashboard, as the app's are."""
-    import logging
-
-    from aiuteur_desktop.core.library import Library
-
-    try:
-        library = Library()
-    except Exception:  # the command's work is done; the listing is a courtesy
-        logging.getLogger(__name__).warning("could not list %s on the dashboard", bundle)
-        return
-    try:
-        library.remember(bundle)
-    finally:
-        library.close()
-
-
 def _cmd_script_import(file: str, project_path: str) -> int:
     from aiuteur_desktop.core import master_script, mode_d
     from aiuteur_desktop.core.errors import AiuteurError
@@ -228,20 +190,6 @@ def _cmd_script_import(file: str, project_path: str) -> int:
     if matching.matched or matching.gone:
         print(master_script.matching_summary(matching))
     return 0
-
-
-def _open_script(command: str, project_path: str):  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import master_script
-    from aiuteur_desktop.core.store import Project
-
-    bundle = _bundle(project_path)
-    if not bundle.exists():
-        raise LookupError(f"there is no project at {bundle}")
-    with Project.open(bundle) as project:
-        play = master_script.current(project)
-    if play is None:
-        raise LookupError(f"{bundle.name} has no Master Script yet")
-    return play
 
 
 def _cmd_script_export(project_path: str, fmt: str, out: str) -> int:
@@ -394,149 +342,6 @@ def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
     return 0
 
 
-def _shot_list(command: str, project_path: str):  # type: ignore[no-untyped-def]
-    """The film as its active Story Timeline shows it: Stage 7's edited lists where there are
-    any, the shot timing elsewhere — in the editor's cut where the timeline has one."""
-    from aiuteur_desktop.core import cut
-    from aiuteur_desktop.core.store import Project
-
-    _open_script(command, project_path)  # says "no project" / "no Master Script" plainly
-    with Project.open(_bundle(project_path)) as project:
-        return cut.film(project)
-
-
-def _cmd_shots(project_path: str, as_json: bool) -> int:
-    import json
-
-    from aiuteur_desktop.core.errors import AiuteurError
-
-    try:
-        film = _shot_list("shots", project_path)
-    except LookupError as exc:
-        return _fail("shots", str(exc))
-    except AiuteurError as exc:
-        return _fail("shots", exc.user_message)
-    rows = [*film.shots, *film.omitted]
-    placed = {id(p.shot): p for p in film.placed}
-    if as_json:
-        out = [
-            {
-                "scene": s.scene_label,
-                "scene_id": s.scene_id,
-                "shot": s.id,
-                "label": s.label,
-                "kind": s.kind,
-                "duration": s.duration,
-                "timing": s.timing,
-                "setting": s.setting,
-                "action": s.action,
-                "dialogue": [
-                    {
-                        "character": d.character,
-                        "parenthetical": d.parenthetical,
-                        "text": d.text,
-                        "off_screen": d.off_screen,
-                    }
-                    for d in s.dialogue
-                ],
-                "characters": list(s.characters),
-                "camera": {"size": s.shot_size, "angle": s.angle, "move": s.move},
-                "transition": s.transition,
-            }
-            | _in_cut(film, placed.get(id(s)))
-            for s in rows
-        ]
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    if film.source:
-        print(f"The editor's cut from {film.source} (this Story Timeline's order and lengths)")
-    for p in film.placed:
-        s, seconds = p.shot, film.seconds(p)
-        print(f"{s.label:>6} {seconds:g} s  {s.shot_size:<3} {s.summary()[:90]}")
-    total = round(sum(film.seconds(p) for p in film.placed))
-    print(f"{len(film.placed):,} shots, {total // 60}:{total % 60:02d}")
-    if film.omitted:
-        labels = ", ".join(s.label for s in film.omitted[:12])
-        more = len(film.omitted) - 12
-        tail = f" and {more:,} more" if more > 0 else ""
-        print(f"Omitted in the editor's cut ({len(film.omitted):,}): {labels}{tail}")
-    return 0
-
-
-def _in_cut(film, p) -> dict:  # type: ignore[no-untyped-def]
-    """A row's place in the editor's cut, where the timeline has one: its in-point and
-    length, or that the editor dropped it."""
-    if not film.source:
-        return {}
-    if p is None:
-        return {"omitted": True}
-    frames = p.frames or round(p.shot.duration * film.fps)
-    return {
-        "omitted": False,
-        "cut": {"first": p.first, "frames": frames, "seconds": round(frames / film.fps, 3)},
-    }
-
-
-def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> int:
-    from aiuteur_desktop.core import assets
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.providers.offline import reel, tts
-
-    if not 160 <= width <= 3840:
-        return _fail("animatic", "--width must be between 160 and 3840")
-    try:
-        film = _shot_list("animatic", project_path)
-        rows = film.shots
-        trims = [(p.first, p.frames) for p in film.placed]
-        with Project.open(_bundle(project_path)) as project:
-            people, places = assets.image_keys(project)
-            title = project.name
-    except LookupError as exc:
-        return _fail("animatic", str(exc))
-    except AiuteurError as exc:
-        return _fail("animatic", exc.user_message)
-    from aiuteur_desktop.cli_progress import Meter
-
-    seconds = sum(s.duration for s in rows)
-    print(f"Rendering {len(rows):,} shots ({seconds // 60}:{seconds % 60:02d})…", file=sys.stderr)
-    meter = Meter()
-    try:
-        made = reel.render_reel(
-            rows,
-            Path(out_dir).expanduser(),
-            title=title,
-            width=width,
-            speech=speech,
-            images=people,
-            locations=places,
-            progress=meter.progress,
-            on_step=meter.step,
-            trims=trims if film.source else None,
-        )
-    except AiuteurError as exc:
-        meter.done()
-        return _fail("animatic", exc.user_message)
-    except OSError as exc:
-        meter.done()
-        return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
-    meter.done()
-    kept = f" ({made.reused:,} drawn before, reused)" if made.reused else ""
-    print(f"{made.film}: {len(made.clips):,} shots{kept}, {made.seconds:g} s")
-    for path in (*made.timelines, made.storyboard):
-        if path is not None:
-            print(path)
-    if speech and not made.speech and tts.available() is None:
-        print("No speech engine found (install espeak-ng): the clips are silent.", file=sys.stderr)
-    if film.source:
-        print(f"In the editor's cut from {film.source}; {len(film.omitted):,} shot(s) omitted.")
-    if made.missing_keys:
-        more = len(made.missing_keys) - 5
-        who = ", ".join(made.missing_keys[:5]) + (f" and {more:,} more" if more > 0 else "")
-        print(f"Drawn as figures (no picture as their image key yet): {who}", file=sys.stderr)
-    return 0
-
-
 def _cmd_new(name: str, directory: str | None) -> int:
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
@@ -602,19 +407,6 @@ def main(argv: list[str] | None = None) -> int:
         # complaining again while it flushes stdout on exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def _log_to_file() -> None:
-    """A headless command logs to aiuteur.log as the app does: its stderr is its one line
-    (a warning logged on the way, e.g. an integrity report, does not reach it)."""
-    import logging
-
-    from aiuteur_desktop.core.logs import setup_logging
-
-    try:
-        setup_logging()
-    except OSError:
-        logging.getLogger().addHandler(logging.NullHandler())
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from aiuteur_desktop import cli_scenes
-from aiuteur_desktop.cli import _bundle, _fail
+from aiuteur_desktop.cli_common import _bundle, _fail
 
 COMMANDS = ("export", "conform", "archive", "unarchive")
 
@@ -190,7 +190,7 @@ def cmd_archive(project_path: str, out: str, as_json: bool) -> int:
 
 
 def cmd_unarchive(file: str, into: str | None, as_json: bool) -> int:
-    from aiuteur_desktop.cli import _remember
+    from aiuteur_desktop.cli_common import _remember
     from aiuteur_desktop.core import archive
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library

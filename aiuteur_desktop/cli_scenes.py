@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.cli import _bundle, _fail, _open_script
+from aiuteur_desktop.cli_common import _bundle, _fail, _open_script
 
 
 def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:

@@ -126,7 +126,7 @@ def midsentence(text: str) -> dict[str, int]:
     clause although the sentence has clause punctuation to divide at."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from aiuteur_desktop.core import screenplay as sp
-    from aiuteur_desktop.core import shots
+    from aiuteur_desktop.core import sentences, shots
     from aiuteur_desktop.core.formats import fountain
 
     play = fountain.read_string(text)
@@ -145,7 +145,7 @@ def midsentence(text: str) -> dict[str, int]:
         out["divided"] += 1
         if len(speech.split()) / shots.SPEECH_WORDS_PER_SECOND <= shots.MAX_SHOT:
             out["fits"] += 1
-        words, _seps, spans = shots._sentence_spans(speech)
+        words, _seps, spans = sentences.split(speech)
         at = 0
         for piece in pieces[:-1]:
             at += len(piece.split())

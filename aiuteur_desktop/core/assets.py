@@ -418,3 +418,22 @@ def state_in_scene(project: Project, path: str, scene: str, order: list[str]) ->
         "image": master.get("image_key"),
         "scene": None,
     }
+
+
+def later_look(
+    master: dict[str, Any] | None, scene_id: str, since: str | None, order: list[str]
+) -> str:
+    """A character's look introduced again (WILL, now 17 with braces) at or before `scene_id`
+    and after the scene its look comes from (`since`; None: the master) — the latest — or ""."""
+    index = {s: i for i, s in enumerate(order)}
+    here = index.get(scene_id)
+    if master is None or here is None:
+        return ""
+    after = index.get(since, -1) if since is not None else -1
+    found = [
+        (index[look["scene"]], str(look.get("look") or "").strip())
+        for look in master.get("looks") or []
+        if isinstance(look, dict) and look.get("scene") in index
+    ]
+    found = [(i, text) for i, text in found if after < i <= here and text]
+    return max(found)[1] if found else ""

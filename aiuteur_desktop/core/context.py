@@ -259,9 +259,9 @@ class ContextManager:
 
 
 def _sentences_of(text: str) -> list[str]:
-    from aiuteur_desktop.core.shots import sentences
+    from aiuteur_desktop.core.sentences import sentences_of
 
-    return [" ".join(s.split()) for s in sentences(text)]
+    return [" ".join(s.split()) for s in sentences_of(text)]
 
 
 def _guarded(play: Any, scene: str, looks: list[Element]) -> list[Element]:

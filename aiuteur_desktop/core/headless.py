@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.claims import AlreadyClaimed
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.operations import Operation
 from aiuteur_desktop.core.paid import StoreContext
@@ -77,7 +78,7 @@ def run_all(
     for op in ops:
         try:
             job = run_one(store, op, budget, sleep=sleep)
-        except jobs.AlreadyClaimed as exc:
+        except AlreadyClaimed as exc:
             if claimed is None:
                 raise
             claimed.append(exc.user_message)

@@ -8,9 +8,7 @@ executes them; this module holds the states, the store and the retry policy.
 from __future__ import annotations
 
 import json
-import os
 import random
-import socket
 import threading
 import time
 import uuid
@@ -28,15 +26,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    delete,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
-from aiuteur_desktop.core.errors import AiuteurError, ProviderError
+from aiuteur_desktop.core import claims
+from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.progress import Step
 from aiuteur_desktop.core.redaction import redact
 
@@ -111,66 +108,8 @@ submissions_table = Table(
 )
 
 
-#: What may be asked of a provider once only, across every process of the machine (the
-#: window and `aiuteur render` in two terminals): a shot's render for one confirmation. The
-#: row is written in the job's own transaction; a second asker finds it taken.
-claims_table = Table(
-    "claims",
-    _md,
-    Column("claim", Text, primary_key=True),
-    Column("job", String(32), nullable=False, index=True),
-    Column("created_at", Float, nullable=False),
-    #: The process working on it (queued it, or running it now) and its machine: another
-    #: process resumes an interrupted render only when that one is gone.
-    Column("pid", Integer, nullable=True),
-    Column("host", Text, nullable=True),
-)
-
-
-def _here() -> tuple[int, str]:
-    return os.getpid(), socket.gethostname()
-
-
-def _alive(pid: int | None, host: str | None) -> bool:
-    """Whether the process `pid` of this machine still runs (another machine's: assumed)."""
-    if pid is None:
-        return False
-    if host and host != socket.gethostname():
-        return True
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-#: Guards on paid work (one row each): "lost" — the library was emptied or lost while
-#: projects exist, so its record of spend is not to be trusted until the user confirms.
-guards_table = Table(
-    "guards",
-    _md,
-    Column("key", String(32), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-LOST = "lost"
 #: A job row that carries spend from a project's ledger into a rebuilt library.
 CARRIED = "ledger.carried"
-
-
-class PaidWorkStopped(AiuteurError):
-    """Paid work waits for the user: the library's record of spend was lost."""
-
-
-class AlreadyClaimed(AiuteurError):
-    """What this job would ask for is already on its way (another window, another command)."""
-
-    def __init__(self, message: str, job_id: str) -> None:
-        super().__init__(message)
-        self.job_id = job_id
 
 
 @dataclass(frozen=True)
@@ -256,6 +195,7 @@ class JobStore:
         self._lock = threading.RLock()
         with engine.begin() as conn:
             _md.create_all(conn)
+            claims.create(conn)
 
     def add(
         self,
@@ -273,7 +213,7 @@ class JobStore:
         claim = params.get("claim")
         with self._lock, self._engine.begin() as conn:
             if isinstance(claim, str) and claim:
-                self._claim(conn, claim, job_id, title, now)
+                claims.take(conn, claim, job_id, title, now, lambda held: self._free(conn, held))
             seq = (
                 conn.execute(select(jobs_table.c.seq).order_by(jobs_table.c.seq.desc())).first()
                 or (0,)
@@ -301,24 +241,20 @@ class JobStore:
             conn.execute(insert(jobs_table).values(**values))
         return self.get(job_id)
 
-    # ---------------------------------------------------------- the guard on paid work
+    # ------------------------------------------ the guard on paid work (core/claims.py)
     def stop_paid_work(self, reason: str) -> None:
-        with self._lock, self._engine.begin() as conn:
-            conn.execute(delete(guards_table).where(guards_table.c.key == LOST))
-            conn.execute(insert(guards_table).values(key=LOST, value=reason))
+        with self._lock:
+            claims.stop_paid_work(self._engine, reason)
 
     def paid_work_stopped(self) -> str:
-        """Why paid work waits for the user ("" when it does not)."""
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(guards_table.c.value).where(guards_table.c.key == LOST)
-            ).first()
-        return str(row.value) if row else ""
+        return claims.paid_work_stopped(self._engine)
 
     def resume_paid_work(self) -> None:
-        """The user confirmed the rebuilt record of spend: paid work may go on."""
-        with self._lock, self._engine.begin() as conn:
-            conn.execute(delete(guards_table).where(guards_table.c.key == LOST))
+        with self._lock:
+            claims.resume_paid_work(self._engine)
+
+    def owned_elsewhere(self, job_id: str) -> bool:
+        return claims.owned_elsewhere(self._engine, job_id)
 
     def carry(self, project: str, amount: float, at: float, title: str) -> None:
         """A project's recorded spend, back in a rebuilt library's caps (a settled job row)."""
@@ -336,45 +272,17 @@ class JobStore:
                 )
             )  # fmt: skip
 
-    def _claim(self, conn: Any, claim: str, job_id: str, title: str, now: float) -> None:
-        """Take `claim` for `job_id` in the caller's transaction, or raise AlreadyClaimed. A
-        claim whose job ended without the provider ever taking anything (refused, or failed
-        before it sent) is free again; one that may have been charged is not."""
-        held = conn.execute(select(claims_table.c.job).where(claims_table.c.claim == claim)).first()
-        if held is not None:
-            other = conn.execute(select(jobs_table).where(jobs_table.c.id == held.job)).first()
-            free = other is None or (
-                other.state in (JobState.FAILED.value, JobState.CANCELLED.value)
-                and other.handle is None
-                and not conn.execute(
-                    select(submissions_table.c.id).where(
-                        submissions_table.c.job == other.id,
-                        submissions_table.c.state.in_(
-                            [Sent.SENDING.value, Sent.ACCEPTED.value, Sent.UNCERTAIN.value,
-                             Sent.SETTLED.value]
-                        ),
-                    )
-                ).first()
-            )  # fmt: skip
-            if not free:
-                raise AlreadyClaimed(
-                    f"{title} is already on its way (job {held.job[:8]}, in this window or "
-                    "another command): it is not sent twice.",
-                    held.job,
-                )
-            conn.execute(delete(claims_table).where(claims_table.c.claim == claim))
-        pid, host = _here()
-        try:
-            conn.execute(
-                insert(claims_table).values(
-                    claim=claim, job=job_id, created_at=now, pid=pid, host=host
-                )
-            )
-        except IntegrityError:  # another process took it between our look and our write
-            raise AlreadyClaimed(
-                f"{title} is already on its way (another window or command): it is not sent twice.",
-                "",
-            ) from None
+    def _free(self, conn: Any, job_id: str) -> bool:
+        """A claim's job ended with nothing the provider may bill: refused, or failed or
+        cancelled before it sent anything."""
+        other = conn.execute(select(jobs_table).where(jobs_table.c.id == job_id)).first()
+        if other is None:
+            return True
+        if other.state not in (JobState.FAILED.value, JobState.CANCELLED.value) or other.handle:
+            return False
+        billed = [Sent.SENDING.value, Sent.ACCEPTED.value, Sent.UNCERTAIN.value, Sent.SETTLED.value]
+        s = submissions_table.c
+        return not conn.execute(select(s.id).where(s.job == job_id, s.state.in_(billed))).first()
 
     def get(self, job_id: str) -> Job:
         with self._engine.connect() as conn:
@@ -498,23 +406,10 @@ class JobStore:
             conn.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(**values))
         return self.get(job_id)
 
-    def owned_elsewhere(self, job_id: str) -> bool:
-        """A claimed job another live process is working on (queued it, or runs it)."""
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(claims_table.c.pid, claims_table.c.host).where(claims_table.c.job == job_id)
-            ).first()
-        if row is None:
-            return False
-        return row.pid != os.getpid() and _alive(row.pid, row.host)
-
     def start(self, job_id: str) -> Job:
         job = self.get(job_id)
-        pid, host = _here()
         with self._lock, self._engine.begin() as conn:  # this process works on it now
-            conn.execute(
-                update(claims_table).where(claims_table.c.job == job_id).values(pid=pid, host=host)
-            )
+            claims.work_on(conn, job_id)
         return self._set(
             job_id,
             state=JobState.RUNNING,

@@ -30,7 +30,12 @@ from typing import Any
 from aiuteur_desktop.core import artifacts, prompts, shot_list, shots, visuals
 from aiuteur_desktop.core.context import ContextManager, PromptInputs
 from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.prompt_text import clean as _clean
+from aiuteur_desktop.core.prompt_text import sentence as _sentence
+from aiuteur_desktop.core.prompt_text import sound_cues
+from aiuteur_desktop.core.prompt_text import without_looks as _without_looks
 from aiuteur_desktop.core.providers import Capabilities
+from aiuteur_desktop.core.sentences import sentences_of
 from aiuteur_desktop.core.shots import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status, StatusDeriver
@@ -82,13 +87,6 @@ _LIGHT = {
     "AFTERNOON": "afternoon light",
 }
 _KIND = {shots.INSERT: "Insert. ", shots.POV: "Point of view. ", shots.TITLE: "Title card. "}
-#: Words that make an action sentence a sound cue (besides a word in capitals).
-_SOUNDS = re.compile(
-    r"\b(thunder\w*|rain\w*|wind|winds|knock\w*|ring\w*|siren\w*|radio|music|footsteps?|"
-    r"gunshots?|shots? ring|scream\w*|crash\w*|bang\w*|engine\w*|horns?|bells?|bark\w*|"
-    r"waves?|storm\w*|creak\w*|slam\w*|whistl\w*|hum\w*|buzz\w*|beep\w*|explo\w*|splash\w*)\b",
-    re.IGNORECASE,
-)
 #: Looks words a video prompt should leave to the anchor frames.
 _LOOKS = re.compile(
     r"\b(wearing|dressed in|hair|eyes|skin|complexion|wardrobe|outfit|lit by|lighting|"
@@ -141,15 +139,6 @@ def frames_needed(shot: Shot) -> str:
 
 
 # ---------------------------------------------------------------- assembly
-def _clean(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _sentence(text: str) -> str:
-    text = _clean(text)
-    return text if not text or text.endswith((".", "!", "?", "…", '"', "”", ")")) else text + "."
-
-
 def _camera(shot: Shot, *, end: bool = False) -> str:
     size = _SIZES.get(shot.shot_size, shot.shot_size)
     angle = _ANGLES.get(shot.angle, shot.angle)
@@ -189,7 +178,7 @@ def frame_prompt(shot: Shot, looks: list[Element], style_card: str, *, end: bool
     """A frame prompt: everything an image model needs to draw the shot's first (or last)
     instant, and nothing spoken."""
     chars, props, place = _in_shot(shot, looks)
-    sentences = shots.sentences(shot.action) if shot.action else []
+    sentences = sentences_of(shot.action) if shot.action else []
     if shot.kind == shots.TITLE:
         moment = f"The card reads: {_clean(shot.action)}" if shot.action else ""
     elif sentences:
@@ -221,60 +210,6 @@ def frame_prompt(shot: Shot, looks: list[Element], style_card: str, *, end: bool
         style=f"Style: {_clean(style_card)}" if style_card.strip() else "",
     )
     return "\n".join(line for line in user.splitlines() if line.strip())
-
-
-#: A character introduced with their looks: "MARA QUILL (30s, oilskin coat)".
-_INTRO = re.compile(r"(\b[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*)\s*\([^()]{0,300}\)")
-
-
-def _without_looks(text: str) -> str:
-    """Action as a video prompt carries it: a character's introduction keeps the name and
-    leaves the looks in brackets to the anchor frames."""
-    return _INTRO.sub(r"\1", text)
-
-
-#: Where a clause of an action sentence ends: the sound it holds is said within one.
-_CLAUSE = re.compile(r"\s*(?:[,;:—–]|--|\s(?:and|as|while|then|but|when|before|after)\s)\s*")
-
-
-def _sound_in(clause: str, at: int, end: int) -> str:
-    """The few words around a sound (its source before it, what follows it closely):
-    "a door SLAMS down the hall", not the whole sentence it sits in."""
-    words = clause.split()
-    if len(words) <= 8:  # a short clause is the sound as the writer put it
-        return clause
-    # The word index of the sound's first character.
-    first = len(clause[:at].split()) - (0 if at == 0 or clause[at - 1].isspace() else 1)
-    last = first + len(clause[at:end].split())
-    return " ".join(words[max(0, first - 3) : min(len(words), last + 4)])
-
-
-def sound_cues(shot: Shot, names: Iterable[str] = ()) -> list[str]:
-    """Sound cues from the action: the sounds, not the sentences they sit in — a word in
-    capitals that is not a name (the screenplay convention: "Thunder CRACKS.") or a word for
-    a sound, with the few words around it that say what makes it."""
-    skip = {w for name in names for w in name.upper().split()} | {"I", "A", "INT", "EXT", "OK"}
-    out: list[str] = []
-    for s in shots.sentences(shot.action) if shot.action else []:
-        s = _clean(_without_looks(s)).rstrip(".!?")
-        for clause in _CLAUSE.split(s):
-            # Runs of words in capitals: a run holding a name is the name ("MARA QUILL").
-            runs = [
-                m
-                for m in re.finditer(r"\b[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\b", clause)
-                if not set(m.group().split()) & skip
-            ]
-            hits = runs or list(_SOUNDS.finditer(clause))
-            if not hits:
-                continue
-            cue = _sound_in(clause, hits[0].start(), hits[-1].end())
-            for m in runs:
-                for w in m.group().split():
-                    cue = re.sub(rf"\b{re.escape(w)}\b", w.lower(), cue)
-            cue = cue.strip(" ,.;:")
-            if cue and cue.lower() not in (c.lower() for c in out):
-                out.append(cue[:1].lower() + cue[1:] if out else cue[:1].upper() + cue[1:])
-    return out
 
 
 def _line(d: shots.Line, voices: dict[str, str]) -> str:
@@ -360,7 +295,7 @@ def sanity(
     out: list[str] = []
     # Looks words in the video prompt, outside its quoted lines and the shot's own action.
     spoken = re.sub(r'"[^"]*"', "", s.video)
-    for sentence in shots.sentences(_without_looks(shot.action)) if shot.action else []:
+    for sentence in sentences_of(_without_looks(shot.action)) if shot.action else []:
         spoken = spoken.replace(_sentence(sentence), "").replace(_clean(sentence), "")
     looks = sorted({m.group(0).lower() for m in _LOOKS.finditer(spoken)})
     if looks:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiuteur_desktop.core import cost, jobs
+from aiuteur_desktop.core.claims import PaidWorkStopped
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
-from aiuteur_desktop.core.jobs import Job, JobState, JobStore, PaidWorkStopped
+from aiuteur_desktop.core.jobs import Job, JobState, JobStore
 from aiuteur_desktop.core.paid import MaybeCharged
 from aiuteur_desktop.core.redaction import redact
 from aiuteur_desktop.core.settings import Budget

@@ -21,6 +21,7 @@ from typing import Any
 from aiuteur_desktop.core import artifacts, headings, master_script, shots, story
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.screenplay import Scene, Screenplay
+from aiuteur_desktop.core.sentences import sentences_of
 from aiuteur_desktop.core.shots import Line, Shot
 from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize
 from aiuteur_desktop.core.store import Project
@@ -192,7 +193,7 @@ def unlock(project: Project, scene_id: str) -> None:
 def _content(shot: Shot) -> set[str]:
     """What a shot holds, as pieces: its action's sentences and its lines."""
     said = {f"{d.character}: {' '.join(d.text.split())}" for d in shot.dialogue}
-    return {*shots.sentences(shot.action), *said} if shot.action else said
+    return {*sentences_of(shot.action), *said} if shot.action else said
 
 
 def keep_ids(new: list[Shot], old: list[Shot], given: int) -> list[Shot]:
@@ -260,7 +261,7 @@ def refit(shot: Shot, action: str, dialogue: tuple[Line, ...]) -> Shot:
 
 
 def can_split(shot: Shot) -> bool:
-    pieces = len(shots.sentences(shot.action)) if shot.action else 0
+    pieces = len(sentences_of(shot.action)) if shot.action else 0
     return pieces + len(shot.dialogue) >= 2
 
 
@@ -272,7 +273,7 @@ def split(rows: list[Shot], index: int, given: int = 0) -> list[Shot]:
     shot = rows[index]
     if not can_split(shot):
         raise GateClosed("This shot holds a single sentence or line: there is nothing to split.")
-    sentences = shots.sentences(shot.action) if shot.action else []
+    sentences = sentences_of(shot.action) if shot.action else []
     if sentences and shot.dialogue:
         first = refit(shot, shot.action, ())
         second = refit(shot, "", shot.dialogue)

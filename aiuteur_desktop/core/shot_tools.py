@@ -20,6 +20,7 @@ from typing import Any
 from aiuteur_desktop.core import shot_list, shots
 from aiuteur_desktop.core.context import ContextManager
 from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.sentences import sentences_of
 from aiuteur_desktop.core.shots import Line, Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story.asks import Ask
@@ -67,7 +68,7 @@ def _ask(
 
 # ------------------------------------------------------------------ split
 def split_ask(project: Project, scene_id: str, shot: Shot) -> Ask:
-    sentences = shots.sentences(shot.action) if shot.action else []
+    sentences = sentences_of(shot.action) if shot.action else []
     values = {
         "label": shot.label,
         "duration": str(shot.duration),
@@ -87,10 +88,10 @@ def apply_split(rows: list[Shot], index: int, answer: dict[str, Any], given: int
     parts = list(answer.get("shots") or [])
     if len(parts) != 2:
         raise RefusedAnswer("The model did not answer with two shots; nothing was changed.")
-    original = [_norm(s) for s in (shots.sentences(shot.action) if shot.action else [])]
+    original = [_norm(s) for s in (sentences_of(shot.action) if shot.action else [])]
     used: list[str] = []
     for part in parts:
-        for s in shots.sentences(str(part.get("action") or "")):
+        for s in sentences_of(str(part.get("action") or "")):
             n = _norm(s)
             if n not in original:
                 raise RefusedAnswer(
@@ -134,7 +135,7 @@ def apply_split(rows: list[Shot], index: int, answer: dict[str, Any], given: int
         )
     out: list[Shot] = []
     for k, part in enumerate(parts):
-        action = " ".join(shots.sentences(str(part.get("action") or "")))
+        action = " ".join(sentences_of(str(part.get("action") or "")))
         if not action and not by_part[k]:
             raise RefusedAnswer("The model's split leaves a shot empty; nothing was changed.")
         piece = shot_list.refit(shot, action, tuple(by_part[k]))

@@ -236,47 +236,25 @@ def _inherited(
     held: dict[str, list[str]],
 ) -> tuple[str | None, dict[str, Any]]:
     """(scene it comes from, {description, conditions, image}) for a scene without its own
-    instance: the prior instance with only its carrying conditions, else the master. A
-    character introduced again since (WILL, now 17 with braces) has that look as a carrying
-    condition from the scene that says it."""
+    instance: the prior instance's carrying conditions, else the master; a later look too."""
     before = prior(project, scene_id, asset_slug, order, held)
-    look = _look_since(master, scene_id, before[0] if before else None, order)
+    said = assets.later_look(master, scene_id, before[0] if before else None, order)
+    look = [Condition(said, carries=True).to_dict()] if said else []
     if before is not None:
         s, content = before
-        carried = [c for c in _conditions(content.get("conditions")) if c.carries]
+        carried = [c.to_dict() for c in _conditions(content.get("conditions")) if c.carries]
         return s, {
             "description": content.get("description", ""),
-            "conditions": [c.to_dict() for c in [*carried, *look]],
+            "conditions": [*carried, *look],
             "image": content.get("image_key") or content.get("image"),
             "label": content.get("label", ""),
         }
-    if master is not None:
-        return None, {
-            "description": master.get("description", ""),
-            "conditions": [c.to_dict() for c in look],
-            "image": master.get("image_key"),
-            "label": "",
-        }
-    return None, {"description": "", "conditions": [], "image": None, "label": ""}
-
-
-def _look_since(
-    master: dict[str, Any] | None, scene_id: str, since: str | None, order: list[str]
-) -> list[Condition]:
-    """The latest later introduction of a character at or before `scene_id` and after the
-    scene its look comes from (`since`; None: the master), as a carrying condition."""
-    index = {s: i for i, s in enumerate(order)}
-    here = index.get(scene_id)
-    if master is None or here is None:
-        return []
-    after = index.get(since, -1) if since is not None else -1
-    found = [
-        (index[look["scene"]], str(look.get("look") or "").strip())
-        for look in master.get("looks") or []
-        if isinstance(look, dict) and look.get("scene") in index
-    ]
-    found = [(i, text) for i, text in found if after < i <= here and text]
-    return [Condition(max(found)[1], carries=True)] if found else []
+    return None, {
+        "description": (master or {}).get("description", ""),
+        "conditions": look,
+        "image": (master or {}).get("image_key"),
+        "label": "",
+    }
 
 
 def _source_label(project: Project, scene_id: str, content: dict[str, Any]) -> str:

@@ -169,8 +169,8 @@ def test_a_lost_library_stops_paid_work_and_reads_spend_back_from_the_projects(
     library whose caps protect nothing — the damaged file is kept aside, each project's
     ledger counts against the caps again, and paid work waits for the user's word."""
     from aiuteur_desktop.core import paths
+    from aiuteur_desktop.core.claims import PaidWorkStopped
     from aiuteur_desktop.core.cost import BudgetExceeded
-    from aiuteur_desktop.core.jobs import PaidWorkStopped
     from aiuteur_desktop.core.scheduler import Scheduler
     from aiuteur_desktop.core.settings import Budget
 

@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiuteur_desktop.core import screenplay as sp
-from aiuteur_desktop.core import shots
+from aiuteur_desktop.core import sentences, shots
 from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.sentences import sentences_of
 
 WORDS = st.sampled_from(
     [
@@ -151,11 +152,11 @@ def test_no_piece_ends_inside_a_sentence_unless_the_sentence_alone_is_too_long(
     text = " ".join(said)
     seconds = shots.MAX_SHOT - shots.LINE_PAUSE
     room = int(seconds * shots.SPEECH_WORDS_PER_SECOND)
-    pieces = shots._fit(text, seconds, shots.SPEECH_WORDS_PER_SECOND)
+    pieces = sentences.fit(text, seconds, shots.SPEECH_WORDS_PER_SECOND)
     assert " ".join(pieces).split() == text.split()
     assert all(len(p.split()) <= room for p in pieces)
     # Where each sentence ends (as the reader sees them: "well..." ends one too).
-    said = shots.sentences(text)
+    said = sentences_of(text)
     ends, at = set(), 0
     for s in said:
         at += len(s.split())
@@ -175,11 +176,11 @@ def test_no_piece_ends_inside_a_sentence_unless_the_sentence_alone_is_too_long(
         inside = next((a, b) for a, b in too_long if a < done < b)
         assert inside  # only a sentence too long for one shot is divided …
         clause_marks = [
-            w for w in text.split()[inside[0] : inside[1] - 1] if shots._CLAUSE_END.search(w)
+            w for w in text.split()[inside[0] : inside[1] - 1] if sentences.CLAUSE_END.search(w)
         ]
         if clause_marks:  # … and then after a clause where it can be (or evenly)
             last = words[-1]
-            assert shots._CLAUSE_END.search(last) or len(words) >= room // 2, p
+            assert sentences.CLAUSE_END.search(last) or len(words) >= room // 2, p
 
 
 def test_a_long_line_is_divided_at_its_commas_and_a_line_that_fits_is_not() -> None:

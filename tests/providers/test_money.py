@@ -502,7 +502,7 @@ def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
     have), both past their 'in flight?' look: each shot of the confirmation is claimed once
     in the shared database; the second asker is told it is on its way, nothing is sent."""
     from aiuteur_desktop.core import checkout, headless, operations, takes
-    from aiuteur_desktop.core.jobs import AlreadyClaimed
+    from aiuteur_desktop.core.claims import AlreadyClaimed
     from aiuteur_desktop.providers.registry import register_all
     from tests.core.test_checkout import prepared
     from tests.core.test_visuals import storm

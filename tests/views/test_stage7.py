@@ -13,7 +13,8 @@ from aiuteur_desktop.core import master_script, shot_list, story
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.main_window import MainWindow
-from aiuteur_desktop.views.phase_b.stage7 import ACTION, CAMERA, LENGTH, Stage7Page
+from aiuteur_desktop.views.phase_b.shot_table import ACTION, CAMERA, LENGTH
+from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
 from tests.screenplays import edit_line, play, scripted_project
 from tests.views.conftest import wait_for_hub
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox
 
 from aiuteur_desktop.core import assets, shot_list
 from aiuteur_desktop.views.main_window import MainWindow
-from aiuteur_desktop.views.phase_b.stage7 import CAMERA, FLAGS
+from aiuteur_desktop.views.phase_b.shot_table import CAMERA, FLAGS
 from tests.fakes.story_fake import FakeStoryModel, split_in_two
 from tests.screenplays import scripted_project
 from tests.views.test_stage7 import double_click, open_scene

@@ -20,7 +20,19 @@ from PySide6.QtGui import (
     QRadialGradient,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from aiuteur_desktop.views.shortcuts import local_shortcut
 
@@ -229,3 +241,49 @@ class MaskCanvas(QGraphicsView):
 
 def _length(a: QPointF, b: QPointF) -> float:
     return float(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5)
+
+
+class RegionEditor(QWidget):
+    """The mask canvas with its tools (brush or eraser, size, feather) and the instruction
+    for the painted area; `applied` when the user asks for it (Apply to Region, or Enter)."""
+
+    applied = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.canvas = MaskCanvas()
+        self.brush = QRadioButton("Brush (B)")
+        self.brush.setChecked(True)
+        self.eraser = QRadioButton("Eraser (E)")
+        self.brush.toggled.connect(lambda on: self.canvas.set_tool(BRUSH if on else ERASER))
+        self.size = QSlider(Qt.Orientation.Horizontal)
+        self.size.setObjectName("brushSize")
+        self.size.setRange(4, 300)
+        self.size.setValue(self.canvas.size)
+        self.size.valueChanged.connect(self.canvas.set_size)
+        self.feather = QSlider(Qt.Orientation.Horizontal)
+        self.feather.setObjectName("brushFeather")
+        self.feather.setRange(0, 100)
+        self.feather.setValue(int(self.canvas.feather * 100))
+        self.feather.valueChanged.connect(lambda v: self.canvas.set_feather(v / 100))
+        self.instruction = QLineEdit()
+        self.instruction.setObjectName("regionInstruction")
+        self.instruction.setPlaceholderText(
+            "What changes in the painted area — “make her expression neutral”"
+        )
+        self.instruction.returnPressed.connect(self.applied)
+        self.apply_button = QPushButton("Apply to Region")
+        self.apply_button.setObjectName("applyRegion")
+        self.apply_button.clicked.connect(self.applied)
+        tools = QHBoxLayout()
+        for w in (self.brush, self.eraser, QLabel("Size"), self.size, QLabel("Feather")):
+            tools.addWidget(w)
+        tools.addWidget(self.feather)
+        ask = QHBoxLayout()
+        ask.addWidget(self.instruction, 1)
+        ask.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(tools)
+        layout.addLayout(ask)

@@ -17,17 +17,12 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QRadioButton,
-    QSlider,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -44,7 +39,8 @@ from aiuteur_desktop.views.dialogs import confirm
 from aiuteur_desktop.views.jobs import run_in_background
 from aiuteur_desktop.views.phase_a.asset_keys import PendingKeys
 from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs, ask_guidance
-from aiuteur_desktop.views.phase_b.canvas import BRUSH, ERASER, MaskCanvas
+from aiuteur_desktop.views.phase_b.canvas import RegionEditor
+from aiuteur_desktop.views.phase_b.frame_mode import ModeChooser
 from aiuteur_desktop.views.phase_b.rearview import Rearview
 from aiuteur_desktop.views.pictures import read_image
 from aiuteur_desktop.views.shortcuts import local_shortcut
@@ -89,35 +85,10 @@ class Stage10Page(PendingKeys, StageFrame):
         self.scene_line.setObjectName("sectionTitle")
         self.mode_line = QLabel()
         self.mode_line.setProperty("muted", True)
-        self.quick = QRadioButton(frames.MODES[frames.QUICK])
-        self.quick.setObjectName("quickMode")
-        self.control = QRadioButton(frames.MODES[frames.CONTROL])
-        self.control.setObjectName("controlMode")
-        self.modes = QButtonGroup(self)
-        self.modes.addButton(self.quick)
-        self.modes.addButton(self.control)
-        self.start_only = QCheckBox("Start frames only (for video models that take no end frame)")
-        self.start_only.setObjectName("startOnly")
-        self.use_mode = QPushButton("Use This Mode")
-        self.use_mode.setObjectName("useMode")
-        self.use_mode.clicked.connect(self.choose_mode)
-        self.quick.toggled.connect(lambda _on: self._mode_picked())
-        self.control.toggled.connect(lambda _on: self._mode_picked())
-        chooser = QWidget()
-        chooser.setObjectName("modeChooser")
-        cl = QVBoxLayout(chooser)
-        intro = QLabel(
-            "<b>Choose how the frames are made</b> — nothing is generated before. The mode is "
-            "recorded with the frames and drives the Stage 11 estimate."
-        )
-        intro.setWordWrap(True)
-        cl.addWidget(intro)
-        cl.addWidget(self.control)
-        cl.addWidget(self.quick)
-        cl.addWidget(self.start_only)
-        cl.addWidget(self.use_mode, 0, Qt.AlignmentFlag.AlignLeft)
-        cl.addStretch(1)
-        self.use_mode.setEnabled(False)
+        chooser = ModeChooser()
+        chooser.chosen.connect(self.choose_mode)
+        for part in ("quick", "control", "start_only", "use_mode"):
+            setattr(self, part, getattr(chooser, part))
 
         # ---- Control: one frame at a time
         self.steps = QListWidget()
@@ -151,49 +122,12 @@ class Stage10Page(PendingKeys, StageFrame):
         tools.addWidget(self.edit_button)
         tools.addStretch(1)
         # The inpainting canvas, in place of the frame while editing.
-        self.canvas = MaskCanvas()
-        self.brush = QRadioButton("Brush (B)")
-        self.brush.setChecked(True)
-        self.eraser = QRadioButton("Eraser (E)")
-        self.brush.toggled.connect(lambda on: self.canvas.set_tool(BRUSH if on else ERASER))
-        self.size = QSlider(Qt.Orientation.Horizontal)
-        self.size.setObjectName("brushSize")
-        self.size.setRange(4, 300)
-        self.size.setValue(self.canvas.size)
-        self.size.valueChanged.connect(self.canvas.set_size)
-        self.feather = QSlider(Qt.Orientation.Horizontal)
-        self.feather.setObjectName("brushFeather")
-        self.feather.setRange(0, 100)
-        self.feather.setValue(int(self.canvas.feather * 100))
-        self.feather.valueChanged.connect(lambda v: self.canvas.set_feather(v / 100))
-        self.instruction = QLineEdit()
-        self.instruction.setObjectName("regionInstruction")
-        self.instruction.setPlaceholderText(
-            "What changes in the painted area — “make her expression neutral”"
-        )
-        self.instruction.returnPressed.connect(self.apply_region)
-        self.apply_button = QPushButton("Apply to Region")
-        self.apply_button.setObjectName("applyRegion")
-        self.apply_button.clicked.connect(self.apply_region)
-        paint_tools = QHBoxLayout()
-        for w in (
-            self.brush,
-            self.eraser,
-            QLabel("Size"),
-            self.size,
-            QLabel("Feather"),
-            self.feather,
-        ):
-            paint_tools.addWidget(w)
-        ask_row = QHBoxLayout()
-        ask_row.addWidget(self.instruction, 1)
-        ask_row.addWidget(self.apply_button)
-        self.editor = QWidget()
-        el = QVBoxLayout(self.editor)
-        el.setContentsMargins(0, 0, 0, 0)
-        el.addWidget(self.canvas, 1)
-        el.addLayout(paint_tools)
-        el.addLayout(ask_row)
+        # The inpainting canvas and its tools, in place of the frame while editing.
+        self.editor = RegionEditor()
+        self.editor.applied.connect(self.apply_region)
+        for part in ("canvas", "brush", "eraser", "size", "feather", "instruction"):
+            setattr(self, part, getattr(self.editor, part))
+        self.apply_button = self.editor.apply_button
         self.frame_stack = QStackedWidget()
         self.frame_stack.addWidget(self.rearview)
         self.frame_stack.addWidget(self.editor)
@@ -514,9 +448,6 @@ class Stage10Page(PendingKeys, StageFrame):
         self.pages.setCurrentIndex(1)
 
     # -------------------------------------------------------------- actions
-    def _mode_picked(self) -> None:
-        self.use_mode.setEnabled(self.quick.isChecked() or self.control.isChecked())
-
     def choose_mode(self) -> None:
         if self.project is None or self.scene_id is None:
             return
