@@ -2,6 +2,6 @@
 
 import sys
 
-from aiuteur_desktop.cli import main
+from aiuteur_desktop.cli.main import main
 
 sys.exit(main())

@@ -207,7 +207,7 @@ def _otio() -> Check:
 
 
 def _keyring() -> Check:
-    from aiuteur_desktop.core import secrets
+    from aiuteur_desktop.core.app import secrets
 
     name = secrets.backend_name()
     if not secrets.backend_available():
@@ -221,7 +221,7 @@ def _keyring() -> Check:
 
 
 def _dirs() -> list[Check]:
-    from aiuteur_desktop.core import paths
+    from aiuteur_desktop.core.app import paths
 
     out = []
     for label, path in (("App data", paths.app_home()), ("Logs", paths.log_dir())):

@@ -125,13 +125,13 @@ def midsentence(text: str) -> dict[str, int]:
     fits one shot; `between_words` cuts inside a longer sentence between two words of a
     clause although the sentence has clause punctuation to divide at."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from aiuteur_desktop.core import screenplay as sp
-    from aiuteur_desktop.core import sentences, shots
-    from aiuteur_desktop.core.formats import fountain
+    from aiuteur_desktop.core.production.shots import sentences, timing
+    from aiuteur_desktop.core.screenplay import elements as sp
+    from aiuteur_desktop.core.screenplay import fountain
 
     play = fountain.read_string(text)
-    rows = shots.breakdown(play)
-    room = int((shots.MAX_SHOT - shots.LINE_PAUSE) * shots.SPEECH_WORDS_PER_SECOND)
+    rows = timing.breakdown(play)
+    room = int((timing.MAX_SHOT - timing.LINE_PAUSE) * timing.SPEECH_WORDS_PER_SECOND)
     clause = re.compile(r"(?:[,;:]|--|—|–|\.\.\.|…)[\"'”’)\]]*$")
     out = {"shots": len(rows), "divided": 0, "cuts": 0, "fits": 0, "inside": 0,
            "between_words": 0}  # fmt: skip
@@ -139,11 +139,11 @@ def midsentence(text: str) -> dict[str, int]:
         if e.type != sp.DIALOGUE:
             continue
         speech = sp.plain(e.text)
-        pieces = [u.lines[0].text for u in shots._line_units(shots.Line("X", speech))]
+        pieces = [u.lines[0].text for u in timing._line_units(timing.Line("X", speech))]
         if len(pieces) < 2:
             continue
         out["divided"] += 1
-        if len(speech.split()) / shots.SPEECH_WORDS_PER_SECOND <= shots.MAX_SHOT:
+        if len(speech.split()) / timing.SPEECH_WORDS_PER_SECOND <= timing.MAX_SHOT:
             out["fits"] += 1
         words, _seps, spans = sentences.split(speech)
         at = 0
@@ -173,7 +173,7 @@ def main() -> int:
     print(f"  divided though the speech fits one shot: {m['fits']:,}")
     print(f"  cut inside a sentence that fits one shot: {m['inside']:,}")
     print(f"  cut between two words of a clause of a longer sentence: {m['between_words']:,}")
-    from aiuteur_desktop.core.formats import fountain
+    from aiuteur_desktop.core.screenplay import fountain
 
     time_words = re.compile(
         r"\b(?:DAY|NIGHT|MORNING|EVENING|DAWN|DUSK|LATER|SAME|CONTINUOUS|PRESENT|STORY|"

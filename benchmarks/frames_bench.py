@@ -22,25 +22,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-bench-"))
 
-from aiuteur_desktop.core import (
-    assets,
-    drift,
-    frames,
-    headless,
-    master_script,
-    operations,
-    prompt_sets,
-    shot_list,
-    shots,
-    visuals,
-)
-from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core import operations
+from aiuteur_desktop.core.app.settings import Budget
+from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import headless
 from aiuteur_desktop.core.operations.frame_image import FrameImage
-from aiuteur_desktop.core.settings import Budget
+from aiuteur_desktop.core.production import drift, frames, prompts, visuals
+from aiuteur_desktop.core.production.shots import shot_list, timing
+from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.offline import panels
-from aiuteur_desktop.providers.registry import Registry, register_all
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.providers.startup import register_all
 
 DRIFT_BUDGET_MS = 50.0
 STROKE_BUDGET_MS = 16.0
@@ -68,15 +63,15 @@ def main() -> int:
     home = Path(os.environ["AIUTEUR_HOME"])
     with Project.create(home, "Bench") as p:
         master_script.import_screenplay(p, fountain.read_string(scene_script()), "bench.fountain")
-        assets.extract_into(p)
+        masters.extract_into(p)
         rows = shot_list.current(p, "s1")[:SHOTS]
         shot_list.lock(p, "s1", rows)
         for e in visuals.elements(p, "s1"):
             visuals.lock(p, "s1", e.slug)
-        prompt_sets.assemble(p, "s1")
+        prompts.assemble(p, "s1")
         # Drift: two anchor frames of consecutive shots, 1280×720.
-        a = png(panels.render_anchor(shots.to_spec(rows[0]), "end"))
-        b = png(panels.render_anchor(shots.to_spec(rows[1]), "start"))
+        a = png(panels.render_anchor(timing.to_spec(rows[0]), "end"))
+        b = png(panels.render_anchor(timing.to_spec(rows[1]), "start"))
         drift.compare(a, b)  # warm-up: OpenCV's import and ORB's set-up
         times = []
         for _ in range(20):
@@ -131,8 +126,8 @@ def brush_segment_ms() -> float:
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
-    from aiuteur_desktop.views.phase_b.canvas import MaskCanvas
-    from aiuteur_desktop.views.pictures import png_bytes
+    from aiuteur_desktop.views.kit.pictures import png_bytes
+    from aiuteur_desktop.views.production.canvas import MaskCanvas
 
     app = QApplication.instance() or QApplication([])
     frame = QImage(1920, 1080, QImage.Format.Format_RGB32)

@@ -95,9 +95,9 @@ MAKE = {
 
 # ------------------------------------------------------------------ reading them
 def _read(case: str, p: Path) -> str:
-    from aiuteur_desktop.core import archive, visual_style
-    from aiuteur_desktop.core.formats import nle
-    from aiuteur_desktop.core.formats.documents import read_screenplay
+    from aiuteur_desktop.core.export import archive, nle
+    from aiuteur_desktop.core.screenplay.documents import read_screenplay
+    from aiuteur_desktop.core.styles import measure
 
     [path] = [f for f in p.iterdir() if f.is_file()]
     if path.suffix in (".fdx", ".fountain"):
@@ -107,7 +107,7 @@ def _read(case: str, p: Path) -> str:
     elif path.suffix == ".zip":
         archive.unarchive(path, p / "into")
     else:
-        visual_style.load_rgb(path.read_bytes())
+        measure.load_rgb(path.read_bytes())
         return "read, analysed at its working size"
     return "read"
 
@@ -116,9 +116,11 @@ def _child(case: str, folder: str) -> None:
     """Read one case's input; print {seconds, extra_mb, said} as JSON."""
     import gc
 
-    from aiuteur_desktop.core import archive, visual_style  # noqa: F401 — loaded before
     from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.formats import documents, nle  # noqa: F401 — the baseline
+    from aiuteur_desktop.core.export import (
+        archive,  # noqa: F401 — loaded before
+    )
+    from aiuteur_desktop.core.screenplay import documents  # noqa: F401 — the baseline
 
     gc.collect()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

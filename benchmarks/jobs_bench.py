@@ -22,13 +22,14 @@ os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-jobs-benc
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-from aiuteur_desktop.core import jobs, scheduler
+from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.core.operations import scheduler
+from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers.offline.jobs import PREVIZ_SHOT
 from aiuteur_desktop.providers.openai_text import OpenAIText
-from aiuteur_desktop.views import job_runner
 from aiuteur_desktop.views.app import ensure_app
+from aiuteur_desktop.views.jobs import runner as job_runner
 from tests.fakes.openai_fake import FakeChat, reply
 from tests.fakes.server import Request, Response
 
@@ -65,7 +66,7 @@ def main() -> int:
     if not os.environ.get("BENCH_COLD"):
         # As the main window does a second after its first paint (BENCH_COLD=1: the SDK
         # loads on the first job's worker instead, as it would if jobs start at once).
-        from aiuteur_desktop.core.settings import AppSettings
+        from aiuteur_desktop.core.app.settings import AppSettings
         from aiuteur_desktop.providers.registry import Registry
 
         settings = AppSettings()

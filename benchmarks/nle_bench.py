@@ -21,9 +21,11 @@ from typing import Any
 import av
 import numpy as np
 
-from aiuteur_desktop.core import conform, master_script, pro_export, shot_list
-from aiuteur_desktop.core.formats import fountain, nle
+from aiuteur_desktop.core.export import conform, nle, pro_export
+from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
 
 SHOTS = 600
 BUDGET_S = 1.0

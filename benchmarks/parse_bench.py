@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiuteur_desktop.core.formats import fdx, fountain
+from aiuteur_desktop.core.screenplay import fdx, fountain
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 

@@ -27,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import av
 import numpy as np
 
-from aiuteur_desktop.core.playback import RATE, AudioReader, Cut, VideoReader
+from aiuteur_desktop.core.media.playback import RATE, AudioReader, Cut, VideoReader
 
 W, H, FPS, TAKES, SECONDS = 1280, 720, 24, 8, 7.5
 FOLDER = Path(tempfile.gettempdir()) / "aiuteur-player-bench"
@@ -158,7 +158,7 @@ def main() -> int:
     )
 
     # 4. playing the whole cut in the player: drift at the end, UI stalls
-    from aiuteur_desktop.views.phase_b.player import Player
+    from aiuteur_desktop.views.production.player import Player
 
     player = Player()
     player.resize(1280, 800)

@@ -12,10 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiuteur_desktop.core import shotspec
+from aiuteur_desktop.core.production.shots import spec
 from aiuteur_desktop.providers.offline import animatic, panels, tts
 
-SPEC = shotspec.parse(
+SPEC = spec.parse(
     {
         "heading": "INT. LIGHTHOUSE LAMP ROOM - NIGHT",
         "width": 1280,

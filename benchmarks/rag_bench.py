@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-rag-bench-"))
 
-from aiuteur_desktop.core.style_library import WrittenStyles
+from aiuteur_desktop.core.styles.written import WrittenStyles
 from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
 
 WORDS = [

@@ -18,9 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aiuteur_desktop.core import master_script, script_hub, shot_list, shots
-from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.production import hub as script_hub
+from aiuteur_desktop.core.production.shots import shot_list, timing
+from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
 
 SCENES, SHOTS_PER_SCENE = 60, 10
 STATUS_BUDGET_MS = 30.0
@@ -109,9 +111,9 @@ def median_ms(fn: Callable[[], object], runs: int = 7) -> float:
 def main() -> int:
     linear = linear_shots((1, 4, 10) if "--quick" in sys.argv else (1, 10, 40))
     play = fountain.read_string(script())
-    rows = shots.breakdown(play)
+    rows = timing.breakdown(play)
     print(f"{len(play.scenes())} scenes, {len(rows)} shots")
-    print(f"shot timing of the whole script: {median_ms(lambda: shots.breakdown(play)):7.1f} ms")
+    print(f"shot timing of the whole script: {median_ms(lambda: timing.breakdown(play)):7.1f} ms")
     with tempfile.TemporaryDirectory() as tmp:
         project = Project.create(Path(tmp), "Bench")
         master_script.import_screenplay(project, play, "bench.fountain")

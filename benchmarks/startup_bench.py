@@ -93,10 +93,11 @@ def stalls() -> bool:
     from PySide6.QtGui import QKeySequence
     from PySide6.QtTest import QTest
 
-    from aiuteur_desktop.core import master_script, story
-    from aiuteur_desktop.core.formats import fountain
+    from aiuteur_desktop.core import story
     from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.screenplay import fountain
     from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.core.story import master_script
     from aiuteur_desktop.views.app import ensure_app
     from aiuteur_desktop.views.main_window import MainWindow
 

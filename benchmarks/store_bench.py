@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aiuteur_desktop.core import artifacts, history, timelines, vault
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.pipeline import vault
+from aiuteur_desktop.core.store import Project, artifacts, history, timelines
 from aiuteur_desktop.core.store.status import StatusDeriver
 
 SCENES, SHOTS_PER_SCENE = 60, 10

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import av
 
-from aiuteur_desktop.core import shotspec
+from aiuteur_desktop.core.production.shots import spec
 from aiuteur_desktop.providers.offline import animatic, cards, panels
 
 OUT = Path(__file__).resolve().parent / "previz"
@@ -64,7 +64,7 @@ SHOTS = [
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    specs = [shotspec.parse({"width": 960, "duration": 4.0, **s}) for s in SHOTS]
+    specs = [spec.parse({"width": 960, "duration": 4.0, **s}) for s in SHOTS]
     for s in specs:
         panels.render_panel(s).save(OUT / f"panel-{s.shot}.png")
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from aiuteur_desktop.core import assets  # noqa: E402
+from aiuteur_desktop.core.assets import masters  # noqa: E402
 from aiuteur_desktop.core.library import Library  # noqa: E402
 from aiuteur_desktop.core.store import Project  # noqa: E402
 from aiuteur_desktop.views.app import ensure_app  # noqa: E402
@@ -48,7 +48,7 @@ def wait_for(condition, ms: int = 30_000) -> None:  # type: ignore[no-untyped-de
 
 
 def written_styles(window: MainWindow) -> None:
-    from tests.core.test_style_library import NOIR
+    from tests.core.styles.test_written import NOIR
 
     window.go_to("written")
     page = window.written_page
@@ -67,7 +67,7 @@ def written_styles(window: MainWindow) -> None:
 
 
 def visual_styles(window: MainWindow) -> None:
-    from tests.core.test_visual_library import picture
+    from tests.core.styles.test_visual import picture
 
     window.go_to("visual")
     page = window.visual_page
@@ -151,21 +151,21 @@ def phase_a(window: MainWindow, library: Library, projects_dir: Path) -> None:
     s5.style_combo.setCurrentIndex(max(0, s5.style_combo.findData("Silver screen noir")))
     s5.lock_style()
     s5.extract()
-    wait_for(lambda: bool(assets.all_assets(project)))
+    wait_for(lambda: bool(masters.all_assets(project)))
     s5.find_props()
     wait_for(lambda: not s5.jobs.running(s5.tag()))
-    for a in assets.all_assets(project):
+    for a in masters.all_assets(project):
         s5._submit_key(a, "")
     wait_for(lambda: not s5._pending)
-    for a in assets.all_assets(project)[1:3]:
-        assets.lock(project, a["path"])
+    for a in masters.all_assets(project)[1:3]:
+        masters.lock(project, a["path"])
     s5.load()
     s5.list.setCurrentRow(1)
     s5.voice.setText("Low, dry, Scottish")
     window.notifier.toast.hide()  # the last job's toast would cover the asset buttons
     settle(400)
     window.grab().save(str(OUT / "stage5-assets.png"))
-    for a in assets.all_assets(project)[:3]:
+    for a in masters.all_assets(project)[:3]:
         window.asset_library.promote(project, a["path"])
     window.asset_library.create(
         "location", "Gull Point Lighthouse", "White tower, red lamp room", tags=["coast"]
@@ -199,9 +199,10 @@ def shot_list_page(window: MainWindow) -> None:
 def visuals_and_prompts(window: MainWindow, projects_dir: Path) -> None:
     """Stages 8–9 on the lighthouse scene, at 1440 × 900 and at the smallest window: starting
     looks with condition tags and offline keys, then the prompt cards."""
-    from aiuteur_desktop.core import shot_list, visuals
+    from aiuteur_desktop.core.production import visuals
+    from aiuteur_desktop.core.production.shots import shot_list
     from aiuteur_desktop.providers.registry import image_model
-    from tests.views.test_stage8_9 import storm_project
+    from tests.views.production.test_stage8_9 import storm_project
 
     project = storm_project(projects_dir / "Storm Keeper")
     shot_list.lock(project, "s1", shot_list.current(project, "s1"))
@@ -254,7 +255,7 @@ def frames_page(window: MainWindow, project: Project) -> None:
     from PySide6.QtCore import QPointF
     from PySide6.QtWidgets import QMessageBox
 
-    from aiuteur_desktop.core import frames
+    from aiuteur_desktop.core.production import frames
 
     page = window.project_page
     page.show_stage(10)
@@ -309,7 +310,7 @@ def frames_page(window: MainWindow, project: Project) -> None:
 def checkout_and_review(window: MainWindow, project: Project) -> None:
     """Stage 11's checkout, Confirm & Render offline, then Stage 12's player with an issue
     filed — at 1440 × 900 and the smallest window."""
-    from aiuteur_desktop.core import frames, review
+    from aiuteur_desktop.core.production import frames, review
 
     for s in frames.slots(project, "s1"):
         if s.made and not s.approved:
@@ -342,7 +343,7 @@ def checkout_and_review(window: MainWindow, project: Project) -> None:
 
 def export_for_editing(window: MainWindow) -> None:
     """File → Export for Editing…: each shot's take or animatic, before exporting."""
-    from aiuteur_desktop.views.editor_dialogs import ProExportDialog
+    from aiuteur_desktop.views.export.editor_dialogs import ProExportDialog
 
     window.project_page.open_pro_export()
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ProExportDialog))
@@ -371,7 +372,7 @@ def animatic(window: MainWindow, project: Project) -> None:
     """The offline path's end: the shot list, a finished render, and a frame of the film."""
     import av
 
-    from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
+    from aiuteur_desktop.views.export.animatic_dialog import AnimaticDialog
 
     window.project_page.open_animatic()
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AnimaticDialog))

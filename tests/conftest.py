@@ -60,7 +60,7 @@ def library(aiuteur_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     # Job runners a test makes are stopped before their library's job table closes, as
     # the app stops its runner at quit (no scan or job is left running into teardown).
     made: list = []
-    runners = sys.modules.get("aiuteur_desktop.views.job_runner")
+    runners = sys.modules.get("aiuteur_desktop.views.jobs.runner")
     if runners is not None:
         original = runners.JobRunner.__init__
 

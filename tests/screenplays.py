@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from aiuteur_desktop.core import master_script, story
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.screenplay import Screenplay
+from aiuteur_desktop.core import story
+from aiuteur_desktop.core.screenplay import fountain
+from aiuteur_desktop.core.screenplay.elements import Screenplay
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
 
 DATA = Path(__file__).parent / "data" / "screenplays"
 

@@ -9,8 +9,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
-from aiuteur_desktop.core import artifacts, timelines
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts, timelines
 
 SCENES = ("s1", "s2", "s3")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.core.formats import nle
+from aiuteur_desktop.core.export import nle
 from aiuteur_desktop.core.library import Library
 
 
@@ -96,7 +96,7 @@ SCRIPTS = Path(__file__).parent / "data" / "screenplays"
 def test_script_import_export_and_scenes(aiuteur_home: Path, tmp_path: Path) -> None:
     import json
 
-    from aiuteur_desktop.core.formats import fdx, fountain
+    from aiuteur_desktop.core.screenplay import fdx, fountain
 
     source = SCRIPTS / "night_ferry.fountain"
     bundle = tmp_path / "films" / "ferry"
@@ -221,8 +221,9 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     import av
     from PIL import Image
 
-    from aiuteur_desktop.core import assets, master_script
+    from aiuteur_desktop.core.assets import masters
     from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.core.story import master_script
 
     script = Path(__file__).parent / "data" / "screenplays" / "kitchen_heist.fountain"
     bundle = tmp_path / "Kitchen Heist.aiuteur"
@@ -264,11 +265,11 @@ def test_shots_and_animatic_take_a_screenplay_to_a_film_and_an_editors_timeline(
     with Project.open(bundle) as project:
         play = master_script.current(project)
         assert play is not None
-        assets.sync_extracted(project, assets.extract(play))
+        masters.sync_extracted(project, masters.extract(play))
         png = io.BytesIO()
         Image.new("RGB", (64, 128), (200, 40, 40)).save(png, format="PNG")
         media = project.media.put(png.getvalue(), "image/png")
-        assets.add_candidate(project, "assets/june", media, source="own")
+        masters.add_candidate(project, "assets/june", media, source="own")
         project.commit("June's key", kind="edit", stage=5)
     out = tmp_path / "out"
     made = run(
@@ -369,7 +370,8 @@ def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
 ) -> None:
     import json
 
-    from aiuteur_desktop.core import assets, prompt_sets, visuals
+    from aiuteur_desktop.core.assets import masters
+    from aiuteur_desktop.core.production import prompts, visuals
     from aiuteur_desktop.core.store import Project
 
     bundle = tmp_path / "Storm.aiuteur"
@@ -383,7 +385,7 @@ def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
     )
     assert made.returncode == 0, made.stderr
     with Project.open(bundle) as p:
-        assets.extract_into(p)
+        masters.extract_into(p)
         visuals.save(
             p,
             "s2",
@@ -409,7 +411,7 @@ def test_visuals_and_prompts_print_a_scenes_looks_and_prompt_sets(
     shown = run("prompts", "--project", str(bundle), "--scene", "1", "--json", home=aiuteur_home)
     assert shown.returncode == 0, shown.stderr
     sets = json.loads(shown.stdout)
-    scaffold = prompt_sets.scaffold()
+    scaffold = prompts.scaffold()
     assert scaffold["frame"][:30] not in shown.stdout and "scaffold" not in shown.stdout
     d = next(s for s in sets["shots"] if s["shot"] == "D")
     assert d["frames"] == "start" and set(d["frame_prompts"]) == {"start"}
@@ -454,7 +456,8 @@ def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
 ) -> None:
     import json
 
-    from aiuteur_desktop.core import prompt_sets, shot_list, visuals
+    from aiuteur_desktop.core.production import prompts, visuals
+    from aiuteur_desktop.core.production.shots import shot_list
     from aiuteur_desktop.core.store import Project
 
     bundle = storm_bundle(tmp_path, aiuteur_home)
@@ -468,7 +471,7 @@ def test_frames_makes_a_scenes_anchor_frames_offline_in_either_mode(
         shot_list.lock(p, "s1", shot_list.current(p, "s1"))
         for e in visuals.elements(p, "s1"):
             visuals.lock(p, "s1", e.slug)
-        prompt_sets.assemble(p, "s1")
+        prompts.assemble(p, "s1")
     # Control mode without --approve: the first frame, then it waits for the approval.
     one = run(
         "frames",
@@ -526,7 +529,8 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
 ) -> None:
     import json
 
-    from aiuteur_desktop.core import prompt_sets, shot_list, takes, visuals
+    from aiuteur_desktop.core.production import prompts, takes, visuals
+    from aiuteur_desktop.core.production.shots import shot_list
     from aiuteur_desktop.core.store import Project
 
     bundle = storm_bundle(tmp_path, aiuteur_home)
@@ -534,7 +538,7 @@ def test_checkout_and_render_a_scene_offline_and_refuse_to_spend_unasked(
         shot_list.lock(p, "s2", shot_list.current(p, "s2"))
         for e in visuals.elements(p, "s2"):
             visuals.lock(p, "s2", e.slug)
-        prompt_sets.assemble(p, "s2")
+        prompts.assemble(p, "s2")
     early = run("render", "--project", str(bundle), "--scene", "2", home=aiuteur_home)
     assert early.returncode == 2
     assert early.stderr.strip() == (
@@ -801,7 +805,7 @@ def test_long_commands_show_progress_on_a_terminal_lines_in_a_pipe_and_nothing_f
     clips = len(list((tmp_path / "edit" / "clips").glob("*.mp4")))
     assert f"No take yet for {clips} shots (1A, " in piped.stdout  # a short list is named
     assert "the animatic stands in" in piped.stdout
-    from aiuteur_desktop.cli_editor import shot_count
+    from aiuteur_desktop.cli.editor import shot_count
 
     assert shot_count([f"{n}A" for n in range(1537)]) == "1,537 shots"  # a long one counted
     assert len(piped.stdout.splitlines()) <= 4
@@ -816,7 +820,7 @@ def test_animatic_clips_are_drawn_once_and_reused_by_export(
     aiuteur_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     """`animatic` draws each shot; Pro Export's stand-ins for the same shots draw none."""
-    from aiuteur_desktop import cli
+    from aiuteur_desktop.cli import main as cli
     from aiuteur_desktop.providers.offline import animatic
 
     bundle = storm_bundle(tmp_path, aiuteur_home)
@@ -850,7 +854,7 @@ def test_shots_and_animatic_follow_the_conformed_cut(aiuteur_home: Path, tmp_pat
 
     import av
 
-    from tests.core.test_conform import _edited
+    from tests.core.export.test_conform import _edited
 
     bundle = storm_bundle(tmp_path, aiuteur_home)
     before = json.loads(run("shots", "--project", str(bundle), "--json", home=aiuteur_home).stdout)
@@ -891,8 +895,8 @@ def test_shots_and_animatic_follow_the_conformed_cut(aiuteur_home: Path, tmp_pat
 def test_the_progress_meter_rewrites_one_line_on_a_terminal_and_logs_each_state_once() -> None:
     import io
 
-    from aiuteur_desktop.cli_progress import Meter
-    from aiuteur_desktop.core.progress import Step
+    from aiuteur_desktop.cli.progress import Meter
+    from aiuteur_desktop.core.app.progress import Step
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -12,15 +12,10 @@ generation can record what it saw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiuteur_desktop.core import artifacts
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.store import Project
-
-if TYPE_CHECKING:
-    from aiuteur_desktop.core.shots import Shot
-    from aiuteur_desktop.core.visuals import Element
+from aiuteur_desktop.core.store import Project, artifacts
 
 #: Never cut, whatever the budget: the request makes no sense without them.
 REQUIRED = frozenset({"constraints", "scene_script"})
@@ -71,26 +66,6 @@ class Context:
     def sources(self) -> list[str]:
         """What this context was built from (the retrieval log a generation records)."""
         return [p.source or p.key for p in self.pieces]
-
-
-@dataclass(frozen=True)
-class PromptInputs:
-    """Everything a scene's Prompt Sets may be assembled from (Stage 9): this scene's shots,
-    the starting looks of its elements, its style and the voices of its speakers — nothing
-    of any other scene's script."""
-
-    scene: str
-    label: str
-    shots: list[Shot]
-    elements: list[Element]
-    style: dict[str, Any]
-    style_key: str
-    voices: dict[str, str]
-    #: Every character name and alias in the project, in capitals → the character's name as
-    #: the shots call it ("MARA QUILL" → "MARA").
-    cast: dict[str, str] = field(default_factory=dict)
-    #: The scenes in script order (ids), for what a look inherits.
-    order: list[str] = field(default_factory=list)
 
 
 class ContextTooLarge(GateClosed):
@@ -214,38 +189,6 @@ class ContextManager:
             )
         return pieces
 
-    def prompt_inputs(self, scene: str) -> PromptInputs:
-        """The only inputs a Stage 9 prompt of `scene` is assembled from."""
-        from aiuteur_desktop.core import assets, master_script, shot_list, visuals
-
-        rows = shot_list.current(self.project, scene)
-        looks = visuals.elements(self.project, scene, rows)
-        play = master_script.current(self.project, self.branch)
-        if play is not None:
-            looks = _guarded(play, scene, looks)
-        voices: dict[str, str] = {}
-        cast: dict[str, str] = {}
-        for a in assets.all_assets(self.project, self.branch):
-            if a["kind"] != "character":
-                continue
-            names = [a["name"], *(a.get("aliases") or [])]
-            for n in names:
-                cast.setdefault(n.upper(), a["name"].upper())
-            if str(a.get("voice") or "").strip():
-                for name in names:
-                    voices.setdefault(name.upper(), " ".join(str(a["voice"]).split()))
-        return PromptInputs(
-            scene=scene,
-            label=master_script.label_of(self.project, scene),
-            shots=rows,
-            elements=looks,
-            style=visuals.scene_style(self.project, scene),
-            style_key=visuals.style_key(self.project, scene),
-            voices=voices,
-            cast=cast,
-            order=[s.id for s in play.scenes()] if play is not None else [],
-        )
-
     # --------------------------------------------------------------- contexts
     def for_story(self, budget: int, style: list[StyleChunk] | None = None) -> Context:
         """Phase A (stages 1–5): global context only."""
@@ -256,40 +199,6 @@ class ContextManager:
         scene except the previous one's end state."""
         ctx = fit(self.global_pieces(style) + self.local_pieces(scene), budget)
         return Context(ctx.pieces, ctx.budget, ctx.dropped, scene)
-
-
-def _sentences_of(text: str) -> list[str]:
-    from aiuteur_desktop.core.sentences import sentences_of
-
-    return [" ".join(s.split()) for s in sentences_of(text)]
-
-
-def _guarded(play: Any, scene: str, looks: list[Element]) -> list[Element]:
-    """The looks with every sentence taken out that is another scene's script word for word
-    and not this scene's: a master description pre-filled from the whole script ("… Eli
-    pours tea." from scene 3 in a location's text) never carries another scene into this
-    scene's prompts. Linear in the script's length."""
-    import dataclasses
-
-    mine: set[str] = set()
-    theirs: set[str] = set()
-    for sc in play.scenes():
-        into = mine if sc.id == scene else theirs
-        for e in play.elements[sc.body_start : sc.end]:
-            into.update(_sentences_of(e.text))
-    foreign = theirs - mine
-    if not foreign:
-        return looks
-    out = []
-    for e in looks:
-        kept = [x for x in _sentences_of(e.description) if x not in foreign]
-        text = " ".join(kept)
-        out.append(
-            e
-            if text == " ".join(e.description.split())
-            else dataclasses.replace(e, description=text)
-        )
-    return out
 
 
 def fit(pieces: list[Piece], budget: int) -> Context:

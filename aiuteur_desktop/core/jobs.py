@@ -1,7 +1,7 @@
 """Jobs: every model call or render is a persisted row (DESIGN.md "Jobs").
 
 The table lives in the app library, so the Jobs page shows work from every
-project and a restart finds what was running. The Qt runner (`views/job_runner.py`)
+project and a restart finds what was running. The Qt runner (`views/jobs/runner.py`)
 executes them; this module holds the states, the store and the retry policy.
 """
 
@@ -33,9 +33,9 @@ from sqlalchemy import (
 )
 
 from aiuteur_desktop.core import claims
+from aiuteur_desktop.core.app.progress import Step
+from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.progress import Step
-from aiuteur_desktop.core.redaction import redact
 
 
 class JobState(StrEnum):
@@ -544,7 +544,7 @@ class JobContext(Protocol):
     def cancelled(self) -> bool: ...
     def set_handle(self, handle: dict[str, Any]) -> None: ...
     def paid(self, estimate: float) -> Any:
-        """A context manager around one paid request (`core.paid.PaidCall`)."""
+        """A context manager around one paid request (`core.money.paid.PaidCall`)."""
         ...
 
     def spend_key(self) -> str:

@@ -32,10 +32,10 @@ from sqlalchemy import (
     update,
 )
 
-from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.jobs import JobStore
-from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.core.store import checks
 
 LIBRARY_DB = "library.db"
@@ -160,7 +160,7 @@ class Library:
 
     def _rebuild(self, reason: str) -> None:
         """Each project's ledger back into the caps, and paid work stopped until confirmed."""
-        from aiuteur_desktop.core import ledger
+        from aiuteur_desktop.core.money import ledger
         from aiuteur_desktop.core.store import Project
 
         self.jobs.stop_paid_work(reason)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.app import secrets
+from aiuteur_desktop.core.app.redaction import redact
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.redaction import redact
-from aiuteur_desktop.core.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ VERTEX = "vertex"
 LOCAL = "local"
 
 SECRET_NAMES = {OPENAI: "openai.api_key", GOOGLE: "google.api_key", LOCAL: "local.api_key"}
+#: Who a connection is, in a sentence ("Add your OpenAI API key…").
+WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
 
 
 @dataclass(frozen=True)
@@ -425,3 +427,15 @@ def models_by_capability(models: list[str]) -> dict[str, list[str]]:
         else:
             out["text"].append(model)
     return out
+
+
+def connection_limits(settings: AppSettings, connection: str) -> dict[str, Any]:
+    """The timeouts and window Settings gives a text connection, as a job carries them."""
+    if connection == LOCAL:
+        return {
+            "idle_timeout": settings.local.idle_timeout_s,
+            "context_window": settings.local.context_window,
+        }
+    if connection == OPENAI:
+        return {"timeout": settings.openai.timeout_s}
+    return {}

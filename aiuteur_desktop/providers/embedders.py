@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiuteur_desktop.core.settings import AppSettings
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI
+from aiuteur_desktop.core.app import secrets
+from aiuteur_desktop.core.app.settings import AppSettings
+from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES, WHO
 from aiuteur_desktop.providers.offline.embedder import MODEL_ID as OFFLINE
 
 LABELS = {OFFLINE: "Offline (MiniLM, on this computer)"}
-_WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
 
 
 def label(embedder_id: str) -> str:
     if embedder_id in LABELS:
         return LABELS[embedder_id]
     connection, _, model = embedder_id.partition(":")
-    return f"{model} ({_WHO.get(connection, connection)})"
+    return f"{model} ({WHO.get(connection, connection)})"
 
 
 @dataclass
@@ -34,10 +35,28 @@ class CloudEmbedder:
 
 
 def embedder_for(embedder_id: str, settings: AppSettings | None = None) -> Any:
-    """The embedder with this id (chosen by the registry; cloud ones take the key now)."""
+    """The text embedder a style library records ("offline:minilm", "openai:<model>",
+    "google:<model>", "local:<model>"); cloud ones take the key from the keyring now and
+    embed through the text provider the registry builds."""
+    from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
     from aiuteur_desktop.providers.registry import Registry
 
-    return Registry(settings).embedder(embedder_id)
+    if embedder_id == OFFLINE:
+        return OfflineEmbedder()
+    connection, _, model = embedder_id.partition(":")
+    if connection not in (OPENAI, GOOGLE, LOCAL) or not model:
+        raise ProviderError("bad_request", f"Aiuteur has no embedder called “{embedder_id}”.")
+    key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+    if connection in (OPENAI, GOOGLE) and not key:
+        raise ProviderError(
+            "auth",
+            f"{label(embedder_id)} needs your {WHO[connection]} key: add it in "
+            "Settings → Providers.",
+        )
+    registry = Registry(settings)
+    return CloudEmbedder(
+        embedder_id, registry.text(connection, registry.endpoint(embedder_id)), model
+    )
 
 
 def choices(settings: AppSettings) -> list[str]:

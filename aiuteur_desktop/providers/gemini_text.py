@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import (
+from aiuteur_desktop.core.provider_api import (
     Capabilities,
     StructuredResult,
     TextRequest,

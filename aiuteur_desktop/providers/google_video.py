@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import Capabilities, VideoRequest
+from aiuteur_desktop.core.provider_api import Capabilities, VideoRequest
 from aiuteur_desktop.providers.connections import load_vertex_credentials, map_google_error
 
 #: Typical Veo render time, used only to draw a progress bar (the API reports none).

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import jobs, operations
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
+from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown
 from aiuteur_desktop.providers.connections import GOOGLE
 from aiuteur_desktop.providers.registry import Registry
 
@@ -28,7 +28,7 @@ def generate_image(ctx: jobs.JobContext) -> tuple[dict[str, Any], float]:
         )
     except PriceUnknown:
         price = ctx.job.estimate  # (0 when it was queued without one: the caps cannot see it)
-    # A cut-off or timed-out answer is not made again unasked (core/paid.py).
+    # A cut-off or timed-out answer is not made again unasked (core/money/paid.py).
     with ctx.paid(price) as call:
         if p.get("image") and p.get("mask"):
             result = provider.edit(  # type: ignore[attr-defined]

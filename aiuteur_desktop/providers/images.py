@@ -13,8 +13,8 @@ import io
 from PIL import Image
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.imaging import ImageTooLarge, open_image
-from aiuteur_desktop.core.providers import Capabilities, ImageResult, ImageSubject, Usage
+from aiuteur_desktop.core.media.imaging import ImageTooLarge, open_image
+from aiuteur_desktop.core.provider_api import Capabilities, ImageResult, ImageSubject, Usage
 from aiuteur_desktop.providers.connections import (
     map_google_error,
     map_openai_error,

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from aiuteur_desktop.core.context import estimate_tokens
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import (
+from aiuteur_desktop.core.provider_api import (
     Capabilities,
     StructuredResult,
     TextRequest,

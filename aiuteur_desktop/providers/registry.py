@@ -7,24 +7,25 @@ module compares provider names. Keys come from the OS keyring when a provider is
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from aiuteur_desktop.core import jobs, secrets
+from aiuteur_desktop.core.app import secrets
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import (
+from aiuteur_desktop.core.provider_api import (
     Capabilities,
     ImageProvider,
     TextProvider,
     VideoProvider,
 )
-from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.providers.connections import (
     GOOGLE,
     LOCAL,
     NO_TEXT_MODEL,
     OPENAI,
     SECRET_NAMES,
+    WHO,
+    connection_limits,
 )
 
 OFFLINE = "offline"
@@ -37,9 +38,8 @@ OFFLINE_ENGINES = {
     "minilm": "text embedder",
     "export": "export",
 }
-_WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
 
-__all__ = ["NO_TEXT_MODEL", "Registry", "image_model", "register_all"]
+__all__ = ["NO_TEXT_MODEL", "Registry", "image_model"]
 
 
 def _endpoint(settings: AppSettings, connection: str) -> str | None:
@@ -109,7 +109,7 @@ class Registry:
         if not key:
             raise ProviderError(
                 "auth",
-                f"Add your {_WHO[connection]} API key in Settings → Providers to make images.",
+                f"Add your {WHO[connection]} API key in Settings → Providers to make images.",
             )
         from aiuteur_desktop.providers.images import GeminiImages, OpenAIImages
 
@@ -146,7 +146,7 @@ class Registry:
     def video_models(self) -> list[Any]:
         """The video models a shot can be rendered with here (`prompt_sets.VideoModel`): the
         offline animatic always, and the one Settings → Models names."""
-        from aiuteur_desktop.core.prompt_sets import VideoModel
+        from aiuteur_desktop.core.production.prompts import VideoModel
 
         ids = list(dict.fromkeys(["offline:animatic", self.settings.models.video or ""]))
         out = []
@@ -209,39 +209,7 @@ class Registry:
 
         return scratch_dialogue(rows, out_dir, seconds=seconds)
 
-    # ------------------------------------------------------------ embeddings
-    def embedder(self, embedder_id: str) -> Any:
-        """The text embedder a style library records ("offline:minilm", "openai:<model>",
-        "google:<model>", "local:<model>"); cloud ones take the key from the keyring now."""
-        from aiuteur_desktop.providers.embedders import CloudEmbedder, label
-        from aiuteur_desktop.providers.offline.embedder import MODEL_ID, OfflineEmbedder
-
-        if embedder_id == MODEL_ID:
-            return OfflineEmbedder()
-        connection, _, model = embedder_id.partition(":")
-        if connection not in (OPENAI, GOOGLE, LOCAL) or not model:
-            raise ProviderError("bad_request", f"Aiuteur has no embedder called “{embedder_id}”.")
-        key = secrets.get_secret(SECRET_NAMES[connection]) or ""
-        if connection in (OPENAI, GOOGLE) and not key:
-            raise ProviderError(
-                "auth",
-                f"{label(embedder_id)} needs your {_WHO[connection]} key: add it in "
-                "Settings → Providers.",
-            )
-        base = _endpoint(self.settings, connection)
-        return CloudEmbedder(embedder_id, self.text(connection, base), model)
-
     # ------------------------------------------------------------------ text
-    def story_answer(
-        self,
-        ctx: jobs.JobContext,
-        params: dict[str, Any],
-        on_each: Callable[[int, dict[str, Any]], None] | None = None,
-    ) -> tuple[dict[str, Any], float]:
-        from aiuteur_desktop.providers.story_jobs import run_story
-
-        return run_story(ctx, params, on_each)
-
     def text(
         self, connection: str, base_url: str | None, limits: dict[str, Any] | None = None
     ) -> TextProvider:
@@ -269,85 +237,3 @@ class Registry:
                 context_window=int(got.get("context_window") or 0),
             )
         return OpenAIText(key, base_url, timeout=float(got.get("timeout") or 120.0))
-
-
-def connection_limits(settings: AppSettings, connection: str) -> dict[str, Any]:
-    """The timeouts and window Settings gives a text connection, as a job carries them."""
-    if connection == LOCAL:
-        return {
-            "idle_timeout": settings.local.idle_timeout_s,
-            "context_window": settings.local.context_window,
-        }
-    if connection == OPENAI:
-        return {"timeout": settings.openai.timeout_s}
-    return {}
-
-
-_registered = False
-
-
-def register_all() -> None:
-    """At start-up: every job kind and operation known, with this registry behind them."""
-    global _registered
-    if _registered:
-        return
-    from aiuteur_desktop.core import operations
-    from aiuteur_desktop.core.operations import (  # noqa: F401
-        animatic,
-        asset_key,
-        editor_export,
-        frame_image,
-        story_answer,
-        video_render,
-    )
-    from aiuteur_desktop.providers import (  # noqa: F401
-        image_jobs,
-        story_jobs,
-        style_jobs,
-        text_jobs,
-        video_jobs,
-    )
-    from aiuteur_desktop.providers.offline import jobs  # noqa: F401
-
-    operations.use_providers(lambda settings: Registry(settings))
-    _registered = True
-
-
-def speech_available() -> bool:
-    """Scratch dialogue can be spoken (an OS text-to-speech engine was found)."""
-    from aiuteur_desktop.providers.offline import tts
-
-    return tts.available() is not None
-
-
-# ---------------------------------------------------------------------------------------
-# The views' one door into providers/: the job kinds, routes and connection settings they
-# name, resolved on first use (the modules behind them build providers through Registry).
-_FACADE = {  # name → (module, attribute; "" = the module itself)
-    "connections": ("aiuteur_desktop.providers.connections", ""),
-    "embedders": ("aiuteur_desktop.providers.embedders", ""),
-    "VERTEX": ("aiuteur_desktop.providers.connections", "VERTEX"),
-    "text_ready": ("aiuteur_desktop.providers.connections", "text_ready"),
-    "STORY_GENERATE": ("aiuteur_desktop.providers.story_jobs", "STORY_GENERATE"),
-    "TextRoute": ("aiuteur_desktop.providers.story_jobs", "TextRoute"),
-    "text_route": ("aiuteur_desktop.providers.story_jobs", "text_route"),
-    "STYLE_INGEST": ("aiuteur_desktop.providers.style_jobs", "STYLE_INGEST"),
-    "STYLE_REEMBED": ("aiuteur_desktop.providers.style_jobs", "STYLE_REEMBED"),
-    "written_styles": ("aiuteur_desktop.providers.style_jobs", "written_styles"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _FACADE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    module, attr = _FACADE[name]
-    value = importlib.import_module(module)
-    if attr:
-        value = getattr(value, attr)
-    globals()[name] = value
-    return value
-
-
-__all__ += [*_FACADE, "GOOGLE", "LOCAL", "OPENAI", "speech_available"]

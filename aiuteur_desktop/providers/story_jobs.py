@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, prompts, secrets, story
+from aiuteur_desktop.core import jobs, story
+from aiuteur_desktop.core.app import prompt_templates, secrets
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.context import estimate_tokens
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.providers import TextRequest
-from aiuteur_desktop.core.settings import AppSettings
+from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers import local_server
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, SECRET_NAMES
-from aiuteur_desktop.providers.registry import connection_limits
+from aiuteur_desktop.providers.connections import (
+    GOOGLE,
+    LOCAL,
+    OPENAI,
+    SECRET_NAMES,
+    connection_limits,
+)
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.providers.text_jobs import paid_call, record_text_spend, text_provider
 
@@ -121,7 +127,7 @@ def _ask(
 ) -> tuple[Any, float]:
     """One structured call, its spend recorded; returns the value and its price. The
     answer's text as it streams in moves the job's progress (and is where Cancel lands)."""
-    template = prompts.load(template_id)
+    template = prompt_templates.load(template_id)
     connection = p.get("connection", OPENAI)
     provider = text_provider(connection, p.get("base_url"), p.get("limits"))
     try:
@@ -176,7 +182,7 @@ def answer(ctx: jobs.JobContext, p: dict[str, Any]) -> tuple[dict[str, Any], flo
     return {
         "value": value.model_dump(),
         "model": p["model"],
-        "template": prompts.load(p["template"]).ref,
+        "template": prompt_templates.load(p["template"]).ref,
         "context": [*p.get("context_ids", []), *style_ids],
         "cost": price,
     }, price

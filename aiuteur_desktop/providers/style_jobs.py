@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.formats.documents import read_document
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.settings import AppSettings
-from aiuteur_desktop.core.style_library import IngestCancelled, WrittenStyles
+from aiuteur_desktop.core.screenplay.documents import read_document
+from aiuteur_desktop.core.styles.written import IngestCancelled, WrittenStyles
 from aiuteur_desktop.providers.embedders import embedder_for
 from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.context import estimate_tokens
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown
-from aiuteur_desktop.core.paid import PaidCall
-from aiuteur_desktop.core.providers import TextProvider, TextRequest, Usage
+from aiuteur_desktop.core.money.paid import PaidCall
+from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown
+from aiuteur_desktop.core.provider_api import TextProvider, TextRequest, Usage
 from aiuteur_desktop.providers.connections import LOCAL, OPENAI
 from aiuteur_desktop.providers.registry import Registry
 
@@ -36,7 +36,7 @@ def call_estimate(connection: str, model: str, request: TextRequest) -> float:
 
 
 def paid_call(ctx: jobs.JobContext, connection: str, request: TextRequest) -> PaidCall:
-    """One text request as a paid call (`core/paid.py`): a cut-off or timed-out answer of a
+    """One text request as a paid call (`core/money/paid.py`): a cut-off or timed-out answer of a
     paid model is not asked again unasked; its estimate counts as possibly spent."""
     call: PaidCall = ctx.paid(call_estimate(connection, request.model, request))
     return call

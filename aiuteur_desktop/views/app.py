@@ -11,9 +11,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.core.logs import setup_logging
-from aiuteur_desktop.views.theme import apply_theme
-from aiuteur_desktop.views.ui_gc import collect_on_ui_thread
+from aiuteur_desktop.core.app.logs import setup_logging
+from aiuteur_desktop.views.kit.theme import apply_theme
+from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread
 
 log = logging.getLogger(__name__)
 

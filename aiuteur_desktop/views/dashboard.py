@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import paths, timefmt
+from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.store import ProjectSummary, read_summary
-from aiuteur_desktop.views import theme
-from aiuteur_desktop.views.dialogs import NewProjectDialog, confirm, show_error
-from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.core.pipeline.summary import ProjectSummary, read_summary
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.kit import theme, timefmt
+from aiuteur_desktop.views.kit.dialogs import NewProjectDialog, confirm, show_error
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2

@@ -21,25 +21,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import operations, paths, secrets
-from aiuteur_desktop.core.asset_library import AssetLibrary
+from aiuteur_desktop.core import operations
+from aiuteur_desktop.core.app import paths, secrets
+from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations.video_render import VideoRender
 from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.core.visual_library import VisualStyles
-from aiuteur_desktop.providers.registry import Registry, embedders, written_styles
-from aiuteur_desktop.views import theme
-from aiuteur_desktop.views.asset_library_page import AssetLibraryPage
+from aiuteur_desktop.core.styles.visual import VisualStyles
+from aiuteur_desktop.providers import embedders
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.providers.style_jobs import written_styles
+from aiuteur_desktop.views.assets.library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
-from aiuteur_desktop.views.dialogs import AboutDialog, ShortcutsDialog, show_error
-from aiuteur_desktop.views.job_runner import JobRunner
-from aiuteur_desktop.views.jobs import run_in_background
-from aiuteur_desktop.views.jobs_page import JobsIndicator, JobsPage
-from aiuteur_desktop.views.notify import Notifier
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.page import JobsIndicator, JobsPage
+from aiuteur_desktop.views.jobs.runner import JobRunner
+from aiuteur_desktop.views.kit import theme
+from aiuteur_desktop.views.kit.dialogs import AboutDialog, ShortcutsDialog, show_error
+from aiuteur_desktop.views.kit.notify import Notifier
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
-from aiuteur_desktop.views.styles_page import WrittenStylesPage
-from aiuteur_desktop.views.visual_styles_page import VisualStylesPage
+from aiuteur_desktop.views.styles.visual_page import VisualStylesPage
+from aiuteur_desktop.views.styles.written_page import WrittenStylesPage
 
 if TYPE_CHECKING:
     from aiuteur_desktop.views.project_view import ProjectPage
@@ -439,7 +442,7 @@ class MainWindow(QMainWindow):
     def _export_archive(self) -> None:
         if self.project is None:
             return
-        from aiuteur_desktop.views import editor_dialogs
+        from aiuteur_desktop.views.export import editor_dialogs
 
         self.project_page.flush()
         editor_dialogs.export_archive(
@@ -449,7 +452,7 @@ class MainWindow(QMainWindow):
         )
 
     def _import_archive(self) -> None:
-        from aiuteur_desktop.views import editor_dialogs
+        from aiuteur_desktop.views.export import editor_dialogs
 
         def imported(done: Any) -> None:
             note = " (under a new folder name: a project of that name exists)"

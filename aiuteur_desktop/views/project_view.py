@@ -23,38 +23,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import gates, script_hub, stages
-from aiuteur_desktop.core.asset_library import AssetLibrary
+from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations import Changes
+from aiuteur_desktop.core.pipeline import gates
+from aiuteur_desktop.core.production import hub as script_hub
 from aiuteur_desktop.core.session import Event, Session
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, stages
 from aiuteur_desktop.core.store.status import StatusDeriver
-from aiuteur_desktop.views import theme
-from aiuteur_desktop.views.animatic_dialog import AnimaticDialog
-from aiuteur_desktop.views.dialogs import CreateBranchDialog
-from aiuteur_desktop.views.editor_dialogs import ConformDialog, ProExportDialog
-from aiuteur_desktop.views.elided import ElidedLabel
-from aiuteur_desktop.views.history import VersionHistoryDialog
-from aiuteur_desktop.views.job_runner import JobRunner
-from aiuteur_desktop.views.jobs import run_in_background
-from aiuteur_desktop.views.phase_a.common import StageFrame, StoryJobs
-from aiuteur_desktop.views.phase_a.stage1 import Stage1Page
-from aiuteur_desktop.views.phase_a.stage2 import Stage2Page
-from aiuteur_desktop.views.phase_a.stage3 import Stage3Page
-from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
-from aiuteur_desktop.views.phase_a.stage5 import Stage5Page
-from aiuteur_desktop.views.phase_b.stage6 import Stage6Page
-from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
-from aiuteur_desktop.views.phase_b.stage8 import Stage8Page
-from aiuteur_desktop.views.phase_b.stage9 import Stage9Page
-from aiuteur_desktop.views.phase_b.stage10 import Stage10Page
-from aiuteur_desktop.views.phase_b.stage11 import Stage11Page
-from aiuteur_desktop.views.phase_b.stage12 import Stage12Page
-from aiuteur_desktop.views.spending import spend_summary
-from aiuteur_desktop.views.stage_pages import GatePage, StagePage
-from aiuteur_desktop.views.stage_timeline import PhaseATimeline
-from aiuteur_desktop.views.vault import ArtifactVaultDialog
+from aiuteur_desktop.views.assets.stage5 import Stage5Page
+from aiuteur_desktop.views.export.animatic_dialog import AnimaticDialog
+from aiuteur_desktop.views.export.editor_dialogs import ConformDialog, ProExportDialog
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.runner import JobRunner
+from aiuteur_desktop.views.jobs.spending import spend_summary
+from aiuteur_desktop.views.kit import theme
+from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog
+from aiuteur_desktop.views.kit.elided import ElidedLabel
+from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
+from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
+from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
+from aiuteur_desktop.views.pipeline.vault import ArtifactVaultDialog
+from aiuteur_desktop.views.production.stage6 import Stage6Page
+from aiuteur_desktop.views.production.stage7 import Stage7Page
+from aiuteur_desktop.views.production.stage8 import Stage8Page
+from aiuteur_desktop.views.production.stage9 import Stage9Page
+from aiuteur_desktop.views.production.stage10 import Stage10Page
+from aiuteur_desktop.views.production.stage11 import Stage11Page
+from aiuteur_desktop.views.production.stage12 import Stage12Page
+from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.story.stage1 import Stage1Page
+from aiuteur_desktop.views.story.stage2 import Stage2Page
+from aiuteur_desktop.views.story.stage3 import Stage3Page
+from aiuteur_desktop.views.story.stage4 import Stage4Page
 
 
 def _brought_back(dialog: QDialog | None, busy: bool) -> bool:

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import cost, paths, redaction, secrets
+from aiuteur_desktop.core.app import paths, redaction, secrets
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.settings import AppSettings
-from aiuteur_desktop.providers.registry import GOOGLE, LOCAL, OPENAI, VERTEX, connections
-from aiuteur_desktop.views.jobs import run_in_background
+from aiuteur_desktop.core.money import prices
+from aiuteur_desktop.providers import connections
+from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, VERTEX
+from aiuteur_desktop.views.jobs.background import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -449,7 +451,7 @@ class SettingsDialog(QDialog):
 
     def _edit_prices(self) -> None:
         """Create the user's price file (with a worked example) if needed and open it."""
-        path = cost.user_price_file(self._library.home)
+        path = prices.user_price_file(self._library.home)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     @staticmethod

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import artifacts
 from aiuteur_desktop.core.context import ContextManager, ContextTooLarge, StyleChunk
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts
 
 SENTINEL = "ZEBRA-SENTINEL-7731"
 SCENES = [f"s{i}" for i in range(1, 7)]

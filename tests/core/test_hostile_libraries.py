@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from aiuteur_desktop.core.catalogue import StyleLibraryError
+from aiuteur_desktop.core.app.catalogue import StyleLibraryError
 from aiuteur_desktop.core.errors import ProjectError, SchemaTooNew
 from aiuteur_desktop.core.library import LIBRARY_DB, Library
-from aiuteur_desktop.core.visual_library import VisualStyles
+from aiuteur_desktop.core.styles.visual import VisualStyles
 from tests.test_cli import run
 
 

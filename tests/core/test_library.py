@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.core.store import Project
 
 
@@ -146,7 +146,7 @@ def test_a_removed_project_stays_removed_when_the_folder_is_read_again(library: 
 def _spent_project(folder: Path, amount: float) -> Path:
     import time as _time
 
-    from aiuteur_desktop.core import ledger
+    from aiuteur_desktop.core.money import ledger
 
     folder.mkdir(parents=True, exist_ok=True)
     with Project.create(folder, "Spent") as p:
@@ -168,11 +168,11 @@ def test_a_lost_library_stops_paid_work_and_reads_spend_back_from_the_projects(
     """library.db emptied (0 bytes) or gone on a machine with projects: not silently a new
     library whose caps protect nothing — the damaged file is kept aside, each project's
     ledger counts against the caps again, and paid work waits for the user's word."""
-    from aiuteur_desktop.core import paths
+    from aiuteur_desktop.core.app import paths
+    from aiuteur_desktop.core.app.settings import Budget
     from aiuteur_desktop.core.claims import PaidWorkStopped
-    from aiuteur_desktop.core.cost import BudgetExceeded
-    from aiuteur_desktop.core.scheduler import Scheduler
-    from aiuteur_desktop.core.settings import Budget
+    from aiuteur_desktop.core.money.prices import BudgetExceeded
+    from aiuteur_desktop.core.operations.scheduler import Scheduler
 
     first = Library()
     assert first.jobs.paid_work_stopped() == ""  # a first start is not a loss

@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     from aiuteur_desktop.core.library import Library
     from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
     from aiuteur_desktop.views.app import ensure_app
-    from aiuteur_desktop.views.job_runner import JobRunner
+    from aiuteur_desktop.views.jobs.runner import JobRunner
 
     mode, params_file = argv
     if os.environ.get("AIUTEUR_TEST_KILL_AT") == "succeed":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.app import secrets
+from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.settings import AppSettings
 from aiuteur_desktop.providers import connections
 from tests.fakes.gemini_fake import FakeGemini, google_error
 from tests.fakes.openai_fake import FakeOpenAI

@@ -14,21 +14,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from aiuteur_desktop.core import (
-    frames,
-    headless,
-    operations,
-    prompt_sets,
-    secrets,
-    shot_list,
-    visuals,
-)
+from aiuteur_desktop.core import operations
+from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import headless
 from aiuteur_desktop.core.operations.frame_image import FrameEdit, FrameImage
+from aiuteur_desktop.core.production import frames, prompts, visuals
+from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.providers.registry import Registry, register_all
-from tests.core.test_visuals import storm
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.providers.startup import register_all
+from tests.core.production.test_visuals import storm
 from tests.fakes.gemini_fake import FakeGeminiContent, gemini_image
 from tests.story import png
 
@@ -52,7 +49,7 @@ def ready(
         shot_list.lock(p, "s1", shot_list.current(p, "s1"))
         for e in visuals.elements(p, "s1"):
             visuals.lock(p, "s1", e.slug)
-        prompt_sets.assemble(p, "s1")
+        prompts.assemble(p, "s1")
         frames.set_mode(p, "s1", frames.QUICK)
         operations.share(p)
         try:

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers.gemini_text import GeminiText
 from tests.fakes.gemini_fake import FakeGeminiContent, blocked, gemini_reply, google_error
 from tests.fakes.server import Response

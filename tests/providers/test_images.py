@@ -176,11 +176,12 @@ def test_embedding_faults_on_both_providers(fault: str) -> None:
 
 
 def test_image_job_stores_the_frame_and_its_cost(qtbot, library, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import ledger, secrets
+    from aiuteur_desktop.core.app import secrets
     from aiuteur_desktop.core.jobs import JobState
+    from aiuteur_desktop.core.money import ledger
     from aiuteur_desktop.core.store import Project
     from aiuteur_desktop.providers.image_jobs import IMAGE_GENERATE
-    from aiuteur_desktop.views.job_runner import JobRunner
+    from aiuteur_desktop.views.jobs.runner import JobRunner
 
     secrets.set_secret("google.api_key", "AIza-job-key")
     Project.create(tmp_path, "Film").close()

@@ -16,12 +16,12 @@ from pydantic import BaseModel, Field
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers import openai_text
 from aiuteur_desktop.providers.openai_text import OpenAIText
 from aiuteur_desktop.providers.story_jobs import STORY_GENERATE
 from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
-from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.local_fake import FakeLocalServer, obeys
 
 MODEL = "gemma-3-270m"
@@ -231,11 +231,12 @@ def test_each_treatment_is_kept_the_moment_it_is_written(library: Library, tmp_p
     second is still being written, and the whole is one commit when all are done."""
     import threading
 
-    from aiuteur_desktop.core import headless, story
+    from aiuteur_desktop.core import story
+    from aiuteur_desktop.core.app.settings import Budget
+    from aiuteur_desktop.core.operations import headless
     from aiuteur_desktop.core.operations.story_answer import UNFINISHED, StoryAnswer
-    from aiuteur_desktop.core.settings import Budget
     from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.providers.registry import register_all
+    from aiuteur_desktop.providers.startup import register_all
 
     register_all()
     gate, second = threading.Event(), threading.Event()

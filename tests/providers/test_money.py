@@ -18,17 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import assets, ledger
-from aiuteur_desktop.core.cost import PriceUnknown
+from aiuteur_desktop.core.app.settings import Budget
+from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.jobs import JobState, Sent
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.money import ledger
+from aiuteur_desktop.core.money.prices import PriceUnknown
+from aiuteur_desktop.core.operations import video_render
 from aiuteur_desktop.core.operations.asset_key import AssetKey
 from aiuteur_desktop.core.operations.video_render import VideoRender
-from aiuteur_desktop.core.settings import Budget
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
-from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.server import Response
 from tests.fakes.vertex_fake import FakeVertex, VertexState
 from tests.providers.test_veo_video import REPO, render_params
@@ -42,7 +44,7 @@ BAD = Response(
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aiuteur_desktop.views import job_runner
+    from aiuteur_desktop.views.jobs import runner as job_runner
 
     monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
 
@@ -158,8 +160,8 @@ def test_d_the_cap_counts_an_accepted_render_that_failed(
         assert len(fake.submissions) == 1
         assert runner.store.get(first.id).state is JobState.FAILED
     # The headless report shows the same figures, per job and against the cap.
-    from aiuteur_desktop import cli
-    from aiuteur_desktop.core.settings import AppSettings
+    from aiuteur_desktop.cli import main as cli
+    from aiuteur_desktop.core.app.settings import AppSettings
 
     settings = AppSettings()
     settings.budget.monthly_cap_usd = 5.0
@@ -200,7 +202,7 @@ def test_e_a_paid_model_without_a_price_is_refused_and_nothing_is_sent(
 def test_g_a_cut_off_image_answer_is_not_made_again(
     qtbot, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import secrets
+    from aiuteur_desktop.core.app import secrets
     from tests.fakes.gemini_fake import FakeGeminiContent
 
     secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
@@ -208,7 +210,7 @@ def test_g_a_cut_off_image_answer_is_not_made_again(
         200, {"candidates": [{"content": {"parts": [{"text": "x" * 5000}]}}]}, truncate=0.3
     )
     with Project.create(tmp_path, "Keys") as p:
-        assets.add(p, "character", "Mara", "A ferry mechanic")
+        masters.add(p, "character", "Mara", "A ferry mechanic")
         p.commit("Mara")
         with FakeGeminiContent([cut]) as fake:
             source = Registry()
@@ -223,7 +225,7 @@ def test_g_a_cut_off_image_answer_is_not_made_again(
             assert job.state is JobState.DECIDE, job.error
             assert len(fake.content_requests) == 1  # not regenerated (and billed) again
         assert runner.store.committed() == pytest.approx(op.estimate)
-        assert assets.read(p, "assets/mara").get("candidates") in (None, [])
+        assert masters.read(p, "assets/mara").get("candidates") in (None, [])
 
 
 # ----------------------------------------------------------------- (F) crashes
@@ -301,7 +303,7 @@ def test_f_killed_between_the_provider_accepting_and_the_handle_write(
 def test_g_a_cut_off_paid_text_answer_is_not_asked_again(
     qtbot, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import secrets
+    from aiuteur_desktop.core.app import secrets
     from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
     from tests.fakes.openai_fake import FakeChat, reply
 
@@ -423,12 +425,12 @@ def test_h_a_frame_image_answered_by_a_gateway_page_is_not_made_again(
 ) -> None:  # type: ignore[no-untyped-def]
     """The image model made the picture; the gateway in front answered 502 (an HTML page):
     made and billed once, not again without the user's decision."""
-    from aiuteur_desktop.core import secrets
+    from aiuteur_desktop.core.app import secrets
     from tests.fakes.gemini_fake import FakeGeminiContent
 
     secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
     with Project.create(tmp_path, "Keys") as p:
-        assets.add(p, "character", "Mara", "A ferry mechanic")
+        masters.add(p, "character", "Mara", "A ferry mechanic")
         p.commit("Mara")
         with FakeGeminiContent([GATEWAY_502, GATEWAY_502, GATEWAY_502]) as fake:
             op = AssetKey.prepare(
@@ -449,10 +451,13 @@ def test_i_the_frames_command_asks_before_it_spends_and_never_resends_an_undecid
     """`aiuteur frames` with a paid image model: the estimate and --yes first; a frame whose
     request may have been charged is skipped (named) on the next run, sent again only with
     --again. Requests counted at the fake."""
-    from aiuteur_desktop import cli_scenes
-    from aiuteur_desktop.core import frames, operations, prompt_sets, secrets, shot_list, visuals
-    from aiuteur_desktop.providers.registry import register_all
-    from tests.core.test_visuals import storm
+    from aiuteur_desktop.cli import scenes
+    from aiuteur_desktop.core import operations
+    from aiuteur_desktop.core.app import secrets
+    from aiuteur_desktop.core.production import frames, prompts, visuals
+    from aiuteur_desktop.core.production.shots import shot_list
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_visuals import storm
     from tests.fakes.gemini_fake import FakeGeminiContent
 
     secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
@@ -461,7 +466,7 @@ def test_i_the_frames_command_asks_before_it_spends_and_never_resends_an_undecid
         shot_list.lock(p, "s2", shot_list.current(p, "s2"))
         for e in visuals.elements(p, "s2"):
             visuals.lock(p, "s2", e.slug)
-        prompt_sets.assemble(p, "s2")
+        prompts.assemble(p, "s2")
         bundle = p.path
     with FakeGeminiContent([GATEWAY_502] * 10) as fake:
         settings = library.load_settings()
@@ -470,7 +475,7 @@ def test_i_the_frames_command_asks_before_it_spends_and_never_resends_an_undecid
         library.save_settings(settings)
 
         def frames_cli(**kw: bool) -> int:
-            return cli_scenes.cmd_frames(str(bundle), "2", "quick", True, False, True, **kw)
+            return scenes.cmd_frames(str(bundle), "2", "quick", True, False, True, **kw)
 
         assert frames_cli() == 2  # no --yes: the estimate, nothing sent
         said = capsys.readouterr().err
@@ -501,19 +506,23 @@ def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
     """The window and `aiuteur render` (two job stores on one library, as two processes
     have), both past their 'in flight?' look: each shot of the confirmation is claimed once
     in the shared database; the second asker is told it is on its way, nothing is sent."""
-    from aiuteur_desktop.core import checkout, headless, operations, takes
+    from aiuteur_desktop.core import operations
     from aiuteur_desktop.core.claims import AlreadyClaimed
-    from aiuteur_desktop.providers.registry import register_all
-    from tests.core.test_checkout import prepared
-    from tests.core.test_visuals import storm
+    from aiuteur_desktop.core.operations import headless
+    from aiuteur_desktop.core.production import checkout, takes
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_checkout import prepared
+    from tests.core.production.test_visuals import storm
 
     register_all()
     with storm(tmp_path) as p:
         operations.share(p)
         prepared(p, library, "s2")
         done = checkout.confirm(p, checkout.for_model(p, "s2", Registry(), "offline:animatic"))
-        first_ops = takes.render_ops(p, "s2", done, Registry())
-        second_ops = takes.render_ops(p, "s2", done, Registry())  # looked before either queued
+        first_ops = video_render.render_ops(p, "s2", done, Registry())
+        second_ops = video_render.render_ops(
+            p, "s2", done, Registry()
+        )  # looked before either queued
         other = Library()  # another process's view of the same library.db
         try:
             finished = headless.run_all(library.jobs, first_ops, Budget())
@@ -534,7 +543,7 @@ def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
         for x in done.lines:
             assert len(takes.of(p, "s2", x.shot)) == 1
         # An explicit Render Again of one shot is a new, priced request: its own claim.
-        [again_op] = takes.render_ops(p, "s2", done, Registry(), only={done.lines[0].shot})
+        [again_op] = video_render.render_ops(p, "s2", done, Registry(), only={done.lines[0].shot})
         assert headless.run_one(library.jobs, again_op, Budget()).state is JobState.SUCCEEDED
         operations.unshare(p)
 
@@ -545,8 +554,8 @@ def test_k_a_render_killed_in_one_process_is_resumed_by_the_next_without_a_new_c
     """A render process killed while it polls Veo: while it lived, no other process would
     touch its render; once gone, the next command (not only the window) resumes it from its
     handle — one submission at the fake, one charge."""
-    from aiuteur_desktop.core import headless
-    from aiuteur_desktop.providers.registry import register_all
+    from aiuteur_desktop.core.operations import headless
+    from aiuteur_desktop.providers.startup import register_all
 
     register_all()
     home = tmp_path / "home"

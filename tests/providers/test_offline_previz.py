@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from aiuteur_desktop.core import shotspec
+from aiuteur_desktop.core.production.shots import spec as shotspec
 from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
 BASE = {

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.providers import TextRequest
+from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers.openai_text import OpenAIText
 from tests.fakes.openai_fake import FakeChat, openai_error, reply
 from tests.fakes.server import Response

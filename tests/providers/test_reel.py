@@ -10,8 +10,9 @@ import opentimelineio as otio
 import pytest
 from PIL import Image
 
-from aiuteur_desktop.core import shots
-from aiuteur_desktop.core.formats import fountain, nle
+from aiuteur_desktop.core.export import nle
+from aiuteur_desktop.core.production.shots import timing
+from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.providers.offline import animatic, reel
 
 SCRIPT = """INT. LAMP ROOM - NIGHT
@@ -38,7 +39,7 @@ def frames_of(path: Path) -> list[np.ndarray]:
 def test_reel_joins_every_shot_and_writes_timelines_that_point_at_the_clips(
     tmp_path: Path,
 ) -> None:
-    rows = shots.breakdown(fountain.read_string(SCRIPT))
+    rows = timing.breakdown(fountain.read_string(SCRIPT))
     assert [(s.scene_label, s.duration) for s in rows] == [("1", 4), ("2", 4)]
     seen: list[float] = []
     made = reel.render_reel(
@@ -71,7 +72,7 @@ def test_reel_joins_every_shot_and_writes_timelines_that_point_at_the_clips(
 
 
 def test_image_keys_are_drawn_into_the_shots(tmp_path: Path) -> None:
-    rows = shots.breakdown(fountain.read_string(SCRIPT))[:1]
+    rows = timing.breakdown(fountain.read_string(SCRIPT))[:1]
     key = tmp_path / "ada.png"
     Image.new("RGB", (200, 400), (230, 20, 20)).save(key)
 
@@ -89,7 +90,7 @@ def test_image_keys_are_drawn_into_the_shots(tmp_path: Path) -> None:
 
 
 def test_cancel_keeps_finished_clips_and_writes_no_film_or_timeline(tmp_path: Path) -> None:
-    rows = shots.breakdown(fountain.read_string(SCRIPT))
+    rows = timing.breakdown(fountain.read_string(SCRIPT))
     out = tmp_path / "out"
     with pytest.raises(animatic.Cancelled):
         reel.render_reel(
@@ -112,18 +113,18 @@ def test_a_script_without_scenes_is_refused(tmp_path: Path) -> None:
 def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = reel.render_reel(
-        shots.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
+        timing.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
     )
     stamps = {c.path.name: c.path.stat().st_mtime_ns for c in first.clips}
     again = reel.render_reel(
-        shots.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
+        timing.breakdown(fountain.read_string(SCRIPT)), out, title="K", width=320, speech=False
     )
     assert again.reused == 2
     assert {c.path.name: c.path.stat().st_mtime_ns for c in again.clips} == stamps
     # Ben's line changes: only scene 2's shot is drawn again; the film has the new line.
     edited = SCRIPT.replace("The boat's in!", "The boat is in, Ada!")
     third = reel.render_reel(
-        shots.breakdown(fountain.read_string(edited)), out, title="K", width=320, speech=False
+        timing.breakdown(fountain.read_string(edited)), out, title="K", width=320, speech=False
     )
     assert third.reused == 1
     after = {c.path.name: c.path.stat().st_mtime_ns for c in third.clips}
@@ -132,7 +133,7 @@ def test_rendering_again_redraws_only_what_changed(tmp_path: Path) -> None:
     # A scene cut from the script: its clip leaves the folder with it.
     third_only = edited.split("EXT. GALLERY")[0]
     fourth = reel.render_reel(
-        shots.breakdown(fountain.read_string(third_only)), out, title="K", width=320, speech=False
+        timing.breakdown(fountain.read_string(third_only)), out, title="K", width=320, speech=False
     )
     assert fourth.reused == 1
     assert sorted(p.name for p in (out / "clips").glob("*.mp4")) == ["K_Sc01_Shot1A_v01.mp4"]
@@ -146,7 +147,7 @@ def test_storyboard_sheets_print_six_captioned_panels_a_page(tmp_path: Path) -> 
         f"INT. ROOM {n} - NIGHT\n\nADA waits by door number {n}." for n in range(1, 8)
     )
     made = reel.render_reel(
-        shots.breakdown(fountain.read_string(script)),
+        timing.breakdown(fountain.read_string(script)),
         tmp_path,
         title="The Keeper",
         width=320,
@@ -179,7 +180,7 @@ def test_storyboard_captions_are_readable_text_and_the_file_mails(tmp_path: Path
     a feature (about a thousand shots) stays a file that mails."""
     from pypdf import PdfReader
 
-    from aiuteur_desktop.core.formats import storyboard_pdf
+    from aiuteur_desktop.core.export import storyboard_pdf
     from aiuteur_desktop.providers.offline import panels
 
     script = "\n\n".join(
@@ -188,8 +189,8 @@ def test_storyboard_captions_are_readable_text_and_the_file_mails(tmp_path: Path
         for n in range(1, 61)
     )
     boards = []
-    for shot in shots.breakdown(fountain.read_string(script)):
-        spec = shots.to_spec(shot, width=storyboard_pdf.PANEL_PX)
+    for shot in timing.breakdown(fountain.read_string(script)):
+        spec = timing.to_spec(shot, width=storyboard_pdf.PANEL_PX)
         boards.append(
             storyboard_pdf.Panel.of(
                 panels.render_board_frame(spec), spec.shot, storyboard_pdf.caption_for(spec)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import checkout, prompt_sets, script_hub, takes
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.operations import video_render
+from aiuteur_desktop.core.production import checkout, hub, prompts, takes
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.registry import Registry
-from aiuteur_desktop.views.job_runner import JobRunner
-from tests.core import test_checkout
-from tests.core.test_checkout import VEO
+from aiuteur_desktop.views.jobs.runner import JobRunner
+from tests.core.production import test_checkout
+from tests.core.production.test_checkout import VEO
 from tests.fakes.vertex_fake import FakeVertex, VertexState, credentials_file
 from tests.story import mp4
 
@@ -45,8 +46,8 @@ def accepted(library: Library, job_id: str) -> bool:
 def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_restart(
     qtbot, project: Project, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    prompt_sets.set_frames(project, "s2", "B", prompt_sets.START_ONLY)  # 2B: start frame only
-    prompt_sets.assemble(project, "s2")
+    prompts.set_frames(project, "s2", "B", prompts.START_ONLY)  # 2B: start frame only
+    prompts.assemble(project, "s2")
     reg = Registry()
     c = checkout.for_model(project, "s2", reg, VEO)
     assert c.waiting == "" and c.total == pytest.approx(0.40 * 12)
@@ -54,7 +55,7 @@ def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_resta
     clip = mp4()
     state = VertexState(video=clip, release=threading.Event())
     with FakeVertex(state) as fake:
-        ops = takes.render_ops(
+        ops = video_render.render_ops(
             project, "s2", done, reg, vertex=vertex(tmp_path, fake), poll_seconds=0.05
         )
         assert [op.submission().estimate for op in ops] == [x.price for x in done.lines]
@@ -62,16 +63,16 @@ def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_resta
         ids = [first.run_operation(op) for op in ops]
         # Both accepted (their operation names kept), then the app quits mid-render.
         qtbot.waitUntil(lambda: all(accepted(library, i) for i in ids), timeout=20_000)
-        assert takes.in_flight(library.jobs, str(project.path), "s2") == dict(
+        assert video_render.in_flight(library.jobs, str(project.path), "s2") == dict(
             zip("AB", ids, strict=True)
         )
         assert (
-            takes.render_ops(
+            video_render.render_ops(
                 project,
                 "s2",
                 done,
                 reg,
-                skip=set(takes.in_flight(library.jobs, str(project.path), "s2")),
+                skip=set(video_render.in_flight(library.jobs, str(project.path), "s2")),
             )
             == []
         )  # pressing Confirm & Render again sends nothing
@@ -110,4 +111,4 @@ def test_one_submission_per_confirmed_shot_with_its_frames_resumed_after_a_resta
         assert made["parameters"]["start_media"] == x.start
         assert made["parameters"]["end_media"] == x.end
     assert library.jobs.committed() == pytest.approx(done.total)
-    assert script_hub.statuses(project)["s2"] == script_hub.RENDERED
+    assert hub.statuses(project)["s2"] == hub.RENDERED

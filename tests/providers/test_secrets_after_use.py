@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.app import secrets
+from aiuteur_desktop.core.app.logs import setup_logging
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.logs import setup_logging
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
-from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.conftest import all_file_bytes, assert_nowhere
 from tests.fakes.openai_fake import FakeChat, reply
 
@@ -63,7 +63,7 @@ def test_keys_never_reach_the_database_logs_or_media(
 def test_gemini_text_job_records_usage_cost_in_the_ledger(
     qtbot, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.core import ledger
+    from aiuteur_desktop.core.money import ledger
     from tests.fakes.gemini_fake import FakeGeminiContent, gemini_reply
 
     secrets.set_secret("google.api_key", "AIza-ledger-key")

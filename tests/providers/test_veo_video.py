@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core import ledger
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.library import Library
+from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.google_video import VeoVideo
 from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
-from aiuteur_desktop.views.job_runner import JobRunner
+from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.server import Response
 from tests.fakes.vertex_fake import FakeVertex, VertexState, credentials_file
 from tests.story import mp4, png
@@ -102,7 +102,7 @@ def test_filtered_render_fails_in_plain_words_without_retrying(
 def test_rate_limited_submission_is_retried_and_charged_once(
     qtbot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.views import job_runner
+    from aiuteur_desktop.views.jobs import runner as job_runner
 
     monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
     busy = Response(
@@ -176,7 +176,7 @@ def test_restart_resumes_a_pending_render_without_resubmitting(
 def test_poll_errors_and_truncated_downloads_retry_without_resubmitting(
     qtbot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from aiuteur_desktop.views import job_runner
+    from aiuteur_desktop.views.jobs import runner as job_runner
 
     monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
     clip = mp4()

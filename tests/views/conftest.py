@@ -8,7 +8,7 @@ from typing import TypeVar
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from aiuteur_desktop.core import secrets
+from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.views.main_window import MainWindow
 from tests.fakes.story_fake import FakeStoryModel

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from aiuteur_desktop import cli
-from aiuteur_desktop.core import gates, stages, story
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.cli import main as cli
+from aiuteur_desktop.core import story
+from aiuteur_desktop.core.pipeline import gates
+from aiuteur_desktop.core.store import Project, stages
 from aiuteur_desktop.views.main_window import MainWindow
-from aiuteur_desktop.views.phase_a.stage4 import Stage4Page
-from aiuteur_desktop.views.phase_b.stage7 import Stage7Page
+from aiuteur_desktop.views.production.stage7 import Stage7Page
+from aiuteur_desktop.views.story.stage4 import Stage4Page
 from tests.views.conftest import wait_for_hub
-from tests.views.test_phase_a import DATA, current, open_project, pages
+from tests.views.story.test_phase_a import DATA, current, open_project, pages
 
 
 def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
@@ -168,7 +169,7 @@ def test_a_start_up_error_is_logged_with_its_traceback_and_shown_in_a_dialog(
     log and in front of them."""
     from PySide6.QtWidgets import QMessageBox
 
-    from aiuteur_desktop.core import paths
+    from aiuteur_desktop.core.app import paths
     from aiuteur_desktop.views import app as app_module
     from aiuteur_desktop.views import main_window
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aiuteur_desktop.core.imaging import ImageTooLarge
+from aiuteur_desktop.core.media.imaging import ImageTooLarge
+from aiuteur_desktop.views.kit.pictures import preview, read_image
 from aiuteur_desktop.views.main_window import MainWindow
-from aiuteur_desktop.views.pictures import preview, read_image
-from tests.core.test_hostile_images import jpeg_bomb, peak_mib, png_bomb, small_png
+from tests.core.media.test_hostile_images import jpeg_bomb, peak_mib, png_bomb, small_png
 
 
 @pytest.mark.parametrize("bomb", [png_bomb(), jpeg_bomb()], ids=["png", "jpeg"])
@@ -48,7 +48,7 @@ def test_qt_reading_both_bombs_stays_under_300_mb(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from PySide6.QtGui import QGuiApplication\n"
         "app = QGuiApplication(['x', '-platform', 'offscreen'])\n"
-        "from aiuteur_desktop.views.pictures import preview, read_image\n"
+        "from aiuteur_desktop.views.kit.pictures import preview, read_image\n"
         f"root = Path({str(tmp_path)!r})\n"
         "for name in ('bomb.png', 'bomb.jpg'):\n"
         "    preview(root / name, 480)\n"
@@ -65,12 +65,12 @@ def test_a_big_photo_as_a_key_is_kept_at_the_working_size(
     decoded once at that size, not kept (and copied) whole."""
     from PIL import Image
 
-    from aiuteur_desktop.core import assets
-    from aiuteur_desktop.core.imaging import WORKING_SIDE
+    from aiuteur_desktop.core.assets import masters
+    from aiuteur_desktop.core.media.imaging import WORKING_SIDE
     from tests.screenplays import scripted_project
 
     project = scripted_project(tmp_path, "Keys", "kitchen_heist", approved=True)
-    assets.extract_into(project)
+    masters.extract_into(project)
     photo = tmp_path / "headshot.png"
     Image.new("RGB", (6000, 4000), (90, 60, 40)).save(photo)
     window._show_project(project)
@@ -82,8 +82,8 @@ def test_a_big_photo_as_a_key_is_kept_at_the_working_size(
     path = stage5.current_path()
     assert path is not None
     stage5.use_image_file(photo)
-    qtbot.waitUntil(lambda: bool(assets.read(project, path).get("candidates")), timeout=20_000)
-    media = assets.read(project, path)["candidates"][-1]["media"]
+    qtbot.waitUntil(lambda: bool(masters.read(project, path).get("candidates")), timeout=20_000)
+    media = masters.read(project, path)["candidates"][-1]["media"]
     with Image.open(project.media.path(media)) as key:
         assert max(key.size) == WORKING_SIDE and key.size[0] / key.size[1] == pytest.approx(
             1.5, 0.01

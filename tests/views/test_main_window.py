@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QTableWidget
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.dashboard import SummaryRole
-from aiuteur_desktop.views.dialogs import CreateBranchDialog, NewProjectDialog, ShortcutsDialog
+from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog, NewProjectDialog, ShortcutsDialog
 from aiuteur_desktop.views.main_window import MainWindow
 from tests.views.conftest import wait_for_window
 

@@ -19,24 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core import (
-    assets,
-    checkout,
-    headless,
-    operations,
-    prompt_sets,
-    shot_list,
-    takes,
-    visuals,
-)
+from aiuteur_desktop.core import operations
+from aiuteur_desktop.core.app.settings import Budget
+from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.settings import Budget
-from aiuteur_desktop.providers.registry import Registry, register_all
-from aiuteur_desktop.views.elided import ElidedLabel
+from aiuteur_desktop.core.operations import headless, video_render
+from aiuteur_desktop.core.production import checkout, prompts, visuals
+from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.providers.startup import register_all
+from aiuteur_desktop.views.assets.keys import PathRole
+from aiuteur_desktop.views.kit.elided import ElidedLabel
 from aiuteur_desktop.views.main_window import MINIMUM_SIZE, MainWindow
-from aiuteur_desktop.views.phase_a.asset_keys import PathRole
-from aiuteur_desktop.views.phase_a.common import StageFrame
-from tests.core.test_checkout import prepared
+from aiuteur_desktop.views.stage_frame import StageFrame
+from tests.core.production.test_checkout import prepared
 from tests.screenplays import scripted_project
 from tests.views.conftest import wait_for_hub
 
@@ -150,18 +146,20 @@ def test_every_page_fits_the_minimum_window(
     project = scripted_project(tmp_path, title, "kitchen_heist", approved=True)
     if branch:
         project.create_branch(branch, switch=True)
-    assets.extract_into(project)
+    masters.extract_into(project)
     shot_list.lock(project, "s1", shot_list.current(project, "s1"))  # Stages 8–9 open
     for e in visuals.elements(project, "s1"):
         visuals.lock(project, "s1", e.slug)
-    prompt_sets.assemble(project, "s1")  # Stage 10 opens
+    prompts.assemble(project, "s1")  # Stage 10 opens
     register_all()
     operations.share(project)
     prepared(project, library, "s1")  # frames made and approved: Stage 11 opens
     done = checkout.confirm(
         project, checkout.for_model(project, "s1", Registry(), "offline:animatic")
     )  # Stage 12 opens, and plays its takes
-    headless.run_all(library.jobs, takes.render_ops(project, "s1", done, Registry()), Budget())
+    headless.run_all(
+        library.jobs, video_render.render_ops(project, "s1", done, Registry()), Budget()
+    )
     window._show_project(project)
     page = window.project_page
     wait_for_hub(qtbot, page)

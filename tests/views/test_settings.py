@@ -10,7 +10,7 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
-from aiuteur_desktop.core.logs import setup_logging
+from aiuteur_desktop.core.app.logs import setup_logging
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from tests.conftest import all_file_bytes, assert_nowhere
@@ -157,7 +157,7 @@ def test_edit_my_prices_creates_the_override_file_and_it_wins(
 ) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from aiuteur_desktop.core.cost import PriceTable
+    from aiuteur_desktop.core.money.prices import PriceTable
 
     opened: list[str] = []
     monkeypatch.setattr(

@@ -10,7 +10,7 @@ import threading
 from PySide6.QtCore import QObject, Qt
 
 from aiuteur_desktop.views.app import ensure_app
-from aiuteur_desktop.views.ui_gc import collect_on_ui_thread
+from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread
 
 
 class Holder:

@@ -18,17 +18,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
-from aiuteur_desktop.core import jobs, ledger
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.app.redaction import redact_tree
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.providers import (
-    Capabilities,
-    ImageProvider,
-    TextProvider,
-    VideoProvider,
-)
-from aiuteur_desktop.core.redaction import redact_tree
+from aiuteur_desktop.core.money import ledger
+from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
 
@@ -76,55 +72,11 @@ class Changes:
         )
 
 
-class ProviderSource(Protocol):
-    """What operations ask of the provider registry (`providers/registry.py`)."""
-
-    def endpoint(self, model_id: str) -> str | None: ...
-    def image(self, model_id: str, base_url: str | None = None) -> ImageProvider: ...
-    def image_capabilities(self, model_id: str) -> Capabilities: ...
-    def is_free(self, model_id: str) -> bool: ...
-    def describe(self, model_id: str) -> str: ...
-    def text(self, connection: str, base_url: str | None) -> TextProvider: ...
-    def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider: ...
-    def video_capabilities(self, model_id: str) -> Capabilities: ...
-    def vertex(self) -> dict[str, Any]:
-        """The Vertex AI connection a render captures when it is asked for."""
-        ...
-
-    def animatic_reel(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
-        """The whole film as an offline animatic with its timelines, into `out_dir`."""
-        ...
-
-    def animatic_clips(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:
-        """The shots as offline animatic clips only, into `out_dir/clips`: {"clips": [{"shot",
-        "path", "frames"}] in the rows' order, "fps", "size", "speech"}."""
-        ...
-
-    def scratch_dialogue(
-        self, rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
-    ) -> list[str | None]:
-        """Each shot's scratch voices as a WAV in `out_dir`, the shot's length (or
-        `seconds[i]`): a path per row, None where nothing is spoken or no speech engine is
-        installed."""
-        ...
-
-    def story_answer(
-        self,
-        ctx: jobs.JobContext,
-        params: dict[str, Any],
-        on_each: Callable[[int, dict[str, Any]], None] | None = None,
-    ) -> tuple[dict[str, Any], float]:
-        """One validated structured answer for a Phase A request (`story.Ask.params()` plus
-        the text route); the spend is in the ledger. Returns (result, cost). Several asked
-        at once: `on_each(index, result)` hears each as it is written, on this thread."""
-        ...
-
-
 _source: Callable[[Any], ProviderSource] | None = None
 
 
 def use_providers(factory: Callable[[Any], ProviderSource]) -> None:
-    """Installed once at start-up by `providers.registry.register_all()`."""
+    """Installed once at start-up by `providers.startup.register_all()`."""
     global _source
     _source = factory
 

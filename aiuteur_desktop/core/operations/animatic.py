@@ -8,16 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import assets, cut, jobs
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    ProviderSource,
-    Ran,
-    Submission,
-    register,
-)
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, register
+from aiuteur_desktop.core.production import cut
+from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
 
@@ -67,7 +63,7 @@ class AnimaticReel(Operation):
         rows = film.shots
         if not rows:
             raise AiuteurError("The Master Script has no scenes yet: write or import one first.")
-        people, places = assets.image_keys(project, branch)
+        people, places = masters.image_keys(project, branch)
         result = source.animatic_reel(
             rows,
             self.out_dir,

@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import assets, jobs
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown, unknown_price_message
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
-    ProviderSource,
     Ran,
     Submission,
     image_call,
     register,
 )
-from aiuteur_desktop.core.providers import ImageSubject
+from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
 from aiuteur_desktop.core.store import Project
 
 #: Style references sent with a key, at most.
@@ -76,8 +76,8 @@ class AssetKey(Operation):
         """Read the asset and the style lock now: the request is what the user saw. A scene
         instance passes its `subject` (kind, name, look with conditions) and its scene's
         `style_card`."""
-        a = subject or assets.read(project, path)
-        card = assets.style_lock(project).get("card", "") if style_card is None else style_card
+        a = subject or masters.read(project, path)
+        card = masters.style_lock(project).get("card", "") if style_card is None else style_card
         room = min(REFERENCES, source.image_capabilities(model).max_references)
         return cls(
             bundle=str(project.path),
@@ -86,7 +86,7 @@ class AssetKey(Operation):
             asset_kind=a["kind"],
             name=a["name"],
             description=a.get("description", ""),
-            prompt=assets.image_prompt(a, card, guidance),
+            prompt=masters.image_prompt(a, card, guidance),
             model=model,
             references=tuple(str(r) for r in (references or [])[:room]),
             guidance=guidance,
@@ -111,12 +111,12 @@ class AssetKey(Operation):
         """Stage 8: a key for this scene's instance of an element (its own instance is made
         from what it inherits first). The master's key is the first reference, so a scene's
         look stays the same person, place or thing; then the scene style's references."""
-        from aiuteur_desktop.core import visuals
+        from aiuteur_desktop.core.production import visuals
 
         path = visuals.ensure_instance(project, scene_id, asset_slug)
         e = visuals.element(project, scene_id, asset_slug)
         refs: list[Path] = []
-        master = assets.read(project, e.master) if e.master else {}
+        master = masters.read(project, e.master) if e.master else {}
         if master.get("image_key"):
             refs.append(project.media.path(master["image_key"]))
         refs += list(style_references or [])
@@ -203,7 +203,7 @@ class AssetKey(Operation):
             # Removed while its key was made: the image stays in the media store, unused.
             return Changes()
         cost = float(result.get("cost") or 0.0)
-        assets.add_candidate(
+        masters.add_candidate(
             project,
             self.path,
             result["media"],

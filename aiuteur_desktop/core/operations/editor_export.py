@@ -9,16 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import jobs, pro_export
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    ProviderSource,
-    Ran,
-    Submission,
-    on_branch,
-    register,
-)
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.export import pro_export
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, on_branch, register
+from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
 

@@ -2,7 +2,7 @@
 frame it chains to as the first reference (then the on-screen characters' scene keys and the
 place's key, as many as the model takes) → the image model Settings → Models names, or the
 offline storyboard engine, which draws the frame from the shot itself. The result is a new
-candidate of the slot, committed; the Frame Dependency Manager (`core.frames`) decides what
+candidate of the slot, committed; the Frame Dependency Manager (`core.production.frames`) decides what
 may be made when."""
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import frames, jobs, shot_list, shots, visuals
+from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
-    ProviderSource,
     Ran,
     Submission,
     image_call,
     register,
 )
 from aiuteur_desktop.core.operations.asset_key import price_per_key
-from aiuteur_desktop.core.providers import ImageSubject
+from aiuteur_desktop.core.production import frames, visuals
+from aiuteur_desktop.core.production.shots import shot_list, timing
+from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
 from aiuteur_desktop.core.store import Project
 
 #: References sent with a frame, at most: the chain's frame, then looks.
@@ -31,7 +32,7 @@ REFERENCES = 4
 
 
 def references(
-    project: Project, scene_id: str, shot: shots.Shot, which: str
+    project: Project, scene_id: str, shot: timing.Shot, which: str
 ) -> tuple[frames.Link | None, list[Path], dict[str, Path], Path | None]:
     """(the chain's link, reference image paths in order, character keys by name, the place's
     key) for one slot."""
@@ -104,7 +105,7 @@ class FrameImage(Operation):
             prompt += f"\nChange from the last version: {guidance.strip()}"
         to, refs, images, place = references(project, scene_id, shot, which)
         room = min(REFERENCES, source.image_capabilities(model).max_references)
-        spec = shots.to_spec(shot, images=images, location_image=place)
+        spec = timing.to_spec(shot, images=images, location_image=place)
         chosen = frames.mode_of(project, scene_id) or {}
         return cls(
             bundle=str(project.path),
@@ -264,7 +265,7 @@ class FrameEdit(Operation):
         s = frames.slot(project, scene_id, shot_id, which)
         if s.chosen is None:
             raise GateClosed(f"Make the {which} frame of shot {s.label} before editing it.")
-        from aiuteur_desktop.core.imaging import open_image
+        from aiuteur_desktop.core.media.imaging import open_image
 
         with open_image(mask_png) as m:  # a mask is an image like any other: checked
             if m.convert("L").getbbox() is None:
@@ -282,7 +283,7 @@ class FrameEdit(Operation):
             image=s.chosen,
             mask=mask,
             model=model,
-            spec=shots.to_spec(shot).model_dump(mode="json"),
+            spec=timing.to_spec(shot).model_dump(mode="json"),
             estimate=price_per_key(model, source),
             base_url=source.endpoint(model),
             paid=not source.is_free(model),

@@ -10,16 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import assets, cost, jobs, story
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    ProviderSource,
-    Ran,
-    Submission,
-    on_branch,
-    register,
-)
+from aiuteur_desktop.core import jobs, story
+from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.money import prices
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, on_branch, register
+from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
 Apply = Callable[[Project, dict[str, Any], "StoryAnswer"], Changes]
@@ -107,9 +102,9 @@ def _condensed(project: Project, result: dict[str, Any], op: StoryAnswer) -> Cha
 
 def _props(project: Project, result: dict[str, Any], op: StoryAnswer) -> Changes:
     value = story.PropsOut.model_validate(result["value"])
-    before = {a["path"] for a in assets.all_assets(project)}
-    added, updated = assets.apply_props(project, [(p.name, p.description) for p in value.props])
-    after = {a["path"] for a in assets.all_assets(project)}
+    before = {a["path"] for a in masters.all_assets(project)}
+    added, updated = masters.apply_props(project, [(p.name, p.description) for p in value.props])
+    after = {a["path"] for a in masters.all_assets(project)}
     result["counts"] = [added, updated]
     return Changes(paths=tuple(sorted(after - before)), stages=(5,), commit=project.head().id)
 
@@ -123,11 +118,11 @@ def estimate(provider: str, request: dict[str, Any]) -> float:
         tokens = len(str(request.get("text", ""))) // 4 + 1
         part = max(500, int(request.get("budget", 6000)) // 2)
         parts = tokens // part + 2  # the parts and the merges
-        return cost.text_price(provider, 2 * tokens + 1500 * parts, 2000 * parts + 4000)
+        return prices.text_price(provider, 2 * tokens + 1500 * parts, 2000 * parts + 4000)
     asks = request.get("asks") or [request]
     return round(
         sum(
-            cost.text_price(
+            prices.text_price(
                 provider,
                 len(json.dumps(a.get("values", {}))) // 4 + 1500,
                 int(a.get("max_tokens") or story.answer_tokens(str(a.get("schema", "")))),

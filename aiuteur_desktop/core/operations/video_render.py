@@ -11,24 +11,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from aiuteur_desktop.core import artifacts, jobs
-from aiuteur_desktop.core.cost import PriceTable, PriceUnknown, unknown_price_message
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.errors import GateClosed
+from aiuteur_desktop.core.jobs import JobState, JobStore
+from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
-    ProviderSource,
     Ran,
     Submission,
     end_job,
     provenance,
     register,
 )
-from aiuteur_desktop.core.providers import VideoRequest
-from aiuteur_desktop.core.store import Project
-
-
-def takes_path(scene: str, shot: str) -> str:
-    return f"scenes/{scene}/videos/{shot}"
+from aiuteur_desktop.core.production import takes
+from aiuteur_desktop.core.production.checkout import Confirmed, Line
+from aiuteur_desktop.core.production.shots import shot_list, timing
+from aiuteur_desktop.core.production.takes import takes_path
+from aiuteur_desktop.core.provider_api import ProviderSource, VideoRequest
+from aiuteur_desktop.core.store import Project, artifacts
 
 
 def _sleep(ctx: jobs.JobContext, seconds: float) -> None:
@@ -108,7 +109,7 @@ class VideoRender(Operation):
             )
             # Written as being sent before it leaves; its handle with the same transaction
             # that marks it accepted. A timeout or cut-off answer is never sent again
-            # unasked: the job waits for the user's decision (core/paid.py).
+            # unasked: the job waits for the user's decision (core/money/paid.py).
             with ctx.paid(ctx.job.estimate) as call:
                 handle = provider.submit(request)
                 call.accepted(handle)
@@ -155,22 +156,110 @@ class VideoRender(Operation):
             return Changes()  # a render asked outside a scene: the clip is in the media
         path = takes_path(str(scene), str(shot))
         doc = project.read(path)
-        takes = [*artifacts.content_of(doc).get("takes", [])] if doc else []
+        kept = [*artifacts.content_of(doc).get("takes", [])] if doc else []
         take = {"media": result["media"], "mime": result["mime"], **result["provenance"]}
-        if any(t.get("job") == take.get("job") for t in takes):
+        if any(t.get("job") == take.get("job") for t in kept):
             return Changes()  # applied already (the job ended twice, around a crash)
-        takes.append(take)
+        kept.append(take)
         cost = float(result["provenance"].get("cost") or 0.0)
         project.write(
             path,
             artifacts.make(
-                {"takes": takes, "current": result["media"]},
+                {"takes": kept, "current": result["media"]},
                 cost=cost,
                 model=take.get("model"),
             ),
         )
         label = self.params.get("label") or shot  # "1E": Version History says it as the app does
         head = project.commit(
-            f"Rendered shot {label} (take {len(takes)})", kind="generate", stage=12, cost=cost
+            f"Rendered shot {label} (take {len(kept)})", kind="generate", stage=12, cost=cost
         )
         return Changes(paths=(path,), stages=(12,), scenes=(str(scene),), commit=head.id)
+
+
+# ----------------------------------------------------------- a scene's renders
+ACTIVE = {JobState.QUEUED, JobState.RUNNING, JobState.DECIDE}
+STOPPED = {JobState.FAILED, JobState.CANCELLED}
+
+
+def in_flight(
+    store: JobStore, bundle: str, scene_id: str, version: int | None = None
+) -> dict[str, str]:
+    """Shot id → job id of this scene's renders that must not be sent again as new jobs:
+    queued, running, waiting for the user's decision, or stopped after the provider
+    accepted them (Retry collects those without a new charge)."""
+    out: dict[str, str] = {}
+    for job in store.recent(limit=2000, states=set(JobState)):
+        p = job.params
+        if job.kind != VideoRender.kind or p.get("bundle") != bundle:
+            continue
+        if p.get("scene") != scene_id or (version is not None and p.get("version") != version):
+            continue
+        if job.state in ACTIVE or (job.state in STOPPED and job.handle is not None):
+            out.setdefault(str(p.get("shot")), job.id)
+    return out
+
+
+def _params(
+    project: Project, scene_id: str, line: Line, shot: Any, version: int, vertex: dict[str, Any]
+) -> dict[str, Any]:
+    end = str(project.media.path(line.end)) if line.end else None
+    assert line.start is not None
+    return {
+        "title": f"Render shot {line.label}",
+        "prompt": line.video_prompt,
+        "model_id": line.model,
+        "start_frame": str(project.media.path(line.start)),
+        "end_frame": end,
+        "start_media": line.start,
+        "end_media": line.end,
+        "duration": line.duration,
+        "audio": line.audio,
+        "seed": None,
+        "spec": timing.to_spec(shot).model_dump(mode="json"),
+        "bundle": str(project.path),
+        "branch": project.current_branch,
+        "scene": scene_id,
+        "shot": line.shot,
+        "label": line.label,  # "1E", as the app names the shot (the id "E" is the scene's)
+        "version": version,
+        "stage": 12,
+        "vertex": vertex,
+        # One render of this shot for this confirmation, across every process of the machine.
+        "claim": f"render|{Path(project.path).resolve()}|{project.current_branch}|{scene_id}"
+        f"|{line.shot}|v{version}",
+    }
+
+
+def render_ops(
+    project: Project,
+    scene_id: str,
+    confirmed: Confirmed,
+    source: ProviderSource,
+    *,
+    vertex: dict[str, Any] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+    only: set[str] | None = None,
+    poll_seconds: float = 10.0,
+) -> list[VideoRender]:
+    """One priced render per confirmed shot still to render for this version — not those
+    with a take of it already, nor those in `skip` (being rendered) — in shot order.
+    `only`: just these shots (a re-render the user asked for, priced again)."""
+    rows = {s.id: s for s in shot_list.current(project, scene_id)}
+    done = takes.rendered(project, scene_id, confirmed.version) if only is None else set()
+    ops = []
+    for line in confirmed.lines:
+        if line.shot in skip or line.shot in done or (only is not None and line.shot not in only):
+            continue
+        shot = rows.get(line.shot)
+        if shot is None or line.start is None:
+            raise GateClosed(
+                f"Shot {line.label} is no longer in the shot list: confirm the scene again."
+            )
+        params = _params(project, scene_id, line, shot, confirmed.version, vertex or {})
+        params["poll_seconds"] = poll_seconds
+        if only is not None:  # rendered again: the next take, with a seed of its own
+            params["seed"] = len(takes.of(project, scene_id, line.shot)) + 1
+            params["claim"] += f"|take{params['seed']}"
+        ops.append(VideoRender.prepare(params, source))
+    return ops

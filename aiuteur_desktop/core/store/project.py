@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.core import paths
+from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import canonical, schema
 from aiuteur_desktop.core.store.checks import DB_NAME, inspect

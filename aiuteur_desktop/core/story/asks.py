@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aiuteur_desktop.core import master_script
 from aiuteur_desktop.core.context import ContextManager, estimate_tokens
-from aiuteur_desktop.core.formats import fountain
+from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.core.story.beats import beats_of, numbered
 from aiuteur_desktop.core.story.common import ANGLES, BEATS, SCRIPT, TREATMENT
 from aiuteur_desktop.core.story.setup import condensed, read_setup

@@ -6,9 +6,8 @@ import re
 import uuid
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, timelines
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts, timelines
 from aiuteur_desktop.core.store.status import fingerprint, fragment_hash
 from aiuteur_desktop.core.story.common import BEATS, SCRIPT, TREATMENT, lock
 from aiuteur_desktop.core.story.schemas import BeatSheetOut

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, stages
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts, stages
 
 CONFIG = "stage1/config"
 INPUTS = "stage1/inputs"

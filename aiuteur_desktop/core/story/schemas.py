@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.headings import starts_heading
+from aiuteur_desktop.core.screenplay import fountain
+from aiuteur_desktop.core.screenplay.headings import starts_heading
 
 
 # ------------------------------------------------------------- model schemas

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, master_script, timelines
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.formats import fountain
-from aiuteur_desktop.core.headings import parse_heading
-from aiuteur_desktop.core.screenplay import Screenplay
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.screenplay import fountain
+from aiuteur_desktop.core.screenplay.elements import Screenplay
+from aiuteur_desktop.core.screenplay.headings import parse_heading
+from aiuteur_desktop.core.store import Project, artifacts, timelines
 from aiuteur_desktop.core.store.status import inputs_of
+from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.core.story.beats import beats_of
 from aiuteur_desktop.core.story.common import SCRIPT, TREATMENT, _unapprove, lock
 from aiuteur_desktop.core.story.schemas import ScriptOut

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiuteur_desktop.core import artifacts, timelines
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts, timelines
 from aiuteur_desktop.core.store.status import fingerprint
 from aiuteur_desktop.core.story.common import BEATS, CONFIG, TREATMENT
 from aiuteur_desktop.core.story.schemas import TreatmentOut

@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from aiuteur_desktop.core.shots import MIN_LINE
-from aiuteur_desktop.core.shots import SPEECH_WORDS_PER_SECOND as WORDS_PER_SECOND
-from aiuteur_desktop.core.shotspec import ShotSpec
+from aiuteur_desktop.core.production.shots.spec import ShotSpec
+from aiuteur_desktop.core.production.shots.timing import MIN_LINE
+from aiuteur_desktop.core.production.shots.timing import SPEECH_WORDS_PER_SECOND as WORDS_PER_SECOND
 from aiuteur_desktop.providers.offline import panels, tts
 
 LEAD_IN = 0.3

@@ -7,7 +7,7 @@ import re
 
 from PIL import Image, ImageDraw
 
-from aiuteur_desktop.core.shotspec import ShotSize, ShotSpec
+from aiuteur_desktop.core.production.shots.spec import ShotSize, ShotSpec
 from aiuteur_desktop.providers.offline import panels
 
 KINDS = ("character", "prop", "location")

@@ -8,8 +8,8 @@ import os
 import threading
 from typing import Any
 
-from aiuteur_desktop.core.providers import Capabilities
-from aiuteur_desktop.core.resources import resource
+from aiuteur_desktop.core.app.resources import resource
+from aiuteur_desktop.core.provider_api import Capabilities
 
 MODEL_ID = "offline:minilm"
 _lock = threading.Lock()

@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from aiuteur_desktop.core import jobs, shotspec
+from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.production.shots import spec as shotspec
 
 PREVIZ_SHOT = "previz.shot"
 
@@ -104,7 +105,7 @@ def scratch_dialogue(
 
     import numpy as np
 
-    from aiuteur_desktop.core import shots as shotlist
+    from aiuteur_desktop.core.production.shots import timing as shotlist
     from aiuteur_desktop.providers.offline import animatic, tts
 
     engine = tts.available()

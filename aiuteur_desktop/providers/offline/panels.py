@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from aiuteur_desktop.core.imaging import open_image
-from aiuteur_desktop.core.shotspec import Angle, Move, ShotSize, ShotSpec
+from aiuteur_desktop.core.media.imaging import open_image
+from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.providers.offline import title_card
 from aiuteur_desktop.providers.offline.title_card import wrap
 

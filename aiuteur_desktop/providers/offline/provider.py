@@ -18,15 +18,15 @@ from typing import Any
 from PIL import Image
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.imaging import open_image, unreadable
-from aiuteur_desktop.core.providers import (
+from aiuteur_desktop.core.media.imaging import open_image, unreadable
+from aiuteur_desktop.core.production.shots.spec import ShotSpec
+from aiuteur_desktop.core.provider_api import (
     Capabilities,
     ImageResult,
     ImageSubject,
     Usage,
     VideoRequest,
 )
-from aiuteur_desktop.core.shotspec import ShotSpec
 from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
 
 ENGINE_VERSION = "1"
@@ -144,7 +144,7 @@ class OfflineAnimatic:
     # `VideoProvider`: the render happens at submit (it is local and quick); the handle
     # names the finished clip, so a restart between submit and download still finds it.
     def submit(self, request: VideoRequest) -> dict[str, Any]:
-        from aiuteur_desktop.core import shotspec
+        from aiuteur_desktop.core.production.shots import spec as shotspec
 
         spec = shotspec.parse(
             request.spec or {"heading": "INT. SHOT", "action": request.prompt[:4000]}

@@ -24,12 +24,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-from aiuteur_desktop.core import paths
-from aiuteur_desktop.core import shots as shotlist
-from aiuteur_desktop.core.formats import nle, storyboard_pdf
-from aiuteur_desktop.core.progress import Step
-from aiuteur_desktop.core.shots import Shot
-from aiuteur_desktop.core.shotspec import ShotSpec
+from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app.progress import Step
+from aiuteur_desktop.core.export import nle, storyboard_pdf
+from aiuteur_desktop.core.production.shots import timing as shotlist
+from aiuteur_desktop.core.production.shots.spec import ShotSpec
+from aiuteur_desktop.core.production.shots.timing import Shot
 from aiuteur_desktop.providers.offline import animatic, panels, tts
 from aiuteur_desktop.providers.offline.provider import ENGINE_VERSION
 

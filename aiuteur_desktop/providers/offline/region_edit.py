@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from aiuteur_desktop.core.shotspec import ShotSpec
+from aiuteur_desktop.core.production.shots.spec import ShotSpec
 from aiuteur_desktop.providers.offline import panels
 
 

@@ -1,0 +1,494 @@
+"""The headless commands of the scene stages (8–12): `visuals`, `prompts`, `frames`,
+`checkout`, `render` — what the Visuals, Prompts, Frames, Confirm and Review pages do, for
+one scene, in one line on bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiuteur_desktop.cli.common import _bundle, _fail, _open_script
+from aiuteur_desktop.core.operations import video_render
+
+
+def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:
+    """The bundle and the id of `scene` — a scene number as the script prints it ("3",
+    "12A") or a scene id ("s3"); LookupError in plain words otherwise."""
+    play = _open_script(command, project_path)
+    found = play.scenes()
+    wanted = scene.strip()
+    for s in found:
+        if s.label.upper() == wanted.upper() or s.id == wanted:
+            return _bundle(project_path), s.id
+    numbers = ", ".join(s.label for s in found[:12]) + (" …" if len(found) > 12 else "")
+    raise LookupError(f"there is no scene {wanted} (the script's scenes: {numbers})")
+
+
+def cmd_visuals(project_path: str, scene: str, as_json: bool) -> int:
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.production import visuals
+    from aiuteur_desktop.core.store import Project
+
+    try:
+        bundle, scene_id = _scene_of("visuals", project_path, scene)
+        with Project.open(bundle) as project:
+            items = visuals.elements(project, scene_id)
+            gate = visuals.gate(project, scene_id, items)
+            style = visuals.scene_style(project, scene_id)
+    except LookupError as exc:
+        return _fail("visuals", str(exc))
+    except AiuteurError as exc:
+        return _fail("visuals", exc.user_message)
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "style": {"library": style.get("library", ""), "own": bool(style.get("own"))},
+            "ready": gate is None,
+            "gate": gate,
+            "elements": [visuals.as_json(e) for e in items],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for kind, label in (("character", "Characters"), ("location", "Locations"), ("prop", "Props")):
+        group = [e for e in items if e.kind == kind]
+        if not group:
+            continue
+        print(label)
+        for e in group:
+            tags = f" [{', '.join(c.tag + ('↦' if c.carries else '') for c in e.conditions)}]"
+            where = f" from {e.first_shot}" if e.first_shot else " (added)"
+            print(
+                f"  {e.name}{where} · {e.source_label} · {e.review}{tags if e.conditions else ''}"
+            )
+            if e.description:
+                print(f"    {e.description[:200]}")
+    print(gate or "Ready: every starting look is locked.")
+    return 0
+
+
+def cmd_prompts(project_path: str, scene: str, as_json: bool, with_scaffold: bool) -> int:
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.production import prompts, visuals
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry
+
+    try:
+        bundle, scene_id = _scene_of("prompts", project_path, scene)
+        library = Library()
+        try:
+            settings = library.load_settings()
+        finally:
+            library.close()
+        registry = Registry(settings)
+        models = registry.video_models()
+        with Project.open(bundle) as project:
+            sets = prompts.prompt_sets(
+                project, scene_id, models, settings.models.video, with_scaffold=with_scaffold
+            )
+            gate = visuals.gate(project, scene_id)
+    except LookupError as exc:
+        return _fail("prompts", str(exc))
+    except AiuteurError as exc:
+        return _fail("prompts", exc.user_message)
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "ready": gate is None,
+            "gate": gate,
+            "video_model": settings.models.video,
+            "shots": [prompts.as_json(s, with_scaffold=with_scaffold) for s in sets],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if gate:
+        print(f"Not ready: {gate}")
+    if with_scaffold and sets:
+        hidden = sets[0].scaffold or prompts.scaffold()
+        print(f"System scaffold (frame):\n{hidden['frame']}\n")
+        print(f"System scaffold (video):\n{hidden['video']}\n")
+    for s in sets:
+        print(f"Shot {s.label} · {s.frames_label} · {s.status.value}")
+        print("  Start frame prompt:\n    " + s.start_frame.replace("\n", "\n    "))
+        if s.end_frame:
+            print("  End frame prompt:\n    " + s.end_frame.replace("\n", "\n    "))
+        print("  Video prompt:\n    " + s.video)
+        print("  Takes it: " + (", ".join(s.compatible) or "no configured video model"))
+        for w in s.warnings:
+            print(f"  ⚠ {w}")
+    return 0
+
+
+def _ask_to_pay(
+    project: Any,
+    scene_id: str,
+    mode: str,
+    approve: bool,
+    model: str,
+    source: Any,
+    yes: bool,
+    frames: Any,
+) -> None:
+    """The estimate before anything is sent: refused without --yes when it costs money."""
+    from aiuteur_desktop.core.operations.frame_image import FrameImage
+    from aiuteur_desktop.core.store.status import Status
+
+    todo = [
+        s for s in frames.slots(project, scene_id)
+        if not (s.made and s.status in (Status.UP_TO_DATE,))
+    ]  # fmt: skip
+    if not todo:
+        return
+    first = next(
+        (s for s in todo if frames.blocked(project, scene_id, s.shot, s.which) is None), None
+    )
+    if first is None:
+        return
+    each = FrameImage.prepare(
+        project, scene_id, first.shot, first.which, model=model, source=source
+    ).estimate
+    count = len(todo) if mode == "quick" or approve else 1
+    total = each * count
+    if total > 0 and not yes:
+        raise _Refused(
+            f"making {count} frame{'s' * (count != 1)} with {model} costs about ${total:,.2f} "
+            f"(${each:,.3f} each); run again with --yes to confirm and pay for it"
+        )
+
+
+def cmd_frames(
+    project_path: str,
+    scene: str,
+    mode: str,
+    start_only: bool,
+    approve: bool,
+    as_json: bool,
+    *,
+    yes: bool = False,
+    again: bool = False,
+) -> int:
+    """Make the scene's missing or outdated frames with the configured image model (offline
+    by default): Quick all of them; Control in chain order, each approved before the next
+    with --approve (without it, the next frame only, then it waits for your approval).
+    When the model costs money, the estimate comes first and nothing is sent without --yes;
+    a frame whose last request may have been charged is skipped (and named) unless --again
+    asks for it — a new charge."""
+    from aiuteur_desktop.core import operations
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.jobs import JobState
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.operations import headless
+    from aiuteur_desktop.core.operations.frame_image import FrameImage
+    from aiuteur_desktop.core.production import frames
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.core.store.status import Status
+    from aiuteur_desktop.providers.registry import Registry, image_model
+    from aiuteur_desktop.providers.startup import register_all
+
+    try:
+        bundle, scene_id = _scene_of("frames", project_path, scene)
+        library = Library()
+    except LookupError as exc:
+        return _fail("frames", str(exc))
+    except AiuteurError as exc:
+        return _fail("frames", exc.user_message)
+    register_all()
+    made: list[str] = []
+    skipped: list[str] = []
+    waiting = ""
+    try:
+        settings = library.load_settings()
+        source = Registry(settings)
+        model = image_model(settings)
+        undecided = {
+            (j.params.get("scene"), j.params.get("shot"), j.params.get("which"))
+            for j in library.jobs.recent(states={JobState.DECIDE})
+            if j.kind == FrameImage.kind
+            and Path(str(j.params.get("bundle", ""))).resolve() == bundle.resolve()
+        }
+        with Project.open(bundle) as project:
+            operations.share(project)
+            try:
+                now = frames.mode_of(project, scene_id) or {}
+                if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
+                    frames.set_mode(project, scene_id, mode, start_only=start_only)
+                _ask_to_pay(project, scene_id, mode, approve, model, source, yes, frames)
+                for s in frames.slots(project, scene_id):
+                    current = frames.slot(project, scene_id, s.shot, s.which)
+                    fresh = current.made and current.status in (Status.UP_TO_DATE,)
+                    if not fresh and (scene_id, s.shot, s.which) in undecided and not again:
+                        # Its last request may have been charged: not sent again unasked.
+                        skipped.append(f"{s.label} {s.which}")
+                        if mode == "control":
+                            break
+                        continue
+                    if not fresh:
+                        reason = frames.blocked(project, scene_id, s.shot, s.which)
+                        if reason is not None:
+                            waiting = reason
+                            break
+                        op = FrameImage.prepare(
+                            project, scene_id, s.shot, s.which, model=model, source=source
+                        )
+                        job = headless.run_one(library.jobs, op, settings.budget)
+                        if job.error or job.state.value != "succeeded":
+                            note = f" (Not sent again: {', '.join(skipped)}.)" if skipped else ""
+                            return _fail(
+                                "frames", f"shot {s.label} {s.which} frame: {job.error}{note}"
+                            )
+                        made.append(f"{s.label} {s.which}")
+                    if approve and not frames.slot(project, scene_id, s.shot, s.which).approved:
+                        frames.approve(project, scene_id, s.shot, s.which)
+                    elif mode == "control" and not approve and not fresh:
+                        waiting = (
+                            f"Control mode: approve the {s.which} frame of shot {s.label} "
+                            "(--approve) before the next is made."
+                        )
+                        break
+                report = [
+                    frames.as_json(x, frames.drift_of(project, scene_id, x))
+                    for x in frames.slots(project, scene_id)
+                ]
+            finally:
+                operations.unshare(project)
+    except _Refused as exc:
+        return _fail("frames", str(exc))
+    except AiuteurError as exc:
+        return _fail("frames", exc.user_message)
+    finally:
+        library.close()
+    if skipped:
+        note = (
+            f"Not sent again: {', '.join(skipped)} — the last request may have been charged "
+            "(Jobs page: Check Again); --again sends it anew, a new charge."
+        )
+        waiting = f"{waiting} {note}".strip()
+    if waiting and not made and not any(r["media"] for r in report):
+        return _fail("frames", waiting)  # nothing could be made: say why, in one line
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "mode": mode,
+            "made": made,
+            "skipped_undecided": skipped,
+            "waiting": waiting,
+            "frames": report,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    for r in report:
+        mark = "✓" if r["approved"] else ("●" if r["media"] else "○")
+        flags = "".join(f"\n    ⚠ {f}" for f in (r.get("drift") or {}).get("flags", []))
+        print(f"{mark} {r['label']:>6} {r['frame']:<5} {r['status']}{flags}")
+    print(f"Made {len(made)} frame{'s' * (len(made) != 1)}." + (f" {waiting}" if waiting else ""))
+    return 0
+
+
+def _video_model(settings: Any, provider: str | None) -> str:
+    """`--provider`: offline (the default), "configured" (Settings → Models → Video) or a
+    model id ("google:veo-3.1-generate-001")."""
+    chosen = (provider or "offline").strip()
+    if chosen == "offline":
+        return "offline:animatic"
+    if chosen == "configured":
+        return str(settings.models.video or "offline:animatic")
+    if ":" not in chosen:
+        raise LookupError(
+            f"--provider takes offline, configured or a model id such as "
+            f"google:veo-3.1-generate-001 (not {chosen!r})"
+        )
+    return chosen
+
+
+def _checkout_lines(data: dict) -> list[str]:
+    out = []
+    for x in data["lines"]:
+        price = "price unknown" if x["price"] is None else f"${x['price']:,.2f}"
+        frames = "start + end" if x["end_frame"] else "start only"
+        out.append(f"  {x['label']:>6}  {x['duration']:>4.0f} s  {frames:<11}  {price}")
+        for flag in x["drift"]:
+            out.append(f"          ⚠ {flag}")
+        if x["notice"]:
+            out.append(f"          {x['notice']}")
+    total = data["total"]
+    room = data["caps"]["room"]
+    out.append(
+        f"Scene {data['label']} with {data['model']}: "
+        + ("price unknown" if total is None else f"${total:,.2f}")
+        + f" · spent on this project ${data['spent']['project']:,.2f}"
+        + ("" if room is None else f" · the caps leave ${room:,.2f}")
+    )
+    if data["frozen"]:
+        out.append(f"Confirmed for render (version {data['confirmed']['version']}).")
+    elif data["confirmed"]:
+        changed = ", ".join(data["changed_since_confirmed"]) or "the model or sound"
+        out.append(f"Changed since it was confirmed: {changed}. Rendering again is charged again.")
+    if data["waiting"]:
+        out.append(data["waiting"])
+    return out
+
+
+class _Refused(Exception):
+    """A headless command cannot go on: the one line to print."""
+
+
+@dataclass
+class _Scene:
+    library: Any
+    settings: Any
+    source: Any
+    project: Any
+    scene_id: str
+    bundle: str
+    checkout: Any
+
+
+@contextmanager
+def _checkout_of(
+    command: str, project_path: str, scene: str, provider: str | None, audio: bool
+) -> Iterator[_Scene]:
+    """The scene's checkout for the video model `--provider` names, the project open and
+    shared with the operations; every refusal (a bad scene, a damaged project, a job's
+    AiuteurError) as `_Refused` with its one line."""
+    from aiuteur_desktop.core import operations
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.library import Library
+    from aiuteur_desktop.core.production import checkout
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.providers.registry import Registry
+    from aiuteur_desktop.providers.startup import register_all
+
+    try:
+        bundle, scene_id = _scene_of(command, project_path, scene)
+        library = Library()
+    except LookupError as exc:
+        raise _Refused(str(exc)) from exc
+    except AiuteurError as exc:
+        raise _Refused(exc.user_message) from exc
+    register_all()
+    try:
+        settings = library.load_settings()
+        model = _video_model(settings, provider)
+        source = Registry(settings)
+        money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
+        with Project.open(bundle) as project:
+            operations.share(project)
+            try:
+                c = checkout.for_model(project, scene_id, source, model, audio=audio, money=money)
+                yield _Scene(library, settings, source, project, scene_id, str(bundle), c)
+            finally:
+                operations.unshare(project)
+    except LookupError as exc:
+        raise _Refused(str(exc)) from exc
+    except AiuteurError as exc:
+        raise _Refused(exc.user_message) from exc
+    finally:
+        library.close()
+
+
+def cmd_checkout(
+    project_path: str, scene: str, provider: str | None, audio: bool, as_json: bool
+) -> int:
+    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing)."""
+    from aiuteur_desktop.core.production import checkout
+
+    try:
+        with _checkout_of("checkout", project_path, scene, provider, audio) as s:
+            data = checkout.as_json(s.checkout)
+    except _Refused as exc:
+        return _fail("checkout", str(exc))
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(_checkout_lines(data)))
+    return 0
+
+
+def cmd_render(
+    project_path: str, scene: str, provider: str | None, audio: bool, yes: bool, as_json: bool
+) -> int:
+    """Stage 11 → 12: confirm the scene (when it is not, or changed) and render every
+    confirmed shot that has no take of this confirmation yet, one job each, with the app's
+    money rules. Prints the estimate first; refuses without --yes when it costs money."""
+    from aiuteur_desktop.core.operations import headless
+    from aiuteur_desktop.core.production import checkout, takes
+
+    try:
+        with _checkout_of("render", project_path, scene, provider, audio) as s:
+            c, project, scene_id = s.checkout, s.project, s.scene_id
+            if not as_json:
+                print("\n".join(_checkout_lines(checkout.as_json(c))))
+            if c.waiting or c.over_cap:
+                raise _Refused(c.waiting or c.over_cap)
+            if (c.total or 0) > 0 and not yes:
+                raise _Refused(
+                    f"rendering scene {c.label} costs about ${c.total:,.2f}; run again with "
+                    "--yes to confirm and pay for it"
+                )
+            done = checkout.confirm(project, c)
+            busy = video_render.in_flight(s.library.jobs, s.bundle, scene_id, done.version)
+            # Renders a killed `aiuteur render` left (its process is gone) are resumed here
+            # from their provider handle — polled, never sent anew — as the app does.
+            resumed = []
+            for shot, job_id in list(busy.items()):
+                job = s.library.jobs.get(job_id)
+                if job.state.value not in ("running", "queued"):
+                    continue
+                if s.library.jobs.owned_elsewhere(job_id):
+                    continue  # the window or another command is on it
+                if job.state.value == "running" and s.library.jobs.recover(job) is None:
+                    if s.library.jobs.get(job_id).state.value == "failed":
+                        busy.pop(shot)  # interrupted before anything was sent: render anew
+                    continue  # else it waits for the user's decision (it may be charged)
+                resumed.append(headless.resume(s.library.jobs, job_id, s.settings.budget))
+                busy.pop(shot)
+            ops = video_render.render_ops(
+                project, scene_id, done, s.source, vertex=s.source.vertex(), skip=set(busy)
+            )
+            claimed: list[str] = []
+            finished = resumed + headless.run_all(
+                s.library.jobs, ops, s.settings.budget, claimed=claimed
+            )
+            rendered = [
+                {
+                    "shot": j.params.get("shot"),
+                    "job": j.id,
+                    "state": j.state.value,
+                    "error": j.error,
+                    "cost": j.cost,
+                }
+                for j in finished
+            ]
+            clips = [
+                {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
+                for x in done.lines
+                if (t := takes.current(project, scene_id, x.shot)) is not None
+            ]
+    except _Refused as exc:
+        return _fail("render", str(exc))
+    failed = [r for r in rendered if r["state"] != "succeeded"]
+    if as_json:
+        out = {
+            "scene": scene_id,
+            "version": done.version,
+            "rendered": rendered,
+            "waiting_on": sorted(busy),
+            "already_on_their_way": claimed,
+            "takes": clips,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for r in rendered:
+            print(f"  {r['shot']:>4}  {r['state']}" + (f" — {r['error']}" if r["error"] else ""))
+        if busy:
+            print(f"Already on their way (see the Jobs page): shots {', '.join(sorted(busy))}.")
+        for said in claimed:
+            print(said)
+        print(f"Rendered {len(rendered) - len(failed)} of {len(rendered)} shot(s).")
+    if failed:
+        return _fail("render", f"shot {failed[0]['shot']}: {failed[0]['error']}")
+    return 0

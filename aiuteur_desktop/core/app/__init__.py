@@ -1,0 +1,1 @@
+"""The application's own ground: paths, settings, secrets, redaction, logs, resources, prompt templates, files."""

@@ -1,0 +1,1 @@
+"""Pictures, thumbnails and playback: decoding with limits, drawing small copies, reading clips."""

@@ -1,0 +1,99 @@
+"""Stage 9's inputs (PRD §3.9): the only things a scene's Prompt Sets are assembled from —
+this scene's shots, the starting looks of its elements (with any other scene's script taken
+out), its style and its speakers' voices. Read by `prompts` and nothing else."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.production import visuals
+from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.production.shots.sentences import sentences_of
+from aiuteur_desktop.core.production.shots.timing import Shot
+from aiuteur_desktop.core.production.visuals import Element
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.story import master_script
+
+
+@dataclass(frozen=True)
+class PromptInputs:
+    """Everything a scene's Prompt Sets may be assembled from (Stage 9): this scene's shots,
+    the starting looks of its elements, its style and the voices of its speakers — nothing
+    of any other scene's script."""
+
+    scene: str
+    label: str
+    shots: list[Shot]
+    elements: list[Element]
+    style: dict[str, Any]
+    style_key: str
+    voices: dict[str, str]
+    #: Every character name and alias in the project, in capitals → the character's name as
+    #: the shots call it ("MARA QUILL" → "MARA").
+    cast: dict[str, str] = field(default_factory=dict)
+    #: The scenes in script order (ids), for what a look inherits.
+    order: list[str] = field(default_factory=list)
+
+
+def prompt_inputs(project: Project, scene: str, branch: str | None = None) -> PromptInputs:
+    """The only inputs a Stage 9 prompt of `scene` is assembled from."""
+    rows = shot_list.current(project, scene)
+    looks = visuals.elements(project, scene, rows)
+    play = master_script.current(project, branch)
+    if play is not None:
+        looks = _guarded(play, scene, looks)
+    voices: dict[str, str] = {}
+    cast: dict[str, str] = {}
+    for a in masters.all_assets(project, branch):
+        if a["kind"] != "character":
+            continue
+        names = [a["name"], *(a.get("aliases") or [])]
+        for n in names:
+            cast.setdefault(n.upper(), a["name"].upper())
+        if str(a.get("voice") or "").strip():
+            for name in names:
+                voices.setdefault(name.upper(), " ".join(str(a["voice"]).split()))
+    return PromptInputs(
+        scene=scene,
+        label=master_script.label_of(project, scene),
+        shots=rows,
+        elements=looks,
+        style=visuals.scene_style(project, scene),
+        style_key=visuals.style_key(project, scene),
+        voices=voices,
+        cast=cast,
+        order=[s.id for s in play.scenes()] if play is not None else [],
+    )
+
+
+def _sentences_of(text: str) -> list[str]:
+    return [" ".join(s.split()) for s in sentences_of(text)]
+
+
+def _guarded(play: Any, scene: str, looks: list[Element]) -> list[Element]:
+    """The looks with every sentence taken out that is another scene's script word for word
+    and not this scene's: a master description pre-filled from the whole script ("… Eli
+    pours tea." from scene 3 in a location's text) never carries another scene into this
+    scene's prompts. Linear in the script's length."""
+    mine: set[str] = set()
+    theirs: set[str] = set()
+    for sc in play.scenes():
+        into = mine if sc.id == scene else theirs
+        for e in play.elements[sc.body_start : sc.end]:
+            into.update(_sentences_of(e.text))
+    foreign = theirs - mine
+    if not foreign:
+        return looks
+    out = []
+    for e in looks:
+        kept = [x for x in _sentences_of(e.description) if x not in foreign]
+        text = " ".join(kept)
+        out.append(
+            e
+            if text == " ".join(e.description.split())
+            else dataclasses.replace(e, description=text)
+        )
+    return out

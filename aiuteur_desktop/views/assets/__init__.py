@@ -1,0 +1,1 @@
+"""Stage 5's pages and the asset library page."""

@@ -1,0 +1,241 @@
+"""Stage 5's image keys: generate (an operation, with the Why box when iterating), bulk
+generation with its estimate first, cancel, the candidate strip, your own image as the key,
+and Lock Master Asset. A mixin of `Stage5Page`, which holds the widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QListWidgetItem,
+    QMessageBox,
+)
+
+from aiuteur_desktop.core import operations
+from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.media.imaging import WORKING_SIDE
+from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
+from aiuteur_desktop.providers.registry import Registry, image_model
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.kit.dialogs import confirm
+from aiuteur_desktop.views.kit.pictures import png_bytes, read_image
+from aiuteur_desktop.views.stage_frame import ask_guidance
+
+PathRole = Qt.ItemDataRole.UserRole + 1
+MediaRole = Qt.ItemDataRole.UserRole + 2
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+
+
+class PendingKeys:
+    """Image-key jobs a page started (`_pending`: job id → what the key is for): the busy
+    bar, a finished or refused job reported, cancel. Stage 5's master keys and Stage 8's
+    starting keys; the page refreshes in `_settled`."""
+
+    jobs: Any
+    project: Any
+    busy: Any
+    _pending: dict[str, str]
+    NOUN = "image key"
+    # (the page brings `fail` and `_settled(key)`: this mixin sits before it in the MRO, so
+    # it must not define them)
+
+    def _source(self) -> Registry:
+        return Registry(self.jobs.library.load_settings())
+
+    def key_price(self) -> tuple[Registry, str, float] | None:
+        """(registry, image model, price of one key) — None, said in the page's error line,
+        when a paid model has no price: nothing is sent as if it were free."""
+        source = self._source()
+        model = image_model(source.settings)
+        try:
+            return source, model, price_per_key(model, source)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return None
+
+    @staticmethod
+    def cost_text(n: int, each: float) -> str:
+        return f"Estimated cost: ${each * n:,.2f}" + (f" (${each:,.3f} each)." if each else ".")
+
+    def keys_started(self, job_id: str, key: str) -> None:
+        self._pending[job_id] = key
+        n = len(self._pending)
+        self.busy.start(f"Generating {n} {self.NOUN}{'s' * (n != 1)}…")
+
+    def job_finished(self, job_id: str) -> None:
+        """The operation has applied its result already; the page only shows it."""
+        key = self._pending.pop(job_id, None)
+        if key is None or self.project is None:
+            return
+        job = self.jobs.runner.job(job_id)
+        if job.state is not JobState.SUCCEEDED:
+            self.fail(f"{job.params.get('name')}: {job.error or 'cancelled'}")
+        self._settled(key)
+        self.jobs.session.changed(operations.changes_of(job))
+
+    def job_refused(self, job_id: str, reason: str) -> None:
+        """Nothing was queued (a budget cap, say): the page says why."""
+        if self._pending.pop(job_id, None) is not None:
+            self.fail(reason)
+            self._settled(None)
+
+    def keys_settled(self, key: str | None) -> None:
+        """The busy bar after a key job ended."""
+        if not self._pending:
+            self.busy.hide()
+        else:
+            n = len(self._pending)
+            self.busy.label.setText(f"Generating {n} more {self.NOUN}{'s' * (n != 1)}…")
+
+    def cancel_keys(self) -> None:
+        """Stop the image keys still queued or running (finished ones are kept)."""
+        for job_id in list(self._pending):
+            self.jobs.runner.cancel(job_id)
+
+
+class KeyActions(PendingKeys):
+    """Image-key actions of the Stage 5 page (`self` is the page)."""
+
+    project: Any
+    jobs: Any
+    visual: Any
+    _pending: dict[str, str]
+
+    # -------------------------------------------------------------- image keys
+    def _submit_key(self, a: dict[str, Any], guidance: str) -> None:
+        assert self.project is not None
+        source = self._source()
+        style = masters.style_lock(self.project)
+        refs = []
+        if style.get("library") and self.visual is not None:
+            try:
+                refs = [r.path for r in self.visual.references(style["library"])]
+            except AiuteurError:
+                refs = []
+        try:
+            op = AssetKey.prepare(
+                self.project,
+                a["path"],
+                guidance,
+                model=image_model(source.settings),
+                source=source,
+                references=refs,
+            )
+            job_id = self.jobs.runner.run_operation(op)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.keys_started(job_id, a["path"])
+        self.sync()
+
+    def _settled(self, key: str | None = None) -> None:
+        self.keys_settled(key)
+        self._fill_list()
+        self.mark_loaded()
+
+    def generate_key(self) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        self.flush()
+        a = {**masters.read(self.project, path), "path": path}
+        if not a.get("candidates"):
+            self._submit_key(a, "")
+            return
+        ask_guidance(
+            self,
+            "Regenerate Image Key",
+            f"What should change in {a['name']}'s image? Every earlier version stays in the strip.",
+            "Regenerate",
+            lambda g: self._submit_key({**masters.read(self.project, path), "path": path}, g),  # type: ignore[arg-type]
+            placeholder="e.g. “Make the character's hair redder.”",
+        )
+
+    def generate_all(self) -> None:
+        if self.project is None:
+            return
+        self.flush()
+        todo = [a for a in masters.all_assets(self.project) if not a.get("locked")]
+        if not todo:
+            return
+        priced = self.key_price()
+        if priced is None:
+            return
+        source, model, each = priced
+        where = source.describe(model)
+        text = (
+            f"Generate image keys for {len(todo)} unlocked asset{'s' * (len(todo) > 1)} with "
+            f"{where}. {self.cost_text(len(todo), each)}"
+        )
+        self.last_estimate = text
+        confirm(
+            self,
+            "bulkEstimate",
+            QMessageBox.Icon.Question,
+            "Generate All Unlocked",
+            text,
+            "Generate",
+            QMessageBox.ButtonRole.AcceptRole,
+            lambda: [self._submit_key(a, "") for a in todo],
+        )
+
+    def choose_candidate(self, item: QListWidgetItem) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        media = item.data(MediaRole)
+        masters.choose_candidate(self.project, path, media)
+        self._fill_list(path)
+        self.changed.emit()
+
+    def use_own_image(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Use your own image as the key", "", IMAGE_FILTER
+        )
+        if name:
+            self.use_image_file(Path(name))
+
+    def use_image_file(self, file: Path) -> None:
+        """An actor headshot, location photo or concept art as the key: works offline."""
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        project = self.project
+
+        def read() -> bytes:
+            # A bomb is refused from its header; a big photo is kept at the working size.
+            image = read_image(file, WORKING_SIDE)
+            if image.isNull():
+                raise AiuteurError(
+                    f"{file.name} is not an image Aiuteur can read (PNG, JPEG or WebP)."
+                )
+            return png_bytes(image)
+
+        def done(png: bytes) -> None:
+            if self.project is not project:
+                return
+            masters.use_own_image(project, path, png, file.name)
+            self._fill_list(path)
+            self.changed.emit()
+
+        run_in_background(
+            read, done, lambda exc: self.fail(getattr(exc, "user_message", str(exc))), parent=self
+        )
+
+    def lock_asset(self) -> None:
+        path = self.current_path()
+        if self.project is None or path is None:
+            return
+        self.flush()
+        a = masters.read(self.project, path)
+        if a.get("locked"):
+            masters.unlock(self.project, path)
+        else:
+            self._try(lambda: masters.lock(self.project, path))  # type: ignore[arg-type]
+        self._fill_list(path)
+        self.changed.emit()

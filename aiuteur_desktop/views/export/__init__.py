@@ -1,0 +1,1 @@
+"""The editors' export dialogs and the animatic dialog."""

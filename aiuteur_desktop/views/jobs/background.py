@@ -1,0 +1,134 @@
+"""Run work off the UI thread and hand the result back through Qt signals (Anki's QueryOp):
+reads and file work that change nothing in the store. It runs on the job runner's thread
+pool — one pool for jobs and queries, so the runner's limits and shutdown cover both."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
+
+from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread
+
+log = logging.getLogger(__name__)
+
+
+class _Dispatcher(QObject):
+    """The one object workers report through: created on the UI thread and kept for the
+    app's life, so no worker ever drops the last reference to a Qt object. (A per-task
+    bridge released on the worker destroyed its connections there, taking Qt's connection
+    lock and then waiting for the GIL while the UI thread held the GIL and waited for that
+    lock: a deadlock seen when a progress window closed as its task ended.)"""
+
+    settled = Signal(int, bool, object)  # token, succeeded, result or exception
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Emitted on a worker, delivered here on the UI thread (this object's thread).
+        self.settled.connect(self._settle)
+
+    @Slot(int, bool, object)
+    def _settle(self, token: int, ok: bool, value: Any) -> None:
+        _settle(token, ok, value)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], dispatcher: _Dispatcher, token: int) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn: Callable[[], Any] | None = fn
+        self._dispatcher = dispatcher
+        self._token = token
+
+    def run(self) -> None:
+        fn, self._fn = self._fn, None
+        assert fn is not None
+        try:
+            try:
+                result = fn()
+            except BaseException as exc:  # handed to the UI; never lost in a worker
+                log.debug("background task failed:\n%s", traceback.format_exc())
+                del fn
+                self._dispatcher.settled.emit(self._token, False, exc)
+            else:
+                del fn
+                self._dispatcher.settled.emit(self._token, True, result)
+        except RuntimeError:  # the app shut down while this ran: nobody is left to tell
+            log.debug("background task finished after its receiver was deleted")
+
+
+_dispatcher: list[_Dispatcher] = []
+#: token → (on_done, on_error, alive): read and written on the UI thread only.
+_waiting: dict[int, tuple[Any, Any, list[bool]]] = {}
+_tokens = itertools.count(1)
+
+
+def _settle(token: int, ok: bool, value: Any) -> None:
+    on_done, on_error, alive = _waiting.pop(token, (None, None, [False]))
+    if not alive[0]:
+        return
+    if ok:
+        if on_done is not None:
+            on_done(value)
+    elif on_error is not None:
+        on_error(value)
+    else:
+        log.error("background task failed: %r", value)
+
+
+def _the_dispatcher() -> _Dispatcher:
+    if _dispatcher:
+        try:
+            _dispatcher[0].objectName()  # still alive?
+            return _dispatcher[0]
+        except RuntimeError:
+            _dispatcher.clear()
+    collect_on_ui_thread()  # no worker ever collects a Qt object's cycle
+    made = _Dispatcher()
+    app = QCoreApplication.instance()
+    if app is not None and made.thread() is not app.thread():
+        made.moveToThread(app.thread())  # callbacks always run on the UI thread
+    _dispatcher.append(made)
+    return made
+
+
+_pool: list[QThreadPool] = []
+
+
+def use_pool(pool: QThreadPool) -> None:
+    """The app's job runner lends its pool (installed when it starts)."""
+    _pool[:] = [pool]
+
+
+def _the_pool() -> QThreadPool:
+    if _pool:
+        try:
+            _pool[0].maxThreadCount()  # still alive?
+            return _pool[0]
+        except RuntimeError:  # its runner was deleted (tests make many)
+            _pool.clear()
+    return QThreadPool.globalInstance()
+
+
+def run_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    parent: QObject | None = None,
+    pool: QThreadPool | None = None,
+) -> None:
+    """Run `fn` on the app's thread pool (or `pool`); callbacks run on the UI thread.
+
+    If `parent` is given and destroyed before the work ends, callbacks are dropped.
+    """
+    token = next(_tokens)
+    alive = [True]
+    if parent is not None:
+        parent.destroyed.connect(lambda *_: alive.__setitem__(0, False))
+    _waiting[token] = (on_done, on_error, alive)
+    (pool or _the_pool()).start(_Task(fn, _the_dispatcher(), token))

@@ -1,0 +1,83 @@
+"""Money in the UI: the question before a paid job, the AI-text gate, the project's spend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from aiuteur_desktop.core.app.settings import AppSettings
+from aiuteur_desktop.core.jobs import JobStore
+from aiuteur_desktop.core.money import ledger, prices
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.providers.connections import text_ready
+from aiuteur_desktop.views.kit.dialogs import confirm
+
+
+def confirm_spend(
+    parent: QWidget,
+    what: str,
+    estimate: float,
+    source: str,
+    settings: AppSettings,
+    jobs: JobStore,
+    on_yes: Callable[[], None],
+) -> QMessageBox:
+    """Ask before a paid job, showing the estimate and what is left of the budget."""
+    text = prices.spend_question(
+        what,
+        estimate,
+        source,
+        settings.budget,
+        spent_this_month=jobs.committed(prices.month_start()),
+    )
+    return confirm(
+        parent,
+        "spendQuestion",
+        QMessageBox.Icon.Question,
+        "Confirm cost",
+        text,
+        f"Spend ${estimate:,.2f}",
+        QMessageBox.ButtonRole.AcceptRole,
+        on_yes,
+    )
+
+
+class AiTextGate(QFrame):
+    """Shown in place of AI text actions when no language model is connected."""
+
+    settingsRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setProperty("muted", True)
+        self.button = QPushButton("Open Settings")
+        self.button.clicked.connect(self.settingsRequested.emit)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+
+    def refresh(self, settings: AppSettings) -> bool:
+        """Show the explanation when AI text cannot run; returns whether it can."""
+        ready, why = text_ready(settings)
+        self.label.setText(why)
+        self.setVisible(not ready)
+        return ready
+
+
+def spend_summary(project: Project) -> tuple[str, str]:
+    """("$3.21 spent", tooltip by stage and provider) for the project header; ("", "") if none."""
+    total = ledger.total(project)
+    if total <= 0:
+        return "", ""
+    lines = ["Spent on this project:"]
+    for stage, amount in ledger.by(project, "stage").items():
+        lines.append(f"  Stage {stage}: ${amount:,.2f}" if stage else f"  Other: ${amount:,.2f}")
+    lines.append("By provider:")
+    lines += [f"  {p}: ${a:,.2f}" for p, a in ledger.by(project, "provider").items()]
+    return f"${total:,.2f} spent", "\n".join(lines)

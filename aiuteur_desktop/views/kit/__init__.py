@@ -1,0 +1,1 @@
+"""Small widgets and helpers every page uses: theme, dialogs, notifications, pictures, shortcuts."""

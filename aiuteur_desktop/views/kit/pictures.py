@@ -1,0 +1,64 @@
+"""Images decoded by Qt (a key chosen from disk, a stored key shown in a card): the size is
+read from the header first and a bomb is refused before anything is decoded, the same
+limit as `core.media.imaging` (issue "Hostile input"); previews decode at the size they show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+from aiuteur_desktop.core.media.imaging import MAX_PIXELS, ImageTooLarge, too_large
+
+# Set deliberately (Qt's default is 256 MB): a decode may take what MAX_PIXELS of ARGB needs.
+QImageReader.setAllocationLimit(MAX_PIXELS * 4 // 1_000_000)
+
+
+def read_image(source: bytes | Path, max_side: int | None = None) -> QImage:
+    """The decoded image — a null QImage when it is not one Qt reads — or ImageTooLarge when
+    its header declares more than MAX_PIXELS. With `max_side`, a larger image is decoded
+    straight to that size (JPEG scales while it decodes)."""
+    buffer: QBuffer | None = None
+    if isinstance(source, Path):
+        reader = QImageReader(str(source))
+    else:
+        buffer = QBuffer()
+        buffer.setData(QByteArray(bytes(source)))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if not size.isValid():
+        return QImage()
+    if size.width() * size.height() > MAX_PIXELS:
+        raise ImageTooLarge(too_large(size.width(), size.height()))
+    if max_side and max(size.width(), size.height()) > max_side:
+        reader.setScaledSize(
+            size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio)
+        )
+    image = reader.read()
+    if buffer is not None:
+        buffer.close()
+    return image
+
+
+def png_bytes(image: QImage) -> bytes:
+    """`image` encoded as PNG."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+def preview(source: bytes | Path, side: int) -> QPixmap:
+    """A pixmap fitting side×side (empty when the image cannot be read or is too large)."""
+    try:
+        image = read_image(source, side)
+    except ImageTooLarge:
+        return QPixmap()
+    if image.isNull():
+        return QPixmap()
+    return QPixmap.fromImage(image).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )

@@ -1,1 +1,0 @@
-"""Phase B stage editors (the scene-by-scene production cycle)."""

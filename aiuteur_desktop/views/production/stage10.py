@@ -1,0 +1,634 @@
+"""Stage 10 · Frames: every shot's start and end anchor frame (PRD §9.5).
+
+First the **mode** — Quick (every frame at once) or Control (one at a time, approve before
+the next) — and whether the scene takes start frames only. Control shows one frame at a
+time: the frame, the Visual Rearview (the frame it follows beside it, a ghost overlay with
+an opacity slider, a flicker that swaps the two), the drift detector's notes, the candidate
+strip, Approve / Regenerate (with the Why box) / Edit Region (the inpainting canvas: paint,
+say what changes). Quick shows the grid of every frame as the jobs fill it, with multi-select
+approve and regenerate. What is made when, and from what, is core's (`core.production.frames`)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.operations.frame_image import FrameEdit, FrameImage
+from aiuteur_desktop.core.production import frames
+from aiuteur_desktop.core.production.frames import Slot
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store.status import Status
+from aiuteur_desktop.core.story import master_script
+from aiuteur_desktop.views.assets.keys import PendingKeys
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.kit.dialogs import confirm
+from aiuteur_desktop.views.kit.pictures import read_image
+from aiuteur_desktop.views.kit.shortcuts import local_shortcut
+from aiuteur_desktop.views.production.canvas import RegionEditor
+from aiuteur_desktop.views.production.frame_mode import ModeChooser
+from aiuteur_desktop.views.production.rearview import Rearview
+from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs, ask_guidance
+
+SlotRole = Qt.ItemDataRole.UserRole + 1
+MediaRole = Qt.ItemDataRole.UserRole + 2
+TILE = QSize(192, 108)
+
+
+def _mark(s: Slot) -> str:
+    if not s.made:
+        return "○"
+    if s.status not in (Status.UP_TO_DATE, Status.MISSING):
+        return "⚠"
+    return "✓" if s.approved else "●"
+
+
+def _title(s: Slot) -> str:
+    return f"{s.label} {'start' if s.which == frames.START else 'end'}"
+
+
+class Stage10Page(PendingKeys, StageFrame):
+    """Stage 10 · Frames (per scene)."""
+
+    NOUN = "frame"
+
+    def __init__(self, jobs: StoryJobs, parent: QWidget | None = None) -> None:
+        super().__init__(10, jobs, parent)
+        jobs.session.subscribe(lambda e: self.set_scene(jobs.session.scene) if e.scene else None)
+        self.scene_id: str | None = None
+        self.items: list[Slot] = []
+        self._pending: dict[str, str] = {}
+        self.last_estimate = ""
+        self.generate_button = self.add_action("Generate…", "generateFrames", self.generate)
+        self.cancel_button = self.add_action("Cancel", "cancelFrames", self.cancel_keys)
+        self.cancel_button.hide()
+        self.approve_button = self.add_action("Approve", "approveFrame", self.approve, primary=True)
+        local_shortcut(QKeySequence("Ctrl+Return"), self, self.approve)
+
+        # ---- the mode
+        self.scene_line = QLabel()
+        self.scene_line.setObjectName("sectionTitle")
+        self.mode_line = QLabel()
+        self.mode_line.setProperty("muted", True)
+        chooser = ModeChooser()
+        chooser.chosen.connect(self.choose_mode)
+        for part in ("quick", "control", "start_only", "use_mode"):
+            setattr(self, part, getattr(chooser, part))
+
+        # ---- Control: one frame at a time
+        self.steps = QListWidget()
+        self.steps.setObjectName("frameSteps")
+        self.steps.currentItemChanged.connect(lambda *_: self.show_slot())
+        self.rearview = Rearview()
+        self.frame_state = QLabel()
+        self.frame_state.setObjectName("frameState")
+        self.frame_state.setWordWrap(True)
+        self.drift = QLabel()
+        self.drift.setObjectName("driftNotes")
+        self.drift.setWordWrap(True)
+        self.drift.setStyleSheet("color:#e0b050")
+        self.history = QListWidget()
+        self.history.setObjectName("frameHistory")
+        self.history.setViewMode(QListWidget.ViewMode.IconMode)
+        self.history.setFlow(QListWidget.Flow.LeftToRight)
+        self.history.setWrapping(False)
+        self.history.setIconSize(QSize(96, 54))
+        self.history.setFixedHeight(84)
+        self.history.itemClicked.connect(self.choose_candidate)
+        self.regenerate_button = QPushButton("Regenerate…")
+        self.regenerate_button.setObjectName("regenerateFrame")
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.edit_button = QPushButton("Edit Region…")
+        self.edit_button.setObjectName("editRegion")
+        self.edit_button.setCheckable(True)
+        self.edit_button.toggled.connect(self.toggle_canvas)
+        tools = QHBoxLayout()
+        tools.addWidget(self.regenerate_button)
+        tools.addWidget(self.edit_button)
+        tools.addStretch(1)
+        # The inpainting canvas, in place of the frame while editing.
+        # The inpainting canvas and its tools, in place of the frame while editing.
+        self.editor = RegionEditor()
+        self.editor.applied.connect(self.apply_region)
+        for part in ("canvas", "brush", "eraser", "size", "feather", "instruction"):
+            setattr(self, part, getattr(self.editor, part))
+        self.apply_button = self.editor.apply_button
+        self.frame_stack = QStackedWidget()
+        self.frame_stack.addWidget(self.rearview)
+        self.frame_stack.addWidget(self.editor)
+        control = QWidget()
+        right = QVBoxLayout()
+        right.addWidget(self.frame_state)
+        right.addWidget(self.frame_stack, 1)
+        right.addWidget(self.drift)
+        right.addWidget(self.history)
+        right.addLayout(tools)
+        right_w = QWidget()
+        right_w.setLayout(right)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.steps)
+        split.addWidget(right_w)
+        split.setStretchFactor(1, 4)
+        split.setChildrenCollapsible(False)
+        self.steps.setMinimumWidth(150)
+        self.steps.setMaximumWidth(240)
+        cv = QVBoxLayout(control)
+        cv.setContentsMargins(0, 0, 0, 0)
+        cv.addWidget(split)
+
+        # ---- Quick: every frame at once
+        self.grid = QListWidget()
+        self.grid.setObjectName("frameGrid")
+        self.grid.setViewMode(QListWidget.ViewMode.IconMode)
+        self.grid.setIconSize(TILE)
+        self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.grid.setMovement(QListWidget.Movement.Static)
+        self.grid.setSpacing(8)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.itemDoubleClicked.connect(self._open_in_control)
+        self.grid.itemSelectionChanged.connect(self._sync_buttons)
+        self.progress = QLabel()
+        self.progress.setObjectName("gridProgress")
+        self.progress.setProperty("muted", True)
+        self.bulk_regenerate = QPushButton("Regenerate Selected…")
+        self.bulk_regenerate.setObjectName("regenerateSelected")
+        self.bulk_regenerate.clicked.connect(self.regenerate)
+        grid_head = QHBoxLayout()
+        grid_head.addWidget(self.progress, 1)
+        grid_head.addWidget(self.bulk_regenerate)
+        quick = QWidget()
+        ql = QVBoxLayout(quick)
+        ql.setContentsMargins(0, 0, 0, 0)
+        ql.addLayout(grid_head)
+        ql.addWidget(self.grid, 1)
+        self._drift_round = 0
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(chooser)
+        self.pages.addWidget(control)
+        self.pages.addWidget(quick)
+        # Quick mode's single-frame view (a tile double-clicked) has a way back to the grid.
+        self.back_to_grid = QPushButton("Back to Grid")
+        self.back_to_grid.setObjectName("backToGrid")
+        self.back_to_grid.setToolTip("Every frame of the scene at once (Esc)")
+        self.back_to_grid.clicked.connect(self.show_grid)
+        local_shortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self.pages.currentChanged.connect(lambda _i: self._sync_buttons())
+        self.mode_switch = QPushButton("Change Mode…")
+        self.mode_switch.setObjectName("changeMode")
+        self.mode_switch.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        head = QHBoxLayout()
+        head.addWidget(self.scene_line, 1)
+        head.addWidget(self.mode_line)
+        head.addWidget(self.back_to_grid)
+        head.addWidget(self.mode_switch)
+        self.body.addLayout(head)
+        self.body.addWidget(self.pages, 1)
+
+    # ---------------------------------------------------------------- state
+    def set_scene(self, scene_id: str | None) -> None:
+        if scene_id != self.scene_id:
+            self.scene_id = scene_id
+            self.load()
+
+    def set_project(self, project: Project | None, *, load: bool = True) -> None:
+        self.scene_id = None
+        super().set_project(project, load=load)
+
+    def mode(self) -> dict[str, Any] | None:
+        if self.project is None or self.scene_id is None:
+            return None
+        return frames.mode_of(self.project, self.scene_id)
+
+    def load(self) -> None:
+        self.clear_error()
+        if self.project is None or self.scene_id is None:
+            self.scene_line.setText("Select a scene in the Script Hub")
+            self.mark_loaded()
+            return
+        label = master_script.label_of(self.project, self.scene_id)
+        self.scene_line.setText(f"Scene {label} · anchor frames")
+        chosen = self.mode()
+        try:
+            self.items = frames.slots(self.project, self.scene_id)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            self.items = []
+        if chosen is None:
+            self.mode_line.setText("No mode chosen yet")
+            self.pages.setCurrentIndex(0)
+        else:
+            quick = chosen.get("mode") == frames.QUICK
+            self.quick.setChecked(quick)
+            self.control.setChecked(not quick)
+            self.start_only.setChecked(bool(chosen.get("start_only")))
+            only = " · start frames only" if chosen.get("start_only") else ""
+            self.mode_line.setText(("Quick mode" if quick else "Control mode") + only)
+            self.pages.setCurrentIndex(2 if quick else 1)
+        self._fill()
+        self.mark_loaded()
+        self.sync()
+
+    def _fill(self) -> None:
+        keep = self.current_key()
+        self.steps.blockSignals(True)
+        self.steps.clear()
+        self.grid.clear()
+        for s in self.items:
+            key = f"{s.shot}/{s.which}"
+            step = QListWidgetItem(f"{_mark(s)} {_title(s)}")
+            step.setData(SlotRole, key)
+            self.steps.addItem(step)
+            tile = QListWidgetItem(f"{_mark(s)} {_title(s)}")
+            tile.setData(SlotRole, key)
+            tile.setSizeHint(QSize(TILE.width() + 16, TILE.height() + 40))
+            if s.chosen and self.project is not None:
+                tile.setIcon(QIcon(self._thumb(s.chosen, TILE)))
+            tile.setToolTip(f"{_title(s)}: {s.status.value}{' · approved' if s.approved else ''}")
+            self.grid.addItem(tile)
+        self.steps.blockSignals(False)
+        self._mark_drift()
+        made = sum(1 for s in self.items if s.made)
+        approved = sum(1 for s in self.items if s.approved)
+        self.progress.setText(
+            f"{made} of {len(self.items)} frames made · {approved} approved"
+            + (f" · {len(self._pending)} being made" if self._pending else "")
+        )
+        target = keep
+        if target is None and self.items:
+            nxt = (
+                frames.next_to_make(self.project, self.scene_id)
+                if self.project and self.scene_id
+                else None
+            )
+            target = (
+                f"{nxt.shot}/{nxt.which}" if nxt else f"{self.items[0].shot}/{self.items[0].which}"
+            )
+        self.select_key(target)
+
+    def _mark_drift(self) -> None:
+        """The drift detector's flags on the grid's tiles, scored off the UI thread (a few
+        tens of milliseconds a frame)."""
+        if self.project is None or self.scene_id is None:
+            return
+        self._drift_round += 1
+        round_, project, scene = self._drift_round, self.project, self.scene_id
+        made = [s for s in self.items if s.which == frames.START and s.made]
+
+        def score() -> dict[str, list[str]]:
+            return {
+                f"{s.shot}/{s.which}": list(
+                    (frames.drift_of(project, scene, s) or {}).get("flags") or []
+                )
+                for s in made
+            }
+
+        def show(flags: dict[str, list[str]]) -> None:
+            if round_ != self._drift_round or self.project is not project:
+                return
+            for i in range(self.grid.count()):
+                tile = self.grid.item(i)
+                found = flags.get(str(tile.data(SlotRole)))
+                if found:
+                    if not tile.text().startswith("⚠"):
+                        tile.setText("⚠ " + tile.text())
+                    tile.setToolTip(tile.toolTip() + "\n" + "\n".join(found))
+
+        run_in_background(score, show, parent=self)
+
+    def _thumb(self, media: str, size: QSize) -> QPixmap:
+        assert self.project is not None
+        try:
+            image = read_image(self.project.media.read(media), max(size.width(), size.height()))
+        except (OSError, AiuteurError):
+            return QPixmap()
+        return QPixmap.fromImage(image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def current_key(self) -> str | None:
+        item = self.steps.currentItem()
+        return str(item.data(SlotRole)) if item is not None else None
+
+    def current(self) -> Slot | None:
+        key = self.current_key()
+        return next((s for s in self.items if f"{s.shot}/{s.which}" == key), None)
+
+    def select_key(self, key: str | None) -> None:
+        for row in range(self.steps.count()):
+            if self.steps.item(row).data(SlotRole) == key:
+                self.steps.setCurrentRow(row)
+                break
+        self.show_slot()
+
+    def show_slot(self) -> None:
+        s = self.current()
+        if self.project is None or self.scene_id is None or s is None:
+            self.rearview.show_pair(None, None, "Rearview: the frame it follows")
+            self.frame_state.setText("")
+            self.drift.setText("")
+            self.history.clear()
+            self._sync_buttons()
+            return
+        to = frames.link(self.project, self.scene_id, s.shot, s.which)
+        previous = self.project.media.read(to.media) if to is not None and to.media else None
+        current = self.project.media.read(s.chosen) if s.chosen else None
+        caption = f"Rearview: {to.label}" if to is not None else "Rearview: the scene's first frame"
+        self.rearview.show_pair(previous, current, caption)
+        if self.edit_button.isChecked():
+            self.canvas.set_frame(current)
+        reason = (
+            frames.blocked(self.project, self.scene_id, s.shot, s.which) if self.mode() else None
+        )
+        state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
+        if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
+            state += f" · {s.status.value}: what it was made from changed"
+        self.frame_state.setText(
+            f"<b>Shot {html.escape(_title(s))}</b> · {state}"
+            + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
+        )
+        self.drift.hide()
+        project, scene, key = self.project, self.scene_id, f"{s.shot}/{s.which}"
+
+        def shown(report: dict[str, Any] | None) -> None:  # scored off the UI thread
+            if self.project is not project or self.current_key() != key:
+                return
+            flags = (report or {}).get("flags") or []
+            self.drift.setText("".join(f"⚠ {html.escape(f)}<br>" for f in flags))
+            self.drift.setVisible(bool(flags))
+
+        run_in_background(lambda: frames.drift_of(project, scene, s), shown, parent=self)
+        self.history.clear()
+        for c in s.candidates:
+            item = QListWidgetItem()
+            item.setIcon(QIcon(self._thumb(str(c.get("media")), QSize(96, 54))))
+            item.setData(MediaRole, c.get("media"))
+            item.setToolTip(c.get("guidance") or c.get("source", ""))
+            self.history.addItem(item)
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        chosen = self.mode()
+        s = self.current()
+        running = bool(self._pending)
+        self.cancel_button.setVisible(running)
+        self.generate_button.setEnabled(chosen is not None and not running)
+        quick_mode = bool(chosen and chosen.get("mode") == frames.QUICK)
+        self.back_to_grid.setVisible(quick_mode and self.pages.currentIndex() == 1)
+        picked = self._acting_on()
+        self.approve_button.setEnabled(
+            chosen is not None and any(x.made and not x.approved for x in picked)
+        )
+        self.approve_button.setToolTip(
+            "Approve the frame shown (Ctrl+Enter)"
+            if not self._grid_shown()
+            else "Approve the selected frames (Ctrl+Enter)"
+            if picked
+            else "Select the frames to approve in the grid"
+        )
+        made = s is not None and s.made
+        self.regenerate_button.setEnabled(chosen is not None and made and not running)
+        self.edit_button.setEnabled(chosen is not None and made and not running)
+        self.mode_switch.setVisible(chosen is not None)
+        self.bulk_regenerate.setEnabled(not running and any(x.made for x in self._grid_slots()))
+
+    def sync(self) -> None:
+        self._sync_buttons()
+
+    def _grid_shown(self) -> bool:
+        return self.pages.currentIndex() == 2
+
+    def _acting_on(self) -> list[Slot]:
+        """What Approve and Regenerate act on: the grid's selection where the grid is shown,
+        else the frame shown (Control, or Quick's single-frame view)."""
+        if self._grid_shown():
+            return self._grid_slots()
+        s = self.current()
+        return [s] if s is not None else []
+
+    def show_grid(self) -> None:
+        """Back from the single-frame view, with the frame that was shown selected."""
+        if (self.mode() or {}).get("mode") != frames.QUICK:
+            return
+        key = self.current_key()
+        self.pages.setCurrentIndex(2)
+        for i in range(self.grid.count()):
+            tile = self.grid.item(i)
+            tile.setSelected(tile.data(SlotRole) == key)
+            if tile.data(SlotRole) == key:
+                self.grid.setCurrentItem(tile)
+                self.grid.scrollToItem(tile)
+        self.grid.setFocus()
+
+    def _escape(self) -> None:
+        if self.edit_button.isChecked():
+            self.edit_button.setChecked(False)
+        elif self.back_to_grid.isVisible():
+            self.show_grid()
+
+    def _grid_slots(self) -> list[Slot]:
+        keys = {str(i.data(SlotRole)) for i in self.grid.selectedItems()}
+        return [s for s in self.items if f"{s.shot}/{s.which}" in keys]
+
+    def _open_in_control(self, item: QListWidgetItem) -> None:
+        self.select_key(str(item.data(SlotRole)))
+        self.pages.setCurrentIndex(1)
+
+    # -------------------------------------------------------------- actions
+    def choose_mode(self) -> None:
+        if self.project is None or self.scene_id is None:
+            return
+        mode = frames.QUICK if self.quick.isChecked() else frames.CONTROL
+        try:
+            frames.set_mode(
+                self.project, self.scene_id, mode, start_only=self.start_only.isChecked()
+            )
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.load()
+        self.changed.emit()
+
+    def generate(self) -> None:
+        """Control: the frame shown (or the next to make). Quick: every frame not made yet
+        (or outdated). The price first."""
+        if self.project is None or self.scene_id is None or self.mode() is None:
+            return
+        quick = (self.mode() or {}).get("mode") == frames.QUICK
+        if quick:
+            todo = [
+                s for s in self.items
+                if not s.made or s.status not in (Status.UP_TO_DATE, Status.MISSING)
+            ]  # fmt: skip
+        else:
+            s = self.current()
+            todo = [s] if s is not None else []
+        if not todo:
+            self.message.emit("Every frame is made and up to date.")
+            return
+        for s in todo:
+            reason = frames.blocked(self.project, self.scene_id, s.shot, s.which)
+            if reason is not None:
+                self.fail(reason)
+                return
+        self._price_then(todo, "")
+
+    def _price_then(self, todo: list[Slot], guidance: str) -> None:
+        priced = self.key_price()
+        if priced is None:
+            return
+        source, model, each = priced
+        n = len(todo)
+        text = (
+            f"Make {n} frame{'s' * (n != 1)} with {source.describe(model)}. "
+            f"{self.cost_text(n, each)}"
+        )
+        self.last_estimate = text
+
+        def go() -> None:
+            for s in todo:
+                self._submit(s, guidance, model, source)
+
+        confirm(
+            self, "framesEstimate", QMessageBox.Icon.Question, "Make Frames", text, "Make",
+            QMessageBox.ButtonRole.AcceptRole, go, harmless=each == 0,
+        )  # fmt: skip
+
+    def _submit(self, s: Slot, guidance: str, model: str, source: Any) -> None:
+        assert self.project is not None and self.scene_id is not None
+        try:
+            op = FrameImage.prepare(
+                self.project, self.scene_id, s.shot, s.which, model=model, source=source,
+                guidance=guidance,
+            )  # fmt: skip
+            job_id = self.jobs.runner.run_operation(op)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.keys_started(job_id, f"{s.shot}/{s.which}")
+        self._sync_buttons()
+
+    def regenerate(self) -> None:
+        """Make the frame again (Quick: every selected tile), with the Why box first."""
+        picked = [x for x in self._acting_on() if x.made]
+        if not picked:
+            return
+        what = (
+            f"the {picked[0].which} frame of shot {picked[0].label}"
+            if len(picked) == 1
+            else f"these {len(picked)} frames"
+        )
+        ask_guidance(
+            self,
+            "Regenerate Frames" if len(picked) > 1 else "Regenerate Frame",
+            f"What should change in {what}? Every earlier version stays in the strip.",
+            "Regenerate",
+            lambda g: self._price_then(picked, g),
+            placeholder="e.g. “She should be facing the window.”",
+        )
+
+    def approve(self) -> None:
+        if self.project is None or self.scene_id is None:
+            return
+        on_grid = self._grid_shown()
+        picked = self._acting_on()
+        done = 0
+        for s in picked:
+            if s.made and not s.approved:
+                try:
+                    frames.approve(self.project, self.scene_id, s.shot, s.which)
+                    done += 1
+                except AiuteurError as exc:
+                    self.fail(exc.user_message)
+        self.items = frames.slots(self.project, self.scene_id)
+        if not on_grid:
+            nxt = frames.next_to_make(self.project, self.scene_id)
+            self._fill()
+            if nxt is not None:
+                self.select_key(f"{nxt.shot}/{nxt.which}")  # Control: on to the next frame
+        else:
+            self._fill()
+        self.mark_loaded()
+        self.changed.emit()
+        if done:
+            self.message.emit(f"Approved {done} frame{'s' * (done != 1)}.")
+
+    def choose_candidate(self, item: QListWidgetItem) -> None:
+        s = self.current()
+        if self.project is None or self.scene_id is None or s is None:
+            return
+        try:
+            frames.choose(self.project, self.scene_id, s.shot, s.which, str(item.data(MediaRole)))
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self._settled(f"{s.shot}/{s.which}")
+        self.changed.emit()
+
+    def toggle_canvas(self, on: bool) -> None:
+        s = self.current()
+        if on and self.project is not None and s is not None and s.chosen:
+            self.canvas.set_frame(self.project.media.read(s.chosen))
+            self.frame_stack.setCurrentWidget(self.editor)
+            self.canvas.setFocus()
+        else:
+            self.frame_stack.setCurrentWidget(self.rearview)
+
+    def apply_region(self) -> None:
+        s = self.current()
+        if self.project is None or self.scene_id is None or s is None:
+            return
+        priced = self.key_price()
+        if priced is None:
+            return
+        source, model, _each = priced
+        try:
+            op = FrameEdit.prepare(
+                self.project, self.scene_id, s.shot, s.which, self.canvas.mask_png(),
+                self.instruction.text(), model=model, source=source,
+            )  # fmt: skip
+            job_id = self.jobs.runner.run_operation(op)
+        except AiuteurError as exc:
+            self.fail(exc.user_message)
+            return
+        self.clear_error()
+        self.keys_started(job_id, f"{s.shot}/{s.which}")
+        self._sync_buttons()
+
+    def _settled(self, key: str | None = None) -> None:
+        self.keys_settled(key)
+        if self.project is not None and self.scene_id is not None:
+            self.items = frames.slots(self.project, self.scene_id)
+            self._fill()
+            if key is not None and not self.edit_button.isChecked():
+                self.select_key(key)
+            elif key is not None:
+                self.edit_button.setChecked(False)
+                self.select_key(key)
+        self.mark_loaded()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_F and not event.isAutoRepeat():
+            self.rearview.hold(True)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_F and not event.isAutoRepeat():
+            self.rearview.hold(False)
+            return
+        super().keyReleaseEvent(event)

@@ -1,0 +1,1 @@
+"""The Written and Visual Styles pages."""
