@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from aiuteur_desktop.core.jobs import Submission
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-jobs-bench-"))
@@ -96,10 +98,14 @@ def main() -> int:
             """Submitted from inside the event loop, so the submissions count as UI work too."""
             for i in range(JOBS):
                 params = {"base_url": fake.base_url}
-                ids.append(runner.submit("bench.text", f"Text {i}", "bench:fake", params))
+                ids.append(
+                    runner.submit(Submission("bench.text", f"Text {i}", "bench:fake", params))
+                )
             if not os.environ.get("BENCH_NO_ANIMATIC"):
                 params = {"spec": spec, "out_dir": tmp}
-                ids.append(runner.submit(PREVIZ_SHOT, "Animatic", "offline:animatic", params))
+                ids.append(
+                    runner.submit(Submission(PREVIZ_SHOT, "Animatic", "offline:animatic", params))
+                )
 
         QTimer.singleShot(20, submit_all)
         loop = QEventLoop()

@@ -178,6 +178,23 @@ MAYBE_CHARGED = (
 
 @dataclass(frozen=True)
 class Submission:
+    """A job asked for: what the store writes as a queued row, the scheduler checks against
+    the caps first, and an operation's `submission()` returns."""
+
+    kind: str
+    title: str
+    provider: str  # the model id or engine, e.g. "offline:storyboard"
+    params: dict[str, Any]  # JSON; an operation's `from_params` rebuilds it from them
+    project: str | None = None
+    estimate: float = 0.0
+    paid: bool = False  # a paid model: refused without an estimate, never run as free
+
+
+@dataclass(frozen=True)
+class PaidRequest:
+    """One paid request of a job as it was sent: its state, what it was estimated to cost and
+    what it did (`core/money/paid.py`)."""
+
     id: str
     job: str
     n: int
@@ -197,23 +214,15 @@ class JobStore:
             _md.create_all(conn)
             claims.create(conn)
 
-    def add(
-        self,
-        kind: str,
-        title: str,
-        provider: str,
-        params: dict[str, Any],
-        *,
-        project: str | None = None,
-        estimate: float = 0.0,
-        job_id: str | None = None,
-    ) -> Job:
+    def add(self, job: Submission, *, job_id: str | None = None) -> Job:
         now = time.time()
         job_id = job_id or new_id()
-        claim = params.get("claim")
+        claim = job.params.get("claim")
         with self._lock, self._engine.begin() as conn:
             if isinstance(claim, str) and claim:
-                claims.take(conn, claim, job_id, title, now, lambda held: self._free(conn, held))
+                claims.take(
+                    conn, claim, job_id, job.title, now, lambda held: self._free(conn, held)
+                )
             seq = (
                 conn.execute(select(jobs_table.c.seq).order_by(jobs_table.c.seq.desc())).first()
                 or (0,)
@@ -221,14 +230,14 @@ class JobStore:
             values = {
                 "id": job_id,
                 "seq": seq,
-                "kind": kind,
-                "title": title,
-                "provider": provider,
-                "project": project,
-                "params": json.dumps(params, sort_keys=True),
+                "kind": job.kind,
+                "title": job.title,
+                "provider": job.provider,
+                "project": job.project,
+                "params": json.dumps(job.params, sort_keys=True),
                 "state": JobState.QUEUED.value,
                 "progress": 0.0,
-                "estimate": float(estimate),
+                "estimate": float(job.estimate),
                 "cost": 0.0,
                 "handle": None,
                 "result": None,
@@ -343,21 +352,21 @@ class JobStore:
         return out
 
     # ------------------------------------------------------------ submissions
-    def submissions(self, job_id: str) -> list[Submission]:
+    def submissions(self, job_id: str) -> list[PaidRequest]:
         s = submissions_table.c
         with self._engine.connect() as conn:
             rows = conn.execute(select(submissions_table).where(s.job == job_id).order_by(s.n))
             return [
-                Submission(r.id, r.job, r.n, Sent(r.state), r.estimate, r.actual, r.created_at)
+                PaidRequest(r.id, r.job, r.n, Sent(r.state), r.estimate, r.actual, r.created_at)
                 for r in rows
             ]
 
-    def sending(self, job_id: str, estimate: float) -> Submission:
+    def sending(self, job_id: str, estimate: float) -> PaidRequest:
         """Write the intent to send a paid request, durably, before it leaves."""
         s = submissions_table.c
         with self._lock, self._engine.begin() as conn:
             n = (conn.execute(select(func.count()).where(s.job == job_id)).scalar() or 0) + 1
-            row = Submission(f"{job_id}#{n}", job_id, n, Sent.SENDING, estimate, None, time.time())
+            row = PaidRequest(f"{job_id}#{n}", job_id, n, Sent.SENDING, estimate, None, time.time())
             conn.execute(
                 insert(submissions_table).values(
                     id=row.id, job=job_id, n=n, state=row.state.value, estimate=estimate,
@@ -484,7 +493,7 @@ class JobStore:
         """What this job's unsettled submissions may cost (accepted, uncertain or in flight)."""
         return round(sum(s.estimate for s in self.submissions(job_id) if s.state.counts), 6)
 
-    def open_submission(self, job_id: str) -> Submission | None:
+    def open_submission(self, job_id: str) -> PaidRequest | None:
         """The submission sent and not yet settled, refused or given up, if any."""
         subs = [s for s in self.submissions(job_id) if s.state in (Sent.SENDING, Sent.ACCEPTED)]
         return subs[-1] if subs else None
@@ -581,8 +590,8 @@ __all__ = [
     "JobContext",
     "JobState",
     "JobStore",
+    "PaidRequest",
     "Sent",
-    "Submission",
     "backoff",
     "register",
 ]

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import operations, story
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
@@ -95,13 +95,15 @@ class StoryJobs(QObject):
             }
             price = story_estimate(provider, full)  # PriceUnknown: refused, nothing sent
             return self.runner.submit(
-                kind,
-                title,
-                provider,
-                full,
-                project=str(project.path),
-                estimate=price,
-                paid=price > 0,
+                Submission(
+                    kind,
+                    title,
+                    provider,
+                    full,
+                    project=str(project.path),
+                    estimate=price,
+                    paid=price > 0,
+                )
             )
 
         return self._start(start, on_done, on_failed, tag)

@@ -7,13 +7,15 @@ import random
 import pytest
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.jobs import INTERRUPTED, JobState
+from aiuteur_desktop.core.jobs import INTERRUPTED, JobState, Submission
 from aiuteur_desktop.core.library import Library
 
 
 def test_a_job_lives_through_its_states_and_survives_a_reopen(library: Library) -> None:
     store = library.jobs
-    job = store.add("previz.shot", "Shot 1 animatic", "offline:animatic", {"spec": {"x": 1}})
+    job = store.add(
+        Submission("previz.shot", "Shot 1 animatic", "offline:animatic", {"spec": {"x": 1}})
+    )
     assert (job.state, job.progress, job.attempts) == (JobState.QUEUED, 0.0, 0)
     store.start(job.id)
     store.progress(job.id, 0.4)
@@ -32,8 +34,8 @@ def test_a_job_lives_through_its_states_and_survives_a_reopen(library: Library) 
 
 def test_newest_first_and_filter_by_state(library: Library) -> None:
     store = library.jobs
-    a = store.add("k", "A", "p", {})
-    b = store.add("k", "B", "p", {})
+    a = store.add(Submission("k", "A", "p", {}))
+    b = store.add(Submission("k", "B", "p", {}))
     store.fail(a.id, "no")
     assert [j.title for j in store.recent()] == ["B", "A"]
     assert [j.title for j in store.recent(states={JobState.FAILED})] == ["A"]
@@ -44,12 +46,12 @@ def test_newest_first_and_filter_by_state(library: Library) -> None:
 
 def test_reconcile_resumes_handles_and_reports_the_rest_interrupted(library: Library) -> None:
     store = library.jobs
-    paid = store.add("video", "Render shot 3", "google:veo", {})
+    paid = store.add(Submission("video", "Render shot 3", "google:veo", {}))
     store.start(paid.id)
     store.set_handle(paid.id, {"operation": "projects/p/operations/42"})
-    local = store.add("previz.shot", "Shot 4", "offline:animatic", {})
+    local = store.add(Submission("previz.shot", "Shot 4", "offline:animatic", {}))
     store.start(local.id)
-    waiting = store.add("previz.shot", "Shot 5", "offline:animatic", {})
+    waiting = store.add(Submission("previz.shot", "Shot 5", "offline:animatic", {}))
     to_run = store.reconcile()
     assert [j.id for j in to_run] == [paid.id, waiting.id]
     assert store.get(paid.id).state is JobState.QUEUED

@@ -8,6 +8,7 @@ import pytest
 
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
 
@@ -194,12 +195,16 @@ def test_a_lost_library_stops_paid_work_and_reads_spend_back_from_the_projects(
         assert again.jobs.committed(project=str(bundle)) == pytest.approx(3.2)
         scheduler = Scheduler(again.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
         with pytest.raises(PaidWorkStopped):
-            scheduler.submit("video.render", "Shot 2A", "google:veo", {}, estimate=1.0, paid=True)
+            scheduler.submit(
+                Submission("video.render", "Shot 2A", "google:veo", {}, estimate=1.0, paid=True)
+            )
         again.jobs.resume_paid_work()
         with pytest.raises(BudgetExceeded):  # the month's $3.20 is counted again
-            scheduler.submit("video.render", "Shot 2A", "google:veo", {}, estimate=3.2, paid=True)
+            scheduler.submit(
+                Submission("video.render", "Shot 2A", "google:veo", {}, estimate=3.2, paid=True)
+            )
         assert scheduler.submit(
-            "video.render", "Shot 2B", "google:veo", {}, estimate=1.0, paid=True
+            Submission("video.render", "Shot 2B", "google:veo", {}, estimate=1.0, paid=True)
         )
     finally:
         again.close()

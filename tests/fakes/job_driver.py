@@ -9,6 +9,8 @@ import json
 import os
 import sys
 
+from aiuteur_desktop.core.jobs import Submission
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -34,7 +36,7 @@ def main(argv: list[str]) -> int:
     if mode == "submit":
         with open(params_file, encoding="utf-8") as f:
             params = json.load(f)
-        runner.submit(VIDEO_RENDER, "Shot 1 — Veo", "google:veo", params, estimate=3.2)
+        runner.submit(Submission(VIDEO_RENDER, "Shot 1 — Veo", "google:veo", params, estimate=3.2))
     else:
         runner.resume()
     loop = QEventLoop()

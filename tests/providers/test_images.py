@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.providers.images import GeminiImages, OpenAIImages, keep_outside_mask
 from tests.fakes.gemini_fake import FakeGeminiContent, blocked, gemini_image
 from tests.fakes.openai_fake import FakeImages, openai_error
@@ -202,7 +203,7 @@ def test_image_job_stores_the_frame_and_its_cost(qtbot, library, tmp_path) -> No
             "scene": "s1",
         }
         job_id = runner.submit(
-            IMAGE_GENERATE, "Frame s1-2 fix", "google:gemini-3-pro-image", params
+            Submission(IMAGE_GENERATE, "Frame s1-2 fix", "google:gemini-3-pro-image", params)
         )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     done = runner.store.get(job_id)

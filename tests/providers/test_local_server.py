@@ -14,7 +14,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.provider_api import TextRequest
 from aiuteur_desktop.providers import openai_text
@@ -141,7 +141,7 @@ def test_a_timed_out_local_request_is_not_resent_while_the_server_is_still_busy(
             "max_tokens": 400,
             "limits": {"idle_timeout": 0.4},
         }
-        job_id = runner.submit(TEXT_COMPLETE, "Story", f"local:{MODEL}", params)
+        job_id = runner.submit(Submission(TEXT_COMPLETE, "Story", f"local:{MODEL}", params))
         job = settle(qtbot, runner, job_id)
         assert job.state is JobState.FAILED and job.attempts == 1  # not retried on its own
         assert "still be working" in (job.error or "") and "Retry" in (job.error or "")
@@ -212,14 +212,14 @@ def test_a_slow_laptop_model_writes_a_treatment_and_a_beat_sheet_with_progress(
                 "length": "3 minutes",
             },
         }
-        first = runner.submit(STORY_GENERATE, "Treatment", f"local:{MODEL}", treatment)
+        first = runner.submit(Submission(STORY_GENERATE, "Treatment", f"local:{MODEL}", treatment))
         job = settle(qtbot, runner, first, timeout=60_000)
         assert job.state is JobState.SUCCEEDED, job.error
         assert job.result["value"]["title"] == "Night Ferry"
         streamed = [p for p in seen_progress if 0.05 < p < 0.95]
         assert len(set(streamed)) >= 5  # the bar moved while the answer was written
         assert fake.real[-1].stream and fake.real[-1].tokens > 60  # ≥ 6 s at 10 tokens/s
-        second = runner.submit(STORY_GENERATE, "Beat sheet", f"local:{MODEL}", beats)
+        second = runner.submit(Submission(STORY_GENERATE, "Beat sheet", f"local:{MODEL}", beats))
         job = settle(qtbot, runner, second, timeout=60_000)
         assert job.state is JobState.SUCCEEDED, job.error
         assert len(job.result["value"]["beats"]) == 15

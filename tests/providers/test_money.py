@@ -20,7 +20,7 @@ import pytest
 
 from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.assets import masters
-from aiuteur_desktop.core.jobs import JobState, Sent
+from aiuteur_desktop.core.jobs import JobState, Sent, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.money.prices import PriceUnknown
@@ -193,7 +193,7 @@ def test_e_a_paid_model_without_a_price_is_refused_and_nothing_is_sent(
         runner = JobRunner(library.jobs)
         refused: list[str] = []
         runner.refused.connect(lambda _id, why: refused.append(why))
-        runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, paid=True)
+        runner.submit(Submission(VIDEO_RENDER, "Shot 1", "google:veo", params, paid=True))
         qtbot.waitUntil(lambda: bool(refused), timeout=5000)
         assert "no price" in refused[0]
         assert fake.submissions == [] and runner.store.recent() == []
@@ -323,7 +323,7 @@ def test_g_a_cut_off_paid_text_answer_is_not_asked_again(
             "max_tokens": 2000,
             "bundle": str(tmp_path / "Film.aiuteur"),
         }
-        job_id = runner.submit(TEXT_COMPLETE, "Beats", "openai:gpt-5.1", params)
+        job_id = runner.submit(Submission(TEXT_COMPLETE, "Beats", "openai:gpt-5.1", params))
         job = settle(qtbot, runner, job_id)
         time.sleep(0.3)
         assert job.state is JobState.DECIDE, job.error
@@ -532,9 +532,7 @@ def test_j_two_processes_rendering_the_same_confirmation_send_each_shot_once(
             assert all("already on its way" in c for c in claimed)
             with pytest.raises(AlreadyClaimed):
                 other.jobs.add(
-                    second_ops[0].kind, "Render shot 2A", "offline:animatic",
-                    second_ops[0].submission().params,
-                )  # fmt: skip
+                    Submission(second_ops[0].kind, "Render shot 2A", "offline:animatic", second_ops[0].submission().params))  # fmt: skip
         finally:
             other.close()
         assert all(j.state is JobState.SUCCEEDED for j in finished)

@@ -9,7 +9,7 @@ import pytest
 
 from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.logs import setup_logging
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.text_jobs import TEXT_COMPLETE
@@ -29,10 +29,12 @@ def test_keys_never_reach_the_database_logs_or_media(
     with FakeChat([reply("A storm. A rescue.", (1000, 500))], valid_keys={KEY}) as good:
         runner = JobRunner(library.jobs)
         ok = runner.submit(
-            TEXT_COMPLETE,
-            "Beats",
-            "openai:gpt-5.1",
-            {"base_url": good.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            Submission(
+                TEXT_COMPLETE,
+                "Beats",
+                "openai:gpt-5.1",
+                {"base_url": good.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            )
         )
         qtbot.waitUntil(lambda: runner.job(ok).state.finished, timeout=10_000)
         assert good.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"
@@ -41,10 +43,12 @@ def test_keys_never_reach_the_database_logs_or_media(
     assert done.cost == pytest.approx(1000 * 1.25 / 1e6 + 500 * 10 / 1e6)  # from reported usage
     with FakeChat([reply("x")], valid_keys={"someone-else"}) as refusing:
         bad = runner.submit(
-            TEXT_COMPLETE,
-            "Beats",
-            "openai:gpt-5.1",
-            {"base_url": refusing.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            Submission(
+                TEXT_COMPLETE,
+                "Beats",
+                "openai:gpt-5.1",
+                {"base_url": refusing.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            )
         )
         qtbot.waitUntil(lambda: runner.job(bad).state.finished, timeout=10_000)
     refused = runner.store.get(bad)
@@ -80,7 +84,9 @@ def test_gemini_text_job_records_usage_cost_in_the_ledger(
             "template": "beats@2",
             "context_ids": ["style:noir#12"],
         }
-        job_id = runner.submit(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
+        job_id = runner.submit(
+            Submission(TEXT_COMPLETE, "Beat sheet", "google:gemini-3-flash", params)
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error
@@ -112,10 +118,12 @@ def test_pieces_of_a_saved_key_echoed_in_job_errors_reach_no_file(
         )
         runner = JobRunner(library.jobs)
         job_id = runner.submit(
-            TEXT_COMPLETE,
-            "Beats",
-            "openai:gpt-5.1",
-            {"base_url": fake.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            Submission(
+                TEXT_COMPLETE,
+                "Beats",
+                "openai:gpt-5.1",
+                {"base_url": fake.base_url, "model": "gpt-5.1", "prompt": "Beats."},
+            )
         )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     failed = runner.store.get(job_id)

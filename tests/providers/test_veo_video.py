@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.store import Project
@@ -59,7 +59,9 @@ def test_render_job_submits_once_polls_and_stores_the_clip(
     with FakeVertex(VertexState(polls_until_done=3, video=clip)) as fake:
         runner = JobRunner(library.jobs)
         params = {**render_params(tmp_path, fake), "seed": 1234, "template": "video-prompt@1"}
-        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", params, estimate=3.2)
+        job_id = runner.submit(
+            Submission(VIDEO_RENDER, "Shot 1", "google:veo", params, estimate=3.2)
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
         done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED, done.error
@@ -91,7 +93,9 @@ def test_filtered_render_fails_in_plain_words_without_retrying(
 ) -> None:  # type: ignore[no-untyped-def]
     with FakeVertex(VertexState(filtered=["Child safety"])) as fake:
         runner = JobRunner(library.jobs)
-        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        job_id = runner.submit(
+            Submission(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
         failed = runner.store.get(job_id)
         assert failed.state is JobState.FAILED and failed.attempts == 1
@@ -110,7 +114,9 @@ def test_rate_limited_submission_is_retried_and_charged_once(
     )
     with FakeVertex(VertexState(video=mp4(), submit_faults=[busy])) as fake:
         runner = JobRunner(library.jobs)
-        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        job_id = runner.submit(
+            Submission(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
         done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED and done.attempts == 2
@@ -186,7 +192,9 @@ def test_poll_errors_and_truncated_downloads_retry_without_resubmitting(
     state = VertexState(polls_until_done=2, video=clip, poll_faults=[outage], truncate_downloads=1)
     with FakeVertex(state) as fake:
         runner = JobRunner(library.jobs)
-        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        job_id = runner.submit(
+            Submission(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
         done = runner.store.get(job_id)
         assert done.state is JobState.SUCCEEDED, done.error
@@ -202,7 +210,9 @@ def test_malformed_operation_answers_are_reported_not_crashes(
     garbage = Response(200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
     with FakeVertex(VertexState(video=mp4(), poll_faults=[garbage] * 10)) as fake:
         runner = JobRunner(library.jobs)
-        job_id = runner.submit(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        job_id = runner.submit(
+            Submission(VIDEO_RENDER, "Shot 1", "google:veo", render_params(tmp_path, fake))
+        )
         qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
         failed = runner.store.get(job_id)
         assert failed.state is JobState.FAILED and failed.error
@@ -233,7 +243,7 @@ def test_the_same_render_job_runs_offline_on_the_animatic_engine(
         "spec": {"heading": "INT. LAMP ROOM - NIGHT", "width": 320, "duration": 2},
     }
     runner = JobRunner(library.jobs)
-    job_id = runner.submit(VIDEO_RENDER, "Shot 1", "offline:animatic", params)
+    job_id = runner.submit(Submission(VIDEO_RENDER, "Shot 1", "offline:animatic", params))
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=60_000)
     done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED, done.error

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
-from aiuteur_desktop.core.jobs import Cancelled, Job, JobStore, Sent, Submission
+from aiuteur_desktop.core.jobs import Cancelled, Job, JobStore, PaidRequest, Sent
 
 
 class MaybeCharged(AiuteurError):
@@ -49,7 +49,7 @@ def refused(exc: BaseException) -> bool:
 class PaidCall:
     def __init__(self, store: JobStore, job_id: str, estimate: float) -> None:
         self._store, self._job, self.estimate = store, job_id, estimate
-        self.submission: Submission | None = None
+        self.submission: PaidRequest | None = None
         self._done = False
 
     def __enter__(self) -> PaidCall:

@@ -6,8 +6,10 @@ its result to the store on the worker, commits, and returns what changed.
 Because the operation — not the page that asked — applies the result, a generation that
 finishes after its page was left, its project closed or the app restarted still lands.
 
-A new stage's generation is one module here: a subclass of `Operation` with `kind`,
-`submission()`, `from_params()`, `run()` and `apply()`, registered with `@register`.
+A new stage's generation is one module here: a frozen dataclass subclassing `Operation`,
+registered with `@register`. Its fields are the job's parameters — `to_params()`,
+`from_params()` and `submission()` are derived from them (`stored_as("model_id")` keeps a
+field under another key) — so it writes `kind`, `job_title()`, `run()` and `apply()`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -248,18 +250,6 @@ def provenance(
 
 # ------------------------------------------------------------------ operations
 @dataclass(frozen=True)
-class Submission:
-    """The job row an operation becomes."""
-
-    title: str
-    provider: str  # the model id, e.g. "offline:storyboard"
-    params: dict[str, Any]  # JSON; `from_params` rebuilds the operation from it
-    project: str
-    estimate: float
-    paid: bool = False  # a paid model: refused without an estimate, never run as free
-
-
-@dataclass(frozen=True)
 class Ran:
     """What the provider call produced (JSON) and what it cost."""
 
@@ -270,15 +260,70 @@ class Ran:
 OpT = TypeVar("OpT", bound="Operation")
 
 
+def stored_as(key: str) -> dict[str, str]:
+    """A field's metadata keeping it in the job's params under another key:
+    `model: str = field(metadata=stored_as("model_id"))`."""
+    return {"key": key}
+
+
+#: What a field without a default takes when an older job row lacks its key.
+_EMPTY: dict[str, Any] = {"str": "", "int": 0, "float": 0.0, "bool": False}
+
+
+def _from_json(annotation: str, value: Any) -> Any:
+    """A job row's JSON value as the field's type (a list back into a tuple, a number)."""
+    kind = annotation.split("[", 1)[0].split("|", 1)[0].strip()
+    if kind == "tuple":
+        return tuple(value)
+    if kind in ("int", "float", "bool"):
+        return {"int": int, "float": float, "bool": bool}[kind](value)
+    return value
+
+
 class Operation(ABC):
+    """A generation as a frozen dataclass: its fields are its job's parameters."""
+
     kind: ClassVar[str]
+    #: The engine the job runs on when the operation has no `model` field.
+    engine: ClassVar[str] = ""
 
     @abstractmethod
-    def submission(self) -> Submission: ...
+    def job_title(self) -> str:
+        """The job's name on the Jobs page and in notifications."""
+
+    def to_params(self) -> dict[str, Any]:
+        """The job row's parameters: every field under its key (tuples as lists)."""
+        out = {}
+        for f in fields(cast(Any, self)):
+            value = getattr(self, f.name)
+            out[f.metadata.get("key", f.name)] = list(value) if isinstance(value, tuple) else value
+        return out
 
     @classmethod
-    @abstractmethod
-    def from_params(cls: type[OpT], params: dict[str, Any]) -> OpT: ...
+    def from_params(cls: type[OpT], params: dict[str, Any]) -> OpT:
+        """The operation again from its job row (on the worker, or after a restart): a key
+        missing or null takes the field's default (or its type's empty value)."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cast(Any, cls)):
+            value = params.get(f.metadata.get("key", f.name))
+            if value is not None:
+                kwargs[f.name] = _from_json(str(f.type), value)
+            elif f.default is MISSING and f.default_factory is MISSING:
+                kwargs[f.name] = _EMPTY.get(str(f.type))
+        return cls(**kwargs)
+
+    def submission(self) -> jobs.Submission:
+        """The job this operation becomes: its title, model (or engine), parameters and
+        price, for the scheduler to check against the caps and queue."""
+        return jobs.Submission(
+            self.kind,
+            self.job_title(),
+            self.engine or str(getattr(self, "model", "")),
+            self.to_params(),
+            str(getattr(self, "bundle", "")) or None,
+            float(getattr(self, "estimate", 0.0) or 0.0),
+            bool(getattr(self, "paid", False)),
+        )
 
     @abstractmethod
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:

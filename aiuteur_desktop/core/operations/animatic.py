@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, register
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, register
 from aiuteur_desktop.core.production import cut
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
@@ -21,6 +21,7 @@ from aiuteur_desktop.core.store import Project
 @dataclass(frozen=True)
 class AnimaticReel(Operation):
     kind: ClassVar[str] = "previz.reel"
+    engine: ClassVar[str] = "offline:animatic"
 
     bundle: str
     branch: str
@@ -35,27 +36,8 @@ class AnimaticReel(Operation):
     ) -> AnimaticReel:
         return cls(str(project.path), project.current_branch, out_dir, project.name, width, speech)
 
-    def submission(self) -> Submission:
-        params = {
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "out_dir": self.out_dir,
-            "title": self.title,
-            "width": self.width,
-            "speech": self.speech,
-        }
-        return Submission(f"Animatic: {self.title}", "offline:animatic", params, self.bundle, 0.0)
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> AnimaticReel:
-        return cls(
-            params["bundle"],
-            params.get("branch") or "",
-            params["out_dir"],
-            params.get("title") or "",
-            int(params.get("width", 1280)),
-            bool(params.get("speech", True)),
-        )
+    def job_title(self) -> str:
+        return f"Animatic: {self.title}"
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         branch = self.branch or None

@@ -6,7 +6,7 @@ Every candidate is kept; the newest becomes the key, committed with the Why box'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,9 +17,9 @@ from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
     Ran,
-    Submission,
     image_call,
     register,
+    stored_as,
 )
 from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
 from aiuteur_desktop.core.store import Project
@@ -47,11 +47,13 @@ class AssetKey(Operation):
     bundle: str
     branch: str
     path: str
-    asset_kind: str
+    asset_kind: str = field(metadata=stored_as("kind"))
     name: str
     description: str
     prompt: str
-    model: str  # model id, e.g. "google:gemini-2.5-flash-image" or "offline:storyboard"
+    model: str = field(
+        metadata=stored_as("model_id")
+    )  # e.g. "google:gemini-2.5-flash-image", "offline:storyboard"
     references: tuple[str, ...] = ()
     guidance: str = ""
     estimate: float = 0.0
@@ -132,56 +134,15 @@ class AssetKey(Operation):
             stage=8,
         )
 
-    def submission(self) -> Submission:
-        return Submission(
-            title=f"Image key: {self.name}",
-            provider=self.model,
-            params=self.params(),
-            project=self.bundle,
-            estimate=self.estimate,
-            paid=self.paid,
-        )
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "path": self.path,
-            "kind": self.asset_kind,
-            "name": self.name,
-            "description": self.description,
-            "prompt": self.prompt,
-            "model_id": self.model,
-            "references": list(self.references),
-            "guidance": self.guidance,
-            "estimate": self.estimate,
-            "base_url": self.base_url,
-            "paid": self.paid,
-            "stage": self.stage,
-        }
+    def job_title(self) -> str:
+        return f"Image key: {self.name}"
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> AssetKey:
-        # Rows queued by earlier versions name the connection and model apart.
-        model = params.get("model_id") or (
-            f"{params.get('connection', 'offline')}:{params.get('model', 'storyboard')}"
-        )
-        return cls(
-            bundle=params["bundle"],
-            branch=params.get("branch") or "",
-            path=params["path"],
-            asset_kind=params.get("kind", "character"),
-            name=params.get("name", ""),
-            description=params.get("description", ""),
-            prompt=params.get("prompt", ""),
-            model=model,
-            references=tuple(params.get("references") or ()),
-            guidance=params.get("guidance", ""),
-            estimate=float(params.get("estimate") or 0.0),
-            base_url=params.get("base_url"),
-            paid=bool(params.get("paid")),
-            stage=int(params.get("stage") or 5),
-        )
+        if not params.get("model_id"):  # rows queued by earlier versions name the two apart
+            model = f"{params.get('connection', 'offline')}:{params.get('model', 'storyboard')}"
+            params = {**params, "model_id": model}
+        return super().from_params(params)
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)

@@ -5,13 +5,13 @@ in the store changes, so it returns no `Changes`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.export import pro_export
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, on_branch, register
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, on_branch, register, stored_as
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
@@ -20,36 +20,17 @@ from aiuteur_desktop.core.store import Project
 @dataclass(frozen=True)
 class ProExport(Operation):
     kind: ClassVar[str] = "export.pro"
+    engine: ClassVar[str] = "offline:export"
 
     bundle: str
     branch: str
     out: str
     scene: str | None = None
-    as_zip: bool = False
+    as_zip: bool = field(default=False, metadata=stored_as("zip"))
     animatic: bool = False
 
-    def submission(self) -> Submission:
-        params = {
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "out": self.out,
-            "scene": self.scene,
-            "zip": self.as_zip,
-            "animatic": self.animatic,
-        }
-        title = f"Export for editing: {Path(self.out).name}{'.zip' if self.as_zip else ''}"
-        return Submission(title, "offline:export", params, self.bundle, 0.0)
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> ProExport:
-        return cls(
-            params["bundle"],
-            params.get("branch") or "",
-            params["out"],
-            params.get("scene"),
-            bool(params.get("zip")),
-            bool(params.get("animatic")),
-        )
+    def job_title(self) -> str:
+        return f"Export for editing: {Path(self.out).name}{'.zip' if self.as_zip else ''}"
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         done = pro_export.export(

@@ -7,7 +7,7 @@ may be made when."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,9 +17,9 @@ from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
     Ran,
-    Submission,
     image_call,
     register,
+    stored_as,
 )
 from aiuteur_desktop.core.operations.asset_key import price_per_key
 from aiuteur_desktop.core.production import frames, visuals
@@ -69,7 +69,7 @@ class FrameImage(Operation):
     which: str  # frames.START or frames.END
     label: str
     prompt: str
-    model: str
+    model: str = field(metadata=stored_as("model_id"))
     references: tuple[str, ...] = ()
     reference_media: str | None = None  # the chained frame's image, as it was asked
     spec: dict[str, Any] | None = None
@@ -126,59 +126,12 @@ class FrameImage(Operation):
             paid=not source.is_free(model),
         )
 
-    def submission(self) -> Submission:
+    def job_title(self) -> str:
         word = "Start" if self.which == frames.START else "End"
-        return Submission(
-            title=f"{word} frame: shot {self.label}",
-            provider=self.model,
-            params=self.params(),
-            project=self.bundle,
-            estimate=self.estimate,
-            paid=self.paid,
-        )
+        return f"{word} frame: shot {self.label}"
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "scene": self.scene,
-            "shot": self.shot,
-            "which": self.which,
-            "label": self.label,
-            "name": f"shot {self.label} {self.which} frame",
-            "prompt": self.prompt,
-            "model_id": self.model,
-            "references": list(self.references),
-            "reference_media": self.reference_media,
-            "spec": self.spec,
-            "guidance": self.guidance,
-            "mode": self.mode,
-            "estimate": self.estimate,
-            "base_url": self.base_url,
-            "paid": self.paid,
-            "stage": 10,
-        }
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> FrameImage:
-        return cls(
-            bundle=params["bundle"],
-            branch=params.get("branch") or "",
-            scene=params["scene"],
-            shot=params["shot"],
-            which=params.get("which", frames.START),
-            label=params.get("label", params["shot"]),
-            prompt=params.get("prompt", ""),
-            model=params.get("model_id", "offline:storyboard"),
-            references=tuple(params.get("references") or ()),
-            reference_media=params.get("reference_media"),
-            spec=params.get("spec"),
-            guidance=params.get("guidance", ""),
-            mode=params.get("mode", ""),
-            estimate=float(params.get("estimate") or 0.0),
-            base_url=params.get("base_url"),
-            paid=bool(params.get("paid")),
-        )
+    def to_params(self) -> dict[str, Any]:
+        return {**super().to_params(), "name": f"shot {self.label} {self.which} frame", "stage": 10}
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)
@@ -240,7 +193,7 @@ class FrameEdit(Operation):
     instruction: str
     image: str  # media id of the frame edited
     mask: str  # media id of the mask (white = change)
-    model: str
+    model: str = field(metadata=stored_as("model_id"))
     spec: dict[str, Any] | None = None
     estimate: float = 0.0
     base_url: str | None = None
@@ -289,54 +242,11 @@ class FrameEdit(Operation):
             paid=not source.is_free(model),
         )
 
-    def submission(self) -> Submission:
-        return Submission(
-            title=f"Edit {self.which} frame: shot {self.label}",
-            provider=self.model,
-            params=self.params(),
-            project=self.bundle,
-            estimate=self.estimate,
-            paid=self.paid,
-        )
+    def job_title(self) -> str:
+        return f"Edit {self.which} frame: shot {self.label}"
 
-    def params(self) -> dict[str, Any]:
-        return {
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "scene": self.scene,
-            "shot": self.shot,
-            "which": self.which,
-            "label": self.label,
-            "name": f"shot {self.label} {self.which} frame",
-            "instruction": self.instruction,
-            "image": self.image,
-            "mask": self.mask,
-            "model_id": self.model,
-            "spec": self.spec,
-            "estimate": self.estimate,
-            "base_url": self.base_url,
-            "paid": self.paid,
-            "stage": 10,
-        }
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> FrameEdit:
-        return cls(
-            bundle=params["bundle"],
-            branch=params.get("branch") or "",
-            scene=params["scene"],
-            shot=params["shot"],
-            which=params.get("which", frames.START),
-            label=params.get("label", params["shot"]),
-            instruction=params.get("instruction", ""),
-            image=params["image"],
-            mask=params["mask"],
-            model=params.get("model_id", "offline:storyboard"),
-            spec=params.get("spec"),
-            estimate=float(params.get("estimate") or 0.0),
-            base_url=params.get("base_url"),
-            paid=bool(params.get("paid")),
-        )
+    def to_params(self) -> dict[str, Any]:
+        return {**super().to_params(), "name": f"shot {self.label} {self.which} frame", "stage": 10}
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
         provider = source.image(self.model, self.base_url)

@@ -28,10 +28,7 @@ def run_one(
     succeeded, failed, cancelled or waiting for the user's decision. Retries wait their
     backoff here; a paid call that may have been accepted is never sent again."""
     scheduler = Scheduler(store, budget=lambda: budget)
-    s = op.submission()
-    job = scheduler.submit(
-        op.kind, s.title, s.provider, s.params, project=s.project, estimate=s.estimate, paid=s.paid
-    )
+    job = scheduler.submit(op.submission())
     return _drive(store, scheduler, job.id, sleep)
 
 

@@ -76,30 +76,17 @@ class Scheduler:
             spent_on_project=self.store.committed(0.0, project) if project else None,
         )
 
-    def submit(
-        self,
-        kind: str,
-        title: str,
-        provider: str,
-        params: dict[str, Any],
-        *,
-        project: str | None = None,
-        estimate: float = 0.0,
-        job_id: str | None = None,
-        paid: bool = False,
-    ) -> Job:
+    def submit(self, job: jobs.Submission, *, job_id: str | None = None) -> Job:
         """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap, and
         PriceUnknown when a paid job comes without an estimate (never treated as free)."""
-        if paid and estimate <= 0:
-            raise prices.PriceUnknown(prices.unknown_price_message(provider))
-        if estimate > 0:
+        if job.paid and job.estimate <= 0:
+            raise prices.PriceUnknown(prices.unknown_price_message(job.provider))
+        if job.estimate > 0:
             stopped = self.store.paid_work_stopped()
             if stopped:
                 raise PaidWorkStopped(stopped)
-            self.check_budget(estimate, project)
-        return self.store.add(
-            kind, title, provider, params, project=project, estimate=estimate, job_id=job_id
-        )
+            self.check_budget(job.estimate, job.project)
+        return self.store.add(job, job_id=job_id)
 
     def cancel_queued(self, job_id: str) -> Job | None:
         """Cancel a job that has not started: the cancelled job, or None when it is running

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from aiuteur_desktop.core import jobs, story
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.money import prices
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, Submission, on_branch, register
+from aiuteur_desktop.core.operations import Changes, Operation, Ran, on_branch, register
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
@@ -233,17 +233,19 @@ class StoryAnswer(Operation):
             options={"setup": setup.model_dump(mode="json")},
         )
 
-    def submission(self) -> Submission:
-        params = {
-            **self.request,
-            "bundle": self.bundle,
-            "branch": self.branch,
-            "apply_as": self.apply_as,
-            "message": self.message,
-            "options": self.options,
-        }
+    def job_title(self) -> str:
+        return self.title
+
+    def to_params(self) -> dict[str, Any]:
+        """The request as the text job reads it, with what applying its answer needs."""
+        own = {"apply_as": self.apply_as, "message": self.message, "options": self.options}
+        return {**self.request, "bundle": self.bundle, "branch": self.branch, **own}
+
+    def submission(self) -> jobs.Submission:
         price = estimate(self.provider, self.request)
-        return Submission(self.title, self.provider, params, self.bundle, price, paid=price > 0)
+        return jobs.Submission(
+            self.kind, self.title, self.provider, self.to_params(), self.bundle, price, price > 0
+        )
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> StoryAnswer:

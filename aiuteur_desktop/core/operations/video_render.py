@@ -19,7 +19,6 @@ from aiuteur_desktop.core.operations import (
     Changes,
     Operation,
     Ran,
-    Submission,
     end_job,
     provenance,
     register,
@@ -73,15 +72,14 @@ class VideoRender(Operation):
         except PriceUnknown as exc:
             raise PriceUnknown(unknown_price_message(self.model_id)) from exc
 
-    def submission(self) -> Submission:
+    def job_title(self) -> str:
+        return str(self.params.get("title") or f"Shot {self.params.get('shot', '')}".strip())
+
+    def submission(self) -> jobs.Submission:
         p = self.params
-        return Submission(
-            title=str(p.get("title") or f"Shot {p.get('shot', '')}".strip()),
-            provider=self.model_id,
-            params=p,
-            project=str(p["bundle"]),
-            estimate=float(p.get("estimate") or 0.0),
-            paid=bool(p.get("paid")),
+        estimate, paid = float(p.get("estimate") or 0.0), bool(p.get("paid"))
+        return jobs.Submission(
+            self.kind, self.job_title(), self.model_id, p, str(p["bundle"]), estimate, paid
         )
 
     @classmethod

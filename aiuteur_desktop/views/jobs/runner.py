@@ -16,7 +16,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
@@ -241,17 +240,7 @@ class JobRunner(QObject):
         self._bridge.refused.connect(self._on_refused)
 
     # --------------------------------------------------------------- commands
-    def submit(
-        self,
-        kind: str,
-        title: str,
-        provider: str,
-        params: dict[str, Any],
-        *,
-        project: str | None = None,
-        estimate: float = 0.0,
-        paid: bool = False,
-    ) -> str:
+    def submit(self, job: jobs.Submission) -> str:
         """Queue a job; returns its id at once. Its row is written (after the budget check) on
         a worker: `changed` then says it is queued, or `refused` says why nothing was."""
         job_id = jobs.new_id()
@@ -259,21 +248,13 @@ class JobRunner(QObject):
         # Shown as queued at once; the worker's row (or a refusal) replaces it.
         seq = max((j.seq for j in self._jobs.values()), default=0) + 1
         self._update(
-            Job(job_id, seq, kind, title, provider, project, params, JobState.QUEUED, 0.0,
-                float(estimate), 0.0, None, None, None, 0, time.time(), None, None)
+            Job(job_id, seq, job.kind, job.title, job.provider, job.project, job.params,
+                JobState.QUEUED, 0.0, float(job.estimate), 0.0, None, None, None, 0, time.time(),
+                None, None)
         )  # fmt: skip
 
         def add() -> Job:
-            return self.scheduler.submit(
-                kind,
-                title,
-                provider,
-                params,
-                project=project,
-                estimate=estimate,
-                job_id=job_id,
-                paid=paid,
-            )
+            return self.scheduler.submit(job, job_id=job_id)
 
         with self._lock:
             self._pending.append((job_id, add))
@@ -285,16 +266,7 @@ class JobRunner(QObject):
 
     def run_operation(self, op: Operation) -> str:
         """Queue an operation as a job; it applies its own result when it finishes."""
-        s = op.submission()
-        return self.submit(
-            op.kind,
-            s.title,
-            s.provider,
-            s.params,
-            project=s.project,
-            estimate=s.estimate,
-            paid=s.paid,
-        )
+        return self.submit(op.submission())
 
     def cancel(self, job_id: str) -> None:
         """Queued jobs stop at once; running ones at their next checkpoint."""

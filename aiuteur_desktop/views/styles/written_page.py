@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.app.resources import read_text
 from aiuteur_desktop.core.context import StyleChunk
-from aiuteur_desktop.core.jobs import Job, JobState
+from aiuteur_desktop.core.jobs import Job, JobState, Submission
 from aiuteur_desktop.core.screenplay.documents import FILE_FILTER
 from aiuteur_desktop.core.styles.written import NEUTRAL, WrittenStyles
 from aiuteur_desktop.providers import embedders
@@ -315,7 +315,7 @@ class WrittenStylesPage(QWidget):
         if name is None:
             return
         params = {"home": str(self.styles.root.parent), "library": name, **params}
-        self._submitted.add(self.runner.submit(kind, title, provider, params))
+        self._submitted.add(self.runner.submit(Submission(kind, title, provider, params)))
         self.status.setText(f"{title}…")
         self._sync_buttons()
 

@@ -14,6 +14,7 @@ from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.logs import setup_logging
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.errors import SecretStoreError
+from aiuteur_desktop.core.jobs import Submission
 
 
 def test_secret_round_trip_and_delete(memory_keyring) -> None:  # type: ignore[no-untyped-def]
@@ -79,7 +80,9 @@ def test_a_model_answer_echoing_a_key_is_stored_without_it(library) -> None:  # 
 
     key = "sk-proj-Zq8vT3xLm2Nw9RfY4kHs"
     redaction.register(key)
-    job = library.jobs.add("text.complete", "Treatment", "openai:gpt-5", {"prompt": "x"})
+    job = library.jobs.add(
+        Submission("text.complete", "Treatment", "openai:gpt-5", {"prompt": "x"})
+    )
     library.jobs.start(job.id)
     done = library.jobs.succeed(
         job.id, {"text": f"Sure! Your key {key} works. Tail: {key[-10:]}", "n": 3}
@@ -87,6 +90,6 @@ def test_a_model_answer_echoing_a_key_is_stored_without_it(library) -> None:  # 
     stored = json.dumps(done.result)
     assert key not in stored and key[-10:] not in stored and done.result["n"] == 3
     assert redaction.MASK in done.result["text"]
-    other = library.jobs.add("text.complete", "Beats", "openai:gpt-5", {"prompt": "y"})
+    other = library.jobs.add(Submission("text.complete", "Beats", "openai:gpt-5", {"prompt": "y"}))
     failed = library.jobs.fail(other.id, f"proxy said: bad request for key {key}")
     assert key not in (failed.error or "")

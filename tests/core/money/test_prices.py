@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop.core.app.settings import Budget
+from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import prices
 
@@ -58,11 +59,11 @@ def test_budget_caps_refuse_before_anything_is_spent() -> None:
 
 def test_committed_money_counts_spent_and_pending(library: Library) -> None:
     store = library.jobs
-    done = store.add("k", "A", "google:veo", {}, project="/p/A.aiuteur", estimate=3.2)
+    done = store.add(Submission("k", "A", "google:veo", {}, project="/p/A.aiuteur", estimate=3.2))
     store.start(done.id)
     store.succeed(done.id, {}, cost=3.0)
-    store.add("k", "B", "google:veo", {}, project="/p/A.aiuteur", estimate=1.6)
-    failed = store.add("k", "C", "google:veo", {}, project="/p/B.aiuteur", estimate=2.0)
+    store.add(Submission("k", "B", "google:veo", {}, project="/p/A.aiuteur", estimate=1.6))
+    failed = store.add(Submission("k", "C", "google:veo", {}, project="/p/B.aiuteur", estimate=2.0))
     store.fail(failed.id, "refused")
     assert store.committed() == pytest.approx(4.6)
     assert store.committed(project="/p/A.aiuteur") == pytest.approx(4.6)

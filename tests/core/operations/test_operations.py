@@ -13,6 +13,7 @@ from PIL import Image
 
 from aiuteur_desktop.core import jobs, operations
 from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.money.paid import StoreContext
@@ -95,7 +96,7 @@ def project_with_mara(tmp_path: Path) -> Project:
 
 def run_job(library: Library, op: AssetKey) -> tuple[dict[str, Any], float]:
     s = op.submission()
-    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    job = library.jobs.add(Submission(op.kind, s.title, s.provider, s.params, project=s.project))
     return jobs.work_for(op.kind)(Context(library.jobs.start(job.id), library.jobs))
 
 
@@ -212,7 +213,7 @@ def answer_op(p: Project, apply_as: str, message: str, **options: Any) -> Any:
 
 def run_story(library: Library, op: Any) -> dict[str, Any]:
     s = op.submission()
-    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    job = library.jobs.add(Submission(op.kind, s.title, s.provider, s.params, project=s.project))
     result, _ = jobs.work_for(op.kind)(Context(library.jobs.start(job.id), library.jobs))
     return result
 
@@ -362,7 +363,7 @@ def test_a_render_keeps_its_handle_first_and_its_clip_as_the_shots_take(
     }
     op = VideoRender.from_params(params)
     s = op.submission()
-    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    job = library.jobs.add(Submission(op.kind, s.title, s.provider, s.params, project=s.project))
     with pytest.raises(RuntimeError):
         jobs.work_for(op.kind)(HandleContext(library.jobs.start(job.id), library.jobs))
     assert video.submitted == 1 and library.jobs.get(job.id).handle == {"operation": "op-1"}

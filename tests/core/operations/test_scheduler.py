@@ -8,7 +8,7 @@ import pytest
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.operations.scheduler import Scheduler
 
@@ -32,8 +32,8 @@ def busy() -> ProviderError:
 
 def test_limits_per_provider_and_oldest_first(library: Library, clock: Clock) -> None:
     s = Scheduler(library.jobs, clock=clock)
-    ids = [s.submit("k", f"{i}", "offline:x", {}).id for i in range(3)]
-    cloud = s.submit("k", "cloud", "google:y", {}).id
+    ids = [s.submit(Submission("k", f"{i}", "offline:x", {})).id for i in range(3)]
+    cloud = s.submit(Submission("k", "cloud", "google:y", {})).id
     started = [j.id for j in s.take()]
     assert started == [ids[0], ids[1], cloud]  # offline runs two at a time
     assert s.take() == []
@@ -46,7 +46,7 @@ def test_a_retry_waits_for_its_due_time_and_an_early_wake_finds_it_not_due(
 ) -> None:
     monkeypatch.setattr(jobs, "backoff", lambda attempt, retry_after=None: retry_after or 1.0)
     s = Scheduler(library.jobs, clock=clock)
-    job = s.submit("k", "Script", "openai:m", {})
+    job = s.submit(Submission("k", "Script", "openai:m", {}))
     (running,) = s.take()
     outcome = s.settle(running, busy(), stopped=False)
     assert (outcome.kind, outcome.delay) == ("retry", 7.2)
@@ -62,7 +62,10 @@ def test_a_retry_waits_for_its_due_time_and_an_early_wake_finds_it_not_due(
 
 def test_cancelled_and_failed_attempts_are_recorded(library: Library, clock: Clock) -> None:
     s = Scheduler(library.jobs, clock=clock)
-    a, b = s.submit("k", "a", "openai:m", {}), s.submit("k", "b", "openai:m", {})
+    a, b = (
+        s.submit(Submission("k", "a", "openai:m", {})),
+        s.submit(Submission("k", "b", "openai:m", {})),
+    )
     s.take()
     assert s.settle(library.jobs.get(a.id), jobs.Cancelled(), stopped=True).kind == "cancelled"
     refused = ProviderError("auth", "The API key was refused.")
@@ -78,7 +81,7 @@ def test_a_paid_retry_is_checked_against_the_budget_again(
     monkeypatch.setattr(jobs, "backoff", lambda attempt, retry_after=None: 0.0)
     cap = {"usd": 10.0}
     s = Scheduler(library.jobs, clock=clock, budget=lambda: Budget(monthly_cap_usd=cap["usd"]))
-    job = s.submit("k", "Render", "google:veo", {}, estimate=6.0)
+    job = s.submit(Submission("k", "Render", "google:veo", {}, estimate=6.0))
     (running,) = s.take()
     s.settle(running, busy(), stopped=False)
     cap["usd"] = 5.0  # the user lowered the cap while it waited
@@ -91,6 +94,6 @@ def test_no_more_than_eight_jobs_run_at_once(library: Library, clock: Clock) -> 
     s = Scheduler(library.jobs, clock=clock)
     for provider in ("google:a", "openai:b", "vertex:c"):
         for i in range(4):
-            s.submit("k", f"{provider} {i}", provider, {})
+            s.submit(Submission("k", f"{provider} {i}", provider, {}))
     assert len(s.take()) == 8  # threads stay free for the app's quick background reads
     assert s.take() == []

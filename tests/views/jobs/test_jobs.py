@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.providers.offline.jobs import PREVIZ_SHOT
 from aiuteur_desktop.views.jobs import runner as job_runner
@@ -73,10 +73,12 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     heartbeat.start(10)
     job_id = runner.submit(
-        PREVIZ_SHOT,
-        "Shot 2 — animatic",
-        "offline:animatic",
-        {"spec": SPEC, "out_dir": str(tmp_path / "shot2")},
+        Submission(
+            PREVIZ_SHOT,
+            "Shot 2 — animatic",
+            "offline:animatic",
+            {"spec": SPEC, "out_dir": str(tmp_path / "shot2")},
+        )
     )
     qtbot.waitUntil(lambda: window.jobs_indicator.isVisible(), timeout=2000)
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=30_000)
@@ -113,7 +115,7 @@ def test_previz_job_renders_with_progress_and_shows_on_the_jobs_page(
 
 def test_retryable_errors_are_retried_then_succeed(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     runner = JobRunner(library.jobs)
-    job_id = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    job_id = runner.submit(Submission("test.flaky", "Flaky", "openai:gpt", {}))
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     done = runner.store.get(job_id)
     assert done.state is JobState.SUCCEEDED and done.attempts == 3 and done.cost == 0.25
@@ -124,7 +126,7 @@ def test_a_retry_whose_timer_fires_early_still_runs(qtbot, library: Library) -> 
     # The scheduler's clock runs at 80 % of the timers' pace: every wake-up comes "early".
     start = time.time()
     runner = JobRunner(library.jobs, clock=lambda: start + (time.time() - start) * 0.8)
-    job_id = runner.submit("test.flaky", "Script", "openai:gpt", {})
+    job_id = runner.submit(Submission("test.flaky", "Script", "openai:gpt", {}))
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     assert runner.store.get(job_id).state is JobState.SUCCEEDED and CALLS[job_id] == 3
 
@@ -133,7 +135,7 @@ def test_non_retryable_errors_fail_in_plain_words_and_can_be_retried(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
     runner = window.job_runner
-    job_id = runner.submit("test.refused", "Treatment 2", "openai:gpt", {})
+    job_id = runner.submit(Submission("test.refused", "Treatment 2", "openai:gpt", {}))
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=5000)
     failed = runner.store.get(job_id)
     assert failed.state is JobState.FAILED and failed.attempts == 1
@@ -154,7 +156,9 @@ def test_cancel_stops_a_running_render_and_writes_no_clip(
     runner = window.job_runner
     spec = {**SPEC, "duration": 30.0, "width": 1280}
     job_id = runner.submit(
-        PREVIZ_SHOT, "Long shot", "offline:animatic", {"spec": spec, "out_dir": str(tmp_path)}
+        Submission(
+            PREVIZ_SHOT, "Long shot", "offline:animatic", {"spec": spec, "out_dir": str(tmp_path)}
+        )
     )
     qtbot.waitUntil(lambda: runner.progress.get(job_id, 0) > 0.1, timeout=20_000)
     assert "1 job running" in window.jobs_indicator.label.text()
@@ -171,8 +175,10 @@ def test_cancel_stops_a_running_render_and_writes_no_clip(
 
 def test_per_provider_limit_and_queued_cancel(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     runner = JobRunner(library.jobs)
-    ids = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}) for i in range(3)]
-    other = runner.submit("test.wait", "Cloud", "google:x", {})
+    ids = [
+        runner.submit(Submission("test.wait", f"Wait {i}", "offline:test", {})) for i in range(3)
+    ]
+    other = runner.submit(Submission("test.wait", "Cloud", "google:x", {}))
     qtbot.waitUntil(lambda: runner.running_count() == 3, timeout=5000)
     states = [runner.store.get(i).state for i in ids]
     assert states == [JobState.RUNNING, JobState.RUNNING, JobState.QUEUED]
@@ -187,7 +193,7 @@ def test_per_provider_limit_and_queued_cancel(qtbot, library: Library) -> None: 
 
 def test_restart_reports_interrupted_work(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
     store = library.jobs
-    left = store.add("test.wait", "Was running", "offline:test", {})
+    left = store.add(Submission("test.wait", "Was running", "offline:test", {}))
     store.start(left.id)
     w = MainWindow(library)
     qtbot.addWidget(w)
@@ -208,9 +214,9 @@ def test_budget_cap_refuses_a_job_and_queues_nothing(qtbot, library: Library) ->
     runner = JobRunner(library.jobs, budget=lambda: Budget(monthly_cap_usd=5.0))
     refused: list[tuple[str, str]] = []
     runner.refused.connect(lambda job_id, why: refused.append((job_id, why)))
-    first = runner.submit("test.wait", "Render 1", "google:veo", {}, estimate=3.2)
+    first = runner.submit(Submission("test.wait", "Render 1", "google:veo", {}, estimate=3.2))
     qtbot.waitUntil(lambda: runner.store.recent() != [], timeout=5000)
-    second = runner.submit("test.wait", "Render 2", "google:veo", {}, estimate=3.2)
+    second = runner.submit(Submission("test.wait", "Render 2", "google:veo", {}, estimate=3.2))
     qtbot.waitUntil(lambda: bool(refused), timeout=5000)
     assert refused[0][0] == second and "monthly budget" in refused[0][1]
     assert [j.id for j in runner.store.recent()] == [first]
@@ -234,14 +240,16 @@ def test_the_queue_is_scanned_and_jobs_started_off_the_ui_thread(
         monkeypatch.setattr(store, name, spy)
     runner = JobRunner(store)
     runner.resume()
-    job_id = runner.submit("test.flaky", "Flaky", "openai:gpt", {})
+    job_id = runner.submit(Submission("test.flaky", "Flaky", "openai:gpt", {}))
     qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=10_000)
     # Retry and cancel, from the Jobs page's buttons, write on workers too.
-    failing = runner.submit("test.refused", "Refused", "openai:gpt", {})
+    failing = runner.submit(Submission("test.refused", "Refused", "openai:gpt", {}))
     qtbot.waitUntil(lambda: runner.job(failing).state is JobState.FAILED, timeout=10_000)
     runner.retry(failing)
     qtbot.waitUntil(lambda: store.get(failing).attempts == 2, timeout=10_000)
-    waiting = [runner.submit("test.wait", f"Wait {i}", "offline:test", {}) for i in range(3)]
+    waiting = [
+        runner.submit(Submission("test.wait", f"Wait {i}", "offline:test", {})) for i in range(3)
+    ]
     runner.cancel(waiting[2])  # still being queued: cancelled once its row exists
     qtbot.waitUntil(lambda: runner.job(waiting[2]).state is JobState.CANCELLED, timeout=5000)
     GATE.set()
@@ -268,7 +276,7 @@ def test_an_operation_queued_before_a_restart_is_applied_after_it(
         bundle = p.path
     s = op.submission()
     # The last session queued it and quit before it ran: only the job row is left.
-    job = library.jobs.add(op.kind, s.title, s.provider, s.params, project=s.project)
+    job = library.jobs.add(Submission(op.kind, s.title, s.provider, s.params, project=s.project))
     runner = JobRunner(library.jobs)  # the next start
     runner.resume()
     qtbot.waitUntil(lambda: library.jobs.get(job.id).state.finished, timeout=10_000)
@@ -295,7 +303,7 @@ def test_a_job_that_may_be_charged_waits_for_a_priced_decision_on_the_jobs_page(
     from tests.views.conftest import find_window
 
     runner = window.job_runner
-    job_id = runner.submit("test.maybe", "Shot 3 — Veo", "google:veo", {}, estimate=3.2)
+    job_id = runner.submit(Submission("test.maybe", "Shot 3 — Veo", "google:veo", {}, estimate=3.2))
     qtbot.waitUntil(lambda: runner.job(job_id).state is JobState.DECIDE, timeout=5000)
     assert len(runner.store.submissions(job_id)) == 1  # not retried automatically
     window.go_to("jobs")

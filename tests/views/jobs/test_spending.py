@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.settings import AppSettings, Budget
-from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.jobs import JobState, Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.store import Project
@@ -23,7 +23,9 @@ from tests.views.conftest import wait_for_window
 def test_paid_job_question_shows_estimate_source_and_budget_left(
     qtbot, window: MainWindow, library: Library
 ) -> None:  # type: ignore[no-untyped-def]
-    done = library.jobs.add("video.render", "Earlier render", "google:veo", {}, estimate=3.2)
+    done = library.jobs.add(
+        Submission("video.render", "Earlier render", "google:veo", {}, estimate=3.2)
+    )
     library.jobs.start(done.id)
     library.jobs.succeed(done.id, {}, cost=3.2)
     settings = AppSettings(budget=Budget(monthly_cap_usd=20.0))
@@ -64,13 +66,15 @@ def test_finished_jobs_raise_a_toast_and_long_ones_a_desktop_notice(
     from tests.views.jobs.test_jobs import GATE  # registers the test job kinds
 
     GATE.set()
-    job_id = window.job_runner.submit("test.wait", "Shot 4 animatic", "offline:test", {})
+    job_id = window.job_runner.submit(
+        Submission("test.wait", "Shot 4 animatic", "offline:test", {})
+    )
     qtbot.waitUntil(lambda: window.notifier.toast.isVisible(), timeout=5000)
     assert "Done: Shot 4 animatic" in window.notifier.toast.label.text()
     qtbot.mouseClick(window.notifier.toast.action, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.jobs_page
     store = window.job_runner.store
-    long_job = store.add("k", "Veo render", "google:veo", {})
+    long_job = store.add(Submission("k", "Veo render", "google:veo", {}))
     store.start(long_job.id)
     store.fail(long_job.id, "The provider filtered this render.")
     # pretend it ran for a while
