@@ -13,6 +13,7 @@ from typing import Any
 
 from aiuteur_desktop.cli.common import _bundle, _fail, _open_script
 from aiuteur_desktop.core.operations import video_render
+from aiuteur_desktop.core.production import scene_style
 
 
 def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:
@@ -38,7 +39,7 @@ def cmd_visuals(project_path: str, scene: str, as_json: bool) -> int:
         with Project.open(bundle) as project:
             items = visuals.elements(project, scene_id)
             gate = visuals.gate(project, scene_id, items)
-            style = visuals.scene_style(project, scene_id)
+            style = scene_style.of(project, scene_id)
     except LookupError as exc:
         return _fail("visuals", str(exc))
     except AiuteurError as exc:

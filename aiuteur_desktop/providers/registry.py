@@ -146,7 +146,7 @@ class Registry:
     def video_models(self) -> list[Any]:
         """The video models a shot can be rendered with here (`prompt_sets.VideoModel`): the
         offline animatic always, and the one Settings → Models names."""
-        from aiuteur_desktop.core.production.prompts import VideoModel
+        from aiuteur_desktop.core.production.prompt_fit import VideoModel
 
         ids = list(dict.fromkeys(["offline:animatic", self.settings.models.video or ""]))
         out = []

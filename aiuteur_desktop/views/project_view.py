@@ -6,9 +6,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -38,7 +36,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.jobs.spending import spend_summary
 from aiuteur_desktop.views.kit import theme
-from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog
+from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog, bring_back
 from aiuteur_desktop.views.kit.elided import ElidedLabel
 from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
@@ -56,28 +54,6 @@ from aiuteur_desktop.views.story.stage1 import Stage1Page
 from aiuteur_desktop.views.story.stage2 import Stage2Page
 from aiuteur_desktop.views.story.stage3 import Stage3Page
 from aiuteur_desktop.views.story.stage4 import Stage4Page
-
-
-def _brought_back(dialog: QDialog | None, busy: bool) -> bool:
-    """One window of a kind at a time: an open or busy one (a closed one may still be
-    working) comes forward; a closed, idle one is let go."""
-    if dialog is None:
-        return False
-    if dialog.isVisible() or busy:
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return True
-    dialog.deleteLater()
-    return False
-
-
-def _blank_icon() -> QIcon:
-    """Keeps the built stages' names in line with the locked ones'."""
-    blank = QPixmap(16, 16)
-    blank.fill(Qt.GlobalColor.transparent)
-    return QIcon(blank)
-
 
 #: The widest a Story Timeline's name is shown in the header's chip (pixels).
 BRANCH_CHIP_TEXT = 260
@@ -186,7 +162,7 @@ class ProjectPage(QWidget):
         for stage in stages.PHASE_B:
             built = stage.number in gates.BUILT
             item = QListWidgetItem(f"{stage.number}  {stage.name}")
-            item.setIcon(theme.icon("lock") if not built else _blank_icon())
+            item.setIcon(theme.icon("lock") if not built else theme.blank_icon())
             item.setToolTip(
                 f"{stage.purpose}\nSelect a scene in the Script Hub first."
                 if built
@@ -536,7 +512,7 @@ class ProjectPage(QWidget):
         if self.project is None or self.story_jobs is None:
             return
         self.flush()  # the render reads the script as it is on screen
-        if _brought_back(self._animatic, self._animatic is not None and self._animatic.rendering):
+        if bring_back(self._animatic, self._animatic is not None and self._animatic.rendering):
             return
         dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
         dialog.setObjectName("animaticDialog")
@@ -549,7 +525,7 @@ class ProjectPage(QWidget):
             return
         self.flush()
         busy = self._pro_export is not None and self._pro_export.busy
-        if _brought_back(self._pro_export, busy):
+        if bring_back(self._pro_export, busy):
             return
         dialog = ProExportDialog(self.project, self.story_jobs.runner, self)
         dialog.setObjectName("proExportDialog")

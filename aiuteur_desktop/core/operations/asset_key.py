@@ -21,6 +21,7 @@ from aiuteur_desktop.core.operations import (
     register,
     stored_as,
 )
+from aiuteur_desktop.core.production import scene_style
 from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
 from aiuteur_desktop.core.store import Project
 
@@ -130,7 +131,7 @@ class AssetKey(Operation):
             source=source,
             references=refs,
             subject=visuals.key_subject(project, scene_id, asset_slug),
-            style_card=str(visuals.scene_style(project, scene_id).get("card") or ""),
+            style_card=str(scene_style.of(project, scene_id).get("card") or ""),
             stage=8,
         )
 

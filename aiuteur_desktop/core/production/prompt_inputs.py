@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiuteur_desktop.core.assets import masters
-from aiuteur_desktop.core.production import visuals
+from aiuteur_desktop.core.production import scene_style, visuals
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.production.shots.sentences import sentences_of
 from aiuteur_desktop.core.production.shots.timing import Shot
@@ -61,8 +61,8 @@ def prompt_inputs(project: Project, scene: str, branch: str | None = None) -> Pr
         label=master_script.label_of(project, scene),
         shots=rows,
         elements=looks,
-        style=visuals.scene_style(project, scene),
-        style_key=visuals.style_key(project, scene),
+        style=scene_style.of(project, scene),
+        style_key=scene_style.key(project, scene),
         voices=voices,
         cast=cast,
         order=[s.id for s in play.scenes()] if play is not None else [],

@@ -43,10 +43,6 @@ def instance_path(scene_id: str, asset_slug: str) -> str:
     return f"scenes/{scene_id}/assets/{asset_slug}"
 
 
-def style_path(scene_id: str) -> str:
-    return f"scenes/{scene_id}/style"
-
-
 @dataclass(frozen=True)
 class Condition:
     """A condition tag (Wet, Bloody …); `carries` takes it into the scenes after this one."""
@@ -552,56 +548,6 @@ def key_subject(project: Project, scene_id: str, asset_slug: str) -> dict[str, A
     its conditions (for `assets.image_prompt`)."""
     e = element(project, scene_id, asset_slug)
     return {"kind": e.kind, "name": e.name, "description": e.visual()}
-
-
-# -------------------------------------------------------------------- style
-def scene_style(project: Project, scene_id: str) -> dict[str, Any]:
-    """The scene's visual style: its own choice, else the project's locked style."""
-    doc = project.read(style_path(scene_id))
-    if isinstance(doc, dict) and doc.get("own"):
-        return artifacts.content_of(doc)
-    return {**assets.style_lock(project), "own": False}
-
-
-def style_key(project: Project, scene_id: str) -> str:
-    """The input key a frame or prompt of this scene records for its style: the scene's
-    style document (see `ensure_style`), which follows the project's style unless the scene
-    chose its own — so either change outdates what was made with the old one."""
-    return style_path(scene_id)
-
-
-def ensure_style(project: Project, scene_id: str) -> str:
-    """Write the scene's style document when it is missing or no longer mirrors the
-    project's style (a scene without its own style); returns its path."""
-    p = style_path(scene_id)
-    doc = project.read(p)
-    if isinstance(doc, dict) and doc.get("own"):
-        return p
-    mirror = {**assets.style_lock(project), "own": False}
-    mirror = {k: v for k, v in mirror.items() if k not in artifacts.RESERVED}
-    if not isinstance(doc, dict) or artifacts.content_of(doc) != mirror:
-        inputs = artifacts.record_inputs(project, project.branch().draft, p, [assets.STYLE])
-        project.write(p, artifacts.make(mirror, inputs=inputs, origin=artifacts.GENERATED))
-    return p
-
-
-def set_scene_style(project: Project, scene_id: str, library: str, card: str) -> None:
-    """Switch this scene to another style library (recorded with the scene: its prompts and
-    frames made with the old style turn Outdated); a commit. An empty library goes back to
-    the project's style."""
-    label = master_script.label_of(project, scene_id)
-    if not library:
-        doc = project.read(style_path(scene_id))
-        if isinstance(doc, dict) and doc.get("own"):
-            project.delete(style_path(scene_id))
-            ensure_style(project, scene_id)
-            project.commit(f"Scene {label} uses the project's style again", stage=8)
-        return
-    project.write(
-        style_path(scene_id),
-        artifacts.make({"library": library, "card": card, "own": True}, origin=artifacts.MANUAL),
-    )
-    project.commit(f"Scene {label} style: {library}", kind="edit", stage=8)
 
 
 # --------------------------------------------------------------------- gate

@@ -355,3 +355,17 @@ class AboutDialog(QDialog):
         layout.addWidget(body)
         layout.addWidget(close)
         self.setFixedWidth(420)
+
+
+def bring_back(dialog: QDialog | None, busy: bool) -> bool:
+    """One window of a kind at a time: an open or busy one (a closed one may still be
+    working) comes forward; a closed, idle one is let go. True when it came forward."""
+    if dialog is None:
+        return False
+    if dialog.isVisible() or busy:
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return True
+    dialog.deleteLater()
+    return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
 from aiuteur_desktop.core.app.resources import read_text, root
@@ -26,6 +26,13 @@ def _resource_dir() -> str:
 
 def icon_file(name: str) -> str:
     return f"{_resource_dir()}/icons/{name}.svg"
+
+
+def blank_icon(size: int = 16) -> QIcon:
+    """An empty icon: keeps items without one in line with those that have one."""
+    blank = QPixmap(size, size)
+    blank.fill(Qt.GlobalColor.transparent)
+    return QIcon(blank)
 
 
 def icon(name: str) -> QIcon:

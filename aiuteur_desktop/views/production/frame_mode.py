@@ -1,21 +1,32 @@
-"""Stage 10's first question: how the frames are made — Control (one at a time, each
-approved before the next) or Quick (all at once), start frames only or not. Nothing is
-generated before it is answered."""
+"""Stage 10's modes: the first question — how the frames are made, Control (one at a time,
+each approved before the next) or Quick (all at once), start frames only or not; nothing is
+generated before it is answered — and the two panels the answer opens: Control's steps with
+the frame, its Rearview and its candidates, and Quick's grid of every frame."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
+    QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QRadioButton,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from aiuteur_desktop.core.production import frames
+from aiuteur_desktop.views.production.canvas import RegionEditor
+from aiuteur_desktop.views.production.rearview import Rearview
+
+#: A frame's tile in Quick mode's grid.
+TILE = QSize(192, 108)
 
 
 class ModeChooser(QWidget):
@@ -51,3 +62,91 @@ class ModeChooser(QWidget):
             layout.addWidget(w)
         layout.addWidget(self.use_mode, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
+
+
+class FrameControl(QWidget):
+    """Control mode: the scene's frames as steps, and the chosen one with the frame it follows
+    (the Rearview) — or the inpainting canvas while a region is edited — its drift notes,
+    its candidates, Regenerate and Edit Region. The page connects the gestures."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.steps = QListWidget()
+        self.steps.setObjectName("frameSteps")
+        self.rearview = Rearview()
+        self.frame_state = QLabel()
+        self.frame_state.setObjectName("frameState")
+        self.frame_state.setWordWrap(True)
+        self.drift = QLabel()
+        self.drift.setObjectName("driftNotes")
+        self.drift.setWordWrap(True)
+        self.drift.setStyleSheet("color:#e0b050")
+        self.history = QListWidget()
+        self.history.setObjectName("frameHistory")
+        self.history.setViewMode(QListWidget.ViewMode.IconMode)
+        self.history.setFlow(QListWidget.Flow.LeftToRight)
+        self.history.setWrapping(False)
+        self.history.setIconSize(QSize(96, 54))
+        self.history.setFixedHeight(84)
+        self.regenerate_button = QPushButton("Regenerate…")
+        self.regenerate_button.setObjectName("regenerateFrame")
+        self.edit_button = QPushButton("Edit Region…")
+        self.edit_button.setObjectName("editRegion")
+        self.edit_button.setCheckable(True)
+        tools = QHBoxLayout()
+        tools.addWidget(self.regenerate_button)
+        tools.addWidget(self.edit_button)
+        tools.addStretch(1)
+        # The inpainting canvas and its tools, in place of the frame while editing.
+        self.editor = RegionEditor()
+        for part in ("canvas", "brush", "eraser", "size", "feather", "instruction"):
+            setattr(self, part, getattr(self.editor, part))
+        self.frame_stack = QStackedWidget()
+        self.frame_stack.addWidget(self.rearview)
+        self.frame_stack.addWidget(self.editor)
+        right = QVBoxLayout()
+        right.addWidget(self.frame_state)
+        right.addWidget(self.frame_stack, 1)
+        right.addWidget(self.drift)
+        right.addWidget(self.history)
+        right.addLayout(tools)
+        right_w = QWidget()
+        right_w.setLayout(right)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.steps)
+        split.addWidget(right_w)
+        split.setStretchFactor(1, 4)
+        split.setChildrenCollapsible(False)
+        self.steps.setMinimumWidth(150)
+        self.steps.setMaximumWidth(240)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+
+class QuickGrid(QWidget):
+    """Quick mode: every frame of the scene at once as tiles, how many are made, and
+    Regenerate Selected for several chosen tiles."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QListWidget()
+        self.grid.setObjectName("frameGrid")
+        self.grid.setViewMode(QListWidget.ViewMode.IconMode)
+        self.grid.setIconSize(TILE)
+        self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.grid.setMovement(QListWidget.Movement.Static)
+        self.grid.setSpacing(8)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.progress = QLabel()
+        self.progress.setObjectName("gridProgress")
+        self.progress.setProperty("muted", True)
+        self.bulk_regenerate = QPushButton("Regenerate Selected…")
+        self.bulk_regenerate.setObjectName("regenerateSelected")
+        head = QHBoxLayout()
+        head.addWidget(self.progress, 1)
+        head.addWidget(self.bulk_regenerate)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.grid, 1)

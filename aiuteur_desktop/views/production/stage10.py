@@ -16,16 +16,12 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,14 +37,11 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import read_image
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
-from aiuteur_desktop.views.production.canvas import RegionEditor
-from aiuteur_desktop.views.production.frame_mode import ModeChooser
-from aiuteur_desktop.views.production.rearview import Rearview
+from aiuteur_desktop.views.production.frame_mode import TILE, FrameControl, ModeChooser, QuickGrid
 from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs, ask_guidance
 
 SlotRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
-TILE = QSize(192, 108)
 
 
 def _mark(s: Slot) -> str:
@@ -92,91 +85,27 @@ class Stage10Page(PendingKeys, StageFrame):
             setattr(self, part, getattr(chooser, part))
 
         # ---- Control: one frame at a time
-        self.steps = QListWidget()
-        self.steps.setObjectName("frameSteps")
+        control = FrameControl()
+        for part in (
+            "steps", "rearview", "frame_state", "drift", "history", "regenerate_button",
+            "edit_button", "editor", "frame_stack", "canvas", "brush", "eraser", "size",
+            "feather", "instruction",
+        ):  # fmt: skip
+            setattr(self, part, getattr(control, part))
+        self.apply_button = control.editor.apply_button
         self.steps.currentItemChanged.connect(lambda *_: self.show_slot())
-        self.rearview = Rearview()
-        self.frame_state = QLabel()
-        self.frame_state.setObjectName("frameState")
-        self.frame_state.setWordWrap(True)
-        self.drift = QLabel()
-        self.drift.setObjectName("driftNotes")
-        self.drift.setWordWrap(True)
-        self.drift.setStyleSheet("color:#e0b050")
-        self.history = QListWidget()
-        self.history.setObjectName("frameHistory")
-        self.history.setViewMode(QListWidget.ViewMode.IconMode)
-        self.history.setFlow(QListWidget.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(96, 54))
-        self.history.setFixedHeight(84)
         self.history.itemClicked.connect(self.choose_candidate)
-        self.regenerate_button = QPushButton("Regenerate…")
-        self.regenerate_button.setObjectName("regenerateFrame")
         self.regenerate_button.clicked.connect(self.regenerate)
-        self.edit_button = QPushButton("Edit Region…")
-        self.edit_button.setObjectName("editRegion")
-        self.edit_button.setCheckable(True)
         self.edit_button.toggled.connect(self.toggle_canvas)
-        tools = QHBoxLayout()
-        tools.addWidget(self.regenerate_button)
-        tools.addWidget(self.edit_button)
-        tools.addStretch(1)
-        # The inpainting canvas, in place of the frame while editing.
-        # The inpainting canvas and its tools, in place of the frame while editing.
-        self.editor = RegionEditor()
         self.editor.applied.connect(self.apply_region)
-        for part in ("canvas", "brush", "eraser", "size", "feather", "instruction"):
-            setattr(self, part, getattr(self.editor, part))
-        self.apply_button = self.editor.apply_button
-        self.frame_stack = QStackedWidget()
-        self.frame_stack.addWidget(self.rearview)
-        self.frame_stack.addWidget(self.editor)
-        control = QWidget()
-        right = QVBoxLayout()
-        right.addWidget(self.frame_state)
-        right.addWidget(self.frame_stack, 1)
-        right.addWidget(self.drift)
-        right.addWidget(self.history)
-        right.addLayout(tools)
-        right_w = QWidget()
-        right_w.setLayout(right)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.steps)
-        split.addWidget(right_w)
-        split.setStretchFactor(1, 4)
-        split.setChildrenCollapsible(False)
-        self.steps.setMinimumWidth(150)
-        self.steps.setMaximumWidth(240)
-        cv = QVBoxLayout(control)
-        cv.setContentsMargins(0, 0, 0, 0)
-        cv.addWidget(split)
 
         # ---- Quick: every frame at once
-        self.grid = QListWidget()
-        self.grid.setObjectName("frameGrid")
-        self.grid.setViewMode(QListWidget.ViewMode.IconMode)
-        self.grid.setIconSize(TILE)
-        self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.grid.setMovement(QListWidget.Movement.Static)
-        self.grid.setSpacing(8)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        quick = QuickGrid()
+        self.grid, self.progress = quick.grid, quick.progress
+        self.bulk_regenerate = quick.bulk_regenerate
         self.grid.itemDoubleClicked.connect(self._open_in_control)
         self.grid.itemSelectionChanged.connect(self._sync_buttons)
-        self.progress = QLabel()
-        self.progress.setObjectName("gridProgress")
-        self.progress.setProperty("muted", True)
-        self.bulk_regenerate = QPushButton("Regenerate Selected…")
-        self.bulk_regenerate.setObjectName("regenerateSelected")
         self.bulk_regenerate.clicked.connect(self.regenerate)
-        grid_head = QHBoxLayout()
-        grid_head.addWidget(self.progress, 1)
-        grid_head.addWidget(self.bulk_regenerate)
-        quick = QWidget()
-        ql = QVBoxLayout(quick)
-        ql.setContentsMargins(0, 0, 0, 0)
-        ql.addLayout(grid_head)
-        ql.addWidget(self.grid, 1)
         self._drift_round = 0
 
         self.pages = QStackedWidget()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QIcon,
     QKeySequence,
@@ -23,21 +23,17 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.operations.asset_key import AssetKey
-from aiuteur_desktop.core.production import visuals
+from aiuteur_desktop.core.production import scene_style, visuals
 from aiuteur_desktop.core.production.visuals import Condition, Element
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
@@ -49,22 +45,24 @@ from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import preview
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
+from aiuteur_desktop.views.production.scene_drawer import DrawerActions
 from aiuteur_desktop.views.production.visual_widgets import (
-    AssetDrawer,
-    ElementList,
+    THUMB,
+    DrawerPanel,
+    ElementsPanel,
     KeyRole,
     TagRow,
+    VisualStateEditor,
 )
 from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs, ask_guidance
-from aiuteur_desktop.views.story.rewrite import DescriptionEdit, start_rewrite
+from aiuteur_desktop.views.story.rewrite import start_rewrite
 
 SlugRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 3
 MARKS = {visuals.UNREVIEWED: "○", visuals.EDITED: "●", visuals.LOCKED: "✓"}
-THUMB = 72
 
 
-class Stage8Page(PendingKeys, StageFrame):
+class Stage8Page(DrawerActions, PendingKeys, StageFrame):
     """Stage 8 · Visuals (per scene)."""
 
     NOUN = "starting key"
@@ -119,135 +117,43 @@ class Stage8Page(PendingKeys, StageFrame):
         head.addWidget(self.style_combo)
 
         # ---- left: elements
-        self.list = ElementList()
+        left = ElementsPanel()
+        self.list, self.lock_button = left.list, left.lock_button
         self.list.itemSelectionChanged.connect(self.show_element)
         self.list.dropped.connect(self.add_dropped)
-        self.lock_button = QPushButton("Lock")
-        self.lock_button.setObjectName("lockElement")
-        self.lock_button.setToolTip("Lock the selected elements' starting looks (Ctrl+L)")
         self.lock_button.clicked.connect(self.toggle_lock)
         local_shortcut(QKeySequence("Ctrl+L"), self, self.toggle_lock)
-        legend = QLabel("○ Unreviewed  ● Edited  ✓ Locked")
-        legend.setProperty("muted", True)
-        legend.setWordWrap(True)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("In This Scene")
-        title.setToolTip("Scene Visual Elements: what the scene's shots need")
-        title.setObjectName("sectionTitle")
-        left_layout.addWidget(title)
-        left_layout.addWidget(self.list, 1)
-        left_layout.addWidget(legend)
-        left_layout.addWidget(self.lock_button)
 
         # ---- middle: the Visual State Editor
-        self.name = QLabel()
-        self.name.setObjectName("elementName")
-        self.name.setWordWrap(True)
-        self.source = QLabel()
-        self.source.setObjectName("elementSource")
-        self.source.setWordWrap(True)
-        self.source.setProperty("muted", True)
-        self.description = DescriptionEdit()
-        self.description.setObjectName("startingLook")
-        self.description.setPlaceholderText(
-            "How it looks at its first appearance in this scene: wardrobe, state, light…"
-        )
-        self.description.setMinimumHeight(80)
-        self.description.setMaximumHeight(140)
+        editor = VisualStateEditor()
+        for part in (
+            "name", "source", "description", "tags_box", "tag_input", "add_tag_button", "image",
+            "history", "reset_button", "promote_button", "remove_button",
+        ):  # fmt: skip
+            setattr(self, part, getattr(editor, part))
         self.description.textChanged.connect(self._edited)
         self.description.rewriteRequested.connect(
             lambda: start_rewrite(self, self.description, "starting look", self.schedule_save)
         )
-        self.tags_box = QVBoxLayout()
-        self.tags_box.setSpacing(2)
-        self.tag_input = QComboBox()
-        self.tag_input.setObjectName("addTag")
-        self.tag_input.setEditable(True)
-        self.tag_input.addItems(list(visuals.SUGGESTED_TAGS))
-        self.tag_input.setCurrentText("")
-        self.tag_input.lineEdit().setPlaceholderText("Condition: Wet, Bloody, Torn Wardrobe…")
         self.tag_input.lineEdit().returnPressed.connect(self.add_tag)
-        self.add_tag_button = QPushButton("Add Tag")
-        self.add_tag_button.setObjectName("addTagButton")
         self.add_tag_button.clicked.connect(self.add_tag)
-        tag_row = QHBoxLayout()
-        tag_row.addWidget(self.tag_input, 1)
-        tag_row.addWidget(self.add_tag_button)
-        self.image = QLabel("No starting key yet")
-        self.image.setObjectName("elementImage")
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setMinimumSize(200, 150)
-        self.image.setStyleSheet("QLabel#elementImage { border:1px solid #2e3035; }")
-        self.history = QListWidget()
-        self.history.setObjectName("elementHistory")
-        self.history.setViewMode(QListWidget.ViewMode.IconMode)
-        self.history.setFlow(QListWidget.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(THUMB, THUMB))
-        self.history.setFixedHeight(THUMB + 28)
         self.history.itemClicked.connect(self.choose_candidate)
-        self.reset_button = QPushButton("Back to Inherited")
-        self.reset_button.setObjectName("resetElement")
-        self.reset_button.setToolTip("Drop this scene's own look and use what it inherits")
         self.reset_button.clicked.connect(self.reset_element)
-        self.promote_button = QPushButton("Promote to Master")
-        self.promote_button.setObjectName("promoteElement")
         self.promote_button.clicked.connect(self.promote)
-        self.remove_button = QPushButton("Remove from Scene")
-        self.remove_button.setObjectName("removeElement")
         self.remove_button.clicked.connect(self.remove_added)
-        buttons = QHBoxLayout()
-        for b in (self.reset_button, self.promote_button, self.remove_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        editor = QWidget()
-        ed = QVBoxLayout(editor)
-        ed.setContentsMargins(0, 0, 0, 0)
-        editor_title = QLabel("Visual State Editor")
-        editor_title.setObjectName("sectionTitle")
-        ed.addWidget(editor_title)
-        ed.addWidget(self.name)
-        ed.addWidget(self.source)
-        ed.addWidget(self.description)
-        tags_title = QLabel("Condition tags")
-        tags_title.setProperty("muted", True)
-        ed.addWidget(tags_title)
-        ed.addLayout(self.tags_box)
-        ed.addLayout(tag_row)
-        ed.addWidget(self.image, 1)
-        ed.addWidget(self.history)
-        ed.addLayout(buttons)
         scroll = theme.scroll_area(editor, "visualStateEditor")
         scroll.setMinimumWidth(300)
 
         # ---- right: the Asset Drawer
-        self.drawer = AssetDrawer()
-        self.new_button = QPushButton("New Scene Asset…")
-        self.new_button.setObjectName("newSceneAsset")
+        right = self.drawer_panel = DrawerPanel()
+        self.drawer, self.add_button = right.drawer, right.add_button
+        self.new_button = right.new_button
         self.new_button.clicked.connect(self.new_scene_asset)
-        self.add_button = QPushButton("Add to Scene")
-        self.add_button.setObjectName("addFromDrawer")
-        self.add_button.setToolTip("Add the selected drawer assets (or drag them onto the list)")
         self.add_button.clicked.connect(
             lambda: self.add_dropped(
                 [str(i.data(KeyRole)) for i in self.drawer.selectedItems() if i.data(KeyRole)]
             )
         )
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        drawer_title = QLabel("Asset Drawer")
-        drawer_title.setObjectName("sectionTitle")
-        hint = QLabel("Drag an asset onto the scene's elements.")
-        hint.setWordWrap(True)
-        hint.setProperty("muted", True)
-        right_layout.addWidget(drawer_title)
-        right_layout.addWidget(hint)
-        right_layout.addWidget(self.drawer, 1)
-        right_layout.addWidget(self.add_button)
-        right_layout.addWidget(self.new_button)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -325,39 +231,10 @@ class Stage8Page(PendingKeys, StageFrame):
                 self.list.addItem(item)
         self.list.blockSignals(False)
 
-    def _fill_drawer(self) -> None:
-        self.drawer.clear()
-        if self.project is None:
-            return
-        in_scene = {e.master for e in self.items if e.master}
-        header = QListWidgetItem("THIS PROJECT")
-        header.setFlags(Qt.ItemFlag.NoItemFlags)
-        self.drawer.addItem(header)
-        for a in masters.all_assets(self.project):
-            item = QListWidgetItem(f"{a['name']}  ·  {a['kind']}")
-            item.setData(KeyRole, f"master:{a['path']}")
-            if a["path"] in in_scene:
-                item.setToolTip("Already in this scene")
-            self.drawer.addItem(item)
-        if self.global_assets is not None:
-            try:
-                found = self.global_assets.all()
-            except (AiuteurError, OSError):
-                found = []
-            if found:
-                header = QListWidgetItem("ASSET LIBRARY")
-                header.setFlags(Qt.ItemFlag.NoItemFlags)
-                self.drawer.addItem(header)
-            for g in found:
-                item = QListWidgetItem(f"{g.name}  ·  {g.kind}")
-                item.setData(KeyRole, f"global:{g.id}")
-                item.setToolTip(g.description[:300])
-                self.drawer.addItem(item)
-
     def _fill_styles(self) -> None:
         if self.project is None or self.scene_id is None:
             return
-        style = visuals.scene_style(self.project, self.scene_id)
+        style = scene_style.of(self.project, self.scene_id)
         project_style = masters.style_lock(self.project).get("library") or "none"
         self.style_combo.blockSignals(True)
         self.style_combo.clear()
@@ -597,77 +474,6 @@ class Stage8Page(PendingKeys, StageFrame):
         visuals.reset_to_inherited(self.project, self.scene_id, e.slug)
         self._after(e.slug)
 
-    def add_dropped(self, keys: list[str]) -> None:
-        """Assets dragged in from the drawer (or added with its button) join the scene."""
-        if self.project is None or self.scene_id is None or not keys:
-            return
-        self.flush()
-        last = None
-        try:
-            for key in keys:
-                kind, _, ref = key.partition(":")
-                if kind == "global" and self.global_assets is not None:
-                    master = f"assets/{masters.slug(self.global_assets.get(ref).name)}"
-                    if self.project.read(master) is None:
-                        master = self.global_assets.use_in(self.project, ref)
-                elif kind == "master":
-                    master = ref
-                else:
-                    continue
-                last = visuals.add_from_master(self.project, self.scene_id, master).slug
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-        label = master_script.label_of(self.project, self.scene_id)
-        visuals.commit_edits(self.project, self.scene_id, f"Added assets to scene {label}")
-        self._fill_drawer()
-        self._after(last)
-
-    def new_scene_asset(self) -> None:
-        if self.project is None or self.scene_id is None:
-            return
-        kinds = ["character", "location", "prop"]
-        kind, ok = QInputDialog.getItem(
-            self, "New Scene Asset", "What kind of asset?", kinds, 2, False
-        )
-        if not ok:
-            return
-        name, ok = QInputDialog.getText(self, "New Scene Asset", f"Name of the new {kind}:")
-        if not ok or not name.strip():
-            return
-        try:
-            e = visuals.create_scene_asset(self.project, self.scene_id, kind, name)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        visuals.commit_edits(self.project, self.scene_id, f"New scene asset {e.name}")
-        self._after(e.slug)
-
-    def promote(self) -> None:
-        e = self.element()
-        if self.project is None or self.scene_id is None or e is None:
-            return
-        self.flush()
-        try:
-            visuals.promote(self.project, self.scene_id, e.slug)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        self._fill_drawer()
-        self._after(e.slug)
-        self.message.emit(f"{e.name} is a master asset now.")
-
-    def remove_added(self) -> None:
-        e = self.element()
-        if self.project is None or self.scene_id is None or e is None:
-            return
-        try:
-            visuals.remove_added(self.project, self.scene_id, e.slug)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        visuals.commit_edits(self.project, self.scene_id, f"Removed {e.name} from the scene")
-        self._after(None)
-
     def choose_candidate(self, item: QListWidgetItem) -> None:
         e = self.element()
         if self.project is None or e is None or self.scene_id is None:
@@ -693,7 +499,7 @@ class Stage8Page(PendingKeys, StageFrame):
         def done(text: str) -> None:
             if self.project is not project or self.scene_id != scene:
                 return
-            visuals.set_scene_style(project, scene, library, text)
+            scene_style.choose(project, scene, library, text)
             self.message.emit(
                 f"Scene style: {library}" if library else "Scene style: the project's style"
             )
@@ -753,7 +559,7 @@ class Stage8Page(PendingKeys, StageFrame):
     def _style_references(self) -> list[Any]:
         if self.project is None or self.scene_id is None or self.visual is None:
             return []
-        library = visuals.scene_style(self.project, self.scene_id).get("library")
+        library = scene_style.of(self.project, self.scene_id).get("library")
         if not library:
             return []
         try:

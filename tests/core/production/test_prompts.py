@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiuteur_desktop.core.assets import masters
-from aiuteur_desktop.core.production import prompts, visuals
+from aiuteur_desktop.core.production import prompt_fit, prompts, visuals
 from aiuteur_desktop.core.production.prompts import START_END, START_ONLY, VideoModel
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.provider_api import Capabilities
@@ -193,7 +193,7 @@ def test_a_name_inside_the_shots_own_place_is_not_a_stray_character() -> None:
             "A", "1A", prompts.START_ONLY, frame, None, "Steel sits.", False, False,
             Status.MISSING, (),
         )  # fmt: skip
-        return any("not in this shot" in w for w in prompts.sanity(s, shot, cast, None))
+        return any("not in this shot" in w for w in prompt_fit.sanity(s, shot, cast, None))
 
     assert not warned("Start frame: BRICK'S PATIO (EXT, DAY). STEEL sits in a deck chair.")
     assert warned("Start frame: BRICK'S PATIO (EXT, DAY). STEEL sits; BRICK grills.")

@@ -10,7 +10,7 @@ import pytest
 
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.production import prompts, visuals
+from aiuteur_desktop.core.production import prompts, scene_style, visuals
 from aiuteur_desktop.core.production.visuals import Condition
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
@@ -165,12 +165,12 @@ def test_a_scene_style_outdates_that_scenes_prompts_only(project: Project) -> No
     prompts.assemble(project, "s1")
     prompts.assemble(project, "s2")
     assert "Style: Black and white" in prompts.one(project, "s2", "A").start_frame
-    visuals.set_scene_style(project, "s2", "Dawn Pastel", "Soft pastel watercolour")
-    assert visuals.scene_style(project, "s2")["own"] is True
+    scene_style.choose(project, "s2", "Dawn Pastel", "Soft pastel watercolour")
+    assert scene_style.of(project, "s2")["own"] is True
     assert {s.status for s in prompts.prompt_sets(project, "s2")} == {Status.OUTDATED}
     assert {s.status for s in prompts.prompt_sets(project, "s1")} == {Status.UP_TO_DATE}
     prompts.assemble(project, "s2")
     again = prompts.one(project, "s2", "A")
     assert "Soft pastel watercolour" in again.start_frame and "Dawn Pastel" in again.video
-    visuals.set_scene_style(project, "s2", "", "")
-    assert visuals.scene_style(project, "s2")["library"] == "Storm Noir"
+    scene_style.choose(project, "s2", "", "")
+    assert scene_style.of(project, "s2")["library"] == "Storm Noir"
