@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.cli.common import _bundle, _fail, _open_script
+from aiuteur_desktop.core.money import spend
 from aiuteur_desktop.core.operations import video_render
 from aiuteur_desktop.core.production import scene_style
 
@@ -375,7 +376,7 @@ def _checkout_of(
         settings = library.load_settings()
         model = _video_model(settings, provider)
         source = Registry(settings)
-        money = checkout.Money.of(library.jobs, settings.budget, str(bundle))
+        money = spend.Money.of(library.jobs, settings.budget, str(bundle))
         with Project.open(bundle) as project:
             operations.share(project)
             try:

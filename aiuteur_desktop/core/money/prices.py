@@ -18,7 +18,6 @@ from typing import Any
 
 from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.app.resources import read_text
-from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.errors import GateClosed
 
 PRICING_FILE = "pricing.toml"
@@ -208,45 +207,6 @@ class PriceTable:
 def month_start(now: float | None = None) -> float:
     t = datetime.fromtimestamp(time.time() if now is None else now)
     return datetime(t.year, t.month, 1).timestamp()
-
-
-def check_budget(
-    estimate: float, budget: Budget, *, spent_this_month: float, spent_on_project: float | None
-) -> None:
-    """Refuse (BudgetExceeded) a job whose estimate would pass the monthly or project cap."""
-    if estimate <= 0:
-        return
-    cap = budget.monthly_cap_usd
-    if cap is not None and spent_this_month + estimate > cap + 1e-9:
-        raise BudgetExceeded(
-            f"This job would cost about ${estimate:,.2f}, and ${spent_this_month:,.2f} of your "
-            f"${cap:,.2f} monthly budget is already spent or committed. Raise the cap in "
-            "Settings → Budget, or wait until next month."
-        )
-    cap = budget.project_cap_usd
-    if (
-        cap is not None
-        and spent_on_project is not None
-        and spent_on_project + estimate > cap + 1e-9
-    ):
-        raise BudgetExceeded(
-            f"This job would cost about ${estimate:,.2f}, and ${spent_on_project:,.2f} of this "
-            f"project's ${cap:,.2f} budget is already spent or committed. Raise the cap in "
-            "Settings → Budget to go on."
-        )
-
-
-def spend_question(
-    what: str, estimate: float, source: str, budget: Budget, *, spent_this_month: float
-) -> str:
-    """The sentence shown before a paid job: what, how much, from which price, what is left."""
-    text = f"{what} will cost about ${estimate:,.2f}"
-    text += f" (price: {source})." if source else "."
-    cap = budget.monthly_cap_usd
-    if cap is not None:
-        left = max(0.0, cap - spent_this_month)
-        text += f" ${left:,.2f} of your ${cap:,.2f} monthly budget is left."
-    return text
 
 
 _USER_PRICES_TEMPLATE = """\

@@ -1,5 +1,8 @@
-"""What was spent, per job and against the caps: the headless `aiuteur spend` and the Jobs
-page read the same figures the caps are checked with (`JobStore.charges`)."""
+"""What was spent, and what the caps leave: the one place spend is weighed against the monthly
+and project caps. The scheduler refuses a submission with `Money.check` (before every paid
+submission, retries included), Stage 11 and `aiuteur checkout` show `Money.room`, the
+question before a paid job says what is left, and the headless `aiuteur spend` and the Jobs
+page read the same figures the caps are checked with (`JobStore.committed`, `charges`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,88 @@ from typing import Any
 from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.jobs import JobStore, Sent
 from aiuteur_desktop.core.money import prices
+
+
+@dataclass(frozen=True)
+class Money:
+    """What has been spent — or committed: accepted by a provider and maybe charged — this
+    month and on one project, and the caps (None: no cap). `spent_project` None: no project
+    is in question, so its cap is not weighed."""
+
+    spent_month: float = 0.0
+    spent_project: float | None = 0.0
+    monthly_cap: float | None = None
+    project_cap: float | None = None
+
+    @classmethod
+    def of(cls, store: JobStore, budget: Budget, project: str | None) -> Money:
+        return cls(
+            spent_month=store.committed(prices.month_start()),
+            spent_project=store.committed(0.0, project) if project else None,
+            monthly_cap=budget.monthly_cap_usd,
+            project_cap=budget.project_cap_usd,
+        )
+
+    def _rooms(self) -> list[float]:
+        return [
+            cap - spent
+            for cap, spent in (
+                (self.monthly_cap, self.spent_month),
+                (self.project_cap, self.spent_project),
+            )
+            if cap is not None and spent is not None
+        ]
+
+    @property
+    def room(self) -> float | None:
+        """The smaller of the caps' room, or None without a cap."""
+        rooms = self._rooms()
+        return max(0.0, min(rooms)) if rooms else None
+
+    @property
+    def month_left(self) -> float | None:
+        """What the monthly cap leaves (None: no monthly cap)."""
+        cap = self.monthly_cap
+        return None if cap is None else max(0.0, cap - self.spent_month)
+
+    def over(self, total: float | None, what: str, or_else: str = "") -> str:
+        """Why `what`, costing `total` in all, would pass a cap ("" when it fits)."""
+        room = self.room
+        if room is None or total is None or total <= room + 1e-9:
+            return ""
+        return (
+            f"{what} would cost about ${total:,.2f}, and your budget has ${room:,.2f} left. "
+            f"Raise the cap in Settings → Budget{', or ' + or_else if or_else else ''}."
+        )
+
+    def check(self, estimate: float) -> None:
+        """Refuse (BudgetExceeded) a job whose estimate would pass the monthly or project cap."""
+        if estimate <= 0:
+            return
+        cap = self.monthly_cap
+        if cap is not None and self.spent_month + estimate > cap + 1e-9:
+            raise prices.BudgetExceeded(
+                f"This job would cost about ${estimate:,.2f}, and ${self.spent_month:,.2f} of "
+                f"your ${cap:,.2f} monthly budget is already spent or committed. Raise the cap "
+                "in Settings → Budget, or wait until next month."
+            )
+        cap, spent = self.project_cap, self.spent_project
+        if cap is not None and spent is not None and spent + estimate > cap + 1e-9:
+            raise prices.BudgetExceeded(
+                f"This job would cost about ${estimate:,.2f}, and ${spent:,.2f} of this "
+                f"project's ${cap:,.2f} budget is already spent or committed. Raise the cap in "
+                "Settings → Budget to go on."
+            )
+
+
+def spend_question(what: str, estimate: float, source: str, money: Money) -> str:
+    """The sentence shown before a paid job: what, how much, from which price, what is left."""
+    text = f"{what} will cost about ${estimate:,.2f}"
+    text += f" (price: {source})." if source else "."
+    left = money.month_left
+    if left is not None:
+        text += f" ${left:,.2f} of your ${money.monthly_cap:,.2f} monthly budget is left."
+    return text
 
 
 @dataclass(frozen=True)

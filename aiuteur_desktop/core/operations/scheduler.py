@@ -21,7 +21,7 @@ from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.claims import PaidWorkStopped
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Job, JobState, JobStore
-from aiuteur_desktop.core.money import prices
+from aiuteur_desktop.core.money import prices, spend
 from aiuteur_desktop.core.money.paid import MaybeCharged
 
 log = logging.getLogger(__name__)
@@ -69,12 +69,7 @@ class Scheduler:
     # --------------------------------------------------------------- commands
     def check_budget(self, estimate: float, project: str | None) -> None:
         """Raises BudgetExceeded when `estimate` more would pass a cap."""
-        prices.check_budget(
-            estimate,
-            self._budget(),
-            spent_this_month=self.store.committed(prices.month_start()),
-            spent_on_project=self.store.committed(0.0, project) if project else None,
-        )
+        spend.Money.of(self.store, self._budget(), project).check(estimate)
 
     def submit(self, job: jobs.Submission, *, job_id: str | None = None) -> Job:
         """Queue a job. Raises BudgetExceeded (nothing queued) when it would pass a cap, and

@@ -24,7 +24,7 @@ from aiuteur_desktop.core.operations import (
     register,
 )
 from aiuteur_desktop.core.production import takes
-from aiuteur_desktop.core.production.checkout import Confirmed, Line
+from aiuteur_desktop.core.production.checkout import Confirmed, RenderLine
 from aiuteur_desktop.core.production.shots import shot_list, timing
 from aiuteur_desktop.core.production.takes import takes_path
 from aiuteur_desktop.core.provider_api import ProviderSource, VideoRequest
@@ -199,7 +199,12 @@ def in_flight(
 
 
 def _params(
-    project: Project, scene_id: str, line: Line, shot: Any, version: int, vertex: dict[str, Any]
+    project: Project,
+    scene_id: str,
+    line: RenderLine,
+    shot: Any,
+    version: int,
+    vertex: dict[str, Any],
 ) -> dict[str, Any]:
     end = str(project.media.path(line.end)) if line.end else None
     assert line.start is not None

@@ -17,14 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.money.prices import (
     PriceTable,
     PriceUnknown,
-    month_start,
     unknown_price_message,
 )
+from aiuteur_desktop.core.money.spend import Money
 from aiuteur_desktop.core.production import frames, prompts
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.provider_api import Capabilities, ProviderSource
@@ -40,40 +39,7 @@ def path(scene_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class Money:
-    """What has been spent and what the caps leave (None: no cap)."""
-
-    spent_month: float = 0.0
-    spent_project: float = 0.0
-    monthly_cap: float | None = None
-    project_cap: float | None = None
-
-    @property
-    def room(self) -> float | None:
-        """The smaller of the caps' room, or None without a cap."""
-        rooms = [
-            cap - spent
-            for cap, spent in (
-                (self.monthly_cap, self.spent_month),
-                (self.project_cap, self.spent_project),
-            )
-            if cap is not None
-        ]
-        return max(0.0, min(rooms)) if rooms else None
-
-    @classmethod
-    def of(cls, store: Any, budget: Budget, bundle: str) -> Money:
-        """From the job store (`JobStore.committed`: spent, or accepted and maybe charged)."""
-        return cls(
-            spent_month=store.committed(month_start()),
-            spent_project=store.committed(0.0, bundle),
-            monthly_cap=budget.monthly_cap_usd,
-            project_cap=budget.project_cap_usd,
-        )
-
-
-@dataclass(frozen=True)
-class Line:
+class RenderLine:
     """One shot as it will be rendered."""
 
     shot: str  # permanent id ("B")
@@ -110,7 +76,7 @@ class Line:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Line:
+    def from_json(cls, d: dict[str, Any]) -> RenderLine:
         return cls(
             shot=str(d["shot"]),
             label=str(d.get("label") or d["shot"]),
@@ -136,10 +102,10 @@ class Confirmed:
     at: float
     model: str
     audio: bool
-    lines: tuple[Line, ...]
+    lines: tuple[RenderLine, ...]
     total: float
 
-    def line(self, shot_id: str) -> Line | None:
+    def line(self, shot_id: str) -> RenderLine | None:
         return next((x for x in self.lines if x.shot == shot_id), None)
 
 
@@ -150,7 +116,7 @@ class Checkout:
     model: str
     audio: bool
     price_source: str
-    lines: tuple[Line, ...]
+    lines: tuple[RenderLine, ...]
     money: Money
     confirmed: Confirmed | None = None
     #: What changed upstream since the confirmation (readable, one per changed input).
@@ -185,13 +151,7 @@ class Checkout:
     @property
     def over_cap(self) -> str:
         """The cap this scene's total would pass ("" when it fits)."""
-        room, total = self.money.room, self.total
-        if room is None or total is None or total <= room + 1e-9:
-            return ""
-        return (
-            f"Rendering this scene would cost about ${total:,.2f}, and your budget has "
-            f"${room:,.2f} left. Raise the cap in Settings → Budget, or render fewer shots."
-        )
+        return self.money.over(self.total, "Rendering this scene", "render fewer shots")
 
 
 # ------------------------------------------------------------------- lines
@@ -212,7 +172,7 @@ def _line(
     free: bool,
     table: PriceTable,
     drift: tuple[str, ...],
-) -> Line:
+) -> RenderLine:
     sends = wanted
     notice = ""
     if wanted == prompts.START_END and not caps.end_frame:
@@ -244,7 +204,7 @@ def _line(
             price = round(sum(parts.values()), 6)
         except PriceUnknown:
             price = None
-    return Line(
+    return RenderLine(
         shot=shot.id,
         label=shot.label,
         duration=seconds,
@@ -353,7 +313,7 @@ def confirmed(project: Project, scene_id: str) -> Confirmed | None:
     if not isinstance(doc, dict):
         return None
     c = artifacts.content_of(doc)
-    lines = tuple(Line.from_json(x) for x in c.get("lines") or ())
+    lines = tuple(RenderLine.from_json(x) for x in c.get("lines") or ())
     return Confirmed(
         version=int(c.get("version") or 1),
         at=float(c.get("confirmed_at") or 0.0),
@@ -364,7 +324,7 @@ def confirmed(project: Project, scene_id: str) -> Confirmed | None:
     )
 
 
-def _inputs(scene_id: str, lines: Iterable[Line]) -> list[str]:
+def _inputs(scene_id: str, lines: Iterable[RenderLine]) -> list[str]:
     keys = [frames.mode_path(scene_id)]
     for x in lines:
         keys += [f"{shot_list.path(scene_id)}#shots/{x.shot}", prompts.path(scene_id, x.shot)]

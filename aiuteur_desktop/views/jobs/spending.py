@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushBut
 
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.jobs import JobStore
-from aiuteur_desktop.core.money import ledger, prices
+from aiuteur_desktop.core.money import ledger, spend
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import text_ready
 from aiuteur_desktop.views.kit.dialogs import confirm
@@ -25,13 +25,7 @@ def confirm_spend(
     on_yes: Callable[[], None],
 ) -> QMessageBox:
     """Ask before a paid job, showing the estimate and what is left of the budget."""
-    text = prices.spend_question(
-        what,
-        estimate,
-        source,
-        settings.budget,
-        spent_this_month=jobs.committed(prices.month_start()),
-    )
+    text = spend.spend_question(what, estimate, source, spend.Money.of(jobs, settings.budget, None))
     return confirm(
         parent,
         "spendQuestion",

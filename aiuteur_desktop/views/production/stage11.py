@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import operations
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.money import spend
 from aiuteur_desktop.core.operations import video_render
 from aiuteur_desktop.core.production import checkout, takes
 from aiuteur_desktop.core.store import Project
@@ -180,7 +181,7 @@ class Stage11Page(StageFrame):
 
         def work() -> tuple[checkout.Checkout, dict[str, str], set[str], dict[str, QImage]]:
             bundle = str(project.path)
-            cash = checkout.Money.of(store, settings.budget, bundle)
+            cash = spend.Money.of(store, settings.budget, bundle)
             c = checkout.for_model(project, scene, reg, model, audio=audio, money=cash)
             busy = video_render.in_flight(store, bundle, scene)
             with_takes = {x.shot for x in c.lines if takes.current(project, scene, x.shot)}

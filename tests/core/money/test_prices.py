@@ -9,7 +9,7 @@ import pytest
 from aiuteur_desktop.core.app.settings import Budget
 from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.money import prices
+from aiuteur_desktop.core.money import prices, spend
 
 
 def test_shipped_prices_match_by_most_specific_pattern(aiuteur_home: Path) -> None:
@@ -48,13 +48,13 @@ def test_user_overrides_win_and_broken_ones_say_so(aiuteur_home: Path) -> None:
 
 def test_budget_caps_refuse_before_anything_is_spent() -> None:
     budget = Budget(monthly_cap_usd=10.0, project_cap_usd=4.0)
-    prices.check_budget(3.2, budget, spent_this_month=6.0, spent_on_project=0.5)
+    spend.Money(6.0, 0.5, budget.monthly_cap_usd, budget.project_cap_usd).check(3.2)
     with pytest.raises(prices.BudgetExceeded, match="monthly budget"):
-        prices.check_budget(3.2, budget, spent_this_month=7.0, spent_on_project=0.0)
+        spend.Money(7.0, 0.0, budget.monthly_cap_usd, budget.project_cap_usd).check(3.2)
     with pytest.raises(prices.BudgetExceeded, match=r"project's \$4\.00 budget"):
-        prices.check_budget(3.2, budget, spent_this_month=0.0, spent_on_project=1.0)
-    prices.check_budget(0.0, Budget(monthly_cap_usd=0.0), spent_this_month=99, spent_on_project=99)
-    prices.check_budget(500.0, Budget(), spent_this_month=0, spent_on_project=0)
+        spend.Money(0.0, 1.0, budget.monthly_cap_usd, budget.project_cap_usd).check(3.2)
+    spend.Money(99, 99, monthly_cap=0.0).check(0.0)
+    spend.Money(0, 0).check(500.0)
 
 
 def test_committed_money_counts_spent_and_pending(library: Library) -> None:
@@ -133,3 +133,22 @@ def test_an_override_keeps_the_rates_it_does_not_name_and_a_new_entry_needs_them
     assert table.video("google:veo-3.1-generate-001", 8, audio=True) == pytest.approx(4.0)
     with pytest.raises(prices.PriceUnknown, match="per_second = missing"):
         table.video("other:clipmaker-2", 8, audio=True)
+
+
+def test_the_caps_room_is_weighed_in_one_place() -> None:
+    """Stage 11's "over the cap", the question before a paid job and the scheduler's refusal
+    all read the same room: the smaller of what the monthly and project caps leave."""
+    money = spend.Money(spent_month=8.0, spent_project=1.0, monthly_cap=10.0, project_cap=5.0)
+    assert money.room == pytest.approx(2.0) and money.month_left == pytest.approx(2.0)
+    assert money.over(1.5, "Rendering this scene", "render fewer shots") == ""
+    said = money.over(3.0, "Rendering this scene", "render fewer shots")
+    assert "about $3.00" in said and "$2.00 left" in said and said.endswith("fewer shots.")
+    question = spend.spend_question("Two keys", 0.08, "OpenAI, 2026-11", money)
+    assert "$2.00 of your $10.00 monthly budget is left" in question
+    with pytest.raises(prices.BudgetExceeded, match="monthly budget"):
+        money.check(2.5)
+    uncapped = spend.Money(spent_month=500.0, spent_project=None)
+    assert uncapped.room is None and uncapped.over(1_000.0, "Rendering") == ""
+    assert "budget is left" not in spend.spend_question("A render", 6.0, "", uncapped)
+    project_only = spend.Money(spent_month=0.0, spent_project=4.5, project_cap=5.0)
+    assert project_only.room == pytest.approx(0.5) and project_only.month_left is None

@@ -78,7 +78,7 @@ class Character(BaseModel):
     image: str | None = None
 
 
-class Line(BaseModel):
+class SpecLine(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     character: str = Field(min_length=1, max_length=60)
@@ -100,7 +100,7 @@ class ShotSpec(BaseModel):
     angle: Angle = Angle.EYE
     move: Move = Move.STATIC
     characters: list[Character] = Field(default_factory=list, max_length=12)
-    dialogue: list[Line] = Field(default_factory=list, max_length=40)
+    dialogue: list[SpecLine] = Field(default_factory=list, max_length=40)
     shot: str = Field(default="1", max_length=20)
     #: Optional location image used as the background.
     location_image: str | None = None
