@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QPushButton,
     QSizePolicy,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.views.kit import theme
+from aiuteur_desktop.views.kit.pictures import candidate_strip
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
 from aiuteur_desktop.views.story.rewrite import DescriptionEdit, start_rewrite
 
@@ -135,13 +135,7 @@ class AssetInspector(QWidget):
         self.image.setStyleSheet(
             "background:#17181b;border:1px solid #2e3035;border-radius:6px;color:#9aa0a8;"
         )
-        self.history = QListWidget()
-        self.history.setObjectName("keyHistory")
-        self.history.setViewMode(QListView.ViewMode.IconMode)
-        self.history.setFlow(QListView.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(72, 72))
-        self.history.setFixedHeight(100)
+        self.history = candidate_strip("keyHistory", QSize(72, 72), 100)
         self.history.itemClicked.connect(page.choose_candidate)
         self.generate_button = QPushButton("Generate Image Key")
         self.generate_button.setObjectName("generateKey")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtWidgets import QListWidget
 
 from aiuteur_desktop.core.media.imaging import MAX_PIXELS, ImageTooLarge, too_large
 
@@ -62,3 +63,16 @@ def preview(source: bytes | Path, side: int) -> QPixmap:
     return QPixmap.fromImage(image).scaled(
         side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
+
+
+def candidate_strip(object_name: str, icon: QSize, height: int) -> QListWidget:
+    """A one-row strip of thumbnails — every key or frame made for a slot, the one in use
+    among them — scrolled sideways, never wrapped."""
+    strip = QListWidget()
+    strip.setObjectName(object_name)
+    strip.setViewMode(QListWidget.ViewMode.IconMode)
+    strip.setFlow(QListWidget.Flow.LeftToRight)
+    strip.setWrapping(False)
+    strip.setIconSize(icon)
+    strip.setFixedHeight(height)
+    return strip

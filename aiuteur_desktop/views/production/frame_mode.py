@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.production import frames
+from aiuteur_desktop.views.kit.pictures import candidate_strip
 from aiuteur_desktop.views.production.canvas import RegionEditor
 from aiuteur_desktop.views.production.rearview import Rearview
 
@@ -81,13 +82,7 @@ class FrameControl(QWidget):
         self.drift.setObjectName("driftNotes")
         self.drift.setWordWrap(True)
         self.drift.setStyleSheet("color:#e0b050")
-        self.history = QListWidget()
-        self.history.setObjectName("frameHistory")
-        self.history.setViewMode(QListWidget.ViewMode.IconMode)
-        self.history.setFlow(QListWidget.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(96, 54))
-        self.history.setFixedHeight(84)
+        self.history = candidate_strip("frameHistory", QSize(96, 54), 84)
         self.regenerate_button = QPushButton("Regenerate…")
         self.regenerate_button.setObjectName("regenerateFrame")
         self.edit_button = QPushButton("Edit Region…")

@@ -29,6 +29,7 @@ from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import visuals
 from aiuteur_desktop.core.production.visuals import Condition
+from aiuteur_desktop.views.kit.pictures import candidate_strip
 from aiuteur_desktop.views.story.rewrite import DescriptionEdit
 
 #: A candidate key's thumbnail in the editor's history strip.
@@ -165,13 +166,7 @@ class VisualStateEditor(QWidget):
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(200, 150)
         self.image.setStyleSheet("QLabel#elementImage { border:1px solid #2e3035; }")
-        self.history = QListWidget()
-        self.history.setObjectName("elementHistory")
-        self.history.setViewMode(QListWidget.ViewMode.IconMode)
-        self.history.setFlow(QListWidget.Flow.LeftToRight)
-        self.history.setWrapping(False)
-        self.history.setIconSize(QSize(THUMB, THUMB))
-        self.history.setFixedHeight(THUMB + 28)
+        self.history = candidate_strip("elementHistory", QSize(THUMB, THUMB), THUMB + 28)
         self.reset_button = QPushButton("Back to Inherited")
         self.reset_button.setObjectName("resetElement")
         self.reset_button.setToolTip("Drop this scene's own look and use what it inherits")
