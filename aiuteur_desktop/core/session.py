@@ -11,11 +11,55 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.store import Project
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an operation changed: the pages showing any of it refresh, nothing else."""
+
+    paths: tuple[str, ...] = ()
+    stages: tuple[int, ...] = ()
+    scenes: tuple[str, ...] = ()
+    commit: str | None = None  # the new head, when the operation committed
+    library: tuple[str, ...] = ()  # app-library parts: "assets", "written", "visual"
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            tuple(dict.fromkeys(self.paths + other.paths)),
+            tuple(dict.fromkeys(self.stages + other.stages)),
+            tuple(dict.fromkeys(self.scenes + other.scenes)),
+            other.commit or self.commit,
+            tuple(dict.fromkeys(self.library + other.library)),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or self.stages or self.scenes or self.commit or self.library)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "paths": list(self.paths),
+            "stages": list(self.stages),
+            "scenes": list(self.scenes),
+            "commit": self.commit,
+            "library": list(self.library),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Changes:
+        if not isinstance(data, dict):
+            return cls()
+        return cls(
+            tuple(str(p) for p in data.get("paths") or ()),
+            tuple(int(s) for s in data.get("stages") or ()),
+            tuple(str(s) for s in data.get("scenes") or ()),
+            data.get("commit"),
+            tuple(str(x) for x in data.get("library") or ()),
+        )
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.pipeline import gates
 from aiuteur_desktop.core.production import hub as script_hub
-from aiuteur_desktop.core.session import Event, Session
+from aiuteur_desktop.core.session import Changes, Event, Session
 from aiuteur_desktop.core.store import Project, stages
 from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views.assets.stage5 import Stage5Page
@@ -35,6 +34,7 @@ from aiuteur_desktop.views.export.editor_dialogs import ConformDialog, ProExport
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.jobs.spending import spend_summary
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog, bring_back
 from aiuteur_desktop.views.kit.elided import ElidedLabel
@@ -49,7 +49,7 @@ from aiuteur_desktop.views.production.stage9 import Stage9Page
 from aiuteur_desktop.views.production.stage10 import Stage10Page
 from aiuteur_desktop.views.production.stage11 import Stage11Page
 from aiuteur_desktop.views.production.stage12 import Stage12Page
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 from aiuteur_desktop.views.story.stage1 import Stage1Page
 from aiuteur_desktop.views.story.stage2 import Stage2Page
 from aiuteur_desktop.views.story.stage3 import Stage3Page

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiuteur_desktop.core.operations import Changes
-from aiuteur_desktop.core.session import Event, Session
+from aiuteur_desktop.core.session import Changes, Event, Session
 from aiuteur_desktop.core.store import Project
 
 

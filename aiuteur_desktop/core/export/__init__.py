@@ -1,1 +1,2 @@
-"""Out of the app: Pro Export, conform, the cut, archives and the editors' formats (OTIO, FCPXML, storyboard PDF)."""
+"""Out of the app: Pro Export, conform, archives and the editors' formats (OTIO, FCPXML,
+storyboard PDF)."""

@@ -1,1 +1,2 @@
-"""The money: prices, the ledger, paid calls, the claims that stop a second send, and spend against the caps."""
+"""The money: prices (an unknown price is never $0), the ledger of what was spent, paid calls
+(sent, refused, accepted or uncertain) and spend weighed against the caps (`spend.Money`)."""

@@ -11,9 +11,10 @@ from typing import Any, ClassVar
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, register
+from aiuteur_desktop.core.operations import Operation, Ran, register
 from aiuteur_desktop.core.production import cut
 from aiuteur_desktop.core.provider_api import ProviderSource
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 

@@ -13,16 +13,10 @@ from typing import Any, ClassVar
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    Ran,
-    image_call,
-    register,
-    stored_as,
-)
+from aiuteur_desktop.core.operations import Operation, Ran, image_call, register, stored_as
 from aiuteur_desktop.core.production import scene_style
 from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 #: Style references sent with a key, at most.

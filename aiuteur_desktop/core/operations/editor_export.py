@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.export import pro_export
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, on_branch, register, stored_as
+from aiuteur_desktop.core.operations import Operation, Ran, on_branch, register, stored_as
 from aiuteur_desktop.core.provider_api import ProviderSource
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 

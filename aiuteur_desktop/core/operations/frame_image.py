@@ -13,18 +13,12 @@ from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    Ran,
-    image_call,
-    register,
-    stored_as,
-)
+from aiuteur_desktop.core.operations import Operation, Ran, image_call, register, stored_as
 from aiuteur_desktop.core.operations.asset_key import price_per_key
 from aiuteur_desktop.core.production import frames, visuals
 from aiuteur_desktop.core.production.shots import shot_list, timing
 from aiuteur_desktop.core.provider_api import ImageSubject, ProviderSource
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 #: References sent with a frame, at most: the chain's frame, then looks.

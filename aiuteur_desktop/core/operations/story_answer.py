@@ -13,8 +13,9 @@ from typing import Any, ClassVar
 from aiuteur_desktop.core import jobs, story
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.money import prices
-from aiuteur_desktop.core.operations import Changes, Operation, Ran, on_branch, register
+from aiuteur_desktop.core.operations import Operation, Ran, on_branch, register
 from aiuteur_desktop.core.provider_api import ProviderSource
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 Apply = Callable[[Project, dict[str, Any], "StoryAnswer"], Changes]

@@ -15,19 +15,13 @@ from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.jobs import JobState, JobStore
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
-from aiuteur_desktop.core.operations import (
-    Changes,
-    Operation,
-    Ran,
-    end_job,
-    provenance,
-    register,
-)
+from aiuteur_desktop.core.operations import Operation, Ran, end_job, provenance, register
 from aiuteur_desktop.core.production import takes
 from aiuteur_desktop.core.production.checkout import Confirmed, RenderLine
 from aiuteur_desktop.core.production.shots import shot_list, timing
 from aiuteur_desktop.core.production.takes import takes_path
 from aiuteur_desktop.core.provider_api import ProviderSource, VideoRequest
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project, artifacts
 
 

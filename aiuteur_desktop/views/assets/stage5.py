@@ -28,15 +28,16 @@ from aiuteur_desktop.core import story
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.operations import Changes
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.assets.keys import KeyActions, MediaRole, PathRole
 from aiuteur_desktop.views.assets.panels import MARKS, AssetInspector, AssetList
 from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import preview
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 
 
 class Stage5Page(KeyActions, StageFrame):

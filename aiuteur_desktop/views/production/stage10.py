@@ -34,11 +34,12 @@ from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import read_image
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.frame_mode import TILE, FrameControl, ModeChooser, QuickGrid
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs, ask_guidance
+from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 
 SlotRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2

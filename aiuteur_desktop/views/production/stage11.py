@@ -37,9 +37,10 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import ImageTooLarge, read_image
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 
 THUMB = 96
 COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")

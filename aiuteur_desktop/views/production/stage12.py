@@ -32,10 +32,11 @@ from aiuteur_desktop.core.media.playback import Cut
 from aiuteur_desktop.core.production import review, takes
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.production.player import Player, timecode
 from aiuteur_desktop.views.production.stage11 import money
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 
 
 class Stage12Page(StageFrame):

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import hub
 from aiuteur_desktop.core.store import Project
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 
 RISK_COLOURS = {hub.SAFE: "#5cb87a", hub.RISKY: "#e0b050", "Broken": "#e06c6c"}
 

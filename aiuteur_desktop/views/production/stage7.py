@@ -40,6 +40,7 @@ from aiuteur_desktop.core.production.shots import tools as shot_tools
 from aiuteur_desktop.core.production.shots.timing import Shot
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.scene_before import RearviewMirror
 from aiuteur_desktop.views.production.shot_table import (
@@ -54,7 +55,7 @@ from aiuteur_desktop.views.production.shot_table import (
     ShotModel,
     _Step,
 )
-from aiuteur_desktop.views.stage_frame import Banner, StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import Banner, StageFrame
 
 
 class Stage7Page(StageFrame):

@@ -41,6 +41,7 @@ from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import preview
@@ -54,7 +55,7 @@ from aiuteur_desktop.views.production.visual_widgets import (
     TagRow,
     VisualStateEditor,
 )
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs, ask_guidance
+from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 from aiuteur_desktop.views.story.rewrite import start_rewrite
 
 SlugRole = Qt.ItemDataRole.UserRole + 1

@@ -33,9 +33,10 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.production.scene_before import RearviewMirror
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 
 MUTED = "color:#9aa0a8"
 

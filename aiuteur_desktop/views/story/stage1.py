@@ -29,8 +29,9 @@ from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.production.shots import timing
 from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.story import Setup, master_script, mode_d
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
-from aiuteur_desktop.views.stage_frame import StageFrame, StoryJobs
+from aiuteur_desktop.views.stage_frame import StageFrame
 from aiuteur_desktop.views.story.staging import StagingArea
 
 

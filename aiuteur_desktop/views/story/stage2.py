@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import story
 from aiuteur_desktop.core.operations.story_answer import StoryAnswer
 from aiuteur_desktop.core.store.status import StatusDeriver
-from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
+from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE, StageFrame, ask_guidance
 from aiuteur_desktop.views.story.rewrite import add_rewrite_action, start_rewrite, undo_buttons
 
 

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import story
 from aiuteur_desktop.core.store.status import StatusDeriver
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
-from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE, StageFrame, StoryJobs, ask_guidance
+from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE, StageFrame, ask_guidance
 from aiuteur_desktop.views.story.beat_dialogs import BeatRewriteDialog, ChoiceDialog
 from aiuteur_desktop.views.story.beats import BeatModel, fresh
 from aiuteur_desktop.views.story.rewrite import undo_buttons

@@ -35,14 +35,9 @@ from aiuteur_desktop.core.store import artifacts, timelines
 from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
-from aiuteur_desktop.views.stage_frame import (
-    PRIMARY_STYLE,
-    Banner,
-    StageFrame,
-    StoryJobs,
-    ask_guidance,
-)
+from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE, Banner, StageFrame, ask_guidance
 from aiuteur_desktop.views.story.rewrite import start_rewrite, undo_buttons
 from aiuteur_desktop.views.story.screenplay_editor import ScreenplayEditor
 

@@ -17,9 +17,9 @@ from aiuteur_desktop.core.jobs import Submission
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.money.paid import StoreContext
-from aiuteur_desktop.core.operations import Changes
 from aiuteur_desktop.core.operations.asset_key import AssetKey
 from aiuteur_desktop.core.provider_api import Capabilities, ImageResult, ImageSubject, Usage
+from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 
