@@ -19,7 +19,8 @@ from pathlib import Path
 
 STARTUP_BUDGET_S = 1.0
 STALL_BUDGET_MS = 50.0
-HEAVY = ("lancedb", "cv2", "numpy", "openai", "google.genai")
+#: None of these may be loaded when the dashboard is painted (issue "A feature film's screenplay").
+HEAVY = ("lancedb", "cv2", "numpy", "av", "opentimelineio", "openai", "google.genai")
 
 CHILD = r"""
 import json, os, sys

@@ -186,3 +186,32 @@ def test_a_start_up_error_is_logged_with_its_traceback_and_shown_in_a_dialog(
     assert len(shown) == 1 and "resources/icons is not a file" in shown[0]
     assert str(paths.log_dir() / "aiuteur.log") in shown[0]
     assert "Aiuteur could not start" in capsys.readouterr().err
+
+
+def test_the_window_opens_without_the_heavy_libraries(tmp_path: Path) -> None:
+    """The first window comes up before any heavy import: the dashboard is built with none of
+    NumPy, LanceDB, OpenCV, PyAV, OpenTimelineIO or the SDKs loaded (they cost seconds on a
+    busy machine); jobs and pages that need them load them on first use."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from aiuteur_desktop.views.app import ensure_app\n"
+        "from aiuteur_desktop.core.library import Library\n"
+        "from aiuteur_desktop.views.main_window import MainWindow\n"
+        "app = ensure_app()\n"
+        "window = MainWindow(Library())\n"
+        "window.resize(1440, 900)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "heavy = ('numpy', 'lancedb', 'cv2', 'av', 'opentimelineio', 'openai', 'google.genai')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "AIUTEUR_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -49,8 +49,7 @@ def asset_paths(project: Project, branch: str | None = None) -> list[str]:
 
 def all_assets(project: Project, branch: str | None = None) -> list[dict[str, Any]]:
     out = []
-    for path in asset_paths(project, branch):
-        doc = project.read(path, branch=branch)
+    for path, doc in project.read_many(asset_paths(project, branch), branch=branch).items():
         if isinstance(doc, dict) and doc.get("kind") in KINDS:
             out.append({**artifacts.content_of(doc), "path": path})
     order = {k: i for i, k in enumerate(KINDS)}

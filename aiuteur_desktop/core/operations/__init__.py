@@ -94,6 +94,9 @@ class OnBranch:
     def read_many(self, paths: list[str], *, branch: str | None = None) -> dict[str, Any]:
         return self._project.read_many(paths, branch=branch or self._branch)
 
+    def derived(self, path: str, name: str, compute: Any, *, branch: str | None = None) -> Any:
+        return self._project.derived(path, name, compute, branch=branch or self._branch)
+
     def write(self, path: str, doc: Any, *, branch: str | None = None) -> str:
         return self._project.write(path, doc, branch=branch or self._branch)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.export import pro_export
 from aiuteur_desktop.core.operations import Operation, Ran, on_branch, register, stored_as
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.session import Changes
@@ -34,6 +33,9 @@ class ProExport(Operation):
         return f"Export for editing: {Path(self.out).name}{'.zip' if self.as_zip else ''}"
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        # Imported here, on the worker: OTIO, PyAV and the PDF writer stay out of start-up.
+        from aiuteur_desktop.core.export import pro_export
+
         done = pro_export.export(
             on_branch(project, self.branch),
             Path(self.out),

@@ -14,7 +14,7 @@ from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.production.shots.sentences import sentences_of
 from aiuteur_desktop.core.production.shots.timing import Shot
 from aiuteur_desktop.core.production.visuals import Element
-from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.core.store import Project, artifacts
 from aiuteur_desktop.core.story import master_script
 
 
@@ -43,8 +43,9 @@ def prompt_inputs(project: Project, scene: str, branch: str | None = None) -> Pr
     rows = shot_list.current(project, scene)
     looks = visuals.elements(project, scene, rows)
     play = master_script.current(project, branch)
-    if play is not None:
-        looks = _guarded(play, scene, looks)
+    sentences = _script_sentences(project, branch) if play is not None else None
+    if sentences is not None:
+        looks = _guarded(sentences, scene, looks)
     voices: dict[str, str] = {}
     cast: dict[str, str] = {}
     for a in masters.all_assets(project, branch):
@@ -73,23 +74,42 @@ def _sentences_of(text: str) -> list[str]:
     return [" ".join(s.split()) for s in sentences_of(text)]
 
 
-def _guarded(play: Any, scene: str, looks: list[Element]) -> list[Element]:
+def _script_sentences(
+    project: Project, branch: str | None
+) -> tuple[dict[str, frozenset[str]], frozenset[str]] | None:
+    """Each scene's sentences (id → set) and every sentence of the script: worked out once
+    per content of the Master Script, not once per prompt."""
+
+    def compute(_doc: Any) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+        play = master_script.current(project, branch)
+        per_scene: dict[str, frozenset[str]] = {}
+        for sc in play.scenes() if play is not None else []:
+            assert play is not None
+            found: set[str] = set()
+            for e in play.elements[sc.body_start : sc.end]:
+                found.update(_sentences_of(e.text))
+            per_scene[sc.id] = frozenset(found)
+        return per_scene, frozenset().union(*per_scene.values())
+
+    return project.derived(artifacts.SCRIPT, "script sentences", compute, branch=branch)
+
+
+def _guarded(
+    sentences: tuple[dict[str, frozenset[str]], frozenset[str]],
+    scene: str,
+    looks: list[Element],
+) -> list[Element]:
     """The looks with every sentence taken out that is another scene's script word for word
     and not this scene's: a master description pre-filled from the whole script ("… Eli
     pours tea." from scene 3 in a location's text) never carries another scene into this
-    scene's prompts. Linear in the script's length."""
-    mine: set[str] = set()
-    theirs: set[str] = set()
-    for sc in play.scenes():
-        into = mine if sc.id == scene else theirs
-        for e in play.elements[sc.body_start : sc.end]:
-            into.update(_sentences_of(e.text))
-    foreign = theirs - mine
-    if not foreign:
+    scene's prompts. Linear in the looks' length (the script's sentences are kept)."""
+    per_scene, everything = sentences
+    mine = per_scene.get(scene, frozenset())
+    if not everything - mine:
         return looks
     out = []
     for e in looks:
-        kept = [x for x in _sentences_of(e.description) if x not in foreign]
+        kept = [x for x in _sentences_of(e.description) if x in mine or x not in everything]
         text = " ".join(kept)
         out.append(
             e

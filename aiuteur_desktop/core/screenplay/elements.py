@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from aiuteur_desktop.core.screenplay import headings
@@ -66,7 +67,13 @@ class Screenplay:
         return next((v for k, v in self.title_page if k.lower() == "title"), "")
 
     def scenes(self) -> list[Scene]:
-        return scenes_of(self)
+        """The scenes in script order (a fresh list; the scenes are worked out once per
+        screenplay — it is immutable, and a stored script's is shared by every reader)."""
+        return list(self._scenes)
+
+    @cached_property
+    def _scenes(self) -> tuple[Scene, ...]:
+        return tuple(scenes_of(self))
 
     def has_headings(self) -> bool:
         """It reads as a screenplay: at least one scene heading."""

@@ -205,8 +205,8 @@ def carry_legacy_inputs(project: Project, old: Any, new: Any) -> int:
 
 def current(project: Project, branch: str | None = None) -> Screenplay | None:
     """The Master Script on a branch (the current one by default), or None before there is one."""
-    doc = project.read(artifacts.SCRIPT, branch=branch)
-    return None if doc is None else from_document(doc)
+    # Parsed once per content of the script document, however many readers ask.
+    return project.derived(artifacts.SCRIPT, "master_script", from_document, branch=branch)
 
 
 def scene(play: Screenplay, scene_id: str) -> Scene:
