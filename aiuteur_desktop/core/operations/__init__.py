@@ -97,6 +97,9 @@ class OnBranch:
     def derived(self, path: str, name: str, compute: Any, *, branch: str | None = None) -> Any:
         return self._project.derived(path, name, compute, branch=branch or self._branch)
 
+    def at_draft(self, name: str, compute: Any, *, branch: str | None = None) -> Any:
+        return self._project.at_draft(name, compute, branch=branch or self._branch)
+
     def write(self, path: str, doc: Any, *, branch: str | None = None) -> str:
         return self._project.write(path, doc, branch=branch or self._branch)
 

@@ -129,14 +129,19 @@ def wanted(project: Project, scene_id: str) -> list[tuple[Shot, str]]:
 
 
 def slots(project: Project, scene_id: str) -> list[Slot]:
-    """Every frame the scene takes, in shot order (start, then end where there is one)."""
+    """Every frame the scene takes, in shot order (start, then end where there is one):
+    worked out once per content of the project's draft (`Project.at_draft`)."""
+    return list(project.at_draft(f"frame slots {scene_id}", lambda: _slots(project, scene_id)))
+
+
+def _slots(project: Project, scene_id: str) -> tuple[Slot, ...]:
     deriver = StatusDeriver(project, project.branch().draft)
     out: list[Slot] = []
     for shot, frames in wanted(project, scene_id):
         out.append(_slot(project, scene_id, shot, START, deriver))
         if frames == prompts.START_END:
             out.append(_slot(project, scene_id, shot, END, deriver))
-    return out
+    return tuple(out)
 
 
 def slot(project: Project, scene_id: str, shot_id: str, which: str) -> Slot:

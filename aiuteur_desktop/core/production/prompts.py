@@ -317,7 +317,25 @@ def prompt_sets(
     with_scaffold: bool = False,
 ) -> list[PromptSet]:
     """Every shot's Prompt Set: the stored one (with hand edits and its derived status), else
-    assembled now (status Missing until it is saved)."""
+    assembled now (status Missing until it is saved). Without models or the scaffold, worked
+    out once per content of the project's draft."""
+    if not models and chosen is None and not with_scaffold:
+        return list(
+            project.at_draft(
+                f"prompt sets {scene_id}", lambda: tuple(_prompt_sets(project, scene_id, []))
+            )
+        )
+    return _prompt_sets(project, scene_id, models, chosen, with_scaffold=with_scaffold)
+
+
+def _prompt_sets(
+    project: Project,
+    scene_id: str,
+    models: list[VideoModel] | None = None,
+    chosen: str | None = None,
+    *,
+    with_scaffold: bool = False,
+) -> list[PromptSet]:
     inputs = prompt_inputs(project, scene_id)
     models = models or []
     model = next((m for m in models if m.id == chosen), None)

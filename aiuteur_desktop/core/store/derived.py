@@ -14,12 +14,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 T = TypeVar("T")
 
 #: What the derived values may stand for, counted as the bytes of their stored documents.
 BUDGET_BYTES = 64 * 1024 * 1024
+#: What a view of several documents is counted as.
+VIEW_WEIGHT = 64 * 1024
 
 
 class DerivedCache:
@@ -56,3 +58,39 @@ class DerivedCache:
     @property
     def weight(self) -> int:
         return self._weight
+
+
+class DerivedViews:
+    """`Project`'s derived views (mixed in): a document's derivation kept by its object id,
+    and a view of several documents kept by the draft's root tree."""
+
+    _derived: DerivedCache
+    _cache: dict[str, Any]
+
+    if TYPE_CHECKING:  # Project's own
+
+        def _get(self, conn: Any, oid: str) -> Any: ...
+        def _draft_entry(self, path: str, branch: str | None) -> tuple[str, str] | None: ...
+        def _draft_root(self, branch: str | None) -> str: ...
+
+    def derived(
+        self, path: str, name: str, compute: Callable[[Any], T], *, branch: str | None = None
+    ) -> T | None:
+        """`compute(the document at path)`, kept by the document's content; None without a
+        document. The value is shared: immutable values only."""
+        entry = self._draft_entry(path, branch)
+        if entry is None or entry[0] != "blob":
+            return None
+        oid = entry[1]
+
+        def make() -> tuple[T, int]:
+            doc, raw = self._get(None, oid), self._cache.get(oid)
+            return compute(doc), len(raw) if isinstance(raw, bytes) else 4096
+
+        return self._derived.get_or_make((name, oid), make)
+
+    def at_draft(self, name: str, compute: Callable[[], T], *, branch: str | None = None) -> T:
+        """`compute()` kept by the branch draft's whole content (its root tree): a view of
+        several documents, made again after any change. Immutable values only."""
+        key = (name, self._draft_root(branch))
+        return self._derived.get_or_make(key, lambda: (compute(), VIEW_WEIGHT))

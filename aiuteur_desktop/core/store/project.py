@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import canonical, schema
 from aiuteur_desktop.core.store.checks import DB_NAME, inspect
-from aiuteur_desktop.core.store.derived import DerivedCache, T
+from aiuteur_desktop.core.store.derived import DerivedCache, DerivedViews
 from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
@@ -63,7 +63,7 @@ def _make_engine(db_path: Path) -> Engine:
     return engine
 
 
-class Project:
+class Project(DerivedViews):
     """An open project bundle. Safe to share between the UI thread and workers."""
 
     def __init__(self, bundle: Path, engine: Engine) -> None:
@@ -354,26 +354,17 @@ class Project:
             node = oid
         return None
 
+    def _draft_entry(self, path: str, branch: str | None) -> tuple[str, str] | None:
+        with self._engine.connect() as conn:
+            return self._entry(conn, self._named_or_current(conn, branch).draft, path)
+
+    def _draft_root(self, branch: str | None) -> str:
+        with self._engine.connect() as conn:
+            return self._named_or_current(conn, branch).draft
+
     def _read_tree(self, conn: Connection, tree_id: str, path: str) -> Any | None:
         entry = self._entry(conn, tree_id, path)
         return self._get(conn, entry[1]) if entry is not None and entry[0] == BLOB else None
-
-    def derived(
-        self, path: str, name: str, compute: Callable[[Any], T], *, branch: str | None = None
-    ) -> T | None:
-        """`compute(document at path)`, kept by the document's content (`store/derived.py`);
-        None without a document. The value is shared: immutable values only."""
-        with self._engine.connect() as conn:
-            entry = self._entry(conn, self._named_or_current(conn, branch).draft, path)
-        if entry is None or entry[0] != BLOB:
-            return None
-        oid = entry[1]
-
-        def make() -> tuple[T, int]:
-            doc, raw = self._get(None, oid), self._cache.get(oid)
-            return compute(doc), len(raw) if isinstance(raw, bytes) else 4096
-
-        return self._derived.get_or_make((name, oid), make)
 
     def read(self, path: str, *, branch: str | None = None) -> Any | None:
         """The current (draft) document at `path` on a branch."""
