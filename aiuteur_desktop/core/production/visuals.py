@@ -17,7 +17,7 @@ instance's path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from aiuteur_desktop.core.assets import masters as assets
@@ -263,7 +263,16 @@ def _source_label(project: Project, scene_id: str, content: dict[str, Any]) -> s
 
 def elements(project: Project, scene_id: str, rows: list[Shot] | None = None) -> list[Element]:
     """The Scene Visual Elements panel: every element the scene needs, with its source,
-    review status, starting look and first appearance."""
+    review status, starting look and first appearance; for the scene's own shot list, once
+    per content of the draft."""
+    if rows is not None:
+        return _elements(project, scene_id, rows)
+    return list(
+        project.at_draft(f"elements {scene_id}", lambda: tuple(_elements(project, scene_id)))
+    )
+
+
+def _elements(project: Project, scene_id: str, rows: list[Shot] | None = None) -> list[Element]:
     rows = shot_list.current(project, scene_id) if rows is None else rows
     labels = {s.id: s.label for s in rows}
     order = _scene_order(project)
@@ -574,22 +583,7 @@ def gate(project: Project, scene_id: str, items: list[Element] | None = None) ->
 
 
 def as_json(e: Element) -> dict[str, Any]:
-    """An element as `aiuteur visuals --json` prints it."""
-    return {
-        "slug": e.slug,
-        "kind": e.kind,
-        "name": e.name,
-        "source": e.source,
-        "source_label": e.source_label,
-        "review": e.review,
-        "status": e.status.value,
-        "description": e.description,
-        "conditions": [c.to_dict() for c in e.conditions],
-        "first_shot": e.first_shot,
-        "shots": list(e.shots),
-        "variant": e.variant,
-        "image": e.image,
-        "master": e.master,
-        "inherited_from": e.inherited_from,
-        "added": e.added,
-    }
+    """An element as `aiuteur visuals --json` prints it (all but its path and candidates)."""
+    out = {f.name: getattr(e, f.name) for f in fields(e) if f.name not in ("path", "candidates")}
+    out.update(status=e.status.value, shots=list(e.shots))
+    return {**out, "conditions": [c.to_dict() for c in e.conditions]}
