@@ -217,10 +217,13 @@ def blocked(project: Project, scene_id: str, shot_id: str, which: str) -> str | 
     once what it chains to is approved; Quick mode only needs a mode."""
     chosen = _needs_mode(project, scene_id)
     s = slot(project, scene_id, shot_id, which)  # (refuses an end frame a shot does not take)
-    sets = prompts.path(scene_id, shot_id)
-    if project.read(sets) is None:
+    # The stored set's status, from the scene's prompt sets (kept per content of the draft).
+    state = next(
+        (x.status for x in prompts.prompt_sets(project, scene_id) if x.shot == shot_id),
+        Status.MISSING,
+    )
+    if state is Status.MISSING:
         return f"Assemble the scene's prompts first (Stage 9): shot {s.label} has none saved."
-    state = StatusDeriver(project, project.branch().draft).status(sets)
     if state is not Status.UP_TO_DATE:
         return (
             f"Shot {s.label}'s prompts are {state.value.lower()}: assemble them again (Stage 9) "
