@@ -260,6 +260,51 @@ def unlock(project: Project, path: str) -> None:
     project.commit(f"Unlocked master asset {name}", kind="edit", stage=5)
 
 
+def lock_many(project: Project, paths: list[str]) -> tuple[int, list[str]]:
+    """Lock every one of these master assets that has an image key, in one commit: a
+    feature's 170 assets are one gesture, not 170. Returns (how many were locked, the names
+    of those left unlocked because they have no key yet); GateClosed when none could be."""
+    docs = project.read_many(paths)
+    locked, keyless = [], []
+    for path in paths:
+        a = artifacts.content_of(docs[path]) if isinstance(docs[path], dict) else {}
+        if a.get("locked"):
+            continue
+        if not a.get("image_key"):
+            keyless.append(str(a.get("name") or path))
+            continue
+        update(project, path, locked=True)
+        locked.append(str(a["name"]))
+    if not locked:
+        if keyless:
+            raise GateClosed(f"Choose an image key for {listed(keyless)} before locking.")
+        return 0, []
+    what = locked[0] if len(locked) == 1 else f"{len(locked)} master assets"
+    project.commit(f"Locked {what}", kind="approve", stage=5)
+    return len(locked), keyless
+
+
+def unlock_many(project: Project, paths: list[str]) -> int:
+    """Unlock these master assets to work on their keys again, in one commit."""
+    docs = project.read_many(paths)
+    names = []
+    for path in paths:
+        a = artifacts.content_of(docs[path]) if isinstance(docs[path], dict) else {}
+        if a.get("locked"):
+            update(project, path, locked=False)
+            names.append(str(a["name"]))
+    if names:
+        what = names[0] if len(names) == 1 else f"{len(names)} master assets"
+        project.commit(f"Unlocked {what}", kind="edit", stage=5)
+    return len(names)
+
+
+def listed(names: list[str]) -> str:
+    """ "A, B, C and 4 more"."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
+
+
 def use_own_image(project: Project, path: str, png: bytes, filename: str) -> str:
     """An actor headshot, location photo or concept art as the key (a commit); the media id."""
     media = project.media.put(png, "image/png")
@@ -327,8 +372,7 @@ def approve(project: Project) -> None:
         raise GateClosed("There are no master assets yet: extract them from the script first.")
     missing = [a["name"] for a in assets if not a.get("locked")]
     if missing:
-        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        raise GateClosed(f"Lock an image key for {', '.join(missing[:3])}{more} first.")
+        raise GateClosed(f"Lock an image key for {listed(missing)} first.")
     if project.is_dirty():
         project.commit("Master assets", kind="edit", stage=5)
     project.write("stage5/lock", {"locked": True})

@@ -410,17 +410,22 @@ def _label(project: Project, scene_id: str, tags: list[Condition]) -> str:
 def lock(project: Project, scene_id: str, asset_slug: str) -> Element:
     """Lock the element's starting look for this scene (accepting an inherited one as it is);
     a commit."""
-    e = save(project, scene_id, asset_slug, locked=True)
-    label = master_script.label_of(project, scene_id)
-    project.commit(f"Locked {e.name} for scene {label}", kind="approve", stage=8)
-    return e
+    return set_locked(project, scene_id, [asset_slug], True)[0]
 
 
 def unlock(project: Project, scene_id: str, asset_slug: str) -> Element:
-    e = save(project, scene_id, asset_slug, locked=False)
-    label = master_script.label_of(project, scene_id)
-    project.commit(f"Unlocked {e.name} for scene {label}", kind="edit", stage=8)
-    return e
+    return set_locked(project, scene_id, [asset_slug], False)[0]
+
+
+def set_locked(project: Project, scene_id: str, slugs: list[str], locked: bool) -> list[Element]:
+    """Lock (or unlock) these elements' starting looks for this scene, in one commit."""
+    done = [save(project, scene_id, slug, locked=locked) for slug in slugs]
+    if done:
+        what = done[0].name if len(done) == 1 else f"{len(done)} starting looks"
+        label = master_script.label_of(project, scene_id)
+        verb, kind = ("Locked", "approve") if locked else ("Unlocked", "edit")
+        project.commit(f"{verb} {what} for scene {label}", kind=kind, stage=8)
+    return done
 
 
 def commit_edits(project: Project, scene_id: str, message: str = "") -> None:

@@ -227,15 +227,32 @@ class KeyActions(PendingKeys):
             read, done, lambda exc: self.fail(getattr(exc, "user_message", str(exc))), parent=self
         )
 
+    def selected_paths(self) -> list[str]:
+        """The assets chosen in the list (Ctrl+A, Shift- and Ctrl-click), else the current."""
+        chosen = [str(i.data(PathRole)) for i in self.list.selectedItems() if i.data(PathRole)]
+        current = self.current_path()
+        return chosen or ([current] if current else [])
+
     def lock_asset(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
+        """Lock the chosen assets that have keys (one commit), or unlock them when every one
+        chosen is locked already."""
+        paths = self.selected_paths()
+        if self.project is None or not paths:
             return
         self.flush()
-        a = masters.read(self.project, path)
-        if a.get("locked"):
-            masters.unlock(self.project, path)
+        project, keep = self.project, self.current_path()
+        docs = [masters.read(project, p) for p in paths]
+        if all(a.get("locked") for a in docs):
+            masters.unlock_many(project, paths)
         else:
-            self._try(lambda: masters.lock(self.project, path))  # type: ignore[arg-type]
-        self._fill_list(path)
+            try:
+                count, keyless = masters.lock_many(project, paths)
+            except AiuteurError as exc:
+                self.fail(exc.user_message)
+                return
+            if keyless and count:
+                self.message.emit(
+                    f"Locked {count}; still without an image key: {masters.listed(keyless)}."
+                )
+        self._fill_list(keep)
         self.changed.emit()

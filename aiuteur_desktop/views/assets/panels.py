@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QBoxLayout,
     QGridLayout,
     QHBoxLayout,
@@ -43,6 +44,9 @@ class AssetList(QWidget):
         self.list.setObjectName("assetList")
         self.list.setIconSize(QSize(40, 40))
         self.list.currentItemChanged.connect(lambda *_: page.show_asset())
+        # Several at once for Lock (Ctrl+A, Shift- and Ctrl-click): a feature has ~170 assets.
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.itemSelectionChanged.connect(page.sync)
         self.extract_button = QPushButton("Extract")
         self.extract_button.setObjectName("extractAssets")
         self.extract_button.setToolTip(

@@ -447,12 +447,8 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
             return
         self.flush()
         unlock = all(e.review == visuals.LOCKED for e in chosen)
-        try:
-            for e in chosen:
-                if unlock:
-                    visuals.unlock(self.project, self.scene_id, e.slug)
-                else:
-                    visuals.lock(self.project, self.scene_id, e.slug)
+        try:  # one commit for them all
+            visuals.set_locked(self.project, self.scene_id, [e.slug for e in chosen], not unlock)
         except AiuteurError as exc:
             self.fail(exc.user_message)
         self._after(chosen[0].slug)

@@ -392,3 +392,49 @@ def test_a_key_finished_after_the_project_was_closed_is_in_it_when_reopened(
     finally:
         release.set()
         fake.stop()
+
+
+def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A feature's Stage 5 finds ~170 assets: choosing them all (Ctrl+A) and pressing Lock
+    locks every one that has a key in one commit, says which still need a key, and the same
+    gesture on all-locked assets unlocks them."""
+    project = approved_project(tmp_path)
+    masters.extract_into(project)
+    everything = masters.all_assets(project)
+    keyless = everything[-1]
+    for a in everything[:-1]:
+        masters.use_own_image(project, a["path"], KEY_PNG, f"{a['name']}.png")
+    page = open_stage5(qtbot, window, project)
+    page.list.setFocus()
+    qtbot.keyClick(page.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    n = len(everything)
+    assert page.lock_button.text() == f"Lock {n} Assets" and page.lock_button.isEnabled()
+    commits = len(project.log())
+    said: list[str] = []
+    page.message.connect(said.append)
+    qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    assert len(project.log()) == commits + 1
+    assert project.head().message == f"Locked {n - 1} master assets"
+    states = {a["name"]: bool(a.get("locked")) for a in masters.all_assets(project)}
+    assert states == {a["name"]: a is not keyless for a in everything}
+    assert said and keyless["name"] in said[-1] and "without an image key" in said[-1]
+    # All chosen again, the keyless one left out: every one is locked, so Lock unlocks.
+    qtbot.keyClick(page.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    item = next(
+        page.list.item(r)
+        for r in range(page.list.count())
+        if page.list.item(r).data(PathRole) == keyless["path"]
+    )
+    page.list.scrollToItem(item)
+    qtbot.mouseClick(
+        page.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        page.list.visualItemRect(item).center(),
+    )
+    assert page.lock_button.text() == f"Unlock {n - 1} Assets"
+    qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    assert not any(a.get("locked") for a in masters.all_assets(project))
+    assert len(project.log()) == commits + 2

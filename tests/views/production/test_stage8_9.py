@@ -162,9 +162,14 @@ def test_visuals_page_drag_edit_tag_generate_lock_and_gate(  # type: ignore[no-u
 
     # Lock everything (select all, Lock): the gate opens; Proceed leads to the prompts.
     page.list.setFocus()
-    page.list.selectAll()
+    qtbot.keyClick(page.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    commits = len(project.log())
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
     assert all(e.review == visuals.LOCKED for e in visuals.elements(project, "s2"))
+    assert len(project.log()) == commits + 1  # one commit for them all
+    assert project.head().message.startswith("Locked ") and "starting looks" in (
+        project.head().message
+    )
     assert (
         page.proceed_button.isEnabled()
         and "Every starting look is locked" in page.gate_label.text()
