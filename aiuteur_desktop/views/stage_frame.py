@@ -302,6 +302,10 @@ class StageFrame(QWidget):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
+    def fail_with(self, exc: BaseException) -> None:
+        """Background work that failed: its message in plain words, in the error line."""
+        self.fail(getattr(exc, "user_message", None) or str(exc))
+
     def clear_error(self) -> None:
         self.error.hide()
 

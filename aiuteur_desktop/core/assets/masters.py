@@ -246,18 +246,12 @@ def choose_candidate(project: Project, path: str, media: str) -> None:
 
 def lock(project: Project, path: str) -> None:
     """Lock Master Asset: the chosen image key is final (a commit)."""
-    a = read(project, path)
-    if not a.get("image_key"):
-        raise GateClosed(f"Choose an image key for {a['name']} before locking it.")
-    update(project, path, locked=True)
-    project.commit(f"Locked master asset {a['name']}", kind="approve", stage=5)
+    lock_many(project, [path])
 
 
 def unlock(project: Project, path: str) -> None:
     """Unlock a master asset to work on its key again (a commit)."""
-    name = read(project, path)["name"]
-    update(project, path, locked=False)
-    project.commit(f"Unlocked master asset {name}", kind="edit", stage=5)
+    unlock_many(project, [path])
 
 
 def lock_many(project: Project, paths: list[str]) -> tuple[int, list[str]]:
@@ -279,7 +273,7 @@ def lock_many(project: Project, paths: list[str]) -> tuple[int, list[str]]:
         if keyless:
             raise GateClosed(f"Choose an image key for {listed(keyless)} before locking.")
         return 0, []
-    what = locked[0] if len(locked) == 1 else f"{len(locked)} master assets"
+    what = f"master asset {locked[0]}" if len(locked) == 1 else f"{len(locked)} master assets"
     project.commit(f"Locked {what}", kind="approve", stage=5)
     return len(locked), keyless
 
@@ -294,7 +288,7 @@ def unlock_many(project: Project, paths: list[str]) -> int:
             update(project, path, locked=False)
             names.append(str(a["name"]))
     if names:
-        what = names[0] if len(names) == 1 else f"{len(names)} master assets"
+        what = f"master asset {names[0]}" if len(names) == 1 else f"{len(names)} master assets"
         project.commit(f"Unlocked {what}", kind="edit", stage=5)
     return len(names)
 

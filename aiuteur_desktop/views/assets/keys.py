@@ -4,6 +4,7 @@ and Lock Master Asset. A mixin of `Stage5Page`, which holds the widgets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core import operations
 from aiuteur_desktop.core.assets import masters
-from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.errors import AiuteurError, GateClosed
 from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.media.imaging import WORKING_SIDE
 from aiuteur_desktop.core.operations.asset_key import AssetKey, price_per_key
@@ -41,8 +42,8 @@ class PendingKeys:
     busy: Any
     _pending: dict[str, str]
     NOUN = "image key"
-    # (the page brings `fail` and `_settled(key)`: this mixin sits before it in the MRO, so
-    # it must not define them)
+    # (the page brings `fail`, `_sync_buttons` and `_settled(key)`: this mixin sits before it
+    # in the MRO, so it must not define them)
 
     def _source(self) -> Registry:
         return Registry(self.jobs.library.load_settings())
@@ -61,6 +62,48 @@ class PendingKeys:
     @staticmethod
     def cost_text(n: int, each: float) -> str:
         return f"Estimated cost: ${each * n:,.2f}" + (f" (${each:,.3f} each)." if each else ".")
+
+    #: Batches being prepared on a worker (`submit_all`), not queued yet.
+    preparing = 0
+
+    def submit_all(self, keyed: list[tuple[str, Callable[[], Any]]]) -> None:
+        """Each (key, prepare) — prepare builds an operation from the project — run on a
+        worker, then every operation queued here at once: a feature's hundred frames or
+        looks never hold the window. A prepare that is refused says why; the others go."""
+        project = self.project
+
+        def prepare() -> list[tuple[str, Any]]:
+            out: list[tuple[str, Any]] = []
+            for key, make in keyed:
+                try:
+                    out.append((key, make()))
+                except AiuteurError as exc:
+                    out.append((key, exc.user_message))
+            return out
+
+        def queue(prepared: list[tuple[str, Any]]) -> None:
+            self.preparing = max(0, self.preparing - 1)
+            if self.project is not project:
+                return
+            for key, op in prepared:
+                try:
+                    if isinstance(op, str):
+                        raise GateClosed(op)
+                    self.keys_started(self.jobs.runner.run_operation(op), key)
+                except AiuteurError as exc:
+                    self.fail(exc.user_message)
+            if not self._pending:
+                self.busy.hide()
+            self._sync_buttons()
+
+        def failed(exc: BaseException) -> None:
+            self.preparing = max(0, self.preparing - 1)
+            self.fail(getattr(exc, "user_message", None) or str(exc))
+
+        self.preparing += 1
+        n = len(keyed)
+        self.busy.start(f"Preparing {n} {self.NOUN}{'s' * (n != 1)}…")
+        run_in_background(prepare, queue, failed, parent=self)  # type: ignore[arg-type]
 
     def keys_started(self, job_id: str, key: str) -> None:
         self._pending[job_id] = key
@@ -223,9 +266,7 @@ class KeyActions(PendingKeys):
             self._fill_list(path)
             self.changed.emit()
 
-        run_in_background(
-            read, done, lambda exc: self.fail(getattr(exc, "user_message", str(exc))), parent=self
-        )
+        run_in_background(read, done, self.fail_with, parent=self)
 
     def selected_paths(self) -> list[str]:
         """The assets chosen in the list (Ctrl+A, Shift- and Ctrl-click), else the current."""

@@ -11,6 +11,7 @@ approve and regenerate. What is made when, and from what, is core's (`core.produ
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
@@ -410,12 +411,24 @@ class Stage10Page(PendingKeys, StageFrame):
         if not todo:
             self.message.emit("Every frame is made and up to date.")
             return
-        for s in todo:
-            reason = frames.blocked(self.project, self.scene_id, s.shot, s.which)
+        project, scene = self.project, self.scene_id
+
+        def check() -> str | None:  # on a worker: a feature's scene has a hundred frames
+            for s in todo:
+                reason = frames.blocked(project, scene, s.shot, s.which)
+                if reason is not None:
+                    return reason
+            return None
+
+        def checked(reason: str | None) -> None:
+            if self.project is not project or self.scene_id != scene:
+                return  # the page moved on meanwhile
             if reason is not None:
                 self.fail(reason)
-                return
-        self._price_then(todo, "")
+            else:
+                self._price_then(todo, "")
+
+        run_in_background(check, checked, self.fail_with, parent=self)
 
     def _price_then(self, todo: list[Slot], guidance: str) -> None:
         priced = self.key_price()
@@ -430,27 +443,22 @@ class Stage10Page(PendingKeys, StageFrame):
         self.last_estimate = text
 
         def go() -> None:
-            for s in todo:
-                self._submit(s, guidance, model, source)
+            self._submit_all(todo, guidance, model, source)
 
         confirm(
             self, "framesEstimate", QMessageBox.Icon.Question, "Make Frames", text, "Make",
             QMessageBox.ButtonRole.AcceptRole, go, harmless=each == 0,
         )  # fmt: skip
 
-    def _submit(self, s: Slot, guidance: str, model: str, source: Any) -> None:
-        assert self.project is not None and self.scene_id is not None
-        try:
-            op = FrameImage.prepare(
-                self.project, self.scene_id, s.shot, s.which, model=model, source=source,
-                guidance=guidance,
-            )  # fmt: skip
-            job_id = self.jobs.runner.run_operation(op)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        self.keys_started(job_id, f"{s.shot}/{s.which}")
-        self._sync_buttons()
+    def _submit_all(self, todo: list[Slot], guidance: str, model: str, source: Any) -> None:
+        project, scene = self.project, self.scene_id
+
+        def one(s: Slot) -> Callable[[], FrameImage]:
+            return lambda: FrameImage.prepare(
+                project, scene, s.shot, s.which, model=model, source=source, guidance=guidance
+            )
+
+        self.submit_all([(f"{s.shot}/{s.which}", one(s)) for s in todo])
 
     def regenerate(self) -> None:
         """Make the frame again (Quick: every selected tile), with the Why box first."""

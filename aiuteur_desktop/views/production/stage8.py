@@ -38,7 +38,6 @@ from aiuteur_desktop.core.production.visuals import Condition, Element
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.core.story import master_script
-from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
@@ -525,8 +524,15 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
         has_keys = any(e.candidates for e in chosen)
 
         def go(guidance: str = "") -> None:
-            for e in chosen:
-                self._submit(e, guidance, model, source)
+            project, scene, refs = self.project, self.scene_id, self._style_references()
+
+            def one(e: Element) -> Any:
+                return lambda: AssetKey.for_instance(
+                    project, scene, e.slug, guidance, model=model, source=source,
+                    style_references=refs,
+                )  # fmt: skip
+
+            self.submit_all([(e.slug, one(e)) for e in chosen])
 
         def after_price() -> None:
             if has_keys:
@@ -563,25 +569,6 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
             return [r.path for r in self.visual.references(library)]
         except AiuteurError:
             return []
-
-    def _submit(self, e: Element, guidance: str, model: str, source: Registry) -> None:
-        assert self.project is not None and self.scene_id is not None
-        try:
-            op = AssetKey.for_instance(
-                self.project,
-                self.scene_id,
-                e.slug,
-                guidance,
-                model=model,
-                source=source,
-                style_references=self._style_references(),
-            )
-            job_id = self.jobs.runner.run_operation(op)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        self.keys_started(job_id, e.slug)
-        self._sync_buttons()
 
     def _settled(self, key: str | None = None) -> None:
         self.keys_settled(key)

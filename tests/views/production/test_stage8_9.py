@@ -149,7 +149,7 @@ def test_visuals_page_drag_edit_tag_generate_lock_and_gate(  # type: ignore[no-u
     assert "for 2 elements (MARA, LIGHTHOUSE GALLERY)" in box.text() and "$0.08" in box.text()
     assert len(images.content_requests) == before  # nothing sent before the yes
     next(b for b in box.buttons() if b.text() == "Generate").click()
-    qtbot.waitUntil(lambda: not page._pending, timeout=30_000)
+    qtbot.waitUntil(lambda: not page.preparing and not page._pending, timeout=30_000)
     assert len(images.content_requests) == before + 2
     assert (
         visuals.element(project, "s2", "mara").image
@@ -193,7 +193,7 @@ def test_an_offline_starting_key_needs_no_key_and_no_network(
     box = wait_for_window(qtbot, QMessageBox, "visualsEstimate")
     assert "offline" in box.text() and "$0.00" in box.text()
     next(b for b in box.buttons() if b.text() == "Generate").click()
-    qtbot.waitUntil(lambda: not page._pending, timeout=30_000)
+    qtbot.waitUntil(lambda: not page.preparing and not page._pending, timeout=30_000)
     assert visuals.element(project, "s1", "brass-key").image is not None
 
 
