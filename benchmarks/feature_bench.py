@@ -13,6 +13,7 @@ to the last frame applied); the Script Hub's next scene. Prints the figures; nev
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -26,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("AIUTEUR_HOME", tempfile.mkdtemp(prefix="aiuteur-feature-"))
 
 import feature_script
+from PIL import Image
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
@@ -98,7 +100,9 @@ def feature_project(scenes: int) -> tuple[Project, str]:
     for n in (1, 2, 3, 4):
         p.write(story.STAGE[n].lock_path, {"locked": True})
     masters.extract_into(p)
-    key = p.media.put(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png")
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 110, 140)).save(picture, "PNG")
+    key = p.media.put(picture.getvalue(), "image/png")
     for a in masters.all_assets(p):
         masters.update(p, a["path"], candidates=[{"media": key}], image_key=key, locked=True)
     masters.approve(p)
@@ -180,6 +184,16 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # --profile FILE: the UI thread's profile of the whole run (cProfile), for finding stalls.
+    profiler = None
+    if "--profile" in sys.argv:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     code = main()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(sys.argv[sys.argv.index("--profile") + 1])
     sys.stdout.flush()
     os._exit(code)  # skip Qt's teardown at interpreter exit (it can crash offscreen)

@@ -4,6 +4,8 @@ limit as `core.media.imaging` (issue "Hostile input"); previews decode at the si
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
@@ -41,6 +43,30 @@ def read_image(source: bytes | Path, max_side: int | None = None) -> QImage:
     image = reader.read()
     if buffer is not None:
         buffer.close()
+    return image
+
+
+#: Stored pictures kept decoded, up to this many pixels in all: a media id is its content's
+#: hash, so what it shows never changes — a grid refilled after each frame decodes only the
+#: new one.
+DECODED_PIXELS = 48_000_000
+_decoded: OrderedDict[tuple[str, int], QImage] = OrderedDict()
+
+
+def stored_image(media: str, read: Callable[[], bytes], max_side: int | None = None) -> QImage:
+    """The stored picture `media` (its bytes from `read()`) decoded at most `max_side` on its
+    long side, decoded once and kept (UI thread). Raises as `read_image` and `read` do."""
+    key = (media, max_side or 0)
+    hit = _decoded.get(key)
+    if hit is not None:
+        _decoded.move_to_end(key)
+        return hit
+    image = read_image(read(), max_side)
+    _decoded[key] = image
+    kept = sum(i.width() * i.height() for i in _decoded.values())
+    while kept > DECODED_PIXELS and len(_decoded) > 1:
+        _, dropped = _decoded.popitem(last=False)
+        kept -= dropped.width() * dropped.height()
     return image
 
 

@@ -8,8 +8,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from aiuteur_desktop.views.kit.pictures import read_image
-
 FLICKER_MS = 250  # 2 Hz: each frame shown a quarter of a second
 
 
@@ -64,9 +62,10 @@ class Rearview(QWidget):
         row.addWidget(self.view, 1)
         row.addLayout(side)
 
-    def show_pair(self, previous: bytes | None, current: bytes | None, caption: str) -> None:
-        self.previous = read_image(previous) if previous else QImage()
-        self.current = read_image(current) if current else QImage()
+    def show_pair(self, previous: QImage | None, current: QImage | None, caption: str) -> None:
+        """The frame (`current`) and the one it follows, decoded (`kit.pictures.stored_image`)."""
+        self.previous = previous if previous is not None else QImage()
+        self.current = current if current is not None else QImage()
         self.before_caption.setText(caption)
         self.before.setPixmap(
             QPixmap.fromImage(self.previous).scaled(

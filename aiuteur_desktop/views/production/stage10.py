@@ -37,7 +37,7 @@ from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import read_image
+from aiuteur_desktop.views.kit.pictures import stored_image
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.frame_mode import TILE, FrameControl, ModeChooser, QuickGrid
 from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
@@ -246,7 +246,8 @@ class Stage10Page(PendingKeys, StageFrame):
     def _thumb(self, media: str, size: QSize) -> QPixmap:
         assert self.project is not None
         try:
-            image = read_image(self.project.media.read(media), max(size.width(), size.height()))
+            read = self.project.media.read
+            image = stored_image(media, lambda: read(media), max(size.width(), size.height()))
         except (OSError, AiuteurError):
             return QPixmap()
         return QPixmap.fromImage(image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
@@ -276,12 +277,13 @@ class Stage10Page(PendingKeys, StageFrame):
             self._sync_buttons()
             return
         to = frames.link(self.project, self.scene_id, s.shot, s.which)
-        previous = self.project.media.read(to.media) if to is not None and to.media else None
-        current = self.project.media.read(s.chosen) if s.chosen else None
+        read = self.project.media.read
+        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
+        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
         caption = f"Rearview: {to.label}" if to is not None else "Rearview: the scene's first frame"
         self.rearview.show_pair(previous, current, caption)
         if self.edit_button.isChecked():
-            self.canvas.set_frame(current)
+            self.canvas.set_frame(read(s.chosen) if s.chosen else None)
         reason = (
             frames.blocked(self.project, self.scene_id, s.shot, s.which) if self.mode() else None
         )
