@@ -46,6 +46,41 @@ BUDGET_MS = 50.0
 TICK_MS = 5
 
 
+class StallSampler:
+    """--stacks: a watcher thread that, while the UI thread is stalled past 60 ms, samples its
+    stack every 20 ms — where the window spends its stalls, printed at the end."""
+
+    def __init__(self, meter: StallMeter) -> None:
+        import collections
+        import threading
+        import traceback
+
+        self.counts: collections.Counter[str] = collections.Counter()
+        ui = threading.main_thread().ident
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.02)
+                if meter.clock.elapsed() - meter.last > 60:
+                    frame = sys._current_frames().get(ui)  # type: ignore[arg-type]
+                    if frame is not None:
+                        stack = traceback.extract_stack(frame)
+                        ours = [f for f in stack if "aiuteur_desktop" in f.filename][-12:]
+                        self.counts[
+                            " < ".join(
+                                f"{Path(f.filename).stem}.{f.name}:{f.lineno}"
+                                for f in reversed(ours)
+                            )
+                        ] += 1
+
+        threading.Thread(target=watch, daemon=True).start()
+
+    def report(self) -> None:
+        print("where the stalls were (samples of 20 ms):")
+        for stack, n in self.counts.most_common(15):
+            print(f"{n:5d}  {stack}")
+
+
 class StallMeter(QObject):
     """A 5 ms timer on the UI thread: the longest gap between two of its ticks is the longest
     the window could not answer."""
@@ -132,6 +167,7 @@ def main() -> int:
     window.resize(1440, 900)
     window.show()
     meter = StallMeter()
+    sampler = StallSampler(meter) if "--stacks" in sys.argv else None
     wait(300)
     page = window.project_page
     results: list[tuple[str, float, float]] = []
@@ -177,6 +213,8 @@ def main() -> int:
     others = [r for r in range(page.scene_list.count()) if page.scene_list.currentRow() != r]
     if others:
         run("the Script Hub's next scene", lambda: page.scene_list.setCurrentRow(others[0]))
+    if sampler is not None:
+        sampler.report()
     worst = max(r[1] for r in results)
     print(f"longest stall of all: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms per gesture)")
     window.close()

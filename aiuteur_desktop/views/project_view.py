@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -139,6 +139,8 @@ class ProjectPage(QWidget):
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
         self._hub_generation = 0
+        self._refresh_hub = self._refresh_waiting = False
+        self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._animatic: AnimaticDialog | None = None
         self._pro_export: ProExportDialog | None = None
         self.scene_list.setWordWrap(True)
@@ -428,8 +430,19 @@ class ProjectPage(QWidget):
         c = event.changes
         if self.project is None or not (c.stages or c.scenes):
             return
-        scenes = bool(c.scenes) or 4 in c.stages
-        self.refresh(hub=scenes)
+        hub = bool(c.scenes) or 4 in c.stages
+        if c.scenes and self._refresh_due.isActive():  # a scene's burst: once when it pauses
+            self._refresh_hub |= hub
+            self._refresh_waiting = True
+            return
+        self.refresh(hub=hub)
+        self._refresh_due.start()
+
+    def _refresh_now(self) -> None:
+        if self._refresh_waiting:
+            hub, self._refresh_hub, self._refresh_waiting = self._refresh_hub, False, False
+            self.refresh(hub=hub)
+            self._refresh_due.start()
 
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""

@@ -5,6 +5,8 @@ the frame, its Rearview and its candidates, and Quick's grid of every frame."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,10 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.production import frames
+from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.pictures import candidate_strip
 from aiuteur_desktop.views.production.canvas import RegionEditor
 from aiuteur_desktop.views.production.rearview import Rearview
 
+#: A frame's key ("B/start") on its step and its tile.
+SlotRole = Qt.ItemDataRole.UserRole + 1
 #: A frame's tile in Quick mode's grid.
 TILE = QSize(192, 108)
 
@@ -145,3 +150,34 @@ class QuickGrid(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
         layout.addWidget(self.grid, 1)
+        self._drift_round = 0
+
+    def mark_drift(self, project: Any, scene: str | None, items: list[frames.Slot]) -> None:
+        """The drift detector's flags on the tiles, scored off the UI thread (a few tens of
+        milliseconds a frame); the newest scoring wins."""
+        if project is None or scene is None:
+            return
+        self._drift_round += 1
+        round_ = self._drift_round
+        made = [s for s in items if s.which == frames.START and s.made]
+
+        def score() -> dict[str, list[str]]:
+            return {
+                f"{s.shot}/{s.which}": list(
+                    (frames.drift_of(project, scene, s) or {}).get("flags") or []
+                )
+                for s in made
+            }
+
+        def show(flags: dict[str, list[str]]) -> None:
+            if round_ != self._drift_round:
+                return
+            for i in range(self.grid.count()):
+                tile = self.grid.item(i)
+                found = flags.get(str(tile.data(SlotRole)))
+                if found:
+                    if not tile.text().startswith("⚠"):
+                        tile.setText("⚠ " + tile.text())
+                    tile.setToolTip(tile.toolTip() + "\n" + "\n".join(found))
+
+        run_in_background(score, show, parent=self)

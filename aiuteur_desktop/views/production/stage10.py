@@ -14,7 +14,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,10 +39,15 @@ from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import stored_image
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
-from aiuteur_desktop.views.production.frame_mode import TILE, FrameControl, ModeChooser, QuickGrid
+from aiuteur_desktop.views.production.frame_mode import (
+    TILE,
+    FrameControl,
+    ModeChooser,
+    QuickGrid,
+    SlotRole,
+)
 from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 
-SlotRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 
 
@@ -69,6 +74,11 @@ class Stage10Page(PendingKeys, StageFrame):
         self.scene_id: str | None = None
         self.items: list[Slot] = []
         self._pending: dict[str, str] = {}
+        self._mode: dict[str, Any] | None = None
+        self._landed: str | None = None  # the frame to show when the refresh lands
+        self._refresh = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
+        self._deriving = 0  # refreshes being derived on a worker
+        self._derived_for: dict[str, tuple[Any, str | None]] = {}  # derived there for show_slot
         self.last_estimate = ""
         self.generate_button = self.add_action("Generate…", "generateFrames", self.generate)
         self.cancel_button = self.add_action("Cancel", "cancelFrames", self.cancel_keys)
@@ -102,13 +112,12 @@ class Stage10Page(PendingKeys, StageFrame):
         self.editor.applied.connect(self.apply_region)
 
         # ---- Quick: every frame at once
-        quick = QuickGrid()
+        quick = self.quick_grid = QuickGrid()
         self.grid, self.progress = quick.grid, quick.progress
         self.bulk_regenerate = quick.bulk_regenerate
         self.grid.itemDoubleClicked.connect(self._open_in_control)
         self.grid.itemSelectionChanged.connect(self._sync_buttons)
         self.bulk_regenerate.clicked.connect(self.regenerate)
-        self._drift_round = 0
 
         self.pages = QStackedWidget()
         self.pages.addWidget(chooser)
@@ -143,9 +152,8 @@ class Stage10Page(PendingKeys, StageFrame):
         super().set_project(project, load=load)
 
     def mode(self) -> dict[str, Any] | None:
-        if self.project is None or self.scene_id is None:
-            return None
-        return frames.mode_of(self.project, self.scene_id)
+        """The scene's frame mode as `load` read it (it changes only by `choose_mode`)."""
+        return self._mode if self.project is not None and self.scene_id is not None else None
 
     def load(self) -> None:
         self.clear_error()
@@ -155,7 +163,7 @@ class Stage10Page(PendingKeys, StageFrame):
             return
         label = master_script.label_of(self.project, self.scene_id)
         self.scene_line.setText(f"Scene {label} · anchor frames")
-        chosen = self.mode()
+        chosen = self._mode = frames.mode_of(self.project, self.scene_id)
         try:
             self.items = frames.slots(self.project, self.scene_id)
         except AiuteurError as exc:
@@ -194,7 +202,7 @@ class Stage10Page(PendingKeys, StageFrame):
             tile.setToolTip(f"{_title(s)}: {s.status.value}{' · approved' if s.approved else ''}")
             self.grid.addItem(tile)
         self.steps.blockSignals(False)
-        self._mark_drift()
+        self.quick_grid.mark_drift(self.project, self.scene_id, self.items)
         made = sum(1 for s in self.items if s.made)
         approved = sum(1 for s in self.items if s.approved)
         self.progress.setText(
@@ -212,36 +220,6 @@ class Stage10Page(PendingKeys, StageFrame):
                 f"{nxt.shot}/{nxt.which}" if nxt else f"{self.items[0].shot}/{self.items[0].which}"
             )
         self.select_key(target)
-
-    def _mark_drift(self) -> None:
-        """The drift detector's flags on the grid's tiles, scored off the UI thread (a few
-        tens of milliseconds a frame)."""
-        if self.project is None or self.scene_id is None:
-            return
-        self._drift_round += 1
-        round_, project, scene = self._drift_round, self.project, self.scene_id
-        made = [s for s in self.items if s.which == frames.START and s.made]
-
-        def score() -> dict[str, list[str]]:
-            return {
-                f"{s.shot}/{s.which}": list(
-                    (frames.drift_of(project, scene, s) or {}).get("flags") or []
-                )
-                for s in made
-            }
-
-        def show(flags: dict[str, list[str]]) -> None:
-            if round_ != self._drift_round or self.project is not project:
-                return
-            for i in range(self.grid.count()):
-                tile = self.grid.item(i)
-                found = flags.get(str(tile.data(SlotRole)))
-                if found:
-                    if not tile.text().startswith("⚠"):
-                        tile.setText("⚠ " + tile.text())
-                    tile.setToolTip(tile.toolTip() + "\n" + "\n".join(found))
-
-        run_in_background(score, show, parent=self)
 
     def _thumb(self, media: str, size: QSize) -> QPixmap:
         assert self.project is not None
@@ -276,7 +254,8 @@ class Stage10Page(PendingKeys, StageFrame):
             self.history.clear()
             self._sync_buttons()
             return
-        to = frames.link(self.project, self.scene_id, s.shot, s.which)
+        key = f"{s.shot}/{s.which}"
+        to, reason = self._derived_for.get(key) or self._neighbours(self.project, self.scene_id, s)
         read = self.project.media.read
         previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
         current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
@@ -284,9 +263,6 @@ class Stage10Page(PendingKeys, StageFrame):
         self.rearview.show_pair(previous, current, caption)
         if self.edit_button.isChecked():
             self.canvas.set_frame(read(s.chosen) if s.chosen else None)
-        reason = (
-            frames.blocked(self.project, self.scene_id, s.shot, s.which) if self.mode() else None
-        )
         state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
         if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
             state += f" · {s.status.value}: what it was made from changed"
@@ -295,7 +271,7 @@ class Stage10Page(PendingKeys, StageFrame):
             + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
         )
         self.drift.hide()
-        project, scene, key = self.project, self.scene_id, f"{s.shot}/{s.which}"
+        project, scene = self.project, self.scene_id
 
         def shown(report: dict[str, Any] | None) -> None:  # scored off the UI thread
             if self.project is not project or self.current_key() != key:
@@ -550,16 +526,56 @@ class Stage10Page(PendingKeys, StageFrame):
         self._sync_buttons()
 
     def _settled(self, key: str | None = None) -> None:
+        """A frame job ended: one refresh for a burst of them (a timer), its slots derived on
+        a worker, so a hundred frames landing never hold the window."""
         self.keys_settled(key)
-        if self.project is not None and self.scene_id is not None:
-            self.items = frames.slots(self.project, self.scene_id)
+        self._landed = key or self._landed
+        self._refresh.start()
+        self.mark_loaded()
+
+    def _neighbours(self, project: Any, scene: str, s: Slot) -> tuple[Any, str | None]:
+        """The frame `s` chains to, and why it cannot be made now (None: it can)."""
+        reason = frames.blocked(project, scene, s.shot, s.which) if self.mode() else None
+        return frames.link(project, scene, s.shot, s.which), reason
+
+    @property
+    def settling(self) -> bool:
+        """A refresh after finished frames is due or being derived."""
+        return self._refresh.isActive() or self._deriving > 0
+
+    def _refresh_now(self) -> None:
+        project, scene, key, self._landed = self.project, self.scene_id, self._landed, None
+        if project is None or scene is None:
+            return
+
+        shown = self.current_key()
+
+        found: dict[str, tuple[Any, str | None]] = {}
+
+        def derive() -> list[Slot]:  # the slots, and what showing the landed one reads
+            items = frames.slots(project, scene)
+            for s in items:
+                if f"{s.shot}/{s.which}" in (key, shown):
+                    found[f"{s.shot}/{s.which}"] = self._neighbours(project, scene, s)
+            return items
+
+        def apply(items: list[Slot]) -> None:
+            self._deriving -= 1
+            if project is not self.project or scene != self.scene_id:
+                return
+            self.items, self._derived_for = items, found  # shown as derived, not derived again
             self._fill()
-            if key is not None and not self.edit_button.isChecked():
-                self.select_key(key)
-            elif key is not None:
+            if key is not None:
                 self.edit_button.setChecked(False)
                 self.select_key(key)
-        self.mark_loaded()
+            self._derived_for = {}
+
+        def failed(exc: BaseException) -> None:
+            self._deriving -= 1
+            self.fail_with(exc)
+
+        self._deriving += 1
+        run_in_background(derive, apply, failed, parent=self)
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_F and not event.isAutoRepeat():

@@ -43,7 +43,9 @@ def make(qtbot, page: Stage10Page) -> None:  # type: ignore[no-untyped-def]
     # The engine named as Settings → Models names it.
     assert "the offline storyboard engine (offline:storyboard, free, no network)" in box.text()
     next(b for b in box.buttons() if b.text() == "Make").click()
-    qtbot.waitUntil(lambda: not page.preparing and not page._pending, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: not page.preparing and not page._pending and not page.settling, timeout=30_000
+    )
 
 
 def drag(view, points: list[QPoint]) -> None:  # type: ignore[no-untyped-def]
@@ -127,7 +129,9 @@ def test_control_mode_rearview_canvas(qtbot, window: MainWindow, tmp_path: Path)
     mask = np.asarray(Image.open(io.BytesIO(canvas.mask_png())).convert("L")) > 0
     qtbot.keyClicks(page.instruction, "make her expression neutral")
     qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not page.preparing and not page._pending, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: not page.preparing and not page._pending and not page.settling, timeout=30_000
+    )
     after = frames.slot(project, "s1", "B", "start")
     assert len(after.candidates) == 2 and after.chosen != before.chosen
     assert page.history.count() == 2 and page.frame_stack.currentWidget() is page.rearview
@@ -171,8 +175,9 @@ def test_quick_modes_single_frame_view_approves_the_frame_shown_and_goes_back(
     box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: not page.preparing and not page._pending and page.grid.count() == 7, timeout=30_000
+        lambda: not page.preparing and not page._pending and not page.settling, timeout=30_000
     )
+    assert page.grid.count() == 7
     assert all(s.made for s in frames.slots(project, "s1"))
     assert not page.back_to_grid.isVisible()
     third = page.grid.item(2)
