@@ -62,16 +62,24 @@ class StallSampler:
             while True:
                 time.sleep(0.02)
                 if meter.clock.elapsed() - meter.last > 60:
-                    frame = sys._current_frames().get(ui)  # type: ignore[arg-type]
+                    frames_now = sys._current_frames()
+                    frame = frames_now.get(ui)  # type: ignore[arg-type]
                     if frame is not None:
                         stack = traceback.extract_stack(frame)
-                        ours = [f for f in stack if "aiuteur_desktop" in f.filename][-12:]
-                        self.counts[
-                            " < ".join(
-                                f"{Path(f.filename).stem}.{f.name}:{f.lineno}"
-                                for f in reversed(ours)
+                        ours = [f for f in stack if "aiuteur_desktop" in f.filename][-22:]
+                        where = " < ".join(
+                            f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in reversed(ours)
+                        )
+                        if not ours:  # in Qt, or waiting for the GIL: what the others run
+                            others = [
+                                traceback.extract_stack(f)[-1]
+                                for t, f in frames_now.items()
+                                if t not in (ui, threading.get_ident())
+                            ]
+                            where = "UI in Qt; others in " + ", ".join(
+                                sorted({f"{Path(o.filename).stem}.{o.name}" for o in others})
                             )
-                        ] += 1
+                        self.counts[where] += 1
 
         threading.Thread(target=watch, daemon=True).start()
 

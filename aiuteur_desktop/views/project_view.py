@@ -42,6 +42,7 @@ from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.pipeline.vault import ArtifactVaultDialog
+from aiuteur_desktop.views.production.hub_rows import hub_item
 from aiuteur_desktop.views.production.stage6 import Stage6Page
 from aiuteur_desktop.views.production.stage7 import Stage7Page
 from aiuteur_desktop.views.production.stage8 import Stage8Page
@@ -140,6 +141,7 @@ class ProjectPage(QWidget):
         self.scene_list.setObjectName("sceneList")
         self._hub_generation = 0
         self._refresh_hub = self._refresh_waiting = False
+        self._hub_shown: list[tuple[str, str, str]] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._animatic: AnimaticDialog | None = None
         self._pro_export: ProExportDialog | None = None
@@ -358,28 +360,26 @@ class ProjectPage(QWidget):
 
     def _show_hub(self, rows: list[script_hub.HubRow]) -> None:
         keep = self.current_scene()
-        self.scene_list.blockSignals(True)
-        self.scene_list.clear()
         total = sum(r.seconds for r in rows)
         self.hub_title.setText(
             f"Script Hub · {total // 60}:{total % 60:02d}" if total else "Script Hub"
         )
-        for r in rows:
-            count = f"{r.shots} shot{'s' * (r.shots != 1)} · {r.seconds // 60}:{r.seconds % 60:02d}"
-            if r.omitted:
-                count += f" · {r.omitted} omitted"
-            if r.qualifiers:
-                count += f" · {', '.join(r.qualifiers)}"
-            if r.status != script_hub.DRAFT:
-                count += f" · {r.status}"
-            item = QListWidgetItem(f"{r.label}  {r.heading}\n     {count}")
-            timing = f"the editor's cut from {r.cut}" if r.cut else "8-second shot timing"
-            item.setToolTip(
-                f"{r.heading}\n{r.setting or '—'} · drawn in {r.light or 'DAY'} light\n"
-                f"{count} ({timing}; File → Render Animatic & Timeline)"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, r.scene_id)
-            self.scene_list.addItem(item)
+        shown = [hub_item(r) for r in rows]
+        same = [x[2] for x in shown] == [x[2] for x in self._hub_shown]
+        self.scene_list.blockSignals(True)
+        if not same:  # a feature's 200 rows rebuilt only when the scenes themselves changed
+            self.scene_list.clear()
+            self._hub_shown = []
+        for row, (text, tip, scene_id) in enumerate(shown):
+            if same and self._hub_shown[row] == (text, tip, scene_id):
+                continue
+            item = self.scene_list.item(row) if same else QListWidgetItem()
+            item.setText(text)
+            item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.UserRole, scene_id)
+            if not same:
+                self.scene_list.addItem(item)
+        self._hub_shown = shown
         for row in range(self.scene_list.count()):
             if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep:
                 self.scene_list.setCurrentRow(row)

@@ -552,10 +552,12 @@ class Stage10Page(PendingKeys, StageFrame):
 
         found: dict[str, tuple[Any, str | None]] = {}
 
-        def derive() -> list[Slot]:  # the slots, and what showing the landed one reads
+        def derive() -> list[Slot]:  # the slots, and what showing the one shown reads
             items = frames.slots(project, scene)
+            nxt = frames.next_to_make(project, scene) or (items[0] if items else None)
+            wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
             for s in items:
-                if f"{s.shot}/{s.which}" in (key, shown):
+                if f"{s.shot}/{s.which}" in wanted:
                     found[f"{s.shot}/{s.which}"] = self._neighbours(project, scene, s)
             return items
 
