@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.pipeline import gates
+from aiuteur_desktop.core.pipeline import board, gates
 from aiuteur_desktop.core.production import hub as script_hub
 from aiuteur_desktop.core.session import Changes, Event, Session
 from aiuteur_desktop.core.store import Project, stages
-from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.views.assets.stage5 import Stage5Page
 from aiuteur_desktop.views.export.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.export.editor_dialogs import ConformDialog, ProExportDialog
@@ -139,7 +138,7 @@ class ProjectPage(QWidget):
         hub_title.setObjectName("sectionTitle")
         self.scene_list = QListWidget()
         self.scene_list.setObjectName("sceneList")
-        self._hub_generation = 0
+        self._hub_generation = self._board_generation = 0
         self._refresh_hub = self._refresh_waiting = False
         self._hub_shown: list[tuple[str, str, str]] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
@@ -307,8 +306,9 @@ class ProjectPage(QWidget):
                 return stage.number
         return stages.PHASE_A[-1].number
 
-    def refresh(self, *, hub: bool = True) -> None:
-        """The header, the timeline's lights and flags, and (with `hub`) the Script Hub."""
+    def refresh(self, *, hub: bool = True, later: bool = False) -> None:
+        """The header, the timeline's lights and flags, and (with `hub`) the Script Hub;
+        `later`: the board derived on a worker (a scene's burst of changes)."""
         if self.project is None:
             return
         branch = self.project.current_branch
@@ -321,24 +321,29 @@ class ProjectPage(QWidget):
             f'style="vertical-align: middle"> {html.escape(shown)}'
         )
         self.branch_label.setToolTip(f"Current Story Timeline: {branch}")
-        flags: dict[int, list[str]] = {}
-        for flag in StatusDeriver(self.project, self.project.branch().draft).flags():
-            stage = stages.stage_of(flag.path)
-            if stage is not None:
-                flags.setdefault(stage.number, []).append(flag.text)
-        for stage in stages.ALL:
-            locked = stages.is_locked(self.project, stage)
-            self.stage_pages[stage.number].set_locked(locked)
-            if stage.number in self.timeline.nodes:
-                text = "\n".join(dict.fromkeys(flags.get(stage.number, [])))
-                self.timeline.nodes[stage.number].set_state(
-                    locked,
-                    text,
-                    skipped=gates.skipped(self.project, stage.number),
-                    lapsed=stages.lapsed(self.project, stage),
+        project = self.project
+        if not later:
+            self._show_board(board.board(project), hub)
+            return
+        self._board_generation += 1
+        generation = self._board_generation
+
+        def show(states: list[board.StageState]) -> None:
+            if generation == self._board_generation and project is self.project:
+                self._show_board(states, hub)
+
+        run_in_background(lambda: board.board(project), show, parent=self)
+
+    def _show_board(self, states: list[board.StageState], hub: bool) -> None:
+        assert self.project is not None
+        for state in states:
+            self.stage_pages[state.number].set_locked(state.locked)
+            if state.number in self.timeline.nodes:
+                self.timeline.nodes[state.number].set_state(
+                    state.locked, state.flags, skipped=state.skipped, lapsed=state.lapsed
                 )
         self.refresh_spend()
-        approved = stages.is_locked(self.project, stages.PHASE_A[3])
+        approved = next(s.locked for s in states if s.number == stages.PHASE_A[3].number)
         # Before the script is approved there are no scenes to work on: the story stages
         # get the whole width instead of an empty Script Hub.
         self.hub_panel.setVisible(approved)
@@ -435,13 +440,13 @@ class ProjectPage(QWidget):
             self._refresh_hub |= hub
             self._refresh_waiting = True
             return
-        self.refresh(hub=hub)
+        self.refresh(hub=hub, later=bool(c.scenes))
         self._refresh_due.start()
 
     def _refresh_now(self) -> None:
         if self._refresh_waiting:
             hub, self._refresh_hub, self._refresh_waiting = self._refresh_hub, False, False
-            self.refresh(hub=hub)
+            self.refresh(hub=hub, later=True)
             self._refresh_due.start()
 
     def refresh_spend(self) -> None:
