@@ -13,6 +13,7 @@ to the last frame applied); the Script Hub's next scene. Prints the figures; nev
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import os
 import sys
@@ -99,6 +100,10 @@ class StallMeter(QObject):
         self.clock.start()
         self.last = 0
         self.worst = 0
+        #: --dumps FILE: faulthandler writes every thread's stack there (with or without the
+        #: GIL) whenever the UI thread goes 300 ms without a tick.
+        path = sys.argv[sys.argv.index("--dumps") + 1] if "--dumps" in sys.argv else None
+        self.dumps = open(path, "w") if path else None  # noqa: SIM115
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
@@ -106,6 +111,8 @@ class StallMeter(QObject):
         self.timer.start()
 
     def _tick(self) -> None:
+        if self.dumps is not None:  # every thread's stack if the window stalls past 300 ms
+            faulthandler.dump_traceback_later(0.3, file=self.dumps)
         now = self.clock.elapsed()
         self.worst = max(self.worst, now - self.last)
         self.last = now

@@ -355,7 +355,7 @@ class StageFrame(QWidget):
         else:
             self.busy.set_progress(self.jobs.progress(self.tag()))
         # Progress ticks many times a second: re-check the page only when a job starts or ends.
-        if running != getattr(self, "_running", -1):
+        if running != getattr(self, "_running", 0):  # (none at first: no re-check for that)
             self._running = running
             self.sync()
 
@@ -390,6 +390,14 @@ class StageFrame(QWidget):
 
     def load(self) -> None:
         """Read the stage's documents into the editors (then `mark_loaded`)."""
+
+    def load_when_shown(self) -> None:
+        """Read now if the page is on screen, else when it is next shown (`stale`): a scene
+        chosen in the Script Hub is not read by the six scene pages nobody is looking at."""
+        if self.isVisible():
+            self.load()
+        else:
+            self._loaded = False
 
     def state(self) -> tuple[str, str] | None:
         if self.project is None:

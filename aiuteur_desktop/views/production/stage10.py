@@ -145,7 +145,7 @@ class Stage10Page(PendingKeys, StageFrame):
     def set_scene(self, scene_id: str | None) -> None:
         if scene_id != self.scene_id:
             self.scene_id = scene_id
-            self.load()
+            self.load_when_shown()
 
     def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None

@@ -122,7 +122,7 @@ class Stage11Page(StageFrame):
         if scene_id != self.scene_id:
             self.scene_id = scene_id
             self.render_state = {}
-            self.load()
+            self.load_when_shown()
 
     def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None

@@ -97,7 +97,7 @@ class Stage6Page(StageFrame):
     def set_scene(self, scene_id: str | None) -> None:
         if scene_id != self.scene_id:
             self.scene_id = scene_id
-            self.load()
+            self.load_when_shown()
 
     def load(self) -> None:
         self.clear_error()

@@ -187,7 +187,7 @@ class Stage7Page(StageFrame):
             self.scene_id = scene_id
             self.model.tempo = {}
             self.undo.clear()
-            self.load()
+            self.load_when_shown()
 
     def locked(self) -> bool:
         return bool(

@@ -174,7 +174,7 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
         if scene_id != self.scene_id:
             self.flush()
             self.scene_id = scene_id
-            self.load()
+            self.load_when_shown()
 
     def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None

@@ -272,7 +272,7 @@ class Stage9Page(StageFrame):
             self.flush()
             self.scene_id = scene_id
             self._clear_cards()
-            self.load()
+            self.load_when_shown()
 
     def set_project(self, project: Project | None, *, load: bool = True) -> None:
         self.scene_id = None
