@@ -101,7 +101,8 @@ class StallMeter(QObject):
         self.last = 0
         self.worst = 0
         #: --dumps FILE: faulthandler writes every thread's stack there (with or without the
-        #: GIL) whenever the UI thread goes 300 ms without a tick.
+        #: GIL) whenever the UI thread goes 300 ms without a tick. A diagnostic: dumping
+        #: while other threads run can crash the process (seen once here).
         path = sys.argv[sys.argv.index("--dumps") + 1] if "--dumps" in sys.argv else None
         self.dumps = open(path, "w") if path else None  # noqa: SIM115
         self.timer = QTimer(self)
