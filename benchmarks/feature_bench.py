@@ -35,8 +35,7 @@ from PySide6.QtWidgets import QMessageBox
 from aiuteur_desktop.core import story
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.library import Library
-from aiuteur_desktop.core.production import frames, prompts, visuals
-from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.production import frames
 from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
@@ -157,15 +156,7 @@ def feature_project(scenes: int) -> tuple[Project, str]:
     for a in masters.all_assets(p):
         masters.update(p, a["path"], candidates=[{"media": key}], image_key=key, locked=True)
     masters.approve(p)
-    play = master_script.current(p)
-    assert play is not None
-    sizes = {s.id: len(shot_list.current(p, s.id)) for s in play.scenes()}
-    scene = max(sizes, key=lambda k: sizes[k])
-    shot_list.lock(p, scene, shot_list.current(p, scene))
-    visuals.set_locked(p, scene, [e.slug for e in visuals.elements(p, scene)], True)
-    prompts.assemble(p, scene)
-    frames.set_mode(p, scene, frames.QUICK)
-    p.commit("Ready for frames")
+    scene, sizes = feature_script.ready_for_frames(p)
     print(
         f"feature: {len(sizes)} scenes, {sum(sizes.values()):,} shots, "
         f"{len(masters.all_assets(p))} master assets; largest scene {scene}: {sizes[scene]} shots"

@@ -17,6 +17,7 @@ import random
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 SCENES = 190
 WORDS = [
@@ -160,6 +161,26 @@ def midsentence(text: str) -> dict[str, int]:
             ):
                 out["between_words"] += 1
     return out
+
+
+def ready_for_frames(project: object) -> tuple[str, dict[str, int]]:
+    """The script's largest scene taken to Stage 10 (shots and looks locked, prompts
+    assembled, Quick mode): (its id, every scene's shot count)."""
+    from aiuteur_desktop.core.production import frames, prompts, visuals
+    from aiuteur_desktop.core.production.shots import shot_list
+    from aiuteur_desktop.core.story import master_script
+
+    p: Any = project
+    play = master_script.current(p)
+    assert play is not None
+    sizes = {s.id: len(shot_list.current(p, s.id)) for s in play.scenes()}
+    scene = max(sizes, key=lambda k: sizes[k])
+    shot_list.lock(p, scene, shot_list.current(p, scene))
+    visuals.set_locked(p, scene, [e.slug for e in visuals.elements(p, scene)], True)
+    prompts.assemble(p, scene)
+    frames.set_mode(p, scene, frames.QUICK)
+    p.commit("Ready for frames")
+    return scene, sizes
 
 
 def main() -> int:

@@ -27,8 +27,7 @@ import feature_script
 
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.operations.frame_image import FrameImage
-from aiuteur_desktop.core.production import frames, prompts, visuals
-from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.production import frames
 from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
@@ -43,16 +42,7 @@ def measure(text: str, name: str) -> tuple[float, float, float, int]:
     with Project.create(home, name) as p:
         master_script.import_screenplay(p, fountain.read_string(text), f"{name}.fountain")
         masters.extract_into(p)
-        play = master_script.current(p)
-        assert play is not None
-        sizes = {s.id: len(shot_list.current(p, s.id)) for s in play.scenes()}
-        scene = max(sizes, key=lambda k: sizes[k])
-        shot_list.lock(p, scene, shot_list.current(p, scene))
-        for e in visuals.elements(p, scene):
-            visuals.lock(p, scene, e.slug)
-        prompts.assemble(p, scene)
-        frames.set_mode(p, scene, frames.QUICK)
-        p.commit("ready for frames")
+        scene, sizes = feature_script.ready_for_frames(p)
         source = Registry()
         todo = frames.slots(p, scene)[:FRAMES]
         gates, prepares = [], []

@@ -23,7 +23,7 @@ frame or video prompt is kept, flagged, until the user resets it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -322,28 +322,23 @@ def prompt_sets(
     if not models and chosen is None and not with_scaffold:
         return list(
             project.at_draft(
-                f"prompt sets {scene_id}", lambda: tuple(_prompt_sets(project, scene_id, []))
+                f"prompt sets {scene_id}", lambda: tuple(_prompt_sets(project, scene_id))
             )
         )
-    return _prompt_sets(project, scene_id, models, chosen, with_scaffold=with_scaffold)
+    return _prompt_sets(project, scene_id, models or [], chosen, with_scaffold)
 
 
 def _prompt_sets(
-    project: Project,
-    scene_id: str,
-    models: list[VideoModel] | None = None,
-    chosen: str | None = None,
-    *,
-    with_scaffold: bool = False,
-) -> list[PromptSet]:
+    project: Project, scene_id: str, models: Sequence[VideoModel] = (), chosen: str | None = None,
+    scaffolded: bool = False,
+) -> list[PromptSet]:  # fmt: skip
     inputs = prompt_inputs(project, scene_id)
-    models = models or []
     model = next((m for m in models if m.id == chosen), None)
     deriver = StatusDeriver(project, project.branch().draft)
     cast = inputs.cast or {
         e.name.upper(): e.name.upper() for e in inputs.elements if e.kind == "character"
     }
-    hidden = scaffold() if with_scaffold else None
+    hidden = scaffold() if scaffolded else None
     out = []
     for shot in inputs.shots:
         p = path(scene_id, shot.id)

@@ -35,7 +35,7 @@ def fresh(project: Project, scene: str) -> tuple[Any, ...]:
     return (
         master_script.from_document(doc) if doc is not None else None,
         list(frames._slots(project, scene)),
-        prompts._prompt_sets(project, scene, []),
+        prompts._prompt_sets(project, scene),
         visuals._elements(project, scene),
     )
 
