@@ -191,7 +191,8 @@ def test_a_start_up_error_is_logged_with_its_traceback_and_shown_in_a_dialog(
 def test_the_window_opens_without_the_heavy_libraries(tmp_path: Path) -> None:
     """The first window comes up before any heavy import: the dashboard is built with none of
     NumPy, LanceDB, OpenCV, PyAV, OpenTimelineIO or the SDKs loaded (they cost seconds on a
-    busy machine); jobs and pages that need them load them on first use."""
+    busy machine), nor by building the project page; jobs and pages that need them load them
+    on first use."""
     import os
     import subprocess
     import sys
@@ -206,6 +207,7 @@ def test_the_window_opens_without_the_heavy_libraries(tmp_path: Path) -> None:
         "window.resize(1440, 900)\n"
         "window.show()\n"
         "app.processEvents()\n"
+        "window.project_page  # the project page and its twelve stages, built\n"
         "heavy = ('numpy', 'lancedb', 'cv2', 'av', 'opentimelineio', 'openai', 'google.genai')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )

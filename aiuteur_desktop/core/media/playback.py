@@ -13,10 +13,15 @@ import bisect
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import av
-import numpy as np
+from aiuteur_desktop.core.app.lazy import LazyModule
+
+if TYPE_CHECKING:
+    import av
+    import numpy as np
+else:  # loaded when a clip is first read, not when a page naming a Cut is imported
+    av, np = LazyModule("av"), LazyModule("numpy")
 
 RATE = 48_000
 CHANNELS = 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core.export import conform, pro_export
 from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.core.operations.editor_export import ProExport
 from aiuteur_desktop.core.store import Project
@@ -41,6 +40,9 @@ from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit.dialogs import show_error
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
+
+if TYPE_CHECKING:  # imported where used: OTIO, PyAV and the PDF writer stay out of start-up
+    from aiuteur_desktop.core.export import conform, pro_export
 
 MUTED = "color:#9aa0a8;"
 TIMELINES = "Resolve / Premiere (.xml), Final Cut Pro (.fcpxml), EDL and OTIO"
@@ -149,6 +151,7 @@ class ProExportDialog(JobDialog):
         self.export_button.setEnabled(False)
 
         def work() -> tuple[list[tuple[str, str]], list[pro_export.Item]]:
+            from aiuteur_desktop.core.export import pro_export
             from aiuteur_desktop.core.operations import on_branch
 
             seen = on_branch(project, branch)
@@ -266,7 +269,7 @@ class ConformDialog(QDialog):
         layout.addLayout(buttons)
         project_, source_ = project, self.source
         run_in_background(
-            lambda: conform.read_edit(project_, source_), self._show, self._refuse, parent=self
+            lambda: _conform().read_edit(project_, source_), self._show, self._refuse, parent=self
         )
 
     def _refuse(self, exc: BaseException) -> None:
@@ -296,7 +299,7 @@ class ConformDialog(QDialog):
     def apply(self) -> None:
         if self.report is None:
             return
-        name = conform.apply(self.project, self.report)
+        name = _conform().apply(self.project, self.report)
         self.applied.emit(name)
         self.accept()
 
@@ -347,6 +350,12 @@ def _unless_cancelled(parent: QWidget, title: str) -> Callable[[BaseException], 
             show_error(parent, title, exc)
 
     return failed
+
+
+def _conform() -> Any:
+    from aiuteur_desktop.core.export import conform
+
+    return conform
 
 
 def export_archive(parent: QWidget, project: Project, on_done: Callable[[Path], None]) -> None:

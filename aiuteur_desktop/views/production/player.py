@@ -59,7 +59,7 @@ class Player(QWidget):
         self._clock = clock
         self.cut: Cut | None = None
         self.worker: Worker | None = None
-        self.sound = Sound()
+        self._sound: Sound | None = None  # the audio device, opened when a cut is loaded
         self.serial = 0
         self.position = 0.0
         self.speed = 0.0  # 0 paused; negative plays backwards
@@ -111,7 +111,7 @@ class Player(QWidget):
         lay.addWidget(self.strip)
         lay.addLayout(row)
         lay.addWidget(self.note)
-        self.note.setVisible(not self.sound.available)
+        self.note.hide()  # said once a cut is loaded and the sound device is tried
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(5)
@@ -150,6 +150,7 @@ class Player(QWidget):
         )
         self.worker = Worker(self.cut, self.decode_width)
         self.worker.with_sound = self.sound.available
+        self.note.setVisible(not self.sound.available)
         self.worker.start()
         self.timer.start()
         self.seek(at)
@@ -160,9 +161,17 @@ class Player(QWidget):
             self.worker.join(timeout=2.0)
             self.worker = None
 
+    @property
+    def sound(self) -> Sound:
+        """The sound output, opened on first use (miniaudio and NumPy stay out of start-up)."""
+        if self._sound is None:
+            self._sound = Sound()
+        return self._sound
+
     def close_player(self) -> None:
         self.timer.stop()
-        self.sound.close()
+        if self._sound is not None:
+            self._sound.close()
         self._stop_worker()
 
     @property
