@@ -1,9 +1,10 @@
 """A feature-length screenplay written for measurement (issues "A feature film's screenplay, at
 the speed of a short" and "The script read as a script supervisor reads it"): 190 scenes,
-about 1,500 shots, forty speaking parts, long speeches whose sentences run past one shot and
-break at their commas, action paragraphs of several sentences, every heading form a
-published script uses (qualifiers, continuity words, secondary headings, titles, POV), and
-characters introduced again at other ages. Deterministic (seeded).
+about 2,400 shots (one long scene of 50-odd halfway through), forty speaking parts, long
+speeches whose sentences run past one shot and break at their commas, action paragraphs of
+several sentences, every heading form a published script uses (qualifiers, continuity
+words, secondary headings, titles, POV), and characters introduced again at other ages.
+Deterministic (seeded).
 
     .venv/bin/python benchmarks/feature_script.py [OUT.fountain]
 
@@ -105,7 +106,9 @@ def write(scenes: int = SCENES, seed: int = 7) -> str:
             "",
         ]
         out += [" ".join(_sentence(rng, 8, 26) for _ in range(rng.randint(1, 3))), ""]
-        for k in range(rng.randint(3, 6)):
+        # The film's long scene (a confrontation, 50-odd shots), halfway through.
+        exchanges = 27 if n == scenes // 2 else rng.randint(3, 6)
+        for k in range(exchanges):
             who = a if k % 2 else b
             # Mostly lines of a few words to a shot's worth; now and then a run-on sentence.
             high = 34 if rng.random() < 0.1 else 18
