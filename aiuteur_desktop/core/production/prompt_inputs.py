@@ -80,11 +80,10 @@ def _script_sentences(
     """Each scene's sentences (id → set) and every sentence of the script: worked out once
     per content of the Master Script, not once per prompt."""
 
-    def compute(_doc: Any) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-        play = master_script.current(project, branch)
+    def compute(doc: Any) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+        play = master_script.from_document(doc)  # this content, not the draft's newest
         per_scene: dict[str, frozenset[str]] = {}
-        for sc in play.scenes() if play is not None else []:
-            assert play is not None
+        for sc in play.scenes():
             found: set[str] = set()
             for e in play.elements[sc.body_start : sc.end]:
                 found.update(_sentences_of(e.text))

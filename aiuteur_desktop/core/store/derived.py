@@ -34,8 +34,9 @@ class DerivedCache:
         self._lock = threading.Lock()
         self.made = 0  # derivations computed (for tests and benchmarks)
 
-    def get_or_make(self, key: tuple[str, str], make: Callable[[], tuple[T, int]]) -> T:
-        """The value kept under `key`, or `make()` → (value, its documents' size) kept."""
+    def get_or_make(self, key: tuple[str, str], make: Callable[[], tuple[T, int | None]]) -> T:
+        """The value kept under `key`, or `make()` → (value, its documents' size) kept; a
+        size of None: the value is returned but not kept (it may not be what `key` names)."""
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
@@ -44,6 +45,8 @@ class DerivedCache:
         value, weight = make()  # outside the lock: a parse may take a while
         with self._lock:
             self.made += 1
+            if weight is None:
+                return value
             if key not in self._items:
                 self._items[key] = (value, weight)
                 self._weight += weight
@@ -83,7 +86,7 @@ class DerivedViews:
             return None
         oid = entry[1]
 
-        def make() -> tuple[T, int]:
+        def make() -> tuple[T, int | None]:
             doc, raw = self._get(None, oid), self._cache.get(oid)
             return compute(doc), len(raw) if isinstance(raw, bytes) else 4096
 
@@ -92,5 +95,12 @@ class DerivedViews:
     def at_draft(self, name: str, compute: Callable[[], T], *, branch: str | None = None) -> T:
         """`compute()` kept by the branch draft's whole content (its root tree): a view of
         several documents, made again after any change. Immutable values only."""
-        key = (name, self._draft_root(branch))
-        return self._derived.get_or_make(key, lambda: (compute(), VIEW_WEIGHT))
+        root = self._draft_root(branch)
+
+        def make() -> tuple[T, int | None]:
+            value = compute()
+            # Kept only if nothing was written meanwhile (a worker's commit): what it read
+            # must be what its key names, or an undo back to `root` would be shown this.
+            return value, VIEW_WEIGHT if self._draft_root(branch) == root else None
+
+        return self._derived.get_or_make((name, root), make)

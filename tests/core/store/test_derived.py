@@ -150,3 +150,17 @@ def test_the_kept_views_stay_within_their_bound_when_every_scene_is_visited() ->
     assert len(cache) == 1_000_000 // (64 * 1024)  # the 15 most recent
     hit = cache.get_or_make(("elements", "tree199"), lambda: (None, 1))
     assert hit is not None  # the last visited is still kept
+
+
+def test_a_view_worked_out_while_the_draft_changed_is_not_kept(tmp_path: Path) -> None:
+    """A worker's commit landing while a view is worked out: the view read newer documents
+    than its key names, so it is not kept — an undo back to that state gets a fresh one."""
+    with storm(tmp_path) as project:
+
+        def racing() -> str:
+            project.write("notes/race", {"written": "meanwhile"})
+            return "read after the write"
+
+        assert project.at_draft("race", racing) == "read after the write"
+        project.delete("notes/race")  # the draft is back to what the key named
+        assert project.at_draft("race", lambda: "fresh") == "fresh"
