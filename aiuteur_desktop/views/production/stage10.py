@@ -255,7 +255,9 @@ class Stage10Page(PendingKeys, StageFrame):
             self._sync_buttons()
             return
         key = f"{s.shot}/{s.which}"
-        to, reason = self._derived_for.get(key) or self._neighbours(self.project, self.scene_id, s)
+        to, reason = self._derived_for.get(key) or self._neighbours(
+            self.project, self.scene_id, s, self.mode()
+        )
         read = self.project.media.read
         previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
         current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
@@ -533,9 +535,11 @@ class Stage10Page(PendingKeys, StageFrame):
         self._refresh.start()
         self.mark_loaded()
 
-    def _neighbours(self, project: Any, scene: str, s: Slot) -> tuple[Any, str | None]:
-        """The frame `s` chains to, and why it cannot be made now (None: it can)."""
-        reason = frames.blocked(project, scene, s.shot, s.which) if self.mode() else None
+    @staticmethod
+    def _neighbours(project: Any, scene: str, s: Slot, mode: Any) -> tuple[Any, str | None]:
+        """The frame `s` chains to, and why it cannot be made now (None: it can); no page
+        state read, so a worker may call it."""
+        reason = frames.blocked(project, scene, s.shot, s.which) if mode else None
         return frames.link(project, scene, s.shot, s.which), reason
 
     @property
@@ -548,7 +552,7 @@ class Stage10Page(PendingKeys, StageFrame):
         if project is None or scene is None:
             return
 
-        shown = self.current_key()
+        shown, mode = self.current_key(), self.mode()
 
         found: dict[str, tuple[Any, str | None]] = {}
 
@@ -558,7 +562,7 @@ class Stage10Page(PendingKeys, StageFrame):
             wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
             for s in items:
                 if f"{s.shot}/{s.which}" in wanted:
-                    found[f"{s.shot}/{s.which}"] = self._neighbours(project, scene, s)
+                    found[f"{s.shot}/{s.which}"] = self._neighbours(project, scene, s, mode)
             return items
 
         def apply(items: list[Slot]) -> None:
