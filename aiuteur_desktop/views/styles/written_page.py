@@ -156,6 +156,7 @@ class WrittenStylesPage(QWidget):
             [200, 500, 380],
         )
         self._note = ""
+        self._shown = 0  # which call of show_library the page is waiting on
         runner.progressed.connect(self._job_progress)
         runner.finished.connect(self._job_finished)
         runner.refused.connect(self._job_refused)
@@ -253,14 +254,18 @@ class WrittenStylesPage(QWidget):
         waiting = f"{self._note}. Loading passages…" if self._note else "Loading passages…"
         self.status.setText(f"{busy.title}…" if busy else waiting)
         styles = self.styles
+        # Only the newest load is shown: an older one landing late would say the library's
+        # state without the note just set (a refused sample's reason flashed and vanished).
+        self._shown += 1
+        shown = self._shown
 
         def load() -> tuple[int, list[dict[str, object]]]:
             return styles.count(name), styles.chunks(name, limit=500)
 
         def show(result: tuple[int, list[dict[str, object]]]) -> None:
             passages, chunks = result
-            if self.current() != name:
-                return  # the user moved on
+            if self.current() != name or shown != self._shown:
+                return  # the user moved on, or a newer load is coming
             self.chunk_list.clear()
             for c in chunks:
                 item = QListWidgetItem(f"[{c['kind']}] {str(c['text'])[:300]}")

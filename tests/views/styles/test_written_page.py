@@ -3,6 +3,7 @@ deleted, samples added as jobs, passages browsed, retrieval tried, and re-embedd
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,35 @@ def test_unreadable_samples_are_refused_in_plain_words(
         timeout=10_000,
     )
     assert page.doc_list.count() == 0
+
+
+def test_a_refusal_stays_said_when_an_older_load_lands_late(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The library's passages are still loading when the sample is refused: the late load
+    must not wipe the reason off the page (it flashed and vanished)."""
+    page = open_page(qtbot, window)
+    finished = threading.Event()
+    count = page.styles.count
+    calls: list[str] = []
+
+    def slow_count(name: str) -> int:
+        calls.append(name)
+        if len(calls) == 1:  # the load started by creating the library
+            finished.wait(10)
+        return count(name)
+
+    monkeypatch.setattr(page.styles, "count", slow_count)
+    page.create_library("Noir")
+    window.job_runner.finished.connect(lambda _job_id: finished.set())
+    pdf = tmp_path / "script.pdf"
+    pdf.write_bytes(b"%PDF-1.4 damaged")
+    page.add_sample(pdf)
+    qtbot.waitUntil(lambda: len(calls) >= 2, timeout=10_000)  # the load after the refusal
+    qtbot.waitUntil(lambda: "Loading" not in page.status.text(), timeout=10_000)
+    qtbot.wait(100)  # any other load lands
+    assert "script.pdf is not a readable PDF" in page.status.text()
+    assert "0 samples" in page.status.text()
 
 
 def _cloud_settings(library: Library, base_url: str) -> None:
