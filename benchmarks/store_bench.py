@@ -1,7 +1,9 @@
 """Story Timelines store against DESIGN.md's budgets, on a synthetic project.
 
-60 scenes, 600 shots, 5,000 commits, 2,000 media files. Prints median/p95 per
-operation and PASS/FAIL per budget. Run: python benchmarks/store_bench.py [--quick]
+60 scenes, 600 shots, 5,000 commits, 2,000 media files (× `--scale N`: 10 gives 600 scenes,
+6,000 shots, 50,000 commits, 20,000 media files, held to the same budgets). Prints median/p95
+per operation and PASS/FAIL per budget.
+Run: python benchmarks/store_bench.py [--quick] [--scale N]
 """
 
 from __future__ import annotations
@@ -104,20 +106,33 @@ def build(root: Path, commits: int, media_files: int, rng: random.Random) -> Pro
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller history for a smoke run")
+    ap.add_argument("--scale", type=int, default=1, help="scenes, commits and media × N")
+    ap.add_argument(
+        "--keep", type=Path, help="build the projects in this folder once and reuse them after"
+    )
     args = ap.parse_args()
-    commits = 500 if args.quick else 5000
-    media = 200 if args.quick else 2000
+    global SCENES
+    SCENES *= args.scale
+    commits = (500 if args.quick else 5000) * args.scale
+    media = (200 if args.quick else 2000) * args.scale
     rng = random.Random(7)
-    root = Path(tempfile.mkdtemp(prefix="aiuteur-bench-"))
+    root = args.keep or Path(tempfile.mkdtemp(prefix="aiuteur-bench-"))
     ok = True
     try:
         t = time.perf_counter()
-        (root / "small").mkdir()
-        small = build(root / "small", 100, 0, rng)
-        big = build(root, commits, media, rng)
+        if args.keep and (root / "Bench.aiuteur").exists():
+            small = Project.open(root / "small" / "Bench.aiuteur")
+            big = Project.open(root / "Bench.aiuteur")
+            built = "opened the synthetic projects kept"
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "small").mkdir()
+            small = build(root / "small", 100, 0, rng)
+            big = build(root, commits, media, rng)
+            built = "built synthetic projects"
         print(
-            f"built synthetic projects in {time.perf_counter() - t:.1f} s "
-            f"({SCENES} scenes, {SCENES * SHOTS_PER_SCENE} shots, {commits} commits, {media} media)\n"
+            f"{built} in {time.perf_counter() - t:.1f} s ({SCENES} scenes, "
+            f"{SCENES * SHOTS_PER_SCENE} shots, {commits} commits, {media} media)\n"
         )
 
         recorded = {
@@ -144,12 +159,14 @@ def main() -> int:
         counter = iter(range(10**6))
         ok &= report(
             "branch creation (100 commits of history)",
-            timed(lambda: small.create_branch(f"b{next(counter)}", switch=False), 100),
+            timed(
+                lambda: small.create_branch(f"b{os.getpid()}-{next(counter)}", switch=False), 100
+            ),
             2,
         )
         ok &= report(
             f"branch creation ({commits} commits of history)",
-            timed(lambda: big.create_branch(f"b{next(counter)}", switch=False), 100),
+            timed(lambda: big.create_branch(f"b{os.getpid()}-{next(counter)}", switch=False), 100),
             2,
         )
 
@@ -168,7 +185,12 @@ def main() -> int:
 
         ok &= report("derive status of every scene", timed(derive_all, 20), 30)
         ok &= report(
-            "history graph layout (Version History)",
+            "Version History opening (newest versions drawn)",
+            timed(lambda: history.load_graph(big, history.FIRST_PAGE), 10),
+            100,
+        )
+        ok &= report(
+            "history graph layout (every version, after)",
             timed(lambda: history.load_graph(big), 5),
             None,
         )
@@ -178,15 +200,22 @@ def main() -> int:
             timelines.impact(big, big.branch().draft, {artifacts.SCRIPT: edited})
 
         ok &= report("Cost & Dependency dry run (script edit)", timed(dry_run, 10), None)
+        here = big.current_branch
         ok &= report(
-            "Artifact Vault opening (current branch)",
-            timed(lambda: vault.collect(big, [big.current_branch]), 10),
+            "Artifact Vault opening (current artifacts)",
+            timed(lambda: vault.collect(big, [here], earlier=False), 10),
+            100,
+        )
+        ok &= report(
+            "Artifact Vault earlier versions (after)",
+            timed(lambda: vault.earlier_versions(big, here), 5),
             None,
         )
         big.close()
         small.close()
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
     print("\nALL BUDGETS PASS" if ok else "\nSOME BUDGETS FAIL")
     return 0 if ok else 1
 

@@ -135,9 +135,10 @@ def _history(project: Project, name: str) -> dict[tuple[str, str], tuple[float, 
     unchanged since the commit before is not read again."""
     seen: dict[tuple[str, str], tuple[float, bool]] = {}
     last: dict[str, str | None] = {}
-    for commit in reversed(project.log(name)):
-        for folder in _HISTORY:
-            oid = project.folder_of(commit.tree, folder)
+    commits = project.log(name)[::-1]
+    folder_ids = project.folders_of([c.tree for c in commits], _HISTORY)
+    for commit, ids in zip(commits, folder_ids, strict=True):
+        for folder, oid in zip(_HISTORY, ids, strict=True):
             if oid is None or last.get(folder) == oid:
                 continue
             last[folder] = oid
@@ -164,55 +165,91 @@ def _variants(entry: VaultEntry, doc: Any) -> list[VaultEntry]:
     ]
 
 
-def collect(project: Project, only: list[str] | None = None) -> list[VaultEntry]:
+def collect(
+    project: Project, only: list[str] | None = None, *, earlier: bool = True
+) -> list[VaultEntry]:
     """Listed artifacts of `only` these branches (default all): branch, stage, scene, path order
-    — each Story Timeline's current artifacts, the treatment's variants, and the earlier
-    versions of its story documents."""
+    — each Story Timeline's current artifacts, the treatment's variants, and (unless
+    `earlier` is False: what the Vault shows first, at once) the earlier versions of its story
+    documents, which read the branch's whole history."""
     branches = {b.name: b for b in project.branches()}
     origins = _Origins(project, branches)
     out: list[VaultEntry] = []
-    order = [n for n in branch_order(project) if only is None or n in only]
-    for name in order:
-        start = len(out)
-        history = _history(project, name)
+    for name in [n for n in branch_order(project) if only is None or n in only]:
         current = project.list_paths(branches[name].draft)
-        earlier = [(p, o) for (p, o), (_t, own) in history.items() if own and current.get(p) != o]
-        for path, oid, old in [
-            *((p, o, False) for p, o in sorted(current.items())),
-            *((p, o, True) for p, o in earlier),
-        ]:
-            if not _listed(path):
-                continue
-            doc = project.get_object(oid)
-            media_id = media_ref(doc)
-            mime = None
-            if media_id:
-                info = project.media.info(media_id)
-                mime = info.mime if info else None
-            created = doc.get("created_at") if isinstance(doc, dict) else None
-            first = history.get((path, oid))
-            when = (
-                float(created)
-                if isinstance(created, int | float)
-                else (first[0] if first else None)
-            )
-            entry = VaultEntry(
-                branch=name,
-                path=path,
-                stage=stages.stage_of(path),
-                scene=scene_of(path),
-                title=title_of(path, doc) + (" · earlier version" if old else ""),
-                origin_branch=origins.of(name, path, oid),
-                created_at=when,
-                cost=artifacts.cost_of(doc),
-                object_id=oid,
-                media_id=media_id,
-                media_mime=mime,
-                superseded=old,
-            )
-            out.append(entry)
-            out.extend(_variants(entry, doc))
-        out[start:] = sorted(out[start:], key=_order)
+        history = _history(project, name) if earlier else {}
+        listed = [(p, o, False) for p, o in sorted(current.items())]
+        listed += [(p, o, True) for p, o in _earlier(history, current)]
+        out.extend(sorted(_entries(project, name, listed, history, origins), key=order_key))
+    return out
+
+
+def _earlier(
+    history: dict[tuple[str, str], tuple[float, bool]], current: dict[str, str]
+) -> list[tuple[str, str]]:
+    return [(p, o) for (p, o), (_t, own) in history.items() if own and current.get(p) != o]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the Vault adds once a branch's history is read: the earlier versions of its story
+    documents, and when each current artifact with no time of its own was first saved."""
+
+    entries: list[VaultEntry]
+    created: dict[str, float]
+
+
+def earlier_versions(project: Project, branch: str) -> Earlier:
+    """The second, slower half of `collect` for one branch (run it off the UI thread)."""
+    branches = {b.name: b for b in project.branches()}
+    current = project.list_paths(branches[branch].draft)
+    history = _history(project, branch)
+    listed = [(p, o, True) for p, o in _earlier(history, current)]
+    entries = sorted(
+        _entries(project, branch, listed, history, _Origins(project, branches)), key=order_key
+    )
+    created = {
+        path: history[(path, oid)][0] for path, oid in current.items() if (path, oid) in history
+    }
+    return Earlier(entries, created)
+
+
+def _entries(
+    project: Project,
+    name: str,
+    listed: list[tuple[str, str, bool]],
+    history: dict[tuple[str, str], tuple[float, bool]],
+    origins: _Origins,
+) -> list[VaultEntry]:
+    out: list[VaultEntry] = []
+    for path, oid, old in listed:
+        if not _listed(path):
+            continue
+        doc = project.get_object(oid)
+        media_id = media_ref(doc)
+        mime = None
+        if media_id:
+            info = project.media.info(media_id)
+            mime = info.mime if info else None
+        created = doc.get("created_at") if isinstance(doc, dict) else None
+        first = history.get((path, oid))
+        when = float(created) if isinstance(created, int | float) else (first[0] if first else None)
+        entry = VaultEntry(
+            branch=name,
+            path=path,
+            stage=stages.stage_of(path),
+            scene=scene_of(path),
+            title=title_of(path, doc) + (" · earlier version" if old else ""),
+            origin_branch=origins.of(name, path, oid),
+            created_at=when,
+            cost=artifacts.cost_of(doc),
+            object_id=oid,
+            media_id=media_id,
+            media_mime=mime,
+            superseded=old,
+        )
+        out.append(entry)
+        out.extend(_variants(entry, doc))
     return out
 
 
@@ -220,7 +257,7 @@ def _natural(text: str | None) -> list[Any]:
     return [(0, int(t)) if t.isdigit() else (1, t.lower()) for t in re.split(r"(\d+)", text or "")]
 
 
-def _order(e: VaultEntry) -> tuple[Any, ...]:
+def order_key(e: VaultEntry) -> tuple[Any, ...]:
     """Stage order, then scenes in natural order (s2 before s10), then path; a document's
     variants after it and its earlier versions newest first after those."""
     return (

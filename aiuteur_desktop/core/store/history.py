@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from aiuteur_desktop.core.store import Branch, Commit, Project
 from aiuteur_desktop.core.store.project import MAIN
 
+#: How many of the newest versions the Version History lays out and draws before the rest.
+FIRST_PAGE = 1000
+
 
 @dataclass(frozen=True)
 class HistoryNode:
@@ -41,12 +44,21 @@ class HistoryGraph:
     current_branch: str
     branch_heads: dict[str, str] = field(default_factory=dict)
     dirty: frozenset[str] = frozenset()
+    #: Every saved version of the project: more than `nodes` when only the newest are laid out.
+    total: int = 0
+
+    @property
+    def partial(self) -> bool:
+        return self.total > len(self.nodes)
 
     def row_of(self, commit_id: str) -> int:
         for node in self.nodes:
             if node.commit.id == commit_id:
                 return node.row
         raise KeyError(commit_id)
+
+    def has(self, commit_id: str) -> bool:
+        return any(node.commit.id == commit_id for node in self.nodes)
 
     def head_branch(self, commit_id: str) -> str | None:
         """The timeline to switch to for a head commit (the current one first), else None."""
@@ -61,6 +73,7 @@ def build_graph(
     branches: list[Branch],
     current_branch: str,
     dirty: frozenset[str] = frozenset(),
+    total: int | None = None,
 ) -> HistoryGraph:
     """Lay out `commits` (any order) and `branches` as rows and lanes."""
     ordered = sorted(commits, key=lambda c: c.seq, reverse=True)
@@ -112,14 +125,17 @@ def build_graph(
         current_branch,
         {b.name: b.head for b in branches},
         dirty,
+        len(ordered) if total is None else total,
     )
 
 
-def load_graph(project: Project) -> HistoryGraph:
-    """Read and lay out a project's whole history (run it off the UI thread)."""
+def load_graph(project: Project, newest: int | None = None) -> HistoryGraph:
+    """Read and lay out a project's history — only its `newest` commits when given (what
+    the dialog shows first on a long history) — off the UI thread."""
     return build_graph(
-        project.all_commits(),
+        project.all_commits() if newest is None else project.newest_commits(newest),
         project.branches(),
         project.current_branch,
         project.dirty_branches(),
+        None if newest is None else project.commit_count(),
     )

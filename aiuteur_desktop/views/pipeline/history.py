@@ -337,28 +337,51 @@ class VersionHistoryDialog(QDialog):
 
         self.canvas.currentChanged.connect(self._show_details)
         self.canvas.activated.connect(lambda _row: self.switch_to_selected())
+        # The newest versions are drawn first; a long history's older rows follow.
         run_in_background(
-            lambda: history.load_graph(project),
+            lambda: history.load_graph(project, history.FIRST_PAGE),
             self._loaded,
             lambda exc: self._failed(exc),
             parent=self,
         )
 
     def _loaded(self, graph: HistoryGraph) -> None:
+        first = self.graph is None
+        kept = self.canvas.current  # rows are newest first: a page's rows keep their places
         self.graph = graph
         timelines = len(graph.branch_heads)
-        versions = len(graph.nodes)
+        versions = graph.total
         self.summary.setText(
-            f"{versions} saved version{'s' * (versions != 1)} on {timelines} Story "
-            f"Timeline{'s' * (timelines != 1)}. You are on “{graph.current_branch}”. "
+            f"{versions:,} saved version{'s' * (versions != 1)} on {timelines} Story "
+            f"Timeline{'s' * (timelines != 1)}"
+            + (
+                f" (the newest {len(graph.nodes):,} shown; loading the rest…)"
+                if graph.partial
+                else ""
+            )
+            + f". You are on “{graph.current_branch}”. "
             "Switching to an earlier version starts a new timeline there; nothing is overwritten."
         )
+        scroll = self.canvas.verticalScrollBar().value()
         self.canvas.set_graph(graph)
         self.stack.setCurrentWidget(self.canvas)
         head = graph.branch_heads.get(graph.current_branch)
-        if head:
+        if not first:
+            self.canvas.verticalScrollBar().setValue(scroll)
+        if kept >= 0:
+            self.canvas.set_current(kept)
+        elif head and graph.has(head):
             self.canvas.set_current(graph.row_of(head))
-        self.canvas.setFocus()
+        if first:
+            self.canvas.setFocus()
+        if graph.partial:
+            project = self.project
+            run_in_background(
+                lambda: history.load_graph(project),
+                self._loaded,
+                lambda exc: self._failed(exc),
+                parent=self,
+            )
 
     def _failed(self, exc: BaseException) -> None:
         self.loading.setText("The history could not be read.")

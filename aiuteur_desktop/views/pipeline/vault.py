@@ -34,6 +34,7 @@ from aiuteur_desktop.views.kit.dialogs import show_error
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
 BranchRole = Qt.ItemDataRole.UserRole + 2
+GroupRole = Qt.ItemDataRole.UserRole + 3  # a group row: its first artifact, for ordering
 COLUMNS = ("Artifact", "Origin branch", "Created", "Cost")
 
 
@@ -61,6 +62,10 @@ class VaultModel(QStandardItemModel):
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.branch_rows: dict[str, QStandardItem] = {}
         self.loaded: set[str] = set()
+        # Per branch: its group rows, their costs and each current artifact's "Created" cell.
+        self._groups: dict[str, dict[tuple[str, ...], list[QStandardItem]]] = {}
+        self._totals: dict[str, dict[tuple[str, ...], float]] = {}
+        self._rows: dict[str, dict[str, QStandardItem]] = {}
 
     def set_branches(self, names: list[str], current_branch: str) -> None:
         self.removeRows(0, self.rowCount())
@@ -84,37 +89,99 @@ class VaultModel(QStandardItemModel):
             return
         self.loaded.add(branch)
         top.removeRows(0, top.rowCount())
-        groups: dict[tuple[str, ...], list[QStandardItem]] = {}
-        totals: dict[tuple[str, ...], float] = {(): 0.0}
-
-        def group(key: tuple[str, ...], label: str, parent: QStandardItem) -> QStandardItem:
-            if key not in groups:
-                groups[key] = _row(label, "", "", "")
-                parent.appendRow(groups[key])
-                totals[key] = 0.0
-            return groups[key][0]
-
+        self._groups[branch] = {}
+        self._totals[branch] = {(): 0.0}
+        self._rows[branch] = {}
         count = 0
         for e in entries:
             count += 1
-            stage_label = f"Stage {e.stage.number} · {e.stage.name}" if e.stage else "Other"
-            node = group((stage_label,), stage_label, top)
-            keys: list[tuple[str, ...]] = [(), (stage_label,)]
-            if e.scene is not None:
-                node = group((stage_label, e.scene), f"Scene {e.scene}", node)
-                keys.append((stage_label, e.scene))
-            created = timefmt.stamp(e.created_at) if e.created_at else "—"
-            row = _row(e.title, e.origin_branch, created, money(e.cost))
-            row[0].setData(e, EntryRole)
-            row[0].setToolTip(e.path)
-            node.appendRow(row)
-            for key in keys:
-                totals[key] += e.cost
+            self._place(top, e, append=True)
         if count == 0:
             top.appendRow(_row("No artifacts on this timeline yet", "", "", ""))
-        for key, items in groups.items():
-            items[3].setText(money(totals[key]))
-        self.item(top.row(), 3).setText(money(totals[()]))
+        self._show_totals(top)
+
+    def add_earlier(self, branch: str, earlier: vault.Earlier) -> None:
+        """The second pass: earlier versions slot in after the documents they preceded, and
+        current artifacts with no time of their own get the time they were first saved."""
+        top = self.branch_rows.get(branch)
+        if top is None or branch not in self.loaded:
+            return
+        for path, when in earlier.created.items():
+            item = self._rows[branch].get(path)
+            if item is not None and item.text() == "—":
+                item.setText(timefmt.stamp(when))
+        if earlier.entries and not self._groups[branch]:
+            top.removeRows(0, top.rowCount())  # "No artifacts on this timeline yet"
+        for e in earlier.entries:
+            self._place(top, e, append=False)
+        self._show_totals(top)
+
+    def _place(self, top: QStandardItem, e: VaultEntry, *, append: bool) -> None:
+        branch = e.branch
+        stage_label = f"Stage {e.stage.number} · {e.stage.name}" if e.stage else "Other"
+        node = self._group(branch, (stage_label,), stage_label, top, e, append)
+        keys: list[tuple[str, ...]] = [(), (stage_label,)]
+        if e.scene is not None:
+            node = self._group(branch, (stage_label, e.scene), f"Scene {e.scene}", node, e, append)
+            keys.append((stage_label, e.scene))
+        created = timefmt.stamp(e.created_at) if e.created_at else "—"
+        row = _row(e.title, e.origin_branch, created, money(e.cost))
+        row[0].setData(e, EntryRole)
+        row[0].setToolTip(e.path)
+        if append:
+            node.appendRow(row)
+        else:
+            node.insertRow(_position(node, e), row)
+        if not e.superseded and not e.part:
+            self._rows[branch][e.path] = row[2]
+        for key in keys:
+            self._totals[branch][key] += e.cost
+
+    def _group(
+        self,
+        branch: str,
+        key: tuple[str, ...],
+        label: str,
+        parent: QStandardItem,
+        first: VaultEntry,
+        append: bool,
+    ) -> QStandardItem:
+        groups = self._groups[branch]
+        if key in groups and not append:
+            there = groups[key][0].data(GroupRole)
+            if vault.order_key(first) < vault.order_key(there):
+                groups[key][0].setData(first, GroupRole)
+        if key not in groups:
+            groups[key] = _row(label, "", "", "")
+            groups[key][0].setData(first, GroupRole)  # where the group sorts
+            if append:
+                parent.appendRow(groups[key])
+            else:
+                parent.insertRow(_position(parent, first), groups[key])
+            self._totals[branch][key] = 0.0
+        return groups[key][0]
+
+    def _show_totals(self, top: QStandardItem) -> None:
+        branch = top.data(BranchRole)
+        for key, items in self._groups[branch].items():
+            items[3].setText(money(self._totals[branch][key]))
+        self.item(top.row(), 3).setText(money(self._totals[branch][()]))
+
+
+def _position(parent: QStandardItem, entry: VaultEntry) -> int:
+    """Where `entry` (or the group it starts) goes among `parent`'s rows, in the Vault's order
+    (rows are in that order already; a binary search)."""
+    key = vault.order_key(entry)
+    lo, hi = 0, parent.rowCount()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        child = parent.child(mid)
+        there = child.data(EntryRole) or child.data(GroupRole)
+        if isinstance(there, VaultEntry) and vault.order_key(there) <= key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 class ArtifactVaultDialog(QDialog):
@@ -238,10 +305,13 @@ class ArtifactVaultDialog(QDialog):
 
         self.current_branch = project.current_branch
         self._pending: set[str] = set()
+        self._reading: set[str] = set()  # timelines whose earlier versions are being found
         self.tree.expanded.connect(self._expanded)
         current = self.current_branch
+        # Shown at once: the timeline's current artifacts. Its earlier versions, which read
+        # its whole history, follow (`_earlier`).
         run_in_background(
-            lambda: (vault.branch_order(project), vault.collect(project, [current])),
+            lambda: (vault.branch_order(project), vault.collect(project, [current], earlier=False)),
             self._opened,
             self._failed,
             parent=self,
@@ -259,6 +329,7 @@ class ArtifactVaultDialog(QDialog):
             self.summary.setText("This project has no artifacts yet.")
             self.left.setCurrentWidget(self.empty)
             return
+        self._find_earlier([self.current_branch])
         self.left.setCurrentWidget(self.tree)
         # Open the current timeline down to its stages; other timelines stay folded.
         row = self.model.branch_rows.get(self.current_branch)
@@ -268,6 +339,9 @@ class ArtifactVaultDialog(QDialog):
     def _add(self, branch: str, entries: list[VaultEntry]) -> None:
         self.entries.extend(entries)
         self.model.add_entries(branch, entries)
+        self._say()
+
+    def _say(self) -> None:
         here = [e for e in self.entries if e.branch == self.current_branch]
         timelines = len(self.model.branch_rows)
         spent = sum(e.cost for e in here)
@@ -275,7 +349,28 @@ class ArtifactVaultDialog(QDialog):
             f"{len(here)} artifact{'s' * (len(here) != 1)} on “{self.current_branch}” · "
             + (f"{money(spent)} spent · " if spent else "nothing spent · ")
             + f"{timelines} Story Timeline{'s' * (timelines != 1)} in this project"
+            + (" · finding earlier versions…" if self._reading else "")
         )
+
+    def _find_earlier(self, names: list[str]) -> None:
+        """The second pass for timelines just listed, one background read each."""
+        project = self.project
+        for name in names:
+            self._reading.add(name)
+
+            def done(earlier: vault.Earlier, name: str = name) -> None:
+                self._reading.discard(name)
+                self.entries.extend(earlier.entries)
+                self.model.add_earlier(name, earlier)
+                self._say()
+
+            run_in_background(
+                lambda name=name: vault.earlier_versions(project, name),  # type: ignore[misc]
+                done,
+                self._failed,
+                parent=self,
+            )
+        self._say()
 
     def _expanded(self, index: QModelIndex) -> None:
         name = index.data(BranchRole)
@@ -295,11 +390,14 @@ class ArtifactVaultDialog(QDialog):
             for name in todo:
                 self._pending.discard(name)
                 self._add(name, [e for e in entries if e.branch == name])
+            self._find_earlier(todo)
             if then is not None:
                 then()
 
         project = self.project
-        run_in_background(lambda: vault.collect(project, todo), done, self._failed, parent=self)
+        run_in_background(
+            lambda: vault.collect(project, todo, earlier=False), done, self._failed, parent=self
+        )
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,32 @@ def test_artifact_details_explain_what_a_generation_saw(tmp_path: Path) -> None:
             "Retrieved style passages (2): Noir/diner.fountain#2, Noir/diner.fountain#0",
         ]
         assert "context" not in artifacts.content_of(p.get_object(entry.object_id))
+
+
+def test_the_vault_in_two_passes_lists_what_one_pass_does(film: Project) -> None:
+    """What the Vault shows at once plus its second pass (earlier versions, first-saved times)
+    is exactly the full listing, on every timeline; and the log read in one query walks the
+    same first-parent chain as commit by commit."""
+    from aiuteur_desktop.core.store import artifacts
+
+    beats = film.read(artifacts.BEATS)
+    for n in (1, 2):
+        film.write(artifacts.BEATS, {**beats, "note": f"pass {n}"})
+        film.commit(f"Beats pass {n}")
+    for branch in vault.branch_order(film):
+        full = vault.collect(film, [branch])
+        first = vault.collect(film, [branch], earlier=False)
+        second = vault.earlier_versions(film, branch)
+        assert all(e.superseded or e.part for e in second.entries)
+        assert second.entries or branch != film.current_branch
+        dated = [
+            e if e.created_at else replace(e, created_at=second.created.get(e.path)) for e in first
+        ]
+        assert sorted(dated + second.entries, key=vault.order_key) == full
+        chain, cid = [], film.branch(branch).head
+        while cid:
+            chain.append(cid)
+            parents = film.commit_by_id(cid).parents
+            cid = parents[0] if parents else None
+        assert [c.id for c in film.log(branch)] == chain
+        assert [c.id for c in film.log(branch, limit=2)] == chain[:2]

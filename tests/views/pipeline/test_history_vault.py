@@ -104,6 +104,35 @@ def test_switching_to_a_timeline_head_opens_that_timeline(
     assert len(project.branches()) == count
 
 
+def test_a_long_history_draws_its_newest_versions_first(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.store import history
+
+    monkeypatch.setattr(history, "FIRST_PAGE", 3)
+    drawn: list[tuple[int, int]] = []
+    load = history.load_graph
+
+    def recording(project, newest=None):  # type: ignore[no-untyped-def]
+        graph = load(project, newest)
+        drawn.append((len(graph.nodes), graph.total))
+        return graph
+
+    monkeypatch.setattr(history, "load_graph", recording)
+    open_film(qtbot, window, tmp_path)
+    project = window.project
+    assert project is not None
+    dialog = open_history(qtbot, window)
+    qtbot.waitUntil(lambda: len(drawn) == 2)
+    total = len(project.all_commits())
+    assert drawn == [(3, total), (total, total)]  # the newest three first, then all
+    qtbot.waitUntil(lambda: dialog.graph is not None and not dialog.graph.partial)
+    assert f"{total} saved versions" in dialog.summary.text()
+    assert "loading the rest" not in dialog.summary.text()
+    node = dialog.selected()
+    assert node is not None and node.commit.id == project.branch().head
+
+
 def test_history_keyboard_navigation(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     open_film(qtbot, window, tmp_path)
     dialog = open_history(qtbot, window)
@@ -131,7 +160,37 @@ def open_vault(qtbot, window: MainWindow) -> ArtifactVaultDialog:  # type: ignor
     qtbot.mouseClick(window.project_page.vault_button, Qt.MouseButton.LeftButton)
     dialog = wait_for_window(qtbot, ArtifactVaultDialog)
     qtbot.waitUntil(lambda: bool(dialog.entries))
+    # The current artifacts are listed first; the earlier versions follow.
+    qtbot.waitUntil(lambda: "finding earlier versions" not in dialog.summary.text())
     return dialog
+
+
+def test_earlier_versions_join_the_vault_after_its_first_listing(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.store import artifacts
+
+    open_film(qtbot, window, tmp_path)
+    project = window.project
+    assert project is not None
+    beats = project.read(artifacts.BEATS)
+    for n in (1, 2):
+        project.write(artifacts.BEATS, {**beats, "note": f"pass {n}"})
+        project.commit(f"Beats pass {n}")
+    dialog = open_vault(qtbot, window)
+    proxy = dialog.proxy
+    main = proxy.index(0, 0)
+    beat_stage = proxy.index(0, 0, main)
+    assert beat_stage.data() == "Stage 3 · Beat Sheet"
+    titles = [proxy.index(r, 0, beat_stage).data() for r in range(proxy.rowCount(beat_stage))]
+    # The current one first, then its earlier versions newest first.
+    assert titles[0] == "Beat Sheet"
+    earlier = [t for t in titles if t == "Beat Sheet · earlier version"]
+    assert len(earlier) >= 2 and titles[1 : 1 + len(earlier)] == earlier
+    whens = [
+        proxy.index(r, 0, beat_stage).data(EntryRole).created_at for r in range(1, 1 + len(earlier))
+    ]
+    assert whens == sorted(whens, reverse=True)
 
 
 def test_vault_groups_by_branch_stage_scene_with_costs(
