@@ -415,6 +415,13 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.nav.setCurrentItem(self.project_item)
         self.statusBar().showMessage(f"Opened {project.name}", 4000)
+        if not project.checked_in_full:  # a big project's documents are checked now, aside
+
+            def damaged(exc: BaseException) -> None:
+                if self.project is project:
+                    show_error(self, "This project is damaged", exc)
+
+            run_in_background(project.verify, None, damaged, parent=self)
 
     def _close_current(self) -> None:
         if self._project_page is not None:

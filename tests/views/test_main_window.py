@@ -177,6 +177,22 @@ def test_opening_a_damaged_project_shows_a_message(
     assert window.pages.currentWidget() is window.dashboard
 
 
+def test_a_big_project_damaged_in_its_documents_opens_then_says_so(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.store import checks
+    from tests.core.store.test_hostile_projects import damage_documents, made
+
+    db = made(tmp_path)
+    damage_documents(db)
+    monkeypatch.setattr(checks, "FULL_CHECK_BYTES", 0)  # as if it were a feature's
+    window.open_project(db.parent)
+    box = wait_for_window(qtbot, QMessageBox, "errorBox")
+    assert "damaged in places" in box.text()
+    assert window.pages.currentWidget() is window.project_page  # open: what reads, reads
+    box.close()
+
+
 def test_create_new_branch_from_the_header(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     create_from_dashboard(qtbot, window, "Branchy")
     qtbot.mouseClick(window.project_page.branch_button, Qt.MouseButton.LeftButton)

@@ -92,6 +92,11 @@ class DerivedViews:
 
         return self._derived.get_or_make((name, oid), make)
 
+    def remember(self, key: tuple[str, str], compute: Callable[[], T], weight: int) -> T:
+        """`compute()` kept under `key`, which must name everything the value depends on (a
+        hash of the content it was derived from); counted as `weight` bytes."""
+        return self._derived.get_or_make(key, lambda: (compute(), weight))
+
     def at_draft(self, name: str, compute: Callable[[], T], *, branch: str | None = None) -> T:
         """`compute()` kept by the branch draft's whole content (its root tree): a view of
         several documents, made again after any change. Immutable values only."""

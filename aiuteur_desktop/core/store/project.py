@@ -7,6 +7,7 @@ autosaved edits; `commit()` turns the draft into a commit on that branch.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -32,13 +33,15 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.errors import ProjectError
-from aiuteur_desktop.core.store import canonical, schema
+from aiuteur_desktop.core.store import canonical, checks, schema
 from aiuteur_desktop.core.store.checks import DB_NAME, inspect
 from aiuteur_desktop.core.store.derived import DerivedCache, DerivedViews
 from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 MAIN = "Main"
 TREE = "tree"
@@ -173,6 +176,23 @@ class Project(DerivedViews):
     def close(self) -> None:
         self._engine.dispose()
 
+    @property
+    def checked_in_full(self) -> bool:
+        """False for a big project whose stored documents' pages are checked after opening
+        (`verify`, off the UI thread)."""
+        return not checks.checked_after_opening(self.path / DB_NAME)
+
+    def verify(self) -> None:
+        """The check opening a big project left for later: ProjectError if it is damaged."""
+        problems = checks.deep_problems(self.path / DB_NAME)
+        if problems != ["ok"]:
+            log.warning("integrity check of %s: %s", self.path, problems)
+            raise ProjectError(
+                f"“{self.path.name}” is damaged in places: some saved documents cannot be read. "
+                "What you open and save keeps working where it can; restore the project from "
+                "a backup or an exported archive to get the rest back."
+            )
+
     def __enter__(self) -> Project:
         return self
 
@@ -209,11 +229,18 @@ class Project(DerivedViews):
             if conn is None:
                 with self._engine.connect() as c:
                     return self._get(c, oid)
-            row = conn.execute(
-                select(schema.objects.c.kind, schema.objects.c.data).where(
-                    schema.objects.c.id == oid
-                )
-            ).first()
+            try:
+                row = conn.execute(
+                    select(schema.objects.c.kind, schema.objects.c.data).where(
+                        schema.objects.c.id == oid
+                    )
+                ).first()
+            except DatabaseError as exc:
+                log.warning("reading object %s of %s: %s", oid[:12], self.path, exc)
+                raise ProjectError(
+                    f"“{self.path.name}” is damaged: a saved document ({oid[:12]}) cannot be "
+                    "read. Restore the project from a backup or an exported archive."
+                ) from exc
             if row is None:
                 raise ProjectError(f"The project is missing stored object {oid[:12]}.")
             cached = bytes(row.data) if row.kind == BLOB else canonical.loads(row.data)

@@ -90,14 +90,24 @@ def split_key(key: str) -> tuple[str, str | None]:
     return path, (fragment or None)
 
 
-def fragment_of(doc: Any, fragment: str) -> Any:
-    """The part of `doc` a fragment names: dict keys, list indexes or list items' `id`."""
+def fragment_of(doc: Any, fragment: str, ids: dict[int, dict[str, Any]] | None = None) -> Any:
+    """The part of `doc` a fragment names: dict keys, list indexes or list items' `id`.
+    `ids` keeps each list's items by id between calls on the same document (a feature's
+    600 scenes would each scan the script's list of scenes)."""
     node = doc
     for part in fragment.split("/"):
         if isinstance(node, dict):
             node = node.get(part, _ABSENT)
         elif isinstance(node, list):
-            match = [x for x in node if isinstance(x, dict) and str(x.get("id")) == part]
+            by_id = ids.get(id(node)) if ids is not None else None
+            if by_id is None:
+                by_id = {}
+                for x in node:
+                    if isinstance(x, dict):
+                        by_id.setdefault(str(x.get("id")), x)
+                if ids is not None:
+                    ids[id(node)] = by_id
+            match = [by_id[part]] if part in by_id else []
             if match:
                 node = match[0]
             elif part.isdigit() and int(part) < len(node):
@@ -111,8 +121,10 @@ def fragment_of(doc: Any, fragment: str) -> Any:
     return node
 
 
-def fragment_hash(doc: Any, fragment: str) -> str | None:
-    value = fragment_of(doc, fragment)
+def fragment_hash(
+    doc: Any, fragment: str, ids: dict[int, dict[str, Any]] | None = None
+) -> str | None:
+    value = fragment_of(doc, fragment, ids)
     return None if value is _ABSENT else canonical.digest(canonical.dumps(value))
 
 
@@ -128,20 +140,68 @@ class TreeView:
         self, store: _Store, tree: str, overlay: Mapping[str, Any | None] | None = None
     ) -> None:
         self._store = store
-        self.paths = store.list_paths(tree)
+        self.tree = tree
+        self._overlay = dict(overlay or {})
+        self._paths: dict[str, str] | None = None
         self._pending: dict[str, Any] = {}
-        for path, doc in (overlay or {}).items():
-            if doc is None:
-                self.paths.pop(path, None)
-            else:
-                oid = canonical.digest(canonical.dumps(doc))
-                self.paths[path] = oid
-                self._pending[oid] = doc
+        for doc in self._overlay.values():
+            if doc is not None:
+                self._pending[canonical.digest(canonical.dumps(doc))] = doc
         self._keys: dict[str, str | None] = {}
         self._docs: dict[str, Any] = {}
+        self._ids: dict[int, dict[str, Any]] = {}  # fragment_of's lists by id, docs kept above
+        self._scenes: dict[str, list[str]] = {}
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """Every document path of the tree (pending changes laid over), listed when first
+        asked for: a scene's status reads its own folder and its inputs, not the film."""
+        if self._paths is None:
+            paths = self._store.list_paths(self.tree)
+            for path, doc in self._overlay.items():
+                if doc is None:
+                    paths.pop(path, None)
+                else:
+                    paths[path] = canonical.digest(canonical.dumps(doc))
+            self._paths = paths
+        return self._paths
+
+    def oid(self, path: str) -> str | None:
+        """The object id at `path` (a document's, or a folder's), without listing the tree."""
+        if self._overlay:
+            return self.paths.get(path)
+        node, kind = self.tree, "tree"
+        for part in path.split("/"):
+            if kind != "tree":
+                return None  # a document where a folder was asked for
+            entry = self._store.get_object(node)["entries"].get(part)
+            if entry is None:
+                return None
+            kind, node = entry
+        return str(node)
+
+    def exists(self, path: str) -> bool:
+        return (self.paths.get(path) if self._paths is not None else self.oid(path)) is not None
+
+    def folder(self, path: str) -> str | None:
+        """A folder's tree id: what its documents are, in one hash (None with pending changes,
+        which no stored tree holds)."""
+        return None if self._overlay else self.oid(path)
+
+    def scene_paths(self, scene: str) -> list[str]:
+        """The document paths under `scenes/<scene>/`."""
+        if scene not in self._scenes:
+            prefix = f"scenes/{scene}"
+            folder = self.folder(prefix)
+            if self._paths is None and folder is not None:
+                found = list(self._store.list_paths(folder, prefix))
+            else:
+                found = [p for p in self.paths if scene_of(p) == scene]
+            self._scenes[scene] = found
+        return self._scenes[scene]
 
     def doc(self, path: str) -> Any | None:
-        oid = self.paths.get(path)
+        oid = self.paths.get(path) if self._paths is not None else self.oid(path)
         if oid is None:
             return None
         if oid in self._pending:
@@ -157,10 +217,12 @@ class TreeView:
         if key not in self._keys:
             path, fragment = split_key(key)
             if fragment is None:
-                self._keys[key] = self.paths.get(path)
+                self._keys[key] = (
+                    self.paths.get(path) if self._paths is not None else self.oid(path)
+                )
             else:
                 doc = self.doc(path)
-                self._keys[key] = None if doc is None else fragment_hash(doc, fragment)
+                self._keys[key] = None if doc is None else fragment_hash(doc, fragment, self._ids)
         return self._keys[key]
 
 
@@ -189,6 +251,9 @@ class StatusDeriver:
     ) -> None:
         self.view = TreeView(store, tree, overlay)
         self._memo: dict[str, Status] = {}
+        # A scene's statuses are kept across views by what decides them (`_scene`).
+        self._remember = getattr(store, "remember", None)
+        self._open: set[str] = set()  # scenes whose statuses are being worked out
 
     @property
     def paths(self) -> dict[str, str]:
@@ -216,11 +281,58 @@ class StatusDeriver:
     def status(self, path: str) -> Status:
         if path in self._memo:
             return self._memo[path]
-        if path not in self.view.paths:
+        if not self.view.exists(path):
             return Status.MISSING
         if is_story_document(path):
             self._memo[path] = Status.UP_TO_DATE
             return Status.UP_TO_DATE
+        scene = scene_of(path)
+        if scene is not None and scene not in self._open and self._remember is not None:
+            folder = self.view.folder(f"scenes/{scene}")
+            if folder is not None:
+                self._memo.update(self._scene(scene, folder))
+                return self._memo.get(path, Status.MISSING)
+        return self._derive(path)
+
+    def _scene(self, scene: str, folder: str) -> dict[str, Status]:
+        """Every status in a scene, kept by what decides them: the scene folder's content
+        (its documents and what they recorded) and, for each input from outside the scene,
+        its fingerprint now and its own status. Visiting a feature's 600 scenes after an
+        edit works out only the scenes the edit reaches."""
+        assert self._remember is not None
+        self._open.add(scene)
+        try:
+            outside: list[str] = self._remember(
+                ("status.inputs", folder), lambda: self._inputs_from_outside(scene), 1024
+            )
+            state = [folder]
+            for key in outside:
+                now = self.view.current(key)
+                upstream = self.status(split_key(key)[0]) if now is not None else None
+                state += [key, now or "", upstream or ""]
+            decided = canonical.digest(canonical.dumps(state))
+            return dict(
+                self._remember(
+                    ("status.scene", decided),
+                    lambda: {p: self._derive(p) for p in self.view.scene_paths(scene)},
+                    1024,
+                )
+            )
+        finally:
+            self._open.discard(scene)
+
+    def _inputs_from_outside(self, scene: str) -> list[str]:
+        keys = {
+            key
+            for path in self.view.scene_paths(scene)
+            for key in inputs_of(self.view.doc(path))
+            if scene_of(split_key(key)[0]) != scene
+        }
+        return sorted(keys)
+
+    def _derive(self, path: str) -> Status:
+        if path in self._memo:
+            return self._memo[path]
         self._memo[path] = Status.UP_TO_DATE  # guards against accidental cycles
         mine = scene_of(path)
         local = cross = False
@@ -240,8 +352,7 @@ class StatusDeriver:
 
     def scene_status(self, scene: str) -> Status:
         """The worst status of any artifact in a scene (Outdated beats Continuity Broken)."""
-        prefix = f"scenes/{scene}/"
-        return worst(self.status(p) for p in self.view.paths if p.startswith(prefix))
+        return worst(self.status(p) for p in self.view.scene_paths(scene))
 
     def scenes(self) -> list[str]:
         seen = {scene_of(p) for p in self.view.paths}

@@ -19,6 +19,7 @@ from aiuteur_desktop.core.production import frames, prompts, visuals
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.store import Project, artifacts
 from aiuteur_desktop.core.store.derived import DerivedCache
+from aiuteur_desktop.core.store.status import StatusDeriver
 from aiuteur_desktop.core.story import master_script
 from tests.core.production.test_visuals import storm
 from tests.screenplays import edit_line
@@ -29,6 +30,24 @@ EDITS = ("script", "split", "merge", "look", "prompt", "frame", "branch", "undo"
 _counter = itertools.count()
 
 
+class _Unkept:
+    """The store's reads with nothing remembered: statuses worked out document by document."""
+
+    def __init__(self, project: Project) -> None:
+        self.list_paths = project.list_paths
+        self.get_object = project.get_object
+
+
+def statuses(store: Any, project: Project, scene: str) -> dict[str, Any]:
+    deriver = StatusDeriver(store, project.branch().draft)
+    paths = sorted(p for p in project.list_paths(project.branch().draft) if "/" in p)
+    return {
+        "scene": deriver.scene_status(scene),
+        **{p: deriver.status(p) for p in paths},
+        **{p: deriver.changed_inputs(p) for p in paths if p.startswith(f"scenes/{scene}/")},
+    }
+
+
 def fresh(project: Project, scene: str) -> tuple[Any, ...]:
     """The derivations made anew from the stored documents, bypassing every kept view."""
     doc = project.read(artifacts.SCRIPT)
@@ -37,6 +56,7 @@ def fresh(project: Project, scene: str) -> tuple[Any, ...]:
         list(frames._slots(project, scene)),
         prompts._prompt_sets(project, scene),
         visuals._elements(project, scene),
+        statuses(_Unkept(project), project, scene),
     )
 
 
@@ -46,6 +66,7 @@ def kept(project: Project, scene: str) -> tuple[Any, ...]:
         frames.slots(project, scene),
         prompts.prompt_sets(project, scene),
         visuals.elements(project, scene),
+        statuses(project, project, scene),
     )
 
 

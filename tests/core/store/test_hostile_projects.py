@@ -21,6 +21,19 @@ def made(tmp_path: Path) -> Path:
     return tmp_path / "Film.aiuteur" / "project.db"
 
 
+def damage_documents(db: Path) -> None:
+    """Random bytes over the page that stores one note (n150), and nowhere else."""
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = c.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db.read_bytes())
+    at = data.find(b"note 150 note 150")
+    assert at > 0
+    page = at // size
+    data[page * size : (page + 1) * size] = random.Random(3).randbytes(size)
+    db.write_bytes(bytes(data))
+
+
 def refused(db: Path, expected: type[Exception], words: str) -> None:
     before = db.read_bytes()
     with pytest.raises(expected) as err:
@@ -76,3 +89,26 @@ def test_a_sound_project_still_opens_and_migrates(tmp_path: Path) -> None:
     db = made(tmp_path)
     with Project.open(db.parent) as p:
         assert p.read("notes/n3") == {"text": "note 3 " * 40}
+
+
+def test_a_big_project_damaged_in_its_documents_opens_then_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feature's database is checked table by table before opening, its stored documents
+    after (a full check of gigabytes would hold the opening for seconds)."""
+    from aiuteur_desktop.core.store import checks
+
+    db = made(tmp_path)
+    damage_documents(db)
+    refused(db, ProjectError, "damaged")  # a small project is checked in full before
+    monkeypatch.setattr(checks, "FULL_CHECK_BYTES", 0)  # as if it were a feature's
+    with Project.open(db.parent) as p:
+        assert not p.checked_in_full
+        assert p.branch().name == "Main"  # what the damage did not reach still reads
+        assert p.read("notes/n3") == {"text": "note 3 " * 40}
+        with pytest.raises(ProjectError) as unreadable:
+            p.read("notes/n150")
+        assert "damaged" in unreadable.value.user_message
+        with pytest.raises(ProjectError) as err:
+            p.verify()
+        assert "damaged in places" in err.value.user_message
