@@ -221,9 +221,22 @@ class TreeView:
                     self.paths.get(path) if self._paths is not None else self.oid(path)
                 )
             else:
-                doc = self.doc(path)
-                self._keys[key] = None if doc is None else fragment_hash(doc, fragment, self._ids)
+                self._keys[key] = self._fragment(path, fragment)
         return self._keys[key]
+
+    def _fragment(self, path: str, fragment: str) -> str | None:
+        oid = self.paths.get(path) if self._paths is not None else self.oid(path)
+        if oid is None:
+            return None
+        remember = getattr(self._store, "remember", None)
+        if remember is None or oid in self._pending:
+            return fragment_hash(self.doc(path), fragment, self._ids)
+        # Kept by the document's id: a feature's 600 scenes do not each decode the script.
+        return remember(
+            ("fragment", f"{oid}#{fragment}"),
+            lambda: fragment_hash(self.doc(path), fragment, self._ids),
+            128,
+        )
 
 
 def fingerprint(
