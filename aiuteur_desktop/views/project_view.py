@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -180,6 +181,8 @@ class ProjectPage(QWidget):
         self.rail.setFixedHeight(len(stages.PHASE_B) * 31 + 10)
         self.rail.itemClicked.connect(lambda it: self.show_stage(it.data(Qt.ItemDataRole.UserRole)))
         self.scene_list.currentRowChanged.connect(self._scene_changed)
+        # Ctrl/Shift-click selects scenes for "Take Scenes to Frames" (Stage 6).
+        self.scene_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         hub_layout.addWidget(hub_title)
         hub_layout.addWidget(self.scene_empty, 1)
         hub_layout.addWidget(self.scene_list, 1)
@@ -217,7 +220,9 @@ class ProjectPage(QWidget):
             assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
             stage8, stage10 = self.editors[8], self.editors[10]
             assert isinstance(stage8, Stage8Page) and isinstance(stage10, Stage10Page)
-            for keyed in (stage5, stage8, stage10):
+            stage6 = self.editors[6]
+            assert isinstance(stage6, Stage6Page)
+            for keyed in (stage5, stage6, stage8, stage10):
                 runner.finished.connect(keyed.job_finished)
                 runner.refused.connect(keyed.job_refused)
             stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
@@ -230,9 +235,10 @@ class ProjectPage(QWidget):
                 self.stage_stack.addWidget(editor)
             stage4.branched.connect(self._branched)
             stage4.animaticRequested.connect(self.open_animatic)
-            stage6 = self.editors[6]
-            assert isinstance(stage6, Stage6Page)
             stage6.upstreamRequested.connect(self.select_scene)
+            self.scene_list.itemSelectionChanged.connect(
+                lambda: stage6.set_selected_scenes(self.selected_scenes())
+            )
             stage6.branchRequested.connect(self.create_branch)
         for stage in stages.ALL:
             page = StagePage(stage)
@@ -397,6 +403,14 @@ class ProjectPage(QWidget):
         )
         self.scene_empty.setVisible(empty)
         self.scene_list.setVisible(not empty)
+
+    def selected_scenes(self) -> list[str]:
+        """The scenes selected in the Script Hub, in script order."""
+        return [
+            self.scene_list.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.scene_list.count())
+            if self.scene_list.item(r).isSelected()
+        ]
 
     def current_scene(self) -> str | None:
         """The scene picked in the Script Hub (its id, "s3"), or None."""

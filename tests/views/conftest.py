@@ -24,8 +24,8 @@ def find_window(kind: type[W], name: str | None = None) -> W | None:
     return None
 
 
-def wait_for_window(qtbot, kind: type[W], name: str | None = None) -> W:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: find_window(kind, name) is not None, timeout=5000)
+def wait_for_window(qtbot, kind: type[W], name: str | None = None, timeout: int = 5000) -> W:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: find_window(kind, name) is not None, timeout=timeout)
     found = find_window(kind, name)
     assert found is not None
     return found

@@ -21,13 +21,15 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import hub
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
+from aiuteur_desktop.views.production.scene_batch import SceneBatch
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 RISK_COLOURS = {hub.SAFE: "#5cb87a", hub.RISKY: "#e0b050", "Broken": "#e06c6c"}
 
 
-class Stage6Page(StageFrame):
-    """The Scene Overview panel for the scene picked in the Script Hub."""
+class Stage6Page(SceneBatch, StageFrame):
+    """The Scene Overview panel for the scene picked in the Script Hub, and the batch that
+    takes scenes to their frames."""
 
     upstreamRequested = Signal(str)  # the scene before, to select in the hub
     branchRequested = Signal()
@@ -39,6 +41,15 @@ class Stage6Page(StageFrame):
         self.scene_id: str | None = None
         self.overview: hub.Overview | None = None
         self._warned: set[tuple[str, str]] = set()
+        self._batch_setup()
+        self.batch_button = self.add_action(
+            "Take Scenes to Frames…", "batchToFrames", self.take_to_frames
+        )
+        self.batch_button.setToolTip(
+            "Lock shot lists, accept inherited looks, assemble prompts and choose Quick mode for "
+            "the scenes selected in the Script Hub (Ctrl/Shift-click; none: every scene), "
+            "stopping at the first scene that needs you — then one estimate for their frames"
+        )
         self.upstream_button = self.add_action(
             "Jump to Upstream Scene", "upstreamScene", self.upstream
         )
@@ -164,7 +175,20 @@ class Stage6Page(StageFrame):
         super().showEvent(event)
         self._warn_if_outdated()
 
+    def _sync_buttons(self) -> None:
+        self.sync()
+
+    def set_selected_scenes(self, scenes: list[str]) -> None:
+        self.selected_scenes = scenes
+        self.sync()
+
     def sync(self) -> None:
+        self.batch_button.setEnabled(self.project is not None and not self._batching)
+        self.batch_button.setText(
+            f"Take {len(self.selected_scenes)} Scenes to Frames…"
+            if len(self.selected_scenes) > 1
+            else "Take Scenes to Frames…"
+        )
         has = self.scene_id is not None and self.overview is not None
         self.enter_button.setEnabled(has)
         self.upstream_button.setEnabled(has and self.upstream_id is not None)
