@@ -8,7 +8,9 @@ The project is made in core first (benchmarks/feature_script.py, 190 scenes: imp
 ~170 master assets extracted and keyed, Stages 1–5 approved; the largest scene's shots,
 looks and prompts locked, Quick mode chosen), then the window opens it and is driven:
 open the project; Stages 6–12 of the largest scene; Quick-mode Make of every frame (offline,
-to the last frame applied); the Script Hub's next scene. Prints the figures; never asserts.
+to the last frame applied); Control mode's approve-and-next ten times; Confirm & Render of
+the scene (offline, until queued); the Script Hub taking twenty scenes to their frames with
+one confirmation; the Script Hub's next scene. Prints the figures; never asserts.
 """
 
 from __future__ import annotations
@@ -202,21 +204,76 @@ def main() -> int:
             and all(s.made for s in frames.slots(project, scene))
         )
 
+    def press(name: str, button: str) -> None:
+        """Press `button` of the message box `name` once it shows."""
+
+        def look() -> None:
+            box = next((w for w in app.topLevelWidgets() if w.objectName() == name), None)
+            if isinstance(box, QMessageBox) and box.isVisible():
+                next(b for b in box.buttons() if b.text().startswith(button)).click()
+            else:
+                QTimer.singleShot(20, look)
+
+        QTimer.singleShot(20, look)
+
     def make_all() -> None:
         stage10.generate_button.click()
-
-        def press_make() -> None:
-            box = next(
-                (w for w in app.topLevelWidgets() if w.objectName() == "framesEstimate"), None
-            )
-            if isinstance(box, QMessageBox) and box.isVisible():
-                next(b for b in box.buttons() if b.text() == "Make").click()
-            else:
-                QTimer.singleShot(20, press_make)
-
-        QTimer.singleShot(20, press_make)
+        press("framesEstimate", "Make")
 
     run(f"Quick mode: Make all {total} frames (offline)", make_all, made)
+
+    # Control mode: Approve, and on to the next frame, ten times.
+    frames.set_mode(project, scene, frames.CONTROL)
+    stage10.changed.emit()
+    stage10.load()
+    wait(500)
+    worst_approve = 0.0
+    for _ in range(10):
+        stall, _s = meter.measure(stage10.approve_button.click, lambda: not stage10.settling)
+        worst_approve = max(worst_approve, stall)
+    results.append(("Control mode: approve and next, ten times", worst_approve, 0.0))
+    print(
+        f"{'Control mode: approve and next, ten times':<52} longest stall {worst_approve:7.1f} ms",
+        flush=True,
+    )
+
+    # Confirm & Render of the scene (the offline engine), until every shot is queued.
+    stage11 = page.editors[11]
+    page.show_stage(11)
+    wait(1500)
+    run(
+        f"Confirm & Render scene {scene} (offline)",
+        lambda: (stage11.confirm_button.click(), press("renderEstimate", "Render")),
+        lambda: bool(stage11.pending) or "Rendering" in window.statusBar().currentMessage(),
+    )
+
+    # The Script Hub takes twenty more scenes to their frames, with one confirmation.
+    page.show_stage(6)
+    wait(500)
+    stage6 = page.editors[6]
+    twenty = [
+        r
+        for r in range(page.scene_list.count())
+        if page.scene_list.item(r).data(Qt.ItemDataRole.UserRole) != scene
+    ][:20]
+    page.scene_list.clearSelection()
+    for r in twenty:
+        page.scene_list.item(r).setSelected(True)
+    picked = page.selected_scenes()
+
+    def batch_done() -> bool:
+        return (
+            not stage6._batching
+            and not stage6.preparing
+            and not stage6._pending
+            and all(s.made for sc in picked for s in frames.slots(project, sc))
+        )
+
+    run(
+        f"Script Hub: take {len(picked)} scenes to frames, one confirmation",
+        lambda: (stage6.batch_button.click(), press("batchFramesEstimate", "Make")),
+        batch_done,
+    )
     others = [r for r in range(page.scene_list.count()) if page.scene_list.currentRow() != r]
     if others:
         run("the Script Hub's next scene", lambda: page.scene_list.setCurrentRow(others[0]))

@@ -19,7 +19,7 @@ everywhere in the store. Control mode refuses a frame whose chain is not approve
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiuteur_desktop.core.errors import GateClosed
@@ -328,22 +328,33 @@ def choose(project: Project, scene_id: str, shot_id: str, which: str, media: str
     return slot(project, scene_id, shot_id, which)
 
 
-def approve(project: Project, scene_id: str, shot_id: str, which: str) -> Slot:
-    """Approve the chosen frame (what the next frame chains to in Control mode); a commit."""
-    s = slot(project, scene_id, shot_id, which)
-    if s.chosen is None:
-        raise GateClosed(f"Make the {which} frame of shot {s.label} before approving it.")
+def approve(
+    project: Project, scene_id: str, shot_id: str, which: str, *, shown: Slot | None = None
+) -> Slot:
+    """Approve the chosen frame (what the next frame chains to in Control mode); a commit.
+    `shown`: the slot as the page shows it (its path and label), so approving derives
+    nothing; the image approved is the one stored now."""
+    s = shown if shown is not None and (shown.shot, shown.which) == (shot_id, which) else None
+    s = s or slot(project, scene_id, shot_id, which)
     doc = project.read(s.path)
-    assert isinstance(doc, dict)  # (made: it has a chosen image)
+    chosen = artifacts.content_of(doc).get("chosen") if isinstance(doc, dict) else None
+    s = replace(s, chosen=chosen) if chosen != s.chosen else s
+    if s.chosen is None or not isinstance(doc, dict):
+        raise GateClosed(f"Make the {which} frame of shot {s.label} before approving it.")
     # (its inputs stay as recorded: approving an Outdated frame does not make it current)
     project.write(s.path, {**doc, "approved": True})
     project.commit(f"Approved the {which} frame of shot {s.label}", kind="approve", stage=10)
-    return slot(project, scene_id, shot_id, which)
+    return replace(s, approved=True)  # (its inputs, hence its status, are as they were)
 
 
 def next_to_make(project: Project, scene_id: str) -> Slot | None:
     """Control mode's next step: the first frame not made, or made and not approved."""
-    for s in slots(project, scene_id):
+    return next_of(slots(project, scene_id))
+
+
+def next_of(items: list[Slot]) -> Slot | None:
+    """`next_to_make` among slots already derived (a page's)."""
+    for s in items:
         if not s.made or not s.approved or s.status not in (Status.UP_TO_DATE, Status.MISSING):
             return s
     return None

@@ -211,11 +211,7 @@ class Stage10Page(PendingKeys, StageFrame):
         )
         target = keep
         if target is None and self.items:
-            nxt = (
-                frames.next_to_make(self.project, self.scene_id)
-                if self.project and self.scene_id
-                else None
-            )
+            nxt = frames.next_of(self.items)
             target = (
                 f"{nxt.shot}/{nxt.which}" if nxt else f"{self.items[0].shot}/{self.items[0].which}"
             )
@@ -464,26 +460,29 @@ class Stage10Page(PendingKeys, StageFrame):
             return
         on_grid = self._grid_shown()
         picked = self._acting_on()
-        done = 0
+        done: dict[tuple[str, str], Slot] = {}
         for s in picked:
             if s.made and not s.approved:
                 try:
-                    frames.approve(self.project, self.scene_id, s.shot, s.which)
-                    done += 1
+                    done[(s.shot, s.which)] = frames.approve(
+                        self.project, self.scene_id, s.shot, s.which, shown=s
+                    )
                 except AiuteurError as exc:
                     self.fail(exc.user_message)
-        self.items = frames.slots(self.project, self.scene_id)
+        # Shown at once from what the page holds; the scene's slots are derived again on a
+        # worker (`_settled`), never here: a feature's scene has a hundred frames.
+        self.items = [done.get((s.shot, s.which), s) for s in self.items]
         if not on_grid:
-            nxt = frames.next_to_make(self.project, self.scene_id)
+            nxt = frames.next_of(self.items)
             self._fill()
             if nxt is not None:
                 self.select_key(f"{nxt.shot}/{nxt.which}")  # Control: on to the next frame
         else:
             self._fill()
-        self.mark_loaded()
+        self._settled(None)
         self.changed.emit()
         if done:
-            self.message.emit(f"Approved {done} frame{'s' * (done != 1)}.")
+            self.message.emit(f"Approved {len(done)} frame{'s' * (len(done) != 1)}.")
 
     def choose_candidate(self, item: QListWidgetItem) -> None:
         s = self.current()

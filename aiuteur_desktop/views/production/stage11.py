@@ -60,6 +60,7 @@ class Stage11Page(StageFrame):
         self.scene_id: str | None = None
         self.current: checkout.Checkout | None = None
         self.pending: dict[str, str] = {}  # job id → shot id
+        self._confirming = False  # a confirmation is being saved and its renders prepared
         self.render_state: dict[str, str] = {}  # shot id → what its render is doing
         self.with_takes: set[str] = set()  # shots with a take (of any confirmation)
         self.thumbs: dict[str, QImage] = {}  # media id → thumbnail, decoded off the UI thread
@@ -271,7 +272,9 @@ class Stage11Page(StageFrame):
             self.flag.hide()
             return
         rendering = bool(self.pending)
-        self.confirm_button.setEnabled(not c.waiting and not c.over_cap and not rendering)
+        self.confirm_button.setEnabled(
+            not c.waiting and not c.over_cap and not rendering and not self._confirming
+        )
         self.confirm_button.setToolTip(c.waiting or c.over_cap or "Freeze the scene and render")
         self.review_button.setEnabled(bool(self.with_takes))
         if c.confirmed is not None and c.changed:
@@ -298,7 +301,7 @@ class Stage11Page(StageFrame):
     # -------------------------------------------------------------- actions
     def confirm_render(self) -> None:
         c = self.current
-        if self.project is None or c is None or c.waiting or c.over_cap:
+        if self.project is None or c is None or c.waiting or c.over_cap or self._confirming:
             return
         total = c.total or 0.0
         if total <= 0:
@@ -315,18 +318,33 @@ class Stage11Page(StageFrame):
         )  # fmt: skip
 
     def _go(self, c: checkout.Checkout) -> None:
+        """The confirmation saved and each shot's render prepared on a worker (a feature's
+        scene has fifty shots), then every render queued here."""
         assert self.project is not None and self.scene_id is not None
         reg, _settings = self._registry()
-        try:
-            done = checkout.confirm(self.project, c)
-            busy = video_render.in_flight(
-                self.jobs.library.jobs, str(self.project.path), c.scene, done.version
+        if self._confirming:
+            return  # (one confirmation at a time: never two renders of a shot)
+        project, jobs = self.project, self.jobs.library.jobs
+        self._confirming = True
+        self.confirm_button.setEnabled(False)
+
+        def prepare() -> list[Any]:
+            done = checkout.confirm(project, c)
+            busy = video_render.in_flight(jobs, str(project.path), c.scene, done.version)
+            return video_render.render_ops(
+                project, c.scene, done, reg, vertex=reg.vertex(), skip=set(busy)
             )
-            ops = video_render.render_ops(
-                self.project, c.scene, done, reg, vertex=reg.vertex(), skip=set(busy)
-            )
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
+
+        def failed(exc: BaseException) -> None:
+            self._confirming = False
+            self.fail_with(exc)
+            self.load()
+
+        run_in_background(prepare, lambda ops: self._queue(c, ops, project), failed, parent=self)
+
+    def _queue(self, c: checkout.Checkout, ops: list[Any], project: Project) -> None:
+        self._confirming = False
+        if project is not self.project:
             return
         self.changed.emit()
         for op in ops:

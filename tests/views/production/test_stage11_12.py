@@ -80,8 +80,11 @@ def test_checkout_render_in_the_background_review_and_route_back(
     page.grab().save(str(tmp_path / "stage11.png"))
 
     # Confirm & Render (free: no question), then work on scene 1 while it renders.
+    # (the confirmation is saved and the renders prepared on a worker: the button waits)
     qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
-    assert checkout.confirmed(project, "s2") is not None and page.pending
+    assert not page.confirm_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(page.pending), timeout=10_000)
+    assert checkout.confirmed(project, "s2") is not None
     hub = window.project_page.scene_list
     click_item(qtbot, hub, hub.item(0))
     rail_to(qtbot, window, "Shot List")
