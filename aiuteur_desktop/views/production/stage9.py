@@ -80,7 +80,20 @@ class PromptCard(QFrame):
         head.addWidget(self.toggle)
         head.addWidget(self.tags, 1)
 
-        self.body = QWidget()
+        self.body: QWidget | None = None  # built when first opened: a scene has fifty cards
+        self._shown: tuple[PromptSet, dict[str, str]] = (s, models)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(6, 4, 6, 4)
+        self._outer.addLayout(head)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._save)
+        self.show_set(s, models)
+
+    def _build_body(self) -> QWidget:
+        body = QWidget()
         self.frames = QComboBox()
         self.frames.setObjectName("framesChoice")
         for key, label in FRAMES_LABEL.items():
@@ -128,7 +141,7 @@ class PromptCard(QFrame):
         owned.setObjectName("scaffoldNote")
         owned.setWordWrap(True)
         owned.setStyleSheet(MUTED)
-        lay = QVBoxLayout(self.body)
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(8, 0, 8, 8)
         frames_row = QHBoxLayout()
         frames_row.addWidget(QLabel("Anchor frames"))
@@ -143,20 +156,12 @@ class PromptCard(QFrame):
         lay.addWidget(self.video)
         lay.addWidget(self.warnings)
         lay.addWidget(owned)
-        self.body.hide()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(6, 4, 6, 4)
-        outer.addLayout(head)
-        outer.addWidget(self.body)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(500)
-        self._timer.timeout.connect(self._save)
+        self._outer.addWidget(body)
         self.start.textChanged.connect(lambda: self._typed("frame"))
         self.end.textChanged.connect(lambda: self._typed("frame"))
         self.video.textChanged.connect(lambda: self._typed("video"))
-        self.show_set(s, models)
+        self.body = body
+        return body
 
     def show_set(self, s: PromptSet, models: dict[str, str]) -> None:
         self._loading = True
@@ -172,6 +177,9 @@ class PromptCard(QFrame):
                 "Which configured video models can render this shot as it is (length, end "
                 "frame, sound)"
             )
+            self._shown = (s, models)
+            if self.body is None:
+                return  # (the prompts are put in when the card is first opened)
             self.frames.setCurrentIndex(self.frames.findData(s.frames))
             self.manual.setChecked(s.manual_frame)
             self.frame_reset.setVisible(s.manual_frame)
@@ -196,7 +204,11 @@ class PromptCard(QFrame):
             self._loading = False
 
     def _opened(self, on: bool) -> None:
-        self.body.setVisible(on)
+        if on and self.body is None:
+            self._build_body()
+            self.show_set(*self._shown)
+        if self.body is not None:
+            self.body.setVisible(on)
         text = self.toggle.text()
         self.toggle.setText(("▾" if on else "▸") + text[1:])
 
@@ -225,7 +237,7 @@ class PromptCard(QFrame):
             self.videoEdited.emit(self.shot, self.video.toPlainText())
 
     def flush(self) -> None:
-        if self._timer.isActive():
+        if self._timer.isActive() and self.body is not None:
             self._timer.stop()
             self._save()
 

@@ -212,8 +212,9 @@ def test_prompt_cards_open_edit_and_warn(qtbot, window: MainWindow, tmp_path: Pa
     assert {s.status.value for s in prompts.prompt_sets(project, "s1")} == {"Up-to-date"}
 
     card = page.cards["B"]
-    assert not card.body.isVisible()
+    assert card.body is None  # (a closed card's prompts are put in when it is opened)
     qtbot.mouseClick(card.toggle, Qt.MouseButton.LeftButton)
+    assert card.body is not None
     assert card.body.isVisible() and card.start.isReadOnly() and not card.video.isReadOnly()
     assert "Start + end frames · takes it: Offline animatic" in card.tags.text()
     # Edit the frame prompt by hand.
