@@ -102,7 +102,7 @@ class Slot:
 
 def _slot(project: Project, scene_id: str, shot: Shot, which: str, deriver: StatusDeriver) -> Slot:
     p = slot_path(scene_id, shot.id, which)
-    doc = project.read(p)
+    doc = deriver.view.doc(p)  # (the draft the statuses are of, read by its tree: no query)
     c = artifacts.content_of(doc) if isinstance(doc, dict) else {}
     return Slot(
         shot=shot.id,

@@ -342,7 +342,8 @@ def _prompt_sets(
     out = []
     for shot in inputs.shots:
         p = path(scene_id, shot.id)
-        stored = _stored(project, scene_id, shot.id)
+        doc = deriver.view.doc(p)  # (the draft the statuses are of, read by its tree)
+        stored = artifacts.content_of(doc) if isinstance(doc, dict) else None
         content = _shown(inputs, shot, stored)
         s = PromptSet(
             shot=shot.id,

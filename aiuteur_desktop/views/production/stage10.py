@@ -251,25 +251,23 @@ class Stage10Page(PendingKeys, StageFrame):
             self._sync_buttons()
             return
         key = f"{s.shot}/{s.which}"
-        to, reason = self._derived_for.get(key) or self._neighbours(
-            self.project, self.scene_id, s, self.mode()
-        )
-        read = self.project.media.read
-        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
-        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
-        caption = f"Rearview: {to.label}" if to is not None else "Rearview: the scene's first frame"
-        self.rearview.show_pair(previous, current, caption)
+        project, scene, mode = self.project, self.scene_id, self.mode()
+        found = self._derived_for.get(key)
+        if found is None:  # what it chains to is derived on a worker, never here
+            self._show_neighbours(s, None, None, waiting=True)
+
+            def landed(result: tuple[Any, str | None]) -> None:
+                if self.project is project and self.current_key() == key:
+                    self._show_neighbours(s, *result)
+
+            run_in_background(
+                lambda: self._neighbours(project, scene, s, mode), landed, parent=self
+            )
+        else:
+            self._show_neighbours(s, *found)
         if self.edit_button.isChecked():
-            self.canvas.set_frame(read(s.chosen) if s.chosen else None)
-        state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
-        if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
-            state += f" · {s.status.value}: what it was made from changed"
-        self.frame_state.setText(
-            f"<b>Shot {html.escape(_title(s))}</b> · {state}"
-            + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
-        )
+            self.canvas.set_frame(project.media.read(s.chosen) if s.chosen else None)
         self.drift.hide()
-        project, scene = self.project, self.scene_id
 
         def shown(report: dict[str, Any] | None) -> None:  # scored off the UI thread
             if self.project is not project or self.current_key() != key:
@@ -287,6 +285,30 @@ class Stage10Page(PendingKeys, StageFrame):
             item.setToolTip(c.get("guidance") or c.get("source", ""))
             self.history.addItem(item)
         self._sync_buttons()
+
+    def _show_neighbours(
+        self, s: Slot, to: Any, reason: str | None, *, waiting: bool = False
+    ) -> None:
+        """The rearview pair (the frame `s` follows, and `s`) and the frame's state line."""
+        assert self.project is not None
+        read = self.project.media.read
+        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
+        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
+        caption = (
+            "Rearview: …"
+            if waiting
+            else f"Rearview: {to.label}"
+            if to is not None
+            else "Rearview: the scene's first frame"
+        )
+        self.rearview.show_pair(previous, current, caption)
+        state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
+        if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
+            state += f" · {s.status.value}: what it was made from changed"
+        self.frame_state.setText(
+            f"<b>Shot {html.escape(_title(s))}</b> · {state}"
+            + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
+        )
 
     def _sync_buttons(self) -> None:
         chosen = self.mode()
