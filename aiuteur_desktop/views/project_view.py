@@ -42,7 +42,7 @@ from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.pipeline.vault import ArtifactVaultDialog
-from aiuteur_desktop.views.production.hub_rows import hub_item
+from aiuteur_desktop.views.production.hub_rows import fill_hub, hub_item
 from aiuteur_desktop.views.production.stage6 import Stage6Page
 from aiuteur_desktop.views.production.stage7 import Stage7Page
 from aiuteur_desktop.views.production.stage8 import Stage8Page
@@ -375,24 +375,11 @@ class ProjectPage(QWidget):
         self.hub_title.setText(
             f"Script Hub · {total // 60}:{total % 60:02d}" if total else "Script Hub"
         )
-        shown = [hub_item(r) for r in rows]
-        same = [x[2] for x in shown] == [x[2] for x in self._hub_shown]
         self.scene_list.blockSignals(True)
-        if not same:  # a feature's 200 rows rebuilt only when the scenes themselves changed
-            self.scene_list.clear()
-            self._hub_shown = []
-        for row, (text, tip, scene_id) in enumerate(shown):
-            if same and self._hub_shown[row] == (text, tip, scene_id):
-                continue
-            item = self.scene_list.item(row) if same else QListWidgetItem()
-            item.setText(text)
-            item.setToolTip(tip)
-            item.setData(Qt.ItemDataRole.UserRole, scene_id)
-            if not same:
-                self.scene_list.addItem(item)
-        self._hub_shown = shown
+        self._hub_shown = fill_hub(self.scene_list, [hub_item(r) for r in rows], self._hub_shown)
         for row in range(self.scene_list.count()):
-            if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep:
+            here = self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep
+            if here and self.scene_list.currentRow() != row:  # (a selection of several stays)
                 self.scene_list.setCurrentRow(row)
         self.scene_list.blockSignals(False)
         if self.current_scene() != keep:

@@ -5,6 +5,7 @@ the frame, its Rearview and its candidates, and Quick's grid of every frame."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.production import frames
+from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.jobs.background import run_in_background
-from aiuteur_desktop.views.kit.pictures import candidate_strip
+from aiuteur_desktop.views.kit.pictures import candidate_strip, stored_image
 from aiuteur_desktop.views.production.canvas import RegionEditor
 from aiuteur_desktop.views.production.rearview import Rearview
 
@@ -33,6 +35,10 @@ from aiuteur_desktop.views.production.rearview import Rearview
 SlotRole = Qt.ItemDataRole.UserRole + 1
 #: A frame's tile in Quick mode's grid.
 TILE = QSize(192, 108)
+
+
+def frame_title(s: frames.Slot) -> str:
+    return f"{s.label} {'start' if s.which == frames.START else 'end'}"
 
 
 class ModeChooser(QWidget):
@@ -122,6 +128,29 @@ class FrameControl(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def show_neighbours(
+        self, project: Any, s: frames.Slot, to: Any, reason: str | None, *, waiting: bool = False
+    ) -> None:
+        """The rearview pair (the frame `s` follows, and `s`) and the frame's state line."""
+        read = project.media.read
+        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
+        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
+        caption = (
+            "Rearview: …"
+            if waiting
+            else f"Rearview: {to.label}"
+            if to is not None
+            else "Rearview: the scene's first frame"
+        )
+        self.rearview.show_pair(previous, current, caption)
+        state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
+        if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
+            state += f" · {s.status.value}: what it was made from changed"
+        self.frame_state.setText(
+            f"<b>Shot {html.escape(frame_title(s))}</b> · {state}"
+            + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
+        )
 
 
 class QuickGrid(QWidget):

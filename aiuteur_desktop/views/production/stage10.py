@@ -45,6 +45,7 @@ from aiuteur_desktop.views.production.frame_mode import (
     ModeChooser,
     QuickGrid,
     SlotRole,
+    frame_title,
 )
 from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 
@@ -57,10 +58,6 @@ def _mark(s: Slot) -> str:
     if s.status not in (Status.UP_TO_DATE, Status.MISSING):
         return "⚠"
     return "✓" if s.approved else "●"
-
-
-def _title(s: Slot) -> str:
-    return f"{s.label} {'start' if s.which == frames.START else 'end'}"
 
 
 class Stage10Page(PendingKeys, StageFrame):
@@ -97,7 +94,7 @@ class Stage10Page(PendingKeys, StageFrame):
             setattr(self, part, getattr(chooser, part))
 
         # ---- Control: one frame at a time
-        control = FrameControl()
+        self.frame_control = control = FrameControl()
         for part in (
             "steps", "rearview", "frame_state", "drift", "history", "regenerate_button",
             "edit_button", "editor", "frame_stack", "canvas", "brush", "eraser", "size",
@@ -191,15 +188,17 @@ class Stage10Page(PendingKeys, StageFrame):
         self.grid.clear()
         for s in self.items:
             key = f"{s.shot}/{s.which}"
-            step = QListWidgetItem(f"{_mark(s)} {_title(s)}")
+            step = QListWidgetItem(f"{_mark(s)} {frame_title(s)}")
             step.setData(SlotRole, key)
             self.steps.addItem(step)
-            tile = QListWidgetItem(f"{_mark(s)} {_title(s)}")
+            tile = QListWidgetItem(f"{_mark(s)} {frame_title(s)}")
             tile.setData(SlotRole, key)
             tile.setSizeHint(QSize(TILE.width() + 16, TILE.height() + 40))
             if s.chosen and self.project is not None:
                 tile.setIcon(QIcon(self._thumb(s.chosen, TILE)))
-            tile.setToolTip(f"{_title(s)}: {s.status.value}{' · approved' if s.approved else ''}")
+            tile.setToolTip(
+                f"{frame_title(s)}: {s.status.value}{' · approved' if s.approved else ''}"
+            )
             self.grid.addItem(tile)
         self.steps.blockSignals(False)
         self.quick_grid.mark_drift(self.project, self.scene_id, self.items)
@@ -254,17 +253,17 @@ class Stage10Page(PendingKeys, StageFrame):
         project, scene, mode = self.project, self.scene_id, self.mode()
         found = self._derived_for.get(key)
         if found is None:  # what it chains to is derived on a worker, never here
-            self._show_neighbours(s, None, None, waiting=True)
+            self.frame_control.show_neighbours(project, s, None, None, waiting=True)
 
             def landed(result: tuple[Any, str | None]) -> None:
                 if self.project is project and self.current_key() == key:
-                    self._show_neighbours(s, *result)
+                    self.frame_control.show_neighbours(project, s, *result)
 
             run_in_background(
                 lambda: self._neighbours(project, scene, s, mode), landed, parent=self
             )
         else:
-            self._show_neighbours(s, *found)
+            self.frame_control.show_neighbours(project, s, *found)
         if self.edit_button.isChecked():
             self.canvas.set_frame(project.media.read(s.chosen) if s.chosen else None)
         self.drift.hide()
@@ -285,30 +284,6 @@ class Stage10Page(PendingKeys, StageFrame):
             item.setToolTip(c.get("guidance") or c.get("source", ""))
             self.history.addItem(item)
         self._sync_buttons()
-
-    def _show_neighbours(
-        self, s: Slot, to: Any, reason: str | None, *, waiting: bool = False
-    ) -> None:
-        """The rearview pair (the frame `s` follows, and `s`) and the frame's state line."""
-        assert self.project is not None
-        read = self.project.media.read
-        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
-        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
-        caption = (
-            "Rearview: …"
-            if waiting
-            else f"Rearview: {to.label}"
-            if to is not None
-            else "Rearview: the scene's first frame"
-        )
-        self.rearview.show_pair(previous, current, caption)
-        state = "Approved" if s.approved else "Made, not approved" if s.made else "Not made yet"
-        if s.made and s.status not in (Status.UP_TO_DATE, Status.MISSING):
-            state += f" · {s.status.value}: what it was made from changed"
-        self.frame_state.setText(
-            f"<b>Shot {html.escape(_title(s))}</b> · {state}"
-            + (f"<br><span style='color:#9aa0a8'>{html.escape(reason)}</span>" if reason else "")
-        )
 
     def _sync_buttons(self) -> None:
         chosen = self.mode()
