@@ -27,7 +27,7 @@ from aiuteur_desktop.core.production import prompts
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.production.shots.timing import Shot
 from aiuteur_desktop.core.screenplay import headings
-from aiuteur_desktop.core.store import Project, artifacts
+from aiuteur_desktop.core.store import Project, artifacts, canonical
 from aiuteur_desktop.core.store.status import Status, StatusDeriver
 from aiuteur_desktop.core.story import master_script
 
@@ -391,20 +391,31 @@ def drift_of(project: Project, scene_id: str, s: Slot) -> dict[str, Any] | None:
 
     if s.which != START or s.chosen is None:
         return None
+    chosen = s.chosen
     to = link(project, scene_id, s.shot, s.which)
-    frame = project.media.read(s.chosen)
-    report: dict[str, Any] = {"structure": None, "colour": None, "features": None, "flags": []}
-    if to is not None and to.media:
-        report = drift.compare(project.media.read(to.media), frame).to_json()
     shot = next((x for x in shot_list.current(project, scene_id) if x.id == s.shot), None)
-    if shot is not None:
-        spec = timing.to_spec(shot)
-        where = {c.name.upper(): c.position for c in spec.characters}
-        for e in visuals.elements(project, scene_id):
-            if e.kind == "character" and e.image and e.name.upper() in where:
-                flag = drift.character(
-                    frame, project.media.read(e.image), e.name, where[e.name.upper()]
-                )
-                if flag:
-                    report["flags"].append(flag)
-    return report
+    where = (
+        {c.name.upper(): c.position for c in timing.to_spec(shot).characters}
+        if shot is not None
+        else {}
+    )
+    keys = [
+        (e.name, e.image, where[e.name.upper()])
+        for e in visuals.elements(project, scene_id)
+        if e.kind == "character" and e.image and e.name.upper() in where
+    ]
+
+    def score() -> dict[str, Any]:
+        frame = project.media.read(chosen)
+        report: dict[str, Any] = {"structure": None, "colour": None, "features": None, "flags": []}
+        if to is not None and to.media:
+            report = drift.compare(project.media.read(to.media), frame).to_json()
+        for name, image, position in keys:
+            flag = drift.character(frame, project.media.read(str(image)), name, position)
+            if flag:
+                report["flags"].append(flag)
+        return report
+
+    # The images compared are content-addressed: a frame is scored once, not at every refresh.
+    seen = canonical.digest(canonical.dumps([chosen, to.media if to else None, keys]))
+    return dict(project.remember(("drift", seen), score, 1024))

@@ -70,6 +70,7 @@ class Stage10Page(PendingKeys, StageFrame):
         jobs.session.subscribe(lambda e: self.set_scene(jobs.session.scene) if e.scene else None)
         self.scene_id: str | None = None
         self.items: list[Slot] = []
+        self._tiles_shown: dict[str, tuple[Any, ...]] = {}  # what each step and tile shows
         self._pending: dict[str, str] = {}
         self._mode: dict[str, Any] | None = None
         self._landed: str | None = None  # the frame to show when the refresh lands
@@ -182,16 +183,26 @@ class Stage10Page(PendingKeys, StageFrame):
         self.sync()
 
     def _fill(self) -> None:
+        """The steps and the grid: rebuilt when the frames themselves changed, else only the
+        rows that changed are touched (a hundred tiles redrawn per approval held the window)."""
         keep = self.current_key()
+        keys = [f"{s.shot}/{s.which}" for s in self.items]
+        same = keys == [self.steps.item(r).data(SlotRole) for r in range(self.steps.count())]
         self.steps.blockSignals(True)
-        self.steps.clear()
-        self.grid.clear()
-        for s in self.items:
-            key = f"{s.shot}/{s.which}"
-            step = QListWidgetItem(f"{_mark(s)} {frame_title(s)}")
+        if not same:
+            self.steps.clear()
+            self.grid.clear()
+            self._tiles_shown = {}
+        for row, (s, key) in enumerate(zip(self.items, keys, strict=True)):
+            shown = (_mark(s), s.label, s.chosen, s.status, s.approved)
+            if same and self._tiles_shown.get(key) == shown:
+                continue
+            self._tiles_shown[key] = shown
+            step = self.steps.item(row) if same else QListWidgetItem()
+            tile = self.grid.item(row) if same else QListWidgetItem()
+            step.setText(f"{_mark(s)} {frame_title(s)}")
+            tile.setText(f"{_mark(s)} {frame_title(s)}")
             step.setData(SlotRole, key)
-            self.steps.addItem(step)
-            tile = QListWidgetItem(f"{_mark(s)} {frame_title(s)}")
             tile.setData(SlotRole, key)
             tile.setSizeHint(QSize(TILE.width() + 16, TILE.height() + 40))
             if s.chosen and self.project is not None:
@@ -199,7 +210,9 @@ class Stage10Page(PendingKeys, StageFrame):
             tile.setToolTip(
                 f"{frame_title(s)}: {s.status.value}{' · approved' if s.approved else ''}"
             )
-            self.grid.addItem(tile)
+            if not same:
+                self.steps.addItem(step)
+                self.grid.addItem(tile)
         self.steps.blockSignals(False)
         self.quick_grid.mark_drift(self.project, self.scene_id, self.items)
         made = sum(1 for s in self.items if s.made)
