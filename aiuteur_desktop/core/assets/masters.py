@@ -16,6 +16,7 @@ sees the latest instance at or before it, else the master asset.
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,17 @@ def asset_paths(project: Project, branch: str | None = None) -> list[str]:
 
 
 def all_assets(project: Project, branch: str | None = None) -> list[dict[str, Any]]:
+    """Every master asset (its content and path), in the order the script introduces them:
+    worked out once per content of the draft (`Project.at_draft`) — a worker that changed
+    them works this out too, so the page reading it after reads nothing. Copies: the
+    caller's to change."""
+    kept = project.at_draft(
+        "master assets", lambda: tuple(_all_assets(project, branch)), branch=branch
+    )
+    return copy.deepcopy(list(kept))
+
+
+def _all_assets(project: Project, branch: str | None = None) -> list[dict[str, Any]]:
     out = []
     for path, doc in project.read_many(asset_paths(project, branch), branch=branch).items():
         if isinstance(doc, dict) and doc.get("kind") in KINDS:

@@ -144,6 +144,7 @@ class PendingKeys:
 class KeyActions(PendingKeys):
     """Image-key actions of the Stage 5 page (`self` is the page)."""
 
+    _locking = False  # Lock / Unlock of the chosen assets is being written on a worker
     project: Any
     jobs: Any
     visual: Any
@@ -282,18 +283,33 @@ class KeyActions(PendingKeys):
             return
         self.flush()
         project, keep = self.project, self.current_path()
-        docs = [masters.read(project, p) for p in paths]
-        if all(a.get("locked") for a in docs):
-            masters.unlock_many(project, paths)
-        else:
-            try:
-                count, keyless = masters.lock_many(project, paths)
-            except AiuteurError as exc:
-                self.fail(exc.user_message)
+
+        def work() -> tuple[int, list[str]]:  # on a worker: a feature's 170 assets
+            docs = project.read_many(paths)
+            if all(isinstance(d, dict) and d.get("locked") for d in docs.values()):
+                masters.unlock_many(project, paths)
+                done: tuple[int, list[str]] = (0, [])
+            else:
+                done = masters.lock_many(project, paths)
+            masters.all_assets(project)  # the list the page shows next, worked out here
+            return done
+
+        def done(result: tuple[int, list[str]]) -> None:
+            self._locking = False
+            if self.project is not project:
                 return
+            count, keyless = result
             if keyless and count:
                 self.message.emit(
                     f"Locked {count}; still without an image key: {masters.listed(keyless)}."
                 )
-        self._fill_list(keep)
-        self.changed.emit()
+            self._fill_list(keep)
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self._locking = False
+            self.fail_with(exc)
+
+        self._locking = True
+        self.sync()
+        run_in_background(work, done, failed, parent=self)  # type: ignore[arg-type]

@@ -302,10 +302,12 @@ class Stage5Page(KeyActions, StageFrame):
         if len(chosen) > 1:  # several chosen (Ctrl+A, Shift-click): one Lock for them all
             all_locked = all(x.get("locked") for x in chosen)
             can = all_locked or any(x.get("image_key") and not x.get("locked") for x in chosen)
-            self.lock_button.setEnabled(can and not busy)
+            self.lock_button.setEnabled(can and not busy and not self._locking)
             self.lock_button.setText(f"{'Unlock' if all_locked else 'Lock'} {len(chosen)} Assets")
         else:
-            self.lock_button.setEnabled(a is not None and bool(a.get("image_key")) and not busy)
+            self.lock_button.setEnabled(
+                a is not None and bool(a.get("image_key")) and not busy and not self._locking
+            )
             self.lock_button.setText("Unlock" if a and a.get("locked") else "Lock Master Asset")
         self.description.setReadOnly(bool(a and a.get("locked")))
         self.description.can_rewrite = self.jobs.route() is not None

@@ -142,10 +142,10 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     page.history.itemClicked.emit(page.history.item(0))
     a = masters.read(project, "assets/june")
     assert a["image_key"] == a["candidates"][0]["media"]
-    page.lock_button.click()
+    page.lock_button.click()  # (written on a worker; the list follows)
+    qtbot.waitUntil(lambda: "✓ JUNE" in names(page))
     assert masters.read(project, "assets/june")["locked"]
     assert project.log()[0].message == "Locked master asset JUNE"
-    assert "✓ JUNE" in names(page)
 
     # The gate stays shut while anything is unlocked.
     assert not page.approve_button.isEnabled()
@@ -415,6 +415,7 @@ def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
     said: list[str] = []
     page.message.connect(said.append)
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(said))  # (written on a worker; the list follows)
     assert len(project.log()) == commits + 1
     assert project.head().message == f"Locked {n - 1} master assets"
     states = {a["name"]: bool(a.get("locked")) for a in masters.all_assets(project)}
@@ -436,5 +437,5 @@ def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
     )
     assert page.lock_button.text() == f"Unlock {n - 1} Assets"
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
-    assert not any(a.get("locked") for a in masters.all_assets(project))
+    qtbot.waitUntil(lambda: not any(a.get("locked") for a in masters.all_assets(project)))
     assert len(project.log()) == commits + 2
