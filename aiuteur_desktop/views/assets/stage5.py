@@ -273,11 +273,9 @@ class Stage5Page(KeyActions, StageFrame):
         if self.project is None:
             return
         path = self.current_path()
-        a = (
-            masters.read(self.project, path)
-            if path and self.project.read(path) is not None
-            else None
-        )
+        everything = masters.all_assets(self.project)  # (kept per draft: no read)
+        by_path = {x["path"]: x for x in everything}
+        a = by_path.get(path) if path else None
         has_script = master_script.current(self.project) is not None
         busy = path in self._pending.values() if path else False
         self.extract_button.setEnabled(has_script)
@@ -296,8 +294,6 @@ class Stage5Page(KeyActions, StageFrame):
         self.generate_button.setText(
             "Regenerate…" if a and a.get("candidates") else "Generate Image Key"
         )
-        everything = masters.all_assets(self.project)
-        by_path = {x["path"]: x for x in everything}
         chosen = [by_path[p] for p in self.selected_paths() if p in by_path]
         if len(chosen) > 1:  # several chosen (Ctrl+A, Shift-click): one Lock for them all
             all_locked = all(x.get("locked") for x in chosen)
