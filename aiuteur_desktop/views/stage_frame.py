@@ -29,6 +29,7 @@ from aiuteur_desktop.core import story
 from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project, stages
 from aiuteur_desktop.providers.connections import NO_TEXT_MODEL
+from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import Done, StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.elided import ElidedLabel
@@ -201,6 +202,8 @@ class StageFrame(QWidget):
     message = Signal(str)
     #: The scene a per-scene stage (6 onwards) shows; None for the story stages.
     scene_id: str | None = None
+    _derive_round = 0
+    _deriving = False
 
     def __init__(self, number: int, jobs: StoryJobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,6 +304,44 @@ class StageFrame(QWidget):
         self.busy.hide()
         self.error.setText(text)
         self.error.setVisible(bool(text))
+
+    def derive_then(self, derive: Callable[[], Any], show: Callable[[Any], None]) -> None:
+        """What the page shows, worked out on a worker from the project (a feature's scene is
+        tens of documents), then shown here and the page marked loaded as of the draft it
+        was read from. The newest call wins; a page whose project or scene changed meanwhile
+        drops it."""
+        self._derive_round += 1
+        round_, project, scene, seen = self._derive_round, self.project, self.scene_id, None
+        self._deriving = True
+
+        def work() -> Any:
+            nonlocal seen
+            seen = (project.current_branch, project.branch().draft) if project else None
+            return derive()
+
+        def current() -> bool:
+            return (
+                round_ == self._derive_round and project is self.project and scene == self.scene_id
+            )
+
+        def done(value: Any) -> None:
+            if current():
+                self._deriving = False
+                show(value)
+                self._loaded, self._seen = True, seen
+
+        def failed(exc: BaseException) -> None:
+            if current():
+                self._deriving = False
+                self.fail_with(exc)
+                self.mark_loaded()
+
+        run_in_background(work, done, failed, parent=self)
+
+    @property
+    def deriving(self) -> bool:
+        """A `derive_then` is on its way (tests wait on it)."""
+        return self._deriving
 
     def fail_with(self, exc: BaseException) -> None:
         """Background work that failed: its message in plain words, in the error line."""

@@ -251,6 +251,7 @@ class Stage9Page(StageFrame):
         self.scene_id: str | None = None
         self.cards: dict[str, PromptCard] = {}
         self.sets: list[PromptSet] = []
+        self._reason: str | None = None  # why the prompts cannot be assembled (Stage 8)
         self.assemble_button = self.add_action(
             "Assemble Prompts", "assemblePrompts", self.assemble, primary=True
         )
@@ -308,16 +309,23 @@ class Stage9Page(StageFrame):
             self.mirror.hide()
             self.mark_loaded()
             return
-        try:
-            models, chosen = self._models()
-            self.sets = prompts.prompt_sets(self.project, self.scene_id, models, chosen)
-            previous = shot_list.previous_last(self.project, self.scene_id)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            self.mark_loaded()
-            return
-        labels = {m.id: m.label for m in models}
-        label = master_script.label_of(self.project, self.scene_id)
+        project, scene = self.project, self.scene_id
+        models, chosen = self._models()
+
+        def derive() -> tuple[list[PromptSet], Any, str, str | None]:
+            return (
+                prompts.prompt_sets(project, scene, models, chosen),
+                shot_list.previous_last(project, scene),
+                master_script.label_of(project, scene),
+                visuals.gate(project, scene),
+            )
+
+        self.derive_then(derive, lambda found: self._show(found, {m.id: m.label for m in models}))
+
+    def _show(
+        self, found: tuple[list[PromptSet], Any, str, str | None], labels: dict[str, str]
+    ) -> None:
+        self.sets, previous, label, self._reason = found
         self.scene_line.setText(f"Scene {label} · prompt sets")
         self.mirror.show_end(previous, "(its final frame appears here once frames are made)")
         shown = set()
@@ -338,7 +346,6 @@ class Stage9Page(StageFrame):
         for shot in [k for k in self.cards if k not in shown]:
             self.cards.pop(shot).deleteLater()
         self._summarise()
-        self.mark_loaded()
         self.sync()
 
     def _summarise(self) -> None:
@@ -355,8 +362,8 @@ class Stage9Page(StageFrame):
         self.summary.setText(" · ".join(parts))
 
     def sync(self) -> None:
-        ready = self.project is not None and self.scene_id is not None
-        reason = visuals.gate(self.project, self.scene_id) if ready else None  # type: ignore[arg-type]
+        ready = self.project is not None and self.scene_id is not None and not self.deriving
+        reason = self._reason if ready else None  # (worked out with the prompt sets)
         self.assemble_button.setEnabled(ready and reason is None)
         if reason:
             self._flag_action = lambda: self.goToStage.emit(8)

@@ -207,9 +207,12 @@ def test_prompt_cards_open_edit_and_warn(qtbot, window: MainWindow, tmp_path: Pa
     page = window.project_page.editors[9]
     assert isinstance(page, Stage9Page)
     qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
-    assert list(page.cards) == ["A", "B", "C", "D"]
+    # (the prompt sets are worked out on a worker, then shown)
+    qtbot.waitUntil(lambda: list(page.cards) == ["A", "B", "C", "D"])
+    qtbot.waitUntil(page.assemble_button.isEnabled)
     qtbot.mouseClick(page.assemble_button, Qt.MouseButton.LeftButton)
     assert {s.status.value for s in prompts.prompt_sets(project, "s1")} == {"Up-to-date"}
+    qtbot.waitUntil(lambda: not page.deriving)
 
     card = page.cards["B"]
     assert card.body is None  # (a closed card's prompts are put in when it is opened)
@@ -227,7 +230,7 @@ def test_prompt_cards_open_edit_and_warn(qtbot, window: MainWindow, tmp_path: Pa
         prompts.one(project, "s1", "B").start_frame
         == "Start frame: harsh fluorescent light on MARA."
     )
-    assert card.frame_reset.isVisible()
+    qtbot.waitUntil(card.frame_reset.isVisible)
     # Edit the video prompt so it loses its line: the sanity checker says so.
     card.video.selectAll()
     qtbot.keyClicks(card.video, "[MCU] MARA in a red scarf watches the rain. Audio: rain.")
@@ -238,7 +241,7 @@ def test_prompt_cards_open_edit_and_warn(qtbot, window: MainWindow, tmp_path: Pa
     # Reset brings the assembled prompt back.
     qtbot.mouseClick(card.video_reset, Qt.MouseButton.LeftButton)
     assert not prompts.one(project, "s1", "B").manual_video
-    assert 'speaks: "Hold steady, old girl."' in card.video.toPlainText()
+    qtbot.waitUntil(lambda: 'speaks: "Hold steady, old girl."' in card.video.toPlainText())
     # The system scaffold is shown nowhere on the page.
     hidden = prompts.scaffold()
     texts = [w.text() for w in page.findChildren(QLabel)] + [
