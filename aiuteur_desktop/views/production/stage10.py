@@ -71,6 +71,7 @@ class Stage10Page(PendingKeys, StageFrame):
         self.scene_id: str | None = None
         self.items: list[Slot] = []
         self._tiles_shown: dict[str, tuple[Any, ...]] = {}  # what each step and tile shows
+        self._items_for: str | None = None  # the scene `items` are of
         self._pending: dict[str, str] = {}
         self._mode: dict[str, Any] | None = None
         self._landed: str | None = None  # the frame to show when the refresh lands
@@ -162,11 +163,16 @@ class Stage10Page(PendingKeys, StageFrame):
         label = master_script.label_of(self.project, self.scene_id)
         self.scene_line.setText(f"Scene {label} · anchor frames")
         chosen = self._mode = frames.mode_of(self.project, self.scene_id)
-        try:
-            self.items = frames.slots(self.project, self.scene_id)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            self.items = []
+        project, scene = self.project, self.scene_id
+        if self._items_for != scene:  # another scene's frames are not shown meanwhile
+            self.items, self._items_for = [], scene
+
+        def show(items: list[Slot]) -> None:  # the scene's frames, worked out on a worker
+            self.items = items
+            self._fill()
+            self.sync()
+
+        self.derive_then(lambda: frames.slots(project, scene), show)
         if chosen is None:
             self.mode_line.setText("No mode chosen yet")
             self.pages.setCurrentIndex(0)
@@ -179,7 +185,6 @@ class Stage10Page(PendingKeys, StageFrame):
             self.mode_line.setText(("Quick mode" if quick else "Control mode") + only)
             self.pages.setCurrentIndex(2 if quick else 1)
         self._fill()
-        self.mark_loaded()
         self.sync()
 
     def _fill(self) -> None:
@@ -303,7 +308,7 @@ class Stage10Page(PendingKeys, StageFrame):
         s = self.current()
         running = bool(self._pending)
         self.cancel_button.setVisible(running)
-        self.generate_button.setEnabled(chosen is not None and not running)
+        self.generate_button.setEnabled(chosen is not None and not running and not self.deriving)
         quick_mode = bool(chosen and chosen.get("mode") == frames.QUICK)
         self.back_to_grid.setVisible(quick_mode and self.pages.currentIndex() == 1)
         picked = self._acting_on()
@@ -383,7 +388,7 @@ class Stage10Page(PendingKeys, StageFrame):
     def generate(self) -> None:
         """Control: the frame shown (or the next to make). Quick: every frame not made yet
         (or outdated). The price first."""
-        if self.project is None or self.scene_id is None or self.mode() is None:
+        if self.project is None or self.scene_id is None or self.mode() is None or self.deriving:
             return
         quick = (self.mode() or {}).get("mode") == frames.QUICK
         if quick:

@@ -310,22 +310,21 @@ class Stage9Page(StageFrame):
             self.mark_loaded()
             return
         project, scene = self.project, self.scene_id
-        models, chosen = self._models()
 
-        def derive() -> tuple[list[PromptSet], Any, str, str | None]:
+        def derive() -> tuple[list[PromptSet], Any, str, str | None, dict[str, str]]:
+            models, chosen = self._models()  # (the video models: their modules load once)
             return (
                 prompts.prompt_sets(project, scene, models, chosen),
                 shot_list.previous_last(project, scene),
                 master_script.label_of(project, scene),
                 visuals.gate(project, scene),
+                {m.id: m.label for m in models},
             )
 
-        self.derive_then(derive, lambda found: self._show(found, {m.id: m.label for m in models}))
+        self.derive_then(derive, self._show)
 
-    def _show(
-        self, found: tuple[list[PromptSet], Any, str, str | None], labels: dict[str, str]
-    ) -> None:
-        self.sets, previous, label, self._reason = found
+    def _show(self, found: tuple[list[PromptSet], Any, str, str | None, dict[str, str]]) -> None:
+        self.sets, previous, label, self._reason, labels = found
         self.scene_line.setText(f"Scene {label} · prompt sets")
         self.mirror.show_end(previous, "(its final frame appears here once frames are made)")
         shown = set()

@@ -33,6 +33,7 @@ def open_frames(qtbot, window: MainWindow, tmp_path: Path):  # type: ignore[no-u
     page = window.project_page.editors[10]
     assert isinstance(page, Stage10Page)
     qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
+    qtbot.waitUntil(lambda: not page.deriving)
     return project, page
 
 
@@ -84,6 +85,7 @@ def test_control_mode_rearview_canvas(qtbot, window: MainWindow, tmp_path: Path)
     assert not page.use_mode.isEnabled()
     qtbot.mouseClick(page.control, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.deriving)  # (the frames are worked out on a worker)
     assert frames.mode_of(project, "s1") == {"mode": "control", "start_only": False}
     assert page.generate_button.isEnabled() and page.mode_line.text() == "Control mode"
     # Make 1A's start, approve: the page moves on to 1A's end, made from it.
@@ -150,6 +152,7 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     project, page = open_frames(qtbot, window, tmp_path)
     qtbot.mouseClick(page.quick, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.deriving)  # (the frames are worked out on a worker)
     assert page.pages.currentIndex() == 2 and page.grid.count() == 7
     assert all(page.grid.item(i).icon().isNull() for i in range(page.grid.count()))
     make(qtbot, page)
@@ -170,6 +173,7 @@ def test_quick_modes_single_frame_view_approves_the_frame_shown_and_goes_back(
     project, page = open_frames(qtbot, window, tmp_path)
     qtbot.mouseClick(page.quick, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.deriving)  # (the frames are worked out on a worker)
     # A free batch: Enter makes the frames (Cancel is the default only when it costs money).
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
     box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
@@ -221,6 +225,7 @@ def test_drift_flags_reach_the_grid_and_the_rearview(
     project, page = open_frames(qtbot, window, tmp_path)
     frames.set_mode(project, "s1", frames.QUICK)
     page.load()
+    qtbot.waitUntil(lambda: not page.deriving)
     make(qtbot, page)
     # Shot 1B's start replaced by a frame of another colour world entirely.
     frames.record(
