@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,8 +36,11 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import preview
+from aiuteur_desktop.views.kit.pictures import cached_image, decode_aside, keep_decoded, preview
 from aiuteur_desktop.views.stage_frame import StageFrame
+
+IconRole = Qt.ItemDataRole.UserRole + 3  # the media id of an asset's image key
+ICON = 40  # the list's thumbnails, on their long side
 
 
 class Stage5Page(KeyActions, StageFrame):
@@ -150,6 +153,7 @@ class Stage5Page(KeyActions, StageFrame):
 
     def _fill_list(self, select: str | None = None) -> None:
         keep = select or self.current_path()
+        missing: set[str] = set()  # keys whose thumbnails are decoded aside, then shown
         self.list.blockSignals(True)
         self.list.clear()
         if self.project is not None:
@@ -166,9 +170,18 @@ class Stage5Page(KeyActions, StageFrame):
                 item.setData(PathRole, a["path"])
                 item.setToolTip(MARKS[state][1])
                 if a.get("image_key"):
-                    item.setIcon(QIcon(self._pixmap(a["image_key"], 40)))
+                    item.setData(IconRole, a["image_key"])
+                    image = cached_image(a["image_key"], ICON)
+                    if image is not None:
+                        item.setIcon(QIcon(QPixmap.fromImage(image)))
+                    else:
+                        missing.add(a["image_key"])
                 self.list.addItem(item)
         self.list.blockSignals(False)
+        if missing and self.project is not None:
+            read = self.project.media.read
+            reads = {m: (lambda m=m: read(m)) for m in missing}
+            run_in_background(lambda: decode_aside(reads, ICON), self._icons_landed, parent=self)
         self.empty.setVisible(self.list.count() == 0)
         self.legend.setVisible(self.list.count() > 0)
         for row in range(self.list.count()):
@@ -181,6 +194,14 @@ class Stage5Page(KeyActions, StageFrame):
                     self.list.setCurrentRow(row)
                     break
         self.show_asset()
+
+    def _icons_landed(self, images: dict[str, QImage]) -> None:
+        keep_decoded(images, ICON)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            image = images.get(item.data(IconRole))
+            if image is not None and not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def _pixmap(self, media: str, size: int) -> QPixmap:
         assert self.project is not None

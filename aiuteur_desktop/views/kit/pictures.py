@@ -70,6 +70,31 @@ def stored_image(media: str, read: Callable[[], bytes], max_side: int | None = N
     return image
 
 
+def cached_image(media: str, max_side: int | None = None) -> QImage | None:
+    """`stored_image`'s decoded picture if it is kept already (else None: decode it aside)."""
+    hit = _decoded.get((media, max_side or 0))
+    if hit is not None:
+        _decoded.move_to_end((media, max_side or 0))
+    return hit
+
+
+def decode_aside(reads: dict[str, Callable[[], bytes]], max_side: int) -> dict[str, QImage]:
+    """Pictures decoded on a worker (QImage is safe there): media id → image, a null image
+    for one that cannot be read. `keep_decoded` them on the UI thread."""
+    out: dict[str, QImage] = {}
+    for media, read in reads.items():
+        try:
+            out[media] = read_image(read(), max_side)
+        except Exception:  # a missing or hostile file: no picture, never a failed page
+            out[media] = QImage()
+    return out
+
+
+def keep_decoded(images: dict[str, QImage], max_side: int) -> None:
+    for media, image in images.items():
+        _decoded[(media, max_side)] = image
+
+
 def png_bytes(image: QImage) -> bytes:
     """`image` encoded as PNG."""
     buffer = QBuffer()

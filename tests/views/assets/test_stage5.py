@@ -143,7 +143,8 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     a = masters.read(project, "assets/june")
     assert a["image_key"] == a["candidates"][0]["media"]
     page.lock_button.click()  # (written on a worker; the list follows)
-    qtbot.waitUntil(lambda: "✓ JUNE" in names(page))
+    qtbot.waitUntil(lambda: not page._locking)
+    assert "✓ JUNE" in names(page)
     assert masters.read(project, "assets/june")["locked"]
     assert project.log()[0].message == "Locked master asset JUNE"
 
@@ -415,7 +416,7 @@ def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
     said: list[str] = []
     page.message.connect(said.append)
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(said))  # (written on a worker; the list follows)
+    qtbot.waitUntil(lambda: not page._locking)  # (written on a worker; the list follows)
     assert len(project.log()) == commits + 1
     assert project.head().message == f"Locked {n - 1} master assets"
     states = {a["name"]: bool(a.get("locked")) for a in masters.all_assets(project)}
@@ -437,5 +438,6 @@ def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
     )
     assert page.lock_button.text() == f"Unlock {n - 1} Assets"
     qtbot.mouseClick(page.lock_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not any(a.get("locked") for a in masters.all_assets(project)))
+    qtbot.waitUntil(lambda: not page._locking)  # (written on a worker, then shown)
+    assert not any(a.get("locked") for a in masters.all_assets(project))
     assert len(project.log()) == commits + 2
