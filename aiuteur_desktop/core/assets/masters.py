@@ -53,10 +53,15 @@ def all_assets(project: Project, branch: str | None = None) -> list[dict[str, An
     worked out once per content of the draft (`Project.at_draft`) — a worker that changed
     them works this out too, so the page reading it after reads nothing. Copies: the
     caller's to change."""
-    kept = project.at_draft(
+    return copy.deepcopy(list(kept_assets(project, branch)))
+
+
+def kept_assets(project: Project, branch: str | None = None) -> tuple[dict[str, Any], ...]:
+    """`all_assets` without the copies, for reading only (a page's list of 170 assets, shown
+    after every selection change)."""
+    return project.at_draft(
         "master assets", lambda: tuple(_all_assets(project, branch)), branch=branch
     )
-    return copy.deepcopy(list(kept))
 
 
 def _all_assets(project: Project, branch: str | None = None) -> list[dict[str, Any]]:

@@ -158,7 +158,7 @@ class Stage5Page(KeyActions, StageFrame):
         self.list.clear()
         if self.project is not None:
             last_kind = ""
-            for a in masters.all_assets(self.project):
+            for a in masters.kept_assets(self.project):
                 if a["kind"] != last_kind:
                     header = QListWidgetItem(masters.KIND_LABELS[a["kind"]].upper())
                     header.setFlags(Qt.ItemFlag.NoItemFlags)
@@ -294,7 +294,7 @@ class Stage5Page(KeyActions, StageFrame):
         if self.project is None:
             return
         path = self.current_path()
-        everything = masters.all_assets(self.project)  # (kept per draft: no read)
+        everything = masters.kept_assets(self.project)  # (kept per draft: no read)
         by_path = {x["path"]: x for x in everything}
         a = by_path.get(path) if path else None
         has_script = master_script.current(self.project) is not None
@@ -483,7 +483,7 @@ class Stage5Page(KeyActions, StageFrame):
         me = masters.read(self.project, path)
         others = [
             a
-            for a in masters.all_assets(self.project)
+            for a in masters.kept_assets(self.project)
             if a["kind"] == me["kind"] and a["path"] != path
         ]
         if not others:
