@@ -107,7 +107,11 @@ class Stage7Page(StageFrame):
         header.setSectionResizeMode(CHARACTERS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(CHARACTERS, 120)
         # Wrapped text needs the rows re-measured whenever the columns change width.
-        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        # Rows re-fitted once per burst of column resizes (a layout pass resizes each column,
+        # and fitting a 53-shot table's rows per column held the window for ~100 ms).
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_: self._fit_rows())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.inspect())
 
         self.split_button = QPushButton("Split Shot")
@@ -504,7 +508,7 @@ class Stage7Page(StageFrame):
         self.changed.emit()
 
     def _fit_rows(self) -> None:
-        QTimer.singleShot(0, self.table.resizeRowsToContents)
+        self._fit_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
