@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import hub
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
@@ -121,12 +120,12 @@ class Stage6Page(SceneBatch, StageFrame):
             self.mark_loaded()
             self.sync()
             return
-        try:
-            o = hub.overview(self.project, self.scene_id)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            self.mark_loaded()
-            return
+        project, scene = self.project, self.scene_id
+        self.sync()  # (nothing to act on until the overview lands)
+        self.derive_then(lambda: hub.overview(project, scene), self._show)
+
+    def _show(self, o: hub.Overview) -> None:
+        """The overview, worked out on a worker (a scene's script, shots and what it needs)."""
         self.overview = o
         minutes = f"{o.seconds // 60}:{o.seconds % 60:02d}"
         self.scene_line.setText(f"Scene {o.label} · {o.heading}")
@@ -149,7 +148,6 @@ class Stage6Page(SceneBatch, StageFrame):
             "<p>Nothing to watch for.</p>"
         )
         self.risk.setText(f"<p style='color:{colour}; font-weight:600'>{o.risk}</p>{reasons}")
-        self.mark_loaded()
         self.sync()
         self._warn_if_outdated()
 

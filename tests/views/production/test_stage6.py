@@ -39,6 +39,7 @@ def test_hub_overview_upstream_and_enter(qtbot, window: MainWindow, tmp_path: Pa
     hub = page.editors[6]
     assert isinstance(hub, Stage6Page)
     qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is hub)
+    qtbot.waitUntil(lambda: not hub.deriving)  # (the overview is worked out on a worker)
     assert hub.scene_line.text() == "Scene 2 · EXT. QUAYSIDE - CONTINUOUS"
     assert hub.status_label.text() == "Draft · 2 shots · 0:10"  # the centred title is a card
     assert "BRICK" in hub.excerpt.toPlainText() and "Risky" in hub.risk.text()
@@ -46,6 +47,7 @@ def test_hub_overview_upstream_and_enter(qtbot, window: MainWindow, tmp_path: Pa
     assert "BRICK, STEEL" in hub.dependencies.text()
     qtbot.mouseClick(hub.upstream_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: hub.scene_line.text() == "Scene 1 · INT. HARBOUR OFFICE - NIGHT")
+    qtbot.waitUntil(lambda: not hub.deriving)
     assert page.current_scene() == "s1" and not hub.upstream_button.isEnabled()
     assert "Safe" in hub.risk.text()
     qtbot.mouseClick(hub.enter_button, Qt.MouseButton.LeftButton)
