@@ -314,10 +314,25 @@ class ProjectPage(QWidget):
 
     def refresh(self, *, hub: bool = True, later: bool = False) -> None:
         """The header, the timeline's lights and flags, and (with `hub`) the Script Hub;
-        `later`: the board derived on a worker (a scene's burst of changes)."""
+        `later`: the branch and the board read on a worker (a scene's burst of changes)."""
         if self.project is None:
             return
-        branch = self.project.current_branch
+        project = self.project
+        if not later:
+            self._show_branch(project.current_branch)
+            self._show_board(board.board(project), hub)
+            return
+        self._board_generation += 1
+        generation = self._board_generation
+
+        def show(found: tuple[str, list[board.StageState]]) -> None:
+            if generation == self._board_generation and project is self.project:
+                self._show_branch(found[0])
+                self._show_board(found[1], hub)
+
+        run_in_background(lambda: (project.current_branch, board.board(project)), show, parent=self)
+
+    def _show_branch(self, branch: str) -> None:
         # A long Story Timeline name is shortened in the chip, whole in its tooltip.
         shown = self.branch_label.fontMetrics().elidedText(
             branch, Qt.TextElideMode.ElideMiddle, BRANCH_CHIP_TEXT
@@ -327,18 +342,6 @@ class ProjectPage(QWidget):
             f'style="vertical-align: middle"> {html.escape(shown)}'
         )
         self.branch_label.setToolTip(f"Current Story Timeline: {branch}")
-        project = self.project
-        if not later:
-            self._show_board(board.board(project), hub)
-            return
-        self._board_generation += 1
-        generation = self._board_generation
-
-        def show(states: list[board.StageState]) -> None:
-            if generation == self._board_generation and project is self.project:
-                self._show_board(states, hub)
-
-        run_in_background(lambda: board.board(project), show, parent=self)
 
     def _show_board(self, states: list[board.StageState], hub: bool) -> None:
         assert self.project is not None

@@ -546,8 +546,7 @@ class Stage10Page(PendingKeys, StageFrame):
         a worker, so a hundred frames landing never hold the window."""
         self.keys_settled(key)
         self._landed = key or self._landed
-        self._refresh.start()
-        self.mark_loaded()
+        self._refresh.start()  # (which marks the page loaded as of the draft it reads)
 
     @staticmethod
     def _neighbours(project: Any, scene: str, s: Slot, mode: Any) -> tuple[Any, str | None]:
@@ -570,7 +569,10 @@ class Stage10Page(PendingKeys, StageFrame):
 
         found: dict[str, tuple[Any, str | None]] = {}
 
+        seen: list[Any] = []
+
         def derive() -> list[Slot]:  # the slots, and what showing the one shown reads
+            seen.append((project.current_branch, project.branch().draft))
             items = frames.slots(project, scene)
             nxt = frames.next_to_make(project, scene) or (items[0] if items else None)
             wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
@@ -584,6 +586,7 @@ class Stage10Page(PendingKeys, StageFrame):
             if project is not self.project or scene != self.scene_id:
                 return
             self.items, self._derived_for = items, found  # shown as derived, not derived again
+            self._loaded, self._seen = True, seen[0]
             self._fill()
             if key is not None:
                 self.edit_button.setChecked(False)
