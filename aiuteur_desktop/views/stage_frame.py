@@ -392,7 +392,10 @@ class StageFrame(QWidget):
     def _busy_changed(self) -> None:
         running = len(self.jobs.running(self.tag()))
         if not running:
-            self.busy.hide()
+            # (a page's own image or frame jobs, or its batch, keep their bar: any job's
+            # progress reaches every page)
+            if not getattr(self, "_pending", None) and not getattr(self, "_batching", False):
+                self.busy.hide()
         else:
             self.busy.set_progress(self.jobs.progress(self.tag()))
         # Progress ticks many times a second: re-check the page only when a job starts or ends.

@@ -155,7 +155,16 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     qtbot.waitUntil(lambda: not page.deriving)  # (the frames are worked out on a worker)
     assert page.pages.currentIndex() == 2 and page.grid.count() == 7
     assert all(page.grid.item(i).icon().isNull() for i in range(page.grid.count()))
-    make(qtbot, page)
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
+    next(b for b in box.buttons() if b.text() == "Make").click()
+    qtbot.waitUntil(lambda: bool(page._pending))
+    # Another job's progress (a story answer, say) reaches every page: the bar stays.
+    window.job_runner.progressed.emit("another-job", 0.5)
+    assert page.busy.isVisible() and "Generating" in page.busy.label.text()
+    qtbot.waitUntil(
+        lambda: not page.preparing and not page._pending and not page.settling, timeout=30_000
+    )
     assert all(not page.grid.item(i).icon().isNull() for i in range(page.grid.count()))
     assert page.progress.text().startswith("7 of 7 frames made · 0 approved")
     page.grid.setFocus()
