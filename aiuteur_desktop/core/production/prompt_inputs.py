@@ -48,7 +48,7 @@ def prompt_inputs(project: Project, scene: str, branch: str | None = None) -> Pr
         looks = _guarded(sentences, scene, looks)
     voices: dict[str, str] = {}
     cast: dict[str, str] = {}
-    for a in masters.all_assets(project, branch):
+    for a in masters.kept_assets(project, branch):  # (read only)
         if a["kind"] != "character":
             continue
         names = [a["name"], *(a.get("aliases") or [])]

@@ -138,7 +138,7 @@ def found(project: Project, scene_id: str, rows: list[Shot] | None = None) -> li
     """What the scene's shots need, in order of first appearance per kind (characters, then
     the location, then props). Linear in the shots' text times the number of props."""
     rows = shot_list.current(project, scene_id) if rows is None else rows
-    masters = assets.all_assets(project)
+    masters = list(assets.kept_assets(project))  # (read only)
     index = _index(masters)
     by_slug: dict[str, _Found] = {}
     order: list[str] = []
@@ -277,7 +277,7 @@ def _elements(project: Project, scene_id: str, rows: list[Shot] | None = None) -
     labels = {s.id: s.label for s in rows}
     order = _scene_order(project)
     held = _instances(project)
-    masters = {a["path"]: a for a in assets.all_assets(project)}
+    masters = {a["path"]: a for a in assets.kept_assets(project)}  # (read only)
     deriver = StatusDeriver(project, project.branch().draft)
     wanted: list[tuple[str, _Found | None]] = [(f.slug, f) for f in found(project, scene_id, rows)]
     seen = {k for k, _ in wanted}
