@@ -82,12 +82,17 @@ def sanity(
         for text in ours:
             f = re.sub(re.escape(text), " ", f, flags=re.I)
         written.append(f)
+    lowered = [f.casefold() for f in written]  # (a name not in the text needs no pattern)
     strays = sorted(
         {
             who
             for name, who in cast.items()
             if who not in in_shot
-            and any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f, re.I) for f in written)
+            and any(
+                name.casefold() in low
+                and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f, re.I)
+                for f, low in zip(written, lowered, strict=True)
+            )
         }
     )
     if strays:
