@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidgetItem,
@@ -27,6 +27,8 @@ from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import png_bytes, read_image
 from aiuteur_desktop.views.stage_frame import ask_guidance
 
+#: Operations queued per turn of the event loop by `submit_all`.
+QUEUED_PER_TURN = 8
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
@@ -42,6 +44,7 @@ class PendingKeys:
     busy: Any
     _pending: dict[str, str]
     NOUN = "image key"
+    _queue_stopped = False  # Cancel pressed while a batch was being queued
     # (the page brings `fail`, `_sync_buttons` and `_settled(key)`: this mixin sits before it
     # in the MRO, so it must not define them)
 
@@ -82,16 +85,24 @@ class PendingKeys:
             return out
 
         def queue(prepared: list[tuple[str, Any]]) -> None:
-            self.preparing = max(0, self.preparing - 1)
-            if self.project is not project:
+            # A few per turn of the event loop: three hundred frames queued at once held the
+            # window for most of a second.
+            if self.project is not project or self._queue_stopped:
+                self.preparing = max(0, self.preparing - 1)
+                if not self._pending:
+                    self.busy.hide()
                 return
-            for key, op in prepared:
+            for key, op in prepared[:QUEUED_PER_TURN]:
                 try:
                     if isinstance(op, str):
                         raise GateClosed(op)
                     self.keys_started(self.jobs.runner.run_operation(op), key)
                 except AiuteurError as exc:
                     self.fail(exc.user_message)
+            if len(prepared) > QUEUED_PER_TURN:
+                QTimer.singleShot(0, self, lambda: queue(prepared[QUEUED_PER_TURN:]))
+                return
+            self.preparing = max(0, self.preparing - 1)
             if not self._pending:
                 self.busy.hide()
             self._sync_buttons()
@@ -101,6 +112,7 @@ class PendingKeys:
             self.fail(getattr(exc, "user_message", None) or str(exc))
 
         self.preparing += 1
+        self._queue_stopped = False
         n = len(keyed)
         self.busy.start(f"Preparing {n} {self.NOUN}{'s' * (n != 1)}…")
         run_in_background(prepare, queue, failed, parent=self)  # type: ignore[arg-type]
@@ -136,7 +148,9 @@ class PendingKeys:
             self.busy.label.setText(f"Generating {n} more {self.NOUN}{'s' * (n != 1)}…")
 
     def cancel_keys(self) -> None:
-        """Stop the image keys still queued or running (finished ones are kept)."""
+        """Stop the image keys still queued or running (finished ones are kept), and the
+        ones a batch has not queued yet."""
+        self._queue_stopped = True
         for job_id in list(self._pending):
             self.jobs.runner.cancel(job_id)
 

@@ -216,6 +216,7 @@ class JobRunner(QObject):
         self.progress: dict[str, float] = {}
         self.steps: dict[str, Step] = {}  # a countable running job's place ("37 of 1,537")
         self._jobs: dict[str, Job] = {}  # the UI thread's view of the job table
+        self._seq = 0  # the newest seq among them (0: not worked out yet)
         self._queueing: set[str] = set()  # submitted; their rows are being written
         self._cancel_queued: set[str] = set()  # … and cancelled meanwhile
         self._pending: deque[tuple[str, Callable[[], Job]]] = deque()  # for `_Queue`
@@ -246,7 +247,12 @@ class JobRunner(QObject):
         job_id = jobs.new_id()
         self._queueing.add(job_id)
         # Shown as queued at once; the worker's row (or a refusal) replaces it.
-        seq = max((j.seq for j in self._jobs.values()), default=0) + 1
+        # (the newest seq is kept as jobs are seen: a max over every job per submission made a
+        # batch of three hundred frames quadratic on the UI thread)
+        if not self._seq:
+            self._seq = max((j.seq for j in self._jobs.values()), default=0)
+        self._seq += 1
+        seq = self._seq
         self._update(
             Job(job_id, seq, job.kind, job.title, job.provider, job.project, job.params,
                 JobState.QUEUED, 0.0, float(job.estimate), 0.0, None, None, None, 0, time.time(),
@@ -331,6 +337,7 @@ class JobRunner(QObject):
         def loaded(recent: list[Job]) -> None:
             for job in recent:
                 self._jobs.setdefault(job.id, job)
+                self._seq = max(self._seq, job.seq) if self._seq else 0
             self.reloaded.emit()
             self._pump()
 
@@ -471,6 +478,7 @@ class JobRunner(QObject):
 
     def _update(self, job: Job) -> None:
         self._jobs[job.id] = job
+        self._seq = max(self._seq, job.seq)
         self.changed.emit(job.id)
 
     def _finish(self, job_id: str) -> None:

@@ -258,3 +258,36 @@ def test_drift_flags_reach_the_grid_and_the_rearview(
     assert page.pages.currentIndex() == 1 and page.current_key() == "B/start"
     qtbot.waitUntil(lambda: page.drift.isVisible(), timeout=10_000)
     assert "unlike the one before it" in page.drift.text()
+
+
+def test_cancel_while_frames_are_being_queued_queues_no_more(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A batch is queued a few frames per turn of the event loop (the window answers while
+    three hundred are queued); Cancel pressed between two turns queues none of the rest."""
+    from aiuteur_desktop.views.assets import keys
+
+    monkeypatch.setattr(keys, "QUEUED_PER_TURN", 2)
+    project, page = open_frames(qtbot, window, tmp_path)
+    qtbot.mouseClick(page.quick, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.deriving)
+    runner = window.job_runner
+    run = runner.run_operation
+    queued: list[str] = []
+
+    def counted(op):  # type: ignore[no-untyped-def]
+        queued.append(run(op))
+        if len(queued) == 2:  # the first turn's frames queued: Cancel, before the next turn
+            page.cancel_button.click()
+        return queued[-1]
+
+    monkeypatch.setattr(runner, "run_operation", counted)
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "framesEstimate")
+    next(b for b in box.buttons() if b.text() == "Make").click()
+    qtbot.waitUntil(lambda: not page.preparing and not page._pending, timeout=30_000)
+    qtbot.wait(200)
+    assert len(queued) == 2  # of seven
+    assert sum(1 for s in frames.slots(project, "s1") if s.made) <= 2
+    assert not page.busy.isVisible()
