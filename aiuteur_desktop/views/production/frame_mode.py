@@ -9,6 +9,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import frames
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.jobs.background import run_in_background
@@ -39,6 +41,23 @@ TILE = QSize(192, 108)
 
 def frame_title(s: frames.Slot) -> str:
     return f"{s.label} {'start' if s.which == frames.START else 'end'}"
+
+
+def thumb(project: Any, media: str, size: QSize) -> QPixmap:
+    """A stored frame at `size` (kept decoded); an empty picture when it cannot be read."""
+    try:
+        read = project.media.read
+        image = stored_image(media, lambda: read(media), max(size.width(), size.height()))
+    except (OSError, AiuteurError):
+        return QPixmap()
+    return QPixmap.fromImage(image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+
+
+def neighbours(project: Any, scene: str, s: frames.Slot, mode: Any) -> tuple[Any, str | None]:
+    """The frame `s` chains to, and why it cannot be made now (None: it can); no page state
+    read, so a worker may call it."""
+    reason = frames.blocked(project, scene, s.shot, s.which) if mode else None
+    return frames.link(project, scene, s.shot, s.which), reason
 
 
 class ModeChooser(QWidget):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,7 +37,6 @@ from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import stored_image
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.frame_mode import (
     TILE,
@@ -46,6 +45,8 @@ from aiuteur_desktop.views.production.frame_mode import (
     QuickGrid,
     SlotRole,
     frame_title,
+    neighbours,
+    thumb,
 )
 from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 
@@ -211,7 +212,7 @@ class Stage10Page(PendingKeys, StageFrame):
             tile.setData(SlotRole, key)
             tile.setSizeHint(QSize(TILE.width() + 16, TILE.height() + 40))
             if s.chosen and self.project is not None:
-                tile.setIcon(QIcon(self._thumb(s.chosen, TILE)))
+                tile.setIcon(QIcon(thumb(self.project, s.chosen, TILE)))
             tile.setToolTip(
                 f"{frame_title(s)}: {s.status.value}{' · approved' if s.approved else ''}"
             )
@@ -233,15 +234,6 @@ class Stage10Page(PendingKeys, StageFrame):
                 f"{nxt.shot}/{nxt.which}" if nxt else f"{self.items[0].shot}/{self.items[0].which}"
             )
         self.select_key(target)
-
-    def _thumb(self, media: str, size: QSize) -> QPixmap:
-        assert self.project is not None
-        try:
-            read = self.project.media.read
-            image = stored_image(media, lambda: read(media), max(size.width(), size.height()))
-        except (OSError, AiuteurError):
-            return QPixmap()
-        return QPixmap.fromImage(image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
 
     def current_key(self) -> str | None:
         item = self.steps.currentItem()
@@ -277,9 +269,7 @@ class Stage10Page(PendingKeys, StageFrame):
                 if self.project is project and self.current_key() == key:
                     self.frame_control.show_neighbours(project, s, *result)
 
-            run_in_background(
-                lambda: self._neighbours(project, scene, s, mode), landed, parent=self
-            )
+            run_in_background(lambda: neighbours(project, scene, s, mode), landed, parent=self)
         else:
             self.frame_control.show_neighbours(project, s, *found)
         if self.edit_button.isChecked():
@@ -297,7 +287,7 @@ class Stage10Page(PendingKeys, StageFrame):
         self.history.clear()
         for c in s.candidates:
             item = QListWidgetItem()
-            item.setIcon(QIcon(self._thumb(str(c.get("media")), QSize(96, 54))))
+            item.setIcon(QIcon(thumb(self.project, str(c.get("media")), QSize(96, 54))))
             item.setData(MediaRole, c.get("media"))
             item.setToolTip(c.get("guidance") or c.get("source", ""))
             self.history.addItem(item)
@@ -548,13 +538,6 @@ class Stage10Page(PendingKeys, StageFrame):
         self._landed = key or self._landed
         self._refresh.start()  # (which marks the page loaded as of the draft it reads)
 
-    @staticmethod
-    def _neighbours(project: Any, scene: str, s: Slot, mode: Any) -> tuple[Any, str | None]:
-        """The frame `s` chains to, and why it cannot be made now (None: it can); no page
-        state read, so a worker may call it."""
-        reason = frames.blocked(project, scene, s.shot, s.which) if mode else None
-        return frames.link(project, scene, s.shot, s.which), reason
-
     @property
     def settling(self) -> bool:
         """A refresh after finished frames is due or being derived."""
@@ -578,7 +561,7 @@ class Stage10Page(PendingKeys, StageFrame):
             wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
             for s in items:
                 if f"{s.shot}/{s.which}" in wanted:
-                    found[f"{s.shot}/{s.which}"] = self._neighbours(project, scene, s, mode)
+                    found[f"{s.shot}/{s.which}"] = neighbours(project, scene, s, mode)
             return items
 
         def apply(items: list[Slot]) -> None:
