@@ -389,12 +389,15 @@ class StageFrame(QWidget):
 
         return self.jobs.ask(ask, on_done, failed, tag=tag or self.tag())
 
+    def busy_with_own_work(self) -> bool:
+        """The busy bar shows work of the page's own (its image or frame jobs, a batch), not
+        a story answer's: another job's progress leaves it alone."""
+        return False
+
     def _busy_changed(self) -> None:
         running = len(self.jobs.running(self.tag()))
         if not running:
-            # (a page's own image or frame jobs, or its batch, keep their bar: any job's
-            # progress reaches every page)
-            if not getattr(self, "_pending", None) and not getattr(self, "_batching", False):
+            if not self.busy_with_own_work():  # (any job's progress reaches every page)
                 self.busy.hide()
         else:
             self.busy.set_progress(self.jobs.progress(self.tag()))

@@ -45,7 +45,7 @@ class Advanced:
     stage: int = 0  # … and that page
     cancelled: bool = False
 
-    def summary(self, label: Callable[[str], str]) -> str:
+    def summary(self) -> str:
         """One sentence of what was done, for the confirmation and the progress line."""
         did = [
             f"{n} {noun}{'s' * (n != 1)}"

@@ -24,7 +24,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    literal,
     select,
     update,
 )
@@ -40,11 +39,11 @@ from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
+from aiuteur_desktop.core.store.versions import TREE, VersionReads
 
 log = logging.getLogger(__name__)
 
 MAIN = "Main"
-TREE = "tree"
 BLOB = "blob"
 _EMPTY_TREE_DOC: dict[str, Any] = {"entries": {}}
 
@@ -67,7 +66,7 @@ def _make_engine(db_path: Path) -> Engine:
     return engine
 
 
-class Project(DerivedViews):
+class Project(DerivedViews, VersionReads):
     """An open project bundle. Safe to share between the UI thread and workers."""
 
     def __init__(self, bundle: Path, engine: Engine) -> None:
@@ -556,91 +555,6 @@ class Project(DerivedViews):
         while f"{stem} {n}".lower() in taken:
             n += 1
         return f"{stem} {n}"
-
-    # -------------------------------------------------------------------- history
-    def log(self, branch: str | None = None, limit: int | None = None) -> list[Commit]:
-        """Commits reachable from a branch head, newest first (first-parent chain)."""
-        head = self.branch(branch).head
-        if not head or limit == 0:
-            return []
-        # One recursive query, not a query per commit (a feature's history has tens of
-        # thousands). A commit's first parent is the first id of its JSON list.
-        c = schema.commits
-        chain = select(c.c.id.label("id"), literal(1).label("n")).where(c.c.id == head)
-        chain_cte = chain.cte("chain", recursive=True)
-        step = (
-            select(func.substr(c.c.parents, 3, 64), chain_cte.c.n + 1)
-            .join(chain_cte, c.c.id == chain_cte.c.id)
-            .where(c.c.parents != "[]")
-        )
-        if limit is not None:
-            step = step.where(chain_cte.c.n < limit)
-        walk = chain_cte.union_all(step)
-        query = select(c).join(walk, c.c.id == walk.c.id).order_by(walk.c.n)
-        with self._engine.connect() as conn:
-            return [_row_to_commit(row) for row in conn.execute(query)]
-
-    def all_commits(self) -> list[Commit]:
-        """Every commit ever made, oldest first (the Version History graph)."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(schema.commits).order_by(schema.commits.c.seq))
-            return [_row_to_commit(r) for r in rows]
-
-    def newest_commits(self, limit: int) -> list[Commit]:
-        """The `limit` most recent commits, newest first."""
-        c = schema.commits
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(c).order_by(c.c.seq.desc()).limit(limit))
-            return [_row_to_commit(r) for r in rows]
-
-    def commit_count(self) -> int:
-        with self._engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(schema.commits)).scalar() or 0)
-
-    def list_paths(self, tree_id: str, prefix: str = "") -> dict[str, str]:
-        """Every document path in a tree mapped to its object id."""
-        out: dict[str, str] = {}
-        with self._engine.connect() as conn:
-            stack = [(tree_id, prefix.strip("/"))]
-            while stack:
-                node, base = stack.pop()
-                for name, (kind, oid) in self._get(conn, node)["entries"].items():
-                    path = f"{base}/{name}" if base else name
-                    if kind == TREE:
-                        stack.append((oid, path))
-                    else:
-                        out[path] = oid
-        return out
-
-    def folder_of(self, tree_id: str, folder: str) -> str | None:
-        """The object id of the subtree at `folder` ("stage2"), or None when there is none:
-        two commits whose folder ids agree hold the same documents there."""
-        return self.folders_of([tree_id], (folder,))[0][0]
-
-    def folders_of(
-        self, tree_ids: list[str], folders: tuple[str, ...]
-    ) -> list[tuple[str | None, ...]]:
-        """`folder_of` for many trees and folders in one connection (a branch's history)."""
-        out: list[tuple[str | None, ...]] = []
-        with self._engine.connect() as conn:
-            for tree_id in tree_ids:
-                found: list[str | None] = []
-                for folder in folders:
-                    node: str | None = tree_id
-                    for part in self._split(folder):
-                        entry = self._get(conn, node)["entries"].get(part) if node else None
-                        node = entry[1] if entry is not None and entry[0] == TREE else None
-                    found.append(node)
-                out.append(tuple(found))
-        return out
-
-    def diff(self, a: str, b: str) -> dict[str, tuple[str | None, str | None]]:
-        """Paths whose document differs between commits `a` and `b`: (old id, new id)."""
-        pa = self.list_paths(self.tree_of(a))
-        pb = self.list_paths(self.tree_of(b))
-        return {
-            p: (pa.get(p), pb.get(p)) for p in sorted(set(pa) | set(pb)) if pa.get(p) != pb.get(p)
-        }
 
     def get_object(self, oid: str) -> Any:
         return self._get(None, oid)

@@ -107,9 +107,8 @@ def fragment_of(doc: Any, fragment: str, ids: dict[int, dict[str, Any]] | None =
                         by_id.setdefault(str(x.get("id")), x)
                 if ids is not None:
                     ids[id(node)] = by_id
-            match = [by_id[part]] if part in by_id else []
-            if match:
-                node = match[0]
+            if part in by_id:
+                node = by_id[part]
             elif part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:

@@ -117,6 +117,9 @@ class PendingKeys:
         self.busy.start(f"Preparing {n} {self.NOUN}{'s' * (n != 1)}…")
         run_in_background(prepare, queue, failed, parent=self)  # type: ignore[arg-type]
 
+    def busy_with_own_work(self) -> bool:
+        return bool(self._pending) or self.preparing > 0
+
     def keys_started(self, job_id: str, key: str) -> None:
         self._pending[job_id] = key
         n = len(self._pending)

@@ -47,6 +47,9 @@ class SceneBatch(PendingKeys):
         self._moved.moved.connect(self._batch_moved)
         self.busy.cancelled.connect(self.stop_batch)
 
+    def busy_with_own_work(self) -> bool:
+        return self._batching or super().busy_with_own_work()
+
     def batch_scope(self) -> str:
         n = len(self.selected_scenes)
         return f"the {n} selected scenes" if n > 1 else "every scene"
@@ -69,7 +72,7 @@ class SceneBatch(PendingKeys):
                 project, scenes, progress=moved.emit, cancelled=lambda: self._stop_asked
             )
             label = lambda s: master_script.label_of(project, s)  # noqa: E731
-            return done, done.summary(label), done.stop_text(label)
+            return done, done.summary(), done.stop_text(label)
 
         def failed(exc: BaseException) -> None:
             self._batching = False

@@ -48,7 +48,7 @@ def test_every_scene_is_taken_to_its_frames(project: Project) -> None:
     assert done.assembled == sum(len(shot_list.current(project, s)) for s in scenes)
     assert len(project.log()) > commits and not project.is_dirty()  # each step one commit
     assert seen[0][0] == 0.0 and seen[-1] == (1.0, "Done")
-    assert "ready for frames" in done.summary(lambda s: s)
+    assert "ready for frames" in done.summary()
     # Again: nothing left to do, and the same frames to make.
     again = batch.advance(project, scenes)
     assert again.locked_shot_lists == again.locked_looks == again.assembled == 0
