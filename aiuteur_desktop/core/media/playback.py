@@ -2,7 +2,9 @@
 
 A `Cut` is the scene's takes laid end to end. `VideoReader` gives frames as RGB arrays:
 `seek(t)` is frame-accurate (from the keyframe before, decoded up to the frame that shows
-at `t`), `next()` continues in order across takes. `AudioReader` gives the cut's sound as
+at `t`), `next()` continues in order across takes. Frames come as BGRA arrays (Qt's RGB32 layout on
+the little-endian machines we ship for), converted and scaled in one libswscale pass to the
+size the player shows: a 4K take shown in a 1280-pixel window is never converted at 4K. `AudioReader` gives the cut's sound as
 interleaved 16-bit stereo PCM at 48 kHz from any position, silence where a take has none.
 Both are meant for one worker thread each; the player's clock decides which frame shows.
 """
@@ -107,7 +109,12 @@ class Cut:
 
 
 class VideoReader:
-    """Frames of a cut, in order or from any frame; RGB arrays scaled to `width`."""
+    """Frames of a cut, in order or from any frame; BGRA arrays scaled to `width` (None: the
+    take's own size). `width` may change between frames (the player's window resized)."""
+
+    #: Four bytes a pixel: libswscale's packed-32 paths are ~2× faster than RGB24 from
+    #: 4:2:0, and Qt paints Format_RGB32 without converting (benchmarks/player_bench.py).
+    FORMAT = "bgra"
 
     def __init__(
         self, cut: Cut, *, width: int | None = None, threads: int = 0, thread_type: str = "SLICE"
@@ -123,6 +130,9 @@ class VideoReader:
         self._container: Any = None
         self._frames: Any = None
         self._pending: tuple[float, np.ndarray] | None = None
+        # One converter for the reader's life: `frame.to_ndarray(width=…)` builds a new
+        # libswscale context (and its threads) per frame, which cost as much as decoding.
+        self._scaler: Any = None
 
     def close(self) -> None:
         if self._container is not None:
@@ -149,14 +159,21 @@ class VideoReader:
 
     def _convert(self, frame: Any, piece: Piece) -> np.ndarray:
         w, h = self._size(piece)
-        return frame.to_ndarray(format="rgb24", width=w, height=h)
+        # AREA when shrinking: as fast as bilinear there, and no aliasing on a 3× reduction.
+        scaled = "AREA" if w < piece.width else None
+        if self._scaler is None:
+            self._scaler = av.video.reformatter.VideoReformatter()
+        out = self._scaler.reformat(
+            frame, width=w, height=h, format=self.FORMAT, interpolation=scaled
+        )
+        return out.to_ndarray()
 
     def _time(self, frame: Any) -> float:
         tb = self._stream.time_base or Fraction(1, 1)
         return float((frame.pts or 0) * tb)
 
     def next(self) -> tuple[float, np.ndarray] | None:
-        """The next frame (its time in the cut, RGB), or None at the end of the cut."""
+        """The next frame (its time in the cut, BGRA), or None at the end of the cut."""
         if self._pending is not None:
             out, self._pending = self._pending, None
             return out

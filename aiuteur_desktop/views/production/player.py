@@ -49,13 +49,19 @@ class Player(QWidget):
 
     SPEEDS = (1.0, 2.0, 4.0, 8.0)
 
+    #: Frames are converted to the picture's width on screen rounded up to this step, so a
+    #: window being resized changes the conversion a few times, not at every pixel.
+    WIDTH_STEP = 320
+
     def __init__(
-        self, *, width: int | None = 1280, clock: Callable[[], float] = time.monotonic
+        self, *, width: int | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        """`width`: the most pixels across a frame is converted to (None: as the screen
+        shows it, never more than the take's own)."""
         super().__init__()
         self.setObjectName("reviewPlayer")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.decode_width = width
+        self.max_width = width
         self._clock = clock
         self.cut: Cut | None = None
         self.worker: Worker | None = None
@@ -66,10 +72,17 @@ class Player(QWidget):
         self.shown_at = -1.0  # the time of the frame on screen
         self.shot = -1
         self._origin = (0.0, 0.0)  # (clock, position) when play started
+        self._preroll = False  # play asked for, its first frame not decoded yet
         self._pcm = b""
         self.stalls: list[float] = []  # gaps between ticks while playing (benchmarks read it)
+        self.dropped = 0  # frames due at 1× that were never on screen (a later one was due)
         self._last_tick = 0.0
         self.screen = Screen()
+        self.screen.resized.connect(self._follow_screen)
+        self._sharpen = QTimer(self)  # a paused frame, converted again at the new size
+        self._sharpen.setSingleShot(True)
+        self._sharpen.setInterval(150)
+        self._sharpen.timeout.connect(lambda: self.speed == 0 and self.seek(self.position))
         self.strip = Strip()
         self.strip.scrubbed.connect(self.seek)
         self.play_button = self._button("play", "play", "Play (Space)", self.toggle)
@@ -148,12 +161,28 @@ class Player(QWidget):
             rendered or [(p.start, p.end, p.label, True) for p in self.cut.pieces],
             self.cut.duration,
         )
-        self.worker = Worker(self.cut, self.decode_width)
+        self.worker = Worker(self.cut, self.decode_width())
         self.worker.with_sound = self.sound.available
         self.note.setVisible(not self.sound.available)
         self.worker.start()
         self.timer.start()
         self.seek(at)
+
+    def decode_width(self) -> int:
+        """The width frames are converted to: the picture's on screen (in device pixels)
+        rounded up to `WIDTH_STEP`, at most `max_width`."""
+        shown = self.screen.width() * self.screen.devicePixelRatioF()
+        step = self.WIDTH_STEP
+        width = max(step, -(-round(shown) // step) * step)
+        return min(width, self.max_width) if self.max_width else width
+
+    def _follow_screen(self) -> None:
+        if self.worker is None:
+            return
+        width = self.decode_width()
+        if width != self.worker.video.width:
+            self.worker.show_at_width(width)
+            self._sharpen.start()
 
     def _stop_worker(self) -> None:
         if self.worker is not None:
@@ -234,6 +263,7 @@ class Player(QWidget):
 
     def _start(self, speed: float) -> None:
         self.speed = speed
+        self._preroll = False
         self._origin = (self._clock(), self.position)
         self._last_tick = time.perf_counter()
         self._pcm = b""
@@ -242,9 +272,10 @@ class Player(QWidget):
         if self.worker is not None:
             self.worker.with_sound = with_sound
         if speed > 0:
+            # The clock stands until the first frame from here is decoded (a 4K seek takes
+            # a while): starting it at once showed the first frames late, then skipped some.
+            self._preroll = True
             self._send("play", self.position)
-            if with_sound:
-                self.sound.start()
         self.play_button.setIcon(theme.icon("pause"))
         self.play_button.setToolTip("Pause (Space)")
 
@@ -252,6 +283,7 @@ class Player(QWidget):
         if self.speed == 0:
             return
         self.speed = 0.0
+        self._preroll = False
         self.sound.stop()
         self._send("seek", self.position)
         self.play_button.setIcon(theme.icon("play"))
@@ -274,6 +306,8 @@ class Player(QWidget):
     def clock(self) -> float:
         """Where the cut is now: the sound's clock at normal speed with an output, else
         the steady clock scaled by the speed."""
+        if self._preroll:
+            return self.position
         start_clock, start_pos = self._origin
         if self.speed == 1.0 and self.sound.available and self.sound.device is not None:
             return start_pos + self.sound.played()
@@ -293,11 +327,19 @@ class Player(QWidget):
         if self.speed < 0:
             self._backwards()
             return
+        frames = self.worker.frames if self.worker is not None else None
+        if self._preroll and self.speed > 0:
+            if not self._ready(frames):
+                return
+            self._preroll = False
+            self._origin = (self._clock(), self.position)
+            self._last_tick = time.perf_counter()
+            if self.speed == 1.0 and self.sound.available:
+                self.sound.start()
         self._feed_sound()
         target = self.clock() if self.speed > 0 else None
         latest: Out | None = None
         ended = False
-        frames = self.worker.frames if self.worker is not None else None
         while frames is not None and frames.queue:
             head = frames.queue[0]
             if head.serial != self.serial:
@@ -310,6 +352,8 @@ class Player(QWidget):
                 break
             if target is not None and head.t > target + 1e-6:
                 break  # not its time yet
+            if latest is not None and self.speed == 1.0:
+                self.dropped += 1  # its successor is due too: it never shows
             latest = frames.get_nowait()
         if latest is not None:
             self.shown_at = latest.t
@@ -322,6 +366,15 @@ class Player(QWidget):
         if ended:
             self._ended()
         self._update_labels()
+
+    def _ready(self, frames: queue.Queue[Out] | None) -> bool:
+        """Whether the first frame since the last play or seek is decoded (older ones are
+        dropped on the way)."""
+        while frames is not None and frames.queue:
+            if frames.queue[0].serial == self.serial:
+                return True
+            frames.get_nowait()
+        return frames is None
 
     def _feed_sound(self) -> None:
         if self.worker is None or self.speed != 1.0 or not self.sound.available:

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aiuteur_desktop.core.media.playback import CHANNELS, RATE, AudioReader, Cut, VideoReader
@@ -58,10 +66,21 @@ class Worker(threading.Thread):
         self._quit.set()
         self.commands.put(("quit", 0.0, 0))
 
+    def show_at_width(self, width: int | None) -> None:
+        """Convert the frames still to come to `width` pixels across (the picture's size on
+        screen; None: the take's own). Read by the worker per frame, so it takes effect at
+        the next frame without a seek."""
+        self.video.width = width
+
     @staticmethod
-    def _image(rgb: Any) -> QImage:
-        h, w, _ = rgb.shape
-        return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    def _image(bgra: Any) -> QImage:
+        """The frame as a QImage over the decoder's own buffer: no copy (PySide keeps the
+        buffer alive as long as the image; a copy of a 720p frame cost as much as decoding
+        it). Rows padded for alignment are packed first (rare: the widths chosen are not)."""
+        if not bgra.flags.c_contiguous:
+            bgra = bgra.copy()
+        h, w, _ = bgra.shape
+        return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32)
 
     def _drain(self, q: queue.Queue[Any]) -> None:
         while True:
@@ -129,6 +148,8 @@ class Worker(threading.Thread):
 class Screen(QWidget):
     """The picture, letterboxed."""
 
+    resized = Signal()
+
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("playerScreen")
@@ -140,6 +161,10 @@ class Screen(QWidget):
     def show_image(self, image: QImage | None) -> None:
         self.image = image
         self.update()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self.resized.emit()
 
     def sizeHint(self) -> QSize:
         return QSize(960, 540)

@@ -44,8 +44,8 @@ def clip(path: Path, frames: int, base: int) -> Path:
     return path
 
 
-def level(rgb: np.ndarray) -> int:
-    return round(float(rgb.mean()))
+def level(bgra: np.ndarray) -> int:
+    return round(float(bgra[..., :3].mean()))
 
 
 @pytest.fixture
