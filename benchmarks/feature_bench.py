@@ -3,7 +3,7 @@ a short"): the real main window, offscreen, with a 5 ms timer on the UI thread; 
 a filmmaker does, the longest the window went without answering (budget ≤ 50 ms).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/feature_bench.py [--scenes N]
-        [--only WORD,WORD] [--stacks] [--profile FILE]
+        [--only WORD,WORD] [--stacks] [--slow] [--profile FILE] [--switch SECONDS]
 
 The project is made in core first (benchmarks/feature_script.py, 190 scenes: imported, its
 ~170 master assets extracted and keyed, Stages 1–5 approved; the largest scene's shots,
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -64,7 +65,7 @@ class StallSampler:
         def watch() -> None:
             while True:
                 time.sleep(0.02)
-                if meter.clock.elapsed() - meter.last > 60:
+                if meter.active and meter.clock.elapsed() - meter.last > 60:
                     frames_now = sys._current_frames()
                     frame = frames_now.get(ui)  # type: ignore[arg-type]
                     if frame is not None:
@@ -92,6 +93,59 @@ class StallSampler:
             print(f"{n:5d}  {stack}")
 
 
+class SlowCallbacks:
+    """--slow: what the event loop called into Python that took longer than 30 ms — each
+    callback with where its time went, heaviest calls first, a few levels down (a profile
+    hook on the UI thread: everything runs slower, the ranking is what counts)."""
+
+    DEPTH = 9
+
+    def __init__(self) -> None:
+        self.found: list[tuple[float, str, list[Any]]] = []
+        self._stack: list[tuple[Any, float, list[Any]]] = []
+        # What the event loop calls (wait's loop.exec) and the gesture itself (measure's).
+        self._top_codes = (wait.__code__, StallMeter.measure.__code__)
+        sys.setprofile(self._hook)
+
+    @staticmethod
+    def _name(frame: Any) -> str:
+        return f"{Path(frame.f_code.co_filename).stem}.{frame.f_code.co_name}"
+
+    def _hook(self, frame: Any, event: str, _arg: Any) -> None:
+        if event == "call":
+            top = (
+                frame.f_back is not None
+                and frame.f_back.f_code in self._top_codes
+                and frame.f_code is not self._top_codes[0]  # (wait itself: the event loop)
+            )
+            if top or (self._stack and len(self._stack) < self.DEPTH):
+                self._stack.append((frame, time.perf_counter(), []))
+        elif event == "return" and self._stack and self._stack[-1][0] is frame:
+            _f, start, children = self._stack.pop()
+            took = (time.perf_counter() - start) * 1000
+            node = (took, self._name(frame), children)
+            if self._stack:
+                if took > 3:
+                    self._stack[-1][2].append(node)
+            elif took > 30:
+                self.found.append(node)
+
+    @staticmethod
+    def _lines(node: Any, depth: int = 0) -> list[str]:
+        took, name, children = node
+        out = [f"{'  ' * depth}{took:6.0f}  {name}"]
+        for child in sorted(children, key=lambda c: -c[0])[:3]:
+            if child[0] >= took * 0.15:
+                out += SlowCallbacks._lines(child, depth + 1)
+        return out
+
+    def report(self) -> None:
+        sys.setprofile(None)
+        print("slowest callbacks from the event loop (ms; where their time went):")
+        for node in sorted(self.found, key=lambda n: -n[0])[:12]:
+            print("\n".join(self._lines(node)))
+
+
 class StallMeter(QObject):
     """A 5 ms timer on the UI thread: the longest gap between two of its ticks is the longest
     the window could not answer."""
@@ -102,6 +156,7 @@ class StallMeter(QObject):
         self.clock.start()
         self.last = 0
         self.worst = 0
+        self.active = False  # measuring a gesture (the sampler looks only then)
         #: --dumps FILE: faulthandler writes every thread's stack there (with or without the
         #: GIL) whenever the UI thread goes 300 ms without a tick. A diagnostic: dumping
         #: while other threads run can crash the process (seen once here).
@@ -120,6 +175,14 @@ class StallMeter(QObject):
         self.worst = max(self.worst, now - self.last)
         self.last = now
 
+    def _checked(self, done: Callable[[], bool]) -> bool:
+        """`done()`, its own time not counted: it is the benchmark asking the store whether
+        the work is over, on the UI thread, not anything the window does."""
+        before = self.clock.elapsed()
+        finished = done()
+        self.last += self.clock.elapsed() - before
+        return finished
+
     def measure(
         self,
         gesture: Callable[[], None],
@@ -130,12 +193,14 @@ class StallMeter(QObject):
         wait(50)
         self.last, self.worst = self.clock.elapsed(), 0
         start = time.perf_counter()
+        self.active = True
         gesture()
-        while not done() and time.perf_counter() - start < limit:
+        while not self._checked(done) and time.perf_counter() - start < limit:
             wait(20)
         seconds = time.perf_counter() - start
         wait(200)  # what the last change set off
         self._tick()
+        self.active = False
         return max(0.0, self.worst - TICK_MS), seconds
 
 
@@ -173,11 +238,14 @@ def main() -> int:
     project, scene = feature_project(scenes)
     print(f"(made in {time.perf_counter() - t:.0f} s)")
     app = ensure_app()
+    if "--switch" in sys.argv:  # the GIL's switch interval (the app sets its own)
+        sys.setswitchinterval(float(sys.argv[sys.argv.index("--switch") + 1]))
     window = MainWindow(Library())
     window.resize(1440, 900)
     window.show()
     meter = StallMeter()
     sampler = StallSampler(meter) if "--stacks" in sys.argv else None
+    slow = SlowCallbacks() if "--slow" in sys.argv else None
     wait(300)
     page = window.project_page
     results: list[tuple[str, float, float]] = []
@@ -293,6 +361,8 @@ def main() -> int:
         run("the Script Hub's next scene", lambda: page.scene_list.setCurrentRow(others[0]))
     if sampler is not None:
         sampler.report()
+    if slow is not None:
+        slow.report()
     worst = max(r[1] for r in results)
     print(f"longest stall of all: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms per gesture)")
     window.close()

@@ -34,7 +34,7 @@ from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views.assets.library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
-from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.background import finish_writes, run_in_background
 from aiuteur_desktop.views.jobs.page import JobsIndicator, JobsPage
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit import theme
@@ -426,6 +426,7 @@ class MainWindow(QMainWindow):
     def _close_current(self) -> None:
         if self._project_page is not None:
             self._project_page.flush()
+        finish_writes()  # an approval asked for a moment ago lands in the project it was for
         if self.project is not None:
             operations.unshare(self.project)
             self.project.close()

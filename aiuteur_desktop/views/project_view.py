@@ -33,7 +33,7 @@ from aiuteur_desktop.views.export.animatic_dialog import AnimaticDialog
 from aiuteur_desktop.views.export.editor_dialogs import ConformDialog, ProExportDialog
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.runner import JobRunner
-from aiuteur_desktop.views.jobs.spending import spend_summary
+from aiuteur_desktop.views.jobs.spending import SpendLabel
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog, bring_back
@@ -42,7 +42,7 @@ from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.pipeline.vault import ArtifactVaultDialog
-from aiuteur_desktop.views.production.hub_rows import fill_hub, hub_item
+from aiuteur_desktop.views.production.hub_rows import Row, fill_hub, hub_item
 from aiuteur_desktop.views.production.stage6 import Stage6Page
 from aiuteur_desktop.views.production.stage7 import Stage7Page
 from aiuteur_desktop.views.production.stage8 import Stage8Page
@@ -90,9 +90,7 @@ class ProjectPage(QWidget):
         self.branch_label = QLabel()
         self.branch_label.setObjectName("branchChip")
         self.branch_label.setToolTip("Current Story Timeline")
-        self.spend_label = QLabel()
-        self.spend_label.setObjectName("spendLabel")
-        self.spend_label.setProperty("muted", True)
+        self.spend_label = SpendLabel()
         self.vault_button = self._header_button(
             "vault",
             "Artifact Vault",
@@ -141,7 +139,7 @@ class ProjectPage(QWidget):
         self.scene_list.setObjectName("sceneList")
         self._hub_generation = self._board_generation = 0
         self._refresh_hub = self._refresh_waiting = False
-        self._hub_shown: list[tuple[str, str, str]] = []  # what the Script Hub's rows show
+        self._hub_shown: list[Row] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._animatic: AnimaticDialog | None = None
         self._pro_export: ProExportDialog | None = None
@@ -357,7 +355,7 @@ class ProjectPage(QWidget):
         # get the whole width instead of an empty Script Hub.
         self.hub_panel.setVisible(approved)
         if not approved:
-            self._show_hub([])
+            self._show_hub([], [])
         elif hub:
             # The hub is derived off the UI thread (a feature's takes tens of ms), on opening
             # as after an edit; the newest result wins.
@@ -366,20 +364,24 @@ class ProjectPage(QWidget):
             self._hub_generation += 1
             generation, project = self._hub_generation, self.project
 
-            def show(rows: list[script_hub.HubRow]) -> None:
+            def show(found: tuple[list[script_hub.HubRow], list[Row]]) -> None:
                 if generation == self._hub_generation and project is self.project:
-                    self._show_hub(rows)
+                    self._show_hub(*found)
 
-            run_in_background(lambda: script_hub.hub(project), show, parent=self)
+            def rows() -> tuple[list[script_hub.HubRow], list[Row]]:  # with their text
+                found = script_hub.hub(project)
+                return found, [hub_item(r) for r in found]
 
-    def _show_hub(self, rows: list[script_hub.HubRow]) -> None:
+            run_in_background(rows, show, parent=self)
+
+    def _show_hub(self, rows: list[script_hub.HubRow], shown: list[Row]) -> None:
         keep = self.current_scene()
         total = sum(r.seconds for r in rows)
         self.hub_title.setText(
             f"Script Hub · {total // 60}:{total % 60:02d}" if total else "Script Hub"
         )
         self.scene_list.blockSignals(True)
-        self._hub_shown = fill_hub(self.scene_list, [hub_item(r) for r in rows], self._hub_shown)
+        self._hub_shown = fill_hub(self.scene_list, shown, self._hub_shown)
         for row in range(self.scene_list.count()):
             here = self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == keep
             if here and self.scene_list.currentRow() != row:  # (a selection of several stays)
@@ -455,12 +457,7 @@ class ProjectPage(QWidget):
 
     def refresh_spend(self) -> None:
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""
-        if self.project is None:
-            return
-        text, tip = spend_summary(self.project)
-        self.spend_label.setText(text)
-        self.spend_label.setToolTip(tip)
-        self.spend_label.setVisible(bool(text))
+        self.spend_label.refresh(self.project)
 
     def show_stage(self, number: int) -> None:
         self.timeline.select(number)

@@ -132,3 +132,34 @@ def run_in_background(
         parent.destroyed.connect(lambda *_: alive.__setitem__(0, False))
     _waiting[token] = (on_done, on_error, alive)
     (pool or _the_pool()).start(_Task(fn, _the_dispatcher(), token))
+
+
+_writer: list[QThreadPool] = []
+
+
+def write_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    parent: QObject | None = None,
+) -> None:
+    """A store write a gesture asked for (approve, say), off the UI thread: one writer
+    thread, so writes land one at a time in the order they were asked for — the page shows
+    the result at once and hears when it is stored."""
+    if _writer:
+        try:
+            _writer[0].maxThreadCount()  # still alive?
+        except RuntimeError:
+            _writer.clear()
+    if not _writer:
+        pool = QThreadPool(QCoreApplication.instance())
+        pool.setMaxThreadCount(1)
+        pool.setExpiryTimeout(-1)  # one thread for the app's life
+        _writer.append(pool)
+    run_in_background(fn, on_done, on_error, parent=parent, pool=_writer[0])
+
+
+def finish_writes(timeout_ms: int = 10_000) -> bool:
+    """On quit: wait for the writes asked for (nothing a user did is lost)."""
+    return not _writer or _writer[0].waitForDone(timeout_ms)

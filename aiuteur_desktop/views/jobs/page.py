@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -396,7 +397,10 @@ class JobsIndicator(QFrame):
         layout.addWidget(self.bar)
         runner.changed.connect(lambda _id: self.refresh())
         runner.refused.connect(lambda *_: self.refresh())
-        runner.progressed.connect(lambda _id, _f: self._update_bar())
+        # Progress arrives many times a second per job: the bar follows ten times a second
+        # (a progress bar repaints at once on every new value).
+        self._bar_due = QTimer(self, singleShot=True, interval=100, timeout=self._update_bar)
+        runner.progressed.connect(lambda _id, _f: self._bar_due.isActive() or self._bar_due.start())
         self.refresh()
 
     def refresh(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from aiuteur_desktop.core.app.settings import AppSettings
@@ -12,6 +12,7 @@ from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.money import ledger, spend
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import text_ready
+from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.dialogs import confirm
 
 
@@ -75,3 +76,37 @@ def spend_summary(project: Project) -> tuple[str, str]:
     lines.append("By provider:")
     lines += [f"  {p}: ${a:,.2f}" for p, a in ledger.by(project, "provider").items()]
     return f"${total:,.2f} spent", "\n".join(lines)
+
+
+class SpendLabel(QLabel):
+    """The project header's "$x spent", its breakdown on hover: summed from the ledger on a
+    worker, once for a burst of finished jobs (a query per job held the window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("spendLabel")
+        self.setProperty("muted", True)
+        self.project: Project | None = None
+        self._due = QTimer(self, singleShot=True, interval=150, timeout=self._sum)
+
+    def refresh(self, project: Project | None) -> None:
+        """Show `project`'s spend (soon: the sum runs in the background)."""
+        if project is not self.project:
+            self.project = project
+            self.clear()
+            self.hide()
+        if project is not None:
+            self._due.start()
+
+    def _sum(self) -> None:
+        project = self.project
+        if project is None:
+            return
+
+        def show(summary: tuple[str, str]) -> None:
+            if self.project is project:
+                self.setText(summary[0])
+                self.setToolTip(summary[1])
+                self.setVisible(bool(summary[0]))
+
+        run_in_background(lambda: spend_summary(project), show, parent=self)

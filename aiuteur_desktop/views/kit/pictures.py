@@ -63,11 +63,16 @@ def stored_image(media: str, read: Callable[[], bytes], max_side: int | None = N
         return hit
     image = read_image(read(), max_side)
     _decoded[key] = image
+    _prune()
+    return image
+
+
+def _prune() -> None:
+    """Drop the least recently shown pictures past DECODED_PIXELS."""
     kept = sum(i.width() * i.height() for i in _decoded.values())
     while kept > DECODED_PIXELS and len(_decoded) > 1:
         _, dropped = _decoded.popitem(last=False)
         kept -= dropped.width() * dropped.height()
-    return image
 
 
 def cached_image(media: str, max_side: int | None = None) -> QImage | None:
@@ -76,6 +81,11 @@ def cached_image(media: str, max_side: int | None = None) -> QImage | None:
     if hit is not None:
         _decoded.move_to_end((media, max_side or 0))
     return hit
+
+
+def is_decoded(media: str, max_side: int | None = None) -> bool:
+    """Whether `stored_image` has the picture kept (a worker may ask: one dict lookup)."""
+    return (media, max_side or 0) in _decoded
 
 
 def decode_aside(reads: dict[str, Callable[[], bytes]], max_side: int) -> dict[str, QImage]:
@@ -93,6 +103,7 @@ def decode_aside(reads: dict[str, Callable[[], bytes]], max_side: int) -> dict[s
 def keep_decoded(images: dict[str, QImage], max_side: int) -> None:
     for media, image in images.items():
         _decoded[(media, max_side)] = image
+    _prune()
 
 
 def png_bytes(image: QImage) -> bytes:

@@ -7,7 +7,10 @@ destroyed on that worker while the UI thread is using Qt: a crash seen as a segm
 fault in the event loop with a worker deep in pure Python at the time. So automatic
 collection is off once the app runs, and a timer on the UI thread collects by the same
 thresholds instead (reference counting still frees everything that is not in a cycle at
-once, on any thread).
+once, on any thread). When the oldest generation grows large, it is frozen instead of
+scanned (`gc.freeze`): a cycle among those objects that becomes garbage later is kept until
+the app quits — the price of never scanning a feature film's live objects while the user
+works.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
 #: How often the UI thread looks at the collector's counts.
 EVERY_MS = 250
+#: Past this many objects in the oldest generation, a full collection is replaced by
+#: freezing them (`gc.freeze`): a full pass over ~100,000 objects costs ~20 ms here.
+LONG_LIVED = 100_000
 
 _installed: list[_Collector] = []
 
@@ -38,6 +44,13 @@ class _Collector(QObject):
         generation = 0
         if counts[1] > limits[1]:
             generation = 2 if counts[2] > limits[2] else 1
+        if generation == 2 and len(gc.get_objects(2)) > LONG_LIVED:
+            # A feature film's scenes and pages are long-lived: a full pass over them took
+            # 100–200 ms, every few seconds of work. The young generations are collected
+            # and what is old is frozen — the next full passes scan only what came since.
+            gc.collect(1)
+            gc.freeze()
+            return
         gc.collect(generation)
 
 

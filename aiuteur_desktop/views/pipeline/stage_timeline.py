@@ -41,8 +41,10 @@ class StageNode(QAbstractButton):
     def set_state(
         self, locked: bool, flag_text: str = "", *, skipped: bool = False, lapsed: bool = False
     ) -> None:
-        self.locked, self.flag_text, self.skipped = locked, flag_text, skipped
-        self.lapsed = lapsed and not locked
+        state = (locked, flag_text, skipped, lapsed and not locked)
+        if state == (self.locked, self.flag_text, self.skipped, self.lapsed):
+            return  # (the board is shown again after every job: no repaint for nothing)
+        self.locked, self.flag_text, self.skipped, self.lapsed = state
         self._refresh_tooltip()
         self.update()
 

@@ -29,7 +29,13 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.production import frames
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.jobs.background import run_in_background
-from aiuteur_desktop.views.kit.pictures import candidate_strip, stored_image
+from aiuteur_desktop.views.kit.pictures import (
+    candidate_strip,
+    decode_aside,
+    is_decoded,
+    keep_decoded,
+    stored_image,
+)
 from aiuteur_desktop.views.production.canvas import RegionEditor
 from aiuteur_desktop.views.production.rearview import Rearview
 
@@ -37,6 +43,13 @@ from aiuteur_desktop.views.production.rearview import Rearview
 SlotRole = Qt.ItemDataRole.UserRole + 1
 #: A frame's tile in Quick mode's grid.
 TILE = QSize(192, 108)
+#: A candidate in the frame's history strip.
+CANDIDATE = QSize(96, 54)
+#: The frame and the one it follows are decoded at most this wide for the Rearview (a
+#: frame the size of a 4K still, decoded whole and scaled at every refresh, held the window).
+VIEW_SIDE = 1600
+#: Made frames after the one shown whose views are decoded ahead (approve-and-next).
+AHEAD = 3
 
 
 def frame_title(s: frames.Slot) -> str:
@@ -51,6 +64,39 @@ def thumb(project: Any, media: str, size: QSize) -> QPixmap:
     except (OSError, AiuteurError):
         return QPixmap()
     return QPixmap.fromImage(image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio)
+
+
+def decode_ahead(
+    project: Any, items: list[frames.Slot], shown: list[frames.Slot], links: list[Any]
+) -> dict[int, dict[str, Any]]:
+    """On a worker: the pictures the page is about to show that are not decoded yet — every
+    made frame's tile, the frames `shown` (and the few made after them) with the frames
+    they follow (`links`) at the Rearview's size, and their candidates — as
+    {side: {media: QImage}} for `keep_decoded` on the UI thread."""
+    read = project.media.read
+    wanted: dict[int, set[str]] = {max(TILE.width(), TILE.height()): set(), VIEW_SIDE: set()}
+    wanted[max(TILE.width(), TILE.height())] = {s.chosen for s in items if s.chosen}
+    order = {(s.shot, s.which): i for i, s in enumerate(items)}
+    views = wanted[VIEW_SIDE]
+    small = wanted.setdefault(max(CANDIDATE.width(), CANDIDATE.height()), set())
+    for s in shown:
+        i = order.get((s.shot, s.which))
+        following = [x for x in items[i:] if x.made][: AHEAD + 1] if i is not None else [s]
+        views.update(x.chosen for x in following if x.chosen)
+        small.update(str(c.get("media")) for x in following for c in x.candidates)
+    views.update(link.media for link in links if link is not None and link.media)
+    return {
+        side: decode_aside(
+            {m: (lambda m=m: read(m)) for m in media if not is_decoded(m, side)}, side
+        )
+        for side, media in wanted.items()
+    }
+
+
+def keep_pictures(pictures: dict[int, dict[str, Any]]) -> None:
+    """`decode_ahead`'s pictures kept for `stored_image` (UI thread)."""
+    for side, images in pictures.items():
+        keep_decoded(images, side)
 
 
 def neighbours(project: Any, scene: str, s: frames.Slot, mode: Any) -> tuple[Any, str | None]:
@@ -153,8 +199,15 @@ class FrameControl(QWidget):
     ) -> None:
         """The rearview pair (the frame `s` follows, and `s`) and the frame's state line."""
         read = project.media.read
-        previous = stored_image(to.media, lambda: read(to.media)) if to and to.media else None
-        current = stored_image(s.chosen, lambda: read(s.chosen)) if s.chosen else None
+
+        def view(media: str) -> Any:
+            try:
+                return stored_image(media, lambda: read(media), VIEW_SIDE)
+            except (OSError, AiuteurError):
+                return None
+
+        previous = view(to.media) if to and to.media else None
+        current = view(s.chosen) if s.chosen else None
         caption = (
             "Rearview: …"
             if waiting

@@ -88,8 +88,10 @@ class Rearview(QWidget):
             return self.previous
         if self.current.isNull():
             return QImage()
-        out = self.current.convertToFormat(QImage.Format.Format_ARGB32)
         alpha = self.ghost.value() / 100
+        if alpha <= 0 or self.previous.isNull():
+            return self.current  # no ghost: nothing to compose (no copy of the frame)
+        out = self.current.convertToFormat(QImage.Format.Format_ARGB32)
         if alpha > 0 and not self.previous.isNull():
             p = QPainter(out)
             p.setOpacity(alpha)

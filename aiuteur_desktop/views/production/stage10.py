@@ -34,20 +34,24 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.assets.keys import PendingKeys
-from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.background import run_in_background, write_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.frame_mode import (
+    CANDIDATE,
     TILE,
     FrameControl,
     ModeChooser,
     QuickGrid,
     SlotRole,
+    decode_ahead,
     frame_title,
+    keep_pictures,
     neighbours,
     thumb,
 )
+from aiuteur_desktop.views.production.frame_settle import FrameSettling
 from aiuteur_desktop.views.stage_frame import StageFrame, ask_guidance
 
 MediaRole = Qt.ItemDataRole.UserRole + 2
@@ -61,7 +65,7 @@ def _mark(s: Slot) -> str:
     return "✓" if s.approved else "●"
 
 
-class Stage10Page(PendingKeys, StageFrame):
+class Stage10Page(FrameSettling, PendingKeys, StageFrame):
     """Stage 10 · Frames (per scene)."""
 
     NOUN = "frame"
@@ -79,6 +83,9 @@ class Stage10Page(PendingKeys, StageFrame):
         self._refresh = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._deriving = 0  # refreshes being derived on a worker
         self._derived_for: dict[str, tuple[Any, str | None]] = {}  # derived there for show_slot
+        self._showing: Any = None  # (project, scene, slot, mode, editing) as shown
+        self._writing = 0  # approvals asked for, not stored yet
+        self._showing_found: Any = None  # and what it chains to, as shown
         self.last_estimate = ""
         self.generate_button = self.add_action("Generate…", "generateFrames", self.generate)
         self.cancel_button = self.add_action("Cancel", "cancelFrames", self.cancel_keys)
@@ -168,12 +175,18 @@ class Stage10Page(PendingKeys, StageFrame):
         if self._items_for != scene:  # another scene's frames are not shown meanwhile
             self.items, self._items_for = [], scene
 
-        def show(items: list[Slot]) -> None:  # the scene's frames, worked out on a worker
-            self.items = items
+        def derive() -> tuple[list[Slot], Any]:  # the frames, and their pictures decoded
+            items = frames.slots(project, scene)
+            nxt = frames.next_of(items)
+            return items, decode_ahead(project, items, [nxt] if nxt else items[:1], [])
+
+        def show(found: tuple[list[Slot], Any]) -> None:  # worked out on a worker
+            self.items, pictures = found
+            keep_pictures(pictures)
             self._fill()
             self.sync()
 
-        self.derive_then(lambda: frames.slots(project, scene), show)
+        self.derive_then(derive, show)
         if chosen is None:
             self.mode_line.setText("No mode chosen yet")
             self.pages.setCurrentIndex(0)
@@ -252,6 +265,16 @@ class Stage10Page(PendingKeys, StageFrame):
 
     def show_slot(self) -> None:
         s = self.current()
+        # The frame shown already, as it is shown (a refresh selects it again): not again.
+        showing = (self.project, self.scene_id, s, self.mode(), self.edit_button.isChecked())
+        if (
+            s is not None
+            and showing == self._showing
+            and self._derived_for.get(f"{s.shot}/{s.which}") in (None, self._showing_found)
+        ):
+            self._sync_buttons()
+            return
+        self._showing, self._showing_found = showing, None
         if self.project is None or self.scene_id is None or s is None:
             self.rearview.show_pair(None, None, "Rearview: the frame it follows")
             self.frame_state.setText("")
@@ -272,6 +295,7 @@ class Stage10Page(PendingKeys, StageFrame):
             run_in_background(lambda: neighbours(project, scene, s, mode), landed, parent=self)
         else:
             self.frame_control.show_neighbours(project, s, *found)
+            self._showing_found = found
         if self.edit_button.isChecked():
             self.canvas.set_frame(project.media.read(s.chosen) if s.chosen else None)
         self.drift.hide()
@@ -287,7 +311,7 @@ class Stage10Page(PendingKeys, StageFrame):
         self.history.clear()
         for c in s.candidates:
             item = QListWidgetItem()
-            item.setIcon(QIcon(thumb(self.project, str(c.get("media")), QSize(96, 54))))
+            item.setIcon(QIcon(thumb(self.project, str(c.get("media")), CANDIDATE)))
             item.setData(MediaRole, c.get("media"))
             item.setToolTip(c.get("guidance") or c.get("source", ""))
             self.history.addItem(item)
@@ -409,7 +433,9 @@ class Stage10Page(PendingKeys, StageFrame):
             else:
                 self._price_then(todo, "")
 
-        run_in_background(check, checked, self.fail_with, parent=self)
+        # On the writer thread: after the approvals just asked for are stored (1A's end is
+        # made from 1A's start once its approval has landed, not refused before it).
+        write_in_background(check, checked, self.fail_with, parent=self)
 
     def _price_then(self, todo: list[Slot], guidance: str) -> None:
         priced = self.key_price()
@@ -460,35 +486,6 @@ class Stage10Page(PendingKeys, StageFrame):
             placeholder="e.g. “She should be facing the window.”",
         )
 
-    def approve(self) -> None:
-        if self.project is None or self.scene_id is None:
-            return
-        on_grid = self._grid_shown()
-        picked = self._acting_on()
-        done: dict[tuple[str, str], Slot] = {}
-        for s in picked:
-            if s.made and not s.approved:
-                try:
-                    done[(s.shot, s.which)] = frames.approve(
-                        self.project, self.scene_id, s.shot, s.which, shown=s
-                    )
-                except AiuteurError as exc:
-                    self.fail(exc.user_message)
-        # Shown at once from what the page holds; the scene's slots are derived again on a
-        # worker (`_settled`), never here: a feature's scene has a hundred frames.
-        self.items = [done.get((s.shot, s.which), s) for s in self.items]
-        if not on_grid:
-            nxt = frames.next_of(self.items)
-            self._fill()
-            if nxt is not None:
-                self.select_key(f"{nxt.shot}/{nxt.which}")  # Control: on to the next frame
-        else:
-            self._fill()
-        self._settled(None)
-        self.changed.emit()
-        if done:
-            self.message.emit(f"Approved {len(done)} frame{'s' * (len(done) != 1)}.")
-
     def choose_candidate(self, item: QListWidgetItem) -> None:
         s = self.current()
         if self.project is None or self.scene_id is None or s is None:
@@ -530,58 +527,6 @@ class Stage10Page(PendingKeys, StageFrame):
         self.clear_error()
         self.keys_started(job_id, f"{s.shot}/{s.which}")
         self._sync_buttons()
-
-    def _settled(self, key: str | None = None) -> None:
-        """A frame job ended: one refresh for a burst of them (a timer), its slots derived on
-        a worker, so a hundred frames landing never hold the window."""
-        self.keys_settled(key)
-        self._landed = key or self._landed
-        self._refresh.start()  # (which marks the page loaded as of the draft it reads)
-
-    @property
-    def settling(self) -> bool:
-        """A refresh after finished frames is due or being derived."""
-        return self._refresh.isActive() or self._deriving > 0
-
-    def _refresh_now(self) -> None:
-        project, scene, key, self._landed = self.project, self.scene_id, self._landed, None
-        if project is None or scene is None:
-            return
-
-        shown, mode = self.current_key(), self.mode()
-
-        found: dict[str, tuple[Any, str | None]] = {}
-
-        seen: list[Any] = []
-
-        def derive() -> list[Slot]:  # the slots, and what showing the one shown reads
-            seen.append((project.current_branch, project.branch().draft))
-            items = frames.slots(project, scene)
-            nxt = frames.next_to_make(project, scene) or (items[0] if items else None)
-            wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
-            for s in items:
-                if f"{s.shot}/{s.which}" in wanted:
-                    found[f"{s.shot}/{s.which}"] = neighbours(project, scene, s, mode)
-            return items
-
-        def apply(items: list[Slot]) -> None:
-            self._deriving -= 1
-            if project is not self.project or scene != self.scene_id:
-                return
-            self.items, self._derived_for = items, found  # shown as derived, not derived again
-            self._loaded, self._seen = True, seen[0]
-            self._fill()
-            if key is not None:
-                self.edit_button.setChecked(False)
-                self.select_key(key)
-            self._derived_for = {}
-
-        def failed(exc: BaseException) -> None:
-            self._deriving -= 1
-            self.fail_with(exc)
-
-        self._deriving += 1
-        run_in_background(derive, apply, failed, parent=self)
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_F and not event.isAutoRepeat():

@@ -119,5 +119,5 @@ def test_project_header_shows_what_was_spent(qtbot, window: MainWindow, tmp_path
     window.open_project(tmp_path / "Spendy.aiuteur")
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)
     label = window.project_page.spend_label
-    assert label.isVisible() and label.text() == "$3.21 spent"
+    qtbot.waitUntil(lambda: label.isVisible() and label.text() == "$3.21 spent")
     assert "Stage 12: $3.20" in label.toolTip() and "openai: $0.01" in label.toolTip()

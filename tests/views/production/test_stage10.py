@@ -170,6 +170,8 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     page.grid.setFocus()
     page.grid.selectAll()
     qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    assert page.progress.text().startswith("7 of 7 frames made · 7 approved")  # at once
+    qtbot.waitUntil(lambda: not page.settling)  # stored by the writer thread
     assert all(s.approved for s in frames.slots(project, "s1"))
     assert page.progress.text().startswith("7 of 7 frames made · 7 approved")
 
@@ -202,6 +204,7 @@ def test_quick_modes_single_frame_view_approves_the_frame_shown_and_goes_back(
     assert shown is not None and f"{shown.shot}/{shown.which}" == third.data(SlotRole)
     assert page.approve_button.isEnabled()
     qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.settling)
     approved = [s for s in frames.slots(project, "s1") if s.approved]
     assert [(s.shot, s.which) for s in approved] == [(shown.shot, shown.which)]
     # Another frame picked in the list: Approve is there for it, with no grid selection.
