@@ -4,6 +4,7 @@ and Lock Master Asset. A mixin of `Stage5Page`, which holds the widgets."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,10 @@ from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import png_bytes, read_image
 from aiuteur_desktop.views.stage_frame import ask_guidance
 
-#: Operations queued per turn of the event loop by `submit_all`.
+#: Operations queued per turn of the event loop by `submit_all`: at most this many, and
+#: no more once a turn has taken TURN_SECONDS.
 QUEUED_PER_TURN = 8
+TURN_SECONDS = 0.012
 PathRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 2
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
@@ -92,15 +95,19 @@ class PendingKeys:
                 if not self._pending:
                     self.busy.hide()
                 return
+            started, done = time.perf_counter(), 0
             for key, op in prepared[:QUEUED_PER_TURN]:
+                if done and time.perf_counter() - started > TURN_SECONDS:
+                    break  # (a busy machine: fewer this turn)
+                done += 1
                 try:
                     if isinstance(op, str):
                         raise GateClosed(op)
                     self.keys_started(self.jobs.runner.run_operation(op), key)
                 except AiuteurError as exc:
                     self.fail(exc.user_message)
-            if len(prepared) > QUEUED_PER_TURN:
-                QTimer.singleShot(0, self, lambda: queue(prepared[QUEUED_PER_TURN:]))
+            if len(prepared) > done:
+                QTimer.singleShot(0, self, lambda: queue(prepared[done:]))
                 return
             self.preparing = max(0, self.preparing - 1)
             if not self._pending:

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -84,7 +84,14 @@ class JobListModel(QAbstractListModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.jobs = self.runner.recent(limit=500)
+        self._reindex()
         self.endResetModel()
+
+    def _reindex(self) -> None:
+        """Each job's serial, newest highest: its row is `_top - serial` (a batch of three
+        hundred jobs looked its rows up by a scan, per update)."""
+        self._top = len(self.jobs) - 1
+        self._serial = {j.id: self._top - i for i, j in enumerate(self.jobs)}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.jobs)
@@ -106,7 +113,8 @@ class JobListModel(QAbstractListModel):
         return None
 
     def row_of(self, job_id: str) -> int:
-        return next((i for i, j in enumerate(self.jobs) if j.id == job_id), -1)
+        serial = self._serial.get(job_id)
+        return -1 if serial is None else self._top - serial
 
     def refresh_job(self, job_id: str) -> None:
         job = self.runner.job(job_id)
@@ -114,6 +122,8 @@ class JobListModel(QAbstractListModel):
         if row < 0:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self.jobs.insert(0, job)
+            self._top += 1
+            self._serial[job_id] = self._top
             self.endInsertRows()
         else:
             self.jobs[row] = job
@@ -125,6 +135,7 @@ class JobListModel(QAbstractListModel):
         if row >= 0:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.jobs[row]
+            self._reindex()
             self.endRemoveRows()
 
     def _progressed(self, job_id: str, _fraction: float) -> None:
@@ -281,10 +292,26 @@ class JobsPage(QWidget):
         layout.addWidget(self.stack, 1)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._sync())
         self.view.selectionModel().currentChanged.connect(lambda *_: self.notice.hide())
-        runner.changed.connect(lambda _id: self._sync())
+        self._stale = False
+        runner.changed.connect(lambda _id: self._sync_shown())
         self.model.modelReset.connect(self._sync)
-        self.model.rowsInserted.connect(lambda *_: self._sync())
+        self.model.rowsInserted.connect(lambda *_: self._sync_shown())
         self._sync()
+
+    def _sync_shown(self) -> None:
+        """The summary and buttons follow every job while the page is on screen; hidden,
+        they are brought up to date when it shows (a batch of three hundred frames summed
+        every job's state per change, on the UI thread, with nobody looking)."""
+        if self.isVisible():
+            self._sync()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._stale = False
+            self._sync()
+        super().showEvent(event)
 
     def selected(self) -> Job | None:
         index = self.view.currentIndex()

@@ -95,6 +95,16 @@ def current(project: Project, scene_id: str) -> list[Shot]:
     return _placed(rows, found) if found is not None else rows
 
 
+def breakdown(project: Project, branch: str | None = None) -> tuple[Shot, ...]:
+    """The shot timing of the whole Master Script, worked out once per content of the script
+    (the Script Hub asks after every finished job; timing a feature takes ~0.3 s)."""
+
+    def timed(doc: Any) -> tuple[Shot, ...]:
+        return tuple(shots.breakdown(master_script.from_document(doc)))
+
+    return project.derived(artifacts.SCRIPT, "shot timing", timed, branch=branch) or ()
+
+
 def by_scene(project: Project) -> list[tuple[Scene, list[Shot]]]:
     """Every scene with the shot list `current` gives it, in script order — linear in the
     script (the script is parsed and timed once, the stored lists read in one go)."""
@@ -105,7 +115,7 @@ def by_scene(project: Project) -> list[tuple[Scene, list[Shot]]]:
     docs = project.read_many([path(s.id) for s in scenes])
     timing: dict[str, list[Shot]] = {}
     if any(not isinstance(docs[path(s.id)], dict) for s in scenes):
-        for shot in shots.breakdown(play):
+        for shot in breakdown(project):
             timing.setdefault(shot.scene_id, []).append(shot)
     out = []
     for scene in scenes:
@@ -374,7 +384,7 @@ def film(project: Project, branch: str | None = None) -> list[Shot]:
         return []
     out: list[Shot] = []
     by_scene: dict[str, list[Shot]] = {}
-    for shot in shots.breakdown(play):
+    for shot in breakdown(project, branch):
         by_scene.setdefault(shot.scene_id, []).append(shot)
     deriver = StatusDeriver(project, project.branch(branch).draft)
     for scene in play.scenes():
