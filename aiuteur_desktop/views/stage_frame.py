@@ -305,7 +305,12 @@ class StageFrame(QWidget):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
-    def derive_then(self, derive: Callable[[], Any], show: Callable[[Any], None]) -> None:
+    def derive_then(
+        self,
+        derive: Callable[[], Any],
+        show: Callable[[Any], None],
+        refused: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """What the page shows, worked out on a worker from the project (a feature's scene is
         tens of documents), then shown here and the page marked loaded as of the draft it
         was read from. The newest call wins; a page whose project or scene changed meanwhile
@@ -333,7 +338,7 @@ class StageFrame(QWidget):
         def failed(exc: BaseException) -> None:
             if current():
                 self._deriving = False
-                self.fail_with(exc)
+                (refused or self.fail_with)(exc)
                 self.mark_loaded()
 
         run_in_background(work, done, failed, parent=self)

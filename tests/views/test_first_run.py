@@ -59,7 +59,7 @@ def test_a_screenplay_imported_on_the_command_line_opens_on_stage_4_and_reaches_
     click(qtbot, page.gate_page.button)
     stage7 = page.editors[7]
     assert isinstance(stage7, Stage7Page)
-    qtbot.waitUntil(lambda: current(window) is stage7)
+    qtbot.waitUntil(lambda: current(window) is stage7 and not stage7.deriving)
     assert stage7.table.model().rowCount() == 4
 
 

@@ -208,28 +208,37 @@ class Stage7Page(StageFrame):
             self.mark_loaded()
             self.sync()
             return
-        try:
-            rows = shot_list.current(self.project, self.scene_id)
-            previous = shot_list.previous_last(self.project, self.scene_id)
-            self.beats = shot_list.scene_beats(self.project, self.scene_id)
-        except AiuteurError as exc:
+        project, scene = self.project, self.scene_id
+        if getattr(self, "_rows_for", None) != (project, scene):  # not another scene's meanwhile
+            self._rows_for = (project, scene)
             self.model.set_rows([], [])
-            self.fail(exc.user_message)
-            self.mark_loaded()
-            return
-        self.previous = previous
-        self._show_cut(rows)
-        if rows:
-            r = rows[0]
-            self.scene_line.setText(f"Scene {r.scene_label} · {r.heading}")
-        self.mirror.show_end(previous)
-        self.apply(rows, 0, save=False)
-        self.mark_loaded()
 
-    def _show_cut(self, rows: list[Shot]) -> None:
-        """The editor's cut of this scene, where the Story Timeline has one: its order and
-        lengths, and the shots it dropped (kept here, omitted from the film)."""
-        edit = cut.read(self.project) if self.project is not None else None
+        def derive() -> tuple[Any, ...]:  # on a worker: a feature's scene has fifty shots
+            return (
+                shot_list.current(project, scene),
+                shot_list.previous_last(project, scene),
+                shot_list.scene_beats(project, scene),
+                cut.read(project),
+            )
+
+        def show(found: tuple[Any, ...]) -> None:
+            rows, self.previous, self.beats, edit = found
+            self._show_cut(rows, edit)
+            if rows:
+                r = rows[0]
+                self.scene_line.setText(f"Scene {r.scene_label} · {r.heading}")
+            self.mirror.show_end(self.previous)
+            self.apply(rows, 0, save=False)
+
+        def refused(exc: BaseException) -> None:
+            self.model.set_rows([], [])
+            self.fail_with(exc)
+
+        self.derive_then(derive, show, refused)
+
+    def _show_cut(self, rows: list[Shot], edit: Any) -> None:
+        """The editor's cut of this scene (`edit`), where the Story Timeline has one: its
+        order and lengths, and the shots it dropped (kept here, omitted from the film)."""
         if edit is None or self.scene_id is None:
             self.cut_note.hide()
             return
@@ -504,7 +513,9 @@ class Stage7Page(StageFrame):
             self.fail(exc.user_message)
             return
         self.undo.clear()
-        self.load()
+        self.load()  # (the rows again, on a worker; locked or not shows at once)
+        self.model.read_only = self.locked()
+        self.sync()
         self.changed.emit()
 
     def _fit_rows(self) -> None:

@@ -187,7 +187,7 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
     page.select_scene("s2")
     page.show_stage(7)
     stage7 = page.editors[7]
-    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7 and not stage7.deriving)
     stage7.table.selectRow(1)
     qtbot.mouseClick(stage7.split_button, Qt.MouseButton.LeftButton)  # 2.2 → 2.2 + 2.3
     assert stage7.model.rowCount() == 3

@@ -90,7 +90,9 @@ def test_checkout_render_in_the_background_review_and_route_back(
     rail_to(qtbot, window, "Shot List")
     shots = window.project_page.editors[7]
     assert isinstance(shots, Stage7Page)
-    qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is shots)
+    qtbot.waitUntil(
+        lambda: window.project_page.stage_stack.currentWidget() is shots and not shots.deriving
+    )
     qtbot.mouseClick(shots.lock_button, Qt.MouseButton.LeftButton)
     assert shot_list.is_locked(project, "s1")  # edited while the renders run
     qtbot.waitUntil(lambda: not page.pending, timeout=60_000)

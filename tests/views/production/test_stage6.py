@@ -53,7 +53,7 @@ def test_hub_overview_upstream_and_enter(qtbot, window: MainWindow, tmp_path: Pa
     qtbot.mouseClick(hub.enter_button, Qt.MouseButton.LeftButton)
     stage7 = page.editors[7]
     assert isinstance(stage7, Stage7Page)
-    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7 and not stage7.deriving)
     assert stage7.scene_line.text() == "Scene 1 · INT. HARBOUR OFFICE - NIGHT"
 
 

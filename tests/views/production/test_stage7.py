@@ -40,7 +40,8 @@ def open_scene(qtbot, window: MainWindow, project: Project, row: int) -> Stage7P
     )
     stage7 = page.editors[7]
     assert isinstance(stage7, Stage7Page)
-    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    # (the scene's shots are read on a worker: the table fills once they are)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7 and not stage7.deriving)
     return stage7
 
 
@@ -187,7 +188,7 @@ def test_stage7_needs_a_scene_and_an_approved_script(
     assert page.gate_page.button.text() == "Open scene 1 · INT. KITCHEN - NIGHT"
     qtbot.mouseClick(page.gate_page.button, Qt.MouseButton.LeftButton)
     stage7 = page.editors[7]
-    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7 and not stage7.deriving)
     assert page.current_scene() == "s1" and stage7.scene_line.text().startswith("Scene 1 ·")
 
 
@@ -240,6 +241,7 @@ def test_alt_6_and_alt_7_open_the_picked_scene(qtbot, window: MainWindow, tmp_pa
     page.select_scene("s3")
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.AltModifier)
     assert page.stage_stack.currentWidget() is page.editors[7]
+    qtbot.waitUntil(lambda: not page.editors[7].deriving)  # (its rows are read on a worker)
     assert page.editors[7].scene_line.text() == "Scene 3 · FLASHBACK - THE PIER"
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.AltModifier)
     assert page.stage_stack.currentWidget() is page.editors[6]
