@@ -184,6 +184,7 @@ class Stage5Page(KeyActions, StageFrame):
             run_in_background(lambda: decode_aside(reads, ICON), self._icons_landed, parent=self)
         self.empty.setVisible(self.list.count() == 0)
         self.legend.setVisible(self.list.count() > 0)
+        self.list.blockSignals(True)  # (shown once, below: not also as the row changes)
         for row in range(self.list.count()):
             if keep is not None and self.list.item(row).data(PathRole) == keep:
                 self.list.setCurrentRow(row)
@@ -193,6 +194,7 @@ class Stage5Page(KeyActions, StageFrame):
                 if self.list.item(row).data(PathRole):
                     self.list.setCurrentRow(row)
                     break
+        self.list.blockSignals(False)
         self.show_asset()
 
     def _icons_landed(self, images: dict[str, QImage]) -> None:
