@@ -83,7 +83,12 @@ def skipped(project: Project, number: int) -> bool:
 
 def gate(project: Project, number: int, scene: str | None = None) -> Gate | None:
     """Why stage `number` cannot be opened now (None when it can). `scene` is the scene
-    picked in the Script Hub, for the scene workflow (Stages 6–12)."""
+    picked in the Script Hub, for the scene workflow (Stages 6–12). Worked out once per
+    content of the draft: going from stage to stage asks again and again, changing nothing."""
+    return project.at_draft(f"gate {number} {scene}", lambda: _gate(project, number, scene))
+
+
+def _gate(project: Project, number: int, scene: str | None = None) -> Gate | None:
     if skipped(project, number):
         return Gate(SKIPPED, 4, skipped=True)
     if 2 <= number <= 4:

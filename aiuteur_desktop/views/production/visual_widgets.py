@@ -252,7 +252,7 @@ class DrawerPanel(QWidget):
         header = QListWidgetItem("THIS PROJECT")
         header.setFlags(Qt.ItemFlag.NoItemFlags)
         self.drawer.addItem(header)
-        for a in masters.all_assets(project):
+        for a in masters.kept_assets(project):  # (read only: no copies of a feature's 170)
             item = QListWidgetItem(f"{a['name']}  ·  {a['kind']}")
             item.setData(KeyRole, f"master:{a['path']}")
             if a["path"] in in_scene:
