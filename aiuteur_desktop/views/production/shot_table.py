@@ -46,6 +46,7 @@ class ShotModel(QAbstractTableModel):
         self.page = page
         self.rows: list[Shot] = []
         self.flags_of: list[tuple[str, ...]] = []
+        self._texts: list[dict[int, str] | None] = []
         self.read_only = False
         #: Tempo suggestions by shot id (the model's, never applied): shown, not stored.
         self.tempo: dict[str, str] = {}
@@ -53,6 +54,7 @@ class ShotModel(QAbstractTableModel):
     def set_rows(self, rows: list[Shot], flags: list[tuple[str, ...]]) -> None:
         self.beginResetModel()
         self.rows, self.flags_of = list(rows), flags
+        self._texts = [None] * len(self.rows)
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -68,15 +70,19 @@ class ShotModel(QAbstractTableModel):
 
     def text(self, row: int, col: int) -> str:
         s = self.rows[row]
-        return {
-            ID: s.label,
-            LENGTH: f"{s.duration} s",
-            CAMERA: f"{s.shot_size} · {s.angle} · {s.move}",
-            DIALOGUE: dialogue_text(s),
-            ACTION: s.action,
-            CHARACTERS: ", ".join(s.characters),
-            FLAGS: ("⚠" if self.flags_of[row] else "") + ("⏱" if s.id in self.tempo else ""),
-        }[col]
+        if col == FLAGS:
+            return ("⚠" if self.flags_of[row] else "") + ("⏱" if s.id in self.tempo else "")
+        texts = self._texts[row]
+        if texts is None:  # a row's words made once per set_rows, not per cell and role
+            texts = self._texts[row] = {
+                ID: s.label,
+                LENGTH: f"{s.duration} s",
+                CAMERA: f"{s.shot_size} · {s.angle} · {s.move}",
+                DIALOGUE: dialogue_text(s),
+                ACTION: s.action,
+                CHARACTERS: ", ".join(s.characters),
+            }
+        return texts[col]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid():
