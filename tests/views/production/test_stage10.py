@@ -6,6 +6,7 @@ appears with every pixel outside the mask unchanged; Quick mode's grid fills as 
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -294,3 +295,34 @@ def test_cancel_while_frames_are_being_queued_queues_no_more(
     assert len(queued) == 2  # of seven
     assert sum(1 for s in frames.slots(project, "s1") if s.made) <= 2
     assert not page.busy.isVisible()
+
+
+def test_approvals_asked_for_just_before_the_project_closes_are_kept(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Approve is shown at once and stored by the writer thread: closing the project a moment
+    later (or quitting) waits for it — nothing the filmmaker approved is lost."""
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.views.jobs import background
+
+    project, page = open_frames(qtbot, window, tmp_path)
+    qtbot.mouseClick(page.quick, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.use_mode, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.deriving)
+    make(qtbot, page)
+    bundle = project.path
+    # The writer is held until the project is being closed: the approval is still queued.
+    gate = threading.Event()
+    background.write_in_background(gate.wait)
+    page.grid.setFocus()
+    page.grid.selectAll()
+    qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)
+    assert page.progress.text().startswith("7 of 7 frames made · 7 approved")  # shown at once
+    assert not any(s.approved for s in frames.slots(project, "s1"))  # not stored yet
+    threading.Timer(0.3, gate.set).start()  # opens while the window is closing the project
+    window.close_project()
+    reopened = Project.open(bundle)
+    try:
+        assert all(s.approved for s in frames.slots(reopened, "s1"))
+    finally:
+        reopened.close()
