@@ -10,8 +10,9 @@ The project is made in core first (benchmarks/feature_script.py, 190 scenes: imp
 looks and prompts locked, Quick mode chosen), then the window opens it and is driven:
 open the project; Stages 6–12 of the largest scene; Quick-mode Make of every frame (offline,
 to the last frame applied); Control mode's approve-and-next ten times; Confirm & Render of
-the scene (offline, until queued); the Script Hub taking twenty scenes to their frames with
-one confirmation; the Script Hub's next scene. Prints the figures; never asserts.
+the scene (offline, until queued); Pro Export: the film's shots listed, then the largest
+scene exported; the Script Hub taking twenty scenes to their frames with one confirmation;
+the Script Hub's next scene. Prints the figures; never asserts.
 """
 
 from __future__ import annotations
@@ -328,6 +329,26 @@ def main() -> int:
         lambda: (stage11.confirm_button.click(), press("renderEstimate", "Render")),
         lambda: bool(stage11.pending) or "Rendering" in window.statusBar().currentMessage(),
     )
+
+    # Pro Export: the film's shots listed (File → Export for Editing…), then the largest
+    # scene exported for an editor (offline: a take where rendered, else its animatic).
+    def listed() -> bool:
+        d = page._pro_export
+        return d is not None and d.export_button.isEnabled()
+
+    run("Pro Export: the film's shots listed", page.open_pro_export, listed)
+    export = page._pro_export
+    if export is not None:
+        export.scene.setCurrentIndex(export.scene.findData(scene))
+        while not listed():
+            wait(50)
+        export.folder.setText(tempfile.mkdtemp(prefix="aiuteur-export-"))
+        run(
+            f"Pro Export of scene {scene} (offline)",
+            export.export_button.click,
+            lambda: export.job_id is None and export.status.text().startswith(("Exported", "The")),
+        )
+        export.close()
 
     # The Script Hub takes twenty more scenes to their frames, with one confirmation.
     page.show_stage(6)

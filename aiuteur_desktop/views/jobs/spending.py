@@ -12,7 +12,6 @@ from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.money import ledger, spend
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import text_ready
-from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.dialogs import confirm
 
 
@@ -79,8 +78,10 @@ def spend_summary(project: Project) -> tuple[str, str]:
 
 
 class SpendLabel(QLabel):
-    """The project header's "$x spent", its breakdown on hover: summed from the ledger on a
-    worker, once for a burst of finished jobs (a query per job held the window)."""
+    """The project header's "$x spent", its breakdown on hover: summed once for a burst of
+    finished jobs (a query per job held the window). Summed here, not on a worker: with the
+    sum on a worker, a Pro Export building its OTIO timeline at the same time crashed in
+    OTIO's keep-alive monitor (benchmarks/feature_bench.py, reproduced twice)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,7 +91,7 @@ class SpendLabel(QLabel):
         self._due = QTimer(self, singleShot=True, interval=150, timeout=self._sum)
 
     def refresh(self, project: Project | None) -> None:
-        """Show `project`'s spend (soon: the sum runs in the background)."""
+        """Show `project`'s spend (soon: once for a burst of calls)."""
         if project is not self.project:
             self.project = project
             self.clear()
@@ -99,14 +100,9 @@ class SpendLabel(QLabel):
             self._due.start()
 
     def _sum(self) -> None:
-        project = self.project
-        if project is None:
+        if self.project is None:
             return
-
-        def show(summary: tuple[str, str]) -> None:
-            if self.project is project:
-                self.setText(summary[0])
-                self.setToolTip(summary[1])
-                self.setVisible(bool(summary[0]))
-
-        run_in_background(lambda: spend_summary(project), show, parent=self)
+        text, tip = spend_summary(self.project)
+        self.setText(text)
+        self.setToolTip(tip)
+        self.setVisible(bool(text))
