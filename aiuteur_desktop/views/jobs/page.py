@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QShowEvent
@@ -424,10 +423,7 @@ class JobsIndicator(QFrame):
         layout.addWidget(self.bar)
         runner.changed.connect(lambda _id: self.refresh())
         runner.refused.connect(lambda *_: self.refresh())
-        # Progress arrives many times a second per job: the bar follows ten times a second
-        # (a progress bar repaints at once on every new value).
-        self._bar_due = QTimer(self, singleShot=True, interval=100, timeout=self._update_bar)
-        runner.progressed.connect(lambda _id, _f: self._bar_due.isActive() or self._bar_due.start())
+        runner.progressTicked.connect(self._update_bar)
         self.refresh()
 
     def refresh(self) -> None:

@@ -190,6 +190,10 @@ class JobRunner(QObject):
 
     changed = Signal(str)  # a job was added, or its state or error changed
     progressed = Signal(str, float)  # a running job reported progress
+    #: Some job progressed, at most ten times a second: for views that show overall
+    #: progress (bars repaint at once on each new value; progress comes many times a second
+    #: per job, and a batch runs several).
+    progressTicked = Signal()
     finished = Signal(str)  # a job reached succeeded, failed or cancelled
     refused = Signal(str, str)  # a submission was refused (a budget cap): id, the reason
     reloaded = Signal()  # the mirror was read afresh (at start-up): lists rebuild
@@ -214,6 +218,8 @@ class JobRunner(QObject):
         self.pool.setMaxThreadCount(MAX_RUNNING + 3)
         use_pool(self.pool)  # background queries share the pool and its shutdown
         self.progress: dict[str, float] = {}
+        self._tick_due = QTimer(self, singleShot=True, interval=100)
+        self._tick_due.timeout.connect(self.progressTicked.emit)
         self.steps: dict[str, Step] = {}  # a countable running job's place ("37 of 1,537")
         self._jobs: dict[str, Job] = {}  # the UI thread's view of the job table
         self._seq = 0  # the newest seq among them (0: not worked out yet)
@@ -412,6 +418,8 @@ class JobRunner(QObject):
         if running:
             self.progress[job_id] = fraction
             self.progressed.emit(job_id, fraction)
+            if not self._tick_due.isActive():
+                self._tick_due.start()
 
     @Slot(str, object)
     def _on_step(self, job_id: str, step: Step) -> None:

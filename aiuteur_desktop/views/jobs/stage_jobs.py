@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from aiuteur_desktop.core import operations, story
 from aiuteur_desktop.core.errors import AiuteurError
@@ -46,13 +46,8 @@ class StoryJobs(QObject):
         self._waiting: dict[str, tuple[Done, Failed, str]] = {}
         runner.finished.connect(self._finished)
         runner.refused.connect(self._refused)
-        # Progress arrives many times a second per job and reaches every page: passed on ten
-        # times a second (a job starting or ending is passed on at once).
-        self._progress_due = QTimer(self, singleShot=True, interval=100)
-        self._progress_due.timeout.connect(self.busyChanged.emit)
-        runner.progressed.connect(
-            lambda *_: self._progress_due.isActive() or self._progress_due.start()
-        )
+        # (reaches every page: ten times a second; a job starting or ending at once)
+        runner.progressTicked.connect(self.busyChanged.emit)
 
     def route(self) -> TextRoute | None:
         return text_route(self.library.load_settings())

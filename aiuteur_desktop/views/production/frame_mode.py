@@ -74,17 +74,21 @@ def decode_ahead(
     they follow (`links`) at the Rearview's size, and their candidates — as
     {side: {media: QImage}} for `keep_decoded` on the UI thread."""
     read = project.media.read
-    wanted: dict[int, set[str]] = {max(TILE.width(), TILE.height()): set(), VIEW_SIDE: set()}
-    wanted[max(TILE.width(), TILE.height())] = {s.chosen for s in items if s.chosen}
+    tiles = {s.chosen for s in items if s.chosen}
+    views: set[str] = set()
+    small: set[str] = set()
     order = {(s.shot, s.which): i for i, s in enumerate(items)}
-    views = wanted[VIEW_SIDE]
-    small = wanted.setdefault(max(CANDIDATE.width(), CANDIDATE.height()), set())
     for s in shown:
         i = order.get((s.shot, s.which))
         following = [x for x in items[i:] if x.made][: AHEAD + 1] if i is not None else [s]
         views.update(x.chosen for x in following if x.chosen)
         small.update(str(c.get("media")) for x in following for c in x.candidates)
     views.update(link.media for link in links if link is not None and link.media)
+    wanted = {
+        max(TILE.width(), TILE.height()): tiles,
+        VIEW_SIDE: views,
+        max(CANDIDATE.width(), CANDIDATE.height()): small,
+    }
     return {
         side: decode_aside(
             {m: (lambda m=m: read(m)) for m in media if not is_decoded(m, side)}, side

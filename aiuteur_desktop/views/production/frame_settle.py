@@ -111,13 +111,13 @@ class FrameSettling:
         shown, mode = self.current_key(), self.mode()
 
         found: dict[str, tuple[Any, str | None]] = {}
-
-        seen: list[Any] = []
+        seen: list[Any] = []  # the draft it was read from
+        pictures: list[Any] = []  # decoded there, kept here
 
         def derive() -> list[Slot]:  # the slots, and what showing the one shown reads
             seen.append((project.current_branch, project.branch().draft))
             items = frames.slots(project, scene)
-            nxt = frames.next_to_make(project, scene) or (items[0] if items else None)
+            nxt = frames.next_of(items) or (items[0] if items else None)
             wanted = {key, shown, f"{nxt.shot}/{nxt.which}" if nxt else None}
             for s in items:
                 if f"{s.shot}/{s.which}" in wanted:
@@ -126,8 +126,6 @@ class FrameSettling:
             links = [link for link, _reason in found.values()]
             pictures.append(decode_ahead(project, items, focus, links))
             return items
-
-        pictures: list[Any] = []
 
         def apply(items: list[Slot]) -> None:
             self._deriving -= 1

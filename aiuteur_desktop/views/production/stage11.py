@@ -36,7 +36,7 @@ from aiuteur_desktop.core.production import checkout, takes
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
-from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.background import run_in_background, write_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import ImageTooLarge, read_image
@@ -318,8 +318,8 @@ class Stage11Page(StageFrame):
         )  # fmt: skip
 
     def _go(self, c: checkout.Checkout) -> None:
-        """The confirmation saved and each shot's render prepared on a worker (a feature's
-        scene has fifty shots), then every render queued here."""
+        """The confirmation saved and each shot's render prepared on the writer thread (a
+        feature's scene has fifty shots), then every render queued here."""
         assert self.project is not None and self.scene_id is not None
         reg, _settings = self._registry()
         if self._confirming:
@@ -340,7 +340,9 @@ class Stage11Page(StageFrame):
             self.fail_with(exc)
             self.load()
 
-        run_in_background(prepare, lambda ops: self._queue(c, ops, project), failed, parent=self)
+        # On the writer thread: the confirmation is a commit, made after the approvals asked
+        # for a moment ago are stored (never read before them) and never beside another write.
+        write_in_background(prepare, lambda ops: self._queue(c, ops, project), failed, parent=self)
 
     def _queue(self, c: checkout.Checkout, ops: list[Any], project: Project) -> None:
         self._confirming = False

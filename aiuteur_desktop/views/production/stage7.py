@@ -68,6 +68,7 @@ class Stage7Page(StageFrame):
         self.scene_id: str | None = None
         self.previous: Shot | None = None  # the scene before's last shot (Rearview Mirror)
         self.beats: list[tuple[int, str]] = []  # the Beat Sheet beats the scene comes from
+        self._rows_for: tuple[Any, str | None] | None = None  # (project, scene) the table shows
         self.undo = QUndoStack(self)
         self.tempo_button = self.add_action("Tempo Suggestions", "tempoShots", self.ask_tempo)
         self.tempo_button.setToolTip(
@@ -209,7 +210,7 @@ class Stage7Page(StageFrame):
             self.sync()
             return
         project, scene = self.project, self.scene_id
-        if getattr(self, "_rows_for", None) != (project, scene):  # not another scene's meanwhile
+        if self._rows_for != (project, scene):  # not another scene's rows meanwhile
             self._rows_for = (project, scene)
             self.model.set_rows([], [])
 

@@ -162,6 +162,7 @@ def test_quick_mode_grid_fills_and_approves(qtbot, window: MainWindow, tmp_path:
     qtbot.waitUntil(lambda: bool(page._pending))
     # Another job's progress (a story answer, say) reaches every page: the bar stays.
     window.job_runner.progressed.emit("another-job", 0.5)
+    window.job_runner.progressTicked.emit()  # (what the pages hear, ten times a second)
     assert page.busy.isVisible() and "Generating" in page.busy.label.text()
     qtbot.waitUntil(
         lambda: not page.preparing and not page._pending and not page.settling, timeout=30_000
