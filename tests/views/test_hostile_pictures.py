@@ -88,3 +88,52 @@ def test_a_big_photo_as_a_key_is_kept_at_the_working_size(
         assert max(key.size) == WORKING_SIDE and key.size[0] / key.size[1] == pytest.approx(
             1.5, 0.01
         )
+
+
+def test_pictures_decode_on_a_worker_without_qt_image_readers(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Pages decode pictures on workers. Qt's image readers take Qt's signal-slot lock while
+    PySide keeps the GIL, which froze the window for good when the UI thread destroyed an
+    object at that moment; pictures are decoded (and encoded) without them — upright, at
+    the size asked, transparency kept."""
+    import io
+    import threading
+
+    from PIL import Image
+    from PySide6 import QtGui
+
+    from aiuteur_desktop.views.kit.pictures import png_bytes
+
+    def refused(*_a: object, **_k: object) -> None:
+        raise AssertionError("a Qt image reader or writer was used")
+
+    monkeypatch.setattr(QtGui, "QImageReader", refused)
+    monkeypatch.setattr(QtGui.QImage, "save", refused)
+    photo = Image.new("RGB", (300, 200), (200, 40, 10))
+    photo.paste((10, 40, 200), (0, 0, 150, 200))  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the camera on its side: shown turned 90° clockwise
+    stored = tmp_path / "0c1f9e"  # a stored media file has no extension
+    photo.save(stored, "JPEG", exif=exif, quality=95)
+    clear = io.BytesIO()
+    Image.new("RGBA", (40, 40), (0, 0, 0, 0)).save(clear, "PNG")
+    found: dict[str, object] = {}
+
+    def work() -> None:
+        found["photo"] = read_image(stored, max_side=100)
+        found["clear"] = read_image(clear.getvalue())
+        found["broken"] = read_image(stored.read_bytes()[:400])
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(30)
+    photo_image, clear_image = found["photo"], found["clear"]
+    assert isinstance(photo_image, QtGui.QImage) and isinstance(clear_image, QtGui.QImage)
+    assert (photo_image.width(), photo_image.height()) == (67, 100)  # upright, scaled
+    top, bottom = photo_image.pixelColor(33, 5), photo_image.pixelColor(33, 94)
+    assert top.blue() > 150 > top.red() and bottom.red() > 150 > bottom.blue()
+    assert clear_image.hasAlphaChannel() and clear_image.pixelColor(5, 5).alpha() == 0
+    assert isinstance(found["broken"], QtGui.QImage) and found["broken"].isNull()
+    again = Image.open(io.BytesIO(png_bytes(clear_image)))
+    assert again.mode == "RGBA" and again.getpixel((5, 5))[3] == 0

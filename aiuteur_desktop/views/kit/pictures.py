@@ -1,49 +1,67 @@
-"""Images decoded by Qt (a key chosen from disk, a stored key shown in a card): the size is
-read from the header first and a bomb is refused before anything is decoded, the same
-limit as `core.media.imaging` (issue "Hostile input"); previews decode at the size they show."""
+"""Images decoded for the window (a key chosen from disk, a stored key shown in a card): the
+size is read from the header first and a bomb is refused before anything is decoded, the same
+limit as `core.media.imaging` (issue "Hostile input"); previews decode at the size they show.
+
+Pillow decodes and encodes, not Qt's image readers, because pages decode on workers: a
+QImageReader call holds the GIL (PySide keeps it for a const method) while Qt's format
+plugins take Qt's signal-slot lock, and a QObject destroyed on the UI thread at that moment
+holds that lock while it waits for the GIL — both threads stopped for good (seen as a
+frozen window during a feature's Pro Export). Pillow lets the GIL go while it decodes and
+touches no Qt lock; the pixels are then wrapped in a QImage, which is only memory."""
 
 from __future__ import annotations
 
+import io
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PIL import Image, ImageOps
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidget
 
-from aiuteur_desktop.core.media.imaging import MAX_PIXELS, ImageTooLarge, too_large
+from aiuteur_desktop.core.media.imaging import MAX_PIXELS, ImageTooLarge, open_image
 
-# Set deliberately (Qt's default is 256 MB): a decode may take what MAX_PIXELS of ARGB needs.
-QImageReader.setAllocationLimit(MAX_PIXELS * 4 // 1_000_000)
+__all__ = ["MAX_PIXELS", "ImageTooLarge", "png_bytes", "preview", "read_image", "stored_image"]
+
+#: Pillow modes that carry transparency (a P image may too: its "transparency" entry).
+_ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
 def read_image(source: bytes | Path, max_side: int | None = None) -> QImage:
-    """The decoded image — a null QImage when it is not one Qt reads — or ImageTooLarge when
-    its header declares more than MAX_PIXELS. With `max_side`, a larger image is decoded
-    straight to that size (JPEG scales while it decodes)."""
-    buffer: QBuffer | None = None
-    if isinstance(source, Path):
-        reader = QImageReader(str(source))
-    else:
-        buffer = QBuffer()
-        buffer.setData(QByteArray(bytes(source)))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if not size.isValid():
+    """The decoded image — a null QImage when it is not one that can be read — or
+    ImageTooLarge when its header declares more than MAX_PIXELS. With `max_side`, a larger
+    image is decoded at that size (JPEG scales while it decodes). Safe on a worker."""
+    try:
+        im = open_image(source if isinstance(source, Path) else bytes(source))
+    except ImageTooLarge:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError):
         return QImage()
-    if size.width() * size.height() > MAX_PIXELS:
-        raise ImageTooLarge(too_large(size.width(), size.height()))
-    if max_side and max(size.width(), size.height()) > max_side:
-        reader.setScaledSize(
-            size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio)
-        )
-    image = reader.read()
-    if buffer is not None:
-        buffer.close()
-    return image
+    try:
+        with im:
+            if max_side and max(im.size) > max_side:
+                im.draft(None, (max_side, max_side))  # JPEG: decoded at 1/2…1/8 already
+            picture = ImageOps.exif_transpose(im)  # as the camera was held
+            if max_side and max(picture.size) > max_side:
+                picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            return _qimage(picture)
+    except (OSError, ValueError, SyntaxError, EOFError):  # cut off or damaged past its header
+        return QImage()
+
+
+def _qimage(picture: Image.Image) -> QImage:
+    """`picture`'s pixels as a QImage in Qt's native 32-bit layout (no conversion when drawn)."""
+    alpha = picture.mode in _ALPHA or (picture.mode == "P" and "transparency" in picture.info)
+    if alpha:
+        picture = picture.convert("RGBA")
+        data, fmt = picture.tobytes("raw", "BGRA"), QImage.Format.Format_ARGB32
+    else:
+        picture = picture.convert("RGB")
+        data, fmt = picture.tobytes("raw", "BGRX"), QImage.Format.Format_RGB32
+    w, h = picture.size
+    return QImage(data, w, h, 4 * w, fmt).copy()  # its own pixels, not `data`'s
 
 
 #: Stored pictures kept decoded, up to this many pixels in all: a media id is its content's
@@ -107,11 +125,16 @@ def keep_decoded(images: dict[str, QImage], max_side: int) -> None:
 
 
 def png_bytes(image: QImage) -> bytes:
-    """`image` encoded as PNG."""
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(buffer.data().data())
+    """`image` encoded as PNG (by Pillow: safe on a worker, as `read_image` says)."""
+    argb = image.convertToFormat(QImage.Format.Format_ARGB32)
+    w, h, stride = argb.width(), argb.height(), argb.bytesPerLine()
+    pixels = bytes(argb.constBits())
+    picture = Image.frombuffer("RGBA", (w, h), pixels, "raw", "BGRA", stride, 1)
+    if not image.hasAlphaChannel():
+        picture = picture.convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
 
 
 def preview(source: bytes | Path, side: int) -> QPixmap:
