@@ -12,17 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +33,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit.dialogs import confirm
+from aiuteur_desktop.views.kit.text_table import TextTable
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
 
 SIZES = (("Draft · 640 × 360", 640), ("HD · 1280 × 720", 1280), ("Full HD · 1920 × 1080", 1920))
@@ -74,21 +71,13 @@ class AnimaticDialog(JobDialog):
         self.summary = QLabel("Breaking the script into shots…")
         self.summary.setStyleSheet("font-weight:600;")
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Shot", "Length", "Camera", "What happens"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = TextTable(["Shot", "Length", "Camera", "What happens"], 3)
         self.table.setWordWrap(True)
         # Two lines of "What happens" per row (the whole of it in the tooltip): cheap for a
         # feature's thousand rows, unlike measuring every row.
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().lineSpacing() * 2 + 10
         )
-        header = self.table.horizontalHeader()
-        for col in (0, 1, 2):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
         self.folder, folder_row = self.folder_row(
             default_folder(project.name), "Render the animatic into"
@@ -171,17 +160,13 @@ class AnimaticDialog(JobDialog):
                 else ""
             )
         )
-        self.table.setRowCount(len(rows))
-        for r, p in enumerate(film.placed):
+        cells, tips = [], []
+        for p in film.placed:
             s = p.shot
             what = s.summary() or s.heading
-            length = f"{film.seconds(p):.3g} s"
-            cells = (s.label, length, f"{s.shot_size} {s.move}", what)
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c == 3:
-                    item.setToolTip(f"{s.heading}\n\n{what}")
-                self.table.setItem(r, c, item)
+            cells.append((s.label, f"{film.seconds(p):.3g} s", f"{s.shot_size} {s.move}", what))
+            tips.append(f"{s.heading}\n\n{what}")
+        self.table.set_rows(cells, tips)
         self.render_button.setEnabled(True)
 
     # ---------------------------------------------------------------- render

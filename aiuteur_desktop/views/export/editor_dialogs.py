@@ -14,19 +14,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressDialog,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +35,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit.dialogs import show_error
+from aiuteur_desktop.views.kit.text_table import TextTable
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
 
 if TYPE_CHECKING:  # imported where used: OTIO, PyAV and the PDF writer stay out of start-up
@@ -46,30 +43,6 @@ if TYPE_CHECKING:  # imported where used: OTIO, PyAV and the PDF writer stay out
 
 MUTED = "color:#9aa0a8;"
 TIMELINES = "Resolve / Premiere (.xml), Final Cut Pro (.fcpxml), EDL and OTIO"
-
-
-def _table(headers: list[str], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    header = table.horizontalHeader()
-    for col in range(len(headers)):
-        mode = (
-            QHeaderView.ResizeMode.Stretch
-            if col == stretch
-            else QHeaderView.ResizeMode.ResizeToContents
-        )
-        header.setSectionResizeMode(col, mode)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            table.setItem(r, c, QTableWidgetItem(text))
 
 
 def default_folder(project_name: str) -> Path:
@@ -96,7 +69,7 @@ class ProExportDialog(JobDialog):
         intro.setStyleSheet(MUTED)
         self.summary = QLabel("Reading the shots…")
         self.summary.setStyleSheet("font-weight:600;")
-        self.table = _table(["Shot", "Source", "Exported as"], 2)
+        self.table = TextTable(["Shot", "Source", "Exported as"], 2)
 
         self.folder, folder_row = self.folder_row(default_folder(project.name), "Export into")
         self.scene = QComboBox()
@@ -163,7 +136,7 @@ class ProExportDialog(JobDialog):
 
     def _refuse(self, exc: BaseException) -> None:
         self.summary.setText(getattr(exc, "user_message", None) or str(exc))
-        self.table.setRowCount(0)
+        self.table.set_rows([])
 
     def _show(self, found: tuple[list[tuple[str, str]], list[pro_export.Item]]) -> None:
         scenes, items = found
@@ -182,7 +155,7 @@ class ProExportDialog(JobDialog):
         for i in items:
             source = f"take {i.take.number}" if i.take is not None else "animatic (no take yet)"
             rows.append((i.shot.label, source, f"{i.name}.mp4"))
-        _fill(self.table, rows)
+        self.table.set_rows(rows)
         self.export_button.setEnabled(bool(items) and self.job_id is None)
 
     def out(self) -> Path:
@@ -240,7 +213,7 @@ class ConformDialog(QDialog):
         self.summary = QLabel(f"Reading {self.source.name}…")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("font-weight:600;")
-        self.table = _table(["#", "Shot", "Length", "Clip", "Note"], 3)
+        self.table = TextTable(["#", "Shot", "Length", "Clip", "Note"], 3)
         self.notes = QLabel("")
         self.notes.setWordWrap(True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -284,7 +257,7 @@ class ConformDialog(QDialog):
             if not note and (p.first or p.frames != p.available):
                 note = f"trimmed (clip is {p.available / report.fps:.2f} s)"
             rows.append((str(n), p.label, f"{p.frames / report.fps:.2f} s", p.name, note))
-        _fill(self.table, rows)
+        self.table.set_rows(rows)
         notes = []
         if report.removed:
             notes.append(f"Dropped by the editor: {', '.join(report.removed)}.")

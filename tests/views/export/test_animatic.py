@@ -40,11 +40,11 @@ def test_a_screenplay_becomes_an_animatic_and_a_timeline(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     dialog = open_dialog(qtbot, window, heist(tmp_path))
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 11)
+    qtbot.waitUntil(lambda: dialog.table.row_count() == 11)
     assert dialog.summary.text() == "11 shots · 1:08 · 5 scenes"
     # June at the door; Tommy answers from outside it (O.S.): a close shot of her alone.
-    assert [dialog.table.item(2, c).text() for c in range(3)] == ["1C", "4 s", "MCU static"]
-    assert dialog.table.item(2, 3).text() == "JUNE: Who's there? / TOMMY: It's me. Open up."
+    assert [dialog.table.text(2, c) for c in range(3)] == ["1C", "4 s", "MCU static"]
+    assert dialog.table.text(2, 3) == "JUNE: Who's there? / TOMMY: It's me. Open up."
     out = tmp_path / "out"
     dialog.folder.setText(str(out))
     dialog.size.setCurrentIndex(0)  # draft size keeps the test quick
@@ -197,8 +197,8 @@ def test_first_run_offline_path_screenplay_to_edited_shots_to_timeline(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     dialog = wait_for_window(qtbot, AnimaticDialog)
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 12)
-    assert [dialog.table.item(r, 0).text() for r in range(5, 8)] == ["2A", "2B", "2C"]
+    qtbot.waitUntil(lambda: dialog.table.row_count() == 12)
+    assert [dialog.table.text(r, 0) for r in range(5, 8)] == ["2A", "2B", "2C"]
     out = tmp_path / "first cut"
     dialog.folder.setText(str(out))
     dialog.size.setCurrentIndex(0)

@@ -54,9 +54,9 @@ def test_export_for_editing_then_conform_the_editors_cut(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     dialog = wait_for_window(qtbot, ProExportDialog)
-    qtbot.waitUntil(lambda: dialog.table.rowCount() > 2 and dialog.export_button.isEnabled())
-    sources = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
-    labels = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    qtbot.waitUntil(lambda: dialog.table.row_count() > 2 and dialog.export_button.isEnabled())
+    sources = [dialog.table.text(r, 1) for r in range(dialog.table.row_count())]
+    labels = [dialog.table.text(r, 0) for r in range(dialog.table.row_count())]
     assert sources[labels.index("2A")] == "take 1" and sources[0].startswith("animatic")
     assert "with a take" in dialog.summary.text()
     # The scene choice names each scene by its number and heading.
@@ -89,7 +89,7 @@ def test_export_for_editing_then_conform_the_editors_cut(
     window.project_page.open_conform(edited)
     report = wait_for_window(qtbot, ConformDialog)
     qtbot.waitUntil(lambda: report.apply_button.isEnabled(), timeout=10_000)
-    shown = [report.table.item(r, 1).text() for r in range(report.table.rowCount())]
+    shown = [report.table.text(r, 1) for r in range(report.table.row_count())]
     assert shown == labels[1:] + labels[:1]
     assert "shot order changed" in report.summary.text()
     report.grab().save(str(tmp_path / "conform.png"))
