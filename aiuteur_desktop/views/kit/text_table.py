@@ -1,11 +1,13 @@
 """A read-only table of text rows for lists a feature film makes long (every shot of the
-film: thousands of rows). One model holds the rows as tuples of strings; the view asks
-for the rows it paints, so showing 2,000 rows costs what showing 20 does — where a
-QTableWidget builds an item per cell, all on the UI thread."""
+film: thousands of rows; a scene's checkout refilled as each render lands). One model holds
+the rows; the view asks for the cells it paints, so showing 2,000 rows costs what showing
+20 does — where a QTableWidget makes an item per cell and relays itself out for each one
+set (half a millisecond a cell, all on the UI thread)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -13,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
@@ -20,20 +23,44 @@ Index = QModelIndex | QPersistentModelIndex
 MEASURED_ROWS = 200
 
 
+@dataclass
+class Cell:
+    """A cell with more than its text: a tooltip, a picture."""
+
+    text: str
+    tip: str = ""
+    icon: QIcon | None = None
+
+
+Row = Sequence[str | Cell]
+
+
 class TextRows(QAbstractTableModel):
-    """Rows of text under `headers`; `tips` (optional) is each row's tooltip."""
+    """Rows of text (or `Cell`s) under `headers`; `tips` (optional) is each row's tooltip
+    where its cell has none; `alignment`, every cell's."""
 
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headers = list(headers)
-        self.rows: list[tuple[str, ...]] = []
+        self.rows: list[list[str | Cell]] = []
         self.tips: list[str] = []
+        self.alignment: Qt.AlignmentFlag | None = None
 
-    def set_rows(self, rows: Sequence[tuple[str, ...]], tips: Sequence[str] = ()) -> None:
+    def set_rows(self, rows: Sequence[Row], tips: Sequence[str] = ()) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = [list(r) for r in rows]
         self.tips = list(tips)
         self.endResetModel()
+
+    def set_text(self, row: int, column: int, text: str) -> None:
+        """One cell's text changed (its tooltip and picture kept)."""
+        cell = self.rows[row][column]
+        if isinstance(cell, Cell):
+            cell.text = text
+        else:
+            self.rows[row][column] = text
+        where = self.index(row, column)
+        self.dataChanged.emit(where, where, [Qt.ItemDataRole.DisplayRole])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self.rows)
@@ -44,10 +71,17 @@ class TextRows(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
+        cell = self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.row() < len(self.tips):
-            return self.tips[index.row()] or None
+            return cell.text if isinstance(cell, Cell) else cell
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if isinstance(cell, Cell) and cell.tip:
+                return cell.tip
+            return (self.tips[index.row()] or None) if index.row() < len(self.tips) else None
+        if role == Qt.ItemDataRole.DecorationRole and isinstance(cell, Cell):
+            return cell.icon
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.alignment is not None:
+            return self.alignment
         return None
 
     def headerData(
@@ -58,7 +92,12 @@ class TextRows(QAbstractTableModel):
         return None
 
     def text(self, row: int, column: int) -> str:
-        return self.rows[row][column]
+        cell = self.rows[row][column]
+        return cell.text if isinstance(cell, Cell) else cell
+
+    def icon(self, row: int, column: int) -> QIcon | None:
+        cell = self.rows[row][column]
+        return cell.icon if isinstance(cell, Cell) else None
 
 
 class TextTable(QTableView):
@@ -82,7 +121,7 @@ class TextTable(QTableView):
             )
             header.setSectionResizeMode(col, mode)
 
-    def set_rows(self, rows: Sequence[tuple[str, ...]], tips: Sequence[str] = ()) -> None:
+    def set_rows(self, rows: Sequence[Row], tips: Sequence[str] = ()) -> None:
         self.rows.set_rows(rows, tips)
 
     def row_count(self) -> int:
@@ -90,3 +129,6 @@ class TextTable(QTableView):
 
     def text(self, row: int, column: int) -> str:
         return self.rows.text(row, column)
+
+    def icon(self, row: int, column: int) -> QIcon | None:
+        return self.rows.icon(row, column)

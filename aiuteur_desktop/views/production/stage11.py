@@ -15,15 +15,12 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
     QWidget,
 )
 
@@ -40,11 +37,14 @@ from aiuteur_desktop.views.jobs.background import run_in_background, write_in_ba
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import ImageTooLarge, read_image
+from aiuteur_desktop.views.kit.text_table import Cell, TextTable
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 THUMB = 96
 COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")
 ROW = THUMB * 9 // 16 + 14
+#: thumbnails kept made for the table past the scene shown (a scene's start and end frames)
+ICONS_KEPT = 400
 
 
 def money(x: float | None) -> str:
@@ -64,6 +64,7 @@ class Stage11Page(StageFrame):
         self.render_state: dict[str, str] = {}  # shot id → what its render is doing
         self.with_takes: set[str] = set()  # shots with a take (of any confirmation)
         self.thumbs: dict[str, QImage] = {}  # media id → thumbnail, decoded off the UI thread
+        self._icons: dict[str, QIcon] = {}  # media id → its thumbnail as the table shows it
         self._serial = 0  # the load whose result is shown
         self.review_button = self.add_action("Open Review", "openReview", self.open_review)
         self.review_button.setToolTip("Stage 12: play the scene cut from its takes")
@@ -86,18 +87,12 @@ class Stage11Page(StageFrame):
         top.addWidget(QLabel("Video model"))
         top.addWidget(self.model)
         top.addWidget(self.sound)
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = TextTable(COLUMNS, 3)
         self.table.setObjectName("checkoutLines")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.rows.alignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
         self.table.setIconSize(QSize(THUMB, THUMB * 9 // 16))
-        self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for i in range(len(COLUMNS)):
-            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for column, width in ((4, 150), (6, 110)):  # drift flags and status wrap
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
@@ -150,7 +145,7 @@ class Stage11Page(StageFrame):
         self.clear_error()
         if self.project is None or self.scene_id is None:
             self.scene_line.setText("Select a scene in the Script Hub")
-            self.table.setRowCount(0)
+            self.table.set_rows([])
             self.current = None
             self.mark_loaded()
             self.sync()
@@ -168,7 +163,7 @@ class Stage11Page(StageFrame):
         # (or another scene), the lines go until the new ones are in; a refresh of the scene
         # on screen keeps them, said to be updating.
         if not self.isVisible() or self._shown_scene != self.scene_id:
-            self.table.setRowCount(0)
+            self.table.set_rows([])
             self.flag.hide()
             label = master_script.label_of(self.project, self.scene_id)
             self.scene_line.setText(f"Scene {label} · checkout")
@@ -216,46 +211,47 @@ class Stage11Page(StageFrame):
         run_in_background(work, shown, failed, parent=self)
         self.mark_loaded()
 
-    def _thumb(self, media: str | None) -> QTableWidgetItem:
-        item = QTableWidgetItem("" if media else "—")
-        image = self.thumbs.get(media or "")
-        if media and (image is None or image.isNull()):
-            item.setText("missing")
-        elif image is not None:
-            item.setIcon(QIcon(QPixmap.fromImage(image)))
-        return item
+    def _thumb(self, media: str | None) -> Cell:
+        if not media:
+            return Cell("—")
+        image = self.thumbs.get(media)
+        if image is None or image.isNull():
+            return Cell("missing")
+        icon = self._icons.get(media)
+        if icon is None:
+            icon = self._icons[media] = QIcon(QPixmap.fromImage(image))
+        return Cell("", icon=icon)
 
     def _show(self, c: checkout.Checkout) -> None:
         self.scene_line.setText(f"Scene {c.label} · checkout")
-        self.table.setRowCount(len(c.lines))
         done = self.with_takes
-        for row, x in enumerate(c.lines):
+        model = self.model.currentText()
+        rows = []
+        for x in c.lines:
             parts = " + ".join(f"{k} {money(v)}" for k, v in x.parts.items())
             sound = " · sound" if x.audio else ""
-            cells = [
-                QTableWidgetItem(f"{x.label}\n{x.duration:g} s{sound}"),
-                self._thumb(x.start),
-                self._thumb(x.end) if x.end else QTableWidgetItem("start only"),
-                QTableWidgetItem(x.video_prompt[:300] + ("…" if len(x.video_prompt) > 300 else "")),
-                QTableWidgetItem("\n".join(f"⚠ {f}" for f in x.drift) or "—"),
-                QTableWidgetItem(money(x.price) + (f"\n{parts}" if parts and x.price else "")),
-                QTableWidgetItem(
+            prompt = x.video_prompt
+            rows.append(
+                [
+                    Cell(
+                        f"{x.label}\n{x.duration:g} s{sound}" + ("\n⚠ see tip" if x.notice else ""),
+                        f"Shot {x.label}: {x.duration:g} s with {model}{sound}"
+                        + (f"\n{x.notice}" if x.notice else ""),
+                    ),
+                    self._thumb(x.start),
+                    self._thumb(x.end) if x.end else "start only",
+                    Cell(prompt[:300] + ("…" if len(prompt) > 300 else ""), prompt),
+                    Cell("\n".join(f"⚠ {f}" for f in x.drift) or "—", "\n".join(x.drift)),
+                    money(x.price) + (f"\n{parts}" if parts and x.price else ""),
                     x.waiting
                     or self.render_state.get(x.shot)
-                    or ("Rendered" if x.shot in done and c.frozen else "")
-                ),
-            ]
-            cells[0].setToolTip(
-                f"Shot {x.label}: {x.duration:g} s with {self.model.currentText()}{sound}"
-                + (f"\n{x.notice}" if x.notice else "")
+                    or ("Rendered" if x.shot in done and c.frozen else ""),
+                ]
             )
-            if x.notice:
-                cells[0].setText(cells[0].text() + "\n⚠ see tip")
-            cells[3].setToolTip(x.video_prompt)
-            cells[4].setToolTip("\n".join(x.drift))
-            for col, cell in enumerate(cells):
-                cell.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                self.table.setItem(row, col, cell)
+        self.table.set_rows(rows)
+        if len(self._icons) > ICONS_KEPT:  # (a scene's frames; others are decoded again)
+            shown = {x for line in c.lines for x in (line.start, line.end)}
+            self._icons = {m: i for m, i in self._icons.items() if m in shown}
         m = c.money
         room = "" if m.room is None else f" · your caps leave {money(m.room)}"
         self.total.setText(
@@ -379,9 +375,11 @@ class Stage11Page(StageFrame):
     def _status_cell(self, shot: str) -> None:
         if self.current is None:
             return
+        if self.table.row_count() != len(self.current.lines):
+            return  # (the lines are being priced again)
         for row, x in enumerate(self.current.lines):
-            if x.shot == shot and self.table.item(row, 6) is not None:
-                self.table.item(row, 6).setText(self.render_state.get(shot, ""))
+            if x.shot == shot:
+                self.table.rows.set_text(row, 6, self.render_state.get(shot, ""))
 
     def _job_finished(self, job_id: str) -> None:
         shot = self.pending.pop(job_id, None)
