@@ -78,13 +78,9 @@ class FrameSettling:
             self._writing += 1
             write_in_background(write, written, failed, parent=self)
         self.items = [done.get((s.shot, s.which), s) for s in self.items]
-        if not on_grid:
-            nxt = frames.next_of(self.items)
-            self._fill()
-            if nxt is not None:
-                self.select_key(f"{nxt.shot}/{nxt.which}")  # Control: on to the next frame
-        else:
-            self._fill()
+        nxt = None if on_grid else frames.next_of(self.items)
+        # Control: on to the next frame.
+        self._fill(select=f"{nxt.shot}/{nxt.which}" if nxt is not None else None)
         if done:
             self.message.emit(f"Approved {len(done)} frame{'s' * (len(done) != 1)}.")
 
@@ -134,10 +130,9 @@ class FrameSettling:
             keep_pictures(pictures[0])
             self.items, self._derived_for = items, found  # shown as derived, not derived again
             self._loaded, self._seen = True, seen[0]
-            self._fill()
             if key is not None:
                 self.edit_button.setChecked(False)
-                self.select_key(key)
+            self._fill(select=key)
             self._derived_for = {}
 
         def failed(exc: BaseException) -> None:

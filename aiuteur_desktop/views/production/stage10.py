@@ -201,10 +201,11 @@ class Stage10Page(FrameSettling, PendingKeys, StageFrame):
         self._fill()
         self.sync()
 
-    def _fill(self) -> None:
+    def _fill(self, select: str | None = None) -> None:
         """The steps and the grid: rebuilt when the frames themselves changed, else only the
-        rows that changed are touched (a hundred tiles redrawn per approval held the window)."""
-        keep = self.current_key()
+        rows that changed are touched (a hundred tiles redrawn per approval held the window).
+        Then the slot `select` is shown (else the one shown, else the next to do) — once."""
+        keep = select or self.current_key()
         keys = [f"{s.shot}/{s.which}" for s in self.items]
         same = keys == [self.steps.item(r).data(SlotRole) for r in range(self.steps.count())]
         self.steps.blockSignals(True)
