@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
 
 from aiuteur_desktop.core.jobs import Job, JobState
@@ -10,6 +10,8 @@ from aiuteur_desktop.views.kit import theme
 
 #: Jobs that ran longer than this also raise a desktop notification.
 LONG_JOB_SECONDS = 30.0
+#: Jobs ending within this of the toast's last word are said together, once this has passed.
+BURST_MS = 1000
 
 
 class Toast(QFrame):
@@ -75,8 +77,8 @@ def job_message(job: Job) -> tuple[str, bool]:
 
 
 class Notifier(QObject):
-    """Toast for every finished job; a tray notification too when it took long or the
-    window is not in front."""
+    """A toast when jobs finish (one for a burst of them); a tray notification too when one
+    took long or the window is not in front."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -89,13 +91,26 @@ class Notifier(QObject):
             self.tray.show()
         self.desktop_messages: list[str] = []  # what was sent to the desktop (tests read it)
         self.last: Job | None = None  # the job the toast and the tray message speak of
+        self._burst: list[Job] = []  # finished since the toast last spoke
+        self._since = QElapsedTimer()  # since the toast last spoke
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(BURST_MS)
+        self._later.timeout.connect(self._say)
 
     def job_finished(self, job: Job) -> None:
+        """The toast says so at once; jobs ending close behind it (a scene's frames landing)
+        are said together a moment later, in one toast, not one each."""
         self.last = job
-        text, bad = job_message(job)
-        self.toast.show_message(text, 8000 if bad else 5000, danger=bad)
+        self._burst.append(job)
+        if self._since.isValid() and self._since.elapsed() < BURST_MS:
+            if not self._later.isActive():
+                self._later.start()
+        else:
+            self._say()
         took = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)
         if took >= LONG_JOB_SECONDS or not self.window.isActiveWindow():
+            text, bad = job_message(job)
             self.desktop_messages.append(text)
             if self.tray is not None:
                 icon = (
@@ -104,3 +119,20 @@ class Notifier(QObject):
                     else QSystemTrayIcon.MessageIcon.Information
                 )
                 self.tray.showMessage("Aiuteur", text, icon, 6000)
+
+    def _say(self) -> None:
+        jobs, self._burst = self._burst, []
+        if not jobs:
+            return
+        self._since.start()
+        if len(jobs) == 1:
+            text, bad = job_message(jobs[0])
+        else:
+            failed = [j for j in jobs if j.state is JobState.FAILED]
+            bad = bool(failed)
+            text = (
+                f"{len(failed)} of {len(jobs)} jobs failed — see the Jobs page"
+                if failed
+                else f"Done: {len(jobs)} jobs, the last {jobs[-1].title}"
+            )
+        self.toast.show_message(text, 8000 if bad else 5000, danger=bad)

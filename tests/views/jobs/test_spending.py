@@ -121,3 +121,28 @@ def test_project_header_shows_what_was_spent(qtbot, window: MainWindow, tmp_path
     label = window.project_page.spend_label
     qtbot.waitUntil(lambda: label.isVisible() and label.text() == "$3.21 spent")
     assert "Stage 12: $3.20" in label.toolTip() and "openai: $0.01" in label.toolTip()
+
+
+def test_a_burst_of_finished_jobs_is_one_toast(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A scene's frames landing together: the first is said at once, the rest in one toast
+    a moment later — not a toast redrawn for each."""
+    store = window.job_runner.store
+    shown: list[str] = []
+    toast = window.notifier.toast
+    real = toast.show_message
+    toast.show_message = lambda text, *a, **k: (shown.append(text), real(text, *a, **k))  # type: ignore[method-assign]
+    titles = [f"Frame {n}A start" for n in range(1, 7)]
+    for title in titles:
+        job = store.add(Submission("k", title, "offline:storyboard", {}))
+        store.start(job.id)
+        store.succeed(job.id, {})
+        window.notifier.job_finished(store.get(job.id))
+    assert shown == ["Done: Frame 1A start"]
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=3000)
+    assert shown[1] == "Done: 5 jobs, the last Frame 6A start"
+    failed = store.add(Submission("k", "Veo render", "google:veo", {}))
+    store.start(failed.id)
+    store.fail(failed.id, "The provider filtered this render.")
+    window.notifier.job_finished(store.get(failed.id))
+    qtbot.waitUntil(lambda: len(shown) == 3, timeout=3000)
+    assert shown[2].startswith("Failed: Veo render")  # alone in its burst: said in full
