@@ -19,11 +19,10 @@ import gc
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
-#: How often the UI thread looks at the collector's counts: often, because a collection's
-#: pause grows with what was allocated since the last (a worker decoding a feature's
-#: documents makes ~100,000 objects in a quarter second: a 60 ms pause, where every 50 ms
-#: costs a few).
-EVERY_MS = 50
+#: How often the UI thread looks at the collector's counts. (50 ms was tried: a pause grows
+#: with what workers allocated since the last, but on the feature benchmark the longest
+#: stalls were no shorter — 136–167 ms against 107–155 ms in Quick mode — so it stays.)
+EVERY_MS = 250
 #: Past this many objects in the oldest generation, a full collection is replaced by
 #: freezing them (`gc.freeze`): a full pass over ~100,000 objects costs ~20 ms here.
 LONG_LIVED = 100_000
