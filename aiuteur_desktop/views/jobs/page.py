@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QShowEvent
@@ -38,6 +39,8 @@ from aiuteur_desktop.views.kit.dialogs import confirm
 JobRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
 DetailRole = Qt.ItemDataRole.UserRole + 3  # a running job's place: "37 of 1,537 · 4:12 left"
+#: The sidebar's jobs line is redrawn at most this often through a burst of changes.
+REFRESH_MS = 100
 STATE_WORDS = {
     JobState.QUEUED: "Queued",
     JobState.RUNNING: "Running",
@@ -421,10 +424,30 @@ class JobsIndicator(QFrame):
         layout.setSpacing(4)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
-        runner.changed.connect(lambda _id: self.refresh())
-        runner.refused.connect(lambda *_: self.refresh())
+        # A change is shown at once; the rest of a burst (a scene's 56 frames queued or
+        # landing) once per REFRESH_MS, not once per job.
+        self._dirty = False
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(REFRESH_MS)
+        self._quiet.timeout.connect(self._settle)
+        runner.changed.connect(lambda _id: self._changed())
+        runner.refused.connect(lambda *_: self._changed())
         runner.progressTicked.connect(self._update_bar)
         self.refresh()
+
+    def _changed(self) -> None:
+        if self._quiet.isActive():
+            self._dirty = True
+            return
+        self.refresh()
+        self._quiet.start()
+
+    def _settle(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.refresh()
+            self._quiet.start()
 
     def refresh(self) -> None:
         active = self.runner.active()

@@ -333,3 +333,29 @@ def test_a_job_that_may_be_charged_waits_for_a_priced_decision_on_the_jobs_page(
     qtbot.waitUntil(lambda: len(runner.store.submissions(job_id)) == 2, timeout=5000)
     qtbot.waitUntil(lambda: runner.job(job_id).state is JobState.DECIDE, timeout=5000)
     assert runner.store.committed() == pytest.approx(6.4)  # both may be charged
+
+
+def test_the_jobs_line_follows_a_burst_of_jobs_without_redrawing_for_each(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A scene's frames queued at once: the sidebar's jobs line says so at once and ends on
+    the right count, redrawn a few times, not once per job."""
+    runner, indicator = window.job_runner, window.jobs_indicator
+    drawn: list[str] = []
+    real = indicator.refresh
+    monkeypatch.setattr(
+        indicator, "refresh", lambda: (real(), drawn.append(indicator.label.text()))
+    )
+    GATE.clear()
+    ids = [
+        runner.submit(Submission("test.wait", f"Frame {n}", "offline:test", {})) for n in range(24)
+    ]
+    qtbot.waitUntil(lambda: all(runner.job(i) is not None for i in ids), timeout=10_000)
+
+    def counted() -> int:  # "2 jobs running, 22 queued"
+        return sum(int(w) for w in indicator.label.text().replace(",", " ").split() if w.isdigit())
+
+    qtbot.waitUntil(lambda: indicator.isVisible() and counted() == 24, timeout=10_000)
+    assert 1 <= len(drawn) < 12
+    GATE.set()
+    qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=20_000)
