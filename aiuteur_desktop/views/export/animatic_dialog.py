@@ -33,7 +33,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.text_table import TextTable
+from aiuteur_desktop.views.kit.text_table import Cell, TextTable
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
 
 SIZES = (("Draft · 640 × 360", 640), ("HD · 1280 × 720", 1280), ("Full HD · 1920 × 1080", 1920))
@@ -160,13 +160,14 @@ class AnimaticDialog(JobDialog):
                 else ""
             )
         )
-        cells, tips = [], []
+        cells = []
         for p in film.placed:
             s = p.shot
             what = s.summary() or s.heading
-            cells.append((s.label, f"{film.seconds(p):.3g} s", f"{s.shot_size} {s.move}", what))
-            tips.append(f"{s.heading}\n\n{what}")
-        self.table.set_rows(cells, tips)
+            length = f"{film.seconds(p):.3g} s"
+            whole = Cell(what, f"{s.heading}\n\n{what}")
+            cells.append((s.label, length, f"{s.shot_size} {s.move}", whole))
+        self.table.set_rows(cells)
         self.render_button.setEnabled(True)
 
     # ---------------------------------------------------------------- render

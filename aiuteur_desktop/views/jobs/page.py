@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QShowEvent
@@ -35,6 +34,7 @@ from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit import theme, timefmt
 from aiuteur_desktop.views.kit.dialogs import confirm
+from aiuteur_desktop.views.kit.throttle import Throttle
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2
@@ -426,28 +426,11 @@ class JobsIndicator(QFrame):
         layout.addWidget(self.bar)
         # A change is shown at once; the rest of a burst (a scene's 56 frames queued or
         # landing) once per REFRESH_MS, not once per job.
-        self._dirty = False
-        self._quiet = QTimer(self)
-        self._quiet.setSingleShot(True)
-        self._quiet.setInterval(REFRESH_MS)
-        self._quiet.timeout.connect(self._settle)
-        runner.changed.connect(lambda _id: self._changed())
-        runner.refused.connect(lambda *_: self._changed())
+        changed = Throttle(REFRESH_MS, lambda: self.refresh(), self)
+        runner.changed.connect(lambda _id: changed())
+        runner.refused.connect(lambda *_: changed())
         runner.progressTicked.connect(self._update_bar)
         self.refresh()
-
-    def _changed(self) -> None:
-        if self._quiet.isActive():
-            self._dirty = True
-            return
-        self.refresh()
-        self._quiet.start()
-
-    def _settle(self) -> None:
-        if self._dirty:
-            self._dirty = False
-            self.refresh()
-            self._quiet.start()
 
     def refresh(self) -> None:
         active = self.runner.active()

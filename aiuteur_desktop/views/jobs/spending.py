@@ -79,9 +79,9 @@ def spend_summary(project: Project) -> tuple[str, str]:
 
 class SpendLabel(QLabel):
     """The project header's "$x spent", its breakdown on hover: summed once for a burst of
-    finished jobs (a query per job held the window). Summed here, not on a worker: with the
-    sum on a worker, a Pro Export building its OTIO timeline at the same time crashed in
-    OTIO's keep-alive monitor (benchmarks/feature_bench.py, reproduced twice)."""
+    finished jobs (a query per job held the window). (It was once summed on a worker and a
+    crash in OTIO during a Pro Export blamed on that; the crash recurred with the sum here,
+    so its cause is still open — see issue 36's notes.)"""
 
     def __init__(self) -> None:
         super().__init__()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QWidget
 
 from aiuteur_desktop.core.jobs import Job, JobState
 from aiuteur_desktop.views.kit import theme
+from aiuteur_desktop.views.kit.throttle import Throttle
 
 #: Jobs that ran longer than this also raise a desktop notification.
 LONG_JOB_SECONDS = 30.0
-#: Jobs ending within this of the toast's last word are said together, once this has passed.
+#: Jobs ending within this of the toast's last word are said together when it has passed.
 BURST_MS = 1000
 
 
@@ -92,22 +93,14 @@ class Notifier(QObject):
         self.desktop_messages: list[str] = []  # what was sent to the desktop (tests read it)
         self.last: Job | None = None  # the job the toast and the tray message speak of
         self._burst: list[Job] = []  # finished since the toast last spoke
-        self._since = QElapsedTimer()  # since the toast last spoke
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.setInterval(BURST_MS)
-        self._later.timeout.connect(self._say)
+        self._say_soon = Throttle(BURST_MS, self._say, self)
 
     def job_finished(self, job: Job) -> None:
         """The toast says so at once; jobs ending close behind it (a scene's frames landing)
         are said together a moment later, in one toast, not one each."""
         self.last = job
         self._burst.append(job)
-        if self._since.isValid() and self._since.elapsed() < BURST_MS:
-            if not self._later.isActive():
-                self._later.start()
-        else:
-            self._say()
+        self._say_soon()
         took = (job.finished_at or 0) - (job.started_at or job.finished_at or 0)
         if took >= LONG_JOB_SECONDS or not self.window.isActiveWindow():
             text, bad = job_message(job)
@@ -122,9 +115,6 @@ class Notifier(QObject):
 
     def _say(self) -> None:
         jobs, self._burst = self._burst, []
-        if not jobs:
-            return
-        self._since.start()
         if len(jobs) == 1:
             text, bad = job_message(jobs[0])
         else:

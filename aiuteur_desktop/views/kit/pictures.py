@@ -21,9 +21,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidget
 
-from aiuteur_desktop.core.media.imaging import MAX_PIXELS, ImageTooLarge, open_image
-
-__all__ = ["MAX_PIXELS", "ImageTooLarge", "png_bytes", "preview", "read_image", "stored_image"]
+from aiuteur_desktop.core.media.imaging import ImageTooLarge, open_image
 
 #: Pillow modes that carry transparency (a P image may too: its "transparency" entry).
 _ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
@@ -37,7 +35,7 @@ def read_image(source: bytes | Path, max_side: int | None = None) -> QImage:
         im = open_image(source if isinstance(source, Path) else bytes(source))
     except ImageTooLarge:
         raise
-    except (OSError, ValueError, SyntaxError, Image.UnidentifiedImageError):
+    except (OSError, ValueError, SyntaxError):  # not an image (Pillow says so as an OSError)
         return QImage()
     try:
         with im:

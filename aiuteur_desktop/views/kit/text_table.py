@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,31 +25,32 @@ MEASURED_ROWS = 200
 
 @dataclass
 class Cell:
-    """A cell with more than its text: a tooltip, a picture."""
+    """A cell with more than its text: a tooltip, a picture (drawn only when on screen)."""
 
     text: str
     tip: str = ""
-    icon: QIcon | None = None
+    icon: QIcon | QImage | None = None
 
 
 Row = Sequence[str | Cell]
 
 
+def _text(cell: str | Cell) -> str:
+    return cell.text if isinstance(cell, Cell) else cell
+
+
 class TextRows(QAbstractTableModel):
-    """Rows of text (or `Cell`s) under `headers`; `tips` (optional) is each row's tooltip
-    where its cell has none; `alignment`, every cell's."""
+    """Rows of text (or `Cell`s) under `headers`; `alignment`, every cell's."""
 
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headers = list(headers)
         self.rows: list[list[str | Cell]] = []
-        self.tips: list[str] = []
         self.alignment: Qt.AlignmentFlag | None = None
 
-    def set_rows(self, rows: Sequence[Row], tips: Sequence[str] = ()) -> None:
+    def set_rows(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()
         self.rows = [list(r) for r in rows]
-        self.tips = list(tips)
         self.endResetModel()
 
     def set_text(self, row: int, column: int, text: str) -> None:
@@ -73,11 +74,9 @@ class TextRows(QAbstractTableModel):
             return None
         cell = self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell.text if isinstance(cell, Cell) else cell
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if isinstance(cell, Cell) and cell.tip:
-                return cell.tip
-            return (self.tips[index.row()] or None) if index.row() < len(self.tips) else None
+            return _text(cell)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(cell, Cell):
+            return cell.tip or None
         if role == Qt.ItemDataRole.DecorationRole and isinstance(cell, Cell):
             return cell.icon
         if role == Qt.ItemDataRole.TextAlignmentRole and self.alignment is not None:
@@ -92,10 +91,9 @@ class TextRows(QAbstractTableModel):
         return None
 
     def text(self, row: int, column: int) -> str:
-        cell = self.rows[row][column]
-        return cell.text if isinstance(cell, Cell) else cell
+        return _text(self.rows[row][column])
 
-    def icon(self, row: int, column: int) -> QIcon | None:
+    def icon(self, row: int, column: int) -> QIcon | QImage | None:
         cell = self.rows[row][column]
         return cell.icon if isinstance(cell, Cell) else None
 
@@ -121,8 +119,8 @@ class TextTable(QTableView):
             )
             header.setSectionResizeMode(col, mode)
 
-    def set_rows(self, rows: Sequence[Row], tips: Sequence[str] = ()) -> None:
-        self.rows.set_rows(rows, tips)
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.rows.set_rows(rows)
 
     def row_count(self) -> int:
         return self.rows.rowCount()
@@ -130,5 +128,5 @@ class TextTable(QTableView):
     def text(self, row: int, column: int) -> str:
         return self.rows.text(row, column)
 
-    def icon(self, row: int, column: int) -> QIcon | None:
+    def icon(self, row: int, column: int) -> QIcon | QImage | None:
         return self.rows.icon(row, column)

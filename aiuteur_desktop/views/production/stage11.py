@@ -13,7 +13,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core import operations
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.jobs import JobState
+from aiuteur_desktop.core.media.imaging import ImageTooLarge
 from aiuteur_desktop.core.money import spend
 from aiuteur_desktop.core.operations import video_render
 from aiuteur_desktop.core.production import checkout, takes
@@ -36,15 +37,13 @@ from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.jobs.background import run_in_background, write_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import ImageTooLarge, read_image
+from aiuteur_desktop.views.kit.pictures import read_image
 from aiuteur_desktop.views.kit.text_table import Cell, TextTable
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 THUMB = 96
 COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")
 ROW = THUMB * 9 // 16 + 14
-#: thumbnails kept made for the table past the scene shown (a scene's start and end frames)
-ICONS_KEPT = 400
 
 
 def money(x: float | None) -> str:
@@ -64,7 +63,6 @@ class Stage11Page(StageFrame):
         self.render_state: dict[str, str] = {}  # shot id → what its render is doing
         self.with_takes: set[str] = set()  # shots with a take (of any confirmation)
         self.thumbs: dict[str, QImage] = {}  # media id → thumbnail, decoded off the UI thread
-        self._icons: dict[str, QIcon] = {}  # media id → its thumbnail as the table shows it
         self._serial = 0  # the load whose result is shown
         self.review_button = self.add_action("Open Review", "openReview", self.open_review)
         self.review_button.setToolTip("Stage 12: play the scene cut from its takes")
@@ -217,10 +215,7 @@ class Stage11Page(StageFrame):
         image = self.thumbs.get(media)
         if image is None or image.isNull():
             return Cell("missing")
-        icon = self._icons.get(media)
-        if icon is None:
-            icon = self._icons[media] = QIcon(QPixmap.fromImage(image))
-        return Cell("", icon=icon)
+        return Cell("", icon=image)  # (made into a pixmap when its row is drawn)
 
     def _show(self, c: checkout.Checkout) -> None:
         self.scene_line.setText(f"Scene {c.label} · checkout")
@@ -249,9 +244,6 @@ class Stage11Page(StageFrame):
                 ]
             )
         self.table.set_rows(rows)
-        if len(self._icons) > ICONS_KEPT:  # (a scene's frames; others are decoded again)
-            shown = {x for line in c.lines for x in (line.start, line.end)}
-            self._icons = {m: i for m, i in self._icons.items() if m in shown}
         m = c.money
         room = "" if m.room is None else f" · your caps leave {money(m.room)}"
         self.total.setText(
