@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import opentimelineio as otio
-
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.export import nle, pro_export
+from aiuteur_desktop.core.export.otio_lib import otio
 from aiuteur_desktop.core.production import cut
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.names import BAD_NAME

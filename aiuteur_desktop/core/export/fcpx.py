@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from xml.etree import ElementTree
 
-import opentimelineio as otio
+from aiuteur_desktop.core.export.otio_lib import otio
 
 #: Final Cut Pro's predefined video formats by frame size (FCPXML reference, "format"):
 #: `FFVideoFormat1080p24` and the like. Other sizes are custom formats, described by their

@@ -25,11 +25,10 @@ from urllib.request import url2pathname
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-import opentimelineio as otio
-
 from aiuteur_desktop.core.app.files import write_atomically
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.export import fcpx
+from aiuteur_desktop.core.export.otio_lib import otio
 
 #: Editorial convention: sequences start at 01:00:00:00.
 START_HOUR = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -220,3 +221,61 @@ def test_fcp7_xml_ids_are_the_adapters_own(tmp_path: Path) -> None:
         assert _shape(ours) == _shape(theirs)
     ids = [e.get("id") for e in nle._fcp_tree(back).iter("clipitem")]
     assert ids[0] == "clipitem-3" and ids[1] != ids[0] and len(set(ids)) == len(ids)
+
+
+_EXPORTS_ON_ONE_JOB_THREAD = """
+import sys
+import os
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication, QRunnable, QThreadPool
+from aiuteur_desktop.core.app import files  # noqa: F401  (what the app has loaded by then)
+
+assert "opentimelineio" not in sys.modules
+app = QCoreApplication([])
+pool = QThreadPool()
+pool.setMaxThreadCount(1)  # every export on the same thread, as the app's job runner does
+out = Path(sys.argv[1])
+done = []
+
+class Export(QRunnable):
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+
+    def run(self):
+        from aiuteur_desktop.core.export import nle  # first loaded here, in a job
+        junk = [bytearray(256) for _ in range(4000)]  # reuse what a finished job freed
+        clips = [
+            nle.TimelineClip(name=f"Film_Sc01_Shot{i}_v01", path=out / f"{i}.mp4",
+                             frames=48, scene="1", shot=str(i))
+            for i in range(1, 12)
+        ]
+        nle.write(nle.build(f"Film {self.n}", clips), out / f"film{self.n}.xml")
+        done.append(len(junk))
+
+for n in range(40):
+    pool.start(Export(n))
+pool.waitForDone()
+print(len(done), "exports")
+"""
+
+
+def test_export_after_export_on_the_same_job_thread_neither_freezes_nor_crashes(
+    tmp_path: Path,
+) -> None:
+    """OTIO's bindings, first loaded in a job on a Qt pool thread, kept that job's Python
+    thread state; the next export on the thread took the freed state and hung or crashed.
+    Runs in its own interpreter, where OpenTimelineIO is not loaded yet."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", _EXPORTS_ON_ONE_JOB_THREAD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "40 exports"
+    assert len(list(tmp_path.glob("film*.xml"))) == 40
