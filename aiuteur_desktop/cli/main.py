@@ -92,15 +92,19 @@ def _build_parser() -> argparse.ArgumentParser:
     fr.add_argument("--scene", required=True, help="the scene's number (3, 12A) or id (s3)")
     fr.add_argument(
         "--mode",
-        required=True,
         choices=["quick", "control"],
-        help="quick: every frame at once; control: one at a time, each approved before the next",
+        help="to make frames — quick: every frame at once; control: one at a time, each "
+        "approved before the next",
     )
     fr.add_argument("--start-only", action="store_true", help="start frames only, no end frames")
     fr.add_argument(
         "--approve",
-        action="store_true",
-        help="approve each frame made (control: go on to the next)",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="SHOT/FRAME",
+        help="approve each frame made (control: go on to the next); or approve one frame "
+        "as it is: --approve 3B/start",
     )
     fr.add_argument(
         "--yes", action="store_true", help="pay for the frames when the image model costs money"
@@ -129,8 +133,9 @@ def _build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--yes", action="store_true", help="confirm and pay when it costs money"
             )
-    from aiuteur_desktop.cli import editor
+    from aiuteur_desktop.cli import editor, stages
 
+    stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
     editor.add_parsers(sub)
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
@@ -425,6 +430,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from aiuteur_desktop.cli import stages
+
+    if args.command is not None and stages.wants(args):
+        return stages.run(args)
     if args.command == "new":
         return _cmd_new(args.name, args.directory)
     if args.command == "script" and args.script_command == "import":
@@ -456,6 +465,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.project, args.scene, args.provider, not args.no_audio, args.yes, args.json
         )
     if args.command == "frames":
+        if args.mode is None:
+            return _fail("frames", "say how to make the frames: --mode quick or --mode control")
         return cli_scenes.cmd_frames(
             args.project,
             args.scene,
