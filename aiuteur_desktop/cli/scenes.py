@@ -13,7 +13,6 @@ from typing import Any
 
 from aiuteur_desktop.cli.common import _bundle, _fail, _open_script
 from aiuteur_desktop.core.money import spend
-from aiuteur_desktop.core.operations import video_render
 from aiuteur_desktop.core.production import scene_style
 
 
@@ -181,13 +180,10 @@ def cmd_frames(
     asks for it — a new charge."""
     from aiuteur_desktop.core import operations
     from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.jobs import JobState
     from aiuteur_desktop.core.library import Library
-    from aiuteur_desktop.core.operations import headless
-    from aiuteur_desktop.core.operations.frame_image import FrameImage
+    from aiuteur_desktop.core.operations import scene_runs
     from aiuteur_desktop.core.production import frames
     from aiuteur_desktop.core.store import Project
-    from aiuteur_desktop.core.store.status import Status
     from aiuteur_desktop.providers.registry import Registry, image_model
     from aiuteur_desktop.providers.startup import register_all
 
@@ -199,19 +195,10 @@ def cmd_frames(
     except AiuteurError as exc:
         return _fail("frames", exc.user_message)
     register_all()
-    made: list[str] = []
-    skipped: list[str] = []
-    waiting = ""
     try:
         settings = library.load_settings()
         source = Registry(settings)
         model = image_model(settings)
-        undecided = {
-            (j.params.get("scene"), j.params.get("shot"), j.params.get("which"))
-            for j in library.jobs.recent(states={JobState.DECIDE})
-            if j.kind == FrameImage.kind
-            and Path(str(j.params.get("bundle", ""))).resolve() == bundle.resolve()
-        }
         with Project.open(bundle) as project:
             operations.share(project)
             try:
@@ -219,42 +206,10 @@ def cmd_frames(
                 if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
                     frames.set_mode(project, scene_id, mode, start_only=start_only)
                 _ask_to_pay(project, scene_id, mode, approve, model, source, yes, frames)
-                for s in frames.slots(project, scene_id):
-                    current = frames.slot(project, scene_id, s.shot, s.which)
-                    fresh = current.made and current.status in (Status.UP_TO_DATE,)
-                    if not fresh and (scene_id, s.shot, s.which) in undecided and not again:
-                        # Its last request may have been charged: not sent again unasked.
-                        skipped.append(f"{s.label} {s.which}")
-                        if mode == "control":
-                            break
-                        continue
-                    if not fresh:
-                        reason = frames.blocked(project, scene_id, s.shot, s.which)
-                        if reason is not None:
-                            waiting = reason
-                            break
-                        op = FrameImage.prepare(
-                            project, scene_id, s.shot, s.which, model=model, source=source
-                        )
-                        job = headless.run_one(library.jobs, op, settings.budget)
-                        if job.error or job.state.value != "succeeded":
-                            note = f" (Not sent again: {', '.join(skipped)}.)" if skipped else ""
-                            return _fail(
-                                "frames", f"shot {s.label} {s.which} frame: {job.error}{note}"
-                            )
-                        made.append(f"{s.label} {s.which}")
-                    if approve and not frames.slot(project, scene_id, s.shot, s.which).approved:
-                        frames.approve(project, scene_id, s.shot, s.which)
-                    elif mode == "control" and not approve and not fresh:
-                        waiting = (
-                            f"Control mode: approve the {s.which} frame of shot {s.label} "
-                            "(--approve) before the next is made."
-                        )
-                        break
-                report = [
-                    frames.as_json(x, frames.drift_of(project, scene_id, x))
-                    for x in frames.slots(project, scene_id)
-                ]
+                out = scene_runs.make_frames(
+                    library.jobs, settings.budget, project, scene_id, mode=mode,
+                    approve=approve, model=model, source=source, again=again,
+                )  # fmt: skip
             finally:
                 operations.unshare(project)
     except _Refused as exc:
@@ -263,24 +218,11 @@ def cmd_frames(
         return _fail("frames", exc.user_message)
     finally:
         library.close()
-    if skipped:
-        note = (
-            f"Not sent again: {', '.join(skipped)} — the last request may have been charged "
-            "(Jobs page: Check Again); --again sends it anew, a new charge."
-        )
-        waiting = f"{waiting} {note}".strip()
+    made, waiting, report = out["made"], out["waiting"], out["frames"]
     if waiting and not made and not any(r["media"] for r in report):
         return _fail("frames", waiting)  # nothing could be made: say why, in one line
     if as_json:
-        out = {
-            "scene": scene_id,
-            "mode": mode,
-            "made": made,
-            "skipped_undecided": skipped,
-            "waiting": waiting,
-            "frames": report,
-        }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(json.dumps({"scene": scene_id, "mode": mode, **out}, indent=2, ensure_ascii=False))
         return 0
     for r in report:
         mark = "✓" if r["approved"] else ("●" if r["media"] else "○")
@@ -416,8 +358,8 @@ def cmd_render(
     """Stage 11 → 12: confirm the scene (when it is not, or changed) and render every
     confirmed shot that has no take of this confirmation yet, one job each, with the app's
     money rules. Prints the estimate first; refuses without --yes when it costs money."""
-    from aiuteur_desktop.core.operations import headless
-    from aiuteur_desktop.core.production import checkout, takes
+    from aiuteur_desktop.core.operations import scene_runs
+    from aiuteur_desktop.core.production import checkout
 
     try:
         with _checkout_of("render", project_path, scene, provider, audio) as s:
@@ -431,64 +373,21 @@ def cmd_render(
                     f"rendering scene {c.label} costs about ${c.total:,.2f}; run again with "
                     "--yes to confirm and pay for it"
                 )
-            done = checkout.confirm(project, c)
-            busy = video_render.in_flight(s.library.jobs, s.bundle, scene_id, done.version)
-            # Renders a killed `aiuteur render` left (its process is gone) are resumed here
-            # from their provider handle — polled, never sent anew — as the app does.
-            resumed = []
-            for shot, job_id in list(busy.items()):
-                job = s.library.jobs.get(job_id)
-                if job.state.value not in ("running", "queued"):
-                    continue
-                if s.library.jobs.owned_elsewhere(job_id):
-                    continue  # the window or another command is on it
-                if job.state.value == "running" and s.library.jobs.recover(job) is None:
-                    if s.library.jobs.get(job_id).state.value == "failed":
-                        busy.pop(shot)  # interrupted before anything was sent: render anew
-                    continue  # else it waits for the user's decision (it may be charged)
-                resumed.append(headless.resume(s.library.jobs, job_id, s.settings.budget))
-                busy.pop(shot)
-            ops = video_render.render_ops(
-                project, scene_id, done, s.source, vertex=s.source.vertex(), skip=set(busy)
+            out = scene_runs.render_scene(
+                s.library.jobs, s.settings.budget, project, scene_id, c, s.source
             )
-            claimed: list[str] = []
-            finished = resumed + headless.run_all(
-                s.library.jobs, ops, s.settings.budget, claimed=claimed
-            )
-            rendered = [
-                {
-                    "shot": j.params.get("shot"),
-                    "job": j.id,
-                    "state": j.state.value,
-                    "error": j.error,
-                    "cost": j.cost,
-                }
-                for j in finished
-            ]
-            clips = [
-                {"shot": x.shot, "label": x.label, "take": t.number, "media": t.media}
-                for x in done.lines
-                if (t := takes.current(project, scene_id, x.shot)) is not None
-            ]
     except _Refused as exc:
         return _fail("render", str(exc))
+    rendered, busy = out["rendered"], out["waiting_on"]
     failed = [r for r in rendered if r["state"] != "succeeded"]
     if as_json:
-        out = {
-            "scene": scene_id,
-            "version": done.version,
-            "rendered": rendered,
-            "waiting_on": sorted(busy),
-            "already_on_their_way": claimed,
-            "takes": clips,
-        }
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         for r in rendered:
             print(f"  {r['shot']:>4}  {r['state']}" + (f" — {r['error']}" if r["error"] else ""))
         if busy:
-            print(f"Already on their way (see the Jobs page): shots {', '.join(sorted(busy))}.")
-        for said in claimed:
+            print(f"Already on their way (see the Jobs page): shots {', '.join(busy)}.")
+        for said in out["already_on_their_way"]:
             print(said)
         print(f"Rendered {len(rendered) - len(failed)} of {len(rendered)} shot(s).")
     if failed:

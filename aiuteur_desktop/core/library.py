@@ -36,6 +36,7 @@ from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.jobs import JobStore
+from aiuteur_desktop.core.money.approvals import Approvals
 from aiuteur_desktop.core.store import checks
 
 LIBRARY_DB = "library.db"
@@ -129,6 +130,7 @@ class Library:
             if row is None:
                 conn.execute(insert(_meta).values(key="schema_version", value=str(LIBRARY_SCHEMA)))
         self._jobs: JobStore | None = None
+        self._approvals: Approvals | None = None
         marker = self.home / MARKER
         if not marker.exists():
             with contextlib.suppress(OSError):
@@ -175,6 +177,13 @@ class Library:
                 if amount:
                     self.jobs.carry(str(bundle), amount, s.at, f"Spent before: {bundle.stem}")
             self.remember(bundle)
+
+    @property
+    def approvals(self) -> Approvals:
+        """What AI agents asked to spend, waiting on the user (created on first use)."""
+        if self._approvals is None:
+            self._approvals = Approvals(self._engine)
+        return self._approvals
 
     @property
     def jobs(self) -> JobStore:

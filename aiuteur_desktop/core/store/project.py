@@ -72,6 +72,9 @@ class Project(DerivedViews, VersionReads):
     def __init__(self, bundle: Path, engine: Engine) -> None:
         self.path = bundle
         self._engine = engine
+        #: Who makes this session's versions when it is not the person at the keyboard: an AI
+        #: agent's versions say "(via agent NAME)" in the Version History.
+        self.via = ""
         self._lock = threading.RLock()
         self._cache: dict[str, Any] = {}
         self._derived = DerivedCache()
@@ -466,6 +469,8 @@ class Project(DerivedViews, VersionReads):
     ) -> Commit:
         """Turn the branch's draft into a commit; returns the new (or unchanged) head."""
         message = message.strip() or "Saved version"
+        if self.via:
+            message = f"{message} (via {self.via})"
         with self._tx() as conn:
             name = branch or self._meta(conn, "current_branch") or MAIN
             row = self._branch_row(conn, name)
