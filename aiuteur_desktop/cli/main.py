@@ -137,6 +137,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
     stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
     editor.add_parsers(sub)
+    mcp = sub.add_parser(
+        "mcp", help="serve the stages to an AI agent over MCP (stdio), with your money rules"
+    )
+    mcp.add_argument(
+        "--allow-spend",
+        type=float,
+        metavar="USD",
+        help="let the agent's paid calls run without asking, up to this many dollars in all",
+    )
+    mcp.add_argument("--agent", default="", help="the agent's name in the Version History")
     spend = sub.add_parser(
         "spend", help="what each job was estimated, charged and may be charged; the caps"
     )
@@ -448,6 +458,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_shots(args.project, args.json)
     if args.command == "animatic":
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
+    if args.command == "mcp":
+        from aiuteur_desktop.cli import mcp_server
+
+        return mcp_server.main(args.allow_spend, args.agent)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json, confirm=args.confirm)
     if args.command in ("export", "conform", "archive", "unarchive"):  # cli_editor.COMMANDS

@@ -132,27 +132,11 @@ def _ask_to_pay(
     model: str,
     source: Any,
     yes: bool,
-    frames: Any,
 ) -> None:
     """The estimate before anything is sent: refused without --yes when it costs money."""
-    from aiuteur_desktop.core.operations.frame_image import FrameImage
-    from aiuteur_desktop.core.store.status import Status
+    from aiuteur_desktop.core.operations import scene_runs
 
-    todo = [
-        s for s in frames.slots(project, scene_id)
-        if not (s.made and s.status in (Status.UP_TO_DATE,))
-    ]  # fmt: skip
-    if not todo:
-        return
-    first = next(
-        (s for s in todo if frames.blocked(project, scene_id, s.shot, s.which) is None), None
-    )
-    if first is None:
-        return
-    each = FrameImage.prepare(
-        project, scene_id, first.shot, first.which, model=model, source=source
-    ).estimate
-    count = len(todo) if mode == "quick" or approve else 1
+    count, each = scene_runs.frames_price(project, scene_id, mode, approve, model, source)
     total = each * count
     if total > 0 and not yes:
         raise _Refused(
@@ -205,7 +189,7 @@ def cmd_frames(
                 now = frames.mode_of(project, scene_id) or {}
                 if (now.get("mode"), bool(now.get("start_only"))) != (mode, start_only):
                     frames.set_mode(project, scene_id, mode, start_only=start_only)
-                _ask_to_pay(project, scene_id, mode, approve, model, source, yes, frames)
+                _ask_to_pay(project, scene_id, mode, approve, model, source, yes)
                 out = scene_runs.make_frames(
                     library.jobs, settings.budget, project, scene_id, mode=mode,
                     approve=approve, model=model, source=source, again=again,

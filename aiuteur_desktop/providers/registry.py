@@ -165,11 +165,12 @@ class Registry:
         """Settings → Providers' Vertex AI connection, as a render job keeps it (the
         credentials file's path, never its contents)."""
         g = self.settings.google
-        return {
+        out = {
             "project": g.vertex_project,
             "location": g.vertex_location,
             "credentials_file": g.vertex_credentials_file,
         }
+        return out | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
 
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
         """`vertex`: {project, location, credentials_file, base_url?} as captured when the

@@ -21,6 +21,7 @@ class GoogleConnection(BaseModel):
     vertex_project: str = ""
     vertex_location: str = "us-central1"
     vertex_credentials_file: str = ""  # path to a service-account JSON, kept outside the DB
+    vertex_endpoint: str = ""  # blank = Vertex AI's own; set for a proxy or gateway
 
 
 class LocalServer(BaseModel):

@@ -32,6 +32,26 @@ def undecided(store: JobStore, bundle: Path) -> set[tuple[Any, Any, Any]]:
     }
 
 
+def frames_price(
+    project: Project, scene_id: str, mode: str, approve: bool, model: str, source: Any
+) -> tuple[int, float]:
+    """How many frames `make_frames` would send and the price of each (0 when nothing is to
+    make, or the model is free)."""
+    todo = [
+        s for s in frames.slots(project, scene_id)
+        if not (s.made and s.status in (Status.UP_TO_DATE,))
+    ]  # fmt: skip
+    first = next(
+        (s for s in todo if frames.blocked(project, scene_id, s.shot, s.which) is None), None
+    )
+    if first is None:
+        return 0, 0.0
+    each = FrameImage.prepare(
+        project, scene_id, first.shot, first.which, model=model, source=source
+    ).estimate
+    return (len(todo) if mode == frames.QUICK or approve else 1), each
+
+
 def make_frames(
     store: JobStore,
     budget: Budget,
