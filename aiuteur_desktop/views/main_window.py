@@ -34,6 +34,7 @@ from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views.assets.library_page import AssetLibraryPage
 from aiuteur_desktop.views.dashboard import DashboardPage
+from aiuteur_desktop.views.jobs.agent_spending import AgentSpendWatcher
 from aiuteur_desktop.views.jobs.background import finish_writes, run_in_background
 from aiuteur_desktop.views.jobs.page import JobsIndicator, JobsPage
 from aiuteur_desktop.views.jobs.runner import JobRunner
@@ -160,6 +161,13 @@ class MainWindow(QMainWindow):
         if self.notifier.tray is not None:
             self.notifier.tray.messageClicked.connect(self._notification_clicked)
         self.job_runner.finished.connect(self._job_finished)
+        # What AI agents (`aiuteur mcp`) ask to spend waits here for Approve / Decline.
+        self.agent_spending = AgentSpendWatcher(library, self)
+        self.agent_spending.shown.connect(
+            lambda d: self.notifier.toast.show_message(d.approval.summary, 8000)
+        )
+        self.agent_spending.failed.connect(lambda text: self.notifier.toast.show_message(text))
+        self.agent_spending.start()
 
         self._build_menus()
         self.nav.setCurrentRow(0)
