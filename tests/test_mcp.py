@@ -56,6 +56,12 @@ async def call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
     return r.structured_content or json.loads(r.content[0].text)  # type: ignore[union-attr]
 
 
+async def c_scenes(client: Client, project: str) -> list[dict[str, Any]]:
+    r = await client.call_tool("list_scenes", {"project": project})
+    assert not r.is_error, r.content
+    return [json.loads(c.text) for c in r.content]  # type: ignore[union-attr]
+
+
 async def refused(client: Client, tool: str, **args: Any) -> str:
     r = await client.call_tool(tool, args)
     assert r.is_error, (tool, r.structured_content)
@@ -248,6 +254,16 @@ def test_malformed_calls_get_clear_errors_and_no_tool_reveals_a_key(
         assert "LIGHTHOUSE" in everything  # the reads answered
         for piece in (KEY, KEY[-8:], KEY[:10]):
             assert piece not in everything
+        # A screenplay the agent wrote becomes a project's Master Script.
+        assert "no scene headings" in await refused(
+            c, "import_script", project="Agent Film", fountain="Just a thought."
+        )
+        made = await call(
+            c, "import_script", project="Agent Film",
+            fountain="INT. KITCHEN - NIGHT\n\nAnna pours tea. The kettle screams.\n",
+        )  # fmt: skip
+        assert made["scenes"] == [{"number": "1", "heading": "INT. KITCHEN - NIGHT"}]
+        assert [s["number"] for s in await c_scenes(c, "Agent Film")] == ["1"]
         # Still serving after all of that.
         assert (await call(c, "read_shots", project=b, scene="1"))["shots"]
 

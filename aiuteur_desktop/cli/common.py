@@ -39,6 +39,25 @@ def _resolve_project(value: str) -> str:
         library.close()
 
 
+def _find(project: str) -> Path:
+    """The bundle a project's name (as the dashboard lists it) or path names."""
+    from aiuteur_desktop.core.library import Library
+
+    if not any(sep in project for sep in ("/", "\\")):
+        library = Library()
+        try:
+            named = [
+                e.path
+                for e in library.projects()
+                if project.lower() in (e.name.lower(), e.path.stem.lower())
+            ]
+        finally:
+            library.close()
+        if named:
+            return Path(named[0])
+    return _bundle(_resolve_project(project))
+
+
 def _remember(bundle: Path) -> None:
     """A project the command line made or used is on the dashboard, as the app's are."""
     import logging

@@ -171,7 +171,7 @@ def add_tools(
 
         def run() -> dict[str, Any]:
             try:
-                from aiuteur_desktop.cli.mcp_server import _find
+                from aiuteur_desktop.cli.common import _find
 
                 where = str(_find(project))
                 with scenes._checkout_of("mcp", where, scene, model, audio) as s:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.cli.common import _bundle, _resolve_project
+from aiuteur_desktop.cli.common import _find
 
 T = TypeVar("T")
 
@@ -227,6 +227,47 @@ def build(*, allow_spend: float | None = None, agent: str = "") -> Any:
 
     # ----------------------------------------------------------------- writes
     @server.tool()
+    def import_script(project: str, fountain: str) -> dict[str, Any]:
+        """Stage 4 from a screenplay the agent wrote: `fountain` (Fountain text, with scene
+        headings such as INT. KITCHEN - NIGHT) becomes the project's Master Script; a new
+        project of that name is made in the projects folder when there is none. Approve it
+        with approve_script."""
+        import tempfile
+
+        from aiuteur_desktop.core.library import Library
+        from aiuteur_desktop.core.screenplay.documents import read_screenplay
+        from aiuteur_desktop.core.store import Project
+        from aiuteur_desktop.core.story import mode_d
+
+        def run() -> dict[str, Any]:
+            name = project.strip()
+            if not name:
+                raise LookupError("Name the project.")
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"{Path(name).stem or 'script'}.fountain"
+                path.write_text(fountain, encoding="utf-8")
+                play = read_screenplay(path)  # the limits and checks of any import
+            bundle = _find(name)
+            if bundle.exists():
+                opened_project = Project.open(bundle)
+            else:
+                library = Library()
+                try:
+                    folder = library.projects_dir()
+                    folder.mkdir(parents=True, exist_ok=True)
+                    opened_project = Project.create(folder, name)
+                    library.register_project(opened_project.path, opened_project.name)
+                finally:
+                    library.close()
+            with opened_project as p:
+                p.via = via
+                mode_d.import_file(p, play, path.name, fountain)
+                scenes = [{"number": s.label, "heading": s.title} for s in play.scenes()]
+                return {"project": p.name, "path": str(p.path), "scenes": scenes}
+
+        return guarded(run)
+
+    @server.tool()
     def approve_script(project: str) -> dict[str, Any]:
         """Stage 4: approve the Master Script, what every later stage is made from."""
 
@@ -350,25 +391,6 @@ def build(*, allow_spend: float | None = None, agent: str = "") -> Any:
         return json.dumps(rows, ensure_ascii=False)
 
     return server
-
-
-def _find(project: str) -> Path:
-    """The bundle a project's name (as the dashboard lists it) or path names."""
-    from aiuteur_desktop.core.library import Library
-
-    if not any(sep in project for sep in ("/", "\\")):
-        library = Library()
-        try:
-            named = [
-                e.path
-                for e in library.projects()
-                if project.lower() in (e.name.lower(), e.path.stem.lower())
-            ]
-        finally:
-            library.close()
-        if named:
-            return Path(named[0])
-    return _bundle(_resolve_project(project))
 
 
 def _with_checkout(project: str, model: str, scene: str, fn: Callable[[Any], T]) -> T:
