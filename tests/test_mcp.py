@@ -21,7 +21,7 @@ from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.store import Project
 from tests.fakes.vertex_fake import FakeVertex, VertexState, credentials_file
 from tests.story import mp4
-from tests.test_cli import SCRIPTS, run
+from tests.test_cli import run, storm_bundle
 
 REPO = Path(__file__).resolve().parents[1]
 KEY = "AIza-SECRET-test-key-9f8e7d6c5b4a3210"
@@ -69,11 +69,7 @@ async def refused(client: Client, tool: str, **args: Any) -> str:
 
 
 def storm(tmp_path: Path, home: Path) -> str:
-    b = str(tmp_path / "Storm.aiuteur")
-    done = run("script", "import", str(SCRIPTS / "storm_keeper.fountain"), "--project", b,
-               home=home)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return b
+    return str(storm_bundle(tmp_path, home))
 
 
 def test_an_agent_lists_the_tools_and_takes_a_screenplay_to_an_export_offline(
