@@ -114,6 +114,9 @@ def test_an_agent_lists_the_tools_and_takes_a_screenplay_to_an_export_offline(
         messages = [c.message for c in p.log()]
     assert "Locked shot list for scene 2 (via agent)" in messages
     assert "Approved Master Script (via agent)" in messages
+    # Everything since the import — frames and takes the jobs committed included — says so.
+    by_agent = messages[: messages.index("Approved Master Script (via agent)") + 1]
+    assert len(by_agent) > 10 and all(m.endswith("(via agent)") for m in by_agent), by_agent
 
 
 def vertex_ready(home: Path, tmp_path: Path, fake: FakeVertex) -> str:
