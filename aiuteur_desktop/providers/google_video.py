@@ -41,9 +41,9 @@ class VeoVideo:
         if not (project and location and credentials_file):
             raise ProviderError(
                 "auth",
-                "Video rendering with Veo needs a Vertex AI connection: set the project, location "
-                "and credentials file in Settings → Providers. A Gemini API key alone cannot "
-                "render video.",
+                "Video rendering with Veo on Vertex AI needs a Vertex AI connection: set the "
+                "project, location and credentials file in Settings → Providers (or render "
+                "with a Gemini API key).",
             )
         self._types = types
         self.client = genai.Client(

@@ -170,7 +170,10 @@ class Registry:
             "location": g.vertex_location,
             "credentials_file": g.vertex_credentials_file,
         }
-        return out | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
+        # Where the Gemini API is reached when there is no Vertex connection (its key stays
+        # in the keyring; the job reads it when it runs).
+        extra = {"api_endpoint": g.api_endpoint} if g.api_endpoint else {}
+        return out | extra | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
 
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
         """`vertex`: {project, location, credentials_file, base_url?} as captured when the
@@ -182,9 +185,18 @@ class Registry:
             return OfflineAnimatic()  # type: ignore[return-value]
         if connection != GOOGLE:
             raise ProviderError("bad_request", f"Video through “{connection}” is not available.")
+        v = vertex or {}
+        if not (v.get("project") and v.get("credentials_file")):
+            # No Vertex AI connection when the render was asked for: the Gemini API key.
+            from aiuteur_desktop.providers.gemini_video import GeminiVeoVideo
+
+            return GeminiVeoVideo(
+                secrets.get_secret(SECRET_NAMES[GOOGLE]) or "",
+                base_url=v.get("api_endpoint") or self.settings.google.api_endpoint or None,
+                timeout=float(v.get("timeout") or 60.0),
+            )
         from aiuteur_desktop.providers.google_video import VeoVideo
 
-        v = vertex or {}
         return VeoVideo(
             v.get("project", ""),
             v.get("location", ""),
