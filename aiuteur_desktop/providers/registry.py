@@ -177,7 +177,8 @@ class Registry:
 
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
         """`vertex`: {project, location, credentials_file, base_url?} as captured when the
-        render was asked for (Veo runs on Vertex AI only)."""
+        render was asked for: Veo on Vertex AI when it names a project and credentials,
+        else Veo through the Gemini API key (its endpoint captured as `api_endpoint`)."""
         connection = model_id.partition(":")[0]
         if connection == OFFLINE:
             from aiuteur_desktop.providers.offline.provider import OfflineAnimatic
