@@ -87,7 +87,7 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
         ConnectionInfo(
             GOOGLE,
             "Google Gemini API",
-            "Gemini story text, Nano Banana images, embeddings",
+            "Gemini story text, Nano Banana images, Veo video (with sound), embeddings",
             has_google,
             "API key stored in the OS keyring" if has_google else "no API key",
         ),

@@ -239,7 +239,11 @@ class SettingsDialog(QDialog):
         p.form.addRow("API key", p.key_field)
         p.form.addRow("API endpoint", self.google_endpoint)
         p.form.addRow(
-            "", _muted("An API key does not render video: Veo needs the Vertex AI connection.")
+            "",
+            _muted(
+                "The key also renders Veo video (always with sound). Once Google Vertex AI is "
+                "set up, Veo renders go through Vertex instead."
+            ),
         )
         self.panels[GOOGLE] = p
 
