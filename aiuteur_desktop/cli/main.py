@@ -137,6 +137,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
     editor.add_parsers(sub)
+    models = sub.add_parser(
+        "models", help="the video and image models: connections, what they take, prices"
+    )
+    models.add_argument("--json", action="store_true", help="machine-readable output")
     mcp = sub.add_parser(
         "mcp", help="serve the stages to an AI agent over MCP (stdio), with your money rules"
     )
@@ -458,6 +462,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_shots(args.project, args.json)
     if args.command == "animatic":
         return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
+    if args.command == "models":
+        from aiuteur_desktop.cli.models import cmd_models
+
+        return cmd_models(args.json)
     if args.command == "mcp":
         from aiuteur_desktop.cli import mcp_server
 

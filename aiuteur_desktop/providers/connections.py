@@ -69,6 +69,18 @@ def _cap(where: str) -> str:
     return where[:1].upper() + where[1:]
 
 
+def via_ready(settings: AppSettings, via: str) -> bool:
+    """Whether a model catalogue connection (`models.toml`'s `via`) is set up here."""
+    g = settings.google
+    return {
+        "offline": True,
+        "gemini-api": secrets.has_secret(SECRET_NAMES[GOOGLE]),
+        "vertex": bool(g.vertex_project and g.vertex_location and g.vertex_credentials_file),
+        "openai": secrets.has_secret(SECRET_NAMES[OPENAI]),
+        "local": bool(settings.local.enabled and settings.local.base_url),
+    }.get(via, False)
+
+
 def describe(settings: AppSettings) -> list[ConnectionInfo]:
     """Every connection with its configuration state, for Settings and `aiuteur doctor`."""
     has_openai = secrets.has_secret(SECRET_NAMES[OPENAI])
