@@ -25,8 +25,14 @@ OPENAI = "openai"
 GOOGLE = "google"
 VERTEX = "vertex"
 LOCAL = "local"
+FAL = "fal"
 
-SECRET_NAMES = {OPENAI: "openai.api_key", GOOGLE: "google.api_key", LOCAL: "local.api_key"}
+SECRET_NAMES = {
+    OPENAI: "openai.api_key",
+    GOOGLE: "google.api_key",
+    LOCAL: "local.api_key",
+    FAL: "fal.api_key",
+}
 #: Who a connection is, in a sentence ("Add your OpenAI API key…").
 WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
 
@@ -78,6 +84,7 @@ def via_ready(settings: AppSettings, via: str) -> bool:
         "vertex": bool(g.vertex_project and g.vertex_location and g.vertex_credentials_file),
         "openai": secrets.has_secret(SECRET_NAMES[OPENAI]),
         "local": bool(settings.local.enabled and settings.local.base_url),
+        "fal": secrets.has_secret(SECRET_NAMES[FAL]),
     }.get(via, False)
 
 

@@ -19,6 +19,7 @@ from aiuteur_desktop.core.provider_api import (
     VideoProvider,
 )
 from aiuteur_desktop.providers.connections import (
+    FAL,
     GOOGLE,
     LOCAL,
     NO_TEXT_MODEL,
@@ -141,6 +142,10 @@ class Registry:
             from aiuteur_desktop.providers.google_video import VeoVideo
 
             return VeoVideo.capabilities
+        if connection == FAL:
+            from aiuteur_desktop.providers.fal_video import capabilities
+
+            return capabilities(model_id)
         return Capabilities()
 
     def video_models(self) -> list[Any]:
@@ -173,6 +178,8 @@ class Registry:
         # Where the Gemini API is reached when there is no Vertex connection (its key stays
         # in the keyring; the job reads it when it runs).
         extra = {"api_endpoint": g.api_endpoint} if g.api_endpoint else {}
+        if self.settings.fal.api_endpoint:
+            extra["fal_endpoint"] = self.settings.fal.api_endpoint
         return out | extra | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
 
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
@@ -184,9 +191,17 @@ class Registry:
             from aiuteur_desktop.providers.offline.provider import OfflineAnimatic
 
             return OfflineAnimatic()  # type: ignore[return-value]
+        v = vertex or {}
+        if connection == FAL:
+            from aiuteur_desktop.providers.fal_video import FalVideo
+
+            return FalVideo(
+                secrets.get_secret(SECRET_NAMES[FAL]) or "",
+                model_id,
+                base_url=v.get("fal_endpoint") or self.settings.fal.api_endpoint or None,
+            )
         if connection != GOOGLE:
             raise ProviderError("bad_request", f"Video through “{connection}” is not available.")
-        v = vertex or {}
         if not (v.get("project") and v.get("credentials_file")):
             # No Vertex AI connection when the render was asked for: the Gemini API key.
             from aiuteur_desktop.providers.gemini_video import GeminiVeoVideo

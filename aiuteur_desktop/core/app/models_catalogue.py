@@ -129,3 +129,35 @@ class Catalogue:
 
     def of_kind(self, kind: str) -> list[Model]:
         return [m for m in self.models if m.kind == kind]
+
+
+_cached: dict[tuple[str, float], Catalogue] = {}
+
+
+def current(home: Path | None = None) -> Catalogue:
+    """The catalogue, read again only when the user's file changed."""
+    override = (home or paths.app_home()) / MODELS_FILE
+    try:
+        stamp = override.stat().st_mtime
+    except OSError:
+        stamp = 0.0
+    key = (str(override), stamp)
+    if key not in _cached:
+        _cached.clear()
+        _cached[key] = Catalogue.load(home)
+    return _cached[key]
+
+
+def rendered_seconds(model_id: str, seconds: float) -> float:
+    """How long a render of a `seconds`-long shot is with this model: the shortest length it
+    renders that holds the shot (Veo takes 4, 6 or 8 s; Kling 5 or 10) — what is billed and
+    what is asked for. Unchanged for a model outside the catalogue, the offline engines, or
+    a shot longer than the model renders (refused before sending)."""
+    try:
+        m = current().get(model_id)
+    except GateClosed:
+        return seconds
+    if m is None or m.via == "offline" or not m.durations:
+        return seconds
+    fits = [d for d in m.durations if d >= seconds - 1e-6]
+    return min(fits) if fits else seconds

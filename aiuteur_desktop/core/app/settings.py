@@ -24,6 +24,13 @@ class GoogleConnection(BaseModel):
     vertex_endpoint: str = ""  # blank = Vertex AI's own; set for a proxy or gateway
 
 
+class FalConnection(BaseModel):
+    """fal.ai: one key for Kling, Seedance, MiniMax and Luma video (`fal.api_key` in the
+    keyring)."""
+
+    api_endpoint: str = ""  # blank = queue.fal.run; set for a proxy or gateway
+
+
 class LocalServer(BaseModel):
     """An OpenAI-compatible server on this machine or network (Ollama, LM Studio…)."""
 
@@ -63,6 +70,7 @@ class Budget(BaseModel):
 class AppSettings(BaseModel):
     openai: OpenAIConnection = Field(default_factory=OpenAIConnection)
     google: GoogleConnection = Field(default_factory=GoogleConnection)
+    fal: FalConnection = Field(default_factory=FalConnection)
     local: LocalServer = Field(default_factory=LocalServer)
     models: DefaultModels = Field(default_factory=DefaultModels)
     budget: Budget = Field(default_factory=Budget)

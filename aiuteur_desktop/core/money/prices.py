@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app.models_catalogue import rendered_seconds
 from aiuteur_desktop.core.app.resources import read_text
 from aiuteur_desktop.core.errors import GateClosed
 
@@ -183,6 +184,7 @@ class PriceTable:
         still listed, so a reader sees they were counted."""
         price = self._need("video", model)
         v = price.values
+        seconds = rendered_seconds(model, seconds)  # a model bills the length it renders
         silent = self._amount(price, model, "per_second", v.get("per_second"))
         with_sound = (
             self._amount(price, model, "per_second_audio", v["per_second_audio"])

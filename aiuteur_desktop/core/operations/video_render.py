@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.app.models_catalogue import rendered_seconds
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.jobs import JobState, JobStore
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
@@ -94,7 +95,8 @@ class VideoRender(Operation):
                 model=model,
                 start_frame=Path(p["start_frame"]).read_bytes(),
                 end_frame=Path(p["end_frame"]).read_bytes() if p.get("end_frame") else None,
-                duration=float(p.get("duration", 8)),
+                # The length the model renders (and bills) that holds the shot.
+                duration=rendered_seconds(self.model_id, float(p.get("duration", 8))),
                 audio=bool(p.get("audio", True)),
                 seed=p.get("seed"),
                 spec=p.get("spec"),
