@@ -75,6 +75,17 @@ def _cap(where: str) -> str:
     return where[:1].upper() + where[1:]
 
 
+def ready_models(settings: AppSettings, kind: str) -> list[str]:
+    """The catalogue's models of `kind` ("video", "image") whose connection is set up here."""
+    from aiuteur_desktop.core.app.models_catalogue import current
+    from aiuteur_desktop.core.errors import GateClosed
+
+    try:
+        return [m.id for m in current().of_kind(kind) if via_ready(settings, m.via)]
+    except GateClosed:
+        return []  # a broken user models.toml: `aiuteur models` says why
+
+
 def via_ready(settings: AppSettings, via: str) -> bool:
     """Whether a model catalogue connection (`models.toml`'s `via`) is set up here."""
     g = settings.google
@@ -120,6 +131,15 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
             else "needs project, location and a service-account credentials file",
         ),
         ConnectionInfo(
+            FAL,
+            "fal.ai",
+            "Kling, Seedance, MiniMax and Luma video with one key",
+            secrets.has_secret(SECRET_NAMES[FAL]),
+            "API key stored in the OS keyring"
+            if secrets.has_secret(SECRET_NAMES[FAL])
+            else "no API key",
+        ),
+        ConnectionInfo(
             LOCAL,
             "Local model server",
             "story text from Ollama, LM Studio, llama.cpp or vLLM",
@@ -159,6 +179,7 @@ def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = 
         LOCAL: _test_local,
         GOOGLE: _test_google,
         VERTEX: _test_vertex,
+        FAL: _test_fal,
     }
     try:
         return tests[conn_id](settings, api_key)
@@ -426,6 +447,27 @@ def _test_vertex(settings: AppSettings, _api_key: str | None) -> Checked:
     return f"Connected to Vertex AI project {g.vertex_project}: {count} models visible.", []
 
 
+def _test_fal(settings: AppSettings, api_key: str | None) -> Checked:
+    """fal.ai has no free call that lists models for a key: ask for the status of a request
+    that does not exist — refused (401/403) for a bad key, "not found" for a good one."""
+    from aiuteur_desktop.core.app.models_catalogue import current
+    from aiuteur_desktop.providers.http_video import HttpVideo
+
+    key = api_key or secrets.get_secret(SECRET_NAMES[FAL])
+    if not key:
+        raise ProviderError("auth", "Enter a fal.ai API key first.")
+    base = settings.fal.api_endpoint or "https://queue.fal.run"
+    http = HttpVideo("fal.ai", base, {"Authorization": f"Key {key}"}, 15.0)
+    url = f"{http.base}/fal-ai/kling-video/v4/image-to-video/requests/aiuteur-test/status"
+    response = http.send("GET", url)
+    if response.status_code in (401, 403):
+        raise http.error(response)
+    if response.status_code >= 500:
+        raise http.error(response)
+    models = [m.id for m in current().models if m.via == "fal"]
+    return f"fal.ai accepted the key: {len(models)} video models are set up for it.", models
+
+
 #: Model ids we do not offer for any capability (speech, moderation, retired APIs).
 _SKIP = ("tts", "whisper", "audio", "moderation", "dall-e", "sora", "realtime", "transcribe")
 
@@ -437,7 +479,7 @@ def models_by_capability(models: list[str]) -> dict[str, list[str]]:
         name = model.split(":", 1)[-1].lower()
         if any(word in name for word in _SKIP):
             continue
-        if "veo" in name:
+        if "veo" in name or "video" in name:
             out["video"].append(model)
         elif "image" in name or "imagen" in name:
             out["image"].append(model)

@@ -126,7 +126,8 @@ class HttpVideo:
 
 
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """At a sentence's start: "The Gemini API …"; a brand keeps its case ("fal.ai …")."""
+    return "The" + text[3:] if text.startswith("the ") else text
 
 
 def _seconds(value: str | None) -> float | None:

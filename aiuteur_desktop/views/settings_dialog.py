@@ -36,7 +36,7 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import prices
 from aiuteur_desktop.providers import connections
-from aiuteur_desktop.providers.connections import GOOGLE, LOCAL, OPENAI, VERTEX
+from aiuteur_desktop.providers.connections import FAL, GOOGLE, LOCAL, OPENAI, VERTEX
 from aiuteur_desktop.views.jobs.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -270,6 +270,22 @@ class SettingsDialog(QDialog):
         )
         self.panels[VERTEX] = p
 
+        # fal.ai
+        p = ConnectionPanel(FAL, "fal.ai", info[FAL].lights_up, self)
+        p.key_field = KeyField(connections.SECRET_NAMES[FAL], "key-id:key-secret")
+        self.fal_endpoint = QLineEdit(s.fal.api_endpoint)
+        self.fal_endpoint.setPlaceholderText("Leave blank for queue.fal.run")
+        p.form.addRow("API key", p.key_field)
+        p.form.addRow("Queue endpoint", self.fal_endpoint)
+        p.form.addRow(
+            "",
+            _muted(
+                "Renders with Kling, Seedance, MiniMax and Luma; once the key is saved they are "
+                "in the Models tab. Change the endpoint only for a proxy."
+            ),
+        )
+        self.panels[FAL] = p
+
         # Local server
         p = ConnectionPanel(LOCAL, "Local model server", info[LOCAL].lights_up, self)
         self.local_enabled = QCheckBox("Use a local OpenAI-compatible server for story text")
@@ -381,7 +397,10 @@ class SettingsDialog(QDialog):
             box = QComboBox()
             box.setEditable(True)
             box.setObjectName(f"model_{cap}")
-            box.addItems(_OFFLINE_CHOICES[cap])
+            known = list(_OFFLINE_CHOICES[cap])
+            if cap in ("video", "image"):  # the catalogue's, for the connections set up
+                known += [m for m in connections.ready_models(s, cap) if m not in known]
+            box.addItems(known)
             box.setCurrentText(getattr(s.models, cap))
             if cap == "text":
                 box.lineEdit().setPlaceholderText("none — connect a provider or a local server")
@@ -528,6 +547,7 @@ class SettingsDialog(QDialog):
         s.google.vertex_project = self.vertex_project.text().strip()
         s.google.vertex_location = self.vertex_location.text().strip()
         s.google.vertex_credentials_file = self.vertex_credentials.text().strip()
+        s.fal.api_endpoint = self.fal_endpoint.text().strip()
         s.local.enabled = self.local_enabled.isChecked()
         s.local.base_url = self.local_url.text().strip()
         s.local.model = self.local_model.currentText().strip()

@@ -242,3 +242,41 @@ def test_local_test_reports_the_context_window_the_server_tells(qtbot, window: M
         qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
     assert "context window 8,192 tokens (as the server says)" in panel.result.text()
     dialog.reject()
+
+
+def test_a_fal_key_is_tested_saved_and_lights_up_its_video_models(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.app import secrets
+    from tests.fakes.fal_fake import KEY as FAL_KEY
+    from tests.fakes.fal_fake import FakeFal
+
+    with FakeFal() as fake:
+        url = fake.url
+        dialog = open_settings(qtbot, window)
+        names = [dialog.provider_list.item(i).text() for i in range(dialog.provider_list.count())]
+        dialog.provider_list.setCurrentRow(names.index("fal.ai"))
+        dialog.fal_endpoint.setText(fake.url)
+        panel = dialog.panels["fal"]
+        assert panel.key_field is not None and panel.isVisible()
+        qtbot.keyClicks(panel.key_field.edit, "fal-wrong:0000")
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✗"), timeout=10_000)
+        assert "fal.ai rejected the API key (401)" in panel.result.text()
+        panel.key_field.edit.clear()
+        qtbot.keyClicks(panel.key_field.edit, FAL_KEY)
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
+        assert "fal.ai accepted the key" in panel.result.text()
+        box = dialog.model_boxes["video"]
+        offered = [box.itemText(i) for i in range(box.count())]
+        assert "fal:fal-ai/kling-video/v4/image-to-video" in offered
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert secrets.get_secret("fal.api_key") == FAL_KEY
+    assert window.library.load_settings().fal.api_endpoint == url
+    again = open_settings(qtbot, window)
+    box = again.model_boxes["video"]
+    assert "fal:bytedance/seedance-2.0/image-to-video" in [
+        box.itemText(i) for i in range(box.count())
+    ]
+    again.reject()
