@@ -43,6 +43,12 @@ def test_models_lists_each_connection_with_capabilities_prices_and_readiness(
     assert api["price"]["shot_8s"] == 3.2 and api["price"]["per_second"] is None
     assert by_id["google:veo-3.1-fast-generate-preview"]["price"]["shot_8s"] < 3.2
     assert not by_id["google:veo-3.1-lite-generate-001"]["capabilities"]["end_frame"]
+    fal = [m for m in out["models"] if m["via"] == "fal"]
+    assert len(fal) >= 3 and sum(1 for m in fal if "shot_8s" in m["price"]) >= 3
+    endpoint = by_id["openai-videos:MODEL"]  # the gateway of Settings → Providers, not set up
+    assert (
+        endpoint["connection"] == "OpenAI-style /v1/videos endpoint" and not endpoint["configured"]
+    )
     assert by_id["openai:gpt-image-2"]["capabilities"]["mask_edit"]
     assert by_id["google:gemini-3-pro-image"]["capabilities"]["references"] == 14
     # Retired models are named, and never offered or a default.

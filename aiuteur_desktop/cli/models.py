@@ -37,6 +37,25 @@ def _price(table: Any, m: Any) -> dict[str, Any]:
         return {"unknown": True}
 
 
+def _endpoint(settings: Any) -> Any:
+    """The OpenAI-style video endpoint of Settings → Providers, as a catalogue entry."""
+    from aiuteur_desktop.core.app.models_catalogue import Model
+    from aiuteur_desktop.providers.openai_videos import OpenAIVideos
+
+    caps = OpenAIVideos.capabilities
+    return Model(
+        id=f"openai-videos:{settings.videos.model or 'MODEL'}",
+        kind="video",
+        name="OpenAI-style /v1/videos endpoint",
+        via="openai-videos",
+        source="Settings → Providers: your gateway's address, key and model",
+        start_frame=True,
+        end_frame=caps.end_frame,
+        durations=(4.0, 8.0, 12.0),
+        audio="optional",
+    )
+
+
 def cmd_models(as_json: bool) -> int:
     from aiuteur_desktop.core.app.models_catalogue import Catalogue
     from aiuteur_desktop.core.errors import AiuteurError
@@ -55,6 +74,7 @@ def cmd_models(as_json: bool) -> int:
     except AiuteurError as exc:
         return _fail("models", exc.user_message)
     chosen = {"video": settings.models.video, "image": settings.models.image}
+    models = [*catalogue.models, _endpoint(settings)]
     rows = [
         {
             **m.as_json(),
@@ -63,7 +83,7 @@ def cmd_models(as_json: bool) -> int:
             "default": chosen.get(m.kind) == m.id,
             "price": _price(table, m),
         }
-        for m in catalogue.models
+        for m in models
     ]
     if as_json:
         out = {"updated": catalogue.updated, "models": rows, "retired": catalogue.retired}

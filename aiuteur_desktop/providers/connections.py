@@ -26,12 +26,14 @@ GOOGLE = "google"
 VERTEX = "vertex"
 LOCAL = "local"
 FAL = "fal"
+VIDEOS = "openai-videos"
 
 SECRET_NAMES = {
     OPENAI: "openai.api_key",
     GOOGLE: "google.api_key",
     LOCAL: "local.api_key",
     FAL: "fal.api_key",
+    VIDEOS: "videos.api_key",
 }
 #: Who a connection is, in a sentence ("Add your OpenAI API key…").
 WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}
@@ -96,6 +98,7 @@ def via_ready(settings: AppSettings, via: str) -> bool:
         "openai": secrets.has_secret(SECRET_NAMES[OPENAI]),
         "local": bool(settings.local.enabled and settings.local.base_url),
         "fal": secrets.has_secret(SECRET_NAMES[FAL]),
+        "openai-videos": bool(settings.videos.base_url and settings.videos.model),
     }.get(via, False)
 
 
@@ -140,6 +143,15 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
             else "no API key",
         ),
         ConnectionInfo(
+            VIDEOS,
+            "Video endpoint",
+            "video from any OpenAI-style /v1/videos gateway (start frames)",
+            bool(settings.videos.base_url and settings.videos.model),
+            f"{settings.videos.base_url} · {settings.videos.model}"
+            if settings.videos.base_url
+            else "off",
+        ),
+        ConnectionInfo(
             LOCAL,
             "Local model server",
             "story text from Ollama, LM Studio, llama.cpp or vLLM",
@@ -180,6 +192,7 @@ def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = 
         GOOGLE: _test_google,
         VERTEX: _test_vertex,
         FAL: _test_fal,
+        VIDEOS: _test_videos,
     }
     try:
         return tests[conn_id](settings, api_key)
@@ -468,6 +481,23 @@ def _test_fal(settings: AppSettings, api_key: str | None) -> Checked:
     return f"fal.ai accepted the key: {len(models)} video models are set up for it.", models
 
 
+def _test_videos(settings: AppSettings, api_key: str | None) -> Checked:
+    """The gateway answers an unknown video's status: "not found" means it is there."""
+    from aiuteur_desktop.providers.openai_videos import OpenAIVideos
+
+    v = settings.videos
+    key = api_key or secrets.get_secret(SECRET_NAMES[VIDEOS]) or ""
+    provider = OpenAIVideos(v.base_url, key, timeout=15.0)
+    try:
+        provider.poll({"operation": "video_aiuteur_test"})
+    except ProviderError as exc:
+        if exc.kind != "not_found":
+            raise
+    if not v.model:
+        return "The video endpoint answered; now name its model.", []
+    return f"The video endpoint answered: {v.model} is ready.", [f"{VIDEOS}:{v.model}"]
+
+
 #: Model ids we do not offer for any capability (speech, moderation, retired APIs).
 _SKIP = ("tts", "whisper", "audio", "moderation", "dall-e", "sora", "realtime", "transcribe")
 
@@ -479,7 +509,7 @@ def models_by_capability(models: list[str]) -> dict[str, list[str]]:
         name = model.split(":", 1)[-1].lower()
         if any(word in name for word in _SKIP):
             continue
-        if "veo" in name or "video" in name:
+        if model.startswith((f"{VIDEOS}:", f"{FAL}:")) or "veo" in name or "video" in name:
             out["video"].append(model)
         elif "image" in name or "imagen" in name:
             out["image"].append(model)

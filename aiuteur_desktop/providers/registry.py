@@ -25,6 +25,7 @@ from aiuteur_desktop.providers.connections import (
     NO_TEXT_MODEL,
     OPENAI,
     SECRET_NAMES,
+    VIDEOS,
     WHO,
     connection_limits,
 )
@@ -146,6 +147,10 @@ class Registry:
             from aiuteur_desktop.providers.fal_video import capabilities
 
             return capabilities(model_id)
+        if connection == VIDEOS:
+            from aiuteur_desktop.providers.openai_videos import OpenAIVideos
+
+            return OpenAIVideos.capabilities
         return Capabilities()
 
     def video_models(self) -> list[Any]:
@@ -180,6 +185,8 @@ class Registry:
         extra = {"api_endpoint": g.api_endpoint} if g.api_endpoint else {}
         if self.settings.fal.api_endpoint:
             extra["fal_endpoint"] = self.settings.fal.api_endpoint
+        if self.settings.videos.base_url:
+            extra["videos_endpoint"] = self.settings.videos.base_url
         return out | extra | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
 
     def video(self, model_id: str, vertex: dict[str, Any] | None = None) -> VideoProvider:
@@ -199,6 +206,13 @@ class Registry:
                 secrets.get_secret(SECRET_NAMES[FAL]) or "",
                 model_id,
                 base_url=v.get("fal_endpoint") or self.settings.fal.api_endpoint or None,
+            )
+        if connection == VIDEOS:
+            from aiuteur_desktop.providers.openai_videos import OpenAIVideos
+
+            return OpenAIVideos(
+                v.get("videos_endpoint") or self.settings.videos.base_url,
+                secrets.get_secret(SECRET_NAMES[VIDEOS]) or "",
             )
         if connection != GOOGLE:
             raise ProviderError("bad_request", f"Video through “{connection}” is not available.")

@@ -36,7 +36,7 @@ from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import prices
 from aiuteur_desktop.providers import connections
-from aiuteur_desktop.providers.connections import FAL, GOOGLE, LOCAL, OPENAI, VERTEX
+from aiuteur_desktop.providers.connections import FAL, GOOGLE, LOCAL, OPENAI, VERTEX, VIDEOS
 from aiuteur_desktop.views.jobs.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -285,6 +285,18 @@ class SettingsDialog(QDialog):
             ),
         )
         self.panels[FAL] = p
+
+        # An OpenAI-style /v1/videos endpoint
+        p = ConnectionPanel(VIDEOS, "Video endpoint", info[VIDEOS].lights_up, self)
+        p.key_field = KeyField(connections.SECRET_NAMES[VIDEOS], "the gateway's key")
+        self.videos_url = QLineEdit(s.videos.base_url)
+        self.videos_url.setPlaceholderText("https://gateway.example/v1")
+        self.videos_model = QLineEdit(s.videos.model)
+        self.videos_model.setPlaceholderText("the model name the gateway gives")
+        p.form.addRow("Address", self.videos_url)
+        p.form.addRow("Model", self.videos_model)
+        p.form.addRow("API key", p.key_field)
+        self.panels[VIDEOS] = p
 
         # Local server
         p = ConnectionPanel(LOCAL, "Local model server", info[LOCAL].lights_up, self)
@@ -548,6 +560,8 @@ class SettingsDialog(QDialog):
         s.google.vertex_location = self.vertex_location.text().strip()
         s.google.vertex_credentials_file = self.vertex_credentials.text().strip()
         s.fal.api_endpoint = self.fal_endpoint.text().strip()
+        s.videos.base_url = self.videos_url.text().strip()
+        s.videos.model = self.videos_model.text().strip()
         s.local.enabled = self.local_enabled.isChecked()
         s.local.base_url = self.local_url.text().strip()
         s.local.model = self.local_model.currentText().strip()

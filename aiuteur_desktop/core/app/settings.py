@@ -31,6 +31,13 @@ class FalConnection(BaseModel):
     api_endpoint: str = ""  # blank = queue.fal.run; set for a proxy or gateway
 
 
+class VideosEndpoint(BaseModel):
+    """An OpenAI-style `/v1/videos` endpoint (a gateway); its key is `videos.api_key`."""
+
+    base_url: str = ""  # e.g. https://gateway.example/v1
+    model: str = ""
+
+
 class LocalServer(BaseModel):
     """An OpenAI-compatible server on this machine or network (Ollama, LM Studio…)."""
 
@@ -71,6 +78,7 @@ class AppSettings(BaseModel):
     openai: OpenAIConnection = Field(default_factory=OpenAIConnection)
     google: GoogleConnection = Field(default_factory=GoogleConnection)
     fal: FalConnection = Field(default_factory=FalConnection)
+    videos: VideosEndpoint = Field(default_factory=VideosEndpoint)
     local: LocalServer = Field(default_factory=LocalServer)
     models: DefaultModels = Field(default_factory=DefaultModels)
     budget: Budget = Field(default_factory=Budget)
