@@ -504,8 +504,17 @@ _SKIP = ("tts", "whisper", "audio", "moderation", "dall-e", "sora", "realtime", 
 
 def models_by_capability(models: list[str]) -> dict[str, list[str]]:
     """Sort `provider:model` ids into the Models tab's boxes by what their names say."""
+    from aiuteur_desktop.core.app.models_catalogue import current
+    from aiuteur_desktop.core.errors import GateClosed
+
+    try:
+        retired = set(current().retired)
+    except GateClosed:
+        retired = set()
     out: dict[str, list[str]] = {"text": [], "image": [], "video": [], "embeddings": []}
     for model in models:
+        if model in retired:
+            continue  # shut down: never offered (old projects' provenance still names it)
         name = model.split(":", 1)[-1].lower()
         if any(word in name for word in _SKIP):
             continue

@@ -139,5 +139,30 @@ def test_describe_reflects_configuration() -> None:
     assert not any(i.configured for i in connections.describe(s))
     secrets.set_secret("google.api_key", "AIza-some-key-1234567890123456789012")
     s.local.enabled, s.local.model = True, "llama3.1:8b"
+    secrets.set_secret("fal.api_key", "fal-key:1234")
     state = {i.id: i.configured for i in connections.describe(s)}
-    assert state == {"openai": False, "google": True, "vertex": False, "local": True}
+    assert state == {
+        "openai": False, "google": True, "vertex": False, "fal": True,
+        "openai-videos": False, "local": True,
+    }  # fmt: skip
+
+
+def test_the_models_tab_sorts_what_a_connection_lists_and_never_offers_a_retired_model() -> None:
+    found = connections.models_by_capability(
+        [
+            "google:gemini-2.5-flash-image",  # retired (Oct 2026)
+            "google:gemini-3.1-flash-image",
+            "google:veo-3.1-generate-preview",
+            "openai:gpt-image-1",  # retired
+            "openai:sora-2",  # retired
+            "fal:bytedance/seedance-2.0/image-to-video",
+            "openai-videos:gw-video-1",
+        ]
+    )
+    assert found["image"] == ["google:gemini-3.1-flash-image"]
+    assert found["video"] == [
+        "google:veo-3.1-generate-preview",
+        "fal:bytedance/seedance-2.0/image-to-video",
+        "openai-videos:gw-video-1",
+    ]
+    assert found["text"] == []
