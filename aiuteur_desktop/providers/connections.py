@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -482,17 +483,22 @@ def _test_fal(settings: AppSettings, api_key: str | None) -> Checked:
 
 
 def _test_videos(settings: AppSettings, api_key: str | None) -> Checked:
-    """The gateway answers an unknown video's status: "not found" means it is there."""
-    from aiuteur_desktop.providers.openai_videos import OpenAIVideos
+    """The gateway asked for an unknown video's status: "not found" means it is there."""
+    import openai
 
     v = settings.videos
-    key = api_key or secrets.get_secret(SECRET_NAMES[VIDEOS]) or ""
-    provider = OpenAIVideos(v.base_url, key, timeout=15.0)
+    if not v.base_url:
+        raise ProviderError("auth", "Enter the video endpoint's address first.")
+    key = api_key or secrets.get_secret(SECRET_NAMES[VIDEOS]) or "none"
+    client = openai.OpenAI(base_url=v.base_url, api_key=key, timeout=15.0, max_retries=0)
     try:
-        provider.poll({"operation": "video_aiuteur_test"})
-    except ProviderError as exc:
-        if exc.kind != "not_found":
-            raise
+        with warnings.catch_warnings():  # the SDK marks its videos API deprecated (Sora)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            client.videos.retrieve("video_aiuteur_test")
+    except openai.NotFoundError:
+        pass  # the endpoint is there; that video is not
+    except Exception as exc:
+        raise map_openai_error(exc, "the video endpoint") from exc
     if not v.model:
         return "The video endpoint answered; now name its model.", []
     return f"The video endpoint answered: {v.model} is ready.", [f"{VIDEOS}:{v.model}"]

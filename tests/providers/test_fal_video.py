@@ -163,9 +163,14 @@ def test_a_content_refusal_is_said_plainly_and_a_wrong_key_too(
         refused = run(qtbot, library, params(tmp_path, fake))
         assert refused.state is JobState.FAILED and refused.attempts == 1
         assert "content policy (The content could not be processed)" in refused.error
-        secrets.set_secret("fal.api_key", "fal-wrong")
-        wrong = run(qtbot, library, params(tmp_path, fake))
-        assert wrong.state is JobState.FAILED and "rejected the API key" in wrong.error
+        from aiuteur_desktop.core.errors import ProviderError
+        from aiuteur_desktop.core.provider_api import VideoRequest
+        from aiuteur_desktop.providers.fal_video import FalVideo
+
+        request = VideoRequest(prompt="x", model=KLING, start_frame=png("#000000"), duration=5)
+        with pytest.raises(ProviderError, match="rejected the API key") as wrong:
+            FalVideo("fal-wrong", KLING, base_url=fake.url).submit(request)
+        assert wrong.value.kind == "auth" and "fal-wrong" not in wrong.value.user_message
         assert len(fake.submissions) == 2
 
 
