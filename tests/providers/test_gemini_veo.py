@@ -242,3 +242,25 @@ def test_aiuteur_render_takes_a_scene_through_the_gemini_api_key(
         assert len(fake.submissions) == 2
     with Project.open(bundle) as p:
         assert all(takes.current(p, "s2", s) is not None for s in ("A", "B"))
+
+
+def test_a_model_that_always_renders_sound_is_priced_with_it_when_asked_without(
+    library: Library, tmp_path: Path
+) -> None:
+    """Stage 11 prices what will be billed: Veo through a Gemini API key renders sound
+    whatever is asked, so a render asked silent is shown (and sent) with sound."""
+    from aiuteur_desktop.core.production import checkout
+    from aiuteur_desktop.providers.registry import Registry
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_checkout import prepared
+    from tests.core.production.test_visuals import storm
+
+    register_all()
+    with storm(tmp_path) as p:
+        prepared(p, library, "s2")
+        c = checkout.for_model(p, "s2", Registry(), MODEL, audio=False)
+    first = c.lines[0]
+    assert first.audio and "always renders sound" in first.notice
+    assert first.price == pytest.approx(3.2) and first.parts["audio"] == pytest.approx(1.6)
+    silent = checkout.for_model(p, "s2", Registry(), "google:veo-3.1-generate-001", audio=False)
+    assert not silent.lines[0].audio and silent.lines[0].price == pytest.approx(1.6)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aiuteur_desktop.core.app import models_catalogue
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.money.prices import (
     PriceTable,
@@ -192,6 +193,9 @@ def _line(
     elif wanted == prompts.START_END and not _approved(end):
         waiting = f"Approve the end frame of {who} in Stage 10 first."
     with_sound = audio and caps.audio
+    if not with_sound and always_sound(model):
+        with_sound = True  # it renders (and bills) sound whatever is asked: priced as it is
+        notice = (notice + " " if notice else "") + "This model always renders sound."
     end_used = sends == prompts.START_END
     parts: dict[str, float] = {}
     price: float | None
@@ -220,6 +224,16 @@ def _line(
         notice=notice,
         waiting=waiting,
     )
+
+
+def always_sound(model: str) -> bool:
+    """The model renders sound with every clip (the catalogue says so): Veo through a
+    Gemini API key, Seedance."""
+    try:
+        m = models_catalogue.current().get(model)
+    except GateClosed:
+        return False
+    return m is not None and m.audio == "always"
 
 
 def _drift(project: Project, scene_id: str, start: frames.Slot | None) -> tuple[str, ...]:
