@@ -155,10 +155,19 @@ class Registry:
 
     def video_models(self) -> list[Any]:
         """The video models a shot can be rendered with here (`prompt_sets.VideoModel`): the
-        offline animatic always, and the one Settings → Models names."""
+        offline animatic always, the one Settings → Models names, and every model of the
+        catalogue whose connection is set up (a Gemini key's Veo, fal.ai's…)."""
+        from aiuteur_desktop.core.app.models_catalogue import current
+        from aiuteur_desktop.core.errors import GateClosed
         from aiuteur_desktop.core.production.prompt_fit import VideoModel
+        from aiuteur_desktop.providers.connections import ready_models
 
-        ids = list(dict.fromkeys(["offline:animatic", self.settings.models.video or ""]))
+        chosen = ["offline:animatic", self.settings.models.video or ""]
+        ids = list(dict.fromkeys([*chosen, *ready_models(self.settings, "video")]))
+        try:
+            names = {m.id: m.name for m in current().models}
+        except GateClosed:
+            names = {}
         out = []
         for model_id in (m for m in ids if m):
             caps = self.video_capabilities(model_id)
@@ -166,7 +175,7 @@ class Registry:
                 label = (
                     "Offline animatic"
                     if model_id.startswith(f"{OFFLINE}:")
-                    else model_id.partition(":")[2]
+                    else names.get(model_id) or model_id.partition(":")[2]
                 )
                 out.append(VideoModel(model_id, label, caps))
         return out

@@ -242,3 +242,31 @@ def test_aiuteur_render_takes_a_scene_through_fal(
         assert len(fake.submissions) == 2
     with Project.open(bundle) as p:
         assert all(takes.current(p, "s2", s) is not None for s in ("A", "B"))
+
+
+def test_stage_9_names_every_set_up_model_that_can_take_each_shot(
+    library: Library, tmp_path: Path
+) -> None:
+    """With fal.ai's key stored, Stage 9's "takes it" lists the fal models that take the
+    shot's frames, length and sound — Hailuo (start frame only) not for a start+end shot,
+    Kling (silent) not for a shot with dialogue."""
+    from aiuteur_desktop.core.production import prompts
+    from aiuteur_desktop.providers.registry import Registry
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_checkout import prepared
+    from tests.core.production.test_visuals import storm
+
+    register_all()
+    models = Registry(library.load_settings()).video_models()
+    assert {m.id for m in models} >= {"offline:animatic", KLING, SEEDANCE, HAILUO, LUMA}
+    assert next(m.label for m in models if m.id == KLING) == "Kling 4.0 (fal.ai)"
+    with storm(tmp_path) as p:
+        prepared(p, library, "s2")
+        sets = {s.shot: s for s in prompts.prompt_sets(p, "s2", models, "offline:animatic")}
+        shots = {s.id: s for s in prompts.prompt_inputs(p, "s2").shots}
+    for shot_id, pset in sets.items():
+        takes = set(pset.compatible)
+        assert "offline:animatic" in takes and SEEDANCE in takes
+        if pset.frames == prompts.START_END:
+            assert HAILUO not in takes
+        assert (KLING in takes) == (not shots[shot_id].dialogue and shots[shot_id].duration <= 10)
