@@ -133,6 +133,13 @@ def _build_parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--yes", action="store_true", help="confirm and pay when it costs money"
             )
+        else:
+            cmd.add_argument(
+                "--alternatives",
+                action="store_true",
+                help="each shot's price with every video model set up, and the cheapest "
+                "that takes it",
+            )
     from aiuteur_desktop.cli import editor, stages
 
     stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
@@ -480,8 +487,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from aiuteur_desktop.cli import scenes as cli_scenes
     if args.command == "checkout":
         return cli_scenes.cmd_checkout(
-            args.project, args.scene, args.provider, not args.no_audio, args.json
-        )
+            args.project, args.scene, args.provider, not args.no_audio, args.json,
+            alternatives=args.alternatives,
+        )  # fmt: skip
     if args.command == "render":
         return cli_scenes.cmd_render(
             args.project, args.scene, args.provider, not args.no_audio, args.yes, args.json

@@ -319,21 +319,50 @@ def _checkout_of(
 
 
 def cmd_checkout(
-    project_path: str, scene: str, provider: str | None, audio: bool, as_json: bool
+    project_path: str,
+    scene: str,
+    provider: str | None,
+    audio: bool,
+    as_json: bool,
+    *,
+    alternatives: bool = False,
 ) -> int:
-    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing)."""
+    """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing);
+    with `alternatives`, each shot priced with every video model set up instead."""
+    from aiuteur_desktop.core.production import alternatives as options
     from aiuteur_desktop.core.production import checkout
 
     try:
         with _checkout_of("checkout", project_path, scene, provider, audio) as s:
-            data = checkout.as_json(s.checkout)
+            if alternatives:
+                models = s.source.video_models()
+                shots = options.for_scene(s.project, s.scene_id, s.source, models, audio=audio)
+                data = {"scene": s.scene_id, "shots": [x.to_json() for x in shots]}
+            else:
+                data = checkout.as_json(s.checkout)
     except _Refused as exc:
         return _fail("checkout", str(exc))
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif alternatives:
+        print("\n".join(_alternative_lines(data)))
     else:
         print("\n".join(_checkout_lines(data)))
     return 0
+
+
+def _alternative_lines(data: dict) -> list[str]:
+    out = []
+    for shot in data["shots"]:
+        frames = "start + end" if shot["frames"] == "start+end" else "start only"
+        out.append(f"{shot['label']:>6}  {shot['duration']:g} s  {frames}")
+        for o in shot["options"]:
+            price = "price unknown" if o["price"] is None else f"${o['price']:,.2f}"
+            mark = "★" if o["model"] == shot["recommended"] else ("✓" if o["takes"] else "✗")
+            why = f" — {o['why']}" if o["why"] else ""
+            out.append(f"        {mark} {o['label']:<34} {price:>13}{why}")
+    out.append("★ the cheapest paid model that takes the shot as it is.")
+    return out
 
 
 def cmd_render(

@@ -270,3 +270,36 @@ def test_stage_9_names_every_set_up_model_that_can_take_each_shot(
         if pset.frames == prompts.START_END:
             assert HAILUO not in takes
         assert (KLING in takes) == (not shots[shot_id].dialogue and shots[shot_id].duration <= 10)
+
+
+def test_checkout_alternatives_price_every_model_and_recommend_the_cheapest_that_fits(
+    library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aiuteur checkout --alternatives`: each shot priced with every model set up (fal.ai's
+    key and a Gemini API key here), why a model does not take it, and the cheapest paid one
+    that does recommended."""
+    from aiuteur_desktop.cli import scenes
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_checkout import prepared
+    from tests.core.production.test_visuals import storm
+
+    secrets.set_secret("google.api_key", "AIza-test-key-000000000000000000000")
+    register_all()
+    with storm(tmp_path) as p:
+        prepared(p, library, "s2")
+        bundle = p.path
+    assert scenes.cmd_checkout(str(bundle), "2", "offline", True, True, alternatives=True) == 0
+    shots = {s["label"]: s for s in json.loads(capsys.readouterr().out)["shots"]}
+    first = shots["2A"]
+    by_model = {o["model"]: o for o in first["options"]}
+    assert first["frames"] == "start+end" and first["duration"] == 8
+    assert by_model[HAILUO]["takes"] is False and "start frame only" in by_model[HAILUO]["why"]
+    assert by_model[KLING]["price"] == pytest.approx(1.57)  # 10 s, what Kling renders
+    assert by_model["google:veo-3.1-generate-preview"]["price"] == pytest.approx(3.2)
+    assert by_model[LUMA]["price"] is None  # no price: never shown as free
+    assert by_model["offline:animatic"]["price"] == 0.0
+    takes = [o for o in first["options"] if o["takes"] and o["price"]]
+    assert first["recommended"] == min(takes, key=lambda o: o["price"])["model"]
+    assert scenes.cmd_checkout(str(bundle), "2", "offline", True, False, alternatives=True) == 0
+    text = capsys.readouterr().out
+    assert "★" in text and "takes a start frame only" in text
