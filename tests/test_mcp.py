@@ -263,6 +263,12 @@ def test_malformed_calls_get_clear_errors_and_no_tool_reveals_a_key(
         )  # fmt: skip
         assert made["scenes"] == [{"number": "1", "heading": "INT. KITCHEN - NIGHT"}]
         assert [s["number"] for s in await c_scenes(c, "Agent Film")] == ["1"]
+        # Every set-up model's price per shot: the Gemini key stored makes Veo one of them.
+        options = await call(c, "price_render", project=b, scene="1", alternatives=True)
+        first = options["shots"][0]
+        assert first["options"][0]["model"] == "offline:animatic" and first["options"][0]["takes"]
+        assert first["recommended"] == "google:veo-3.1-fast-generate-preview"  # cheapest fit
+        assert KEY not in json.dumps(options)
         # Still serving after all of that.
         assert (await call(c, "read_shots", project=b, scene="1"))["shots"]
 

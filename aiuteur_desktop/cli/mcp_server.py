@@ -205,11 +205,22 @@ def build(*, allow_spend: float | None = None, agent: str = "") -> Any:
         return on_scene(project, scene, actions.takes_of, False)
 
     @server.tool()
-    def price_render(project: str, scene: str, model: str = "offline") -> dict[str, Any]:
+    def price_render(
+        project: str, scene: str, model: str = "offline", alternatives: bool = False
+    ) -> dict[str, Any]:
         """What rendering the scene would cost (Stage 11), line by line, changing nothing:
-        `model` is offline (free), configured (the app's video model) or a model id."""
+        `model` is offline (free), configured (the app's video model) or a model id. With
+        alternatives=true: each shot priced with every video model set up, why a model does
+        not take it, and the cheapest paid one that does ("recommended")."""
+        from aiuteur_desktop.core.production import alternatives as options
         from aiuteur_desktop.core.production import checkout
 
+        def each(s: Any) -> dict[str, Any]:
+            shots = options.for_scene(s.project, s.scene_id, s.source, s.source.video_models())
+            return {"scene": s.scene_id, "shots": [x.to_json() for x in shots]}
+
+        if alternatives:
+            return guarded(lambda: _with_checkout(project, model, scene, each, whole=True))
         return guarded(lambda: _with_checkout(project, model, scene, checkout.as_json))
 
     @server.tool()
@@ -393,12 +404,15 @@ def build(*, allow_spend: float | None = None, agent: str = "") -> Any:
     return server
 
 
-def _with_checkout(project: str, model: str, scene: str, fn: Callable[[Any], T]) -> T:
+def _with_checkout(
+    project: str, model: str, scene: str, fn: Callable[[Any], T], *, whole: bool = False
+) -> T:
+    """`fn` of the scene's checkout (or, `whole`, of the open scene: project, source…)."""
     from aiuteur_desktop.cli import scenes
 
     try:
         with scenes._checkout_of("mcp", str(_find(project)), scene, model, True) as s:
-            return fn(s.checkout)
+            return fn(s if whole else s.checkout)
     except scenes._Refused as exc:
         raise LookupError(str(exc)) from exc
 
