@@ -40,7 +40,8 @@ def test_models_lists_each_connection_with_capabilities_prices_and_readiness(
     )  # fmt: skip
     assert vertex["via"] == "vertex" and not vertex["configured"]
     assert api["capabilities"]["end_frame"] and api["capabilities"]["audio"] == "always"
-    assert api["price"]["shot_8s"] == 3.2 and api["price"]["per_second"] is None
+    assert api["price"]["shot_8s"] == 3.2 and api["price"]["shot_8s_silent"] is None
+    assert vertex["price"] == {"shot_8s": 3.2, "shot_8s_silent": 1.6}
     assert by_id["google:veo-3.1-fast-generate-preview"]["price"]["shot_8s"] < 3.2
     assert not by_id["google:veo-3.1-lite-generate-001"]["capabilities"]["end_frame"]
     fal = [m for m in out["models"] if m["via"] == "fal"]

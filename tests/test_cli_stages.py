@@ -149,7 +149,7 @@ def test_the_decisions_refuse_in_one_line(aiuteur_home: Path, tmp_path: Path) ->
         "visuals", "--project", b, "--scene", "1", "--lock", home=home
     )
     # Unknown scenes, shots and looks; already done.
-    assert "There is no scene 9 (the script's scenes: 1, 2, 3)" in refused(
+    assert "there is no scene 9 (the script's scenes: 1, 2, 3)" in refused(
         "shots", "--project", b, "--scene", "9", "--lock", home=home
     )
     ok("shots", "--project", b, "--scene", "1", "--lock", home=home)

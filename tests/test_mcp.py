@@ -229,7 +229,7 @@ def test_malformed_calls_get_clear_errors_and_no_tool_reveals_a_key(
         assert "Unknown tool" in await refused(c, "render_everything", project=b)
         assert "scene" in await refused(c, "read_shots", project=b)  # missing argument
         assert "valid string" in await refused(c, "read_shots", project=b, scene=["1"])
-        assert "There is no scene 9" in await refused(c, "read_shots", project=b, scene="9")
+        assert "there is no scene 9" in await refused(c, "read_shots", project=b, scene="9")
         assert "There is no project" in await refused(c, "list_scenes", project="Nope")
         assert "mode is" in await refused(c, "make_frames", project=b, scene="1", mode="fast")
         said = []

@@ -13,10 +13,6 @@ from typing import Any
 NEEDS_APPROVAL = "needs_approval"
 
 
-def _room(money: Any) -> float | None:
-    return money.room
-
-
 def may_spend(
     *,
     spending: Any,
@@ -135,7 +131,7 @@ def add_tools(
                             f"with {model}",
                             "lines": [{"what": f"{count} × frame", "each": each, "price": total}],
                             "total": total,
-                            "caps_room": _room(money),
+                            "caps_room": money.room,
                         }
                         request = {"model": model, "mode": mode, "approve": approve}
                         waiting = may_spend(
@@ -196,7 +192,7 @@ def add_tools(
                         f"{c.label} with {c.model}",
                         "lines": [{"shot": x.label, "price": x.price} for x in lines],
                         "total": total,
-                        "caps_room": _room(c.money),
+                        "caps_room": c.money.room,
                     }
                     request = {"model": c.model, "audio": audio}
                     waiting = may_spend(

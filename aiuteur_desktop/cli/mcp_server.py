@@ -56,10 +56,6 @@ class Spending:
             self.used += total
             return ""
 
-    def give_back(self, total: float) -> None:
-        with self._lock:
-            self.used = max(0.0, self.used - total)
-
 
 def build(*, allow_spend: float | None = None, agent: str = "") -> Any:
     """The MCP server with every tool and resource (not started)."""

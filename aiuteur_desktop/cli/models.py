@@ -21,16 +21,17 @@ VIA_WORDS = {
 
 
 def _price(table: Any, m: Any) -> dict[str, Any]:
+    """An 8-second shot's price (at the length the model renders it), with sound and — when
+    sound is optional — without; or one image's."""
     from aiuteur_desktop.core.money.prices import PriceUnknown
 
     try:
         if m.kind == "video":
-            seconds = m.max_seconds if m.via != "offline" else 8.0
-            silent = None if m.audio == "always" else table.video(m.id, 1.0, False)
+            seconds = min(8.0, m.max_seconds or 8.0)
+            silent = table.video(m.id, seconds, False) if m.audio == "optional" else None
             return {
-                "per_second": silent,
-                "per_second_audio": table.video(m.id, 1.0, True) if m.audio != "none" else None,
-                "shot_8s": table.video(m.id, min(8.0, seconds), m.audio != "none"),
+                "shot_8s": table.video(m.id, seconds, m.audio != "none"),
+                "shot_8s_silent": silent,
             }
         return {"per_image": table.image(m.id)}
     except PriceUnknown:

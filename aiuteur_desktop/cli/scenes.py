@@ -19,14 +19,14 @@ from aiuteur_desktop.core.production import scene_style
 def _scene_of(command: str, project_path: str, scene: str) -> tuple[Path, str]:
     """The bundle and the id of `scene` — a scene number as the script prints it ("3",
     "12A") or a scene id ("s3"); LookupError in plain words otherwise."""
+    from aiuteur_desktop.core.errors import GateClosed
+    from aiuteur_desktop.core.pipeline.actions import scene_in
+
     play = _open_script(command, project_path)
-    found = play.scenes()
-    wanted = scene.strip()
-    for s in found:
-        if s.label.upper() == wanted.upper() or s.id == wanted:
-            return _bundle(project_path), s.id
-    numbers = ", ".join(s.label for s in found[:12]) + (" …" if len(found) > 12 else "")
-    raise LookupError(f"there is no scene {wanted} (the script's scenes: {numbers})")
+    try:
+        return _bundle(project_path), scene_in(play, scene)
+    except GateClosed as exc:
+        raise LookupError(exc.user_message) from exc
 
 
 def cmd_visuals(project_path: str, scene: str, as_json: bool) -> int:

@@ -97,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
 
     c = args.command
     if c == "script":
-        return _act("script approve", args.project, None, args.json, _approved, _say_approved)
+        return _act(
+            "script approve", args.project, None, args.json,
+            lambda p, _s: act.approve_script(p), _say_approved,
+        )  # fmt: skip
     if c == "shots":
         if args.lock or args.unlock:
             return _act("shots", args.project, args.scene, args.json, _locking(args.lock), _rows)
@@ -148,12 +151,6 @@ def _act(
     else:
         print("\n".join(say(data)))
     return 0
-
-
-def _approved(project: Any, _scene: str) -> dict[str, Any]:
-    from aiuteur_desktop.core.pipeline import actions
-
-    return actions.approve_script(project)
 
 
 def _say_approved(data: dict[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ from aiuteur_desktop.core.pipeline import gates
 from aiuteur_desktop.core.production import frames, prompts, review, takes, visuals
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.production.shots.timing import Shot
+from aiuteur_desktop.core.screenplay.elements import Screenplay
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.core.story import script as stage4
@@ -42,13 +43,18 @@ def scene_of(project: Project, text: str) -> str:
     play = master_script.current(project)
     if play is None:
         raise GateClosed(f"{project.name} has no Master Script yet.")
+    return scene_in(play, text)
+
+
+def scene_in(play: Screenplay, text: str) -> str:
+    """`scene_of` for a screenplay already read."""
     found = play.scenes()
     wanted = text.strip()
     for s in found:
         if s.label.upper() == wanted.upper() or s.id == wanted:
             return s.id
     numbers = ", ".join(s.label for s in found[:12]) + (" …" if len(found) > 12 else "")
-    raise GateClosed(f"There is no scene {wanted} (the script's scenes: {numbers}).")
+    raise GateClosed(f"there is no scene {wanted} (the script's scenes: {numbers})")
 
 
 def shot_of(project: Project, scene_id: str, text: str) -> Shot:
