@@ -41,3 +41,42 @@ def test_a_cycle_holding_a_qt_object_is_freed_on_the_ui_thread(qtbot) -> None:  
     assert freed_on == []  # the worker collected nothing
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
     assert freed_on == [threading.main_thread().ident]
+
+
+def test_a_cycle_that_outlived_a_young_pass_is_freed_once_the_app_is_quiet(
+    qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Survivors of the frequent young passes are frozen (no pass rescans them while work
+    goes on); what they leave in cycles later is freed by one full pass when the process
+    has been quiet — on the UI thread."""
+    from aiuteur_desktop.views.kit import ui_gc
+
+    ensure_app()
+    collect_on_ui_thread()
+    collector = ui_gc.collector()
+    assert collector is not None
+    monkeypatch.setattr(ui_gc, "QUIET_LOOKS", 4)  # 200 ms of quiet instead of 3 s
+    holder = Holder()
+    freed_on: list[int] = []
+    holder.qt.destroyed.connect(
+        lambda *_: freed_on.append(threading.get_ident()), Qt.ConnectionType.DirectConnection
+    )
+    passes = collector.full_passes
+    frozen_before = gc.get_freeze_count()
+    junk = [[i] for i in range(ui_gc.FULL_AFTER + 10)]  # much made, kept past a young pass
+    qtbot.wait(2 * ui_gc.EVERY_MS + 20)
+    assert gc.get_freeze_count() > frozen_before  # the survivors (the holder among them) were
+    # frozen: no later young pass rescans them
+    del holder, junk  # the holder's cycle is garbage now, among the frozen
+
+    def allocate() -> None:  # a worker making cycles: still nothing collected on it
+        for _ in range(50_000):
+            a: list = []
+            a.append(a)
+
+    worker = threading.Thread(target=allocate)
+    worker.start()
+    worker.join()
+    assert freed_on == []
+    qtbot.waitUntil(lambda: collector.full_passes > passes, timeout=5_000)
+    assert freed_on == [threading.main_thread().ident]

@@ -12,6 +12,7 @@ from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.money import ledger, spend
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.connections import text_ready
+from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.dialogs import confirm
 
 
@@ -78,10 +79,10 @@ def spend_summary(project: Project) -> tuple[str, str]:
 
 
 class SpendLabel(QLabel):
-    """The project header's "$x spent", its breakdown on hover: summed once for a burst of
-    finished jobs (a query per job held the window). (It was once summed on a worker and a
-    crash in OTIO during a Pro Export blamed on that; the crash recurred with the sum here,
-    so its cause is still open — see issue 36's notes.)"""
+    """The project header's "$x spent", its breakdown on hover: summed on a worker, once for
+    a burst of finished jobs (the ledger's query took 20–50 ms of the window while frames
+    landed). (A crash in OTIO was once blamed on summing on a worker; its cause was OTIO
+    loaded on a pool thread — `core/export/otio_lib.py`.)"""
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,6 +90,7 @@ class SpendLabel(QLabel):
         self.setProperty("muted", True)
         self.project: Project | None = None
         self._due = QTimer(self, singleShot=True, interval=150, timeout=self._sum)
+        self._generation = 0  # a sum asked for later wins over one still running
 
     def refresh(self, project: Project | None) -> None:
         """Show `project`'s spend (soon: once for a burst of calls)."""
@@ -100,9 +102,16 @@ class SpendLabel(QLabel):
             self._due.start()
 
     def _sum(self) -> None:
-        if self.project is None:
+        project = self.project
+        if project is None:
             return
-        text, tip = spend_summary(self.project)
-        self.setText(text)
-        self.setToolTip(tip)
-        self.setVisible(bool(text))
+        self._generation += 1
+        generation = self._generation
+
+        def show(summary: tuple[str, str]) -> None:
+            if generation == self._generation and project is self.project:
+                self.setText(summary[0])
+                self.setToolTip(summary[1])
+                self.setVisible(bool(summary[0]))
+
+        run_in_background(lambda: spend_summary(project), show, parent=self)

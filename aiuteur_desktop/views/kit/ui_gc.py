@@ -1,16 +1,21 @@
-"""Python's cyclic garbage collector run on the UI thread only.
+"""Python's cyclic garbage collector run on the UI thread only, in small steps.
 
 Left automatic, a collection runs on whichever thread allocates when a threshold is passed —
 often a worker building a request or importing an SDK. If the garbage then holds a Qt
 object (a closed dialog in a reference cycle, a lambda-connected widget), its C++ side is
 destroyed on that worker while the UI thread is using Qt: a crash seen as a segmentation
 fault in the event loop with a worker deep in pure Python at the time. So automatic
-collection is off once the app runs, and a timer on the UI thread collects by the same
-thresholds instead (reference counting still frees everything that is not in a cycle at
-once, on any thread). When the oldest generation grows large, it is frozen instead of
-scanned (`gc.freeze`): a cycle among those objects that becomes garbage later is kept until
-the app quits — the price of never scanning a feature film's live objects while the user
-works.
+collection is off once the app runs, and a timer on the UI thread collects instead
+(reference counting still frees everything that is not in a cycle at once, on any thread).
+
+A collection's pause grows with the objects it scans. Left to CPython's generations, the
+middle and oldest passes rescan everything a feature film's scenes and pages keep alive:
+39–47 ms for a middle pass, 100–200 ms for a full one, measured here while Stage 10 made
+frames. So every 50 ms the youngest objects — what was made since the last look — are
+collected and the survivors frozen (`gc.freeze`): no pass while work goes on scans an
+object twice. What those survivors later leave in cycles is collected by one full pass
+when the process has been quiet (next to nothing allocated) for a few seconds — or, if
+it never is, after a great deal was made, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ import gc
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
-#: How often the UI thread looks at the collector's counts. (50 ms was tried: a pause grows
-#: with what workers allocated since the last, but on the feature benchmark the longest
-#: stalls were no shorter — 136–167 ms against 107–155 ms in Quick mode — so it stays.)
-EVERY_MS = 250
-#: Past this many objects in the oldest generation, a full collection is replaced by
-#: freezing them (`gc.freeze`): a full pass over ~100,000 objects costs ~20 ms here.
-LONG_LIVED = 100_000
+#: How often the UI thread collects what was made since (a young pass: a few ms at most).
+EVERY_MS = 50
+#: Fewer new objects than this since the last look counts as a quiet moment.
+QUIET_NEW = 400
+#: A full pass waits for this many quiet looks in a row (3 s).
+QUIET_LOOKS = 60
+#: …and is worth it only once this many objects were made since the last one.
+FULL_AFTER = 100_000
+#: Past this many made without a quiet moment, the full pass runs anyway (memory bound).
+FULL_ANYWAY = 20_000_000
 
 _installed: list[_Collector] = []
 
@@ -33,27 +41,34 @@ _installed: list[_Collector] = []
 class _Collector(QObject):
     def __init__(self) -> None:
         super().__init__()
+        self.made = 0  # objects made since the last full pass (young counts summed)
+        self.quiet = 0  # quiet looks in a row
+        self.full_passes = 0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(EVERY_MS)
 
     def collect(self) -> None:
-        """What an automatic collection would do now: the youngest generation past its
-        threshold, and the older ones as their own thresholds say."""
-        counts, limits = gc.get_count(), gc.get_threshold()
-        if counts[0] <= limits[0]:
-            return
-        generation = 0
-        if counts[1] > limits[1]:
-            generation = 2 if counts[2] > limits[2] else 1
-        if generation == 2 and len(gc.get_objects(2)) > LONG_LIVED:
-            # A feature film's scenes and pages are long-lived: a full pass over them took
-            # 100–200 ms, every few seconds of work. The young generations are collected
-            # and what is old is frozen — the next full passes scan only what came since.
-            gc.collect(1)
+        new = gc.get_count()[0]
+        self.made += max(0, new)
+        self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
+        if self.made > FULL_ANYWAY or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
+            self.collect_all()
+        elif new > gc.get_threshold()[0]:
+            gc.collect(0)
             gc.freeze()
-            return
-        gc.collect(generation)
+
+    def collect_all(self) -> None:
+        """One full pass over everything, the frozen included; what lives is frozen again."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self.made = 0
+        self.full_passes += 1
+
+
+def collector() -> _Collector | None:
+    return _installed[0] if _installed else None
 
 
 def collect_on_ui_thread() -> None:

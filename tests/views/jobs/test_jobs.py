@@ -174,21 +174,28 @@ def test_cancel_stops_a_running_render_and_writes_no_clip(
 
 
 def test_per_provider_limit_and_queued_cancel(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
+    """The offline engines work in this process (sharing the GIL with the window): one at a
+    time, while a cloud job runs beside them; a queued job can be cancelled."""
+    from aiuteur_desktop.core.operations.scheduler import LIMITS
+
+    limit = LIMITS["offline"]
+    assert limit == 1
     runner = JobRunner(library.jobs)
     ids = [
-        runner.submit(Submission("test.wait", f"Wait {i}", "offline:test", {})) for i in range(3)
+        runner.submit(Submission("test.wait", f"Wait {i}", "offline:test", {}))
+        for i in range(limit + 1)
     ]
     other = runner.submit(Submission("test.wait", "Cloud", "google:x", {}))
-    qtbot.waitUntil(lambda: runner.running_count() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: runner.running_count() == limit + 1, timeout=5000)
     states = [runner.store.get(i).state for i in ids]
-    assert states == [JobState.RUNNING, JobState.RUNNING, JobState.QUEUED]
+    assert states == [JobState.RUNNING] * limit + [JobState.QUEUED]
     assert runner.store.get(other).state is JobState.RUNNING
-    runner.cancel(ids[2])
-    qtbot.waitUntil(lambda: runner.job(ids[2]).state is JobState.CANCELLED, timeout=5000)
-    assert runner.store.get(ids[2]).state is JobState.CANCELLED
+    runner.cancel(ids[-1])
+    qtbot.waitUntil(lambda: runner.job(ids[-1]).state is JobState.CANCELLED, timeout=5000)
+    assert runner.store.get(ids[-1]).state is JobState.CANCELLED
     GATE.set()
     qtbot.waitUntil(lambda: runner.running_count() == 0, timeout=5000)
-    assert {runner.store.get(i).state for i in (*ids[:2], other)} == {JobState.SUCCEEDED}
+    assert {runner.store.get(i).state for i in (*ids[:-1], other)} == {JobState.SUCCEEDED}
 
 
 def test_restart_reports_interrupted_work(qtbot, library: Library) -> None:  # type: ignore[no-untyped-def]
