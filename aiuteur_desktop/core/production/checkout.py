@@ -8,13 +8,17 @@ as confirmed, its inputs recorded, committed as "Confirmed for render". An edit 
 afterwards does not change what was confirmed; it makes the confirmation outdated, the
 checkout names what changed and prices the re-render, and confirming again is a new
 version (charged again). No agent runs here.
+
+A shot can render with a model of its own (issue 38, "per-shot model choice"): the scene's
+model is the default, `per_shot` names the exceptions, each line is priced for its own model,
+and the confirmation keeps each line's model — what its render job uses and its take records.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiuteur_desktop.core.app import models_catalogue
@@ -109,6 +113,11 @@ class Confirmed:
     def line(self, shot_id: str) -> RenderLine | None:
         return next((x for x in self.lines if x.shot == shot_id), None)
 
+    @property
+    def per_shot(self) -> dict[str, str]:
+        """The shots confirmed with a model other than the scene's."""
+        return {x.shot: x.model for x in self.lines if x.model and x.model != self.model}
+
 
 @dataclass(frozen=True)
 class Checkout:
@@ -123,6 +132,16 @@ class Checkout:
     #: What changed upstream since the confirmation (readable, one per changed input).
     changed: tuple[str, ...] = ()
     unknown_price: str = ""  # the message when the model has no price
+    #: shot id → the model it renders with instead of the scene's
+    per_shot: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def models(self) -> dict[str, int]:
+        """Each model the lines render with → how many shots, the most used first."""
+        counts: dict[str, int] = {}
+        for x in self.lines:
+            counts[x.model] = counts.get(x.model, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
     @property
     def total(self) -> float | None:
@@ -132,10 +151,12 @@ class Checkout:
 
     @property
     def frozen(self) -> bool:
-        """Confirmed for this model and sound, and nothing it was confirmed from has
-        changed since."""
+        """Confirmed for these models (every shot's) and sound, and nothing it was confirmed
+        from has changed since."""
         c = self.confirmed
-        return c is not None and not self.changed and (c.model, c.audio) == (self.model, self.audio)
+        if c is None or self.changed or (c.model, c.audio) != (self.model, self.audio):
+            return False
+        return {x.shot: x.model for x in c.lines} == {x.shot: x.model for x in self.lines}
 
     @property
     def waiting(self) -> str:
@@ -256,16 +277,20 @@ def build(
     audio: bool = True,
     money: Money | None = None,
     with_drift: bool = True,
+    per_shot: Mapping[str, tuple[str, Capabilities, bool]] | None = None,
 ) -> Checkout:
     """The checkout as it stands: the lines priced for `model` (its capabilities and
-    whether it is free come from the provider registry), the confirmation if any and what
-    changed since it."""
+    whether it is free come from the provider registry) or, for a shot in `per_shot`, for
+    that shot's own (model, capabilities, free); the confirmation if any and what changed
+    since it."""
     table = PriceTable.load()
+    own = dict(per_shot or {})
     sets = {s.shot: s for s in prompts.prompt_sets(project, scene_id)}
     slots = {(s.shot, s.which): s for s in frames.slots(project, scene_id)}
     lines = []
     for shot, wanted in frames.wanted(project, scene_id):
         start = slots.get((shot.id, frames.START))
+        its_model, its_caps, its_free = own.get(shot.id, (model, caps, free))
         lines.append(
             _line(
                 shot,
@@ -273,28 +298,31 @@ def build(
                 start,
                 slots.get((shot.id, frames.END)),
                 sets.get(shot.id),
-                model=model,
+                model=its_model,
                 audio=audio,
-                caps=caps,
-                free=free,
+                caps=its_caps,
+                free=its_free,
                 table=table,
                 drift=_drift(project, scene_id, start) if with_drift else (),
             )
         )
-    unknown = ""
-    if not free and any(x.price is None for x in lines):
-        unknown = unknown_price_message(model)
+    unpriced = next((x for x in lines if x.price is None), None)
+    unknown = unknown_price_message(unpriced.model) if unpriced is not None else ""
+    frees = {model: free, **{m: f for m, _c, f in own.values()}}
+    used = list(dict.fromkeys([model, *(x.model for x in lines)]))
+    sources = [FREE_SOURCE if frees.get(m) else table.source("video", m) for m in used]
     return Checkout(
         scene=scene_id,
         label=master_script.label_of(project, scene_id),
         model=model,
         audio=audio and caps.audio,
-        price_source=FREE_SOURCE if free else table.source("video", model),
+        price_source="; ".join(dict.fromkeys(x for x in sources if x)),
         lines=tuple(lines),
         money=money or Money(),
         confirmed=confirmed(project, scene_id),
         changed=changed_since(project, scene_id),
         unknown_price=unknown,
+        per_shot={x.shot: x.model for x in lines if x.model != model},
     )
 
 
@@ -307,8 +335,15 @@ def for_model(
     audio: bool = True,
     money: Money | None = None,
     with_drift: bool = True,
+    per_shot: Mapping[str, str] | None = None,
 ) -> Checkout:
-    """`build` with the model's capabilities and price class from the provider registry."""
+    """`build` with the models' capabilities and price classes from the provider registry:
+    `model` for the scene, `per_shot` (shot id → model) for the shots that differ."""
+    own = {
+        shot: (m, source.video_capabilities(m), source.is_free(m))
+        for shot, m in (per_shot or {}).items()
+        if m and m != model
+    }
     return build(
         project,
         scene_id,
@@ -318,6 +353,7 @@ def for_model(
         audio=audio,
         money=money,
         with_drift=with_drift,
+        per_shot=own,
     )
 
 
@@ -426,6 +462,7 @@ def as_json(c: Checkout) -> dict[str, Any]:
         "scene": c.scene,
         "label": c.label,
         "model": c.model,
+        "per_shot": dict(c.per_shot),
         "audio": c.audio,
         "price_source": c.price_source,
         "lines": [x.to_json() for x in c.lines],

@@ -2,7 +2,9 @@
 
 A row per shot — its approved start and end frames, the video prompt as it will be sent,
 the model and duration, Stage 10's drift flags and its price by part — then the scene's
-total beside the project's spend and what the caps leave. The Cost & Dependency warning
+total beside the project's spend and what the caps leave. The scene has a model; a shot can
+have its own (select rows, pick from what each set-up model would cost for them, or "Use
+Cheapest Fit": the cheapest paid model that takes each shot's frames, length and sound). The Cost & Dependency warning
 says what changed since the scene was confirmed. **Confirm & Render** freezes the scene
 and queues one render job per shot; they run in the background (progress in the sidebar's
 Jobs, a toast and a tray notification at the end) while the user works elsewhere."""
@@ -13,7 +15,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPushButton,
     QWidget,
 )
 
@@ -30,7 +33,7 @@ from aiuteur_desktop.core.jobs import JobState
 from aiuteur_desktop.core.media.imaging import ImageTooLarge
 from aiuteur_desktop.core.money import spend
 from aiuteur_desktop.core.operations import video_render
-from aiuteur_desktop.core.production import checkout, takes
+from aiuteur_desktop.core.production import alternatives, checkout, takes
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
@@ -42,7 +45,8 @@ from aiuteur_desktop.views.kit.text_table import Cell, TextTable
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 THUMB = 96
-COLUMNS = ("Shot", "Start", "End", "Video prompt", "Drift", "Price", "Status")
+COLUMNS = ("Shot", "Start", "End", "Video prompt", "Model", "Drift", "Price", "Status")
+MODEL, STATUS = COLUMNS.index("Model"), COLUMNS.index("Status")
 ROW = THUMB * 9 // 16 + 14
 
 
@@ -63,6 +67,11 @@ class Stage11Page(StageFrame):
         self.render_state: dict[str, str] = {}  # shot id → what its render is doing
         self.with_takes: set[str] = set()  # shots with a take (of any confirmation)
         self.thumbs: dict[str, QImage] = {}  # media id → thumbnail, decoded off the UI thread
+        #: scene → shot → the model it renders with instead of the scene's (seeded from the
+        #: scene's confirmation, kept while the app runs)
+        self.per_shot: dict[str, dict[str, str]] = {}
+        self.options: dict[str, alternatives.ShotOptions] = {}  # shot → each model's price
+        self.labels: dict[str, str] = {}  # model id → its name
         self._serial = 0  # the load whose result is shown
         self.review_button = self.add_action("Open Review", "openReview", self.open_review)
         self.review_button.setToolTip("Stage 12: play the scene cut from its takes")
@@ -74,7 +83,7 @@ class Stage11Page(StageFrame):
         self.scene_line.setObjectName("sectionTitle")
         self.model = QComboBox()
         self.model.setObjectName("videoModel")
-        self.model.activated.connect(lambda _i: self.load())
+        self.model.activated.connect(lambda _i: self._scene_model_chosen())
         self.sound = QCheckBox("Sound")
         self.sound.setObjectName("withSound")
         self.sound.setChecked(True)
@@ -91,10 +100,31 @@ class Stage11Page(StageFrame):
         self.table.setIconSize(QSize(THUMB, THUMB * 9 // 16))
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column, width in ((4, 150), (6, 110)):  # drift flags and status wrap
+        # (these wrap; the prompt takes the width left)
+        for column, width in ((MODEL, 150), (MODEL + 1, 90), (MODEL + 2, 130), (STATUS, 100)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(column, width)
         self.table.verticalHeader().setDefaultSectionSize(ROW)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._fill_shot_models())
+        # A model for the selected shots (Ctrl+A: every shot), from what each would cost.
+        self.shot_model = QComboBox()
+        self.shot_model.setObjectName("shotModel")
+        self.shot_model.setMinimumContentsLength(28)
+        self.shot_model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.shot_model.activated.connect(self._shot_model_chosen)
+        self.cheapest_button = QPushButton("Use Cheapest Fit")
+        self.cheapest_button.setObjectName("cheapestFit")
+        self.cheapest_button.setToolTip(
+            "Each shot with the cheapest paid model that takes its frames, length and sound"
+        )
+        self.cheapest_button.clicked.connect(self.use_cheapest)
+        choose = QHBoxLayout()
+        self.shot_model_label = QLabel("Model for the selected shots")
+        choose.addWidget(self.shot_model_label)
+        choose.addWidget(self.shot_model, 1)
+        choose.addWidget(self.cheapest_button)
         self.total = QLabel()
         self.total.setObjectName("checkoutTotal")
         self.total.setWordWrap(True)
@@ -103,6 +133,7 @@ class Stage11Page(StageFrame):
         self.source.setWordWrap(True)
         self.body.addLayout(top)
         self.body.addWidget(self.table, 1)
+        self.body.addLayout(choose)
         self.body.addWidget(self.total)
         self.body.addWidget(self.source)
         jobs.runner.finished.connect(self._job_finished)
@@ -133,6 +164,7 @@ class Stage11Page(StageFrame):
         self.model.clear()
         for m in reg.video_models():
             self.model.addItem(m.label, m.id)
+            self.labels[m.id] = m.label
         i = self.model.findData(keep)
         self.model.setCurrentIndex(max(0, i))
         self.model.blockSignals(False)
@@ -156,6 +188,8 @@ class Stage11Page(StageFrame):
             self.mark_loaded()
             return
         self._fill_models(reg, confirmed.model if confirmed else settings.models.video)
+        if self.scene_id not in self.per_shot:  # the shots confirmed with models of their own
+            self.per_shot[self.scene_id] = confirmed.per_shot if confirmed else {}
         self.current = None  # nothing to confirm until this load's prices are in
         # What an earlier load showed is not left standing while this one is priced: opened
         # (or another scene), the lines go until the new ones are in; a refresh of the scene
@@ -171,13 +205,18 @@ class Stage11Page(StageFrame):
         self.confirm_button.setToolTip("Pricing the scene…")
         project, scene, store = self.project, self.scene_id, self.jobs.library.jobs
         model, audio = str(self.model.currentData()), self.sound.isChecked()
+        own = dict(self.per_shot.get(scene, {}))
         self._serial += 1
         serial = self._serial
 
-        def work() -> tuple[checkout.Checkout, dict[str, str], set[str], dict[str, QImage]]:
+        def work() -> tuple[Any, ...]:
             bundle = str(project.path)
             cash = spend.Money.of(store, settings.budget, bundle)
-            c = checkout.for_model(project, scene, reg, model, audio=audio, money=cash)
+            c = checkout.for_model(
+                project, scene, reg, model, audio=audio, money=cash, per_shot=own
+            )
+            models = reg.video_models()
+            options = {o.shot: o for o in alternatives.for_scene(project, scene, reg, models)}
             busy = video_render.in_flight(store, bundle, scene)
             with_takes = {x.shot for x in c.lines if takes.current(project, scene, x.shot)}
             thumbs = {}
@@ -188,13 +227,14 @@ class Stage11Page(StageFrame):
                             thumbs[media] = read_image(project.media.path(media), THUMB)
                         except (ImageTooLarge, OSError):
                             thumbs[media] = QImage()  # shown as "missing"
-            return c, busy, with_takes, thumbs
+            return c, busy, with_takes, thumbs, options
 
         def shown(result: Any) -> None:
             if serial != self._serial or self.project is not project:
                 return  # a newer load, or another project
-            c, busy, with_takes, thumbs = result
+            c, busy, with_takes, thumbs, options = result
             self.current, self.with_takes, self.thumbs = c, with_takes, thumbs
+            self.options = options
             for shot, job_id in busy.items():
                 self.pending.setdefault(job_id, shot)
                 self.render_state.setdefault(shot, "Rendering…")
@@ -217,10 +257,31 @@ class Stage11Page(StageFrame):
             return Cell("missing")
         return Cell("", icon=image)  # (made into a pixmap when its row is drawn)
 
+    def _name(self, model: str) -> str:
+        return self.labels.get(model, model)
+
+    def _model_cell(self, x: checkout.RenderLine) -> Cell:
+        """The shot's model, whether it is the cheapest that takes the shot, and every
+        set-up model's price for it side by side (the tooltip)."""
+        o = self.options.get(x.shot)
+        best = o.recommended if o is not None else None
+        text = self._name(x.model)
+        if best is not None:
+            text += (
+                "\n★ cheapest fit"
+                if best.model == x.model
+                else f"\ncheapest fit: {best.label} {money(best.price)}"
+            )
+        tip = [f"Shot {x.label} renders with {self._name(x.model)}."]
+        for alt in o.options if o is not None else ():
+            said = money(alt.price) if alt.takes else f"does not take it: {alt.why}"
+            tip.append(f"{'★ ' if best is alt else '   '}{alt.label}: {said}")
+        return Cell(text, "\n".join(tip))
+
     def _show(self, c: checkout.Checkout) -> None:
         self.scene_line.setText(f"Scene {c.label} · checkout")
         done = self.with_takes
-        model = self.model.currentText()
+        chosen = self._chosen_shots()
         rows = []
         for x in c.lines:
             parts = " + ".join(f"{k} {money(v)}" for k, v in x.parts.items())
@@ -230,12 +291,13 @@ class Stage11Page(StageFrame):
                 [
                     Cell(
                         f"{x.label}\n{x.duration:g} s{sound}" + ("\n⚠ see tip" if x.notice else ""),
-                        f"Shot {x.label}: {x.duration:g} s with {model}{sound}"
+                        f"Shot {x.label}: {x.duration:g} s with {self._name(x.model)}{sound}"
                         + (f"\n{x.notice}" if x.notice else ""),
                     ),
                     self._thumb(x.start),
                     self._thumb(x.end) if x.end else "start only",
                     Cell(prompt[:300] + ("…" if len(prompt) > 300 else ""), prompt),
+                    self._model_cell(x),
                     Cell("\n".join(f"⚠ {f}" for f in x.drift) or "—", "\n".join(x.drift)),
                     money(x.price) + (f"\n{parts}" if parts and x.price else ""),
                     x.waiting
@@ -244,6 +306,8 @@ class Stage11Page(StageFrame):
                 ]
             )
         self.table.set_rows(rows)
+        self._select_shots(chosen)
+        self._fill_shot_models()
         m = c.money
         room = "" if m.room is None else f" · your caps leave {money(m.room)}"
         self.total.setText(
@@ -275,8 +339,9 @@ class Stage11Page(StageFrame):
             )
         elif c.confirmed is not None and not c.frozen:
             self.flag.show_message(
-                f"Confirmed with {c.confirmed.model}; rendering with this model is a new "
-                f"version, {money(c.total)}.",
+                f"Confirmed with {self._name(c.confirmed.model)}"
+                + (" and other models for some shots" if c.confirmed.per_shot else "")
+                + f"; rendering with these models is a new version, {money(c.total)}.",
                 "Confirm again && Render",
             )
         else:
@@ -299,7 +364,7 @@ class Stage11Page(StageFrame):
         again = " This is a new version: it is charged again." if c.confirmed else ""
         confirm(
             self, "renderEstimate", QMessageBox.Icon.Question, "Confirm & Render",
-            f"Render {n} shot{'s' * (n != 1)} of scene {c.label} with {self.model.currentText()} "
+            f"Render {n} shot{'s' * (n != 1)} of scene {c.label} with {self._models_said(c)} "
             f"for about {money(total)} ({c.price_source}).{again}",
             f"Render for {money(total)}", QMessageBox.ButtonRole.AcceptRole,
             lambda: self._go(c),
@@ -357,6 +422,106 @@ class Stage11Page(StageFrame):
     def open_review(self) -> None:
         self.goToStage.emit(12)
 
+    # ------------------------------------------------------ per-shot models
+    def _models_said(self, c: checkout.Checkout) -> str:
+        """ "Veo 3.1 Fast" — or "Veo 3.1 Fast (50 shots) and Kling 4.0 (fal.ai) (3 shots)"."""
+        used = c.models
+        if len(used) == 1:
+            return self._name(next(iter(used)))
+        said = [f"{self._name(m)} ({n} shot{'s' * (n != 1)})" for m, n in used.items()]
+        return ", ".join(said[:-1]) + " and " + said[-1]
+
+    def _chosen_shots(self) -> list[str]:
+        """The shots of the selected rows, in order."""
+        if self.current is None or self.table.row_count() != len(self.current.lines):
+            return []
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.current.lines[r].shot for r in rows if r < len(self.current.lines)]
+
+    def _select_shots(self, shots: list[str]) -> None:
+        if self.current is None or not shots:
+            return
+        selection = self.table.selectionModel()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+        for row, x in enumerate(self.current.lines):
+            if x.shot in shots:
+                selection.select(self.table.rows.index(row, 0), flags)
+
+    def _fill_shot_models(self) -> None:
+        """The selected shots' choices: each set-up model with what it would cost for them,
+        those that do not take one of them greyed, saying why."""
+        shots = self._chosen_shots()
+        self.shot_model.clear()
+        self.shot_model.setEnabled(bool(shots))
+        self.cheapest_button.setEnabled(bool(self.options) and not self._confirming)
+        if not shots:
+            self.shot_model.addItem("Select shots in the table (Ctrl+A: all)")
+            return
+        n = len(shots)
+        what = f"{n} shots" if n > 1 else f"shot {self._label_of(shots[0])}"
+        self.shot_model.addItem(f"The scene's model ({self.model.currentText()}) for {what}", "")
+        items = self.shot_model.model()
+        assert isinstance(items, QStandardItemModel)
+        for model, label in self.labels.items():
+            each = [self._option(s, model) for s in shots]
+            refused = [(s, o) for s, o in zip(shots, each, strict=True) if o is None or not o.takes]
+            prices = [o.price for o in each if o is not None]
+            total = None if None in prices or len(prices) < n else sum(p or 0.0 for p in prices)
+            if refused:
+                shot, o = refused[0]
+                why = o.why if o is not None else "not priced"
+                text = f"{label} · shot {self._label_of(shot)}: {why}"
+            else:
+                text = f"{label} · {money(total)}" + (f" for {n} shots" if n > 1 else "")
+            self.shot_model.addItem(text, model)
+            if refused:
+                items.item(self.shot_model.count() - 1).setEnabled(False)
+        self.shot_model.setCurrentIndex(0)
+
+    def _option(self, shot: str, model: str) -> alternatives.Option | None:
+        o = self.options.get(shot)
+        return next((a for a in o.options if a.model == model), None) if o else None
+
+    def _label_of(self, shot: str) -> str:
+        o = self.options.get(shot)
+        return o.label if o is not None else shot
+
+    def _shot_model_chosen(self, index: int) -> None:
+        if self.scene_id is None:
+            return
+        model = str(self.shot_model.itemData(index) or "")
+        own = self.per_shot.setdefault(self.scene_id, {})
+        for shot in self._chosen_shots():
+            if model and model != self.model.currentData():
+                own[shot] = model
+            else:
+                own.pop(shot, None)
+        self.load()
+
+    def use_cheapest(self) -> None:
+        """Every shot with the cheapest paid model that takes it (where one does)."""
+        if self.scene_id is None or not self.options:
+            return
+        scene_model = self.model.currentData()
+        own = self.per_shot.setdefault(self.scene_id, {})
+        for shot, o in self.options.items():
+            best = o.recommended
+            if best is None:
+                continue
+            if best.model == scene_model:
+                own.pop(shot, None)
+            else:
+                own[shot] = best.model
+        self.load()
+
+    def _scene_model_chosen(self) -> None:
+        """The scene's model changed: a shot that had chosen it follows the scene again."""
+        if self.scene_id is not None:
+            own = self.per_shot.get(self.scene_id, {})
+            for shot in [s for s, m in own.items() if m == self.model.currentData()]:
+                own.pop(shot)
+        self.load()
+
     # ----------------------------------------------------------------- jobs
     def _job_progress(self, job_id: str, fraction: float) -> None:
         shot = self.pending.get(job_id)
@@ -371,7 +536,7 @@ class Stage11Page(StageFrame):
             return  # (the lines are being priced again)
         for row, x in enumerate(self.current.lines):
             if x.shot == shot:
-                self.table.rows.set_text(row, 6, self.render_state.get(shot, ""))
+                self.table.rows.set_text(row, STATUS, self.render_state.get(shot, ""))
 
     def _job_finished(self, job_id: str) -> None:
         shot = self.pending.pop(job_id, None)

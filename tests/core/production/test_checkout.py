@@ -261,3 +261,37 @@ def test_an_issue_is_filed_and_routes_back(project: Project) -> None:
         review.complete(project, "s2")
     review.return_to_shot_list(project, "s2", None)
     assert not shot_list.is_locked(project, "s2")
+
+
+def test_a_shot_priced_and_confirmed_with_a_model_of_its_own(project: Project) -> None:
+    """Issue 38's per-shot choice in core: shot B with its own model is priced for it (the
+    other for the scene's); the confirmation keeps each line's model and is frozen only for
+    those models; an unpriced model on one shot holds Confirm, naming that model."""
+    from aiuteur_desktop.core.app import secrets
+
+    kling = "fal:fal-ai/kling-video/v4/image-to-video"
+    luma = "fal:fal-ai/luma-dream-machine/ray-2/image-to-video"
+    secrets.set_secret("fal.api_key", "fal-test-key")
+    reg = Registry()
+    table = PriceTable.load()
+    c = checkout.for_model(project, "s2", reg, VEO, per_shot={"B": kling})
+    a, b = c.lines
+    assert (a.model, b.model) == (VEO, kling) and c.per_shot == {"B": kling}
+    assert b.price == round(
+        sum(table.video_parts(kling, b.duration, b.audio, b.end is not None).values()), 6
+    )
+    assert a.price == veo(project).lines[0].price  # the other shot as the scene's
+    assert c.total == round((a.price or 0) + (b.price or 0), 6)
+    assert c.models == {VEO: 1, kling: 1} and "kling" in c.price_source.lower()
+    done = checkout.confirm(project, c)
+    assert done.per_shot == {"B": kling} and done.line("B").model == kling
+    assert checkout.for_model(project, "s2", reg, VEO, per_shot={"B": kling}).frozen
+    # Every shot back on the scene's model: a new version, not the one confirmed.
+    assert not checkout.for_model(project, "s2", reg, VEO).frozen
+    ops = video_render.render_ops(project, "s2", done, reg)
+    assert {op.params["shot"]: op.params["model_id"] for op in ops} == {"A": VEO, "B": kling}
+    unpriced = checkout.for_model(project, "s2", reg, VEO, per_shot={"A": luma})
+    assert unpriced.total is None
+    assert luma.split(":", 1)[1] in unpriced.waiting, unpriced.waiting
+    with pytest.raises(GateClosed):
+        checkout.confirm(project, unpriced)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aiuteur_desktop.core import operations
 from aiuteur_desktop.core.app.settings import Budget
@@ -223,4 +223,98 @@ def test_stage_11_never_shows_an_earlier_loads_lines_while_it_prices(
         assert page.total.text() == "Pricing the scene…" and not page.confirm_button.isEnabled()
     qtbot.waitUntil(lambda: page.confirm_button.isEnabled(), timeout=10_000)
     assert page.table.row_count() >= 1 and page.table.text(0, 0).startswith("3A")
+    operations.unshare(project)
+
+
+def choose(qtbot, combo, starts: str) -> None:  # type: ignore[no-untyped-def]
+    """Open `combo` with a click and click its item whose text starts with `starts`."""
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible)
+    qtbot.wait(QApplication.doubleClickInterval() + 50)  # (a popup ignores its opening click)
+    row = next(r for r in range(combo.count()) if combo.itemText(r).startswith(starts))
+    rect = view.visualRect(combo.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: not view.isVisible())
+
+
+def click_row(qtbot, table, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    rect = table.visualRect(table.rows.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+
+def test_a_shot_renders_with_a_model_of_its_own_and_the_cheapest_fit_is_recommended(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """With fal.ai set up, Stage 11 prices each shot with every model side by side: one shot
+    switched to Kling updates its line and the total; "Use Cheapest Fit" gives each shot
+    the cheapest paid model that takes its frames, length and sound; the confirmation
+    question names the models, and the confirmation keeps each shot's model."""
+    from aiuteur_desktop.core.app import secrets
+    from aiuteur_desktop.core.money.prices import PriceTable
+
+    kling = "fal:fal-ai/kling-video/v4/image-to-video"
+    seedance = "fal:bytedance/seedance-2.0/image-to-video"
+    secrets.set_secret("fal.api_key", "fal-test-key")
+    project, _shown = scene_at(qtbot, window, library, tmp_path, "Confirm", "s2")
+    page = window.project_page.editors[11]
+    assert isinstance(page, Stage11Page)
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.project_page.stage_stack.currentWidget() is page)
+    qtbot.waitUntil(lambda: page.current is not None and len(page.options) == 2, timeout=10_000)
+
+    def lines() -> dict[str, str]:
+        return {x.shot: x.model for x in page.current.lines} if page.current else {}
+
+    # The scene renders with Seedance: every line says so.
+    choose(qtbot, page.model, "Seedance")
+    qtbot.waitUntil(lambda: lines() == {"A": seedance, "B": seedance}, timeout=10_000)
+    assert page.table.text(0, 4).startswith("Seedance")
+    table = PriceTable.load()
+
+    def price(model: str, x: checkout.RenderLine) -> float:
+        return round(sum(table.video_parts(model, x.duration, True, x.end is not None).values()), 6)
+
+    # Shot 2A alone switched to Kling: its line, its price and the total change.
+    click_row(qtbot, page.table, 0)
+    assert page.shot_model.isEnabled() and "shot 2A" in page.shot_model.itemText(0)
+    offered = [page.shot_model.itemText(r) for r in range(page.shot_model.count())]
+    assert any(t.startswith("Kling 4.0 (fal.ai) · $") for t in offered), offered
+    choose(qtbot, page.shot_model, "Kling")
+    qtbot.waitUntil(lambda: lines() == {"A": kling, "B": seedance}, timeout=10_000)
+    a, b = page.current.lines
+    assert a.price == price(kling, a) and b.price == price(seedance, b)
+    assert page.current.total == round(a.price + b.price, 6)
+    assert page.table.text(0, 4).startswith("Kling 4.0 (fal.ai)")
+    assert f"Scene total ${a.price + b.price:,.2f}" in page.total.text()
+    tip = page.table.rows.data(page.table.rows.index(0, 4), Qt.ItemDataRole.ToolTipRole)
+    assert "Seedance" in tip and "Kling 4.0 (fal.ai): $" in tip  # side by side
+    window.grab().save(str(tmp_path / "stage11-per-shot.png"))
+    window.resize(window.minimumSize())
+    window.grab().save(str(tmp_path / "stage11-per-shot-small.png"))
+    window.resize(1440, 900)
+
+    # Use Cheapest Fit: each shot gets the cheapest paid model that takes it.
+    qtbot.mouseClick(page.cheapest_button, Qt.MouseButton.LeftButton)
+    want = {s: o.recommended.model for s, o in page.options.items() if o.recommended}
+    assert set(want) == {"A", "B"}
+    for o in page.options.values():
+        fits = [x.price for x in o.options if x.takes and x.price]
+        assert o.recommended is not None and o.recommended.price == min(fits)
+        assert o.recommended.takes
+    qtbot.waitUntil(lambda: lines() == want, timeout=10_000)
+    assert all("★ cheapest fit" in page.table.text(r, 4) for r in range(2))
+
+    # Confirm & Render asks with the models named; declined, nothing is confirmed.
+    qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
+    box = wait_for_window(qtbot, QMessageBox, "renderEstimate")
+    used = set(want.values())
+    assert all(page.labels[m] in box.text() for m in used)
+    box.reject()
+    assert checkout.confirmed(project, "s2") is None
+    # The confirmation keeps each shot's model: what its render job sends and its take keeps.
+    done = checkout.confirm(project, page.current)
+    assert {x.shot: x.model for x in done.lines} == want
+    ops = video_render.render_ops(project, "s2", done, Registry(library.load_settings()))
+    assert {op.params["shot"]: op.params["model_id"] for op in ops} == want
     operations.unshare(project)
