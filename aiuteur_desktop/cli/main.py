@@ -128,6 +128,19 @@ def _build_parser() -> argparse.ArgumentParser:
             help="offline (default), configured (Settings → Models), or a model id",
         )
         cmd.add_argument("--no-audio", action="store_true", help="render without sound")
+        cmd.add_argument(
+            "--shot-model",
+            action="append",
+            default=[],
+            metavar="SHOT=MODEL",
+            help="a shot with a model of its own (3B=fal:fal-ai/kling-video/v4/image-to-video); "
+            "repeat for more shots",
+        )
+        cmd.add_argument(
+            "--cheapest",
+            action="store_true",
+            help="each shot with the cheapest paid model set up that takes it",
+        )
         cmd.add_argument("--json", action="store_true", help="machine-readable output")
         if name == "render":
             cmd.add_argument(
@@ -488,12 +501,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "checkout":
         return cli_scenes.cmd_checkout(
             args.project, args.scene, args.provider, not args.no_audio, args.json,
-            alternatives=args.alternatives,
+            alternatives=args.alternatives, shot_models=args.shot_model, cheapest=args.cheapest,
         )  # fmt: skip
     if args.command == "render":
         return cli_scenes.cmd_render(
-            args.project, args.scene, args.provider, not args.no_audio, args.yes, args.json
-        )
+            args.project, args.scene, args.provider, not args.no_audio, args.yes, args.json,
+            shot_models=args.shot_model, cheapest=args.cheapest,
+        )  # fmt: skip
     if args.command == "frames":
         if args.mode is None:
             return _fail("frames", "say how to make the frames: --mode quick or --mode control")

@@ -155,12 +155,20 @@ def add_tools(
 
     @server.tool()
     def render_scene(
-        project: str, scene: str, model: str = "offline", audio: bool = True, approval_id: str = ""
+        project: str,
+        scene: str,
+        model: str = "offline",
+        audio: bool = True,
+        approval_id: str = "",
+        shot_models: dict[str, str] | None = None,
+        cheapest: bool = False,
     ) -> dict[str, Any]:
         """Stages 11–12: confirm the scene and render every shot from its approved frames.
         model: "offline" (the free animatic engine), "configured" (the app's video model) or
-        a model id. A paid render answers first with the priced plan and an approval_id: the
-        user approves it in the app, then call again with approval_id."""
+        a model id. shot_models: shots with a model of their own ({"3B": "fal:…"});
+        cheapest: each shot with the cheapest paid model set up that takes it. A paid render
+        answers first with the priced plan and an approval_id: the user approves it in the
+        app, then call again with approval_id."""
         from aiuteur_desktop.cli import scenes
         from aiuteur_desktop.core.operations import scene_runs
         from aiuteur_desktop.core.production import takes
@@ -170,7 +178,8 @@ def add_tools(
                 from aiuteur_desktop.cli.common import _find
 
                 where = str(_find(project))
-                with scenes._checkout_of("mcp", where, scene, model, audio) as s:
+                own = [f"{k}={v}" for k, v in (shot_models or {}).items()]
+                with scenes._checkout_of("mcp", where, scene, model, audio, own, cheapest) as s:
                     c, p = s.checkout, s.project
                     p.via = via
                     if c.waiting or c.over_cap:
@@ -190,11 +199,13 @@ def add_tools(
                     plan = {
                         "title": f"render {len(lines)} shot{'s' * (len(lines) != 1)} of scene "
                         f"{c.label} with {c.model}",
-                        "lines": [{"shot": x.label, "price": x.price} for x in lines],
+                        "lines": [
+                            {"shot": x.label, "model": x.model, "price": x.price} for x in lines
+                        ],
                         "total": total,
                         "caps_room": c.money.room,
                     }
-                    request = {"model": c.model, "audio": audio}
+                    request = {"model": c.model, "audio": audio, "per_shot": dict(c.per_shot)}
                     waiting = may_spend(
                         spending=spending, via=via, what="render_scene", project=p,
                         scene=s.scene_id, request=request, plan=plan, total=total,

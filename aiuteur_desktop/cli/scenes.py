@@ -237,7 +237,8 @@ def _checkout_lines(data: dict) -> list[str]:
     for x in data["lines"]:
         price = "price unknown" if x["price"] is None else f"${x['price']:,.2f}"
         frames = "start + end" if x["end_frame"] else "start only"
-        out.append(f"  {x['label']:>6}  {x['duration']:>4.0f} s  {frames:<11}  {price}")
+        own = f"  with {x['model']}" if x["model"] != data["model"] else ""
+        out.append(f"  {x['label']:>6}  {x['duration']:>4.0f} s  {frames:<11}  {price}{own}")
         for flag in x["drift"]:
             out.append(f"          ⚠ {flag}")
         if x["notice"]:
@@ -275,13 +276,54 @@ class _Scene:
     checkout: Any
 
 
+def _per_shot(
+    project: Any,
+    scene_id: str,
+    source: Any,
+    settings: Any,
+    asked: list[str],
+    cheapest: bool,
+    audio: bool,
+) -> dict[str, str]:
+    """Shot id → its own model: `--cheapest` (each shot's cheapest paid fit), then each
+    `--shot-model 3B=MODEL` ("3B" or the shot's id "B"). LookupError for a shot or a
+    model that is not there."""
+    from aiuteur_desktop.core.production import alternatives
+    from aiuteur_desktop.core.production.shots import shot_list
+
+    own: dict[str, str] = {}
+    if cheapest:
+        for o in alternatives.for_scene(
+            project, scene_id, source, source.video_models(), audio=audio
+        ):
+            if o.recommended is not None:
+                own[o.shot] = o.recommended.model
+    shots = shot_list.current(project, scene_id)
+    for item in asked:
+        name, _eq, model = item.partition("=")
+        shot = next((s for s in shots if name.strip().upper() in (s.label, s.id)), None)
+        if shot is None or not model.strip():
+            raise LookupError(
+                f"--shot-model takes SHOT=MODEL with a shot of this scene "
+                f"({', '.join(s.label for s in shots)}), not {item!r}"
+            )
+        own[shot.id] = _video_model(settings, model)
+    return own
+
+
 @contextmanager
 def _checkout_of(
-    command: str, project_path: str, scene: str, provider: str | None, audio: bool
+    command: str,
+    project_path: str,
+    scene: str,
+    provider: str | None,
+    audio: bool,
+    shot_models: list[str] | None = None,
+    cheapest: bool = False,
 ) -> Iterator[_Scene]:
-    """The scene's checkout for the video model `--provider` names, the project open and
-    shared with the operations; every refusal (a bad scene, a damaged project, a job's
-    AiuteurError) as `_Refused` with its one line."""
+    """The scene's checkout for the video model `--provider` names (and the shots'
+    own models), the project open and shared with the operations; every refusal (a bad
+    scene, a damaged project, a job's AiuteurError) as `_Refused` with its one line."""
     from aiuteur_desktop.core import operations
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.library import Library
@@ -306,7 +348,12 @@ def _checkout_of(
         with Project.open(bundle) as project:
             operations.share(project)
             try:
-                c = checkout.for_model(project, scene_id, source, model, audio=audio, money=money)
+                own = _per_shot(
+                    project, scene_id, source, settings, shot_models or [], cheapest, audio
+                )
+                c = checkout.for_model(
+                    project, scene_id, source, model, audio=audio, money=money, per_shot=own
+                )
                 yield _Scene(library, settings, source, project, scene_id, str(bundle), c)
             finally:
                 operations.unshare(project)
@@ -326,6 +373,8 @@ def cmd_checkout(
     as_json: bool,
     *,
     alternatives: bool = False,
+    shot_models: list[str] | None = None,
+    cheapest: bool = False,
 ) -> int:
     """Stage 11: the scene's lines, totals and whether it is confirmed (changes nothing);
     with `alternatives`, each shot priced with every video model set up instead."""
@@ -333,7 +382,9 @@ def cmd_checkout(
     from aiuteur_desktop.core.production import checkout
 
     try:
-        with _checkout_of("checkout", project_path, scene, provider, audio) as s:
+        with _checkout_of(
+            "checkout", project_path, scene, provider, audio, shot_models, cheapest
+        ) as s:
             if alternatives:
                 models = s.source.video_models()
                 shots = options.for_scene(s.project, s.scene_id, s.source, models, audio=audio)
@@ -366,7 +417,15 @@ def _alternative_lines(data: dict) -> list[str]:
 
 
 def cmd_render(
-    project_path: str, scene: str, provider: str | None, audio: bool, yes: bool, as_json: bool
+    project_path: str,
+    scene: str,
+    provider: str | None,
+    audio: bool,
+    yes: bool,
+    as_json: bool,
+    *,
+    shot_models: list[str] | None = None,
+    cheapest: bool = False,
 ) -> int:
     """Stage 11 → 12: confirm the scene (when it is not, or changed) and render every
     confirmed shot that has no take of this confirmation yet, one job each, with the app's
@@ -375,7 +434,9 @@ def cmd_render(
     from aiuteur_desktop.core.production import checkout
 
     try:
-        with _checkout_of("render", project_path, scene, provider, audio) as s:
+        with _checkout_of(
+            "render", project_path, scene, provider, audio, shot_models, cheapest
+        ) as s:
             c, project, scene_id = s.checkout, s.project, s.scene_id
             if not as_json:
                 print("\n".join(_checkout_lines(checkout.as_json(c))))

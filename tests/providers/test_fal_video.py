@@ -303,3 +303,41 @@ def test_checkout_alternatives_price_every_model_and_recommend_the_cheapest_that
     assert scenes.cmd_checkout(str(bundle), "2", "offline", True, False, alternatives=True) == 0
     text = capsys.readouterr().out
     assert "★" in text and "takes a start frame only" in text
+
+
+def test_aiuteur_render_gives_shots_models_of_their_own(
+    library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aiuteur render --shot-model 2B=MODEL`: that shot goes to its own model (counted at
+    the fake: one request to Seedance's endpoint, one to Kling's), its take records it;
+    `--cheapest` gives each shot its cheapest fit; a shot that is not there is one line."""
+    from aiuteur_desktop.cli import scenes
+    from aiuteur_desktop.core.production import takes
+    from aiuteur_desktop.providers.startup import register_all
+    from tests.core.production.test_checkout import prepared
+    from tests.core.production.test_visuals import storm
+
+    register_all()
+    with storm(tmp_path) as p:
+        prepared(p, library, "s2")
+        bundle = p.path
+    assert scenes.cmd_checkout(str(bundle), "2", KLING, True, True, cheapest=True) == 0
+    lines = {x["label"]: x["model"] for x in json.loads(capsys.readouterr().out)["lines"]}
+    assert lines == {"2A": KLING, "2B": SEEDANCE}  # 2B has lines: silent Kling does not fit
+    assert scenes.cmd_render(str(bundle), "2", KLING, True, True, True, shot_models=["2Z=x:y"]) == 2
+    assert "--shot-model takes SHOT=MODEL with a shot of this scene (2A, 2B)" in (
+        capsys.readouterr().err
+    )
+    with FakeFal(FalState(video=mp4())) as fake:
+        settings = library.load_settings()
+        settings.fal.api_endpoint = fake.url
+        library.save_settings(settings)
+        code = scenes.cmd_render(
+            str(bundle), "2", SEEDANCE, True, True, True, shot_models=[f"2A={KLING}"]
+        )
+        assert code == 0, capsys.readouterr().err
+        sent = sorted(r.path.strip("/") for r in fake.submissions)
+        assert sent == sorted([KLING.split(":", 1)[1], SEEDANCE.split(":", 1)[1]])
+    with Project.open(bundle) as p:
+        assert takes.current(p, "s2", "A").model == KLING.split(":", 1)[1]
+        assert takes.current(p, "s2", "B").model == SEEDANCE.split(":", 1)[1]
