@@ -15,6 +15,7 @@ VIA_WORDS = {
     "vertex": "Vertex AI connection",
     "openai": "OpenAI API key",
     "fal": "fal.ai key",
+    "minimax": "MiniMax key",
     "openai-videos": "OpenAI-style /v1/videos endpoint",
     "local": "local model server",
 }

@@ -27,6 +27,7 @@ GOOGLE = "google"
 VERTEX = "vertex"
 LOCAL = "local"
 FAL = "fal"
+MINIMAX = "minimax"
 VIDEOS = "openai-videos"
 
 SECRET_NAMES = {
@@ -34,6 +35,7 @@ SECRET_NAMES = {
     GOOGLE: "google.api_key",
     LOCAL: "local.api_key",
     FAL: "fal.api_key",
+    MINIMAX: "minimax.api_key",
     VIDEOS: "videos.api_key",
 }
 #: Who a connection is, in a sentence ("Add your OpenAI API key…").
@@ -99,6 +101,7 @@ def via_ready(settings: AppSettings, via: str) -> bool:
         "openai": secrets.has_secret(SECRET_NAMES[OPENAI]),
         "local": bool(settings.local.enabled and settings.local.base_url),
         "fal": secrets.has_secret(SECRET_NAMES[FAL]),
+        "minimax": secrets.has_secret(SECRET_NAMES[MINIMAX]),
         "openai-videos": bool(settings.videos.base_url and settings.videos.model),
     }.get(via, False)
 
@@ -141,6 +144,15 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
             secrets.has_secret(SECRET_NAMES[FAL]),
             "API key stored in the OS keyring"
             if secrets.has_secret(SECRET_NAMES[FAL])
+            else "no API key",
+        ),
+        ConnectionInfo(
+            MINIMAX,
+            "MiniMax",
+            "Hailuo video (start and end frames) with MiniMax's own key",
+            secrets.has_secret(SECRET_NAMES[MINIMAX]),
+            "API key stored in the OS keyring"
+            if secrets.has_secret(SECRET_NAMES[MINIMAX])
             else "no API key",
         ),
         ConnectionInfo(
@@ -193,6 +205,7 @@ def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = 
         GOOGLE: _test_google,
         VERTEX: _test_vertex,
         FAL: _test_fal,
+        MINIMAX: _test_minimax,
         VIDEOS: _test_videos,
     }
     try:
@@ -479,7 +492,32 @@ def _test_fal(settings: AppSettings, api_key: str | None) -> Checked:
     if response.status_code >= 500:
         raise http.error(response)
     models = [m.id for m in current().models if m.via == "fal"]
-    return f"fal.ai accepted the key: {len(models)} video models are set up for it.", models
+    return f"fal.ai accepted the key: {_video_models(len(models))} set up for it.", models
+
+
+def _video_models(n: int) -> str:
+    return f"{n} video model is" if n == 1 else f"{n} video models are"
+
+
+def _test_minimax(settings: AppSettings, api_key: str | None) -> Checked:
+    """MiniMax asked how a render that does not exist is going: its own answer refuses a
+    bad key (1004, 2049) and says anything else for a good one; nothing is charged."""
+    from aiuteur_desktop.core.app.models_catalogue import current
+    from aiuteur_desktop.providers.http_video import HttpVideo
+    from aiuteur_desktop.providers.minimax_video import API, AUTH, refusal
+
+    key = api_key or secrets.get_secret(SECRET_NAMES[MINIMAX])
+    if not key:
+        raise ProviderError("auth", "Enter a MiniMax API key first.")
+    http = HttpVideo(
+        "MiniMax", settings.minimax.api_endpoint or API, {"Authorization": f"Bearer {key}"}, 15.0
+    )
+    data = http.json("GET", f"{http.base}/v1/query/video_generation", params={"task_id": "0"})
+    base = data.get("base_resp") or {}
+    if isinstance(base, dict) and int(base.get("status_code") or 0) in AUTH:
+        raise refusal(base, "check the key")
+    models = [m.id for m in current().models if m.via == "minimax"]
+    return f"MiniMax accepted the key: {_video_models(len(models))} set up for it.", models
 
 
 def _test_videos(settings: AppSettings, api_key: str | None) -> Checked:
@@ -515,8 +553,9 @@ def models_by_capability(models: list[str]) -> dict[str, list[str]]:
 
     try:
         retired = set(current().retired)
+        kinds = {m.id: m.kind for m in current().models}  # the catalogue knows its own
     except GateClosed:
-        retired = set()
+        retired, kinds = set(), {}
     out: dict[str, list[str]] = {"text": [], "image": [], "video": [], "embeddings": []}
     for model in models:
         if model in retired:
@@ -524,7 +563,9 @@ def models_by_capability(models: list[str]) -> dict[str, list[str]]:
         name = model.split(":", 1)[-1].lower()
         if any(word in name for word in _SKIP):
             continue
-        if model.startswith((f"{VIDEOS}:", f"{FAL}:")) or "veo" in name or "video" in name:
+        if kinds.get(model) in out:
+            out[kinds[model]].append(model)
+        elif model.startswith((f"{VIDEOS}:", f"{FAL}:")) or "veo" in name or "video" in name:
             out["video"].append(model)
         elif "image" in name or "imagen" in name:
             out["image"].append(model)

@@ -12,14 +12,13 @@ that holds it (what the price table bills, `models_catalogue.rendered_seconds`).
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Any
 
-from aiuteur_desktop.core.app.models_catalogue import Model, current
+from aiuteur_desktop.core.app.models_catalogue import Model
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.provider_api import Capabilities, VideoRequest
-from aiuteur_desktop.providers.http_video import HttpVideo
+from aiuteur_desktop.providers.http_video import HttpVideo, capabilities_of, catalogued, data_uri
 
 QUEUE = "https://queue.fal.run"
 WHERE = "fal.ai"
@@ -28,28 +27,11 @@ PENDING = ("IN_QUEUE", "IN_PROGRESS")
 
 
 def model_of(model_id: str) -> Model:
-    m = current().get(model_id)
-    if m is None or m.via != "fal":
-        raise ProviderError(
-            "not_found",
-            f"{model_id} is not in the model catalogue: add it to models.toml (its endpoint and "
-            "the names of its inputs) to render with it.",
-        )
-    return m
+    return catalogued(model_id, "fal", " (its endpoint and the names of its inputs)")
 
 
 def capabilities(model_id: str) -> Capabilities:
-    try:
-        m = model_of(model_id)
-    except ProviderError:
-        return Capabilities()
-    return Capabilities(
-        video=True,
-        end_frame=m.end_frame,
-        max_duration=m.max_seconds,
-        audio=m.audio != "none",
-        max_references=m.references,
-    )
+    return capabilities_of(model_id, "fal")
 
 
 class FalVideo:
@@ -87,10 +69,10 @@ class FalVideo:
             )
         body: dict[str, Any] = {
             "prompt": request.prompt,
-            str(x.get("start_field", "image_url")): _data_uri(request.start_frame),
+            str(x.get("start_field", "image_url")): data_uri(request.start_frame),
         }
         if request.end_frame:
-            body[str(x.get("end_field", "end_image_url"))] = _data_uri(request.end_frame)
+            body[str(x.get("end_field", "end_image_url"))] = data_uri(request.end_frame)
         seconds = round(request.duration)
         fmt = str(x.get("duration_format", "string"))
         body[str(x.get("duration_field", "duration"))] = (
@@ -154,10 +136,6 @@ class FalVideo:
         if not isinstance(url, str):
             raise ProviderError("bad_output", "fal.ai finished the render but gave no video.")
         return self.http.fetch(url)
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _detail(response: Any) -> str:

@@ -5,11 +5,14 @@ cut off, a 5xx or an HTML page where JSON was due) — and a bounded download of
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 from urllib.parse import urlparse
 
+from aiuteur_desktop.core.app.models_catalogue import Model, current
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.core.provider_api import Capabilities
 
 #: A generated clip larger than this is refused rather than held in memory (an 8-second 4K
 #: clip is tens of MB).
@@ -123,6 +126,39 @@ class HttpVideo:
                 "broken", f"The video from {w} was cut off before it was complete."
             ) from exc
         return b"".join(chunks), mime or "video/mp4"
+
+
+def catalogued(model_id: str, via: str, what: str = "") -> Model:
+    """The catalogue's entry for a model reached through the connection `via` (fal,
+    minimax); `what`: what else its entry must name."""
+    m = current().get(model_id)
+    if m is None or m.via != via:
+        raise ProviderError(
+            "not_found",
+            f"{model_id} is not in the model catalogue: add it to models.toml{what} to render "
+            "with it.",
+        )
+    return m
+
+
+def capabilities_of(model_id: str, via: str) -> Capabilities:
+    """What the catalogue says the model takes (nothing when it is not there)."""
+    try:
+        m = catalogued(model_id, via)
+    except ProviderError:
+        return Capabilities()
+    return Capabilities(
+        video=True,
+        end_frame=m.end_frame,
+        max_duration=m.max_seconds,
+        audio=m.audio != "none",
+        max_references=m.references,
+    )
+
+
+def data_uri(png: bytes) -> str:
+    """A frame sent inline."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _cap(text: str) -> str:

@@ -22,6 +22,7 @@ from aiuteur_desktop.providers.connections import (
     FAL,
     GOOGLE,
     LOCAL,
+    MINIMAX,
     NO_TEXT_MODEL,
     OPENAI,
     SECRET_NAMES,
@@ -147,6 +148,10 @@ class Registry:
             from aiuteur_desktop.providers.fal_video import capabilities
 
             return capabilities(model_id)
+        if connection == MINIMAX:
+            from aiuteur_desktop.providers import minimax_video
+
+            return minimax_video.capabilities(model_id)
         if connection == VIDEOS:
             from aiuteur_desktop.providers.openai_videos import OpenAIVideos
 
@@ -194,6 +199,8 @@ class Registry:
         extra = {"api_endpoint": g.api_endpoint} if g.api_endpoint else {}
         if self.settings.fal.api_endpoint:
             extra["fal_endpoint"] = self.settings.fal.api_endpoint
+        if self.settings.minimax.api_endpoint:
+            extra["minimax_endpoint"] = self.settings.minimax.api_endpoint
         if self.settings.videos.base_url:
             extra["videos_endpoint"] = self.settings.videos.base_url
         return out | extra | ({"base_url": g.vertex_endpoint} if g.vertex_endpoint else {})
@@ -215,6 +222,14 @@ class Registry:
                 secrets.get_secret(SECRET_NAMES[FAL]) or "",
                 model_id,
                 base_url=v.get("fal_endpoint") or self.settings.fal.api_endpoint or None,
+            )
+        if connection == MINIMAX:
+            from aiuteur_desktop.providers.minimax_video import MiniMaxVideo
+
+            return MiniMaxVideo(
+                secrets.get_secret(SECRET_NAMES[MINIMAX]) or "",
+                model_id,
+                base_url=v.get("minimax_endpoint") or self.settings.minimax.api_endpoint or None,
             )
         if connection == VIDEOS:
             from aiuteur_desktop.providers.openai_videos import OpenAIVideos

@@ -280,3 +280,45 @@ def test_a_fal_key_is_tested_saved_and_lights_up_its_video_models(
         box.itemText(i) for i in range(box.count())
     ]
     again.reject()
+
+
+def test_a_minimax_key_is_tested_and_saved_and_its_endpoint_kept(
+    qtbot, window: MainWindow, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Settings → Providers → MiniMax: a wrong key is said (MiniMax's own 1004 answer), the
+    right one accepted, the key saved to the keyring only; Hailuo 02 is offered as a video
+    model."""
+    from aiuteur_desktop.core.app import secrets
+    from tests.fakes.minimax_fake import KEY as MM_KEY
+    from tests.fakes.minimax_fake import FakeMiniMax
+
+    with FakeMiniMax() as fake:
+        dialog = open_settings(qtbot, window)
+        names = [dialog.provider_list.item(i).text() for i in range(dialog.provider_list.count())]
+        qtbot.mouseClick(
+            dialog.provider_list.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=dialog.provider_list.visualItemRect(
+                dialog.provider_list.item(names.index("MiniMax"))
+            ).center(),
+        )
+        panel = dialog.panels["minimax"]
+        assert panel.key_field is not None and panel.isVisible()
+        qtbot.keyClicks(dialog.minimax_endpoint, fake.url)
+        qtbot.keyClicks(panel.key_field.edit, "mm-wrong")
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✗"), timeout=10_000)
+        assert "MiniMax rejected the API key (1004)" in panel.result.text()
+        panel.key_field.edit.clear()
+        qtbot.keyClicks(panel.key_field.edit, MM_KEY)
+        qtbot.mouseClick(panel.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.result.text().startswith("✓"), timeout=10_000)
+        assert "MiniMax accepted the key" in panel.result.text()
+        dialog.resize(dialog.minimumSize())
+        dialog.grab().save(str(tmp_path / "settings-minimax.png"))
+        box = dialog.model_boxes["video"]
+        assert "minimax:MiniMax-Hailuo-02" in [box.itemText(i) for i in range(box.count())]
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        url = fake.url
+    assert secrets.get_secret("minimax.api_key") == MM_KEY
+    assert window.library.load_settings().minimax.api_endpoint == url

@@ -16,7 +16,7 @@ from aiuteur_desktop.core.app.resources import read_text
 from aiuteur_desktop.core.errors import GateClosed
 
 MODELS_FILE = "models.toml"
-VIA = ("offline", "gemini-api", "vertex", "openai", "fal", "openai-videos", "local")
+VIA = ("offline", "gemini-api", "vertex", "openai", "fal", "minimax", "openai-videos", "local")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,12 @@ class FalConnection(BaseModel):
     api_endpoint: str = ""  # blank = queue.fal.run; set for a proxy or gateway
 
 
+class MiniMaxConnection(BaseModel):
+    """MiniMax's own API (Hailuo video; `minimax.api_key` in the keyring)."""
+
+    api_endpoint: str = ""  # blank = api.minimax.io; set for api.minimaxi.com or a proxy
+
+
 class VideosEndpoint(BaseModel):
     """An OpenAI-style `/v1/videos` endpoint (a gateway); its key is `videos.api_key`."""
 
@@ -78,6 +84,7 @@ class AppSettings(BaseModel):
     openai: OpenAIConnection = Field(default_factory=OpenAIConnection)
     google: GoogleConnection = Field(default_factory=GoogleConnection)
     fal: FalConnection = Field(default_factory=FalConnection)
+    minimax: MiniMaxConnection = Field(default_factory=MiniMaxConnection)
     videos: VideosEndpoint = Field(default_factory=VideosEndpoint)
     local: LocalServer = Field(default_factory=LocalServer)
     models: DefaultModels = Field(default_factory=DefaultModels)
