@@ -19,6 +19,7 @@ from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProviderError
+from aiuteur_desktop.providers import http_video
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,7 @@ def map_openai_error(exc: Exception, where: str) -> ProviderError:
         return ProviderError(
             "rate_limited",
             f"{_cap(where)} is rate-limiting this key or the account is out of quota (429).",
+            retry_after=http_video.retry_after(exc.response.headers.get("retry-after")),
         )
     if isinstance(exc, openai.NotFoundError):
         return ProviderError(

@@ -84,7 +84,7 @@ class HttpVideo:
             return ProviderError(
                 "rate_limited",
                 f"{w} is rate-limiting this key (429): {message}",
-                retry_after=_seconds(response.headers.get("retry-after")),
+                retry_after=retry_after(response.headers.get("retry-after")),
             )
         if code >= 500:
             return ProviderError("server", f"{w} had a server error ({code}): {message}")
@@ -166,7 +166,8 @@ def _cap(text: str) -> str:
     return "The" + text[3:] if text.startswith("the ") else text
 
 
-def _seconds(value: str | None) -> float | None:
+def retry_after(value: str | None) -> float | None:
+    """An HTTP Retry-After in seconds (the delta form), when it is one."""
     try:
         return max(0.0, float(value)) if value else None
     except ValueError:

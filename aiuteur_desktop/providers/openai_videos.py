@@ -47,6 +47,13 @@ class OpenAIVideos:
             raise map_openai_error(exc, WHERE) from exc
 
     def submit(self, request: VideoRequest) -> dict[str, Any]:
+        longest = self.capabilities.max_duration
+        if longest and request.duration > longest + 1e-6:
+            raise ProviderError(
+                "bad_request",
+                f"The video endpoint renders at most {longest:g} seconds a shot; this one is "
+                f"{request.duration:g}. Split it in Stage 7, or pick another model.",
+            )
         if request.end_frame:
             raise ProviderError(
                 "bad_request",

@@ -17,6 +17,8 @@ class VideosState:
     video: bytes = b""
     create_faults: list[Response] = field(default_factory=list)
     fail_with: str = ""
+    accept_delay: float = 0.0  # the create's answer comes this late
+    truncate_downloads: int = 0  # this many downloads are cut off half-way
 
 
 class FakeVideos(FakeServer):
@@ -54,7 +56,7 @@ class FakeVideos(FakeServer):
             return self.state.create_faults.pop(0)
         vid = f"video_{len(self.polls) + 1}"
         self.polls[vid] = 0
-        return Response(200, self._video(vid, "queued"))
+        return Response(200, self._video(vid, "queued"), delay=self.state.accept_delay)
 
     def _get(self, req: Request) -> Response:
         if req.headers.get("authorization") != f"Bearer {KEY}":
@@ -64,7 +66,11 @@ class FakeVideos(FakeServer):
         if vid not in self.polls:
             return Response(404, {"error": {"message": "No such video", "type": "not_found"}})
         if path.endswith("/content"):
-            return Response(200, self.state.video, {"Content-Type": "video/mp4"})
+            cut = None
+            if self.state.truncate_downloads > 0:
+                self.state.truncate_downloads -= 1
+                cut = 0.5
+            return Response(200, self.state.video, {"Content-Type": "video/mp4"}, truncate=cut)
         self.polls[vid] += 1
         if self.state.fail_with:
             return Response(200, self._video(vid, "failed"))

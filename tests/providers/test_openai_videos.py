@@ -4,6 +4,7 @@ start frame as input_reference, sent once (the SDK's retries off), and `aiuteur 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,69 @@ def test_a_failed_render_is_said_and_aiuteur_render_goes_through_the_gateway(
         assert len(fake.creations) == 2
     with Project.open(bundle) as p:
         assert all(takes.current(p, "s2", s) is not None for s in ("A", "B"))
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    from aiuteur_desktop.views.jobs import runner as job_runner
+
+    asked: list[float | None] = []
+
+    def backoff(attempt: int, retry_after: float | None = None) -> float:
+        asked.append(retry_after)
+        return 0.05
+
+    monkeypatch.setattr(job_runner.jobs, "backoff", backoff)
+    return asked
+
+
+def test_too_long_a_shot_is_refused_before_sending_and_429_waits_as_told(
+    qtbot, library: Library, tmp_path: Path, quick_backoff: list[float | None]
+) -> None:  # type: ignore[no-untyped-def]
+    """Over the endpoint's longest clip: refused, nothing sent. A 429 with Retry-After is the
+    gateway refusing for now: sent again after the wait it asked. A clip cut off mid-body
+    is fetched again from the same render, not rendered again."""
+    busy = Response(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "13"})
+    clip = mp4()
+    state = VideosState(video=clip, create_faults=[busy], truncate_downloads=1)
+    with FakeVideos(state) as fake:
+        long = run(qtbot, library, params(tmp_path, fake, duration=20))
+        assert long.state is JobState.FAILED and "at most 12 seconds" in long.error
+        assert len(fake.creations) == 0
+        done = run(qtbot, library, params(tmp_path, fake))
+        assert done.state is JobState.SUCCEEDED, done.error
+        assert 13.0 in quick_backoff
+        assert len(fake.creations) == 2 and len(fake.polls) == 1  # one accepted render
+        downloads = [r for r in fake.requests if r.path.endswith("/content")]
+        assert len(downloads) == 2
+    with Project.open(tmp_path / "Film.aiuteur") as project:
+        assert project.media.read(done.result["media"]) == clip
+
+
+def test_accepted_then_no_answer_in_time_is_never_sent_again_and_a_restart_resumes(
+    qtbot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.core.provider_api import VideoRequest
+    from aiuteur_desktop.providers import openai_videos
+
+    real = openai_videos.OpenAIVideos.__init__
+
+    def short(self, base_url, api_key, *, timeout=60.0):  # type: ignore[no-untyped-def]
+        real(self, base_url, api_key, timeout=2.0)
+
+    monkeypatch.setattr(openai_videos.OpenAIVideos, "__init__", short)
+    clip = mp4()
+    with FakeVideos(VideosState(video=clip, accept_delay=5.0)) as fake:
+        late = run(qtbot, library, params(tmp_path, fake))
+        assert late.state is JobState.DECIDE, late.error  # maybe charged: the user decides
+        time.sleep(3.5)
+        assert len(fake.creations) == 1
+        fake.state.accept_delay = 0.0
+        request = VideoRequest(prompt="x", model="gw-video-1", start_frame=png("#000"), duration=8)
+        handle = openai_videos.OpenAIVideos(f"{fake.url}/v1", KEY).submit(request)
+        kept = json.loads(json.dumps(handle))
+        again = openai_videos.OpenAIVideos(f"{fake.url}/v1", KEY)  # after a restart
+        while not again.poll(kept)[0]:
+            pass
+        assert again.download(kept)[0] == clip
+        assert len(fake.creations) == 2  # the late one and this one, each once
