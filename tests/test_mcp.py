@@ -273,3 +273,24 @@ def test_malformed_calls_get_clear_errors_and_no_tool_reveals_a_key(
         assert (await call(c, "read_shots", project=b, scene="1"))["shots"]
 
     with_client(serve(aiuteur_home, tmp_path), body)
+
+
+def test_aiuteur_render_takes_a_scene_through_vertex(aiuteur_home: Path, tmp_path: Path) -> None:
+    """`aiuteur render --provider google:veo-3.1-generate-001 --yes` with a Vertex AI
+    connection: one submission per shot at the fake, both takes stored."""
+    import json
+
+    from aiuteur_desktop.core.production import takes
+    from aiuteur_desktop.core.store import Project
+
+    with FakeVertex(VertexState(video=mp4(), polls_until_done=1)) as fake:
+        b = vertex_ready(aiuteur_home, tmp_path, fake)
+        done = run(
+            "render", "--project", b, "--scene", "2", "--provider", VEO, "--yes", "--json",
+            home=aiuteur_home,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert [r["state"] for r in json.loads(done.stdout)["rendered"]] == ["succeeded"] * 2
+        assert len(fake.submissions) == 2
+    with Project.open(Path(b)) as p:
+        assert all(takes.current(p, "s2", s) is not None for s in ("A", "B"))

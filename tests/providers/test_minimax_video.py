@@ -107,9 +107,7 @@ def test_both_frames_go_in_minimax_fields_and_the_clip_comes_without_the_key(
         assert project.media.read(done.result["media"]) == clip
 
 
-def test_too_long_a_shot_is_refused_before_sending(
-    qtbot, library: Library, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_too_long_a_shot_is_refused_before_sending(qtbot, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with FakeMiniMax(MiniMaxState(video=mp4())) as fake:
         long = run(qtbot, library, params(tmp_path, fake, duration=12))
         assert long.state is JobState.FAILED and "at most 10 seconds" in long.error
