@@ -142,9 +142,11 @@ def test_describe_reflects_configuration() -> None:
     secrets.set_secret("fal.api_key", "fal-key:1234")
     state = {i.id: i.configured for i in connections.describe(s)}
     assert state == {
-        "openai": False, "google": True, "vertex": False, "fal": True,
+        "openai": False, "google": True, "vertex": False, "fal": True, "minimax": False,
         "openai-videos": False, "local": True,
     }  # fmt: skip
+    secrets.set_secret("minimax.api_key", "mm-key-1234")
+    assert {i.id: i.configured for i in connections.describe(s)}["minimax"]
 
 
 def test_the_models_tab_sorts_what_a_connection_lists_and_never_offers_a_retired_model() -> None:
