@@ -18,7 +18,14 @@ from typing import Any
 from aiuteur_desktop.core.app.models_catalogue import Model
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.provider_api import Capabilities, VideoRequest
-from aiuteur_desktop.providers.http_video import HttpVideo, capabilities_of, catalogued, data_uri
+from aiuteur_desktop.providers.http_video import (
+    HttpVideo,
+    capabilities_of,
+    catalogued,
+    data_uri,
+    refuse_unfit,
+    require_key,
+)
 
 QUEUE = "https://queue.fal.run"
 WHERE = "fal.ai"
@@ -42,11 +49,7 @@ class FalVideo:
     def __init__(
         self, api_key: str, model_id: str, *, base_url: str | None = None, timeout: float = 60.0
     ) -> None:
-        if not api_key:
-            raise ProviderError(
-                "auth",
-                "Rendering through fal.ai needs its API key: add it in Settings → Providers.",
-            )
+        require_key(api_key, WHERE)
         self.model = model_of(model_id)
         self.capabilities = capabilities(model_id)
         self.http = HttpVideo(
@@ -55,18 +58,7 @@ class FalVideo:
 
     def _input(self, request: VideoRequest) -> dict[str, Any]:
         m, x = self.model, self.model.extra
-        if request.duration > m.max_seconds + 1e-6:
-            raise ProviderError(
-                "bad_request",
-                f"{m.name} renders at most {m.max_seconds:g} seconds a shot; this one is "
-                f"{request.duration:g}. Split it in Stage 7, or pick another model.",
-            )
-        if request.end_frame and not m.end_frame:
-            raise ProviderError(
-                "bad_request",
-                f"{m.name} takes a start frame only: set this shot to start frame only in "
-                "Stage 9, or pick a model that takes both.",
-            )
+        refuse_unfit(m, request.duration, bool(request.end_frame))
         body: dict[str, Any] = {
             "prompt": request.prompt,
             str(x.get("start_field", "image_url")): data_uri(request.start_frame),

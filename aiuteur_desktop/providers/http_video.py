@@ -156,6 +156,30 @@ def capabilities_of(model_id: str, via: str) -> Capabilities:
     )
 
 
+def require_key(api_key: str, where: str) -> None:
+    if not api_key:
+        raise ProviderError(
+            "auth", f"Rendering through {where} needs its API key: add it in Settings → Providers."
+        )
+
+
+def refuse_unfit(m: Model, duration: float, end_frame: bool) -> None:
+    """Before anything is sent: a shot longer than the model renders, or an end frame to a
+    model that takes a start frame only."""
+    if duration > m.max_seconds + 1e-6:
+        raise ProviderError(
+            "bad_request",
+            f"{m.name} renders at most {m.max_seconds:g} seconds a shot; this one is "
+            f"{duration:g}. Split it in Stage 7, or pick another model.",
+        )
+    if end_frame and not m.end_frame:
+        raise ProviderError(
+            "bad_request",
+            f"{m.name} takes a start frame only: set this shot to start frame only in Stage 9, "
+            "or pick a model that takes both.",
+        )
+
+
 def data_uri(png: bytes) -> str:
     """A frame sent inline."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

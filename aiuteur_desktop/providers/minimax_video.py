@@ -19,7 +19,14 @@ from aiuteur_desktop.core.app.models_catalogue import Model
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.provider_api import Capabilities, VideoRequest
-from aiuteur_desktop.providers.http_video import HttpVideo, capabilities_of, catalogued, data_uri
+from aiuteur_desktop.providers.http_video import (
+    HttpVideo,
+    capabilities_of,
+    catalogued,
+    data_uri,
+    refuse_unfit,
+    require_key,
+)
 
 API = "https://api.minimax.io"
 WHERE = "MiniMax"
@@ -68,11 +75,7 @@ class MiniMaxVideo:
     def __init__(
         self, api_key: str, model_id: str, *, base_url: str | None = None, timeout: float = 60.0
     ) -> None:
-        if not api_key:
-            raise ProviderError(
-                "auth",
-                "Rendering through MiniMax needs its API key: add it in Settings → Providers.",
-            )
+        require_key(api_key, WHERE)
         self.model = model_of(model_id)
         self.capabilities = capabilities(model_id)
         self.http = HttpVideo(
@@ -88,18 +91,7 @@ class MiniMaxVideo:
 
     def _body(self, request: VideoRequest) -> dict[str, Any]:
         m = self.model
-        if request.duration > m.max_seconds + 1e-6:
-            raise ProviderError(
-                "bad_request",
-                f"{m.name} renders at most {m.max_seconds:g} seconds a shot; this one is "
-                f"{request.duration:g}. Split it in Stage 7, or pick another model.",
-            )
-        if request.end_frame and not m.end_frame:
-            raise ProviderError(
-                "bad_request",
-                f"{m.name} takes a start frame only: set this shot to start frame only in "
-                "Stage 9, or pick a model that takes both.",
-            )
+        refuse_unfit(m, request.duration, bool(request.end_frame))
         body: dict[str, Any] = {
             "model": m.id.partition(":")[2],
             "prompt": request.prompt[:2000],

@@ -29,18 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 MODEL = "google:veo-3.1-generate-preview"
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
-    from aiuteur_desktop.views.jobs import runner as job_runner
-
-    asked: list[float | None] = []
-
-    def backoff(attempt: int, retry_after: float | None = None) -> float:
-        asked.append(retry_after)
-        return 0.05
-
-    monkeypatch.setattr(job_runner.jobs, "backoff", backoff)
-    return asked
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
 
 def params(tmp_path: Path, fake: FakeGeminiVideo, **over: object) -> dict:

@@ -27,18 +27,7 @@ from tests.story import mp4, png
 HAILUO = "minimax:MiniMax-Hailuo-02"
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
-    from aiuteur_desktop.views.jobs import runner as job_runner
-
-    asked: list[float | None] = []
-
-    def backoff(attempt: int, retry_after: float | None = None) -> float:
-        asked.append(retry_after)
-        return 0.05
-
-    monkeypatch.setattr(job_runner.jobs, "backoff", backoff)
-    return asked
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
 
 @pytest.fixture(autouse=True)

@@ -42,11 +42,7 @@ BAD = Response(
 )
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aiuteur_desktop.views.jobs import runner as job_runner
-
-    monkeypatch.setattr(job_runner.jobs, "backoff", lambda attempt, retry_after=None: 0.05)
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
 
 def render(runner: JobRunner, params: dict) -> str:

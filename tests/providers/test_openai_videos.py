@@ -125,20 +125,6 @@ def test_a_failed_render_is_said_and_aiuteur_render_goes_through_the_gateway(
         assert all(takes.current(p, "s2", s) is not None for s in ("A", "B"))
 
 
-@pytest.fixture
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
-    from aiuteur_desktop.views.jobs import runner as job_runner
-
-    asked: list[float | None] = []
-
-    def backoff(attempt: int, retry_after: float | None = None) -> float:
-        asked.append(retry_after)
-        return 0.05
-
-    monkeypatch.setattr(job_runner.jobs, "backoff", backoff)
-    return asked
-
-
 def test_too_long_a_shot_is_refused_before_sending_and_429_waits_as_told(
     qtbot, library: Library, tmp_path: Path, quick_backoff: list[float | None]
 ) -> None:  # type: ignore[no-untyped-def]

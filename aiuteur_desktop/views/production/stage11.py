@@ -162,6 +162,7 @@ class Stage11Page(StageFrame):
         keep = self.model.currentData() or chosen
         self.model.blockSignals(True)
         self.model.clear()
+        self.labels.clear()
         for m in reg.video_models():
             self.model.addItem(m.label, m.id)
             self.labels[m.id] = m.label
