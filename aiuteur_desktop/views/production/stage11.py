@@ -42,6 +42,7 @@ from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import read_image
 from aiuteur_desktop.views.kit.text_table import Cell, TextTable
+from aiuteur_desktop.views.kit.throttle import Throttle
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 THUMB = 96
@@ -136,6 +137,9 @@ class Stage11Page(StageFrame):
         self.body.addLayout(choose)
         self.body.addWidget(self.total)
         self.body.addWidget(self.source)
+        # A scene's renders land in a burst: one checkout priced again for the burst, not
+        # one per render (each prices every shot with every model on a worker).
+        self._reprice = Throttle(400, self._reload_if_shown, self)
         jobs.runner.finished.connect(self._job_finished)
         jobs.runner.refused.connect(self._job_refused)
         jobs.runner.progressed.connect(self._job_progress)
@@ -548,6 +552,9 @@ class Stage11Page(StageFrame):
         self.render_state[shot] = (
             "Rendered" if job.state is JobState.SUCCEEDED else f"{job.state.value}: {job.error}"
         )
+        self._reprice()
+
+    def _reload_if_shown(self) -> None:
         if self.isVisible():
             self.load()  # (hidden, it reads the new head when shown again)
 
