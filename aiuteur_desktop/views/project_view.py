@@ -283,7 +283,12 @@ class ProjectPage(QWidget):
         if project is None:
             return
         self.name_label.setText(project.name)
-        self.refresh()
+        # The branch and whether the Script Hub has scenes to show are read now (two small
+        # reads: nothing jumps); the timeline's lights and flags and the hub's rows on a
+        # worker (a feature's board took 20+ ms of the window while it opened).
+        self._show_branch(project.current_branch)
+        self.hub_panel.setVisible(stages.is_locked(project, stages.PHASE_A[3]))
+        self.refresh(later=True)
         self.show_stage(self._first_open_stage())
 
     def flush(self) -> None:
@@ -316,11 +321,11 @@ class ProjectPage(QWidget):
         if self.project is None:
             return
         project = self.project
+        self._board_generation += 1  # what an earlier read on a worker brings is stale now
         if not later:
             self._show_branch(project.current_branch)
             self._show_board(board.board(project), hub)
             return
-        self._board_generation += 1
         generation = self._board_generation
 
         def show(found: tuple[str, list[board.StageState]]) -> None:

@@ -92,7 +92,8 @@ def test_skipped_stages_say_why_and_every_gate_button_goes_where_it_says(
     page = window.project_page
     for number in (2, 3):
         node = page.timeline.nodes[number]
-        assert "Skipped" in node.toolTip() and "Locked" not in node.toolTip()
+        qtbot.waitUntil(lambda node=node: "Skipped" in node.toolTip())  # (read on a worker)
+        assert "Locked" not in node.toolTip()
         click(qtbot, node)
         assert current(window) is page.gate_page
         assert page.gate_page.title.text().endswith("— skipped")
