@@ -103,7 +103,8 @@ def test_reopen_a_project_after_restart(app, qtbot, aiuteur_home: Path) -> None:
     qtbot.keyClick(view, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: second.pages.currentWidget() is second.project_page)
     assert second.project is not None and second.project.name == "Night Market"
-    assert second.project_page.timeline.nodes[1].locked
+    # (the timeline's lights are read on a worker as the project opens)
+    qtbot.waitUntil(lambda: second.project_page.timeline.nodes[1].locked)
     assert second.project_page.timeline.nodes[2].isChecked(), "opens at the first unlocked stage"
     second.close()
     lib2.close()

@@ -221,7 +221,8 @@ class Stage11Page(StageFrame):
                 project, scene, reg, model, audio=audio, money=cash, per_shot=own
             )
             models = reg.video_models()
-            options = {o.shot: o for o in alternatives.for_scene(project, scene, reg, models)}
+            found = alternatives.for_scene(project, scene, reg, models, audio=audio)
+            options = {o.shot: o for o in found}
             busy = video_render.in_flight(store, bundle, scene)
             with_takes = {x.shot for x in c.lines if takes.current(project, scene, x.shot)}
             thumbs = {}
