@@ -30,6 +30,7 @@ from aiuteur_desktop.core.session import Session
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.styles.visual import VisualStyles
 from aiuteur_desktop.providers import embedders
+from aiuteur_desktop.providers.connections import SECRET_NAMES
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.providers.style_jobs import written_styles
 from aiuteur_desktop.views.assets.library_page import AssetLibraryPage
@@ -204,7 +205,8 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         # The OS keyring is found off the UI thread, not when a page first asks; the SDKs
         # the settings use load a moment later, before the first generation needs them.
-        run_in_background(secrets.warm_up, parent=self)
+        names = list(SECRET_NAMES.values())  # which connections have a key, asked once here
+        run_in_background(lambda: secrets.warm_up(names), parent=self)
         # The project page is built when a project first opens, not here: with every stage's
         # page it held the event loop for up to a second after the first paint, while the
         # user may already be typing into the dashboard or Settings.

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,22 +24,17 @@ from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.pipeline import board, gates
 from aiuteur_desktop.core.production import hub as script_hub
-from aiuteur_desktop.core.session import Changes, Event, Session
+from aiuteur_desktop.core.session import Event, Session
 from aiuteur_desktop.core.store import Project, stages
 from aiuteur_desktop.views.assets.stage5 import Stage5Page
-from aiuteur_desktop.views.export.animatic_dialog import AnimaticDialog
-from aiuteur_desktop.views.export.editor_dialogs import ConformDialog, ProExportDialog
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.jobs.spending import SpendLabel
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
-from aiuteur_desktop.views.kit.dialogs import CreateBranchDialog, bring_back
 from aiuteur_desktop.views.kit.elided import ElidedLabel
-from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
-from aiuteur_desktop.views.pipeline.vault import ArtifactVaultDialog
 from aiuteur_desktop.views.production.hub_rows import Row, fill_hub, hub_item
 from aiuteur_desktop.views.production.stage6 import Stage6Page
 from aiuteur_desktop.views.production.stage7 import Stage7Page
@@ -50,6 +43,7 @@ from aiuteur_desktop.views.production.stage9 import Stage9Page
 from aiuteur_desktop.views.production.stage10 import Stage10Page
 from aiuteur_desktop.views.production.stage11 import Stage11Page
 from aiuteur_desktop.views.production.stage12 import Stage12Page
+from aiuteur_desktop.views.project_dialogs import ProjectDialogs
 from aiuteur_desktop.views.stage_frame import StageFrame
 from aiuteur_desktop.views.story.stage1 import Stage1Page
 from aiuteur_desktop.views.story.stage2 import Stage2Page
@@ -60,7 +54,7 @@ from aiuteur_desktop.views.story.stage4 import Stage4Page
 BRANCH_CHIP_TEXT = 260
 
 
-class ProjectPage(QWidget):
+class ProjectPage(ProjectDialogs, QWidget):
     """Everything shown while a project is open."""
 
     branchChanged = Signal(str)
@@ -141,8 +135,6 @@ class ProjectPage(QWidget):
         self._refresh_hub = self._refresh_waiting = False
         self._hub_shown: list[Row] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
-        self._animatic: AnimaticDialog | None = None
-        self._pro_export: ProExportDialog | None = None
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -500,102 +492,3 @@ class ProjectPage(QWidget):
                 self.scene_list.setCurrentRow(row)
                 break
         self.show_stage(number)
-
-    def open_history(self) -> None:
-        if self.project is None:
-            return
-        self.flush()
-        dialog = VersionHistoryDialog(self.project, self)
-
-        def switched(name: str, forked: bool) -> None:
-            self._reload()
-            self.refresh()
-            self.show_stage(self._first_open_stage())
-            self.branchChanged.emit(name)
-            self.statusMessage.emit(
-                f"Started the new Story Timeline “{name}” from that version. "
-                "Nothing was overwritten."
-                if forked
-                else f"Now working on the Story Timeline “{name}”."
-            )
-
-        dialog.switched.connect(switched)
-        dialog.open()
-
-    def open_vault(self) -> None:
-        if self.project is None:
-            return
-        dialog = ArtifactVaultDialog(self.project, self, asset_library=self.asset_library)
-        if self.story_jobs is not None:
-            session = self.story_jobs.session
-            dialog.promoted.connect(lambda _id: session.changed(Changes(library=("assets",))))
-        dialog.open()
-
-    def open_animatic(self) -> None:
-        """The offline path's end: the script as an animatic and an editor's timeline."""
-        if self.project is None or self.story_jobs is None:
-            return
-        self.flush()  # the render reads the script as it is on screen
-        if bring_back(self._animatic, self._animatic is not None and self._animatic.rendering):
-            return
-        dialog = AnimaticDialog(self.project, self.story_jobs.runner, self)
-        dialog.setObjectName("animaticDialog")
-        self._animatic = dialog
-        dialog.show()
-
-    def open_pro_export(self) -> None:
-        """File → Export for Editing…: the branch's film, timelines and stems for an editor."""
-        if self.project is None or self.story_jobs is None:
-            return
-        self.flush()
-        busy = self._pro_export is not None and self._pro_export.busy
-        if bring_back(self._pro_export, busy):
-            return
-        dialog = ProExportDialog(self.project, self.story_jobs.runner, self)
-        dialog.setObjectName("proExportDialog")
-        self._pro_export = dialog
-        dialog.show()
-
-    def open_conform(self, source: Path | None = None) -> None:
-        """File → Conform from Editor…: the editor's timeline, its report, then a branch."""
-        if self.project is None:
-            return
-        if source is None:
-            name, _ = QFileDialog.getOpenFileName(
-                self,
-                "Conform from Editor",
-                str(Path.home()),
-                "Editor's timeline (*.xml *.fcpxml *.edl *.otio)",
-            )
-            if not name:
-                return
-            source = Path(name)
-        self.flush()
-        dialog = ConformDialog(self.project, source, self)
-        dialog.setObjectName("conformDialog")
-        dialog.applied.connect(self._conformed)
-        dialog.open()
-
-    def _conformed(self, name: str) -> None:
-        self._reload()
-        self.refresh()
-        self.branchChanged.emit(name)
-        self.statusMessage.emit(
-            f"The editor's cut is on the new Story Timeline “{name}”; nothing else changed."
-        )
-
-    def create_branch(self) -> None:
-        if self.project is None:
-            return
-        dialog = CreateBranchDialog(self.project, self)
-        dialog.setObjectName("createBranchDialog")
-
-        def done(result: int) -> None:
-            if result and dialog.created:
-                self._reload()
-                self.refresh()
-                self.branchChanged.emit(dialog.created)
-                self.statusMessage.emit(f"Now working on the Story Timeline “{dialog.created}”.")
-
-        dialog.finished.connect(done)
-        dialog.open()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import keyring
 import keyring.errors
 from keyring.backends import fail
@@ -27,10 +29,16 @@ def _key(name: str) -> tuple[int, str]:
     return (id(keyring.get_keyring()), name)
 
 
-def warm_up() -> None:
-    """Find the OS keyring now (loading its backends takes ~80 ms): call it off the UI
-    thread at start-up, so the first page that asks does not wait."""
+def warm_up(names: Iterable[str] = ()) -> None:
+    """Find the OS keyring now (loading its backends takes ~80 ms) and learn which of
+    `names` it holds (a round trip each): call it off the UI thread at start-up, so the
+    first page that asks (Stage 9's and 11's model lists) does not wait."""
     keyring.get_keyring()
+    try:
+        for name in names:
+            has_secret(name)
+    except SecretStoreError:
+        pass  # no keyring: the page that asks says so
 
 
 #: What people call the keyrings the backends talk to.
