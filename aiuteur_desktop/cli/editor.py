@@ -28,6 +28,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     export.add_argument(
         "--animatic", action="store_true", help="every shot's animatic clip, not its take"
     )
+    add_codec_argument(export)
     export.add_argument("--json", action="store_true", help="machine-readable output")
     conform = sub.add_parser(
         "conform", help="bring an editor's timeline back as a new Story Timeline"
@@ -49,7 +50,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return cmd_export(
-            args.project, args.out, args.scene, args.json, as_zip=args.zip, animatic=args.animatic
+            args.project,
+            args.out,
+            args.scene,
+            args.json,
+            as_zip=args.zip,
+            animatic=args.animatic,
+            codec=args.codec,
         )
     if args.command == "archive":
         return cmd_archive(args.project, args.out, args.json)
@@ -66,6 +73,7 @@ def cmd_export(
     *,
     as_zip: bool = False,
     animatic: bool = False,
+    codec: str = "source",
 ) -> int:
     """Pro Export of the active branch (or one scene): clips as rendered (animatic where a
     shot has no take), timelines, stems, frames, prompts, manifest.json and CONTENTS.txt into
@@ -93,6 +101,7 @@ def cmd_export(
                 scene=scene_id,
                 as_zip=as_zip,
                 animatic=animatic,
+                codec=codec,
                 progress=meter.progress,
                 on_step=meter.step,
             )
@@ -111,6 +120,8 @@ def cmd_export(
             "animatic": done.animatic,
             "stems": done.stems,
             "timelines": [p.name for p in done.timelines],
+            "codec": done.codec.describe(),
+            "transcoded": done.transcoded,
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
@@ -122,8 +133,27 @@ def cmd_export(
     )
     if done.animatic:
         print(f"No take yet for {shot_count(done.animatic)} — the animatic stands in.")
+    if done.codec.transcodes:
+        again = len(done.clips) - done.transcoded
+        print(
+            f"Clips as {done.codec.label}: {done.transcoded:,} transcoded now"
+            + (f", {again:,} from earlier exports." if again else ".")
+        )
     print("Every clip, with its file: manifest.json in the export, or --json.")
     return 0
+
+
+def add_codec_argument(parser: argparse.ArgumentParser) -> None:
+    """`--codec`: the clips as rendered, or in an editor's codec (`transcode.CODECS`)."""
+    from aiuteur_desktop.core.media.transcode import CODECS
+
+    parser.add_argument(
+        "--codec",
+        choices=list(CODECS),
+        default="source",
+        help="the clips as rendered (source: H.264/AAC), or ProRes 422 HQ (.mov) or DNxHR HQ "
+        "(.mov or .mxf) with PCM 48 kHz 24-bit sound, for editors that cannot read H.264/AAC",
+    )
 
 
 def shot_count(labels: list[str], show: int = 8) -> str:

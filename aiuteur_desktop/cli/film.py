@@ -92,7 +92,9 @@ def _in_cut(film, p) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> int:
+def _cmd_animatic(
+    project_path: str, out_dir: str, width: int, speech: bool, codec: str = "source"
+) -> int:
     from aiuteur_desktop.core.assets import masters
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.store import Project
@@ -128,6 +130,7 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
             progress=meter.progress,
             on_step=meter.step,
             trims=trims if film.source else None,
+            codec=codec,
         )
     except AiuteurError as exc:
         meter.done()
@@ -138,6 +141,8 @@ def _cmd_animatic(project_path: str, out_dir: str, width: int, speech: bool) -> 
     meter.done()
     kept = f" ({made.reused:,} drawn before, reused)" if made.reused else ""
     print(f"{made.film}: {len(made.clips):,} shots{kept}, {made.seconds:g} s")
+    if codec != "source":
+        print(f"Clips for the editor in {codec}: {made.transcoded:,} transcoded now.")
     for path in (*made.timelines, made.storyboard):
         if path is not None:
             print(path)

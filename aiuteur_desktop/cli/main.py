@@ -155,6 +155,7 @@ def _build_parser() -> argparse.ArgumentParser:
             )
     from aiuteur_desktop.cli import editor, stages
 
+    editor.add_codec_argument(anim)
     stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
     editor.add_parsers(sub)
     models = sub.add_parser(
@@ -481,7 +482,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "shots":
         return _cmd_shots(args.project, args.json)
     if args.command == "animatic":
-        return _cmd_animatic(args.project, args.out, args.width, not args.no_speech)
+        return _cmd_animatic(args.project, args.out, args.width, not args.no_speech, args.codec)
     if args.command == "models":
         from aiuteur_desktop.cli.models import cmd_models
 

@@ -33,7 +33,7 @@ from typing import Any
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.app import paths
-from aiuteur_desktop.core.app.files import write_atomically
+from aiuteur_desktop.core.app.files import sha256_of, write_atomically
 from aiuteur_desktop.core.errors import AiuteurError, ProjectError
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.checks import DB_NAME
@@ -61,14 +61,6 @@ Cancelled = jobs.Cancelled
 
 class ArchiveError(AiuteurError):
     """An archive that cannot be written or is refused."""
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _stop_if(cancelled: Callable[[], bool] | None) -> None:
@@ -104,12 +96,12 @@ def archive(
             with zipfile.ZipFile(tmp, "w", allowZip64=True) as z:
                 arc = f"{root}/{DB_NAME}"
                 z.write(snapshot, arc, compress_type=zipfile.ZIP_DEFLATED)
-                files[arc] = {"size": snapshot.stat().st_size, "sha256": _sha256(snapshot)}
+                files[arc] = {"size": snapshot.stat().st_size, "sha256": sha256_of(snapshot)}
                 for f in media:
                     _stop_if(cancelled)
                     arc = f"{root}/{f.relative_to(bundle).as_posix()}"
                     z.write(f, arc, compress_type=zipfile.ZIP_STORED)
-                    files[arc] = {"size": f.stat().st_size, "sha256": _sha256(f)}
+                    files[arc] = {"size": f.stat().st_size, "sha256": sha256_of(f)}
                     done += f.stat().st_size
                     if progress is not None:
                         progress(0.98 * done / total)
@@ -332,7 +324,7 @@ def _verify(source: Path, stage: Path) -> str:
     except ProjectError as exc:
         raise _refuse(source, exc.user_message) from None
     for f in (stage / "media").rglob("*"):
-        if f.is_file() and re.fullmatch(r"[0-9a-f]{64}", f.name) and _sha256(f) != f.name:
+        if f.is_file() and re.fullmatch(r"[0-9a-f]{64}", f.name) and sha256_of(f) != f.name:
             raise _refuse(source, f"the media file {f.name[:12]}… is damaged.")
     return name
 

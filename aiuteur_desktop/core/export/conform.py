@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.export import nle, pro_export
 from aiuteur_desktop.core.export.otio_lib import otio
+from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.production import cut
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.names import BAD_NAME
@@ -199,6 +200,7 @@ def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Repo
             continue
         available = _length(item, rate)
         first = _frames(clip.source_range.start_time, rate) if clip.source_range else 0
+        first = max(0, first - _file_start(clip, first, rate))
         frames = _frames(clip.source_range.duration, rate) if clip.source_range else available
         beyond = first + frames > available
         if beyond:
@@ -253,6 +255,18 @@ def read_edit(project: Project, source: Path, *, fps: int | None = None) -> Repo
         )
     )
     return report
+
+
+def _file_start(clip: otio.schema.Clip, first: int, fps: int) -> int:
+    """Where the clip's file's timecode begins, in frames: the editor's in-points count from
+    there. Its media's range says it (XML, FCPXML, OTIO); an EDL does not — there an in-point
+    past 01:00:00:00 is one into a transcode for editors, whose timecode starts there."""
+    ref = clip.media_reference
+    known = isinstance(ref, otio.schema.ExternalReference) and ref.available_range is not None
+    if known:
+        return _frames(ref.available_range.start_time, fps)
+    hour = transcode.START_HOUR * 3600 * fps
+    return hour if first >= hour else 0
 
 
 def _rate_of(project: Project, items: list[pro_export.Item]) -> int:

@@ -59,6 +59,9 @@ class TimelineClip:
     dialogue_stem: Path | None = None  # the shot's scratch dialogue (WAV), on its own track
     first: int = 0  # the in-point within the clip (an editor's trim), in frames
     available: int = 0  # the clip file's length in frames (0: first + frames)
+    #: The clip file's own timecode at its first frame, in frames (0: none; a transcode for
+    #: an editor starts at 01:00:00:00): its in-point and length are counted from there.
+    timecode: int = 0
 
 
 def _range(frames: int, fps: int, first: int = 0) -> otio.opentime.TimeRange:
@@ -67,7 +70,9 @@ def _range(frames: int, fps: int, first: int = 0) -> otio.opentime.TimeRange:
     )
 
 
-def _file_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dict[str, object]:
+def _file_metadata(
+    size: tuple[int, int], fps: int, sample_rate: int, depth: int = 16
+) -> dict[str, object]:
     """What Premiere and Resolve read from a <file>'s <media>: picture size and sound."""
     return {
         "media": {
@@ -80,14 +85,16 @@ def _file_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dict[st
                 }
             },
             "audio": {
-                "samplecharacteristics": {"depth": 16, "samplerate": sample_rate},
+                "samplecharacteristics": {"depth": depth, "samplerate": sample_rate},
                 "channelcount": 1,
             },
         }
     }
 
 
-def _sequence_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dict[str, object]:
+def _sequence_metadata(
+    size: tuple[int, int], fps: int, sample_rate: int, depth: int = 16
+) -> dict[str, object]:
     """The sequence's <format>: without it Premiere and Resolve guess the frame size."""
     return {
         "media": {
@@ -103,7 +110,7 @@ def _sequence_metadata(size: tuple[int, int], fps: int, sample_rate: int) -> dic
                 }
             },
             "audio": {
-                "format": {"samplecharacteristics": {"depth": 16, "samplerate": sample_rate}}
+                "format": {"samplecharacteristics": {"depth": depth, "samplerate": sample_rate}}
             },
         }
     }
@@ -116,10 +123,12 @@ def build(
     *,
     size: tuple[int, int] = (1280, 720),
     sample_rate: int = 48000,
+    sample_depth: int = 16,
 ) -> otio.schema.Timeline:
     """A timeline with the shots on V1 and their sound on A1, a marker at each scene."""
     timeline = otio.schema.Timeline(
-        name=title, metadata={"fcp_xml": _sequence_metadata(size, fps, sample_rate)}
+        name=title,
+        metadata={"fcp_xml": _sequence_metadata(size, fps, sample_rate, sample_depth)},
     )
     timeline.global_start_time = otio.opentime.RationalTime(START_HOUR * 3600 * fps, fps)
     video = otio.schema.Track(name="Shots", kind=otio.schema.TrackKind.Video)
@@ -143,10 +152,10 @@ def build(
             raise NleError(f"{clip.name} has no frames")
         picture = template.clone()
         picture.name = clip.name
-        picture.source_range = _range(clip.frames, fps, clip.first)
+        picture.source_range = _range(clip.frames, fps, clip.timecode + clip.first)
         ref = picture.media_reference
         ref.target_url = clip.path.resolve().as_uri()
-        ref.available_range = _range(clip.available or clip.first + clip.frames, fps)
+        ref.available_range = _range(clip.available or clip.first + clip.frames, fps, clip.timecode)
         meta = picture.metadata["aiuteur"]
         meta["scene"], meta["shot"], meta["heading"] = clip.scene, clip.shot, clip.heading
         if clip.dialogue:
@@ -309,9 +318,17 @@ def _fps(timeline: otio.schema.Timeline) -> int:
     return round(start.rate) if start is not None else 24
 
 
-def _sample_rate(timeline: otio.schema.Timeline) -> int:
+def _audio_format(timeline: otio.schema.Timeline) -> Any:
     audio = timeline.metadata.get("fcp_xml", {}).get("media", {}).get("audio", {})
-    return int(audio.get("format", {}).get("samplecharacteristics", {}).get("samplerate") or 48000)
+    return audio.get("format", {}).get("samplecharacteristics", {})
+
+
+def _sample_rate(timeline: otio.schema.Timeline) -> int:
+    return int(_audio_format(timeline).get("samplerate") or 48000)
+
+
+def _sample_depth(timeline: otio.schema.Timeline) -> int:
+    return int(_audio_format(timeline).get("depth") or 16)
 
 
 class _Ids:
@@ -400,7 +417,8 @@ def _fcp_xml(timeline: otio.schema.Timeline) -> str:
     allows once."""
     root = _fcp_tree(timeline)
     size, fps, rate = _frame_size(timeline), _fps(timeline), _sample_rate(timeline)
-    picture_media = _element("media", _file_metadata(size, fps, rate)["media"])
+    described = _file_metadata(size, fps, rate, _sample_depth(timeline))["media"]
+    picture_media = _element("media", described)
     sound_media = _element("media", {"audio": _file_metadata(size, fps, rate)["media"]["audio"]})  # type: ignore[index]
     for file in root.iter("file"):
         url = file.findtext("pathurl")

@@ -29,11 +29,12 @@ from PIL import Image
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.app import collector, paths
-from aiuteur_desktop.core.app.files import write_atomically
+from aiuteur_desktop.core.app.files import link_or_copy, sha256_of, write_atomically
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.export import nle, storyboard_pdf
+from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.media.playback import probe
 from aiuteur_desktop.core.media.thumbnails import thumbnail_png
 from aiuteur_desktop.core.production import cut, takes
@@ -133,18 +134,38 @@ class Exported:
     timelines: list[Path] = field(default_factory=list)
     stems: int = 0
     storyboard: Path | None = None
+    #: Clips transcoded by this export (0 when every one was transcoded before, or copied).
+    transcoded: int = 0
+    codec: transcode.Codec = transcode.SOURCE
     #: Seconds spent on the media (stand-ins, copies, hashes, stems), the timelines and
     #: the rest — what benchmarks/nle_bench.py reports.
     seconds: dict[str, float] = field(default_factory=dict)
     zip: Path | None = None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+#: What a clip of an export may be written as (`transcode.CODECS`' suffixes).
+CLIP_SUFFIXES = frozenset(c.suffix for c in transcode.CODECS.values())
+
+
+def _transcoded(
+    medias: list[Path],
+    how: transcode.Codec,
+    progress: Callable[[float], None],
+    cancelled: Callable[[], bool] | None,
+    on_step: Callable[[Step], None] | None,
+) -> list[transcode.Made] | None:
+    """Every clip in `how` from the shared store (transcoding what it lacks, in parallel);
+    None when the clips go as rendered."""
+    if not how.transcodes:
+        return None
+    if on_step is not None:
+        on_step(Step(0, len(medias), f"Transcoding to {how.label}"))
+    try:
+        return transcode.Store().ensure(
+            medias, how, progress=lambda f: progress(0.9 * f), cancelled=cancelled
+        )
+    except transcode.Cancelled:
+        raise Cancelled() from None
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -189,21 +210,25 @@ def export(
     animatic: bool = False,
     stems: bool = True,
     as_zip: bool = False,
+    codec: str = "source",
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
     """Write the clips, timelines, stems, frames, prompts, manifest and CONTENTS.txt into
     `folder` — or, `as_zip`, into `folder`.zip (its timelines point at `folder`, where the
-    zip unpacks beside itself). `source` draws the animatic stand-ins and scratch voices."""
+    zip unpacks beside itself). `source` draws the animatic stand-ins and scratch voices.
+    `codec` (`transcode.CODECS`): the clips as rendered, or transcoded for editors that
+    cannot read H.264/AAC — once per take content, reused by every later export."""
+    how = transcode.codec(codec)
     items = plan(project, scene=scene, animatic=animatic)
     folder = Path(folder)
     stage = folder.with_name(f".{folder.name}.staging") if as_zip else folder
     if as_zip:
         shutil.rmtree(stage, ignore_errors=True)
-    steps = _Steps(progress, [3.0, 1.0, 1.0, 1.0 if as_zip else 0.0])
+    steps = _Steps(progress, [3.0, 8.0 if how.transcodes else 1.0, 1.0, 1.0 if as_zip else 0.0])
     try:
-        out = _write(project, items, stage, folder, source, stems, steps, cancelled, on_step)
+        out = _write(project, items, stage, folder, source, stems, steps, how, cancelled, on_step)
         if as_zip:
             out.zip = _zip(stage, folder.with_name(f"{folder.name}.zip"), steps.part(3), cancelled)
             out.folder = folder
@@ -228,10 +253,11 @@ def _write(
     source: ProviderSource | None,
     with_stems: bool,
     steps: _Steps,
+    how: transcode.Codec,
     cancelled: Callable[[], bool] | None,
     on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
-    out = Exported(stage)
+    out = Exported(stage, codec=how)
     # A folder with a manifest is a whole export: an earlier export's manifest goes before
     # anything of this one is written, and this one's is written last — an export stopped
     # midway (a crash, a kill) leaves no manifest that would vouch for it.
@@ -263,21 +289,33 @@ def _write(
     rows: list[nle.TimelineClip] = []
     fps, size = 24.0, (1280, 720)
     copy_step = steps.part(1)
-    for n, item in enumerate(items):
+    medias = [project.media.path(i.take.media) if i.take else drawn[id(i)] for i in items]
+    coded = _transcoded(medias, how, copy_step, cancelled, on_step)
+    share = 0.9 if how.transcodes else 0.0  # of the part, spent transcoding
+    for n, (item, media) in enumerate(zip(items, medias, strict=True)):
         _stop_if(cancelled)
         if on_step is not None:
             on_step(Step(n, len(items), f"Copying {item.name}"))
-        media = project.media.path(item.take.media) if item.take else drawn[id(item)]
-        target = stage / "clips" / f"{item.name}.mp4"
-        _copy(media, target)
-        duration, clip_fps, w, h, _audio = probe(target)
+        target = stage / "clips" / f"{item.name}{how.suffix}"
+        for other in CLIP_SUFFIXES - {how.suffix}:  # an earlier export in another codec
+            target.with_suffix(other).unlink(missing_ok=True)
+        if coded is None:
+            _copy(media, target)
+            duration, clip_fps, w, h, _audio = probe(target)
+            digest = source_digest = sha256_of(target)
+        else:
+            clip = coded[n]
+            link_or_copy(clip.path, target)
+            duration, clip_fps, w, h = clip.frames / clip.fps, clip.fps, clip.width, clip.height
+            digest, source_digest = clip.sha256, clip.source_sha256
         if n == 0:
             fps, size = clip_fps, (w, h)
         length = max(1, round(duration * fps))
         first = min(item.first, length - 1)
         frames = min(item.frames or length, length - first)
-        entry = _entry(item, target, frames, fps)
+        entry = _entry(item, how, frames, fps)
         entry |= {"first": first, "source_frames": length}
+        entry |= {"sha256": digest, "source_sha256": source_digest}
         for which in ("start_frame", "end_frame"):
             if entry.get(which):
                 picture = project.media.path(entry[which])
@@ -289,7 +327,8 @@ def _write(
             entry["prompt_file"] = f"prompts/{item.name}.txt"
             _write_text(stage / entry["prompt_file"], entry["prompt"] + "\n")
         out.clips.append(entry)
-        copy_step((n + 1) / len(items))
+        copy_step(share + (1 - share) * (n + 1) / len(items))
+    out.transcoded = sum(1 for c in coded or () if c.transcoded)
     if with_stems and source is not None:
         out.stems = _stems(project, items, out.clips, stage, source)
     for item, entry in zip(items, out.clips, strict=True):
@@ -307,6 +346,7 @@ def _write(
                 dialogue_stem=(home / stem) if stem else None,
                 first=entry["first"],
                 available=entry["source_frames"],
+                timecode=round(transcode.START_HOUR * 3600 * fps) if how.transcodes else 0,
             )
         )
     name = camel(project.name) or "Aiuteur"
@@ -315,7 +355,13 @@ def _write(
     began = time.perf_counter()
     rate = round(fps)
     with collector.paused():  # tens of thousands of objects made, all alive until written
-        timeline = nle.build(f"{project.name} — {project.current_branch}", rows, rate, size=size)
+        timeline = nle.build(
+            f"{project.name} — {project.current_branch}",
+            rows,
+            rate,
+            size=size,
+            sample_depth=how.sample_depth,
+        )
         for suffix in TIMELINES:
             _stop_if(cancelled)
             out.timelines.append(nle.write(timeline, stage / f"{name}{suffix}", home=home))
@@ -328,6 +374,7 @@ def _write(
         "exported_at": time.time(),
         "fps": rate,
         "size": list(size),
+        "codec": how.describe(),
         "clips": out.clips,
         "animatic": out.animatic,
         "timelines": [p.name for p in out.timelines],
@@ -395,13 +442,16 @@ def _stems(
     return sum(1 for e in entries if "dialogue_stem" in e)
 
 
-def _entry(item: Item, target: Path, frames: int, fps: float) -> dict[str, Any]:
+def _entry(item: Item, how: transcode.Codec, frames: int, fps: float) -> dict[str, Any]:
     """The manifest's line for one clip: what it is and what it was made from."""
     made = item.made
     params = made.get("parameters") or {}
     return {
         "name": item.name,
-        "file": f"clips/{item.name}.mp4",
+        "file": f"clips/{item.name}{how.suffix}",
+        "codec": how.key,
+        "profile": how.profile or "as rendered",
+        "timecode": transcode.TIMECODE if how.transcodes else None,
         "kind": "take" if item.take is not None else ANIMATIC,
         "scene": item.shot.scene_label,
         "scene_id": item.scene_id,
@@ -409,7 +459,6 @@ def _entry(item: Item, target: Path, frames: int, fps: float) -> dict[str, Any]:
         "label": item.shot.label,
         "take": item.take.number if item.take is not None else None,
         "version": item.take.version if item.take is not None else None,
-        "sha256": _sha256(target),
         "duration": round(frames / fps, 6),
         "frames": frames,
         "model": made.get("model", "offline:animatic" if item.take is None else ""),
@@ -437,7 +486,7 @@ def _zip(
         with zipfile.ZipFile(tmp, "w") as z:
             for f in files:
                 _stop_if(cancelled)
-                packed = f.suffix.lower() in (".mp4", ".mov", ".png", ".jpg", ".jpeg", ".webp")
+                packed = f.suffix.lower() in (*CLIP_SUFFIXES, ".png", ".jpg", ".jpeg", ".webp")
                 z.write(
                     f,
                     f"{root}/{f.relative_to(stage).as_posix()}",
@@ -453,12 +502,18 @@ def _zip(
         raise
 
 
+def _as_what(how: transcode.Codec) -> str:
+    if not how.transcodes:
+        return "as rendered (source quality, never re-encoded)"
+    return f"as {how.label} (sound {how.audio}, timecode from {transcode.TIMECODE})"
+
+
 def _contents(project: Project, out: Exported, fps: int) -> str:
     takes_n = sum(1 for c in out.clips if c["kind"] == "take")
     lines = [
         f"{project.name} — Story Timeline “{project.current_branch}”, exported for editing",
         "",
-        f"clips/          {takes_n} takes as rendered (source quality, never re-encoded), "
+        f"clips/          {takes_n} takes {_as_what(out.codec)}, "
         f"{len(out.animatic)} animatic stand-ins; {fps} fps",
         *(f"timeline        {p.name}" for p in out.timelines),
         *(["stems/dialogue/ scratch dialogue per speaking shot (track A2)"] if out.stems else []),

@@ -30,12 +30,21 @@ class AnimaticReel(Operation):
     title: str
     width: int = 1280
     speech: bool = True
+    codec: str = "source"  # the clips the timelines point at (transcode.CODECS)
 
     @classmethod
     def prepare(
-        cls, project: Project, out_dir: str, *, width: int = 1280, speech: bool = True
+        cls,
+        project: Project,
+        out_dir: str,
+        *,
+        width: int = 1280,
+        speech: bool = True,
+        codec: str = "source",
     ) -> AnimaticReel:
-        return cls(str(project.path), project.current_branch, out_dir, project.name, width, speech)
+        return cls(
+            str(project.path), project.current_branch, out_dir, project.name, width, speech, codec
+        )
 
     def job_title(self) -> str:
         return f"Animatic: {self.title}"
@@ -59,6 +68,7 @@ class AnimaticReel(Operation):
             cancelled=ctx.cancelled,
             on_step=ctx.step,
             trims=[(p.first, p.frames) for p in film.placed] if film.source else None,
+            codec=self.codec,
         )
         return Ran(result, 0.0)
 

@@ -28,6 +28,7 @@ class ProExport(Operation):
     scene: str | None = None
     as_zip: bool = field(default=False, metadata=stored_as("zip"))
     animatic: bool = False
+    codec: str = "source"  # transcode.CODECS: as rendered, ProRes or DNxHR
 
     def job_title(self) -> str:
         return f"Export for editing: {Path(self.out).name}{'.zip' if self.as_zip else ''}"
@@ -43,6 +44,7 @@ class ProExport(Operation):
             scene=self.scene,
             animatic=self.animatic,
             as_zip=self.as_zip,
+            codec=self.codec,
             progress=ctx.progress,
             cancelled=ctx.cancelled,
             on_step=ctx.step,
@@ -55,6 +57,8 @@ class ProExport(Operation):
             "animatic": done.animatic,
             "stems": done.stems,
             "timelines": [p.name for p in done.timelines],
+            "codec": done.codec.label,
+            "transcoded": done.transcoded,
         }
         return Ran(result, 0.0)
 

@@ -79,6 +79,7 @@ def render_reel(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]
         "missing_keys": list(made.missing_keys),
         "reused": made.reused,
         "storyboard": str(made.storyboard) if made.storyboard else None,
+        "transcoded": made.transcoded,
     }
 
 

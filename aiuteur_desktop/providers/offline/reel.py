@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +24,10 @@ import av
 import numpy as np
 
 from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app.files import link_or_copy
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.export import nle, storyboard_pdf
+from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.production.shots import timing as shotlist
 from aiuteur_desktop.core.production.shots.spec import ShotSpec
 from aiuteur_desktop.core.production.shots.timing import Shot
@@ -59,6 +60,8 @@ class Reel:
     reused: int = 0
     #: The storyboard sheets (six panels to a page), when asked for.
     storyboard: Path | None = None
+    #: Clips transcoded to an editor's codec by this render (the rest were before).
+    transcoded: int = 0
 
 
 def _render_key(spec: ShotSpec, engine: tts.Engine | None) -> str:
@@ -101,24 +104,35 @@ def _stored(key: str) -> Path:
     return paths.cache_dir() / "animatic-clips" / key[:2] / f"{key}.mp4"
 
 
-def _place(stored: Path, target: Path) -> None:
-    """The stored clip at `target`: a hard link where the disk allows (no copy, no space),
-    else a copy; atomically either way."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(stored, tmp)
-    except OSError:
-        shutil.copyfile(stored, tmp)
-    tmp.replace(target)
-
-
 def _remove_stale(folder: Path, prefix: str, keep: set[Path]) -> None:
-    """Clips of shots the script no longer has, so the folder matches the timeline."""
-    for old in folder.glob(f"{prefix}_Sc*_Shot*_v*.mp4"):
-        if old not in keep:
+    """Clips of shots the script no longer has (or in another codec than this render's), so
+    the folder matches the timeline."""
+    suffixes = {c.suffix for c in transcode.CODECS.values()}
+    for old in folder.glob(f"{prefix}_Sc*_Shot*_v*.*"):
+        if old.suffix in suffixes and old not in keep:
             old.unlink(missing_ok=True)
+
+
+def _in_codec(
+    clips: Sequence[ReelClip],
+    how: transcode.Codec,
+    progress: Callable[[float], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> tuple[list[ReelClip], int]:
+    """The clips in an editor's codec beside the drawn ones (transcoded once per drawing,
+    in the shared store), for the timelines to point at."""
+    try:
+        coded = transcode.Store().ensure(
+            [c.path for c in clips], how, progress=progress, cancelled=cancelled
+        )
+    except transcode.Cancelled:
+        raise animatic.Cancelled() from None
+    out = []
+    for clip, made in zip(clips, coded, strict=True):
+        target = clip.path.with_suffix(how.suffix)
+        link_or_copy(made.path, target)
+        out.append(ReelClip(clip.shot, clip.name, target, made.frames))
+    return out, sum(1 for m in coded if m.transcoded)
 
 
 def _clip_audio(source: av.container.InputContainer, samples: int) -> np.ndarray:
@@ -265,7 +279,7 @@ def render_clips(
             frames = spec.frame_count
         elif stored.is_file():  # drawn before, for this folder or another
             keys.pop(name, None)
-            _place(stored, path)
+            link_or_copy(stored, path)
             keys[name] = key
             _save_manifest(out_dir, keys)
             made.reused += 1
@@ -283,7 +297,7 @@ def render_clips(
                 else None,
                 cancelled=cancelled,
             )
-            _place(stored, path)
+            link_or_copy(stored, path)
             keys[name] = key
             _save_manifest(out_dir, keys)
             frames = info.frames
@@ -311,13 +325,18 @@ def render_reel(
     storyboard: bool = True,
     on_step: Callable[[Step], None] | None = None,
     trims: Sequence[tuple[int, int]] | None = None,
+    codec: str = "source",
 ) -> Reel:
     """Render every shot into out_dir/clips, join them into out_dir/<Title>_animatic.mp4 and
     write the timelines beside it. `trims`: per shot, the editor's cut's in-point and length
     in frames (length 0: the whole shot) — the film and the timelines follow them, the clips
-    stay whole. Raises animatic.Cancelled when cancelled."""
+    stay whole. `codec` (`transcode.CODECS`): the clips the timelines point at, as drawn
+    (H.264/AAC) or in an editor's codec; the film stays H.264, for watching. Raises
+    animatic.Cancelled when cancelled."""
     if not shots:
         raise nle.NleError("There are no shots to render: the script has no scenes.")
+    how = transcode.codec(codec)
+    drawing = 0.6 if how.transcodes else 0.97
     out_dir = Path(out_dir)
     made = render_clips(
         shots,
@@ -328,7 +347,7 @@ def render_reel(
         speech=speech,
         images=images,
         locations=locations,
-        progress=(lambda f: progress(0.97 * f)) if progress else None,
+        progress=(lambda f: progress(drawing * f)) if progress else None,
         cancelled=cancelled,
         on_step=on_step,
     )
@@ -367,6 +386,17 @@ def render_reel(
         _join(joined, fps, film)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    transcoded = 0
+    if how.transcodes:
+        if on_step is not None:
+            on_step(Step(len(shots), len(shots), f"Transcoding the clips to {how.label}"))
+        clips, transcoded = _in_codec(
+            clips,
+            how,
+            (lambda f: progress(drawing + (0.97 - drawing) * f)) if progress else None,
+            cancelled,
+        )
+    start = round(transcode.START_HOUR * 3600 * fps) if how.transcodes else 0
     timeline = nle.build(
         f"{title} — Animatic",
         [
@@ -381,12 +411,14 @@ def render_reel(
                 transition=c.shot.transition,
                 first=first,
                 available=c.frames,
+                timecode=start,
             )
             for c, (first, frames) in zip(clips, spans, strict=True)
         ],
         fps=fps,
         size=frame_size,
         sample_rate=tts.SAMPLE_RATE,
+        sample_depth=how.sample_depth,
     )
     written = tuple(nle.write(timeline, out_dir / f"{stem}{ext}") for ext in TIMELINE_FORMATS)
     sheets = None
@@ -408,4 +440,5 @@ def render_reel(
         missing_keys=tuple(missing),
         reused=reused,
         storyboard=sheets,
+        transcoded=transcoded,
     )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.jobs import Job, JobState
+from aiuteur_desktop.core.media.transcode import CODECS
 from aiuteur_desktop.core.operations.editor_export import ProExport
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
@@ -45,6 +46,26 @@ MUTED = "color:#9aa0a8;"
 TIMELINES = "Resolve / Premiere (.xml), Final Cut Pro (.fcpxml), EDL and OTIO"
 
 
+def codec_choice() -> tuple[QComboBox, QLabel]:
+    """What the clips are written as (`transcode.CODECS`), with a line saying who each is
+    for — the Export for Editing and Render Animatic windows offer the same choice."""
+    choice = QComboBox()
+    choice.setObjectName("codecChoice")
+    note = QLabel()
+    note.setWordWrap(True)
+    note.setStyleSheet(MUTED)
+    for key, codec in CODECS.items():
+        choice.addItem(codec.label, key)
+        choice.setItemData(choice.count() - 1, codec.note, Qt.ItemDataRole.ToolTipRole)
+
+    def said() -> None:
+        note.setText(CODECS[choice.currentData()].note)
+
+    choice.currentIndexChanged.connect(said)
+    said()
+    return choice, note
+
+
 def default_folder(project_name: str) -> Path:
     return movies_folder(f"{project_name} for editing")
 
@@ -60,8 +81,8 @@ class ProExportDialog(JobDialog):
         self.setMinimumSize(640, 460)
         self.resize(880, 620)
         intro = QLabel(
-            f"The Story Timeline “{self.branch}” for your editor: every shot's take in use, "
-            "copied as rendered (never re-encoded), its animatic where it has no take yet, "
+            f"The Story Timeline “{self.branch}” for your editor: every shot's take in use "
+            "(as rendered, or in an editor's codec), its animatic where it has no take yet, "
             f"one timeline for {TIMELINES}, the scratch dialogue as its own track, the "
             "frames and prompts each take was made from, and a manifest."
         )
@@ -79,6 +100,8 @@ class ProExportDialog(JobDialog):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.scene.setMinimumContentsLength(36)
+        self.codec, self.codec_note = codec_choice()
+        self.codec.currentIndexChanged.connect(self._show_rows)
         self.as_zip = QCheckBox("One .zip file (clips, frames, prompts, timelines, manifest)")
         self.animatic = QCheckBox("Animatic clips for every shot, not the takes")
         self.animatic.toggled.connect(self._load)
@@ -86,6 +109,8 @@ class ProExportDialog(JobDialog):
         form = QFormLayout()
         form.addRow("Folder", folder_row)
         form.addRow("Scenes", self.scene)
+        form.addRow("Clips as", self.codec)
+        form.addRow("", self.codec_note)
         form.addRow("", self.as_zip)
         form.addRow("", self.animatic)
 
@@ -116,6 +141,7 @@ class ProExportDialog(JobDialog):
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
         self._scenes_loaded = False
+        self._items: list[pro_export.Item] = []
         self._load()
 
     def _load(self) -> None:
@@ -151,12 +177,17 @@ class ProExportDialog(JobDialog):
         self.summary.setText(
             f"{len(items)} shots · {with_take} with a take · {stand_in} as animatic"
         )
-        rows = []
-        for i in items:
-            source = f"take {i.take.number}" if i.take is not None else "animatic (no take yet)"
-            rows.append((i.shot.label, source, f"{i.name}.mp4"))
-        self.table.set_rows(rows)
+        self._items = items
+        self._show_rows()
         self.export_button.setEnabled(bool(items) and self.job_id is None)
+
+    def _show_rows(self) -> None:
+        suffix = CODECS[self.codec.currentData()].suffix
+        rows = []
+        for i in self._items:
+            source = f"take {i.take.number}" if i.take is not None else "animatic (no take yet)"
+            rows.append((i.shot.label, source, f"{i.name}{suffix}"))
+        self.table.set_rows(rows)
 
     def out(self) -> Path:
         return Path(self.folder.text().strip()).expanduser()
@@ -172,6 +203,7 @@ class ProExportDialog(JobDialog):
             self.scene.currentData(),
             self.as_zip.isChecked(),
             self.animatic.isChecked(),
+            self.codec.currentData(),
         )
         self.start_job(op, "Exporting…")
         self.export_button.setEnabled(False)
@@ -186,6 +218,8 @@ class ProExportDialog(JobDialog):
             if res.get("animatic"):
                 text += f" No take yet, the animatic stands in: {', '.join(res['animatic'][:6])}"
                 text += "…" if len(res["animatic"]) > 6 else "."
+            if CODECS[self.codec.currentData()].transcodes:
+                text += f" {res.get('transcoded', 0)} transcoded now, the rest reused."
             self.status.setText(text)
             self.open_button.show()
         elif job.state == JobState.CANCELLED:
