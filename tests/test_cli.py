@@ -996,3 +996,51 @@ def test_an_export_killed_midway_never_leaves_a_manifest_that_vouches_for_it(
             assert hashlib.sha256(data).hexdigest() == clip["sha256"], (n, clip["file"])
         for timeline in listed["timelines"]:
             assert (out / timeline).is_file(), (n, timeline)
+
+
+def test_animatic_and_export_in_an_editors_codec(
+    aiuteur_home: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`animatic --codec dnxhr`: the clips the timelines point at are DNxHR .mov files (the
+    film stays H.264 to watch), transcoded once; `export --codec prores --json` says what it
+    wrote; an unknown codec is refused in a line."""
+    import json
+
+    import av
+
+    from aiuteur_desktop.cli import main as cli
+
+    bundle = storm_bundle(tmp_path, aiuteur_home)
+    reel = tmp_path / "reel"
+    argv = ["animatic", "--project", str(bundle), "-o", str(reel), "--no-speech", "--width", "320"]
+    assert cli.main([*argv, "--codec", "dnxhr"]) == 0
+    shown = capsys.readouterr().out
+    clips = sorted((reel / "clips").iterdir())  # hidden files too: no temporary left
+    assert clips and all(c.suffix == ".mov" and not c.name.startswith(".") for c in clips)
+    assert f"{len(clips)} transcoded now" in shown
+    with av.open(str(clips[0])) as clip:
+        assert clip.streams.video[0].codec_context.profile == "DNXHR HQ"
+        assert clip.streams.audio[0].codec_context.name == "pcm_s24le"
+    film = next(reel.glob("*_animatic.mp4"))
+    with av.open(str(film)) as whole:
+        assert whole.streams.video[0].codec_context.name == "h264"
+    xml = next(reel.glob("*_animatic.xml")).read_text()
+    assert xml.count(".mov</pathurl>") >= len(clips) and ".mp4</pathurl>" not in xml
+    assert cli.main([*argv, "--codec", "dnxhr"]) == 0
+    assert "0 transcoded now" in capsys.readouterr().out
+    # As drawn again: the .mov clips give way to the .mp4 ones the timelines now name.
+    assert cli.main(argv) == 0
+    assert all(c.suffix == ".mp4" for c in (reel / "clips").iterdir())  # hidden ones too
+    capsys.readouterr()
+    out = tmp_path / "edit"
+    argv = ["export", "--project", str(bundle), "-o", str(out), "--scene", "1", "--json"]
+    assert cli.main([*argv, "--codec", "prores"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["codec"]["key"] == "prores" and data["codec"]["timecode"] == "01:00:00:00"
+    assert all(c["file"].endswith(".mov") for c in data["clips"])
+    assert data["transcoded"] == len(data["clips"]) > 0  # stand-ins drawn at the export's size
+    with pytest.raises(SystemExit) as refused:
+        cli.main([*argv, "--codec", "h265"])
+    assert refused.value.code == 2
+    said = capsys.readouterr().err.strip().splitlines()
+    assert "invalid choice: 'h265'" in said[-1]

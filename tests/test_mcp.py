@@ -102,6 +102,15 @@ def test_an_agent_lists_the_tools_and_takes_a_screenplay_to_an_export_offline(
         assert all(s["in_use"] == 1 for s in takes["shots"])
         exported = await call(c, "export_film", project=b, out_dir=str(out))
         assert exported["takes"] == 6 and exported["zip"]
+        assert exported["codec"]["key"] == "source" and exported["transcoded"] == 0
+        dnxhr = await call(
+            c, "export_film", project=b, out_dir=str(tmp_path / "dnx"), scene="2",
+            as_zip=False, codec="dnxhr-mxf",
+        )  # fmt: skip
+        assert dnxhr["transcoded"] == dnxhr["clips"] and dnxhr["codec"]["container"] == "mxf"
+        assert len(list((tmp_path / "dnx" / "clips").glob("*.mxf"))) == dnxhr["clips"]
+        wrong = await c.call_tool("export_film", {"project": b, "out_dir": "x", "codec": "h265"})
+        assert wrong.is_error and "choose one of" in wrong.content[0].text  # type: ignore[union-attr]
         script = await c.read_resource("aiuteur://project/Storm/script")
         assert "LIGHTHOUSE" in script.contents[0].text  # type: ignore[union-attr]
 

@@ -240,11 +240,13 @@ def add_tools(
 
     @server.tool()
     def export_film(
-        project: str, out_dir: str, scene: str = "", as_zip: bool = True
+        project: str, out_dir: str, scene: str = "", as_zip: bool = True, codec: str = "source"
     ) -> dict[str, Any]:
         """Pro Export for the user's editor: every shot's take (its animatic where it has
         none), the timelines (.xml for Resolve and Premiere, .fcpxml, .edl, .otio) and a
-        manifest, into out_dir (or out_dir.zip)."""
+        manifest, into out_dir (or out_dir.zip). codec: "source" (the takes as rendered,
+        H.264/AAC), or "prores" / "dnxhr" (.mov) / "dnxhr-mxf" with PCM sound, for editors
+        that cannot read H.264/AAC (DaVinci Resolve on Linux)."""
         from aiuteur_desktop.core.export import pro_export
         from aiuteur_desktop.providers.registry import Registry
 
@@ -252,7 +254,12 @@ def add_tools(
             with opened(project, write=False) as p:
                 scene_id = actions.scene_of(p, scene) if scene else None
                 done = pro_export.export(
-                    p, Path(out_dir).expanduser(), source=Registry(), scene=scene_id, as_zip=as_zip
+                    p,
+                    Path(out_dir).expanduser(),
+                    source=Registry(),
+                    scene=scene_id,
+                    as_zip=as_zip,
+                    codec=codec,
                 )
             return {
                 "folder": str(done.folder),
@@ -261,6 +268,8 @@ def add_tools(
                 "takes": sum(1 for c in done.clips if c["kind"] == "take"),
                 "animatic": done.animatic,
                 "timelines": [t.name for t in done.timelines],
+                "codec": done.codec.describe(),
+                "transcoded": done.transcoded,
             }
 
         return guarded(run)  # type: ignore[no-any-return]

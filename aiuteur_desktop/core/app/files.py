@@ -42,6 +42,9 @@ def link_or_copy(stored: Path, target: Path) -> None:
     copy; through a hidden name renamed at the end either way, so `target` is whole or
     absent."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if os.path.samefile(stored, target):
+            return  # linked already (a rename onto the same file would leave the temporary)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     tmp.unlink(missing_ok=True)
     try:

@@ -29,6 +29,7 @@ from aiuteur_desktop.core.production import cut
 from aiuteur_desktop.core.production.shots import timing
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers.startup import speech_available
+from aiuteur_desktop.views.export.codecs import codec_choice
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
@@ -96,6 +97,9 @@ class AnimaticDialog(JobDialog):
         form = QFormLayout()
         form.addRow("Folder", folder_row)
         form.addRow("Size", self.size)
+        self.codec, _note, codec_field = codec_choice()
+        self.codec.setToolTip("The clips the timelines point at; the film stays H.264, to watch")
+        form.addRow("Clips as", codec_field)
         form.addRow("", self.voices)
 
         self.render_button = QPushButton("Render Animatic")
@@ -185,6 +189,7 @@ class AnimaticDialog(JobDialog):
             self.project.name,
             int(self.size.currentData()),
             self.voices.isChecked(),
+            self.codec.currentData(),
         )
         self.start_job(op, f"Rendering {len(self.shots)} shots ({_clock(self.total)})…")
         self.render_button.setEnabled(False)
@@ -201,6 +206,8 @@ class AnimaticDialog(JobDialog):
                 f"its timeline for Resolve or Premiere ({film.stem}.xml, .edl, .otio), "
                 "with the storyboard sheets as a PDF."
             ]
+            if res.get("transcoded"):
+                lines.append(f"{res['transcoded']} clips transcoded for the editor.")
             if res.get("reused"):
                 lines.append(f"{res['reused']} unchanged shots were kept from the last render.")
             if res.get("missing_keys"):

@@ -32,6 +32,7 @@ from aiuteur_desktop.core.media.transcode import CODECS
 from aiuteur_desktop.core.operations.editor_export import ProExport
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
+from aiuteur_desktop.views.export.codecs import codec_choice
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.dialog import JobDialog, movies_folder
 from aiuteur_desktop.views.jobs.runner import JobRunner
@@ -44,26 +45,6 @@ if TYPE_CHECKING:  # imported where used: OTIO, PyAV and the PDF writer stay out
 
 MUTED = "color:#9aa0a8;"
 TIMELINES = "Resolve / Premiere (.xml), Final Cut Pro (.fcpxml), EDL and OTIO"
-
-
-def codec_choice() -> tuple[QComboBox, QLabel]:
-    """What the clips are written as (`transcode.CODECS`), with a line saying who each is
-    for — the Export for Editing and Render Animatic windows offer the same choice."""
-    choice = QComboBox()
-    choice.setObjectName("codecChoice")
-    note = QLabel()
-    note.setWordWrap(True)
-    note.setStyleSheet(MUTED)
-    for key, codec in CODECS.items():
-        choice.addItem(codec.label, key)
-        choice.setItemData(choice.count() - 1, codec.note, Qt.ItemDataRole.ToolTipRole)
-
-    def said() -> None:
-        note.setText(CODECS[choice.currentData()].note)
-
-    choice.currentIndexChanged.connect(said)
-    said()
-    return choice, note
 
 
 def default_folder(project_name: str) -> Path:
@@ -100,7 +81,7 @@ class ProExportDialog(JobDialog):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.scene.setMinimumContentsLength(36)
-        self.codec, self.codec_note = codec_choice()
+        self.codec, self.codec_note, codec_field = codec_choice()
         self.codec.currentIndexChanged.connect(self._show_rows)
         self.as_zip = QCheckBox("One .zip file (clips, frames, prompts, timelines, manifest)")
         self.animatic = QCheckBox("Animatic clips for every shot, not the takes")
@@ -109,8 +90,7 @@ class ProExportDialog(JobDialog):
         form = QFormLayout()
         form.addRow("Folder", folder_row)
         form.addRow("Scenes", self.scene)
-        form.addRow("Clips as", self.codec)
-        form.addRow("", self.codec_note)
+        form.addRow("Clips as", codec_field)
         form.addRow("", self.as_zip)
         form.addRow("", self.animatic)
 

@@ -54,7 +54,13 @@ def _read_back(path: Path) -> dict:  # type: ignore[type-arg]
     [("prores", "prores", "HQ", ".mov"), ("dnxhr-mxf", "dnxhd", "DNXHR HQ", ".mxf")],
 )
 def test_a_rendered_scene_in_prores_and_dnxhr_reads_back_in_every_timeline(
-    project: Project, library: Library, tmp_path: Path, key: str, codec: str, profile: str, suffix: str
+    project: Project,
+    library: Library,
+    tmp_path: Path,
+    key: str,
+    codec: str,
+    profile: str,
+    suffix: str,
 ) -> None:
     rendered(project, library)
     out = tmp_path / "For the editor"

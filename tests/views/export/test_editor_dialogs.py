@@ -126,3 +126,55 @@ def test_project_archive_export_and_import_from_the_file_menu(
         lambda: window.project is not None and window.project.path == bundle, timeout=20_000
     )
     assert window.project.name == "Storm" and project.path != bundle
+
+
+def test_export_for_editing_in_prores_by_gestures(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The codec is chosen with the keyboard in Export for Editing: the list shows the .mov
+    names, the export transcodes each take once and says so; a second export reuses them."""
+    import av
+
+    register_all()
+    project = storm_project(tmp_path)
+    operations.share(project)
+    _rendered(project, library)
+    window._show_project(project)
+    wait_for_hub(qtbot, window.project_page)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_X,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = wait_for_window(qtbot, ProExportDialog)
+    qtbot.waitUntil(lambda: dialog.table.row_count() > 2 and dialog.export_button.isEnabled())
+    assert dialog.table.text(0, 2).endswith(".mp4")
+    dialog.codec.setFocus()
+    qtbot.keyClick(dialog.codec, Qt.Key.Key_Down)  # As rendered → ProRes 422 HQ
+    assert dialog.codec.currentData() == "prores"
+    assert "Resolve on Linux" in dialog.codec_note.text()
+    names = [dialog.table.text(r, 2) for r in range(dialog.table.row_count())]
+    assert all(n.endswith(".mov") for n in names)
+    # One scene (its two takes) keeps the transcode short.
+    dialog.scene.setFocus()
+    while dialog.scene.currentData() != "s2":
+        qtbot.keyClick(dialog.scene, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: dialog.table.row_count() == 2 and dialog.export_button.isEnabled())
+    dialog.resize(1440, 900)
+    dialog.grab().save(str(tmp_path / "pro-export-prores.png"))
+    dialog.resize(dialog.minimumSize())
+    dialog.grab().save(str(tmp_path / "pro-export-prores-min.png"))
+    assert dialog.codec_note.isVisible() and dialog.codec.isVisible()
+    out = tmp_path / "ProRes for the editor"
+    dialog.folder.clear()
+    qtbot.keyClicks(dialog.folder, str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=120_000)
+    assert "2 transcoded now" in dialog.status.text(), dialog.status.text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [c["file"].rsplit(".", 1)[1] for c in manifest["clips"]] == ["mov", "mov"]
+    with av.open(str(out / manifest["clips"][0]["file"])) as clip:
+        assert clip.streams.video[0].codec_context.profile == "HQ"
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=120_000)
+    assert "0 transcoded now" in dialog.status.text(), dialog.status.text()
