@@ -144,6 +144,11 @@ def text(picture: otio.schema.Timeline, size: tuple[int, int], *, sound: bool) -
     for extra in [e for e in root if e.tag in ("asset-clip", "clip", "ref-clip")]:
         root.remove(extra)
     if sound:
+        # The adapter marks every asset silent; the clips' sound lanes need it to have sound.
+        for asset in root.iter("asset"):
+            if asset.get("hasVideo") == "1":
+                asset.set("hasAudio", "1")
+                asset.set("audioSources", "1")
         for spine in root.iter("spine"):
             for clip in spine:
                 video = clip.find("video")

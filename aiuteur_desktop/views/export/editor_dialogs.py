@@ -122,12 +122,15 @@ class ProExportDialog(JobDialog):
         layout.addLayout(buttons)
         self._scenes_loaded = False
         self._items: list[pro_export.Item] = []
+        self._asked = 0  # the newest listing asked for: an older one arriving late is dropped
         self._load()
 
     def _load(self) -> None:
         project, branch = self.project, self.branch
         scene, animatic = self.scene.currentData(), self.animatic.isChecked()
         self.export_button.setEnabled(False)
+        self._asked += 1
+        asked = self._asked
 
         def work() -> tuple[list[tuple[str, str]], list[pro_export.Item]]:
             from aiuteur_desktop.core.export import pro_export
@@ -138,7 +141,12 @@ class ProExportDialog(JobDialog):
             scenes = [(s.id, f"{s.label} · {s.title}") for s in play.scenes()] if play else []
             return scenes, pro_export.plan(seen, scene=scene, animatic=animatic)
 
-        run_in_background(work, self._show, self._refuse, parent=self)
+        run_in_background(
+            work,
+            lambda found: self._show(found) if asked == self._asked else None,
+            lambda exc: self._refuse(exc) if asked == self._asked else None,
+            parent=self,
+        )
 
     def _refuse(self, exc: BaseException) -> None:
         self.summary.setText(getattr(exc, "user_message", None) or str(exc))

@@ -105,6 +105,12 @@ def test_a_rendered_scene_in_prores_and_dnxhr_reads_back_in_every_timeline(
                 assert ref.available_range.start_time.to_frames() == HOUR, timeline_suffix
     xml = (out / "Storm.xml").read_text()
     assert "<string>01:00:00:00</string>" in xml and "<depth>24</depth>" in xml
+    # FCPXML: each asset starts at the hour and has the sound its clip's lane plays.
+    from xml.etree import ElementTree
+
+    assets = list(ElementTree.parse(out / "Storm.fcpxml").getroot().iter("asset"))
+    assert assets and all(a.get("start") == "3600/1s" for a in assets)
+    assert all(a.get("hasAudio") == "1" for a in assets)
 
 
 def test_re_exporting_unchanged_takes_transcodes_nothing(
