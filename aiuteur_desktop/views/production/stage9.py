@@ -242,6 +242,10 @@ class PromptCard(QFrame):
             self._save()
 
 
+#: Prompt cards made per turn of the event loop (about 1 ms each).
+CARDS_AT_ONCE = 12
+
+
 class Stage9Page(StageFrame):
     """Stage 9 · Prompts (per scene)."""
 
@@ -251,6 +255,8 @@ class Stage9Page(StageFrame):
         self.scene_id: str | None = None
         self.cards: dict[str, PromptCard] = {}
         self.sets: list[PromptSet] = []
+        self._placing = 0  # the newest showing of the cards
+        self._placed = 0  # how many of `sets` have their card placed
         self._reason: str | None = None  # why the prompts cannot be assembled (Stage 8)
         self.assemble_button = self.add_action(
             "Assemble Prompts", "assemblePrompts", self.assemble, primary=True
@@ -293,6 +299,8 @@ class Stage9Page(StageFrame):
         super().set_project(project, load=load)
 
     def _clear_cards(self) -> None:
+        self._placing += 1  # an older showing still placing its cards stops
+        self.sets, self._placed = [], 0
         for card in self.cards.values():
             card.setParent(None)
             card.deleteLater()
@@ -327,8 +335,23 @@ class Stage9Page(StageFrame):
         self.sets, previous, label, self._reason, labels = found
         self.scene_line.setText(f"Scene {label} · prompt sets")
         self.mirror.show_end(previous, "(its final frame appears here once frames are made)")
-        shown = set()
-        for i, s in enumerate(self.sets):
+        self._summarise()
+        self._placing += 1
+        self._place(self._placing, 0, labels)
+
+    @property
+    def deriving(self) -> bool:
+        """Read on a worker, or its cards still being placed (tests wait on it)."""
+        return super().deriving or self._placed < len(self.sets)
+
+    def _place(self, generation: int, start: int, labels: dict[str, str]) -> None:
+        """The cards from `start`, a few per turn of the event loop (a 50-shot scene's cards
+        at once held the window ~50 ms); a newer showing stops an older one's."""
+        if generation != self._placing:
+            return
+        end = min(len(self.sets), start + CARDS_AT_ONCE)
+        self._placed = start
+        for i, s in enumerate(self.sets[start:end], start):
             card = self.cards.get(s.shot)
             if card is None:
                 card = PromptCard(s, labels)
@@ -341,10 +364,14 @@ class Stage9Page(StageFrame):
             else:
                 card.show_set(s, labels)
             self.list_layout.insertWidget(i, card)
-            shown.add(s.shot)
+        if end < len(self.sets):
+            self._placed = end
+            QTimer.singleShot(0, lambda: self._place(generation, end, labels))
+            return
+        shown = {s.shot for s in self.sets}
         for shot in [k for k in self.cards if k not in shown]:
             self.cards.pop(shot).deleteLater()
-        self._summarise()
+        self._placed = len(self.sets)
         self.sync()
 
     def _summarise(self) -> None:

@@ -51,7 +51,11 @@ def _read_back(path: Path) -> dict:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize(
     ("key", "codec", "profile", "suffix"),
-    [("prores", "prores", "HQ", ".mov"), ("dnxhr-mxf", "dnxhd", "DNXHR HQ", ".mxf")],
+    [
+        ("prores", "prores", "HQ", ".mov"),
+        ("dnxhr", "dnxhd", "DNXHR HQ", ".mov"),
+        ("dnxhr-mxf", "dnxhd", "DNXHR HQ", ".mxf"),
+    ],
 )
 def test_a_rendered_scene_in_prores_and_dnxhr_reads_back_in_every_timeline(
     project: Project,
