@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -211,21 +212,32 @@ def test_dialogue_timing_follows_reading_speed_and_fits_the_shot() -> None:
 
 
 def test_cancelled_render_leaves_nothing(tmp_path: Path) -> None:
+    """Cancel once the drawing (in its own process) is under way: it stops, nothing is left."""
     calls = []
 
     def cancelled() -> bool:
         calls.append(1)
-        return len(calls) > 5
+        return len(calls) > 1
 
+    long = spec(duration=8.0, width=1280, move="push-in")  # a second or so to draw
     with pytest.raises(animatic.Cancelled):
-        animatic.render_clip(spec(), tmp_path / "clip.mp4", speech=False, cancelled=cancelled)
+        animatic.render_clip(long, tmp_path / "clip.mp4", speech=False, cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+    # In this process too (the drawing process runs the same code), checked every frame.
+    calls.clear()
+    with pytest.raises(animatic.Cancelled):
+        animatic._render_clip(spec(), tmp_path / "clip.mp4", speech=False, cancelled=cancelled)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_reaches_one(tmp_path: Path) -> None:
     seen: list[float] = []
-    animatic.render_clip(spec(), tmp_path / "clip.mp4", speech=False, progress=seen.append)
+    animatic._render_clip(spec(), tmp_path / "clip.mp4", speech=False, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 10
+    # From the drawing process: read as it goes, in order, ending at 1.0.
+    seen.clear()
+    animatic.render_clip(spec(), tmp_path / "again.mp4", speech=False, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0
 
 
 def test_asset_cards_follow_the_description() -> None:
@@ -329,3 +341,23 @@ def test_offline_providers_record_provenance_at_no_cost(tmp_path: Path) -> None:
     assert clip.path == tmp_path / "c.mp4" and clip.path.stat().st_size > 1000
     assert clip.provenance["model"] == "animatic" and clip.info["frames"] == 24
     assert video.capabilities.end_frame and video.capabilities.audio
+
+
+def _whose(*, progress=None, cancelled=None) -> int:  # type: ignore[no-untyped-def]
+    return os.getpid()
+
+
+def _broken(*, progress=None, cancelled=None) -> int:  # type: ignore[no-untyped-def]
+    raise ValueError("no canvas")
+
+
+def test_frames_and_clips_are_drawn_in_a_process_of_their_own() -> None:
+    """The drawing never holds the window's process (its GIL); what it raises comes back as
+    a sentence, and the process draws the next one."""
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.providers.offline import drawing
+
+    assert drawing.call(_whose) != os.getpid()
+    with pytest.raises(AiuteurError, match="offline engine failed: ValueError: no canvas"):
+        drawing.call(_broken)
+    assert drawing.call(_whose) != os.getpid()

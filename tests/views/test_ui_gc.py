@@ -80,3 +80,37 @@ def test_a_cycle_that_outlived_a_young_pass_is_freed_once_the_app_is_quiet(
     assert freed_on == []
     qtbot.waitUntil(lambda: collector.full_passes > passes, timeout=5_000)
     assert freed_on == [threading.main_thread().ident]
+
+
+def test_survivors_piling_up_without_a_quiet_moment_force_a_full_pass(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Memory stays bounded while work never pauses: once the frozen survivors have grown
+    past the bound since the last full pass, a full pass runs (and frees their garbage);
+    objects that die young, however many, never force one."""
+    from aiuteur_desktop.views.kit import ui_gc
+
+    ensure_app()
+    collect_on_ui_thread()
+    collector = ui_gc.collector()
+    assert collector is not None
+    collector.collect_all()
+    monkeypatch.setattr(ui_gc, "FULL_GROWTH", 1.0)
+    monkeypatch.setattr(ui_gc, "FULL_GROWN", 50_000)
+    passes = collector.full_passes
+    for _ in range(10):  # a million objects made and dropped, no quiet moment: no full pass
+        churn = [[i] for i in range(100_000)]
+        del churn
+        qtbot.wait(ui_gc.EVERY_MS + 10)
+    assert collector.full_passes == passes
+    holder = Holder()
+    freed: list[bool] = []
+    holder.qt.destroyed.connect(lambda *_: freed.append(True), Qt.ConnectionType.DirectConnection)
+    kept = [[i] for i in range(60_000)]  # survivors: frozen by the next young pass
+    del holder  # garbage among them, in a cycle
+    busy: list[list[int]] = []
+    for _ in range(20):  # still busy: never quiet for long
+        busy.append(list(range(1000)))
+        qtbot.wait(ui_gc.EVERY_MS)
+        if collector.full_passes > passes:
+            break
+    assert collector.full_passes > passes and freed == [True]
+    assert len(kept) == 60_000

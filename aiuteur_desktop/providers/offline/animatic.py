@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from aiuteur_desktop.core.production.shots.spec import ShotSpec
 from aiuteur_desktop.core.production.shots.timing import MIN_LINE
 from aiuteur_desktop.core.production.shots.timing import SPEECH_WORDS_PER_SECOND as WORDS_PER_SECOND
-from aiuteur_desktop.providers.offline import panels, tts
+from aiuteur_desktop.providers.offline import drawing, panels, tts
 
 LEAD_IN = 0.3
 GAP = 0.25
@@ -196,8 +196,42 @@ def render_clip(
     preset: str = "ultrafast",
     slate: str = "",
 ) -> ClipInfo:
-    """Write the shot's animatic to `out` (atomically: a temp file renamed at the end).
+    """Write the shot's animatic to `out` (atomically: a temp file renamed at the end),
+    drawn in the drawing process (`drawing.call`) — the speech engine is found here.
     `slate`: a small caption in the top-left corner for the whole clip ("TAKE 2")."""
+    engine = engine if engine is not None else (tts.available() if speech else None)
+    try:
+        return drawing.call(  # type: ignore[no-any-return]
+            _render_clip,
+            spec,
+            Path(out),
+            start_image=start_image,
+            end_image=end_image,
+            speech=engine is not None,
+            engine=engine,
+            progress=progress,
+            cancelled=cancelled,
+            preset=preset,
+            slate=slate,
+        )
+    except drawing.Cancelled:
+        raise Cancelled() from None
+
+
+def _render_clip(
+    spec: ShotSpec,
+    out: Path,
+    *,
+    start_image: Image.Image | None = None,
+    end_image: Image.Image | None = None,
+    speech: bool = True,
+    engine: tts.Engine | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    preset: str = "ultrafast",
+    slate: str = "",
+) -> ClipInfo:
+    """`render_clip`, drawn in this process."""
     width, height = spec.size
     out = Path(out)
     engine = engine if engine is not None else (tts.available() if speech else None)

@@ -27,7 +27,7 @@ from aiuteur_desktop.core.provider_api import (
     Usage,
     VideoRequest,
 )
-from aiuteur_desktop.providers.offline import animatic, cards, panels, region_edit, tts
+from aiuteur_desktop.providers.offline import animatic, cards, drawing, panels, region_edit, tts
 
 ENGINE_VERSION = "1"
 
@@ -46,6 +46,17 @@ def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def anchor_png(
+    spec: ShotSpec,
+    which: str,
+    *,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> bytes:
+    """An anchor frame as PNG, as the drawing process makes it (`drawing.call`)."""
+    return _png(panels.render_anchor(spec, which))
 
 
 def _provenance(model: str, parameters: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -79,15 +90,16 @@ class OfflineStoryboard:
             # An anchor frame: drawn from the shot itself — its set, light, camera and the
             # characters' keys — so frames of one place and light stay alike down the chain.
             spec = ShotSpec.model_validate(subject.spec)
-            image = panels.render_anchor(spec, "end" if subject.which == "end" else "start")
-        else:
-            image = cards.render_card(subject.kind, subject.name, subject.description)
+            which = "end" if subject.which == "end" else "start"
+            return ImageResult(
+                drawing.call(anchor_png, spec, which), f"offline:{model}", Usage(images=1)
+            )
+        image = cards.render_card(subject.kind, subject.name, subject.description)
         return ImageResult(_png(image), f"offline:{model}", Usage(images=1))
 
     def frame(self, spec: ShotSpec, which: str = "start") -> Rendered:
-        image = panels.render_anchor(spec, which)
         params = {"spec": spec.model_dump(mode="json"), "which": which}
-        return Rendered(_provenance("storyboard", params), _png(image))
+        return Rendered(_provenance("storyboard", params), drawing.call(anchor_png, spec, which))
 
     def panel(self, spec: ShotSpec) -> Rendered:
         params = {"spec": spec.model_dump(mode="json")}

@@ -15,7 +15,10 @@ frames. So every 50 ms the youngest objects — what was made since the last loo
 collected and the survivors frozen (`gc.freeze`): no pass while work goes on scans an
 object twice. What those survivors later leave in cycles is collected by one full pass
 when the process has been quiet (next to nothing allocated) for a few seconds — or, if
-it never is, after a great deal was made, so memory stays bounded.
+it never is, once the frozen survivors have doubled (and grown by a million objects) since
+the last full pass, so memory stays bounded. (Counting what was made instead forced a full
+pass, 50–90 ms with a feature open, every 20 million objects: several times in a long
+batch of frames, whose objects nearly all die young.)
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ QUIET_NEW = 400
 QUIET_LOOKS = 60
 #: …and is worth it only once this many objects were made since the last one.
 FULL_AFTER = 100_000
-#: Past this many made without a quiet moment, the full pass runs anyway (memory bound).
-FULL_ANYWAY = 20_000_000
+#: Without a quiet moment, the full pass runs anyway once the frozen survivors have grown
+#: this many times over since the last one, and by at least FULL_GROWN objects.
+FULL_GROWTH = 2.0
+FULL_GROWN = 1_000_000
 
 _installed: list[_Collector] = []
 
@@ -44,6 +49,7 @@ class _Collector(QObject):
         self.made = 0  # objects made since the last full pass (young counts summed)
         self.quiet = 0  # quiet looks in a row
         self.full_passes = 0
+        self.frozen_after = gc.get_freeze_count()  # survivors frozen by the last full pass
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(EVERY_MS)
@@ -52,7 +58,9 @@ class _Collector(QObject):
         new = gc.get_count()[0]
         self.made += max(0, new)
         self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
-        if self.made > FULL_ANYWAY or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
+        frozen = gc.get_freeze_count()
+        grown = frozen > max(self.frozen_after * FULL_GROWTH, self.frozen_after + FULL_GROWN)
+        if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
             self.collect_all()
         elif new > gc.get_threshold()[0]:
             gc.collect(0)
@@ -64,6 +72,7 @@ class _Collector(QObject):
         gc.collect()
         gc.freeze()
         self.made = 0
+        self.frozen_after = gc.get_freeze_count()
         self.full_passes += 1
 
 
