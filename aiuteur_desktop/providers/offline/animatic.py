@@ -30,8 +30,8 @@ LEAD_IN = 0.3
 GAP = 0.25
 
 
-class Cancelled(Exception):
-    """The render was cancelled; nothing was written."""
+#: The render was cancelled; nothing was written (the drawing process's own, so it crosses).
+Cancelled = drawing.Cancelled
 
 
 @dataclass(frozen=True)
@@ -200,22 +200,19 @@ def render_clip(
     drawn in the drawing process (`drawing.call`) — the speech engine is found here.
     `slate`: a small caption in the top-left corner for the whole clip ("TAKE 2")."""
     engine = engine if engine is not None else (tts.available() if speech else None)
-    try:
-        return drawing.call(  # type: ignore[no-any-return]
-            _render_clip,
-            spec,
-            Path(out),
-            start_image=start_image,
-            end_image=end_image,
-            speech=engine is not None,
-            engine=engine,
-            progress=progress,
-            cancelled=cancelled,
-            preset=preset,
-            slate=slate,
-        )
-    except drawing.Cancelled:
-        raise Cancelled() from None
+    return drawing.call(  # type: ignore[no-any-return]
+        _render_clip,
+        spec,
+        Path(out),
+        start_image=start_image,
+        end_image=end_image,
+        speech=engine is not None,
+        engine=engine,
+        progress=progress,
+        cancelled=cancelled,
+        preset=preset,
+        slate=slate,
+    )
 
 
 def _render_clip(

@@ -38,27 +38,34 @@ _unusable = False
 
 
 class Cancelled(Exception):
-    """The drawing was stopped; nothing was written."""
+    """The drawing was stopped; nothing was written (`animatic.Cancelled` is this)."""
 
 
 def _start(cancel: Any, progress: Any) -> None:
-    """In the drawing process, once: the shared Cancel and progress."""
+    """In the drawing process, once: the shared Cancel and progress; and an end with the
+    app — however the app ends (a crash, a kill), the drawing process does not outlive it."""
     global _cancel, _progress, _child
     _cancel, _progress, _child = cancel, progress, True
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+
+        def orphaned() -> None:
+            parent.join()
+            os._exit(0)
+
+        threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
 
 
 def _in_child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Run `fn` with progress and Cancel wired to the shared ones; an error comes back as
     (kind, message) — exceptions of every module are not all picklable."""
-    from aiuteur_desktop.providers.offline import animatic
-
     if "progress" in kwargs:
         kwargs["progress"] = lambda f: setattr(_progress, "value", float(f))
     if "cancelled" in kwargs:
         kwargs["cancelled"] = _cancel.is_set
     try:
         return ("ok", fn(*args, **kwargs))
-    except (Cancelled, animatic.Cancelled):
+    except Cancelled:
         return ("cancelled", "")
     except AiuteurError as exc:
         return ("refused", exc.user_message)

@@ -49,7 +49,9 @@ class _Collector(QObject):
         self.made = 0  # objects made since the last full pass (young counts summed)
         self.quiet = 0  # quiet looks in a row
         self.full_passes = 0
-        self.frozen_after = gc.get_freeze_count()  # survivors frozen by the last full pass
+        # Survivors frozen by the last full pass, and now (counted as the young passes freeze
+        # them: `gc.get_freeze_count` walks every frozen object — ms each look, on a feature).
+        self.frozen_after = self.frozen = gc.get_freeze_count()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(EVERY_MS)
@@ -58,13 +60,14 @@ class _Collector(QObject):
         new = gc.get_count()[0]
         self.made += max(0, new)
         self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
-        frozen = gc.get_freeze_count()
-        grown = frozen > max(self.frozen_after * FULL_GROWTH, self.frozen_after + FULL_GROWN)
+        after = self.frozen_after
+        grown = self.frozen > max(after * FULL_GROWTH, after + FULL_GROWN)
         if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
             self.collect_all()
         elif new > gc.get_threshold()[0]:
-            gc.collect(0)
+            freed = gc.collect(0)
             gc.freeze()
+            self.frozen += max(0, new - freed)
 
     def collect_all(self) -> None:
         """One full pass over everything, the frozen included; what lives is frozen again."""
@@ -72,7 +75,7 @@ class _Collector(QObject):
         gc.collect()
         gc.freeze()
         self.made = 0
-        self.frozen_after = gc.get_freeze_count()
+        self.frozen_after = self.frozen = gc.get_freeze_count()
         self.full_passes += 1
 
 
