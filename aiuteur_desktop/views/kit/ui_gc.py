@@ -15,15 +15,17 @@ frames. So every 50 ms the youngest objects — what was made since the last loo
 collected and the survivors frozen (`gc.freeze`): no pass while work goes on scans an
 object twice. What those survivors later leave in cycles is collected by one full pass
 when the process has been quiet (next to nothing allocated) for a few seconds — or, if
-it never is, once the frozen survivors have doubled (and grown by a million objects) since
-the last full pass, so memory stays bounded. (Counting what was made instead forced a full
-pass, 50–90 ms with a feature open, every 20 million objects: several times in a long
-batch of frames, whose objects nearly all die young.)
+it never is, once Python's memory in use has doubled (and grown by two million blocks)
+since the last full pass, so memory stays bounded. (Counting what was made instead forced a
+full pass, 80–300 ms with a feature open, every 20 million objects: several times in a long
+batch of frames, whose objects nearly all die young.) A look that finds a burst of new
+survivors (a worker filling a cache) freezes them unscanned.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
@@ -35,10 +37,12 @@ QUIET_NEW = 400
 QUIET_LOOKS = 60
 #: …and is worth it only once this many objects were made since the last one.
 FULL_AFTER = 100_000
-#: Without a quiet moment, the full pass runs anyway once the frozen survivors have grown
-#: this many times over since the last one, and by at least FULL_GROWN objects.
+#: Without a quiet moment, the full pass runs anyway once Python's memory in use (its
+#: blocks) has grown this many times over since the last one, and by FULL_GROWN blocks.
 FULL_GROWTH = 2.0
-FULL_GROWN = 1_000_000
+FULL_GROWN = 2_000_000
+#: More new objects than this at a look are frozen without a young pass.
+BIG_YOUNG = 50_000
 
 _installed: list[_Collector] = []
 
@@ -49,9 +53,10 @@ class _Collector(QObject):
         self.made = 0  # objects made since the last full pass (young counts summed)
         self.quiet = 0  # quiet looks in a row
         self.full_passes = 0
-        # Survivors frozen by the last full pass, and now (counted as the young passes freeze
-        # them: `gc.get_freeze_count` walks every frozen object — ms each look, on a feature).
-        self.frozen_after = self.frozen = gc.get_freeze_count()
+        # Python's memory blocks in use after the last full pass (`sys.getallocatedblocks`
+        # sums its arenas: microseconds; `gc.get_freeze_count` walks every frozen object,
+        # tens of milliseconds with a feature open).
+        self.blocks_after = sys.getallocatedblocks()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(EVERY_MS)
@@ -60,14 +65,18 @@ class _Collector(QObject):
         new = gc.get_count()[0]
         self.made += max(0, new)
         self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
-        after = self.frozen_after
-        grown = self.frozen > max(after * FULL_GROWTH, after + FULL_GROWN)
+        after, blocks = self.blocks_after, sys.getallocatedblocks()
+        grown = blocks > max(after * FULL_GROWTH, after + FULL_GROWN)
         if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
             self.collect_all()
-        elif new > gc.get_threshold()[0]:
-            freed = gc.collect(0)
+        elif new > BIG_YOUNG:
+            # A burst of survivors (a worker filling a cache): frozen unscanned — a young
+            # pass over them costs 50–100 ms and finds little; their garbage waits for a
+            # full pass, which the memory bound above brings if it grows.
             gc.freeze()
-            self.frozen += max(0, new - freed)
+        elif new > gc.get_threshold()[0]:
+            gc.collect(0)
+            gc.freeze()
 
     def collect_all(self) -> None:
         """One full pass over everything, the frozen included; what lives is frozen again."""
@@ -75,7 +84,7 @@ class _Collector(QObject):
         gc.collect()
         gc.freeze()
         self.made = 0
-        self.frozen_after = self.frozen = gc.get_freeze_count()
+        self.blocks_after = sys.getallocatedblocks()
         self.full_passes += 1
 
 
