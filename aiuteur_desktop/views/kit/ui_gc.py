@@ -15,7 +15,7 @@ frames. So every 50 ms the youngest objects — what was made since the last loo
 collected and the survivors frozen (`gc.freeze`): no pass while work goes on scans an
 object twice. What those survivors later leave in cycles is collected by one full pass
 when the process has been quiet (next to nothing allocated) for a few seconds — or, if
-it never is, once Python's memory in use has doubled (and grown by two million blocks)
+it never is, once Python's memory in use has doubled (and grown by eight million blocks)
 since the last full pass, so memory stays bounded. (Counting what was made instead forced a
 full pass, 80–300 ms with a feature open, every 20 million objects: several times in a long
 batch of frames, whose objects nearly all die young.) A look that finds a burst of new
@@ -40,7 +40,7 @@ FULL_AFTER = 100_000
 #: Without a quiet moment, the full pass runs anyway once Python's memory in use (its
 #: blocks) has grown this many times over since the last one, and by FULL_GROWN blocks.
 FULL_GROWTH = 2.0
-FULL_GROWN = 2_000_000
+FULL_GROWN = 8_000_000  # (a block is 16–512 bytes: some hundreds of MB)
 #: More new objects than this at a look are frozen without a young pass.
 BIG_YOUNG = 50_000
 
