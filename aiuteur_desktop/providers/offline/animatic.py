@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -187,31 +188,17 @@ def render_clip(
     spec: ShotSpec,
     out: Path,
     *,
-    start_image: Image.Image | None = None,
-    end_image: Image.Image | None = None,
     speech: bool = True,
     engine: tts.Engine | None = None,
-    progress: Callable[[float], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    preset: str = "ultrafast",
-    slate: str = "",
+    **options: Any,
 ) -> ClipInfo:
     """Write the shot's animatic to `out` (atomically: a temp file renamed at the end),
-    drawn in the drawing process (`drawing.call`) — the speech engine is found here.
-    `slate`: a small caption in the top-left corner for the whole clip ("TAKE 2")."""
+    drawn in the drawing process (`drawing.call`) — the speech engine is found here. The
+    options are `_render_clip`'s: start and end images, progress, cancelled, preset, slate
+    (a small caption in the top-left corner for the whole clip, "TAKE 2")."""
     engine = engine if engine is not None else (tts.available() if speech else None)
     return drawing.call(  # type: ignore[no-any-return]
-        _render_clip,
-        spec,
-        Path(out),
-        start_image=start_image,
-        end_image=end_image,
-        speech=engine is not None,
-        engine=engine,
-        progress=progress,
-        cancelled=cancelled,
-        preset=preset,
-        slate=slate,
+        _render_clip, spec, Path(out), speech=engine is not None, engine=engine, **options
     )
 
 

@@ -38,16 +38,14 @@ def _rendered(project, library: Library) -> None:  # type: ignore[no-untyped-def
     assert all(j.state.value == "succeeded" for j in jobs)
 
 
-def test_export_for_editing_then_conform_the_editors_cut(
-    qtbot, window: MainWindow, library: Library, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def _export_dialog(qtbot, window: MainWindow, library: Library, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Storm with scene 2 rendered, open, and Ctrl+Shift+X's Export for Editing listed."""
     register_all()
     project = storm_project(tmp_path)
     operations.share(project)
     _rendered(project, library)
     window._show_project(project)
     wait_for_hub(qtbot, window.project_page)
-
     qtbot.keyClick(
         window,
         Qt.Key.Key_X,
@@ -55,6 +53,13 @@ def test_export_for_editing_then_conform_the_editors_cut(
     )
     dialog = wait_for_window(qtbot, ProExportDialog)
     qtbot.waitUntil(lambda: dialog.table.row_count() > 2 and dialog.export_button.isEnabled())
+    return project, dialog
+
+
+def test_export_for_editing_then_conform_the_editors_cut(
+    qtbot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    project, dialog = _export_dialog(qtbot, window, library, tmp_path)
     sources = [dialog.table.text(r, 1) for r in range(dialog.table.row_count())]
     labels = [dialog.table.text(r, 0) for r in range(dialog.table.row_count())]
     assert sources[labels.index("2A")] == "take 1" and sources[0].startswith("animatic")
@@ -135,19 +140,7 @@ def test_export_for_editing_in_prores_by_gestures(
     names, the export transcodes each take once and says so; a second export reuses them."""
     import av
 
-    register_all()
-    project = storm_project(tmp_path)
-    operations.share(project)
-    _rendered(project, library)
-    window._show_project(project)
-    wait_for_hub(qtbot, window.project_page)
-    qtbot.keyClick(
-        window,
-        Qt.Key.Key_X,
-        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-    )
-    dialog = wait_for_window(qtbot, ProExportDialog)
-    qtbot.waitUntil(lambda: dialog.table.row_count() > 2 and dialog.export_button.isEnabled())
+    _project, dialog = _export_dialog(qtbot, window, library, tmp_path)
     assert dialog.table.text(0, 2).endswith(".mp4")
     dialog.codec.setFocus()
     qtbot.keyClick(dialog.codec, Qt.Key.Key_Down)  # As rendered → ProRes 422 HQ
