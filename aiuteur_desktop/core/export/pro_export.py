@@ -149,6 +149,7 @@ CLIP_SUFFIXES = frozenset(c.suffix for c in transcode.CODECS.values())
 
 def _transcoded(
     medias: list[Path],
+    known: list[str | None],
     how: transcode.Codec,
     progress: Callable[[float], None],
     cancelled: Callable[[], bool] | None,
@@ -162,7 +163,7 @@ def _transcoded(
         on_step(Step(0, len(medias), f"Transcoding to {how.label}"))
     try:
         return transcode.Store().ensure(
-            medias, how, progress=lambda f: progress(0.9 * f), cancelled=cancelled
+            medias, how, known=known, progress=lambda f: progress(0.9 * f), cancelled=cancelled
         )
     except transcode.Cancelled:
         raise Cancelled() from None
@@ -290,9 +291,10 @@ def _write(
     fps, size = 24.0, (1280, 720)
     copy_step = steps.part(1)
     medias = [project.media.path(i.take.media) if i.take else drawn[id(i)] for i in items]
-    coded = _transcoded(medias, how, copy_step, cancelled, on_step)
+    known = [i.take.media if i.take else None for i in items]  # a media id is its SHA-256
+    coded = _transcoded(medias, known, how, copy_step, cancelled, on_step)
     share = 0.9 if how.transcodes else 0.0  # of the part, spent transcoding
-    for n, (item, media) in enumerate(zip(items, medias, strict=True)):
+    for n, (item, media, sha) in enumerate(zip(items, medias, known, strict=True)):
         _stop_if(cancelled)
         if on_step is not None:
             on_step(Step(n, len(items), f"Copying {item.name}"))
@@ -302,7 +304,7 @@ def _write(
         if coded is None:
             _copy(media, target)
             duration, clip_fps, w, h, _audio = probe(target)
-            digest = source_digest = sha256_of(target)
+            digest = source_digest = sha or sha256_of(target)
         else:
             clip = coded[n]
             link_or_copy(clip.path, target)

@@ -353,22 +353,26 @@ class Store:
         how: Codec,
         *,
         workers: int | None = None,
+        known: Sequence[str | None] | None = None,
         progress: Callable[[float], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> list[Made]:
         """Each source in `how`, transcoding only what the store does not hold yet, up to
-        `workers` at a time (the cores). Progress is reported from this thread, which also
-        waits; a cancel or a failure stops every transcode and leaves no partial file."""
-        hashes = [sha256_of(Path(s)) for s in sources]
+        `workers` at a time (the cores). `known`: each source's SHA-256 where the caller has
+        it (a take's media id is its hash), read from the file otherwise. Progress is
+        reported from this thread, which also waits; a cancel or a failure stops every
+        transcode and leaves no partial file."""
+        given = list(known) if known is not None else [None] * len(sources)
+        hashes = [h or sha256_of(Path(s)) for s, h in zip(sources, given, strict=True)]
         keys = [self.key(h, how) for h in hashes]
         found: dict[str, Made] = {}
         todo: dict[str, tuple[Path, str]] = {}
         for source, sha, key in zip(sources, hashes, keys, strict=True):
             if key in found or key in todo:
                 continue
-            known = self._known(key, how, sha)
-            if known is not None:
-                found[key] = known
+            held = self._known(key, how, sha)
+            if held is not None:
+                found[key] = held
             else:
                 todo[key] = (Path(source), sha)
         if todo:

@@ -59,10 +59,8 @@ def _start(cancel: Any, progress: Any) -> None:
 def _in_child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Run `fn` with progress and Cancel wired to the shared ones; an error comes back as
     (kind, message) — exceptions of every module are not all picklable."""
-    if "progress" in kwargs:
-        kwargs["progress"] = lambda f: setattr(_progress, "value", float(f))
-    if "cancelled" in kwargs:
-        kwargs["cancelled"] = _cancel.is_set
+    kwargs["progress"] = lambda f: setattr(_progress, "value", float(f))
+    kwargs["cancelled"] = _cancel.is_set
     try:
         return ("ok", fn(*args, **kwargs))
     except Cancelled:
@@ -147,7 +145,7 @@ def _drawn(
     pool = _pool_now()
     _cancel.clear()
     _progress.value = 0.0
-    wired = dict(kwargs, progress=None, cancelled=None)
+    wired = dict(kwargs)  # (progress and Cancel are wired there, to the shared ones)
     try:
         future = pool.submit(_in_child, fn, args, wired)
     except RuntimeError:  # the process died (or was shut down): a new one
