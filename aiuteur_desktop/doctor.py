@@ -22,6 +22,8 @@ def _python() -> Check:
     text = f"{v.major}.{v.minor}.{v.micro}"
     if v < (3, 11):
         return Check(FAIL, "Python", text, "Install Python 3.11 or newer.")
+    if getattr(sys, "frozen", False):  # an installer's build carries its own Python
+        return Check(OK, "Python", f"{text} (inside the app: {sys.executable})")
     return Check(OK, "Python", f"{text} ({sys.executable})")
 
 
@@ -291,9 +293,9 @@ def run_checks() -> list[Check]:
 
 
 def main() -> int:
-    from aiuteur_desktop import __version__
+    from aiuteur_desktop.core.app import build_info
 
-    print(f"Aiuteur {__version__} — system check")
+    print(f"Aiuteur {build_info.current().describe()} — system check")
     checks = run_checks()
     width = max(len(c.label) for c in checks)
     for c in checks:

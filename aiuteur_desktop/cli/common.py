@@ -14,6 +14,16 @@ def _fail(command: str, message: str, code: int = 2) -> int:
     return code
 
 
+def _write_failed(out: Path | str, exc: OSError) -> str:
+    """What an OSError while writing `out` was: the output's fault only when the file it names
+    lies there (a library's missing file is not "cannot write to" the user's folder)."""
+    where = Path(exc.filename) if isinstance(exc.filename, str) else None
+    reason = exc.strerror or str(exc)
+    if where is None or where == Path(out) or Path(out) in where.parents:
+        return f"cannot write to {out}: {reason}"
+    return f"{reason}: {where} (not the output folder; run `aiuteur doctor`)"
+
+
 def _bundle(path: str) -> Path:
     p = Path(path).expanduser()
     return p if p.suffix == ".aiuteur" else p.with_name(p.name + ".aiuteur")

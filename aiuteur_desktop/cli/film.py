@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aiuteur_desktop.cli.common import _bundle, _fail, _open_script
+from aiuteur_desktop.cli.common import _bundle, _fail, _open_script, _write_failed
 
 
 def _shot_list(command: str, project_path: str):  # type: ignore[no-untyped-def]
@@ -137,7 +137,7 @@ def _cmd_animatic(
         return _fail("animatic", exc.user_message)
     except OSError as exc:
         meter.done()
-        return _fail("animatic", f"cannot write to {out_dir}: {exc.strerror or exc}", 1)
+        return _fail("animatic", _write_failed(out_dir, exc), 1)
     meter.done()
     kept = f" ({made.reused:,} drawn before, reused)" if made.reused else ""
     print(f"{made.film}: {len(made.clips):,} shots{kept}, {made.seconds:g} s")

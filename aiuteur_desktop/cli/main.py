@@ -8,7 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-from aiuteur_desktop import __version__
 from aiuteur_desktop.cli.common import (
     _bundle,
     _fail,
@@ -16,8 +15,10 @@ from aiuteur_desktop.cli.common import (
     _open_script,
     _remember,
     _resolve_project,
+    _write_failed,
 )
 from aiuteur_desktop.cli.film import _cmd_animatic, _cmd_shots
+from aiuteur_desktop.core.app import build_info
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -26,7 +27,9 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Aiuteur Desktop: turn a written story into a short AI film. "
         "With no command, opens the app.",
     )
-    parser.add_argument("--version", action="version", version=f"Aiuteur {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"Aiuteur {build_info.current().describe()}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     gui.add_argument("project", nargs="?", help="a project bundle to open")
@@ -373,7 +376,7 @@ def _cmd_previz_shot(spec_path: str, out_dir: str, speech: bool) -> int:
         panels.render_panel(spec).save(out / "panel.png")
         info = animatic.render_clip(spec, out / "clip.mp4", speech=speech)
     except OSError as exc:
-        print(f"aiuteur previz: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"aiuteur previz: {_write_failed(out, exc)}", file=sys.stderr)
         return 1
     voice = "scratch dialogue" if info.speech else "silent audio"
     if speech and spec.dialogue and not info.speech and tts.available() is None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app import build_info, paths
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.store import Project
@@ -334,6 +334,10 @@ class AboutDialog(QDialog):
         logo.setPixmap(icon("aiuteur").pixmap(96, 96))
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel(f"Aiuteur Desktop {__version__}")
+        build = QLabel(build_info.current().origin().capitalize())
+        build.setObjectName("aboutBuild")
+        build.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        build.setProperty("muted", True)
         title.setObjectName("pageTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         from PySide6 import __version__ as pyside_version
@@ -352,6 +356,7 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(logo)
         layout.addWidget(title)
+        layout.addWidget(build)
         layout.addWidget(body)
         layout.addWidget(close)
         self.setFixedWidth(420)
