@@ -1045,3 +1045,20 @@ def test_animatic_and_export_in_an_editors_codec(
     assert refused.value.code == 2
     said = capsys.readouterr().err.strip().splitlines()
     assert "invalid choice: 'h265'" in said[-1]
+
+
+def test_a_missing_library_file_is_not_blamed_on_the_output_folder(tmp_path: Path) -> None:
+    """An OSError naming a file outside the output (a library's missing part) says which file;
+    one naming the output, or a file inside it, says the output cannot be written."""
+    import errno
+
+    from aiuteur_desktop.cli.common import _write_failed
+
+    out = tmp_path / "animatic"
+    inside = OSError(errno.EACCES, "Permission denied", str(out / "clips" / "1A.mp4"))
+    assert _write_failed(out, inside) == f"cannot write to {out}: Permission denied"
+    elsewhere = OSError(errno.ENOENT, "No such file or directory", "/opt/app/otio/fcp_xml.py")
+    said = _write_failed(out, elsewhere)
+    assert said.startswith("No such file or directory: /opt/app/otio/fcp_xml.py")
+    assert "cannot write" not in said
+    assert _write_failed(out, OSError("disk full")) == f"cannot write to {out}: disk full"
