@@ -49,6 +49,14 @@ app.exec()
 """.replace("HEAVY_NAMES", repr(HEAVY))
 
 
+WITH_STYLE = r"""
+from aiuteur_desktop.providers.style_jobs import written_styles
+styles = written_styles()
+styles.create("Noir")
+styles.add_document("Noir", "diner.txt", "Rain on the diner's window. She orders coffee, black.")
+"""
+
+
 def startup() -> bool:
     home = tempfile.mkdtemp(prefix="aiuteur-startup-")
     env = {**os.environ, "AIUTEUR_HOME": home, "QT_QPA_PLATFORM": "offscreen"}
@@ -58,6 +66,9 @@ def startup() -> bool:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     times = []
     heavy: list[str] = []
+    # A user who has made a style library (LanceDB behind it): its page must not read it
+    # while the dashboard paints.
+    subprocess.run([sys.executable, "-c", WITH_STYLE], env=env, check=True, timeout=120)
     subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, timeout=60)
     for _ in range(5):
         t = time.perf_counter()

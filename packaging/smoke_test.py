@@ -47,6 +47,20 @@ from aiuteur_desktop.cli.main import main
 code = main(["previz", "shot", sys.argv[1], "-o", sys.argv[2], "--no-speech"])
 print(json.dumps({"code": code, "children": len(multiprocessing.active_children())}))
 """
+#: A written style library: the offline embedder (model2vec, its model in resources/) and the
+#: LanceDB index (pyarrow), with the nearest passage found again.
+STYLE = r"""
+import json
+from aiuteur_desktop.core.styles.written import WrittenStyles
+from aiuteur_desktop.providers.offline.embedder import OfflineEmbedder
+styles = WrittenStyles(OfflineEmbedder())
+styles.create("Noir")
+text = ("Rain on the window. The detective lights a cigarette in the dark office.\n\n"
+        "Sunny meadow, children laughing, a picnic blanket spread under the oak.")
+chunks = styles.add_document("Noir", "sample.txt", text)
+found = styles.retrieve("Noir", "a smoky office at night", k=1)
+print(json.dumps({"chunks": chunks, "found": found[0].text if found else ""}))
+"""
 SHOT = {
     "width": 320,
     "duration": 2.0,
@@ -172,6 +186,13 @@ class Smoke:
             f"the offline drawing runs in a process of its own ({drawn})",
         )
 
+    def style_library(self) -> None:
+        said = json.loads(self.ran("-c", STYLE).strip().splitlines()[-1])
+        self.check(
+            said["chunks"] >= 1 and "detective" in said["found"],
+            f"a style library: offline embedder + LanceDB ({said})",
+        )
+
     def headless(self) -> None:
         script = self.work / SCREENPLAY.name
         shutil.copy(SCREENPLAY, script)
@@ -253,7 +274,14 @@ def main() -> int:
     print(f"smoke test of {smoke.archive.name} in {smoke.tmp}")
     try:
         smoke.unpack()
-        for step in (smoke.version, smoke.isolated, smoke.headless, smoke.window, smoke.menu_entry):
+        for step in (
+            smoke.version,
+            smoke.isolated,
+            smoke.style_library,
+            smoke.headless,
+            smoke.window,
+            smoke.menu_entry,
+        ):
             try:
                 step()
             except Exception as exc:  # a step that breaks is a failure; the others still run

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -25,7 +25,10 @@ from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 
 
 class LibraryPane(QWidget):
-    current_changed = Signal(str)  # "" when nothing is selected
+    #: The library to show ("" when none). Said only while the pane is on screen: the style
+    #: pages are built at start-up and read their library (LanceDB, thumbnails) when first
+    #: shown — not in the background while the dashboard paints.
+    current_changed = Signal(str)
 
     def __init__(
         self,
@@ -61,6 +64,7 @@ class LibraryPane(QWidget):
         layout.addWidget(self.new_button)
         layout.addLayout(buttons)
         self.list.currentItemChanged.connect(self._changed)
+        self._unsaid = False  # a change made while hidden, said when shown
 
     def current(self) -> str | None:
         item = self.list.currentItem()
@@ -83,7 +87,15 @@ class LibraryPane(QWidget):
         has = self.current() is not None
         self.rename_button.setEnabled(has)
         self.delete_button.setEnabled(has)
-        self.current_changed.emit(self.current() or "")
+        self._unsaid = not self.isVisible()
+        if not self._unsaid:
+            self.current_changed.emit(self.current() or "")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._unsaid:
+            self._unsaid = False
+            self.current_changed.emit(self.current() or "")
 
     # ------------------------------------------------------------------ actions
     def ask_new(self) -> None:

@@ -218,3 +218,29 @@ def test_re_embedding_can_be_cancelled(
         qtbot.waitUntil(lambda: "Cancelled" in page.status.text(), timeout=10_000)
         assert not page.progress.isVisible()
         assert page.styles.info(NEUTRAL).embedder == "offline:minilm"
+
+
+def test_a_style_library_is_read_when_its_page_is_shown_not_while_the_app_starts(
+    qtbot, app, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The style pages are built with the window; reading a library (LanceDB and its
+    embeddings) waits until the page is shown, so a user with libraries starts as fast as
+    one without (the desktop build's smoke test caught LanceDB loading at start-up)."""
+    from aiuteur_desktop.core.styles.written import WrittenStyles
+
+    counted: list[str] = []
+    monkeypatch.setattr(
+        WrittenStyles, "count", lambda self, name: counted.append(name) or 0, raising=True
+    )
+    from aiuteur_desktop.providers.style_jobs import written_styles
+
+    written_styles(library.home).create("Noir")
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(300)  # the dashboard is up; background loads would have started by now
+    assert counted == []
+    window.go_to("written")
+    qtbot.waitUntil(lambda: "Noir" in counted or NEUTRAL in counted, timeout=10_000)
+    window.close()
