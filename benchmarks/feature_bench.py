@@ -3,7 +3,7 @@ a short"): the real main window, offscreen, with a 5 ms timer on the UI thread; 
 a filmmaker does, the longest the window went without answering (budget ≤ 50 ms).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/feature_bench.py [--scenes N]
-        [--only WORD,WORD] [--stacks] [--slow] [--profile FILE] [--switch SECONDS]
+        [--only WORD,WORD] [--stacks] [--timeline] [--slow] [--profile FILE] [--switch SECONDS]
 
 The project is made in core first (benchmarks/feature_script.py, 190 scenes: imported, its
 ~170 master assets extracted and keyed, Stages 1–5 approved; the largest scene's shots,
@@ -75,15 +75,21 @@ class StallSampler:
                         where = " < ".join(
                             f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in reversed(ours)
                         )
-                        if not ours:  # in Qt, or waiting for the GIL: what the others run
-                            others = [
-                                traceback.extract_stack(f)[-1]
-                                for t, f in frames_now.items()
-                                if t not in (ui, threading.get_ident())
-                            ]
-                            where = "UI in Qt; others in " + ", ".join(
-                                sorted({f"{Path(o.filename).stem}.{o.name}" for o in others})
-                            )
+                        # What the other threads run meanwhile (one of them may hold the
+                        # GIL the UI thread waits for): each one's innermost frame of ours,
+                        # and the call it is in.
+                        others = []
+                        for t, f in frames_now.items():
+                            if t in (ui, threading.get_ident()):
+                                continue
+                            theirs = traceback.extract_stack(f)
+                            mine = [x for x in theirs if "aiuteur_desktop" in x.filename]
+                            inner = theirs[-1]
+                            at = f"{Path(mine[-1].filename).stem}.{mine[-1].name}" if mine else ""
+                            if "threading" in inner.filename and not mine:
+                                continue  # an idle worker
+                            others.append(f"{at}→{Path(inner.filename).stem}.{inner.name}")
+                        where = (where or "UI in Qt") + " || " + ", ".join(sorted(set(others)))
                         self.counts[where] += 1
 
         threading.Thread(target=watch, daemon=True).start()
@@ -92,6 +98,78 @@ class StallSampler:
         print("where the stalls were (samples of 20 ms):")
         for stack, n in self.counts.most_common(15):
             print(f"{n:5d}  {stack}")
+
+
+class StallTimeline:
+    """--timeline: every 5 ms while the UI thread has gone 25 ms without a tick, what it and
+    the other threads are in; printed for each stall past the budget, in order — what a
+    single long stall was made of (a worker holding the GIL shows as "UI in Qt")."""
+
+    def __init__(self, meter: StallMeter) -> None:
+        import threading
+        import traceback
+
+        self.episodes: list[list[str]] = []
+        ui = threading.main_thread().ident
+        ui_tid = threading.main_thread().native_id
+        me: list[int] = []
+
+        def ui_state() -> str:
+            """The UI thread as the kernel sees it: R running (Qt's own work), S sleeping and
+            in what (a futex: waiting for the GIL or a lock; poll: no event due)."""
+            try:
+                task = Path(f"/proc/self/task/{ui_tid}")
+                state = task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0]
+                wchan = task.joinpath("wchan").read_text().strip()
+            except OSError:
+                return "?"
+            return f"{state}:{wchan or '-'}"
+
+        def frame_text(f: Any) -> str:
+            stack = traceback.extract_stack(f)
+            ours = [x for x in stack if "aiuteur_desktop" in x.filename][-4:]
+            inner = stack[-1]
+            chain = " < ".join(
+                f"{Path(x.filename).stem}.{x.name}:{x.lineno}" for x in reversed(ours)
+            )
+            return f"[{Path(inner.filename).stem}.{inner.name}] {chain}"
+
+        def watch() -> None:
+            me.append(threading.get_ident())
+            current: list[str] = []
+            while True:
+                time.sleep(0.005)
+                gap = meter.clock.elapsed() - meter.last
+                if meter.active and gap > 25:
+                    frames_now = sys._current_frames()
+                    ui_frame = frames_now.get(ui)  # type: ignore[arg-type]
+                    others = [
+                        frame_text(f)
+                        for t, f in frames_now.items()
+                        if t not in (ui, me[0])
+                        and "aiuteur_desktop"
+                        in "".join(x.filename for x in traceback.extract_stack(f))
+                    ]
+                    ui_text = frame_text(ui_frame) if ui_frame is not None else "?"
+                    if not current:
+                        current.append(f"(CLOCK_MONOTONIC {time.monotonic() - gap / 1000:.3f})")
+                    current.append(
+                        f"{gap:4d} ms  UI {ui_state()} {ui_text}\n            others: {' | '.join(others)}"
+                    )
+                elif current:
+                    current[0] += f" … {time.monotonic():.3f}"
+                    if int(current[-1].split()[0]) > BUDGET_MS:
+                        self.episodes.append(current)
+                    current = []
+
+        threading.Thread(target=watch, daemon=True).start()
+
+    def report(self) -> None:
+        print(f"stalls past {BUDGET_MS:.0f} ms, sampled every 5 ms from 25 ms:")
+        for episode in self.episodes:
+            print("  ---")
+            for line in episode:
+                print("  " + line)
 
 
 class SlowCallbacks:
@@ -247,6 +325,7 @@ def main() -> int:
     meter = StallMeter()
     sampler = StallSampler(meter) if "--stacks" in sys.argv else None
     slow = SlowCallbacks() if "--slow" in sys.argv else None
+    timeline = StallTimeline(meter) if "--timeline" in sys.argv else None
     wait(300)
     page = window.project_page
     results: list[tuple[str, float, float]] = []
@@ -384,6 +463,8 @@ def main() -> int:
         sampler.report()
     if slow is not None:
         slow.report()
+    if timeline is not None:
+        timeline.report()
     worst = max(r[1] for r in results)
     print(f"longest stall of all: {worst:.1f} ms (budget {BUDGET_MS:.0f} ms per gesture)")
     window.close()

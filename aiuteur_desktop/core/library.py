@@ -32,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 
-from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app import paths, ui_turns
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.jobs import JobStore
@@ -123,6 +123,7 @@ class Library:
             f"sqlite:///{db}", connect_args={"check_same_thread": False}
         )
         event.listen(self._engine, "connect", _pragmas)
+        event.listen(self._engine, "before_cursor_execute", ui_turns.before_query)
         self._lock = threading.RLock()
         with self._engine.begin() as conn:
             _md.create_all(conn)

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from aiuteur_desktop import __version__
-from aiuteur_desktop.core.app import paths
+from aiuteur_desktop.core.app import paths, ui_turns
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import canonical, checks, schema
 from aiuteur_desktop.core.store.checks import DB_NAME, inspect
@@ -63,6 +63,7 @@ def _make_engine(db_path: Path) -> Engine:
         connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "before_cursor_execute", ui_turns.before_query)
     return engine
 
 

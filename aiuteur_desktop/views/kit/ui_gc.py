@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer
+
+from aiuteur_desktop.core.app import ui_turns
 
 #: How often the UI thread collects what was made since (a young pass: a few ms at most).
 EVERY_MS = 50
@@ -101,3 +104,9 @@ def collect_on_ui_thread() -> None:
     collector.moveToThread(app.thread())
     _installed.append(collector)
     gc.disable()
+    # The UI thread's beat, which workers read to give it its turn at the GIL (ui_turns).
+    ui_turns.start(threading.get_ident())
+    beat = QTimer(collector)
+    beat.setTimerType(Qt.TimerType.PreciseTimer)
+    beat.timeout.connect(ui_turns.beat)
+    beat.start(ui_turns.BEAT_MS)

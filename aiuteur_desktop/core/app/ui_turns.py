@@ -1,0 +1,59 @@
+"""Worker threads give the UI thread its turn at the GIL.
+
+CPython hands the GIL to a waiting thread only when the holder has kept it a whole switch
+interval without letting go. A worker reading the store lets go for every SQLite call and
+takes it straight back — microseconds later, before the waiting UI thread has even woken —
+so the waiter's interval never runs out unbroken and it never asks for its turn: a page
+derived on a worker held the window 60–120 ms on a feature film (measured with `perf`: the
+UI thread asleep on the GIL's futex for all but a few milliseconds of the stall).
+
+So the UI thread beats (a timer, every few milliseconds, while the app runs), and a worker
+about to let go anyway (before each SQL statement: `before_query`, listened to on the
+project's and the library's engines) first checks the beat: when the UI thread
+has not beaten for a while it is either busy or waiting for the GIL, and the worker steps
+aside for a fraction of a millisecond — long enough for the UI thread to wake and take the
+GIL. Nothing happens without a UI (the command line, the MCP server) or on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+#: The UI thread beats this often (ms; the views' timer).
+BEAT_MS = 4
+#: A beat older than this means the UI thread may be waiting: workers step aside.
+STALE_S = 0.012
+#: How long a worker steps aside: longer than the UI thread's wake-up, short for the worker.
+STEP_ASIDE_S = 0.0008
+
+_last = [0.0]  # monotonic time of the UI thread's last beat; 0: no UI in this process
+_ui: list[int | None] = [None]
+
+
+def start(ui_thread_ident: int) -> None:
+    """The UI thread is this one; its beats start now."""
+    _ui[0] = ui_thread_ident
+    _last[0] = time.monotonic()
+
+
+def stop() -> None:
+    _ui[0] = None
+    _last[0] = 0.0
+
+
+def beat() -> None:
+    _last[0] = time.monotonic()
+
+
+def give_way() -> None:
+    """On a worker, at a point of little consequence: let the UI thread have the GIL if it
+    may be waiting for it (a sleep releases the GIL and keeps this thread from taking it)."""
+    last = _last[0]
+    if last and time.monotonic() - last > STALE_S and threading.get_ident() != _ui[0]:
+        time.sleep(STEP_ASIDE_S)
+
+
+def before_query(*_: object) -> None:
+    """SQLAlchemy's before_cursor_execute: every statement is a point to give way at."""
+    give_way()

@@ -1,0 +1,77 @@
+"""Workers give the UI thread its turn at the GIL (core/app/ui_turns.py): a worker about to run
+a SQL statement steps aside when the UI thread's beat is stale — never on the UI thread, never
+without a UI (the command line), never while the UI thread beats."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aiuteur_desktop.core.app import ui_turns
+from aiuteur_desktop.core.store import Project
+
+
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """The pauses workers take, recorded instead of slept; the UI's state restored after."""
+    taken: list[float] = []
+    saved = (ui_turns._last[0], ui_turns._ui[0])
+    monkeypatch.setattr(ui_turns.time, "sleep", taken.append)
+    yield taken
+    ui_turns._last[0], ui_turns._ui[0] = saved
+
+
+def on_worker(fn) -> None:  # type: ignore[no-untyped-def]
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as exc:  # surfaced in the test
+            errors.append(exc)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(30)
+    assert not errors, errors
+
+
+def test_a_worker_steps_aside_only_while_the_ui_threads_beat_is_stale(steps: list[float]) -> None:
+    ui_turns.stop()  # no UI in this process: the command line, the MCP server
+    on_worker(ui_turns.give_way)
+    assert steps == []
+    ui_turns.start(threading.get_ident())  # this thread is the UI thread, beating now
+    on_worker(ui_turns.give_way)
+    assert steps == []
+    ui_turns._last[0] = time.monotonic() - 1  # it has not beaten for a second
+    on_worker(ui_turns.give_way)
+    assert steps == [ui_turns.STEP_ASIDE_S]
+    ui_turns.give_way()  # the UI thread itself never waits for itself
+    assert len(steps) == 1
+    ui_turns.beat()
+    on_worker(ui_turns.give_way)
+    assert len(steps) == 1
+
+
+def test_every_store_statement_of_a_worker_is_a_point_to_give_way(
+    steps: list[float], tmp_path: Path
+) -> None:
+    project = Project.create(tmp_path, "Film")
+    try:
+        project.write("notes/one.json", {"text": "rain"})
+        ui_turns.start(threading.get_ident())
+        ui_turns._last[0] = time.monotonic() - 1
+        read: list[object] = []
+        on_worker(lambda: read.append(project.read("notes/one.json")))
+        assert read == [{"text": "rain"}]
+        assert steps, "a worker's store read did not give way to a waiting UI thread"
+        steps.clear()
+        ui_turns.stop()
+        on_worker(lambda: project.read("notes/one.json"))
+        assert steps == []
+    finally:
+        project.close()
