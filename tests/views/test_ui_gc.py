@@ -114,3 +114,27 @@ def test_survivors_piling_up_without_a_quiet_moment_force_a_full_pass(qtbot, mon
             break
     assert collector.full_passes > passes and freed == [True]
     assert len(kept) == 60_000
+
+
+def test_the_quiet_full_pass_waits_while_the_apps_workers_run(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A long export allocates little here (it draws in its own process), so the app looks
+    quiet; a full pass then (80–160 ms with a feature open) would stall its progress. It
+    waits for the workers to finish."""
+    from aiuteur_desktop.views.kit import ui_gc
+
+    ensure_app()
+    collect_on_ui_thread()
+    collector = ui_gc.collector()
+    assert collector is not None
+    monkeypatch.setattr(ui_gc, "QUIET_LOOKS", 3)
+    monkeypatch.setattr(ui_gc, "_busy_checks", [])
+    working = [True]
+    ui_gc.hold_full_pass_while(lambda: working[0])
+    passes = collector.full_passes
+    junk = [[i] for i in range(ui_gc.FULL_AFTER + 10)]
+    qtbot.wait(2 * ui_gc.EVERY_MS + 20)
+    del junk
+    qtbot.wait(12 * ui_gc.EVERY_MS)  # quiet for four times the looks needed
+    assert collector.full_passes == passes
+    working[0] = False  # the export ends
+    qtbot.waitUntil(lambda: collector.full_passes > passes, timeout=5_000)

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
-from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread
+from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread, hold_full_pass_while
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ def write_in_background(
         pool = QThreadPool(QCoreApplication.instance())
         pool.setMaxThreadCount(1)
         pool.setExpiryTimeout(-1)  # one thread for the app's life
+        hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
         _writer.append(pool)
     run_in_background(fn, on_done, on_error, parent=parent, pool=_writer[0])
 

@@ -30,7 +30,7 @@ from aiuteur_desktop.core.operations import Operation
 from aiuteur_desktop.core.operations.scheduler import MAX_RUNNING, Outcome, Scheduler
 from aiuteur_desktop.providers.startup import register_all
 from aiuteur_desktop.views.jobs.background import run_in_background, use_pool
-from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread
+from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread, hold_full_pass_while
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,8 @@ class JobRunner(QObject):
         # queries and queue scans, which therefore never wait behind long renders.
         self.pool.setMaxThreadCount(MAX_RUNNING + 3)
         use_pool(self.pool)  # background queries share the pool and its shutdown
+        pool = self.pool
+        hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
         self.progress: dict[str, float] = {}
         self._tick_due = QTimer(self, singleShot=True, interval=100)
         self._tick_due.timeout.connect(self.progressTicked.emit)

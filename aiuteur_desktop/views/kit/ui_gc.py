@@ -14,7 +14,9 @@ middle and oldest passes rescan everything a feature film's scenes and pages kee
 frames. So every 50 ms the youngest objects — what was made since the last look — are
 collected and the survivors frozen (`gc.freeze`): no pass while work goes on scans an
 object twice. What those survivors later leave in cycles is collected by one full pass
-when the process has been quiet (next to nothing allocated) for a few seconds — or, if
+when the process has been quiet (next to nothing allocated, and no worker of the app
+running: an export drawing in its own process allocates little here, yet a full pass —
+80–160 ms with a feature open — would stall its progress) for a few seconds — or, if
 it never is, once Python's memory in use has doubled (and grown by eight million blocks)
 since the last full pass, so memory stays bounded. (Counting what was made instead forced a
 full pass, 80–300 ms with a feature open, every 20 million objects: several times in a long
@@ -27,6 +29,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer
 
@@ -48,6 +51,24 @@ FULL_GROWN = 8_000_000  # (a block is 16–512 bytes: some hundreds of MB)
 BIG_YOUNG = 50_000
 
 _installed: list[_Collector] = []
+#: Whether the app's workers are busy (thread pools' active counts): no quiet full pass then.
+_busy_checks: list[Callable[[], bool]] = []
+
+
+def hold_full_pass_while(busy: Callable[[], bool]) -> None:
+    """`busy()` true means work is going on: the quiet full pass waits for it to end. A check
+    whose Qt object is gone (RuntimeError) is dropped."""
+    _busy_checks.append(busy)
+
+
+def _busy() -> bool:
+    for check in list(_busy_checks):
+        try:
+            if check():
+                return True
+        except RuntimeError:  # its pool was deleted (tests make many runners)
+            _busy_checks.remove(check)
+    return False
 
 
 class _Collector(QObject):
@@ -70,7 +91,8 @@ class _Collector(QObject):
         self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
         after, blocks = self.blocks_after, sys.getallocatedblocks()
         grown = blocks > max(after * FULL_GROWTH, after + FULL_GROWN)
-        if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
+        quiet = self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS and not _busy()
+        if grown or quiet:
             self.collect_all()
         elif new > BIG_YOUNG:
             # A burst of survivors (a worker filling a cache): frozen unscanned — a young
