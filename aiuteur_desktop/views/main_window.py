@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         # The OS keyring is found off the UI thread, not when a page first asks; the SDKs
         # the settings use load a moment later, before the first generation needs them.
         names = list(SECRET_NAMES.values())  # which connections have a key, asked once here
-        run_in_background(lambda: secrets.warm_up(names), parent=self)
+        run_in_background(lambda: secrets.warm_up(names), parent=self, waits=True)  # D-Bus
         # The project page is built when a project first opens, not here: with every stage's
         # page it held the event loop for up to a second after the first paint, while the
         # user may already be typing into the dashboard or Settings.
@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
                 if self.project is project:
                     show_error(self, "This project is damaged", exc)
 
-            run_in_background(project.verify, None, damaged, parent=self)
+            run_in_background(project.verify, None, damaged, parent=self, waits=True)
 
     def _close_current(self) -> None:
         if self._project_page is not None:

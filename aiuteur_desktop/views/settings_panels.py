@@ -159,4 +159,4 @@ class ConnectionPanel(QWidget):
             text = exc.user_message if isinstance(exc, AiuteurError) else f"Unexpected error: {exc}"
             self.set_result(f"✗ {text}", "error")
 
-        run_in_background(work, ok, failed, parent=self)
+        run_in_background(work, ok, failed, parent=self, waits=True)  # the network

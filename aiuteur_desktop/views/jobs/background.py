@@ -114,6 +114,29 @@ def _the_pool() -> QThreadPool:
     return QThreadPool.globalInstance()
 
 
+#: What pages work out (a scene's slots, a list's rows) is Python under one GIL: more such
+#: derivations at once than cores only make the UI thread wait longer for its turn (an
+#: approval set off five at once on a feature film). They run this many at a time; work that
+#: waits on the network or the OS (a connection test, the keyring) asks for `waits=True` and
+#: runs on the runner's larger pool, so it never holds up a page.
+DERIVE_THREADS = 2
+_derive: list[QThreadPool] = []
+
+
+def _derive_pool() -> QThreadPool:
+    if _derive:
+        try:
+            _derive[0].maxThreadCount()  # still alive?
+            return _derive[0]
+        except RuntimeError:  # its application is gone (tests make several)
+            _derive.clear()
+    pool = QThreadPool(QCoreApplication.instance())
+    pool.setMaxThreadCount(DERIVE_THREADS)
+    hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
+    _derive.append(pool)
+    return pool
+
+
 def run_in_background(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None] | None = None,
@@ -121,8 +144,10 @@ def run_in_background(
     *,
     parent: QObject | None = None,
     pool: QThreadPool | None = None,
+    waits: bool = False,
 ) -> None:
-    """Run `fn` on the app's thread pool (or `pool`); callbacks run on the UI thread.
+    """Run `fn` on a worker — a derivation on the derivation pool, `waits=True` work on the
+    runner's pool, or `pool` — and its callbacks on the UI thread.
 
     If `parent` is given and destroyed before the work ends, callbacks are dropped.
     """
@@ -131,7 +156,10 @@ def run_in_background(
     if parent is not None:
         parent.destroyed.connect(lambda *_: alive.__setitem__(0, False))
     _waiting[token] = (on_done, on_error, alive)
-    (pool or _the_pool()).start(_Task(fn, _the_dispatcher(), token))
+    chosen = pool or (
+        _the_pool() if waits or QCoreApplication.instance() is None else _derive_pool()
+    )
+    chosen.start(_Task(fn, _the_dispatcher(), token))
 
 
 _writer: list[QThreadPool] = []

@@ -88,11 +88,11 @@ class _Collector(QObject):
     def collect(self) -> None:
         new = gc.get_count()[0]
         self.made += max(0, new)
-        self.quiet = self.quiet + 1 if new < QUIET_NEW else 0
+        # Quiet: next to nothing allocated and no worker running, look after look.
+        self.quiet = self.quiet + 1 if new < QUIET_NEW and not _busy() else 0
         after, blocks = self.blocks_after, sys.getallocatedblocks()
         grown = blocks > max(after * FULL_GROWTH, after + FULL_GROWN)
-        quiet = self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS and not _busy()
-        if grown or quiet:
+        if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
             self.collect_all()
         elif new > BIG_YOUNG:
             # A burst of survivors (a worker filling a cache): frozen unscanned — a young
