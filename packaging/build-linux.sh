@@ -10,26 +10,14 @@
 # doctor` names any that are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-PYTHON="${PYTHON:-python3}"
-VENV="$ROOT/build/installer-venv"
-WORK="$ROOT/build/pyinstaller"
 START=$(date +%s)
-
-VERSION=$("$PYTHON" -c 'import runpy; print(runpy.run_path("packaging/bundle_plan.py")["version"]())')
-ARCHIVE=$("$PYTHON" -c 'import runpy; print(runpy.run_path("packaging/bundle_plan.py")["plan"]().archive)')
+# shellcheck source=packaging/build-common.sh
+. packaging/build-common.sh
 NAME="Aiuteur-$VERSION"
 
 echo "build: Aiuteur $VERSION with $("$PYTHON" --version)"
-rm -rf "$VENV" "$WORK" "$ROOT/dist/$NAME" "$ROOT/dist/$ARCHIVE"
-"$PYTHON" -m venv "$VENV"
-# The app as a user's pip would install it (a wheel of this checkout, not editable), and
-# PyInstaller pinned to the series the spec was written for.
-"$VENV/bin/pip" install --quiet --upgrade pip
-"$VENV/bin/pip" install --quiet "$ROOT" "pyinstaller>=6.22,<6.23" "pyinstaller-hooks-contrib>=2026.10"
-
-"$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-    --distpath "$WORK/dist" --workpath "$WORK" packaging/aiuteur.spec
+rm -rf "$ROOT/dist/$NAME" "$ROOT/dist/$ARCHIVE"
+freeze "$WORK/dist"
 
 APP="$WORK/dist/Aiuteur"
 # Debug sections some wheels (and this machine's Python) carry: 40–60 MB nobody reads.

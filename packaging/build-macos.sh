@@ -12,22 +12,12 @@
 # and notarizes the .dmg with `xcrun notarytool submit --wait`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-PYTHON="${PYTHON:-python3}"
-VENV="$ROOT/build/installer-venv"
-WORK="$ROOT/build/pyinstaller"
+# shellcheck source=packaging/build-common.sh
+. packaging/build-common.sh
 
-plan() { "$PYTHON" -c "import runpy; print(runpy.run_path('packaging/bundle_plan.py')['plan']().$1)"; }
-VERSION=$(plan version)
-ARCHIVE=$(plan archive)
-
-rm -rf "$VENV" "$WORK" "$ROOT/dist/Aiuteur.app" "$ROOT/dist/$ARCHIVE"
-"$PYTHON" -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --upgrade pip
-"$VENV/bin/pip" install --quiet "$ROOT" "pyinstaller>=6.22,<6.23" "pyinstaller-hooks-contrib>=2026.10"
+rm -rf "$ROOT/dist/Aiuteur.app" "$ROOT/dist/$ARCHIVE"
 # The spec makes the .icns from the SVG (make_icons.py) and wraps the folder in a .app.
-"$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-    --distpath "$ROOT/dist" --workpath "$WORK" packaging/aiuteur.spec
+freeze "$ROOT/dist"
 rm -rf "$ROOT/dist/Aiuteur"  # the bare folder; the .app holds the same files
 
 if command -v hdiutil >/dev/null; then

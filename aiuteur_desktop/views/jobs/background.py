@@ -104,14 +104,33 @@ def use_pool(pool: QThreadPool) -> None:
     _pool[:] = [pool]
 
 
-def _the_pool() -> QThreadPool:
-    if _pool:
+def _alive(held: list[QThreadPool]) -> QThreadPool | None:
+    """The pool `held` keeps, if its Qt object still exists (tests make many runners and
+    applications); a deleted one is forgotten."""
+    if held:
         try:
-            _pool[0].maxThreadCount()  # still alive?
-            return _pool[0]
-        except RuntimeError:  # its runner was deleted (tests make many)
-            _pool.clear()
-    return QThreadPool.globalInstance()
+            held[0].maxThreadCount()
+            return held[0]
+        except RuntimeError:
+            held.clear()
+    return None
+
+
+def _own_pool(held: list[QThreadPool], threads: int) -> QThreadPool:
+    """A pool of `threads` of the app's own (made once, kept in `held`); while it works, the
+    collector's quiet full pass waits."""
+    pool = _alive(held)
+    if pool is None:
+        pool = QThreadPool(QCoreApplication.instance())
+        pool.setMaxThreadCount(threads)
+        pool.setExpiryTimeout(-1)  # its threads for the app's life
+        hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
+        held.append(pool)
+    return pool
+
+
+def _the_pool() -> QThreadPool:
+    return _alive(_pool) or QThreadPool.globalInstance()
 
 
 #: What pages work out (a scene's slots, a list's rows) is Python under one GIL: more such
@@ -121,20 +140,6 @@ def _the_pool() -> QThreadPool:
 #: runs on the runner's larger pool, so it never holds up a page.
 DERIVE_THREADS = 2
 _derive: list[QThreadPool] = []
-
-
-def _derive_pool() -> QThreadPool:
-    if _derive:
-        try:
-            _derive[0].maxThreadCount()  # still alive?
-            return _derive[0]
-        except RuntimeError:  # its application is gone (tests make several)
-            _derive.clear()
-    pool = QThreadPool(QCoreApplication.instance())
-    pool.setMaxThreadCount(DERIVE_THREADS)
-    hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
-    _derive.append(pool)
-    return pool
 
 
 def run_in_background(
@@ -156,10 +161,10 @@ def run_in_background(
     if parent is not None:
         parent.destroyed.connect(lambda *_: alive.__setitem__(0, False))
     _waiting[token] = (on_done, on_error, alive)
-    chosen = pool or (
-        _the_pool() if waits or QCoreApplication.instance() is None else _derive_pool()
-    )
-    chosen.start(_Task(fn, _the_dispatcher(), token))
+    if pool is None:
+        derive = not waits and QCoreApplication.instance() is not None
+        pool = _own_pool(_derive, DERIVE_THREADS) if derive else _the_pool()
+    pool.start(_Task(fn, _the_dispatcher(), token))
 
 
 _writer: list[QThreadPool] = []
@@ -175,18 +180,7 @@ def write_in_background(
     """A store write a gesture asked for (approve, say), off the UI thread: one writer
     thread, so writes land one at a time in the order they were asked for — the page shows
     the result at once and hears when it is stored."""
-    if _writer:
-        try:
-            _writer[0].maxThreadCount()  # still alive?
-        except RuntimeError:
-            _writer.clear()
-    if not _writer:
-        pool = QThreadPool(QCoreApplication.instance())
-        pool.setMaxThreadCount(1)
-        pool.setExpiryTimeout(-1)  # one thread for the app's life
-        hold_full_pass_while(lambda: pool.activeThreadCount() > 0)
-        _writer.append(pool)
-    run_in_background(fn, on_done, on_error, parent=parent, pool=_writer[0])
+    run_in_background(fn, on_done, on_error, parent=parent, pool=_own_pool(_writer, 1))
 
 
 def finish_writes(timeout_ms: int = 10_000) -> bool:
