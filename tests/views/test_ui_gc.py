@@ -138,3 +138,28 @@ def test_the_quiet_full_pass_waits_while_the_apps_workers_run(qtbot, monkeypatch
     assert collector.full_passes == passes
     working[0] = False  # the export ends
     qtbot.waitUntil(lambda: collector.full_passes > passes, timeout=5_000)
+
+
+def test_the_ui_thread_beats_only_while_workers_run(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The beat that workers read to give the UI thread its turn at the GIL runs while the
+    app's workers do, and stops when they are done (an idle app is not woken 250 times a
+    second; workers then have no one to give way to)."""
+    import time
+
+    from aiuteur_desktop.core.app import ui_turns
+    from aiuteur_desktop.views.kit import ui_gc
+
+    ensure_app()
+    collect_on_ui_thread()
+    collector = ui_gc.collector()
+    assert collector is not None and collector.beat is not None
+    monkeypatch.setattr(ui_gc, "_busy_checks", [])
+    working = [True]
+    ui_gc.hold_full_pass_while(lambda: working[0])
+    qtbot.waitUntil(lambda: collector.beat.isActive(), timeout=2_000)
+    first = ui_turns._last[0]
+    assert 0 < first <= time.monotonic()
+    qtbot.waitUntil(lambda: ui_turns._last[0] > first, timeout=2_000)  # beating
+    working[0] = False
+    qtbot.waitUntil(lambda: not collector.beat.isActive(), timeout=2_000)
+    assert ui_turns._last[0] == 0.0  # resting: a worker started elsewhere does not wait

@@ -7,7 +7,7 @@ so the waiter's interval never runs out unbroken and it never asks for its turn:
 derived on a worker held the window 60–120 ms on a feature film (measured with `perf`: the
 UI thread asleep on the GIL's futex for all but a few milliseconds of the stall).
 
-So the UI thread beats (a timer, every few milliseconds, while the app runs), and a worker
+So the UI thread beats (a timer, every few milliseconds, while the app's workers run), and a worker
 about to let go anyway (before each SQL statement: `before_query`, listened to on the
 project's and the library's engines) first checks the beat: when the UI thread
 has not beaten for a while it is either busy or waiting for the GIL, and the worker steps
@@ -27,14 +27,17 @@ STALE_S = 0.012
 #: How long a worker steps aside: longer than the UI thread's wake-up, short for the worker.
 STEP_ASIDE_S = 0.0008
 
-_last = [0.0]  # monotonic time of the UI thread's last beat; 0: no UI in this process
+_last = [0.0]  # monotonic time of the UI thread's last beat; 0: no UI, or it rests
 _ui: list[int | None] = [None]
 
 
 def start(ui_thread_ident: int) -> None:
-    """The UI thread is this one; its beats start now."""
+    """The UI thread is this one (it beats once workers run)."""
     _ui[0] = ui_thread_ident
-    _last[0] = time.monotonic()
+
+
+def ui_thread() -> int | None:
+    return _ui[0]
 
 
 def stop() -> None:
@@ -44,6 +47,12 @@ def stop() -> None:
 
 def beat() -> None:
     _last[0] = time.monotonic()
+
+
+def rest() -> None:
+    """No worker runs: the UI thread stops beating, and nobody gives way until it beats
+    again."""
+    _last[0] = 0.0
 
 
 def give_way() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
-from aiuteur_desktop.views.kit.ui_gc import collect_on_ui_thread, hold_full_pass_while
+from aiuteur_desktop.views.kit.ui_gc import beat_now, collect_on_ui_thread, hold_full_pass_while
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ def run_in_background(
         derive = not waits and QCoreApplication.instance() is not None
         pool = _own_pool(_derive, DERIVE_THREADS) if derive else _the_pool()
     pool.start(_Task(fn, _the_dispatcher(), token))
+    beat_now()  # the UI thread's turn at the GIL, kept while this runs
 
 
 _writer: list[QThreadPool] = []

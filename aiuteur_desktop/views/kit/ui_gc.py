@@ -81,6 +81,7 @@ class _Collector(QObject):
         # sums its arenas: microseconds; `gc.get_freeze_count` walks every frozen object,
         # tens of milliseconds with a feature open).
         self.blocks_after = sys.getallocatedblocks()
+        self.beat: QTimer | None = None  # the UI thread's beat, while workers run
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect)
         self._timer.start(EVERY_MS)
@@ -88,8 +89,10 @@ class _Collector(QObject):
     def collect(self) -> None:
         new = gc.get_count()[0]
         self.made += max(0, new)
+        busy = _busy()
+        self._beat_while(busy)
         # Quiet: next to nothing allocated and no worker running, look after look.
-        self.quiet = self.quiet + 1 if new < QUIET_NEW and not _busy() else 0
+        self.quiet = self.quiet + 1 if new < QUIET_NEW and not busy else 0
         after, blocks = self.blocks_after, sys.getallocatedblocks()
         grown = blocks > max(after * FULL_GROWTH, after + FULL_GROWN)
         if grown or (self.made > FULL_AFTER and self.quiet >= QUIET_LOOKS):
@@ -103,6 +106,19 @@ class _Collector(QObject):
             gc.collect(0)
             gc.freeze()
 
+    def _beat_while(self, busy: bool) -> None:
+        """The UI thread beats (ui_turns) only while workers run: an idle app is not woken
+        250 times a second."""
+        beat = self.beat
+        if beat is None:
+            return
+        if busy and not beat.isActive():
+            ui_turns.beat()
+            beat.start()
+        elif not busy and beat.isActive():
+            beat.stop()
+            ui_turns.rest()
+
     def collect_all(self) -> None:
         """One full pass over everything, the frozen included; what lives is frozen again."""
         gc.unfreeze()
@@ -111,6 +127,16 @@ class _Collector(QObject):
         self.made = 0
         self.blocks_after = sys.getallocatedblocks()
         self.full_passes += 1
+
+
+def beat_now() -> None:
+    """Work was just handed to a worker (from the UI thread): beat from now on, not from the
+    collector's next look (up to 50 ms later)."""
+    c = collector()
+    on_ui = threading.get_ident() == ui_turns.ui_thread()
+    if on_ui and c is not None and c.beat is not None and not c.beat.isActive():
+        ui_turns.beat()
+        c.beat.start()
 
 
 def collector() -> _Collector | None:
@@ -126,9 +152,10 @@ def collect_on_ui_thread() -> None:
     collector.moveToThread(app.thread())
     _installed.append(collector)
     gc.disable()
-    # The UI thread's beat, which workers read to give it its turn at the GIL (ui_turns).
+    # The UI thread's beat, which workers read to give it its turn at the GIL (ui_turns):
+    # started by the next look that finds a worker running.
     ui_turns.start(threading.get_ident())
-    beat = QTimer(collector)
-    beat.setTimerType(Qt.TimerType.PreciseTimer)
-    beat.timeout.connect(ui_turns.beat)
-    beat.start(ui_turns.BEAT_MS)
+    collector.beat = QTimer(collector)
+    collector.beat.setTimerType(Qt.TimerType.PreciseTimer)
+    collector.beat.setInterval(ui_turns.BEAT_MS)
+    collector.beat.timeout.connect(ui_turns.beat)
