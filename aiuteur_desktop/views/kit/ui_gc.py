@@ -90,7 +90,7 @@ class _Collector(QObject):
         new = gc.get_count()[0]
         self.made += max(0, new)
         busy = _busy()
-        self._beat_while(busy)
+        self.beat_while(busy)
         # Quiet: next to nothing allocated and no worker running, look after look.
         self.quiet = self.quiet + 1 if new < QUIET_NEW and not busy else 0
         after, blocks = self.blocks_after, sys.getallocatedblocks()
@@ -106,7 +106,7 @@ class _Collector(QObject):
             gc.collect(0)
             gc.freeze()
 
-    def _beat_while(self, busy: bool) -> None:
+    def beat_while(self, busy: bool) -> None:
         """The UI thread beats (ui_turns) only while workers run: an idle app is not woken
         250 times a second."""
         beat = self.beat
@@ -133,10 +133,8 @@ def beat_now() -> None:
     """Work was just handed to a worker (from the UI thread): beat from now on, not from the
     collector's next look (up to 50 ms later)."""
     c = collector()
-    on_ui = threading.get_ident() == ui_turns.ui_thread()
-    if on_ui and c is not None and c.beat is not None and not c.beat.isActive():
-        ui_turns.beat()
-        c.beat.start()
+    if c is not None and threading.get_ident() == ui_turns.ui_thread():
+        c.beat_while(True)
 
 
 def collector() -> _Collector | None:
