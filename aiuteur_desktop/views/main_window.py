@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,21 @@ NAV = [
 KeyRole = Qt.ItemDataRole.UserRole + 10
 #: The smallest window every page fits without clipping a button or a line of text.
 MINIMUM_SIZE = (1280, 720)
+
+#: The project page is built this long after the first paint (ms), in steps this far apart:
+#: each step (a module imported, the page's frame, a stage editor) takes the event loop for
+#: at most ~30 ms on a slow machine.
+PREBUILD_AFTER_MS = 1500
+PREBUILD_STEP_MS = 10
+#: What the project page imports, one step each (a stage's page with what it alone needs).
+PREBUILT = [
+    "aiuteur_desktop.views.stage_frame",
+    *(f"aiuteur_desktop.views.story.stage{n}" for n in (1, 2, 3, 4)),
+    "aiuteur_desktop.views.assets.stage5",
+    *(f"aiuteur_desktop.views.production.stage{n}" for n in range(6, 13)),
+    "aiuteur_desktop.views.project_dialogs",
+    "aiuteur_desktop.views.project_view",
+]
 
 
 class MainWindow(QMainWindow):
@@ -177,23 +193,41 @@ class MainWindow(QMainWindow):
 
     @property
     def project_page(self) -> ProjectPage:
-        if self._project_page is None:
-            from aiuteur_desktop.views.project_view import ProjectPage
+        page = self._project_page or self._new_project_page()
+        page.finish_building()  # (what the steps after the first paint have not built yet)
+        return page
 
-            page = ProjectPage(
-                runner=self.job_runner,
-                library=self.library,
-                styles=written_styles(self.library.home),
-                visual=self.visual_styles,
-                asset_library=self.asset_library,
-                session=self.session,
-            )
-            page.openSettings.connect(self.open_settings)
-            page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
-            page.branchChanged.connect(lambda _b: self._update_title())
-            self.pages.addWidget(page)
-            self._project_page = page
-        return self._project_page
+    def _new_project_page(self) -> ProjectPage:
+        from aiuteur_desktop.views.project_view import ProjectPage
+
+        page = ProjectPage(
+            runner=self.job_runner,
+            library=self.library,
+            styles=written_styles(self.library.home),
+            visual=self.visual_styles,
+            asset_library=self.asset_library,
+            session=self.session,
+            in_steps=True,
+        )
+        page.openSettings.connect(self.open_settings)
+        page.statusMessage.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        page.branchChanged.connect(lambda _b: self._update_title())
+        self.pages.addWidget(page)
+        self._project_page = page
+        return page
+
+    def _prebuild(self, modules: list[str]) -> None:
+        """The project page built while the dashboard is idle, one short step per turn of the
+        event loop (a module imported, the page's frame, one stage editor), so that opening a
+        project shows it at once and the dashboard never waits for it."""
+        if modules:
+            importlib.import_module(modules.pop(0))
+        elif self._project_page is None:
+            self._new_project_page()
+        elif not self._project_page.build_next():
+            self._project_page.layout().activate()  # (its sizes worked out before it shows)
+            return
+        QTimer.singleShot(PREBUILD_STEP_MS, self, lambda: self._prebuild(modules))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -207,9 +241,9 @@ class MainWindow(QMainWindow):
         # the settings use load a moment later, before the first generation needs them.
         names = list(SECRET_NAMES.values())  # which connections have a key, asked once here
         run_in_background(lambda: secrets.warm_up(names), parent=self, waits=True)  # D-Bus
-        # The project page is built when a project first opens, not here: with every stage's
-        # page it held the event loop for up to a second after the first paint, while the
-        # user may already be typing into the dashboard or Settings.
+        # The project page is built in short steps once the window has settled (all at once,
+        # it held the event loop for up to a second while the user may be typing already).
+        QTimer.singleShot(PREBUILD_AFTER_MS, self, lambda: self._prebuild(list(PREBUILT)))
         library = self.library
         # (with the window as the timer's context: it never fires after the window is gone;
         # the settings are read on the worker too)

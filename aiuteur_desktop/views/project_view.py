@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -71,7 +72,10 @@ class ProjectPage(ProjectDialogs, QWidget):
         visual: object = None,
         asset_library: AssetLibrary | None = None,
         session: Session | None = None,
+        in_steps: bool = False,
     ) -> None:
+        """`in_steps`: the stage editors are built by `build_next`, one a call (the window
+        builds them while the dashboard is idle), else all of them now."""
         super().__init__(parent)
         self.setObjectName("page")
         self.project: Project | None = None
@@ -135,6 +139,8 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._refresh_hub = self._refresh_waiting = False
         self._hub_shown: list[Row] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
+        self._opening = QTimer(self, singleShot=True, interval=1, timeout=self._open_first_stage)
+        self._first_stage = 1
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -186,50 +192,30 @@ class ProjectPage(ProjectDialogs, QWidget):
         self.asset_library: AssetLibrary | None = asset_library
         self.editors: dict[int, StageFrame] = {}
         self.story_jobs: StoryJobs | None = None
+        #: Stage editors still to build (`build_next`), in stage order: a page built in steps
+        #: after the first paint keeps each step of the event loop short.
+        self._unbuilt: list[tuple[int, Callable[[], StageFrame]]] = []
+        self._runner = runner
         if runner is not None and library is not None:
             self.asset_library = asset_library or AssetLibrary(library.home)
             self.story_jobs = StoryJobs(runner, library, self, session=session)
             # Documents an operation changed: the timeline's flags and the hub follow.
             self.story_jobs.session.subscribe(self._session_event)
-            jobs = self.story_jobs
-            self.editors = {
-                1: Stage1Page(jobs, styles),
-                2: Stage2Page(jobs),
-                3: Stage3Page(jobs),
-                4: Stage4Page(jobs),
-                5: Stage5Page(jobs, visual, self.asset_library),
-                6: Stage6Page(jobs),
-                7: Stage7Page(jobs),
-                8: Stage8Page(jobs, visual, self.asset_library),
-                9: Stage9Page(jobs),
-                10: Stage10Page(jobs),
-                11: Stage11Page(jobs),
-                12: Stage12Page(jobs),
-            }
-            stage4, stage5 = self.editors[4], self.editors[5]
-            assert isinstance(stage4, Stage4Page) and isinstance(stage5, Stage5Page)
-            stage8, stage10 = self.editors[8], self.editors[10]
-            assert isinstance(stage8, Stage8Page) and isinstance(stage10, Stage10Page)
-            stage6 = self.editors[6]
-            assert isinstance(stage6, Stage6Page)
-            for keyed in (stage5, stage6, stage8, stage10):
-                runner.finished.connect(keyed.job_finished)
-                runner.refused.connect(keyed.job_refused)
-            stage5.sceneRequested.connect(stage4.editor.go_to_scene_id)
-            for editor in self.editors.values():
-                # (a hand edit reaches this page through the session, as `Changes`)
-                editor.goToStage.connect(self.show_stage)
-                editor.goToScene.connect(self._go_to_scene)
-                editor.message.connect(self.statusMessage)
-                editor.openSettings.connect(self.openSettings)
-                self.stage_stack.addWidget(editor)
-            stage4.branched.connect(self._branched)
-            stage4.animaticRequested.connect(self.open_animatic)
-            stage6.upstreamRequested.connect(self.select_scene)
-            self.scene_list.itemSelectionChanged.connect(
-                lambda: stage6.set_selected_scenes(self.selected_scenes())
-            )
-            stage6.branchRequested.connect(self.create_branch)
+            jobs, assets = self.story_jobs, self.asset_library
+            self._unbuilt = [
+                (1, lambda: Stage1Page(jobs, styles)),
+                (2, lambda: Stage2Page(jobs)),
+                (3, lambda: Stage3Page(jobs)),
+                (4, lambda: Stage4Page(jobs)),
+                (5, lambda: Stage5Page(jobs, visual, assets)),
+                (6, lambda: Stage6Page(jobs)),
+                (7, lambda: Stage7Page(jobs)),
+                (8, lambda: Stage8Page(jobs, visual, assets)),
+                (9, lambda: Stage9Page(jobs)),
+                (10, lambda: Stage10Page(jobs)),
+                (11, lambda: Stage11Page(jobs)),
+                (12, lambda: Stage12Page(jobs)),
+            ]
         for stage in stages.ALL:
             page = StagePage(stage)
             self.stage_pages[stage.number] = page
@@ -250,6 +236,49 @@ class ProjectPage(ProjectDialogs, QWidget):
         layout.addWidget(header)
         layout.addWidget(self.timeline)
         layout.addLayout(body, 1)
+        if not in_steps:
+            self.finish_building()
+
+    # ------------------------------------------------------------------ building
+    def build_next(self) -> bool:
+        """Build the next stage editor; False once every one is built."""
+        if not self._unbuilt:
+            return False
+        number, make = self._unbuilt.pop(0)
+        editor = make()
+        self.editors[number] = editor
+        self._wire(editor)
+        editor.ensurePolished()  # (its style sheet applied now, not at its first showing)
+        return bool(self._unbuilt)
+
+    def finish_building(self) -> None:
+        while self.build_next():
+            pass
+
+    def _wire(self, editor: StageFrame) -> None:
+        # (a hand edit reaches this page through the session, as `Changes`)
+        editor.goToStage.connect(self.show_stage)
+        editor.goToScene.connect(self._go_to_scene)
+        editor.message.connect(self.statusMessage)
+        editor.openSettings.connect(self.openSettings)
+        self.stage_stack.addWidget(editor)
+        if isinstance(editor, Stage5Page | Stage6Page | Stage8Page | Stage10Page):
+            assert self._runner is not None
+            self._runner.finished.connect(editor.job_finished)
+            self._runner.refused.connect(editor.job_refused)
+        if isinstance(editor, Stage4Page):
+            editor.branched.connect(self._branched)
+            editor.animaticRequested.connect(self.open_animatic)
+        elif isinstance(editor, Stage5Page):
+            stage4 = self.editors[4]  # (built before it)
+            assert isinstance(stage4, Stage4Page)
+            editor.sceneRequested.connect(stage4.editor.go_to_scene_id)
+        elif isinstance(editor, Stage6Page):
+            editor.upstreamRequested.connect(self.select_scene)
+            self.scene_list.itemSelectionChanged.connect(
+                lambda: editor.set_selected_scenes(self.selected_scenes())
+            )
+            editor.branchRequested.connect(self.create_branch)
 
     def _header_button(self, icon_name: str, text: str, tip: str) -> QToolButton:
         b = QToolButton()
@@ -264,6 +293,7 @@ class ProjectPage(ProjectDialogs, QWidget):
     # ------------------------------------------------------------------ state
     def set_project(self, project: Project | None) -> None:
         self.flush()
+        self._opening.stop()
         self.project = project
         if self.story_jobs is not None:
             self.story_jobs.forget()
@@ -281,7 +311,13 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._show_branch(project.current_branch)
         self.hub_panel.setVisible(stages.is_locked(project, stages.PHASE_A[3]))
         self.refresh(later=True)
-        self.show_stage(self._first_open_stage())
+        # The stage's own frame now, its documents a turn of the event loop later (a timer:
+        # posted events would run first): reading them and showing a feature's page in one
+        # turn held the window past its 50 ms budget.
+        self._first_stage = self._first_open_stage()
+        self.timeline.select(self._first_stage)
+        self.stage_stack.setCurrentWidget(self.stage_pages[self._first_stage])
+        self._opening.start()
 
     def flush(self) -> None:
         """Write every editor's pending hand edits (before closing or switching)."""
@@ -456,7 +492,17 @@ class ProjectPage(ProjectDialogs, QWidget):
         """The header's "$x spent" with a per-stage, per-provider breakdown on hover."""
         self.spend_label.refresh(self.project)
 
+    @property
+    def opening(self) -> bool:
+        """A project just set, its first stage not shown yet (a moment)."""
+        return self._opening.isActive()
+
+    def _open_first_stage(self) -> None:
+        if self.project is not None:
+            self.show_stage(self._first_stage)
+
     def show_stage(self, number: int) -> None:
+        self._opening.stop()  # (a stage asked for by name: not the first one after all)
         self.timeline.select(number)
         self.rail.blockSignals(True)
         if number >= 6:

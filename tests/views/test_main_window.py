@@ -24,6 +24,11 @@ def create_from_dashboard(qtbot, window: MainWindow, name: str) -> None:  # type
     assert dialog.preview.text().endswith(f"{name}.aiuteur")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)
+    qtbot.waitUntil(lambda: not window.project_page.opening)
+    # Offscreen, the hidden dialog stays the active window; on a desktop the window manager
+    # hands it back to the main window.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
 
 
 def double_click(qtbot, view, index) -> None:  # type: ignore[no-untyped-def]
@@ -257,3 +262,33 @@ def test_keyboard_navigation_and_shortcut_help(qtbot, window: MainWindow) -> Non
         "Shot List: Delete Shot",
     ]
     dialog.reject()
+
+
+def test_the_project_page_is_built_while_the_dashboard_waits_and_opens_in_two_turns(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aiuteur_desktop.views.project_view import ProjectPage
+
+    built: list[int] = []  # how many stage editors the page had after each step
+    step = ProjectPage.build_next
+
+    def counted(page: ProjectPage) -> bool:
+        more = step(page)
+        built.append(len(page.editors))
+        return more
+
+    monkeypatch.setattr(ProjectPage, "build_next", counted)
+    # Nobody opens a project: the page is built anyway, a stage editor a step, and the
+    # dashboard stays where it is.
+    qtbot.waitUntil(lambda: bool(built) and built[-1] == 12, timeout=10_000)
+    assert built[: built.index(12) + 1] == list(range(1, 13))
+    assert window.pages.currentWidget() is window.dashboard
+    # Opening a project shows its page at once and its first stage's documents a moment later.
+    project = Project.create(tmp_path, "Steps")
+    window._show_project(project)
+    page = window.project_page
+    assert window.pages.currentWidget() is page
+    assert page.opening and page.stage_stack.currentWidget() is page.stage_pages[1]
+    qtbot.waitUntil(lambda: not page.opening)
+    assert page.stage_stack.currentWidget() is page.editors[1]
+    assert page.timeline.nodes[1].isChecked()

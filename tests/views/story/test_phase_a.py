@@ -34,7 +34,9 @@ LONG = 20_000
 def open_project(qtbot, window: MainWindow, tmp_path: Path, name: str = "Ferry") -> Project:  # type: ignore[no-untyped-def]
     project = Project.create(tmp_path, name)
     window._show_project(project)
+    # (the project's first stage is read a moment after its page shows)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.project_page)
+    qtbot.waitUntil(lambda: not window.project_page.opening)
     return project
 
 
