@@ -6,6 +6,7 @@ set (half a millisecond a cell, all on the UI thread)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,11 +17,19 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QIcon, QImage
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 Index = QModelIndex | QPersistentModelIndex
-#: rows measured for a column's width (Qt's default looks at 1,000 for every resize)
-MEASURED_ROWS = 200
+#: A column is as wide as the widest of its this many longest texts, measured once per
+#: `set_rows` (Qt's ResizeToContents asks the model's Python `data()` for a thousand rows'
+#: every role at every relayout: tens of milliseconds a time on a feature's shot list).
+MEASURED_ROWS = 24
 
 
 @dataclass
@@ -100,7 +109,8 @@ class TextRows(QAbstractTableModel):
 
 class TextTable(QTableView):
     """A QTableView over `TextRows`: whole rows selected, nothing edited, column `stretch`
-    taking the width left, the others as wide as their text."""
+    taking the width left, the others as wide as their longest text (the user may drag them
+    wider or narrower; `fixed` sets one's width instead)."""
 
     def __init__(self, headers: Sequence[str], stretch: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,17 +120,53 @@ class TextTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.horizontalHeader()
-        header.setResizeContentsPrecision(MEASURED_ROWS)
+        self._fitted = [col for col in range(len(headers)) if col != stretch]
         for col in range(len(headers)):
             mode = (
                 QHeaderView.ResizeMode.Stretch
                 if col == stretch
-                else QHeaderView.ResizeMode.ResizeToContents
+                else QHeaderView.ResizeMode.Interactive
             )
             header.setSectionResizeMode(col, mode)
+        self._fit(self._fitted)
+
+    def fixed(self, column: int, width: int) -> None:
+        """Column `column` is `width` wide, whatever its texts (they wrap or elide)."""
+        if column in self._fitted:
+            self._fitted.remove(column)
+        self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(column, width)
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.rows.set_rows(rows)
+        self._fit(self._fitted)
+
+    def set_text(self, row: int, column: int, text: str) -> None:
+        """One cell's text changed: its column widens if the text no longer fits."""
+        self.rows.set_text(row, column, text)
+        if column in self._fitted:
+            width = self._width(column, [row])
+            if width > self.columnWidth(column):
+                self.setColumnWidth(column, width)
+
+    def _fit(self, columns: list[int]) -> None:
+        count = self.rows.rowCount()
+        for col in columns:
+            longest = heapq.nlargest(
+                MEASURED_ROWS, range(count), key=lambda r, c=col: len(self.rows.text(r, c))
+            )
+            width = max(self._width(col, longest), self.horizontalHeader().sectionSizeHint(col))
+            self.setColumnWidth(col, width)
+
+    def _width(self, column: int, rows: list[int]) -> int:
+        """The widest of these rows' cells in `column`, as the view draws them."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate = self.itemDelegate()
+        return max(
+            (delegate.sizeHint(option, self.rows.index(r, column)).width() for r in rows),
+            default=0,
+        )
 
     def row_count(self) -> int:
         return self.rows.rowCount()

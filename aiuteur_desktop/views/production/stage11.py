@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -100,11 +99,9 @@ class Stage11Page(StageFrame):
         self.table.rows.alignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
         self.table.setIconSize(QSize(THUMB, THUMB * 9 // 16))
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
         # (these wrap; the prompt takes the width left)
         for column, width in ((MODEL, 150), (MODEL + 1, 90), (MODEL + 2, 130), (STATUS, 100)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(column, width)
+            self.table.fixed(column, width)
         self.table.verticalHeader().setDefaultSectionSize(ROW)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._fill_shot_models())
         # A model for the selected shots (Ctrl+A: every shot), from what each would cost.
