@@ -34,6 +34,7 @@ from aiuteur_desktop.views.jobs.spending import SpendLabel
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.elided import ElidedLabel
+from aiuteur_desktop.views.kit.throttle import next_turn
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
 from aiuteur_desktop.views.production.hub_rows import Row, fill_hub, hub_item
@@ -139,7 +140,7 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._refresh_hub = self._refresh_waiting = False
         self._hub_shown: list[Row] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
-        self._opening = QTimer(self, singleShot=True, interval=1, timeout=self._open_first_stage)
+        self._opening: object | None = None  # (`opening`: a token, dropped once shown)
         self._first_stage = 1
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
@@ -293,7 +294,7 @@ class ProjectPage(ProjectDialogs, QWidget):
     # ------------------------------------------------------------------ state
     def set_project(self, project: Project | None) -> None:
         self.flush()
-        self._opening.stop()
+        self._opening = None
         self.project = project
         if self.story_jobs is not None:
             self.story_jobs.forget()
@@ -311,13 +312,13 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._show_branch(project.current_branch)
         self.hub_panel.setVisible(stages.is_locked(project, stages.PHASE_A[3]))
         self.refresh(later=True)
-        # The stage's own frame now, its documents a turn of the event loop later (a timer:
-        # posted events would run first): reading them and showing a feature's page in one
-        # turn held the window past its 50 ms budget.
-        self._first_stage = self._first_open_stage()
-        self.timeline.select(self._first_stage)
-        self.stage_stack.setCurrentWidget(self.stage_pages[self._first_stage])
-        self._opening.start()
+        # The stage's own frame now, its documents a turn of the event loop later: reading
+        # them and showing a feature's page in one turn held the window past its 50 ms budget.
+        self._first_stage = first = self._first_open_stage()
+        self.timeline.select(first)
+        self.stage_stack.setCurrentWidget(self.stage_pages[first])
+        self._opening = opening = object()
+        next_turn(self, lambda: self._open_first_stage(opening))
 
     def flush(self) -> None:
         """Write every editor's pending hand edits (before closing or switching)."""
@@ -495,14 +496,14 @@ class ProjectPage(ProjectDialogs, QWidget):
     @property
     def opening(self) -> bool:
         """A project just set, its first stage not shown yet (a moment)."""
-        return self._opening.isActive()
+        return self._opening is not None
 
-    def _open_first_stage(self) -> None:
-        if self.project is not None:
+    def _open_first_stage(self, opening: object) -> None:
+        if opening is self._opening and self.project is not None:
             self.show_stage(self._first_stage)
 
     def show_stage(self, number: int) -> None:
-        self._opening.stop()  # (a stage asked for by name: not the first one after all)
+        self._opening = None  # (a stage asked for by name: not the first one after all)
         self.timeline.select(number)
         self.rail.blockSignals(True)
         if number >= 6:

@@ -347,6 +347,10 @@ def _whose(*, progress=None, cancelled=None) -> int:  # type: ignore[no-untyped-
     return os.getpid()
 
 
+def _niceness(*, progress=None, cancelled=None) -> int:  # type: ignore[no-untyped-def]
+    return os.nice(0)
+
+
 def _broken(*, progress=None, cancelled=None) -> int:  # type: ignore[no-untyped-def]
     raise ValueError("no canvas")
 
@@ -361,3 +365,5 @@ def test_frames_and_clips_are_drawn_in_a_process_of_their_own() -> None:
     with pytest.raises(AiuteurError, match="offline engine failed: ValueError: no canvas"):
         drawing.call(_broken)
     assert drawing.call(_whose) != os.getpid()
+    # It draws at a lower priority than the window's process: the window gets the CPU first.
+    assert drawing.call(_niceness) == min(19, os.nice(0) + drawing.NICENESS)

@@ -16,6 +16,7 @@ import atexit
 import concurrent.futures
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +26,10 @@ from aiuteur_desktop.core.errors import AiuteurError
 
 #: How often a waiting call looks at Cancel and reports progress.
 POLL_S = 0.02
+#: The drawing process runs at this niceness (below normal on Windows): a batch of frames or
+#: an export drawn in the background leaves the CPU to the window first — on two cores it
+#: otherwise kept the window's thread waiting to run for tens of milliseconds at a time.
+NICENESS = 10
 
 _lock = threading.Lock()  # one drawing at a time: the event and the number are shared
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -46,6 +51,7 @@ def _start(cancel: Any, progress: Any) -> None:
     app — however the app ends (a crash, a kill), the drawing process does not outlive it."""
     global _cancel, _progress, _child
     _cancel, _progress, _child = cancel, progress, True
+    _in_background()
     parent = multiprocessing.parent_process()
     if parent is not None:
 
@@ -54,6 +60,21 @@ def _start(cancel: Any, progress: Any) -> None:
             os._exit(0)
 
         threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
+
+
+def _in_background() -> None:
+    """This process's CPU priority lowered (nothing to undo: it ends with the app)."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000  # BELOW_NORMAL_PRIORITY_CLASS
+            kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel.SetPriorityClass(kernel.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(NICENESS)
+    except OSError:  # (a sandbox that forbids it: drawn at normal priority)
+        pass
 
 
 def _in_child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

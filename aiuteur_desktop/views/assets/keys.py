@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QListWidgetItem,
@@ -26,6 +26,7 @@ from aiuteur_desktop.providers.registry import Registry, image_model
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import png_bytes, read_image
+from aiuteur_desktop.views.kit.throttle import next_turn
 from aiuteur_desktop.views.stage_frame import ask_guidance
 
 #: Operations queued per turn of the event loop by `submit_all`: at most this many, and
@@ -107,7 +108,7 @@ class PendingKeys:
                 except AiuteurError as exc:
                     self.fail(exc.user_message)
             if len(prepared) > done:
-                QTimer.singleShot(0, self, lambda: queue(prepared[done:]))
+                next_turn(self, lambda: queue(prepared[done:]))
                 return
             self.preparing = max(0, self.preparing - 1)
             if not self._pending:

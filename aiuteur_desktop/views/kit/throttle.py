@@ -35,3 +35,11 @@ class Throttle(QObject):
         if self._due:
             self._due = False
             self._run()
+
+
+def next_turn(context: QObject, step: Callable[[], None]) -> None:
+    """Run `step` on a later turn of the event loop, after what is waiting (input, painting,
+    other timers). For work cut into steps: a zero timer is a posted event, which Qt runs
+    before the input and timers that are due, so steps chained that way hold the window as
+    long as one step would have taken them all."""
+    QTimer.singleShot(1, context, step)

@@ -35,6 +35,7 @@ from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.providers.registry import Registry
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
+from aiuteur_desktop.views.kit.throttle import next_turn
 from aiuteur_desktop.views.production.scene_before import RearviewMirror
 from aiuteur_desktop.views.stage_frame import StageFrame
 
@@ -366,7 +367,7 @@ class Stage9Page(StageFrame):
             self.list_layout.insertWidget(i, card)
         if end < len(self.sets):
             self._placed = end
-            QTimer.singleShot(0, lambda: self._place(generation, end, labels))
+            next_turn(self, lambda: self._place(generation, end, labels))
             return
         shown = {s.shot for s in self.sets}
         for shot in [k for k in self.cards if k not in shown]:
