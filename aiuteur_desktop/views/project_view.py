@@ -311,14 +311,15 @@ class ProjectPage(ProjectDialogs, QWidget):
         # worker (a feature's board took 20+ ms of the window while it opened).
         self._show_branch(project.current_branch)
         self.hub_panel.setVisible(stages.is_locked(project, stages.PHASE_A[3]))
-        self.refresh(later=True)
         # The stage's own frame now, its documents a turn of the event loop later: reading
         # them and showing a feature's page in one turn held the window past its 50 ms budget.
+        # The timeline's lights and the hub's rows are read on a worker after that (a feature's
+        # first reading of every scene, in Python, slowed the window's own turns).
         self._first_stage = first = self._first_open_stage()
         self.timeline.select(first)
         self.stage_stack.setCurrentWidget(self.stage_pages[first])
         self._opening = opening = object()
-        next_turn(self, lambda: self._open_first_stage(opening))
+        next_turn(self, lambda: self._opened(project, opening))
 
     def flush(self) -> None:
         """Write every editor's pending hand edits (before closing or switching)."""
@@ -498,9 +499,12 @@ class ProjectPage(ProjectDialogs, QWidget):
         """A project just set, its first stage not shown yet (a moment)."""
         return self._opening is not None
 
-    def _open_first_stage(self, opening: object) -> None:
-        if opening is self._opening and self.project is not None:
+    def _opened(self, project: Project, opening: object) -> None:
+        if self.project is not project:
+            return
+        if opening is self._opening:  # (no stage asked for meanwhile)
             self.show_stage(self._first_stage)
+        self.refresh(later=True)
 
     def show_stage(self, number: int) -> None:
         self._opening = None  # (a stage asked for by name: not the first one after all)

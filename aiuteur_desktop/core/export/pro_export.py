@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -33,7 +33,6 @@ from aiuteur_desktop.core.app.files import link_or_copy, sha256_of, write_atomic
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.errors import GateClosed
-from aiuteur_desktop.core.export import nle, storyboard_pdf
 from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.media.playback import probe
 from aiuteur_desktop.core.media.thumbnails import thumbnail_png
@@ -42,6 +41,9 @@ from aiuteur_desktop.core.production.shots import shot_list, timing
 from aiuteur_desktop.core.production.shots.timing import Shot, camel
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
+
+if TYPE_CHECKING:
+    from aiuteur_desktop.core.export import nle
 
 #: The user stopped the export (what a job's work raises when cancelled).
 Cancelled = jobs.Cancelled
@@ -258,6 +260,10 @@ def _write(
     cancelled: Callable[[], bool] | None,
     on_step: Callable[[Step], None] | None = None,
 ) -> Exported:
+    # (OpenTimelineIO and the PDF writer load here, for an export: listing the shots needs
+    # neither, and loading them held the window's thread for up to 150 ms)
+    from aiuteur_desktop.core.export import nle
+
     out = Exported(stage, codec=how)
     # A folder with a manifest is a whole export: an earlier export's manifest goes before
     # anything of this one is written, and this one's is written last — an export stopped
@@ -400,6 +406,8 @@ def _storyboard(
     name: str,
     cancelled: Callable[[], bool] | None,
 ) -> Path | None:
+    from aiuteur_desktop.core.export import storyboard_pdf
+
     """The storyboard sheets of what is exported: each shot's approved start frame (or its
     clip's first picture), captioned as the shot list reads."""
     panels = []
