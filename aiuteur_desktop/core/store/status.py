@@ -20,13 +20,15 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from aiuteur_desktop.core.store import canonical
 
 _SCENE = re.compile(r"^scenes/([^/]+)/")
 _PHASE_A_STORY = re.compile(r"^stage[1-4]/")
 _ABSENT = object()
+#: What a scene folder's listing is counted as in the store's derived cache (bytes).
+PATHS_WEIGHT = 4096
 #: The fingerprint recorded for an input that was expected to be absent (a scene instance
 #: not made yet): the artifact turns Outdated the moment that path appears. (Object ids are
 #: hex digests, so this value never collides with one.)
@@ -193,11 +195,27 @@ class TreeView:
             prefix = f"scenes/{scene}"
             folder = self.folder(prefix)
             if self._paths is None and folder is not None:
-                found = list(self._store.list_paths(folder, prefix))
+                found = list(self._listed(folder, prefix))
             else:
                 found = [p for p in self.paths if scene_of(p) == scene]
             self._scenes[scene] = found
         return self._scenes[scene]
+
+    def _listed(self, folder: str, prefix: str) -> tuple[str, ...]:
+        """The paths under `prefix`, whose folder is the tree `folder`: kept by that id where
+        the store keeps derivations (a feature's Script Hub lists 600 scene folders after
+        each edit, of which one changed)."""
+        remember = getattr(self._store, "remember", None)
+        if remember is None:
+            return tuple(self._store.list_paths(folder, prefix))
+        return cast(
+            tuple[str, ...],
+            remember(
+                (f"paths {prefix}", folder),
+                lambda: tuple(self._store.list_paths(folder, prefix)),
+                PATHS_WEIGHT,
+            ),
+        )
 
     def doc(self, path: str) -> Any | None:
         oid = self.paths.get(path) if self._paths is not None else self.oid(path)

@@ -101,3 +101,26 @@ def test_kept_statuses_are_fresh_statuses_after_any_edits(
                 p.write(path, doc) if doc is not None else p.delete(path)
             kept, fresh = everything(p, p), everything(_Unkept(p), p)
             assert kept == fresh, (what, s, n)
+
+
+def test_after_an_edit_only_the_edited_scene_s_folder_is_listed_again(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    with Project.create(tmp_path, "Listed") as p:
+        p.write(artifacts.SCRIPT, script(0, 0))
+        for s in range(SCENES):
+            derive_shot(p, s, 0)
+            derive_frame(p, s, 0)
+        everything(p, p)
+        listed: list[str] = []
+        walk = Project.list_paths
+
+        def counted(project: Project, tree: str, prefix: str = "") -> dict[str, str]:
+            listed.append(prefix)
+            return walk(project, tree, prefix)
+
+        monkeypatch.setattr(Project, "list_paths", counted)
+        derive_frame(p, 2, 1)  # a frame of scene 2 made again (scene 3's shot reads it)
+        after = everything(p, p)
+        assert listed == ["scenes/s2"]
+        assert after["s3"] is Status.CONTINUITY_BROKEN and after["s0"] is Status.UP_TO_DATE
