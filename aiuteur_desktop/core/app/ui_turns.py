@@ -17,6 +17,9 @@ GIL. Nothing happens without a UI (the command line, the MCP server) or on the U
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 import time
 
@@ -26,6 +29,11 @@ BEAT_MS = 4
 STALE_S = 0.012
 #: How long a worker steps aside: longer than the UI thread's wake-up, short for the worker.
 STEP_ASIDE_S = 0.0008
+
+#: A window's worker threads run this much nicer than its UI thread (Linux, where each
+#: thread has a niceness of its own): on two cores, three workers running Python kept the
+#: UI thread waiting for a core, not only for the GIL.
+WORKER_NICENESS = 5
 
 _last = [0.0]  # monotonic time of the UI thread's last beat; 0: no UI, or it rests
 _ui: list[int | None] = [None]
@@ -66,3 +74,18 @@ def give_way() -> None:
 def before_query(*_: object) -> None:
     """SQLAlchemy's before_cursor_execute: every statement is a point to give way at."""
     give_way()
+
+
+_lowered = threading.local()
+
+
+def worker_started() -> None:
+    """On a worker thread of a window, as each task starts: the thread runs at a lower CPU
+    priority than the UI thread from now on (once per thread; nothing without a UI — the
+    command line and the MCP server run their work at full priority)."""
+    if getattr(_lowered, "done", False) or _ui[0] is None or threading.get_ident() == _ui[0]:
+        return
+    _lowered.done = True
+    if sys.platform.startswith("linux"):  # (elsewhere nice() would slow the whole app)
+        with contextlib.suppress(OSError):  # (a sandbox may refuse: full priority then)
+            os.nice(WORKER_NICENESS)  # Linux: this thread only

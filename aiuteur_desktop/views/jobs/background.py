@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
+from aiuteur_desktop.core.app import ui_turns
 from aiuteur_desktop.views.kit.ui_gc import beat_now, collect_on_ui_thread, hold_full_pass_while
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class _Task(QRunnable):
         self._token = token
 
     def run(self) -> None:
+        ui_turns.worker_started()
         fn, self._fn = self._fn, None
         assert fn is not None
         try:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.app import ui_turns
 from aiuteur_desktop.core.app.progress import Step, describe
 from aiuteur_desktop.core.app.redaction import redact
 from aiuteur_desktop.core.app.settings import Budget
@@ -85,6 +86,7 @@ class _Work(QRunnable):
         self._quitting = quitting
 
     def run(self) -> None:
+        ui_turns.worker_started()
         with contextlib.suppress(RuntimeError):  # the runner was deleted (at quit)
             self._run()
 
@@ -125,6 +127,7 @@ class _Take(QRunnable):
         self._runner = runner
 
     def run(self) -> None:
+        ui_turns.worker_started()
         started: list[Job] = []
         wake: float | None = None
         try:
@@ -168,6 +171,7 @@ class _Queue(QRunnable):
         self._runner = runner
 
     def run(self) -> None:
+        ui_turns.worker_started()
         r = self._runner
         while True:
             with r._lock:

@@ -4,6 +4,8 @@ without a UI (the command line), never while the UI thread beats."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -75,3 +77,29 @@ def test_every_store_statement_of_a_worker_is_a_point_to_give_way(
         assert steps == []
     finally:
         project.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness: Linux")
+def test_a_window_s_workers_run_at_a_lower_cpu_priority_than_its_ui_thread(
+    steps: list[float],
+) -> None:
+    def niceness_of_a_worker() -> int:
+        seen: list[int] = []
+
+        def work() -> None:
+            ui_turns.worker_started()
+            ui_turns.worker_started()  # (once per thread, however many tasks it runs)
+            seen.append(os.nice(0))
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+        return seen[0]
+
+    mine = os.nice(0)
+    ui_turns.stop()  # no window (the command line): workers at full priority
+    assert niceness_of_a_worker() == mine
+    ui_turns.start(threading.get_ident())
+    assert niceness_of_a_worker() == min(19, mine + ui_turns.WORKER_NICENESS)
+    ui_turns.worker_started()  # on the UI thread: nothing
+    assert os.nice(0) == mine
