@@ -141,6 +141,7 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._hub_shown: list[Row] = []  # what the Script Hub's rows show
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._opening: object | None = None  # (`opening`: a token, dropped once shown)
+        self._wanted_scene: str | None = None  # (`select_scene` before the hub's rows came)
         self._first_stage = 1
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
@@ -294,7 +295,7 @@ class ProjectPage(ProjectDialogs, QWidget):
     # ------------------------------------------------------------------ state
     def set_project(self, project: Project | None) -> None:
         self.flush()
-        self._opening = None
+        self._opening = self._wanted_scene = None
         self.project = project
         if self.story_jobs is not None:
             self.story_jobs.forget()
@@ -410,7 +411,8 @@ class ProjectPage(ProjectDialogs, QWidget):
             run_in_background(rows, show, parent=self)
 
     def _show_hub(self, rows: list[script_hub.HubRow], shown: list[Row]) -> None:
-        keep = self.current_scene()
+        before = self.current_scene()
+        keep, self._wanted_scene = self._wanted_scene or before, None
         total = sum(r.seconds for r in rows)
         self.hub_title.setText(
             f"Script Hub · {total // 60}:{total % 60:02d}" if total else "Script Hub"
@@ -422,7 +424,7 @@ class ProjectPage(ProjectDialogs, QWidget):
             if here and self.scene_list.currentRow() != row:  # (a selection of several stays)
                 self.scene_list.setCurrentRow(row)
         self.scene_list.blockSignals(False)
-        if self.current_scene() != keep:
+        if self.current_scene() != before:
             self._scene_changed(self.scene_list.currentRow())
         empty = self.scene_list.count() == 0
         self.scene_empty.setText(
@@ -449,8 +451,12 @@ class ProjectPage(ProjectDialogs, QWidget):
         self.show_stage(stage)
 
     def select_scene(self, scene_id: str) -> None:
+        """Pick a scene in the Script Hub; one not listed yet (the hub's rows are read on a
+        worker as a project opens) is picked when the rows arrive."""
+        self._wanted_scene = scene_id
         for row in range(self.scene_list.count()):
             if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == scene_id:
+                self._wanted_scene = None
                 self.scene_list.setCurrentRow(row)
 
     def _scene_changed(self, row: int) -> None:
@@ -538,8 +544,5 @@ class ProjectPage(ProjectDialogs, QWidget):
 
     def open_scene(self, scene_id: str, number: int) -> None:
         """Pick a scene in the Script Hub list, then open stage `number` on it."""
-        for row in range(self.scene_list.count()):
-            if self.scene_list.item(row).data(Qt.ItemDataRole.UserRole) == scene_id:
-                self.scene_list.setCurrentRow(row)
-                break
+        self.select_scene(scene_id)
         self.show_stage(number)

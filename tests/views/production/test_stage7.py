@@ -277,3 +277,20 @@ def test_a_conformed_timeline_shows_the_editors_cut_in_the_hub_and_stage_7(
     assert said.startswith("This Story Timeline follows the editor's cut from edited.otio: ")
     assert said.index(f"{b.label} (2 s)") < said.index(f"{a.label} (2.5 s)")
     assert f"Omitted by the editor: {dropped.label}." in said
+
+
+def test_a_scene_asked_for_as_the_project_opens_is_opened_once_the_hub_has_it(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A notification's "go to scene" (or a command line) asks for a scene before the Script
+    Hub's rows, read on a worker, have arrived: the scene and its stage open when they do."""
+    project = heist(tmp_path)
+    window._show_project(project)
+    page = window.project_page
+    assert page.scene_list.count() == 0  # (the rows are still being read)
+    page.open_scene("s2", 7)
+    stage7 = page.editors[7]
+    assert isinstance(stage7, Stage7Page)
+    qtbot.waitUntil(lambda: page.stage_stack.currentWidget() is stage7 and not stage7.deriving)
+    assert page.current_scene() == "s2"
+    assert stage7.scene_line.text() == "Scene 2 · EXT. KITCHEN - DAY"
