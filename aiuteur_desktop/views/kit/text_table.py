@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -25,11 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiuteur_desktop.views.kit.throttle import next_turn
+
 Index = QModelIndex | QPersistentModelIndex
 #: A column is as wide as the widest of its this many longest texts, measured once per
 #: `set_rows` (Qt's ResizeToContents asks the model's Python `data()` for a thousand rows'
 #: every role at every relayout: tens of milliseconds a time on a feature's shot list).
 MEASURED_ROWS = 24
+#: Rows a `RowFitter` fits per turn of the event loop.
+ROWS_PER_STEP = 8
 
 
 @dataclass
@@ -176,3 +181,46 @@ class TextTable(QTableView):
 
     def icon(self, row: int, column: int) -> QIcon | QImage | None:
         return self.rows.icon(row, column)
+
+
+class RowFitter(QObject):
+    """A word-wrapped table's rows fitted to their text a few per turn of the event loop, the
+    rows from the top of the view down first (a 53-shot scene's rows fitted at once, text laid
+    out and the model asked for every cell, held the window ~50 ms). `request` as often as
+    the columns change: a burst starts one pass; a request during a pass starts it over."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        self._asked = False
+        self._left: list[int] = []  # rows still to fit in this pass
+        self._fitting = False
+
+    def request(self) -> None:
+        if not self._asked:
+            self._asked = True
+            next_turn(self, self._start)
+
+    @property
+    def busy(self) -> bool:
+        return self._asked or self._fitting
+
+    def _start(self) -> None:
+        self._asked = False
+        count = self.view.model().rowCount()
+        top = max(0, self.view.rowAt(0))
+        self._left = [*range(top, count), *range(top)]
+        if not self._fitting:
+            self._fitting = True
+            self._step()
+
+    def _step(self) -> None:
+        count = self.view.model().rowCount()
+        step, self._left = self._left[:ROWS_PER_STEP], self._left[ROWS_PER_STEP:]
+        for row in step:
+            if row < count:
+                self.view.resizeRowToContents(row)
+        if self._left:
+            next_turn(self, self._step)
+        else:
+            self._fitting = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QKeySequence,
     QResizeEvent,
@@ -42,6 +42,7 @@ from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.status import Status
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
+from aiuteur_desktop.views.kit.text_table import RowFitter
 from aiuteur_desktop.views.production.scene_before import RearviewMirror
 from aiuteur_desktop.views.production.shot_table import (
     ACTION,
@@ -107,11 +108,9 @@ class Stage7Page(StageFrame):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(CHARACTERS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(CHARACTERS, 120)
-        # Wrapped text needs the rows re-measured whenever the columns change width.
-        # Rows re-fitted once per burst of column resizes (a layout pass resizes each column,
-        # and fitting a 53-shot table's rows per column held the window for ~100 ms).
-        self._fit_timer = QTimer(self, singleShot=True, interval=0)
-        self._fit_timer.timeout.connect(self.table.resizeRowsToContents)
+        # Wrapped text needs the rows re-measured whenever the columns change width: once
+        # per burst of column resizes (a layout pass resizes each column), a few rows a turn.
+        self.fitter = RowFitter(self.table)
         header.sectionResized.connect(lambda *_: self._fit_rows())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.inspect())
 
@@ -520,7 +519,7 @@ class Stage7Page(StageFrame):
         self.changed.emit()
 
     def _fit_rows(self) -> None:
-        self._fit_timer.start()
+        self.fitter.request()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
