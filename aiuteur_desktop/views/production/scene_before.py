@@ -15,11 +15,7 @@ class RearviewMirror(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("rearviewMirror")
-        self.setWordWrap(True)
-        self.setStyleSheet(
-            "QLabel#rearviewMirror { background:#1d1f23; border:1px solid #2e3035;"
-            " border-radius:6px; padding:8px 10px; color:#c8ccd2; }"
-        )
+        self.setWordWrap(True)  # (its look: QLabel#rearviewMirror in the theme)
 
     def show_end(self, previous: Shot | None, note: str = "") -> None:
         """How the scene before ends (its last shot), or that this is the first scene."""

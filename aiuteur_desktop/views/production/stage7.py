@@ -102,8 +102,10 @@ class Stage7Page(StageFrame):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         header = self.table.horizontalHeader()
+        # (fitted to their text once per change of the rows, in `apply`: Qt's ResizeToContents
+        # asks the model for every row's cells at each relayout)
         for col in (ID, LENGTH, CAMERA, FLAGS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         for col in (DIALOGUE, ACTION):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(CHARACTERS, QHeaderView.ResizeMode.Interactive)
@@ -259,6 +261,8 @@ class Stage7Page(StageFrame):
         self.model.tempo = {k: v for k, v in self.model.tempo.items() if now.get(k) == seen.get(k)}
         self.model.read_only = self.locked()
         self.model.set_rows(rows, shot_list.flags(rows, self.previous))
+        for col in (ID, LENGTH, CAMERA, FLAGS):
+            self.table.resizeColumnToContents(col)
         self._fit_rows()
         if rows:
             self.table.selectRow(max(0, min(row, len(rows) - 1)))
