@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.app import collector, paths
+from aiuteur_desktop.core.app import collector, paths, ui_turns
 from aiuteur_desktop.core.app.files import link_or_copy, sha256_of, write_atomically
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.assets import masters
@@ -102,6 +102,7 @@ def plan(
     found = takes.in_use(project, [(s.id, shot.id) for s, shot in pairs])
     out = []
     for (s, shot), (take, made) in zip(pairs, found, strict=True):
+        ui_turns.give_way()  # (a feature's 2,000 shots, in Python, on a window's worker)
         if animatic:
             take, made = None, {}
         name = clip_name(project.name, shot, take)

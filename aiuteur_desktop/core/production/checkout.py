@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiuteur_desktop.core.app import models_catalogue
+from aiuteur_desktop.core.app import models_catalogue, ui_turns
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.money.prices import (
     PriceTable,
@@ -289,6 +289,7 @@ def build(
     slots = {(s.shot, s.which): s for s in frames.slots(project, scene_id)}
     lines = []
     for shot, wanted in frames.wanted(project, scene_id):
+        ui_turns.give_way()  # (a scene's fifty shots, in Python, on a window's worker)
         start = slots.get((shot.id, frames.START))
         its_model, its_caps, its_free = own.get(shot.id, (model, caps, free))
         lines.append(
