@@ -142,7 +142,6 @@ class ProjectPage(ProjectDialogs, QWidget):
         self._refresh_due = QTimer(self, singleShot=True, interval=150, timeout=self._refresh_now)
         self._opening: object | None = None  # (`opening`: a token, dropped once shown)
         self._wanted_scene: str | None = None  # (`select_scene` before the hub's rows came)
-        self._first_stage = 1
         self.scene_list.setWordWrap(True)
         # Re-measure wrapped items when the panel's width settles (else lines get elided).
         self.scene_list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -316,11 +315,11 @@ class ProjectPage(ProjectDialogs, QWidget):
         # them and showing a feature's page in one turn held the window past its 50 ms budget.
         # The timeline's lights and the hub's rows are read on a worker after that (a feature's
         # first reading of every scene, in Python, slowed the window's own turns).
-        self._first_stage = first = self._first_open_stage()
+        first = self._first_open_stage()
         self.timeline.select(first)
         self.stage_stack.setCurrentWidget(self.stage_pages[first])
         self._opening = opening = object()
-        next_turn(self, lambda: self._opened(project, opening))
+        next_turn(self, lambda: self._opened(project, opening, first))
 
     def flush(self) -> None:
         """Write every editor's pending hand edits (before closing or switching)."""
@@ -505,11 +504,11 @@ class ProjectPage(ProjectDialogs, QWidget):
         """A project just set, its first stage not shown yet (a moment)."""
         return self._opening is not None
 
-    def _opened(self, project: Project, opening: object) -> None:
+    def _opened(self, project: Project, opening: object, first: int) -> None:
         if self.project is not project:
             return
         if opening is self._opening:  # (no stage asked for meanwhile)
-            self.show_stage(self._first_stage)
+            self.show_stage(first)
         self.refresh(later=True)
 
     def show_stage(self, number: int) -> None:

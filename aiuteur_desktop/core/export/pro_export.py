@@ -407,10 +407,10 @@ def _storyboard(
     name: str,
     cancelled: Callable[[], bool] | None,
 ) -> Path | None:
-    from aiuteur_desktop.core.export import storyboard_pdf
-
     """The storyboard sheets of what is exported: each shot's approved start frame (or its
     clip's first picture), captioned as the shot list reads."""
+    from aiuteur_desktop.core.export import storyboard_pdf  # (loaded for an export only)
+
     panels = []
     for item, entry in zip(items, entries, strict=True):
         _stop_if(cancelled)

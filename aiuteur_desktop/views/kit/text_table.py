@@ -133,7 +133,7 @@ class TextTable(QTableView):
                 else QHeaderView.ResizeMode.Interactive
             )
             header.setSectionResizeMode(col, mode)
-        self._fit(self._fitted)
+        self._fit()
 
     def fixed(self, column: int, width: int) -> None:
         """Column `column` is `width` wide, whatever its texts (they wrap or elide)."""
@@ -144,7 +144,7 @@ class TextTable(QTableView):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.rows.set_rows(rows)
-        self._fit(self._fitted)
+        self._fit()
 
     def set_text(self, row: int, column: int, text: str) -> None:
         """One cell's text changed: its column widens if the text no longer fits."""
@@ -154,9 +154,9 @@ class TextTable(QTableView):
             if width > self.columnWidth(column):
                 self.setColumnWidth(column, width)
 
-    def _fit(self, columns: list[int]) -> None:
+    def _fit(self) -> None:
         count = self.rows.rowCount()
-        for col in columns:
+        for col in self._fitted:
             longest = heapq.nlargest(
                 MEASURED_ROWS, range(count), key=lambda r, c=col: len(self.rows.text(r, c))
             )
