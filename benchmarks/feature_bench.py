@@ -91,6 +91,10 @@ class StallSampler:
                             others.append(f"{at}→{Path(inner.filename).stem}.{inner.name}")
                         where = (where or "UI in Qt") + " || " + ", ".join(sorted(set(others)))
                         self.counts[where] += 1
+                    # The frames let go at once: a frame this thread holds outlives its call,
+                    # and with it a QPainter of a paintEvent (Qt: "endPaint() called with
+                    # active painter", then a crash when this thread frees it).
+                    frames_now, frame, f = {}, None, None
 
         threading.Thread(target=watch, daemon=True).start()
 
@@ -151,6 +155,7 @@ class StallTimeline:
                         in "".join(x.filename for x in traceback.extract_stack(f))
                     ]
                     ui_text = frame_text(ui_frame) if ui_frame is not None else "?"
+                    del frames_now, ui_frame  # (let go at once: see StallSampler)
                     if not current:
                         current.append(f"(CLOCK_MONOTONIC {time.monotonic() - gap / 1000:.3f})")
                     current.append(

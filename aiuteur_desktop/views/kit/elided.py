@@ -20,13 +20,15 @@ class ElidedLabel(QLabel):
         )
 
     def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
         rect = self.contentsRect()
         full = self.text()
         shown = self.fontMetrics().elidedText(full, Qt.TextElideMode.ElideRight, rect.width())
         self.setToolTip(full if shown != full else "")
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()) | int(Qt.AlignmentFlag.AlignVCenter), shown)
+        with QPainter(self) as painter:  # (ended here, whatever else holds the frame)
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(
+                rect, int(self.alignment()) | int(Qt.AlignmentFlag.AlignVCenter), shown
+            )
 
     def is_elided(self) -> bool:
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()

@@ -201,12 +201,14 @@ class HistoryCanvas(QAbstractScrollArea):
 
     # ---------------------------------------------------------------- painting
     def paintEvent(self, _event: QPaintEvent) -> None:
-        p = QPainter(self.viewport())
+        with QPainter(self.viewport()) as p:  # (ended here, whatever else holds the frame)
+            self._paint(p)
+
+    def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         width, height = self.viewport().width(), self.viewport().height()
         p.fillRect(0, 0, width, height, QColor("#1f2024"))
         if not self.graph or not self.graph.nodes:
-            p.end()
             return
         offset = self.verticalScrollBar().value()
         first = max(0, offset // ROW_H)
@@ -273,7 +275,6 @@ class HistoryCanvas(QAbstractScrollArea):
                 Qt.AlignmentFlag.AlignVCenter,
                 fm_small.elidedText(describe(node), Qt.TextElideMode.ElideRight, width - text_x),
             )
-        p.end()
 
 
 class VersionHistoryDialog(QDialog):

@@ -74,7 +74,10 @@ class StageNode(QAbstractButton):
         return QSize(self.fontMetrics().horizontalAdvance(self.text()) + 64, 44)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
-        p = QPainter(self)
+        with QPainter(self) as p:  # (ended here, whatever else holds the frame)
+            self._paint(p)
+
+    def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(2, 4, -2, -4)
         if self.isChecked() or self.underMouse() or self.hasFocus():
@@ -108,7 +111,6 @@ class StageNode(QAbstractButton):
         )
         if self.flag_text:  # the yellow "not up-to-date" flag; the slot is always reserved
             theme.icon("flag").paint(p, int(r.right() - 22), int(r.center().y() - 8), 16, 16)
-        p.end()
 
 
 class PhaseATimeline(QFrame):

@@ -170,7 +170,10 @@ class Screen(QWidget):
         return QSize(960, 540)
 
     def paintEvent(self, _e: QPaintEvent) -> None:
-        p = QPainter(self)
+        with QPainter(self) as p:  # (ended here, whatever else holds the frame)
+            self._paint(p)
+
+    def _paint(self, p: QPainter) -> None:
         p.fillRect(self.rect(), QColor("#0b0c0e"))
         if self.image is None:
             p.setPen(theme.MUTED)
@@ -216,7 +219,10 @@ class Strip(QWidget):
         return max(0.0, min(self.duration, x / (self.width() - 1) * self.duration))
 
     def paintEvent(self, _e: QPaintEvent) -> None:
-        p = QPainter(self)
+        with QPainter(self) as p:  # (ended here, whatever else holds the frame)
+            self._paint(p)
+
+    def _paint(self, p: QPainter) -> None:
         p.fillRect(self.rect(), QColor("#1b1d21"))
         h = self.height()
         for i, (start, end, label, rendered) in enumerate(self.pieces):
