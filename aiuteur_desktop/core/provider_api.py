@@ -209,9 +209,15 @@ class ProviderSource(Protocol):
         ...
 
     def scratch_dialogue(
-        self, rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+        self,
+        rows: list[Any],
+        out_dir: str,
+        *,
+        seconds: list[float] | None = None,
+        voices: dict[str, dict[str, Any]] | None = None,
     ) -> list[str | None]:
-        """Each shot's scratch voices as a WAV in `out_dir`, the shot's length (or
+        """Each shot's scratch voices (`voices`: the characters' offline voices by name, as
+        `core.assets.voices.offline_voices` gives them) as a WAV in `out_dir`, the shot's length (or
         `seconds[i]`): a path per row, None where nothing is spoken or no speech engine is
         installed."""
         ...

@@ -270,11 +270,16 @@ class Registry:
         return render_clips(rows, out_dir, **options)
 
     def scratch_dialogue(
-        self, rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+        self,
+        rows: list[Any],
+        out_dir: str,
+        *,
+        seconds: list[float] | None = None,
+        voices: dict[str, dict[str, Any]] | None = None,
     ) -> list[str | None]:
         from aiuteur_desktop.providers.offline.jobs import scratch_dialogue
 
-        return scratch_dialogue(rows, out_dir, seconds=seconds)
+        return scratch_dialogue(rows, out_dir, seconds=seconds, voices=voices)
 
     # ------------------------------------------------------------------ text
     def text(

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.app.catalogue import Catalogue, StyleLibraryError
-from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.store import Project, artifacts
 
@@ -33,6 +33,8 @@ class GlobalAsset:
     image: Path | None
     source: str  # "Promoted from <project>" or "Created here"
     created_at: float
+    #: The offline voice of a character (core.assets.voices: {"slot", "pitch", "speed"}).
+    voice_offline: dict[str, Any] = field(default_factory=dict)
 
 
 class AssetLibrary:
@@ -59,6 +61,7 @@ class AssetLibrary:
             image if image.exists() else None,
             row.get("source", ""),
             float(row.get("created_at", 0)),
+            voices.OfflineVoice.from_json(row.get("voice_offline")).to_json(),
         )
 
     def all(self, *, kind: str = "", text: str = "", tag: str = "") -> list[GlobalAsset]:
@@ -93,6 +96,7 @@ class AssetLibrary:
         description: str = "",
         *,
         voice: str = "",
+        voice_offline: dict[str, Any] | None = None,
         tags: Iterable[str] = (),
         image: bytes | None = None,
         source: str = "Created here",
@@ -111,6 +115,7 @@ class AssetLibrary:
             "name": name,
             "description": description.strip(),
             "voice": voice.strip(),
+            "voice_offline": voices.OfflineVoice.from_json(voice_offline).to_json(),
             "tags": _tags(tags),
             "source": source,
             "created_at": time.time(),
@@ -176,6 +181,7 @@ class AssetLibrary:
             a.get("name") or path.rsplit("/", 1)[-1],
             a.get("description", ""),
             voice=a.get("voice", ""),
+            voice_offline=a.get("voice_offline"),
             tags=a.get("tags", []),
             image=image,
             source=f"Promoted from {project.name}",
@@ -198,6 +204,7 @@ class AssetLibrary:
             "scenes": [],
             "variants": [],
             "voice": g.voice,
+            "voice_offline": dict(g.voice_offline),
             "tags": list(g.tags),
             "candidates": [
                 {

@@ -31,7 +31,7 @@ from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.app import collector, paths, ui_turns
 from aiuteur_desktop.core.app.files import link_or_copy, sha256_of, write_atomically
 from aiuteur_desktop.core.app.progress import Step
-from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.media.playback import probe
@@ -284,6 +284,7 @@ def _write(
             title=project.name,
             images=people,
             locations=places,
+            voices=voices.offline_voices(project),
             progress=steps.part(0),
             cancelled=cancelled,
             on_step=(
@@ -445,8 +446,13 @@ def _stems(
     work = _work_dir(project) / "dialogue"
     # The clip's whole length, so the editor's in-point applies to the stem as to the picture.
     seconds = [e["source_frames"] * e["duration"] / e["frames"] for _i, e in speaking]
-    voices = source.scratch_dialogue([i.shot for i, _e in speaking], str(work), seconds=seconds)
-    for (item, entry), voice in zip(speaking, voices, strict=True):
+    stems = source.scratch_dialogue(
+        [i.shot for i, _e in speaking],
+        str(work),
+        seconds=seconds,
+        voices=voices.offline_voices(project),
+    )
+    for (item, entry), voice in zip(speaking, stems, strict=True):
         if voice is not None:
             entry["dialogue_stem"] = f"stems/dialogue/{item.name}_dialogue.wav"
             _copy(Path(voice), stage / entry["dialogue_stem"])

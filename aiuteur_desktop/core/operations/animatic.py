@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.operations import Operation, Ran, register
 from aiuteur_desktop.core.production import cut
@@ -64,6 +64,7 @@ class AnimaticReel(Operation):
             speech=self.speech,
             images=people,
             locations=places,
+            voices=voices.offline_voices(project, branch),
             progress=ctx.progress,
             cancelled=ctx.cancelled,
             on_step=ctx.step,

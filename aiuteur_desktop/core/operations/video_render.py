@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
 from aiuteur_desktop.core.app.models_catalogue import rendered_seconds
+from aiuteur_desktop.core.assets import voices
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.jobs import JobState, JobStore
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
@@ -201,6 +202,7 @@ def _params(
     shot: Any,
     version: int,
     vertex: dict[str, Any],
+    spoken: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     end = str(project.media.path(line.end)) if line.end else None
     assert line.start is not None
@@ -215,7 +217,8 @@ def _params(
         "duration": line.duration,
         "audio": line.audio,
         "seed": None,
-        "spec": timing.to_spec(shot).model_dump(mode="json"),
+        # (the offline engine's render speaks with the characters' offline voices)
+        "spec": timing.to_spec(shot, voices=spoken).model_dump(mode="json"),
         "bundle": str(project.path),
         "branch": project.current_branch,
         "scene": scene_id,
@@ -246,6 +249,7 @@ def render_ops(
     `only`: just these shots (a re-render the user asked for, priced again)."""
     rows = {s.id: s for s in shot_list.current(project, scene_id)}
     done = takes.rendered(project, scene_id, confirmed.version) if only is None else set()
+    spoken = voices.offline_voices(project)
     ops = []
     for line in confirmed.lines:
         if line.shot in skip or line.shot in done or (only is not None and line.shot not in only):
@@ -255,7 +259,7 @@ def render_ops(
             raise GateClosed(
                 f"Shot {line.label} is no longer in the shot list: confirm the scene again."
             )
-        params = _params(project, scene_id, line, shot, confirmed.version, vertex or {})
+        params = _params(project, scene_id, line, shot, confirmed.version, vertex or {}, spoken)
         params["poll_seconds"] = poll_seconds
         if only is not None:  # rendered again: the next take, with a seed of its own
             params["seed"] = len(takes.of(project, scene_id, line.shot)) + 1

@@ -42,6 +42,8 @@ class Cue:
     start: float
     end: float
     voice: int
+    pitch: int | None = None  # None: the voice's own
+    speed: int | None = None  # None: the engine's pace
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,14 @@ class ClipInfo:
 
 def plan_dialogue(spec: ShotSpec, speech_seconds: list[float | None] | None = None) -> list[Cue]:
     """When each line is on screen: reading speed or the spoken length, squeezed to fit the shot."""
-    taken: dict[str, int] = {}
+    # The voices chosen in Stage 5 first; a speaker left to the name's voice avoids them.
+    taken: dict[str, int] = {name: v.slot for name, v in spec.voices.items() if v.slot is not None}
     wanted = []
     for i, line in enumerate(spec.dialogue):
         words = len(line.text.split())
         spoken = (speech_seconds or [None] * len(spec.dialogue))[i]
         wanted.append(max(words / WORDS_PER_SECOND, (spoken or 0) + 0.15, MIN_LINE))
-        name = line.character.upper()
+        name = _name(line.character)
         if name not in taken:
             taken[name] = tts.voice_index(name, set(taken.values()))
     if not wanted:
@@ -75,9 +78,25 @@ def plan_dialogue(spec: ShotSpec, speech_seconds: list[float | None] | None = No
     cues, t = [], min(LEAD_IN, spec.duration * 0.05)
     for line, length in zip(spec.dialogue, wanted, strict=True):
         end = min(spec.duration, t + length * squeeze)
-        cues.append(Cue(line.character.upper(), line.text, t, end, taken[line.character.upper()]))
+        name = _name(line.character)
+        chosen = spec.voices.get(name)
+        cues.append(
+            Cue(
+                name,
+                line.text,
+                t,
+                end,
+                taken[name],
+                chosen.pitch if chosen else None,
+                chosen.speed if chosen else None,
+            )
+        )
         t = end + GAP * squeeze
     return cues
+
+
+def _name(character: str) -> str:
+    return " ".join(character.upper().split())
 
 
 def _subtitle(cue: Cue, size: tuple[int, int]) -> tuple[int, int, np.ndarray, np.ndarray]:
@@ -177,7 +196,7 @@ def speech_track(spec: ShotSpec, engine: tts.Engine | None) -> tuple[list[Cue], 
     lines = [d.text for d in spec.dialogue]
     first_cues = plan_dialogue(spec)
     voices = [
-        tts.speak(text, cue.voice, engine) if engine else None
+        tts.speak(text, cue.voice, engine, pitch=cue.pitch, speed=cue.speed) if engine else None
         for text, cue in zip(lines, first_cues, strict=True)
     ]
     cues = plan_dialogue(spec, [None if v is None else len(v) / tts.SAMPLE_RATE for v in voices])

@@ -98,10 +98,15 @@ def render_clips(rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any
 
 
 def scratch_dialogue(
-    rows: list[Any], out_dir: str, *, seconds: list[float] | None = None
+    rows: list[Any],
+    out_dir: str,
+    *,
+    seconds: list[float] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
 ) -> list[str | None]:
-    """Each speaking shot's scratch voices, the shot's length (or `seconds[i]`, its take's),
-    as 16-bit mono WAV; None for a shot with nothing spoken."""
+    """Each speaking shot's scratch voices (the characters' offline voices, `voices` by name),
+    the shot's length (or `seconds[i]`, its take's), as 16-bit mono WAV; None for a shot
+    with nothing spoken."""
     import wave
 
     import numpy as np
@@ -117,7 +122,7 @@ def scratch_dialogue(
     for n, shot in enumerate(rows):
         if not shot.dialogue:
             continue
-        spec = shotlist.to_spec(shot)
+        spec = shotlist.to_spec(shot, voices=voices)
         if seconds is not None:
             spec = spec.model_copy(update={"duration": max(0.1, min(60.0, seconds[n]))})
         _cues, samples, spoke = animatic.speech_track(spec, engine)

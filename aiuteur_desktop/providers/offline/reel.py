@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -244,6 +245,7 @@ def render_clips(
     speech: bool = True,
     images: dict[str, Path] | None = None,
     locations: dict[str, Path] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_step: Callable[[Step], None] | None = None,
@@ -263,7 +265,12 @@ def render_clips(
         if on_step is not None:
             on_step(Step(n, len(shots), f"Shot {shot.label}"))
         spec = shotlist.to_spec(
-            shot, width=width, fps=fps, images=images, location_image=locations.get(shot.place)
+            shot,
+            width=width,
+            fps=fps,
+            images=images,
+            location_image=locations.get(shot.place),
+            voices=voices,
         )
         made.specs.append(spec)
         made.size = spec.size
@@ -320,6 +327,7 @@ def render_reel(
     speech: bool = True,
     images: dict[str, Path] | None = None,
     locations: dict[str, Path] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     storyboard: bool = True,
@@ -347,6 +355,7 @@ def render_reel(
         speech=speech,
         images=images,
         locations=locations,
+        voices=voices,
         progress=(lambda f: progress(drawing * f)) if progress else None,
         cancelled=cancelled,
         on_step=on_step,

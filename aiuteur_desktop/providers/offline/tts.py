@@ -75,39 +75,113 @@ def _run(args: list[str], timeout: float = 30) -> None:
     subprocess.run(args, check=True, capture_output=True, timeout=timeout)
 
 
-def speak(text: str, voice: int, engine: Engine | None = None) -> np.ndarray | None:
-    """Mono float32 samples at SAMPLE_RATE, or None when there is no engine or it fails."""
+#: Spoken lines kept by what made them (engine, voice, pitch, speed, words): a voice changed
+#: in Stage 5 speaks only that character's lines again. Bounded by count, oldest first.
+CACHE_VERSION = 1
+CACHE_LINES = 6000
+_written = [0]
+
+
+def _cache_folder() -> Path:
+    from aiuteur_desktop.core.app import paths
+
+    return paths.cache_dir() / "speech"
+
+
+def _line_key(engine: Engine, voice: int, pitch: int | None, speed: int | None, text: str) -> str:
+    what = f"{CACHE_VERSION}|{engine.name}|{voice}|{pitch}|{speed}|{text}"
+    return hashlib.sha256(what.encode()).hexdigest()[:40]
+
+
+def _keep(key: str, wav: bytes) -> None:
+    """Best effort: a cache that cannot be written only means speaking the line again."""
+    folder = _cache_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.part"
+        tmp.write_bytes(wav)
+        tmp.replace(folder / f"{key}.wav")
+        _written[0] += 1
+        if _written[0] % 200 == 0:
+            _prune(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    lines = list(folder.glob("*.wav"))
+    if len(lines) <= CACHE_LINES:
+        return
+    lines.sort(key=lambda f: f.stat().st_mtime)
+    for old in lines[: len(lines) - CACHE_LINES * 3 // 4]:
+        old.unlink(missing_ok=True)
+
+
+def speak(
+    text: str,
+    voice: int,
+    engine: Engine | None = None,
+    *,
+    pitch: int | None = None,
+    speed: int | None = None,
+) -> np.ndarray | None:
+    """Mono float32 samples at SAMPLE_RATE, or None when there is no engine or it fails.
+    `voice` is one of the engine's voices (core.assets.voices.SLOTS), `pitch` 0–99 (None:
+    the voice's own), `speed` in words per minute (None: the engine's pace)."""
     engine = engine or available()
     text = " ".join(text.split())
     if engine is None or not text:
         return None
+    key = _line_key(engine, voice % len(_ESPEAK_VOICES), pitch, speed, text)
+    kept = _cache_folder() / f"{key}.wav"
+    try:
+        return read_wav(kept.read_bytes())
+    except (OSError, wave.Error, ValueError, EOFError):
+        pass  # not spoken yet (or a damaged copy): speak it
+    wav = synthesize(engine, text, voice, pitch=pitch, speed=speed)
+    if wav is None:
+        return None
+    try:
+        samples = read_wav(wav)
+    except (wave.Error, ValueError, EOFError):
+        return None
+    _keep(key, wav)
+    return samples
+
+
+def synthesize(
+    engine: Engine, text: str, voice: int, *, pitch: int | None = None, speed: int | None = None
+) -> bytes | None:
+    """The engine's WAV of one line (no cache), or None when it fails."""
     with tempfile.TemporaryDirectory(prefix="aiuteur-tts-") as tmp:
         out = Path(tmp) / "line.wav"
         try:
             if engine.name == "espeak-ng":
-                name, pitch = _ESPEAK_VOICES[voice % len(_ESPEAK_VOICES)]
+                name, own_pitch = _ESPEAK_VOICES[voice % len(_ESPEAK_VOICES)]
                 _run(
                     [
                         engine.command,
                         "-v",
                         name,
                         "-p",
-                        str(pitch),
+                        str(own_pitch if pitch is None else pitch),
                         "-s",
-                        "165",
+                        str(speed or 165),
                         "-w",
                         str(out),
                         "--",
                         text,
                     ]
                 )
-            elif engine.name == "say":
+            elif engine.name == "say":  # (pitch is the voice's own: `say` has no setting)
                 name = _SAY_VOICES[voice % len(_SAY_VOICES)]
+                rate = ["-r", str(speed)] if speed else []
                 _run(
                     [
                         engine.command,
                         "-v",
                         name,
+                        *rate,
                         "-o",
                         str(out),
                         "--file-format=WAVE",
@@ -116,10 +190,12 @@ def speak(text: str, voice: int, engine: Engine | None = None) -> np.ndarray | N
                     ]
                 )
             else:
+                rate = max(-10, min(10, round(((speed or 165) - 165) / 15)))
                 script = (
                     "Add-Type -AssemblyName System.Speech; "
                     "$s = New-Object System.Speech.Synthesis.SpeechSynthesizer; "
                     f"$v = $s.GetInstalledVoices(); if ($v.Count -gt 0) {{ $s.SelectVoice($v[{voice} % $v.Count].VoiceInfo.Name) }}; "
+                    f"$s.Rate = {rate}; "
                     f"$s.SetOutputToWaveFile('{out}'); $s.Speak([Console]::In.ReadToEnd()); $s.Dispose()"
                 )
                 subprocess.run(
@@ -129,8 +205,8 @@ def speak(text: str, voice: int, engine: Engine | None = None) -> np.ndarray | N
                     capture_output=True,
                     timeout=30,
                 )
-            return read_wav(out.read_bytes())
-        except (OSError, subprocess.SubprocessError, wave.Error, ValueError):
+            return out.read_bytes()
+        except (OSError, subprocess.SubprocessError):
             return None
 
 

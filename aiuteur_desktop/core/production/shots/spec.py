@@ -78,6 +78,17 @@ class Character(BaseModel):
     image: str | None = None
 
 
+class SpecVoice(BaseModel):
+    """A speaker's offline voice (Stage 5's Voice Gallery): one of the engine's voices, its
+    pitch (0–99, 50 the middle) and speed (words per minute); None: the engine's choice."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    slot: int | None = Field(default=None, ge=0, le=7)
+    pitch: int | None = Field(default=None, ge=0, le=99)
+    speed: int | None = Field(default=None, ge=80, le=320)
+
+
 class SpecLine(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -101,6 +112,9 @@ class ShotSpec(BaseModel):
     move: Move = Move.STATIC
     characters: list[Character] = Field(default_factory=list, max_length=12)
     dialogue: list[SpecLine] = Field(default_factory=list, max_length=40)
+    #: The speakers' chosen voices by name in capitals; a speaker not here gets a voice
+    #: chosen from the name.
+    voices: dict[str, SpecVoice] = Field(default_factory=dict, max_length=40)
     shot: str = Field(default="1", max_length=20)
     #: Optional location image used as the background.
     location_image: str | None = None

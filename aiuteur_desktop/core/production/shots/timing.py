@@ -14,6 +14,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiuteur_desktop.core.production.shots.sentences import fit
 from aiuteur_desktop.core.production.shots.spec import ShotSpec
@@ -536,10 +537,15 @@ def to_spec(
     images: dict[str, Path] | None = None,
     location_image: Path | None = None,
     palette: list[str] | None = None,
+    voices: dict[str, dict[str, Any]] | None = None,
 ) -> ShotSpec:
     """The shot as the offline storyboard and animatic engines render it; `images` maps
-    a character's name to its locked image key."""
+    a character's name to its locked image key, `voices` a name in capitals to its offline
+    voice (`core.assets.voices.offline_voices`: only the shot's speakers' are kept, so a
+    voice changed elsewhere leaves this shot's render as it was)."""
     images = images or {}
+    spoken = {" ".join(d.character.upper().split()) for d in shot.dialogue}
+    heard = {name: v for name, v in (voices or {}).items() if name in spoken}
     people = shot.characters[:12]
     spots = _POSITIONS.get(len(people), [])
     cast = []
@@ -571,6 +577,7 @@ def to_spec(
                 {"character": d.character[:60] or "?", "text": d.text.strip()[:2000]}
                 for d in shot.dialogue
             ][:40],
+            "voices": heard,
             "shot": shot.label,
             "location_image": None if title else (str(location_image) if location_image else None),
             "palette": palette or [],
