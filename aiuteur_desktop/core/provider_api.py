@@ -222,6 +222,13 @@ class ProviderSource(Protocol):
         installed."""
         ...
 
+    def speak_line(self, text: str, voice: dict[str, Any], *, speaker: str = "") -> bytes | None:
+        """One line spoken in an offline voice ({"slot", "pitch", "speed"}, as
+        `core.assets.voices.OfflineVoice.to_json` gives it; no slot: the one renders choose
+        for `speaker`) as 16-bit mono WAV at 48 kHz; None when the machine has no speech
+        engine."""
+        ...
+
     def story_answer(
         self,
         ctx: jobs.JobContext,

@@ -281,6 +281,25 @@ class Registry:
 
         return scratch_dialogue(rows, out_dir, seconds=seconds, voices=voices)
 
+    def speak_line(self, text: str, voice: dict[str, Any], *, speaker: str = "") -> bytes | None:
+        """One line in an offline voice ({"slot", "pitch", "speed"}; no slot: the speaker's
+        own, as renders choose it) as 16-bit mono WAV at 48 kHz, or None when the machine
+        has no speech engine."""
+        from aiuteur_desktop.providers.offline import tts
+
+        engine = tts.available()
+        if engine is None:
+            return None
+        slot = voice.get("slot")
+        samples = tts.speak(
+            text,
+            tts.voice_index(speaker) if slot is None else int(slot),
+            engine,
+            pitch=voice.get("pitch"),
+            speed=voice.get("speed"),
+        )
+        return None if samples is None else tts.wav_bytes(samples)
+
     # ------------------------------------------------------------------ text
     def text(
         self, connection: str, base_url: str | None, limits: dict[str, Any] | None = None

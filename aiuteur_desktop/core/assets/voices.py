@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 
 #: The offline engine's voices, in its order (providers/offline/tts.py maps each to an
@@ -113,3 +114,65 @@ def offline_voices(project: Project, branch: str | None = None) -> dict[str, dic
         for name in [a["name"], *(a.get("aliases") or [])]:
             chosen.setdefault(" ".join(str(name).upper().split()), voice.to_json())
     return chosen
+
+
+#: What a preview says when the script gives the character no line.
+NO_LINE = "Hello. This is how I sound."
+PREVIEW_WORDS = 40
+
+
+def line_of(project: Project, path: str) -> str:
+    """A line of the character's from the Master Script (their first of a few words or
+    more), for the Voice Gallery's preview; a stock line when they never speak."""
+    from aiuteur_desktop.core.screenplay import elements as sp
+    from aiuteur_desktop.core.story import master_script
+
+    asset = masters.read(project, path)
+    names = {" ".join(str(n).upper().split()) for n in [asset["name"], *asset.get("aliases", [])]}
+    play = master_script.current(project)
+    found: list[str] = []
+    speaking = False
+    for e in play.elements if play is not None else ():
+        if e.type == sp.CHARACTER:
+            speaking = " ".join(sp.cue_name(e.text).upper().split()) in names
+        elif e.type == sp.DIALOGUE and speaking and e.text.strip():
+            found.append(" ".join(e.text.split()))
+            if len(found[-1].split()) >= 4:
+                break
+        elif e.type != sp.PARENTHETICAL:
+            speaking = False
+    if not found:
+        return NO_LINE
+    words = max(found, key=lambda t: len(t.split())).split()
+    return " ".join(words[:PREVIEW_WORDS]) + (" …" if len(words) > PREVIEW_WORDS else "")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the Voice Gallery plays: the line, and its sound as the review player's PCM
+    (16-bit stereo at 48 kHz); `pcm` empty when the machine has no speech engine."""
+
+    text: str
+    pcm: bytes
+    seconds: float
+
+
+def preview(project: Project, path: str, voice: OfflineVoice, source: ProviderSource) -> Preview:
+    """A line of the character's spoken in `voice` (on a worker: the engine takes a moment)."""
+    import io
+    import wave
+
+    from aiuteur_desktop.core.media import playback
+
+    text = line_of(project, path)
+    wanted = {"slot": voice.slot, "pitch": voice.pitch, "speed": voice.speed}
+    wav = source.speak_line(text, wanted, speaker=masters.read(project, path)["name"])
+    if not wav:
+        return Preview(text, b"", 0.0)
+    with wave.open(io.BytesIO(wav)) as w:
+        rate, mono = w.getframerate(), w.readframes(w.getnframes())
+    assert rate == playback.RATE and playback.CHANNELS == 2  # (the protocol's 48 kHz)
+    stereo = bytearray(len(mono) * 2)
+    stereo[0::4], stereo[1::4] = mono[0::2], mono[1::2]
+    stereo[2::4], stereo[3::4] = mono[0::2], mono[1::2]
+    return Preview(text, bytes(stereo), len(mono) / 2 / rate)

@@ -73,7 +73,8 @@ def _render_key(spec: ShotSpec, engine: tts.Engine | None) -> str:
             st = Path(f).stat()
             files[f] = [st.st_size, st.st_mtime_ns]
     blob = {
-        "spec": spec.model_dump(mode="json"),
+        # (without voices when none is chosen: clips drawn before voices existed still count)
+        "spec": spec.model_dump(mode="json", exclude=None if spec.voices else {"voices"}),
         "files": files,
         "voice": engine.command if engine else None,
         "engine": ENGINE_VERSION,

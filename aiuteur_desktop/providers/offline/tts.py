@@ -228,3 +228,16 @@ def read_wav(data: bytes) -> np.ndarray:
             np.linspace(0, len(samples) - 1, n), np.arange(len(samples)), samples
         ).astype(np.float32)
     return samples
+
+
+def wav_bytes(samples: np.ndarray) -> bytes:
+    """Mono float samples at SAMPLE_RATE as 16-bit PCM WAV."""
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()

@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QPushButton,
     QSizePolicy,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiuteur_desktop.views.assets.voice_gallery import VoiceBox
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.pictures import candidate_strip
 from aiuteur_desktop.views.stage_frame import PRIMARY_STYLE
@@ -120,10 +119,10 @@ class AssetInspector(QWidget):
         self.description.rewriteRequested.connect(
             lambda: start_rewrite(page, self.description, "asset description", page.schedule_save)
         )
-        self.voice = QLineEdit()
-        self.voice.setObjectName("voiceProfile")
-        self.voice.setPlaceholderText("Voice profile: free text or a provider voice id")
-        self.voice.textChanged.connect(page._edited)
+        self.voice_box = VoiceBox()  # (characters only)
+        self.voice_box.edited.connect(page._edited)
+        self.voice_box.previewRequested.connect(page.preview_voice)
+        self.voice = self.voice_box.description
         self.scenes = QLabel()
         self.scenes.setObjectName("assetScenes")
         self.scenes.setWordWrap(True)
@@ -159,11 +158,7 @@ class AssetInspector(QWidget):
         desc_label.setObjectName("sectionTitle")
         text_col.addWidget(desc_label)
         text_col.addWidget(self.description, 1)
-        voice_row = QHBoxLayout()
-        self.voice_label = QLabel("Voice")
-        voice_row.addWidget(self.voice_label)
-        voice_row.addWidget(self.voice, 1)
-        text_col.addLayout(voice_row)
+        text_col.addWidget(self.voice_box)
         text_col.addWidget(self.scenes)
         keys = QGridLayout()
         keys.addWidget(self.generate_button, 0, 0)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core import story
-from aiuteur_desktop.core.assets import masters
+from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.session import Changes
@@ -106,7 +106,7 @@ class Stage5Page(KeyActions, StageFrame):
             "promote_button",
             "scenes",
             "voice",
-            "voice_label",
+            "voice_box",
         ]:
             setattr(self, name, getattr(self.inspector, name))
         right = self.inspector
@@ -221,7 +221,7 @@ class Stage5Page(KeyActions, StageFrame):
                 self.name.setText("")
                 self.kind.setText("")
                 self.description.setPlainText("")
-                self.voice.setText("")
+                self.voice_box.show_profile(voices.Profile())
                 self.scenes.setText("")
                 self.image.setPixmap(QPixmap())
                 self.image.setText("No asset selected")
@@ -234,9 +234,8 @@ class Stage5Page(KeyActions, StageFrame):
             self.kind.setText(f"{a['kind'].title()}{aliases}")
             self.description.setPlainText(a.get("description", ""))
             self.description.document().clearUndoRedoStacks()
-            self.voice.setText(a.get("voice", ""))
-            self.voice.setVisible(a["kind"] == "character")
-            self.voice_label.setVisible(a["kind"] == "character")
+            self.voice_box.show_profile(voices.of(a))
+            self.voice_box.setVisible(a["kind"] == "character")
             labels = master_script.labels(self.project)
             scenes = ", ".join(
                 f'<a href="{s}" style="color:#8fb1ff">{html.escape(labels.get(s, s))}</a>'
@@ -273,6 +272,9 @@ class Stage5Page(KeyActions, StageFrame):
             self._loading = False
         self.sync()
 
+    def preview_voice(self) -> None:
+        self.voice_box.speak(self.project, self.current_path(), self._source())
+
     def _edited(self) -> None:
         if not self._loading:
             self.schedule_save()
@@ -285,10 +287,10 @@ class Stage5Page(KeyActions, StageFrame):
         changes: dict[str, Any] = {}
         if self.description.toPlainText() != a.get("description", ""):
             changes["description"] = self.description.toPlainText()
-        if self.voice.text() != a.get("voice", ""):
-            changes["voice"] = self.voice.text()
         if changes:
             masters.update(self.project, path, **changes)
+        heard = a["kind"] == "character"
+        if changes or (heard and voices.save(self.project, path, self.voice_box.profile())):
             self.changed.emit()
         self.mark_loaded()
 

@@ -1,0 +1,285 @@
+"""Stage 5's Voice Gallery: a character's voice in the inspector — the description the video
+model is given, and the offline voice the animatic and the scratch stems speak with (one of
+the engine's voices, its pitch and speed), heard at once with Preview. Changes to the offline
+voice undo and redo (Ctrl+Z / Ctrl+Shift+Z in the box, or its Undo button)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from aiuteur_desktop.core.assets import voices
+from aiuteur_desktop.core.assets.voices import OfflineVoice, Preview
+from aiuteur_desktop.core.provider_api import ProviderSource
+from aiuteur_desktop.core.store import Project
+from aiuteur_desktop.views.jobs.background import run_in_background
+
+#: The pitch box's lowest value stands for "the voice's own".
+OWN_PITCH = -1
+#: How often the preview's sound is fed to the output (its buffer holds 200 ms).
+FEED_MS = 40
+
+
+class _Change(QUndoCommand):
+    def __init__(self, box: VoiceBox, before: OfflineVoice, after: OfflineVoice) -> None:
+        super().__init__("Change the voice")
+        self.box, self.before, self.after = box, before, after
+
+    def redo(self) -> None:
+        self.box._apply(self.after)
+
+    def undo(self) -> None:
+        self.box._apply(self.before)
+
+
+class VoiceBox(QWidget):
+    """The widgets and their undo; the page reads `profile()` when it saves, and is told by
+    `edited` (the description's typing, an offline voice chosen, undone or redone)."""
+
+    edited = Signal()
+    previewRequested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("voiceGallery")
+        self.label = QLabel("Voice")
+        self.label.setObjectName("sectionTitle")
+        self.description = QLineEdit()
+        self.description.setObjectName("voiceProfile")
+        self.description.setPlaceholderText("For the video model: low, gravelly, slow; Scottish…")
+        self.description.setToolTip(
+            "Told to video models that speak (Veo 3.1 and peers) with every line of theirs; "
+            "never in a frame prompt"
+        )
+        self.description.textChanged.connect(lambda: self._loading or self.edited.emit())
+        self.engine_voice = QComboBox()
+        self.engine_voice.setObjectName("offlineVoice")
+        self.engine_voice.addItem("From the name", None)
+        for n, label in enumerate(voices.SLOTS):
+            self.engine_voice.addItem(label, n)
+        self.engine_voice.setToolTip(
+            "The offline voice of the animatic and the scratch dialogue stems"
+        )
+        self.pitch = QSpinBox()
+        self.pitch.setObjectName("voicePitch")
+        self.pitch.setRange(OWN_PITCH, voices.PITCH_RANGE[1])
+        self.pitch.setSpecialValueText("own")
+        self.pitch.setToolTip("0 lowest, 99 highest; “own”: the voice's usual pitch")
+        self.speed = QSpinBox()
+        self.speed.setObjectName("voiceSpeed")
+        self.speed.setRange(*voices.SPEED_RANGE)
+        self.speed.setSingleStep(10)
+        self.speed.setSuffix(" wpm")
+        self.speed.setToolTip("Words per minute")
+        for box in (self.pitch, self.speed):
+            box.setKeyboardTracking(False)  # a typed number is one change, not one per key
+            box.installEventFilter(self)  # (their own Ctrl+Z would undo typing only)
+        self.preview_button = QPushButton("▶ Preview")
+        self.preview_button.setObjectName("previewVoice")
+        self.preview_button.setToolTip("Hear a line of theirs in this voice")
+        self.preview_button.clicked.connect(self.previewRequested)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("undoVoice")
+        self.heard = QLabel()
+        self.heard.setObjectName("voiceHeard")
+        self.heard.setProperty("muted", True)
+        self.heard.setWordWrap(True)
+        self.heard.hide()
+
+        self.stack = QUndoStack(self)
+        self.undo_button.clicked.connect(self.stack.undo)
+        self.stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        for keys, act in (
+            (QKeySequence.StandardKey.Undo, self.stack.undo),
+            (QKeySequence.StandardKey.Redo, self.stack.redo),
+        ):
+            for binding in QKeySequence.keyBindings(keys):  # (Redo: Ctrl+Shift+Z and Ctrl+Y)
+                shortcut = QShortcut(binding, self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(act)
+        self._loading = False
+        self._shown = OfflineVoice()
+        self.engine_voice.currentIndexChanged.connect(lambda _i: self._changed())
+        self.pitch.valueChanged.connect(lambda _v: self._changed())
+        self.speed.valueChanged.connect(lambda _v: self._changed())
+
+        # Rows that fit the inspector's narrow column (the window's minimum size): the
+        # description; the offline voice; its pitch and speed with the buttons; what was heard.
+        self.engine_voice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.engine_voice.setMinimumContentsLength(12)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 6, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.addWidget(self.label, 0, 0)
+        grid.addWidget(self.description, 0, 1)
+        grid.addWidget(QLabel("Offline"), 1, 0)
+        grid.addWidget(self.engine_voice, 1, 1)
+        row = QHBoxLayout()
+        for words, box in (("Pitch", self.pitch), ("Speed", self.speed)):
+            row.addWidget(QLabel(words))
+            row.addWidget(box)
+        row.addStretch(1)
+        grid.addLayout(row, 2, 1)
+        heard = QHBoxLayout()
+        heard.addWidget(self.heard, 1)
+        heard.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignTop)
+        heard.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(heard, 3, 1)
+        grid.setColumnStretch(1, 1)
+        self._player = _LinePlayer(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Z and Ctrl+Shift+Z in the pitch and speed boxes are the voice's undo and
+        redo (the box's shortcuts), not the number's own text undo."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            )
+        ):
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------------ state
+    def show_profile(self, profile: voices.Profile) -> None:
+        """A character's voice as saved (a new undo history: the last one was another's)."""
+        self._loading = True
+        try:
+            self.description.setText(profile.description)
+            self._apply(profile.offline, tell=False)
+        finally:
+            self._loading = False
+        self.stack.clear()
+        self.heard.hide()
+        self._player.stop()
+
+    def offline(self) -> OfflineVoice:
+        slot = self.engine_voice.currentData()
+        pitch = self.pitch.value()
+        return OfflineVoice(
+            slot=slot if isinstance(slot, int) else None,
+            pitch=None if pitch == OWN_PITCH else pitch,
+            speed=self.speed.value(),
+        )
+
+    def profile(self) -> voices.Profile:
+        return voices.Profile(self.description.text().strip(), self.offline())
+
+    def _changed(self) -> None:
+        """A gesture on the offline voice: one undoable step from what was shown."""
+        if self._loading:
+            return
+        now = self.offline()
+        if now != self._shown:
+            self.stack.push(_Change(self, self._shown, now))
+
+    def _apply(self, voice: OfflineVoice, *, tell: bool = True) -> None:
+        was = self._loading
+        self._loading = True
+        try:
+            self.engine_voice.setCurrentIndex(0 if voice.slot is None else voice.slot + 1)
+            self.pitch.setValue(OWN_PITCH if voice.pitch is None else voice.pitch)
+            self.speed.setValue(voice.speed)
+        finally:
+            self._loading = was
+        self._shown = voice
+        if tell and not was:
+            self.edited.emit()
+
+    # ---------------------------------------------------------------- preview
+    def speak(self, project: Project | None, path: str | None, source: ProviderSource) -> None:
+        """Preview: a line of the character's in the voice shown, spoken on a worker (the
+        engine takes a moment), then played."""
+        if project is None or path is None:
+            return
+        voice = self.offline()
+        self.previewing(True)
+
+        def done(preview: Preview) -> None:
+            self.previewing(False)
+            self.play(preview)
+
+        def failed(exc: BaseException) -> None:
+            self.previewing(False)
+            self.heard.setText(f"The line could not be spoken: {exc}")
+            self.heard.show()
+
+        run_in_background(
+            lambda: voices.preview(project, path, voice, source), done, failed, parent=self
+        )
+
+    def play(self, preview: Preview) -> None:
+        """Say what is heard, and play it where the machine has a sound output."""
+        if not preview.pcm:
+            self.heard.setText(
+                "No speech engine on this machine: install espeak-ng (Linux) to hear the "
+                "offline voices."
+            )
+        elif self._player.play(preview.pcm, preview.seconds):
+            self.heard.setText(f"▶ “{preview.text}”")
+        else:
+            self.heard.setText(f"“{preview.text}” (no sound output on this machine)")
+        self.heard.show()
+
+    def previewing(self, busy: bool) -> None:
+        self.preview_button.setEnabled(not busy)
+        self.preview_button.setText("Speaking…" if busy else "▶ Preview")
+
+
+class _LinePlayer:
+    """A preview's sound fed to the output a little at a time (the review player's)."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self._sound: Any = None
+        self._pcm = b""
+        self._fed = 0
+        self._seconds = 0.0
+        self._timer = QTimer(owner)
+        self._timer.setInterval(FEED_MS)
+        self._timer.timeout.connect(self._feed)
+
+    def play(self, pcm: bytes, seconds: float) -> bool:
+        from aiuteur_desktop.views.production.player_parts import Sound
+
+        self.stop()
+        if self._sound is None:
+            self._sound = Sound()
+        if not self._sound.available:
+            return False
+        self._pcm, self._fed, self._seconds = pcm, 0, seconds
+        self._sound.start()
+        self._feed()
+        self._timer.start()
+        return True
+
+    def _feed(self) -> None:
+        sound = self._sound
+        if sound is None:
+            return
+        if self._fed < len(self._pcm):
+            self._fed += sound.feed(self._pcm[self._fed :])
+        elif sound.played() >= self._seconds:
+            self.stop()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._sound is not None:
+            self._sound.stop()
