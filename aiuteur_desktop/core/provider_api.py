@@ -167,6 +167,22 @@ class VideoRequest:
     spec: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Spoken:
+    """One line in a cloud voice: 16-bit mono PCM WAV at the provider's rate."""
+
+    wav: bytes
+    seconds: float
+
+
+class SpeechProvider(Protocol):
+    """A cloud voice (OpenAI, Gemini, ElevenLabs text-to-speech): one request per line,
+    paid. `voice` is the provider's voice name or id; `style` how it is said (the Voice
+    Gallery's description), for models that take it."""
+
+    def speak(self, text: str, voice: str, model: str, *, style: str = "") -> Spoken: ...
+
+
 class VideoProvider(Protocol):
     """Long-running renders: the handle is plain JSON so it survives a restart."""
 
@@ -197,6 +213,12 @@ class ProviderSource(Protocol):
     def video_capabilities(self, model_id: str) -> Capabilities: ...
     def vertex(self) -> dict[str, Any]:
         """The Vertex AI connection a render captures when it is asked for."""
+        ...
+
+    def speech(self, model_id: str, base_url: str | None = None) -> SpeechProvider:
+        """The cloud voice of `model_id` ("openai:gpt-4o-mini-tts", "google:…-tts",
+        "elevenlabs:eleven_multilingual_v2"); `base_url` as captured when the line was
+        priced."""
         ...
 
     def animatic_reel(self, rows: list[Any], out_dir: str, **options: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ LOCAL = "local"
 FAL = "fal"
 MINIMAX = "minimax"
 VIDEOS = "openai-videos"
+ELEVENLABS = "elevenlabs"
 
 SECRET_NAMES = {
     OPENAI: "openai.api_key",
@@ -38,6 +39,7 @@ SECRET_NAMES = {
     FAL: "fal.api_key",
     MINIMAX: "minimax.api_key",
     VIDEOS: "videos.api_key",
+    ELEVENLABS: "elevenlabs.api_key",
 }
 #: Who a connection is, in a sentence ("Add your OpenAI API key…").
 WHO = {OPENAI: "OpenAI", GOOGLE: "Google Gemini", LOCAL: "the local model server"}

@@ -15,10 +15,12 @@ from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.provider_api import (
     Capabilities,
     ImageProvider,
+    SpeechProvider,
     TextProvider,
     VideoProvider,
 )
 from aiuteur_desktop.providers.connections import (
+    ELEVENLABS,
     FAL,
     GOOGLE,
     LOCAL,
@@ -50,6 +52,7 @@ def _endpoint(settings: AppSettings, connection: str) -> str | None:
         OPENAI: settings.openai.api_endpoint or None,
         GOOGLE: settings.google.api_endpoint or None,
         LOCAL: settings.local.base_url or None,
+        ELEVENLABS: settings.elevenlabs.api_endpoint or None,
     }.get(connection)
 
 
@@ -280,6 +283,25 @@ class Registry:
         from aiuteur_desktop.providers.offline.jobs import scratch_dialogue
 
         return scratch_dialogue(rows, out_dir, seconds=seconds, voices=voices)
+
+    def speech(self, model_id: str, base_url: str | None = None) -> SpeechProvider:
+        """A cloud voice's provider, with its key from the keyring (`base_url` as captured
+        when the line was priced: a worker reads no settings)."""
+        from aiuteur_desktop.providers import speech
+
+        connection = model_id.partition(":")[0]
+        if connection not in (OPENAI, GOOGLE, ELEVENLABS):
+            raise ProviderError("bad_request", f"Voices through “{connection}” are not available.")
+        key = secrets.get_secret(SECRET_NAMES[connection]) or ""
+        who = {ELEVENLABS: "ElevenLabs"}.get(connection) or WHO[connection]
+        if not key:
+            raise ProviderError("auth", f"Add your {who} API key in Settings → Providers.")
+        base = base_url or _endpoint(self.settings, connection)
+        if connection == OPENAI:
+            return speech.OpenAISpeech(key, base)
+        if connection == GOOGLE:
+            return speech.GeminiSpeech(key, base)
+        return speech.ElevenLabsSpeech(key, base)
 
     def speak_line(self, text: str, voice: dict[str, Any], *, speaker: str = "") -> bytes | None:
         """One line in an offline voice ({"slot", "pitch", "speed"}; no slot: the speaker's

@@ -56,6 +56,7 @@ def register_all() -> None:
     from aiuteur_desktop.core.operations import (  # noqa: F401
         animatic,
         asset_key,
+        cloud_dialogue,
         editor_export,
         frame_image,
         story_answer,

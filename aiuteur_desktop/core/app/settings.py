@@ -37,6 +37,12 @@ class MiniMaxConnection(BaseModel):
     api_endpoint: str = ""  # blank = api.minimax.io; set for api.minimaxi.com or a proxy
 
 
+class ElevenLabsConnection(BaseModel):
+    """ElevenLabs' text-to-speech (cloud voices; `elevenlabs.api_key` in the keyring)."""
+
+    api_endpoint: str = ""  # blank = api.elevenlabs.io; set for a proxy or gateway
+
+
 class VideosEndpoint(BaseModel):
     """An OpenAI-style `/v1/videos` endpoint (a gateway); its key is `videos.api_key`."""
 
@@ -85,6 +91,7 @@ class AppSettings(BaseModel):
     google: GoogleConnection = Field(default_factory=GoogleConnection)
     fal: FalConnection = Field(default_factory=FalConnection)
     minimax: MiniMaxConnection = Field(default_factory=MiniMaxConnection)
+    elevenlabs: ElevenLabsConnection = Field(default_factory=ElevenLabsConnection)
     videos: VideosEndpoint = Field(default_factory=VideosEndpoint)
     local: LocalServer = Field(default_factory=LocalServer)
     models: DefaultModels = Field(default_factory=DefaultModels)

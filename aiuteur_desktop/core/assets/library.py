@@ -35,6 +35,8 @@ class GlobalAsset:
     created_at: float
     #: The offline voice of a character (core.assets.voices: {"slot", "pitch", "speed"}).
     voice_offline: dict[str, Any] = field(default_factory=dict)
+    #: Its cloud voice ({"model", "voice"}), when one was chosen.
+    voice_cloud: dict[str, Any] = field(default_factory=dict)
 
 
 class AssetLibrary:
@@ -62,6 +64,7 @@ class AssetLibrary:
             row.get("source", ""),
             float(row.get("created_at", 0)),
             voices.OfflineVoice.from_json(row.get("voice_offline")).to_json(),
+            voices.CloudVoice.from_json(row.get("voice_cloud")).to_json(),
         )
 
     def all(self, *, kind: str = "", text: str = "", tag: str = "") -> list[GlobalAsset]:
@@ -97,6 +100,7 @@ class AssetLibrary:
         *,
         voice: str = "",
         voice_offline: dict[str, Any] | None = None,
+        voice_cloud: dict[str, Any] | None = None,
         tags: Iterable[str] = (),
         image: bytes | None = None,
         source: str = "Created here",
@@ -116,6 +120,7 @@ class AssetLibrary:
             "description": description.strip(),
             "voice": voice.strip(),
             "voice_offline": voices.OfflineVoice.from_json(voice_offline).to_json(),
+            "voice_cloud": voices.CloudVoice.from_json(voice_cloud).to_json(),
             "tags": _tags(tags),
             "source": source,
             "created_at": time.time(),
@@ -182,6 +187,7 @@ class AssetLibrary:
             a.get("description", ""),
             voice=a.get("voice", ""),
             voice_offline=a.get("voice_offline"),
+            voice_cloud=a.get("voice_cloud"),
             tags=a.get("tags", []),
             image=image,
             source=f"Promoted from {project.name}",
@@ -205,6 +211,7 @@ class AssetLibrary:
             "variants": [],
             "voice": g.voice,
             "voice_offline": dict(g.voice_offline),
+            "voice_cloud": dict(g.voice_cloud),
             "tags": list(g.tags),
             "candidates": [
                 {

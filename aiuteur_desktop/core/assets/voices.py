@@ -70,11 +70,39 @@ def _int(value: Any, low: int, high: int) -> int | None:
 
 
 @dataclass(frozen=True)
+class CloudVoice:
+    """A provider's voice for "Dialogue with cloud voices": the speech model
+    ("openai:gpt-4o-mini-tts", "google:gemini-2.5-flash-preview-tts",
+    "elevenlabs:eleven_multilingual_v2") and its voice ("coral", "Kore", a voice id)."""
+
+    model: str = ""
+    voice: str = ""
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.model and self.voice)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "voice": self.voice} if self.chosen else {}
+
+    @classmethod
+    def from_json(cls, doc: Any) -> CloudVoice:
+        if not isinstance(doc, dict):
+            return cls()
+        model, voice = doc.get("model"), doc.get("voice")
+        if not isinstance(model, str) or not isinstance(voice, str) or ":" not in model:
+            return cls()
+        return cls(" ".join(model.split())[:200], " ".join(voice.split())[:200])
+
+
+@dataclass(frozen=True)
 class Profile:
-    """A character's voice: the description for the video model and the offline voice."""
+    """A character's voice: the description for the video model, the offline voice and,
+    optionally, a cloud voice."""
 
     description: str = ""
     offline: OfflineVoice = OfflineVoice()
+    cloud: CloudVoice = CloudVoice()
 
 
 def of(asset: dict[str, Any]) -> Profile:
@@ -82,6 +110,7 @@ def of(asset: dict[str, Any]) -> Profile:
     return Profile(
         " ".join(str(asset.get("voice") or "").split()),
         OfflineVoice.from_json(asset.get("voice_offline")),
+        CloudVoice.from_json(asset.get("voice_cloud")),
     )
 
 
@@ -96,8 +125,21 @@ def save(project: Project, path: str, profile: Profile) -> bool:
         path,
         voice=profile.description.strip(),
         voice_offline=profile.offline.to_json(),
+        voice_cloud=profile.cloud.to_json(),
     )
     return True
+
+
+def cloud_voices(project: Project, branch: str | None = None) -> dict[str, Profile]:
+    """The characters with a cloud voice, by every name the script calls them (capitals)."""
+    chosen: dict[str, Profile] = {}
+    for a in masters.all_assets(project, branch):
+        profile = of(a)
+        if a.get("kind") != "character" or not profile.cloud.chosen:
+            continue
+        for name in [a["name"], *(a.get("aliases") or [])]:
+            chosen.setdefault(" ".join(str(name).upper().split()), profile)
+    return chosen
 
 
 def offline_voices(project: Project, branch: str | None = None) -> dict[str, dict[str, Any]]:

@@ -76,7 +76,7 @@ class PriceTable:
         self._where: dict[tuple[str, str], tuple[str, str]] = {}
         for n, table in enumerate(tables):
             source = sources[n] if sources and n < len(sources) else (PRICING_FILE, "")
-            for capability in ("text", "image", "video"):
+            for capability in ("text", "image", "video", "speech"):
                 section = table.get(capability)
                 if not isinstance(section, dict):
                     continue
@@ -170,6 +170,13 @@ class PriceTable:
         if unit is None:
             raise PriceUnknown(f"No price for {tier} images from {model} in {PRICING_FILE}.")
         return round(self._amount(price, model, f"per_image.{tier}", unit) * count, 6)
+
+    def speech(self, model: str, characters: int) -> float:
+        """A spoken line's price: the provider bills its text by the character (or by tokens
+        the shipped table turns into a price per character)."""
+        price = self._need("speech", model)
+        per = self._amount(price, model, "per_mchar", price.values.get("per_mchar"))
+        return round(max(1, characters) * per / 1e6, 6)
 
     def video(self, model: str, seconds: float, audio: bool, end_frame: bool = False) -> float:
         return round(sum(self.video_parts(model, seconds, audio, end_frame).values()), 6)

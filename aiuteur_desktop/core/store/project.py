@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    false,
     func,
     insert,
     select,
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 MAIN = "Main"
 BLOB = "blob"
 _EMPTY_TREE_DOC: dict[str, Any] = {"entries": {}}
+_TAKE_WRITE_LOCK = update(schema.meta).where(false()).values(value=schema.meta.c.value)
 
 
 def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -205,7 +207,14 @@ class Project(DerivedViews, VersionReads):
     # ------------------------------------------------------------------ internals
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        """A write transaction holding the database's write lock from its first statement:
+        what it reads (a branch's head, the last commit's number) stays true until it
+        commits, whoever else has the bundle open — another job's instance, another process.
+        (The driver begins a transaction only at the first write, so reads before it saw a
+        head another instance was moving: two commits took the same number, or one was
+        lost from its timeline.) A no-op write takes the lock; others wait for it."""
         with self._lock, self._engine.begin() as conn:
+            conn.execute(_TAKE_WRITE_LOCK)
             yield conn
 
     @staticmethod

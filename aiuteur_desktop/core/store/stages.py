@@ -100,6 +100,7 @@ _SCENE_PARTS = {
     "frames": 10,
     "confirm": 11,
     "videos": 12,
+    "voices": 12,  # the dialogue spoken in cloud voices
 }
 
 

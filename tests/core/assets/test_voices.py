@@ -82,7 +82,11 @@ def test_the_voice_is_described_in_every_video_prompt_where_they_speak_and_in_no
 def test_a_voice_travels_through_the_global_asset_library(project: Project, tmp_path: Path) -> None:
     from aiuteur_desktop.core.assets.library import AssetLibrary
 
-    chosen = Profile("low, steady alto", OfflineVoice(slot=5, pitch=35, speed=150))
+    chosen = Profile(
+        "low, steady alto",
+        OfflineVoice(slot=5, pitch=35, speed=150),
+        voices.CloudVoice("elevenlabs:eleven_multilingual_v2", "21m00Tcm4TlvDq8ikWAM"),
+    )
     voices.save(project, "assets/mara", chosen)
     library = AssetLibrary(tmp_path / "home")
     promoted = library.promote(project, "assets/mara")

@@ -1,0 +1,160 @@
+"""Dialogue with cloud voices (issue "Voice Gallery"): every line of a scene whose speaker has
+a cloud voice in Stage 5, spoken by that provider — one paid request, one job, per line,
+priced together before any is sent (one confirmation for the scene). Each line lands in the
+scene's `voices/<shot>` document with its sound in the media store; a line already spoken
+with the same words, voice and style is not asked for again.
+
+Money: each line is a `PaidCall` (refused → retried like any job; a timeout or a cut-off
+answer → the job waits for the user's decision, never sent again unasked); the scheduler
+checks the caps before each line is sent; the ledger records each line once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.assets import voices
+from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
+from aiuteur_desktop.core.operations import Operation, Ran, end_job, register
+from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.provider_api import ProviderSource
+from aiuteur_desktop.core.session import Changes
+from aiuteur_desktop.core.store import Project
+
+STAGE = 12
+
+
+def voices_path(scene: str, shot: str) -> str:
+    return f"scenes/{scene}/voices/{shot}"
+
+
+def spoken(project: Project, scene: str, shot: str) -> list[dict[str, Any]]:
+    """The shot's lines spoken in cloud voices so far (each with `n`, its place among the
+    shot's lines, and its `media`)."""
+    doc = project.read(voices_path(scene, shot))
+    lines = doc.get("lines") if isinstance(doc, dict) else None
+    return [x for x in lines or [] if isinstance(x, dict) and isinstance(x.get("n"), int)]
+
+
+def _same(made: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return all(made.get(k) == wanted[k] for k in ("character", "text", "model", "voice", "style"))
+
+
+@register
+@dataclass(frozen=True)
+class DialogueLine(Operation):
+    kind: ClassVar[str] = "dialogue.line"
+
+    bundle: str
+    branch: str
+    scene: str
+    shot: str
+    label: str  # "2B", as the app names the shot
+    n: int  # the line's place among the shot's lines
+    character: str
+    text: str
+    model: str
+    voice: str
+    style: str = ""
+    estimate: float = 0.0
+    base_url: str | None = None
+    paid: bool = True
+    stage: int = STAGE
+
+    def job_title(self) -> str:
+        return f"Voice: {self.character}, shot {self.label}"
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        provider = source.speech(self.model, self.base_url)
+        name = self.model.partition(":")[2]
+        ctx.progress(0.1)
+        with ctx.paid(ctx.job.estimate):
+            line = provider.speak(self.text, self.voice, name, style=self.style)
+        if ctx.cancelled():
+            raise jobs.Cancelled()
+        media = end_job(
+            project,
+            ctx.job,
+            provider=self.model.partition(":")[0],
+            model=name,
+            kind="speech",
+            actual=self.estimate,
+            data=line.wav,
+            mime="audio/wav",
+            key=ctx.spend_key(),
+        )
+        ctx.progress(1.0)
+        return Ran({"media": media, "seconds": line.seconds, "cost": self.estimate}, self.estimate)
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        path = voices_path(self.scene, self.shot)
+        made = {
+            "n": self.n,
+            "character": self.character,
+            "text": self.text,
+            "model": self.model,
+            "voice": self.voice,
+            "style": self.style,
+            "media": result["media"],
+            "seconds": float(result.get("seconds") or 0.0),
+        }
+        lines = [x for x in spoken(project, self.scene, self.shot) if x["n"] != self.n]
+        project.write(path, {"lines": sorted([*lines, made], key=lambda x: x["n"])})
+        cost = float(result.get("cost") or 0.0)
+        head = project.commit(
+            f"Shot {self.label}: {self.character}'s line in a cloud voice",
+            kind="generate",
+            stage=STAGE,
+            cost=cost,
+        )
+        return Changes(paths=(path,), stages=(STAGE,), scenes=(self.scene,), commit=head.id)
+
+
+def plan(project: Project, scene: str, source: ProviderSource) -> list[DialogueLine]:
+    """A job per line of the scene still to speak in its speaker's cloud voice, each priced
+    (PriceUnknown, naming the model, when one has no price: nothing is sent then)."""
+    chosen = voices.cloud_voices(project)
+    if not chosen:
+        return []
+    table = PriceTable.load()
+    out: list[DialogueLine] = []
+    for shot in shot_list.current(project, scene):
+        made = {x["n"]: x for x in spoken(project, scene, shot.id)}
+        for n, d in enumerate(shot.dialogue):
+            who = " ".join(d.character.upper().split())
+            profile = chosen.get(who)
+            if profile is None or not d.text.strip():
+                continue
+            wanted = {
+                "character": who,
+                "text": " ".join(d.text.split()),
+                "model": profile.cloud.model,
+                "voice": profile.cloud.voice,
+                "style": profile.description,
+            }
+            if n in made and _same(made[n], wanted):
+                continue
+            try:
+                price = table.speech(profile.cloud.model, len(wanted["text"]))
+            except PriceUnknown as exc:
+                raise PriceUnknown(unknown_price_message(profile.cloud.model)) from exc
+            out.append(
+                DialogueLine(
+                    bundle=str(project.path),
+                    branch=project.current_branch,
+                    scene=scene,
+                    shot=shot.id,
+                    label=shot.label,
+                    n=n,
+                    character=wanted["character"],
+                    text=wanted["text"],
+                    model=wanted["model"],
+                    voice=wanted["voice"],
+                    style=wanted["style"],
+                    estimate=price,
+                    base_url=source.endpoint(profile.cloud.model),
+                )
+            )
+    return out
