@@ -20,6 +20,7 @@ from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.core.money.prices import PriceTable
 from aiuteur_desktop.core.operations import cloud_dialogue
+from aiuteur_desktop.core.production import voice_tracks
 from aiuteur_desktop.core.production.shots import shot_list
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.providers import speech
@@ -95,7 +96,7 @@ def test_each_line_is_one_priced_request_and_one_ledger_row(
     assert {r.kind for r in project_rows} == {"speech"}
     # Each line is in the scene's voices documents, its sound in the media store.
     for shot in shot_list.current(project, "s1"):
-        for made in cloud_dialogue.spoken(project, "s1", shot.id):
+        for made in voice_tracks.spoken(project, "s1", shot.id):
             assert project.media.read(made["media"])[:4] == b"RIFF" and made["seconds"] > 0
     # Spoken once: nothing left to ask for until a word or a voice changes.
     assert cloud_dialogue.plan(project, "s1", registry) == []
@@ -176,7 +177,7 @@ def test_an_answer_lost_after_sending_waits_for_the_users_decision(
     time.sleep(0.5)  # nothing else is on its way
     assert len(fake.lines("elevenlabs")) == 1
     assert runner.store.committed() == pytest.approx(op.estimate)  # counted as spent
-    assert cloud_dialogue.spoken(project, "s1", op.shot) == []
+    assert voice_tracks.spoken(project, "s1", op.shot) == []
 
 
 def test_the_cap_is_checked_before_each_line(
@@ -192,3 +193,39 @@ def test_the_cap_is_checked_before_each_line(
     qtbot.waitUntil(lambda: runner.job(ids[0]).state.finished, timeout=10_000)
     time.sleep(0.3)
     assert len(fake.requests) == 1 and "monthly budget" in refused[0]
+
+
+def test_pro_export_puts_each_cloud_voice_on_a_track_of_its_own(
+    qtbot, library: Library, fake: FakeSpeech, project: Project, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import av
+
+    from aiuteur_desktop.core.export import nle, pro_export
+
+    ops = cloud_dialogue.plan(project, "s1", Registry(library.load_settings()))
+    done = run_all(qtbot, JobRunner(library.jobs), ops)
+    assert all(j.state is JobState.SUCCEEDED for j in done)
+    out = tmp_path / "For the editor"
+    pro_export.export(project, out, source=Registry(), scene="s1")
+    manifest = json.loads((out / "manifest.json").read_text())
+    clips = manifest["clips"]
+    voiced = [c for c in clips if c.get("voice_stems")]
+    speakers = {who for c in voiced for who in c["voice_stems"]}
+    assert speakers == {"MARA", "ELI"}
+    timeline = nle.read(out / "Storm.otio")
+    for who in speakers:
+        track = next(t for t in timeline.tracks if t.name == f"Voice: {who}")
+        for c in voiced:
+            if who not in c["voice_stems"]:
+                continue
+            stem = out / c["voice_stems"][who]
+            with av.open(str(stem)) as wav:
+                stream = wav.streams.audio[0]
+                seconds = float(stream.duration * stream.time_base)
+                loud = max(float(abs(f.to_ndarray()).max()) for f in wav.decode(audio=0))
+            assert seconds == pytest.approx(c["duration"], abs=0.05) and loud > 0.1
+            item = next(x for x in track.find_clips() if x.name.startswith(c["name"]))
+            before = sum(x["frames"] for x in clips[: clips.index(c)])
+            assert track.range_of_child(item).start_time.to_frames() == before  # under it

@@ -16,18 +16,25 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 from xml.etree import ElementTree
-from xml.parsers import expat
 
 from aiuteur_desktop.core.app.files import write_atomically
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.export import fcpx
+from aiuteur_desktop.core.export.nle_limits import (
+    MAX_CLIPS,
+    MAX_EDL_BYTES,
+    MAX_TIMELINE_BYTES,
+    NleError,
+    check_json_depth,
+    safe_xml,
+)
 from aiuteur_desktop.core.export.otio_lib import otio
 
 #: Editorial convention: sequences start at 01:00:00:00.
@@ -38,10 +45,6 @@ FORMATS = {
     ".edl": "cmx_3600",
     ".otio": "otio_json",
 }
-
-
-class NleError(AiuteurError):
-    """A timeline cannot be written or read as asked."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class TimelineClip:
     dialogue: str = ""  # verbatim lines, for the editor's notes
     transition: str = ""  # the script's transition after this shot ("DISSOLVE TO:"), or ""
     dialogue_stem: Path | None = None  # the shot's scratch dialogue (WAV), on its own track
+    #: Its lines in cloud voices, a WAV per character: (character, file), each character's
+    #: on a track of their own.
+    voices: tuple[tuple[str, Path], ...] = ()
     first: int = 0  # the in-point within the clip (an editor's trim), in frames
     available: int = 0  # the clip file's length in frames (0: first + frames)
     #: The clip file's own timecode at its first frame, in frames (0: none; a transcode for
@@ -181,26 +187,44 @@ def build(
     timeline.tracks.append(video)
     timeline.tracks.append(audio)
     if any(c.dialogue_stem for c in clips):
-        timeline.tracks.append(_stems(clips, fps, sample_rate))
+        timeline.tracks.append(
+            _stems("Dialogue stems", "dialogue", clips, fps, lambda c: c.dialogue_stem)
+        )
+    # A track per character spoken in a cloud voice, in the order they are first heard.
+    for who in dict.fromkeys(who for c in clips for who, _path in c.voices):
+        timeline.tracks.append(_stems(f"Voice: {who}", who, clips, fps, _voice_of(who)))
     return timeline
 
 
-def _stems(clips: Sequence[TimelineClip], fps: int, sample_rate: int) -> otio.schema.Track:
-    """A2: each speaking shot's scratch dialogue under its picture, gaps elsewhere."""
-    track = otio.schema.Track(name="Dialogue stems", kind=otio.schema.TrackKind.Audio)
+def _voice_of(who: str) -> Callable[[TimelineClip], Path | None]:
+    return lambda clip: dict(clip.voices).get(who)
+
+
+def _stems(
+    name: str,
+    stem: str,
+    clips: Sequence[TimelineClip],
+    fps: int,
+    path_of: Callable[[TimelineClip], Path | None],
+) -> otio.schema.Track:
+    """An audio track of stems: each shot's (`path_of`) under its picture, gaps elsewhere —
+    A2 the scratch dialogue, then a track per character's cloud voice."""
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+    suffix = "dialogue" if stem == "dialogue" else re.sub(r"[^A-Za-z0-9]+", "-", stem).upper()
     for clip in clips:
-        if clip.dialogue_stem is None:
+        path = path_of(clip)
+        if path is None:
             track.append(otio.schema.Gap(source_range=_range(clip.frames, fps)))
             continue
         track.append(
             otio.schema.Clip(
-                name=f"{clip.name}_dialogue",
+                name=f"{clip.name}_{suffix}",
                 media_reference=otio.schema.ExternalReference(
-                    target_url=clip.dialogue_stem.resolve().as_uri(),
+                    target_url=path.resolve().as_uri(),
                     available_range=_range(clip.available or clip.first + clip.frames, fps),
                 ),
                 source_range=_range(clip.frames, fps, clip.first),
-                metadata={"aiuteur": {"scene": clip.scene, "shot": clip.shot, "stem": "dialogue"}},
+                metadata={"aiuteur": {"scene": clip.scene, "shot": clip.shot, "stem": stem}},
             )
         )
     return track
@@ -500,10 +524,10 @@ def read(path: Path, fps: int = 24, *, picture_only: bool = False) -> otio.schem
         if adapter == "cmx_3600":
             return otio.adapters.read_from_file(str(path), adapter_name=adapter, rate=fps)
         if adapter in ("fcp_xml", "fcpx_xml"):
-            text = _safe_xml(path.read_bytes(), adapter if picture_only else "")
+            text = safe_xml(path.read_bytes(), adapter if picture_only else "")
             return otio.adapters.read_from_string(text, adapter_name=adapter)
         data = path.read_bytes()
-        _check_json_depth(data, path.name)  # OTIO's C++ reader recurses: a deep file crashes it
+        check_json_depth(data, path.name)  # OTIO's C++ reader recurses: a deep file crashes it
         return otio.adapters.read_from_string(data.decode("utf-8"), adapter_name=adapter)
     except OSError as exc:
         raise NleError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -512,82 +536,3 @@ def read(path: Path, fps: int = 24, *, picture_only: bool = False) -> otio.schem
     except Exception as exc:  # the adapters raise their own exception types
         said = " ".join(str(exc).split())[:200]
         raise NleError(f"{path.name} is not a readable {adapter} timeline: {said}") from None
-
-
-#: What an editor's timeline may be (a feature cut has a few thousand clips; these leave
-#: room many times over): larger files are refused before any reader sees them.
-MAX_CLIPS = 20_000
-MAX_TIMELINE_BYTES = 64 * 2**20
-MAX_EDL_BYTES = 8 * 2**20
-#: How deep a timeline's JSON (.otio) may nest: OTIO writes a dozen levels; its C++ reader
-#: recurses once per level and a file nested 50,000 deep crashes the process.
-MAX_DEPTH = 256
-
-
-def _check_json_depth(data: bytes, name: str) -> None:
-    """Refuse JSON nested deeper than MAX_DEPTH, in one pass without recursion (strings and
-    their escapes skipped)."""
-    depth = 0
-    for m in _JSON_TOKENS.finditer(data):
-        token = m.group()
-        if token in (b"[", b"{"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise NleError(
-                    f"{name} nests its data more than {MAX_DEPTH} levels deep; no editor writes "
-                    "that: it was not read."
-                )
-        elif token in (b"]", b"}"):
-            depth -= 1
-
-
-#: A JSON string (skipped whole, escapes and all) or a bracket.
-_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
-
-
-_CLIP_TAGS = frozenset({"clipitem", "clip", "asset-clip", "ref-clip", "sync-clip", "mc-clip"})
-
-
-def _safe_xml(data: bytes, picture_only: str) -> str:
-    """The XML re-serialised after a first pass that refuses any entity declaration (the
-    billion laughs and external entities need one; a timeline never does) — expat with
-    only that handler, fast for a long timeline; `picture_only` (the adapter's name):
-    without the sound tracks and the files' descriptions (FCP7 XML) or lanes (FCPXML)."""
-    check = expat.ParserCreate()
-
-    def refuse(*_: object) -> None:
-        raise NleError(
-            "The file declares XML entities, which a timeline never needs: it was not read."
-        )
-
-    clips = 0
-
-    def element(name: str, _attrs: object) -> None:
-        nonlocal clips
-        if name in _CLIP_TAGS:
-            clips += 1
-            if clips > MAX_CLIPS:
-                raise NleError(
-                    f"The timeline holds more than {MAX_CLIPS:,} clips; it was not read."
-                )
-
-    check.EntityDeclHandler = refuse
-    check.StartElementHandler = element
-    check.Parse(data, True)
-    root = ElementTree.fromstring(data)
-    if picture_only == "fcp_xml":
-        # A file's description (frame size, sound channels) only becomes metadata, converted
-        # slowly into OTIO's for every clip: most of a long timeline's reading.
-        for file in list(root.iter("file")):
-            for description in file.findall("media"):
-                file.remove(description)
-        for media in root.iter("media"):
-            for sound in media.findall("audio"):
-                if media.find("video") is not None and sound.find("track") is not None:
-                    media.remove(sound)
-    elif picture_only == "fcpx_xml":
-        for spine in root.iter("spine"):
-            for item in spine:
-                for lane in [c for c in item if c.get("lane", "0").startswith("-")]:
-                    item.remove(lane)
-    return ElementTree.tostring(root, encoding="unicode")

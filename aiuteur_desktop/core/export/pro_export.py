@@ -36,7 +36,7 @@ from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.media import transcode
 from aiuteur_desktop.core.media.playback import probe
 from aiuteur_desktop.core.media.thumbnails import thumbnail_png
-from aiuteur_desktop.core.production import cut, takes
+from aiuteur_desktop.core.production import cut, takes, voice_tracks
 from aiuteur_desktop.core.production.shots import shot_list, timing
 from aiuteur_desktop.core.production.shots.timing import Shot, camel
 from aiuteur_desktop.core.provider_api import ProviderSource
@@ -341,8 +341,11 @@ def _write(
     out.transcoded = sum(1 for c in coded or () if c.transcoded)
     if with_stems and source is not None:
         out.stems = _stems(project, items, out.clips, stage, source)
+    if with_stems:  # the lines spoken in cloud voices, a track per character
+        out.stems += voice_tracks.export_stems(project, items, out.clips, stage)
     for item, entry in zip(items, out.clips, strict=True):
         stem = entry.get("dialogue_stem")
+        heard = entry.get("voice_stems") or {}
         rows.append(
             nle.TimelineClip(
                 name=item.name,
@@ -354,6 +357,7 @@ def _write(
                 dialogue=item.shot.said(),
                 transition=item.shot.transition,
                 dialogue_stem=(home / stem) if stem else None,
+                voices=tuple((who, home / f) for who, f in heard.items()),
                 first=entry["first"],
                 available=entry["source_frames"],
                 timecode=round(transcode.START_HOUR * 3600 * fps) if how.transcodes else 0,

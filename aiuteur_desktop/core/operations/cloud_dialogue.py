@@ -19,23 +19,12 @@ from aiuteur_desktop.core.assets import voices
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import Operation, Ran, end_job, register
 from aiuteur_desktop.core.production.shots import shot_list
+from aiuteur_desktop.core.production.voice_tracks import spoken, voices_path
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.store import Project
 
 STAGE = 12
-
-
-def voices_path(scene: str, shot: str) -> str:
-    return f"scenes/{scene}/voices/{shot}"
-
-
-def spoken(project: Project, scene: str, shot: str) -> list[dict[str, Any]]:
-    """The shot's lines spoken in cloud voices so far (each with `n`, its place among the
-    shot's lines, and its `media`)."""
-    doc = project.read(voices_path(scene, shot))
-    lines = doc.get("lines") if isinstance(doc, dict) else None
-    return [x for x in lines or [] if isinstance(x, dict) and isinstance(x.get("n"), int)]
 
 
 def _same(made: dict[str, Any], wanted: dict[str, Any]) -> bool:

@@ -1,0 +1,113 @@
+"""A shot's lines in cloud voices as one track per character (issue "Voice Gallery"): each
+line where the shot's dialogue has it — after a short lead-in, one after another with a
+breath between, as the animatic times them — in its speaker's track, silence elsewhere;
+16-bit mono WAV at 48 kHz, the clip's length. Pro Export puts each character's on a track
+of its own under the pictures."""
+
+from __future__ import annotations
+
+import io
+import re
+import wave
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiuteur_desktop.core.app.lazy import LazyModule
+from aiuteur_desktop.core.store import Project
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # loaded with the first track, not with the export's listing
+    np = LazyModule("numpy")
+
+RATE = 48_000
+LEAD_IN = 0.3  # seconds before the first line (the animatic's)
+GAP = 0.25  # a breath between lines
+
+
+def voices_path(scene: str, shot: str) -> str:
+    """The shot's lines spoken in cloud voices (core.operations.cloud_dialogue makes them)."""
+    return f"scenes/{scene}/voices/{shot}"
+
+
+def spoken(project: Project, scene: str, shot: str) -> list[dict[str, Any]]:
+    """The shot's lines spoken in cloud voices so far (each with `n`, its place among the
+    shot's lines, and its `media`)."""
+    doc = project.read(voices_path(scene, shot))
+    lines = doc.get("lines") if isinstance(doc, dict) else None
+    return [x for x in lines or [] if isinstance(x, dict) and isinstance(x.get("n"), int)]
+
+
+def _samples(wav_bytes: bytes) -> np.ndarray:
+    """A line's WAV as float samples at RATE (linear resampling is plenty for speech)."""
+    with wave.open(io.BytesIO(wav_bytes)) as w:
+        rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+        raw = w.readframes(w.getnframes())
+    if width != 2 or rate <= 0:
+        raise ValueError("a line's sound is not 16-bit PCM")
+    samples = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float32) / 32768
+    if channels > 1:
+        samples = samples[: len(samples) // channels * channels].reshape(-1, channels).mean(1)
+    if rate != RATE and len(samples):
+        n = round(len(samples) * RATE / rate)
+        samples = np.interp(np.linspace(0, len(samples) - 1, n), np.arange(len(samples)), samples)
+    return samples.astype(np.float32)
+
+
+def _wav(track: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes((np.clip(track, -1, 1) * 32767).astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def tracks(project: Project, scene: str, shot: str, seconds: float) -> dict[str, bytes]:
+    """Each speaker's track of the shot's cloud-voiced lines (WAV bytes by character), the
+    clip's `seconds` long; empty when none of its lines was spoken in a cloud voice."""
+    lines = sorted(spoken(project, scene, shot), key=lambda x: x["n"])
+    total = max(1, round(seconds * RATE))
+    out: dict[str, np.ndarray] = {}
+    at = LEAD_IN
+    for line in lines:
+        try:
+            voice = _samples(project.media.read(line["media"]))
+        except (OSError, ValueError, EOFError, wave.Error, KeyError):
+            continue  # a sound that cannot be read is left out, never the whole track
+        start = round(at * RATE)
+        if start >= total:
+            break
+        piece = voice[: total - start]
+        track = out.setdefault(str(line["character"]), np.zeros(total, dtype=np.float32))
+        track[start : start + len(piece)] += piece
+        at += len(voice) / RATE + GAP
+    return {who: _wav(track) for who, track in out.items()}
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").upper() or "VOICE"
+
+
+def export_stems(
+    project: Project, items: list[Any], entries: list[dict[str, Any]], stage: Path
+) -> int:
+    """Pro Export: each shot's cloud-voice tracks under `stems/voices/`, its entry gaining
+    `voice_stems` ({character: file}). Returns how many were written."""
+    written = 0
+    for item, entry in zip(items, entries, strict=True):
+        # The clip's whole length, so the editor's in-point applies to the stem too.
+        seconds = entry["source_frames"] * entry["duration"] / entry["frames"]
+        made = tracks(project, item.scene_id, item.shot.id, seconds)
+        if not made:
+            continue
+        entry["voice_stems"] = {}
+        for who, data in sorted(made.items()):
+            name = f"stems/voices/{item.name}_{_slug(who)}.wav"
+            target = stage / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            entry["voice_stems"][who] = name
+            written += 1
+    return written
