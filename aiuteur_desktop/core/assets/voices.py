@@ -218,3 +218,46 @@ def preview(project: Project, path: str, voice: OfflineVoice, source: ProviderSo
     stereo[0::4], stereo[1::4] = mono[0::2], mono[1::2]
     stereo[2::4], stereo[3::4] = mono[0::2], mono[1::2]
     return Preview(text, bytes(stereo), len(mono) / 2 / rate)
+
+
+#: The cloud voices' models the Voice Gallery offers (any other id may be typed in the
+#: profile by hand), with each provider's voices to choose from (ElevenLabs': the user's
+#: own voice ids).
+CLOUD_MODELS = (
+    ("OpenAI · gpt-4o-mini-tts", "openai:gpt-4o-mini-tts"),
+    ("OpenAI · tts-1-hd", "openai:tts-1-hd"),
+    ("Gemini · 2.5 Flash TTS", "google:gemini-2.5-flash-preview-tts"),
+    ("Gemini · 2.5 Pro TTS", "google:gemini-2.5-pro-preview-tts"),
+    ("ElevenLabs · Multilingual v2", "elevenlabs:eleven_multilingual_v2"),
+    ("ElevenLabs · v3", "elevenlabs:eleven_v3"),
+)
+CLOUD_VOICES = {
+    "openai": (
+        "alloy",
+        "ash",
+        "ballad",
+        "coral",
+        "echo",
+        "fable",
+        "nova",
+        "onyx",
+        "sage",
+        "shimmer",
+        "verse",
+    ),
+    "google": (
+        "Kore",
+        "Puck",
+        "Charon",
+        "Fenrir",
+        "Aoede",
+        "Leda",
+        "Orus",
+        "Zephyr",
+        "Callirrhoe",
+        "Enceladus",
+        "Gacrux",
+        "Sulafat",
+    ),
+    "elevenlabs": (),
+}

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiuteur_desktop.core.assets import voices
-from aiuteur_desktop.core.assets.voices import OfflineVoice, Preview
+from aiuteur_desktop.core.assets.voices import CloudVoice, OfflineVoice, Preview
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.jobs.background import run_in_background
@@ -32,8 +32,11 @@ OWN_PITCH = -1
 FEED_MS = 40
 
 
+Chosen = tuple[OfflineVoice, CloudVoice]
+
+
 class _Change(QUndoCommand):
-    def __init__(self, box: VoiceBox, before: OfflineVoice, after: OfflineVoice) -> None:
+    def __init__(self, box: VoiceBox, before: Chosen, after: Chosen) -> None:
         super().__init__("Change the voice")
         self.box, self.before, self.after = box, before, after
 
@@ -86,6 +89,19 @@ class VoiceBox(QWidget):
         for box in (self.pitch, self.speed):
             box.setKeyboardTracking(False)  # a typed number is one change, not one per key
             box.installEventFilter(self)  # (their own Ctrl+Z would undo typing only)
+        self.cloud_model = QComboBox()
+        self.cloud_model.setObjectName("cloudVoiceModel")
+        self.cloud_model.addItem("None", "")
+        for label, model in voices.CLOUD_MODELS:
+            self.cloud_model.addItem(label, model)
+        self.cloud_model.setToolTip(
+            "A provider's voice for Dialogue with cloud voices (paid, priced before it runs)"
+        )
+        self.cloud_voice = QComboBox()
+        self.cloud_voice.setObjectName("cloudVoiceName")
+        self.cloud_voice.setEditable(True)
+        self.cloud_voice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.cloud_voice.setMinimumContentsLength(10)
         self.preview_button = QPushButton("▶ Preview")
         self.preview_button.setObjectName("previewVoice")
         self.preview_button.setToolTip("Hear a line of theirs in this voice")
@@ -111,7 +127,12 @@ class VoiceBox(QWidget):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(act)
         self._loading = False
-        self._shown = OfflineVoice()
+        self._shown: Chosen = (OfflineVoice(), CloudVoice())
+        self.cloud_model.currentIndexChanged.connect(lambda _i: self._cloud_model_changed())
+        line = self.cloud_voice.lineEdit()
+        assert line is not None
+        line.editingFinished.connect(self._changed)
+        self.cloud_voice.activated.connect(lambda _i: self._changed())
         self.engine_voice.currentIndexChanged.connect(lambda _i: self._changed())
         self.pitch.valueChanged.connect(lambda _v: self._changed())
         self.speed.valueChanged.connect(lambda _v: self._changed())
@@ -135,11 +156,16 @@ class VoiceBox(QWidget):
             row.addWidget(box)
         row.addStretch(1)
         grid.addLayout(row, 2, 1)
+        grid.addWidget(QLabel("Cloud"), 3, 0)
+        cloud = QHBoxLayout()
+        cloud.addWidget(self.cloud_model, 3)
+        cloud.addWidget(self.cloud_voice, 2)
+        grid.addLayout(cloud, 3, 1)
         heard = QHBoxLayout()
         heard.addWidget(self.heard, 1)
         heard.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignTop)
         heard.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(heard, 3, 1)
+        grid.addLayout(heard, 4, 1)
         grid.setColumnStretch(1, 1)
         self._player = _LinePlayer(self)
 
@@ -164,7 +190,7 @@ class VoiceBox(QWidget):
         self._loading = True
         try:
             self.description.setText(profile.description)
-            self._apply(profile.offline, tell=False)
+            self._apply((profile.offline, profile.cloud), tell=False)
         finally:
             self._loading = False
         self.stack.clear()
@@ -180,27 +206,60 @@ class VoiceBox(QWidget):
             speed=self.speed.value(),
         )
 
+    def cloud(self) -> CloudVoice:
+        model = str(self.cloud_model.currentData() or "")
+        return CloudVoice(model, " ".join(self.cloud_voice.currentText().split()) if model else "")
+
     def profile(self) -> voices.Profile:
-        return voices.Profile(self.description.text().strip(), self.offline())
+        return voices.Profile(self.description.text().strip(), self.offline(), self.cloud())
+
+    def _cloud_model_changed(self) -> None:
+        """The model's voices to choose from (kept when the voice is one of them)."""
+        if not self._loading:
+            self._suggest(str(self.cloud_model.currentData() or ""))
+        self._changed()
+
+    def _suggest(self, model: str) -> None:
+        was, self._loading = self._loading, True
+        try:
+            typed = self.cloud_voice.currentText()
+            known = voices.CLOUD_VOICES.get(model.partition(":")[0], ())
+            self.cloud_voice.clear()
+            self.cloud_voice.addItems(list(known))
+            self.cloud_voice.setEnabled(bool(model))
+            line = self.cloud_voice.lineEdit()
+            if line is not None:
+                line.setPlaceholderText("voice id" if model and not known else "")
+            self.cloud_voice.setEditText(typed if typed in known else (known[0] if known else ""))
+        finally:
+            self._loading = was
 
     def _changed(self) -> None:
-        """A gesture on the offline voice: one undoable step from what was shown."""
+        """A gesture on the offline or cloud voice: one undoable step from what was shown."""
         if self._loading:
             return
-        now = self.offline()
+        now = (self.offline(), self.cloud())
         if now != self._shown:
             self.stack.push(_Change(self, self._shown, now))
 
-    def _apply(self, voice: OfflineVoice, *, tell: bool = True) -> None:
+    def _apply(self, chosen: Chosen, *, tell: bool = True) -> None:
+        voice, cloud = chosen
         was = self._loading
         self._loading = True
         try:
             self.engine_voice.setCurrentIndex(0 if voice.slot is None else voice.slot + 1)
             self.pitch.setValue(OWN_PITCH if voice.pitch is None else voice.pitch)
             self.speed.setValue(voice.speed)
+            at = self.cloud_model.findData(cloud.model)
+            if at < 0 and cloud.model:  # a model typed into the profile by hand
+                self.cloud_model.addItem(cloud.model, cloud.model)
+                at = self.cloud_model.count() - 1
+            self.cloud_model.setCurrentIndex(max(0, at))
+            self._suggest(cloud.model)
+            self.cloud_voice.setEditText(cloud.voice)
         finally:
             self._loading = was
-        self._shown = voice
+        self._shown = chosen
         if tell and not was:
             self.edited.emit()
 

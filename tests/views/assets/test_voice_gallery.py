@@ -95,3 +95,33 @@ def test_preview_speaks_a_line_of_theirs_in_the_voice_shown(qtbot, page) -> None
     line = voices.line_of(page.project, "assets/june")
     assert line != voices.NO_LINE and f"“{line}”" in box.heard.text()
     assert spoken == [(line, {"pitch": 80, "speed": 165})]
+
+
+def test_a_cloud_voice_is_chosen_from_the_models_voices_or_typed(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    box = page.voice_box
+    assert box.cloud_model.currentText() == "None" and not box.cloud_voice.isEnabled()
+    box.cloud_model.setFocus()
+    qtbot.keyClick(box.cloud_model, Qt.Key.Key_Down)  # OpenAI · gpt-4o-mini-tts
+    assert box.cloud_voice.isEnabled() and box.cloud_voice.findText("coral") >= 0
+    box.cloud_voice.setFocus()
+    box.cloud_voice.lineEdit().selectAll()
+    qtbot.keyClicks(box.cloud_voice.lineEdit(), "coral")
+    qtbot.keyClick(box.cloud_voice.lineEdit(), Qt.Key.Key_Return)
+    page.flush()
+    cloud = voices.of(masters.read(page.project, "assets/june")).cloud
+    assert cloud == voices.CloudVoice("openai:gpt-4o-mini-tts", "coral")
+    # ElevenLabs: no list, the user's own voice id.
+    box.cloud_model.setCurrentIndex(box.cloud_model.findData("elevenlabs:eleven_v3"))
+    assert box.cloud_voice.count() == 0 and box.cloud_voice.lineEdit().placeholderText()
+    box.cloud_voice.setFocus()
+    qtbot.keyClicks(box.cloud_voice.lineEdit(), "21m00Tcm4TlvDq8ikWAM")
+    qtbot.keyClick(box.cloud_voice.lineEdit(), Qt.Key.Key_Return)
+    page.flush()
+    cloud = voices.of(masters.read(page.project, "assets/june")).cloud
+    assert cloud == voices.CloudVoice("elevenlabs:eleven_v3", "21m00Tcm4TlvDq8ikWAM")
+    qtbot.mouseClick(box.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(box.undo_button, Qt.MouseButton.LeftButton)
+    page.flush()
+    cloud = voices.of(masters.read(page.project, "assets/june")).cloud
+    assert cloud == voices.CloudVoice("openai:gpt-4o-mini-tts", "coral")
+    assert box.cloud_model.currentData() == "openai:gpt-4o-mini-tts"
