@@ -159,6 +159,15 @@ def describe(settings: AppSettings) -> list[ConnectionInfo]:
             else "no API key",
         ),
         ConnectionInfo(
+            ELEVENLABS,
+            "ElevenLabs",
+            "cloud voices for characters' dialogue (Stage 5's Voice Gallery)",
+            secrets.has_secret(SECRET_NAMES[ELEVENLABS]),
+            "API key stored in the OS keyring"
+            if secrets.has_secret(SECRET_NAMES[ELEVENLABS])
+            else "no API key",
+        ),
+        ConnectionInfo(
             VIDEOS,
             "Video endpoint",
             "video from any OpenAI-style /v1/videos gateway (start frames)",
@@ -210,6 +219,7 @@ def check_connection(conn_id: str, settings: AppSettings, api_key: str | None = 
         FAL: _test_fal,
         MINIMAX: _test_minimax,
         VIDEOS: _test_videos,
+        ELEVENLABS: _test_elevenlabs,
     }
     try:
         return tests[conn_id](settings, api_key)
@@ -501,6 +511,21 @@ def _test_fal(settings: AppSettings, api_key: str | None) -> Checked:
 
 def _video_models(n: int) -> str:
     return f"{n} video model is" if n == 1 else f"{n} video models are"
+
+
+def _test_elevenlabs(settings: AppSettings, api_key: str | None) -> Checked:
+    """ElevenLabs lists the account's voices for a good key (nothing is charged)."""
+    from aiuteur_desktop.providers.http_video import HttpVideo
+    from aiuteur_desktop.providers.speech import ELEVENLABS_API
+
+    key = api_key or secrets.get_secret(SECRET_NAMES[ELEVENLABS])
+    if not key:
+        raise ProviderError("auth", "Enter an ElevenLabs API key first.")
+    base = settings.elevenlabs.api_endpoint or ELEVENLABS_API
+    http = HttpVideo("ElevenLabs", base, {"xi-api-key": key}, 15.0)
+    found = http.json("GET", f"{http.base}/v1/voices").get("voices")
+    n = len(found) if isinstance(found, list) else 0
+    return f"ElevenLabs accepted the key: {n} voice{'s' * (n != 1)} in the account.", []
 
 
 def _test_minimax(settings: AppSettings, api_key: str | None) -> Checked:

@@ -37,6 +37,7 @@ from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import prices
 from aiuteur_desktop.providers import connections
 from aiuteur_desktop.providers.connections import (
+    ELEVENLABS,
     FAL,
     GOOGLE,
     LOCAL,
@@ -172,6 +173,22 @@ class SettingsDialog(QDialog):
             "", _muted("Renders with Hailuo 02 from a start and an end frame (no sound).")
         )
         self.panels[MINIMAX] = p
+
+        # ElevenLabs (cloud voices)
+        p = ConnectionPanel(ELEVENLABS, "ElevenLabs", info[ELEVENLABS].lights_up, self)
+        p.key_field = KeyField(connections.SECRET_NAMES[ELEVENLABS], "the ElevenLabs API key")
+        self.elevenlabs_endpoint = QLineEdit(s.elevenlabs.api_endpoint)
+        self.elevenlabs_endpoint.setPlaceholderText("Leave blank for api.elevenlabs.io")
+        p.form.addRow("API key", p.key_field)
+        p.form.addRow("API endpoint", self.elevenlabs_endpoint)
+        p.form.addRow(
+            "",
+            _muted(
+                "Voices for characters' dialogue: choose one per character in Stage 5's "
+                "Voice Gallery by its voice id."
+            ),
+        )
+        self.panels[ELEVENLABS] = p
 
         # An OpenAI-style /v1/videos endpoint
         p = ConnectionPanel(VIDEOS, "Video endpoint", info[VIDEOS].lights_up, self)
@@ -448,6 +465,7 @@ class SettingsDialog(QDialog):
         s.google.vertex_credentials_file = self.vertex_credentials.text().strip()
         s.fal.api_endpoint = self.fal_endpoint.text().strip()
         s.minimax.api_endpoint = self.minimax_endpoint.text().strip()
+        s.elevenlabs.api_endpoint = self.elevenlabs_endpoint.text().strip()
         s.videos.base_url = self.videos_url.text().strip()
         s.videos.model = self.videos_model.text().strip()
         s.local.enabled = self.local_enabled.isChecked()

@@ -42,6 +42,7 @@ class FakeSpeech(FakeServer):
         self.faults = list(faults or [])
         self.route("POST", "/v1/audio/speech", self._openai)
         self.route("POST", "/v1/text-to-speech/", self._elevenlabs)
+        self.route("GET", "/v1/voices", self._voices)
         for version in ("/v1beta", "/v1"):
             self.route("POST", f"{version}/models/", self._gemini)
 
@@ -87,6 +88,13 @@ class FakeSpeech(FakeServer):
                 "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 15},
             },
         )
+
+    def _voices(self, req: Request) -> Response:
+        if req.headers.get("xi-api-key") != "sk-test-voices":
+            return Response(
+                401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}
+            )
+        return Response(200, {"voices": [{"voice_id": "VOICE1", "name": "Rachel"}]})
 
     def _elevenlabs(self, req: Request) -> Response:
         assert req.headers.get("xi-api-key")

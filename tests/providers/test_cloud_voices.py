@@ -229,3 +229,18 @@ def test_pro_export_puts_each_cloud_voice_on_a_track_of_its_own(
             item = next(x for x in track.find_clips() if x.name.startswith(c["name"]))
             before = sum(x["frames"] for x in clips[: clips.index(c)])
             assert track.range_of_child(item).start_time.to_frames() == before  # under it
+
+
+def test_settings_tests_an_elevenlabs_key_without_a_charge(
+    library: Library, fake: FakeSpeech
+) -> None:
+    from aiuteur_desktop.core.errors import ProviderError
+    from aiuteur_desktop.providers import connections
+
+    settings = library.load_settings()
+    said = connections.test_connection(connections.ELEVENLABS, settings)
+    assert "1 voice in the account" in said
+    with pytest.raises(ProviderError) as bad:
+        connections.test_connection(connections.ELEVENLABS, settings, "sk-wrong")
+    assert bad.value.kind == "auth" and "rejected the API key" in bad.value.user_message
+    assert fake.lines("elevenlabs") == []  # nothing spoken, nothing billed
