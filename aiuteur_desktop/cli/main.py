@@ -161,6 +161,9 @@ def _build_parser() -> argparse.ArgumentParser:
     editor.add_codec_argument(anim)
     stages.add_arguments(script_sub, sub, shots=shots, visuals=visuals, prompts=prompts, frames=fr)
     editor.add_parsers(sub)
+    from aiuteur_desktop.cli import voices
+
+    voices.add_parser(sub)
     models = sub.add_parser(
         "models", help="the video and image models: connections, what they take, prices"
     )
@@ -496,6 +499,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return mcp_server.main(args.allow_spend, args.agent)
     if args.command == "spend":
         return _cmd_spend(args.project, args.json, confirm=args.confirm)
+    if args.command == "voices":
+        from aiuteur_desktop.cli import voices
+
+        return voices.run(args)
     if args.command in ("export", "conform", "archive", "unarchive"):  # cli_editor.COMMANDS
         from aiuteur_desktop.cli import editor
 

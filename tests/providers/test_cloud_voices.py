@@ -244,3 +244,25 @@ def test_settings_tests_an_elevenlabs_key_without_a_charge(
         connections.test_connection(connections.ELEVENLABS, settings, "sk-wrong")
     assert bad.value.kind == "auth" and "rejected the API key" in bad.value.user_message
     assert fake.lines("elevenlabs") == []  # nothing spoken, nothing billed
+
+
+def test_the_voices_command_prices_first_and_speaks_with_yes(
+    library: Library, fake: FakeSpeech, project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from aiuteur_desktop.cli import main as cli
+
+    where = str(project.path)
+    capsys.readouterr()
+    assert cli.main(["voices", "--project", where, "--scene", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert "line(s) to speak, about $" in out and "--yes" in err and err.count("\n") == 1
+    assert fake.requests == []  # priced, nothing sent
+    assert cli.main(["voices", "--project", where, "--scene", "1", "--yes", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {x["state"] for x in data["lines"]} == {"succeeded"}
+    assert len(data["lines"]) == len(fake.requests) > 0
+    assert data["total"] == pytest.approx(sum(r.actual for r in ledger.entries(project)))
+    assert cli.main(["voices", "--project", where, "--scene", "99"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
