@@ -43,6 +43,8 @@ class Piece:
     #: Seconds into the file where the piece begins (an editor's in-point); `duration` is
     #: how long it plays from there.
     offset: float = 0.0
+    #: Lines spoken in cloud voices heard over the take: (WAV file, seconds into the clip).
+    voices: tuple[tuple[Path, float], ...] = ()
 
     @property
     def end(self) -> float:
@@ -72,15 +74,17 @@ class Cut:
     @classmethod
     def of(cls, clips: list[tuple[Any, ...]]) -> Cut:
         """From (file, shot id, label) in order — or (file, shot id, label, in-point, length)
-        in seconds, where an editor's cut plays part of a take (length None: to its end)."""
+        in seconds, where an editor's cut plays part of a take (length None: to its end) —
+        and, sixth, the lines in cloud voices over it ((WAV, seconds into the clip), …)."""
         pieces, at = [], 0.0
         for clip in clips:
             path, shot, label = clip[:3]
             first, length = (clip[3], clip[4]) if len(clip) > 3 else (0.0, None)
+            voices = tuple(clip[5]) if len(clip) > 5 else ()
             duration, fps, w, h, audio = probe(path)
             offset = max(0.0, min(float(first or 0.0), duration - 1.0 / fps))
             plays = duration - offset if length is None else min(float(length), duration - offset)
-            piece = Piece(Path(path), shot, label, at, plays, fps, w, h, audio, offset)
+            piece = Piece(Path(path), shot, label, at, plays, fps, w, h, audio, offset, voices)
             pieces.append(piece)
             at += plays
         return cls(pieces)
@@ -260,6 +264,8 @@ class AudioReader:
         self._frames: Any = None
         self._buffer = np.zeros((0, CHANNELS), dtype=np.int16)
         self._left = 0  # samples of the current piece still to give
+        self._at = 0  # where the next sample is in the current piece's clip (samples)
+        self._voices: dict[Path, np.ndarray] = {}  # the lines' sound, read once
 
     def close(self) -> None:
         if self._container is not None:
@@ -282,6 +288,7 @@ class AudioReader:
         piece = self.cut.pieces[index]
         self._left = max(0, round(piece.duration * RATE) - round(local * RATE))
         local += piece.offset  # in the file
+        self._at = round(local * RATE)
         if not piece.audio:
             return
         self._container = av.open(str(piece.path))
@@ -312,6 +319,46 @@ class AudioReader:
         self._frames = None
         return None
 
+    def _with_voices(self, piece: np.ndarray) -> np.ndarray:
+        """`piece` (at `_at` in its clip) with the cloud-voiced lines that fall in it."""
+        lines = self.cut.pieces[self._index].voices
+        if not lines:
+            return piece
+        mixed: np.ndarray | None = None
+        for path, seconds in lines:
+            voice = self._voice(path)
+            start = round(seconds * RATE) - self._at
+            a, b = max(0, start), min(len(piece), start + len(voice))
+            if a >= b:
+                continue
+            if mixed is None:
+                mixed = piece.astype(np.int32)
+            mixed[a:b] += voice[a - start : b - start]
+        return piece if mixed is None else np.clip(mixed, -32768, 32767).astype(np.int16)
+
+    def _voice(self, path: Path) -> np.ndarray:
+        """A line's WAV as stereo samples at RATE (silence when it cannot be read)."""
+        if path not in self._voices:
+            import wave
+
+            try:
+                with wave.open(str(path)) as w:
+                    rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+                    raw = w.readframes(w.getnframes())
+                if width != 2 or rate <= 0:
+                    raise ValueError("not 16-bit PCM")
+                mono = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float32)
+                if channels > 1:
+                    mono = mono[: len(mono) // channels * channels].reshape(-1, channels).mean(1)
+                if rate != RATE and len(mono):
+                    n = round(len(mono) * RATE / rate)
+                    at = np.linspace(0, len(mono) - 1, n)
+                    mono = np.interp(at, np.arange(len(mono)), mono).astype(np.float32)
+                self._voices[path] = np.repeat(mono.astype(np.int32)[:, None], CHANNELS, axis=1)
+            except (OSError, ValueError, EOFError, wave.Error):
+                self._voices[path] = np.zeros((0, CHANNELS), dtype=np.int32)
+        return self._voices[path]
+
     def read(self, samples: int) -> bytes:
         """The next `samples` stereo samples (fewer only at the end of the cut)."""
         if self._index < 0:
@@ -331,7 +378,8 @@ class AudioReader:
             self._buffer = self._buffer[len(piece) :]
             self._left -= len(piece)
             need -= len(piece)
-            out.append(piece)
+            out.append(self._with_voices(piece))
+            self._at += len(piece)
         if not out:
             return b""
         return np.concatenate(out).astype(np.int16).tobytes()

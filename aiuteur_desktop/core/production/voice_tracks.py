@@ -64,25 +64,36 @@ def _wav(track: np.ndarray) -> bytes:
     return out.getvalue()
 
 
+def placed(project: Project, scene: str, shot: str) -> list[tuple[Path, float, str]]:
+    """The shot's cloud-voiced lines where they are heard: (WAV file, seconds into the clip,
+    character) — after a lead-in, one after another with a breath between (as `tracks`
+    mixes them; from the lengths the lines were stored with: nothing is decoded)."""
+    out, at = [], LEAD_IN
+    for line in sorted(spoken(project, scene, shot), key=lambda x: x["n"]):
+        path = project.media.path(str(line.get("media") or ""))
+        if not path.is_file():
+            continue
+        out.append((path, at, str(line["character"])))
+        at += float(line.get("seconds") or 0.0) + GAP
+    return out
+
+
 def tracks(project: Project, scene: str, shot: str, seconds: float) -> dict[str, bytes]:
     """Each speaker's track of the shot's cloud-voiced lines (WAV bytes by character), the
     clip's `seconds` long; empty when none of its lines was spoken in a cloud voice."""
-    lines = sorted(spoken(project, scene, shot), key=lambda x: x["n"])
     total = max(1, round(seconds * RATE))
     out: dict[str, np.ndarray] = {}
-    at = LEAD_IN
-    for line in lines:
+    for path, at, who in placed(project, scene, shot):
         try:
-            voice = _samples(project.media.read(line["media"]))
-        except (OSError, ValueError, EOFError, wave.Error, KeyError):
+            voice = _samples(path.read_bytes())
+        except (OSError, ValueError, EOFError, wave.Error):
             continue  # a sound that cannot be read is left out, never the whole track
         start = round(at * RATE)
         if start >= total:
             break
         piece = voice[: total - start]
-        track = out.setdefault(str(line["character"]), np.zeros(total, dtype=np.float32))
+        track = out.setdefault(who, np.zeros(total, dtype=np.float32))
         track[start : start + len(piece)] += piece
-        at += len(voice) / RATE + GAP
     return {who: _wav(track) for who, track in out.items()}
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.media.playback import Cut
-from aiuteur_desktop.core.production import review, takes
+from aiuteur_desktop.core.production import review, takes, voice_tracks
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
@@ -159,6 +159,7 @@ class Stage12Page(StageFrame):
                         c.label,
                         c.first,
                         c.length,
+                        self._voices_of(c.shot),  # its lines in cloud voices, heard over it
                     )
                     for c in self.shown
                     if c.take
@@ -267,6 +268,11 @@ class Stage12Page(StageFrame):
             b.setDefault(suggested)
             b.setStyleSheet("font-weight:600" if suggested else "")
 
+    def _voices_of(self, shot: str) -> tuple[tuple[Path, float], ...]:
+        assert self.project is not None and self.scene_id is not None
+        heard = voice_tracks.placed(self.project, self.scene_id, shot)
+        return tuple((path, at) for path, at, _who in heard)
+
     # -------------------------------------------------------------- actions
     def _preview_take(self, index: int) -> None:
         """Choosing a take in the list plays it in the cut's place (not yet kept)."""
@@ -276,7 +282,14 @@ class Stage12Page(StageFrame):
             return
         i = self.shown.index(clip)
         items = [
-            (Path(self.project.media.path(media if j == i else c.take.media)), c.shot, c.label)  # type: ignore[union-attr]
+            (
+                Path(self.project.media.path(media if j == i else c.take.media)),  # type: ignore[union-attr]
+                c.shot,
+                c.label,
+                0.0,
+                None,
+                self._voices_of(c.shot),
+            )
             for j, c in enumerate(self.shown)
         ]
         try:

@@ -93,3 +93,29 @@ def test_the_sound_of_a_trimmed_piece_is_as_long_as_its_picture(takes: tuple[Pat
         rest += chunk
     sound.close()
     assert len(rest) // 4 == pytest.approx(RATE // 2, abs=RATE // 100)
+
+
+def test_lines_in_cloud_voices_are_heard_over_their_take_where_they_fall(tmp_path: Path) -> None:
+    """Stage 12 plays a shot's cloud-voiced lines over its take (a silent one here): the
+    line's sound from its place in the clip, silence before it, and from the right place
+    again after a seek into the line."""
+    from tests.fakes.speech_fake import tone, wav
+    from tests.story import mp4
+
+    clip = tmp_path / "take.mp4"
+    clip.write_bytes(mp4(frames=48))  # 2 s, no sound
+    line = tmp_path / "line.wav"
+    line.write_bytes(wav(tone(0.5, 440.0)))  # at 24 kHz: resampled to the player's
+    cut = Cut.of([(clip, "A", "1A", 0.0, None, ((line, 0.8),))])
+    reader = AudioReader(cut)
+    try:
+        samples = np.frombuffer(reader.read(2 * RATE), dtype=np.int16).reshape(-1, 2)
+        assert np.abs(samples[: int(0.75 * RATE)]).max() == 0
+        heard = samples[int(0.85 * RATE) : int(1.25 * RATE)]
+        assert np.abs(heard).max() > 4000 and (heard[:, 0] == heard[:, 1]).all()
+        assert np.abs(samples[int(1.35 * RATE) :]).max() == 0
+        reader.seek(1.0)  # into the line
+        again = np.frombuffer(reader.read(RATE // 10), dtype=np.int16).reshape(-1, 2)
+        assert np.array_equal(again, samples[RATE : RATE + RATE // 10])
+    finally:
+        reader.close()
