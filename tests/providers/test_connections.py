@@ -143,10 +143,12 @@ def test_describe_reflects_configuration() -> None:
     state = {i.id: i.configured for i in connections.describe(s)}
     assert state == {
         "openai": False, "google": True, "vertex": False, "fal": True, "minimax": False,
-        "openai-videos": False, "local": True,
+        "elevenlabs": False, "openai-videos": False, "local": True,
     }  # fmt: skip
     secrets.set_secret("minimax.api_key", "mm-key-1234")
     assert {i.id: i.configured for i in connections.describe(s)}["minimax"]
+    secrets.set_secret("elevenlabs.api_key", "el-key-1234")
+    assert {i.id: i.configured for i in connections.describe(s)}["elevenlabs"]
 
 
 def test_the_models_tab_sorts_what_a_connection_lists_and_never_offers_a_retired_model() -> None:

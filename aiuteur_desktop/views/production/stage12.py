@@ -29,9 +29,14 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.media.playback import Cut
+from aiuteur_desktop.core.money import spend
+from aiuteur_desktop.core.operations import cloud_dialogue
 from aiuteur_desktop.core.production import review, takes, voice_tracks
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
+from aiuteur_desktop.providers.registry import Registry
+from aiuteur_desktop.views.jobs.background import run_in_background
+from aiuteur_desktop.views.jobs.spending import confirm_spend
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.production.player import Player, timecode
@@ -48,6 +53,15 @@ class Stage12Page(StageFrame):
         self.scene_id: str | None = None
         self.clips: list[review.Clip] = []
         self.shown: list[review.Clip] = []  # the clips in the player, in order
+        self.voices_button = self.add_action(
+            "Cloud Dialogue…", "cloudDialogue", self.cloud_dialogue
+        )
+        self.voices_button.setToolTip(
+            "Speak the scene's lines in the characters' cloud voices (Stage 5's Voice "
+            "Gallery): one paid request a line, priced before anything is sent"
+        )
+        self._voicing: set[str] = set()  # the Cloud Dialogue jobs on their way
+        jobs.runner.finished.connect(self._voiced)
         self.complete_button = self.add_action(
             "Complete Scene", "completeScene", self.complete, primary=True
         )
@@ -274,6 +288,61 @@ class Stage12Page(StageFrame):
         return tuple((path, at) for path, at, _who in heard)
 
     # -------------------------------------------------------------- actions
+    def cloud_dialogue(self) -> None:
+        """Dialogue with cloud voices: the scene's lines priced on a worker, then one
+        question with the price and the budget left, then a job per line."""
+        if self.project is None or self.scene_id is None:
+            return
+        project, scene = self.project, self.scene_id
+        settings = self.jobs.library.load_settings()
+        source = Registry(settings)
+        self.voices_button.setEnabled(False)
+        self.clear_error()
+
+        def ask(ops: list[cloud_dialogue.DialogueLine]) -> None:
+            self.voices_button.setEnabled(True)
+            if not ops:
+                self.fail(
+                    "No line of this scene is waiting for a cloud voice: give its characters "
+                    "one in Stage 5's Voice Gallery (a line already spoken is kept)."
+                )
+                return
+            total = sum(op.estimate for op in ops)
+            money = spend.Money.of(self.jobs.library.jobs, settings.budget, str(project.path))
+            over = money.over(total, f"Speaking {len(ops)} line(s)")
+            if over:
+                self.fail(over)
+                return
+            who = sorted({op.character for op in ops})
+            confirm_spend(
+                self,
+                f"Speaking {len(ops)} line(s) of {', '.join(who)} in cloud voices",
+                total,
+                "pricing.toml, per character of text",
+                settings,
+                self.jobs.library.jobs,
+                lambda: self._voicing.update(self.jobs.runner.run_operation(op) for op in ops),
+            ).setObjectName("cloudDialogueEstimate")
+
+        def failed(exc: BaseException) -> None:
+            self.voices_button.setEnabled(True)
+            self.fail_with(exc)
+
+        run_in_background(
+            lambda: cloud_dialogue.plan(project, scene, source), ask, failed, parent=self
+        )
+
+    def _voiced(self, job_id: str) -> None:
+        """A line spoken (or not): heard in the player once the scene's last one is in."""
+        if job_id not in self._voicing:
+            return
+        self._voicing.discard(job_id)
+        job = self.jobs.runner.job(job_id)
+        if job is not None and job.error:
+            self.fail(f"{job.title}: {job.error}")
+        if not self._voicing and self.isVisible():
+            self.load()
+
     def _preview_take(self, index: int) -> None:
         """Choosing a take in the list plays it in the cut's place (not yet kept)."""
         clip = self.current_clip()
