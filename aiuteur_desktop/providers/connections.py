@@ -31,6 +31,7 @@ FAL = "fal"
 MINIMAX = "minimax"
 VIDEOS = "openai-videos"
 ELEVENLABS = "elevenlabs"
+ELEVENLABS_API = "https://api.elevenlabs.io"
 
 SECRET_NAMES = {
     OPENAI: "openai.api_key",
@@ -516,7 +517,6 @@ def _video_models(n: int) -> str:
 def _test_elevenlabs(settings: AppSettings, api_key: str | None) -> Checked:
     """ElevenLabs lists the account's voices for a good key (nothing is charged)."""
     from aiuteur_desktop.providers.http_video import HttpVideo
-    from aiuteur_desktop.providers.speech import ELEVENLABS_API
 
     key = api_key or secrets.get_secret(SECRET_NAMES[ELEVENLABS])
     if not key:

@@ -12,6 +12,7 @@ from typing import Any
 from aiuteur_desktop.core.errors import ProviderError
 from aiuteur_desktop.core.provider_api import Spoken
 from aiuteur_desktop.providers.connections import (
+    ELEVENLABS_API,
     map_google_error,
     map_openai_error,
     openai_http_client,
@@ -21,7 +22,6 @@ from aiuteur_desktop.providers.http_video import HttpVideo
 #: A line's answer larger than this is refused rather than held (a minute of 48 kHz audio
 #: is under 6 MB).
 MAX_AUDIO_BYTES = 64 << 20
-ELEVENLABS_API = "https://api.elevenlabs.io"
 #: The PCM rate asked of ElevenLabs and answered by Gemini.
 PCM_RATE = 24_000
 #: How long a line's answer may take (seconds); a later one may still be billed.
