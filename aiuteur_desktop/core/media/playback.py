@@ -341,19 +341,10 @@ class AudioReader:
         if path not in self._voices:
             import wave
 
+            from aiuteur_desktop.core.media import wav
+
             try:
-                with wave.open(str(path)) as w:
-                    rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
-                    raw = w.readframes(w.getnframes())
-                if width != 2 or rate <= 0:
-                    raise ValueError("not 16-bit PCM")
-                mono = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float32)
-                if channels > 1:
-                    mono = mono[: len(mono) // channels * channels].reshape(-1, channels).mean(1)
-                if rate != RATE and len(mono):
-                    n = round(len(mono) * RATE / rate)
-                    at = np.linspace(0, len(mono) - 1, n)
-                    mono = np.interp(at, np.arange(len(mono)), mono).astype(np.float32)
+                mono = wav.read_mono(path.read_bytes(), RATE) * 32767
                 self._voices[path] = np.repeat(mono.astype(np.int32)[:, None], CHANNELS, axis=1)
             except (OSError, ValueError, EOFError, wave.Error):
                 self._voices[path] = np.zeros((0, CHANNELS), dtype=np.int32)

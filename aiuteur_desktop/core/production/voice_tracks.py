@@ -6,13 +6,13 @@ of its own under the pictures."""
 
 from __future__ import annotations
 
-import io
 import re
 import wave
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiuteur_desktop.core.app.lazy import LazyModule
+from aiuteur_desktop.core.media import wav
 from aiuteur_desktop.core.store import Project
 
 if TYPE_CHECKING:
@@ -38,32 +38,6 @@ def spoken(project: Project, scene: str, shot: str) -> list[dict[str, Any]]:
     return [x for x in lines or [] if isinstance(x, dict) and isinstance(x.get("n"), int)]
 
 
-def _samples(wav_bytes: bytes) -> np.ndarray:
-    """A line's WAV as float samples at RATE (linear resampling is plenty for speech)."""
-    with wave.open(io.BytesIO(wav_bytes)) as w:
-        rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
-        raw = w.readframes(w.getnframes())
-    if width != 2 or rate <= 0:
-        raise ValueError("a line's sound is not 16-bit PCM")
-    samples = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float32) / 32768
-    if channels > 1:
-        samples = samples[: len(samples) // channels * channels].reshape(-1, channels).mean(1)
-    if rate != RATE and len(samples):
-        n = round(len(samples) * RATE / rate)
-        samples = np.interp(np.linspace(0, len(samples) - 1, n), np.arange(len(samples)), samples)
-    return samples.astype(np.float32)
-
-
-def _wav(track: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(track, -1, 1) * 32767).astype("<i2").tobytes())
-    return out.getvalue()
-
-
 def placed(project: Project, scene: str, shot: str) -> list[tuple[Path, float, str]]:
     """The shot's cloud-voiced lines where they are heard: (WAV file, seconds into the clip,
     character) — after a lead-in, one after another with a breath between (as `tracks`
@@ -85,7 +59,7 @@ def tracks(project: Project, scene: str, shot: str, seconds: float) -> dict[str,
     out: dict[str, np.ndarray] = {}
     for path, at, who in placed(project, scene, shot):
         try:
-            voice = _samples(path.read_bytes())
+            voice = wav.read_mono(path.read_bytes(), RATE)
         except (OSError, ValueError, EOFError, wave.Error):
             continue  # a sound that cannot be read is left out, never the whole track
         start = round(at * RATE)
@@ -94,7 +68,7 @@ def tracks(project: Project, scene: str, shot: str, seconds: float) -> dict[str,
         piece = voice[: total - start]
         track = out.setdefault(who, np.zeros(total, dtype=np.float32))
         track[start : start + len(piece)] += piece
-    return {who: _wav(track) for who, track in out.items()}
+    return {who: wav.write_mono(track, RATE) for who, track in out.items()}
 
 
 def _slug(name: str) -> str:

@@ -107,10 +107,6 @@ def scratch_dialogue(
     """Each speaking shot's scratch voices (the characters' offline voices, `voices` by name),
     the shot's length (or `seconds[i]`, its take's), as 16-bit mono WAV; None for a shot
     with nothing spoken."""
-    import wave
-
-    import numpy as np
-
     from aiuteur_desktop.core.production.shots import timing as shotlist
     from aiuteur_desktop.providers.offline import animatic, tts
 
@@ -130,14 +126,9 @@ def scratch_dialogue(
             continue
         path = out / f"{n:05d}.wav"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
         tmp = path.with_name(f".{path.name}.part")
         try:
-            with wave.open(str(tmp), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(tts.SAMPLE_RATE)
-                w.writeframes(pcm)
+            tmp.write_bytes(tts.wav_bytes(samples))
             tmp.replace(path)
         except OSError as exc:
             raise AiuteurError(f"Cannot write to {out}: {exc.strerror or exc}") from None

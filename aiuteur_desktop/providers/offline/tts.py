@@ -9,7 +9,6 @@ voice never fails a render.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
 import subprocess
@@ -211,33 +210,14 @@ def synthesize(
 
 
 def read_wav(data: bytes) -> np.ndarray:
-    """PCM WAV bytes as mono float32 at SAMPLE_RATE (linear resampling is plenty for scratch)."""
-    with wave.open(io.BytesIO(data)) as w:
-        channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-        raw = w.readframes(w.getnframes())
-    if width != 2:
-        raise ValueError("only 16-bit speech is expected")
-    import numpy as np  # loads with the first spoken line, not at start-up
+    """PCM WAV bytes as mono float32 at SAMPLE_RATE."""
+    from aiuteur_desktop.core.media import wav
 
-    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1)
-    if rate != SAMPLE_RATE and len(samples):
-        n = round(len(samples) * SAMPLE_RATE / rate)
-        samples = np.interp(
-            np.linspace(0, len(samples) - 1, n), np.arange(len(samples)), samples
-        ).astype(np.float32)
-    return samples
+    return wav.read_mono(data, SAMPLE_RATE)
 
 
 def wav_bytes(samples: np.ndarray) -> bytes:
     """Mono float samples at SAMPLE_RATE as 16-bit PCM WAV."""
-    import numpy as np
+    from aiuteur_desktop.core.media import wav
 
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
+    return wav.write_mono(samples, SAMPLE_RATE)
