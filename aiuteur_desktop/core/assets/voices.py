@@ -201,23 +201,22 @@ class Preview:
 
 def preview(project: Project, path: str, voice: OfflineVoice, source: ProviderSource) -> Preview:
     """A line of the character's spoken in `voice` (on a worker: the engine takes a moment)."""
-    import io
-    import wave
-
-    from aiuteur_desktop.core.media import playback
-
     text = line_of(project, path)
     wanted = {"slot": voice.slot, "pitch": voice.pitch, "speed": voice.speed}
     wav = source.speak_line(text, wanted, speaker=masters.read(project, path)["name"])
-    if not wav:
+    return as_preview(text, wav)
+
+
+def as_preview(text: str, wav_bytes: bytes | None) -> Preview:
+    """A spoken line (WAV at any rate) as the player's PCM; empty when there is none."""
+    from aiuteur_desktop.core.media import playback, wav
+
+    if not wav_bytes:
         return Preview(text, b"", 0.0)
-    with wave.open(io.BytesIO(wav)) as w:
-        rate, mono = w.getframerate(), w.readframes(w.getnframes())
-    assert rate == playback.RATE and playback.CHANNELS == 2  # (the protocol's 48 kHz)
-    stereo = bytearray(len(mono) * 2)
-    stereo[0::4], stereo[1::4] = mono[0::2], mono[1::2]
-    stereo[2::4], stereo[3::4] = mono[0::2], mono[1::2]
-    return Preview(text, bytes(stereo), len(mono) / 2 / rate)
+    mono = wav.read_mono(wav_bytes, playback.RATE)
+    pcm = (mono * 32767).astype("<i2")
+    stereo = pcm.repeat(playback.CHANNELS)  # (interleaved: each sample on both channels)
+    return Preview(text, stereo.tobytes(), len(pcm) / playback.RATE)
 
 
 #: The cloud voices' models the Voice Gallery offers (any other id may be typed in the

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
-from aiuteur_desktop.core.assets import voices
+from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.money.prices import PriceTable, PriceUnknown, unknown_price_message
 from aiuteur_desktop.core.operations import Operation, Ran, end_job, register
 from aiuteur_desktop.core.production.shots import shot_list
@@ -56,26 +56,8 @@ class DialogueLine(Operation):
         return f"Voice: {self.character}, shot {self.label}"
 
     def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
-        provider = source.speech(self.model, self.base_url)
-        name = self.model.partition(":")[2]
-        ctx.progress(0.1)
-        with ctx.paid(ctx.job.estimate):
-            line = provider.speak(self.text, self.voice, name, style=self.style)
-        if ctx.cancelled():
-            raise jobs.Cancelled()
-        media = end_job(
-            project,
-            ctx.job,
-            provider=self.model.partition(":")[0],
-            model=name,
-            kind="speech",
-            actual=self.estimate,
-            data=line.wav,
-            mime="audio/wav",
-            key=ctx.spend_key(),
-        )
-        ctx.progress(1.0)
-        return Ran({"media": media, "seconds": line.seconds, "cost": self.estimate}, self.estimate)
+        return _speak(ctx, project, source, self.model, self.base_url, self.text, self.voice,
+                      self.style, self.estimate)  # fmt: skip
 
     def apply(self, project: Project, result: dict[str, Any]) -> Changes:
         path = voices_path(self.scene, self.shot)
@@ -99,6 +81,98 @@ class DialogueLine(Operation):
             cost=cost,
         )
         return Changes(paths=(path,), stages=(STAGE,), scenes=(self.scene,), commit=head.id)
+
+
+def _speak(
+    ctx: jobs.JobContext,
+    project: Project,
+    source: ProviderSource,
+    model: str,
+    base_url: str | None,
+    text: str,
+    voice: str,
+    style: str,
+    estimate: float,
+) -> Ran:
+    """One line, one paid request: the sound into the media store, the spend into the
+    ledger (what every cloud-voice operation runs)."""
+    provider = source.speech(model, base_url)
+    name = model.partition(":")[2]
+    ctx.progress(0.1)
+    with ctx.paid(ctx.job.estimate):
+        line = provider.speak(text, voice, name, style=style)
+    if ctx.cancelled():
+        raise jobs.Cancelled()
+    media = end_job(
+        project,
+        ctx.job,
+        provider=model.partition(":")[0],
+        model=name,
+        kind="speech",
+        actual=estimate,
+        data=line.wav,
+        mime="audio/wav",
+        key=ctx.spend_key(),
+    )
+    ctx.progress(1.0)
+    return Ran({"media": media, "seconds": line.seconds, "cost": estimate}, estimate)
+
+
+def _price(model: str, text: str, table: PriceTable | None = None) -> float:
+    try:
+        return (table or PriceTable.load()).speech(model, len(text))
+    except PriceUnknown as exc:
+        raise PriceUnknown(unknown_price_message(model)) from exc
+
+
+@register
+@dataclass(frozen=True)
+class VoiceSample(Operation):
+    """Stage 5's Test of a cloud voice: a line of the character's spoken once, paid and in
+    the ledger like any line, played back; nothing in the story changes."""
+
+    kind: ClassVar[str] = "dialogue.sample"
+
+    bundle: str
+    branch: str
+    path: str
+    character: str
+    text: str
+    model: str
+    voice: str
+    style: str = ""
+    estimate: float = 0.0
+    base_url: str | None = None
+    paid: bool = True
+    stage: int = 5
+
+    @classmethod
+    def prepare(
+        cls, project: Project, path: str, profile: voices.Profile, source: ProviderSource
+    ) -> VoiceSample:
+        text = voices.line_of(project, path)
+        return cls(
+            bundle=str(project.path),
+            branch=project.current_branch,
+            path=path,
+            character=str(masters.read(project, path)["name"]),
+            text=text,
+            model=profile.cloud.model,
+            voice=profile.cloud.voice,
+            style=profile.description,
+            estimate=_price(profile.cloud.model, text),
+            base_url=source.endpoint(profile.cloud.model),
+        )
+
+    def job_title(self) -> str:
+        return f"Voice test: {self.character}"
+
+    def run(self, ctx: jobs.JobContext, project: Project, source: ProviderSource) -> Ran:
+        return _speak(ctx, project, source, self.model, self.base_url, self.text, self.voice,
+                      self.style, self.estimate)  # fmt: skip
+
+    def apply(self, project: Project, result: dict[str, Any]) -> Changes:
+        return Changes()  # heard, not kept in the story (its sound stays in the media store)
 
 
 def plan(project: Project, scene: str, source: ProviderSource) -> list[DialogueLine]:
@@ -125,10 +199,7 @@ def plan(project: Project, scene: str, source: ProviderSource) -> list[DialogueL
             }
             if n in made and _same(made[n], wanted):
                 continue
-            try:
-                price = table.speech(profile.cloud.model, len(wanted["text"]))
-            except PriceUnknown as exc:
-                raise PriceUnknown(unknown_price_message(profile.cloud.model)) from exc
+            price = _price(profile.cloud.model, wanted["text"], table)
             out.append(
                 DialogueLine(
                     bundle=str(project.path),

@@ -122,6 +122,12 @@ class AssetInspector(QWidget):
         self.voice_box = VoiceBox()  # (characters only)
         self.voice_box.edited.connect(page._edited)
         self.voice_box.previewRequested.connect(page.preview_voice)
+        self.voice_box.testRequested.connect(
+            lambda: self.voice_box.test_cloud(page.project, page.current_path(), page.jobs)
+        )
+        page.jobs.runner.finished.connect(
+            lambda job_id: self.voice_box.test_finished(job_id, page.project, page.jobs.runner)
+        )
         self.voice = self.voice_box.description
         self.scenes = QLabel()
         self.scenes.setObjectName("assetScenes")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.assets import voices
 from aiuteur_desktop.core.assets.voices import CloudVoice, OfflineVoice, Preview
+from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.views.jobs.background import run_in_background
@@ -53,6 +54,7 @@ class VoiceBox(QWidget):
 
     edited = Signal()
     previewRequested = Signal()
+    testRequested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,6 +104,10 @@ class VoiceBox(QWidget):
         self.cloud_voice.setEditable(True)
         self.cloud_voice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.cloud_voice.setMinimumContentsLength(10)
+        self.test_button = QPushButton("Test")
+        self.test_button.setObjectName("testCloudVoice")
+        self.test_button.setToolTip("Hear a line of theirs in the cloud voice (paid: priced first)")
+        self.test_button.clicked.connect(self.testRequested)
         self.preview_button = QPushButton("▶ Preview")
         self.preview_button.setObjectName("previewVoice")
         self.preview_button.setToolTip("Hear a line of theirs in this voice")
@@ -127,6 +133,7 @@ class VoiceBox(QWidget):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(act)
         self._loading = False
+        self._testing = ""  # the test line's job, while it is on its way
         self._shown: Chosen = (OfflineVoice(), CloudVoice())
         self.cloud_model.currentIndexChanged.connect(lambda _i: self._cloud_model_changed())
         line = self.cloud_voice.lineEdit()
@@ -160,6 +167,7 @@ class VoiceBox(QWidget):
         cloud = QHBoxLayout()
         cloud.addWidget(self.cloud_model, 3)
         cloud.addWidget(self.cloud_voice, 2)
+        cloud.addWidget(self.test_button)
         grid.addLayout(cloud, 3, 1)
         heard = QHBoxLayout()
         heard.addWidget(self.heard, 1)
@@ -236,6 +244,7 @@ class VoiceBox(QWidget):
 
     def _changed(self) -> None:
         """A gesture on the offline or cloud voice: one undoable step from what was shown."""
+        self.test_button.setEnabled(self.cloud().chosen)
         if self._loading:
             return
         now = (self.offline(), self.cloud())
@@ -260,6 +269,7 @@ class VoiceBox(QWidget):
         finally:
             self._loading = was
         self._shown = chosen
+        self.test_button.setEnabled(cloud.chosen)
         if tell and not was:
             self.edited.emit()
 
@@ -283,6 +293,52 @@ class VoiceBox(QWidget):
 
         run_in_background(
             lambda: voices.preview(project, path, voice, source), done, failed, parent=self
+        )
+
+    def test_cloud(self, project: Project | None, path: str | None, jobs: Any) -> None:
+        """Test: a line of theirs in the cloud voice shown — priced, asked, a job (paid and
+        in the ledger like any line), then played."""
+        if project is None or path is None or not self.cloud().chosen:
+            return
+        from aiuteur_desktop.core.operations.cloud_dialogue import VoiceSample
+        from aiuteur_desktop.providers.registry import Registry
+        from aiuteur_desktop.views.jobs.spending import confirm_spend
+
+        settings = jobs.library.load_settings()
+        try:
+            op = VoiceSample.prepare(project, path, self.profile(), Registry(settings))
+        except AiuteurError as exc:
+            self.heard.setText(exc.user_message)
+            self.heard.show()
+            return
+
+        def send() -> None:
+            self._testing = jobs.runner.run_operation(op)
+            self.test_button.setEnabled(False)
+            self.test_button.setText("Speaking…")
+
+        what = f"A test line of {op.character} in {op.model} · {op.voice}"
+        box = confirm_spend(
+            self, what, op.estimate, "pricing.toml", settings, jobs.library.jobs, send
+        )
+        box.setObjectName("voiceTestEstimate")
+
+    def test_finished(self, job_id: str, project: Project | None, runner: Any) -> None:
+        """The test line's job ended: played (or why not, said)."""
+        if job_id != self._testing:
+            return
+        self._testing = ""
+        self.test_button.setText("Test")
+        self.test_button.setEnabled(self.cloud().chosen)
+        job = runner.job(job_id)
+        media = (job.result or {}).get("media") if job is not None else None
+        if project is None or not media:
+            self.heard.setText(f"The test line was not spoken: {job.error if job else ''}")
+            self.heard.show()
+            return
+        text = str(job.params.get("text") or "")
+        run_in_background(
+            lambda: voices.as_preview(text, project.media.read(media)), self.play, parent=self
         )
 
     def play(self, preview: Preview) -> None:

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.assets.voices import OfflineVoice
+from aiuteur_desktop.core.money import ledger
 from aiuteur_desktop.providers.offline import tts
 from aiuteur_desktop.views.main_window import MainWindow
+from tests.providers import test_cloud_voices
 from tests.views.assets.test_stage5 import approved_project, extract, open_stage5, select
+from tests.views.conftest import wait_for_window
 
 
 @pytest.fixture
@@ -125,3 +129,27 @@ def test_a_cloud_voice_is_chosen_from_the_models_voices_or_typed(qtbot, page) ->
     cloud = voices.of(masters.read(page.project, "assets/june")).cloud
     assert cloud == voices.CloudVoice("openai:gpt-4o-mini-tts", "coral")
     assert box.cloud_model.currentData() == "openai:gpt-4o-mini-tts"
+
+
+fake = test_cloud_voices.fake  # the fixture: a fake OpenAI, Gemini and ElevenLabs
+
+
+def test_test_speaks_a_priced_line_in_the_cloud_voice(qtbot, page, fake) -> None:  # type: ignore[no-untyped-def]
+    box = page.voice_box
+    assert not box.test_button.isEnabled()  # no cloud voice yet
+    box.cloud_model.setCurrentIndex(box.cloud_model.findData("openai:gpt-4o-mini-tts"))
+    assert box.test_button.isEnabled()
+    qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+    question = wait_for_window(qtbot, QMessageBox, "voiceTestEstimate")
+    assert "A test line of JUNE in openai:gpt-4o-mini-tts · alloy will cost about $" in (
+        question.text()
+    )
+    assert fake.requests == []  # nothing sent before the answer
+    spend = next(b for b in question.buttons() if b.text().startswith("Spend"))
+    qtbot.mouseClick(spend, Qt.MouseButton.LeftButton)
+    line = voices.line_of(page.project, "assets/june")
+    qtbot.waitUntil(lambda: f"“{line}”" in box.heard.text(), timeout=15_000)
+    [sent] = fake.lines("openai")
+    assert sent.json()["input"] == line and sent.json()["voice"] == "alloy"
+    [row] = ledger.entries(page.project)
+    assert row.kind == "speech" and row.actual > 0
