@@ -103,7 +103,12 @@ class VoiceBox(QWidget):
         self.cloud_voice.setObjectName("cloudVoiceName")
         self.cloud_voice.setEditable(True)
         self.cloud_voice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.cloud_voice.setMinimumContentsLength(10)
+        self.cloud_voice.setMinimumContentsLength(8)
+        for combo in (self.cloud_model, self.cloud_voice):  # (they give way in a narrow column)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+        self.cloud_model.setMinimumContentsLength(12)
         self.test_button = QPushButton("Test")
         self.test_button.setObjectName("testCloudVoice")
         self.test_button.setToolTip("Hear a line of theirs in the cloud voice (paid: priced first)")
