@@ -60,7 +60,7 @@ class DialogueLine(Operation):
                       self.style, self.estimate)  # fmt: skip
 
     def apply(self, project: Project, result: dict[str, Any]) -> Changes:
-        path = voices_path(self.scene, self.shot)
+        path = voices_path(self.scene, self.shot, self.n)
         made = {
             "n": self.n,
             "character": self.character,
@@ -71,8 +71,7 @@ class DialogueLine(Operation):
             "media": result["media"],
             "seconds": float(result.get("seconds") or 0.0),
         }
-        lines = [x for x in spoken(project, self.scene, self.shot) if x["n"] != self.n]
-        project.write(path, {"lines": sorted([*lines, made], key=lambda x: x["n"])})
+        project.write(path, made)
         cost = float(result.get("cost") or 0.0)
         head = project.commit(
             f"Shot {self.label}: {self.character}'s line in a cloud voice",

@@ -25,17 +25,24 @@ LEAD_IN = 0.3  # seconds before the first line (the animatic's)
 GAP = 0.25  # a breath between lines
 
 
-def voices_path(scene: str, shot: str) -> str:
-    """The shot's lines spoken in cloud voices (core.operations.cloud_dialogue makes them)."""
-    return f"scenes/{scene}/voices/{shot}"
+def voices_path(scene: str, shot: str, n: int | None = None) -> str:
+    """The shot's lines spoken in cloud voices (core.operations.cloud_dialogue makes them):
+    a document per line, `n` its place among the shot's lines (two lines landing at once
+    never write over each other)."""
+    folder = f"scenes/{scene}/voices/{shot}"
+    return folder if n is None else f"{folder}/{n}"
 
 
 def spoken(project: Project, scene: str, shot: str) -> list[dict[str, Any]]:
-    """The shot's lines spoken in cloud voices so far (each with `n`, its place among the
-    shot's lines, and its `media`)."""
-    doc = project.read(voices_path(scene, shot))
-    lines = doc.get("lines") if isinstance(doc, dict) else None
-    return [x for x in lines or [] if isinstance(x, dict) and isinstance(x.get("n"), int)]
+    """The shot's lines spoken in cloud voices so far, in order (each with `n`, its place
+    among the shot's lines, and its `media`)."""
+    folder = voices_path(scene, shot)
+    tree = project.folder_of(project.branch().draft, folder)
+    if tree is None:
+        return []
+    docs = project.read_many([f"{folder}/{name}" for name in project.list_paths(tree)])
+    lines = [d for d in docs.values() if isinstance(d, dict) and isinstance(d.get("n"), int)]
+    return sorted(lines, key=lambda x: x["n"])
 
 
 def placed(project: Project, scene: str, shot: str) -> list[tuple[Path, float, str]]:
@@ -43,7 +50,7 @@ def placed(project: Project, scene: str, shot: str) -> list[tuple[Path, float, s
     character) — after a lead-in, one after another with a breath between (as `tracks`
     mixes them; from the lengths the lines were stored with: nothing is decoded)."""
     out, at = [], LEAD_IN
-    for line in sorted(spoken(project, scene, shot), key=lambda x: x["n"]):
+    for line in spoken(project, scene, shot):
         path = project.media.path(str(line.get("media") or ""))
         if not path.is_file():
             continue
