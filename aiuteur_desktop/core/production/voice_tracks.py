@@ -49,8 +49,30 @@ def placed(project: Project, scene: str, shot: str) -> list[tuple[Path, float, s
     """The shot's cloud-voiced lines where they are heard: (WAV file, seconds into the clip,
     character) — after a lead-in, one after another with a breath between (as `tracks`
     mixes them; from the lengths the lines were stored with: nothing is decoded)."""
+    return _placed(project, spoken(project, scene, shot))
+
+
+def placed_in_scene(project: Project, scene: str) -> dict[str, list[tuple[Path, float, str]]]:
+    """`placed` for every shot of the scene with a cloud-voiced line, in one read (the
+    review player's cut)."""
+    folder = f"scenes/{scene}/voices"
+    tree = project.folder_of(project.branch().draft, folder)
+    if tree is None:
+        return {}
+    docs = project.read_many([f"{folder}/{name}" for name in project.list_paths(tree)])
+    by_shot: dict[str, list[dict[str, Any]]] = {}
+    for path, doc in docs.items():
+        if isinstance(doc, dict) and isinstance(doc.get("n"), int):
+            by_shot.setdefault(path.split("/")[3], []).append(doc)
+    return {
+        shot: _placed(project, sorted(lines, key=lambda x: x["n"]))
+        for shot, lines in by_shot.items()
+    }
+
+
+def _placed(project: Project, lines: list[dict[str, Any]]) -> list[tuple[Path, float, str]]:
     out, at = [], LEAD_IN
-    for line in spoken(project, scene, shot):
+    for line in lines:
         path = project.media.path(str(line.get("media") or ""))
         if not path.is_file():
             continue

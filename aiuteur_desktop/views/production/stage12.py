@@ -61,6 +61,7 @@ class Stage12Page(StageFrame):
             "Gallery): one paid request a line, priced before anything is sent"
         )
         self._voicing: set[str] = set()  # the Cloud Dialogue jobs on their way
+        self._heard: dict[str, list[tuple[Path, float, str]]] = {}  # the shots' voiced lines
         jobs.runner.finished.connect(self._voiced)
         self.complete_button = self.add_action(
             "Complete Scene", "completeScene", self.complete, primary=True
@@ -165,6 +166,7 @@ class Stage12Page(StageFrame):
         try:
             self.clips = review.cut(self.project, self.scene_id)
             self.shown = [c for c in self.clips if c.take is not None]
+            self._heard = voice_tracks.placed_in_scene(self.project, self.scene_id)
             cut = Cut.of(  # in the editor's cut's in-points and lengths where there is one
                 [
                     (
@@ -283,9 +285,8 @@ class Stage12Page(StageFrame):
             b.setStyleSheet("font-weight:600" if suggested else "")
 
     def _voices_of(self, shot: str) -> tuple[tuple[Path, float], ...]:
-        assert self.project is not None and self.scene_id is not None
-        heard = voice_tracks.placed(self.project, self.scene_id, shot)
-        return tuple((path, at) for path, at, _who in heard)
+        """The shot's lines in cloud voices, as the last load read them."""
+        return tuple((path, at) for path, at, _who in self._heard.get(shot, ()))
 
     # -------------------------------------------------------------- actions
     def cloud_dialogue(self) -> None:
