@@ -1,7 +1,9 @@
 """Stage 5's Voice Gallery: a character's voice in the inspector — the description the video
-model is given, and the offline voice the animatic and the scratch stems speak with (one of
-the engine's voices, its pitch and speed), heard at once with Preview. Changes to the offline
-voice undo and redo (Ctrl+Z / Ctrl+Shift+Z in the box, or its Undo button)."""
+model is given; the offline voice the animatic and the scratch stems speak with (one of the
+engine's voices, its pitch and speed), heard at once with Preview; and a cloud voice (a
+provider's speech model and voice) for Dialogue with cloud voices, heard with Test (a paid
+line, priced and asked first). Changes to the offline and cloud voices undo and redo
+(Ctrl+Z / Ctrl+Shift+Z in the box, or its Undo button)."""
 
 from __future__ import annotations
 
