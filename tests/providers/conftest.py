@@ -18,3 +18,11 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
 
     monkeypatch.setattr(job_runner.jobs, "backoff", backoff)
     return asked
+
+
+def finished(runner, job_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """The job's row says it ended (False while it is still being queued: no row yet)."""
+    try:
+        return bool(runner.store.get(job_id).state.finished)
+    except KeyError:
+        return False

@@ -24,6 +24,7 @@ from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.fal_fake import KEY, FakeFal, FalState
 from tests.fakes.server import Response
+from tests.providers.conftest import finished
 from tests.story import mp4, png
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,8 +69,14 @@ def run(qtbot, library: Library, p: dict, estimate: float = 1.57):  # type: igno
     job_id = runner.submit(
         Submission(VIDEO_RENDER, "Shot 1", p["model_id"], p, estimate=estimate, paid=True)
     )
-    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
-    return runner.store.get(job_id)
+    # The job's row, not this runner's memory of it: an earlier call's runner, still
+    # running, may have taken the job from the queue (each call makes its own) — then this
+    # one never hears of it. Shut down after, so no runner outlives its call.
+    try:
+        qtbot.waitUntil(lambda: finished(runner, job_id), timeout=20_000)
+        return runner.store.get(job_id)
+    finally:
+        runner.shutdown()
 
 
 def test_each_model_gets_its_own_fields_and_a_length_it_renders(

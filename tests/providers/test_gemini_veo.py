@@ -23,6 +23,7 @@ from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.gemini_video_fake import KEY, FakeGeminiVideo, GeminiVideoState
 from tests.fakes.server import Response
+from tests.providers.conftest import finished
 from tests.story import mp4, png
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,8 +58,14 @@ def params(tmp_path: Path, fake: FakeGeminiVideo, **over: object) -> dict:
 def run(qtbot, library: Library, p: dict):  # type: ignore[no-untyped-def]
     runner = JobRunner(library.jobs)
     job_id = runner.submit(Submission(VIDEO_RENDER, "Shot 1", MODEL, p, estimate=3.2, paid=True))
-    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
-    return runner.store.get(job_id)
+    # The job's row, not this runner's memory of it: an earlier call's runner, still
+    # running, may have taken the job from the queue (each call makes its own) — then this
+    # one never hears of it. Shut down after, so no runner outlives its call.
+    try:
+        qtbot.waitUntil(lambda: finished(runner, job_id), timeout=20_000)
+        return runner.store.get(job_id)
+    finally:
+        runner.shutdown()
 
 
 @pytest.fixture(autouse=True)

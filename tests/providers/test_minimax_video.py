@@ -22,6 +22,7 @@ from aiuteur_desktop.providers.minimax_video import MiniMaxVideo
 from aiuteur_desktop.providers.video_jobs import VIDEO_RENDER
 from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.fakes.minimax_fake import KEY, FakeMiniMax, MiniMaxState, refused
+from tests.providers.conftest import finished
 from tests.story import mp4, png
 
 HAILUO = "minimax:MiniMax-Hailuo-02"
@@ -62,8 +63,14 @@ def run(qtbot, library: Library, p: dict, estimate: float = 0.56):  # type: igno
     job_id = runner.submit(
         Submission(VIDEO_RENDER, "Shot 1", p["model_id"], p, estimate=estimate, paid=True)
     )
-    qtbot.waitUntil(lambda: runner.job(job_id).state.finished, timeout=20_000)
-    return runner.store.get(job_id)
+    # The job's row, not this runner's memory of it: an earlier call's runner, still
+    # running, may have taken the job from the queue (each call makes its own) — then this
+    # one never hears of it. Shut down after, so no runner outlives its call.
+    try:
+        qtbot.waitUntil(lambda: finished(runner, job_id), timeout=20_000)
+        return runner.store.get(job_id)
+    finally:
+        runner.shutdown()
 
 
 def request(**over: object) -> VideoRequest:
