@@ -29,6 +29,7 @@ from aiuteur_desktop.views.jobs.runner import JobRunner
 from tests.core.production.test_visuals import storm
 from tests.fakes.server import Response
 from tests.fakes.speech_fake import FakeSpeech
+from tests.providers.conftest import finished
 
 pytestmark = pytest.mark.usefixtures("quick_backoff")
 
@@ -67,8 +68,11 @@ def lines_of(project: Project, scene: str, who: str) -> list[str]:
 
 def run_all(qtbot, runner: JobRunner, ops) -> list:  # type: ignore[no-untyped-def]
     ids = [runner.run_operation(op) for op in ops]
-    qtbot.waitUntil(lambda: all(runner.job(j).state.finished for j in ids), timeout=30_000)
-    return [runner.store.get(j) for j in ids]
+    try:
+        qtbot.waitUntil(lambda: all(finished(runner, j) for j in ids), timeout=30_000)
+        return [runner.store.get(j) for j in ids]
+    finally:
+        runner.shutdown()
 
 
 def test_each_line_is_one_priced_request_and_one_ledger_row(
@@ -140,7 +144,7 @@ def test_a_refused_line_is_sent_again_and_charged_once(
     [job] = run_all(qtbot, JobRunner(library.jobs), [op])
     assert job.state is JobState.SUCCEEDED, job.error
     assert len(fake.lines("openai")) == 2  # refused, so sent again
-    subs = JobRunner(library.jobs).store.submissions(job.id)
+    subs = library.jobs.submissions(job.id)
     assert [s.state for s in subs] == [Sent.REFUSED, Sent.SETTLED]
     assert [r.actual for r in ledger.entries(project)] == [pytest.approx(op.estimate)]
 
