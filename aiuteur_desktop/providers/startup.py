@@ -23,6 +23,7 @@ VIEW_MODULES = (
     "aiuteur_desktop.providers.registry",
     "aiuteur_desktop.providers.startup",
     "aiuteur_desktop.providers.connections",
+    "aiuteur_desktop.providers.connection_checks",
     "aiuteur_desktop.providers.embedders",
     "aiuteur_desktop.providers.story_jobs",
     "aiuteur_desktop.providers.style_jobs",

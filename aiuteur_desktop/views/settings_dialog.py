@@ -35,7 +35,7 @@ from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.money import prices
-from aiuteur_desktop.providers import connections
+from aiuteur_desktop.providers import connection_checks, connections
 from aiuteur_desktop.providers.connections import (
     ELEVENLABS,
     FAL,
@@ -328,7 +328,7 @@ class SettingsDialog(QDialog):
 
     def offer_models(self, models: list[str]) -> None:
         """Add what a successful Test connection found to the Models tab's choices."""
-        for cap, found in connections.models_by_capability(models).items():
+        for cap, found in connection_checks.models_by_capability(models).items():
             box = self.model_boxes[cap]
             have = {box.itemText(i) for i in range(box.count())}
             current = box.currentText()

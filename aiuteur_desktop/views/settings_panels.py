@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from aiuteur_desktop.core.app import redaction, secrets
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.providers import connections
+from aiuteur_desktop.providers import connection_checks, connections
 from aiuteur_desktop.views.jobs.background import run_in_background
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class ConnectionPanel(QWidget):
         self.set_result("Testing…", "busy")
 
         def work() -> connections.Checked:
-            return connections.check_connection(self.conn_id, settings, key)
+            return connection_checks.check_connection(self.conn_id, settings, key)
 
         def ok(result: connections.Checked) -> None:
             message, models = result

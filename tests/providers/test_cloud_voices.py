@@ -239,13 +239,13 @@ def test_settings_tests_an_elevenlabs_key_without_a_charge(
     library: Library, fake: FakeSpeech
 ) -> None:
     from aiuteur_desktop.core.errors import ProviderError
-    from aiuteur_desktop.providers import connections
+    from aiuteur_desktop.providers import connection_checks, connections
 
     settings = library.load_settings()
-    said = connections.test_connection(connections.ELEVENLABS, settings)
+    said = connection_checks.test_connection(connections.ELEVENLABS, settings)
     assert "1 voice in the account" in said
     with pytest.raises(ProviderError) as bad:
-        connections.test_connection(connections.ELEVENLABS, settings, "sk-wrong")
+        connection_checks.test_connection(connections.ELEVENLABS, settings, "sk-wrong")
     assert bad.value.kind == "auth" and "rejected the API key" in bad.value.user_message
     assert fake.lines("elevenlabs") == []  # nothing spoken, nothing billed
 

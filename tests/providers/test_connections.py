@@ -7,7 +7,7 @@ import pytest
 from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import ProviderError
-from aiuteur_desktop.providers import connections
+from aiuteur_desktop.providers import connection_checks, connections
 from tests.fakes.gemini_fake import FakeGemini, google_error
 from tests.fakes.openai_fake import FakeOpenAI
 from tests.fakes.server import Response
@@ -23,7 +23,7 @@ def openai_settings(fake: FakeOpenAI) -> AppSettings:
 
 def test_openai_success_counts_models() -> None:
     with FakeOpenAI(valid_keys={GOOD}) as fake:
-        msg = connections.test_connection("openai", openai_settings(fake), GOOD)
+        msg = connection_checks.test_connection("openai", openai_settings(fake), GOOD)
     assert msg == "Connected to OpenAI: 2 models available to this key."
     assert fake.requests[0].headers["authorization"] == f"Bearer {GOOD}"
 
@@ -31,12 +31,12 @@ def test_openai_success_counts_models() -> None:
 def test_openai_uses_the_stored_key_when_none_is_typed() -> None:
     secrets.set_secret("openai.api_key", GOOD)
     with FakeOpenAI(valid_keys={GOOD}) as fake:
-        assert "Connected" in connections.test_connection("openai", openai_settings(fake))
+        assert "Connected" in connection_checks.test_connection("openai", openai_settings(fake))
 
 
 def test_openai_bad_key_is_reported_in_plain_words_without_retrying() -> None:
     with FakeOpenAI(valid_keys={GOOD}) as fake, pytest.raises(ProviderError) as info:
-        connections.test_connection("openai", openai_settings(fake), "sk-wrong-key-000000000")
+        connection_checks.test_connection("openai", openai_settings(fake), "sk-wrong-key-000000000")
     assert info.value.kind == "auth"
     assert "rejected the API key (401)" in info.value.user_message
     assert "sk-wrong" not in info.value.user_message
@@ -58,7 +58,7 @@ def test_openai_faults(fault: Response, kind: str, words: str) -> None:
     with FakeOpenAI() as fake:
         fake.fault = fault
         with pytest.raises(ProviderError) as info:
-            connections.test_connection("openai", openai_settings(fake), GOOD)
+            connection_checks.test_connection("openai", openai_settings(fake), GOOD)
     assert info.value.kind == kind and words in info.value.user_message
 
 
@@ -66,7 +66,7 @@ def test_unreachable_server_is_a_network_error() -> None:
     s = AppSettings()
     s.local.base_url = "http://127.0.0.1:9/v1"  # discard port: nothing listens
     with pytest.raises(ProviderError) as info:
-        connections.test_connection("local", s)
+        connection_checks.test_connection("local", s)
     assert info.value.kind == "network"
     assert "Could not reach" in info.value.user_message
 
@@ -76,13 +76,13 @@ def test_local_server_lists_models_and_flags_a_missing_one() -> None:
         s = AppSettings()
         s.local.base_url = fake.base_url
         s.local.model = "llama3.1:8b"
-        assert connections.test_connection("local", s) == (
+        assert connection_checks.test_connection("local", s) == (
             f"Connected to {fake.base_url}; using llama3.1:8b; the server does not say its "
             "context window: 4,096 tokens assumed (set it in Settings if yours is larger)."
         )
         s.local.model = "mistral"
         with pytest.raises(ProviderError, match=r"no model “mistral”.*llama3\.1:8b"):
-            connections.test_connection("local", s)
+            connection_checks.test_connection("local", s)
 
 
 def test_local_server_without_v1_path_explains_the_404() -> None:
@@ -90,17 +90,17 @@ def test_local_server_without_v1_path_explains_the_404() -> None:
         s = AppSettings()
         s.local.base_url = fake.url + "/wrong"
         with pytest.raises(ProviderError, match="/v1"):
-            connections.test_connection("local", s)
+            connection_checks.test_connection("local", s)
 
 
 def test_google_success_and_invalid_key() -> None:
     with FakeGemini(valid_keys={"AIza-good-key-123456789012345678901"}) as fake:
         s = AppSettings()
         s.google.api_endpoint = fake.url
-        ok = connections.test_connection("google", s, "AIza-good-key-123456789012345678901")
+        ok = connection_checks.test_connection("google", s, "AIza-good-key-123456789012345678901")
         assert ok == "Connected to the Gemini API: 2 models available to this key."
         with pytest.raises(ProviderError) as info:
-            connections.test_connection("google", s, "AIza-bad-key-1234567890123456789012")
+            connection_checks.test_connection("google", s, "AIza-bad-key-1234567890123456789012")
     assert info.value.kind == "auth" and "API key not valid" in info.value.user_message
 
 
@@ -110,28 +110,28 @@ def test_google_server_error() -> None:
         s = AppSettings()
         s.google.api_endpoint = fake.url
         with pytest.raises(ProviderError) as info:
-            connections.test_connection("google", s, "AIza-any-key-12345678901234567890123")
+            connection_checks.test_connection("google", s, "AIza-any-key-12345678901234567890123")
     assert info.value.kind == "server"
 
 
 def test_missing_key_and_vertex_misconfiguration_say_what_to_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ProviderError, match="Enter an OpenAI API key"):
-        connections.test_connection("openai", AppSettings())
+        connection_checks.test_connection("openai", AppSettings())
     s = AppSettings()
     with pytest.raises(ProviderError, match="project id"):
-        connections.test_connection("vertex", s)
+        connection_checks.test_connection("vertex", s)
     s.google.vertex_project = "proj"
     s.google.vertex_credentials_file = str(tmp_path / "missing.json")
     with pytest.raises(ProviderError, match="credentials file"):
-        connections.test_connection("vertex", s)
+        connection_checks.test_connection("vertex", s)
     user_creds = tmp_path / "user.json"
     user_creds.write_text('{"type": "authorized_user"}')
     s.google.vertex_credentials_file = str(user_creds)
     with pytest.raises(ProviderError, match="not a usable credentials file"):
-        connections.test_connection("vertex", s)
+        connection_checks.test_connection("vertex", s)
     user_creds.write_text('{"type": "something_else"}')
     with pytest.raises(ProviderError, match="expected a service-account key"):
-        connections.test_connection("vertex", s)
+        connection_checks.test_connection("vertex", s)
 
 
 def test_describe_reflects_configuration() -> None:
@@ -152,7 +152,7 @@ def test_describe_reflects_configuration() -> None:
 
 
 def test_the_models_tab_sorts_what_a_connection_lists_and_never_offers_a_retired_model() -> None:
-    found = connections.models_by_capability(
+    found = connection_checks.models_by_capability(
         [
             "google:gemini-2.5-flash-image",  # retired (Oct 2026)
             "google:gemini-3.1-flash-image",
