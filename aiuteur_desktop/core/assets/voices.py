@@ -1,19 +1,24 @@
 """A character's voice (Stage 5's Voice Gallery): what the video model is told ("low,
-gravelly, slow; Scottish") and the offline voice the animatic and the scratch stems speak
-with — one of the offline engine's voices, its pitch and its speed.
+gravelly, slow; Scottish"), the offline voice the animatic and the scratch stems speak with
+— one of the offline engine's voices, its pitch and its speed — and optionally a cloud voice
+(a provider's speech model and voice) for Dialogue with cloud voices.
 
-Stored on the character's master asset: `voice` (the description, as before) and
-`voice_offline` ({"slot", "pitch", "speed"}; empty: chosen from the name, as before).
+Stored on the character's master asset: `voice` (the description, as before),
+`voice_offline` ({"slot", "pitch", "speed"}; empty: chosen from the name, as before) and
+`voice_cloud` ({"model", "voice"}; empty: none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiuteur_desktop.core.assets import masters
 from aiuteur_desktop.core.provider_api import ProviderSource
 from aiuteur_desktop.core.store import Project
+
+T = TypeVar("T")
 
 #: The offline engine's voices, in its order (providers/offline/tts.py maps each to an
 #: engine voice: espeak-ng's variants, macOS's and Windows' own voices).
@@ -117,45 +122,45 @@ def of(asset: dict[str, Any]) -> Profile:
 def save(project: Project, path: str, profile: Profile) -> bool:
     """The character's voice profile saved to the draft; False when nothing changed (the
     page commits, as for every hand edit of Stage 5)."""
-    asset = masters.read(project, path)
-    if of(asset) == profile:
+    profile = Profile(" ".join(profile.description.split()), profile.offline, profile.cloud)
+    if of(masters.read(project, path)) == profile:
         return False
     masters.update(
         project,
         path,
-        voice=profile.description.strip(),
+        voice=profile.description,
         voice_offline=profile.offline.to_json(),
         voice_cloud=profile.cloud.to_json(),
     )
     return True
 
 
-def cloud_voices(project: Project, branch: str | None = None) -> dict[str, Profile]:
-    """The characters with a cloud voice, by every name the script calls them (capitals)."""
-    chosen: dict[str, Profile] = {}
+def _by_every_name(
+    project: Project, branch: str | None, pick: Callable[[Profile], T | None]
+) -> dict[str, T]:
+    """What `pick` takes from each character's profile (None: nothing), by every name the
+    script calls them — name and aliases in capitals, as cues spell them."""
+    chosen: dict[str, T] = {}
     for a in masters.all_assets(project, branch):
-        profile = of(a)
-        if a.get("kind") != "character" or not profile.cloud.chosen:
+        found = pick(of(a)) if a.get("kind") == "character" else None
+        if found is None:
             continue
         for name in [a["name"], *(a.get("aliases") or [])]:
-            chosen.setdefault(" ".join(str(name).upper().split()), profile)
+            chosen.setdefault(" ".join(str(name).upper().split()), found)
     return chosen
+
+
+def cloud_voices(project: Project, branch: str | None = None) -> dict[str, Profile]:
+    """The characters with a cloud voice, by every name the script calls them."""
+    return _by_every_name(project, branch, lambda p: p if p.cloud.chosen else None)
 
 
 def offline_voices(project: Project, branch: str | None = None) -> dict[str, dict[str, Any]]:
-    """The offline voices chosen in Stage 5, by every name the script calls each character
-    (capitals, as cues spell them): {"slot", "pitch", "speed"} for renders. A character
-    left to the name's voice is absent."""
-    chosen: dict[str, dict[str, Any]] = {}
-    for a in masters.all_assets(project, branch):
-        if a.get("kind") != "character":
-            continue
-        voice = OfflineVoice.from_json(a.get("voice_offline"))
-        if voice.automatic:
-            continue
-        for name in [a["name"], *(a.get("aliases") or [])]:
-            chosen.setdefault(" ".join(str(name).upper().split()), voice.to_json())
-    return chosen
+    """The offline voices chosen in Stage 5, by every name the script calls each character:
+    {"slot", "pitch", "speed"} for renders. A character left to the name's voice is absent."""
+    return _by_every_name(
+        project, branch, lambda p: None if p.offline.automatic else p.offline.to_json()
+    )
 
 
 #: What a preview says when the script gives the character no line.

@@ -28,6 +28,9 @@ def test_a_profile_is_saved_on_the_character_and_read_back(project: Project) -> 
     assert voices.save(project, "assets/eli", chosen)
     assert voices.of(masters.read(project, "assets/eli")) == chosen
     assert not voices.save(project, "assets/eli", chosen)  # nothing changed: no edit
+    # Spacing typed into the description is not a change either (no edit at every save).
+    spaced = Profile("Reedy,  quick;\tCornish ", chosen.offline)
+    assert not voices.save(project, "assets/eli", spaced)
     # Back to the name's own voice: nothing stored, nothing given to renders.
     voices.save(project, "assets/eli", Profile("Reedy, quick; Cornish"))
     assert masters.read(project, "assets/eli")["voice_offline"] == {}
