@@ -110,3 +110,27 @@ def fresh_local_servers() -> Iterator[None]:
     local_server.forget_all()
     yield
     local_server.forget_all()
+
+
+@pytest.fixture(scope="session")
+def studio_server() -> Iterator[str]:
+    """A real PostgreSQL server's address: the one `.ci/run` started (AIUTEUR_TEST_PG), or
+    one started here for the session (tests/pg_server.py; PostgreSQL must be installed —
+    the README's apt-get line)."""
+    given = os.environ.get("AIUTEUR_TEST_PG")
+    if given:
+        yield given
+        return
+    import shutil
+    import tempfile
+
+    from tests import pg_server
+
+    # Straight under the system's temporary folder: the server's user (not root) must reach
+    # it, and a Unix socket's path must stay short.
+    folder = Path(tempfile.mkdtemp(prefix="aiuteur-pg-"))
+    try:
+        yield pg_server.start(folder)
+    finally:
+        pg_server.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)

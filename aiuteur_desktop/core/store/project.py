@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,10 +69,20 @@ def _make_engine(db_path: Path) -> Engine:
     return engine
 
 
+#: Opens a studio project's folder on this machine (one holding `studio.json`): installed by
+#: core/store/studio.py, which builds on this module.
+linked_opener: list[Callable[[Path], Project]] = []
+LINK_NAME = "studio.json"
+
+
 class Project(DerivedViews, VersionReads):
     """An open project bundle. Safe to share between the UI thread and workers."""
 
-    def __init__(self, bundle: Path, engine: Engine) -> None:
+    #: Who makes this session's commits, where a project has members (a studio's); None in
+    #: a bundle, one person's disk.
+    author: str | None = None
+
+    def __init__(self, bundle: Path, engine: Engine, media: Path | None = None) -> None:
         self.path = bundle
         self._engine = engine
         #: Who makes this session's versions when it is not the person at the keyboard: an AI
@@ -82,7 +92,7 @@ class Project(DerivedViews, VersionReads):
         self._cache: dict[str, Any] = {}
         self._derived = DerivedCache()
         self._known: set[str] = set()
-        self.media = MediaStore(bundle / "media", engine)
+        self.media = MediaStore(media or bundle / "media", engine)
         with self._engine.connect() as conn:
             self.name: str = self._meta(conn, "name") or bundle.stem
 
@@ -96,7 +106,11 @@ class Project(DerivedViews, VersionReads):
         in its own transaction, serialised with the store's writes; with `ignore_duplicate`,
         a row a unique key already holds is left as it is."""
         statement = insert(table).values(**values)
-        if ignore_duplicate:
+        if ignore_duplicate and self._engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(table).values(**values).on_conflict_do_nothing()
+        elif ignore_duplicate:
             statement = statement.prefix_with("OR IGNORE")
         with self._tx() as conn:
             conn.execute(statement)
@@ -151,6 +165,8 @@ class Project(DerivedViews, VersionReads):
     def open(cls, bundle: Path) -> Project:
         """Open an existing bundle, migrating an older schema automatically."""
         bundle = Path(bundle)
+        if (bundle / LINK_NAME).is_file() and linked_opener:
+            return linked_opener[0](bundle)
         db_path = bundle / DB_NAME
         if not db_path.is_file():
             raise ProjectError(f"{bundle} is not an Aiuteur project (no {DB_NAME} inside).")
@@ -214,8 +230,11 @@ class Project(DerivedViews, VersionReads):
         head another instance was moving: two commits took the same number, or one was
         lost from its timeline.) A no-op write takes the lock; others wait for it."""
         with self._lock, self._engine.begin() as conn:
-            conn.execute(_TAKE_WRITE_LOCK)
+            self._lock_for_writing(conn)
             yield conn
+
+    def _lock_for_writing(self, conn: Connection) -> None:
+        conn.execute(_TAKE_WRITE_LOCK)
 
     @staticmethod
     def _meta(conn: Connection, key: str) -> str | None:
@@ -273,7 +292,7 @@ class Project(DerivedViews, VersionReads):
         now: float,
     ) -> str:
         seq = (conn.execute(select(func.max(schema.commits.c.seq))).scalar() or 0) + 1
-        body = {
+        body: dict[str, Any] = {
             "tree": tree,
             "parents": list(parents),
             "message": message,
@@ -284,6 +303,8 @@ class Project(DerivedViews, VersionReads):
             "branch": branch,
             "seq": seq,
         }
+        if self.author:  # (a bundle's commits keep the ids they always had)
+            body["author"] = self.author
         cid = canonical.digest(canonical.dumps(body))
         conn.execute(
             insert(schema.commits).values(
@@ -297,6 +318,7 @@ class Project(DerivedViews, VersionReads):
                 created_at=now,
                 cost=cost,
                 branch=branch,
+                author=self.author,
             )
         )
         return cid

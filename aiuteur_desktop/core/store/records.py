@@ -21,6 +21,8 @@ class Commit:
     created_at: float
     cost: float
     branch: str
+    #: Who made it (a studio project's member); None in a bundle.
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def _row_to_commit(row: Any) -> Commit:
         created_at=row.created_at,
         cost=row.cost,
         branch=row.branch,
+        author=getattr(row, "author", None),
     )
 
 

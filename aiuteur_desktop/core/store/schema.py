@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     select,
     text,
 )
@@ -49,6 +50,8 @@ commits = Table(
     Column("created_at", Float, nullable=False),
     Column("cost", Float, nullable=False, default=0.0),
     Column("branch", String(200), nullable=False),  # branch it was made on
+    # Who made it, in a studio project (NULL in a bundle: one person's disk).
+    Column("author", String(200), nullable=True),
 )
 
 branches = Table(
@@ -95,6 +98,27 @@ ledger = Table(
 
 Index("ix_commits_seq", commits.c.seq)
 
+# A studio project's (core/store/studio.py) own: each member's draft of a Story Timeline
+# and their own settings (the timeline they are on), never another member's.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("author", String(200), primary_key=True),
+    Column("branch", String(200), primary_key=True),
+    Column("tree", String(64), nullable=False),
+    Column("base", String(64), nullable=False),  # the head this draft was started from
+    Column("updated_at", Float, nullable=False),
+)
+
+member_meta = Table(
+    "member_meta",
+    metadata,
+    Column("author", String(200), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+STUDIO_TABLES = [drafts, member_meta]
+
 
 def _v1(conn: Connection) -> None:
     """Objects, trees, commits and branches."""
@@ -114,14 +138,27 @@ def _v3(conn: Connection) -> None:
 def _v4(conn: Connection) -> None:
     """The ledger's key: a paid submission is recorded once."""
     # (A bundle made by this version already has the column: `_v3` creates today's table.)
-    columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ledger)"))}
-    if "key" not in columns:
+    if "key" not in _columns(conn, "ledger"):
         conn.execute(text("ALTER TABLE ledger ADD COLUMN key VARCHAR(48)"))
     conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ux_ledger_key ON ledger (key)"))
 
 
+def _v5(conn: Connection) -> None:
+    """A commit's author (a studio project's members; NULL in a bundle)."""
+    if "author" not in _columns(conn, "commits"):
+        conn.execute(text("ALTER TABLE commits ADD COLUMN author VARCHAR(200)"))
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    """`table`'s columns where the connection's tables are (a studio's project schema)."""
+    where = None
+    if conn.dialect.name == "postgresql":
+        where = conn.exec_driver_sql("SELECT current_schema()").scalar()
+    return {c["name"] for c in inspect(conn).get_columns(table, schema=where)}
+
+
 # MIGRATIONS[i] upgrades a bundle from schema version i to i + 1. Append only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
