@@ -189,7 +189,25 @@ def _build_parser() -> argparse.ArgumentParser:
         "allow paid work again",
     )
     spend.add_argument("--json", action="store_true", help="machine-readable output")
+    from aiuteur_desktop.cli import studio
+
+    studio.add_parsers(sub)
+    _server_beside_project(parser)
     return parser
+
+
+def _server_beside_project(parser: argparse.ArgumentParser) -> None:
+    """Every command that takes `--project` takes `--server URL` beside it, for a project
+    named `studio:NAME` (the server in Settings → Studio when it is not given)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                dests = {a.dest for a in child._actions}
+                if "project" in dests and "server" not in dests:
+                    child.add_argument(
+                        "--server", help="a studio's server, for --project studio:NAME"
+                    )
+                _server_beside_project(child)
 
 
 def _cmd_script_import(file: str, project_path: str) -> int:
@@ -463,6 +481,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is not None:
         _log_to_file()
     if args.command not in (None, "gui") and getattr(args, "project", None):
+        from aiuteur_desktop.cli import studio
+        from aiuteur_desktop.core.errors import AiuteurError
+
+        if args.project.startswith(studio.PREFIX):
+            try:
+                args.project = studio.studio_project(args.project, getattr(args, "server", None))
+            except LookupError as exc:
+                return _fail(args.command, str(exc))
+            except AiuteurError as exc:
+                return _fail(args.command, exc.user_message)
+            return _dispatch(args)
         args.project = _resolve_project(args.project)
         code = _dispatch(args)
         _remember(_bundle(args.project))
@@ -503,6 +532,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from aiuteur_desktop.cli import voices
 
         return voices.run(args)
+    if args.command in ("studio", "log"):
+        from aiuteur_desktop.cli import studio
+
+        return studio.run(args)
     if args.command in ("export", "conform", "archive", "unarchive"):  # cli_editor.COMMANDS
         from aiuteur_desktop.cli import editor
 

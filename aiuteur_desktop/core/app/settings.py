@@ -43,6 +43,14 @@ class ElevenLabsConnection(BaseModel):
     api_endpoint: str = ""  # blank = api.elevenlabs.io; set for a proxy or gateway
 
 
+class StudioConnection(BaseModel):
+    """A studio's PostgreSQL server (`studio.password` in the keyring, never here)."""
+
+    server: str = ""  # postgresql://user@host:5432/database; blank = no studio
+    user: str = ""  # who this member is to the studio; blank = their login name
+    media: str = ""  # the folder every member reaches for a project's pictures (a NAS)
+
+
 class VideosEndpoint(BaseModel):
     """An OpenAI-style `/v1/videos` endpoint (a gateway); its key is `videos.api_key`."""
 
@@ -92,6 +100,7 @@ class AppSettings(BaseModel):
     fal: FalConnection = Field(default_factory=FalConnection)
     minimax: MiniMaxConnection = Field(default_factory=MiniMaxConnection)
     elevenlabs: ElevenLabsConnection = Field(default_factory=ElevenLabsConnection)
+    studio: StudioConnection = Field(default_factory=StudioConnection)
     videos: VideosEndpoint = Field(default_factory=VideosEndpoint)
     local: LocalServer = Field(default_factory=LocalServer)
     models: DefaultModels = Field(default_factory=DefaultModels)

@@ -106,7 +106,8 @@ def _url(server: str) -> URL:
 def public_address(server: str) -> str:
     """The address without any password: what is written to files and shown."""
     # (URL.set(password=None) keeps the password: None there means "unchanged")
-    return _url(server)._replace(password=None).render_as_string(hide_password=False)
+    url = _url(server)._replace(password=None, drivername="postgresql")
+    return url.render_as_string(hide_password=False)
 
 
 def schema_of(name: str) -> str:
