@@ -178,17 +178,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="let the agent's paid calls run without asking, up to this many dollars in all",
     )
     mcp.add_argument("--agent", default="", help="the agent's name in the Version History")
-    spend = sub.add_parser(
-        "spend", help="what each job was estimated, charged and may be charged; the caps"
-    )
-    spend.add_argument("--project", help="only this project bundle")
-    spend.add_argument(
-        "--confirm",
-        action="store_true",
-        help="after the library was lost: confirm the spend read back from the projects and "
-        "allow paid work again",
-    )
-    spend.add_argument("--json", action="store_true", help="machine-readable output")
+    from aiuteur_desktop.cli import spend
+
+    spend.add_parser(sub)
     from aiuteur_desktop.cli import studio
 
     studio.add_parsers(sub)
@@ -284,7 +276,6 @@ def _cmd_script_export(project_path: str, fmt: str, out: str) -> int:
 
 
 def _cmd_scenes(project_path: str, as_json: bool) -> int:
-    import json
 
     from aiuteur_desktop.core.errors import AiuteurError
 
@@ -323,7 +314,6 @@ def _cmd_scenes(project_path: str, as_json: bool) -> int:
 
 
 def _cmd_assets_extract(project_path: str, as_json: bool) -> int:
-    import json
 
     from aiuteur_desktop.core.assets import masters
     from aiuteur_desktop.core.errors import AiuteurError
@@ -431,37 +421,6 @@ def _cmd_new(name: str, directory: str | None) -> int:
     return 0
 
 
-def _cmd_spend(project_path: str | None, as_json: bool, *, confirm: bool = False) -> int:
-    from aiuteur_desktop.core.errors import AiuteurError
-    from aiuteur_desktop.core.library import Library
-    from aiuteur_desktop.core.money import spend
-
-    bundle = _bundle(project_path) if project_path else None
-    if bundle is not None and not bundle.exists():
-        return _fail("spend", f"there is no project at {bundle}")
-    try:
-        library = Library()
-    except AiuteurError as exc:
-        return _fail("spend", exc.user_message)
-    try:
-        stopped = library.jobs.paid_work_stopped()
-        if confirm and stopped:
-            library.jobs.resume_paid_work()
-        data = spend.report(library.jobs, library.load_settings().budget, bundle)
-    finally:
-        library.close()
-    data["paid_work_stopped"] = "" if confirm else stopped
-    if as_json:
-        print(json.dumps(data, indent=2))
-    else:
-        print("\n".join(spend.lines(data)))
-        if confirm and stopped:
-            print("Confirmed: paid work may go on.")
-        elif stopped:
-            print(stopped)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -527,7 +486,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return mcp_server.main(args.allow_spend, args.agent)
     if args.command == "spend":
-        return _cmd_spend(args.project, args.json, confirm=args.confirm)
+        from aiuteur_desktop.cli import spend
+
+        return spend.run(args)
     if args.command == "voices":
         from aiuteur_desktop.cli import voices
 

@@ -170,3 +170,26 @@ def _log(project_path: str, as_json: bool) -> int:
         head = f"  ← {', '.join(heads[c['id']])}" if c["id"] in heads else ""
         print(f"{c['id'][:10]}  {when}  {who:<12}  {c['timeline']}: {c['message']}{head}")
     return 0
+
+
+def shared_spend(bundle: Path | None, cap: float | None) -> dict[str, Any] | None:
+    """A studio project's shared cap (set first when `cap` is given: below 0 removes it) and
+    what its members committed; None for a bundle or no project."""
+    from aiuteur_desktop.core.store import Project
+
+    if bundle is None:
+        if cap is not None:
+            raise LookupError("--project-cap needs --project studio:NAME")
+        return None
+    with Project.open(bundle) as project:
+        gate = project.spend_gate()
+        if gate is None:
+            if cap is not None:
+                raise LookupError(
+                    "--project-cap is a studio project's shared cap; a bundle's cap is "
+                    "Settings → Budget"
+                )
+            return None
+        if cap is not None:
+            gate.set_cap(None if cap < 0 else cap)
+        return {"cap": gate.cap(), "spent": gate.spent()}

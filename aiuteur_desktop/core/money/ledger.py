@@ -46,6 +46,7 @@ def record(project: Project, spend: Spend) -> None:
         branch=spend.branch,
         estimate=round(spend.estimate, 6),
         actual=round(spend.actual, 6),
+        author=project.author,
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from aiuteur_desktop.core.app.progress import Step
 from aiuteur_desktop.core.errors import AiuteurError, ProviderError
 from aiuteur_desktop.core.jobs import Cancelled, Job, JobStore, PaidRequest, Sent
+from aiuteur_desktop.core.money import shared
 
 
 class MaybeCharged(AiuteurError):
@@ -51,11 +52,25 @@ class PaidCall:
         self._store, self._job, self.estimate = store, job_id, estimate
         self.submission: PaidRequest | None = None
         self._done = False
+        self._shared: shared.Reservation | None = None
 
     def __enter__(self) -> PaidCall:
         if self.estimate > 0:
-            self.submission = self._store.sending(self._job, self.estimate)
+            # A project whose members share a cap: written there first, or refused.
+            self._shared = shared.reserve(
+                self._store.get(self._job).project, self._job, self.estimate
+            )
+            try:
+                self.submission = self._store.sending(self._job, self.estimate)
+            except BaseException:
+                self._settle_shared("refused")  # (nothing was sent)
+                raise
         return self
+
+    def _settle_shared(self, state: str) -> None:
+        if self._shared is not None:
+            self._shared.settle(state)
+            self._shared = None
 
     def accepted(self, handle: dict[str, Any] | None = None) -> None:
         """The provider took it (its handle, when there is one, is kept with the job)."""
@@ -63,6 +78,7 @@ class PaidCall:
             self._store.mark(self.submission.id, Sent.ACCEPTED, handle=handle)
         elif handle is not None:
             self._store.set_handle(self._job, handle)
+        self._settle_shared("accepted")
         self._done = True
 
     def __exit__(
@@ -78,11 +94,14 @@ class PaidCall:
             return False
         if refused(exc):
             self._store.mark(self.submission.id, Sent.REFUSED)
+            self._settle_shared("refused")
             return False
         if isinstance(exc, Cancelled):  # stopped by the user while it answered: it is charged
             self._store.mark(self.submission.id, Sent.ACCEPTED)
+            self._settle_shared("accepted")
             return False
         self._store.mark(self.submission.id, Sent.UNCERTAIN)
+        self._settle_shared("uncertain")
         raise MaybeCharged(maybe_charged_message(exc)) from exc
 
 

@@ -101,6 +101,11 @@ class Project(DerivedViews, VersionReads):
         """For schema migrations and benchmarks; core modules use `append`/`query`."""
         return self._engine
 
+    def spend_gate(self) -> Any:
+        """Where a paid request is weighed against a cap the project's members share (a
+        studio project's `SharedSpend`); None for a bundle, whose caps are the machine's."""
+        return None
+
     def append(self, table: Table, *, ignore_duplicate: bool = False, **values: Any) -> None:
         """Add one row to a table of project.db outside the object store (the cost ledger),
         in its own transaction, serialised with the store's writes; with `ignore_duplicate`,

@@ -94,6 +94,8 @@ ledger = Table(
     # What was paid for (a submission, "<job>#<n>"): one row each, however often the job
     # ends (a restart after the row was written records nothing again). NULL for old rows.
     Column("key", String(48), nullable=True),
+    # Who paid (a studio project's member); NULL in a bundle.
+    Column("author", String(200), nullable=True),
 )
 
 Index("ix_commits_seq", commits.c.seq)
@@ -117,7 +119,20 @@ member_meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
-STUDIO_TABLES = [drafts, member_meta]
+#: Every paid request a studio's members send, written before it leaves, under the project's
+#: lock with the shared cap checked (core/money/shared.py): two members pressing Render at
+#: once cannot both pass the cap. A refused request stops counting.
+shared_spend = Table(
+    "shared_spend",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("author", String(200), nullable=False),
+    Column("job", String(32), nullable=True),
+    Column("estimate", Float, nullable=False),
+    Column("state", String(16), nullable=False),  # sending | accepted | uncertain | refused
+    Column("at", Float, nullable=False),
+)
+STUDIO_TABLES = [drafts, member_meta, shared_spend]
 
 
 def _v1(conn: Connection) -> None:
@@ -144,9 +159,11 @@ def _v4(conn: Connection) -> None:
 
 
 def _v5(conn: Connection) -> None:
-    """A commit's author (a studio project's members; NULL in a bundle)."""
-    if "author" not in _columns(conn, "commits"):
-        conn.execute(text("ALTER TABLE commits ADD COLUMN author VARCHAR(200)"))
+    """Who made a commit and who paid a ledger row (a studio project's members; NULL in a
+    bundle)."""
+    for table in ("commits", "ledger"):
+        if "author" not in _columns(conn, table):
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN author VARCHAR(200)"))
 
 
 def _columns(conn: Connection, table: str) -> set[str]:

@@ -256,3 +256,62 @@ class StudioProject(Project):
             .values(author=self.author, key="current_branch", value=name)
             .on_conflict_do_update(index_elements=[m.c.author, m.c.key], set_={"value": name})
         )
+
+    # ------------------------------------------------------------ shared money
+    def spend_gate(self) -> SharedSpend:
+        return SharedSpend(self)
+
+
+CAP_KEY = "project_cap_usd"
+#: States of a shared spend row that count against the cap.
+COUNTED = ("sending", "accepted", "uncertain")
+
+
+class SharedSpend:
+    """A studio project's shared cap and what its members' paid requests have committed,
+    kept in the project's database (core/money/shared.py weighs and words it)."""
+
+    def __init__(self, project: StudioProject) -> None:
+        self.project = project
+
+    def cap(self) -> float | None:
+        value = self.project.meta_value(CAP_KEY)
+        return float(value) if value else None
+
+    def set_cap(self, usd: float | None) -> None:
+        m = schema.meta
+        with self.project._tx() as conn:
+            conn.execute(delete(m).where(m.c.key == CAP_KEY))
+            if usd is not None:
+                conn.execute(pg_insert(m).values(key=CAP_KEY, value=repr(float(usd))))
+
+    def spent(self) -> float:
+        t = schema.shared_spend
+        rows = self.project.query(select(func.sum(t.c.estimate)).where(t.c.state.in_(COUNTED)))
+        return round(float(rows[0][0] or 0.0), 6)
+
+    def reserve(self, key: str, estimate: float, job: str | None) -> tuple[bool, float, float]:
+        """Write `estimate` as being sent unless it would pass the cap: (written, spent
+        before it, cap). Under the project's lock: whoever asks second sees the first."""
+        t, m = schema.shared_spend, schema.meta
+        with self.project._tx() as conn:
+            cap_text = conn.execute(select(m.c.value).where(m.c.key == CAP_KEY)).scalar()
+            spent = float(
+                conn.execute(select(func.sum(t.c.estimate)).where(t.c.state.in_(COUNTED))).scalar()
+                or 0.0
+            )
+            cap = float(cap_text) if cap_text else float("inf")
+            if spent + estimate > cap + 1e-9:
+                return False, spent, cap
+            conn.execute(
+                pg_insert(t).values(
+                    key=key, author=self.project.author or "", job=job, estimate=estimate,
+                    state="sending", at=time.time(),
+                )
+            )  # fmt: skip
+            return True, spent, cap
+
+    def settle(self, key: str, state: str) -> None:
+        t = schema.shared_spend
+        with self.project._tx() as conn:
+            conn.execute(update(t).where(t.c.key == key).values(state=state))

@@ -247,3 +247,28 @@ def test_processes_killed_mid_commit_lose_no_acknowledged_commit(
     project.write("after/kills", {"ok": True})  # and it still takes work
     assert project.commit("After the kills").branch in {b.name for b in project.branches()}
     project.close()
+
+
+def test_the_shared_cap_counts_what_members_send_and_frees_what_a_provider_refused(
+    tmp_path: Path, studio_server: str
+) -> None:
+    from aiuteur_desktop.core.money import shared
+    from aiuteur_desktop.core.money.prices import BudgetExceeded
+
+    name = _name()
+    link = studio.publish(_bundle(tmp_path), studio_server, name=name, author="ana")
+    with Project.open(link) as project:
+        gate = project.spend_gate()
+        gate.set_cap(1.00)
+    first = shared.reserve(str(link), "job1", 0.70)
+    assert first is not None
+    with pytest.raises(BudgetExceeded, match=r"\$0.70 of the project's shared \$1.00"):
+        shared.reserve(str(link), "job2", 0.40)  # nothing written
+    first.settle("refused")  # the provider proved it did not take it: it stops counting
+    second = shared.reserve(str(link), "job2", 0.40)
+    assert second is not None
+    second.settle("uncertain")  # maybe charged: counted
+    with Project.open(link) as project:
+        assert project.spend_gate().spent() == 0.40
+    # A bundle shares no cap: nothing is asked of any server.
+    assert shared.reserve(str(tmp_path / "Short.aiuteur"), "job3", 5.0) is None
