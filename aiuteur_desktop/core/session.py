@@ -62,6 +62,21 @@ class Changes:
         )
 
 
+def changes_of_commit(project: Project, commit_id: str) -> Changes:
+    """What a commit changed from its first parent (another member's, heard from the
+    studio's server): its documents, their stages and scenes. Reads two trees: off the UI
+    thread."""
+    from aiuteur_desktop.core.store import stages
+
+    commit = project.commit_by_id(commit_id)
+    if not commit.parents:
+        return Changes(commit=commit_id)
+    paths = tuple(project.diff(commit.parents[0], commit_id))
+    numbers = {s.number for p in paths if (s := stages.stage_of(p)) is not None}
+    scenes = {p.split("/")[1] for p in paths if p.startswith("scenes/") and p.count("/") >= 2}
+    return Changes(paths, tuple(sorted(numbers)), tuple(sorted(scenes)), commit_id)
+
+
 @dataclass(frozen=True)
 class Event:
     """What changed: documents (`changes`), or which project, timeline or scene is current."""

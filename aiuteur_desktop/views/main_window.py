@@ -43,6 +43,7 @@ from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import AboutDialog, ShortcutsDialog, show_error
 from aiuteur_desktop.views.kit.notify import Notifier
+from aiuteur_desktop.views.pipeline.studio_news import StudioNews
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from aiuteur_desktop.views.styles.visual_page import VisualStylesPage
 from aiuteur_desktop.views.styles.written_page import WrittenStylesPage
@@ -174,6 +175,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready", 3000)
 
         self.notifier = Notifier(self)
+        # Other members' commits to a studio project, heard as they land.
+        self.studio_news = StudioNews(self.session, self)
+        self.studio_news.said.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.notifier.toast.clicked.connect(self._notification_clicked)
         if self.notifier.tray is not None:
             self.notifier.tray.messageClicked.connect(self._notification_clicked)
@@ -447,6 +451,7 @@ class MainWindow(QMainWindow):
         self.project = project
         operations.share(project)  # finished generations apply through this instance
         self.session.open(project)
+        self.studio_news.follow(project)
         self.library.register_project(project.path, project.name)
         if self.project_item is None:
             self.project_item = QListWidgetItem(theme.icon("film"), project.name)
@@ -472,6 +477,7 @@ class MainWindow(QMainWindow):
             self._project_page.flush()
         finish_writes()  # an approval asked for a moment ago lands in the project it was for
         if self.project is not None:
+            self.studio_news.follow(None)
             operations.unshare(self.project)
             self.project.close()
             self.project = None

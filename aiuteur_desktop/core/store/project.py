@@ -101,6 +101,11 @@ class Project(DerivedViews, VersionReads):
         """For schema migrations and benchmarks; core modules use `append`/`query`."""
         return self._engine
 
+    def watch(self, heard: Callable[[dict[str, str]], None]) -> Any:
+        """Hear other processes' commits (a studio project's members: its `Watch`, which
+        `stop()`s); None for a bundle, whose other writers are this machine's own."""
+        return None
+
     def spend_gate(self) -> Any:
         """Where a paid request is weighed against a cap the project's members share (a
         studio project's `SharedSpend`); None for a bundle, whose caps are the machine's."""

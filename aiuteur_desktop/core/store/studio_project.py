@@ -20,7 +20,9 @@ What differs from a bundle, and only that, lives here:
 from __future__ import annotations
 
 import hashlib
+import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +208,30 @@ class StudioProject(Project):
                 )
                 self._set_current(conn, fork)
             self._drop_draft(conn, name)
+            timeline = name if base == row.head else fork
+            self._announce(conn, cid, timeline, "" if base == row.head else name)
         return self.commit_by_id(cid)
+
+    @property
+    def channel(self) -> str:
+        """The PostgreSQL channel this project's commits are announced on."""
+        return f"aiuteur_{self.schema_name}"
+
+    def _announce(self, conn: Connection, cid: str, timeline: str, moved: str) -> None:
+        """Tell every open window of the project (delivered when the commit is): which
+        commit, on which timeline, by whom; `moved`, the timeline another member moved
+        first when this commit had to land on a timeline of its own."""
+        payload = json.dumps(
+            {"commit": cid, "timeline": timeline, "author": self.author, "moved": moved}
+        )
+        conn.execute(select(func.pg_notify(self.channel, payload)))
+
+    def watch(self, heard: Callable[[dict[str, str]], None]) -> Any:
+        """Hear every commit of the project — any member's, any process's — within a moment:
+        `heard(announcement)` on a thread of its own. Returns the `Watch` (`stop()` it)."""
+        from aiuteur_desktop.core.store.studio_watch import Watch
+
+        return Watch(self._engine.url, self.channel, heard).start()
 
     def _unique_name(self, conn: Connection, stem: str) -> str:
         taken = {n.lower() for (n,) in conn.execute(select(_b.c.name))}

@@ -1,0 +1,84 @@
+"""A window open on a studio project hears other members' commits (issue "Studio…"): another
+process's commit is in the window within a second — its status line and the pages it
+touched — and when two members save one timeline at once, both are told."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from aiuteur_desktop.core.store import studio
+from tests.screenplays import scripted_project
+
+MEMBER = Path(__file__).resolve().parents[2] / "core" / "store" / "studio_member.py"
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _published(tmp_path: Path, server: str) -> str:
+    project = scripted_project(tmp_path, "Ferry", "night_ferry")
+    project.close()
+    name = f"Ferry {uuid.uuid4().hex[:8]}"
+    studio.publish(tmp_path / "Ferry.aiuteur", server, name=name, author="ana")
+    return name
+
+
+def test_another_process_commit_reaches_the_open_window_within_a_second(
+    window,
+    qtbot,
+    tmp_path: Path,
+    studio_server: str,  # type: ignore[no-untyped-def]
+) -> None:
+    name = _published(tmp_path, studio_server)
+    window.open_project(studio.join(studio_server, name, author="ana"))
+    qtbot.waitUntil(lambda: window.studio_news.listening, timeout=10_000)
+    heard: list[object] = []
+    window.session.subscribe(lambda e: heard.append(e.changes) if e.changes.commit else None)
+
+    member = subprocess.run(
+        [sys.executable, str(MEMBER), studio_server, name, "ben", "1", "1"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT),
+             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+             "AIUTEUR_HOME": str(tmp_path / "ben-home")},
+    )  # fmt: skip
+    committed = time.monotonic()
+    assert member.returncode == 0, member.stderr
+    cid = member.stdout.splitlines()[1].split()[0]
+    qtbot.waitUntil(
+        lambda: "ben saved a version on “Main”" in window.statusBar().currentMessage(),
+        timeout=1000,
+    )
+    assert time.monotonic() - committed < 1.0
+    qtbot.waitUntil(lambda: bool(heard), timeout=5000)  # the pages hear what it changed
+    assert heard[0].commit == cid and heard[0].paths == ("notes/ben/0",)  # type: ignore[attr-defined]
+    window.grab().save(str(tmp_path / "studio-news.png"))
+
+
+def test_both_members_are_told_when_one_timeline_was_saved_twice_at_once(
+    window,
+    qtbot,
+    tmp_path: Path,
+    studio_server: str,  # type: ignore[no-untyped-def]
+) -> None:
+    name = _published(tmp_path, studio_server)
+    window.open_project(studio.join(studio_server, name, author="ana"))
+    qtbot.waitUntil(lambda: window.studio_news.listening, timeout=10_000)
+    ana = window.project
+    ben = studio.open_studio(studio_server, name, author="ben")
+    ana.write("stage1/notes", {"text": "Ana's"})
+    ben.write("stage1/notes", {"text": "Ben's"})
+    ana.commit("Ana's notes")
+    fork = ben.commit("Ben's notes").branch
+    qtbot.waitUntil(
+        lambda: (
+            f"their version is on a Story Timeline of its own, “{fork}”"
+            in window.statusBar().currentMessage()
+        ),
+        timeout=2000,
+    )
+    assert window.statusBar().currentMessage().startswith("ben saved “Main” at the same moment")
+    ben.close()
