@@ -450,7 +450,9 @@ def _run(args: argparse.Namespace) -> int:
                 return _fail(args.command, str(exc))
             except AiuteurError as exc:
                 return _fail(args.command, exc.user_message)
-            return _dispatch(args)
+            code = _dispatch(args)
+            _remember(Path(args.project))  # listed on the dashboard, marked as a studio's
+            return code
         args.project = _resolve_project(args.project)
         code = _dispatch(args)
         _remember(_bundle(args.project))

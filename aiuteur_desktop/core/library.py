@@ -38,6 +38,7 @@ from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.jobs import JobStore
 from aiuteur_desktop.core.money.approvals import Approvals
 from aiuteur_desktop.core.store import checks
+from aiuteur_desktop.core.store.project import LINK_NAME
 
 LIBRARY_DB = "library.db"
 #: Written beside library.db when it is made: a library that was there and is gone (or
@@ -238,7 +239,7 @@ class Library:
         """Lists a bundle the CLI made, imported or used on the dashboard (a folder that is
         not a project is ignored); a removed one stays removed."""
         bundle = Path(bundle)
-        if not (bundle / checks.DB_NAME).is_file():
+        if not (bundle / checks.DB_NAME).is_file() and not (bundle / LINK_NAME).is_file():
             return
         key = str(bundle.resolve())
         with self._lock, self._engine.begin() as conn:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from aiuteur_desktop.core.app import paths
 from aiuteur_desktop.core.library import Library
 from aiuteur_desktop.core.pipeline.summary import ProjectSummary, read_summary
+from aiuteur_desktop.core.store.project import LINK_NAME
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.kit import theme, timefmt
 from aiuteur_desktop.views.kit.dialogs import NewProjectDialog, confirm, show_error
@@ -176,7 +177,8 @@ class ProjectCardDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(inner.left(), inner.bottom() - fm.height(), inner.width(), fm.height()),
             Qt.AlignmentFlag.AlignLeft,
-            f"Modified {timefmt.relative(summary.modified)}",
+            f"Modified {timefmt.relative(summary.modified)}"
+            + (f" · studio project on {summary.shared_on}" if summary.shared_on else ""),
         )
         painter.restore()
 
@@ -469,4 +471,7 @@ class DashboardPage(QWidget):
 
 
 def is_bundle(path: Path) -> bool:
-    return path.suffix == paths.BUNDLE_SUFFIX and (path / "project.db").is_file()
+    """A project's folder: a bundle, or this machine's folder of a studio project."""
+    return path.suffix == paths.BUNDLE_SUFFIX and (
+        (path / "project.db").is_file() or (path / LINK_NAME).is_file()
+    )

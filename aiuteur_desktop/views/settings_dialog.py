@@ -47,6 +47,7 @@ from aiuteur_desktop.providers.connections import (
     VIDEOS,
 )
 from aiuteur_desktop.views.settings_panels import ConnectionPanel, KeyField, _muted, _seconds
+from aiuteur_desktop.views.settings_studio import StudioTab
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._models_tab(s), "Models")
         self.tabs.addTab(self._budget_tab(s), "Budget")
         self.tabs.addTab(self._data_tab(s), "Data")
+        self.studio_tab = StudioTab(s)
+        self.tabs.addTab(self.studio_tab, "Studio")
 
         self.error = QLabel()
         self.error.setObjectName("statusError")
@@ -481,6 +484,7 @@ class SettingsDialog(QDialog):
         default_dir = str(paths.default_projects_dir())
         typed_dir = self.projects_dir.text().strip()
         s.projects_dir = "" if typed_dir in ("", default_dir) else typed_dir
+        self.studio_tab.collect_into(s)
         return s
 
     def save(self) -> None:
@@ -489,6 +493,7 @@ class SettingsDialog(QDialog):
             for panel in self.panels.values():
                 if panel.key_field is not None:
                     panel.key_field.save()
+            self.studio_tab.save_secret()
         except AiuteurError as exc:
             self.error.setText(exc.user_message)
             self.error.show()

@@ -322,3 +322,36 @@ def test_a_minimax_key_is_tested_and_saved_and_its_endpoint_kept(
         url = fake.url
     assert secrets.get_secret("minimax.api_key") == MM_KEY
     assert window.library.load_settings().minimax.api_endpoint == url
+
+
+def test_settings_studio_tests_the_server_and_keeps_the_password_in_the_keyring(
+    qtbot,
+    window: MainWindow,
+    memory_keyring,
+    studio_server: str,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    dialog = open_settings(qtbot, window)
+    dialog.tabs.setCurrentWidget(dialog.studio_tab)
+    tab = dialog.studio_tab
+    # A server that does not answer: one clear sentence, the window never waits.
+    qtbot.keyClicks(tab.server, f"postgresql://nobody@/x?host={tmp_path}&port=1")
+    qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result.text().startswith("✗"), timeout=15_000)
+    assert "did not answer" in tab.result.text()
+    # The studio's server, a password typed into the address: connected, projects listed.
+    tab.server.clear()
+    with_password = studio_server.replace("aiuteur@", "aiuteur:pw-in-address@")
+    qtbot.keyClicks(tab.server, with_password.replace("postgresql+psycopg", "postgresql"))
+    qtbot.keyClicks(tab.user, "ana")
+    qtbot.keyClicks(tab.media, str(tmp_path / "nas"))
+    qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result.text().startswith("✓ Connected"), timeout=15_000)
+    dialog.resize(dialog.minimumSize())
+    dialog.grab().save(str(tmp_path / "settings-studio.png"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    saved = window.library.load_settings().studio
+    assert (saved.user, saved.media) == ("ana", str(tmp_path / "nas"))
+    assert "pw-in-address" not in saved.server and saved.server.startswith("postgresql://aiuteur@")
+    assert memory_keyring.store[("Aiuteur", "studio.password")] == "pw-in-address"

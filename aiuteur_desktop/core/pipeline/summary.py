@@ -22,6 +22,8 @@ class ProjectSummary:
     error: str = ""
     #: Stages this project does without (Mode D: treatment, beat sheet), out of the total.
     stages_skipped: int = 0
+    #: The studio server a shared project lives on ("" for a bundle on this machine).
+    shared_on: str = ""
 
 
 def read_summary(bundle: Path) -> ProjectSummary:
@@ -39,6 +41,7 @@ def read_summary(bundle: Path) -> ProjectSummary:
                 stages_total=len(stages.PHASE_A),
                 modified=project.last_modified(),
                 stages_skipped=stages.count_skipped(project),
+                shared_on=project.shared_on,
             )
     except ProjectError as exc:
         return ProjectSummary(

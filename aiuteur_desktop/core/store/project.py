@@ -81,6 +81,8 @@ class Project(DerivedViews, VersionReads):
     #: Who makes this session's commits, where a project has members (a studio's); None in
     #: a bundle, one person's disk.
     author: str | None = None
+    #: The studio server a shared project lives on, as shown ("" for a bundle).
+    shared_on: str = ""
 
     def __init__(self, bundle: Path, engine: Engine, media: Path | None = None) -> None:
         self.path = bundle

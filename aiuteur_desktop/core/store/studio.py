@@ -114,13 +114,16 @@ def schema_of(name: str) -> str:
     return "p_" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:24]
 
 
-def engine(server: str, schema_name: str | None = None) -> Engine:
+def engine(server: str, schema_name: str | None = None, *, password: str | None = None) -> Engine:
     """An engine on the server; with `schema_name`, its tables are that project's. A
-    password in the address is kept in the keyring, never in a file."""
+    password in the address is kept in the keyring, never in a file; `password` (one typed
+    in Settings, not saved yet) is used as it is."""
     from aiuteur_desktop.core.app import secrets  # (the keyring: loaded once a studio is used)
 
     url = _url(server)
-    if url.password:
+    if password:
+        url = url.set(password=password)
+    elif url.password:
         secrets.set_secret(PASSWORD_SECRET, str(url.password))
     else:
         stored = secrets.get_secret(PASSWORD_SECRET)
@@ -139,9 +142,9 @@ def _unreachable(server: str, exc: Exception) -> ProjectError:
     return ProjectError(f"The studio server {public_address(server)} did not answer: {reason}")
 
 
-def projects(server: str) -> list[Listed]:
+def projects(server: str, *, password: str | None = None) -> list[Listed]:
     """The server's projects, by name."""
-    made = engine(server)
+    made = engine(server, password=password)
     try:
         with made.begin() as conn:
             _registry_meta.create_all(conn)
@@ -340,7 +343,10 @@ def open_link(folder: Path) -> StudioProject:
                     .where(schema.meta.c.key == "schema_version")
                     .values(value=str(schema.SCHEMA_VERSION))
                 )
-        return StudioProject(folder, made, author=author, schema_name=schema_name, media=media)
+        opened = StudioProject(folder, made, author=author, schema_name=schema_name, media=media)
+        url = _url(server)
+        opened.shared_on = url.host or url.query.get("host") or "this machine"  # type: ignore[assignment]
+        return opened
     except SQLAlchemyError as exc:
         made.dispose()
         if isinstance(exc, DBAPIError):

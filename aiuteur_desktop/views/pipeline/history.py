@@ -65,6 +65,8 @@ def lane_colour(lane: int) -> QColor:
 def describe(node: HistoryNode) -> str:
     c = node.commit
     parts = [timefmt.stamp(c.created_at), f"on {c.branch}"]
+    if c.author:  # a studio project's member
+        parts.insert(1, f"by {c.author}")
     if c.stage:
         parts.append(f"stage {c.stage}")
     if c.cost:

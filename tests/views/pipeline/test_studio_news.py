@@ -11,6 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from aiuteur_desktop.core.store import studio
 from tests.screenplays import scripted_project
 
@@ -82,3 +84,29 @@ def test_both_members_are_told_when_one_timeline_was_saved_twice_at_once(
     )
     assert window.statusBar().currentMessage().startswith("ben saved “Main” at the same moment")
     ben.close()
+
+
+def test_the_version_history_says_who_made_each_version(
+    window,
+    qtbot,
+    tmp_path: Path,
+    studio_server: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from aiuteur_desktop.views.pipeline.history import VersionHistoryDialog
+
+    name = _published(tmp_path, studio_server)
+    ben = studio.open_studio(studio_server, name, author="ben")
+    ben.write("stage1/notes", {"text": "Ben's"})
+    ben.commit("Ben's notes")
+    ana = studio.open_studio(studio_server, name, author="ana")
+    dialog = VersionHistoryDialog(ana)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.detail_title.text() == "Ben's notes", timeout=10_000)
+    assert " · by ben · on Main" in dialog.detail_meta.text()
+    qtbot.keyClick(dialog.canvas, Qt.Key.Key_Down)  # the published history: made by nobody named
+    qtbot.waitUntil(lambda: dialog.detail_title.text() != "Ben's notes", timeout=5000)
+    assert " by " not in dialog.detail_meta.text()
+    dialog.close()
+    for p in (ana, ben):
+        p.close()
