@@ -258,13 +258,17 @@ class Project(DerivedViews, VersionReads):
         oid = canonical.digest(data)
         if oid in self._known:
             return oid
-        exists = conn.execute(select(schema.objects.c.id).where(schema.objects.c.id == oid)).first()
-        if not exists:
-            conn.execute(insert(schema.objects).values(id=oid, kind=kind, data=data))
+        self._insert_object(conn, oid, kind, data)
         self._known.add(oid)
         # Blobs are cached as bytes so no caller can mutate a shared document.
         self._cache[oid] = data if kind == BLOB else canonical.loads(data)
         return oid
+
+    def _insert_object(self, conn: Connection, oid: str, kind: str, data: bytes) -> None:
+        """Store an object unless it is stored (content-addressed: the same bytes)."""
+        exists = conn.execute(select(schema.objects.c.id).where(schema.objects.c.id == oid)).first()
+        if not exists:
+            conn.execute(insert(schema.objects).values(id=oid, kind=kind, data=data))
 
     def _get(self, conn: Connection | None, oid: str) -> Any:
         cached = self._cache.get(oid)

@@ -94,11 +94,41 @@ class StudioProject(Project):
         )
 
     def _current(self, conn: Connection) -> str:
-        m = schema.member_meta
-        mine = conn.execute(
-            select(m.c.value).where(m.c.author == self.author, m.c.key == "current_branch")
-        ).scalar()
-        return mine or self._meta(conn, "current_branch") or MAIN
+        m, meta = schema.member_meta, schema.meta
+        mine = (
+            select(m.c.value)
+            .where(m.c.author == self.author, m.c.key == "current_branch")
+            .scalar_subquery()
+        )
+        everyone = select(meta.c.value).where(meta.c.key == "current_branch").scalar_subquery()
+        return conn.execute(select(func.coalesce(mine, everyone))).scalar() or MAIN
+
+    def _insert_object(self, conn: Connection, oid: str, kind: str, data: bytes) -> None:
+        conn.execute(
+            pg_insert(schema.objects)
+            .values(id=oid, kind=kind, data=data)
+            .on_conflict_do_nothing(index_elements=[schema.objects.c.id])
+        )
+
+    def _where(self, conn: Connection, name: str) -> tuple[str, str, str, bool]:
+        """(head, tree this member works from, the head their draft began from, whether that
+        tree holds changes of theirs) of a timeline, in one query: their own draft where it
+        holds changes, else the head's tree."""
+        row = conn.execute(
+            select(_b.c.head, _head.c.tree.label("head_tree"), _d.c.tree, _d.c.base,
+                   _based.c.tree.label("base_tree"))
+            .select_from(
+                _b.join(_head, _head.c.id == _b.c.head)
+                .outerjoin(_d, and_(_d.c.branch == _b.c.name, _d.c.author == self.author))
+                .outerjoin(_based, _based.c.id == _d.c.base)
+            )
+            .where(_b.c.name == name)
+        ).first()  # fmt: skip
+        if row is None:
+            raise ProjectError(f"There is no Story Timeline called “{name}”.")
+        if row.tree is not None and row.tree != row.base_tree:
+            return row.head, row.tree, row.base, True
+        return row.head, row.head_tree, row.head, False
 
     def _named_or_current(self, conn: Connection, name: str | None) -> Branch:
         name = name or self._current(conn)
@@ -123,17 +153,6 @@ class StudioProject(Project):
     def last_modified(self) -> float:
         return max((b.updated_at for b in self.branches()), default=0.0)
 
-    def _own_draft(self, conn: Connection, name: str) -> tuple[str, str] | None:
-        """(tree, base) of this member's draft of `name` when it holds changes of theirs."""
-        row = conn.execute(
-            select(_d.c.tree, _d.c.base, _based.c.tree.label("base_tree"))
-            .join(_based, _based.c.id == _d.c.base)
-            .where(_d.c.author == self.author, _d.c.branch == name)
-        ).first()
-        if row is None or row.tree == row.base_tree:
-            return None
-        return row.tree, row.base
-
     def _keep_draft(self, conn: Connection, name: str, tree: str, base: str) -> None:
         now = time.time()
         conn.execute(
@@ -153,12 +172,10 @@ class StudioProject(Project):
         parts = self._split(path)
         with self._tx() as conn:
             name = branch or self._current(conn)
-            row = self._branch_row(conn, name)
-            own = self._own_draft(conn, name)
-            tree, base = own if own is not None else (self.tree_of(row.head), row.head)
+            _head_id, tree, base, _own = self._where(conn, name)
             blob = None if doc is None else self._put(conn, doc, "blob")
             new_tree = self._set_path(conn, tree, parts, blob)
-            if new_tree != tree or own is None:
+            if new_tree != tree:
                 self._keep_draft(conn, name, new_tree, base)
             return new_tree
 
@@ -179,19 +196,17 @@ class StudioProject(Project):
             message = f"{message} (via {self.via})"
         with self._tx() as conn:
             name = branch or self._current(conn)
-            row = self._branch_row(conn, name)
-            own = self._own_draft(conn, name)
-            if own is None and not allow_empty:
-                return self.commit_by_id(row.head)
-            tree, base = own if own is not None else (self.tree_of(row.head), row.head)
+            head, tree, base, own = self._where(conn, name)
+            if not own and not allow_empty:
+                return self.commit_by_id(head)
             now = time.time()
-            if base == row.head:
+            if base == head:
                 cid = self._insert_commit(
                     conn, tree, (base,), message, kind, stage, cost, name, now
                 )
                 moved = conn.execute(
                     update(_b)
-                    .where(_b.c.name == name, _b.c.head == base)  # compare-and-swap
+                    .where(_b.c.name == name, _b.c.head == head)  # compare-and-swap
                     .values(head=cid, updated_at=now)
                 )
                 if moved.rowcount != 1:  # (the lock makes this impossible; never overwrite)
@@ -208,8 +223,8 @@ class StudioProject(Project):
                 )
                 self._set_current(conn, fork)
             self._drop_draft(conn, name)
-            timeline = name if base == row.head else fork
-            self._announce(conn, cid, timeline, "" if base == row.head else name)
+            timeline = name if base == head else fork
+            self._announce(conn, cid, timeline, "" if base == head else name)
         return self.commit_by_id(cid)
 
     @property
@@ -250,29 +265,26 @@ class StudioProject(Project):
             ).first()
             if exists:
                 raise ProjectError(f"A Story Timeline called “{exists[0]}” already exists.")
-            current = self._current(conn)
             if from_commit is None:
-                own = self._own_draft(conn, current)
-                head = self._branch_row(conn, current).head
-                tree, base = own if own is not None else (self.tree_of(head), head)
+                _head_id, tree, base, own = self._where(conn, self._current(conn))
             else:
                 found = conn.execute(
                     select(schema.commits.c.tree).where(schema.commits.c.id == from_commit)
                 ).first()
                 if found is None:
                     raise ProjectError(f"There is no saved version {from_commit[:12]}.")
-                tree, base = found[0], from_commit
+                tree, base, own = found[0], from_commit, False
             now = time.time()
             conn.execute(
                 pg_insert(_b).values(
                     name=name, head=base, draft=tree, base=base, created_at=now, updated_at=now
                 )
             )
-            if tree != self.tree_of(base):
+            if own:  # this member's unsaved changes come along, theirs alone as before
                 self._keep_draft(conn, name, tree, base)
             if switch:
                 self._set_current(conn, name)
-            return self._named_or_current(conn, name)
+        return Branch(name, base, tree, base, now, now)
 
     def _set_current(self, conn: Connection, name: str) -> None:
         m = schema.member_meta

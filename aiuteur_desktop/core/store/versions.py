@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, func, literal, select
+from sqlalchemy import Engine, Text, cast, func, literal, select
 
 from aiuteur_desktop.core.store import schema
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_commit
@@ -35,10 +35,11 @@ class VersionReads:
         # One recursive query, not a query per commit (a feature's history has tens of
         # thousands). A commit's first parent is the first id of its JSON list.
         c = schema.commits
-        chain = select(c.c.id.label("id"), literal(1).label("n")).where(c.c.id == head)
+        # (Both terms as plain text: PostgreSQL wants a recursive query's types to agree.)
+        chain = select(cast(c.c.id, Text).label("id"), literal(1).label("n")).where(c.c.id == head)
         chain_cte = chain.cte("chain", recursive=True)
         step = (
-            select(func.substr(c.c.parents, 3, 64), chain_cte.c.n + 1)
+            select(cast(func.substr(c.c.parents, 3, 64), Text), chain_cte.c.n + 1)
             .join(chain_cte, c.c.id == chain_cte.c.id)
             .where(c.c.parents != "[]")
         )

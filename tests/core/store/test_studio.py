@@ -163,6 +163,12 @@ def test_commits_of_two_members_never_overwrite_one_another(
     # A commit on a head nobody moved lands on it.
     ben.write("stage1/logline", {"text": "Ben again"})
     assert ben.commit("Logline").branch == "Main"
+    # Each timeline's history, as the Version History and `aiuteur log` read it.
+    assert [c.message for c in ana.log(limit=3)] == ["Logline", "Ana's treatment", "Keeper's key"]
+    assert [c.message for c in ana.log(second.branch, limit=2)] == [
+        "Ben's treatment",
+        "Keeper's key",
+    ]
 
 
 def _member(server: str, name: str, author: str, count: int, seed: int, *extra: str):  # type: ignore[no-untyped-def]
@@ -272,3 +278,24 @@ def test_the_shared_cap_counts_what_members_send_and_frees_what_a_provider_refus
         assert project.spend_gate().spent() == 0.40
     # A bundle shares no cap: nothing is asked of any server.
     assert shared.reserve(str(tmp_path / "Short.aiuteur"), "job3", 5.0) is None
+
+
+def test_a_new_timeline_takes_its_maker_s_unsaved_changes_and_only_theirs(
+    tmp_path: Path, studio_server: str
+) -> None:
+    name = _name()
+    studio.publish(_bundle(tmp_path), studio_server, name=name, author="ana")
+    ana = studio.open_studio(studio_server, name, author="ana")
+    ben = studio.open_studio(studio_server, name, author="ben")
+    ana.write("stage1/idea", {"text": "What if it rains"})
+    made = ana.create_branch("Main – rain")
+    assert made.name == "Main – rain" and ana.current_branch == "Main – rain"
+    assert ana.read("stage1/idea") == {"text": "What if it rains"} and ana.is_dirty()
+    assert ben.current_branch == "Main"  # each member's own current timeline
+    assert ben.read("stage1/idea", branch="Main – rain") is None
+    earlier = ana.log("Main")[-1].id
+    from_earlier = ben.create_branch("From the start", from_commit=earlier)
+    assert ben.read("stage1/treatment", branch=from_earlier.name) is None
+    assert not ben.is_dirty(from_earlier.name)
+    for p in (ana, ben):
+        p.close()
