@@ -65,11 +65,25 @@ def _fsync_dir(path: Path) -> None:
 
 
 class MediaStore:
-    """Media of one project bundle."""
+    """Media of one project: a bundle's own folder, or a studio's shared one (`shared`: a
+    folder on a NAS, say, that is never made here when it is missing — an unmounted share
+    must not fill the local disk — and whose files are checked against their hash as they
+    are read, since other machines write there too)."""
 
-    def __init__(self, root: Path, engine: Engine) -> None:
+    def __init__(self, root: Path, engine: Engine, *, shared: bool = False) -> None:
         self.root = root
         self._engine = engine
+        self.shared = shared
+
+    def reachable(self) -> bool:
+        """Whether the media folder is there (a studio's share may be offline)."""
+        return not self.shared or self.root.is_dir()
+
+    def _unreachable(self) -> ProjectError:
+        return ProjectError(
+            f"The studio's pictures folder {self.root} cannot be reached (is the share "
+            "mounted?). The story can still be read and edited; pictures wait until it is back."
+        )
 
     def path(self, media_id: str) -> Path:
         if len(media_id) != 64 or any(c not in "0123456789abcdef" for c in media_id):
@@ -80,6 +94,8 @@ class MediaStore:
         """Store bytes once; returns their sha256. Safe against a crash at any instant."""
         media_id = hashlib.sha256(data).hexdigest()
         target = self.path(media_id)
+        if not self.reachable():
+            raise self._unreachable()
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -130,11 +146,19 @@ class MediaStore:
         try:
             return self.path(media_id).open("rb")
         except FileNotFoundError as exc:
+            if not self.reachable():
+                raise self._unreachable() from exc
             raise ProjectError(f"Media file {media_id[:12]} is missing from the project.") from exc
 
     def read(self, media_id: str) -> bytes:
         with self.open(media_id) as fh:
-            return fh.read()
+            data = fh.read()
+        if self.shared and hashlib.sha256(data).hexdigest() != media_id:
+            raise ProjectError(
+                f"Media file {media_id[:12]} in the studio's pictures folder is damaged "
+                "(its content no longer matches its name); it was not used."
+            )
+        return data
 
     def info(self, media_id: str) -> MediaInfo | None:
         with self._engine.connect() as conn:

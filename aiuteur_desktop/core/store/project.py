@@ -94,7 +94,7 @@ class Project(DerivedViews, VersionReads):
         self._cache: dict[str, Any] = {}
         self._derived = DerivedCache()
         self._known: set[str] = set()
-        self.media = MediaStore(media or bundle / "media", engine)
+        self.media = MediaStore(media or bundle / "media", engine, shared=media is not None)
         with self._engine.connect() as conn:
             self.name: str = self._meta(conn, "name") or bundle.stem
 

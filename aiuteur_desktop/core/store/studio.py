@@ -231,6 +231,7 @@ def publish(
                     raise ProjectError(
                         f"The studio server already has a project called “{taken[0]}”."
                     )
+                media_root.mkdir(parents=True, exist_ok=True)
                 _copy_media(source, media_root)
                 conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
                 conn.execute(text(f'SET LOCAL search_path TO "{schema_name}"'))

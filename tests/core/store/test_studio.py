@@ -299,3 +299,29 @@ def test_a_new_timeline_takes_its_maker_s_unsaved_changes_and_only_theirs(
     assert not ben.is_dirty(from_earlier.name)
     for p in (ana, ben):
         p.close()
+
+
+def test_with_the_pictures_folder_offline_the_story_still_reads_and_saves(
+    tmp_path: Path, studio_server: str
+) -> None:
+    name = _name()
+    nas = tmp_path / "nas"
+    studio.publish(_bundle(tmp_path), studio_server, name=name, media=nas, author="ana")
+    ben = studio.open_studio(studio_server, name, author="ben")
+    key = ben.read("assets/keeper")["image"]
+    nas.rename(tmp_path / "nas-unmounted")  # the share is not mounted on this machine
+    assert ben.read("stage1/treatment") == {"text": "A lighthouse keeper"}
+    ben.write("stage1/notes", {"text": "written while the NAS was away"})
+    assert ben.commit("Notes").branch == "Main"
+    with pytest.raises(ProjectError, match="cannot be reached"):
+        ben.media.read(key)
+    with pytest.raises(ProjectError, match="cannot be reached"):
+        ben.media.put(_png((1, 2, 3)), "image/png")
+    assert not nas.exists()  # nothing was made where the share should be
+    (tmp_path / "nas-unmounted").rename(nas)
+    assert ben.media.read(key) == _png((200, 40, 40))
+    # A file changed on the share behind the app's back is refused, not shown.
+    (nas / key[:2] / key).write_bytes(b"not the picture")
+    with pytest.raises(ProjectError, match="damaged"):
+        ben.media.read(key)
+    ben.close()
