@@ -37,6 +37,7 @@ from aiuteur_desktop.core.app.files import sha256_of, write_atomically
 from aiuteur_desktop.core.errors import AiuteurError, ProjectError
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.store.checks import DB_NAME
+from aiuteur_desktop.core.store.project import LINK_NAME
 
 MANIFEST = "archive.json"
 FORMAT = 1
@@ -79,6 +80,11 @@ def archive(
     """Write `bundle` (a project folder) as the zip `target`, atomically."""
     bundle = Path(bundle)
     if not (bundle / DB_NAME).is_file():
+        if (bundle / LINK_NAME).is_file():
+            raise ArchiveError(
+                f"“{bundle.stem}” is a studio project: its versions live on the studio's "
+                "server, and archiving one is not supported yet."
+            )
         raise ArchiveError(f"{bundle} is not an Aiuteur project (no {DB_NAME} inside).")
     with Project.open(bundle) as project:  # refuses a damaged or newer project first
         name = project.name
