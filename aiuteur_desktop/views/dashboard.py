@@ -62,7 +62,8 @@ class ProjectCardsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(row.path) + (f"\n{row.error}" if row.error else "")
+            shared = f"\nA studio project on {row.shared_on}" if row.shared_on else ""
+            return str(row.path) + shared + (f"\n{row.error}" if row.error else "")
         if role == SummaryRole:
             return row
         if role == PathRole:
@@ -79,6 +80,10 @@ class ProjectCardsModel(QAbstractListModel):
             if r.path == path:
                 return i
         return -1
+
+
+#: What a studio project's card says of it (its tooltip names the server).
+STUDIO_MARK = "Studio"
 
 
 class ProjectCardDelegate(QStyledItemDelegate):
@@ -127,10 +132,21 @@ class ProjectCardDelegate(QStyledItemDelegate):
             painter.restore()
             return
 
+        # A studio project's mark, at the right of the branch chip's row
+        room = inner.width()
+        if summary.shared_on:
+            mark_w = fm.horizontalAdvance(STUDIO_MARK) + 18
+            mark = QRect(inner.right() - mark_w + 1, y, mark_w, fm.height() + 6)
+            painter.setPen(QPen(theme.ACCENT, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(mark, mark.height() / 2, mark.height() / 2)
+            painter.setPen(theme.TEXT)
+            painter.drawText(mark, Qt.AlignmentFlag.AlignCenter, STUDIO_MARK)
+            room -= mark_w + 8
         # Branch chip
         chip_text = summary.branch or "—"
         icon_w = fm.height()
-        chip_w = min(fm.horizontalAdvance(chip_text) + icon_w + 26, inner.width())
+        chip_w = min(fm.horizontalAdvance(chip_text) + icon_w + 26, room)
         chip = QRect(inner.left(), y, chip_w, fm.height() + 6)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#2c3a5c"))
@@ -177,8 +193,11 @@ class ProjectCardDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(inner.left(), inner.bottom() - fm.height(), inner.width(), fm.height()),
             Qt.AlignmentFlag.AlignLeft,
-            f"Modified {timefmt.relative(summary.modified)}"
-            + (f" · studio project on {summary.shared_on}" if summary.shared_on else ""),
+            fm.elidedText(
+                f"Modified {timefmt.relative(summary.modified)}",
+                Qt.TextElideMode.ElideRight,
+                inner.width(),
+            ),
         )
         painter.restore()
 
@@ -297,32 +316,36 @@ class DashboardPage(QWidget):
         self._generation += 1
         generation = self._generation
         bundles = [e.path for e in entries]
+        studio = self._library.load_settings().studio
+        server = studio.server if not self._showing_removed else ""
+        removed = {e.path.resolve() for e in self._library.projects(removed=True)}
 
         def load() -> list[ProjectSummary]:
-            out = []
-            for bundle in bundles:
-                if bundle.exists():
-                    out.append(read_summary(bundle))
-                else:
-                    out.append(
-                        ProjectSummary(
-                            bundle,
-                            bundle.stem,
-                            "",
-                            0,
-                            5,
-                            0.0,
-                            "Folder not found: it was moved, renamed or is on a drive that is "
-                            "not connected.",
-                        )
-                    )
+            out = self._read(bundles)
+            if server:  # the studio's projects beside this machine's, marked
+                known = {b.resolve() for b in bundles} | removed
+                out += [read_summary(link) for link in _studio_links(server, studio.user)
+                        if link.resolve() not in known]  # fmt: skip
             return out
 
         def loaded(rows: list[ProjectSummary]) -> None:
             if generation == self._generation:
+                for row in rows:
+                    if row.shared_on and row.path not in bundles and not row.error:
+                        self._library.register_project(row.path, row.name, opened=False)
                 self.model.set_rows(rows)
+                self._update_chrome(len(rows))
 
-        run_in_background(load, loaded, parent=self)
+        run_in_background(load, loaded, parent=self, waits=bool(server))
+
+    @staticmethod
+    def _read(bundles: list[Path]) -> list[ProjectSummary]:
+        """Each listed project's card, read from its folder (or why it cannot be)."""
+        gone = "Folder not found: it was moved, renamed or is on a drive that is not connected."
+        return [
+            read_summary(b) if b.exists() else ProjectSummary(b, b.stem, "", 0, 5, 0.0, gone)
+            for b in bundles
+        ]
 
     def _update_chrome(self, count: int) -> None:
         if self._showing_removed:
@@ -468,6 +491,18 @@ class DashboardPage(QWidget):
         row = self.model.row_for(path)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))
+
+
+def _studio_links(server: str, user: str) -> list[Path]:
+    """This machine's folders of the studio server's projects (none when it does not
+    answer: the dashboard shows this machine's projects all the same)."""
+    from aiuteur_desktop.core.errors import AiuteurError
+    from aiuteur_desktop.core.store import studio
+
+    try:
+        return [studio.join(server, p.name, author=user or None) for p in studio.projects(server)]
+    except AiuteurError:
+        return []
 
 
 def is_bundle(path: Path) -> bool:

@@ -238,7 +238,7 @@ def publish(
                 for migrate in schema.MIGRATIONS:
                     migrate(conn)
                 schema.metadata.create_all(conn, tables=schema.STUDIO_TABLES)
-                _copy_rows(source, conn, author)
+                _copy_rows(source, conn, author, name)
                 conn.execute(
                     insert(registry).values(
                         name=name,
@@ -258,9 +258,10 @@ def publish(
     return link
 
 
-def _copy_rows(source: Project, conn: Any, author: str) -> None:
+def _copy_rows(source: Project, conn: Any, author: str, name: str) -> None:
     meta = {r["key"]: r["value"] for r in _rows(source, schema.meta)}
-    meta.update(schema_version=str(schema.SCHEMA_VERSION), app_version=__version__)
+    # (the project is called on the server what it was published as)
+    meta.update(schema_version=str(schema.SCHEMA_VERSION), app_version=__version__, name=name)
     conn.execute(insert(schema.meta), [{"key": k, "value": v} for k, v in meta.items()])
     for table in (schema.objects, schema.commits, schema.media):
         rows = _rows(source, table)

@@ -85,6 +85,7 @@ def test_publish_copies_the_whole_history_byte_for_byte(tmp_path: Path, studio_s
     source = Project.open(bundle)
     shared = Project.open(link)  # a studio project opens by its folder, as a bundle does
     assert isinstance(shared, StudioProject) and shared.author == "ana"
+    assert shared.name == name  # called on the server what it was published as
     assert shared.all_commits() == source.all_commits()
     assert _objects(shared.engine) == _objects(source.engine)
     assert {b.name: b.head for b in shared.branches()} == {

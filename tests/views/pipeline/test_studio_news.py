@@ -110,3 +110,44 @@ def test_the_version_history_says_who_made_each_version(
     dialog.close()
     for p in (ana, ben):
         p.close()
+
+
+def test_the_dashboard_lists_the_studio_s_projects_beside_local_ones_and_opens_them(
+    window,
+    qtbot,
+    library,
+    tmp_path: Path,
+    studio_server: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from aiuteur_desktop.core.store import Project
+    from aiuteur_desktop.core.store.studio_project import StudioProject
+    from aiuteur_desktop.views.dashboard import SummaryRole
+
+    local = Project.create(tmp_path / "here", "Paper Moons")
+    local.close()
+    library.register_project(local.path, local.name)
+    name = _published(tmp_path, studio_server)
+    settings = library.load_settings()
+    settings.studio.server = studio_server
+    settings.studio.user = "ben"
+    library.save_settings(settings)
+    window.dashboard.refresh()
+    model = window.dashboard.model
+
+    def rows() -> dict[str, object]:
+        return {model.data(model.index(r), SummaryRole).name: model.data(model.index(r), SummaryRole)
+                for r in range(model.rowCount())}  # fmt: skip
+
+    qtbot.waitUntil(lambda: name in rows() and rows()[name].stages_total > 0, timeout=30_000)
+    assert rows()["Paper Moons"].shared_on == ""
+    assert rows()[name].shared_on  # marked as the studio's
+    window.dashboard.view.setFocus()
+    row = next(
+        r for r in range(model.rowCount()) if model.data(model.index(r), SummaryRole).name == name
+    )
+    window.dashboard.view.setCurrentIndex(model.index(row))
+    qtbot.keyClick(window.dashboard.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(window.project, StudioProject), timeout=10_000)
+    assert window.project.author == "ben" and window.project.name == name
+    window.dashboard.resize(1440, 900)
+    window.dashboard.grab().save(str(tmp_path / "dashboard.png"))
