@@ -45,6 +45,14 @@ def _muted(text: str) -> QLabel:
     return label
 
 
+def show_result(label: QLabel, text: str, kind: str) -> None:
+    """A Test connection's outcome in `label`: "ok", "error" or busy, styled as such."""
+    label.setObjectName({"ok": "statusOk", "error": "statusError"}.get(kind, "statusBusy"))
+    label.setText(text)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
 class KeyField(QWidget):
     """A password field backed by the keyring: shows whether a key is stored, never the key."""
 
@@ -132,12 +140,7 @@ class ConnectionPanel(QWidget):
         self.key_field: KeyField | None = None
 
     def set_result(self, text: str, kind: str) -> None:
-        self.result.setObjectName(
-            {"ok": "statusOk", "error": "statusError"}.get(kind, "statusBusy")
-        )
-        self.result.setText(text)
-        self.result.style().unpolish(self.result)
-        self.result.style().polish(self.result)
+        show_result(self.result, text, kind)
 
     def run_test(self) -> None:
         settings = self._dialog.collect()

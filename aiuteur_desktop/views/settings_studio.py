@@ -23,7 +23,7 @@ from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import AiuteurError
 from aiuteur_desktop.core.store.studio import PASSWORD_SECRET
 from aiuteur_desktop.views.jobs.background import run_in_background
-from aiuteur_desktop.views.settings_panels import KeyField, _muted
+from aiuteur_desktop.views.settings_panels import KeyField, _muted, show_result
 
 
 class StudioTab(QWidget):
@@ -102,12 +102,7 @@ class StudioTab(QWidget):
         self.password.save()
 
     def _set_result(self, text: str, kind: str) -> None:
-        self.result.setObjectName(
-            {"ok": "statusOk", "error": "statusError"}.get(kind, "statusBusy")
-        )
-        self.result.setText(text)
-        self.result.style().unpolish(self.result)
-        self.result.style().polish(self.result)
+        show_result(self.result, text, kind)
 
     def run_test(self) -> None:
         server = self.server.text().strip()

@@ -516,9 +516,7 @@ class Project(DerivedViews, VersionReads):
         allow_empty: bool = False,
     ) -> Commit:
         """Turn the branch's draft into a commit; returns the new (or unchanged) head."""
-        message = message.strip() or "Saved version"
-        if self.via:
-            message = f"{message} (via {self.via})"
+        message = self._commit_message(message)
         with self._tx() as conn:
             name = branch or self._meta(conn, "current_branch") or MAIN
             row = self._branch_row(conn, name)
@@ -538,6 +536,11 @@ class Project(DerivedViews, VersionReads):
                     .values(head=cid, updated_at=now)
                 )
         return self.commit_by_id(cid)
+
+    def _commit_message(self, message: str) -> str:
+        """A commit's message as kept: never empty, and naming the agent that made it."""
+        message = message.strip() or "Saved version"
+        return f"{message} (via {self.via})" if self.via else message
 
     def create_branch(
         self, name: str, *, from_commit: str | None = None, switch: bool = True

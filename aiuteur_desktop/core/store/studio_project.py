@@ -191,9 +191,7 @@ class StudioProject(Project):
     ) -> Commit:
         """This member's draft as a commit: on its timeline when nobody moved it since the
         draft began, else on a new timeline named for them (they are switched to it)."""
-        message = message.strip() or "Saved version"
-        if self.via:
-            message = f"{message} (via {self.via})"
+        message = self._commit_message(message)
         with self._tx() as conn:
             name = branch or self._current(conn)
             head, tree, base, own = self._where(conn, name)

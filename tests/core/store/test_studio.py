@@ -70,6 +70,14 @@ def _bundle(tmp_path: Path) -> Path:
     return tmp_path / "Short.aiuteur"
 
 
+def _two_members(tmp_path: Path, server: str) -> tuple[StudioProject, StudioProject]:
+    """A bundle published by ana; the project as ana and as ben open it."""
+    name = _name()
+    studio.publish(_bundle(tmp_path), server, name=name, author="ana")
+    return (studio.open_studio(server, name, author="ana"),
+            studio.open_studio(server, name, author="ben"))  # fmt: skip
+
+
 def _objects(engine) -> dict[str, tuple[str, bytes]]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         rows = conn.execute(select(schema.objects))
@@ -140,10 +148,7 @@ def test_a_password_goes_to_the_keyring_never_to_the_project_folder(
 def test_commits_of_two_members_never_overwrite_one_another(
     tmp_path: Path, studio_server: str
 ) -> None:
-    name = _name()
-    studio.publish(_bundle(tmp_path), studio_server, name=name, author="ana")
-    ana = studio.open_studio(studio_server, name, author="ana")
-    ben = studio.open_studio(studio_server, name, author="ben")
+    ana, ben = _two_members(tmp_path, studio_server)
     ana.write("stage1/treatment", {"text": "Ana's"})
     ben.write("stage1/treatment", {"text": "Ben's"})
     assert ana.read("stage1/treatment") == {"text": "Ana's"}  # each sees their own draft
@@ -284,10 +289,7 @@ def test_the_shared_cap_counts_what_members_send_and_frees_what_a_provider_refus
 def test_a_new_timeline_takes_its_maker_s_unsaved_changes_and_only_theirs(
     tmp_path: Path, studio_server: str
 ) -> None:
-    name = _name()
-    studio.publish(_bundle(tmp_path), studio_server, name=name, author="ana")
-    ana = studio.open_studio(studio_server, name, author="ana")
-    ben = studio.open_studio(studio_server, name, author="ben")
+    ana, ben = _two_members(tmp_path, studio_server)
     ana.write("stage1/idea", {"text": "What if it rains"})
     made = ana.create_branch("Main – rain")
     assert made.name == "Main – rain" and ana.current_branch == "Main – rain"

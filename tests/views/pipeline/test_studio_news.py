@@ -28,6 +28,12 @@ def _published(tmp_path: Path, server: str) -> str:
     return name
 
 
+def _opened(window, qtbot, server: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The window on the studio project as ana, hearing its commits."""
+    window.open_project(studio.join(server, name, author="ana"))
+    qtbot.waitUntil(lambda: window.studio_news.listening, timeout=10_000)
+
+
 def test_another_process_commit_reaches_the_open_window_within_a_second(
     window,
     qtbot,
@@ -35,8 +41,7 @@ def test_another_process_commit_reaches_the_open_window_within_a_second(
     studio_server: str,  # type: ignore[no-untyped-def]
 ) -> None:
     name = _published(tmp_path, studio_server)
-    window.open_project(studio.join(studio_server, name, author="ana"))
-    qtbot.waitUntil(lambda: window.studio_news.listening, timeout=10_000)
+    _opened(window, qtbot, studio_server, name)
     heard: list[object] = []
     window.session.subscribe(lambda e: heard.append(e.changes) if e.changes.commit else None)
 
@@ -67,8 +72,7 @@ def test_both_members_are_told_when_one_timeline_was_saved_twice_at_once(
     studio_server: str,  # type: ignore[no-untyped-def]
 ) -> None:
     name = _published(tmp_path, studio_server)
-    window.open_project(studio.join(studio_server, name, author="ana"))
-    qtbot.waitUntil(lambda: window.studio_news.listening, timeout=10_000)
+    _opened(window, qtbot, studio_server, name)
     ana = window.project
     ben = studio.open_studio(studio_server, name, author="ben")
     ana.write("stage1/notes", {"text": "Ana's"})
