@@ -129,6 +129,14 @@ class StallTimeline:
                 return "?"
             return f"{state}:{wchan or '-'}"
 
+        def ui_sched() -> tuple[int, int]:
+            """The UI thread's time on a CPU and waiting for one (ns, /proc schedstat)."""
+            try:
+                on, wait, _n = Path(f"/proc/self/task/{ui_tid}/schedstat").read_text().split()
+            except (OSError, ValueError):
+                return 0, 0
+            return int(on), int(wait)
+
         def frame_text(f: Any) -> str:
             stack = traceback.extract_stack(f)
             ours = [x for x in stack if "aiuteur_desktop" in x.filename][-4:]
@@ -141,10 +149,11 @@ class StallTimeline:
         def watch() -> None:
             me.append(threading.get_ident())
             current: list[str] = []
+            began = [0, 0]
             while True:
                 time.sleep(0.005)
                 gap = meter.clock.elapsed() - meter.last
-                if meter.active and gap > 25:
+                if meter.active and gap > 25 and not meter.checking:
                     frames_now = sys._current_frames()
                     ui_frame = frames_now.get(ui)  # type: ignore[arg-type]
                     others = [
@@ -158,8 +167,11 @@ class StallTimeline:
                     del frames_now, ui_frame  # (let go at once: see StallSampler)
                     if not current:
                         current.append(f"(CLOCK_MONOTONIC {time.monotonic() - gap / 1000:.3f})")
+                        began[:] = ui_sched()
+                    on, wait = ui_sched()
+                    used = f"cpu +{(on - began[0]) / 1e6:.0f} ms, runqueue +{(wait - began[1]) / 1e6:.0f} ms"
                     current.append(
-                        f"{gap:4d} ms  UI {ui_state()} {ui_text}\n            others: {' | '.join(others)}"
+                        f"{gap:4d} ms  UI {ui_state()} ({used}) {ui_text}\n            others: {' | '.join(others)}"
                     )
                 elif current:
                     current[0] += f" … {time.monotonic():.3f}"
@@ -241,6 +253,7 @@ class StallMeter(QObject):
         self.last = 0
         self.worst = 0
         self.active = False  # measuring a gesture (the sampler looks only then)
+        self.checking = False  # the benchmark's own check runs (not the window's work)
         #: --dumps FILE: faulthandler writes every thread's stack there (with or without the
         #: GIL) whenever the UI thread goes 300 ms without a tick. A diagnostic: dumping
         #: while other threads run can crash the process (seen once here).
@@ -263,7 +276,11 @@ class StallMeter(QObject):
         """`done()`, its own time not counted: it is the benchmark asking the store whether
         the work is over, on the UI thread, not anything the window does."""
         before = self.clock.elapsed()
-        finished = done()
+        self.checking = True
+        try:
+            finished = done()
+        finally:
+            self.checking = False
         self.last += self.clock.elapsed() - before
         return finished
 

@@ -25,8 +25,10 @@ import time
 
 #: The UI thread beats this often (ms; the views' timer).
 BEAT_MS = 4
-#: A beat older than this means the UI thread may be waiting: workers step aside.
-STALE_S = 0.012
+#: A beat older than this means the UI thread may be waiting: workers step aside. (12 ms
+#: let a gesture's first 12 ms of work share the GIL with every busy worker: opening Pro
+#: Export while a scene's renders were being queued stalled 42–59 ms; at 6 ms, 32–36 ms.)
+STALE_S = 0.006
 #: How long a worker steps aside: longer than the UI thread's wake-up, short for the worker.
 STEP_ASIDE_S = 0.0008
 

@@ -179,6 +179,7 @@ class _Queue(QRunnable):
                     r._queue_running = False
                     return
                 job_id, add = r._pending.popleft()
+            ui_turns.give_way()  # (a scene's burst of submissions: the window first)
             try:
                 job = add()
             except BaseException as exc:  # refused (a cap) or the table failed: say so
@@ -465,7 +466,15 @@ class JobRunner(QObject):
 
     def _on_queued(self, job: Job) -> None:
         self._queueing.discard(job.id)
-        self._update(job)
+        shown = self._jobs.get(job.id)
+        if shown is not None and (shown.state, shown.error) == (job.state, job.error):
+            # Shown as queued since it was submitted: its row changes nothing a page shows,
+            # so nobody is told again (a scene's burst of fifty renders told every page fifty
+            # times more, on the UI thread, while the user went on working).
+            self._jobs[job.id] = job
+            self._seq = max(self._seq, job.seq)
+        else:
+            self._update(job)
         if job.id in self._cancel_queued:
             self._cancel_queued.discard(job.id)
             self.cancel(job.id)
