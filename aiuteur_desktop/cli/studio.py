@@ -25,7 +25,9 @@ def add_parsers(sub: Any) -> None:
     publish.add_argument("--project", required=True, help="the project bundle to publish")
     publish.add_argument("--name", help="its name on the server (default: the project's)")
     publish.add_argument(
-        "--media", help="a folder every member reaches for its pictures (a studio NAS)"
+        "--media",
+        help="where its pictures go: a folder every member reaches (a studio NAS) or "
+        "s3://bucket/folder (Settings → Studio's endpoint and keys)",
     )
     publish.add_argument("--json", action="store_true", help="machine-readable output")
     listing = studio_sub.add_parser("list", help="the projects on the studio's server")
@@ -63,17 +65,26 @@ def studio_project(value: str, server: str | None) -> str:
     name = value[len(PREFIX) :].strip()
     if not name:
         raise LookupError("studio: needs a project's name (studio:My Film)")
-    return str(studio.join(_server(server), name, author=_member()))
+    return str(studio.join(_server(server), name, author=_member(), endpoint=_endpoint()))
 
 
-def _member() -> str | None:
+def _studio_settings() -> Any:
     from aiuteur_desktop.core.library import Library
 
     library = Library()
     try:
-        return library.load_settings().studio.user or None
+        return library.load_settings().studio
     finally:
         library.close()
+
+
+def _member() -> str | None:
+    return _studio_settings().user or None
+
+
+def _endpoint() -> str:
+    """The S3-compatible service of the studio's bucket ("" = Amazon S3)."""
+    return str(_studio_settings().s3_endpoint)
 
 
 def run(args: Any) -> int:
@@ -99,7 +110,9 @@ def _publish(args: Any, server: str) -> int:
     if not bundle.exists():
         raise LookupError(f"there is no project at {bundle}")
     media = args.media or _configured_media()
-    link = studio.publish(bundle, server, name=args.name, media=media, author=_member())
+    link = studio.publish(
+        bundle, server, name=args.name, media=media, author=_member(), endpoint=_endpoint()
+    )
     name = json.loads((link / "studio.json").read_text(encoding="utf-8"))["name"]
     shared = json.loads((link / "studio.json").read_text(encoding="utf-8"))["media"]
     if args.json:
@@ -114,14 +127,7 @@ def _publish(args: Any, server: str) -> int:
 
 
 def _configured_media() -> str | None:
-    from aiuteur_desktop.core.library import Library
-
-    library = Library()
-    try:
-        folder = library.load_settings().studio.media
-    finally:
-        library.close()
-    return folder or None
+    return _studio_settings().media or None
 
 
 def _list(server: str, as_json: bool) -> int:

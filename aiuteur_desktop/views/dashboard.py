@@ -324,7 +324,7 @@ class DashboardPage(QWidget):
             out = self._read(bundles)
             if server:  # the studio's projects beside this machine's, marked
                 known = {b.resolve() for b in bundles} | removed
-                out += [read_summary(link) for link in _studio_links(server, studio.user)
+                out += [read_summary(link) for link in _studio_links(studio)
                         if link.resolve() not in known]  # fmt: skip
             return out
 
@@ -493,14 +493,18 @@ class DashboardPage(QWidget):
             self.view.setCurrentIndex(self.model.index(row))
 
 
-def _studio_links(server: str, user: str) -> list[Path]:
+def _studio_links(settings: Any) -> list[Path]:
     """This machine's folders of the studio server's projects (none when it does not
     answer: the dashboard shows this machine's projects all the same)."""
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.store import studio
 
+    server, user, endpoint = settings.server, settings.user or None, settings.s3_endpoint
     try:
-        return [studio.join(server, p.name, author=user or None) for p in studio.projects(server)]
+        return [
+            studio.join(server, p.name, author=user, endpoint=endpoint)
+            for p in studio.projects(server)
+        ]
     except AiuteurError:
         return []
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from aiuteur_desktop.core.app import secrets
 from aiuteur_desktop.core.app.settings import AppSettings
 from aiuteur_desktop.core.errors import AiuteurError
+from aiuteur_desktop.core.store import bucket
 from aiuteur_desktop.core.store.studio import PASSWORD_SECRET
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.settings_panels import KeyField, _muted, show_result
@@ -38,7 +39,9 @@ class StudioTab(QWidget):
         self.password = KeyField(PASSWORD_SECRET, "The server's password for you (if it asks)")
         self.media = QLineEdit(s.studio.media)
         self.media.setObjectName("studioMedia")
-        self.media.setPlaceholderText("A folder every member reaches (the studio's NAS)")
+        self.media.setPlaceholderText(
+            "A folder every member reaches (a NAS), or s3://bucket/folder"
+        )
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         media_row = QHBoxLayout()
@@ -50,7 +53,15 @@ class StudioTab(QWidget):
         form.addRow("Server", self.server)
         form.addRow("Your name", self.user)
         form.addRow("Password", self.password)
-        form.addRow("Pictures folder", media_row)
+        form.addRow("Pictures", media_row)
+        self.s3_endpoint = QLineEdit(s.studio.s3_endpoint)
+        self.s3_endpoint.setObjectName("studioS3Endpoint")
+        self.s3_endpoint.setPlaceholderText("Amazon S3 — or your service's address (MinIO, R2…)")
+        self.s3_key_id = KeyField(bucket.KEY_ID_SECRET, "Your access key id (for s3:// pictures)")
+        self.s3_secret = KeyField(bucket.SECRET_SECRET, "Your secret access key")
+        form.addRow("S3 endpoint", self.s3_endpoint)
+        form.addRow("S3 key id", self.s3_key_id)
+        form.addRow("S3 secret", self.s3_secret)
 
         self.test_button = QPushButton("Test connection")
         self.test_button.setObjectName("test_studio")
@@ -93,13 +104,15 @@ class StudioTab(QWidget):
         s.studio.server = _without_password(self.server.text().strip())
         s.studio.user = self.user.text().strip()
         s.studio.media = self.media.text().strip()
+        s.studio.s3_endpoint = self.s3_endpoint.text().strip()
 
     def save_secret(self) -> None:
         """The password to the keyring: the one typed, or one typed into the address."""
         embedded = _password_in(self.server.text().strip())
         if embedded and not self.password.typed():
             secrets.set_secret(PASSWORD_SECRET, embedded)
-        self.password.save()
+        for field in (self.password, self.s3_key_id, self.s3_secret):
+            field.save()
 
     def _set_result(self, text: str, kind: str) -> None:
         show_result(self.result, text, kind)

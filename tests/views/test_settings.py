@@ -345,6 +345,9 @@ def test_settings_studio_tests_the_server_and_keeps_the_password_in_the_keyring(
     qtbot.keyClicks(tab.server, with_password.replace("postgresql+psycopg", "postgresql"))
     qtbot.keyClicks(tab.user, "ana")
     qtbot.keyClicks(tab.media, str(tmp_path / "nas"))
+    qtbot.keyClicks(tab.s3_endpoint, "http://minio.studio:9000")
+    qtbot.keyClicks(tab.s3_key_id.edit, "AKIAMEMBER0000000001")
+    qtbot.keyClicks(tab.s3_secret.edit, "s3-secret-of-ana")
     qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.result.text().startswith("✓ Connected"), timeout=15_000)
     dialog.resize(dialog.minimumSize())
@@ -355,3 +358,8 @@ def test_settings_studio_tests_the_server_and_keeps_the_password_in_the_keyring(
     assert (saved.user, saved.media) == ("ana", str(tmp_path / "nas"))
     assert "pw-in-address" not in saved.server and saved.server.startswith("postgresql://aiuteur@")
     assert memory_keyring.store[("Aiuteur", "studio.password")] == "pw-in-address"
+    assert saved.s3_endpoint == "http://minio.studio:9000"
+    assert memory_keyring.store[("Aiuteur", "studio.s3_access_key_id")] == "AKIAMEMBER0000000001"
+    assert memory_keyring.store[("Aiuteur", "studio.s3_secret_access_key")] == "s3-secret-of-ana"
+    settings_file_bytes = b"".join(data for _p, data in all_file_bytes(tmp_path))
+    assert b"s3-secret-of-ana" not in settings_file_bytes

@@ -48,7 +48,10 @@ class StudioConnection(BaseModel):
 
     server: str = ""  # postgresql://user@host:5432/database; blank = no studio
     user: str = ""  # who this member is to the studio; blank = their login name
-    media: str = ""  # the folder every member reaches for a project's pictures (a NAS)
+    media: str = ""  # where a project's pictures go: a folder every member reaches, or s3://
+    #: The S3-compatible service of an s3:// bucket when it is not Amazon's (MinIO, R2…);
+    #: its keys are `studio.s3_access_key_id` and `studio.s3_secret_access_key`, in the keyring.
+    s3_endpoint: str = ""
 
 
 class VideosEndpoint(BaseModel):

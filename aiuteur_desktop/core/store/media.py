@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -68,12 +68,16 @@ class MediaStore:
     """Media of one project: a bundle's own folder, or a studio's shared one (`shared`: a
     folder on a NAS, say, that is never made here when it is missing — an unmounted share
     must not fill the local disk — and whose files are checked against their hash as they
-    are read, since other machines write there too)."""
+    are read, since other machines write there too), or a studio's bucket (`remote`,
+    core/store/bucket.py: `root` is then this machine's copy of what it has read)."""
 
-    def __init__(self, root: Path, engine: Engine, *, shared: bool = False) -> None:
+    def __init__(
+        self, root: Path, engine: Engine, *, shared: bool = False, remote: Any = None
+    ) -> None:
         self.root = root
         self._engine = engine
-        self.shared = shared
+        self.shared = shared and remote is None
+        self.remote = remote
 
     def reachable(self) -> bool:
         """Whether the media folder is there (a studio's share may be offline)."""
@@ -86,29 +90,61 @@ class MediaStore:
         )
 
     def path(self, media_id: str) -> Path:
+        """The file of `media_id` on this machine (from a studio's bucket: fetched first when
+        this machine has not read it yet — `mirror` fetches a project's in the background)."""
+        here = self._where(media_id)
+        if self.remote is not None and not here.exists():
+            self._write_local(here, self.remote.get(media_id))
+        return here
+
+    def _where(self, media_id: str) -> Path:
         if len(media_id) != 64 or any(c not in "0123456789abcdef" for c in media_id):
             raise ProjectError(f"“{media_id}” is not a media id.")
         return self.root / media_id[:2] / media_id
 
+    def mirror(self, cancelled: Any = None) -> int:
+        """Fetch every picture of the project this machine does not have yet from the
+        studio's bucket (nothing for another store); returns how many."""
+        if self.remote is None:
+            return 0
+        with self._engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(select(schema.media.c.id))]
+        fetched = 0
+        for media_id in ids:
+            if cancelled is not None and cancelled():
+                break
+            here = self._where(media_id)
+            if not here.exists():
+                self._write_local(here, self.remote.get(media_id))
+                fetched += 1
+        return fetched
+
+    @staticmethod
+    def _write_local(target: Path, data: bytes) -> None:
+        """Written whole or not at all (temp → fsync → rename)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     def put(self, data: bytes, mime: str) -> str:
         """Store bytes once; returns their sha256. Safe against a crash at any instant."""
         media_id = hashlib.sha256(data).hexdigest()
-        target = self.path(media_id)
+        target = self._where(media_id)
         if not self.reachable():
             raise self._unreachable()
+        if self.remote is not None:  # in the studio's bucket before any version names it
+            self.remote.put(media_id, data, mime)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-                _fsync_dir(target.parent)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            self._write_local(target, data)
         if self._known(media_id):
             return media_id
         width, height, duration = _probe(data, mime)

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from sqlalchemy import (
     Column,
@@ -47,8 +48,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from aiuteur_desktop import __version__
 from aiuteur_desktop.core.app import paths, ui_turns
 from aiuteur_desktop.core.errors import ProjectError
+from aiuteur_desktop.core.store import bucket, schema
 from aiuteur_desktop.core.store import project as project_module
-from aiuteur_desktop.core.store import schema
 from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.core.store.project import LINK_NAME, Project
 from aiuteur_desktop.core.store.studio_project import StudioProject
@@ -156,23 +157,44 @@ def projects(server: str, *, password: str | None = None) -> list[Listed]:
         made.dispose()
 
 
-def _media_folder(media: str | Path | None, fallback: Path) -> Path:
+def _media_location(media: str | Path | None, fallback: Path) -> str:
+    """Where a project's pictures go: a folder every member reaches, or `s3://bucket/…`."""
     if media is None or str(media) == "":
-        return fallback
-    if str(media).startswith("s3://"):
-        raise ProjectError(
-            "Media in an S3 bucket are not supported yet: give a folder every member can "
-            "reach (a studio NAS mounted on each machine)."
-        )
-    return Path(media).expanduser().resolve()
+        return str(fallback)
+    if bucket.is_bucket(str(media)):
+        if not urlparse(str(media)).netloc:
+            raise ProjectError(f"“{media}” names no bucket (s3://bucket/folder).")
+        return str(media)
+    return str(Path(media).expanduser().resolve())
 
 
-def _copy_media(source: Project, target: Path, progress: Any = None) -> int:
-    """Every media file of `source` into `target` (content-addressed: written once, never
-    overwritten, each copy checked against its hash). Returns how many were copied."""
+def _bucket(location: str, endpoint: str) -> bucket.Bucket:
+    """The bucket at `location` with this member's keys (from the keyring)."""
+    from aiuteur_desktop.core.app import secrets
+
+    return bucket.Bucket(
+        location,
+        endpoint,
+        secrets.get_secret(bucket.KEY_ID_SECRET) or "",
+        secrets.get_secret(bucket.SECRET_SECRET) or "",
+    )
+
+
+def _copy_media(source: Project, location: str, endpoint: str = "") -> int:
+    """Every media file of `source` to `location` — a folder or a bucket — content-addressed:
+    written once, never overwritten, each copy checked against its hash. Returns how many
+    were copied."""
     ids = [r[0] for r in source.query(select(schema.media.c.id))]
+    if bucket.is_bucket(location):
+        into_bucket = _bucket(location, endpoint)
+        for media_id in ids:
+            if source.media.path(media_id).exists():
+                into_bucket.put(media_id, _checked(source, media_id), "application/octet-stream")
+        return len(ids)
+    target = Path(location)
+    target.mkdir(parents=True, exist_ok=True)
     copied = 0
-    for n, media_id in enumerate(ids, 1):
+    for media_id in ids:
         into = target / media_id[:2] / media_id
         if not into.exists():
             from_path = source.media.path(media_id)
@@ -193,9 +215,16 @@ def _copy_media(source: Project, target: Path, progress: Any = None) -> int:
                 copied += 1
             finally:
                 Path(tmp).unlink(missing_ok=True)
-        if progress is not None:
-            progress(n / max(1, len(ids)))
     return copied
+
+
+def _checked(source: Project, media_id: str) -> bytes:
+    data = source.media.read(media_id)
+    if hashlib.sha256(data).hexdigest() != media_id:
+        raise ProjectError(
+            f"Media file {media_id[:12]} of “{source.name}” is damaged: it was not published."
+        )
+    return data
 
 
 def _rows(source: Project, table: Table) -> list[dict[str, Any]]:
@@ -209,6 +238,7 @@ def publish(
     name: str | None = None,
     media: str | Path | None = None,
     author: str | None = None,
+    endpoint: str = "",
 ) -> Path:
     """Copy a bundle with its whole history to the server, as a project its members open;
     returns this machine's folder of it. All or nothing: a publish that fails leaves no
@@ -218,7 +248,7 @@ def publish(
     try:
         name = validate_name(name or source.name)
         link = link_folder(server, name)
-        media_root = _media_folder(media, link / "media")
+        media_root = _media_location(media, link / "media")
         schema_name = schema_of(name)
         made = engine(server)
         try:
@@ -231,8 +261,7 @@ def publish(
                     raise ProjectError(
                         f"The studio server already has a project called “{taken[0]}”."
                     )
-                media_root.mkdir(parents=True, exist_ok=True)
-                _copy_media(source, media_root)
+                _copy_media(source, media_root, endpoint)
                 conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
                 conn.execute(text(f'SET LOCAL search_path TO "{schema_name}"'))
                 for migrate in schema.MIGRATIONS:
@@ -243,7 +272,7 @@ def publish(
                     insert(registry).values(
                         name=name,
                         schema=schema_name,
-                        media=str(media_root),
+                        media=media_root,
                         created_at=time.time(),
                         created_by=author,
                     )
@@ -254,7 +283,7 @@ def publish(
             made.dispose()
     finally:
         source.close()
-    _write_link(link, server, name, author, media_root)
+    _write_link(link, server, name, author, media_root, endpoint)
     return link
 
 
@@ -295,20 +324,25 @@ def link_folder(server: str, name: str) -> Path:
     return paths.app_home() / "studio" / where / f"{name}{paths.BUNDLE_SUFFIX}"
 
 
-def _write_link(folder: Path, server: str, name: str, author: str, media: Path) -> None:
+def _write_link(
+    folder: Path, server: str, name: str, author: str, media: str, endpoint: str = ""
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    doc = {"server": public_address(server), "name": name, "author": author, "media": str(media)}
+    doc = {"server": public_address(server), "name": name, "author": author, "media": media}
+    if endpoint:
+        doc["endpoint"] = endpoint
     (folder / LINK_NAME).write_text(json.dumps(doc, indent=2), encoding="utf-8")
 
 
-def join(server: str, name: str, *, author: str | None = None) -> Path:
-    """This machine's folder of a project already on the server (a member joining)."""
+def join(server: str, name: str, *, author: str | None = None, endpoint: str = "") -> Path:
+    """This machine's folder of a project already on the server (a member joining);
+    `endpoint`, the address of its bucket's S3-compatible service when it is not Amazon's."""
     listed = {p.name.lower(): p for p in projects(server)}
     found = listed.get(name.strip().lower())
     if found is None:
         raise ProjectError(f"The studio server has no project called “{name}”.")
     folder = link_folder(server, found.name)
-    _write_link(folder, server, found.name, author or member(), Path(found.media))
+    _write_link(folder, server, found.name, author or member(), found.media, endpoint)
     return folder
 
 
@@ -322,7 +356,8 @@ def open_link(folder: Path) -> StudioProject:
     try:
         doc = json.loads((folder / LINK_NAME).read_text(encoding="utf-8"))
         server, name = str(doc["server"]), str(doc["name"])
-        author, media = str(doc.get("author") or member()), Path(doc["media"])
+        author, media = str(doc.get("author") or member()), str(doc["media"])
+        endpoint = str(doc.get("endpoint") or "")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ProjectError(f"{folder} is not a studio project's folder ({exc}).") from exc
     schema_name = schema_of(name)
@@ -345,7 +380,15 @@ def open_link(folder: Path) -> StudioProject:
                     .where(schema.meta.c.key == "schema_version")
                     .values(value=str(schema.SCHEMA_VERSION))
                 )
-        opened = StudioProject(folder, made, author=author, schema_name=schema_name, media=media)
+        remote = _bucket(media, endpoint) if bucket.is_bucket(media) else None
+        opened = StudioProject(
+            folder,
+            made,
+            author=author,
+            schema_name=schema_name,
+            media=folder / "media" if remote else Path(media),
+            remote=remote,
+        )
         url = _url(server)
         opened.shared_on = url.host or url.query.get("host") or "this machine"  # type: ignore[assignment]
         return opened

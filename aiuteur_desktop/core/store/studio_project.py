@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, select, upd
 
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import schema
+from aiuteur_desktop.core.store.media import MediaStore
 from aiuteur_desktop.core.store.names import root_name, validate_name
 from aiuteur_desktop.core.store.project import MAIN, Project
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch
@@ -56,7 +57,14 @@ class StudioProject(Project):
     """A project on a studio's server, opened by one member (`author`)."""
 
     def __init__(
-        self, folder: Path, engine: Engine, *, author: str, schema_name: str, media: Path
+        self,
+        folder: Path,
+        engine: Engine,
+        *,
+        author: str,
+        schema_name: str,
+        media: Path,
+        remote: Any = None,
     ) -> None:
         self.author = author
         self.schema_name = schema_name
@@ -64,6 +72,8 @@ class StudioProject(Project):
         digest = hashlib.sha256(schema_name.encode()).digest()
         self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
         super().__init__(folder, engine, media=media)
+        if remote is not None:  # a bucket: `media` is this machine's copy of what it read
+            self.media = MediaStore(media, engine, remote=remote)
 
     @property
     def checked_in_full(self) -> bool:

@@ -37,6 +37,25 @@ class StudioNews(QObject):
         self.project = project
         if project is not None:
             self._watch = project.watch(self.heard.emit)
+            self._mirror(project)
+
+    def _mirror(self, project: Project) -> None:
+        """A studio bucket's pictures this machine has not read yet, fetched aside (pages
+        find them here when they look; nothing for a folder or a bundle)."""
+        if getattr(project.media, "remote", None) is None:
+            return
+
+        def failed(exc: BaseException) -> None:
+            if self.project is project:
+                self.said.emit(getattr(exc, "user_message", None) or str(exc))
+
+        run_in_background(
+            lambda: project.media.mirror(lambda: self.project is not project),
+            None,
+            failed,
+            parent=self,
+            waits=True,  # (the network)
+        )
 
     @property
     def listening(self) -> bool:
@@ -66,6 +85,7 @@ class StudioNews(QObject):
             text = f"{who} saved a version on “{timeline}”."
         self.said.emit(text)
         self._refresh(project, cid, lambda: self.project is project)
+        self._mirror(project)  # what the commit added to the bucket
 
     def _refresh(self, project: Project, cid: str, current: Callable[[], bool]) -> None:
         def done(changes: Any) -> None:

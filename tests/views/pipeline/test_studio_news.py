@@ -155,3 +155,37 @@ def test_the_dashboard_lists_the_studio_s_projects_beside_local_ones_and_opens_t
     assert window.project.author == "ben" and window.project.name == name
     window.dashboard.resize(1440, 900)
     window.dashboard.grab().save(str(tmp_path / "dashboard.png"))
+
+
+def test_a_window_on_a_project_whose_pictures_are_in_a_bucket_fetches_them_aside(
+    window,
+    qtbot,
+    tmp_path: Path,
+    studio_server: str,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from aiuteur_desktop.core.app import secrets
+    from aiuteur_desktop.core.store import Project, bucket
+    from tests.fakes.s3_fake import KEY_ID, SECRET, FakeS3
+
+    secrets.set_secret(bucket.KEY_ID_SECRET, KEY_ID)
+    secrets.set_secret(bucket.SECRET_SECRET, SECRET)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 30)).save(picture, "PNG")
+    with FakeS3("films") as s3:
+        p = Project.create(tmp_path, "Short")
+        key = p.media.put(picture.getvalue(), "image/png")
+        p.close()
+        name = f"Short {uuid.uuid4().hex[:8]}"
+        studio.publish(tmp_path / "Short.aiuteur", studio_server, name=name,
+                       media="s3://films/short", author="ana", endpoint=s3.url)  # fmt: skip
+        monkeypatch.setenv("AIUTEUR_HOME", str(tmp_path / "ben"))  # ben's own machine
+        link = studio.join(studio_server, name, author="ben", endpoint=s3.url)
+        window.open_project(link)
+        fetched = link / "media" / key[:2] / key
+        qtbot.waitUntil(fetched.exists, timeout=10_000)
+        assert fetched.read_bytes() == picture.getvalue()
