@@ -50,6 +50,11 @@ def ui_thread() -> int | None:
     return _ui[0]
 
 
+def on_ui_thread() -> bool:
+    """Whether this is a window's UI thread (never, without a window)."""
+    return _ui[0] is not None and threading.get_ident() == _ui[0]
+
+
 def stop() -> None:
     _ui[0] = None
     _last[0] = 0.0

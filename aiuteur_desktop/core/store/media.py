@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from aiuteur_desktop.core.app import ui_turns
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import schema
 
@@ -91,9 +92,12 @@ class MediaStore:
 
     def path(self, media_id: str) -> Path:
         """The file of `media_id` on this machine (from a studio's bucket: fetched first when
-        this machine has not read it yet — `mirror` fetches a project's in the background)."""
+        this machine has not read it yet, except on the UI thread — `mirror` fetches a
+        project's in the background)."""
         here = self._where(media_id)
-        if self.remote is not None and not here.exists():
+        # (never on a window's UI thread: the page shows the picture as missing until the
+        # background mirror has brought it — the window never waits on the network)
+        if self.remote is not None and not here.exists() and not ui_turns.on_ui_thread():
             self._write_local(here, self.remote.get(media_id))
         return here
 

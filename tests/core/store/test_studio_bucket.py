@@ -111,3 +111,23 @@ def test_publishing_to_a_bucket_that_is_not_there_makes_no_project(
         studio.publish(tmp_path / "Short.aiuteur", studio_server, name=name,
                        media="s3://elsewhere/x", author="ana", endpoint=s3.url)  # fmt: skip
     assert name not in [p.name for p in studio.projects(studio_server)]
+
+
+def test_a_window_s_ui_thread_never_waits_on_the_bucket(
+    tmp_path: Path, studio_server: str, s3: FakeS3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from aiuteur_desktop.core.app import ui_turns
+
+    name, key = _published(tmp_path, studio_server, s3)
+    ben = _member(studio_server, name, "ben", s3, tmp_path, monkeypatch)
+    saved = ui_turns.ui_thread()
+    ui_turns.start(threading.get_ident())  # this thread is a window's UI thread
+    try:
+        where = ben.media.path(key)  # not fetched here: shown as missing until mirrored
+        assert not where.exists() and [m for m, _ in s3.requests].count("GET") == 0
+    finally:
+        ui_turns._ui[0] = saved
+    assert ben.media.mirror() == 1 and where.read_bytes() == _png((200, 40, 40))
+    ben.close()
