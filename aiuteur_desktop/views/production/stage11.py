@@ -550,7 +550,12 @@ class Stage11Page(StageFrame):
         self.render_state[shot] = (
             "Rendered" if job.state is JobState.SUCCEEDED else f"{job.state.value}: {job.error}"
         )
-        self._reprice()
+        self._status_cell(shot)
+        if not self.pending:
+            # Priced again once the scene's burst is over, not as each render lands: each
+            # pricing reads every shot with every model on a worker, and a burst's dozens
+            # of them kept the window waiting for its turn at the GIL.
+            self._reprice()
 
     def _reload_if_shown(self) -> None:
         if self.isVisible():
