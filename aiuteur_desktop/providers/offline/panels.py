@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from aiuteur_desktop.core.media.imaging import open_image
 from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSize, ShotSpec
-from aiuteur_desktop.providers.offline import title_card
+from aiuteur_desktop.core.screenplay import headings
+from aiuteur_desktop.providers.offline import sets, title_card
 from aiuteur_desktop.providers.offline.title_card import wrap
 
 #: Foreground figure height (× frame height) and where its head top sits, per shot size.
@@ -196,6 +197,8 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
             draw.line([(0, gy), (cv.w, gy)], fill=line, width=1)
         return img
     hy = int(cv.y(horizon))
+    place = sets.kind_of(headings.parse_heading(spec.heading).location, spec.action, spec.interior)
+    pal = replace(pal, ground=_mix(pal.ground, sets.GROUND[place], 0.6))
     for yy in range(0, max(1, min(hy, cv.h))):
         t = yy / max(1, hy)
         draw.line([(0, yy), (cv.w, yy)], fill=_mix(pal.sky_top, pal.sky_bottom, t))
@@ -206,25 +209,13 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
                 [(0, yy), (cv.w, yy)], fill=_mix(pal.ground, _mix(pal.ground, (0, 0, 0), 0.35), t)
             )
     rng = random.Random(_seed(spec))
-    vx = cv.x(0.5)
-    if spec.interior:
-        # Floor boards converge on the vanishing point; a skirting line marks the wall.
-        line = _mix(pal.ground, (0, 0, 0), 0.25)
+    kind = place
+    if spec.interior and kind not in ("car", "stairs"):
+        # Floor boards converge on the vanishing point.
+        vx, line = cv.x(0.5), _mix(pal.ground, (0, 0, 0), 0.25)
         for k in range(-12, 13):
             draw.line([(vx, hy), (vx + k * cv.len(0.35), cv.h)], fill=line, width=1)
-        draw.line([(0, hy), (cv.w, hy)], fill=_mix(pal.sky_bottom, (0, 0, 0), 0.3), width=3)
-        window = _mix(pal.sky_bottom, (255, 255, 255), 0.25)
-        if spec.time_of_day == "NIGHT":
-            window = (34, 44, 74)
-        wx = cv.x(0.08 + rng.random() * 0.6)
-        top = cv.y(horizon - 0.36)
-        draw.rectangle(
-            [wx, top, wx + cv.len(0.22), top + cv.len(0.24)],
-            fill=window,
-            outline=_mix(pal.sky_top, (0, 0, 0), 0.4),
-            width=3,
-        )
-    else:
+    elif not spec.interior:
         if spec.time_of_day == "NIGHT":
             for _ in range(140):
                 sx, sy = rng.random() * cv.w, rng.random() * max(1, hy) * 0.9
@@ -235,13 +226,12 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
         elif spec.time_of_day in ("DAWN", "DUSK"):
             sx, sy, sr = cv.x(0.3), cv.y(horizon - 0.03), cv.len(0.07)
             draw.ellipse([sx - sr, sy - sr, sx + sr, sy + sr], fill=(255, 214, 150))
-        # A distant ridge gives the horizon a shape.
-        ridge = _mix(pal.ground, pal.sky_bottom, 0.45)
-        pts = [(0.0, float(hy))]
-        for i in range(13):
-            pts.append((cv.w * i / 12, hy - cv.len(0.02 + 0.05 * rng.random())))
-        pts.append((float(cv.w), float(hy)))
-        draw.polygon(pts, fill=ridge)
+    # The kind of place (a kitchen, a shore, a car …) and the weather the action names.
+    stage = sets.Set(img, cv.x, cv.y, cv.len, horizon, spec.time_of_day, _seed(spec))
+    stage.paint(kind)
+    weather = sets.weather_of(spec.heading, spec.action)
+    if weather and (not spec.interior or kind == "car"):
+        img = stage.weather(weather)
     return img
 
 
