@@ -74,7 +74,7 @@ def kind_of(location: str, action: str, interior: bool) -> str:
     for text in (location.upper(), action.upper()):
         for kind, inside, words in KINDS:
             # (a car is a car inside or out; a kitchen seen from outside is still a street)
-            if words.search(text) and (inside == interior or kind in ("car", "stairs", "tower")):
+            if words.search(text) and (inside == interior or kind in ("car", "stairs")):
                 return kind
     return "room" if interior else "land"
 
