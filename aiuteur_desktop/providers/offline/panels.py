@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from aiuteur_desktop.core.media.imaging import open_image
 from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.core.screenplay import headings
-from aiuteur_desktop.providers.offline import sets, title_card
+from aiuteur_desktop.providers.offline import blocking, sets, title_card
 from aiuteur_desktop.providers.offline.title_card import wrap
 
 #: Foreground figure height (× frame height) and where its head top sits, per shot size.
@@ -130,7 +130,7 @@ def layout(spec: ShotSpec) -> list[Figure]:
         base_top -= 0.04
     placed = []
     counts: dict[str, int] = {}
-    for c in spec.characters:
+    for c in blocking.blocked(spec):
         pos = "center" if c.position == "centre" else c.position
         counts[pos] = counts.get(pos, 0) + 1
         nudge = (counts[pos] - 1) * 0.08 * (-1 if pos == "right" else 1)

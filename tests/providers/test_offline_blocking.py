@@ -1,0 +1,45 @@
+"""Blocking of the offline storyboard (issue "Offline storyboards…"): a dialogue's two people
+face each other, on the same sides in every shot of their scene."""
+
+from __future__ import annotations
+
+from aiuteur_desktop.core.production.shots.spec import ShotSpec
+from aiuteur_desktop.providers.offline import panels
+
+
+def spec(lines: list[tuple[str, str]], **kw: object) -> ShotSpec:
+    return ShotSpec(
+        heading="INT. KITCHEN - DAY",
+        characters=kw.pop("characters", [{"name": "MARA"}, {"name": "TOM"}]),  # type: ignore[arg-type]
+        dialogue=[{"character": who, "text": text} for who, text in lines],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_dialogue_s_two_people_face_each_other_on_sides_kept_across_the_scene() -> None:
+    one = panels.layout(spec([("MARA", "You came."), ("TOM", "I said I would.")]))
+    two = panels.layout(spec([("TOM", "Well?"), ("MARA", "Sit down.")]))  # Tom speaks first
+    for figures in (one, two):
+        by_name = {f.name: f for f in figures}
+        left, right = sorted(figures, key=lambda f: f.x)
+        assert (left.facing, right.facing) == ("right", "left")  # toward each other
+        assert by_name["MARA"].x < by_name["TOM"].x  # the same sides in every shot
+    # Without dialogue, or placed and turned on purpose, nobody is moved.
+    still = panels.layout(spec([]))
+    assert {f.facing for f in still} == {"camera"}
+    placed = panels.layout(
+        spec(
+            [("MARA", "Go.")],
+            characters=[
+                {"name": "MARA", "position": "right", "facing": "away"},
+                {"name": "TOM", "position": "left"},
+            ],
+        )
+    )
+    assert {f.name: f.facing for f in placed}["MARA"] == "away"
+
+
+def test_facing_each_other_changes_the_panel() -> None:
+    facing = panels.render_anchor(spec([("MARA", "You came.")]))
+    front = panels.render_anchor(spec([]))
+    assert facing.tobytes() != front.tobytes()
