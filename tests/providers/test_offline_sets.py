@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from aiuteur_desktop.core.production.shots.spec import ShotSpec
 from aiuteur_desktop.providers.offline import panels, sets
@@ -78,3 +78,26 @@ def test_the_weather_the_action_names_is_drawn() -> None:
     )  # a veil: less contrast
     assert sets.weather_of("INT. KITCHEN - DAY", "Snow piles against the door.") == "snow"
     assert sets.weather_of("INT. KITCHEN - DAY", "Mara cooks.") == ""
+
+
+def test_a_moving_camera_never_shows_a_mirrored_copy_of_a_frame_s_text() -> None:
+    """A user's frame (a name tag near its edge) placed on the canvas a push-out or a pan
+    travels over: the margin around it holds no back-to-front copy of the tag."""
+    import cv2
+
+    from aiuteur_desktop.providers.offline import animatic
+
+    shot = ShotSpec(heading="INT. KITCHEN - DAY", width=640, move="pull-out")
+    frame = Image.new("RGB", shot.size, (200, 190, 170))
+    tag = Image.new("RGB", (120, 40), (20, 20, 24))
+    ImageDraw.Draw(tag).text((8, 8), "MARA", fill=(255, 255, 255), font=panels.font(24))
+    frame.paste(tag, (0, 30))  # against the frame's left edge
+    cv = panels.Canvas(shot.size, panels.MARGIN, 1.0)
+    canvas = animatic._place(frame, shot, cv)[..., :3]
+    placed = np.ascontiguousarray(canvas).astype(np.uint8)
+    original = np.asarray(tag)
+    mirrored = np.ascontiguousarray(original[:, ::-1])
+    found = cv2.matchTemplate(placed, original, cv2.TM_CCOEFF_NORMED).max()
+    reflected = cv2.matchTemplate(placed, mirrored, cv2.TM_CCOEFF_NORMED).max()
+    assert found > 0.95  # the tag is there, once, the right way round
+    assert reflected < 0.6, reflected

@@ -20,7 +20,7 @@ from typing import Any
 import av
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from aiuteur_desktop.core.production.shots.spec import ShotSpec
 from aiuteur_desktop.core.production.shots.timing import MIN_LINE
@@ -130,14 +130,17 @@ def _smooth(t: float) -> float:
 
 
 def _place(image: Image.Image, spec: ShotSpec, cv: panels.Canvas) -> np.ndarray:
-    """A user's frame fitted to the frame area of a canvas, its edges mirrored into the margin."""
+    """A user's frame fitted to the frame area of a canvas; the margin a move may reveal is
+    the same picture enlarged, blurred and darkened — never a mirror of it (mirrored edges
+    put back-to-front copies of its name tags and captions on screen)."""
     fw, fh = round(cv.fw), round(cv.fh)
-    fitted = np.asarray(image.convert("RGB").resize((fw, fh), Image.Resampling.LANCZOS))
-    mx, my = (cv.w - fw) // 2, (cv.h - fh) // 2
-    bordered = cv2.copyMakeBorder(
-        fitted, my, cv.h - fh - my, mx, cv.w - fw - mx, cv2.BORDER_REFLECT
-    )
-    return cv2.cvtColor(bordered, cv2.COLOR_RGB2RGBA)
+    rgb = image.convert("RGB")
+    fitted = rgb.resize((fw, fh), Image.Resampling.LANCZOS)
+    around = rgb.resize((cv.w, cv.h), Image.Resampling.BILINEAR)
+    around = around.filter(ImageFilter.GaussianBlur(max(2.0, cv.fh * 0.04)))
+    around = Image.blend(around, Image.new("RGB", around.size, (12, 12, 14)), 0.35)
+    around.paste(fitted, ((cv.w - fw) // 2, (cv.h - fh) // 2))
+    return cv2.cvtColor(np.asarray(around), cv2.COLOR_RGB2RGBA)
 
 
 def _camera(spec: ShotSpec, t: float) -> tuple[float, float, float]:
