@@ -43,3 +43,19 @@ def test_facing_each_other_changes_the_panel() -> None:
     facing = panels.render_anchor(spec([("MARA", "You came.")]))
     front = panels.render_anchor(spec([]))
     assert facing.tobytes() != front.tobytes()
+
+
+def test_a_push_in_s_end_frame_is_closer_than_its_start() -> None:
+    import numpy as np
+
+    shot = spec([], move="push-in")
+    start = np.asarray(panels.render_anchor(shot, "start"), float)
+    end = np.asarray(panels.render_anchor(shot, "end"), float)
+    assert np.abs(start - end).mean() > 10  # not the same picture twice
+    # Closer: the figures (drawn in the day's figure colour) fill more of the end frame.
+    figure = np.array(panels.palette_for(shot).figure, float)
+
+    def filled(img: np.ndarray) -> float:
+        return float((np.abs(img - figure).max(axis=2) < 12).mean())
+
+    assert filled(end) > filled(start) * 1.2
