@@ -59,3 +59,26 @@ def test_a_push_in_s_end_frame_is_closer_than_its_start() -> None:
         return float((np.abs(img - figure).max(axis=2) < 12).mean())
 
     assert filled(end) > filled(start) * 1.2
+
+
+def test_a_character_whose_key_is_an_offline_card_wears_its_colours_not_the_card(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import numpy as np
+
+    from aiuteur_desktop.providers.offline import cards
+
+    card = cards.render_card("character", "Mara", "A keeper in a red coat", palette=["#b4262c"])
+    key = tmp_path / "mara.png"
+    key.write_bytes(cards.card_png(card))
+    shot = ShotSpec(heading="EXT. BEACH - DAY", width=480, shot_size="MS",
+                    characters=[{"name": "MARA", "image": str(key)}])  # fmt: skip
+    img = np.asarray(panels.render_anchor(shot), float)
+    fig = panels.layout(shot)[0]
+    h, w = img.shape[:2]
+    region = img[int(fig.top * h) + 5 : min(h, int(fig.bottom * h)),
+                 int((fig.x - 0.08) * w) : int((fig.x + 0.08) * w)]  # fmt: skip
+    red = (np.abs(region - np.array([180, 38, 44])).max(axis=2) < 20).mean()
+    paper = (np.abs(region - np.array([246, 244, 238])).max(axis=2) < 6).mean()
+    assert red > 0.35  # the card's colour is the figure's
+    assert paper < 0.01  # and no piece of the paper card is pasted on the body

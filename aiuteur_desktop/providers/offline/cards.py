@@ -8,7 +8,7 @@ import re
 from PIL import Image, ImageDraw
 
 from aiuteur_desktop.core.production.shots.spec import ShotSize, ShotSpec
-from aiuteur_desktop.providers.offline import panels
+from aiuteur_desktop.providers.offline import card_marks, panels
 
 KINDS = ("character", "prop", "location")
 #: Colour words a description may use, so the card's swatches follow the text.
@@ -76,6 +76,7 @@ def render_card(
     draw = ImageDraw.Draw(card)
     pad = round(w * 0.06)
     colours = palette or colours_in(description) or _fallback_colours(name)
+    card.info["colours"] = colours  # (card_png keeps them in the file)
     art = (pad, round(h * 0.13), w - pad, round(h * 0.60))
     aw, ah = art[2] - art[0], art[3] - art[1]
     title = panels.font(round(h * 0.05))
@@ -137,3 +138,8 @@ def render_card(
         draw.text((pad, y), line, font=body, fill=(30, 30, 34))
         y += round(h * 0.034)
     return card
+
+
+def card_png(image: Image.Image) -> bytes:
+    """The card as PNG, marked as an offline card with the colours it was drawn in."""
+    return card_marks.card_png(image, list(image.info.get("colours") or []))

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from aiuteur_desktop.core.media.imaging import open_image
 from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSize, ShotSpec
 from aiuteur_desktop.core.screenplay import headings
-from aiuteur_desktop.providers.offline import blocking, sets, title_card
+from aiuteur_desktop.providers.offline import blocking, card_marks, sets, title_card
 from aiuteur_desktop.providers.offline.title_card import wrap
 
 #: Foreground figure height (× frame height) and where its head top sits, per shot size.
@@ -422,8 +422,14 @@ def render_canvas(
             _overhead_figure(draw, cx, cy, oh, fill, pal.outline)
             labels.append((fig.name, cx, cy + oh * 0.2))
             continue
+        # An offline key card lends its colours; a real picture is cut out as the likeness.
+        worn = card_marks.card_colours(fig.image) if fig.image else None
+        if worn:
+            fill = _hex(worn[0]) if fig.depth == "foreground" else _mix(_hex(worn[0]), fill, 0.5)
         picture = (
-            _cutout(fig.image, (max(2, round(h * 0.36)), max(2, round(h)))) if fig.image else None
+            _cutout(fig.image, (max(2, round(h * 0.36)), max(2, round(h))))
+            if fig.image and worn is None
+            else None
         )
         if picture is not None:
             w = picture.width

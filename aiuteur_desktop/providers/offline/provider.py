@@ -95,7 +95,7 @@ class OfflineStoryboard:
                 drawing.call(anchor_png, spec, which), f"offline:{model}", Usage(images=1)
             )
         image = cards.render_card(subject.kind, subject.name, subject.description)
-        return ImageResult(_png(image), f"offline:{model}", Usage(images=1))
+        return ImageResult(cards.card_png(image), f"offline:{model}", Usage(images=1))
 
     def frame(self, spec: ShotSpec, which: str = "start") -> Rendered:
         params = {"spec": spec.model_dump(mode="json"), "which": which}
@@ -144,7 +144,7 @@ class OfflineStoryboard:
     ) -> Rendered:
         image = cards.render_card(kind, name, description, traits, palette)
         params = {"kind": kind, "name": name, "description": description, "traits": traits or []}
-        return Rendered(_provenance("asset-card", params), _png(image))
+        return Rendered(_provenance("asset-card", params), cards.card_png(image))
 
 
 class OfflineAnimatic:
