@@ -37,7 +37,7 @@ from aiuteur_desktop.core.store import canonical, checks, schema
 from aiuteur_desktop.core.store.checks import DB_NAME, inspect
 from aiuteur_desktop.core.store.derived import DerivedCache, DerivedViews
 from aiuteur_desktop.core.store.media import MediaStore
-from aiuteur_desktop.core.store.names import BAD_NAME, root_name, validate_name
+from aiuteur_desktop.core.store.names import TimelineNaming, validate_name
 from aiuteur_desktop.core.store.records import Branch, Commit, _row_to_branch, _row_to_commit
 from aiuteur_desktop.core.store.schema import SCHEMA_VERSION
 from aiuteur_desktop.core.store.versions import TREE, VersionReads
@@ -75,7 +75,7 @@ linked_opener: list[Callable[[Path], Project]] = []
 LINK_NAME = "studio.json"
 
 
-class Project(DerivedViews, VersionReads):
+class Project(DerivedViews, VersionReads, TimelineNaming):
     """An open project bundle. Safe to share between the UI thread and workers."""
 
     #: Who makes this session's commits, where a project has members (a studio's); None in
@@ -585,32 +585,6 @@ class Project(DerivedViews, VersionReads):
             row = self._branch_row(conn, name)
             self._set_current(conn, name)
             return row
-
-    def fork_from(self, commit_id: str, name: str | None = None) -> Branch:
-        """Switch to an earlier version: always a new branch there, never a rewrite."""
-        commit = self.commit_by_id(commit_id)
-        if name is None:
-            # Commit messages are free text ("Scene 1/2 rewrite"); names must stay valid.
-            words = BAD_NAME.sub(" ", commit.message).split()[:4]
-            while len(" ".join(words)) > 40 and len(words) > 1:
-                words.pop()  # whole words only, so the quote is never cut mid-word
-            label = " ".join(words)[:40] or "earlier version"
-            name = self.unique_branch_name(f"{root_name(commit.branch)} from “{label}”")
-        return self.create_branch(name, from_commit=commit.id, switch=True)
-
-    def derived_branch_name(self, origin: str, what: str) -> str:
-        """A new Story Timeline's name from the one it leaves: "Main – revised beats", and
-        from that one "Main – revised beats 2", never "… – revised beats – revised beats"."""
-        return self.unique_branch_name(f"{root_name(origin)} – {what}")
-
-    def unique_branch_name(self, stem: str) -> str:
-        taken = {b.name.lower() for b in self.branches()}
-        if stem.lower() not in taken:
-            return stem
-        n = 2
-        while f"{stem} {n}".lower() in taken:
-            n += 1
-        return f"{stem} {n}"
 
     def get_object(self, oid: str) -> Any:
         return self._get(None, oid)
