@@ -39,36 +39,8 @@ def add_parsers(sub: Any) -> None:
     log.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _server(given: str | None) -> str:
-    """The server a command uses: `--server`, else Settings → Studio's."""
-    if given:
-        return given
-    from aiuteur_desktop.core.library import Library
-
-    library = Library()
-    try:
-        configured = library.load_settings().studio.server
-    finally:
-        library.close()
-    if not configured:
-        raise LookupError(
-            "no studio server: give --server postgresql://user@host:5432/database, "
-            "or set one in Settings → Studio"
-        )
-    return configured
-
-
-def studio_project(value: str, server: str | None) -> str:
-    """`--project studio:NAME`: this machine's folder of that studio project."""
-    from aiuteur_desktop.core.store import studio
-
-    name = value[len(PREFIX) :].strip()
-    if not name:
-        raise LookupError("studio: needs a project's name (studio:My Film)")
-    return str(studio.join(_server(server), name, author=_member(), endpoint=_endpoint()))
-
-
 def _studio_settings() -> Any:
+    """Settings → Studio (server, member, pictures, S3 endpoint), read once per command."""
     from aiuteur_desktop.core.library import Library
 
     library = Library()
@@ -78,13 +50,25 @@ def _studio_settings() -> Any:
         library.close()
 
 
-def _member() -> str | None:
-    return _studio_settings().user or None
+def _server(given: str | None, settings: Any) -> str:
+    """The server a command uses: `--server`, else Settings → Studio's."""
+    if given or settings.server:
+        return str(given or settings.server)
+    raise LookupError(
+        "no studio server: give --server postgresql://user@host:5432/database, "
+        "or set one in Settings → Studio"
+    )
 
 
-def _endpoint() -> str:
-    """The S3-compatible service of the studio's bucket ("" = Amazon S3)."""
-    return str(_studio_settings().s3_endpoint)
+def studio_project(value: str, server: str | None) -> str:
+    """`--project studio:NAME`: this machine's folder of that studio project."""
+    from aiuteur_desktop.core.store import studio
+
+    name = value[len(PREFIX) :].strip()
+    if not name:
+        raise LookupError("studio: needs a project's name (studio:My Film)")
+    s = _studio_settings()
+    return str(studio.join(_server(server, s), name, author=s.user or None, endpoint=s.s3_endpoint))
 
 
 def run(args: Any) -> int:
@@ -94,27 +78,27 @@ def run(args: Any) -> int:
     try:
         if args.command == "log":
             return _log(args.project, args.json)
+        settings = _studio_settings()
         if args.studio_command == "list":
-            return _list(_server(args.server), args.json)
-        return _publish(args, _server(args.server))
+            return _list(_server(args.server, settings), args.json)
+        return _publish(args, _server(args.server, settings), settings)
     except LookupError as exc:
         return _fail(command, str(exc))
     except AiuteurError as exc:
         return _fail(command, exc.user_message)
 
 
-def _publish(args: Any, server: str) -> int:
+def _publish(args: Any, server: str, settings: Any) -> int:
     from aiuteur_desktop.core.store import studio
 
     bundle = _bundle(args.project)
     if not bundle.exists():
         raise LookupError(f"there is no project at {bundle}")
-    media = args.media or _configured_media()
-    link = studio.publish(
-        bundle, server, name=args.name, media=media, author=_member(), endpoint=_endpoint()
-    )
-    name = json.loads((link / "studio.json").read_text(encoding="utf-8"))["name"]
-    shared = json.loads((link / "studio.json").read_text(encoding="utf-8"))["media"]
+    media = args.media or settings.media or None
+    link = studio.publish(bundle, server, name=args.name, media=media,
+                          author=settings.user or None, endpoint=settings.s3_endpoint)  # fmt: skip
+    written = json.loads((link / studio.LINK_NAME).read_text(encoding="utf-8"))
+    name, shared = written["name"], written["media"]
     if args.json:
         print(json.dumps({"name": name, "server": studio.public_address(server),
                           "media": shared, "folder": str(link)}, indent=2))  # fmt: skip
@@ -124,10 +108,6 @@ def _publish(args: Any, server: str) -> int:
     if not media:
         print("No --media folder was given: only this machine reaches its pictures.")
     return 0
-
-
-def _configured_media() -> str | None:
-    return _studio_settings().media or None
 
 
 def _list(server: str, as_json: bool) -> int:

@@ -310,20 +310,18 @@ class DashboardPage(QWidget):
         self.model.set_rows(placeholder)
         self._update_chrome(len(entries))
         # "Removed" only once something has been removed (or while showing them).
-        self.removed_button.setVisible(
-            self._showing_removed or bool(self._library.projects(removed=True))
-        )
+        removed = [e.path for e in self._library.projects(removed=True)]
+        self.removed_button.setVisible(self._showing_removed or bool(removed))
         self._generation += 1
         generation = self._generation
         bundles = [e.path for e in entries]
         studio = self._library.load_settings().studio
         server = studio.server if not self._showing_removed else ""
-        removed = {e.path.resolve() for e in self._library.projects(removed=True)}
 
         def load() -> list[ProjectSummary]:
             out = self._read(bundles)
             if server:  # the studio's projects beside this machine's, marked
-                known = {b.resolve() for b in bundles} | removed
+                known = {b.resolve() for b in [*bundles, *removed]}
                 out += [read_summary(link) for link in _studio_links(studio)
                         if link.resolve() not in known]  # fmt: skip
             return out
@@ -499,12 +497,10 @@ def _studio_links(settings: Any) -> list[Path]:
     from aiuteur_desktop.core.errors import AiuteurError
     from aiuteur_desktop.core.store import studio
 
-    server, user, endpoint = settings.server, settings.user or None, settings.s3_endpoint
     try:
-        return [
-            studio.join(server, p.name, author=user, endpoint=endpoint)
-            for p in studio.projects(server)
-        ]
+        return studio.join_all(
+            settings.server, author=settings.user or None, endpoint=settings.s3_endpoint
+        )
     except AiuteurError:
         return []
 

@@ -5,6 +5,7 @@ a service that is down, a download cut off mid-body, a wrong key."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,8 @@ class FakeS3:
         #: Send only this share of a GET's body, then close the connection.
         self.cut_get: float | None = None
         self._server: ThreadingHTTPServer | None = None
+        #: Stopped: connections a client kept open are dropped too, as a service gone away.
+        self._down = False
 
     @property
     def url(self) -> str:
@@ -56,6 +59,10 @@ class FakeS3:
                     self.wfile.write(body)
 
             def _key(self) -> str | None:
+                if fake._down:  # (a kept-alive connection to a service that went away)
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return None
                 auth = self.headers.get("Authorization", "")
                 if not auth.startswith(f"AWS4-HMAC-SHA256 Credential={KEY_ID}/"):
                     self._answer(403, _error("InvalidAccessKeyId", "The key id is not ours."))
@@ -113,6 +120,7 @@ class FakeS3:
         return self
 
     def stop(self) -> None:
+        self._down = True
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

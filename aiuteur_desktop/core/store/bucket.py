@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,7 +51,10 @@ class Bucket:
         where = f"{media_id[:2]}/{media_id}"
         return f"{self.prefix}/{where}" if self.prefix else where
 
+    @cached_property
     def _client(self) -> Any:
+        """One client per bucket for its life (making one costs tens of milliseconds;
+        botocore's clients are safe to share between threads)."""
         import botocore.session
         from botocore.config import Config
 
@@ -99,7 +103,7 @@ class Bucket:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self._client().head_object(Bucket=self.name, Key=self.key(media_id))
+            self._client.head_object(Bucket=self.name, Key=self.key(media_id))
             return True
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -115,7 +119,7 @@ class Bucket:
         if self.has(media_id):
             return
         try:
-            self._client().put_object(
+            self._client.put_object(
                 Bucket=self.name, Key=self.key(media_id), Body=data, ContentType=mime
             )
         except (BotoCoreError, ClientError) as exc:
@@ -127,7 +131,7 @@ class Bucket:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            answer = self._client().get_object(Bucket=self.name, Key=self.key(media_id))
+            answer = self._client.get_object(Bucket=self.name, Key=self.key(media_id))
             data: bytes = answer["Body"].read()
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):

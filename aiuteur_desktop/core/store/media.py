@@ -65,6 +65,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_whole(target: Path, data: bytes) -> None:
+    """`data` at `target`, whole or not at all (temp → fsync → rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class MediaStore:
     """Media of one project: a bundle's own folder, or a studio's shared one (`shared`: a
     folder on a NAS, say, that is never made here when it is missing — an unmounted share
@@ -98,7 +114,7 @@ class MediaStore:
         # (never on a window's UI thread: the page shows the picture as missing until the
         # background mirror has brought it — the window never waits on the network)
         if self.remote is not None and not here.exists() and not ui_turns.on_ui_thread():
-            self._write_local(here, self.remote.get(media_id))
+            write_whole(here, self.remote.get(media_id))
         return here
 
     def _where(self, media_id: str) -> Path:
@@ -119,25 +135,9 @@ class MediaStore:
                 break
             here = self._where(media_id)
             if not here.exists():
-                self._write_local(here, self.remote.get(media_id))
+                write_whole(here, self.remote.get(media_id))
                 fetched += 1
         return fetched
-
-    @staticmethod
-    def _write_local(target: Path, data: bytes) -> None:
-        """Written whole or not at all (temp → fsync → rename)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def put(self, data: bytes, mime: str) -> str:
         """Store bytes once; returns their sha256. Safe against a crash at any instant."""
@@ -148,7 +148,7 @@ class MediaStore:
         if self.remote is not None:  # in the studio's bucket before any version names it
             self.remote.put(media_id, data, mime)
         if not target.exists():
-            self._write_local(target, data)
+            write_whole(target, data)
         if self._known(media_id):
             return media_id
         width, height, duration = _probe(data, mime)

@@ -17,10 +17,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +47,7 @@ from aiuteur_desktop.core.app import paths, ui_turns
 from aiuteur_desktop.core.errors import ProjectError
 from aiuteur_desktop.core.store import bucket, schema
 from aiuteur_desktop.core.store import project as project_module
+from aiuteur_desktop.core.store.media import write_whole
 from aiuteur_desktop.core.store.names import validate_name
 from aiuteur_desktop.core.store.project import LINK_NAME, Project
 from aiuteur_desktop.core.store.studio_project import StudioProject
@@ -180,42 +178,20 @@ def _bucket(location: str, endpoint: str) -> bucket.Bucket:
     )
 
 
-def _copy_media(source: Project, location: str, endpoint: str = "") -> int:
+def _copy_media(source: Project, location: str, endpoint: str = "") -> None:
     """Every media file of `source` to `location` — a folder or a bucket — content-addressed:
-    written once, never overwritten, each copy checked against its hash. Returns how many
-    were copied."""
-    ids = [r[0] for r in source.query(select(schema.media.c.id))]
-    if bucket.is_bucket(location):
-        into_bucket = _bucket(location, endpoint)
-        for media_id in ids:
-            if source.media.path(media_id).exists():
-                into_bucket.put(media_id, _checked(source, media_id), "application/octet-stream")
-        return len(ids)
-    target = Path(location)
-    target.mkdir(parents=True, exist_ok=True)
-    copied = 0
-    for media_id in ids:
-        into = target / media_id[:2] / media_id
-        if not into.exists():
-            from_path = source.media.path(media_id)
-            if not from_path.exists():
-                continue  # (a bundle missing a file: the project says so where it is used)
-            into.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=into.parent)
-            os.close(fd)
-            try:
-                shutil.copyfile(from_path, tmp)
-                digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-                if digest != media_id:
-                    raise ProjectError(
-                        f"Media file {media_id[:12]} of “{source.name}” is damaged: "
-                        "it was not published."
-                    )
-                os.replace(tmp, into)
-                copied += 1
-            finally:
-                Path(tmp).unlink(missing_ok=True)
-    return copied
+    written once, never overwritten, each copy checked against its hash."""
+    rows = source.query(select(schema.media.c.id, schema.media.c.mime))
+    into_bucket = _bucket(location, endpoint) if bucket.is_bucket(location) else None
+    if into_bucket is None:
+        Path(location).mkdir(parents=True, exist_ok=True)
+    for media_id, mime in rows:
+        if not source.media.path(media_id).exists():
+            continue  # (a bundle missing a file: the project says so where it is used)
+        if into_bucket is not None:
+            into_bucket.put(media_id, _checked(source, media_id), mime)
+        elif not (into := Path(location) / media_id[:2] / media_id).exists():
+            write_whole(into, _checked(source, media_id))
 
 
 def _checked(source: Project, media_id: str) -> bytes:
@@ -341,8 +317,17 @@ def join(server: str, name: str, *, author: str | None = None, endpoint: str = "
     found = listed.get(name.strip().lower())
     if found is None:
         raise ProjectError(f"The studio server has no project called “{name}”.")
-    folder = link_folder(server, found.name)
-    _write_link(folder, server, found.name, author or member(), found.media, endpoint)
+    return _joined(server, found, author, endpoint)
+
+
+def join_all(server: str, *, author: str | None = None, endpoint: str = "") -> list[Path]:
+    """This machine's folders of every project on the server (one listing)."""
+    return [_joined(server, p, author, endpoint) for p in projects(server)]
+
+
+def _joined(server: str, listed: Listed, author: str | None, endpoint: str) -> Path:
+    folder = link_folder(server, listed.name)
+    _write_link(folder, server, listed.name, author or member(), listed.media, endpoint)
     return folder
 
 

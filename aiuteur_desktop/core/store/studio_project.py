@@ -97,7 +97,11 @@ class StudioProject(Project):
             _b.c.base,
             _b.c.created_at,
             func.coalesce(_d.c.updated_at, _b.c.updated_at).label("updated_at"),
-        ).select_from(
+        ).select_from(self._timelines())
+
+    def _timelines(self):  # type: ignore[no-untyped-def]
+        """Each timeline beside its head, this member's draft of it and where it began."""
+        return (
             _b.join(_head, _head.c.id == _b.c.head)
             .outerjoin(_d, and_(_d.c.branch == _b.c.name, _d.c.author == self.author))
             .outerjoin(_based, _based.c.id == _d.c.base)
@@ -127,11 +131,7 @@ class StudioProject(Project):
         row = conn.execute(
             select(_b.c.head, _head.c.tree.label("head_tree"), _d.c.tree, _d.c.base,
                    _based.c.tree.label("base_tree"))
-            .select_from(
-                _b.join(_head, _head.c.id == _b.c.head)
-                .outerjoin(_d, and_(_d.c.branch == _b.c.name, _d.c.author == self.author))
-                .outerjoin(_based, _based.c.id == _d.c.base)
-            )
+            .select_from(self._timelines())
             .where(_b.c.name == name)
         ).first()  # fmt: skip
         if row is None:
@@ -220,7 +220,8 @@ class StudioProject(Project):
                 if moved.rowcount != 1:  # (the lock makes this impossible; never overwrite)
                     raise ProjectError(f"“{name}” moved while saving; nothing was changed.")
             else:
-                fork = self._unique_name(conn, fork_name(name, self.author or "", now))
+                # (under the project's lock: no other writer names a timeline meanwhile)
+                fork = self.unique_branch_name(fork_name(name, self.author or "", now))
                 cid = self._insert_commit(
                     conn, tree, (base,), message, kind, stage, cost, fork, now
                 )
@@ -255,13 +256,6 @@ class StudioProject(Project):
         from aiuteur_desktop.core.store.studio_watch import Watch
 
         return Watch(self._engine.url, self.channel, heard).start()
-
-    def _unique_name(self, conn: Connection, stem: str) -> str:
-        taken = {n.lower() for (n,) in conn.execute(select(_b.c.name))}
-        n, name = 2, stem
-        while name.lower() in taken:
-            name, n = f"{stem} {n}", n + 1
-        return name
 
     def create_branch(
         self, name: str, *, from_commit: str | None = None, switch: bool = True
@@ -310,6 +304,9 @@ class StudioProject(Project):
 CAP_KEY = "project_cap_usd"
 #: States of a shared spend row that count against the cap.
 COUNTED = ("sending", "accepted", "uncertain")
+_COMMITTED = select(func.coalesce(func.sum(schema.shared_spend.c.estimate), 0.0)).where(
+    schema.shared_spend.c.state.in_(COUNTED)
+)
 
 
 class SharedSpend:
@@ -331,9 +328,7 @@ class SharedSpend:
                 conn.execute(pg_insert(m).values(key=CAP_KEY, value=repr(float(usd))))
 
     def spent(self) -> float:
-        t = schema.shared_spend
-        rows = self.project.query(select(func.sum(t.c.estimate)).where(t.c.state.in_(COUNTED)))
-        return round(float(rows[0][0] or 0.0), 6)
+        return round(float(self.project.query(_COMMITTED)[0][0]), 6)
 
     def reserve(self, key: str, estimate: float, job: str | None) -> tuple[bool, float, float]:
         """Write `estimate` as being sent unless it would pass the cap: (written, spent
@@ -341,10 +336,7 @@ class SharedSpend:
         t, m = schema.shared_spend, schema.meta
         with self.project._tx() as conn:
             cap_text = conn.execute(select(m.c.value).where(m.c.key == CAP_KEY)).scalar()
-            spent = float(
-                conn.execute(select(func.sum(t.c.estimate)).where(t.c.state.in_(COUNTED))).scalar()
-                or 0.0
-            )
+            spent = float(conn.execute(_COMMITTED).scalar_one())
             cap = float(cap_text) if cap_text else float("inf")
             if spent + estimate > cap + 1e-9:
                 return False, spent, cap

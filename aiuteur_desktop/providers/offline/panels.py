@@ -209,8 +209,7 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
                 [(0, yy), (cv.w, yy)], fill=_mix(pal.ground, _mix(pal.ground, (0, 0, 0), 0.35), t)
             )
     rng = random.Random(_seed(spec))
-    kind = place
-    if spec.interior and kind not in ("car", "stairs"):
+    if spec.interior and place not in ("car", "stairs"):
         # Floor boards converge on the vanishing point.
         vx, line = cv.x(0.5), _mix(pal.ground, (0, 0, 0), 0.25)
         for k in range(-12, 13):
@@ -228,9 +227,9 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
             draw.ellipse([sx - sr, sy - sr, sx + sr, sy + sr], fill=(255, 214, 150))
     # The kind of place (a kitchen, a shore, a car …) and the weather the action names.
     stage = sets.Set(img, cv.x, cv.y, cv.len, horizon, spec.time_of_day, _seed(spec))
-    stage.paint(kind)
+    stage.paint(place)
     weather = sets.weather_of(spec.heading, spec.action)
-    if weather and (not spec.interior or kind == "car"):
+    if weather and (not spec.interior or place == "car"):
         img = stage.weather(weather)
     return img
 

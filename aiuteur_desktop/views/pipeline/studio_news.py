@@ -7,7 +7,6 @@ first hears of it too. A bundle has nothing to hear: nothing starts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -84,12 +83,10 @@ class StudioNews(QObject):
         else:
             text = f"{who} saved a version on “{timeline}”."
         self.said.emit(text)
-        self._refresh(project, cid, lambda: self.project is project)
         self._mirror(project)  # what the commit added to the bucket
 
-    def _refresh(self, project: Project, cid: str, current: Callable[[], bool]) -> None:
-        def done(changes: Any) -> None:
-            if current():
+        def refreshed(changes: Any) -> None:  # (worked out from the two trees, aside)
+            if self.project is project:
                 self.session.changed(changes)
 
-        run_in_background(lambda: changes_of_commit(project, cid), done, parent=self)
+        run_in_background(lambda: changes_of_commit(project, cid), refreshed, parent=self)
