@@ -40,9 +40,11 @@ def png_bytes(im: Image.Image) -> bytes:
 
 
 def figure_pixels(s: shotspec.ShotSpec) -> int:
-    arr = np.asarray(panels.render_anchor(s))
-    colour = np.array(panels.palette_for(s).figure)
-    return int(np.all(arr == colour, axis=-1).sum())
+    """How much of the frame the people cover: pixels unlike the same shot with nobody in it
+    (a figure has hair and, close up, a face, besides its body's colour)."""
+    arr = np.asarray(panels.render_anchor(s), dtype=np.int16)
+    empty = np.asarray(panels.render_anchor(s.model_copy(update={"characters": []})), np.int16)
+    return int((np.abs(arr - empty).max(axis=-1) > 8).sum())
 
 
 def decode(path: Path) -> tuple[list[np.ndarray], av.container.InputContainer]:

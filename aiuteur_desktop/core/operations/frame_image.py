@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from aiuteur_desktop.core import jobs
+from aiuteur_desktop.core.assets import stature
 from aiuteur_desktop.core.errors import GateClosed
 from aiuteur_desktop.core.operations import Operation, Ran, image_call, register, stored_as
 from aiuteur_desktop.core.operations.asset_key import price_per_key
@@ -27,9 +28,9 @@ REFERENCES = 4
 
 def references(
     project: Project, scene_id: str, shot: timing.Shot, which: str
-) -> tuple[frames.Link | None, list[Path], dict[str, Path], Path | None]:
+) -> tuple[frames.Link | None, list[Path], dict[str, Path], Path | None, dict[str, float]]:
     """(the chain's link, reference image paths in order, character keys by name, the place's
-    key) for one slot."""
+    key, the characters' statures by name — a child's is less than 1) for one slot."""
     to = frames.link(project, scene_id, shot.id, which)
     refs: list[Path] = []
     if to is not None and to.media:
@@ -38,6 +39,11 @@ def references(
     people = {c.upper() for c in shot.characters}
     images: dict[str, Path] = {}
     place: Path | None = None
+    statures = {
+        e.name.upper(): stature.stature(f"{e.variant} {e.description}")
+        for e in looks
+        if e.kind == "character" and e.name.upper() in people
+    }
     for e in looks:
         if not e.image or shot.id not in e.shots:
             continue
@@ -48,7 +54,7 @@ def references(
         elif e.kind == "location" and place is None:
             place = path
             refs.append(path)
-    return to, refs, images, place
+    return to, refs, images, place, statures
 
 
 @register
@@ -97,9 +103,9 @@ class FrameImage(Operation):
         prompt = frames.prompt_of(project, scene_id, shot_id, which)
         if guidance.strip():
             prompt += f"\nChange from the last version: {guidance.strip()}"
-        to, refs, images, place = references(project, scene_id, shot, which)
+        to, refs, images, place, statures = references(project, scene_id, shot, which)
         room = min(REFERENCES, source.image_capabilities(model).max_references)
-        spec = timing.to_spec(shot, images=images, location_image=place)
+        spec = timing.to_spec(shot, images=images, location_image=place, statures=statures)
         chosen = frames.mode_of(project, scene_id) or {}
         return cls(
             bundle=str(project.path),

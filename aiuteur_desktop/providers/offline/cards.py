@@ -8,7 +8,7 @@ import re
 from PIL import Image, ImageDraw
 
 from aiuteur_desktop.core.production.shots.spec import ShotSize, ShotSpec
-from aiuteur_desktop.providers.offline import card_marks, panels
+from aiuteur_desktop.providers.offline import card_marks, figures, panels
 
 KINDS = ("character", "prop", "location")
 #: Colour words a description may use, so the card's swatches follow the text.
@@ -102,9 +102,8 @@ def render_card(
         draw.rectangle(art, fill=(226, 222, 212))
         fill = panels._hex(colours[0])
         if kind == "character":
-            panels._figure_shape(
-                draw, w / 2, art[1] + ah * 0.06, ah * 0.9, fill, (20, 20, 24), "camera"
-            )
+            figures.draw(draw, w / 2, art[1] + ah * 0.96, ah * 0.9, fill=fill,
+                         outline=(20, 20, 24), body=figures.body_of(name))  # fmt: skip
         else:
             cx, cy, r = w / 2, art[1] + ah / 2, min(aw, ah) * 0.28
             draw.rounded_rectangle(

@@ -11,29 +11,19 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from aiuteur_desktop.core.media.imaging import open_image
-from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSize, ShotSpec
+from aiuteur_desktop.core.production.shots.spec import Angle, Move, ShotSpec
 from aiuteur_desktop.core.screenplay import headings
-from aiuteur_desktop.providers.offline import blocking, card_marks, sets, title_card
+from aiuteur_desktop.providers.offline import card_marks, figures, props, sets, title_card
+from aiuteur_desktop.providers.offline.staging import FIGURE_SCALE, Figure, layout
 from aiuteur_desktop.providers.offline.title_card import wrap
 
-#: Foreground figure height (× frame height) and where its head top sits, per shot size.
-FIGURE_SCALE: dict[ShotSize, tuple[float, float]] = {
-    ShotSize.EWS: (0.20, 0.58),
-    ShotSize.WS: (0.72, 0.18),
-    ShotSize.MS: (1.9, 0.13),
-    ShotSize.MCU: (2.8, 0.11),
-    ShotSize.CU: (4.3, 0.08),
-    ShotSize.ECU: (8.5, -0.12),
-}
-DEPTH_SCALE = {"foreground": 1.0, "midground": 0.72, "background": 0.5}
-POSITION_X = {"left": 0.27, "center": 0.5, "centre": 0.5, "right": 0.73}
 HORIZON = {Angle.EYE: 0.46, Angle.LOW: 0.80, Angle.HIGH: 0.14, Angle.OVERHEAD: -1.0}
+
 #: Virtual camera path per move: (x, y, zoom) at the start and the end, in frame units.
 MOVES: dict[Move, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
     Move.STATIC: ((0, 0, 1), (0, 0, 1)),
@@ -60,24 +50,6 @@ class Palette:
     label: tuple[int, int, int]
 
 
-@dataclass(frozen=True)
-class Figure:
-    """Where a character is drawn: centre x, head top y and full height, in frame units."""
-
-    name: str
-    x: float
-    top: float
-    height: float
-    facing: str
-    depth: str
-    image: str | None = None
-
-    @property
-    def bottom(self) -> float:
-        return self.top + self.height
-
-
-@cache
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's bundled font: the same glyphs on every machine, so panels are reproducible."""
     return ImageFont.load_default(size=max(8, size))
@@ -119,35 +91,6 @@ def palette_for(spec: ShotSpec) -> Palette:
     dark = tod == "NIGHT"
     figure = (226, 222, 214) if dark else (44, 46, 54)
     return Palette(sky_top, sky_bottom, ground, figure, (0, 0, 0), (255, 255, 255))
-
-
-def layout(spec: ShotSpec) -> list[Figure]:
-    """Each character's place in the frame: shot size sets scale, blocking sets position/depth."""
-    base_h, base_top = FIGURE_SCALE[spec.shot_size]
-    if spec.angle is Angle.HIGH:
-        base_h, base_top = base_h * 0.9, base_top + 0.06
-    elif spec.angle is Angle.LOW:
-        base_top -= 0.04
-    placed = []
-    counts: dict[str, int] = {}
-    for c in blocking.blocked(spec):
-        pos = "center" if c.position == "centre" else c.position
-        counts[pos] = counts.get(pos, 0) + 1
-        nudge = (counts[pos] - 1) * 0.08 * (-1 if pos == "right" else 1)
-        scale = DEPTH_SCALE[c.depth]
-        height = base_h * scale
-        if spec.shot_size is ShotSize.EWS:
-            top = base_top + (1 - scale) * 0.05
-        else:
-            # Smaller figures further back stand higher in frame, near the horizon.
-            top = base_top + (1 - scale) * 0.22
-        x = POSITION_X[pos] + nudge
-        if c.depth != "foreground":
-            x = 0.5 + (x - 0.5) * 0.8
-        placed.append(Figure(c.name.upper(), x, top, height, c.facing, c.depth, c.image))
-    # Background first, so nearer figures overlap them.
-    order = {"background": 0, "midground": 1, "foreground": 2}
-    return sorted(placed, key=lambda f: order[f.depth])
 
 
 class Canvas:
@@ -234,100 +177,6 @@ def _background(spec: ShotSpec, cv: Canvas, pal: Palette) -> Image.Image:
     return img
 
 
-def _figure_shape(
-    draw: ImageDraw.ImageDraw,
-    cx: float,
-    top: float,
-    h: float,
-    fill: tuple[int, int, int],
-    outline: tuple[int, int, int],
-    facing: str,
-) -> None:
-    """A readable standing figure: head, shoulders, torso, arms and legs."""
-    hr = h * 0.062
-    head_cy = top + hr
-    lw = max(1, round(h * 0.006))
-    neck = head_cy + hr * 0.95
-    sh_w = h * 0.13
-    waist = top + h * 0.50
-    hip_w = h * 0.095
-    # legs
-    for side in (-1, 1):
-        draw.polygon(
-            [
-                (cx + side * hip_w * 0.15, waist),
-                (cx + side * hip_w, waist),
-                (cx + side * hip_w * 0.75, top + h),
-                (cx + side * hip_w * 0.25, top + h),
-            ],
-            fill=fill,
-            outline=outline,
-            width=lw,
-        )
-    # arms
-    for side in (-1, 1):
-        draw.polygon(
-            [
-                (cx + side * sh_w * 0.92, neck + h * 0.02),
-                (cx + side * sh_w * 1.18, neck + h * 0.05),
-                (cx + side * sh_w * 1.05, top + h * 0.55),
-                (cx + side * sh_w * 0.82, top + h * 0.55),
-            ],
-            fill=fill,
-            outline=outline,
-            width=lw,
-        )
-    # torso
-    draw.polygon(
-        [
-            (cx - sh_w, neck + h * 0.02),
-            (cx + sh_w, neck + h * 0.02),
-            (cx + hip_w * 1.05, waist + h * 0.02),
-            (cx - hip_w * 1.05, waist + h * 0.02),
-        ],
-        fill=fill,
-        outline=outline,
-        width=lw,
-    )
-    cap = sh_w * 0.3
-    for side in (-1, 1):  # rounded shoulders
-        sx = cx + side * (sh_w - cap * 0.7)
-        sy = neck + h * 0.02 + cap * 0.75
-        draw.ellipse([sx - cap, sy - cap, sx + cap, sy + cap], fill=fill)
-    draw.line(
-        [(cx - sh_w + cap * 0.5, neck + h * 0.02), (cx + sh_w - cap * 0.5, neck + h * 0.02)],
-        fill=fill,
-        width=lw * 2,
-    )
-    draw.rectangle([cx - hr * 0.35, head_cy + hr * 0.6, cx + hr * 0.35, neck + lw], fill=fill)
-    draw.ellipse(
-        [cx - hr * 0.8, head_cy - hr, cx + hr * 0.8, head_cy + hr],
-        fill=fill,
-        outline=outline,
-        width=lw,
-    )
-    # which way the character looks
-    eye = _mix(fill, outline, 0.7)
-    er = max(1.0, hr * 0.1)
-    if facing == "camera":
-        for side in (-1, 1):
-            ex = cx + side * hr * 0.32
-            draw.ellipse([ex - er, head_cy - er, ex + er, head_cy + er], fill=eye)
-    elif facing in ("left", "right"):
-        side = -1 if facing == "left" else 1
-        draw.polygon(
-            [
-                (cx + side * hr * 0.8, head_cy - hr * 0.15),
-                (cx + side * hr * 1.08, head_cy + hr * 0.12),
-                (cx + side * hr * 0.8, head_cy + hr * 0.25),
-            ],
-            fill=fill,
-            outline=outline,
-        )
-        ex = cx + side * hr * 0.45
-        draw.ellipse([ex - er, head_cy - er, ex + er, head_cy + er], fill=eye)
-
-
 def _overhead_figure(
     draw: ImageDraw.ImageDraw,
     cx: float,
@@ -349,19 +198,61 @@ def _overhead_figure(
     )
 
 
-def _cutout(path: str, size: tuple[int, int]) -> Image.Image | None:
+def _props(
+    draw: ImageDraw.ImageDraw,
+    spec: ShotSpec,
+    cv: Canvas,
+    people: list[Figure],
+    hands: dict[str, tuple[float, float, float]],
+    pal: Palette,
+) -> list[tuple[str, float, float]]:
+    """Draw the props the action names — in the hand of whoever holds them, else on the
+    ground at the front of the set, clear of the people — and return their labels."""
+    tags = []
+    grown = cv.len(min(FIGURE_SCALE[spec.shot_size][0], 1.2))
+    ground = max((f.bottom for f in people if f.depth == "foreground"), default=0.9)
+    spots = [x for x in (0.15, 0.85, 0.32, 0.68, 0.5) if all(abs(x - f.x) > 0.12 for f in people)]
+    spots = spots or [0.15, 0.85]
+    for n, prop in enumerate(props.found(spec.action, [f.name for f in people])):
+        if prop.holder is not None and prop.holder.upper() in hands:
+            hx, hy, h = hands[prop.holder.upper()]
+            x, y = hx, hy + prop.size * h * 0.35
+        else:
+            h = grown
+            x, y = cv.x(spots[n % len(spots)]), cv.y(min(ground, 0.97))
+        props.draw(draw, prop, x, y, h, pal.outline)
+        tags.append((prop.word.lower(), x, y + cv.len(0.012)))
+    return tags
+
+
+def _likeness(img: Image.Image, path: str, cx: float, base: float, h: float,
+              pose: dict[str, object]) -> figures.Drawn | None:  # fmt: skip
+    """A character's key picture (made by a model or brought by the user) cut out in the
+    shape of their figure in its pose, pasted onto `img`; None when it cannot be read."""
+    # Drawn in the box the figure can reach (a lying figure is as long as one standing).
+    x0, y0 = max(0, int(cx - h * 0.62)), max(0, int(base - h * 1.05))
+    x1, y1 = min(img.width, int(cx + h * 0.62) + 1), min(img.height, int(base + h * 0.1) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return figures.Drawn(cx, base - h, cx, base, base - h)
+    shape = Image.new("RGB", (x1 - x0, y1 - y0), (0, 0, 0))
+    white = (255, 255, 255)
+    drawn = figures.draw(ImageDraw.Draw(shape), cx - x0, base - y0, h, fill=white, outline=white,
+                         face=False, **pose)  # type: ignore[arg-type]  # fmt: skip
+    mask = shape.convert("L")
+    found = mask.getbbox()
+    drawn = replace(drawn, left=drawn.left + x0, right=drawn.right + x0, top=drawn.top + y0,
+                    bottom=drawn.bottom + y0, head_top=drawn.head_top + y0)  # fmt: skip
+    if found is None:
+        return drawn
+    box = (found[0] + x0, found[1] + y0, found[2] + x0, found[3] + y0)
     try:
         with open_image(path) as im:
-            return ImageOps.fit(im.convert("RGB"), size, Image.Resampling.LANCZOS)
+            size = (box[2] - box[0], box[3] - box[1])
+            picture = ImageOps.fit(im.convert("RGB"), size, Image.Resampling.LANCZOS)
     except (OSError, ValueError):
         return None
-
-
-def _figure_mask(w: int, h: int, facing: str) -> Image.Image:
-    mask = Image.new("RGB", (w, h), (0, 0, 0))
-    white = (255, 255, 255)
-    _figure_shape(ImageDraw.Draw(mask), w / 2, 0, h * 0.999, white, white, facing)
-    return mask.convert("L")
+    img.paste(picture, box[:2], mask.crop(found))
+    return drawn
 
 
 def _label(
@@ -386,9 +277,15 @@ def _label(
 
 
 def render_canvas(
-    spec: ShotSpec, *, margin: float = MARGIN, scale: float = 1.0, figures: bool = True
+    spec: ShotSpec,
+    *,
+    margin: float = MARGIN,
+    scale: float = 1.0,
+    moment: str = "start",
+    people: bool = True,
 ) -> tuple[Image.Image, Canvas]:
-    """The whole composition, drawn over the frame plus `margin` on every side."""
+    """The whole composition at the shot's start or end (or the set alone, without `people`),
+    drawn over the frame plus `margin` on every side."""
     cv = Canvas(spec.size, margin, scale)
     if spec.kind == "title":
         return title_card.draw_card(
@@ -396,7 +293,7 @@ def render_canvas(
         ), cv
     pal = palette_for(spec)
     img = _background(spec, cv, pal)
-    if not figures:
+    if not people:
         return img, cv
     draw = ImageDraw.Draw(img)
     # Labels stay inside what the camera sees for the whole move, so none is cut off.
@@ -408,12 +305,16 @@ def render_canvas(
         min(b[1] + b[3] for b in boxes),
     )
     labels = []
-    for fig in layout(spec):
+    hands: dict[str, tuple[float, float, float]] = {}
+    people_at = layout(spec, moment)
+    for fig in people_at:
         fill = (
             pal.figure
             if fig.depth == "foreground"
             else _mix(pal.figure, pal.sky_bottom, 0.35 if fig.depth == "midground" else 0.55)
         )
+        if fig.shoulder:  # the near shoulder: in shadow, out of focus in spirit
+            fill = _mix(fill, (0, 0, 0), 0.35)
         cx, top, h = cv.x(fig.x), cv.y(fig.top), cv.len(fig.height)
         if spec.angle is Angle.OVERHEAD:
             cy = cv.y(0.25 + 0.5 * (0.5 if fig.depth == "foreground" else 0.2))
@@ -423,27 +324,28 @@ def render_canvas(
             continue
         # An offline key card lends its colours; a real picture is cut out as the likeness.
         worn = card_marks.card_colours(fig.image) if fig.image else None
+        hair = None
         if worn:
             fill = _hex(worn[0]) if fig.depth == "foreground" else _mix(_hex(worn[0]), fill, 0.5)
-        picture = (
-            _cutout(fig.image, (max(2, round(h * 0.36)), max(2, round(h))))
-            if fig.image and worn is None
-            else None
-        )
-        if picture is not None:
-            w = picture.width
-            img.paste(
-                picture,
-                (round(cx - w / 2), round(top)),
-                _figure_mask(w, picture.height, fig.facing),
-            )
-            ImageDraw.Draw(img)  # keep drawing on top
+            hair = _hex(worn[1]) if len(worn) > 1 else None
+        pose = {"pose": fig.pose, "facing": fig.facing, "body": figures.body_of(fig.name)}
+        if (
+            fig.image
+            and worn is None
+            and (drawn := _likeness(img, fig.image, cx, top + h, h, pose))
+        ):
+            draw = ImageDraw.Draw(img)  # keep drawing on top
         else:
-            _figure_shape(draw, cx, top, h, fill, pal.outline, fig.facing)
-        labels.append((fig.name, cx, top - cv.len(0.075)))
+            drawn = figures.draw(draw, cx, top + h, h, fill=fill, outline=pal.outline, hair=hair,
+                                 **pose)  # type: ignore[arg-type]  # fmt: skip
+        labels.append((fig.name, (drawn.left + drawn.right) / 2, drawn.head_top - cv.len(0.075)))
+        hands[fig.name] = (*figures.hand(fig.pose, fig.facing, cx, top + h, h), h)
     size = max(10, round(cv.len(0.034)))
+    tags = _props(draw, spec, cv, people_at, hands, pal)
     for name, cx, y in labels:
         _label(draw, name, cx, y, size, frame_bounds, pal)
+    for word, cx, y in tags:
+        _label(draw, word, cx, y, round(size * 0.8), frame_bounds, pal)
     if spec.kind == "pov":
         img = _through(img, cv, spec)
     return img, cv
@@ -492,7 +394,7 @@ def render_anchor(spec: ShotSpec, which: str = "start") -> Image.Image:
     """The start or end anchor frame: the composition as the camera sees it then."""
     start, end = MOVES[spec.move]
     x, y, zoom = start if which == "start" else end
-    canvas, cv = render_canvas(spec, scale=max(1.0, zoom))
+    canvas, cv = render_canvas(spec, scale=max(1.0, zoom), moment=which)
     left, top, w, h = view_box(cv, x, y, zoom)
     crop = canvas.crop((round(left), round(top), round(left + w), round(top + h)))
     return crop.resize(spec.size, Image.Resampling.LANCZOS)

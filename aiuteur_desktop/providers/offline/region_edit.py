@@ -29,7 +29,7 @@ def edit_region(
     if bbox is None:
         return image.copy()
     plate = panels.render_canvas(
-        spec, margin=0.0, figures=not instruction.lower().startswith("remove")
+        spec, margin=0.0, people=not instruction.lower().startswith("remove")
     )[0]
     plate = (
         plate.resize(image.size, Image.Resampling.LANCZOS) if plate.size != image.size else plate

@@ -76,6 +76,9 @@ class Character(BaseModel):
     facing: str = Field(default="camera", pattern="^(camera|left|right|away)$")
     #: Path to the character's image key (optional): drawn as a cut-out instead of a figure.
     image: str | None = None
+    #: Their height beside a grown-up's (a three-year-old is about 0.55), from their
+    #: description; 1.0 when it gives no age.
+    stature: float = Field(default=1.0, ge=0.25, le=1.3)
 
 
 class SpecVoice(BaseModel):

@@ -538,9 +538,11 @@ def to_spec(
     location_image: Path | None = None,
     palette: list[str] | None = None,
     voices: dict[str, dict[str, Any]] | None = None,
+    statures: dict[str, float] | None = None,
 ) -> ShotSpec:
     """The shot as the offline storyboard and animatic engines render it; `images` maps
-    a character's name to its locked image key, `voices` a name in capitals to its offline
+    a character's name to its locked image key, `statures` to their height beside a
+    grown-up's (`core.assets.stature`), `voices` a name in capitals to its offline
     voice (`core.assets.voices.offline_voices`: only the shot's speakers' are kept, so a
     voice changed elsewhere leaves this shot's render as it was)."""
     images = images or {}
@@ -558,7 +560,13 @@ def to_spec(
         facing = {"left": "right", "right": "left"}.get(place["position"], "camera")
         image = images.get(name)
         cast.append(
-            {"name": name, **place, "facing": facing, "image": str(image) if image else None}
+            {
+                "name": name,
+                **place,
+                "facing": facing,
+                "image": str(image) if image else None,
+                "stature": (statures or {}).get(name.upper(), 1.0),
+            }
         )
     title = shot.kind == TITLE
     return ShotSpec.model_validate(
