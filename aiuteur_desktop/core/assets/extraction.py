@@ -25,6 +25,12 @@ _INTRO = re.compile(
     r"\b((?:(?:DR|MR|MRS|MS|ST|LT|SGT|CAPT|COL|GEN|PROF|REV|DET)\.\s+)?"
     r"(?:[A-Z][A-Za-z'’.\-]*[A-Z][A-Za-z'’\-]*)(?:\s+[A-Z][A-Z'’.\-]+){0,3})\s*\(([^)]{1,120})\)"
 )
+#: An introduction by age after a comma: "WILL BLOOM, AGE 3, sits up", "EDWARD, 40's, tells".
+_COMMA_INTRO = re.compile(
+    _INTRO.pattern.split(r"\s*\(")[0]
+    + r",\s*((?:AGED?\s+\d{1,2}|\d{1,2}|\d0[’']?[sS]|(?:[Ee]arly|[Mm]id|[Ll]ate|EARLY|MID|LATE)"
+    r"[- ]\d0[’']?[sS])\b)"
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _NOT_NAMES = {"INT", "EXT", "V.O.", "O.S.", "O.C.", "CONT'D", "POV", "CU", "ECU", "SFX", "VFX"}
 #: Titles before a name: DR. JANE ROE and DR. ROE and JANE ROE are one person.
@@ -230,7 +236,7 @@ def extract(play: Screenplay) -> list[Extracted]:
     """Every character and location of the script, in order of first appearance."""
     characters: dict[str, Extracted] = {}
     locations: dict[str, Extracted] = {}
-    intros: list[tuple[str, str, str]] = []  # (full caps name, parenthetical, scene)
+    intros: list[tuple[str, str, str, str]] = []  # (full caps name, parenthetical, scene, text)
     cues: list[tuple[str, str, str]] = []  # (cue name, display, scene)
     scenes = play.scenes()
     known = {cue_name(e.text) for e in play.elements if e.type == CHARACTER}
@@ -269,10 +275,7 @@ def extract(play: Screenplay) -> list[Extracted]:
                 for who in together or (key,):
                     cues.append((who, who if together else _display(e.text), sid))
             elif e.type == ACTION:
-                for m in _INTRO.finditer(plain(e.text)):
-                    full = " ".join(m.group(1).split())
-                    if full.upper() == full and full not in _NOT_NAMES and len(full) > 1:
-                        intros.append((full, m.group(2).strip(), sid))
+                intros.extend((*found, sid, text) for *found, text in _introductions(plain(e.text)))
     # Plain cues first (TOM), then their age variants (YOUNG TOM), so the variant finds him.
     for key, display, sid in sorted(cues, key=lambda c: bool(_age_split(c[0])[0])):
         age, base = _age_split(key)
@@ -291,18 +294,17 @@ def extract(play: Screenplay) -> list[Extracted]:
     for c in characters.values():
         c.scenes.sort(key=lambda s: order.get(s, 0))
     introduced: dict[str, int] = {}  # character → how many introductions so far
-    for full, paren, sid in intros:  # in script order
+    for full, paren, sid, text in intros:  # in script order
         age, base = _age_split(full.upper())
         owner = _resolve(base if age else full, characters)
         if age and owner is not None:
             v = _variant(characters[owner], age, full.upper(), sid)
-            v["description"] = v.get("description") or f"{full} ({paren})"
+            v["description"] = v.get("description") or text
             continue
         key = owner if owner is not None else full.upper()
         c = characters.setdefault(key, Extracted("character", full))
         if full != c.name and full not in c.aliases:
             c.aliases.append(full)
-        text = f"{full} ({paren})"
         n = introduced.get(key, 0)
         introduced[key] = n + 1
         if n == 0:  # the first introduction is the master look
@@ -315,6 +317,35 @@ def extract(play: Screenplay) -> list[Extracted]:
     out = list(characters.values()) + list(locations.values())
     for a in out:
         a.description = describe(a)
+    return out
+
+
+def _introductions(text: str) -> list[tuple[str, str, str]]:
+    """(full caps name, how they are introduced, the introduction's words) for each person an
+    action line introduces: "TOMMY REYES (20s, soaked denim jacket)", or by age after a comma —
+    "WILL BLOOM, AGE 3, sits up in bed," up to the next person introduced or the sentence's
+    end, so one person's introduction is never another's."""
+    found = []
+    for m in _INTRO.finditer(text):
+        found.append(
+            (m.start(), m.group(1), m.group(2).strip(), f"{m.group(1)} ({m.group(2).strip()})")
+        )
+    commas = list(_COMMA_INTRO.finditer(text))
+    for i, m in enumerate(commas):
+        stop = re.search(r"[.!?](?:\s|$)", text[m.end() :])
+        end = m.end() + stop.end() if stop else len(text)
+        if i + 1 < len(commas):
+            end = min(end, commas[i + 1].start())
+        said = text[m.start() : end].strip().rstrip(",;: ")
+        # (up to the next person: "… as his father" is not part of Will)
+        said = re.sub(r"[,\s]+(?:as|and|while|when|with)(?:\s+(?:his|her|their|the|a))?(?:\s+\w+)?$",
+                      "", said)  # fmt: skip
+        found.append((m.start(), m.group(1), said[len(m.group(1)) :].strip(" ,.!?"), said))
+    out = []
+    for _at, name, paren, said in sorted(found):
+        full = " ".join(name.split())
+        if full.upper() == full and full not in _NOT_NAMES and len(full) > 1:
+            out.append((full, paren, said))
     return out
 
 

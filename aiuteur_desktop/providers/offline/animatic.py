@@ -247,6 +247,10 @@ def _render_clip(
         # Four channels take OpenCV's vectorised warp path: about 2.5× faster than RGB.
         canvas_a = cv2.cvtColor(np.asarray(canvas_img), cv2.COLOR_RGB2RGBA)
         canvas_b = None
+        if panels.layout(spec, "end") != panels.layout(spec, "start"):
+            # The action moves someone (sits down, walks in): dissolve to where they end.
+            end_img, _cv = panels.render_canvas(spec, scale=max(1.0, zoom_max), moment="end")
+            canvas_b = cv2.cvtColor(np.asarray(end_img), cv2.COLOR_RGB2RGBA)
     else:
         cv = panels.Canvas(spec.size, panels.MARGIN, max(1.0, zoom_max))
         canvas_a = _place(start_image, spec, cv)
@@ -286,6 +290,10 @@ def _render_clip(
             now_cam = _camera(spec, t)
             if start_image is None:
                 frame = warp(canvas_a, now_cam)
+                if canvas_b is not None:
+                    frame = cv2.addWeighted(
+                        frame, 1 - _smooth(t), warp(canvas_b, now_cam), _smooth(t), 0
+                    )
             else:
                 # A user's frame is what the camera sees at its moment: the start frame
                 # exactly on the first frame, the end frame exactly on the last, the move

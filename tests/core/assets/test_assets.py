@@ -285,3 +285,38 @@ def test_a_character_introduced_again_keeps_the_first_look_and_changes_from_that
     assert will_in("s2") == ("17, braces, a grey hoodie",)
     assert will_in("s3") == ("17, braces, a grey hoodie",)  # carried forward
     assert will_in("s4") == ("28, a crumpled suit, tired eyes",)
+
+
+INTRODUCED_BY_AGE = """INT. WILL'S BEDROOM - NIGHT (1973)
+
+WILL BLOOM, AGE 3, sits up in bed, rapt, as his father EDWARD BLOOM, 40's, tells a story with his hands.
+
+EDWARD
+She was the biggest fish in the river.
+
+WILL
+How big?
+
+INT. KITCHEN - DAY
+
+Edward reads the paper.
+
+EDWARD
+Morning.
+"""
+
+
+def test_a_person_introduced_by_age_after_a_comma_is_described_by_their_own_words() -> None:
+    """Issue 42: EDWARD's description began "WILL BLOOM, AGE 3…" — the sentence that
+    introduces them both was his description, his son's introduction first."""
+    from aiuteur_desktop.core.assets import extraction, stature
+
+    found = {
+        a.name: a.description
+        for a in extraction.extract(fountain.read_string(INTRODUCED_BY_AGE))
+        if a.kind == "character"
+    }
+    assert found["EDWARD"] == "EDWARD BLOOM, 40's, tells a story with his hands."
+    assert found["WILL"] == "WILL BLOOM, AGE 3, sits up in bed, rapt."
+    # …and so the storyboard draws a three-year-old beside a grown-up.
+    assert stature.stature(found["WILL"]) < 0.6 and stature.stature(found["EDWARD"]) == 1.0
