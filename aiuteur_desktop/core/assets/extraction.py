@@ -275,7 +275,9 @@ def extract(play: Screenplay) -> list[Extracted]:
                 for who in together or (key,):
                     cues.append((who, who if together else _display(e.text), sid))
             elif e.type == ACTION:
-                intros.extend((*found, sid, text) for *found, text in _introductions(plain(e.text)))
+                intros.extend(
+                    (full, paren, sid, said) for full, paren, said in _introductions(plain(e.text))
+                )
     # Plain cues first (TOM), then their age variants (YOUNG TOM), so the variant finds him.
     for key, display, sid in sorted(cues, key=lambda c: bool(_age_split(c[0])[0])):
         age, base = _age_split(key)
