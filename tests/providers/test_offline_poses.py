@@ -170,3 +170,24 @@ def test_props_named_are_drawn_in_the_hand_that_holds_them() -> None:
     bare = np.asarray(panels.render_anchor(shot("MARA reaches out.", characters=[
         {"name": "MARA", "position": "left"}]), "end"), int)  # fmt: skip
     assert (np.abs(bare - (120, 170, 220)).max(axis=2) < 12).sum() == 0
+
+
+def test_subtitles_are_legible_in_every_frame_their_line_plays(tmp_path: Path) -> None:
+    """White words on a dark plate over the brightest set there is (a snowfield by day, a
+    pale figure walking through it): every frame of the line has them, none after it."""
+    s = shot("Snow everywhere. MARA walks across the pass.", heading="EXT. MOUNTAIN PASS - DAY",
+             duration=2.0, fps=12, move="pan-right",
+             dialogue=[{"character": "MARA", "text": "Nearly there."}])  # fmt: skip
+    clip = animatic._render_clip(s, tmp_path / "line.mp4", speech=False)
+    (cue,) = clip.cues
+    with av.open(str(clip.path)) as c:
+        frames = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    h = frames[0].shape[0]
+    for i, frame in enumerate(frames):
+        band = frame[int(h * 0.78) : int(h * 0.95)].mean(axis=2)
+        words = (band > 225).mean()
+        plate = np.percentile(band, 10)
+        if cue.start <= i / s.fps < cue.end:
+            assert words > 0.004 and plate < 80, (i, words, plate)  # words on a dark plate
+        elif i / s.fps >= cue.end + 0.1:
+            assert plate > 80  # gone once the line is over

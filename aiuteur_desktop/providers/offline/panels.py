@@ -221,7 +221,8 @@ def _props(
             h = grown
             x, y = cv.x(spots[n % len(spots)]), cv.y(min(ground, 0.97))
         props.draw(draw, prop, x, y, h, pal.outline)
-        tags.append((prop.word.lower(), x, y + cv.len(0.012)))
+        # (its word above it: below, a prop on the ground would be under the subtitles)
+        tags.append((prop.word.lower(), x, y - prop.size * h - cv.len(0.05)))
     return tags
 
 

@@ -81,10 +81,10 @@ def layout(spec: ShotSpec, moment: str = "start") -> list[Figure]:
         if part.side_on and facing not in ("left", "right"):
             facing = "left" if pos == "right" else "right"  # moving or reaching, side on
         way = -1 if facing == "left" else 1
-        if part.enters:  # in from the edge behind them
-            x -= way * (0.62 if moment == "start" else 0.0)
-        elif part.exits:  # out past the edge ahead of them
-            x += way * (0.62 if moment == "end" else 0.0)
+        if part.enters and moment == "start":  # half in, at the edge behind them
+            x = 0.5 - way * 0.52
+        elif part.exits and moment == "end":  # half out, at the edge ahead of them
+            x = 0.5 + way * 0.52
         elif part.travel:
             x += way * part.travel * (-0.5 if moment == "start" else 0.5)
         if part.turns_away and moment == "end":
