@@ -191,3 +191,20 @@ def test_subtitles_are_legible_in_every_frame_their_line_plays(tmp_path: Path) -
             assert words > 0.004 and plate < 80, (i, words, plate)  # words on a dark plate
         elif i / s.fps >= cue.end + 0.1:
             assert plate > 80  # gone once the line is over
+
+
+def test_a_walk_s_dissolve_never_shows_a_ghost_of_each_name_tag(tmp_path: Path) -> None:
+    s = shot("MARA walks along the field.", heading="EXT. FIELD - DAY", duration=2.0, fps=12,
+             characters=[{"name": "MARA", "position": "left"}])  # fmt: skip
+    clip = animatic._render_clip(s, tmp_path / "walk.mp4", speech=False)
+    empty = np.asarray(panels.render_anchor(s.model_copy(update={"characters": []})), int)
+    with av.open(str(clip.path)) as c:
+        frames = [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+    h = empty.shape[0]
+    head = min(panels.layout(s, m)[0].top for m in ("start", "end"))
+    band = slice(0, int(head * h) - 2)  # above the heads: only the name tag is there
+    for i, frame in enumerate(frames):
+        cols = (np.abs(frame[band] - empty[band]).max(axis=2) > 40).any(axis=0)
+        runs = np.flatnonzero(np.diff(np.r_[0, cols.astype(int)]) == 1)
+        starts = [x for k, x in enumerate(runs) if k == 0 or x - runs[k - 1] > 40]
+        assert len(starts) == 1, f"frame {i}: {len(starts)} name tags"

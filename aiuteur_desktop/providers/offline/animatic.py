@@ -125,6 +125,10 @@ def _subtitle(cue: Cue, size: tuple[int, int]) -> tuple[int, int, np.ndarray, np
     return x, y, arr[..., :3], arr[..., 3:4] / 255.0
 
 
+def _rgba(img: Image.Image) -> np.ndarray:
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2RGBA)
+
+
 def _smooth(t: float) -> float:
     return t * t * (3 - 2 * t)
 
@@ -243,14 +247,21 @@ def _render_clip(
     engine = engine if engine is not None else (tts.available() if speech else None)
     zoom_max = max(z for _x, _y, z in panels.MOVES[spec.move])
     if start_image is None:
-        canvas_img, cv = panels.render_canvas(spec, scale=max(1.0, zoom_max))
+        first = panels.compose(spec, scale=max(1.0, zoom_max))
+        cv = first.cv
         # Four channels take OpenCV's vectorised warp path: about 2.5× faster than RGB.
-        canvas_a = cv2.cvtColor(np.asarray(canvas_img), cv2.COLOR_RGB2RGBA)
+        canvas_a = _rgba(panels.finish(first, first.tags))
         canvas_b = None
         if panels.layout(spec, "end") != panels.layout(spec, "start"):
-            # The action moves someone (sits down, walks in): dissolve to where they end.
-            end_img, _cv = panels.render_canvas(spec, scale=max(1.0, zoom_max), moment="end")
-            canvas_b = cv2.cvtColor(np.asarray(end_img), cv2.COLOR_RGB2RGBA)
+            # The action moves someone (sits down, walks in): dissolve to where they end,
+            # with the start's tags on both sides of the first half and the end's on the
+            # second — never a ghost of each name.
+            last = panels.compose(spec, scale=max(1.0, zoom_max), moment="end")
+            canvas_b = _rgba(panels.finish(last, first.tags))
+            halfway = (
+                _rgba(panels.finish(first, last.tags)),
+                _rgba(panels.finish(last, last.tags)),
+            )
     else:
         cv = panels.Canvas(spec.size, panels.MARGIN, max(1.0, zoom_max))
         canvas_a = _place(start_image, spec, cv)
@@ -289,11 +300,10 @@ def _render_clip(
             t = i / (n - 1) if n > 1 else 0.0
             now_cam = _camera(spec, t)
             if start_image is None:
-                frame = warp(canvas_a, now_cam)
-                if canvas_b is not None:
-                    frame = cv2.addWeighted(
-                        frame, 1 - _smooth(t), warp(canvas_b, now_cam), _smooth(t), 0
-                    )
+                a, b = (canvas_a, canvas_b) if canvas_b is None or t < 0.5 else halfway
+                frame = warp(a, now_cam)
+                if b is not None:
+                    frame = cv2.addWeighted(frame, 1 - _smooth(t), warp(b, now_cam), _smooth(t), 0)
             else:
                 # A user's frame is what the camera sees at its moment: the start frame
                 # exactly on the first frame, the end frame exactly on the last, the move

@@ -263,7 +263,6 @@ def _label(
     y: float,
     size: int,
     bounds: tuple[float, float, float, float],
-    pal: Palette,
 ) -> None:
     f = font(size)
     box = draw.textbbox((0, 0), text, font=f)
@@ -274,7 +273,19 @@ def _label(
     draw.rounded_rectangle(
         [x0, y0, x0 + tw + 2 * pad, y0 + th + 2 * pad], radius=pad, fill=(20, 22, 28)
     )
-    draw.text((x0 + pad - box[0], y0 + pad - box[1]), text, font=f, fill=pal.label)
+    draw.text((x0 + pad - box[0], y0 + pad - box[1]), text, font=f, fill=(255, 255, 255))
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composition before its tags: the set and the people, the name and prop tags to
+    write over them (text, centre x, top y, size in px) and where tags must stay."""
+
+    img: Image.Image
+    cv: Canvas
+    tags: tuple[tuple[str, float, float, int], ...]
+    bounds: tuple[float, float, float, float]
+    spec: ShotSpec
 
 
 def render_canvas(
@@ -287,24 +298,37 @@ def render_canvas(
 ) -> tuple[Image.Image, Canvas]:
     """The whole composition at the shot's start or end (or the set alone, without `people`),
     drawn over the frame plus `margin` on every side."""
+    made = compose(spec, margin=margin, scale=scale, moment=moment, people=people)
+    return finish(made, made.tags), made.cv
+
+
+def compose(
+    spec: ShotSpec,
+    *,
+    margin: float = MARGIN,
+    scale: float = 1.0,
+    moment: str = "start",
+    people: bool = True,
+) -> Composed:
+    """The set and the people at `moment`, their tags not yet written (`finish` writes them)."""
     cv = Canvas(spec.size, margin, scale)
-    if spec.kind == "title":
-        return title_card.draw_card(
-            (cv.w, cv.h), (cv.x(0), cv.y(0), cv.fw, cv.fh), spec.action, font
-        ), cv
-    pal = palette_for(spec)
-    img = _background(spec, cv, pal)
-    if not people:
-        return img, cv
-    draw = ImageDraw.Draw(img)
-    # Labels stay inside what the camera sees for the whole move, so none is cut off.
+    # Tags stay inside what the camera sees for the whole move, so none is cut off.
     boxes = [view_box(cv, *cam) for cam in MOVES[spec.move]]
-    frame_bounds = (
+    bounds = (
         max(b[0] for b in boxes),
         max(b[1] for b in boxes),
         min(b[0] + b[2] for b in boxes),
         min(b[1] + b[3] for b in boxes),
     )
+    if spec.kind == "title":
+        card = title_card.draw_card((cv.w, cv.h), (cv.x(0), cv.y(0), cv.fw, cv.fh), spec.action,
+                                    font)  # fmt: skip
+        return Composed(card, cv, (), bounds, spec)
+    pal = palette_for(spec)
+    img = _background(spec, cv, pal)
+    if not people:
+        return Composed(img, cv, (), bounds, spec)
+    draw = ImageDraw.Draw(img)
     labels = []
     hands: dict[str, tuple[float, float, float]] = {}
     people_at = layout(spec, moment)
@@ -342,14 +366,23 @@ def render_canvas(
         labels.append((fig.name, (drawn.left + drawn.right) / 2, drawn.head_top - cv.len(0.075)))
         hands[fig.name] = (*figures.hand(fig.pose, fig.facing, cx, top + h, h), h)
     size = max(10, round(cv.len(0.034)))
-    tags = _props(draw, spec, cv, people_at, hands, pal)
-    for name, cx, y in labels:
-        _label(draw, name, cx, y, size, frame_bounds, pal)
-    for word, cx, y in tags:
-        _label(draw, word, cx, y, round(size * 0.8), frame_bounds, pal)
-    if spec.kind == "pov":
-        img = _through(img, cv, spec)
-    return img, cv
+    tags = [(name, cx, y, size) for name, cx, y in labels]
+    tags += [(word, cx, y, round(size * 0.8))
+             for word, cx, y in _props(draw, spec, cv, people_at, hands, pal)]  # fmt: skip
+    return Composed(img, cv, tuple(tags), bounds, spec)
+
+
+def finish(made: Composed, tags: tuple[tuple[str, float, float, int], ...]) -> Image.Image:
+    """A copy of the composition with `tags` written on it (its own, or another moment's:
+    the animatic's dissolve shows one set of tags at a time, never a ghost of both), seen
+    through the looker's eyes or scope for a POV."""
+    img = made.img.copy()
+    draw = ImageDraw.Draw(img)
+    for text, cx, y, size in tags:
+        _label(draw, text, cx, y, size, made.bounds)
+    if made.spec.kind == "pov":
+        img = _through(img, made.cv, made.spec)
+    return img
 
 
 _SCOPE = re.compile(r"\b(?:SCOPE|SNIPER|RIFLE|TELESCOPE|GUNSIGHT|CROSSHAIRS?|PERISCOPE)\b")
