@@ -161,3 +161,31 @@ def test_a_continuous_scene_starts_from_the_scene_befores_last_frame(
         frames.record(p, before.id, last.id, which, media)
         to = frames.link(p, here.id, shot_list.current(p, here.id)[0].id, "start")
         assert to is not None and to.media == media and "the scene before" in to.label
+
+
+def test_a_child_s_description_reaches_the_offline_frame_as_a_child_s_height(
+    tmp_path: Path,
+) -> None:
+    """Issue 42: a three-year-old was drawn as tall as his father. Stage 5's description
+    gives the age; the frame's shot spec carries the height it means."""
+    from aiuteur_desktop.core.assets import masters, stature
+    from aiuteur_desktop.core.operations.frame_image import references
+
+    register_all()
+    with storm(tmp_path / "child") as p:
+        masters.update(p, "assets/eli", description="ELI, AGE 6, in a yellow raincoat")
+        p.commit("Eli is six")
+        shot = next(s for s in shot_list.current(p, "s1") if "ELI" in s.characters)
+        *_, statures = references(p, "s1", shot, "start")
+        assert statures["ELI"] == pytest.approx(stature.of_age(6))
+        shot_list.lock(p, "s1", shot_list.current(p, "s1"))
+        for e in visuals.elements(p, "s1"):
+            visuals.lock(p, "s1", e.slug)
+        prompts.assemble(p, "s1")
+        frames.set_mode(p, "s1", frames.QUICK)
+        op = FrameImage.prepare(
+            p, "s1", shot.id, "start", model="offline:storyboard", source=Registry()
+        )
+        assert op.spec is not None
+        drawn = {c["name"].upper(): c["stature"] for c in op.spec["characters"]}
+        assert drawn["ELI"] == pytest.approx(stature.of_age(6)) and drawn["ELI"] < 0.7
