@@ -29,14 +29,21 @@ BEAT_MS = 4
 #: let a gesture's first 12 ms of work share the GIL with every busy worker: opening Pro
 #: Export while a scene's renders were being queued stalled 42–59 ms; at 6 ms, 32–36 ms.)
 STALE_S = 0.006
-#: How long a worker steps aside: longer than the UI thread's wake-up, short for the worker.
+#: How long a worker steps aside at a time: longer than the UI thread's wake-up, short for
+#: the worker.
 STEP_ASIDE_S = 0.0008
+#: A worker steps aside until the UI thread beats again, for at most this long. (One step
+#: alone: several workers handed the GIL among themselves and the UI thread, waiting for it,
+#: went 47–79 ms without a turn while Pro Export listed a feature's shots beside a scene's
+#: renders being queued.)
+WAIT_FOR_BEAT_S = 0.02
 
 #: A window's worker threads run this much nicer than its UI thread (Linux, where each
 #: thread has a niceness of its own): on two cores, three workers running Python kept the
 #: UI thread waiting for a core, not only for the GIL.
 WORKER_NICENESS = 5
 
+_waited = threading.local()  # a worker's beat it has waited out (see give_way)
 _last = [0.0]  # monotonic time of the UI thread's last beat; 0: no UI, or it rests
 _ui: list[int | None] = [None]
 
@@ -72,10 +79,21 @@ def rest() -> None:
 
 def give_way() -> None:
     """On a worker, at a point of little consequence: let the UI thread have the GIL if it
-    may be waiting for it (a sleep releases the GIL and keeps this thread from taking it)."""
+    may be waiting for it — step aside until it beats again (a sleep releases the GIL and
+    keeps this thread from taking it), for at most `WAIT_FOR_BEAT_S`. A beat this worker
+    has already waited out is not waited for again: a UI thread busy in C++, or waiting for
+    this very worker, never holds it up more than once."""
     last = _last[0]
-    if last and time.monotonic() - last > STALE_S and threading.get_ident() != _ui[0]:
+    if not last or time.monotonic() - last <= STALE_S or threading.get_ident() == _ui[0]:
+        return
+    if getattr(_waited, "beat", None) == last:
+        return
+    deadline = time.monotonic() + WAIT_FOR_BEAT_S
+    time.sleep(STEP_ASIDE_S)
+    while _last[0] == last and time.monotonic() < deadline:
         time.sleep(STEP_ASIDE_S)
+    if _last[0] == last:
+        _waited.beat = last
 
 
 def before_query(*_: object) -> None:

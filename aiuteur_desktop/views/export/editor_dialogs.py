@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -123,13 +123,21 @@ class ProExportDialog(JobDialog):
         self._scenes_loaded = False
         self._items: list[pro_export.Item] = []
         self._asked = 0  # the newest listing asked for: an older one arriving late is dropped
-        self._load()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._asked:
+            # The listing's derivation (a feature's 2,000 shots, in Python, on a worker)
+            # starts once the dialog is up: begun in the constructor, it took the GIL from
+            # the dialog's own first layout and paint (the gesture's longest stalls).
+            self._asked = -1
+            QTimer.singleShot(0, self._load)
 
     def _load(self) -> None:
         project, branch = self.project, self.branch
         scene, animatic = self.scene.currentData(), self.animatic.isChecked()
         self.export_button.setEnabled(False)
-        self._asked += 1
+        self._asked = max(self._asked, 0) + 1
         asked = self._asked
 
         def work() -> tuple[list[tuple[str, str]], list[pro_export.Item]]:
