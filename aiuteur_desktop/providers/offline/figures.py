@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import ImageDraw
@@ -190,13 +191,10 @@ def draw(
         limb([hip_of(0), at(k0), at(f0)], leg_w, fill)
         limb([hip_of(1), at(k1), at(f1)], leg_w, fill)
     d.polygon(torso, fill=fill, outline=outline, width=lw)
-    for i, c in ((0, -1), (1, 1)):  # rounded shoulders
-        if sign:
-            break
+    for c in () if sign else (-1, 1):  # rounded shoulders, seen from the front
         x, y = shoulder[0] + c * (sw - arm_w * 0.45), shoulder[1] + arm_w * 0.45
         r = arm_w * 0.62
         d.ellipse([x - r, y - r, x + r, y + r], fill=fill)
-        del i
     if sign:
         limb([hip_of(1), at(k1), at(f1)], leg_w, fill)
     # the neck, then the head
@@ -219,13 +217,15 @@ def hand(pose: str, facing: str, cx: float, base: float, h: float) -> Pt:
     return cx + x * h * (sign or 1), base - y * h
 
 
-def _chair(d: ImageDraw.ImageDraw, at: object, sign: int, h: float, outline: Colour) -> None:
-    """A plain chair under a seated person (side on: seat and back; front: the back behind)."""
+def _chair(
+    d: ImageDraw.ImageDraw, at: Callable[[Pt], Pt], sign: int, h: float, outline: Colour
+) -> None:
+    """A plain chair under a seated person (side on: seat and back; front: the back behind);
+    `at` maps the figure's joints to pixels."""
     wood = (104, 80, 60)
-    to = at  # (cx, base)-relative mapping of the figure
 
     def box(x0: float, y0: float, x1: float, y1: float) -> None:
-        (ax, ay), (bx, by) = to((x0, y0)), to((x1, y1))  # type: ignore[operator]
+        (ax, ay), (bx, by) = at((x0, y0)), at((x1, y1))
         d.rectangle([min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)], fill=wood,
                     outline=outline, width=max(1, round(h * 0.004)))  # fmt: skip
 
