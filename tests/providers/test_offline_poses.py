@@ -137,6 +137,12 @@ def test_close_dialogue_shots_are_over_the_listener_s_shoulder() -> None:
         assert (mara.x < 0.5) == (by["TOM"].x > 0.5)  # on the other side from the speaker
     ecu = panels.layout(shot(shot_size="ECU", characters=two, dialogue=lines))
     assert [f.name for f in ecu] == ["TOM"]  # the eyes of the one speaking
+    # …framed on them whatever they do: seated, the same eyes at the same height.
+    seated = panels.layout(shot("TOM sits.", shot_size="ECU", characters=two, dialogue=lines))
+    assert seated[0].top == pytest.approx(ecu[0].top)
+    near = {f.name: f for f in panels.layout(
+        shot("MARA sits.", shot_size="CU", characters=two, dialogue=lines))}["MARA"]  # fmt: skip
+    assert near.top == pytest.approx(by["MARA"].top)  # her shoulder where a standing one's is
 
 
 def test_a_character_key_s_colours_fill_their_posed_figure(tmp_path: Path) -> None:

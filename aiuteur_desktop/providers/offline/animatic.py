@@ -250,9 +250,12 @@ def _render_clip(
         first = panels.compose(spec, scale=max(1.0, zoom_max))
         cv = first.cv
         # Four channels take OpenCV's vectorised warp path: about 2.5× faster than RGB.
-        canvas_a = _rgba(panels.finish(first, first.tags))
+        # (the action moves someone: the untagged start is written on again below)
+        moves = panels.layout(spec, "end") != panels.layout(spec, "start")
+        canvas_a = _rgba(panels.finish(first, first.tags, keep=moves))
         canvas_b = None
-        if panels.layout(spec, "end") != panels.layout(spec, "start"):
+        halfway: tuple[np.ndarray, np.ndarray | None] = (canvas_a, None)
+        if moves:
             # The action moves someone (sits down, walks in): dissolve to where they end,
             # with the start's tags on both sides of the first half and the end's on the
             # second — never a ghost of each name.
@@ -300,7 +303,7 @@ def _render_clip(
             t = i / (n - 1) if n > 1 else 0.0
             now_cam = _camera(spec, t)
             if start_image is None:
-                a, b = (canvas_a, canvas_b) if canvas_b is None or t < 0.5 else halfway
+                a, b = (canvas_a, canvas_b) if t < 0.5 else halfway
                 frame = warp(a, now_cam)
                 if b is not None:
                     frame = cv2.addWeighted(frame, 1 - _smooth(t), warp(b, now_cam), _smooth(t), 0)

@@ -11,6 +11,7 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -47,9 +48,9 @@ class Palette:
     ground: tuple[int, int, int]
     figure: tuple[int, int, int]
     outline: tuple[int, int, int]
-    label: tuple[int, int, int]
 
 
+@cache
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Pillow's bundled font: the same glyphs on every machine, so panels are reproducible."""
     return ImageFont.load_default(size=max(8, size))
@@ -90,7 +91,7 @@ def palette_for(spec: ShotSpec) -> Palette:
         ground = _mix(ground, cols[min(2, len(cols) - 1)], 0.55)
     dark = tod == "NIGHT"
     figure = (226, 222, 214) if dark else (44, 46, 54)
-    return Palette(sky_top, sky_bottom, ground, figure, (0, 0, 0), (255, 255, 255))
+    return Palette(sky_top, sky_bottom, ground, figure, (0, 0, 0))
 
 
 class Canvas:
@@ -299,7 +300,7 @@ def render_canvas(
     """The whole composition at the shot's start or end (or the set alone, without `people`),
     drawn over the frame plus `margin` on every side."""
     made = compose(spec, margin=margin, scale=scale, moment=moment, people=people)
-    return finish(made, made.tags), made.cv
+    return finish(made, made.tags, keep=False), made.cv
 
 
 def compose(
@@ -372,11 +373,13 @@ def compose(
     return Composed(img, cv, tuple(tags), bounds, spec)
 
 
-def finish(made: Composed, tags: tuple[tuple[str, float, float, int], ...]) -> Image.Image:
-    """A copy of the composition with `tags` written on it (its own, or another moment's:
-    the animatic's dissolve shows one set of tags at a time, never a ghost of both), seen
-    through the looker's eyes or scope for a POV."""
-    img = made.img.copy()
+def finish(
+    made: Composed, tags: tuple[tuple[str, float, float, int], ...], *, keep: bool = True
+) -> Image.Image:
+    """The composition with `tags` written on it (its own, or another moment's: the
+    animatic's dissolve shows one set of tags at a time, never a ghost of both), seen through
+    the looker's eyes or scope for a POV; on a copy unless `keep` is False (written once)."""
+    img = made.img.copy() if keep else made.img
     draw = ImageDraw.Draw(img)
     for text, cx, y, size in tags:
         _label(draw, text, cx, y, size, made.bounds)

@@ -10,6 +10,7 @@ else — when the shot has one person — to them. A person whose action says no
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 STAND, WALK, RUN, SIT, LIE, KNEEL, REACH, DRIVE = (
@@ -170,17 +171,23 @@ def _names(name: str) -> list[str]:
     return list(dict.fromkeys([name, *(w for w in (words[:1] + words[-1:]) if len(w) > 2)]))
 
 
-def acting(action: str, people: list[str]) -> dict[str, Acting]:
-    """Each of `people` (their names as the shot has them) → what the action has them do;
-    linear in the action's length."""
+def named_in(action: str, people: list[str]) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+    """Each sentence of `action`, with where in it each of `people` is named (position,
+    person), in order — what a verb or a prop is matched to its person by."""
     spotted = [
         (re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _names(p)) + r")\b", re.I), p)
         for p in people
     ]
+    for sentence in _SENTENCE.split(" ".join(action.split())):
+        yield sentence, sorted((m.start(), p) for rx, p in spotted for m in rx.finditer(sentence))
+
+
+def acting(action: str, people: list[str]) -> dict[str, Acting]:
+    """Each of `people` (their names as the shot has them) → what the action has them do;
+    linear in the action's length."""
     found: dict[str, list[tuple[str, str, str]]] = {p: [] for p in people}
     last = people[0] if len(people) == 1 else None
-    for sentence in _SENTENCE.split(" ".join(action.split())):
-        marks = sorted((m.start(), p) for rx, p in spotted for m in rx.finditer(sentence))
+    for sentence, marks in named_in(action, people):
         verbs = []
         for rx, start, end, how in VERBS:
             verbs += [(m.start(), m.end(), start, end, how) for m in rx.finditer(sentence)]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import ImageDraw
 
+from aiuteur_desktop.providers.offline import poses
+
 Colour = tuple[int, int, int]
 
 #: word → (what to draw, its size as a share of a grown-up's height).
@@ -38,11 +40,10 @@ LEXICON: dict[str, tuple[str, float]] = {
 _WORD = re.compile(r"\b(" + "|".join(sorted(LEXICON, key=len, reverse=True)) + r")\b", re.I)
 _HOLDING = re.compile(
     r"\b(?:hold\w*|grab\w*|seiz\w*|snatch\w*|picks? up|pick\w* up|takes?|took|clutch\w*|"
-    r"grip\w*|carr(?:ies|y|ying)|rais\w*|lifts?|aims?|brandish\w*|rais\w*|offers?|hands?|"
+    r"grip\w*|carr(?:ies|y|ying)|rais\w*|lifts?|aims?|brandish\w*|offers?|hands?|"
     r"pours?|drinks?|sips?|reads?|dials?|answers?|opens?|trims?|lights?|with)\b",
     re.I,
 )
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
 @dataclass(frozen=True)
@@ -55,33 +56,23 @@ class Prop:
 
 def found(action: str, people: list[str]) -> list[Prop]:
     """The props the action names, each once, at most six, with who holds them."""
-    named = [
-        (
-            re.compile(
-                r"\b(?:" + "|".join(re.escape(w) for w in p.split() if len(w) > 2) + r")\b", re.I
-            ),
-            p,
-        )
-        for p in people
-        if any(len(w) > 2 for w in p.split())
-    ]
     out: list[Prop] = []
-    for sentence in _SENTENCE.split(" ".join(action.split())):
-        marks = sorted((m.start(), p) for rx, p in named for m in rx.finditer(sentence))
-        last_end = -99
+    for sentence, marks in poses.named_in(action, people):
+        after: int | None = None  # where the prop before in this sentence ends
         for m in _WORD.finditer(sentence):
             word = m.group(1).lower()
-            # (a cup of coffee is a cup; a glass of wine a glass)
-            of = sentence[last_end : m.start()].strip().lower() in ("of", "of the", "full of")
-            last_end = m.end()
+            # (a cup of coffee is a cup; a bottle of wine a bottle)
+            between = sentence[after : m.start()].strip().lower() if after is not None else ""
+            of = between in ("of", "of the", "full of")
+            after = m.end()
             if of or any(p.word.lower() == word for p in out) or len(out) >= 6:
                 continue
             before = [(at, p) for at, p in marks if at < m.start()]
             holder = None
             if before and _HOLDING.search(sentence, before[-1][0], m.start()):
                 holder = before[-1][1]
-            elif not named and len(people) == 1 and _HOLDING.search(sentence, 0, m.start()):
-                holder = people[0]
+            elif not before and len(people) == 1 and _HOLDING.search(sentence, 0, m.start()):
+                holder = people[0]  # "She grabs the phone": the shot's one person
             shape, size = LEXICON[word]
             out.append(Prop(m.group(1), shape, size, holder))
     return out

@@ -89,14 +89,22 @@ def layout(spec: ShotSpec, moment: str = "start") -> list[Figure]:
             x += way * part.travel * (-0.5 if moment == "start" else 0.5)
         if part.turns_away and moment == "end":
             facing = "away"
-        pose = part.pose(moment)
-        if height > 1:  # close enough that the camera follows a head that sits or lies down
-            standing = figures.skeleton(poses.STAND, "camera")[0].head[1]
-            top -= (standing - figures.skeleton(pose, facing)[0].head[1]) * height
-        placed.append(Figure(c.name.upper(), x, top, height, facing, c.depth, c.image, pose))
+        placed.append(
+            Figure(c.name.upper(), x, top, height, facing, c.depth, c.image, part.pose(moment))
+        )
     # Background first, so nearer figures overlap them.
     order = {"background": 0, "midground": 1, "foreground": 2}
-    return _over_the_shoulder(spec, sorted(placed, key=lambda f: order[f.depth]))
+    framed = _over_the_shoulder(spec, sorted(placed, key=lambda f: order[f.depth]))
+    # Close enough (taller than the frame) that the camera follows a head that sits or lies.
+    standing = figures.skeleton(poses.STAND, "camera")[0].head[1]
+    return [
+        replace(
+            f, top=f.top - (standing - figures.skeleton(f.pose, f.facing)[0].head[1]) * f.height
+        )
+        if f.height > 1
+        else f
+        for f in framed
+    ]
 
 
 def _statures(spec: ShotSpec, people: list[Character]) -> dict[str, float]:
