@@ -218,6 +218,8 @@ def _props(
         if prop.holder is not None and prop.holder.upper() in hands:
             hx, hy, h = hands[prop.holder.upper()]
             x, y = hx, hy + prop.size * h * 0.35
+        elif ground > 1:  # closer than a wide shot: the ground (and what is on it) is unseen
+            continue
         else:
             h = grown
             x, y = cv.x(spots[n % len(spots)]), cv.y(min(ground, 0.97))
