@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from aiuteur_desktop.views.jobs.runner import JobRunner
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import AboutDialog, ShortcutsDialog, show_error
 from aiuteur_desktop.views.kit.notify import Notifier
+from aiuteur_desktop.views.kit.page_stack import PageStack
 from aiuteur_desktop.views.pipeline.studio_news import StudioNews
 from aiuteur_desktop.views.settings_dialog import SettingsDialog
 from aiuteur_desktop.views.styles.visual_page import VisualStylesPage
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         side.addWidget(self.settings_button)
 
         # ---- pages
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.setObjectName("pages")
         self.dashboard = DashboardPage(library)
         self.dashboard.openRequested.connect(self.open_project)

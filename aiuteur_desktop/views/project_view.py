@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSizePolicy,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from aiuteur_desktop.views.jobs.spending import SpendLabel
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.elided import ElidedLabel
+from aiuteur_desktop.views.kit.page_stack import PageStack
 from aiuteur_desktop.views.kit.throttle import next_turn
 from aiuteur_desktop.views.pipeline.stage_pages import GatePage, StagePage
 from aiuteur_desktop.views.pipeline.stage_timeline import PhaseATimeline
@@ -188,7 +188,7 @@ class ProjectPage(ProjectDialogs, QWidget):
         hub_layout.addWidget(self.rail)
 
         # ---- stage work area
-        self.stage_stack = QStackedWidget()
+        self.stage_stack = PageStack()
         self.stage_pages: dict[int, StagePage] = {}
         self.asset_library: AssetLibrary | None = asset_library
         self.editors: dict[int, StageFrame] = {}

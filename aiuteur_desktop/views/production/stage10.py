@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QStackedWidget,
     QWidget,
 )
 
@@ -37,6 +36,7 @@ from aiuteur_desktop.views.assets.keys import PendingKeys
 from aiuteur_desktop.views.jobs.background import run_in_background, write_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit.dialogs import confirm
+from aiuteur_desktop.views.kit.page_stack import PageStack
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.frame_mode import (
     CANDIDATE,
@@ -126,7 +126,7 @@ class Stage10Page(FrameSettling, PendingKeys, StageFrame):
         self.grid.itemSelectionChanged.connect(self._sync_buttons)
         self.bulk_regenerate.clicked.connect(self.regenerate)
 
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.addWidget(chooser)
         self.pages.addWidget(control)
         self.pages.addWidget(quick)
