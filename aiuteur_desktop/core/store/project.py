@@ -250,7 +250,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
 
     @staticmethod
     def _meta(conn: Connection, key: str) -> str | None:
-        row = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == key)).first()
+        row = conn.execute(schema.META_VALUE, {"key": key}).first()
         return row[0] if row else None
 
     def _put(self, conn: Connection, doc: Any, kind: str) -> str:
@@ -266,7 +266,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
 
     def _insert_object(self, conn: Connection, oid: str, kind: str, data: bytes) -> None:
         """Store an object unless it is stored (content-addressed: the same bytes)."""
-        exists = conn.execute(select(schema.objects.c.id).where(schema.objects.c.id == oid)).first()
+        exists = conn.execute(schema.OBJECT_STORED, {"id": oid}).first()
         if not exists:
             conn.execute(insert(schema.objects).values(id=oid, kind=kind, data=data))
 
@@ -277,11 +277,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
                 with self._engine.connect() as c:
                     return self._get(c, oid)
             try:
-                row = conn.execute(
-                    select(schema.objects.c.kind, schema.objects.c.data).where(
-                        schema.objects.c.id == oid
-                    )
-                ).first()
+                row = conn.execute(schema.OBJECT, {"id": oid}).first()
             except DatabaseError as exc:
                 log.warning("reading object %s of %s: %s", oid[:12], self.path, exc)
                 raise ProjectError(
@@ -340,7 +336,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
         return cid
 
     def _branch_row(self, conn: Connection, name: str) -> Branch:
-        row = conn.execute(select(schema.branches).where(schema.branches.c.name == name)).first()
+        row = conn.execute(schema.BRANCH_NAMED, {"name": name}).first()
         if row is None:
             raise ProjectError(f"There is no Story Timeline called “{name}”.")
         return _row_to_branch(row)
@@ -387,14 +383,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
         """The branch `name`, or the current one, in one query (reads ask this constantly)."""
         if name:
             return self._branch_row(conn, name)
-        current = (
-            select(schema.meta.c.value)
-            .where(schema.meta.c.key == "current_branch")
-            .scalar_subquery()
-        )
-        row = conn.execute(
-            select(schema.branches).where(schema.branches.c.name == func.coalesce(current, MAIN))
-        ).first()
+        row = conn.execute(schema.BRANCH_CURRENT, {"main": MAIN}).first()
         if row is None:
             raise ProjectError("The project's current Story Timeline is missing.")
         return _row_to_branch(row)
@@ -462,9 +451,7 @@ class Project(DerivedViews, VersionReads, TimelineNaming):
 
     def commit_by_id(self, commit_id: str) -> Commit:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                select(schema.commits).where(schema.commits.c.id == commit_id)
-            ).first()
+            row = conn.execute(schema.COMMIT, {"id": commit_id}).first()
         if row is None:
             raise ProjectError(f"There is no saved version {commit_id[:12]} in this project.")
         return _row_to_commit(row)

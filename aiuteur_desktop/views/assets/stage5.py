@@ -36,11 +36,17 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import cached_image, decode_aside, keep_decoded, preview
+from aiuteur_desktop.views.kit.pictures import (
+    cached_image,
+    decode_aside,
+    keep_decoded,
+    pictures_aside,
+)
 from aiuteur_desktop.views.stage_frame import StageFrame
 
 IconRole = Qt.ItemDataRole.UserRole + 3  # the media id of an asset's image key
 ICON = 40  # the list's thumbnails, on their long side
+THUMB = 72  # the candidates' thumbnails (the strip's icon size)
 
 
 class Stage5Page(KeyActions, StageFrame):
@@ -205,14 +211,6 @@ class Stage5Page(KeyActions, StageFrame):
             if image is not None and not image.isNull():
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
 
-    def _pixmap(self, media: str, size: int) -> QPixmap:
-        assert self.project is not None
-        try:
-            data = self.project.media.read(media)
-        except Exception:
-            return QPixmap()
-        return preview(data, size)
-
     def show_asset(self) -> None:
         path = self.current_path()
         self._loading = True
@@ -250,15 +248,11 @@ class Stage5Page(KeyActions, StageFrame):
             self.scenes.setText(text)
             self.scenes.setToolTip("Click a scene number to read it in the Master Script")
             key = a.get("image_key")
-            if key:
-                fit = max(112, min(320, self.image.height() - 8, self.image.width() - 8))
-                self.image.setPixmap(self._pixmap(key, fit))
-            else:
-                self.image.setPixmap(QPixmap())
-                self.image.setText("No image key yet")
+            self.image.setPixmap(QPixmap())
+            self.image.setText("" if key else "No image key yet")
             self.history.clear()
             for c in a.get("candidates", []):
-                item = QListWidgetItem(QIcon(self._pixmap(c["media"], 72)), "")
+                item = QListWidgetItem("")
                 item.setData(MediaRole, c["media"])
                 tip = c.get("guidance") or {
                     "uploaded": "Your image",
@@ -268,9 +262,33 @@ class Stage5Page(KeyActions, StageFrame):
                 self.history.addItem(item)
                 if c["media"] == key:
                     item.setSelected(True)
+            self._show_pictures(path, key, [c["media"] for c in a.get("candidates", [])])
         finally:
             self._loading = False
         self.sync()
+
+    def _show_pictures(self, path: str, key: str | None, candidates: list[str]) -> None:
+        """The asset's key and its candidates' thumbnails, decoded aside where not yet."""
+        assert self.project is not None
+        fit = max(112, min(320, self.image.height() - 8, self.image.width() - 8))
+
+        def put(media: str, side: int, pixmap: QPixmap) -> None:
+            if self.current_path() != path:
+                return  # another asset is shown by now
+            if media == key and side == fit:
+                self.image.setPixmap(pixmap)
+                if pixmap.isNull():
+                    self.image.setText("The key cannot be shown")
+            if side == THUMB:
+                for row in range(self.history.count()):
+                    item = self.history.item(row)
+                    if item.data(MediaRole) == media:
+                        item.setIcon(QIcon(pixmap))
+
+        wanted = [(key, fit)] if key else []
+        pictures_aside(
+            self, self.project.media.read, wanted + [(m, THUMB) for m in candidates], put
+        )
 
     def preview_voice(self) -> None:
         self.voice_box.speak(self.project, self.current_path(), self._source())

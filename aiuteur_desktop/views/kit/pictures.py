@@ -17,11 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageOps
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QListWidget
 
 from aiuteur_desktop.core.media.imaging import ImageTooLarge, open_image
+from aiuteur_desktop.views.jobs.background import run_in_background
 
 #: Pillow modes that carry transparency (a P image may too: its "transparency" entry).
 _ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
@@ -141,11 +142,49 @@ def preview(source: bytes | Path, side: int) -> QPixmap:
         image = read_image(source, side)
     except ImageTooLarge:
         return QPixmap()
+    return fitted(image, side)
+
+
+def fitted(image: QImage, side: int) -> QPixmap:
+    """`image` as a pixmap fitting side×side (empty for a null image)."""
     if image.isNull():
         return QPixmap()
     return QPixmap.fromImage(image).scaled(
         side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
+
+
+def pictures_aside(
+    owner: QObject,
+    read: Callable[[str], bytes],
+    wanted: list[tuple[str, int]],
+    put: Callable[[str, int, QPixmap], None],
+) -> None:
+    """Each stored picture of `wanted` (media id, side) handed to `put` as a pixmap fitting
+    side×side (empty when it cannot be read): at once where it is decoded already, else when a
+    worker has read and decoded it — a page showing an asset's key and candidates never reads
+    or decodes them on the UI thread. `put` may come after `owner` shows something else: it
+    checks."""
+    missing: dict[int, dict[str, Callable[[], bytes]]] = {}
+    for media, side in wanted:
+        image = cached_image(media, side)
+        if image is not None:
+            put(media, side, fitted(image, side))
+        else:
+            missing.setdefault(side, {})[media] = lambda m=media: read(m)  # type: ignore[misc]
+    if not missing:
+        return
+
+    def decode() -> dict[int, dict[str, QImage]]:
+        return {side: decode_aside(reads, side) for side, reads in missing.items()}
+
+    def landed(found: dict[int, dict[str, QImage]]) -> None:
+        for side, images in found.items():
+            keep_decoded(images, side)
+            for media, image in images.items():
+                put(media, side, fitted(image, side))
+
+    run_in_background(decode, landed, parent=owner)
 
 
 def candidate_strip(object_name: str, icon: QSize, height: int) -> QListWidget:

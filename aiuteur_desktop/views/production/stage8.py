@@ -43,7 +43,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import preview
+from aiuteur_desktop.views.kit.pictures import pictures_aside
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.scene_drawer import DrawerActions
 from aiuteur_desktop.views.production.visual_widgets import (
@@ -60,6 +60,7 @@ from aiuteur_desktop.views.story.rewrite import start_rewrite
 SlugRole = Qt.ItemDataRole.UserRole + 1
 MediaRole = Qt.ItemDataRole.UserRole + 3
 MARKS = {visuals.UNREVIEWED: "○", visuals.EDITED: "●", visuals.LOCKED: "✓"}
+KEY_SIDE = 320  # the key shown beside the list, on its long side
 
 
 class Stage8Page(DrawerActions, PendingKeys, StageFrame):
@@ -318,27 +319,36 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
         self._sync_buttons()
 
     def _show_image(self, e: Element) -> None:
+        """The element's key and its candidates' thumbnails, decoded aside where not yet."""
         assert self.project is not None
-        if e.image:
-            try:
-                pix = preview(self.project.media.read(e.image), 320)
-            except (OSError, AiuteurError):
-                pix = QPixmap()
-            self.image.setPixmap(pix)
-            if pix.isNull():
-                self.image.setText("The key cannot be shown")
-        else:
-            self.image.setPixmap(QPixmap())
-            self.image.setText("No starting key yet")
+        self.image.setPixmap(QPixmap())
+        self.image.setText("" if e.image else "No starting key yet")
         for c in e.candidates:
-            item = QListWidgetItem()
-            try:
-                item.setIcon(QIcon(preview(self.project.media.read(c["media"]), THUMB)))
-            except (OSError, AiuteurError, KeyError):
+            if not c.get("media"):
                 continue
+            item = QListWidgetItem()
             item.setData(MediaRole, c["media"])
             item.setToolTip(c.get("guidance") or c.get("prompt", "")[:200])
             self.history.addItem(item)
+        shown = (self.scene_id, e.slug)
+
+        def put(media: str, side: int, pixmap: QPixmap) -> None:
+            if (self.scene_id, self.current()) != shown:
+                return  # another element is shown by now
+            if media == e.image and side == KEY_SIDE:
+                self.image.setPixmap(pixmap)
+                if pixmap.isNull():
+                    self.image.setText("The key cannot be shown")
+            if side == THUMB:
+                for row in range(self.history.count()):
+                    item = self.history.item(row)
+                    if item.data(MediaRole) == media:
+                        item.setIcon(QIcon(pixmap))
+                        item.setHidden(pixmap.isNull())  # (one that cannot be read: not offered)
+
+        wanted = [(e.image, KEY_SIDE)] if e.image else []
+        wanted += [(c["media"], THUMB) for c in e.candidates if c.get("media")]
+        pictures_aside(self, self.project.media.read, wanted, put)
 
     def _sync_buttons(self) -> None:
         e = self.element()

@@ -5,6 +5,7 @@ the gate, bulk generation with its estimate first, and promote → reuse in a se
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from aiuteur_desktop.core.screenplay import fountain
 from aiuteur_desktop.core.store import Project
 from aiuteur_desktop.core.story import master_script
 from aiuteur_desktop.views.assets.stage5 import PathRole, Stage5Page
+from aiuteur_desktop.views.kit import pictures
 from aiuteur_desktop.views.main_window import MainWindow
 from aiuteur_desktop.views.stage_frame import GuidanceDialog
 from tests.core.styles.test_visual import picture
@@ -125,7 +127,7 @@ def test_stage5_style_lock_keys_gate_bulk_and_promote(
     prompt = next(p["text"] for p in parts if "text" in p)
     assert "JUNE" in prompt and "flour-dusted apron" in prompt and "Visual style:" in prompt
     assert sum("inlineData" in p or "inline_data" in p for p in parts) == 3
-    assert not page.image.pixmap().isNull()
+    qtbot.waitUntil(lambda: not page.image.pixmap().isNull())
     # Iterate with guidance: the Why box, a second candidate, the guidance as the message.
     page.generate_button.click()
     answer = wait_for_window(qtbot, GuidanceDialog)
@@ -441,3 +443,38 @@ def test_ctrl_a_and_lock_locks_every_asset_in_one_commit(
     qtbot.waitUntil(lambda: not page._locking)  # (written on a worker, then shown)
     assert not any(a.get("locked") for a in masters.all_assets(project))
     assert len(project.log()) == commits + 2
+
+
+def test_an_asset_s_key_and_candidates_are_decoded_off_the_ui_thread(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Choosing an asset shows its key and candidates at once where they are decoded, and
+    never reads or decodes a picture on the UI thread (a feature's key is a 2K image)."""
+    project = approved_project(tmp_path)
+    masters.extract_into(project)
+    june = next(a for a in masters.all_assets(project) if a["name"] == "JUNE")
+    masters.use_own_image(project, june["path"], KEY_PNG, "june.png")
+    masters.use_own_image(project, june["path"], picture(3, colour=True), "june2.png")
+    page = open_stage5(qtbot, window, project)
+    decoded_on: list[threading.Thread] = []
+    real = pictures.read_image
+
+    def read_image(source, max_side=None):  # type: ignore[no-untyped-def]
+        decoded_on.append(threading.current_thread())
+        return real(source, max_side)
+
+    monkeypatch.setattr(pictures, "read_image", read_image)
+    pictures._decoded.clear()
+    select(page, "KITCHEN")
+    select(page, "JUNE")
+    qtbot.waitUntil(lambda: not page.image.pixmap().isNull())
+    qtbot.waitUntil(
+        lambda: all(not page.history.item(r).icon().isNull() for r in range(2)), timeout=5000
+    )
+    assert page.history.count() == 2
+    assert decoded_on and threading.main_thread() not in decoded_on
+    # Shown again: from what was decoded, at once, nothing decoded anew.
+    decoded_on.clear()
+    select(page, "KITCHEN")
+    select(page, "JUNE")
+    assert not page.image.pixmap().isNull() and decoded_on == []

@@ -158,7 +158,9 @@ def test_visuals_page_drag_edit_tag_generate_lock_and_gate(  # type: ignore[no-u
     # Mara's master key is not touched; her scene key is her instance's.
     assert masters.read(project, "assets/mara").get("image_key") is None
     click_item(qtbot, page.list, element_item(page, "mara"))
-    assert page.history.count() == 1 and not page.image.pixmap().isNull()
+    assert page.history.count() == 1  # its key and thumbnail decoded aside, then shown
+    qtbot.waitUntil(lambda: not page.image.pixmap().isNull())
+    assert not page.history.item(0).icon().isNull()
 
     # Lock everything (select all, Lock): the gate opens; Proceed leads to the prompts.
     page.list.setFocus()
