@@ -112,11 +112,11 @@ def test_a_shot_longer_than_veo_takes_or_without_sound_is_refused_before_sending
 def test_accepted_then_no_answer_in_time_is_never_sent_again(
     qtbot, library: Library, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    with FakeGeminiVideo(GeminiVideoState(video=mp4(), accept_delay=5.0)) as fake:
+    with FakeGeminiVideo(GeminiVideoState(video=mp4(), accept_delay=2.5)) as fake:
         late = run(qtbot, library, params(tmp_path, fake, vertex={
-            "project": "", "credentials_file": "", "api_endpoint": fake.url, "timeout": 2.0}))  # fmt: skip
+            "project": "", "credentials_file": "", "api_endpoint": fake.url, "timeout": 1.0}))  # fmt: skip
         assert late.state is JobState.DECIDE, late.error  # maybe charged: the user decides
-        time.sleep(3.5)
+        time.sleep(2.0)
         assert len(fake.submissions) == 1
 
 

@@ -219,10 +219,12 @@ def test_a_slow_laptop_model_writes_a_treatment_and_a_beat_sheet_with_progress(
         streamed = [p for p in seen_progress if 0.05 < p < 0.95]
         assert len(set(streamed)) >= 5  # the bar moved while the answer was written
         assert fake.real[-1].stream and fake.real[-1].tokens > 60  # ≥ 6 s at 10 tokens/s
+        fake.tokens_per_s = 20.0  # (still past any 5-s deadline: ~110 tokens)
         second = runner.submit(Submission(STORY_GENERATE, "Beat sheet", f"local:{MODEL}", beats))
         job = settle(qtbot, runner, second, timeout=60_000)
         assert job.state is JobState.SUCCEEDED, job.error
         assert len(job.result["value"]["beats"]) == 15
+        assert fake.real[-1].stream and fake.real[-1].tokens > 100  # > 5 s at 20 tokens/s
         runner.shutdown()
 
 

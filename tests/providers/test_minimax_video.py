@@ -118,13 +118,13 @@ def test_accepted_then_no_answer_in_time_is_never_sent_again(
     real = minimax_video.MiniMaxVideo.__init__
 
     def short(self, api_key, model_id, *, base_url=None, timeout=60.0):  # type: ignore[no-untyped-def]
-        real(self, api_key, model_id, base_url=base_url, timeout=2.0)
+        real(self, api_key, model_id, base_url=base_url, timeout=1.0)
 
     monkeypatch.setattr(minimax_video.MiniMaxVideo, "__init__", short)
-    with FakeMiniMax(MiniMaxState(video=mp4(), accept_delay=5.0)) as fake:
+    with FakeMiniMax(MiniMaxState(video=mp4(), accept_delay=2.5)) as fake:
         late = run(qtbot, library, params(tmp_path, fake))
         assert late.state is JobState.DECIDE, late.error  # maybe charged: the user decides
-        time.sleep(3.5)
+        time.sleep(2.0)
         assert len(fake.submissions) == 1
 
 

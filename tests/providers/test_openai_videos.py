@@ -157,14 +157,14 @@ def test_accepted_then_no_answer_in_time_is_never_sent_again_and_a_restart_resum
     real = openai_videos.OpenAIVideos.__init__
 
     def short(self, base_url, api_key, *, timeout=60.0):  # type: ignore[no-untyped-def]
-        real(self, base_url, api_key, timeout=2.0)
+        real(self, base_url, api_key, timeout=1.0)
 
     monkeypatch.setattr(openai_videos.OpenAIVideos, "__init__", short)
     clip = mp4()
-    with FakeVideos(VideosState(video=clip, accept_delay=5.0)) as fake:
+    with FakeVideos(VideosState(video=clip, accept_delay=2.5)) as fake:
         late = run(qtbot, library, params(tmp_path, fake))
         assert late.state is JobState.DECIDE, late.error  # maybe charged: the user decides
-        time.sleep(3.5)
+        time.sleep(2.0)
         assert len(fake.creations) == 1
         fake.state.accept_delay = 0.0
         request = VideoRequest(prompt="x", model="gw-video-1", start_frame=png("#000"), duration=8)
