@@ -272,8 +272,10 @@ class Stage5Page(KeyActions, StageFrame):
         assert self.project is not None
         fit = max(112, min(320, self.image.height() - 8, self.image.width() - 8))
 
+        project = self.project
+
         def put(media: str, side: int, pixmap: QPixmap) -> None:
-            if self.current_path() != path:
+            if self.project is not project or self.current_path() != path:
                 return  # another asset is shown by now
             if media == key and side == fit:
                 self.image.setPixmap(pixmap)

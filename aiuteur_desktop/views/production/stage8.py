@@ -330,10 +330,10 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
             item.setData(MediaRole, c["media"])
             item.setToolTip(c.get("guidance") or c.get("prompt", "")[:200])
             self.history.addItem(item)
-        shown = (self.scene_id, e.slug)
+        shown = (self.project, self.scene_id, e.slug)
 
         def put(media: str, side: int, pixmap: QPixmap) -> None:
-            if (self.scene_id, self.current()) != shown:
+            if (self.project, self.scene_id, self.current()) != shown:
                 return  # another element is shown by now
             if media == e.image and side == KEY_SIDE:
                 self.image.setPixmap(pixmap)
