@@ -504,8 +504,15 @@ class ProjectPage(ProjectDialogs, QWidget):
         """A project just set, its first stage not shown yet (a moment)."""
         return self._opening is not None
 
-    def _opened(self, project: Project, opening: object, first: int) -> None:
+    def _opened(self, project: Project, opening: object, first: int, read: bool = False) -> None:
         if self.project is not project:
+            return
+        editor = self.editors.get(first)
+        if opening is self._opening and not read and editor is not None and editor.stale():
+            # Its documents read this turn, the page shown and painted the next: the two in
+            # one turn held the window for as long as both (a feature's Stage 5).
+            editor.load()
+            next_turn(self, lambda: self._opened(project, opening, first, read=True))
             return
         if opening is self._opening:  # (no stage asked for meanwhile)
             self.show_stage(first)
