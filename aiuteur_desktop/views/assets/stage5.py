@@ -41,6 +41,7 @@ from aiuteur_desktop.views.kit.pictures import (
     decode_aside,
     keep_decoded,
     pictures_aside,
+    show_in_strip,
 )
 from aiuteur_desktop.views.stage_frame import StageFrame
 
@@ -282,10 +283,7 @@ class Stage5Page(KeyActions, StageFrame):
                 if pixmap.isNull():
                     self.image.setText("The key cannot be shown")
             if side == THUMB:
-                for row in range(self.history.count()):
-                    item = self.history.item(row)
-                    if item.data(MediaRole) == media:
-                        item.setIcon(QIcon(pixmap))
+                show_in_strip(self.history, MediaRole, media, pixmap)
 
         wanted = [(key, fit)] if key else []
         pictures_aside(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 from PySide6.QtCore import QObject, QSize, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget
 
 from aiuteur_desktop.core.media.imaging import ImageTooLarge, open_image
@@ -185,6 +185,16 @@ def pictures_aside(
                 put(media, side, fitted(image, side))
 
     run_in_background(decode, landed, parent=owner)
+
+
+def show_in_strip(strip: QListWidget, role: int, media: str, pixmap: QPixmap) -> None:
+    """`pixmap` as the icon of the strip's items holding `media` (their data `role`); an item
+    whose picture cannot be read is hidden, not offered."""
+    for row in range(strip.count()):
+        item = strip.item(row)
+        if item.data(role) == media:
+            item.setIcon(QIcon(pixmap))
+            item.setHidden(pixmap.isNull())
 
 
 def candidate_strip(object_name: str, icon: QSize, height: int) -> QListWidget:

@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import (
-    QIcon,
     QKeySequence,
     QPixmap,
 )
@@ -43,7 +42,7 @@ from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
 from aiuteur_desktop.views.kit.dialogs import confirm
-from aiuteur_desktop.views.kit.pictures import pictures_aside
+from aiuteur_desktop.views.kit.pictures import pictures_aside, show_in_strip
 from aiuteur_desktop.views.kit.shortcuts import local_shortcut
 from aiuteur_desktop.views.production.scene_drawer import DrawerActions
 from aiuteur_desktop.views.production.visual_widgets import (
@@ -340,11 +339,7 @@ class Stage8Page(DrawerActions, PendingKeys, StageFrame):
                 if pixmap.isNull():
                     self.image.setText("The key cannot be shown")
             if side == THUMB:
-                for row in range(self.history.count()):
-                    item = self.history.item(row)
-                    if item.data(MediaRole) == media:
-                        item.setIcon(QIcon(pixmap))
-                        item.setHidden(pixmap.isNull())  # (one that cannot be read: not offered)
+                show_in_strip(self.history, MediaRole, media, pixmap)
 
         wanted = [(e.image, KEY_SIDE)] if e.image else []
         wanted += [(c["media"], THUMB) for c in e.candidates if c.get("media")]
