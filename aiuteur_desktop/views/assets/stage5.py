@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -28,14 +26,13 @@ from aiuteur_desktop.core import story
 from aiuteur_desktop.core.assets import masters, voices
 from aiuteur_desktop.core.assets.library import AssetLibrary
 from aiuteur_desktop.core.errors import AiuteurError
-from aiuteur_desktop.core.session import Changes
 from aiuteur_desktop.core.story import master_script
+from aiuteur_desktop.views.assets.asset_edits import AssetEdits
 from aiuteur_desktop.views.assets.keys import KeyActions, MediaRole, PathRole
 from aiuteur_desktop.views.assets.panels import MARKS, AssetInspector, AssetList
 from aiuteur_desktop.views.jobs.background import run_in_background
 from aiuteur_desktop.views.jobs.stage_jobs import StoryJobs
 from aiuteur_desktop.views.kit import theme
-from aiuteur_desktop.views.kit.dialogs import confirm
 from aiuteur_desktop.views.kit.pictures import (
     cached_image,
     decode_aside,
@@ -50,7 +47,7 @@ ICON = 40  # the list's thumbnails, on their long side
 THUMB = 72  # the candidates' thumbnails (the strip's icon size)
 
 
-class Stage5Page(KeyActions, StageFrame):
+class Stage5Page(AssetEdits, KeyActions, StageFrame):
     #: Show a scene (id "s3") of the Master Script.
     sceneRequested = Signal(str)
 
@@ -432,159 +429,6 @@ class Stage5Page(KeyActions, StageFrame):
         """A scene link in the asset editor: show that scene in the Master Script."""
         self.goToStage.emit(4)
         self.sceneRequested.emit(scene)
-
-    def add_asset(self) -> None:
-        kinds = ["Character", "Location", "Prop"]
-        kind, ok = QInputDialog.getItem(self, "Add Asset", "Kind", kinds, 2, False)
-        if not ok:
-            return
-        name, ok = QInputDialog.getText(self, "Add Asset", f"Name of the {kind.lower()}")
-        if ok:
-            self.add_new(kind.lower(), name)
-
-    def add_new(self, kind: str, name: str) -> None:
-        if self.project is not None:
-            self._try(lambda: self._after(masters.add(self.project, kind, name), f"Added {name}"))  # type: ignore[arg-type]
-
-    def _after(self, path: str | None, message: str) -> None:
-        assert self.project is not None
-        masters.save_edits(self.project, message)
-        self._fill_list(path)
-        self.changed.emit()
-        self.message.emit(message)
-
-    def _try(self, fn: Any) -> None:
-        try:
-            fn()
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-
-    def _ask(
-        self,
-        name: str,
-        title: str,
-        label: str,
-        done: Any,
-        *,
-        text: str = "",
-        items: list[str] | None = None,
-    ) -> None:
-        """A small window-modal question (the page stays responsive; tests can answer it)."""
-        dialog = QInputDialog(self)
-        dialog.setObjectName(name)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        if items is not None:
-            dialog.setComboBoxItems(items)
-            dialog.setComboBoxEditable(False)
-        else:
-            dialog.setTextValue(text)
-        dialog.textValueSelected.connect(done)
-        dialog.open()
-
-    def rename_asset(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        old = masters.read(self.project, path)["name"]
-
-        def rename(name: str) -> None:
-            self._try(
-                lambda: (
-                    masters.rename(self.project, path, name),
-                    self._after(path, f"Renamed {old} to {name}"),
-                )
-            )  # type: ignore[arg-type]
-
-        self._ask("renameAsset", "Rename Asset", "New name", rename, text=old)
-
-    def merge_asset(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        me = masters.read(self.project, path)
-        others = [
-            a
-            for a in masters.kept_assets(self.project)
-            if a["kind"] == me["kind"] and a["path"] != path
-        ]
-        if not others:
-            self.fail(f"There is no other {me['kind']} to merge into {me['name']}.")
-            return
-        names = [a["name"] for a in others]
-
-        def merge(name: str) -> None:
-            other = others[names.index(name)]["path"]
-            self._try(
-                lambda: (
-                    masters.merge(self.project, path, other),
-                    self._after(path, f"Merged {name} into {me['name']}"),
-                )
-            )  # type: ignore[arg-type]
-
-        self._ask(
-            "mergeAsset",
-            "Merge Assets",
-            f"Merge into {me['name']} (it becomes an alias):",
-            merge,
-            items=names,
-        )
-
-    def remove_asset(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        name = masters.read(self.project, path)["name"]
-        confirm(
-            self,
-            "removeAsset",
-            QMessageBox.Icon.Warning,
-            "Remove Asset",
-            f"Remove {name} from this project's master assets? Version History keeps it.",
-            "Remove",
-            QMessageBox.ButtonRole.DestructiveRole,
-            lambda: self._try(
-                lambda: (masters.remove(self.project, path), self._after(None, f"Removed {name}"))
-            ),  # type: ignore[arg-type]
-        )
-
-    def promote(self) -> None:
-        path = self.current_path()
-        if self.project is None or path is None:
-            return
-        self.flush()
-        try:
-            g = self.global_assets.promote(self.project, path)
-        except AiuteurError as exc:
-            self.fail(exc.user_message)
-            return
-        self.message.emit(f"{g.name} is now in the Asset Library.")
-        self.jobs.session.changed(Changes(library=("assets",)))
-
-    def use_global(self) -> None:
-        items = self.global_assets.all()
-        if not items:
-            self.fail(
-                "The Asset Library is empty: promote an asset, or create one in the Asset Library."
-            )
-            return
-        labels = [f"{a.name} ({a.kind})" for a in items]
-        label, ok = QInputDialog.getItem(
-            self, "From Asset Library", "Start an asset from:", labels, 0, False
-        )
-        if ok:
-            self.add_from_library(items[labels.index(label)].id)
-
-    def add_from_library(self, aid: str) -> None:
-        if self.project is None:
-            return
-        g = self.global_assets.get(aid)
-        self._try(
-            lambda: self._after(
-                self.global_assets.use_in(self.project, aid),
-                f"Added {g.name} from the Asset Library",
-            )
-        )  # type: ignore[arg-type]
 
     def approve(self) -> None:
         if self.project is None:
